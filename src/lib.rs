@@ -1,0 +1,15 @@
+//! keyward: a KMS key-policy and grant engine, linter and local key-management
+//! service.
+//!
+//! The pipeline, by stage: [`json::parse`] (text → spanned JSON),
+//! [`policy::Document::from_json`] (JSON → policy or grant model, every
+//! problem reported at once), and [`policy::fmt`] (model → canonical text).
+//! See `DESIGN.md`-style notes at the top of each module.
+
+#![forbid(unsafe_code)]
+
+pub mod json;
+pub mod policy;
+pub mod source;
+
+pub use source::{Source, Span, Spanned};
