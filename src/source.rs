@@ -18,7 +18,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
-        Source { name: name.into(), text: text.into() }
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -39,8 +42,13 @@ impl Source {
         let offset = offset.min(self.text.len());
         let before = &self.text.as_bytes()[..offset];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = 1 + self.text[line_start..floor_char_boundary(&self.text, offset)].chars().count();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = 1 + self.text[line_start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count();
         (line, column)
     }
 
@@ -71,7 +79,10 @@ impl Span {
 
     /// An empty span at one offset, for "something is missing here".
     pub const fn at(offset: usize) -> Self {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
 
     pub const fn len(&self) -> usize {
@@ -102,11 +113,17 @@ impl<T> Spanned<T> {
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
-        Spanned { node: f(self.node), span: self.span }
+        Spanned {
+            node: f(self.node),
+            span: self.span,
+        }
     }
 
     pub fn as_ref(&self) -> Spanned<&T> {
-        Spanned { node: &self.node, span: self.span }
+        Spanned {
+            node: &self.node,
+            span: self.span,
+        }
     }
 }
 
@@ -133,7 +150,11 @@ impl<T: Hash> Hash for Spanned<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} @ {}..{}", self.node, self.span.start, self.span.end)
+        write!(
+            f,
+            "{:?} @ {}..{}",
+            self.node, self.span.start, self.span.end
+        )
     }
 }
 
@@ -159,7 +180,13 @@ mod tests {
 
     #[test]
     fn spanned_equality_ignores_spans() {
-        assert_eq!(Spanned::new("x", Span::new(0, 1)), Spanned::new("x", Span::new(7, 8)));
-        assert_ne!(Spanned::new("x", Span::new(0, 1)), Spanned::new("y", Span::new(0, 1)));
+        assert_eq!(
+            Spanned::new("x", Span::new(0, 1)),
+            Spanned::new("x", Span::new(7, 8))
+        );
+        assert_ne!(
+            Spanned::new("x", Span::new(0, 1)),
+            Spanned::new("y", Span::new(0, 1))
+        );
     }
 }

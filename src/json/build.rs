@@ -13,7 +13,10 @@ pub(super) fn document(mut pairs: Pairs<'_, Rule>) -> Result<Value, JsonError> {
     // The grammar guarantees exactly one value before EOI.
     match pairs.next() {
         Some(pair) => value(pair),
-        None => Ok(Value { kind: Kind::Null, span: Span::at(0) }),
+        None => Ok(Value {
+            kind: Kind::Null,
+            span: Span::at(0),
+        }),
     }
 }
 
@@ -53,13 +56,19 @@ fn object(pair: Pair<'_, Rule>) -> Result<Object, JsonError> {
         };
         let key_span = span_of(&key);
         let key = Spanned::new(string(key.as_str(), key_span.start)?, key_span);
-        members.push(Member { key, value: value(val)? });
+        members.push(Member {
+            key,
+            value: value(val)?,
+        });
     }
     Ok(Object { members })
 }
 
 fn is_punctuation(rule: Rule) -> bool {
-    matches!(rule, Rule::comma | Rule::colon | Rule::rbrace | Rule::rbracket)
+    matches!(
+        rule,
+        Rule::comma | Rule::colon | Rule::rbrace | Rule::rbracket
+    )
 }
 
 /// Decodes a quoted string token that starts at byte `at` of the document.
@@ -67,7 +76,10 @@ fn string(quoted: &str, at: usize) -> Result<String, JsonError> {
     let body = &quoted[1..quoted.len() - 1];
     let base = at + 1;
     if let Some(i) = body.bytes().position(|b| b < 0x20) {
-        return Err(JsonError::ControlCharacter { code: u32::from(body.as_bytes()[i]), span: Span::new(base + i, base + i + 1).into() });
+        return Err(JsonError::ControlCharacter {
+            code: u32::from(body.as_bytes()[i]),
+            span: Span::new(base + i, base + i + 1).into(),
+        });
     }
     if !body.contains('\\') {
         return Ok(body.to_owned());
@@ -106,12 +118,16 @@ fn simple_escape(b: u8) -> char {
 /// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) after a `\` at
 /// `escape_at`; returns the character and the bytes used after the `\`.
 fn unicode_escape(after: &str, escape_at: usize) -> Result<(char, usize), JsonError> {
-    let lone = |len| JsonError::LoneSurrogate { span: Span::new(escape_at, escape_at + len).into() };
+    let lone = |len| JsonError::LoneSurrogate {
+        span: Span::new(escape_at, escape_at + len).into(),
+    };
     let high = hex4(&after[1..5]);
     match high {
         0xD800..=0xDBFF => {
             let next = after.get(5..11).filter(|s| s.starts_with("\\u"));
-            let low = next.map(|s| hex4(&s[2..6])).filter(|low| (0xDC00..=0xDFFF).contains(low));
+            let low = next
+                .map(|s| hex4(&s[2..6]))
+                .filter(|low| (0xDC00..=0xDFFF).contains(low));
             let Some(low) = low else { return Err(lone(6)) };
             let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
             Ok((char::from_u32(code).ok_or_else(|| lone(12))?, 11))

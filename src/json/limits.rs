@@ -18,7 +18,10 @@ impl Default for Limits {
     /// 4 MiB and 64 levels: a KMS key policy is at most 32 KiB and nests five
     /// levels deep; a list of grants or a `ListGrants` response fits easily.
     fn default() -> Self {
-        Limits { max_bytes: 4 << 20, max_depth: 64 }
+        Limits {
+            max_bytes: 4 << 20,
+            max_depth: 64,
+        }
     }
 }
 
@@ -31,11 +34,16 @@ pub(super) fn screen(text: &str, limits: &Limits) -> Result<(), JsonError> {
         });
     }
     if text.starts_with('\u{feff}') {
-        return Err(JsonError::ByteOrderMark { span: Span::new(0, 3).into() });
+        return Err(JsonError::ByteOrderMark {
+            span: Span::new(0, 3).into(),
+        });
     }
     let bytes = text.as_bytes();
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(JsonError::NulByte { offset, span: Span::new(offset, offset + 1).into() });
+        return Err(JsonError::NulByte {
+            offset,
+            span: Span::new(offset, offset + 1).into(),
+        });
     }
     check_depth(bytes, limits.max_depth)
 }
@@ -61,7 +69,10 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), JsonError> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
-                    return Err(JsonError::TooDeep { limit: max, span: Span::new(i, i + 1).into() });
+                    return Err(JsonError::TooDeep {
+                        limit: max,
+                        span: Span::new(i, i + 1).into(),
+                    });
                 }
             }
             // Unbalanced closers are the grammar's to report.

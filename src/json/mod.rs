@@ -98,11 +98,13 @@ impl Object {
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(member.key.span);
                 }
-                std::collections::hash_map::Entry::Occupied(first) => errors.push(JsonError::DuplicateKey {
-                    key: member.key.node.clone(),
-                    span: member.key.span.into(),
-                    first: (*first.get()).into(),
-                }),
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    errors.push(JsonError::DuplicateKey {
+                        key: member.key.node.clone(),
+                        span: member.key.span.into(),
+                        first: (*first.get()).into(),
+                    })
+                }
             }
         }
         errors
@@ -126,7 +128,10 @@ pub fn parse_with(text: &str, limits: &Limits) -> Result<Value, JsonError> {
 pub fn decode(bytes: &[u8]) -> Result<&str, JsonError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
-        JsonError::InvalidUtf8 { offset, span: Span::new(offset, offset + 1).into() }
+        JsonError::InvalidUtf8 {
+            offset,
+            span: Span::new(offset, offset + 1).into(),
+        }
     })
 }
 

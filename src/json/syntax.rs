@@ -50,8 +50,15 @@ fn describe(text: &str, error: &pest::error::Error<Rule>) -> JsonError {
 
 /// "`,` or `}`", "a value", "a string key or `}`", in a fixed reading order.
 fn expected_list(positives: &[Rule]) -> String {
-    const VALUE_STARTS: [Rule; 7] =
-        [Rule::object, Rule::array, Rule::string, Rule::number, Rule::true_lit, Rule::false_lit, Rule::null_lit];
+    const VALUE_STARTS: [Rule; 7] = [
+        Rule::object,
+        Rule::array,
+        Rule::string,
+        Rule::number,
+        Rule::true_lit,
+        Rule::false_lit,
+        Rule::null_lit,
+    ];
     const WORDS: [(Rule, &str); 12] = [
         (Rule::member, "a string key"),
         (Rule::string, "a string key"),
@@ -97,9 +104,13 @@ fn mistake_help(text: &str, offset: usize, positives: &[Rule]) -> Option<String>
         "JSON strings are written in double quotes (`\"`)"
     } else if (rest.starts_with('}') || rest.starts_with(']')) && before.ends_with(',') {
         "JSON does not allow a comma after the last element; remove it"
-    } else if positives.contains(&Rule::comma) && (rest.starts_with('"') || rest.starts_with('{') || rest.starts_with('[')) {
+    } else if positives.contains(&Rule::comma)
+        && (rest.starts_with('"') || rest.starts_with('{') || rest.starts_with('['))
+    {
         "a `,` is missing between two elements"
-    } else if positives.contains(&Rule::string) && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+    } else if positives.contains(&Rule::string)
+        && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
         "object keys are strings and need double quotes"
     } else if positives.contains(&Rule::EOI) {
         "a document holds exactly one value; remove what follows it"
@@ -111,7 +122,9 @@ fn mistake_help(text: &str, offset: usize, positives: &[Rule]) -> Option<String>
 
 /// Finds why the string starting at `start` (a `"`) does not parse.
 fn string_problem(text: &str, start: usize) -> Option<JsonError> {
-    let mut chars = text[start + 1..].char_indices().map(|(i, c)| (start + 1 + i, c));
+    let mut chars = text[start + 1..]
+        .char_indices()
+        .map(|(i, c)| (start + 1 + i, c));
     while let Some((i, c)) = chars.next() {
         match c {
             '"' => return None,
@@ -122,7 +135,8 @@ fn string_problem(text: &str, start: usize) -> Option<JsonError> {
                     'u' => {
                         let hex: String = text[j + 1..].chars().take(4).collect();
                         if hex.len() < 4 || !hex.chars().all(|h| h.is_ascii_hexdigit()) {
-                            let end = j + 1 + hex.chars().take_while(char::is_ascii_hexdigit).count();
+                            let end =
+                                j + 1 + hex.chars().take_while(char::is_ascii_hexdigit).count();
                             return Some(syntax_error(
                                 "invalid `\\u` escape",
                                 Span::new(i, end),

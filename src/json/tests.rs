@@ -40,36 +40,87 @@ fn decodes_escapes_and_surrogate_pairs() {
 
 #[test]
 fn lone_surrogates_are_rejected() {
-    assert!(matches!(err(r#""\uD83D""#), JsonError::LoneSurrogate { .. }));
-    assert!(matches!(err(r#""\uDE00x""#), JsonError::LoneSurrogate { .. }));
-    assert!(matches!(err(r#""\uD83D\u0041""#), JsonError::LoneSurrogate { .. }));
+    assert!(matches!(
+        err(r#""\uD83D""#),
+        JsonError::LoneSurrogate { .. }
+    ));
+    assert!(matches!(
+        err(r#""\uDE00x""#),
+        JsonError::LoneSurrogate { .. }
+    ));
+    assert!(matches!(
+        err(r#""\uD83D\u0041""#),
+        JsonError::LoneSurrogate { .. }
+    ));
 }
 
 #[test]
 fn syntax_errors_say_what_was_expected() {
-    assert_eq!(message_and_label(&err(r#"{"a": 1 "b": 2}"#)).0, "expected `,` or `}`");
+    assert_eq!(
+        message_and_label(&err(r#"{"a": 1 "b": 2}"#)).0,
+        "expected `,` or `}`"
+    );
     assert_eq!(message_and_label(&err(r#"{"a" 1}"#)).0, "expected `:`");
-    assert_eq!(message_and_label(&err(r#"[1, 2"#)), ("expected `,` or `]`".into(), "unexpected end of input".into()));
+    assert_eq!(
+        message_and_label(&err(r#"[1, 2"#)),
+        (
+            "expected `,` or `]`".into(),
+            "unexpected end of input".into()
+        )
+    );
     assert_eq!(message_and_label(&err(r#"{"a": }"#)).0, "expected a value");
-    assert_eq!(message_and_label(&err(r#"{a: 1}"#)).0, "expected a string key or `}`");
+    assert_eq!(
+        message_and_label(&err(r#"{a: 1}"#)).0,
+        "expected a string key or `}`"
+    );
     assert_eq!(message_and_label(&err("")).0, "expected a value");
     assert_eq!(message_and_label(&err("1 2")).0, "expected end of input");
 }
 
 #[test]
 fn string_problems_are_precise() {
-    assert_eq!(message_and_label(&err(r#"{"a": "x\q"}"#)).0, "invalid escape `\\q`");
+    assert_eq!(
+        message_and_label(&err(r#"{"a": "x\q"}"#)).0,
+        "invalid escape `\\q`"
+    );
     assert_eq!(message_and_label(&err(r#"["abc"#)).0, "unterminated string");
-    assert_eq!(message_and_label(&err(r#"["\u12"]"#)).0, "invalid `\\u` escape");
-    assert!(matches!(err("[\"a\tb\"]"), JsonError::ControlCharacter { code: 9, .. }));
+    assert_eq!(
+        message_and_label(&err(r#"["\u12"]"#)).0,
+        "invalid `\\u` escape"
+    );
+    assert!(matches!(
+        err("[\"a\tb\"]"),
+        JsonError::ControlCharacter { code: 9, .. }
+    ));
 }
 
 #[test]
 fn rejects_what_rfc_8259_rejects() {
-    for bad in ["[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "NaN", "'a'", "[1] // c", "tru", "\"\\x\""] {
+    for bad in [
+        "[1,]",
+        "{\"a\":1,}",
+        "01",
+        "1.",
+        ".5",
+        "+1",
+        "NaN",
+        "'a'",
+        "[1] // c",
+        "tru",
+        "\"\\x\"",
+    ] {
         assert!(parse(bad).is_err(), "{bad} should fail");
     }
-    for good in ["0", "-0.0e-0", "1E+9", "[]", "{}", "null", " \t\r\n[ ] ", "\"\\u0000\""] {
+    for good in [
+        "0",
+        "-0.0e-0",
+        "1E+9",
+        "[]",
+        "{}",
+        "null",
+        " \t\r\n[ ] ",
+        "\"\\u0000\"",
+    ] {
         assert!(parse(good).is_ok(), "{good} should parse");
     }
 }
@@ -96,15 +147,31 @@ fn brackets_inside_strings_do_not_count_as_depth() {
 
 #[test]
 fn size_bom_and_nul_limits() {
-    let limits = Limits { max_bytes: 10, max_depth: 64 };
-    assert!(matches!(parse_with("[1,2,3,4,5,6]", &limits), Err(JsonError::TooLarge { size: 13, limit: 10, .. })));
+    let limits = Limits {
+        max_bytes: 10,
+        max_depth: 64,
+    };
+    assert!(matches!(
+        parse_with("[1,2,3,4,5,6]", &limits),
+        Err(JsonError::TooLarge {
+            size: 13,
+            limit: 10,
+            ..
+        })
+    ));
     assert!(matches!(err("\u{feff}{}"), JsonError::ByteOrderMark { .. }));
-    assert!(matches!(err("{\"a\":\u{0}}"), JsonError::NulByte { offset: 5, .. }));
+    assert!(matches!(
+        err("{\"a\":\u{0}}"),
+        JsonError::NulByte { offset: 5, .. }
+    ));
 }
 
 #[test]
 fn invalid_utf8_reports_the_byte_offset() {
-    assert!(matches!(decode(b"{\"a\": \"\xff\"}"), Err(JsonError::InvalidUtf8 { offset: 7, .. })));
+    assert!(matches!(
+        decode(b"{\"a\": \"\xff\"}"),
+        Err(JsonError::InvalidUtf8 { offset: 7, .. })
+    ));
     assert_eq!(decode(b"{}").unwrap(), "{}");
 }
 

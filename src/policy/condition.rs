@@ -97,12 +97,20 @@ impl SetQualifier {
 impl Operator {
     /// Every spelling AWS accepts, for suggestions and completion.
     pub fn all() -> impl Iterator<Item = Operator> {
-        let qualifiers = [None, Some(SetQualifier::ForAllValues), Some(SetQualifier::ForAnyValue)];
+        let qualifiers = [
+            None,
+            Some(SetQualifier::ForAllValues),
+            Some(SetQualifier::ForAnyValue),
+        ];
         qualifiers.into_iter().flat_map(|qualifier| {
             BaseOperator::ALL.iter().flat_map(move |&base| {
                 [false, true]
                     .into_iter()
-                    .map(move |if_exists| Operator { qualifier, base, if_exists })
+                    .map(move |if_exists| Operator {
+                        qualifier,
+                        base,
+                        if_exists,
+                    })
                     .filter(Operator::is_valid)
             })
         })
@@ -145,8 +153,16 @@ impl FromStr for Operator {
             Some(base) => (base, true),
             None => (rest, false),
         };
-        let base = BaseOperator::ALL.iter().copied().find(|b| b.as_str() == base_name).ok_or(UnknownOperator)?;
-        let op = Operator { qualifier, base, if_exists };
+        let base = BaseOperator::ALL
+            .iter()
+            .copied()
+            .find(|b| b.as_str() == base_name)
+            .ok_or(UnknownOperator)?;
+        let op = Operator {
+            qualifier,
+            base,
+            if_exists,
+        };
         if op.is_valid() {
             Ok(op)
         } else {
@@ -179,7 +195,15 @@ mod tests {
 
     #[test]
     fn rejects_misspellings_and_null_variants() {
-        for bad in ["StringEqual", "stringequals", "ForAllValue:StringLike", "NullIfExists", "ForAnyValue:Null", "IfExists", ""] {
+        for bad in [
+            "StringEqual",
+            "stringequals",
+            "ForAllValue:StringLike",
+            "NullIfExists",
+            "ForAnyValue:Null",
+            "IfExists",
+            "",
+        ] {
             assert_eq!(bad.parse::<Operator>(), Err(UnknownOperator), "{bad}");
         }
     }

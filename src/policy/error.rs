@@ -27,7 +27,10 @@ pub enum PolicyError {
     },
 
     #[error("a {parent} cannot have both `{first}` and `{second}`")]
-    #[diagnostic(code("keyward::policy::conflicting-elements"), help("keep exactly one of `{first}` and `{second}`"))]
+    #[diagnostic(
+        code("keyward::policy::conflicting-elements"),
+        help("keep exactly one of `{first}` and `{second}`")
+    )]
     ConflictingElements {
         first: &'static str,
         second: &'static str,
@@ -105,7 +108,9 @@ pub enum PolicyError {
     #[error("empty statement")]
     #[diagnostic(
         code("keyward::policy::empty-statement"),
-        help("a statement needs at least `Effect`, `Action` and `Resource`; remove it or fill it in")
+        help(
+            "a statement needs at least `Effect`, `Action` and `Resource`; remove it or fill it in"
+        )
     )]
     EmptyStatement {
         #[label("this statement is empty")]
@@ -248,7 +253,10 @@ impl miette::SourceCode for PolicyErrors {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self.src.text().read_span(span, context_lines_before, context_lines_after)?;
+        let contents =
+            self.src
+                .text()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.src.name().to_owned(),
             contents.data(),
@@ -268,6 +276,53 @@ impl PolicyError {
 
     /// The span of the primary label.
     pub fn primary_span(&self) -> Option<SourceSpan> {
-        self.labels().and_then(|mut labels| labels.next()).map(|l| *l.inner())
+        self.labels()
+            .and_then(|mut labels| labels.next())
+            .map(|l| *l.inner())
+    }
+}
+
+impl PolicyErrors {
+    /// Each problem paired with the document's source, ready to render on
+    /// its own (one report per problem reads better than one nested report).
+    pub fn located(&self) -> impl Iterator<Item = Located<'_>> {
+        self.errors
+            .iter()
+            .map(move |error| Located { error, src: self })
+    }
+}
+
+/// One problem with the source it points into.
+#[derive(Debug, Error)]
+#[error("{error}")]
+pub struct Located<'a> {
+    pub error: &'a PolicyError,
+    src: &'a PolicyErrors,
+}
+
+impl Located<'_> {
+    pub fn source(&self) -> &Source {
+        &self.src.src
+    }
+}
+
+impl Diagnostic for Located<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.error.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.error.labels()
     }
 }

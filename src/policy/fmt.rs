@@ -51,7 +51,11 @@ fn statement_json(w: &mut Writer, statement: &Statement) {
     w.key("Effect");
     w.string(statement.effect.as_str());
     if let Some(principal) = &statement.principal {
-        w.key(if principal.negated { "NotPrincipal" } else { "Principal" });
+        w.key(if principal.negated {
+            "NotPrincipal"
+        } else {
+            "Principal"
+        });
         match &principal.value {
             Principal::Any => w.string("*"),
             Principal::Map(entries) => {
@@ -65,7 +69,9 @@ fn statement_json(w: &mut Writer, statement: &Statement) {
         }
     }
     clause(w, &statement.action, "Action", "NotAction");
-    clause(w, &statement.resource, "Resource", "NotResource");
+    if let Some(resource) = &statement.resource {
+        clause(w, resource, "Resource", "NotResource");
+    }
     if let Some(condition) = &statement.condition {
         w.key("Condition");
         condition_json(w, condition);
@@ -73,7 +79,12 @@ fn statement_json(w: &mut Writer, statement: &Statement) {
     w.close('}');
 }
 
-fn clause(w: &mut Writer, clause: &Clause<Values<Spanned<String>>>, name: &str, negated_name: &str) {
+fn clause(
+    w: &mut Writer,
+    clause: &Clause<Values<Spanned<String>>>,
+    name: &str,
+    negated_name: &str,
+) {
     w.key(if clause.negated { negated_name } else { name });
     strings(w, &clause.value);
 }
@@ -125,7 +136,10 @@ pub fn grants_json(grants: &Grants) -> String {
             }
         }
         GrantsShape::List => grant_list(&mut w, &grants.grants),
-        GrantsShape::ListGrantsResponse { next_marker, truncated } => {
+        GrantsShape::ListGrantsResponse {
+            next_marker,
+            truncated,
+        } => {
             w.open('{');
             w.key("Grants");
             grant_list(&mut w, &grants.grants);
@@ -168,11 +182,23 @@ fn grant_json(w: &mut Writer, grant: &Grant) {
         w.scalar(date);
     }
     match &grant.grantee.node {
-        Grantee::Principal(p) => text(w, "GranteePrincipal", &Some(Spanned::new(p.clone(), grant.grantee.span))),
-        Grantee::ServicePrincipal(p) => text(w, "GranteeServicePrincipal", &Some(Spanned::new(p.clone(), grant.grantee.span))),
+        Grantee::Principal(p) => text(
+            w,
+            "GranteePrincipal",
+            &Some(Spanned::new(p.clone(), grant.grantee.span)),
+        ),
+        Grantee::ServicePrincipal(p) => text(
+            w,
+            "GranteeServicePrincipal",
+            &Some(Spanned::new(p.clone(), grant.grantee.span)),
+        ),
     }
     text(w, "RetiringPrincipal", &grant.retiring_principal);
-    text(w, "RetiringServicePrincipal", &grant.retiring_service_principal);
+    text(
+        w,
+        "RetiringServicePrincipal",
+        &grant.retiring_service_principal,
+    );
     text(w, "IssuingAccount", &grant.issuing_account);
     w.key("Operations");
     w.open('[');
@@ -214,8 +240,16 @@ fn constraints_json(w: &mut Writer, constraints: &GrantConstraints) {
             w.close('}');
         }
     };
-    context(w, "EncryptionContextEquals", &constraints.encryption_context_equals);
-    context(w, "EncryptionContextSubset", &constraints.encryption_context_subset);
+    context(
+        w,
+        "EncryptionContextEquals",
+        &constraints.encryption_context_equals,
+    );
+    context(
+        w,
+        "EncryptionContextSubset",
+        &constraints.encryption_context_subset,
+    );
     if let Some(arn) = &constraints.source_arn {
         w.key("SourceArn");
         w.string(arn);

@@ -89,7 +89,10 @@ grant_operations!(
 
 impl GrantOperation {
     pub fn parse(text: &str) -> Option<GrantOperation> {
-        GrantOperation::ALL.iter().copied().find(|op| op.as_str() == text)
+        GrantOperation::ALL
+            .iter()
+            .copied()
+            .find(|op| op.as_str() == text)
     }
 }
 
@@ -113,5 +116,8 @@ pub enum GrantsShape {
     /// A JSON array of grants.
     List,
     /// A `ListGrants` response: `{"Grants": […], "NextMarker": …, "Truncated": …}`.
-    ListGrantsResponse { next_marker: Option<Spanned<String>>, truncated: Option<Spanned<bool>> },
+    ListGrantsResponse {
+        next_marker: Option<Spanned<String>>,
+        truncated: Option<Spanned<bool>>,
+    },
 }

@@ -15,11 +15,13 @@ mod read_grant;
 pub mod suggest;
 
 pub use condition::{BaseOperator, Operator, SetQualifier, UnknownOperator};
-pub use error::{PolicyError, PolicyErrors};
-pub use grant::{ContextPair, Grant, GrantConstraints, GrantOperation, Grants, GrantsShape, Grantee};
+pub use error::{Located, PolicyError, PolicyErrors};
+pub use grant::{
+    ContextPair, Grant, GrantConstraints, GrantOperation, Grantee, Grants, GrantsShape,
+};
 pub use model::{
-    Clause, Condition, ConditionBlock, ConditionEntry, Effect, Policy, Principal, PrincipalEntry, PrincipalKind, Scalar, Statement, Values,
-    Version,
+    Clause, Condition, ConditionBlock, ConditionEntry, Effect, Policy, Principal, PrincipalEntry,
+    PrincipalKind, Scalar, Statement, Values, Version,
 };
 pub use read::PolicyKind;
 pub use read_grant::{MAX_CONSTRAINT_PAIRS, MAX_CONSTRAINT_VALUE_CHARS};
@@ -38,6 +40,8 @@ pub enum Document {
 /// What a document is expected to be; `None` in the API means "detect it".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocumentKind {
+    /// A policy of a kind inferred from its statements (see [`PolicyKind`]).
+    Policy,
     KeyPolicy,
     IdentityPolicy,
     Grants,
@@ -49,18 +53,33 @@ impl Document {
         Document::parse_with(source, kind, &Limits::default())
     }
 
-    pub fn parse_with(source: &Source, kind: Option<DocumentKind>, limits: &Limits) -> Result<Document, PolicyErrors> {
-        let errors = |errors| PolicyErrors { src: source.clone(), errors };
+    pub fn parse_with(
+        source: &Source,
+        kind: Option<DocumentKind>,
+        limits: &Limits,
+    ) -> Result<Document, PolicyErrors> {
+        let errors = |errors| PolicyErrors {
+            src: source.clone(),
+            errors,
+        };
         let value = json::parse_with(source.text(), limits).map_err(|e| errors(vec![e.into()]))?;
         Document::from_json(&value, kind).map_err(errors)
     }
 
     /// Builds the model from a JSON tree, or returns every problem in it.
-    pub fn from_json(value: &Value, kind: Option<DocumentKind>) -> Result<Document, Vec<PolicyError>> {
+    pub fn from_json(
+        value: &Value,
+        kind: Option<DocumentKind>,
+    ) -> Result<Document, Vec<PolicyError>> {
         let mut reader = Reader::default();
         let document = match kind.or_else(|| detect(value)) {
-            Some(DocumentKind::KeyPolicy) => reader.policy(value, Some(PolicyKind::KeyPolicy)).map(Document::Policy),
-            Some(DocumentKind::IdentityPolicy) => reader.policy(value, Some(PolicyKind::IdentityPolicy)).map(Document::Policy),
+            Some(DocumentKind::KeyPolicy) => reader
+                .policy(value, Some(PolicyKind::KeyPolicy))
+                .map(Document::Policy),
+            Some(DocumentKind::IdentityPolicy) => reader
+                .policy(value, Some(PolicyKind::IdentityPolicy))
+                .map(Document::Policy),
+            Some(DocumentKind::Policy) => reader.policy(value, None).map(Document::Policy),
             Some(DocumentKind::Grants) => reader.grants(value).map(Document::Grants),
             None => {
                 reader.push(unknown_document(value));
@@ -69,16 +88,28 @@ impl Document {
         };
         match document {
             Some(document) if reader.errors.is_empty() => Ok(document),
-            _ => Err(reader.errors),
+            _ => Err(in_reading_order(reader.errors)),
         }
     }
+}
+
+/// Sorts problems by where they are, so a report reads top to bottom.
+fn in_reading_order(mut errors: Vec<PolicyError>) -> Vec<PolicyError> {
+    errors.sort_by_key(|e| e.primary_span().map_or(0, |s| s.offset()));
+    errors
 }
 
 impl Policy {
     /// Reads a policy (key or identity, detected from its statements).
     pub fn parse(source: &Source) -> Result<Policy, PolicyErrors> {
-        let value = json::parse(source.text()).map_err(|e| PolicyErrors { src: source.clone(), errors: vec![e.into()] })?;
-        Policy::from_json(&value, None).map_err(|errors| PolicyErrors { src: source.clone(), errors })
+        let value = json::parse(source.text()).map_err(|e| PolicyErrors {
+            src: source.clone(),
+            errors: vec![e.into()],
+        })?;
+        Policy::from_json(&value, None).map_err(|errors| PolicyErrors {
+            src: source.clone(),
+            errors,
+        })
     }
 
     /// Builds a policy from a JSON tree; `kind` decides whether statements
@@ -87,7 +118,7 @@ impl Policy {
         let mut reader = Reader::default();
         match reader.policy(value, kind) {
             Some(policy) if reader.errors.is_empty() => Ok(policy),
-            _ => Err(reader.errors),
+            _ => Err(in_reading_order(reader.errors)),
         }
     }
 }
@@ -96,14 +127,16 @@ impl Policy {
 /// with a misspelt `Statement` still counts as a policy, so its errors are
 /// about the policy.
 fn detect(value: &Value) -> Option<DocumentKind> {
-    let resembles = |name: &str, known: &[&str]| suggest::closest(name, known.iter().copied()).is_some();
+    let resembles =
+        |name: &str, known: &[&str]| suggest::closest(name, known.iter().copied()).is_some();
     match &value.kind {
-        Kind::Array(items) if items.iter().all(|i| i.as_object().is_some()) => Some(DocumentKind::Grants),
+        Kind::Array(items) if items.iter().all(|i| i.as_object().is_some()) => {
+            Some(DocumentKind::Grants)
+        }
         Kind::Object(object) => {
             let keys = || object.members.iter().map(|m| m.key.as_str());
             if keys().any(|k| resembles(k, read::POLICY_ELEMENTS)) {
-                // `from_json` infers key or identity policy from the statements.
-                Some(if is_key_policy_shaped(value) { DocumentKind::KeyPolicy } else { DocumentKind::IdentityPolicy })
+                Some(DocumentKind::Policy)
             } else if keys().any(|k| k == "Grants" || resembles(k, read_grant::GRANT_ELEMENTS)) {
                 Some(DocumentKind::Grants)
             } else {
@@ -114,24 +147,16 @@ fn detect(value: &Value) -> Option<DocumentKind> {
     }
 }
 
-/// True when any statement names a principal.
-fn is_key_policy_shaped(value: &Value) -> bool {
-    let Some(statement) = value.as_object().and_then(|o| o.get("Statement")) else { return false };
-    let statements: Vec<&Value> = match &statement.value.kind {
-        Kind::Array(items) => items.iter().collect(),
-        _ => vec![&statement.value],
-    };
-    statements
-        .iter()
-        .filter_map(|s| s.as_object())
-        .any(|o| o.members.iter().any(|m| matches!(m.key.as_str(), "Principal" | "NotPrincipal")))
-}
-
 fn unknown_document(value: &Value) -> PolicyError {
     let found = match &value.kind {
         Kind::Object(object) if object.members.is_empty() => "an empty object".to_owned(),
         Kind::Object(object) => {
-            let keys: Vec<&str> = object.members.iter().take(4).map(|m| m.key.as_str()).collect();
+            let keys: Vec<&str> = object
+                .members
+                .iter()
+                .take(4)
+                .map(|m| m.key.as_str())
+                .collect();
             format!("an object with {}", suggest::list(&keys))
         }
         _ => value.type_name().to_owned(),

@@ -31,8 +31,9 @@ pub struct Statement {
     pub principal: Option<Spanned<Clause<Principal>>>,
     /// `Action` or `NotAction`.
     pub action: Spanned<Clause<Values<Spanned<String>>>>,
-    /// `Resource` or `NotResource`.
-    pub resource: Spanned<Clause<Values<Spanned<String>>>>,
+    /// `Resource` or `NotResource`. Only resource policies other than key
+    /// policies (such as role trust policies) may leave it out.
+    pub resource: Option<Spanned<Clause<Values<Spanned<String>>>>>,
     pub condition: Option<Spanned<Condition>>,
 }
 
@@ -161,8 +162,12 @@ impl Effect {
 }
 
 impl PrincipalKind {
-    pub const ALL: [PrincipalKind; 4] =
-        [PrincipalKind::Aws, PrincipalKind::Service, PrincipalKind::Federated, PrincipalKind::CanonicalUser];
+    pub const ALL: [PrincipalKind; 4] = [
+        PrincipalKind::Aws,
+        PrincipalKind::Service,
+        PrincipalKind::Federated,
+        PrincipalKind::CanonicalUser,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -10,16 +10,35 @@ use crate::json::{Kind, Member, Object, Value};
 use crate::source::{Span, Spanned};
 
 pub(super) const POLICY_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
-const STATEMENT_ELEMENTS: &[&str] =
-    &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 
-/// Which statements must or must not name a principal.
+/// What kind of policy a document is, which decides the elements its
+/// statements must and must not have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PolicyKind {
-    /// A key policy (or another resource policy): every statement has `Principal`.
+    /// A KMS key policy: every statement has `Principal` and `Resource`.
     KeyPolicy,
+    /// Another resource policy, such as a role trust policy: every statement
+    /// has `Principal`; `Resource` may be left out.
+    ResourcePolicy,
     /// An identity policy, SCP, RCP or boundary: no statement has `Principal`.
     IdentityPolicy,
+}
+
+impl PolicyKind {
+    fn names_principals(self) -> bool {
+        self != PolicyKind::IdentityPolicy
+    }
 }
 
 /// Collects problems while reading one document.
@@ -51,7 +70,12 @@ impl Reader {
 
     /// Sorts an object's members by known name, reporting duplicate keys and
     /// unknown names (with a suggestion).
-    pub fn fields<'v>(&mut self, object: &'v Object, parent: &'static str, known: &[&'static str]) -> Fields<'v> {
+    pub fn fields<'v>(
+        &mut self,
+        object: &'v Object,
+        parent: &'static str,
+        known: &[&'static str],
+    ) -> Fields<'v> {
         for duplicate in object.duplicate_keys() {
             self.push(duplicate);
         }
@@ -92,7 +116,13 @@ impl Reader {
         }
     }
 
-    pub fn wrong_type<T>(&mut self, value: &Value, element: &str, expected: &'static str, help: Option<String>) -> Option<T> {
+    pub fn wrong_type<T>(
+        &mut self,
+        value: &Value,
+        element: &str,
+        expected: &'static str,
+        help: Option<String>,
+    ) -> Option<T> {
         self.push(PolicyError::WrongType {
             element: element.to_owned(),
             expected,
@@ -116,15 +146,26 @@ impl Reader {
                 None
             }
             Kind::Array(items) => {
-                let strings: Vec<_> = items.iter().map(|item| self.string(item, element)).collect();
-                strings.into_iter().collect::<Option<Vec<_>>>().map(Values::Many)
+                let strings: Vec<_> = items
+                    .iter()
+                    .map(|item| self.string(item, element))
+                    .collect();
+                strings
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Values::Many)
             }
             _ => self.wrong_type(value, element, "a string or a list of strings", None),
         }
     }
 
     /// `first` or its twin `second` (e.g. `Action` / `NotAction`): exactly one.
-    fn either<'v>(&mut self, fields: &Fields<'v>, first: &'static str, second: &'static str) -> Option<(bool, &'v Member)> {
+    fn either<'v>(
+        &mut self,
+        fields: &Fields<'v>,
+        first: &'static str,
+        second: &'static str,
+    ) -> Option<(bool, &'v Member)> {
         match (fields.get(first), fields.get(second)) {
             (Some(a), Some(b)) => {
                 self.push(PolicyError::ConflictingElements {
@@ -167,16 +208,28 @@ impl Reader {
                 return None;
             }
             Kind::Array(items) => items.iter().collect(),
-            _ => return self.wrong_type(&statement.value, "Statement", "a statement object or a list of them", None),
+            _ => {
+                return self.wrong_type(
+                    &statement.value,
+                    "Statement",
+                    "a statement object or a list of them",
+                    None,
+                )
+            }
         };
-        let statements: Vec<Option<Spanned<Statement>>> = values.iter().map(|v| self.statement(v)).collect();
-        let kind = kind.or_else(|| infer_kind(&values));
+        let kind = kind.unwrap_or_else(|| infer_kind(&values));
+        let statements: Vec<Option<Spanned<Statement>>> =
+            values.iter().map(|v| self.statement(v, kind)).collect();
         self.check_principals(&values, kind);
-        if kind == Some(PolicyKind::IdentityPolicy) {
+        if kind == PolicyKind::IdentityPolicy {
             self.check_unique_sids(&statements);
         }
         let statements = statements.into_iter().collect::<Option<Vec<_>>>()?;
-        let policy = Policy { version, id, statements };
+        let policy = Policy {
+            version,
+            id,
+            statements,
+        };
         self.errors.is_empty().then_some(policy)
     }
 
@@ -187,35 +240,65 @@ impl Reader {
             None => {
                 let help = match suggest::closest(&text, ["2012-10-17", "2008-10-17"]) {
                     Some(c) => format!("did you mean `{c}`?"),
-                    None => "use `2012-10-17`, the current version (the only other one is `2008-10-17`)".to_owned(),
+                    None => {
+                        "use `2012-10-17`, the current version (the only other one is `2008-10-17`)"
+                            .to_owned()
+                    }
                 };
-                self.push(PolicyError::InvalidVersion { value: text.node, span: text.span.into(), help });
+                self.push(PolicyError::InvalidVersion {
+                    value: text.node,
+                    span: text.span.into(),
+                    help,
+                });
                 None
             }
         }
     }
 
-    fn statement(&mut self, value: &Value) -> Option<Spanned<Statement>> {
+    fn statement(&mut self, value: &Value, kind: PolicyKind) -> Option<Spanned<Statement>> {
         let object = self.object(value, "Statement")?;
         if object.members.is_empty() {
-            self.push(PolicyError::EmptyStatement { span: value.span.into() });
+            self.push(PolicyError::EmptyStatement {
+                span: value.span.into(),
+            });
             return None;
         }
         let fields = self.fields(object, "statement", STATEMENT_ELEMENTS);
         let sid = fields.get("Sid").and_then(|m| self.string(&m.value, "Sid"));
         let effect = match fields.get("Effect") {
             Some(m) => self.effect(&m.value),
-            None => self.missing(value, "Effect", "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
+            None => self.missing(
+                value,
+                "Effect",
+                "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
+            ),
         };
         let principal = match self.either(&fields, "Principal", "NotPrincipal") {
             Some((negated, m)) => {
                 let name = if negated { "NotPrincipal" } else { "Principal" };
-                Some(self.principal(&m.value, name).map(|p| Spanned::new(Clause { negated, value: p }, m.value.span)))
+                Some(
+                    self.principal(&m.value, name)
+                        .map(|p| Spanned::new(Clause { negated, value: p }, m.value.span)),
+                )
             }
             None => None,
         };
         let action = self.patterns(value, &fields, "Action", "NotAction", Reader::check_action);
-        let resource = self.patterns(value, &fields, "Resource", "NotResource", Reader::check_resource);
+        let resource = if kind == PolicyKind::ResourcePolicy
+            && fields.get("Resource").is_none()
+            && fields.get("NotResource").is_none()
+        {
+            Some(None)
+        } else {
+            self.patterns(
+                value,
+                &fields,
+                "Resource",
+                "NotResource",
+                Reader::check_resource,
+            )
+            .map(Some)
+        };
         let condition = fields.get("Condition").map(|m| self.condition(&m.value));
         let statement = Statement {
             sid,
@@ -229,6 +312,9 @@ impl Reader {
     }
 
     fn missing<T>(&mut self, statement: &Value, element: &'static str, help: &str) -> Option<T> {
+        if misspelt(statement, element, STATEMENT_ELEMENTS) {
+            return None; // the unknown-element error already says "did you mean"
+        }
         self.push(PolicyError::MissingElement {
             element,
             parent: "statement",
@@ -245,7 +331,11 @@ impl Reader {
             "Deny" => Some(Spanned::new(Effect::Deny, text.span)),
             other => {
                 let help = suggest::help(other, &["Allow", "Deny"], "the effects");
-                self.push(PolicyError::InvalidEffect { value: text.node.clone(), span: text.span.into(), help });
+                self.push(PolicyError::InvalidEffect {
+                    value: text.node.clone(),
+                    span: text.span.into(),
+                    help,
+                });
                 None
             }
         }
@@ -271,8 +361,17 @@ impl Reader {
         };
         let name = if negated { negated_element } else { element };
         let values = self.strings(&member.value, name)?;
-        let all_valid = values.iter().fold(true, |ok, v| check(self, v) && ok);
-        all_valid.then(|| Spanned::new(Clause { negated, value: values }, member.value.span))
+        // Check every value (no short circuit), so each bad one is reported.
+        let all_valid = values.iter().filter(|v| !check(self, v)).count() == 0;
+        all_valid.then(|| {
+            Spanned::new(
+                Clause {
+                    negated,
+                    value: values,
+                },
+                member.value.span,
+            )
+        })
     }
 
     fn check_action(&mut self, action: &Spanned<String>) -> bool {
@@ -280,31 +379,47 @@ impl Reader {
             || action.split_once(':').is_some_and(|(service, name)| {
                 !service.is_empty()
                     && !name.is_empty()
-                    && service.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
+                    && service
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
             });
         if !valid {
-            self.push(PolicyError::InvalidAction { value: action.node.clone(), span: action.span.into() });
+            self.push(PolicyError::InvalidAction {
+                value: action.node.clone(),
+                span: action.span.into(),
+            });
         }
         valid
     }
 
     fn check_resource(&mut self, resource: &Spanned<String>) -> bool {
-        let valid = resource.as_str() == "*" || (resource.starts_with("arn:") && resource.matches(':').count() >= 5);
+        let valid = resource.as_str() == "*" || resource.starts_with("arn:");
         if !valid {
-            self.push(PolicyError::InvalidResource { value: resource.node.clone(), span: resource.span.into() });
+            self.push(PolicyError::InvalidResource {
+                value: resource.node.clone(),
+                span: resource.span.into(),
+            });
         }
         valid
     }
 
-    fn check_principals(&mut self, statements: &[&Value], kind: Option<PolicyKind>) {
+    fn check_principals(&mut self, statements: &[&Value], kind: PolicyKind) {
         for value in statements {
-            let Some(object) = value.as_object() else { continue };
+            let Some(object) = value.as_object() else {
+                continue;
+            };
             if object.members.is_empty() {
                 continue;
             }
-            let named = object.members.iter().find(|m| matches!(m.key.as_str(), "Principal" | "NotPrincipal"));
-            match (kind, named) {
-                (Some(PolicyKind::KeyPolicy), None) => self.push(PolicyError::MissingElement {
+            let named = object
+                .members
+                .iter()
+                .find(|m| matches!(m.key.as_str(), "Principal" | "NotPrincipal"));
+            if named.is_none() && misspelt(value, "Principal", STATEMENT_ELEMENTS) {
+                continue;
+            }
+            match (kind.names_principals(), named) {
+                (true, None) => self.push(PolicyError::MissingElement {
                     element: "Principal",
                     parent: "statement",
                     span: opening(value).into(),
@@ -313,11 +428,11 @@ impl Reader {
                             .to_owned(),
                     ),
                 }),
-                (Some(PolicyKind::IdentityPolicy), Some(member)) => self.push(PolicyError::MisplacedElement {
+                (false, Some(member)) => self.push(PolicyError::MisplacedElement {
                     element: if member.key.as_str() == "Principal" { "Principal" } else { "NotPrincipal" },
                     place: "an identity policy",
                     span: member.key.span.into(),
-                    help: "an identity policy applies to the identity it is attached to; remove the element, or check this file as a key policy"
+                    help: "an identity policy applies to the identity it is attached to; remove the element, or name a principal in every statement of a key policy"
                         .to_owned(),
                 }),
                 _ => {}
@@ -340,14 +455,44 @@ impl Reader {
     }
 }
 
-/// A policy in which some statements name a principal is a resource policy;
-/// one in which none do is an identity policy.
-fn infer_kind(statements: &[&Value]) -> Option<PolicyKind> {
-    let with_principal = statements
-        .iter()
-        .filter_map(|v| v.as_object())
-        .any(|o| o.members.iter().any(|m| matches!(m.key.as_str(), "Principal" | "NotPrincipal")));
-    Some(if with_principal { PolicyKind::KeyPolicy } else { PolicyKind::IdentityPolicy })
+/// True when an unknown key of `object` reads as a misspelling of `element`.
+pub(super) fn misspelt(object: &Value, element: &str, known: &[&str]) -> bool {
+    object.as_object().is_some_and(|o| {
+        o.members.iter().any(|m| {
+            !known.contains(&m.key.as_str())
+                && suggest::closest(&m.key, known.iter().copied()) == Some(element)
+        })
+    })
+}
+
+/// A policy in which some statement names a principal is a resource policy,
+/// and a key policy when it names KMS actions (or `*`); one in which no
+/// statement does is an identity policy.
+pub(super) fn infer_kind(statements: &[&Value]) -> PolicyKind {
+    let members = || {
+        statements
+            .iter()
+            .filter_map(|v| v.as_object())
+            .flat_map(|o| o.members.iter())
+    };
+    if !members().any(|m| matches!(m.key.as_str(), "Principal" | "NotPrincipal")) {
+        return PolicyKind::IdentityPolicy;
+    }
+    let is_kms = |v: &Value| {
+        v.as_str()
+            .is_some_and(|a| a == "*" || a.to_ascii_lowercase().starts_with("kms:"))
+    };
+    let names_kms = members()
+        .filter(|m| matches!(m.key.as_str(), "Action" | "NotAction"))
+        .any(|m| match &m.value.kind {
+            Kind::Array(items) => items.iter().any(is_kms),
+            _ => is_kms(&m.value),
+        });
+    if names_kms {
+        PolicyKind::KeyPolicy
+    } else {
+        PolicyKind::ResourcePolicy
+    }
 }
 
 impl Reader {
@@ -355,12 +500,18 @@ impl Reader {
         match &value.kind {
             Kind::String(s) if s == "*" => Some(Principal::Any),
             Kind::String(s) => {
-                let kind = if s.ends_with(".amazonaws.com") { "Service" } else { "AWS" };
+                let kind = if s.ends_with(".amazonaws.com") {
+                    "Service"
+                } else {
+                    "AWS"
+                };
                 self.push(PolicyError::InvalidPrincipal {
                     value: s.clone(),
                     span: value.span.into(),
                     reason: "only `*` may be given as a bare string",
-                    help: format!("name the principal's type: `\"{element}\": {{\"{kind}\": \"{s}\"}}`"),
+                    help: format!(
+                        "name the principal's type: `\"{element}\": {{\"{kind}\": \"{s}\"}}`"
+                    ),
                 });
                 None
             }
@@ -373,15 +524,23 @@ impl Reader {
                 None
             }
             Kind::Object(object) => {
-                let names: Vec<&'static str> = PrincipalKind::ALL.iter().map(|k| k.as_str()).collect();
+                let names: Vec<&'static str> =
+                    PrincipalKind::ALL.iter().map(|k| k.as_str()).collect();
                 let fields = self.fields(object, "principal", &names);
                 let entries: Vec<Option<PrincipalEntry>> = PrincipalKind::ALL
                     .iter()
                     .filter_map(|&kind| fields.get(kind.as_str()).map(|m| (kind, m)))
                     .map(|(kind, member)| {
                         let ids = self.strings(&member.value, kind.as_str())?;
-                        let valid = ids.iter().fold(true, |ok, id| self.check_principal_id(kind, id) && ok);
-                        valid.then(|| PrincipalEntry { kind: Spanned::new(kind, member.key.span), ids })
+                        let valid = ids
+                            .iter()
+                            .filter(|id| !self.check_principal_id(kind, id))
+                            .count()
+                            == 0;
+                        valid.then(|| PrincipalEntry {
+                            kind: Spanned::new(kind, member.key.span),
+                            ids,
+                        })
                     })
                     .collect();
                 let mut entries = entries.into_iter().collect::<Option<Vec<_>>>()?;
@@ -389,7 +548,12 @@ impl Reader {
                 entries.sort_by_key(|e| e.kind.span.start);
                 (entries.len() == fields.found.len()).then_some(Principal::Map(entries))
             }
-            _ => self.wrong_type(value, element, "`\"*\"` or an object such as `{\"AWS\": …}`", None),
+            _ => self.wrong_type(
+                value,
+                element,
+                "`\"*\"` or an object such as `{\"AWS\": …}`",
+                None,
+            ),
         }
     }
 
@@ -405,8 +569,14 @@ impl Reader {
             ))
         } else if id.starts_with("arn:") && id.contains(":group/") {
             Some(("an IAM group cannot be a principal", "name the group's users or roles, or the account (`arn:aws:iam::111122223333:root`)"))
-        } else if !id.starts_with("arn:") && id.chars().all(|c| c.is_ascii_digit()) && id.len() != 12 {
-            Some(("an account id has 12 digits", "write the account as its 12-digit id or `arn:aws:iam::<account>:root`"))
+        } else if !id.starts_with("arn:")
+            && id.chars().all(|c| c.is_ascii_digit())
+            && id.len() != 12
+        {
+            Some((
+                "an account id has 12 digits",
+                "write the account as its 12-digit id or `arn:aws:iam::<account>:root`",
+            ))
         } else {
             None
         };
@@ -440,7 +610,11 @@ impl Reader {
                         Some(c) => format!("did you mean `{c}`?"),
                         None => "operators are such as `StringEquals`, `ArnLike`, `Bool`, `ForAnyValue:StringLike`, `NumericLessThanIfExists`".to_owned(),
                     };
-                    self.push(PolicyError::UnknownConditionOperator { name: member.key.node.clone(), span: member.key.span.into(), help });
+                    self.push(PolicyError::UnknownConditionOperator {
+                        name: member.key.node.clone(),
+                        span: member.key.span.into(),
+                        help,
+                    });
                     None
                 }
             };
@@ -463,16 +637,24 @@ impl Reader {
             .map(|member| {
                 let key_ok = self.check_condition_key(&member.key);
                 let values = self.scalars(&member.value, &member.key)?;
-                key_ok.then(|| ConditionEntry { key: member.key.clone(), values })
+                key_ok.then(|| ConditionEntry {
+                    key: member.key.clone(),
+                    values,
+                })
             })
             .collect();
         entries.into_iter().collect()
     }
 
     fn check_condition_key(&mut self, key: &Spanned<String>) -> bool {
-        let valid = key.split_once(':').is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
+        let valid = key
+            .split_once(':')
+            .is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
         if !valid {
-            self.push(PolicyError::InvalidConditionKey { key: key.node.clone(), span: key.span.into() });
+            self.push(PolicyError::InvalidConditionKey {
+                key: key.node.clone(),
+                span: key.span.into(),
+            });
         }
         valid
     }
@@ -490,7 +672,10 @@ impl Reader {
             }
             Kind::Array(items) => {
                 let scalars: Vec<_> = items.iter().map(|item| self.scalar(item, key)).collect();
-                scalars.into_iter().collect::<Option<Vec<_>>>().map(Values::Many)
+                scalars
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Values::Many)
             }
             _ => self.scalar(value, key).map(Values::One),
         }
@@ -505,7 +690,14 @@ impl Reader {
                 let help = "to test whether a key is absent, use the `Null` operator: `\"Null\": {\"<key>\": \"true\"}`".to_owned();
                 return self.wrong_type(value, key, "a string, number or boolean", Some(help));
             }
-            _ => return self.wrong_type(value, key, "a string, number or boolean, or a list of them", None),
+            _ => {
+                return self.wrong_type(
+                    value,
+                    key,
+                    "a string, number or boolean, or a list of them",
+                    None,
+                )
+            }
         };
         Some(Spanned::new(scalar, value.span))
     }

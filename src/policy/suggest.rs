@@ -41,7 +41,17 @@ mod tests {
 
     #[test]
     fn suggests_near_misses() {
-        let elements = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+        let elements = [
+            "Sid",
+            "Effect",
+            "Principal",
+            "NotPrincipal",
+            "Action",
+            "NotAction",
+            "Resource",
+            "NotResource",
+            "Condition",
+        ];
         assert_eq!(closest("Efect", elements), Some("Effect"));
         assert_eq!(closest("Actions", elements), Some("Action"));
         assert_eq!(closest("Principals", elements), Some("Principal"));

@@ -1,8 +1,10 @@
-use miette::Diagnostic as _;
 use super::*;
+use miette::Diagnostic as _;
 
 fn errors(text: &str) -> Vec<PolicyError> {
-    Document::parse(&Source::new("t.json", text), None).expect_err("should fail").errors
+    Document::parse(&Source::new("t.json", text), None)
+        .expect_err("should fail")
+        .errors
 }
 
 fn codes(text: &str) -> Vec<String> {
@@ -19,7 +21,9 @@ fn reads_a_key_policy() {
         r#"{"Version": "2012-10-17", "Id": "key-default-1", "Statement": {"Sid": "Enable IAM User Permissions",
             "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}}"#,
     );
-    let Document::Policy(policy) = doc else { panic!("not a policy") };
+    let Document::Policy(policy) = doc else {
+        panic!("not a policy")
+    };
     assert_eq!(policy.version.map(|v| v.node), Some(Version::V2012_10_17));
     assert_eq!(policy.statements.len(), 1);
     let s = &policy.statements[0];
@@ -40,8 +44,8 @@ fn reports_every_problem_at_once() {
     assert_eq!(
         found,
         [
+            // `Efect` reads as `Effect`, so no second error says `Effect` is missing.
             "keyward::policy::unknown-element",
-            "keyward::policy::missing-element",
             "keyward::policy::invalid-effect",
             "keyward::policy::conflicting-elements",
             "keyward::policy::unknown-condition-operator",
@@ -51,9 +55,17 @@ fn reports_every_problem_at_once() {
 
 #[test]
 fn suggestions_name_the_intended_element() {
-    let errs = errors(r#"{"Statement": [{"Effect": "Allow", "Actions": "kms:Decrypt", "Resource": "*"}]}"#);
-    let help: Vec<String> = errs.iter().filter_map(|e| e.help().map(|h| h.to_string())).collect();
-    assert!(help.iter().any(|h| h == "did you mean `Action`?"), "{help:?}");
+    let errs = errors(
+        r#"{"Statement": [{"Effect": "Allow", "Actions": "kms:Decrypt", "Resource": "*"}]}"#,
+    );
+    let help: Vec<String> = errs
+        .iter()
+        .filter_map(|e| e.help().map(|h| h.to_string()))
+        .collect();
+    assert!(
+        help.iter().any(|h| h == "did you mean `Action`?"),
+        "{help:?}"
+    );
 }
 
 #[test]
@@ -69,13 +81,19 @@ fn key_policy_statements_need_principals_when_others_have_them() {
 #[test]
 fn identity_policies_refuse_principals_when_asked() {
     let text = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#;
-    let err = Document::parse(&Source::new("t", text), Some(DocumentKind::IdentityPolicy)).unwrap_err();
-    assert_eq!(err.errors[0].code_str(), "keyward::policy::misplaced-element");
+    let err =
+        Document::parse(&Source::new("t", text), Some(DocumentKind::IdentityPolicy)).unwrap_err();
+    assert_eq!(
+        err.errors[0].code_str(),
+        "keyward::policy::misplaced-element"
+    );
 }
 
 #[test]
 fn duplicate_json_keys_are_errors() {
-    let found = codes(r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}"#);
+    let found = codes(
+        r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}"#,
+    );
     assert_eq!(found, ["keyward::json::duplicate-key"]);
 }
 
@@ -86,7 +104,9 @@ fn principal_forms_aws_refuses() {
             "arn:aws:iam::111122223333:group/Admins", "1234"]}, "Action": "kms:*", "Resource": "*"}]}"#,
     );
     assert_eq!(found, ["keyward::policy::invalid-principal"; 3]);
-    let bare = codes(r#"{"Statement": {"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root", "Action": "kms:*", "Resource": "*"}}"#);
+    let bare = codes(
+        r#"{"Statement": {"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root", "Action": "kms:*", "Resource": "*"}}"#,
+    );
     assert_eq!(bare, ["keyward::policy::invalid-principal"]);
 }
 
@@ -94,12 +114,26 @@ fn principal_forms_aws_refuses() {
 fn reads_grants_in_all_three_shapes() {
     let one = r#"{"GranteePrincipal": "arn:aws:iam::111122223333:role/app", "Operations": ["Decrypt"],
                   "Constraints": {"EncryptionContextSubset": {"dept": "eng"}}}"#;
-    assert!(matches!(parse(one), Document::Grants(Grants { shape: GrantsShape::One, .. })));
+    assert!(matches!(
+        parse(one),
+        Document::Grants(Grants {
+            shape: GrantsShape::One,
+            ..
+        })
+    ));
     let list = format!("[{one}, {one}]");
-    let Document::Grants(grants) = parse(&list) else { panic!() };
+    let Document::Grants(grants) = parse(&list) else {
+        panic!()
+    };
     assert_eq!(grants.grants.len(), 2);
     let response = format!(r#"{{"Grants": [{one}], "Truncated": false}}"#);
-    assert!(matches!(parse(&response), Document::Grants(Grants { shape: GrantsShape::ListGrantsResponse { .. }, .. })));
+    assert!(matches!(
+        parse(&response),
+        Document::Grants(Grants {
+            shape: GrantsShape::ListGrantsResponse { .. },
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -121,7 +155,10 @@ fn grant_problems() {
 
 #[test]
 fn unknown_documents_are_reported() {
-    assert_eq!(codes(r#"{"foo": 1}"#), ["keyward::policy::unknown-document"]);
+    assert_eq!(
+        codes(r#"{"foo": 1}"#),
+        ["keyward::policy::unknown-document"]
+    );
     assert_eq!(codes("42"), ["keyward::policy::unknown-document"]);
 }
 

@@ -1,0 +1,90 @@
+//! The command line, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// keyward: KMS key policies and grants, checked, formatted and evaluated.
+#[derive(Debug, Parser)]
+#[command(name = "keyward", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check policy and grant documents for structural problems.
+    ///
+    /// Exit status: 0 when every document is valid, 1 when any has problems,
+    /// 2 for usage errors or files that cannot be read.
+    Check(CheckArgs),
+    /// Print documents in canonical form, or check or rewrite them in place.
+    Fmt(FmtArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files, or folders searched recursively for `*.json`; `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(flatten)]
+    pub kind: KindArg,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files, or folders searched recursively for `*.json`; `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; exit 1 and name the files that are not in canonical form.
+    #[arg(long, conflicts_with = "write")]
+    pub check: bool,
+    /// Rewrite files in place (atomically) instead of printing them.
+    #[arg(long)]
+    pub write: bool,
+    #[command(flatten)]
+    pub kind: KindArg,
+}
+
+#[derive(Debug, Args)]
+pub struct KindArg {
+    /// What the documents are; `auto` decides from each document's shape.
+    #[arg(long, value_enum, default_value_t = Kind::Auto)]
+    pub kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette's report, with the problem underlined in its source.
+    Human,
+    /// One JSON object per line for each problem.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Decide from the document's shape.
+    Auto,
+    /// A policy; key, other resource or identity policy decided from its statements.
+    Policy,
+    KeyPolicy,
+    IdentityPolicy,
+    Grant,
+}
+
+impl Kind {
+    pub fn document_kind(self) -> Option<keyward::policy::DocumentKind> {
+        use keyward::policy::DocumentKind;
+        match self {
+            Kind::Auto => None,
+            Kind::Policy => Some(DocumentKind::Policy),
+            Kind::KeyPolicy => Some(DocumentKind::KeyPolicy),
+            Kind::IdentityPolicy => Some(DocumentKind::IdentityPolicy),
+            Kind::Grant => Some(DocumentKind::Grants),
+        }
+    }
+}

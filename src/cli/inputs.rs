@@ -1,0 +1,115 @@
+//! Turning path arguments into documents: folders are walked for `*.json`,
+//! `-` is stdin, and a file is read only up to the size limit.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use keyward::json::{self, JsonError, Limits};
+use keyward::policy::{PolicyError, PolicyErrors};
+use keyward::source::{Source, Span};
+
+/// A path that names a document to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_owned(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// Expands the arguments; an unreadable path is an I/O error (exit 2).
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)
+                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            found.sort();
+            inputs.extend(found.into_iter().map(Input::File));
+        } else {
+            inputs.push(Input::File(path.clone()));
+        }
+    }
+    Ok(inputs)
+}
+
+/// Collects `*.json` files below `dir`; symbolic links to folders are not followed.
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&path, found)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A document's text, or the reason it cannot be a document.
+pub enum Loaded {
+    Text(Source),
+    /// Read, but not a JSON text (too large, not UTF-8): already a diagnostic.
+    Rejected(PolicyErrors),
+}
+
+/// Reads at most one byte more than the limit, so a huge file is refused
+/// without being read whole. `Err` is an I/O error.
+pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, String> {
+    let name = input.display_name();
+    let mut bytes = Vec::new();
+    let cap = limits.max_bytes as u64 + 1;
+    let read = match input {
+        Input::Stdin => std::io::stdin().lock().take(cap).read_to_end(&mut bytes),
+        Input::File(path) => {
+            std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+        }
+    };
+    read.map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    if bytes.len() > limits.max_bytes {
+        let size = match input {
+            Input::File(path) => std::fs::metadata(path)
+                .map(|m| m.len() as usize)
+                .unwrap_or(bytes.len()),
+            Input::Stdin => bytes.len(),
+        };
+        let error = JsonError::TooLarge {
+            size,
+            limit: limits.max_bytes,
+            span: Span::at(0).into(),
+        };
+        return Ok(Loaded::Rejected(rejected(Source::new(name, ""), error)));
+    }
+    match json::decode(&bytes) {
+        Ok(text) => Ok(Loaded::Text(Source::new(name, text))),
+        Err(error) => {
+            // The text before the first bad byte is intact, so offsets into
+            // the lossy text still point at it.
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            Ok(Loaded::Rejected(rejected(Source::new(name, lossy), error)))
+        }
+    }
+}
+
+fn rejected(src: Source, error: JsonError) -> PolicyErrors {
+    PolicyErrors {
+        src,
+        errors: vec![PolicyError::Json(error)],
+    }
+}

@@ -1,0 +1,40 @@
+//! Command-line front end: clap arguments → the library → rendered output and
+//! an [`Outcome`] that becomes the exit code.
+
+mod args;
+mod check;
+mod format;
+mod inputs;
+mod render;
+
+use clap::Parser as _;
+
+/// How a run ended; the discriminant is the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Everything was valid (or formatted).
+    Success = 0,
+    /// Some document has problems (or, for `fmt --check`, would change).
+    Problems = 1,
+    /// Bad arguments, or a file could not be read or written.
+    Failure = 2,
+}
+
+pub fn main() -> std::process::ExitCode {
+    let args = match args::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(if e.use_stderr() {
+                Outcome::Failure as u8
+            } else {
+                0
+            });
+        }
+    };
+    let outcome = match args.command {
+        args::Command::Check(check) => check::run(&check),
+        args::Command::Fmt(fmt) => format::run(&fmt),
+    };
+    std::process::ExitCode::from(outcome as u8)
+}

@@ -1,0 +1,58 @@
+//! Diagnostics out: miette's graphical report for people, one JSON object
+//! per line for machines.
+
+use std::io::{IsTerminal, Write};
+
+use keyward::policy::{Located, PolicyErrors};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+/// Writes each problem of a document in the chosen format.
+pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std::io::Result<()> {
+    for located in errors.located() {
+        if json {
+            writeln!(out, "{}", as_json(&located))?;
+        } else {
+            write!(out, "{}", human(&located))?;
+        }
+    }
+    Ok(())
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set.
+fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn human(located: &Located<'_>) -> String {
+    let theme = if use_colour() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut text = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    if handler.render_report(&mut text, located).is_err() {
+        text = format!("error: {}\n", located.error);
+    }
+    text.push('\n');
+    text
+}
+
+fn as_json(located: &Located<'_>) -> serde_json::Value {
+    let src = located.source();
+    let span = located.error.primary_span();
+    let (start, end) = span.map_or((0, 0), |s| (s.offset(), s.offset() + s.len()));
+    let (line, column) = src.line_col(start);
+    let (end_line, end_column) = src.line_col(end);
+    serde_json::json!({
+        "file": src.name(),
+        "code": located.error.code_str(),
+        "severity": "error",
+        "message": located.error.to_string(),
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "help": located.help().map(|h| h.to_string()),
+    })
+}

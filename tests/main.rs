@@ -1,0 +1,9 @@
+//! keyward's integration tests: one binary, one module per area.
+
+#[cfg(feature = "cli")]
+mod cli;
+mod corpus;
+#[cfg(feature = "cli")]
+mod diagnostics;
+mod properties;
+mod strategies;
