@@ -13,3 +13,8 @@ pub mod policy;
 pub mod source;
 
 pub use source::{Source, Span, Spanned};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,1 +1,252 @@
-//! (being written)
+//! The `keyward` binary end to end: exit codes, output formats, stdin,
+//! folders, and `fmt`'s three modes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow",
+"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
+
+const BROKEN: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Efect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}\n  ]\n}\n";
+
+fn keyward(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyward runs");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("keyward finishes")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh folder under the target directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("folders");
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}
+
+#[test]
+fn check_exits_0_on_a_valid_policy() {
+    let dir = scratch("check-valid");
+    let out = keyward(&["check", &write(&dir, "key.json", KEY_POLICY)], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no problems"));
+}
+
+#[test]
+fn check_exits_1_and_underlines_the_problem() {
+    let dir = scratch("check-broken");
+    let out = keyward(&["check", &write(&dir, "broken.json", BROKEN)], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("keyward::policy::unknown-element"), "{text}");
+    assert!(text.contains("did you mean `Effect`?"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal: {text}"
+    );
+}
+
+#[test]
+fn check_exits_2_when_a_file_cannot_be_read() {
+    let out = keyward(&["check", "/nonexistent/policy.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn check_exits_2_on_usage_errors() {
+    assert_eq!(keyward(&["check"], None).status.code(), Some(2));
+    assert_eq!(
+        keyward(&["check", "--format", "xml", "x.json"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn check_json_output_has_one_object_per_problem_with_positions() {
+    let dir = scratch("check-json");
+    let out = keyward(
+        &[
+            "check",
+            "--format",
+            "json",
+            &write(&dir, "broken.json", BROKEN),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 1);
+    let problem = &lines[0];
+    assert_eq!(problem["code"], "keyward::policy::unknown-element");
+    assert_eq!(problem["severity"], "error");
+    assert!(problem["file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("broken.json")));
+    // `"Efect"` on line 4, columns 6..13 (1-based; the end is exclusive).
+    assert_eq!(
+        (problem["line"].as_u64(), problem["column"].as_u64()),
+        (Some(4), Some(6))
+    );
+    assert_eq!(
+        (problem["end_line"].as_u64(), problem["end_column"].as_u64()),
+        (Some(4), Some(13))
+    );
+    assert_eq!(problem["help"], "did you mean `Effect`?");
+    assert!(problem["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Efect")));
+}
+
+#[test]
+fn check_reads_stdin() {
+    let out = keyward(&["check", "-"], Some(KEY_POLICY));
+    assert_eq!(out.status.code(), Some(0));
+    let out = keyward(
+        &["check", "--format", "json", "-"],
+        Some("{\"Statement\": [1,]}"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let problem: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(problem["file"], "<stdin>");
+    assert_eq!(problem["code"], "keyward::json::syntax");
+}
+
+#[test]
+fn check_walks_folders_for_json_files_only() {
+    let dir = scratch("check-folder");
+    write(&dir, "a/key.json", KEY_POLICY);
+    write(&dir, "a/b/broken.json", BROKEN);
+    write(&dir, "a/notes.txt", "not json");
+    let out = keyward(
+        &["check", "--format", "json", &dir.display().to_string()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let files: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["file"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(files[0].ends_with("broken.json"));
+}
+
+#[test]
+fn check_reports_invalid_utf8_with_its_offset() {
+    let dir = scratch("check-utf8");
+    let path = dir.join("latin1.json");
+    std::fs::write(&path, b"{\"Id\": \"caf\xe9\"}").expect("write");
+    let out = keyward(
+        &["check", "--format", "json", &path.display().to_string()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let problem: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(problem["code"], "keyward::json::invalid-utf8");
+    assert!(problem["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("offset 11")));
+}
+
+#[test]
+fn kind_flag_checks_a_key_policy_as_an_identity_policy() {
+    let out = keyward(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--kind",
+            "identity-policy",
+            "-",
+        ],
+        Some(KEY_POLICY),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("keyward::policy::misplaced-element"));
+}
+
+#[test]
+fn fmt_prints_the_canonical_form() {
+    let out = keyward(&["fmt", "-"], Some(KEY_POLICY));
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\""
+        ),
+        "{text}"
+    );
+    // Formatting the output again changes nothing.
+    let again = keyward(&["fmt", "-"], Some(&text));
+    assert_eq!(stdout(&again), text);
+}
+
+#[test]
+fn fmt_check_names_files_that_would_change_and_write_fixes_them() {
+    let dir = scratch("fmt-check");
+    let path = write(&dir, "key.json", KEY_POLICY);
+    let check = keyward(&["fmt", "--check", &path], None);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("key.json"));
+
+    let fix = keyward(&["fmt", "--write", &path], None);
+    assert_eq!(fix.status.code(), Some(0));
+    assert_eq!(
+        keyward(&["fmt", "--check", &path], None).status.code(),
+        Some(0)
+    );
+    let written = std::fs::read_to_string(&path).expect("read back");
+    assert_eq!(stdout(&keyward(&["fmt", "-"], Some(KEY_POLICY))), written);
+}
+
+#[test]
+fn fmt_never_rewrites_a_document_with_problems() {
+    let dir = scratch("fmt-broken");
+    let path = write(&dir, "broken.json", BROKEN);
+    let out = keyward(&["fmt", "--write", &path], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-element"));
+    assert_eq!(std::fs::read_to_string(&path).expect("unchanged"), BROKEN);
+}
+
+#[test]
+fn check_and_fmt_conflicting_flags_are_a_usage_error() {
+    assert_eq!(
+        keyward(&["fmt", "--check", "--write", "x.json"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -38,21 +38,36 @@ fn human(located: &Located<'_>) -> String {
     text
 }
 
-fn as_json(located: &Located<'_>) -> serde_json::Value {
+/// One problem as `--format json` prints it; fields in this order.
+#[derive(serde::Serialize)]
+struct JsonProblem<'a> {
+    file: &'a str,
+    code: String,
+    severity: &'static str,
+    message: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    help: Option<String>,
+}
+
+fn as_json(located: &Located<'_>) -> String {
     let src = located.source();
     let span = located.error.primary_span();
     let (start, end) = span.map_or((0, 0), |s| (s.offset(), s.offset() + s.len()));
     let (line, column) = src.line_col(start);
     let (end_line, end_column) = src.line_col(end);
-    serde_json::json!({
-        "file": src.name(),
-        "code": located.error.code_str(),
-        "severity": "error",
-        "message": located.error.to_string(),
-        "line": line,
-        "column": column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "help": located.help().map(|h| h.to_string()),
-    })
+    let problem = JsonProblem {
+        file: src.name(),
+        code: located.error.code_str(),
+        severity: "error",
+        message: located.error.to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        help: located.help().map(|h| h.to_string()),
+    };
+    serde_json::to_string(&problem).unwrap_or_default()
 }
