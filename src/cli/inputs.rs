@@ -98,12 +98,20 @@ pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, String> {
     }
     match json::decode(&bytes) {
         Ok(text) => Ok(Loaded::Text(Source::new(name, text))),
-        Err(error) => {
-            // The text before the first bad byte is intact, so offsets into
-            // the lossy text still point at it.
+        Err(JsonError::InvalidUtf8 { offset, .. }) => {
+            // The text before the first bad byte is intact, so the offset
+            // still points at it; there it became U+FFFD, three bytes long.
             let lossy = String::from_utf8_lossy(&bytes).into_owned();
-            Ok(Loaded::Rejected(rejected(Source::new(name, lossy), error)))
+            let span = Span::new(offset, offset + '\u{fffd}'.len_utf8()).into();
+            Ok(Loaded::Rejected(rejected(
+                Source::new(name, lossy),
+                JsonError::InvalidUtf8 { offset, span },
+            )))
         }
+        Err(error) => Ok(Loaded::Rejected(rejected(
+            Source::new(name, String::from_utf8_lossy(&bytes).into_owned()),
+            error,
+        ))),
     }
 }
 

@@ -35,7 +35,21 @@ fn human(located: &Located<'_>) -> String {
         text = format!("error: {}\n", located.error);
     }
     text.push('\n');
-    text
+    visible(&text)
+}
+
+/// Shows control characters from the source (a NUL-padded or binary file)
+/// as their Unicode pictures, so they cannot disturb the terminal; keeps
+/// line breaks, tabs and the renderer's own colour escapes.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' | '\u{1b}' => c,
+            '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            '\u{7f}' => '\u{2421}',
+            _ => c,
+        })
+        .collect()
 }
 
 /// One problem as `--format json` prints it; fields in this order.

@@ -98,7 +98,7 @@ pub enum JsonError {
     #[error("duplicate key `{key}`")]
     #[diagnostic(
         code("keyward::json::duplicate-key"),
-        help("a key may appear once per object; AWS keeps only one of the two, so remove or merge them")
+        help("a key may appear only once per object; merge the two")
     )]
     DuplicateKey {
         key: String,

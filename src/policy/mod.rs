@@ -161,6 +161,16 @@ fn unknown_document(value: &Value) -> PolicyError {
         }
         _ => value.type_name().to_owned(),
     };
+    let is_get_key_policy_output = value
+        .as_object()
+        .is_some_and(|o| o.get("Policy").is_some_and(|m| m.value.as_str().is_some()));
+    if is_get_key_policy_output {
+        return PolicyError::UnknownDocument {
+            span: read::opening(value).into(),
+            found,
+            help: "this is `aws kms get-key-policy` output, with the policy inside a string; save just the policy with `--query Policy --output text`".to_owned(),
+        };
+    }
     PolicyError::UnknownDocument {
         span: read::opening(value).into(),
         found,

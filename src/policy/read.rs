@@ -189,6 +189,9 @@ impl Reader {
         let version = fields.get("Version").and_then(|m| self.version(&m.value));
         let id = fields.get("Id").and_then(|m| self.string(&m.value, "Id"));
         let Some(statement) = fields.get("Statement") else {
+            if misspelt(value, "Statement", POLICY_ELEMENTS) {
+                return None; // the unknown-element error already says "did you mean"
+            }
             self.push(PolicyError::MissingElement {
                 element: "Statement",
                 parent: "policy",
@@ -222,7 +225,7 @@ impl Reader {
             values.iter().map(|v| self.statement(v, kind)).collect();
         self.check_principals(&values, kind);
         if kind == PolicyKind::IdentityPolicy {
-            self.check_unique_sids(&statements);
+            self.check_unique_sids(&values);
         }
         let statements = statements.into_iter().collect::<Option<Vec<_>>>()?;
         let policy = Policy {
@@ -283,7 +286,14 @@ impl Reader {
             }
             None => None,
         };
-        let action = self.patterns(value, &fields, "Action", "NotAction", Reader::check_action);
+        let action = self.patterns(
+            value,
+            &fields,
+            "Action",
+            "NotAction",
+            Reader::check_action,
+            kind,
+        );
         let resource = if kind == PolicyKind::ResourcePolicy
             && fields.get("Resource").is_none()
             && fields.get("NotResource").is_none()
@@ -296,6 +306,7 @@ impl Reader {
                 "Resource",
                 "NotResource",
                 Reader::check_resource,
+                kind,
             )
             .map(Some)
         };
@@ -349,12 +360,16 @@ impl Reader {
         element: &'static str,
         negated_element: &'static str,
         check: fn(&mut Reader, &Spanned<String>) -> bool,
+        kind: PolicyKind,
     ) -> Option<Spanned<Clause<Values<Spanned<String>>>>> {
         let Some((negated, member)) = self.either(fields, element, negated_element) else {
             if fields.get(element).is_none() && fields.get(negated_element).is_none() {
-                let help = format!(
-                    "add `{element}` (or `{negated_element}`); AWS KMS accepts a key-policy statement without it, but the statement then never applies"
-                );
+                let help = match kind {
+                    PolicyKind::KeyPolicy => format!(
+                        "add `{element}` (or `{negated_element}`); AWS KMS stores a key-policy statement without it, but the statement then never applies"
+                    ),
+                    _ => format!("add `{element}` (or `{negated_element}`); IAM refuses a statement without one"),
+                };
                 return self.missing(statement, element, &help);
             }
             return None;
@@ -424,7 +439,7 @@ impl Reader {
                     parent: "statement",
                     span: opening(value).into(),
                     help: Some(
-                        "every statement of a key policy names who it applies to, e.g. `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"
+                        "every statement of a resource policy names who it applies to (other statements here do), e.g. `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"
                             .to_owned(),
                     ),
                 }),
@@ -440,16 +455,22 @@ impl Reader {
         }
     }
 
-    fn check_unique_sids(&mut self, statements: &[Option<Spanned<Statement>>]) {
-        let mut seen: Vec<&Spanned<String>> = Vec::new();
-        for sid in statements.iter().flatten().filter_map(|s| s.sid.as_ref()) {
-            match seen.iter().find(|s| s.node == sid.node) {
-                Some(first) => self.push(PolicyError::DuplicateSid {
-                    sid: sid.node.clone(),
-                    span: sid.span.into(),
-                    first: first.span.into(),
+    /// Reads `Sid`s from the JSON itself, so a duplicate is reported even
+    /// when one of the two statements has other problems.
+    fn check_unique_sids(&mut self, statements: &[&Value]) {
+        let mut seen: Vec<(&str, crate::source::Span)> = Vec::new();
+        let sids = statements
+            .iter()
+            .filter_map(|v| v.as_object()?.get("Sid"))
+            .filter_map(|m| Some((m.value.as_str()?, m.value.span)));
+        for (sid, span) in sids {
+            match seen.iter().find(|(s, _)| *s == sid) {
+                Some((_, first)) => self.push(PolicyError::DuplicateSid {
+                    sid: sid.to_owned(),
+                    span: span.into(),
+                    first: (*first).into(),
                 }),
-                None => seen.push(sid),
+                None => seen.push((sid, span)),
             }
         }
     }
@@ -606,7 +627,10 @@ impl Reader {
                 Ok(op) => Some(Spanned::new(op, member.key.span)),
                 Err(_) => {
                     let names: Vec<String> = Operator::all().map(|op| op.to_string()).collect();
+                    let null_variant =
+                        member.key.ends_with("NullIfExists") || member.key.ends_with(":Null");
                     let help = match suggest::closest(&member.key, names.iter().map(String::as_str)) {
+                        _ if null_variant => "`Null` takes neither `IfExists` nor `ForAllValues:`/`ForAnyValue:`: it already tests whether the key is absent; write `Null`".to_owned(),
                         Some(c) => format!("did you mean `{c}`?"),
                         None => "operators are such as `StringEquals`, `ArnLike`, `Bool`, `ForAnyValue:StringLike`, `NumericLessThanIfExists`".to_owned(),
                     };
@@ -671,13 +695,29 @@ impl Reader {
                 None
             }
             Kind::Array(items) => {
-                let scalars: Vec<_> = items.iter().map(|item| self.scalar(item, key)).collect();
+                let scalars: Vec<_> = items.iter().map(|item| self.list_item(item, key)).collect();
                 scalars
                     .into_iter()
                     .collect::<Option<Vec<_>>>()
                     .map(Values::Many)
             }
             _ => self.scalar(value, key).map(Values::One),
+        }
+    }
+
+    /// A value inside a condition's list: lists do not nest.
+    fn list_item(&mut self, value: &Value, key: &str) -> Option<Spanned<Scalar>> {
+        match value.kind {
+            Kind::Array(_) | Kind::Object(_) => self.wrong_type(
+                value,
+                key,
+                "a string, number or boolean",
+                Some(
+                    "condition value lists cannot be nested; put every value in one list"
+                        .to_owned(),
+                ),
+            ),
+            _ => self.scalar(value, key),
         }
     }
 

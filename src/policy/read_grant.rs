@@ -253,8 +253,9 @@ impl Reader {
                 if chars > MAX_CONSTRAINT_VALUE_CHARS {
                     self.push(PolicyError::ConstraintLimit {
                         message: format!("the value of `{}` has {chars} characters, more than the limit of {MAX_CONSTRAINT_VALUE_CHARS}", member.key.node),
-                        span: value.span.into(),
-                        label: "too long".to_owned(),
+                        // Underline the start only: the value itself can fill a screen.
+                        span: crate::source::Span::new(value.span.start, value.span.start + 1).into(),
+                        label: format!("this value is {chars} characters long"),
                         help: "AWS KMS allows at most 384 characters in a constraint value".to_owned(),
                     });
                     return None;
