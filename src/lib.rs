@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod eval;
 pub mod json;
 pub mod policy;
 pub mod source;

@@ -1,0 +1,111 @@
+//! ARN matching component by component (§8.4): `arn`, partition, service,
+//! region, account and resource are matched separately, so a `*` never
+//! swallows the `:` between two components. The resource component keeps any
+//! further colons.
+
+use super::glob::{self, Case};
+use super::request::Context;
+use super::template::Template;
+
+/// Splits at the first five colons; `None` when there are fewer.
+pub fn components(arn: &str) -> Option<[&str; 6]> {
+    let mut parts = arn.splitn(6, ':');
+    let mut out = [""; 6];
+    for slot in &mut out {
+        *slot = parts.next()?;
+    }
+    Some(out)
+}
+
+/// A compiled ARN pattern: `*`, or six component patterns, or (with policy
+/// variables) a template split after substitution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArnPattern {
+    Everything,
+    Components(Vec<String>),
+    /// Has variables: resolved per request, then matched component-wise.
+    Template(Template),
+    /// Not an ARN at all: matches only itself, exactly (as `StringLike` would not).
+    Malformed(String),
+}
+
+impl ArnPattern {
+    pub fn compile(text: &str, variables: bool) -> ArnPattern {
+        if text == "*" {
+            return ArnPattern::Everything;
+        }
+        let template = Template::parse(text, variables);
+        if template.as_plain().is_none() {
+            return ArnPattern::Template(template);
+        }
+        match components(text) {
+            Some(parts) => ArnPattern::Components(parts.iter().map(|p| (*p).to_owned()).collect()),
+            None => ArnPattern::Malformed(text.to_owned()),
+        }
+    }
+
+    pub fn matches(&self, arn: &str, context: &Context) -> bool {
+        match self {
+            ArnPattern::Everything => true,
+            ArnPattern::Components(patterns) => components_match(patterns.iter().map(String::as_str), arn),
+            ArnPattern::Template(template) => match template.resolve(context) {
+                // Wildcards typed in the policy stay wildcards; a substituted
+                // value's characters are literal only in string operators, and
+                // AWS does not document ARN escaping, so both are wildcards here.
+                Some(resolved) => components(&resolved).is_some_and(|p| components_match(p.into_iter(), arn)),
+                None => false,
+            },
+            ArnPattern::Malformed(text) => text == arn,
+        }
+    }
+
+    /// The variables this pattern reads, as written.
+    pub fn variables(&self) -> Vec<(&str, bool)> {
+        match self {
+            ArnPattern::Template(t) => t.variables().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn components_match<'p>(patterns: impl Iterator<Item = &'p str>, arn: &str) -> bool {
+    let Some(values) = components(arn) else { return false };
+    patterns.zip(values).all(|(p, v)| glob::matches(glob::wild(p), v, Case::Sensitive))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pattern: &str, arn: &str) -> bool {
+        ArnPattern::compile(pattern, true).matches(arn, &Context::new())
+    }
+
+    #[test]
+    fn wildcards_stay_within_components() {
+        assert!(m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:111122223333:key/1234"));
+        assert!(!m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:444455556666:key/1234"));
+        // The IAM guide's example: `*` in the resource component cannot reach back.
+        assert!(!m(
+            "arn:aws:someservice:*:111122223333:finance/*",
+            "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
+        ));
+        assert!(m("arn:aws:s3:::bucket/*/test/*", "arn:aws:s3:::bucket/a/b/test/c"));
+        assert!(m("*", "anything"));
+        assert!(!m("arn:aws:kms:*:*:key/*", "not-an-arn"));
+    }
+
+    #[test]
+    fn resource_arns_are_case_sensitive() {
+        assert!(!m("arn:aws:kms:us-east-1:111122223333:key/ABC", "arn:aws:kms:us-east-1:111122223333:key/abc"));
+    }
+
+    #[test]
+    fn variables_in_the_resource_part() {
+        let mut ctx = Context::new();
+        ctx.insert_one("aws:PrincipalAccount", "111122223333");
+        let p = ArnPattern::compile("arn:aws:kms:*:${aws:PrincipalAccount}:key/*", true);
+        assert!(p.matches("arn:aws:kms:eu-west-1:111122223333:key/k", &ctx));
+        assert!(!p.matches("arn:aws:kms:eu-west-1:111122223333:key/k", &Context::new()));
+    }
+}

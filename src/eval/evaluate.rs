@@ -1,0 +1,198 @@
+//! Evaluating one compiled policy against a request: which statements apply,
+//! the decision they make, the reasons, the context keys the conditions
+//! wanted but did not get, and (only when asked) a trace of every statement.
+//!
+//! Reasons borrow from the compiled policy and live inline for the usual one
+//! or two deciding statements, so a decision allocates nothing.
+
+use smallvec::SmallVec;
+
+use super::condition::Failure;
+use super::compile::{CompiledPolicy, CompiledStatement};
+use super::glob::{self, Case};
+use super::principal::PrincipalMatch;
+use super::request::Request;
+use crate::policy::Effect;
+use crate::source::Span;
+
+/// The outcome of an authorization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    Allow,
+    /// A `Deny` statement applied: nothing can override it.
+    ExplicitDeny,
+    /// Nothing allowed the request.
+    ImplicitDeny,
+}
+
+impl Decision {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "Allow",
+            Decision::ExplicitDeny => "ExplicitDeny",
+            Decision::ImplicitDeny => "ImplicitDeny",
+        }
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A statement that decided: which policy, which statement, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reason<'p> {
+    pub policy: &'p str,
+    /// Index in the policy's `Statement` list, from 0.
+    pub statement: usize,
+    pub sid: Option<&'p str>,
+    pub effect: Effect,
+    pub span: Span,
+    /// How the statement's `Principal` matched, when it has one.
+    pub principal: Option<PrincipalMatch>,
+}
+
+pub type Reasons<'p> = SmallVec<[Reason<'p>; 2]>;
+pub type MissingKeys<'p> = SmallVec<[&'p str; 4]>;
+
+/// The decision and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response<'p> {
+    pub decision: Decision,
+    /// The deciding statements: the applicable `Deny`s for an explicit deny,
+    /// the applicable `Allow`s for an allow, none for an implicit deny.
+    pub reasons: Reasons<'p>,
+    /// Condition keys (and policy variables) the request lacked, as written.
+    pub missing_context_keys: MissingKeys<'p>,
+}
+
+/// Why one statement did or did not apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Applies,
+    PrincipalNotMatched,
+    /// `NotPrincipal` lists every identity of the caller.
+    PrincipalExcluded,
+    ActionNotMatched,
+    ResourceNotMatched,
+    ConditionFailed(Failure),
+}
+
+/// One line of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEntry {
+    pub policy: String,
+    pub statement: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub span: Span,
+    pub outcome: Outcome,
+}
+
+/// A record of every statement looked at, kept only when asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    pub entries: Vec<TraceEntry>,
+}
+
+/// The statements of one policy that apply to a request.
+#[derive(Clone, Debug, Default)]
+pub struct Matches<'p> {
+    pub allows: Reasons<'p>,
+    pub denies: Reasons<'p>,
+    pub missing_context_keys: MissingKeys<'p>,
+}
+
+impl<'p> Matches<'p> {
+    /// Runs every statement of `policy` against the request.
+    pub fn of(policy: &'p CompiledPolicy, request: &Request, mut trace: Option<&mut Trace>) -> Matches<'p> {
+        let mut matches = Matches::default();
+        for statement in &policy.statements {
+            let outcome = applies(statement, request, &mut matches.missing_context_keys);
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.entries.push(TraceEntry {
+                    policy: policy.name.clone(),
+                    statement: statement.index,
+                    sid: statement.sid.clone(),
+                    effect: statement.effect,
+                    span: statement.span,
+                    outcome: outcome.clone().err().unwrap_or(Outcome::Applies),
+                });
+            }
+            if let Ok(principal) = outcome {
+                let reason = Reason {
+                    policy: &policy.name,
+                    statement: statement.index,
+                    sid: statement.sid.as_deref(),
+                    effect: statement.effect,
+                    span: statement.span,
+                    principal,
+                };
+                match statement.effect {
+                    Effect::Allow => matches.allows.push(reason),
+                    Effect::Deny => matches.denies.push(reason),
+                }
+            }
+        }
+        matches
+    }
+
+    /// The decision of this policy alone.
+    pub fn response(self) -> Response<'p> {
+        let (decision, reasons) = if !self.denies.is_empty() {
+            (Decision::ExplicitDeny, self.denies)
+        } else if !self.allows.is_empty() {
+            (Decision::Allow, self.allows)
+        } else {
+            (Decision::ImplicitDeny, Reasons::new())
+        };
+        Response { decision, reasons, missing_context_keys: self.missing_context_keys }
+    }
+}
+
+/// Evaluates one policy on its own: any applicable `Deny` denies, else any
+/// applicable `Allow` allows, else the request is implicitly denied.
+pub fn evaluate<'p>(policy: &'p CompiledPolicy, request: &Request) -> Response<'p> {
+    Matches::of(policy, request, None).response()
+}
+
+/// [`evaluate`], recording every statement in `trace`.
+pub fn evaluate_traced<'p>(policy: &'p CompiledPolicy, request: &Request, trace: &mut Trace) -> Response<'p> {
+    Matches::of(policy, request, Some(trace)).response()
+}
+
+/// Does the statement apply? `Ok` carries how its principal matched.
+fn applies<'p>(
+    statement: &'p CompiledStatement,
+    request: &Request,
+    missing: &mut MissingKeys<'p>,
+) -> Result<Option<PrincipalMatch>, Outcome> {
+    let principal = match &statement.principal {
+        None => None,
+        Some((false, matcher)) => Some(matcher.matches(&request.caller).ok_or(Outcome::PrincipalNotMatched)?),
+        Some((true, matcher)) if matcher.excludes(&request.caller) => return Err(Outcome::PrincipalExcluded),
+        Some((true, _)) => Some(PrincipalMatch::Direct),
+    };
+    let (not_action, actions) = &statement.actions;
+    let action_listed = actions.iter().any(|p| glob::matches(glob::wild(p), &request.action, Case::Insensitive));
+    if action_listed == *not_action {
+        return Err(Outcome::ActionNotMatched);
+    }
+    if let Some((not_resource, patterns)) = &statement.resources {
+        let listed = patterns.iter().any(|p| p.matches(&request.resource, &request.context));
+        if listed == *not_resource {
+            return Err(Outcome::ResourceNotMatched);
+        }
+    }
+    if let Some(condition) = &statement.condition {
+        let mut note = |key: &'p str| {
+            if !missing.iter().any(|m| m.eq_ignore_ascii_case(key)) {
+                missing.push(key);
+            }
+        };
+        condition.holds(&request.context, &mut note).map_err(Outcome::ConditionFailed)?;
+    }
+    Ok(principal)
+}

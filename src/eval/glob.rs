@@ -1,0 +1,157 @@
+//! Wildcard matching (`*` any run, `?` one character) without allocation.
+//!
+//! A pattern is a stream of [`Unit`]s, so a pattern assembled from pieces —
+//! literal text whose `*` and `?` are wildcards, and substituted policy
+//! variables whose `*` and `?` are not — is matched without being built.
+
+/// One element of a pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// This exact character.
+    Char(char),
+    /// Any one character (`?`).
+    One,
+    /// Any run of characters, possibly empty (`*`).
+    Any,
+}
+
+/// How characters compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Sensitive,
+    /// Unicode simple lowercase folding on both sides.
+    Insensitive,
+}
+
+/// Units of a text in which `*` and `?` are wildcards.
+pub fn wild(text: &str) -> impl Iterator<Item = Unit> + Clone + '_ {
+    text.chars().map(|c| match c {
+        '*' => Unit::Any,
+        '?' => Unit::One,
+        c => Unit::Char(c),
+    })
+}
+
+/// Units of a text taken literally.
+pub fn literal(text: &str) -> impl Iterator<Item = Unit> + Clone + '_ {
+    text.chars().map(Unit::Char)
+}
+
+fn same(a: char, b: char, case: Case) -> bool {
+    a == b || (case == Case::Insensitive && a.to_lowercase().eq(b.to_lowercase()))
+}
+
+/// Does `value` match the pattern? The classic linear algorithm: on a
+/// mismatch, retry from the last `*` with it swallowing one more character.
+pub fn matches<P>(pattern: P, value: &str, case: Case) -> bool
+where
+    P: Iterator<Item = Unit> + Clone,
+{
+    let mut p = pattern;
+    let mut v = value.chars();
+    // Where to resume after the last `*`: the pattern after it, and the value
+    // from the position the `*` currently stops at.
+    let mut backtrack: Option<(P, std::str::Chars<'_>)> = None;
+    loop {
+        let mut p_next = p.clone();
+        let unit = p_next.next();
+        let mut v_next = v.clone();
+        let c = v_next.next();
+        match (unit, c) {
+            (Some(Unit::Any), _) => {
+                backtrack = Some((p_next.clone(), v.clone()));
+                p = p_next;
+            }
+            (Some(Unit::One), Some(_)) => {
+                p = p_next;
+                v = v_next;
+            }
+            (Some(Unit::Char(x)), Some(y)) if same(x, y, case) => {
+                p = p_next;
+                v = v_next;
+            }
+            (None, None) => return true,
+            _ => match backtrack.as_mut() {
+                // Let the last `*` take one more character and try again.
+                Some((after_star, star_value)) => {
+                    if star_value.next().is_none() {
+                        return false;
+                    }
+                    p = after_star.clone();
+                    v = star_value.clone();
+                }
+                None => return false,
+            },
+        }
+    }
+}
+
+/// Exact comparison of the whole value against literal units (no wildcards
+/// in play, e.g. `StringEquals` with variables substituted).
+pub fn equals<P>(pattern: P, value: &str, case: Case) -> bool
+where
+    P: Iterator<Item = Unit> + Clone,
+{
+    let mut v = value.chars();
+    for unit in pattern {
+        let expected = match unit {
+            Unit::Char(c) => c,
+            Unit::One => '?',
+            Unit::Any => '*',
+        };
+        match v.next() {
+            Some(c) if same(expected, c, case) => {}
+            _ => return false,
+        }
+    }
+    v.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pattern: &str, value: &str) -> bool {
+        matches(wild(pattern), value, Case::Sensitive)
+    }
+
+    #[test]
+    fn stars_and_questions() {
+        assert!(m("*", ""));
+        assert!(m("*", "anything"));
+        assert!(m("kms:*", "kms:Decrypt"));
+        assert!(m("kms:*Grant*", "kms:CreateGrant"));
+        assert!(m("kms:*Grant*", "kms:ListGrants"));
+        assert!(!m("kms:*Grant*", "kms:Decrypt"));
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(m("*a*b*c*", "xxaxxbxxcxx"));
+        assert!(!m("*a*b*c*", "xxaxxcxxbxx"));
+        assert!(m("bucket/*/test/*", "bucket/x/y/test/z"));
+        assert!(!m("abc", "abcd"));
+        assert!(m("é?*", "éàü"));
+    }
+
+    #[test]
+    fn case_insensitive_matching() {
+        assert!(matches(wild("KMS:decrypt"), "kms:Decrypt", Case::Insensitive));
+        assert!(!matches(wild("KMS:decrypt"), "kms:Decrypt", Case::Sensitive));
+    }
+
+    #[test]
+    fn literal_units_do_not_wildcard() {
+        assert!(!matches(literal("a*"), "abc", Case::Sensitive));
+        assert!(matches(literal("a*"), "a*", Case::Sensitive));
+        assert!(matches(wild("x-").chain(literal("*")).chain(wild("*")), "x-*yz", Case::Sensitive));
+        assert!(!matches(wild("x-").chain(literal("*")).chain(wild("*")), "x-yz", Case::Sensitive));
+        assert!(equals(literal("a*"), "a*", Case::Sensitive));
+        assert!(!equals(literal("a"), "ab", Case::Sensitive));
+    }
+
+    #[test]
+    fn pathological_patterns_stay_linear_enough() {
+        let value = "a".repeat(2000);
+        let pattern = format!("{}b", "*a".repeat(50));
+        assert!(!m(&pattern, &value));
+    }
+}

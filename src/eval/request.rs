@@ -1,0 +1,202 @@
+//! What is being decided: who ([`Caller`]) wants to do what (`action`) to
+//! which resource, with which context values ([`Context`]).
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// An authorization request as the evaluator sees it. Time and every other
+/// environmental fact arrive in the context (`aws:CurrentTime`, …); the
+/// evaluator reads no clock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub caller: Caller,
+    /// `service:Action`, compared case-insensitively.
+    pub action: String,
+    /// The resource ARN (for KMS, the key ARN).
+    pub resource: String,
+    pub context: Context,
+}
+
+/// The principal making a request, parsed from its ARN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The ARN as given, or a service principal name such as `cloudtrail.amazonaws.com`.
+    pub arn: String,
+    /// The 12-digit account, for everything but service principals.
+    pub account: Option<String>,
+    pub kind: CallerKind,
+}
+
+/// What kind of principal a [`Caller`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallerKind {
+    /// The account itself: `arn:aws:iam::111122223333:root`.
+    Root,
+    User,
+    /// A role acting as itself (rare: requests normally come from sessions).
+    Role { name: String },
+    /// A session of a role: `arn:aws:sts::111122223333:assumed-role/Name/session`.
+    AssumedRole { role_name: String },
+    FederatedUser,
+    /// An AWS service principal such as `cloudtrail.amazonaws.com`.
+    Service,
+}
+
+/// The caller's ARN is not a principal ARN keyward understands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidCaller(pub String);
+
+impl fmt::Display for InvalidCaller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not a principal: expected an account id, `arn:aws:iam::<account>:root|user/…|role/…`, `arn:aws:sts::<account>:assumed-role/<role>/<session>|federated-user/…`, or a service principal such as `cloudtrail.amazonaws.com`",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidCaller {}
+
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Caller {
+    /// Parses `arn:aws:iam::…`, `arn:aws:sts::…`, a bare 12-digit account
+    /// (meaning its root) or a service principal.
+    pub fn parse(text: &str) -> Result<Caller, InvalidCaller> {
+        let invalid = || InvalidCaller(text.to_owned());
+        if is_account(text) {
+            return Ok(Caller { arn: format!("arn:aws:iam::{text}:root"), account: Some(text.to_owned()), kind: CallerKind::Root });
+        }
+        if !text.starts_with("arn:") {
+            let looks_like_service = text.contains('.') && !text.contains(['/', ':', ' ']);
+            return looks_like_service.then(|| Caller { arn: text.to_owned(), account: None, kind: CallerKind::Service }).ok_or_else(invalid);
+        }
+        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        let [_, _partition, service, region, account, resource] = parts.as_slice() else { return Err(invalid()) };
+        if !region.is_empty() || !is_account(account) {
+            return Err(invalid());
+        }
+        let path_last = |rest: &str| rest.rsplit('/').next().unwrap_or(rest).to_owned();
+        let kind = match (*service, *resource) {
+            ("iam", "root") => CallerKind::Root,
+            ("iam", r) if r.starts_with("user/") && r.len() > 5 => CallerKind::User,
+            ("iam", r) if r.starts_with("role/") && r.len() > 5 => CallerKind::Role { name: path_last(r) },
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                let mut segments = r["assumed-role/".len()..].splitn(2, '/');
+                match (segments.next(), segments.next()) {
+                    (Some(role), Some(session)) if !role.is_empty() && !session.is_empty() => {
+                        CallerKind::AssumedRole { role_name: role.to_owned() }
+                    }
+                    _ => return Err(invalid()),
+                }
+            }
+            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => CallerKind::FederatedUser,
+            _ => return Err(invalid()),
+        };
+        Ok(Caller { arn: text.to_owned(), account: Some((*account).to_owned()), kind })
+    }
+
+    /// The value of `aws:PrincipalType`.
+    pub fn principal_type(&self) -> &'static str {
+        match self.kind {
+            CallerKind::Root => "Account",
+            CallerKind::User => "User",
+            CallerKind::Role { .. } | CallerKind::AssumedRole { .. } => "AssumedRole",
+            CallerKind::FederatedUser => "FederatedUser",
+            CallerKind::Service => "Service",
+        }
+    }
+
+    /// The ARN `aws:PrincipalArn` reports: for a role session, the role.
+    pub fn principal_arn(&self) -> String {
+        match (&self.kind, &self.account) {
+            (CallerKind::AssumedRole { role_name }, Some(account)) => {
+                let partition = self.arn.split(':').nth(1).unwrap_or("aws");
+                format!("arn:{partition}:iam::{account}:role/{role_name}")
+            }
+            _ => self.arn.clone(),
+        }
+    }
+}
+
+/// One context value: single-valued keys hold one string, multi-valued keys
+/// (`kms:EncryptionContextKeys`, `aws:TagKeys`, …) a set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Context keys and their values. Key names are case-insensitive (§8.7), so
+/// they are stored lower-cased and looked up without allocating.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    values: HashMap<String, ContextValue>,
+}
+
+/// Lower-cases a context key name the way every lookup does.
+pub fn fold_key(key: &str) -> String {
+    key.to_lowercase()
+}
+
+impl Context {
+    pub fn new() -> Self {
+        Context::default()
+    }
+
+    /// Sets a key, replacing any value it had.
+    pub fn insert(&mut self, key: &str, value: ContextValue) {
+        self.values.insert(fold_key(key), value);
+    }
+
+    pub fn insert_one(&mut self, key: &str, value: impl Into<String>) {
+        self.insert(key, ContextValue::One(value.into()));
+    }
+
+    /// Looks up a key already folded with [`fold_key`].
+    pub fn get_folded(&self, folded_key: &str) -> Option<&ContextValue> {
+        self.values.get(folded_key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.values.get(&fold_key(key))
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_principal_form() {
+        assert_eq!(Caller::parse("111122223333").unwrap().kind, CallerKind::Root);
+        assert_eq!(Caller::parse("arn:aws:iam::111122223333:root").unwrap().kind, CallerKind::Root);
+        assert_eq!(Caller::parse("arn:aws:iam::111122223333:user/ops/Alice").unwrap().kind, CallerKind::User);
+        let session = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/i-123").unwrap();
+        assert_eq!(session.kind, CallerKind::AssumedRole { role_name: "app".into() });
+        assert_eq!(session.principal_arn(), "arn:aws:iam::111122223333:role/app");
+        assert_eq!(session.principal_type(), "AssumedRole");
+        assert_eq!(Caller::parse("cloudtrail.amazonaws.com").unwrap().kind, CallerKind::Service);
+        for bad in ["", "bob", "arn:aws:iam::1:root", "arn:aws:iam::111122223333:group/x", "arn:aws:sts::111122223333:assumed-role/app"] {
+            assert!(Caller::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn context_keys_are_case_insensitive() {
+        let mut ctx = Context::new();
+        ctx.insert_one("kms:EncryptionContext:Dept", "eng");
+        assert_eq!(ctx.get("KMS:encryptioncontext:dept"), Some(&ContextValue::One("eng".into())));
+    }
+}
