@@ -10,6 +10,7 @@
 
 pub mod eval;
 pub mod json;
+pub mod kms;
 pub mod policy;
 pub mod source;
 

@@ -47,12 +47,16 @@ impl ArnPattern {
     pub fn matches(&self, arn: &str, context: &Context) -> bool {
         match self {
             ArnPattern::Everything => true,
-            ArnPattern::Components(patterns) => components_match(patterns.iter().map(String::as_str), arn),
+            ArnPattern::Components(patterns) => {
+                components_match(patterns.iter().map(String::as_str), arn)
+            }
             ArnPattern::Template(template) => match template.resolve(context) {
                 // Wildcards typed in the policy stay wildcards; a substituted
                 // value's characters are literal only in string operators, and
                 // AWS does not document ARN escaping, so both are wildcards here.
-                Some(resolved) => components(&resolved).is_some_and(|p| components_match(p.into_iter(), arn)),
+                Some(resolved) => {
+                    components(&resolved).is_some_and(|p| components_match(p.into_iter(), arn))
+                }
                 None => false,
             },
             ArnPattern::Malformed(text) => text == arn,
@@ -69,8 +73,12 @@ impl ArnPattern {
 }
 
 fn components_match<'p>(patterns: impl Iterator<Item = &'p str>, arn: &str) -> bool {
-    let Some(values) = components(arn) else { return false };
-    patterns.zip(values).all(|(p, v)| glob::matches(glob::wild(p), v, Case::Sensitive))
+    let Some(values) = components(arn) else {
+        return false;
+    };
+    patterns
+        .zip(values)
+        .all(|(p, v)| glob::matches(glob::wild(p), v, Case::Sensitive))
 }
 
 #[cfg(test)]
@@ -83,21 +91,33 @@ mod tests {
 
     #[test]
     fn wildcards_stay_within_components() {
-        assert!(m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:111122223333:key/1234"));
-        assert!(!m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:444455556666:key/1234"));
+        assert!(m(
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:111122223333:key/1234"
+        ));
+        assert!(!m(
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:444455556666:key/1234"
+        ));
         // The IAM guide's example: `*` in the resource component cannot reach back.
         assert!(!m(
             "arn:aws:someservice:*:111122223333:finance/*",
             "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
         ));
-        assert!(m("arn:aws:s3:::bucket/*/test/*", "arn:aws:s3:::bucket/a/b/test/c"));
+        assert!(m(
+            "arn:aws:s3:::bucket/*/test/*",
+            "arn:aws:s3:::bucket/a/b/test/c"
+        ));
         assert!(m("*", "anything"));
         assert!(!m("arn:aws:kms:*:*:key/*", "not-an-arn"));
     }
 
     #[test]
     fn resource_arns_are_case_sensitive() {
-        assert!(!m("arn:aws:kms:us-east-1:111122223333:key/ABC", "arn:aws:kms:us-east-1:111122223333:key/abc"));
+        assert!(!m(
+            "arn:aws:kms:us-east-1:111122223333:key/ABC",
+            "arn:aws:kms:us-east-1:111122223333:key/abc"
+        ));
     }
 
     #[test]

@@ -35,9 +35,15 @@ pub struct CompiledStatement {
 
 impl CompiledPolicy {
     /// Compiles a policy, or lists every value that cannot be evaluated.
-    pub fn compile(name: impl Into<String>, policy: &Policy) -> Result<CompiledPolicy, Vec<CompileError>> {
+    pub fn compile(
+        name: impl Into<String>,
+        policy: &Policy,
+    ) -> Result<CompiledPolicy, Vec<CompileError>> {
         // Policy variables exist only in the 2012-10-17 language (§8.6).
-        let variables = policy.version.as_ref().is_some_and(|v| v.node == Version::V2012_10_17);
+        let variables = policy
+            .version
+            .as_ref()
+            .is_some_and(|v| v.node == Version::V2012_10_17);
         let mut errors = Vec::new();
         let statements = policy
             .statements
@@ -48,17 +54,39 @@ impl CompiledPolicy {
                 sid: statement.sid.as_ref().map(|s| s.node.clone()),
                 effect: statement.effect.node,
                 span: statement.span,
-                principal: statement.principal.as_ref().map(|p| (p.negated, PrincipalMatcher::compile(&p.value))),
-                actions: (statement.action.negated, statement.action.value.iter().map(|a| a.node.clone()).collect()),
-                resources: statement
-                    .resource
+                principal: statement
+                    .principal
                     .as_ref()
-                    .map(|r| (r.negated, r.value.iter().map(|p| ArnPattern::compile(p, variables)).collect())),
-                condition: statement.condition.as_ref().map(|c| CompiledCondition::compile(c, variables, &mut errors)),
+                    .map(|p| (p.negated, PrincipalMatcher::compile(&p.value))),
+                actions: (
+                    statement.action.negated,
+                    statement
+                        .action
+                        .value
+                        .iter()
+                        .map(|a| a.node.clone())
+                        .collect(),
+                ),
+                resources: statement.resource.as_ref().map(|r| {
+                    (
+                        r.negated,
+                        r.value
+                            .iter()
+                            .map(|p| ArnPattern::compile(p, variables))
+                            .collect(),
+                    )
+                }),
+                condition: statement
+                    .condition
+                    .as_ref()
+                    .map(|c| CompiledCondition::compile(c, variables, &mut errors)),
             })
             .collect();
         if errors.is_empty() {
-            Ok(CompiledPolicy { name: name.into(), statements })
+            Ok(CompiledPolicy {
+                name: name.into(),
+                statements,
+            })
         } else {
             Err(errors)
         }

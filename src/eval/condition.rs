@@ -58,7 +58,11 @@ pub struct Failure {
 }
 
 impl CompiledCondition {
-    pub fn compile(condition: &Condition, variables: bool, errors: &mut Vec<CompileError>) -> CompiledCondition {
+    pub fn compile(
+        condition: &Condition,
+        variables: bool,
+        errors: &mut Vec<CompileError>,
+    ) -> CompiledCondition {
         let blocks = condition
             .blocks
             .iter()
@@ -72,7 +76,12 @@ impl CompiledCondition {
                         key: entry.key.node.clone(),
                         key_span: entry.key.span,
                         folded: fold_key(&entry.key),
-                        values: compile_values(block.operator.node, &entry.values, variables, errors),
+                        values: compile_values(
+                            block.operator.node,
+                            &entry.values,
+                            variables,
+                            errors,
+                        ),
                     })
                     .collect(),
             })
@@ -81,7 +90,11 @@ impl CompiledCondition {
     }
 
     /// True when every block holds. `missing` hears each key the request lacked.
-    pub fn holds<'c>(&'c self, context: &Context, missing: &mut dyn FnMut(&'c str)) -> Result<(), Failure> {
+    pub fn holds<'c>(
+        &'c self,
+        context: &Context,
+        missing: &mut dyn FnMut(&'c str),
+    ) -> Result<(), Failure> {
         for block in &self.blocks {
             for entry in &block.entries {
                 let present = context.get_folded(&entry.folded);
@@ -104,11 +117,18 @@ impl CompiledCondition {
 
     /// Every condition key the statement reads, as written.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.blocks.iter().flat_map(|b| b.entries.iter().map(|e| e.key.as_str()))
+        self.blocks
+            .iter()
+            .flat_map(|b| b.entries.iter().map(|e| e.key.as_str()))
     }
 }
 
-fn compile_values(operator: Operator, values: &Values<Spanned<Scalar>>, variables: bool, errors: &mut Vec<CompileError>) -> PolicyValues {
+fn compile_values(
+    operator: Operator,
+    values: &Values<Spanned<Scalar>>,
+    variables: bool,
+    errors: &mut Vec<CompileError>,
+) -> PolicyValues {
     use BaseOperator::*;
     let mut parse = |expected: &'static str, parse_one: &dyn Fn(&str) -> bool| {
         for v in values.iter() {
@@ -124,19 +144,41 @@ fn compile_values(operator: Operator, values: &Values<Spanned<Scalar>>, variable
     };
     let texts = || values.iter().map(|v| v.as_text());
     match operator.base {
-        StringEquals | StringNotEquals | StringEqualsIgnoreCase | StringNotEqualsIgnoreCase | StringLike | StringNotLike => {
+        StringEquals
+        | StringNotEquals
+        | StringEqualsIgnoreCase
+        | StringNotEqualsIgnoreCase
+        | StringLike
+        | StringNotLike => {
             PolicyValues::Strings(texts().map(|t| Template::parse(t, variables)).collect())
         }
-        NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan | NumericGreaterThanEquals => {
-            parse("a number such as `10` or `2.5`", &|t| value::number(t).is_some());
+        NumericEquals
+        | NumericNotEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
+        | NumericGreaterThanEquals => {
+            parse("a number such as `10` or `2.5`", &|t| {
+                value::number(t).is_some()
+            });
             PolicyValues::Numbers(texts().filter_map(value::number).collect())
         }
-        DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals => {
-            parse("an ISO 8601 date such as `2026-01-31T12:00:00Z`, or epoch seconds", &|t| value::date(t).is_some());
+        DateEquals
+        | DateNotEquals
+        | DateLessThan
+        | DateLessThanEquals
+        | DateGreaterThan
+        | DateGreaterThanEquals => {
+            parse(
+                "an ISO 8601 date such as `2026-01-31T12:00:00Z`, or epoch seconds",
+                &|t| value::date(t).is_some(),
+            );
             PolicyValues::Dates(texts().filter_map(value::date).collect())
         }
         Bool => {
-            parse("`true` or `false`", &|t| value::boolean(t).is_some() || (variables && t.contains("${")));
+            parse("`true` or `false`", &|t| {
+                value::boolean(t).is_some() || (variables && t.contains("${"))
+            });
             PolicyValues::Bools(texts().map(|t| Template::parse(t, variables)).collect())
         }
         BinaryEquals => {
@@ -144,10 +186,15 @@ fn compile_values(operator: Operator, values: &Values<Spanned<Scalar>>, variable
             PolicyValues::Binary(texts().filter_map(value::base64).collect())
         }
         IpAddress | NotIpAddress => {
-            parse("an IP address or CIDR block such as `203.0.113.0/24` or `2001:DB8::/32`", &|t| Cidr::parse(t).is_some());
+            parse(
+                "an IP address or CIDR block such as `203.0.113.0/24` or `2001:DB8::/32`",
+                &|t| Cidr::parse(t).is_some(),
+            );
             PolicyValues::Networks(texts().filter_map(Cidr::parse).collect())
         }
-        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => PolicyValues::Arns(texts().map(|t| ArnPattern::compile(t, variables)).collect()),
+        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
+            PolicyValues::Arns(texts().map(|t| ArnPattern::compile(t, variables)).collect())
+        }
         Null => {
             parse("`true` or `false`", &|t| value::boolean(t).is_some());
             PolicyValues::Null(texts().next().and_then(value::boolean).unwrap_or(true))
@@ -158,7 +205,9 @@ fn compile_values(operator: Operator, values: &Values<Spanned<Scalar>>, variable
 impl Entry {
     fn report_missing_variables<'c>(&'c self, context: &Context, missing: &mut dyn FnMut(&'c str)) {
         let templates: Box<dyn Iterator<Item = (&'c str, bool)> + 'c> = match &self.values {
-            PolicyValues::Strings(ts) | PolicyValues::Bools(ts) => Box::new(ts.iter().flat_map(Template::variables)),
+            PolicyValues::Strings(ts) | PolicyValues::Bools(ts) => {
+                Box::new(ts.iter().flat_map(Template::variables))
+            }
             PolicyValues::Arns(ps) => Box::new(ps.iter().flat_map(|p| p.variables().into_iter())),
             _ => return,
         };
@@ -197,8 +246,12 @@ impl Entry {
             (Some(SetQualifier::ForAllValues), None) => true,
             (Some(SetQualifier::ForAnyValue), None) => operator.if_exists,
             (None, None) => operator.if_exists || negated,
-            (Some(SetQualifier::ForAllValues), Some(rs)) => is_null_set(rs) || rs.iter().all(|r| one(r)),
-            (Some(SetQualifier::ForAnyValue), Some(rs)) => !is_null_set(rs) && rs.iter().any(|r| one(r)),
+            (Some(SetQualifier::ForAllValues), Some(rs)) => {
+                is_null_set(rs) || rs.iter().all(|r| one(r))
+            }
+            (Some(SetQualifier::ForAnyValue), Some(rs)) => {
+                !is_null_set(rs) && rs.iter().any(|r| one(r))
+            }
             // A multi-valued key without a qualifier: a positive operator
             // matches when any value does, a negated one when none does.
             (None, Some([])) => operator.if_exists || negated,
@@ -214,7 +267,9 @@ impl Entry {
         match &self.values {
             PolicyValues::Strings(ps) => ps.iter().any(|p| match base {
                 StringEquals | StringNotEquals => p.equals(r, context, Case::Sensitive),
-                StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => p.equals(r, context, Case::Insensitive),
+                StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
+                    p.equals(r, context, Case::Insensitive)
+                }
                 _ => p.like(r, context, Case::Sensitive),
             }),
             PolicyValues::Numbers(ps) => value::number(r).is_some_and(|r| {
@@ -241,8 +296,10 @@ impl Entry {
                     None => p.resolve(context).and_then(|t| value::boolean(&t)) == Some(r),
                 })
             }),
-            PolicyValues::Binary(ps) => value::base64(r).is_some_and(|r| ps.iter().any(|p| *p == r)),
-            PolicyValues::Networks(ps) => value::ip(r).is_some_and(|ip| ps.iter().any(|p| p.contains(ip))),
+            PolicyValues::Binary(ps) => value::base64(r).is_some_and(|r| ps.contains(&r)),
+            PolicyValues::Networks(ps) => {
+                value::ip(r).is_some_and(|ip| ps.iter().any(|p| p.contains(ip)))
+            }
             PolicyValues::Arns(ps) => ps.iter().any(|p| p.matches(r, context)),
             PolicyValues::Null(_) => false,
         }

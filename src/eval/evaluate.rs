@@ -7,8 +7,8 @@
 
 use smallvec::SmallVec;
 
-use super::condition::Failure;
 use super::compile::{CompiledPolicy, CompiledStatement};
+use super::condition::Failure;
 use super::glob::{self, Case};
 use super::principal::PrincipalMatch;
 use super::request::Request;
@@ -107,7 +107,11 @@ pub struct Matches<'p> {
 
 impl<'p> Matches<'p> {
     /// Runs every statement of `policy` against the request.
-    pub fn of(policy: &'p CompiledPolicy, request: &Request, mut trace: Option<&mut Trace>) -> Matches<'p> {
+    pub fn of(
+        policy: &'p CompiledPolicy,
+        request: &Request,
+        mut trace: Option<&mut Trace>,
+    ) -> Matches<'p> {
         let mut matches = Matches::default();
         for statement in &policy.statements {
             let outcome = applies(statement, request, &mut matches.missing_context_keys);
@@ -148,7 +152,11 @@ impl<'p> Matches<'p> {
         } else {
             (Decision::ImplicitDeny, Reasons::new())
         };
-        Response { decision, reasons, missing_context_keys: self.missing_context_keys }
+        Response {
+            decision,
+            reasons,
+            missing_context_keys: self.missing_context_keys,
+        }
     }
 }
 
@@ -159,7 +167,11 @@ pub fn evaluate<'p>(policy: &'p CompiledPolicy, request: &Request) -> Response<'
 }
 
 /// [`evaluate`], recording every statement in `trace`.
-pub fn evaluate_traced<'p>(policy: &'p CompiledPolicy, request: &Request, trace: &mut Trace) -> Response<'p> {
+pub fn evaluate_traced<'p>(
+    policy: &'p CompiledPolicy,
+    request: &Request,
+    trace: &mut Trace,
+) -> Response<'p> {
     Matches::of(policy, request, Some(trace)).response()
 }
 
@@ -171,17 +183,27 @@ fn applies<'p>(
 ) -> Result<Option<PrincipalMatch>, Outcome> {
     let principal = match &statement.principal {
         None => None,
-        Some((false, matcher)) => Some(matcher.matches(&request.caller).ok_or(Outcome::PrincipalNotMatched)?),
-        Some((true, matcher)) if matcher.excludes(&request.caller) => return Err(Outcome::PrincipalExcluded),
+        Some((false, matcher)) => Some(
+            matcher
+                .matches(&request.caller)
+                .ok_or(Outcome::PrincipalNotMatched)?,
+        ),
+        Some((true, matcher)) if matcher.excludes(&request.caller) => {
+            return Err(Outcome::PrincipalExcluded)
+        }
         Some((true, _)) => Some(PrincipalMatch::Direct),
     };
     let (not_action, actions) = &statement.actions;
-    let action_listed = actions.iter().any(|p| glob::matches(glob::wild(p), &request.action, Case::Insensitive));
+    let action_listed = actions
+        .iter()
+        .any(|p| glob::matches(glob::wild(p), &request.action, Case::Insensitive));
     if action_listed == *not_action {
         return Err(Outcome::ActionNotMatched);
     }
     if let Some((not_resource, patterns)) = &statement.resources {
-        let listed = patterns.iter().any(|p| p.matches(&request.resource, &request.context));
+        let listed = patterns
+            .iter()
+            .any(|p| p.matches(&request.resource, &request.context));
         if listed == *not_resource {
             return Err(Outcome::ResourceNotMatched);
         }
@@ -192,7 +214,9 @@ fn applies<'p>(
                 missing.push(key);
             }
         };
-        condition.holds(&request.context, &mut note).map_err(Outcome::ConditionFailed)?;
+        condition
+            .holds(&request.context, &mut note)
+            .map_err(Outcome::ConditionFailed)?;
     }
     Ok(principal)
 }

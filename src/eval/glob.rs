@@ -134,16 +134,32 @@ mod tests {
 
     #[test]
     fn case_insensitive_matching() {
-        assert!(matches(wild("KMS:decrypt"), "kms:Decrypt", Case::Insensitive));
-        assert!(!matches(wild("KMS:decrypt"), "kms:Decrypt", Case::Sensitive));
+        assert!(matches(
+            wild("KMS:decrypt"),
+            "kms:Decrypt",
+            Case::Insensitive
+        ));
+        assert!(!matches(
+            wild("KMS:decrypt"),
+            "kms:Decrypt",
+            Case::Sensitive
+        ));
     }
 
     #[test]
     fn literal_units_do_not_wildcard() {
         assert!(!matches(literal("a*"), "abc", Case::Sensitive));
         assert!(matches(literal("a*"), "a*", Case::Sensitive));
-        assert!(matches(wild("x-").chain(literal("*")).chain(wild("*")), "x-*yz", Case::Sensitive));
-        assert!(!matches(wild("x-").chain(literal("*")).chain(wild("*")), "x-yz", Case::Sensitive));
+        assert!(matches(
+            wild("x-").chain(literal("*")).chain(wild("*")),
+            "x-*yz",
+            Case::Sensitive
+        ));
+        assert!(!matches(
+            wild("x-").chain(literal("*")).chain(wild("*")),
+            "x-yz",
+            Case::Sensitive
+        ));
         assert!(equals(literal("a*"), "a*", Case::Sensitive));
         assert!(!equals(literal("a"), "ab", Case::Sensitive));
     }

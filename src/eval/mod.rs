@@ -24,7 +24,10 @@ pub use arn::ArnPattern;
 pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::Failure;
 pub use error::CompileError;
-pub use evaluate::{evaluate, evaluate_traced, Decision, Matches, MissingKeys, Outcome, Reason, Reasons, Response, Trace, TraceEntry};
+pub use evaluate::{
+    evaluate, evaluate_traced, Decision, Matches, MissingKeys, Outcome, Reason, Reasons, Response,
+    Trace, TraceEntry,
+};
 pub use principal::{PrincipalMatch, PrincipalMatcher};
 pub use request::{fold_key, Caller, CallerKind, Context, ContextValue, InvalidCaller, Request};
 pub use template::Template;

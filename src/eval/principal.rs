@@ -30,9 +30,15 @@ enum Pattern {
     Everyone,
     Account(String),
     /// A role, by account and name (its path is not part of session ARNs).
-    Role { account: String, name: String },
+    Role {
+        account: String,
+        name: String,
+    },
     /// A user, session, federated user, service, federated or canonical id.
-    Exact { kind: PrincipalKind, id: String },
+    Exact {
+        kind: PrincipalKind,
+        id: String,
+    },
 }
 
 fn account_of(id: &str) -> Option<&str> {
@@ -64,15 +70,26 @@ impl PrincipalMatcher {
             Principal::Any => vec![Pattern::Everyone],
             Principal::Map(entries) => entries
                 .iter()
-                .flat_map(|entry| entry.ids.iter().map(move |id| (entry.kind.node, id.as_str())))
+                .flat_map(|entry| {
+                    entry
+                        .ids
+                        .iter()
+                        .map(move |id| (entry.kind.node, id.as_str()))
+                })
                 .map(|(kind, id)| match kind {
                     PrincipalKind::Aws if id == "*" => Pattern::Everyone,
                     PrincipalKind::Aws => match (account_of(id), role_of(id)) {
                         (Some(account), _) => Pattern::Account(account.to_owned()),
                         (None, Some((account, name))) => Pattern::Role { account, name },
-                        (None, None) => Pattern::Exact { kind, id: id.to_owned() },
+                        (None, None) => Pattern::Exact {
+                            kind,
+                            id: id.to_owned(),
+                        },
                     },
-                    _ => Pattern::Exact { kind, id: id.to_owned() },
+                    _ => Pattern::Exact {
+                        kind,
+                        id: id.to_owned(),
+                    },
                 })
                 .collect(),
         };
@@ -81,13 +98,17 @@ impl PrincipalMatcher {
 
     /// The strongest way any listed principal matches the caller.
     pub fn matches(&self, caller: &Caller) -> Option<PrincipalMatch> {
-        self.patterns.iter().filter_map(|p| pattern_matches(p, caller)).max()
+        self.patterns
+            .iter()
+            .filter_map(|p| pattern_matches(p, caller))
+            .max()
     }
 
     /// `NotPrincipal`: applies unless *every* identity in the caller's chain
     /// (account, role, session or user) is listed ([IAM] notprincipal.md).
     pub fn excludes(&self, caller: &Caller) -> bool {
-        let listed = |level: Level<'_>| self.patterns.iter().any(|p| level_listed(p, level, caller));
+        let listed =
+            |level: Level<'_>| self.patterns.iter().any(|p| level_listed(p, level, caller));
         let mut chain = vec![Level::Account];
         if let CallerKind::AssumedRole { .. } = caller.kind {
             chain.push(Level::Role);
@@ -117,7 +138,8 @@ fn level_listed(pattern: &Pattern, level: Level<'_>, caller: &Caller) -> bool {
                 && caller.account.as_deref() == Some(account.as_str())
         }
         (Pattern::Role { account, name }, Level::Itself) => {
-            matches!(&caller.kind, CallerKind::Role { name: n } if n == name) && caller.account.as_deref() == Some(account.as_str())
+            matches!(&caller.kind, CallerKind::Role { name: n } if n == name)
+                && caller.account.as_deref() == Some(account.as_str())
         }
         (Pattern::Exact { id, .. }, Level::Itself) => *id == caller.arn,
         (Pattern::Exact { id, .. }, Level::Named(n)) => id == n,
@@ -130,13 +152,21 @@ fn pattern_matches(pattern: &Pattern, caller: &Caller) -> Option<PrincipalMatch>
         Pattern::Everyone => Some(PrincipalMatch::Direct),
         // The root user is the account principal itself.
         Pattern::Account(a) if caller.account.as_deref() == Some(a.as_str()) => {
-            Some(if caller.kind == CallerKind::Root { PrincipalMatch::Direct } else { PrincipalMatch::Account })
+            Some(if caller.kind == CallerKind::Root {
+                PrincipalMatch::Direct
+            } else {
+                PrincipalMatch::Account
+            })
         }
-        Pattern::Role { account, name } if caller.account.as_deref() == Some(account.as_str()) => match &caller.kind {
-            CallerKind::AssumedRole { role_name } if role_name == name => Some(PrincipalMatch::Role),
-            CallerKind::Role { name: n } if n == name => Some(PrincipalMatch::Direct),
-            _ => None,
-        },
+        Pattern::Role { account, name } if caller.account.as_deref() == Some(account.as_str()) => {
+            match &caller.kind {
+                CallerKind::AssumedRole { role_name } if role_name == name => {
+                    Some(PrincipalMatch::Role)
+                }
+                CallerKind::Role { name: n } if n == name => Some(PrincipalMatch::Direct),
+                _ => None,
+            }
+        }
         Pattern::Exact { id, .. } if *id == caller.arn => Some(PrincipalMatch::Direct),
         _ => None,
     }
@@ -149,8 +179,15 @@ mod tests {
     use crate::source::{Span, Spanned};
 
     fn aws(ids: &[&str]) -> PrincipalMatcher {
-        let ids = Values::Many(ids.iter().map(|i| Spanned::new((*i).to_owned(), Span::default())).collect());
-        PrincipalMatcher::compile(&Principal::Map(vec![PrincipalEntry { kind: Spanned::new(PrincipalKind::Aws, Span::default()), ids }]))
+        let ids = Values::Many(
+            ids.iter()
+                .map(|i| Spanned::new((*i).to_owned(), Span::default()))
+                .collect(),
+        );
+        PrincipalMatcher::compile(&Principal::Map(vec![PrincipalEntry {
+            kind: Spanned::new(PrincipalKind::Aws, Span::default()),
+            ids,
+        }]))
     }
 
     fn caller(arn: &str) -> Caller {
@@ -160,25 +197,52 @@ mod tests {
     #[test]
     fn account_principals_delegate_except_for_the_root_user() {
         let m = aws(&["arn:aws:iam::111122223333:root"]);
-        assert_eq!(m.matches(&caller("arn:aws:iam::111122223333:user/alice")), Some(PrincipalMatch::Account));
-        assert_eq!(m.matches(&caller("arn:aws:iam::111122223333:root")), Some(PrincipalMatch::Direct));
-        assert_eq!(m.matches(&caller("arn:aws:iam::444455556666:user/alice")), None);
-        assert_eq!(aws(&["111122223333"]).matches(&caller("arn:aws:iam::111122223333:user/a")), Some(PrincipalMatch::Account));
+        assert_eq!(
+            m.matches(&caller("arn:aws:iam::111122223333:user/alice")),
+            Some(PrincipalMatch::Account)
+        );
+        assert_eq!(
+            m.matches(&caller("arn:aws:iam::111122223333:root")),
+            Some(PrincipalMatch::Direct)
+        );
+        assert_eq!(
+            m.matches(&caller("arn:aws:iam::444455556666:user/alice")),
+            None
+        );
+        assert_eq!(
+            aws(&["111122223333"]).matches(&caller("arn:aws:iam::111122223333:user/a")),
+            Some(PrincipalMatch::Account)
+        );
     }
 
     #[test]
     fn a_role_matches_all_its_sessions() {
         let m = aws(&["arn:aws:iam::111122223333:role/service/app"]);
-        assert_eq!(m.matches(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")), Some(PrincipalMatch::Role));
-        assert_eq!(m.matches(&caller("arn:aws:sts::111122223333:assumed-role/other/s1")), None);
-        assert_eq!(m.matches(&caller("arn:aws:sts::444455556666:assumed-role/app/s1")), None);
+        assert_eq!(
+            m.matches(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")),
+            Some(PrincipalMatch::Role)
+        );
+        assert_eq!(
+            m.matches(&caller("arn:aws:sts::111122223333:assumed-role/other/s1")),
+            None
+        );
+        assert_eq!(
+            m.matches(&caller("arn:aws:sts::444455556666:assumed-role/app/s1")),
+            None
+        );
     }
 
     #[test]
     fn users_are_matched_exactly_and_case_sensitively() {
         let m = aws(&["arn:aws:iam::111122223333:user/Alice"]);
-        assert_eq!(m.matches(&caller("arn:aws:iam::111122223333:user/Alice")), Some(PrincipalMatch::Direct));
-        assert_eq!(m.matches(&caller("arn:aws:iam::111122223333:user/alice")), None);
+        assert_eq!(
+            m.matches(&caller("arn:aws:iam::111122223333:user/Alice")),
+            Some(PrincipalMatch::Direct)
+        );
+        assert_eq!(
+            m.matches(&caller("arn:aws:iam::111122223333:user/alice")),
+            None
+        );
     }
 
     #[test]
@@ -186,10 +250,17 @@ mod tests {
         let only_user = aws(&["arn:aws:iam::111122223333:user/Bob"]);
         // Bob's account level is not listed, so a Deny with this NotPrincipal still applies to Bob.
         assert!(!only_user.excludes(&caller("arn:aws:iam::111122223333:user/Bob")));
-        let user_and_account = aws(&["arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:root"]);
+        let user_and_account = aws(&[
+            "arn:aws:iam::111122223333:user/Bob",
+            "arn:aws:iam::111122223333:root",
+        ]);
         assert!(user_and_account.excludes(&caller("arn:aws:iam::111122223333:user/Bob")));
         assert!(!user_and_account.excludes(&caller("arn:aws:iam::111122223333:user/Eve")));
-        let session = aws(&["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/app", "arn:aws:sts::111122223333:assumed-role/app/s1"]);
+        let session = aws(&[
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:role/app",
+            "arn:aws:sts::111122223333:assumed-role/app/s1",
+        ]);
         assert!(session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")));
         assert!(!session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s2")));
     }

@@ -34,9 +34,13 @@ pub enum CallerKind {
     Root,
     User,
     /// A role acting as itself (rare: requests normally come from sessions).
-    Role { name: String },
+    Role {
+        name: String,
+    },
     /// A session of a role: `arn:aws:sts::111122223333:assumed-role/Name/session`.
-    AssumedRole { role_name: String },
+    AssumedRole {
+        role_name: String,
+    },
     FederatedUser,
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
     Service,
@@ -68,14 +72,26 @@ impl Caller {
     pub fn parse(text: &str) -> Result<Caller, InvalidCaller> {
         let invalid = || InvalidCaller(text.to_owned());
         if is_account(text) {
-            return Ok(Caller { arn: format!("arn:aws:iam::{text}:root"), account: Some(text.to_owned()), kind: CallerKind::Root });
+            return Ok(Caller {
+                arn: format!("arn:aws:iam::{text}:root"),
+                account: Some(text.to_owned()),
+                kind: CallerKind::Root,
+            });
         }
         if !text.starts_with("arn:") {
             let looks_like_service = text.contains('.') && !text.contains(['/', ':', ' ']);
-            return looks_like_service.then(|| Caller { arn: text.to_owned(), account: None, kind: CallerKind::Service }).ok_or_else(invalid);
+            return looks_like_service
+                .then(|| Caller {
+                    arn: text.to_owned(),
+                    account: None,
+                    kind: CallerKind::Service,
+                })
+                .ok_or_else(invalid);
         }
         let parts: Vec<&str> = text.splitn(6, ':').collect();
-        let [_, _partition, service, region, account, resource] = parts.as_slice() else { return Err(invalid()) };
+        let [_, _partition, service, region, account, resource] = parts.as_slice() else {
+            return Err(invalid());
+        };
         if !region.is_empty() || !is_account(account) {
             return Err(invalid());
         }
@@ -83,20 +99,30 @@ impl Caller {
         let kind = match (*service, *resource) {
             ("iam", "root") => CallerKind::Root,
             ("iam", r) if r.starts_with("user/") && r.len() > 5 => CallerKind::User,
-            ("iam", r) if r.starts_with("role/") && r.len() > 5 => CallerKind::Role { name: path_last(r) },
+            ("iam", r) if r.starts_with("role/") && r.len() > 5 => {
+                CallerKind::Role { name: path_last(r) }
+            }
             ("sts", r) if r.starts_with("assumed-role/") => {
                 let mut segments = r["assumed-role/".len()..].splitn(2, '/');
                 match (segments.next(), segments.next()) {
                     (Some(role), Some(session)) if !role.is_empty() && !session.is_empty() => {
-                        CallerKind::AssumedRole { role_name: role.to_owned() }
+                        CallerKind::AssumedRole {
+                            role_name: role.to_owned(),
+                        }
                     }
                     _ => return Err(invalid()),
                 }
             }
-            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => CallerKind::FederatedUser,
+            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => {
+                CallerKind::FederatedUser
+            }
             _ => return Err(invalid()),
         };
-        Ok(Caller { arn: text.to_owned(), account: Some((*account).to_owned()), kind })
+        Ok(Caller {
+            arn: text.to_owned(),
+            account: Some((*account).to_owned()),
+            kind,
+        })
     }
 
     /// The value of `aws:PrincipalType`.
@@ -180,15 +206,45 @@ mod tests {
 
     #[test]
     fn parses_every_principal_form() {
-        assert_eq!(Caller::parse("111122223333").unwrap().kind, CallerKind::Root);
-        assert_eq!(Caller::parse("arn:aws:iam::111122223333:root").unwrap().kind, CallerKind::Root);
-        assert_eq!(Caller::parse("arn:aws:iam::111122223333:user/ops/Alice").unwrap().kind, CallerKind::User);
+        assert_eq!(
+            Caller::parse("111122223333").unwrap().kind,
+            CallerKind::Root
+        );
+        assert_eq!(
+            Caller::parse("arn:aws:iam::111122223333:root")
+                .unwrap()
+                .kind,
+            CallerKind::Root
+        );
+        assert_eq!(
+            Caller::parse("arn:aws:iam::111122223333:user/ops/Alice")
+                .unwrap()
+                .kind,
+            CallerKind::User
+        );
         let session = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/i-123").unwrap();
-        assert_eq!(session.kind, CallerKind::AssumedRole { role_name: "app".into() });
-        assert_eq!(session.principal_arn(), "arn:aws:iam::111122223333:role/app");
+        assert_eq!(
+            session.kind,
+            CallerKind::AssumedRole {
+                role_name: "app".into()
+            }
+        );
+        assert_eq!(
+            session.principal_arn(),
+            "arn:aws:iam::111122223333:role/app"
+        );
         assert_eq!(session.principal_type(), "AssumedRole");
-        assert_eq!(Caller::parse("cloudtrail.amazonaws.com").unwrap().kind, CallerKind::Service);
-        for bad in ["", "bob", "arn:aws:iam::1:root", "arn:aws:iam::111122223333:group/x", "arn:aws:sts::111122223333:assumed-role/app"] {
+        assert_eq!(
+            Caller::parse("cloudtrail.amazonaws.com").unwrap().kind,
+            CallerKind::Service
+        );
+        for bad in [
+            "",
+            "bob",
+            "arn:aws:iam::1:root",
+            "arn:aws:iam::111122223333:group/x",
+            "arn:aws:sts::111122223333:assumed-role/app",
+        ] {
             assert!(Caller::parse(bad).is_err(), "{bad}");
         }
     }
@@ -197,6 +253,9 @@ mod tests {
     fn context_keys_are_case_insensitive() {
         let mut ctx = Context::new();
         ctx.insert_one("kms:EncryptionContext:Dept", "eng");
-        assert_eq!(ctx.get("KMS:encryptioncontext:dept"), Some(&ContextValue::One("eng".into())));
+        assert_eq!(
+            ctx.get("KMS:encryptioncontext:dept"),
+            Some(&ContextValue::One("eng".into()))
+        );
     }
 }

@@ -18,7 +18,11 @@ enum Segment {
     Text(String),
     /// From `${*}`, `${?}`, `${$}`: always literal.
     Literal(String),
-    Variable { key: String, folded: String, default: Option<String> },
+    Variable {
+        key: String,
+        folded: String,
+        default: Option<String>,
+    },
 }
 
 impl Template {
@@ -29,7 +33,9 @@ impl Template {
         let mut rest = text;
         if variables {
             while let Some(start) = rest.find("${") {
-                let Some(len) = rest[start..].find('}') else { break };
+                let Some(len) = rest[start..].find('}') else {
+                    break;
+                };
                 let inner = &rest[start + 2..start + len];
                 if !rest[..start].is_empty() {
                     segments.push(Segment::Text(rest[..start].to_owned()));
@@ -67,13 +73,22 @@ impl Template {
     /// unresolved variable matches nothing.
     pub fn resolves(&self, context: &Context) -> bool {
         self.segments.iter().all(|s| match s {
-            Segment::Variable { folded, default, .. } => default.is_some() || single(context, folded).is_some(),
+            Segment::Variable {
+                folded, default, ..
+            } => default.is_some() || single(context, folded).is_some(),
             _ => true,
         })
     }
 
     fn units<'a>(&'a self, context: &'a Context, wildcards: bool) -> Units<'a> {
-        Units { segments: &self.segments, context, wildcards, current: "".chars(), current_wild: false, next: 0 }
+        Units {
+            segments: &self.segments,
+            context,
+            wildcards,
+            current: "".chars(),
+            current_wild: false,
+            next: 0,
+        }
     }
 
     /// `…Like`: wildcards in the policy text, substituted values literal.
@@ -101,7 +116,9 @@ impl Template {
         for s in &self.segments {
             match s {
                 Segment::Text(t) | Segment::Literal(t) => out.push_str(t),
-                Segment::Variable { folded, default, .. } => out.push_str(single(context, folded).or(default.as_deref()).unwrap_or("")),
+                Segment::Variable {
+                    folded, default, ..
+                } => out.push_str(single(context, folded).or(default.as_deref()).unwrap_or("")),
             }
         }
         Some(out)
@@ -113,12 +130,19 @@ fn variable(inner: &str) -> Segment {
     let (key, default) = match inner.split_once(',') {
         Some((key, default)) => {
             let d = default.trim();
-            let unquoted = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(d);
+            let unquoted = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .unwrap_or(d);
             (key.trim(), Some(unquoted.to_owned()))
         }
         None => (inner.trim(), None),
     };
-    Segment::Variable { key: key.to_owned(), folded: fold_key(key), default }
+    Segment::Variable {
+        key: key.to_owned(),
+        folded: fold_key(key),
+        default,
+    }
 }
 
 /// Only single-valued keys can be variables.
@@ -157,9 +181,14 @@ impl Iterator for Units<'_> {
             let (text, wild) = match segment {
                 Segment::Text(t) => (t.as_str(), self.wildcards),
                 Segment::Literal(t) => (t.as_str(), false),
-                Segment::Variable { folded, default, .. } => {
-                    (single(self.context, folded).or(default.as_deref()).unwrap_or(""), false)
-                }
+                Segment::Variable {
+                    folded, default, ..
+                } => (
+                    single(self.context, folded)
+                        .or(default.as_deref())
+                        .unwrap_or(""),
+                    false,
+                ),
             };
             self.current = text.chars();
             self.current_wild = wild;

@@ -34,7 +34,9 @@ pub fn date(text: &str) -> Option<Instant> {
     if !is_year && (!t.contains('-') || t.starts_with('-')) {
         // Epoch seconds (possibly fractional). Four bare digits read as a
         // year (`YYYY`, the first W3C form), not as seconds after 1970.
-        return number(t).filter(|s| s.is_finite()).map(|s| (s * 1e9) as i128);
+        return number(t)
+            .filter(|s| s.is_finite())
+            .map(|s| (s * 1e9) as i128);
     }
     let (day_part, time_part) = match t.split_once(['T', 't']) {
         Some((d, tm)) => (d, Some(tm)),
@@ -44,7 +46,11 @@ pub fn date(text: &str) -> Option<Instant> {
     let year: i64 = fixed_digits(fields.next()?, 4)?;
     let month: u32 = fields.next().map_or(Some(1), |m| fixed_digits(m, 2))?;
     let day: u32 = fields.next().map_or(Some(1), |d| fixed_digits(d, 2))?;
-    if fields.next().is_some() || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+    if fields.next().is_some()
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+    {
         return None;
     }
     let mut nanos = i128::from(days_from_civil(year, month, day)) * 86_400 * NANOS;
@@ -82,7 +88,10 @@ fn time_of_day(text: &str) -> Option<i128> {
                 return None;
             }
             let padded: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
-            (fixed_digits::<i128>(whole, 2)?, padded.parse::<i128>().ok()?)
+            (
+                fixed_digits::<i128>(whole, 2)?,
+                padded.parse::<i128>().ok()?,
+            )
         }
         None => (0, 0),
     };
@@ -93,7 +102,9 @@ fn time_of_day(text: &str) -> Option<i128> {
 }
 
 fn fixed_digits<T: std::str::FromStr>(text: &str, len: usize) -> Option<T> {
-    (text.len() == len && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+    (text.len() == len && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 fn days_in_month(year: i64, month: u32) -> u32 {
@@ -133,7 +144,9 @@ impl Cidr {
         };
         let (bits, max, v6) = ip_bits(addr.parse().ok()?);
         let prefix = match prefix {
-            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse::<u8>().ok().filter(|&p| p <= max)?,
+            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse::<u8>().ok().filter(|&p| p <= max)?
+            }
             Some(_) => return None,
             None => max,
         };
@@ -164,6 +177,12 @@ fn ip_bits(addr: IpAddr) -> (u128, u8, bool) {
 /// A request's IP address (`aws:SourceIp`).
 pub fn ip(text: &str) -> Option<IpAddr> {
     text.trim().parse().ok()
+}
+
+/// The account component of an ARN, when it is a 12-digit account.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let account = arn.split(':').nth(4)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
 /// `true` / `false`, in any case.
@@ -229,10 +248,21 @@ mod tests {
         assert_eq!(date("1970-01-01T00:00:01Z"), Some(NANOS));
         assert_eq!(date("1970-01-01T00:00:00.5Z"), Some(NANOS / 2));
         assert_eq!(date("1970-01-01T01:00:00+01:00"), Some(0));
-        assert_eq!(date("2020-02-29T12:00:00-05:30"), date("2020-02-29T17:30:00Z"));
+        assert_eq!(
+            date("2020-02-29T12:00:00-05:30"),
+            date("2020-02-29T17:30:00Z")
+        );
         assert_eq!(date("86400"), Some(DAY));
         assert_eq!(date("2019-07-16T12:00:00Z"), Some(1_563_278_400 * NANOS));
-        for bad in ["2019-02-29", "2019-13-01", "2019-1-01", "2019-01-01T25:00Z", "2019-01-01T10:00", "yesterday", "2019-01-01T10:00:00.Z"] {
+        for bad in [
+            "2019-02-29",
+            "2019-13-01",
+            "2019-1-01",
+            "2019-01-01T25:00Z",
+            "2019-01-01T10:00",
+            "yesterday",
+            "2019-01-01T10:00:00.Z",
+        ] {
             assert_eq!(date(bad), None, "{bad}");
         }
     }
@@ -248,7 +278,9 @@ mod tests {
         let v6 = Cidr::parse("2001:DB8:1234:5678::/64").unwrap();
         assert!(v6.contains(ip("2001:db8:1234:5678:abcd::1").unwrap()));
         assert!(!v6.contains(ip("2001:db8:1234:5679::1").unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8").unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .unwrap()
+            .contains(ip("8.8.8.8").unwrap()));
         for bad in ["203.0.113.0/33", "300.1.1.1", "10.0.0.0/", "x"] {
             assert_eq!(Cidr::parse(bad), None, "{bad}");
         }
@@ -256,7 +288,10 @@ mod tests {
 
     #[test]
     fn base64_and_booleans() {
-        assert_eq!(base64("QmluYXJ5VmFsdWVJbkJhc2U2NA=="), Some(b"BinaryValueInBase64".to_vec()));
+        assert_eq!(
+            base64("QmluYXJ5VmFsdWVJbkJhc2U2NA=="),
+            Some(b"BinaryValueInBase64".to_vec())
+        );
         assert_eq!(base64("YQ"), Some(b"a".to_vec()));
         assert_eq!(base64("!!"), None);
         assert_eq!(boolean("TRUE"), Some(true));
