@@ -13,6 +13,7 @@ pub mod json;
 pub mod kms;
 pub mod policy;
 pub mod source;
+pub mod suite;
 
 pub use source::{Source, Span, Spanned};
 

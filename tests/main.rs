@@ -5,5 +5,6 @@ mod cli;
 mod corpus;
 #[cfg(feature = "cli")]
 mod diagnostics;
+mod eval;
 mod properties;
 mod strategies;

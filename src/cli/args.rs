@@ -21,6 +21,63 @@ pub enum Command {
     Check(CheckArgs),
     /// Print documents in canonical form, or check or rewrite them in place.
     Fmt(FmtArgs),
+    /// Decide one request as AWS KMS would, and explain why.
+    ///
+    /// Exit status: 0 when allowed, 1 when denied (explicitly or implicitly),
+    /// 2 for usage errors or bad input.
+    Simulate(SimulateArgs),
+    /// Run policy test suites (`*.suite.json`).
+    ///
+    /// Exit status: 0 when every case passes, 1 when any fails, 2 for bad input.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The request: a JSON file, or `-` for stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub request: PathBuf,
+    /// The key policy of the key the request targets.
+    #[arg(long, value_name = "FILE")]
+    pub key_policy: Option<PathBuf>,
+    /// An identity policy attached to a user or role (repeatable).
+    #[arg(long, value_name = "PRINCIPAL_ARN=FILE")]
+    pub identity_policy: Vec<String>,
+    /// A permissions boundary of a user or role (repeatable).
+    #[arg(long, value_name = "PRINCIPAL_ARN=FILE")]
+    pub boundary: Vec<String>,
+    /// The session policy of the calling session.
+    #[arg(long, value_name = "FILE")]
+    pub session_policy: Option<PathBuf>,
+    /// A service control policy of an account (repeatable).
+    #[arg(long, value_name = "ACCOUNT=FILE")]
+    pub scp: Vec<String>,
+    /// A resource control policy of an account (repeatable).
+    #[arg(long, value_name = "ACCOUNT=FILE")]
+    pub rcp: Vec<String>,
+    /// Grants on the key: a JSON list in the `ListGrants` shape.
+    #[arg(long, value_name = "FILE")]
+    pub grants: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
+    pub format: SimulateFormat,
+    /// Also show, for every statement, whether it applied and why not.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Suite files, or folders searched recursively for `*.suite.json`.
+    #[arg(required = true)]
+    pub suites: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
+    pub format: SimulateFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -3,9 +3,12 @@
 
 mod args;
 mod check;
+mod explain;
 mod format;
 mod inputs;
 mod render;
+mod simulate;
+mod test;
 
 use clap::Parser as _;
 
@@ -35,6 +38,8 @@ pub fn main() -> std::process::ExitCode {
     let outcome = match args.command {
         args::Command::Check(check) => check::run(&check),
         args::Command::Fmt(fmt) => format::run(&fmt),
+        args::Command::Simulate(simulate) => simulate::run(&simulate),
+        args::Command::Test(test) => test::run(&test),
     };
     std::process::ExitCode::from(outcome as u8)
 }

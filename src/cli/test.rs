@@ -1,0 +1,97 @@
+//! `keyward test`: run policy test suites, print each failing case with its
+//! explanation, and end with `N passed, M failed`.
+
+use std::path::{Path, PathBuf};
+
+use keyward::suite::{run_suite, Suite};
+
+use super::args::{SimulateFormat, TestArgs};
+use super::{explain, Outcome};
+
+/// Suites named on the command line; folders are searched for `*.suite.json`.
+fn suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inner = Vec::new();
+            walk(path, &mut inner).map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            inner.sort();
+            found.extend(inner);
+        } else if path.exists() {
+            found.push(path.clone());
+        } else {
+            return Err(format!("cannot read `{}`: no such file or folder", path.display()));
+        }
+    }
+    Ok(found)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk(&path, found)?;
+        } else if path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".suite.json")) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: &TestArgs) -> Outcome {
+    let files = match suites(&args.suites) {
+        Ok(files) if files.is_empty() => {
+            eprintln!("error: no `*.suite.json` files found");
+            return Outcome::Failure;
+        }
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    let json = args.format == SimulateFormat::Json;
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, false);
+    for file in &files {
+        let results = Suite::load(file).and_then(|suite| run_suite(&suite).map(|r| (suite, r)));
+        let (suite, results) = match results {
+            Ok(ok) => ok,
+            Err(error) => {
+                eprintln!("{:?}", miette::Report::new(error));
+                broken = true;
+                continue;
+            }
+        };
+        for result in results {
+            if result.passed {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+            if json {
+                let line = serde_json::json!({
+                    "suite": file.display().to_string(),
+                    "case": result.name,
+                    "expected": result.expected.as_str(),
+                    "actual": result.actual.decision.as_str(),
+                    "passed": result.passed,
+                });
+                println!("{line}");
+            } else if !result.passed {
+                println!("FAIL {} :: {}", file.display(), result.name);
+                println!("expected {}, got {}", result.expected.as_str(), result.actual.decision);
+                print!("{}", explain::text(&result.actual, &suite.sources, false, true));
+                println!();
+            }
+        }
+    }
+    if !json {
+        println!("{passed} passed, {failed} failed");
+    }
+    match (broken, failed) {
+        (true, _) => Outcome::Failure,
+        (false, 0) => Outcome::Success,
+        _ => Outcome::Problems,
+    }
+}

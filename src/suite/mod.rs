@@ -1,0 +1,13 @@
+//! Simulation inputs as files: the request file of `keyward simulate` and
+//! the test suites of `keyward test`, with the loader that turns policy
+//! files into compiled policies (keeping their sources for explanations) and
+//! the runner that checks each case. `cargo test` runs `policies/eval/`
+//! through this same code.
+
+mod load;
+mod request;
+mod run;
+
+pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
+pub use request::RequestSpec;
+pub use run::{run_suite, CaseResult, Expect, Suite, SuiteError};

@@ -1,0 +1,214 @@
+//! Test suites (`keyward test`): a key, the policies and grants around it,
+//! and cases that each state a request and the decision expected.
+//!
+//! ```json
+//! {"key": "arn:aws:kms:us-east-1:111122223333:key/…",
+//!  "key_policy": "key-policy.json",
+//!  "identity_policies": {"arn:aws:iam::111122223333:role/app": ["app.json", {"Statement": […]}]},
+//!  "boundaries": {…}, "session_policy": …, "scps": {"111122223333": […]}, "rcps": {…},
+//!  "grants": "grants.json",
+//!  "cases": [{"name": "app may decrypt", "request": {"principal": "…", "action": "kms:Decrypt"},
+//!             "expect": "Allow", "reference": "§5.7 #2"}]}
+//! ```
+//!
+//! Paths are relative to the suite file; a policy may also be written inline.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use super::load::{load_grants, load_policy, LoadError, Sources};
+use super::request::RequestSpec;
+use crate::eval::{CompiledPolicy, Decision};
+use crate::kms::{Authorization, Authorizer};
+use crate::policy::DocumentKind;
+
+/// The key a suite's requests target when it names none.
+pub const DEFAULT_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuiteFile {
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    key_policy: Option<PolicyRef>,
+    #[serde(default)]
+    identity_policies: BTreeMap<String, Vec<PolicyRef>>,
+    #[serde(default)]
+    boundaries: BTreeMap<String, PolicyRef>,
+    #[serde(default)]
+    session_policy: Option<PolicyRef>,
+    #[serde(default)]
+    scps: BTreeMap<String, Vec<PolicyRef>>,
+    #[serde(default)]
+    rcps: BTreeMap<String, Vec<PolicyRef>>,
+    #[serde(default)]
+    grants: Option<PolicyRef>,
+    cases: Vec<CaseFile>,
+}
+
+/// A file path, or the document written inline.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum PolicyRef {
+    File(String),
+    Inline(serde_json::Value),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    name: String,
+    request: RequestSpec,
+    expect: Expect,
+    /// The section of the reference a subtle case pins, e.g. `§8.5`.
+    #[serde(default)]
+    #[allow(dead_code)]
+    reference: Option<String>,
+}
+
+/// The decision a case expects; `Deny` accepts either kind of deny.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum Expect {
+    Allow,
+    ExplicitDeny,
+    ImplicitDeny,
+    Deny,
+}
+
+impl Expect {
+    pub fn accepts(self, decision: Decision) -> bool {
+        match self {
+            Expect::Allow => decision == Decision::Allow,
+            Expect::ExplicitDeny => decision == Decision::ExplicitDeny,
+            Expect::ImplicitDeny => decision == Decision::ImplicitDeny,
+            Expect::Deny => decision != Decision::Allow,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Expect::Allow => "Allow",
+            Expect::ExplicitDeny => "ExplicitDeny",
+            Expect::ImplicitDeny => "ImplicitDeny",
+            Expect::Deny => "Deny",
+        }
+    }
+}
+
+/// A loaded suite, ready to run.
+pub struct Suite {
+    pub path: PathBuf,
+    pub key: String,
+    pub authorizer: Authorizer,
+    pub sources: Sources,
+    cases: Vec<CaseFile>,
+}
+
+/// One case's outcome.
+pub struct CaseResult {
+    pub name: String,
+    pub expected: Expect,
+    pub actual: Authorization,
+    pub passed: bool,
+}
+
+/// A suite that cannot be run: unreadable, malformed, or with bad policies.
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum SuiteError {
+    #[error("cannot read suite `{path}`: {message}")]
+    #[diagnostic(code("keyward::suite::unreadable"))]
+    Unreadable { path: String, message: String },
+    #[error("invalid suite `{path}`: {message}")]
+    #[diagnostic(code("keyward::suite::invalid"), help("see the README's `keyward test` section for the suite format"))]
+    Invalid { path: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Policy(#[from] LoadError),
+}
+
+impl Suite {
+    pub fn load(path: &Path) -> Result<Suite, SuiteError> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable { path: display.clone(), message: e.to_string() })?;
+        let file: SuiteFile = serde_json::from_str(&text).map_err(|e| SuiteError::Invalid { path: display.clone(), message: e.to_string() })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut sources = Sources::default();
+        let mut policy = |r: &PolicyRef, label: &str, kind: DocumentKind| -> Result<CompiledPolicy, SuiteError> {
+            let loaded = match r {
+                PolicyRef::File(file) => load_policy(&base.join(file), None, Some(kind))?,
+                PolicyRef::Inline(value) => {
+                    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+                    load_policy(Path::new(&format!("{display}#{label}")), Some(text), Some(kind))?
+                }
+            };
+            sources.add(loaded.source);
+            Ok(loaded.policy)
+        };
+        let mut authorizer = Authorizer::default();
+        if let Some(r) = &file.key_policy {
+            authorizer.key_policy = Some(policy(r, "key_policy", DocumentKind::KeyPolicy)?);
+        }
+        for (principal, refs) in &file.identity_policies {
+            for (i, r) in refs.iter().enumerate() {
+                let compiled = policy(r, &format!("identity_policies[{principal}][{i}]"), DocumentKind::IdentityPolicy)?;
+                authorizer.identity_policies.push((principal.clone(), compiled));
+            }
+        }
+        for (principal, r) in &file.boundaries {
+            authorizer.boundaries.push((principal.clone(), policy(r, &format!("boundaries[{principal}]"), DocumentKind::IdentityPolicy)?));
+        }
+        if let Some(r) = &file.session_policy {
+            authorizer.session_policy = Some(policy(r, "session_policy", DocumentKind::IdentityPolicy)?);
+        }
+        for (account, refs) in &file.scps {
+            for (i, r) in refs.iter().enumerate() {
+                authorizer.scps.push((account.clone(), policy(r, &format!("scps[{account}][{i}]"), DocumentKind::IdentityPolicy)?));
+            }
+        }
+        for (account, refs) in &file.rcps {
+            for (i, r) in refs.iter().enumerate() {
+                authorizer.rcps.push((account.clone(), policy(r, &format!("rcps[{account}][{i}]"), DocumentKind::Policy)?));
+            }
+        }
+        authorizer.grants = match &file.grants {
+            None => Vec::new(),
+            Some(PolicyRef::File(f)) => load_grants(&base.join(f), None)?,
+            Some(PolicyRef::Inline(value)) => {
+                let text = serde_json::to_string_pretty(value).unwrap_or_default();
+                load_grants(Path::new(&format!("{display}#grants")), Some(text))?
+            }
+        };
+        Ok(Suite {
+            path: path.to_path_buf(),
+            key: file.key.unwrap_or_else(|| DEFAULT_KEY.to_owned()),
+            authorizer,
+            sources,
+            cases: file.cases,
+        })
+    }
+
+    pub fn case_count(&self) -> usize {
+        self.cases.len()
+    }
+}
+
+/// Runs every case; a request that cannot be built is a suite error.
+pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
+    suite
+        .cases
+        .iter()
+        .map(|case| {
+            let request = case.request.to_kms_request(Some(&suite.key)).map_err(|message| SuiteError::Invalid {
+                path: suite.path.display().to_string(),
+                message: format!("case `{}`: {message}", case.name),
+            })?;
+            let actual = suite.authorizer.authorize(&request, true);
+            let passed = case.expect.accepts(actual.decision);
+            Ok(CaseResult { name: case.name.clone(), expected: case.expect, actual, passed })
+        })
+        .collect()
+}
