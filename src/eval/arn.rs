@@ -63,11 +63,11 @@ impl ArnPattern {
         }
     }
 
-    /// The variables this pattern reads, as written.
-    pub fn variables(&self) -> Vec<(&str, bool)> {
+    /// The template, when the pattern has policy variables.
+    pub fn template(&self) -> Option<&Template> {
         match self {
-            ArnPattern::Template(t) => t.variables().collect(),
-            _ => Vec::new(),
+            ArnPattern::Template(t) => Some(t),
+            _ => None,
         }
     }
 }

@@ -47,6 +47,26 @@ enum PolicyValues {
     Null(bool),
 }
 
+/// The condition that failed, by reference.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Failed<'c> {
+    pub block: &'c Block,
+    pub entry: &'c Entry,
+    pub missing: bool,
+}
+
+impl Failed<'_> {
+    /// The owned form a trace keeps.
+    pub fn to_failure(self) -> Failure {
+        Failure {
+            operator: self.block.operator.to_string(),
+            key: self.entry.key.clone(),
+            key_span: self.entry.key_span,
+            missing: self.missing,
+        }
+    }
+}
+
 /// Why a condition failed, for traces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
@@ -94,7 +114,7 @@ impl CompiledCondition {
         &'c self,
         context: &Context,
         missing: &mut dyn FnMut(&'c str),
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Failed<'c>> {
         for block in &self.blocks {
             for entry in &block.entries {
                 let present = context.get_folded(&entry.folded);
@@ -103,10 +123,9 @@ impl CompiledCondition {
                 }
                 entry.report_missing_variables(context, missing);
                 if !entry.holds(block.operator, present, context) {
-                    return Err(Failure {
-                        operator: block.operator.to_string(),
-                        key: entry.key.clone(),
-                        key_span: entry.key_span,
+                    return Err(Failed {
+                        block,
+                        entry,
                         missing: present.is_none(),
                     });
                 }
@@ -204,17 +223,20 @@ fn compile_values(
 
 impl Entry {
     fn report_missing_variables<'c>(&'c self, context: &Context, missing: &mut dyn FnMut(&'c str)) {
-        let templates: Box<dyn Iterator<Item = (&'c str, bool)> + 'c> = match &self.values {
-            PolicyValues::Strings(ts) | PolicyValues::Bools(ts) => {
-                Box::new(ts.iter().flat_map(Template::variables))
+        let mut check = |template: &'c Template| {
+            for (key, has_default) in template.variables() {
+                if !has_default && !matches!(context.get(key), Some(ContextValue::One(_))) {
+                    missing(key);
+                }
             }
-            PolicyValues::Arns(ps) => Box::new(ps.iter().flat_map(|p| p.variables().into_iter())),
-            _ => return,
         };
-        for (key, has_default) in templates {
-            if !has_default && !matches!(context.get(key), Some(ContextValue::One(_))) {
-                missing(key);
-            }
+        match &self.values {
+            PolicyValues::Strings(ts) | PolicyValues::Bools(ts) => ts.iter().for_each(&mut check),
+            PolicyValues::Arns(ps) => ps
+                .iter()
+                .filter_map(ArnPattern::template)
+                .for_each(&mut check),
+            _ => {}
         }
     }
 

@@ -8,7 +8,7 @@
 use smallvec::SmallVec;
 
 use super::compile::{CompiledPolicy, CompiledStatement};
-use super::condition::Failure;
+use super::condition::{Failed, Failure};
 use super::glob::{self, Case};
 use super::principal::PrincipalMatch;
 use super::request::Request;
@@ -122,7 +122,7 @@ impl<'p> Matches<'p> {
                     sid: statement.sid.clone(),
                     effect: statement.effect,
                     span: statement.span,
-                    outcome: outcome.clone().err().unwrap_or(Outcome::Applies),
+                    outcome: outcome.err().map_or(Outcome::Applies, Skip::outcome),
                 });
             }
             if let Ok(principal) = outcome {
@@ -175,22 +175,38 @@ pub fn evaluate_traced<'p>(
     Matches::of(policy, request, Some(trace)).response()
 }
 
+/// Why a statement did not apply, without allocating.
+#[derive(Clone, Copy)]
+enum Skip<'p> {
+    Principal,
+    Excluded,
+    Action,
+    Resource,
+    Condition(Failed<'p>),
+}
+
+impl Skip<'_> {
+    fn outcome(self) -> Outcome {
+        match self {
+            Skip::Principal => Outcome::PrincipalNotMatched,
+            Skip::Excluded => Outcome::PrincipalExcluded,
+            Skip::Action => Outcome::ActionNotMatched,
+            Skip::Resource => Outcome::ResourceNotMatched,
+            Skip::Condition(failed) => Outcome::ConditionFailed(failed.to_failure()),
+        }
+    }
+}
+
 /// Does the statement apply? `Ok` carries how its principal matched.
 fn applies<'p>(
     statement: &'p CompiledStatement,
     request: &Request,
     missing: &mut MissingKeys<'p>,
-) -> Result<Option<PrincipalMatch>, Outcome> {
+) -> Result<Option<PrincipalMatch>, Skip<'p>> {
     let principal = match &statement.principal {
         None => None,
-        Some((false, matcher)) => Some(
-            matcher
-                .matches(&request.caller)
-                .ok_or(Outcome::PrincipalNotMatched)?,
-        ),
-        Some((true, matcher)) if matcher.excludes(&request.caller) => {
-            return Err(Outcome::PrincipalExcluded)
-        }
+        Some((false, matcher)) => Some(matcher.matches(&request.caller).ok_or(Skip::Principal)?),
+        Some((true, matcher)) if matcher.excludes(&request.caller) => return Err(Skip::Excluded),
         Some((true, _)) => Some(PrincipalMatch::Direct),
     };
     let (not_action, actions) = &statement.actions;
@@ -198,14 +214,14 @@ fn applies<'p>(
         .iter()
         .any(|p| glob::matches(glob::wild(p), &request.action, Case::Insensitive));
     if action_listed == *not_action {
-        return Err(Outcome::ActionNotMatched);
+        return Err(Skip::Action);
     }
     if let Some((not_resource, patterns)) = &statement.resources {
         let listed = patterns
             .iter()
             .any(|p| p.matches(&request.resource, &request.context));
         if listed == *not_resource {
-            return Err(Outcome::ResourceNotMatched);
+            return Err(Skip::Resource);
         }
     }
     if let Some(condition) = &statement.condition {
@@ -216,7 +232,7 @@ fn applies<'p>(
         };
         condition
             .holds(&request.context, &mut note)
-            .map_err(Outcome::ConditionFailed)?;
+            .map_err(Skip::Condition)?;
     }
     Ok(principal)
 }
