@@ -250,3 +250,178 @@ fn check_and_fmt_conflicting_flags_are_a_usage_error() {
         Some(2)
     );
 }
+
+/// Runs keyward from the crate root, so paths in its output are stable.
+fn keyward_at_root(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("keyward runs")
+}
+
+const SIM: &str = "policies/simulate";
+
+fn simulate(request: &str, extra: &[&str]) -> Output {
+    let request = format!("{SIM}/{request}");
+    let key_policy = format!("{SIM}/key-policy.json");
+    let identity = format!("arn:aws:iam::111122223333:role/app={SIM}/app-role.json");
+    let mut args = vec![
+        "simulate",
+        "--request",
+        &request,
+        "--key-policy",
+        &key_policy,
+        "--identity-policy",
+        &identity,
+    ];
+    args.extend_from_slice(extra);
+    keyward_at_root(&args)
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn simulate_allows_through_delegation_and_exits_0() {
+    let out = simulate("request-app-decrypt-eng.json", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    snapshot("simulate_text_allow", &stdout(&out));
+}
+
+#[test]
+fn simulate_explains_an_explicit_deny_and_exits_1() {
+    let out = simulate("request-app-decrypt-ops.json", &["--explain"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("`Require dept context` denies"), "{text}");
+    snapshot("simulate_text_explicit_deny_explained", &text);
+}
+
+#[test]
+fn simulate_json_output_has_the_documented_fields() {
+    let out = simulate("request-app-decrypt-ops.json", &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(value["decision"], "ExplicitDeny");
+    assert_eq!(value["path"], serde_json::Value::Null);
+    assert_eq!(value["reasons"][0]["sid"], "Require dept context");
+    assert_eq!(value["reasons"][0]["statement"], 1);
+    assert_eq!(value["reasons"][0]["effect"], "Deny");
+    assert!(value["missing_context_keys"].is_array());
+    snapshot(
+        "simulate_json_explicit_deny",
+        &serde_json::to_string_pretty(&value).expect("json"),
+    );
+}
+
+#[test]
+fn simulate_allows_a_cross_account_caller_through_a_grant() {
+    let request = format!("{SIM}/request-reports-decrypt.json");
+    let key_policy = format!("{SIM}/key-policy.json");
+    let grants = format!("{SIM}/grants.json");
+    let out = keyward_at_root(&[
+        "simulate",
+        "--request",
+        &request,
+        "--key-policy",
+        &key_policy,
+        "--grants",
+        &grants,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(value["path"], "grant");
+    snapshot(
+        "simulate_json_grant",
+        &serde_json::to_string_pretty(&value).expect("json"),
+    );
+}
+
+#[test]
+fn simulate_exits_2_on_bad_input() {
+    let out = keyward(
+        &["simulate", "--request", "-"],
+        Some(r#"{"principal": "bob", "action": "kms:Decrypt"}"#),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid `principal`"));
+    let out = keyward(
+        &["simulate", "--request", "-"],
+        Some(r#"{"principal": "111122223333", "action": "kms:Decrypt", "colour": 1}"#),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `colour`"));
+    let out = keyward_at_root(&[
+        "simulate",
+        "--request",
+        "policies/simulate/request-app-decrypt-eng.json",
+        "--identity-policy",
+        "no-equals-sign",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = keyward_at_root(&[
+        "simulate",
+        "--request",
+        "policies/simulate/request-app-decrypt-eng.json",
+        "--key-policy",
+        "policies/invalid/statement-missing-effect.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing-element"));
+}
+
+#[test]
+fn test_command_reports_failures_and_the_closing_line() {
+    let dir = scratch("test-suite");
+    write(&dir, "key.json", KEY_POLICY);
+    write(
+        &dir,
+        "demo.suite.json",
+        r#"{"key_policy": "key.json",
+            "identity_policies": {"arn:aws:iam::111122223333:user/alice": [{"Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}]},
+            "cases": [
+              {"name": "alice may encrypt", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:Encrypt"}, "expect": "Allow"},
+              {"name": "alice may not decrypt", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:Decrypt"}, "expect": "Deny"},
+              {"name": "a wrong expectation", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:Decrypt"}, "expect": "Allow"}
+            ]}"#,
+    );
+    let out = keyward(&["test", &dir.display().to_string()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL") && text.contains("a wrong expectation"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("2 passed, 1 failed"), "{text}");
+    let json = keyward(
+        &[
+            "test",
+            "--format",
+            "json",
+            &dir.join("demo.suite.json").display().to_string(),
+        ],
+        None,
+    );
+    let lines: Vec<serde_json::Value> = stdout(&json)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2]["case"], "a wrong expectation");
+    assert_eq!(
+        (
+            lines[2]["expected"].as_str(),
+            lines[2]["actual"].as_str(),
+            lines[2]["passed"].as_bool()
+        ),
+        (Some("Allow"), Some("ImplicitDeny"), Some(false))
+    );
+}
