@@ -19,7 +19,10 @@ fn suites(dir: &Path, found: &mut Vec<PathBuf>) {
 #[test]
 fn every_decision_suite_passes() {
     let mut files = Vec::new();
-    suites(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/eval"), &mut files);
+    suites(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/eval"),
+        &mut files,
+    );
     files.sort();
     let mut failures = Vec::new();
     let mut cases = 0;
@@ -39,6 +42,14 @@ fn every_decision_suite_passes() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), failures.join("\n"));
-    assert!(cases >= 150, "policies/eval holds {cases} cases; the evaluator issue asks for at least 150");
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        cases >= 150,
+        "policies/eval holds {cases} cases; the evaluator issue asks for at least 150"
+    );
 }

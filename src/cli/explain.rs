@@ -38,52 +38,118 @@ impl Diagnostic for Deciding {
     }
 }
 
-pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, explain: bool) -> String {
+pub fn text(
+    authorization: &Authorization,
+    sources: &Sources,
+    colour: bool,
+    explain: bool,
+) -> String {
     let mut out = String::new();
-    let path = authorization.path.map(|p| format!(" (via {})", p.as_str())).unwrap_or_default();
+    let path = authorization
+        .path
+        .map(|p| format!(" (via {})", p.as_str()))
+        .unwrap_or_default();
     let _ = writeln!(out, "decision: {}{path}", authorization.decision);
     let _ = writeln!(out, "{}", authorization.summary);
-    let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-    let mut policies: Vec<&str> = authorization.reasons.iter().map(|r| r.policy.as_str()).collect();
+    let mut policies: Vec<&str> = authorization
+        .reasons
+        .iter()
+        .map(|r| r.policy.as_str())
+        .collect();
     policies.dedup();
     for policy in policies {
-        let Some(source) = sources.get(policy) else { continue };
+        let Some(source) = sources.get(policy) else {
+            continue;
+        };
         let labels = authorization
             .reasons
             .iter()
             .filter(|r| r.policy == policy)
             .filter_map(|r| {
                 let span = r.span?;
-                let name = r.sid.as_ref().map_or_else(|| format!("statement {}", r.statement.unwrap_or(0)), |s| format!("`{s}`"));
-                let verb = if r.effect == keyward::policy::Effect::Allow { "allows" } else { "denies" };
+                let name = r.sid.as_ref().map_or_else(
+                    || format!("statement {}", r.statement.unwrap_or(0)),
+                    |s| format!("`{s}`"),
+                );
+                let verb = if r.effect == keyward::policy::Effect::Allow {
+                    "allows"
+                } else {
+                    "denies"
+                };
                 // Underline the statement's first line (its first member when
                 // the `{` stands alone); the whole object would fill the screen.
                 let text = &source.text()[span.start..span.end];
-                let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
+                let line_end =
+                    |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
                 let first = line_end(0);
-                let end = if text[..first].trim() == "{" && first < text.len() { line_end(first + 1) } else { first };
+                let end = if text[..first].trim() == "{" && first < text.len() {
+                    line_end(first + 1)
+                } else {
+                    first
+                };
                 let end = span.start + end;
-                Some(LabeledSpan::new(Some(format!("{name} {verb}")), span.start, end - span.start))
+                Some(LabeledSpan::new(
+                    Some(format!("{name} {verb}")),
+                    span.start,
+                    end - span.start,
+                ))
             })
             .collect();
-        let severity = if authorization.decision == keyward::eval::Decision::Allow { Severity::Advice } else { Severity::Error };
-        let report = Deciding { message: format!("deciding statements in {policy}"), severity, src: source.to_named_source(), labels };
+        let severity = if authorization.decision == keyward::eval::Decision::Allow {
+            Severity::Advice
+        } else {
+            Severity::Error
+        };
+        let report = Deciding {
+            message: format!("deciding statements in {policy}"),
+            severity,
+            src: source.to_named_source(),
+            labels,
+        };
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }
-    for grant in authorization.reasons.iter().filter(|r| r.grant_id.is_some()) {
-        let _ = writeln!(out, "  grant {} allows", grant.grant_id.as_deref().unwrap_or(""));
+    for grant in authorization
+        .reasons
+        .iter()
+        .filter(|r| r.grant_id.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "  grant {} allows",
+            grant.grant_id.as_deref().unwrap_or("")
+        );
     }
     if !authorization.missing_context_keys.is_empty() {
-        let _ = writeln!(out, "missing context keys: {}", authorization.missing_context_keys.join(", "));
+        let _ = writeln!(
+            out,
+            "missing context keys: {}",
+            authorization.missing_context_keys.join(", ")
+        );
     }
     if explain {
         if let Some(trace) = &authorization.trace {
             let _ = writeln!(out, "trace:");
             for entry in &trace.entries {
-                let sid = entry.sid.as_ref().map(|s| format!(" `{s}`")).unwrap_or_default();
-                let _ = writeln!(out, "  {} statement {}{sid} ({}): {}", entry.policy, entry.statement, entry.effect, outcome(&entry.outcome));
+                let sid = entry
+                    .sid
+                    .as_ref()
+                    .map(|s| format!(" `{s}`"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {} statement {}{sid} ({}): {}",
+                    entry.policy,
+                    entry.statement,
+                    entry.effect,
+                    outcome(&entry.outcome)
+                );
             }
         }
     }
@@ -97,7 +163,10 @@ fn outcome(outcome: &Outcome) -> String {
         Outcome::PrincipalExcluded => "NotPrincipal lists the caller".into(),
         Outcome::ActionNotMatched => "Action does not match".into(),
         Outcome::ResourceNotMatched => "Resource does not match".into(),
-        Outcome::ConditionFailed(f) if f.missing => format!("condition `{}` on `{}` fails: the request has no `{}`", f.operator, f.key, f.key),
+        Outcome::ConditionFailed(f) if f.missing => format!(
+            "condition `{}` on `{}` fails: the request has no `{}`",
+            f.operator, f.key, f.key
+        ),
         Outcome::ConditionFailed(f) => format!("condition `{}` on `{}` fails", f.operator, f.key),
     }
 }

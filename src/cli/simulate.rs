@@ -39,48 +39,63 @@ impl From<LoadError> for Failure {
 /// `PRINCIPAL=FILE` or `ACCOUNT=FILE`.
 fn split_pair(flag: &str, value: &str) -> Result<(String, PathBuf), Failure> {
     match value.rsplit_once('=') {
-        Some((who, file)) if !who.is_empty() && !file.is_empty() => Ok((who.to_owned(), PathBuf::from(file))),
-        _ => Err(Failure::Usage(format!("`--{flag} {value}`: expected `--{flag} NAME=FILE`"))),
+        Some((who, file)) if !who.is_empty() && !file.is_empty() => {
+            Ok((who.to_owned(), PathBuf::from(file)))
+        }
+        _ => Err(Failure::Usage(format!(
+            "`--{flag} {value}`: expected `--{flag} NAME=FILE`"
+        ))),
     }
 }
 
 fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
     let request_text = if args.request.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| Failure::Usage(format!("cannot read the request from stdin: {e}")))?
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| Failure::Usage(format!("cannot read the request from stdin: {e}")))?
     } else {
-        std::fs::read_to_string(&args.request).map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", args.request.display())))?
+        std::fs::read_to_string(&args.request)
+            .map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", args.request.display())))?
     };
     let spec = RequestSpec::parse(&request_text).map_err(Failure::Usage)?;
     let request = spec.to_kms_request(None).map_err(Failure::Usage)?;
 
     let mut sources = Sources::default();
-    let mut load = |path: &Path, kind: DocumentKind| -> Result<keyward::eval::CompiledPolicy, Failure> {
-        let loaded = load_policy(path, None, Some(kind))?;
-        sources.add(loaded.source);
-        Ok(loaded.policy)
-    };
+    let mut load =
+        |path: &Path, kind: DocumentKind| -> Result<keyward::eval::CompiledPolicy, Failure> {
+            let loaded = load_policy(path, None, Some(kind))?;
+            sources.add(loaded.source);
+            Ok(loaded.policy)
+        };
     let mut authorizer = Authorizer::default();
     if let Some(path) = &args.key_policy {
         authorizer.key_policy = Some(load(path, DocumentKind::KeyPolicy)?);
     }
     for value in &args.identity_policy {
         let (principal, path) = split_pair("identity-policy", value)?;
-        authorizer.identity_policies.push((principal, load(&path, DocumentKind::IdentityPolicy)?));
+        authorizer
+            .identity_policies
+            .push((principal, load(&path, DocumentKind::IdentityPolicy)?));
     }
     for value in &args.boundary {
         let (principal, path) = split_pair("boundary", value)?;
-        authorizer.boundaries.push((principal, load(&path, DocumentKind::IdentityPolicy)?));
+        authorizer
+            .boundaries
+            .push((principal, load(&path, DocumentKind::IdentityPolicy)?));
     }
     if let Some(path) = &args.session_policy {
         authorizer.session_policy = Some(load(path, DocumentKind::IdentityPolicy)?);
     }
     for value in &args.scp {
         let (account, path) = split_pair("scp", value)?;
-        authorizer.scps.push((account, load(&path, DocumentKind::IdentityPolicy)?));
+        authorizer
+            .scps
+            .push((account, load(&path, DocumentKind::IdentityPolicy)?));
     }
     for value in &args.rcp {
         let (account, path) = split_pair("rcp", value)?;
-        authorizer.rcps.push((account, load(&path, DocumentKind::Policy)?));
+        authorizer
+            .rcps
+            .push((account, load(&path, DocumentKind::Policy)?));
     }
     if let Some(path) = &args.grants {
         authorizer.grants = load_grants(path, None)?;
@@ -96,11 +111,21 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
             println!("{value}");
         }
         SimulateFormat::Text => {
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print!("{}", explain::text(&authorization, &sources, colour, args.explain));
+            let colour = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print!(
+                "{}",
+                explain::text(&authorization, &sources, colour, args.explain)
+            );
         }
     }
-    Ok(if authorization.decision == keyward::eval::Decision::Allow { Outcome::Success } else { Outcome::Problems })
+    Ok(
+        if authorization.decision == keyward::eval::Decision::Allow {
+            Outcome::Success
+        } else {
+            Outcome::Problems
+        },
+    )
 }
 
 fn trace_json(authorization: &keyward::kms::Authorization) -> serde_json::Value {

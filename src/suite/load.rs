@@ -33,7 +33,11 @@ pub enum LoadError {
 
     #[error("`{name}` is a {found}, not {expected}")]
     #[diagnostic(code("keyward::suite::wrong-document"))]
-    WrongDocument { name: String, found: &'static str, expected: &'static str },
+    WrongDocument {
+        name: String,
+        found: &'static str,
+        expected: &'static str,
+    },
 }
 
 /// The sources of every policy loaded, by the name reasons cite.
@@ -60,10 +64,14 @@ pub struct Loaded {
 
 fn read(path: &Path) -> Result<Source, LoadError> {
     let name = path.display().to_string();
-    let unreadable = |message: String| LoadError::Unreadable { path: name.clone(), message };
+    let unreadable = |message: String| LoadError::Unreadable {
+        path: name.clone(),
+        message,
+    };
     let bytes = if name == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map_err(|e| unreadable(e.to_string()))?;
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+            .map_err(|e| unreadable(e.to_string()))?;
         buf
     } else {
         std::fs::read(path).map_err(|e| unreadable(e.to_string()))?
@@ -76,21 +84,34 @@ fn read(path: &Path) -> Result<Source, LoadError> {
 }
 
 /// Reads, checks and compiles one policy; `text` instead of a file when given.
-pub fn load_policy(path: &Path, text: Option<String>, kind: Option<DocumentKind>) -> Result<Loaded, LoadError> {
+pub fn load_policy(
+    path: &Path,
+    text: Option<String>,
+    kind: Option<DocumentKind>,
+) -> Result<Loaded, LoadError> {
     let source = match text {
         Some(text) => Source::new(path.display().to_string(), text),
         None => read(path)?,
     };
     let document = Document::parse(&source, kind.or(Some(DocumentKind::Policy)))?;
     let Document::Policy(policy) = document else {
-        return Err(LoadError::WrongDocument { name: source.name().to_owned(), found: "grant", expected: "a policy" });
+        return Err(LoadError::WrongDocument {
+            name: source.name().to_owned(),
+            found: "grant",
+            expected: "a policy",
+        });
     };
-    let compiled = CompiledPolicy::compile(source.name(), &policy).map_err(|errors| LoadError::Uncompilable {
-        name: source.name().to_owned(),
-        src: source.to_named_source(),
-        errors,
+    let compiled = CompiledPolicy::compile(source.name(), &policy).map_err(|errors| {
+        LoadError::Uncompilable {
+            name: source.name().to_owned(),
+            src: source.to_named_source(),
+            errors,
+        }
     })?;
-    Ok(Loaded { source, policy: compiled })
+    Ok(Loaded {
+        source,
+        policy: compiled,
+    })
 }
 
 /// Reads a file of grants (one grant, a list, or a `ListGrants` response).
@@ -101,6 +122,10 @@ pub fn load_grants(path: &Path, text: Option<String>) -> Result<Vec<Grant>, Load
     };
     match Document::parse(&source, Some(DocumentKind::Grants))? {
         Document::Grants(Grants { grants, .. }) => Ok(grants.into_iter().map(|g| g.node).collect()),
-        Document::Policy(_) => Err(LoadError::WrongDocument { name: source.name().to_owned(), found: "policy", expected: "grants" }),
+        Document::Policy(_) => Err(LoadError::WrongDocument {
+            name: source.name().to_owned(),
+            found: "policy",
+            expected: "grants",
+        }),
     }
 }

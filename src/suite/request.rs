@@ -44,15 +44,24 @@ impl RequestSpec {
 
     /// The authorizer's request. `key` stands in for a missing or `"key"` resource.
     pub fn to_kms_request(&self, key: Option<&str>) -> Result<KmsRequest, String> {
-        let caller = Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
+        let caller =
+            Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
         if !self.action.contains(':') {
-            return Err(format!("invalid `action`: `{}` is not `service:Action`, such as `kms:Decrypt`", self.action));
+            return Err(format!(
+                "invalid `action`: `{}` is not `service:Action`, such as `kms:Decrypt`",
+                self.action
+            ));
         }
         let resource = match (self.resource.as_deref(), key) {
             (Some("key") | None, Some(key)) => key.to_owned(),
             (Some(resource), _) => resource.to_owned(),
             (None, None) if crate::kms::is_iam_only(&self.action) => "*".to_owned(),
-            (None, None) => return Err("the request has no `resource` (the key ARN) and there is no default key".into()),
+            (None, None) => {
+                return Err(
+                    "the request has no `resource` (the key ARN) and there is no default key"
+                        .into(),
+                )
+            }
         };
         if let Some(time) = &self.time {
             if crate::eval::value::date(time).is_none() {
@@ -82,9 +91,18 @@ fn context_value(key: &str, value: &serde_json::Value) -> Result<ContextValue, S
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     };
-    let bad = || format!("invalid `context` value for `{key}`: use a string, number, boolean, or a list of them");
+    let bad = || {
+        format!(
+            "invalid `context` value for `{key}`: use a string, number, boolean, or a list of them"
+        )
+    };
     match value {
-        Value::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>().map(ContextValue::Many).ok_or_else(bad),
+        Value::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(ContextValue::Many)
+            .ok_or_else(bad),
         other => scalar(other).map(ContextValue::One).ok_or_else(bad),
     }
 }

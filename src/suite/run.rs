@@ -26,7 +26,8 @@ use crate::kms::{Authorization, Authorizer};
 use crate::policy::DocumentKind;
 
 /// The key a suite's requests target when it names none.
-pub const DEFAULT_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+pub const DEFAULT_KEY: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,7 +124,10 @@ pub enum SuiteError {
     #[diagnostic(code("keyward::suite::unreadable"))]
     Unreadable { path: String, message: String },
     #[error("invalid suite `{path}`: {message}")]
-    #[diagnostic(code("keyward::suite::invalid"), help("see the README's `keyward test` section for the suite format"))]
+    #[diagnostic(
+        code("keyward::suite::invalid"),
+        help("see the README's `keyward test` section for the suite format")
+    )]
     Invalid { path: String, message: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -133,16 +137,29 @@ pub enum SuiteError {
 impl Suite {
     pub fn load(path: &Path) -> Result<Suite, SuiteError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable { path: display.clone(), message: e.to_string() })?;
-        let file: SuiteFile = serde_json::from_str(&text).map_err(|e| SuiteError::Invalid { path: display.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
+            path: display.clone(),
+            message: e.to_string(),
+        })?;
+        let file: SuiteFile = serde_json::from_str(&text).map_err(|e| SuiteError::Invalid {
+            path: display.clone(),
+            message: e.to_string(),
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut sources = Sources::default();
-        let mut policy = |r: &PolicyRef, label: &str, kind: DocumentKind| -> Result<CompiledPolicy, SuiteError> {
+        let mut policy = |r: &PolicyRef,
+                          label: &str,
+                          kind: DocumentKind|
+         -> Result<CompiledPolicy, SuiteError> {
             let loaded = match r {
                 PolicyRef::File(file) => load_policy(&base.join(file), None, Some(kind))?,
                 PolicyRef::Inline(value) => {
                     let text = serde_json::to_string_pretty(value).unwrap_or_default();
-                    load_policy(Path::new(&format!("{display}#{label}")), Some(text), Some(kind))?
+                    load_policy(
+                        Path::new(&format!("{display}#{label}")),
+                        Some(text),
+                        Some(kind),
+                    )?
                 }
             };
             sources.add(loaded.source);
@@ -154,24 +171,48 @@ impl Suite {
         }
         for (principal, refs) in &file.identity_policies {
             for (i, r) in refs.iter().enumerate() {
-                let compiled = policy(r, &format!("identity_policies[{principal}][{i}]"), DocumentKind::IdentityPolicy)?;
-                authorizer.identity_policies.push((principal.clone(), compiled));
+                let compiled = policy(
+                    r,
+                    &format!("identity_policies[{principal}][{i}]"),
+                    DocumentKind::IdentityPolicy,
+                )?;
+                authorizer
+                    .identity_policies
+                    .push((principal.clone(), compiled));
             }
         }
         for (principal, r) in &file.boundaries {
-            authorizer.boundaries.push((principal.clone(), policy(r, &format!("boundaries[{principal}]"), DocumentKind::IdentityPolicy)?));
+            authorizer.boundaries.push((
+                principal.clone(),
+                policy(
+                    r,
+                    &format!("boundaries[{principal}]"),
+                    DocumentKind::IdentityPolicy,
+                )?,
+            ));
         }
         if let Some(r) = &file.session_policy {
-            authorizer.session_policy = Some(policy(r, "session_policy", DocumentKind::IdentityPolicy)?);
+            authorizer.session_policy =
+                Some(policy(r, "session_policy", DocumentKind::IdentityPolicy)?);
         }
         for (account, refs) in &file.scps {
             for (i, r) in refs.iter().enumerate() {
-                authorizer.scps.push((account.clone(), policy(r, &format!("scps[{account}][{i}]"), DocumentKind::IdentityPolicy)?));
+                authorizer.scps.push((
+                    account.clone(),
+                    policy(
+                        r,
+                        &format!("scps[{account}][{i}]"),
+                        DocumentKind::IdentityPolicy,
+                    )?,
+                ));
             }
         }
         for (account, refs) in &file.rcps {
             for (i, r) in refs.iter().enumerate() {
-                authorizer.rcps.push((account.clone(), policy(r, &format!("rcps[{account}][{i}]"), DocumentKind::Policy)?));
+                authorizer.rcps.push((
+                    account.clone(),
+                    policy(r, &format!("rcps[{account}][{i}]"), DocumentKind::Policy)?,
+                ));
             }
         }
         authorizer.grants = match &file.grants {
@@ -202,13 +243,21 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
         .cases
         .iter()
         .map(|case| {
-            let request = case.request.to_kms_request(Some(&suite.key)).map_err(|message| SuiteError::Invalid {
-                path: suite.path.display().to_string(),
-                message: format!("case `{}`: {message}", case.name),
-            })?;
+            let request = case
+                .request
+                .to_kms_request(Some(&suite.key))
+                .map_err(|message| SuiteError::Invalid {
+                    path: suite.path.display().to_string(),
+                    message: format!("case `{}`: {message}", case.name),
+                })?;
             let actual = suite.authorizer.authorize(&request, true);
             let passed = case.expect.accepts(actual.decision);
-            Ok(CaseResult { name: case.name.clone(), expected: case.expect, actual, passed })
+            Ok(CaseResult {
+                name: case.name.clone(),
+                expected: case.expect,
+                actual,
+                passed,
+            })
         })
         .collect()
 }
