@@ -3,7 +3,7 @@
 //! swallows the `:` between two components. The resource component keeps any
 //! further colons.
 
-use super::glob::{self, Case};
+use super::glob::{self, Case, Unit};
 use super::request::Context;
 use super::template::Template;
 
@@ -50,13 +50,15 @@ impl ArnPattern {
             ArnPattern::Components(patterns) => {
                 components_match(patterns.iter().map(String::as_str), arn)
             }
-            ArnPattern::Template(template) => match template.resolve(context) {
-                // Wildcards typed in the policy stay wildcards; a substituted
-                // value's characters are literal only in string operators, and
-                // AWS does not document ARN escaping, so both are wildcards here.
-                Some(resolved) => {
-                    components(&resolved).is_some_and(|p| components_match(p.into_iter(), arn))
-                }
+            ArnPattern::Template(template) => match template.resolve_units(context) {
+                Some(units) => unit_components(&units).is_some_and(|patterns| {
+                    components(arn).is_some_and(|values| {
+                        patterns
+                            .iter()
+                            .zip(values)
+                            .all(|(p, v)| glob::matches(p.iter().copied(), v, Case::Sensitive))
+                    })
+                }),
                 None => false,
             },
             ArnPattern::Malformed(text) => text == arn,
@@ -70,6 +72,13 @@ impl ArnPattern {
             _ => None,
         }
     }
+}
+
+/// Splits pattern units at their first five `:` characters.
+fn unit_components(units: &[Unit]) -> Option<Vec<&[Unit]>> {
+    let mut parts = units.splitn(6, |u| *u == Unit::Char(':'));
+    let out: Vec<&[Unit]> = parts.by_ref().take(6).collect();
+    (out.len() == 6).then_some(out)
 }
 
 fn components_match<'p>(patterns: impl Iterator<Item = &'p str>, arn: &str) -> bool {

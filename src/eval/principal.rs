@@ -109,14 +109,12 @@ impl PrincipalMatcher {
     pub fn excludes(&self, caller: &Caller) -> bool {
         let listed =
             |level: Level<'_>| self.patterns.iter().any(|p| level_listed(p, level, caller));
-        let mut chain = vec![Level::Account];
-        if let CallerKind::AssumedRole { .. } = caller.kind {
-            chain.push(Level::Role);
-        }
-        if caller.kind != CallerKind::Root {
-            chain.push(Level::Itself);
-        }
-        chain.into_iter().all(listed)
+        // A service principal has no account level; the root user is only its account.
+        let account_listed = caller.account.is_none() || listed(Level::Account);
+        let role_listed =
+            !matches!(caller.kind, CallerKind::AssumedRole { .. }) || listed(Level::Role);
+        let itself_listed = caller.kind == CallerKind::Root || listed(Level::Itself);
+        account_listed && role_listed && itself_listed
     }
 }
 

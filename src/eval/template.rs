@@ -107,7 +107,15 @@ impl Template {
         self.resolves(context) && glob::equals(self.units(context, false), value, case)
     }
 
-    /// The substituted text (for ARN matching, which splits it first).
+    /// The substituted pattern as units: wildcards typed in the policy stay
+    /// wildcards, substituted characters are literal (§8.6). `None` when a
+    /// variable has no value.
+    pub fn resolve_units(&self, context: &Context) -> Option<Vec<Unit>> {
+        self.resolves(context)
+            .then(|| self.units(context, true).collect())
+    }
+
+    /// The substituted text.
     pub fn resolve(&self, context: &Context) -> Option<String> {
         if !self.resolves(context) {
             return None;

@@ -1,67 +1,105 @@
-//! Grammar pairs into a [`Value`] tree: strings decoded, numbers kept as text.
+//! Grammar tokens into a [`Value`] tree: strings decoded, numbers kept as text.
 //!
-//! Recursion here follows the nesting of the document, which `limits::screen`
-//! has already bounded.
+//! The builder walks pest's flat token stream (the `Start` and `End` of every
+//! rule, in document order) with an explicit stack of open containers, rather
+//! than recursing through `Pair::into_inner`, which clones two `Rc`s for every
+//! `Pair` and recounts the children of every container. The stack is as deep
+//! as the document nests, which `limits::screen` has already bounded.
 
-use pest::iterators::{Pair, Pairs};
+use pest::iterators::Pairs;
+use pest::Token;
 
 use super::syntax::Rule;
 use super::{JsonError, Kind, Member, Object, Value};
 use crate::source::{Span, Spanned};
 
-pub(super) fn document(mut pairs: Pairs<'_, Rule>) -> Result<Value, JsonError> {
-    // The grammar guarantees exactly one value before EOI.
-    match pairs.next() {
-        Some(pair) => value(pair),
-        None => Ok(Value {
-            kind: Kind::Null,
-            span: Span::at(0),
-        }),
-    }
+/// An array or object whose closing token has not been seen yet.
+enum Open {
+    Array {
+        start: usize,
+        items: Vec<Value>,
+    },
+    Object {
+        start: usize,
+        members: Vec<Member>,
+        /// The key of the member being read, until its value arrives.
+        key: Option<Spanned<String>>,
+    },
 }
 
-fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
-}
-
-fn value(pair: Pair<'_, Rule>) -> Result<Value, JsonError> {
-    let span = span_of(&pair);
-    let kind = match pair.as_rule() {
-        Rule::object => Kind::Object(object(pair)?),
-        Rule::array => {
-            let mut items = Vec::new();
-            for item in pair.into_inner() {
-                if !is_punctuation(item.as_rule()) {
-                    items.push(value(item)?);
+pub(super) fn document(pairs: Pairs<'_, Rule>) -> Result<Value, JsonError> {
+    let input = pairs.get_input();
+    let mut tokens = pairs.tokens();
+    let mut open: Vec<Open> = Vec::new();
+    while let Some(token) = tokens.next() {
+        let value = match token {
+            Token::Start { rule, pos } => {
+                let start = pos.pos();
+                match rule {
+                    Rule::object => open.push(Open::Object {
+                        start,
+                        members: Vec::new(),
+                        key: None,
+                    }),
+                    Rule::array => open.push(Open::Array {
+                        start,
+                        items: Vec::new(),
+                    }),
+                    rule if !is_punctuation(rule) => {
+                        // A string, number or literal: its `End` comes next.
+                        let end = match tokens.next() {
+                            Some(Token::End { pos, .. }) => pos.pos(),
+                            _ => start, // unreachable: leaves have no inner tokens
+                        };
+                        if let Some(done) = deliver(&mut open, leaf(input, rule, start, end)?) {
+                            return Ok(done);
+                        }
+                    }
+                    _ => {}
                 }
+                continue;
             }
-            Kind::Array(items)
+            Token::End {
+                rule: Rule::object | Rule::array,
+                pos,
+            } => match open.pop() {
+                Some(Open::Array { start, items }) => Value {
+                    kind: Kind::Array(items),
+                    span: Span::new(start, pos.pos()),
+                },
+                Some(Open::Object { start, members, .. }) => Value {
+                    kind: Kind::Object(Object { members }),
+                    span: Span::new(start, pos.pos()),
+                },
+                None => continue, // unreachable: every `End` closes a `Start`
+            },
+            Token::End { .. } => continue,
+        };
+        if let Some(done) = deliver(&mut open, value) {
+            return Ok(done);
         }
-        Rule::string => Kind::String(string(pair.as_str(), span.start)?),
-        Rule::number => Kind::Number(pair.as_str().to_owned()),
+    }
+    // The grammar guarantees exactly one value before EOI.
+    Ok(Value {
+        kind: Kind::Null,
+        span: Span::at(0),
+    })
+}
+
+/// The value of a string, number or literal token at `start..end`.
+fn leaf(input: &str, rule: Rule, start: usize, end: usize) -> Result<Value, JsonError> {
+    let text = &input[start..end];
+    let kind = match rule {
+        Rule::string => Kind::String(string(text, start)?),
+        Rule::number => Kind::Number(text.to_owned()),
         Rule::true_lit => Kind::Bool(true),
         Rule::false_lit => Kind::Bool(false),
         _ => Kind::Null,
     };
-    Ok(Value { kind, span })
-}
-
-fn object(pair: Pair<'_, Rule>) -> Result<Object, JsonError> {
-    let mut members = Vec::new();
-    for member in pair.into_inner().filter(|p| p.as_rule() == Rule::member) {
-        let mut parts = member.into_inner().filter(|p| !is_punctuation(p.as_rule()));
-        let (Some(key), Some(val)) = (parts.next(), parts.next()) else {
-            continue; // unreachable: `member = { string ~ colon ~ value }`
-        };
-        let key_span = span_of(&key);
-        let key = Spanned::new(string(key.as_str(), key_span.start)?, key_span);
-        members.push(Member {
-            key,
-            value: value(val)?,
-        });
-    }
-    Ok(Object { members })
+    Ok(Value {
+        kind,
+        span: Span::new(start, end),
+    })
 }
 
 fn is_punctuation(rule: Rule) -> bool {
@@ -69,6 +107,31 @@ fn is_punctuation(rule: Rule) -> bool {
         rule,
         Rule::comma | Rule::colon | Rule::rbrace | Rule::rbracket
     )
+}
+
+/// Hands a finished value to the innermost open container; returns it when
+/// it is the whole document.
+fn deliver(open: &mut [Open], value: Value) -> Option<Value> {
+    match open.last_mut() {
+        None => Some(value),
+        Some(Open::Array { items, .. }) => {
+            items.push(value);
+            None
+        }
+        Some(Open::Object { members, key, .. }) => {
+            match key.take() {
+                Some(key) => members.push(Member { key, value }),
+                None => {
+                    // Inside an object the grammar alternates key `string`
+                    // and value, so a value with no key waiting is a key.
+                    if let Kind::String(name) = value.kind {
+                        *key = Some(Spanned::new(name, value.span));
+                    }
+                }
+            }
+            None
+        }
+    }
 }
 
 /// Decodes a quoted string token that starts at byte `at` of the document.

@@ -39,7 +39,9 @@ pub(super) fn screen(text: &str, limits: &Limits) -> Result<(), JsonError> {
         });
     }
     let bytes = text.as_bytes();
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    // `contains` on bytes is a `memchr`; the position is only wanted on failure.
+    if bytes.contains(&0) {
+        let offset = bytes.iter().position(|&b| b == 0).unwrap_or(0);
         return Err(JsonError::NulByte {
             offset,
             span: Span::new(offset, offset + 1).into(),
@@ -49,23 +51,16 @@ pub(super) fn screen(text: &str, limits: &Limits) -> Result<(), JsonError> {
 }
 
 /// Finds the first `[` or `{` (outside strings) nested deeper than `max`.
+///
+/// Strings are passed over in one step to their closing quote (or past the
+/// next escaped character), so the loop looks at every byte outside strings
+/// once and at the few `"` and `\` bytes inside them.
 fn check_depth(bytes: &[u8], max: usize) -> Result<(), JsonError> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
         match b {
-            b'"' => in_string = true,
+            b'"' => i = string_end(bytes, i + 1),
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
@@ -74,11 +69,48 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), JsonError> {
                         span: Span::new(i, i + 1).into(),
                     });
                 }
+                i += 1;
             }
             // Unbalanced closers are the grammar's to report.
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
         }
     }
     Ok(())
+}
+
+/// The index just past the `"` closing a string whose body starts at
+/// `from`, or the end of the input for an unterminated string.
+fn string_end(bytes: &[u8], mut from: usize) -> usize {
+    loop {
+        // Eight bytes at a time while none of them is a `"` or a `\`.
+        while let Some(chunk) = bytes.get(from..from + 8) {
+            let word = u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]);
+            if (has_byte(word, b'"') | has_byte(word, b'\\')) != 0 {
+                break;
+            }
+            from += 8;
+        }
+        let rest = bytes.get(from..).unwrap_or_default();
+        match rest.iter().position(|&b| b == b'"' || b == b'\\') {
+            None => return bytes.len(),
+            Some(n) if rest[n] == b'"' => return from + n + 1,
+            // A backslash: the next byte is escaped, whatever it is.
+            Some(n) => from += n + 2,
+        }
+    }
+}
+
+/// Non-zero when some byte of `word` equals `byte` (the classic SWAR test:
+/// a zero byte of `word ^ byte…` borrows when one is subtracted).
+const fn has_byte(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let x = word ^ (ONES * byte as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
 }

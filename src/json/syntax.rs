@@ -59,8 +59,7 @@ fn expected_list(positives: &[Rule]) -> String {
         Rule::false_lit,
         Rule::null_lit,
     ];
-    const WORDS: [(Rule, &str); 12] = [
-        (Rule::member, "a string key"),
+    const WORDS: [(Rule, &str); 11] = [
         (Rule::string, "a string key"),
         (Rule::object, "`{`"),
         (Rule::array, "`[`"),

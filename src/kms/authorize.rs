@@ -126,7 +126,16 @@ impl Authorizer {
             .iter()
             .find(|(p, _)| attached_to_caller(p, caller))
             .map(|(_, policy)| run(policy));
-        let session = self.session_policy.as_ref().map(&mut run);
+        // Session policies limit sessions only (§8.8 step 8).
+        let is_session = matches!(
+            caller.kind,
+            CallerKind::AssumedRole { .. } | CallerKind::FederatedUser
+        );
+        let session = self
+            .session_policy
+            .as_ref()
+            .filter(|_| is_session)
+            .map(&mut run);
         // Service principals are not governed by an account's SCPs.
         let scps: Vec<Matches<'_>> = match &caller.account {
             Some(account) if caller.kind != CallerKind::Service => self
@@ -273,6 +282,33 @@ impl Authorizer {
                 };
                 return answer(Decision::Allow, Some(Path::Grant), vec![reason], summary);
             }
+        }
+
+        // RetireGrant is the grant's business alone: its retiring principal,
+        // a grantee allowed to (handled above), or the issuing account; a key
+        // policy allowing `kms:RetireGrant` has no effect (§6.6).
+        if request.action.eq_ignore_ascii_case("kms:RetireGrant") {
+            return match self.grants.iter().find(|g| grants::may_retire(g, request, identity_ok)) {
+                Some(grant) => {
+                    let id = grant.grant_id.as_ref().map(|g| g.node.clone());
+                    let summary = format!("the caller may retire grant {}", id.as_deref().unwrap_or("(no id)"));
+                    let reason = Cause {
+                        policy: "grant".into(),
+                        statement: None,
+                        sid: None,
+                        effect: Effect::Allow,
+                        span: Some(grant_span(grant)),
+                        grant_id: id,
+                    };
+                    answer(Decision::Allow, Some(Path::Grant), vec![reason], summary)
+                }
+                None => answer(
+                    Decision::ImplicitDeny,
+                    None,
+                    Vec::new(),
+                    "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into(),
+                ),
+            };
         }
 
         // 4. The key policy, directly or by delegation to the caller's account.

@@ -92,9 +92,22 @@ impl KmsRequest {
             );
             context.insert_one("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
         }
+        // `aws:ViaAWSService` is always present (false for direct calls);
+        // `kms:GrantIsForAWSResource` on the grant operations that define it.
+        let via = if self.via_service.is_some() {
+            "true"
+        } else {
+            "false"
+        };
+        context.insert_one("aws:ViaAWSService", via);
+        if ["CreateGrant", "ListGrants", "RevokeGrant"]
+            .iter()
+            .any(|op| actions::operation(&self.action).is_some_and(|a| a.eq_ignore_ascii_case(op)))
+        {
+            context.insert_one("kms:GrantIsForAWSResource", via);
+        }
         if let Some(service) = &self.via_service {
             context.insert_one("kms:ViaService", service.clone());
-            context.insert_one("aws:ViaAWSService", "true");
         }
         if let Some(alias) = &self.alias {
             context.insert_one("kms:RequestAlias", alias.clone());

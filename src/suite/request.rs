@@ -53,6 +53,8 @@ impl RequestSpec {
             ));
         }
         let resource = match (self.resource.as_deref(), key) {
+            // Actions with no key resource are authorized on `*` (§5.6).
+            (None, _) if crate::kms::is_iam_only(&self.action) => "*".to_owned(),
             (Some("key") | None, Some(key)) => key.to_owned(),
             (Some(resource), _) => resource.to_owned(),
             (None, None) if crate::kms::is_iam_only(&self.action) => "*".to_owned(),
