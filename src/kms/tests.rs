@@ -263,14 +263,25 @@ fn boundaries_and_session_policies_limit_identity_allows() {
         decide(&a, &request(USER, "kms:Decrypt")),
         Decision::ImplicitDeny
     );
+
+    // A session policy limits sessions (§8.8 step 8), not IAM users.
+    let role = "arn:aws:iam::111122223333:role/app";
+    let session = "arn:aws:sts::111122223333:assumed-role/app/s1";
+    a.identity_policies
+        .push((role.into(), compile("role", IAM_ALLOW_ALL)));
     a.session_policy = Some(compile(
         "session",
         r#"{"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}"#,
     ));
     assert_eq!(
-        decide(&a, &request(USER, "kms:Encrypt")),
+        decide(&a, &request(session, "kms:Decrypt")),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide(&a, &request(session, "kms:Encrypt")),
         Decision::ImplicitDeny
     );
+    assert_eq!(decide(&a, &request(USER, "kms:Encrypt")), Decision::Allow);
 }
 
 #[test]
