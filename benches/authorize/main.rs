@@ -63,6 +63,8 @@ fn report_allocations() {
     let eval_request = request.to_eval_request();
     let key_policy = authorizer.key_policy.as_ref().expect("key policy");
     let (eval_blocks, decision) = allocations(|| evaluate(key_policy, &eval_request).decision);
+    let (decide_blocks, verdict) =
+        allocations(|| authorizer.decide(&request, &eval_request, None).decision);
     let (context_blocks, _) = allocations(|| request.to_eval_request());
     let (authorize_blocks, authorization) = allocations(|| authorizer.authorize(&request, false));
     assert_eq!(
@@ -71,7 +73,10 @@ fn report_allocations() {
         "{}",
         authorization.summary
     );
-    println!("allocations: evaluate(key policy) = {eval_blocks} ({decision}); derive request context = {context_blocks}; authorize (whole decision, with reasons) = {authorize_blocks}");
+    println!("allocations: evaluate(key policy) = {eval_blocks} ({decision})");
+    println!("allocations: decide (key policy + identity policy) = {decide_blocks} ({verdict})");
+    println!("allocations: derive request context = {context_blocks}");
+    println!("allocations: authorize (context + decision + explanation) = {authorize_blocks}");
 }
 
 fn bench(c: &mut Criterion) {
@@ -82,11 +87,18 @@ fn bench(c: &mut Criterion) {
     group.bench_function("evaluate key policy (10 statements)", |b| {
         b.iter(|| evaluate(key_policy, &eval_request).decision)
     });
-    group.bench_function("authorize (key policy + identity policy)", |b| {
-        b.iter(|| authorizer.authorize(&request, false).decision)
+    let identity = &authorizer.identity_policies[0].1;
+    group.bench_function("evaluate identity policy (2 statements)", |b| {
+        b.iter(|| evaluate(identity, &eval_request).decision)
+    });
+    group.bench_function("decide (key policy + identity policy)", |b| {
+        b.iter(|| authorizer.decide(&request, &eval_request, None).decision)
     });
     group.bench_function("derive request context", |b| {
         b.iter(|| request.to_eval_request())
+    });
+    group.bench_function("authorize (context + decision + explanation)", |b| {
+        b.iter(|| authorizer.authorize(&request, false).decision)
     });
     group.finish();
 }

@@ -87,7 +87,7 @@ fn components_match<'p>(patterns: impl Iterator<Item = &'p str>, arn: &str) -> b
     };
     patterns
         .zip(values)
-        .all(|(p, v)| glob::matches(glob::wild(p), v, Case::Sensitive))
+        .all(|(p, v)| glob::matches_wild(p, v, Case::Sensitive))
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub struct Reason<'p> {
 }
 
 pub type Reasons<'p> = SmallVec<[Reason<'p>; 2]>;
-pub type MissingKeys<'p> = SmallVec<[&'p str; 4]>;
+pub type MissingKeys<'p> = SmallVec<[&'p str; 8]>;
 
 /// The decision and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,7 +212,7 @@ fn applies<'p>(
     let (not_action, actions) = &statement.actions;
     let action_listed = actions
         .iter()
-        .any(|p| glob::matches(glob::wild(p), &request.action, Case::Insensitive));
+        .any(|p| glob::matches_wild(p, &request.action, Case::Insensitive));
     if action_listed == *not_action {
         return Err(Skip::Action);
     }

@@ -86,6 +86,60 @@ where
     }
 }
 
+/// Does `value` match `pattern`, in which `*` and `?` are wildcards? The
+/// common cases take short cuts: no wildcard at all, a lone `*`, and ASCII
+/// text, which is matched byte by byte.
+pub fn matches_wild(pattern: &str, value: &str, case: Case) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return match case {
+            Case::Sensitive => pattern == value,
+            Case::Insensitive if pattern.is_ascii() && value.is_ascii() => {
+                pattern.eq_ignore_ascii_case(value)
+            }
+            Case::Insensitive => equals(literal(pattern), value, case),
+        };
+    }
+    if pattern.is_ascii() && value.is_ascii() {
+        return matches_ascii(pattern.as_bytes(), value.as_bytes(), case);
+    }
+    matches(wild(pattern), value, case)
+}
+
+/// The linear wildcard algorithm over ASCII bytes.
+fn matches_ascii(pattern: &[u8], value: &[u8], case: Case) -> bool {
+    let same = |a: u8, b: u8| a == b || (case == Case::Insensitive && a.eq_ignore_ascii_case(&b));
+    let (mut p, mut v) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while v < value.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, v));
+                p += 1;
+            }
+            Some(b'?') => {
+                p += 1;
+                v += 1;
+            }
+            Some(&c) if same(c, value[v]) => {
+                p += 1;
+                v += 1;
+            }
+            _ => match star {
+                Some((after, from)) => {
+                    p = after;
+                    v = from + 1;
+                    star = Some((after, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
 /// Exact comparison of the whole value against literal units (no wildcards
 /// in play, e.g. `StringEquals` with variables substituted).
 pub fn equals<P>(pattern: P, value: &str, case: Case) -> bool
@@ -130,6 +184,47 @@ mod tests {
         assert!(m("bucket/*/test/*", "bucket/x/y/test/z"));
         assert!(!m("abc", "abcd"));
         assert!(m("é?*", "éàü"));
+    }
+
+    #[test]
+    fn the_short_cuts_agree_with_the_general_algorithm() {
+        let patterns = [
+            "*",
+            "kms:*",
+            "kms:De*",
+            "kms:Decrypt",
+            "KMS:DECRYPT",
+            "*a*b*",
+            "a?c",
+            "é*",
+            "**",
+            "?",
+            "",
+            "x*y*z",
+        ];
+        let values = [
+            "",
+            "kms:Decrypt",
+            "kms:decrypt",
+            "abc",
+            "axxb",
+            "ac",
+            "éa",
+            "xyz",
+            "xaybz",
+            "a",
+        ];
+        for p in patterns {
+            for v in values {
+                for case in [Case::Sensitive, Case::Insensitive] {
+                    assert_eq!(
+                        matches_wild(p, v, case),
+                        matches(wild(p), v, case),
+                        "{p:?} {v:?} {case:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

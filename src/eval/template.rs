@@ -93,6 +93,9 @@ impl Template {
 
     /// `…Like`: wildcards in the policy text, substituted values literal.
     pub fn like(&self, value: &str, context: &Context, case: Case) -> bool {
+        if let Some(plain) = self.as_plain() {
+            return glob::matches_wild(plain, value, case);
+        }
         self.resolves(context) && glob::matches(self.units(context, true), value, case)
     }
 

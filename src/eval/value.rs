@@ -87,11 +87,13 @@ fn time_of_day(text: &str) -> Option<i128> {
             if s.contains('.') && (frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit())) {
                 return None;
             }
-            let padded: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
-            (
-                fixed_digits::<i128>(whole, 2)?,
-                padded.parse::<i128>().ok()?,
-            )
+            // Nanoseconds from up to nine fractional digits, without allocating.
+            let nanos = frac
+                .bytes()
+                .take(9)
+                .fold(0i128, |n, b| n * 10 + i128::from(b - b'0'));
+            let scale = 10i128.pow(9 - frac.len().min(9) as u32);
+            (fixed_digits::<i128>(whole, 2)?, nanos * scale)
         }
         None => (0, 0),
     };

@@ -8,8 +8,11 @@
 use super::actions;
 use super::grants;
 use super::request::KmsRequest;
+use smallvec::SmallVec;
+
 use crate::eval::{
-    Caller, CallerKind, CompiledPolicy, Decision, Matches, PrincipalMatch, Reason, Trace,
+    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, PrincipalMatch, Reason,
+    Request, Trace,
 };
 use crate::policy::{Effect, Grant};
 use crate::source::Span;
@@ -89,33 +92,101 @@ fn attached_to_caller(attached_to: &str, caller: &Caller) -> bool {
     if attached_to == caller.arn {
         return true;
     }
-    let parts: Vec<&str> = attached_to.splitn(6, ':').collect();
-    match (parts.as_slice(), &caller.kind) {
-        (["arn", _, "iam", "", account, resource], CallerKind::AssumedRole { role_name }) => {
-            caller.account.as_deref() == Some(*account)
-                && resource.starts_with("role/")
-                && resource.rsplit('/').next() == Some(role_name.as_str())
-        }
-        _ => false,
-    }
+    let CallerKind::AssumedRole { role_name } = &caller.kind else {
+        return false;
+    };
+    let mut parts = attached_to.splitn(6, ':');
+    let (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    caller.account.as_deref() == Some(account)
+        && resource.starts_with("role/")
+        && resource.rsplit('/').next() == Some(role_name.as_str())
 }
 
+/// Why a verdict came out as it did; [`Authorization::summary`] says it in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    ExplicitDeny,
+    NoScpAllows,
+    NoRcpAllows,
+    IdentityPolicyAllows,
+    NoIdentityPolicyAllows,
+    Grant,
+    MayRetire,
+    MayNotRetire,
+    NoKeyPolicy,
+    KeyPolicyNamesCaller,
+    DelegatedToAccount,
+    CrossAccountNamesCaller,
+    CrossAccountDelegated,
+    CrossAccountKeyPolicySilent,
+    CrossAccountIdentitySilent,
+    KeyPolicySilentIdentityAllows,
+    KeyPolicySilent,
+    DelegatedIdentitySilent,
+}
+
+/// Which limit stopped an identity-policy allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    None,
+    Boundary,
+    SessionPolicy,
+}
+
+/// The decision with borrowed reasons: what [`Authorizer::decide`] returns
+/// without allocating. [`Authorization`] is its owned, explained form.
+#[derive(Clone, Debug)]
+pub struct Verdict<'p> {
+    pub decision: Decision,
+    pub path: Option<Path>,
+    pub why: Why,
+    pub limit: Limit,
+    pub reasons: SmallVec<[Reason<'p>; 4]>,
+    pub grant: Option<&'p Grant>,
+    pub missing_context_keys: MissingKeys<'p>,
+}
+
+type Each<'p> = SmallVec<[Matches<'p>; 2]>;
+
 impl Authorizer {
-    /// Decides a request; with `trace`, records every statement looked at.
+    /// Decides a request and explains the decision; with `trace`, records
+    /// every statement looked at.
     pub fn authorize(&self, request: &KmsRequest, trace: bool) -> Authorization {
         let eval = request.to_eval_request();
-        let caller = &request.caller;
-        let mut trace = trace.then(Trace::default);
-        let iam_only = actions::is_iam_only(&request.action);
-        let key_account = request.key_account();
+        let mut recorded = trace.then(Trace::default);
+        let verdict = self.decide(request, &eval, recorded.as_mut());
+        let mut authorization = Authorization::from(&verdict);
+        authorization.trace = recorded;
+        authorization
+    }
 
-        let mut run = |policy| run(policy, &eval, &mut trace);
+    /// Decides a request whose evaluator request (`eval`, from
+    /// [`KmsRequest::to_eval_request`]) is already built. Allocates nothing
+    /// unless tracing.
+    pub fn decide<'p>(
+        &'p self,
+        request: &KmsRequest,
+        eval: &Request,
+        mut trace: Option<&mut Trace>,
+    ) -> Verdict<'p> {
+        let caller = &request.caller;
+        let iam_only = actions::is_iam_only(&request.action);
+        let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
         let key = if iam_only {
             None
         } else {
             self.key_policy.as_ref().map(&mut run)
         };
-        let identity: Vec<Matches<'_>> = self
+        let identity: Each<'p> = self
             .identity_policies
             .iter()
             .filter(|(p, _)| attached_to_caller(p, caller))
@@ -137,209 +208,159 @@ impl Authorizer {
             .filter(|_| is_session)
             .map(&mut run);
         // Service principals are not governed by an account's SCPs.
-        let scps: Vec<Matches<'_>> = match &caller.account {
+        let scps: Each<'p> = match &caller.account {
             Some(account) if caller.kind != CallerKind::Service => self
                 .scps
                 .iter()
                 .filter(|(a, _)| a == account)
                 .map(|(_, policy)| run(policy))
                 .collect(),
-            _ => Vec::new(),
+            _ => Each::new(),
         };
-        let rcps: Vec<Matches<'_>> = match key_account {
+        let rcps: Each<'p> = match request.key_account() {
             Some(account) if !iam_only => self
                 .rcps
                 .iter()
                 .filter(|(a, _)| a == account)
                 .map(|(_, policy)| run(policy))
                 .collect(),
-            _ => Vec::new(),
+            _ => Each::new(),
         };
 
-        let all: Vec<&Matches<'_>> = key
-            .iter()
-            .chain(&identity)
-            .chain(boundary.iter())
-            .chain(session.iter())
-            .chain(&scps)
-            .chain(&rcps)
-            .collect();
-        let mut missing: Vec<String> = Vec::new();
-        for key in all.iter().flat_map(|m| m.missing_context_keys.iter()) {
-            if !missing.iter().any(|m| m.eq_ignore_ascii_case(key)) {
-                missing.push((*key).to_owned());
+        let all = || {
+            key.iter()
+                .chain(&identity)
+                .chain(boundary.iter())
+                .chain(session.iter())
+                .chain(&scps)
+                .chain(&rcps)
+        };
+        let mut verdict = Verdict {
+            decision: Decision::ImplicitDeny,
+            path: None,
+            why: Why::KeyPolicySilent,
+            limit: Limit::None,
+            reasons: SmallVec::new(),
+            grant: None,
+            missing_context_keys: MissingKeys::new(),
+        };
+        for key in all().flat_map(|m| m.missing_context_keys.iter()) {
+            if !verdict
+                .missing_context_keys
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(key))
+            {
+                verdict.missing_context_keys.push(key);
             }
         }
-        let answer = |decision, path, reasons: Vec<Cause>, summary: String| Authorization {
-            decision,
-            path,
-            reasons,
-            summary,
-            missing_context_keys: missing.clone(),
-            trace: None,
-        };
 
         // 1. An explicit deny anywhere is final.
-        let denies: Vec<Cause> = all
-            .iter()
-            .flat_map(|m| m.denies.iter())
-            .map(cause)
-            .collect();
-        let mut result = if !denies.is_empty() {
-            let summary = format!("explicitly denied by {}", describe(&denies));
-            answer(Decision::ExplicitDeny, None, denies, summary)
-        } else if !scps.is_empty() && scps.iter().all(|m| m.allows.is_empty()) {
-            // 2. Guardrails must allow.
-            answer(
-                Decision::ImplicitDeny,
-                None,
-                Vec::new(),
-                "no service control policy of the caller's account allows the action".into(),
-            )
-        } else if !rcps.is_empty() && rcps.iter().all(|m| m.allows.is_empty()) {
-            answer(
-                Decision::ImplicitDeny,
-                None,
-                Vec::new(),
-                "no resource control policy of the key's account allows the action".into(),
-            )
-        } else {
-            self.allow_paths(
-                request,
-                iam_only,
-                key.as_ref(),
-                &identity,
-                boundary.as_ref(),
-                session.as_ref(),
-                &answer,
-            )
+        verdict
+            .reasons
+            .extend(all().flat_map(|m| m.denies.iter().copied()));
+        if !verdict.reasons.is_empty() {
+            verdict.decision = Decision::ExplicitDeny;
+            verdict.why = Why::ExplicitDeny;
+            return verdict;
+        }
+        // 2. Guardrails must allow.
+        if !scps.is_empty() && scps.iter().all(|m| m.allows.is_empty()) {
+            verdict.why = Why::NoScpAllows;
+            return verdict;
+        }
+        if !rcps.is_empty() && rcps.iter().all(|m| m.allows.is_empty()) {
+            verdict.why = Why::NoRcpAllows;
+            return verdict;
+        }
+        let limits = Limits {
+            boundary: boundary.as_ref().is_none_or(|b| !b.allows.is_empty()),
+            session: session.as_ref().is_none_or(|s| !s.allows.is_empty()),
+            identity: identity.iter().any(|m| !m.allows.is_empty()),
         };
-        result.trace = trace;
-        result
+        verdict.limit = limits.limit();
+        self.allow_paths(request, iam_only, key.as_ref(), &identity, limits, verdict)
     }
 
     /// Steps 3–5 of §5.6, once nothing denies.
-    #[allow(clippy::too_many_arguments)]
-    fn allow_paths(
-        &self,
+    fn allow_paths<'p>(
+        &'p self,
         request: &KmsRequest,
         iam_only: bool,
-        key: Option<&Matches<'_>>,
-        identity: &[Matches<'_>],
-        boundary: Option<&Matches<'_>>,
-        session: Option<&Matches<'_>>,
-        answer: &dyn Fn(Decision, Option<Path>, Vec<Cause>, String) -> Authorization,
-    ) -> Authorization {
-        let caller = &request.caller;
-        let identity_allows: Vec<Cause> = identity
-            .iter()
-            .flat_map(|m| m.allows.iter())
-            .map(cause)
-            .collect();
-        let boundary_ok = boundary.is_none_or(|b| !b.allows.is_empty());
-        let session_ok = session.is_none_or(|s| !s.allows.is_empty());
-        let limits_ok = boundary_ok && session_ok;
-        let identity_ok = !identity_allows.is_empty() && limits_ok;
-        let limit_note = || match (boundary_ok, session_ok) {
-            (false, _) => " (the permissions boundary does not allow it)",
-            (_, false) => " (the session policy does not allow it)",
-            _ => "",
+        key: Option<&Matches<'p>>,
+        identity: &[Matches<'p>],
+        limits: Limits,
+        mut verdict: Verdict<'p>,
+    ) -> Verdict<'p> {
+        let identity_allows = || identity.iter().flat_map(|m| m.allows.iter().copied());
+        let identity_ok = limits.identity && limits.boundary && limits.session;
+        let allow = |mut verdict: Verdict<'p>, path, why| {
+            verdict.decision = Decision::Allow;
+            verdict.path = Some(path);
+            verdict.why = why;
+            verdict
         };
 
         if iam_only {
-            return if identity_ok {
-                answer(
-                    Decision::Allow,
-                    Some(Path::IdentityPolicy),
-                    identity_allows,
-                    "allowed by an identity policy".into(),
-                )
-            } else {
-                answer(
-                    Decision::ImplicitDeny,
-                    None,
-                    Vec::new(),
-                    format!("no identity policy allows this action{}", limit_note()),
-                )
-            };
+            if identity_ok {
+                verdict.reasons.extend(identity_allows());
+                return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
+            }
+            verdict.why = Why::NoIdentityPolicyAllows;
+            return verdict;
         }
 
         // 3. A grant allows on its own (an account grantee: with IAM's consent).
-        for grant in &self.grants {
-            let Some(matched) = grants::authorizes(grant, request) else {
-                continue;
-            };
-            if matched != PrincipalMatch::Account || identity_ok {
-                let id = grant.grant_id.as_ref().map(|g| g.node.clone());
-                let summary = format!("allowed by grant {}", id.as_deref().unwrap_or("(no id)"));
-                let reason = Cause {
-                    policy: "grant".into(),
-                    statement: None,
-                    sid: None,
-                    effect: Effect::Allow,
-                    span: Some(grant_span(grant)),
-                    grant_id: id,
-                };
-                return answer(Decision::Allow, Some(Path::Grant), vec![reason], summary);
-            }
+        let granted = self.grants.iter().find(|grant| {
+            grants::authorizes(grant, request)
+                .is_some_and(|matched| matched != PrincipalMatch::Account || identity_ok)
+        });
+        if let Some(grant) = granted {
+            verdict.grant = Some(grant);
+            return allow(verdict, Path::Grant, Why::Grant);
         }
 
         // RetireGrant is the grant's business alone: its retiring principal,
-        // a grantee allowed to (handled above), or the issuing account; a key
-        // policy allowing `kms:RetireGrant` has no effect (§6.6).
+        // a grantee allowed to (above), or the issuing account; a key policy
+        // allowing `kms:RetireGrant` has no effect (§6.6).
         if request.action.eq_ignore_ascii_case("kms:RetireGrant") {
-            return match self.grants.iter().find(|g| grants::may_retire(g, request, identity_ok)) {
+            return match self
+                .grants
+                .iter()
+                .find(|g| grants::may_retire(g, request, identity_ok))
+            {
                 Some(grant) => {
-                    let id = grant.grant_id.as_ref().map(|g| g.node.clone());
-                    let summary = format!("the caller may retire grant {}", id.as_deref().unwrap_or("(no id)"));
-                    let reason = Cause {
-                        policy: "grant".into(),
-                        statement: None,
-                        sid: None,
-                        effect: Effect::Allow,
-                        span: Some(grant_span(grant)),
-                        grant_id: id,
-                    };
-                    answer(Decision::Allow, Some(Path::Grant), vec![reason], summary)
+                    verdict.grant = Some(grant);
+                    allow(verdict, Path::Grant, Why::MayRetire)
                 }
-                None => answer(
-                    Decision::ImplicitDeny,
-                    None,
-                    Vec::new(),
-                    "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into(),
-                ),
+                None => {
+                    verdict.why = Why::MayNotRetire;
+                    verdict
+                }
             };
         }
 
         // 4. The key policy, directly or by delegation to the caller's account.
         let Some(key) = key else {
-            return answer(
-                Decision::ImplicitDeny,
-                None,
-                Vec::new(),
-                "no key policy was given and no grant applies".into(),
-            );
+            verdict.why = Why::NoKeyPolicy;
+            return verdict;
         };
-        let direct: Vec<Cause> = key
-            .allows
-            .iter()
-            .filter(|r| r.principal.is_some_and(|p| p != PrincipalMatch::Account))
-            .map(cause)
-            .collect();
-        let delegated: Vec<Cause> = key
-            .allows
-            .iter()
-            .filter(|r| r.principal == Some(PrincipalMatch::Account))
-            .map(cause)
-            .collect();
+        let direct = || {
+            key.allows
+                .iter()
+                .copied()
+                .filter(|r| r.principal.is_some_and(|p| p != PrincipalMatch::Account))
+        };
+        let delegated = || {
+            key.allows
+                .iter()
+                .copied()
+                .filter(|r| r.principal == Some(PrincipalMatch::Account))
+        };
+        let caller = &request.caller;
         // Service principals act as themselves; only callers of another
         // account need their own identity policy as well.
         let cross_account =
             caller.account.is_some() && caller.account.as_deref() != request.key_account();
-        let with = |mut key_causes: Vec<Cause>, ids: &[Cause]| {
-            key_causes.extend(ids.iter().cloned());
-            key_causes
-        };
         if !cross_account {
             // A statement naming the caller itself is not limited by boundaries
             // or session policies; one naming its role is (§5.6, inference).
@@ -351,65 +372,122 @@ impl Authorizer {
                 .allows
                 .iter()
                 .any(|r| r.principal == Some(PrincipalMatch::Role));
-            if names_caller || (names_role && limits_ok) {
-                return answer(
-                    Decision::Allow,
-                    Some(Path::KeyPolicy),
-                    direct,
-                    "allowed by the key policy".into(),
-                );
+            if names_caller || (names_role && limits.boundary && limits.session) {
+                verdict.reasons.extend(direct());
+                return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesCaller);
             }
-            if !delegated.is_empty() && identity_ok {
-                let summary = "allowed by an identity policy; the key policy delegates to the caller's account".into();
-                return answer(
-                    Decision::Allow,
-                    Some(Path::IdentityPolicy),
-                    with(delegated, &identity_allows),
-                    summary,
-                );
+            if delegated().next().is_some() && identity_ok {
+                verdict.reasons.extend(delegated().chain(identity_allows()));
+                return allow(verdict, Path::IdentityPolicy, Why::DelegatedToAccount);
             }
-        } else if identity_ok && !direct.is_empty() {
-            let summary = "allowed across accounts: the key policy names the caller and its identity policy allows".into();
-            return answer(
-                Decision::Allow,
-                Some(Path::KeyPolicy),
-                with(direct, &identity_allows),
-                summary,
-            );
-        } else if identity_ok && !delegated.is_empty() {
-            let summary = "allowed across accounts: the key policy allows the caller's account and its identity policy allows".into();
-            return answer(
-                Decision::Allow,
-                Some(Path::IdentityPolicy),
-                with(delegated, &identity_allows),
-                summary,
-            );
+            verdict.why = match (delegated().next().is_some(), limits.identity) {
+                (true, _) => Why::DelegatedIdentitySilent,
+                (false, true) => Why::KeyPolicySilentIdentityAllows,
+                (false, false) => Why::KeyPolicySilent,
+            };
+            return verdict;
         }
-        answer(
-            Decision::ImplicitDeny,
-            None,
-            Vec::new(),
-            implicit_deny_summary(
-                cross_account,
-                &direct,
-                &delegated,
-                &identity_allows,
-                limit_note(),
-            ),
-        )
+        if identity_ok && direct().next().is_some() {
+            verdict.reasons.extend(direct().chain(identity_allows()));
+            return allow(verdict, Path::KeyPolicy, Why::CrossAccountNamesCaller);
+        }
+        if identity_ok && delegated().next().is_some() {
+            verdict.reasons.extend(delegated().chain(identity_allows()));
+            return allow(verdict, Path::IdentityPolicy, Why::CrossAccountDelegated);
+        }
+        verdict.why = if key.allows.is_empty() {
+            Why::CrossAccountKeyPolicySilent
+        } else {
+            Why::CrossAccountIdentitySilent
+        };
+        verdict
     }
 }
 
-fn run<'p>(
-    policy: &'p CompiledPolicy,
-    request: &crate::eval::Request,
-    trace: &mut Option<Trace>,
-) -> Matches<'p> {
-    Matches::of(policy, request, trace.as_mut())
+/// What the identity side allows, and the limits on it.
+#[derive(Clone, Copy)]
+struct Limits {
+    identity: bool,
+    boundary: bool,
+    session: bool,
 }
 
-fn grant_span(grant: &Grant) -> Span {
-    grant.grantee.span
+impl Limits {
+    fn limit(self) -> Limit {
+        match (self.boundary, self.session) {
+            (false, _) => Limit::Boundary,
+            (_, false) => Limit::SessionPolicy,
+            _ => Limit::None,
+        }
+    }
+}
+
+impl From<&Verdict<'_>> for Authorization {
+    fn from(verdict: &Verdict<'_>) -> Authorization {
+        let mut reasons: Vec<Cause> = verdict.reasons.iter().map(cause).collect();
+        if let Some(grant) = verdict.grant {
+            reasons.push(Cause {
+                policy: "grant".into(),
+                statement: None,
+                sid: None,
+                effect: Effect::Allow,
+                span: Some(grant.grantee.span),
+                grant_id: grant.grant_id.as_ref().map(|g| g.node.clone()),
+            });
+        }
+        Authorization {
+            decision: verdict.decision,
+            path: verdict.path,
+            summary: summary(verdict, &reasons),
+            reasons,
+            missing_context_keys: verdict
+                .missing_context_keys
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
+            trace: None,
+        }
+    }
+}
+
+fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
+    let limit = match verdict.limit {
+        Limit::None => "",
+        Limit::Boundary => " (the permissions boundary does not allow it)",
+        Limit::SessionPolicy => " (the session policy does not allow it)",
+    };
+    let grant = || {
+        reasons
+            .iter()
+            .find_map(|r| r.grant_id.clone())
+            .unwrap_or_else(|| "(no id)".into())
+    };
+    match verdict.why {
+        Why::ExplicitDeny => format!("explicitly denied by {}", describe(reasons)),
+        Why::NoScpAllows => "no service control policy of the caller's account allows the action".into(),
+        Why::NoRcpAllows => "no resource control policy of the key's account allows the action".into(),
+        Why::IdentityPolicyAllows => "allowed by an identity policy".into(),
+        Why::NoIdentityPolicyAllows => format!("no identity policy allows this action{limit}"),
+        Why::Grant => format!("allowed by grant {}", grant()),
+        Why::MayRetire => format!("the caller may retire grant {}", grant()),
+        Why::MayNotRetire => {
+            "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into()
+        }
+        Why::NoKeyPolicy => "no key policy was given and no grant applies".into(),
+        Why::KeyPolicyNamesCaller => "allowed by the key policy".into(),
+        Why::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
+        Why::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
+        Why::CrossAccountDelegated => {
+            "allowed across accounts: the key policy allows the caller's account and its identity policy allows".into()
+        }
+        Why::CrossAccountKeyPolicySilent => "the key policy does not allow the caller or its account".into(),
+        Why::CrossAccountIdentitySilent => format!("across accounts the caller's identity policy must allow too, and none does{limit}"),
+        Why::KeyPolicySilentIdentityAllows => {
+            "an identity policy allows, but the key policy neither names the caller nor delegates to its account".into()
+        }
+        Why::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
+        Why::DelegatedIdentitySilent => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
+    }
 }
 
 fn describe(causes: &[Cause]) -> String {
@@ -422,22 +500,4 @@ fn describe(causes: &[Cause]) -> String {
         })
         .collect();
     names.join(" and ")
-}
-
-fn implicit_deny_summary(
-    cross_account: bool,
-    direct: &[Cause],
-    delegated: &[Cause],
-    identity: &[Cause],
-    limit: &str,
-) -> String {
-    match (cross_account, direct.is_empty() && delegated.is_empty(), identity.is_empty()) {
-        (true, true, _) => "the key policy does not allow the caller or its account".into(),
-        (true, false, _) => format!("across accounts the caller's identity policy must allow too, and none does{limit}"),
-        (false, true, false) => {
-            "an identity policy allows, but the key policy neither names the caller nor delegates to its account".into()
-        }
-        (false, true, true) => "no statement of the key policy allows the caller, and no grant applies".into(),
-        (false, false, _) => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
-    }
 }

@@ -8,7 +8,7 @@ mod grants;
 mod request;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
-pub use authorize::{Authorization, Authorizer, Cause, Path};
+pub use authorize::{Authorization, Authorizer, Cause, Limit, Path, Verdict, Why};
 pub use request::KmsRequest;
 
 #[cfg(test)]
