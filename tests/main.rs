@@ -6,5 +6,7 @@ mod corpus;
 #[cfg(feature = "cli")]
 mod diagnostics;
 mod eval;
+mod eval_properties;
+mod eval_reference;
 mod properties;
 mod strategies;

@@ -225,7 +225,9 @@ impl Entry {
     fn report_missing_variables<'c>(&'c self, context: &Context, missing: &mut dyn FnMut(&'c str)) {
         let mut check = |template: &'c Template| {
             for (key, has_default) in template.variables() {
-                if !has_default && !matches!(context.get(key), Some(ContextValue::One(_))) {
+                if !has_default
+                    && !matches!(context.get(key), Some(ContextValue::One(v)) if !v.is_empty())
+                {
                     missing(key);
                 }
             }
@@ -249,11 +251,12 @@ impl Entry {
             };
             return absent == want_absent;
         }
-        // The request's values; an empty string or empty set is "null" (§8.3).
+        // The request's values. An empty string or empty set is "null"
+        // (§8.3), which every operator treats as an absent key.
         let request: Option<&[String]> = match present {
-            None => None,
-            Some(ContextValue::One(v)) => Some(std::slice::from_ref(v)),
-            Some(ContextValue::Many(vs)) => Some(vs),
+            Some(ContextValue::One(v)) if !v.is_empty() => Some(std::slice::from_ref(v)),
+            Some(ContextValue::Many(vs)) if !is_null_set(vs) => Some(vs),
+            _ => None,
         };
         let negated = operator.base.is_negated();
         let one = |r: &str| {
@@ -268,15 +271,10 @@ impl Entry {
             (Some(SetQualifier::ForAllValues), None) => true,
             (Some(SetQualifier::ForAnyValue), None) => operator.if_exists,
             (None, None) => operator.if_exists || negated,
-            (Some(SetQualifier::ForAllValues), Some(rs)) => {
-                is_null_set(rs) || rs.iter().all(|r| one(r))
-            }
-            (Some(SetQualifier::ForAnyValue), Some(rs)) => {
-                !is_null_set(rs) && rs.iter().any(|r| one(r))
-            }
+            (Some(SetQualifier::ForAllValues), Some(rs)) => rs.iter().all(|r| one(r)),
+            (Some(SetQualifier::ForAnyValue), Some(rs)) => rs.iter().any(|r| one(r)),
             // A multi-valued key without a qualifier: a positive operator
             // matches when any value does, a negated one when none does.
-            (None, Some([])) => operator.if_exists || negated,
             (None, Some(rs)) if negated => rs.iter().all(|r| one(r)),
             (None, Some(rs)) => rs.iter().any(|r| one(r)),
         }

@@ -156,10 +156,11 @@ fn variable(inner: &str) -> Segment {
     }
 }
 
-/// Only single-valued keys can be variables.
+/// Only single-valued keys can be variables; an empty value is null (§8.3),
+/// so the default applies.
 fn single<'a>(context: &'a Context, folded: &str) -> Option<&'a str> {
     match context.get_folded(folded) {
-        Some(ContextValue::One(v)) => Some(v),
+        Some(ContextValue::One(v)) if !v.is_empty() => Some(v),
         _ => None,
     }
 }

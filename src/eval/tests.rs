@@ -535,3 +535,64 @@ fn trace_records_why_each_statement_failed() {
     );
     assert_eq!(outcomes[2], &Outcome::Applies);
 }
+
+#[test]
+fn empty_values_are_null_for_every_operator() {
+    // §8.3: a key whose value is the empty string (or an empty set) is null,
+    // so every operator treats it as absent.
+    let empty: &[(&str, &[&str])] = &[("aws:PrincipalTag/team", &[""])];
+    assert_eq!(
+        decide(
+            &allow_if(r#"{"StringLike": {"aws:PrincipalTag/team": "*"}}"#),
+            empty
+        ),
+        ImplicitDeny
+    );
+    assert_eq!(
+        decide(
+            &allow_if(r#"{"StringEqualsIfExists": {"aws:PrincipalTag/team": "x"}}"#),
+            empty
+        ),
+        Allow
+    );
+    assert_eq!(
+        decide(
+            &allow_if(r#"{"StringNotEquals": {"aws:PrincipalTag/team": "x"}}"#),
+            empty
+        ),
+        Allow
+    );
+    assert_eq!(
+        decide(
+            &allow_if(r#"{"Null": {"aws:PrincipalTag/team": "true"}}"#),
+            empty
+        ),
+        Allow
+    );
+    assert_eq!(
+        decide(
+            &allow_if(r#"{"ForAllValues:StringEquals": {"aws:PrincipalTag/team": "x"}}"#),
+            empty
+        ),
+        Allow
+    );
+    let mut req = request(&[]);
+    req.context.insert("aws:TagKeys", set(&[]));
+    let any_if_exists = allow_if(r#"{"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": "x"}}"#);
+    assert_eq!(evaluate(&any_if_exists, &req).decision, Allow);
+    // A variable whose key is empty takes its default.
+    let default = policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:team": "${aws:PrincipalTag/team, 'shared'}"}}}]}"#,
+    );
+    assert_eq!(
+        decide(
+            &default,
+            &[
+                ("aws:PrincipalTag/team", &[""]),
+                ("kms:EncryptionContext:team", &["shared"])
+            ]
+        ),
+        Allow
+    );
+}
