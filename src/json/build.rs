@@ -45,8 +45,12 @@ pub(super) fn document(pairs: Pairs<'_, Rule>) -> Result<Value, JsonError> {
                         start,
                         items: Vec::new(),
                     }),
-                    rule if !is_punctuation(rule) => {
-                        // A string, number or literal: its `End` comes next.
+                    Rule::string
+                    | Rule::number
+                    | Rule::true_lit
+                    | Rule::false_lit
+                    | Rule::null_lit => {
+                        // A leaf: its `End` comes next.
                         let end = match tokens.next() {
                             Some(Token::End { pos, .. }) => pos.pos(),
                             _ => start, // unreachable: leaves have no inner tokens
@@ -55,6 +59,7 @@ pub(super) fn document(pairs: Pairs<'_, Rule>) -> Result<Value, JsonError> {
                             return Ok(done);
                         }
                     }
+                    // Punctuation carries nothing the tree keeps.
                     _ => {}
                 }
                 continue;
@@ -100,13 +105,6 @@ fn leaf(input: &str, rule: Rule, start: usize, end: usize) -> Result<Value, Json
         kind,
         span: Span::new(start, end),
     })
-}
-
-fn is_punctuation(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::comma | Rule::colon | Rule::rbrace | Rule::rbracket
-    )
 }
 
 /// Hands a finished value to the innermost open container; returns it when
