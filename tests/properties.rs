@@ -415,8 +415,7 @@ proptest! {
     /// (`limits::screen` puts the span at `max_bytes` without rounding down
     /// to a character boundary).
     #[test]
-    #[ignore = "bug: the TooLarge span (at max_bytes) can split a UTF-8 character"]
-    fn too_large_error_span_lies_on_a_character_boundary(
+        fn too_large_error_span_lies_on_a_character_boundary(
         text in strategies::text(8).prop_map(|s| Value::String(s).to_string()),
         size in any::<Index>(),
     ) {

@@ -30,7 +30,14 @@ pub(super) fn screen(text: &str, limits: &Limits) -> Result<(), JsonError> {
         return Err(JsonError::TooLarge {
             size: text.len(),
             limit: limits.max_bytes,
-            span: Span::at(limits.max_bytes).into(),
+            // At the limit, moved back to the start of the character it splits.
+            span: Span::at(
+                (0..=limits.max_bytes)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0),
+            )
+            .into(),
         });
     }
     if text.starts_with('\u{feff}') {

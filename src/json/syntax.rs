@@ -25,27 +25,121 @@ fn describe(text: &str, error: &pest::error::Error<Rule>) -> JsonError {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.as_slice(),
         pest::error::ErrorVariant::CustomError { .. } => &[],
     };
+    // A string that runs over a line break was never closed: say so where
+    // it starts, not where the parse finally gave up.
+    if let Some(start) = runaway_string(&text[..offset]) {
+        return unterminated(start);
+    }
     if text[offset..].starts_with('"') && positives.contains(&Rule::string) {
         if let Some(problem) = string_problem(text, offset) {
             return problem;
         }
     }
-    let found = text[offset..].chars().next();
-    let span = match found {
-        Some(c) => Span::new(offset, offset + c.len_utf8()),
-        None => Span::at(offset),
+    let expected = expected_list(positives);
+    let Some(found) = text[offset..].chars().next() else {
+        return end_of_input(text, &expected);
     };
-    let label = match found {
-        None => "unexpected end of input".to_owned(),
-        Some(c) if c.is_control() => format!("unexpected U+{:04X}", c as u32),
-        Some(c) => format!("unexpected `{c}`"),
+    let before = text[..offset].trim_end();
+    if matches!(found, '}' | ']') && before.ends_with(',') {
+        let comma = before.len() - 1;
+        return JsonError::Syntax {
+            message: format!("expected {expected}"),
+            span: Span::new(comma, comma + 1).into(),
+            label: "a comma after the last element".to_owned(),
+            help: Some("JSON does not allow a comma after the last element; remove it".to_owned()),
+        };
+    }
+    let label = if found.is_control() {
+        format!("unexpected U+{:04X}", found as u32)
+    } else {
+        format!("unexpected `{found}`")
     };
     JsonError::Syntax {
-        message: format!("expected {}", expected_list(positives)),
-        span: span.into(),
+        message: format!("expected {expected}"),
+        span: Span::new(offset, offset + found.len_utf8()).into(),
         label,
         help: mistake_help(text, offset, positives),
     }
+}
+
+/// The document stops before it is complete: point at its last character
+/// and name the bracket left open.
+fn end_of_input(text: &str, expected: &str) -> JsonError {
+    let last = text.trim_end();
+    let span = match last.char_indices().next_back() {
+        Some((i, c)) => Span::new(i, i + c.len_utf8()),
+        None => Span::at(0),
+    };
+    let help = match unclosed(text) {
+        Some((bracket, at)) => {
+            let line = 1 + text[..at].matches('\n').count();
+            format!(
+                "the `{bracket}` opened on line {line} is never closed; the file may be cut short"
+            )
+        }
+        None => "the file may be empty or cut short".to_owned(),
+    };
+    JsonError::Syntax {
+        message: format!("unexpected end of input: expected {expected}"),
+        span: span.into(),
+        label: if last.is_empty() {
+            "the document is empty".to_owned()
+        } else {
+            "the document ends here".to_owned()
+        },
+        help: Some(help),
+    }
+}
+
+/// The innermost `[` or `{` (outside strings) still open at the end.
+fn unclosed(text: &str) -> Option<(char, usize)> {
+    let mut open = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => open.push((char::from(b), i)),
+            b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+/// Where a string that contains a raw line break starts, if one does.
+fn runaway_string(text: &str) -> Option<usize> {
+    let (mut start, mut escaped) = (None, false);
+    for (i, b) in text.bytes().enumerate() {
+        match (start, b) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), b'\\') => escaped = true,
+            (Some(_), b'"') => start = None,
+            (Some(s), b'\n') => return Some(s),
+            (None, b'"') => start = Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn unterminated(start: usize) -> JsonError {
+    syntax_error(
+        "unterminated string",
+        Span::new(start, start + 1),
+        "this string is never closed",
+        "add the closing `\"`; a string cannot run over a line break (write `\\n` for one)",
+    )
 }
 
 /// "`,` or `}`", "a value", "a string key or `}`", in a fixed reading order.
@@ -96,13 +190,28 @@ fn expected_list(positives: &[Rule]) -> String {
 /// Help for the mistakes people make most when writing JSON by hand.
 fn mistake_help(text: &str, offset: usize, positives: &[Rule]) -> Option<String> {
     let rest = &text[offset..];
-    let before = text[..offset].trim_end();
-    let help = if rest.starts_with("//") || rest.starts_with("/*") {
+    let value_expected = positives.contains(&Rule::true_lit);
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let literal = match word.as_str() {
+        "True" | "TRUE" => Some("true"),
+        "False" | "FALSE" => Some("false"),
+        "None" | "Null" | "NULL" | "nil" => Some("null"),
+        _ => None,
+    };
+    if let (true, Some(literal)) = (value_expected, literal) {
+        return Some(format!("JSON literals are lower case: write `{literal}`"));
+    }
+    let help = if rest.starts_with(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}']) {
+        "replace typographic quotes (“ ” ‘ ’) with straight double quotes (`\"`)"
+    } else if value_expected && rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        "strings need double quotes"
+    } else if rest.starts_with("//") || rest.starts_with("/*") {
         "JSON has no comments; remove them"
     } else if rest.starts_with('\'') {
         "JSON strings are written in double quotes (`\"`)"
-    } else if (rest.starts_with('}') || rest.starts_with(']')) && before.ends_with(',') {
-        "JSON does not allow a comma after the last element; remove it"
     } else if positives.contains(&Rule::comma)
         && (rest.starts_with('"') || rest.starts_with('{') || rest.starts_with('['))
     {

@@ -64,8 +64,8 @@ fn syntax_errors_say_what_was_expected() {
     assert_eq!(
         message_and_label(&err(r#"[1, 2"#)),
         (
-            "expected `,` or `]`".into(),
-            "unexpected end of input".into()
+            "unexpected end of input: expected `,` or `]`".into(),
+            "the document ends here".into()
         )
     );
     assert_eq!(message_and_label(&err(r#"{"a": }"#)).0, "expected a value");
@@ -73,7 +73,10 @@ fn syntax_errors_say_what_was_expected() {
         message_and_label(&err(r#"{a: 1}"#)).0,
         "expected a string key or `}`"
     );
-    assert_eq!(message_and_label(&err("")).0, "expected a value");
+    assert_eq!(
+        message_and_label(&err("")).0,
+        "unexpected end of input: expected a value"
+    );
     assert_eq!(message_and_label(&err("1 2")).0, "expected end of input");
 }
 
@@ -186,4 +189,30 @@ fn help_names_common_mistakes() {
     assert!(help("{\"a\": 1 // x\n}").contains("comments"));
     assert!(help("[1 2]").is_empty() || help("[1 2]").contains("missing"));
     assert!(help("[\"a\" \"b\"]").contains("`,` is missing"));
+}
+
+#[test]
+fn a_string_running_over_a_line_break_is_reported_where_it_starts() {
+    let text = "{\"a\": \"oops,\n \"b\": 1}";
+    match err(text) {
+        JsonError::Syntax { message, span, .. } => {
+            assert_eq!(message, "unterminated string");
+            assert_eq!(span.offset(), 6);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn truncated_documents_name_the_open_bracket() {
+    match err("{\n  \"Statement\": [\n    {\"Effect\": \"Allow\"}\n") {
+        JsonError::Syntax { help, label, .. } => {
+            assert_eq!(label, "the document ends here");
+            assert_eq!(
+                help.as_deref(),
+                Some("the `[` opened on line 2 is never closed; the file may be cut short")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
