@@ -3,17 +3,27 @@
 //! swallows the `:` between two components. The resource component keeps any
 //! further colons.
 
-use super::glob::{self, Case, Unit};
+use super::glob::{self, Case, Pattern, Unit};
 use super::request::Context;
 use super::template::Template;
 
-/// Splits at the first five colons; `None` when there are fewer.
+/// Splits at the first five colons; `None` when there are fewer. A plain
+/// byte loop: ARNs are short, and this runs for every resource pattern.
 pub fn components(arn: &str) -> Option<[&str; 6]> {
-    let mut parts = arn.splitn(6, ':');
     let mut out = [""; 6];
-    for slot in &mut out {
-        *slot = parts.next()?;
+    let mut start = 0;
+    let mut field = 0;
+    for (i, b) in arn.bytes().enumerate() {
+        if b == b':' && field < 5 {
+            out[field] = &arn[start..i];
+            field += 1;
+            start = i + 1;
+        }
     }
+    if field < 5 {
+        return None;
+    }
+    out[5] = &arn[start..];
     Some(out)
 }
 
@@ -22,7 +32,7 @@ pub fn components(arn: &str) -> Option<[&str; 6]> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArnPattern {
     Everything,
-    Components(Vec<String>),
+    Components(Vec<Pattern>),
     /// Has variables: resolved per request, then matched component-wise.
     Template(Template),
     /// Not an ARN at all: matches only itself, exactly (as `StringLike` would not).
@@ -39,7 +49,7 @@ impl ArnPattern {
             return ArnPattern::Template(template);
         }
         match components(text) {
-            Some(parts) => ArnPattern::Components(parts.iter().map(|p| (*p).to_owned()).collect()),
+            Some(parts) => ArnPattern::Components(parts.iter().map(|p| Pattern::new(p)).collect()),
             None => ArnPattern::Malformed(text.to_owned()),
         }
     }
@@ -47,9 +57,12 @@ impl ArnPattern {
     pub fn matches(&self, arn: &str, context: &Context) -> bool {
         match self {
             ArnPattern::Everything => true,
-            ArnPattern::Components(patterns) => {
-                components_match(patterns.iter().map(String::as_str), arn)
-            }
+            ArnPattern::Components(patterns) => components(arn).is_some_and(|values| {
+                patterns
+                    .iter()
+                    .zip(values)
+                    .all(|(p, v)| p.matches(v, Case::Sensitive))
+            }),
             ArnPattern::Template(template) => match template.resolve_units(context) {
                 Some(units) => unit_components(&units).is_some_and(|patterns| {
                     components(arn).is_some_and(|values| {
@@ -79,15 +92,6 @@ fn unit_components(units: &[Unit]) -> Option<Vec<&[Unit]>> {
     let mut parts = units.splitn(6, |u| *u == Unit::Char(':'));
     let out: Vec<&[Unit]> = parts.by_ref().take(6).collect();
     (out.len() == 6).then_some(out)
-}
-
-fn components_match<'p>(patterns: impl Iterator<Item = &'p str>, arn: &str) -> bool {
-    let Some(values) = components(arn) else {
-        return false;
-    };
-    patterns
-        .zip(values)
-        .all(|(p, v)| glob::matches_wild(p, v, Case::Sensitive))
 }
 
 #[cfg(test)]

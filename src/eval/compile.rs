@@ -6,6 +6,7 @@
 use super::arn::ArnPattern;
 use super::condition::CompiledCondition;
 use super::error::CompileError;
+use super::glob::Pattern;
 use super::principal::PrincipalMatcher;
 use crate::policy::{Effect, Policy, Version};
 use crate::source::Span;
@@ -27,7 +28,7 @@ pub struct CompiledStatement {
     pub span: Span,
     pub principal: Option<(bool, PrincipalMatcher)>,
     /// `(negated, patterns)` for `Action` / `NotAction`.
-    pub actions: (bool, Vec<String>),
+    pub actions: (bool, Vec<Pattern>),
     /// `(negated, patterns)`; `None` when the statement has no `Resource`.
     pub resources: Option<(bool, Vec<ArnPattern>)>,
     pub condition: Option<CompiledCondition>,
@@ -64,7 +65,7 @@ impl CompiledPolicy {
                         .action
                         .value
                         .iter()
-                        .map(|a| a.node.clone())
+                        .map(|a| Pattern::new(a))
                         .collect(),
                 ),
                 resources: statement.resource.as_ref().map(|r| {

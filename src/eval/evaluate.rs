@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 
 use super::compile::{CompiledPolicy, CompiledStatement};
 use super::condition::{Failed, Failure};
-use super::glob::{self, Case};
+use super::glob::Case;
 use super::principal::PrincipalMatch;
 use super::request::Request;
 use crate::policy::Effect;
@@ -212,7 +212,7 @@ fn applies<'p>(
     let (not_action, actions) = &statement.actions;
     let action_listed = actions
         .iter()
-        .any(|p| glob::matches_wild(p, &request.action, Case::Insensitive));
+        .any(|p| p.matches(&request.action, Case::Insensitive));
     if action_listed == *not_action {
         return Err(Skip::Action);
     }

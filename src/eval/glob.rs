@@ -86,6 +86,59 @@ where
     }
 }
 
+/// A text with `*` and `?` wildcards, classified once so that matching
+/// takes the shortest way: everything, exact text, or ASCII globbing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    text: Box<str>,
+    shape: Shape,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    Everything,
+    Exact,
+    AsciiGlob,
+    Glob,
+}
+
+impl Pattern {
+    pub fn new(text: &str) -> Pattern {
+        let shape = if text == "*" {
+            Shape::Everything
+        } else if !text.contains(['*', '?']) {
+            Shape::Exact
+        } else if text.is_ascii() {
+            Shape::AsciiGlob
+        } else {
+            Shape::Glob
+        };
+        Pattern {
+            text: text.into(),
+            shape,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn matches(&self, value: &str, case: Case) -> bool {
+        match (self.shape, case) {
+            (Shape::Everything, _) => true,
+            (Shape::Exact, Case::Sensitive) => *self.text == *value,
+            (Shape::Exact, Case::Insensitive) if value.is_ascii() => {
+                self.text.eq_ignore_ascii_case(value)
+            }
+            (Shape::AsciiGlob, _) if value.is_ascii() => {
+                matches_ascii(self.text.as_bytes(), value.as_bytes(), case)
+            }
+            (Shape::Exact, _) => equals(literal(&self.text), value, case),
+            _ => matches(wild(&self.text), value, case),
+        }
+    }
+}
+
 /// Does `value` match `pattern`, in which `*` and `?` are wildcards? The
 /// common cases take short cuts: no wildcard at all, a lone `*`, and ASCII
 /// text, which is matched byte by byte.

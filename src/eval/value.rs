@@ -183,7 +183,7 @@ pub fn ip(text: &str) -> Option<IpAddr> {
 
 /// The account component of an ARN, when it is a 12-digit account.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    let account = arn.split(':').nth(4)?;
+    let account = super::arn::components(arn)?[4];
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
