@@ -160,13 +160,55 @@ type Each<'p> = SmallVec<[Matches<'p>; 2]>;
 impl Authorizer {
     /// Decides a request and explains the decision; with `trace`, records
     /// every statement looked at.
+    ///
+    /// `kms:ReEncrypt` is asked as its two permissions, `kms:ReEncryptFrom`
+    /// and `kms:ReEncryptTo` (here on the same key, with the same context);
+    /// both must allow (§5.6).
     pub fn authorize(&self, request: &KmsRequest, trace: bool) -> Authorization {
+        if request.action.eq_ignore_ascii_case("kms:ReEncrypt") {
+            return self.authorize_both(request, trace);
+        }
         let eval = request.to_eval_request();
         let mut recorded = trace.then(Trace::default);
         let verdict = self.decide(request, &eval, recorded.as_mut());
         let mut authorization = Authorization::from(&verdict);
         authorization.trace = recorded;
         authorization
+    }
+
+    fn authorize_both(&self, request: &KmsRequest, trace: bool) -> Authorization {
+        let half = |action: &str| {
+            let mut half = request.clone();
+            half.action = action.to_owned();
+            self.authorize(&half, trace)
+        };
+        let from = half("kms:ReEncryptFrom");
+        let to = half("kms:ReEncryptTo");
+        if from.decision != Decision::Allow {
+            return from;
+        }
+        if to.decision != Decision::Allow {
+            return to;
+        }
+        let mut both = from;
+        both.summary = format!(
+            "`kms:ReEncryptFrom`: {}; `kms:ReEncryptTo`: {}",
+            both.summary, to.summary
+        );
+        both.reasons.extend(to.reasons);
+        for key in to.missing_context_keys {
+            if !both
+                .missing_context_keys
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&key))
+            {
+                both.missing_context_keys.push(key);
+            }
+        }
+        if let (Some(trace), Some(more)) = (both.trace.as_mut(), to.trace) {
+            trace.entries.extend(more.entries);
+        }
+        both
     }
 
     /// Decides a request whose evaluator request (`eval`, from

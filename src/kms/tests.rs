@@ -349,3 +349,21 @@ fn derived_context_keys_are_filled_in() {
     assert_eq!(one("aws:EpochTime"), "1795867200");
     assert_eq!(one("aws:ResourceAccount"), "111122223333");
 }
+
+#[test]
+fn re_encrypt_needs_both_halves() {
+    // §5.6: ReEncrypt is authorized as ReEncryptFrom on the source key and ReEncryptTo on the destination.
+    let a = with_key_policy(
+        r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/U"}, "Action": "kms:ReEncryptFrom", "Resource": "*"}]}"#,
+    );
+    assert_eq!(
+        decide(&a, &request(USER, "kms:ReEncrypt")),
+        Decision::ImplicitDeny
+    );
+    let a = with_key_policy(
+        r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/U"}, "Action": "kms:ReEncrypt*", "Resource": "*"}]}"#,
+    );
+    let r = a.authorize(&request(USER, "kms:ReEncrypt"), false);
+    assert_eq!(r.decision, Decision::Allow);
+    assert_eq!(r.reasons.len(), 2);
+}
