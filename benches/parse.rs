@@ -30,9 +30,7 @@ fn front_end(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("key-policy-5k");
     group.throughput(Throughput::Bytes(text.len() as u64));
-    group.bench_function("json::parse", |b| {
-        b.iter(|| json::parse(black_box(text)).unwrap())
-    });
+    group.bench_function("json::parse", |b| b.iter(|| json::parse(black_box(text)).unwrap()));
     group.bench_function("json::parse + from_json", |b| {
         b.iter(|| Policy::parse(black_box(&source)).unwrap())
     });

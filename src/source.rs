@@ -42,10 +42,7 @@ impl Source {
         let offset = offset.min(self.text.len());
         let before = &self.text.as_bytes()[..offset];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let column = 1 + self.text[line_start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();
@@ -150,11 +147,7 @@ impl<T: Hash> Hash for Spanned<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} @ {}..{}",
-            self.node, self.span.start, self.span.end
-        )
+        write!(f, "{:?} @ {}..{}", self.node, self.span.start, self.span.end)
     }
 }
 
@@ -180,13 +173,7 @@ mod tests {
 
     #[test]
     fn spanned_equality_ignores_spans() {
-        assert_eq!(
-            Spanned::new("x", Span::new(0, 1)),
-            Spanned::new("x", Span::new(7, 8))
-        );
-        assert_ne!(
-            Spanned::new("x", Span::new(0, 1)),
-            Spanned::new("y", Span::new(0, 1))
-        );
+        assert_eq!(Spanned::new("x", Span::new(0, 1)), Spanned::new("x", Span::new(7, 8)));
+        assert_ne!(Spanned::new("x", Span::new(0, 1)), Spanned::new("y", Span::new(0, 1)));
     }
 }

@@ -79,9 +79,7 @@ fn check_exits_2_when_a_file_cannot_be_read() {
 fn check_exits_2_on_usage_errors() {
     assert_eq!(keyward(&["check"], None).status.code(), Some(2));
     assert_eq!(
-        keyward(&["check", "--format", "xml", "x.json"], None)
-            .status
-            .code(),
+        keyward(&["check", "--format", "xml", "x.json"], None).status.code(),
         Some(2)
     );
 }
@@ -90,12 +88,7 @@ fn check_exits_2_on_usage_errors() {
 fn check_json_output_has_one_object_per_problem_with_positions() {
     let dir = scratch("check-json");
     let out = keyward(
-        &[
-            "check",
-            "--format",
-            "json",
-            &write(&dir, "broken.json", BROKEN),
-        ],
+        &["check", "--format", "json", &write(&dir, "broken.json", BROKEN)],
         None,
     );
     assert_eq!(out.status.code(), Some(1));
@@ -107,9 +100,7 @@ fn check_json_output_has_one_object_per_problem_with_positions() {
     let problem = &lines[0];
     assert_eq!(problem["code"], "keyward::policy::unknown-element");
     assert_eq!(problem["severity"], "error");
-    assert!(problem["file"]
-        .as_str()
-        .is_some_and(|f| f.ends_with("broken.json")));
+    assert!(problem["file"].as_str().is_some_and(|f| f.ends_with("broken.json")));
     // `"Efect"` on line 4, columns 6..13 (1-based; the end is exclusive).
     assert_eq!(
         (problem["line"].as_u64(), problem["column"].as_u64()),
@@ -120,19 +111,14 @@ fn check_json_output_has_one_object_per_problem_with_positions() {
         (Some(4), Some(13))
     );
     assert_eq!(problem["help"], "did you mean `Effect`?");
-    assert!(problem["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("Efect")));
+    assert!(problem["message"].as_str().is_some_and(|m| m.contains("Efect")));
 }
 
 #[test]
 fn check_reads_stdin() {
     let out = keyward(&["check", "-"], Some(KEY_POLICY));
     assert_eq!(out.status.code(), Some(0));
-    let out = keyward(
-        &["check", "--format", "json", "-"],
-        Some("{\"Statement\": [1,]}"),
-    );
+    let out = keyward(&["check", "--format", "json", "-"], Some("{\"Statement\": [1,]}"));
     assert_eq!(out.status.code(), Some(1));
     let problem: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
     assert_eq!(problem["file"], "<stdin>");
@@ -145,10 +131,7 @@ fn check_walks_folders_for_json_files_only() {
     write(&dir, "a/key.json", KEY_POLICY);
     write(&dir, "a/b/broken.json", BROKEN);
     write(&dir, "a/notes.txt", "not json");
-    let out = keyward(
-        &["check", "--format", "json", &dir.display().to_string()],
-        None,
-    );
+    let out = keyward(&["check", "--format", "json", &dir.display().to_string()], None);
     assert_eq!(out.status.code(), Some(1));
     let files: Vec<String> = stdout(&out)
         .lines()
@@ -168,29 +151,17 @@ fn check_reports_invalid_utf8_with_its_offset() {
     let dir = scratch("check-utf8");
     let path = dir.join("latin1.json");
     std::fs::write(&path, b"{\"Id\": \"caf\xe9\"}").expect("write");
-    let out = keyward(
-        &["check", "--format", "json", &path.display().to_string()],
-        None,
-    );
+    let out = keyward(&["check", "--format", "json", &path.display().to_string()], None);
     assert_eq!(out.status.code(), Some(1));
     let problem: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
     assert_eq!(problem["code"], "keyward::json::invalid-utf8");
-    assert!(problem["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("offset 11")));
+    assert!(problem["message"].as_str().is_some_and(|m| m.contains("offset 11")));
 }
 
 #[test]
 fn kind_flag_checks_a_key_policy_as_an_identity_policy() {
     let out = keyward(
-        &[
-            "check",
-            "--format",
-            "json",
-            "--kind",
-            "identity-policy",
-            "-",
-        ],
+        &["check", "--format", "json", "--kind", "identity-policy", "-"],
         Some(KEY_POLICY),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -203,9 +174,7 @@ fn fmt_prints_the_canonical_form() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(
-        text.starts_with(
-            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\""
-        ),
+        text.starts_with("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\""),
         "{text}"
     );
     // Formatting the output again changes nothing.
@@ -223,10 +192,7 @@ fn fmt_check_names_files_that_would_change_and_write_fixes_them() {
 
     let fix = keyward(&["fmt", "--write", &path], None);
     assert_eq!(fix.status.code(), Some(0));
-    assert_eq!(
-        keyward(&["fmt", "--check", &path], None).status.code(),
-        Some(0)
-    );
+    assert_eq!(keyward(&["fmt", "--check", &path], None).status.code(), Some(0));
     let written = std::fs::read_to_string(&path).expect("read back");
     assert_eq!(stdout(&keyward(&["fmt", "-"], Some(KEY_POLICY))), written);
 }
@@ -244,9 +210,7 @@ fn fmt_never_rewrites_a_document_with_problems() {
 #[test]
 fn check_and_fmt_conflicting_flags_are_a_usage_error() {
     assert_eq!(
-        keyward(&["fmt", "--check", "--write", "x.json"], None)
-            .status
-            .code(),
+        keyward(&["fmt", "--check", "--write", "x.json"], None).status.code(),
         Some(2)
     );
 }
@@ -396,10 +360,7 @@ fn test_command_reports_failures_and_the_closing_line() {
     let out = keyward(&["test", &dir.display().to_string()], None);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(
-        text.contains("FAIL") && text.contains("a wrong expectation"),
-        "{text}"
-    );
+    assert!(text.contains("FAIL") && text.contains("a wrong expectation"), "{text}");
     assert!(text.trim_end().ends_with("2 passed, 1 failed"), "{text}");
     let json = keyward(
         &[

@@ -24,20 +24,13 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn corpus(sub: &str) -> Vec<PathBuf> {
-    json_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("policies")
-            .join(sub),
-    )
+    json_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies").join(sub))
 }
 
 fn read(path: &Path) -> Result<Document, keyward::policy::PolicyErrors> {
     let bytes = std::fs::read(path).expect("readable");
     let text = String::from_utf8_lossy(&bytes);
-    Document::parse(
-        &Source::new(path.display().to_string(), text.as_ref()),
-        None,
-    )
+    Document::parse(&Source::new(path.display().to_string(), text.as_ref()), None)
 }
 
 #[test]
@@ -68,15 +61,8 @@ fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
         let document = read(&path).unwrap();
         let printed = to_canonical_json(&document);
         let reread = Document::parse(&Source::new("printed", printed.as_str()), None)
-            .unwrap_or_else(|e| {
-                panic!("{}: printed text does not read back: {e:?}", path.display())
-            });
-        assert_eq!(
-            reread,
-            document,
-            "{}: formatting changed the model",
-            path.display()
-        );
+            .unwrap_or_else(|e| panic!("{}: printed text does not read back: {e:?}", path.display()));
+        assert_eq!(reread, document, "{}: formatting changed the model", path.display());
         assert_eq!(
             to_canonical_json(&reread),
             printed,
@@ -91,10 +77,6 @@ fn every_invalid_document_is_refused() {
     let files = corpus("invalid");
     assert!(!files.is_empty());
     for path in files {
-        assert!(
-            read(&path).is_err(),
-            "{} should have problems",
-            path.display()
-        );
+        assert!(read(&path).is_err(), "{} should have problems", path.display());
     }
 }

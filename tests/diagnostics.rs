@@ -14,11 +14,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 /// UTF-8 text, or a lossy text carrying the invalid-UTF-8 error.
 fn problems(path: &Path) -> PolicyErrors {
     let bytes = std::fs::read(path).expect("readable corpus file");
-    let name = path
-        .file_name()
-        .expect("a file name")
-        .to_string_lossy()
-        .into_owned();
+    let name = path.file_name().expect("a file name").to_string_lossy().into_owned();
     let outcome = match json::decode(&bytes) {
         Ok(text) => Document::parse(&Source::new(name, text), None).map(|_| ()),
         Err(error) => Err(PolicyErrors {
@@ -27,10 +23,7 @@ fn problems(path: &Path) -> PolicyErrors {
         }),
     };
     match outcome {
-        Ok(()) => panic!(
-            "{} is in policies/invalid but reads cleanly",
-            path.display()
-        ),
+        Ok(()) => panic!("{} is in policies/invalid but reads cleanly", path.display()),
         Err(errors) => errors,
     }
 }
@@ -58,8 +51,7 @@ fn invalid_corpus() -> Vec<std::path::PathBuf> {
 /// width. Control characters other than newline are shown as their Unicode
 /// control pictures (`␀`, `␉`, …) so that snapshots stay plain text.
 fn render(errors: &PolicyErrors) -> String {
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
     let mut out = String::new();
     for located in errors.located() {
         handler
@@ -129,10 +121,7 @@ fn every_diagnostic_code_has_an_invalid_example() {
         .flat_map(|path| problems(path).errors)
         .map(|error| error.code_str())
         .collect();
-    let missing: Vec<&&str> = expected
-        .iter()
-        .filter(|code| !found.contains(**code))
-        .collect();
+    let missing: Vec<&&str> = expected.iter().filter(|code| !found.contains(**code)).collect();
     assert!(missing.is_empty(), "no invalid example shows {missing:?}");
 }
 
@@ -142,17 +131,10 @@ fn underlined(file: &str) -> Vec<(String, String, Option<String>)> {
     errors
         .located()
         .map(|located| {
-            let span = located
-                .error
-                .primary_span()
-                .expect("every problem has a label");
+            let span = located.error.primary_span().expect("every problem has a label");
             let span = Span::new(span.offset(), span.offset() + span.len());
             let help = miette::Diagnostic::help(&located).map(|h| h.to_string());
-            (
-                located.error.code_str(),
-                located.source().slice(span).to_owned(),
-                help,
-            )
+            (located.error.code_str(), located.source().slice(span).to_owned(), help)
         })
         .collect()
 }
@@ -187,10 +169,7 @@ fn labels_underline_the_offending_text() {
     assert_eq!(operator.len(), 1);
     assert_eq!(operator[0].0, "keyward::policy::unknown-condition-operator");
     assert_eq!(operator[0].1, "\"StringEqual\"");
-    assert_eq!(
-        operator[0].2.as_deref(),
-        Some("did you mean `StringEquals`?")
-    );
+    assert_eq!(operator[0].2.as_deref(), Some("did you mean `StringEquals`?"));
 
     assert_eq!(
         codes_and_text("effect-lowercase-allow.json"),
@@ -252,10 +231,7 @@ fn labels_underline_the_offending_text() {
             .collect::<Vec<_>>(),
         vec![
             ("keyward::grant::unknown-operation", "\"kms:Decrypt\""),
-            (
-                "keyward::grant::unknown-operation",
-                "\"kms:GenerateDataKey\""
-            ),
+            ("keyward::grant::unknown-operation", "\"kms:GenerateDataKey\""),
         ]
     );
     assert_eq!(

@@ -19,10 +19,7 @@ fn suites(dir: &Path, found: &mut Vec<PathBuf>) {
 #[test]
 fn every_decision_suite_passes() {
     let mut files = Vec::new();
-    suites(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/eval"),
-        &mut files,
-    );
+    suites(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/eval"), &mut files);
     files.sort();
     let mut failures = Vec::new();
     let mut cases = 0;

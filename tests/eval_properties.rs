@@ -167,16 +167,7 @@ const KEYS: &[(&str, KeyKind)] = &[
 
 /// Request values of text keys; the empty string is "null" (§8.3).
 /// `${aws:username}` too, which only a `2008-10-17` policy can match as text.
-const TEXTS: &[&str] = &[
-    "eng",
-    "Eng",
-    "ops",
-    "e*g",
-    "alice",
-    "k1",
-    "Dept",
-    "${aws:username}",
-];
+const TEXTS: &[&str] = &["eng", "Eng", "ops", "e*g", "alice", "k1", "Dept", "${aws:username}"];
 const SET_ITEMS: &[&str] = &["eng", "ops", "Dept", "dept", "k1"];
 const NUMBERS: &[&str] = &["0", "5", "10", "10.0", "3600", "-1", "2.5"];
 /// Dates as full RFC 3339 (what `aws:CurrentTime` holds), a day, epoch
@@ -198,13 +189,7 @@ const DATE_VALUES: &[&str] = &[
     "2024-06-30",
     "1719748800",
 ];
-const IPS: &[&str] = &[
-    "10.0.0.1",
-    "10.0.1.5",
-    "192.168.1.1",
-    "203.0.113.77",
-    "203.0.113.200",
-];
+const IPS: &[&str] = &["10.0.0.1", "10.0.1.5", "192.168.1.1", "203.0.113.77", "203.0.113.200"];
 const ARNS: &[&str] = &[
     "arn:aws:s3:::bucket-a",
     "arn:aws:s3:::bucket-a/x:y",
@@ -300,14 +285,14 @@ fn context() -> impl Strategy<Value = BTreeMap<String, naive::ContextValue>> {
 }
 
 fn request() -> impl Strategy<Value = naive::Request> {
-    (pick(CALLERS), pick(ACTIONS), pick(RESOURCES), context()).prop_map(
-        |(caller, action, resource, context)| naive::Request {
+    (pick(CALLERS), pick(ACTIONS), pick(RESOURCES), context()).prop_map(|(caller, action, resource, context)| {
+        naive::Request {
             caller,
             action,
             resource,
             context,
-        },
-    )
+        }
+    })
 }
 
 /// The same request for the compiled evaluator.
@@ -341,9 +326,7 @@ fn one_or_many(item: BoxedStrategy<Value>, max: usize) -> BoxedStrategy<Value> {
 }
 
 fn strings(pool: &'static [&'static str]) -> BoxedStrategy<Value> {
-    select(pool)
-        .prop_map(|s| Value::String(s.to_owned()))
-        .boxed()
+    select(pool).prop_map(|s| Value::String(s.to_owned())).boxed()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -400,11 +383,7 @@ impl Family {
             ]
             .boxed(),
             Family::Date => strings(DATE_VALUES),
-            Family::Bool => prop_oneof![
-                strings(&["true", "false"]),
-                any::<bool>().prop_map(Value::Bool)
-            ]
-            .boxed(),
+            Family::Bool => prop_oneof![strings(&["true", "false"]), any::<bool>().prop_map(Value::Bool)].boxed(),
             Family::Ip => strings(NETWORKS),
             Family::Arn => strings(ARN_PATTERNS),
             Family::Null => unreachable!("Null takes one boolean"),
@@ -445,11 +424,7 @@ fn condition_entry() -> BoxedStrategy<(String, String, Value)> {
         .prop_flat_map(|(kind, key, family)| {
             let base = select(family.operators());
             let values = match family {
-                Family::Null => prop_oneof![
-                    strings(&["true", "false"]),
-                    any::<bool>().prop_map(Value::Bool),
-                ]
-                .boxed(),
+                Family::Null => prop_oneof![strings(&["true", "false"]), any::<bool>().prop_map(Value::Bool),].boxed(),
                 _ => one_or_many(family.value(), 3),
             };
             let qualifier = match (family, kind) {
@@ -482,9 +457,7 @@ fn condition() -> BoxedStrategy<Value> {
         .prop_map(|entries| {
             let mut blocks: Map<String, Value> = Map::new();
             for (operator, key, values) in entries {
-                let block = blocks
-                    .entry(operator)
-                    .or_insert_with(|| Value::Object(Map::new()));
+                let block = blocks.entry(operator).or_insert_with(|| Value::Object(Map::new()));
                 if let Value::Object(block) = block {
                     block.insert(key, values);
                 }
@@ -515,41 +488,21 @@ fn statement(principals: bool, effect: Option<&'static str>) -> BoxedStrategy<Va
     (
         effect,
         (prop::bool::weighted(0.1), principal()),
-        (
-            prop::bool::weighted(0.15),
-            one_or_many(strings(ACTION_PATTERNS), 3),
-        ),
-        (
-            prop::bool::weighted(0.15),
-            one_or_many(strings(RESOURCE_PATTERNS), 2),
-        ),
+        (prop::bool::weighted(0.15), one_or_many(strings(ACTION_PATTERNS), 3)),
+        (prop::bool::weighted(0.15), one_or_many(strings(RESOURCE_PATTERNS), 2)),
         option::weighted(0.6, condition()),
     )
         .prop_map(
-            move |(
-                effect,
-                (not_principal, principal),
-                (not_action, action),
-                (not_resource, resource),
-                condition,
-            )| {
+            move |(effect, (not_principal, principal), (not_action, action), (not_resource, resource), condition)| {
                 let mut s = Map::new();
                 s.insert("Effect".into(), json!(effect));
                 if principals {
-                    let name = if not_principal {
-                        "NotPrincipal"
-                    } else {
-                        "Principal"
-                    };
+                    let name = if not_principal { "NotPrincipal" } else { "Principal" };
                     s.insert(name.into(), principal);
                 }
                 let name = if not_action { "NotAction" } else { "Action" };
                 s.insert(name.into(), action);
-                let name = if not_resource {
-                    "NotResource"
-                } else {
-                    "Resource"
-                };
+                let name = if not_resource { "NotResource" } else { "Resource" };
                 s.insert(name.into(), resource);
                 if let Some(condition) = condition {
                     s.insert("Condition".into(), condition);
@@ -618,10 +571,9 @@ fn with_statement(policy: &Policy, statement: &Value, at: Index) -> Policy {
     let extra = parse(&document(version, vec![statement.clone()]));
     let mut bigger = policy.clone();
     let at = at.index(bigger.statements.len() + 1);
-    bigger.statements.insert(
-        at,
-        extra.statements.into_iter().next().expect("one statement"),
-    );
+    bigger
+        .statements
+        .insert(at, extra.statements.into_iter().next().expect("one statement"));
     bigger
 }
 
@@ -677,8 +629,7 @@ impl Rng {
                 KeyKind::Text if self.chance(1, 13) => naive::ContextValue::One(String::new()),
                 KeyKind::Text => naive::ContextValue::One(self.pick(TEXTS)),
                 KeyKind::Set => {
-                    let mut items: Vec<String> =
-                        (0..self.below(4)).map(|_| self.pick(SET_ITEMS)).collect();
+                    let mut items: Vec<String> = (0..self.below(4)).map(|_| self.pick(SET_ITEMS)).collect();
                     items.sort();
                     items.dedup();
                     naive::ContextValue::Many(items)
@@ -918,8 +869,7 @@ fn grant() -> BoxedStrategy<Value> {
     );
     let constraints = option::weighted(
         0.3,
-        select(vec!["eng", "ops"])
-            .prop_map(|dept| json!({"EncryptionContextSubset": {"Dept": dept}})),
+        select(vec!["eng", "ops"]).prop_map(|dept| json!({"EncryptionContextSubset": {"Dept": dept}})),
     );
     // On the requested key (by ARN or id) or not; without `KeyId` a grant
     // is taken to be on it.
@@ -973,17 +923,15 @@ fn setup() -> impl Strategy<Value = Setup> {
         vec((accounts(), often_allowing(0.8, false)), 0..=1),
         vec(grant(), 0..=2),
     )
-        .prop_map(
-            |(key_policy, identity, boundary, session, scps, rcps, grants)| Setup {
-                key_policy,
-                identity,
-                boundary,
-                session,
-                scps,
-                rcps,
-                grants,
-            },
-        )
+        .prop_map(|(key_policy, identity, boundary, session, scps, rcps, grants)| Setup {
+            key_policy,
+            identity,
+            boundary,
+            session,
+            scps,
+            rcps,
+            grants,
+        })
 }
 
 fn kms_request() -> impl Strategy<Value = KmsRequest> {
@@ -991,11 +939,7 @@ fn kms_request() -> impl Strategy<Value = KmsRequest> {
         pick(CALLERS),
         pick(KMS_ACTIONS),
         pick(KEY_ARNS),
-        btree_map(
-            select(vec!["Dept", "app"]),
-            select(vec!["eng", "ops", "x"]),
-            0..=2,
-        ),
+        btree_map(select(vec!["Dept", "app"]), select(vec!["eng", "ops", "x"]), 0..=2),
         option::weighted(0.5, select(&DATES[..4])),
         option::weighted(0.3, select(IPS)),
     )
@@ -1020,10 +964,7 @@ fn kms_request() -> impl Strategy<Value = KmsRequest> {
 
 fn read_grant(json: &Value) -> Grant {
     let text = serde_json::to_string(json).expect("JSON prints");
-    match Document::parse(
-        &Source::new("grant.json", text.as_str()),
-        Some(DocumentKind::Grants),
-    ) {
+    match Document::parse(&Source::new("grant.json", text.as_str()), Some(DocumentKind::Grants)) {
         Ok(Document::Grants(grants)) => grants.grants.into_iter().next().expect("one grant").node,
         other => panic!("a generated grant was refused:\n{text}\n{other:?}"),
     }

@@ -16,8 +16,8 @@
 use std::collections::BTreeMap;
 
 use keyward::policy::{
-    BaseOperator, Condition, Effect, Operator, Policy, Principal, PrincipalKind, Scalar,
-    SetQualifier, Statement, Values, Version,
+    BaseOperator, Condition, Effect, Operator, Policy, Principal, PrincipalKind, Scalar, SetQualifier, Statement,
+    Values, Version,
 };
 use keyward::source::Spanned;
 
@@ -69,10 +69,7 @@ fn unspecified<T>(why: impl Into<String>) -> Answer<T> {
 /// any applicable `Allow` allows, else the request is implicitly denied.
 pub fn evaluate(policy: &Policy, request: &Request) -> Answer<Verdict> {
     // Policy variables exist only in the 2012-10-17 language (§8.1, §8.6).
-    let variables = matches!(
-        policy.version.as_ref().map(|v| v.node),
-        Some(Version::V2012_10_17)
-    );
+    let variables = matches!(policy.version.as_ref().map(|v| v.node), Some(Version::V2012_10_17));
     let mut allows = Vec::new();
     let mut denies = Vec::new();
     for (index, statement) in policy.statements.iter().enumerate() {
@@ -375,11 +372,7 @@ fn lookup<'c>(context: &'c BTreeMap<String, ContextValue>, key: &str) -> Option<
 /// `${key, 'default'}` replaced by the key's value (its characters literal,
 /// §8.6) and `${*}`, `${?}`, `${$}` by those characters, literally.
 /// `None` when a variable has no value and no default (it is "null").
-fn substitute(
-    text: &str,
-    context: &BTreeMap<String, ContextValue>,
-    variables: bool,
-) -> Answer<Option<Vec<Unit>>> {
+fn substitute(text: &str, context: &BTreeMap<String, ContextValue>, variables: bool) -> Answer<Option<Vec<Unit>>> {
     if !variables {
         return Ok(Some(wild(text)));
     }
@@ -431,21 +424,11 @@ fn substitute(
 // Conditions (§8.3–§8.5)
 
 /// Operators AND-ed, keys AND-ed.
-fn condition_holds(
-    condition: &Condition,
-    context: &BTreeMap<String, ContextValue>,
-    variables: bool,
-) -> Answer<bool> {
+fn condition_holds(condition: &Condition, context: &BTreeMap<String, ContextValue>, variables: bool) -> Answer<bool> {
     let mut all = true;
     for block in &condition.blocks {
         for entry in &block.entries {
-            if !entry_holds(
-                block.operator.node,
-                &entry.key,
-                &entry.values,
-                context,
-                variables,
-            )? {
+            if !entry_holds(block.operator.node, &entry.key, &entry.values, context, variables)? {
                 all = false;
             }
         }
@@ -556,13 +539,9 @@ fn matches_positively(
         StringEquals | StringNotEquals => {
             substitute(policy, context, variables)?.is_some_and(|p| as_text(&p) == request)
         }
-        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-            substitute(policy, context, variables)?
-                .is_some_and(|p| as_text(&p).to_lowercase() == request.to_lowercase())
-        }
-        StringLike | StringNotLike => {
-            substitute(policy, context, variables)?.is_some_and(|p| glob_str(&p, request))
-        }
+        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => substitute(policy, context, variables)?
+            .is_some_and(|p| as_text(&p).to_lowercase() == request.to_lowercase()),
+        StringLike | StringNotLike => substitute(policy, context, variables)?.is_some_and(|p| glob_str(&p, request)),
         NumericEquals
         | NumericNotEquals
         | NumericLessThan
@@ -580,12 +559,7 @@ fn matches_positively(
                 _ => r >= p,
             }
         }
-        DateEquals
-        | DateNotEquals
-        | DateLessThan
-        | DateLessThanEquals
-        | DateGreaterThan
-        | DateGreaterThanEquals => {
+        DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals => {
             let (Some(r), Some(p)) = (date(request), date(policy)) else {
                 return unspecified(format!("dates `{request}` and `{policy}`"));
             };
@@ -609,12 +583,10 @@ fn matches_positively(
             };
             prefix == 0 || (r >> (32 - prefix)) == (network >> (32 - prefix))
         }
-        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
-            match substitute(policy, context, variables)? {
-                Some(p) => arn_like(&p, request)?,
-                None => false,
-            }
-        }
+        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => match substitute(policy, context, variables)? {
+            Some(p) => arn_like(&p, request)?,
+            None => false,
+        },
         BinaryEquals => return unspecified("BinaryEquals is not modelled here"),
         Null => unreachable!("handled by entry_holds"),
     })
@@ -661,8 +633,7 @@ fn date(text: &str) -> Option<i64> {
     if year.len() != 4 || month.len() != 2 || day.len() != 2 {
         return None;
     }
-    let (year, month, day): (i64, i64, i64) =
-        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    let (year, month, day): (i64, i64, i64) = (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
     let leap = |y: i64| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     let month_days = |y: i64, m: i64| match m {
         2 if leap(y) => 29,
@@ -703,10 +674,7 @@ fn date(text: &str) -> Option<i64> {
 }
 
 fn ipv4(text: &str) -> Option<u32> {
-    let octets: Vec<u8> = text
-        .split('.')
-        .map(|o| o.parse().ok())
-        .collect::<Option<_>>()?;
+    let octets: Vec<u8> = text.split('.').map(|o| o.parse().ok()).collect::<Option<_>>()?;
     match octets[..] {
         [a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
         _ => None,
@@ -737,10 +705,7 @@ mod tests {
             caller: caller.to_owned(),
             action: action.to_owned(),
             resource: "arn:aws:kms:us-east-1:111122223333:key/k1".to_owned(),
-            context: context
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
+            context: context.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
         }
     }
 
@@ -773,11 +738,7 @@ mod tests {
             r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "*",
                 "Condition": {"StringNotEquals": {"kms:EncryptionContext:app": ["x", "y"]}}}}"#,
         );
-        let decide = |ctx: &[(&str, ContextValue)]| {
-            evaluate(&p, &request(ALICE, "kms:Decrypt", ctx))
-                .unwrap()
-                .decision
-        };
+        let decide = |ctx: &[(&str, ContextValue)]| evaluate(&p, &request(ALICE, "kms:Decrypt", ctx)).unwrap().decision;
         assert_eq!(decide(&[]), Decision::ExplicitDeny);
         assert_eq!(
             decide(&[("KMS:encryptioncontext:APP", one("y"))]),
@@ -799,17 +760,11 @@ mod tests {
         };
         let new = policy(&text(r#""Version": "2012-10-17","#));
         let old = policy(&text(""));
-        let ctx = [
-            ("aws:PrincipalTag/team", one("a*")),
-            ("aws:username", one("a*")),
-        ];
+        let ctx = [("aws:PrincipalTag/team", one("a*")), ("aws:username", one("a*"))];
         let r = request(ALICE, "kms:Decrypt", &ctx);
         assert_eq!(evaluate(&new, &r).unwrap().decision, Decision::Allow);
         assert_eq!(evaluate(&old, &r).unwrap().decision, Decision::ImplicitDeny);
-        let ctx = [
-            ("aws:PrincipalTag/team", one("ab")),
-            ("aws:username", one("a*")),
-        ];
+        let ctx = [("aws:PrincipalTag/team", one("ab")), ("aws:username", one("a*"))];
         let r = request(ALICE, "kms:Decrypt", &ctx);
         assert_eq!(evaluate(&new, &r).unwrap().decision, Decision::ImplicitDeny);
         let r = request(ALICE, "kms:Decrypt", &[("aws:PrincipalTag/team", one("x"))]);
@@ -825,24 +780,16 @@ mod tests {
             ))
         };
         let decide = |op: &str, ctx: &[(&str, ContextValue)]| {
-            evaluate(&p(op), &request(ALICE, "kms:Decrypt", ctx))
-                .unwrap()
-                .decision
+            evaluate(&p(op), &request(ALICE, "kms:Decrypt", ctx)).unwrap().decision
         };
         let empty = ContextValue::Many(Vec::new());
         let ab = ContextValue::Many(vec!["a".into(), "c".into()]);
         assert_eq!(decide("ForAllValues:StringEquals", &[]), Decision::Allow);
         assert_eq!(
-            decide(
-                "ForAllValues:StringEquals",
-                &[("aws:TagKeys", empty.clone())]
-            ),
+            decide("ForAllValues:StringEquals", &[("aws:TagKeys", empty.clone())]),
             Decision::Allow
         );
-        assert_eq!(
-            decide("ForAnyValue:StringEquals", &[]),
-            Decision::ImplicitDeny
-        );
+        assert_eq!(decide("ForAnyValue:StringEquals", &[]), Decision::ImplicitDeny);
         assert_eq!(
             decide("ForAnyValue:StringEquals", &[("aws:TagKeys", empty)]),
             Decision::ImplicitDeny
@@ -856,10 +803,7 @@ mod tests {
             Decision::Allow
         );
         assert_eq!(
-            decide(
-                "ForAnyValue:StringNotEquals",
-                &[("aws:TagKeys", ab.clone())]
-            ),
+            decide("ForAnyValue:StringNotEquals", &[("aws:TagKeys", ab.clone())]),
             Decision::Allow
         );
         assert_eq!(
@@ -876,14 +820,8 @@ mod tests {
                 {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "kms:*", "Resource": "*"}]}"#,
         );
         let decide = |caller: &str| evaluate(&p, &request(caller, "kms:Decrypt", &[])).unwrap();
-        assert_eq!(
-            decide("arn:aws:sts::111122223333:assumed-role/app/s").deciding,
-            vec![0]
-        );
-        assert_eq!(
-            decide("arn:aws:sts::444455556666:assumed-role/app/s").deciding,
-            vec![1]
-        );
+        assert_eq!(decide("arn:aws:sts::111122223333:assumed-role/app/s").deciding, vec![0]);
+        assert_eq!(decide("arn:aws:sts::444455556666:assumed-role/app/s").deciding, vec![1]);
         assert_eq!(decide("arn:aws:iam::444455556666:root").deciding, vec![1]);
         assert_eq!(decide(ALICE).decision, Decision::ImplicitDeny);
     }

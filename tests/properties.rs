@@ -57,12 +57,8 @@ fn parse(text: &str, kind: Option<DocumentKind>) -> Result<Document, PolicyError
 
 /// Parses a text that must be accepted.
 fn accepted(text: &str) -> Result<Document, TestCaseError> {
-    parse(text, None).map_err(|e| {
-        TestCaseError::fail(format!(
-            "a valid document was refused:\n{text}\n{:#?}",
-            e.errors
-        ))
-    })
+    parse(text, None)
+        .map_err(|e| TestCaseError::fail(format!("a valid document was refused:\n{text}\n{:#?}", e.errors)))
 }
 
 /// Printing a model and reading the text back gives an equal model, and
@@ -258,12 +254,7 @@ enum Numbers {
 /// same order (both trees come from one text written in the serde_json
 /// map's own order, and keys are unique, so serde_json's map keeps that
 /// order whether or not it preserves insertion order) and same values.
-fn same_tree(
-    ours: &json::Value,
-    theirs: &Value,
-    numbers: Numbers,
-    path: &str,
-) -> Result<(), TestCaseError> {
+fn same_tree(ours: &json::Value, theirs: &Value, numbers: Numbers, path: &str) -> Result<(), TestCaseError> {
     match (&ours.kind, theirs) {
         (Kind::Null, Value::Null) => {}
         (Kind::Bool(a), Value::Bool(b)) => prop_assert_eq!(a, b, "at {}", path),
@@ -275,13 +266,7 @@ fn same_tree(
                 let a: f64 = text.parse().expect("a JSON number is an f64 text");
                 let b = n.as_f64().expect("a float");
                 let ulps = (a.to_bits() as i64).abs_diff(b.to_bits() as i64);
-                prop_assert!(
-                    a == b || ulps <= 4,
-                    "at {}: {} read as {} by serde_json",
-                    path,
-                    text,
-                    b
-                );
+                prop_assert!(a == b || ulps <= 4, "at {}: {} read as {} by serde_json", path, text, b);
             }
         }
         (Kind::Array(a), Value::Array(b)) => {
@@ -295,21 +280,10 @@ fn same_tree(
             let theirs: Vec<&str> = b.keys().map(String::as_str).collect();
             prop_assert_eq!(ours, theirs, "member keys at {}", path);
             for (member, (_, y)) in a.members.iter().zip(b) {
-                same_tree(
-                    &member.value,
-                    y,
-                    numbers,
-                    &format!("{path}.{:?}", member.key.node),
-                )?;
+                same_tree(&member.value, y, numbers, &format!("{path}.{:?}", member.key.node))?;
             }
         }
-        (a, b) => prop_assert!(
-            false,
-            "at {}: keyward read {:?}, serde_json {:?}",
-            path,
-            a,
-            b
-        ),
+        (a, b) => prop_assert!(false, "at {}: keyward read {:?}, serde_json {:?}", path, a, b),
     }
     Ok(())
 }

@@ -43,10 +43,7 @@ fn strings(items: Vec<String>) -> Value {
 }
 
 /// One string, or a list of 1..=`max` of them, as a policy may give either.
-fn one_or_many(
-    item: impl Strategy<Value = String> + Clone,
-    max: usize,
-) -> impl Strategy<Value = Value> {
+fn one_or_many(item: impl Strategy<Value = String> + Clone, max: usize) -> impl Strategy<Value = Value> {
     prop_oneof![
         item.clone().prop_map(Value::String),
         vec(item, 1..=max).prop_map(strings),
@@ -123,24 +120,21 @@ pub fn principal() -> impl Strategy<Value = Value> {
         option::weighted(0.2, one_or_many(federated_principal(), 2)),
         option::weighted(0.2, one_or_many(canonical_user(), 2)),
     )
-        .prop_filter_map(
-            "a principal map names someone",
-            |(aws, service, fed, user)| {
-                let mut map = Map::new();
-                let kinds = [
-                    ("AWS", aws),
-                    ("Service", service),
-                    ("Federated", fed),
-                    ("CanonicalUser", user),
-                ];
-                for (kind, ids) in kinds {
-                    if let Some(ids) = ids {
-                        map.insert(kind.to_owned(), ids);
-                    }
+        .prop_filter_map("a principal map names someone", |(aws, service, fed, user)| {
+            let mut map = Map::new();
+            let kinds = [
+                ("AWS", aws),
+                ("Service", service),
+                ("Federated", fed),
+                ("CanonicalUser", user),
+            ];
+            for (kind, ids) in kinds {
+                if let Some(ids) = ids {
+                    map.insert(kind.to_owned(), ids);
                 }
-                (!map.is_empty()).then_some(Value::Object(map))
-            },
-        );
+            }
+            (!map.is_empty()).then_some(Value::Object(map))
+        });
     prop_oneof![1 => Just(Value::String("*".to_owned())), 4 => map]
 }
 
@@ -236,10 +230,9 @@ pub fn condition() -> impl Strategy<Value = Value> {
         2 => scalar(),
         1 => vec(scalar(), 1..=4).prop_map(Value::Array),
     ];
-    let block = btree_map(condition_key(), values, 0..=3)
-        .prop_map(|entries| Value::Object(entries.into_iter().collect()));
-    vec((operator_name(), block), 0..=3)
-        .prop_map(|blocks| Value::Object(blocks.into_iter().collect()))
+    let block =
+        btree_map(condition_key(), values, 0..=3).prop_map(|entries| Value::Object(entries.into_iter().collect()));
+    vec((operator_name(), block), 0..=3).prop_map(|blocks| Value::Object(blocks.into_iter().collect()))
 }
 
 // ---------------------------------------------------------------------------
@@ -266,16 +259,14 @@ fn statement_parts() -> impl Strategy<Value = Parts> {
         option::weighted(0.8, (prop::bool::weighted(0.2), one_or_many(resource(), 3))),
         option::weighted(0.5, condition()),
     )
-        .prop_map(
-            |(sid, effect, principal, action, resource, condition)| Parts {
-                sid,
-                effect,
-                principal,
-                action,
-                resource,
-                condition,
-            },
-        )
+        .prop_map(|(sid, effect, principal, action, resource, condition)| Parts {
+            sid,
+            effect,
+            principal,
+            action,
+            resource,
+            condition,
+        })
 }
 
 /// True when an `Action`/`NotAction` value names KMS (`*` or `kms:…`): the
@@ -370,14 +361,8 @@ fn encryption_context() -> impl Strategy<Value = Value> {
         1 => text(384),
         1 => vec(tricky_char(), 384).prop_map(String::from_iter),
     ];
-    btree_map(text(12), value, 0..=8).prop_map(|pairs| {
-        Value::Object(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect(),
-        )
-    })
+    btree_map(text(12), value, 0..=8)
+        .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
 }
 
 fn constraints() -> impl Strategy<Value = Value> {
@@ -464,10 +449,7 @@ pub fn grant() -> impl Strategy<Value = Value> {
                     g.insert("CreationDate".to_owned(), date);
                 }
                 g.insert(grantee_element.to_owned(), Value::String(grantee));
-                let operations = operations
-                    .into_iter()
-                    .map(|op| op.as_str().to_owned())
-                    .collect();
+                let operations = operations.into_iter().map(|op| op.as_str().to_owned()).collect();
                 g.insert("Operations".to_owned(), strings(operations));
                 if let Some(constraints) = constraints {
                     g.insert("Constraints".to_owned(), constraints);
@@ -502,11 +484,7 @@ pub fn grants() -> impl Strategy<Value = Value> {
             }
             Value::Object(r)
         });
-    prop_oneof![
-        grant(),
-        vec(grant(), 0..=4).prop_map(Value::Array),
-        response,
-    ]
+    prop_oneof![grant(), vec(grant(), 0..=4).prop_map(Value::Array), response,]
 }
 
 /// What a valid document must be read as.
@@ -542,8 +520,7 @@ pub fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             vec(inner.clone(), 0..6).prop_map(Value::Array),
-            vec((text(8), inner), 0..6)
-                .prop_map(|members| Value::Object(members.into_iter().collect())),
+            vec((text(8), inner), 0..6).prop_map(|members| Value::Object(members.into_iter().collect())),
         ]
     })
 }
@@ -700,10 +677,7 @@ pub fn json_ish_bytes() -> impl Strategy<Value = Vec<u8>> {
         2 => select(SNIPPETS).prop_map(|t| t.as_bytes().to_vec()),
         1 => byte.clone().prop_map(|b| vec![b]),
     ];
-    prop_oneof![
-        vec(byte, 0..128),
-        vec(token, 0..48).prop_map(|tokens| tokens.concat()),
-    ]
+    prop_oneof![vec(byte, 0..128), vec(token, 0..48).prop_map(|tokens| tokens.concat()),]
 }
 
 /// Whole JSON tokens, for byte soups that get deeper into the grammar.

@@ -16,9 +16,7 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn compile(name: &str, text: &str) -> CompiledPolicy {
-    let Document::Policy(policy) =
-        Document::parse(&Source::new(name, text), None).expect("valid policy")
-    else {
+    let Document::Policy(policy) = Document::parse(&Source::new(name, text), None).expect("valid policy") else {
         panic!("{name} is not a policy")
     };
     CompiledPolicy::compile(name, &policy).expect("compiles")
@@ -33,19 +31,12 @@ fn setup() -> (Authorizer, KmsRequest) {
         "arn:aws:iam::111122223333:role/app".into(),
         compile("app-role", include_str!("app-role.json")),
     ));
-    let caller =
-        Caller::parse("arn:aws:sts::111122223333:assumed-role/app/worker-7").expect("caller");
+    let caller = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/worker-7").expect("caller");
     let mut request = KmsRequest::new(caller, "kms:Decrypt", KEY);
-    request
-        .encryption_context
-        .insert("app".into(), "billing".into());
-    request
-        .encryption_context
-        .insert("invoice".into(), "2026-11".into());
+    request.encryption_context.insert("app".into(), "billing".into());
+    request.encryption_context.insert("invoice".into(), "2026-11".into());
     request.time = Some("2026-11-28T12:00:00Z".into());
-    request
-        .context
-        .insert_one("aws:ResourceTag/project", "billing");
+    request.context.insert_one("aws:ResourceTag/project", "billing");
     request.context.insert_one("aws:SourceIp", "203.0.113.50");
     request.context.insert_one("aws:ViaAWSService", "false");
     (authorizer, request)
@@ -63,16 +54,10 @@ fn report_allocations() {
     let eval_request = request.to_eval_request();
     let key_policy = authorizer.key_policy.as_ref().expect("key policy");
     let (eval_blocks, decision) = allocations(|| evaluate(key_policy, &eval_request).decision);
-    let (decide_blocks, verdict) =
-        allocations(|| authorizer.decide(&request, &eval_request, None).decision);
+    let (decide_blocks, verdict) = allocations(|| authorizer.decide(&request, &eval_request, None).decision);
     let (context_blocks, _) = allocations(|| request.to_eval_request());
     let (authorize_blocks, authorization) = allocations(|| authorizer.authorize(&request, false));
-    assert_eq!(
-        authorization.decision,
-        Decision::Allow,
-        "{}",
-        authorization.summary
-    );
+    assert_eq!(authorization.decision, Decision::Allow, "{}", authorization.summary);
     println!("allocations: evaluate(key policy) = {eval_blocks} ({decision})");
     println!("allocations: decide (key policy + identity policy) = {decide_blocks} ({verdict})");
     println!("allocations: derive request context = {context_blocks}");
@@ -94,9 +79,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decide (key policy + identity policy)", |b| {
         b.iter(|| authorizer.decide(&request, &eval_request, None).decision)
     });
-    group.bench_function("derive request context", |b| {
-        b.iter(|| request.to_eval_request())
-    });
+    group.bench_function("derive request context", |b| b.iter(|| request.to_eval_request()));
     group.bench_function("authorize (context + decision + explanation)", |b| {
         b.iter(|| authorizer.authorize(&request, false).decision)
     });

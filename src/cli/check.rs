@@ -28,9 +28,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
                 continue;
             }
             Ok(Loaded::Rejected(errors)) => Some(errors),
-            Ok(Loaded::Text(source)) => {
-                Document::parse_with(&source, args.kind.kind.document_kind(), &limits).err()
-            }
+            Ok(Loaded::Text(source)) => Document::parse_with(&source, args.kind.kind.document_kind(), &limits).err(),
         };
         if let Some(errors) = problems {
             invalid += 1;
@@ -43,14 +41,8 @@ pub fn run(args: &CheckArgs) -> Outcome {
     if !json {
         let checked = inputs.len() - failed;
         let summary = match invalid {
-            0 => format!(
-                "checked {checked} {}: no problems",
-                plural(checked, "document")
-            ),
-            n => format!(
-                "checked {checked} {}: {n} with problems",
-                plural(checked, "document")
-            ),
+            0 => format!("checked {checked} {}: no problems", plural(checked, "document")),
+            n => format!("checked {checked} {}: {n} with problems", plural(checked, "document")),
         };
         eprintln!("{summary}");
     }

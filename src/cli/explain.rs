@@ -38,12 +38,7 @@ impl Diagnostic for Deciding {
     }
 }
 
-pub fn text(
-    authorization: &Authorization,
-    sources: &Sources,
-    colour: bool,
-    explain: bool,
-) -> String {
+pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, explain: bool) -> String {
     let mut out = String::new();
     let path = authorization
         .path
@@ -57,11 +52,7 @@ pub fn text(
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-    let mut policies: Vec<&str> = authorization
-        .reasons
-        .iter()
-        .map(|r| r.policy.as_str())
-        .collect();
+    let mut policies: Vec<&str> = authorization.reasons.iter().map(|r| r.policy.as_str()).collect();
     policies.dedup();
     for policy in policies {
         let Some(source) = sources.get(policy) else {
@@ -85,8 +76,7 @@ pub fn text(
                 // Underline the statement's first line (its first member when
                 // the `{` stands alone); the whole object would fill the screen.
                 let text = &source.text()[span.start..span.end];
-                let line_end =
-                    |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
+                let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
                 let first = line_end(0);
                 let end = if text[..first].trim() == "{" && first < text.len() {
                     line_end(first + 1)
@@ -115,16 +105,8 @@ pub fn text(
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }
-    for grant in authorization
-        .reasons
-        .iter()
-        .filter(|r| r.grant_id.is_some())
-    {
-        let _ = writeln!(
-            out,
-            "  grant {} allows",
-            grant.grant_id.as_deref().unwrap_or("")
-        );
+    for grant in authorization.reasons.iter().filter(|r| r.grant_id.is_some()) {
+        let _ = writeln!(out, "  grant {} allows", grant.grant_id.as_deref().unwrap_or(""));
     }
     if !authorization.missing_context_keys.is_empty() {
         let _ = writeln!(
@@ -137,11 +119,7 @@ pub fn text(
         if let Some(trace) = &authorization.trace {
             let _ = writeln!(out, "trace:");
             for entry in &trace.entries {
-                let sid = entry
-                    .sid
-                    .as_ref()
-                    .map(|s| format!(" `{s}`"))
-                    .unwrap_or_default();
+                let sid = entry.sid.as_ref().map(|s| format!(" `{s}`")).unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "  {} statement {}{sid} ({}): {}",

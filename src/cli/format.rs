@@ -54,18 +54,16 @@ fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Outcome {
             println!("would reformat {}", input.display_name());
             Outcome::Problems
         }
-        (false, true, Input::File(path)) if !unchanged => {
-            match write_atomically(path, &canonical) {
-                Ok(()) => {
-                    eprintln!("formatted {}", path.display());
-                    Outcome::Success
-                }
-                Err(e) => {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
-                    Outcome::Failure
-                }
+        (false, true, Input::File(path)) if !unchanged => match write_atomically(path, &canonical) {
+            Ok(()) => {
+                eprintln!("formatted {}", path.display());
+                Outcome::Success
             }
-        }
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                Outcome::Failure
+            }
+        },
         (false, true, Input::File(_)) => Outcome::Success,
         // `--write` on stdin, and plain `fmt`, print the result.
         _ => match std::io::stdout().lock().write_all(canonical.as_bytes()) {

@@ -32,12 +32,10 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
             inputs.push(Input::Stdin);
             continue;
         }
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if meta.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found)
-                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            walk(path, &mut found).map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
             found.sort();
             inputs.extend(found.into_iter().map(Input::File));
         } else {
@@ -77,16 +75,12 @@ pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, String> {
     let cap = limits.max_bytes as u64 + 1;
     let read = match input {
         Input::Stdin => std::io::stdin().lock().take(cap).read_to_end(&mut bytes),
-        Input::File(path) => {
-            std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
-        }
+        Input::File(path) => std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes)),
     };
     read.map_err(|e| format!("cannot read `{name}`: {e}"))?;
     if bytes.len() > limits.max_bytes {
         let size = match input {
-            Input::File(path) => std::fs::metadata(path)
-                .map(|m| m.len() as usize)
-                .unwrap_or(bytes.len()),
+            Input::File(path) => std::fs::metadata(path).map(|m| m.len() as usize).unwrap_or(bytes.len()),
             Input::Stdin => bytes.len(),
         };
         let error = JsonError::TooLarge {

@@ -28,11 +28,7 @@ pub fn main() -> std::process::ExitCode {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
-            return std::process::ExitCode::from(if e.use_stderr() {
-                Outcome::Failure as u8
-            } else {
-                0
-            });
+            return std::process::ExitCode::from(if e.use_stderr() { Outcome::Failure as u8 } else { 0 });
         }
     };
     let outcome = match args.command {

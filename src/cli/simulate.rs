@@ -39,9 +39,7 @@ impl From<LoadError> for Failure {
 /// `PRINCIPAL=FILE` or `ACCOUNT=FILE`.
 fn split_pair(flag: &str, value: &str) -> Result<(String, PathBuf), Failure> {
     match value.rsplit_once('=') {
-        Some((who, file)) if !who.is_empty() && !file.is_empty() => {
-            Ok((who.to_owned(), PathBuf::from(file)))
-        }
+        Some((who, file)) if !who.is_empty() && !file.is_empty() => Ok((who.to_owned(), PathBuf::from(file))),
         _ => Err(Failure::Usage(format!(
             "`--{flag} {value}`: expected `--{flag} NAME=FILE`"
         ))),
@@ -60,12 +58,11 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
     let request = spec.to_kms_request(None).map_err(Failure::Usage)?;
 
     let mut sources = Sources::default();
-    let mut load =
-        |path: &Path, kind: DocumentKind| -> Result<keyward::eval::CompiledPolicy, Failure> {
-            let loaded = load_policy(path, None, Some(kind))?;
-            sources.add(loaded.source);
-            Ok(loaded.policy)
-        };
+    let mut load = |path: &Path, kind: DocumentKind| -> Result<keyward::eval::CompiledPolicy, Failure> {
+        let loaded = load_policy(path, None, Some(kind))?;
+        sources.add(loaded.source);
+        Ok(loaded.policy)
+    };
     let mut authorizer = Authorizer::default();
     if let Some(path) = &args.key_policy {
         authorizer.key_policy = Some(load(path, DocumentKind::KeyPolicy)?);
@@ -93,12 +90,10 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
     }
     for value in &args.rcp {
         let (account, path) = split_pair("rcp", value)?;
-        authorizer
-            .rcps
-            .push((account, load(&path, DocumentKind::Policy)?));
+        authorizer.rcps.push((account, load(&path, DocumentKind::Policy)?));
     }
     if let Some(path) = &args.grants {
-        authorizer.grants = load_grants(path, None)?;
+        authorizer.grants = load_grants(path, None, request.key)?;
     }
 
     let authorization = authorizer.authorize(&request, args.explain);
@@ -111,21 +106,15 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
             println!("{value}");
         }
         SimulateFormat::Text => {
-            let colour = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print!(
-                "{}",
-                explain::text(&authorization, &sources, colour, args.explain)
-            );
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print!("{}", explain::text(&authorization, &sources, colour, args.explain));
         }
     }
-    Ok(
-        if authorization.decision == keyward::eval::Decision::Allow {
-            Outcome::Success
-        } else {
-            Outcome::Problems
-        },
-    )
+    Ok(if authorization.decision == keyward::eval::Decision::Allow {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
 }
 
 fn trace_json(authorization: &keyward::kms::Authorization) -> serde_json::Value {

@@ -14,17 +14,13 @@ fn suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for path in paths {
         if path.is_dir() {
             let mut inner = Vec::new();
-            walk(path, &mut inner)
-                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            walk(path, &mut inner).map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
             inner.sort();
             found.extend(inner);
         } else if path.exists() {
             found.push(path.clone());
         } else {
-            return Err(format!(
-                "cannot read `{}`: no such file or folder",
-                path.display()
-            ));
+            return Err(format!("cannot read `{}`: no such file or folder", path.display()));
         }
     }
     Ok(found)
@@ -87,15 +83,8 @@ pub fn run(args: &TestArgs) -> Outcome {
                 println!("{line}");
             } else if !result.passed {
                 println!("FAIL {} :: {}", file.display(), result.name);
-                println!(
-                    "expected {}, got {}",
-                    result.expected.as_str(),
-                    result.actual.decision
-                );
-                print!(
-                    "{}",
-                    explain::text(&result.actual, &suite.sources, false, true)
-                );
+                println!("expected {}, got {}", result.expected.as_str(), result.actual.decision);
+                print!("{}", explain::text(&result.actual, &suite.sources, false, true));
                 println!();
             }
         }

@@ -57,12 +57,8 @@ impl ArnPattern {
     pub fn matches(&self, arn: &str, context: &Context) -> bool {
         match self {
             ArnPattern::Everything => true,
-            ArnPattern::Components(patterns) => components(arn).is_some_and(|values| {
-                patterns
-                    .iter()
-                    .zip(values)
-                    .all(|(p, v)| p.matches(v, Case::Sensitive))
-            }),
+            ArnPattern::Components(patterns) => components(arn)
+                .is_some_and(|values| patterns.iter().zip(values).all(|(p, v)| p.matches(v, Case::Sensitive))),
             ArnPattern::Template(template) => match template.resolve_units(context) {
                 Some(units) => unit_components(&units).is_some_and(|patterns| {
                     components(arn).is_some_and(|values| {
@@ -117,10 +113,7 @@ mod tests {
             "arn:aws:someservice:*:111122223333:finance/*",
             "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
         ));
-        assert!(m(
-            "arn:aws:s3:::bucket/*/test/*",
-            "arn:aws:s3:::bucket/a/b/test/c"
-        ));
+        assert!(m("arn:aws:s3:::bucket/*/test/*", "arn:aws:s3:::bucket/a/b/test/c"));
         assert!(m("*", "anything"));
         assert!(!m("arn:aws:kms:*:*:key/*", "not-an-arn"));
     }

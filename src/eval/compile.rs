@@ -36,15 +36,9 @@ pub struct CompiledStatement {
 
 impl CompiledPolicy {
     /// Compiles a policy, or lists every value that cannot be evaluated.
-    pub fn compile(
-        name: impl Into<String>,
-        policy: &Policy,
-    ) -> Result<CompiledPolicy, Vec<CompileError>> {
+    pub fn compile(name: impl Into<String>, policy: &Policy) -> Result<CompiledPolicy, Vec<CompileError>> {
         // Policy variables exist only in the 2012-10-17 language (§8.6).
-        let variables = policy
-            .version
-            .as_ref()
-            .is_some_and(|v| v.node == Version::V2012_10_17);
+        let variables = policy.version.as_ref().is_some_and(|v| v.node == Version::V2012_10_17);
         let mut errors = Vec::new();
         let statements = policy
             .statements
@@ -61,20 +55,12 @@ impl CompiledPolicy {
                     .map(|p| (p.negated, PrincipalMatcher::compile(&p.value))),
                 actions: (
                     statement.action.negated,
-                    statement
-                        .action
-                        .value
-                        .iter()
-                        .map(|a| Pattern::new(a))
-                        .collect(),
+                    statement.action.value.iter().map(|a| Pattern::new(a)).collect(),
                 ),
                 resources: statement.resource.as_ref().map(|r| {
                     (
                         r.negated,
-                        r.value
-                            .iter()
-                            .map(|p| ArnPattern::compile(p, variables))
-                            .collect(),
+                        r.value.iter().map(|p| ArnPattern::compile(p, variables)).collect(),
                     )
                 }),
                 condition: statement

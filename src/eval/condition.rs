@@ -78,11 +78,7 @@ pub struct Failure {
 }
 
 impl CompiledCondition {
-    pub fn compile(
-        condition: &Condition,
-        variables: bool,
-        errors: &mut Vec<CompileError>,
-    ) -> CompiledCondition {
+    pub fn compile(condition: &Condition, variables: bool, errors: &mut Vec<CompileError>) -> CompiledCondition {
         let blocks = condition
             .blocks
             .iter()
@@ -96,12 +92,7 @@ impl CompiledCondition {
                         key: entry.key.node.clone(),
                         key_span: entry.key.span,
                         folded: fold_key(&entry.key),
-                        values: compile_values(
-                            block.operator.node,
-                            &entry.values,
-                            variables,
-                            errors,
-                        ),
+                        values: compile_values(block.operator.node, &entry.values, variables, errors),
                     })
                     .collect(),
             })
@@ -110,11 +101,7 @@ impl CompiledCondition {
     }
 
     /// True when every block holds. `missing` hears each key the request lacked.
-    pub fn holds<'c>(
-        &'c self,
-        context: &Context,
-        missing: &mut dyn FnMut(&'c str),
-    ) -> Result<(), Failed<'c>> {
+    pub fn holds<'c>(&'c self, context: &Context, missing: &mut dyn FnMut(&'c str)) -> Result<(), Failed<'c>> {
         for block in &self.blocks {
             for entry in &block.entries {
                 let present = context.get_folded(&entry.folded);
@@ -168,26 +155,17 @@ fn compile_values(
         | StringEqualsIgnoreCase
         | StringNotEqualsIgnoreCase
         | StringLike
-        | StringNotLike => {
-            PolicyValues::Strings(texts().map(|t| Template::parse(t, variables)).collect())
-        }
+        | StringNotLike => PolicyValues::Strings(texts().map(|t| Template::parse(t, variables)).collect()),
         NumericEquals
         | NumericNotEquals
         | NumericLessThan
         | NumericLessThanEquals
         | NumericGreaterThan
         | NumericGreaterThanEquals => {
-            parse("a number such as `10` or `2.5`", &|t| {
-                value::number(t).is_some()
-            });
+            parse("a number such as `10` or `2.5`", &|t| value::number(t).is_some());
             PolicyValues::Numbers(texts().filter_map(value::number).collect())
         }
-        DateEquals
-        | DateNotEquals
-        | DateLessThan
-        | DateLessThanEquals
-        | DateGreaterThan
-        | DateGreaterThanEquals => {
+        DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals => {
             parse(
                 "an ISO 8601 date such as `2026-01-31T12:00:00Z`, or epoch seconds",
                 &|t| value::date(t).is_some(),
@@ -225,19 +203,14 @@ impl Entry {
     fn report_missing_variables<'c>(&'c self, context: &Context, missing: &mut dyn FnMut(&'c str)) {
         let mut check = |template: &'c Template| {
             for (key, has_default) in template.variables() {
-                if !has_default
-                    && !matches!(context.get(key), Some(ContextValue::One(v)) if !v.is_empty())
-                {
+                if !has_default && !matches!(context.get(key), Some(ContextValue::One(v)) if !v.is_empty()) {
                     missing(key);
                 }
             }
         };
         match &self.values {
             PolicyValues::Strings(ts) | PolicyValues::Bools(ts) => ts.iter().for_each(&mut check),
-            PolicyValues::Arns(ps) => ps
-                .iter()
-                .filter_map(ArnPattern::template)
-                .for_each(&mut check),
+            PolicyValues::Arns(ps) => ps.iter().filter_map(ArnPattern::template).for_each(&mut check),
             _ => {}
         }
     }
@@ -287,9 +260,7 @@ impl Entry {
         match &self.values {
             PolicyValues::Strings(ps) => ps.iter().any(|p| match base {
                 StringEquals | StringNotEquals => p.equals(r, context, Case::Sensitive),
-                StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-                    p.equals(r, context, Case::Insensitive)
-                }
+                StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => p.equals(r, context, Case::Insensitive),
                 _ => p.like(r, context, Case::Sensitive),
             }),
             PolicyValues::Numbers(ps) => value::number(r).is_some_and(|r| {
@@ -317,9 +288,7 @@ impl Entry {
                 })
             }),
             PolicyValues::Binary(ps) => value::base64(r).is_some_and(|r| ps.contains(&r)),
-            PolicyValues::Networks(ps) => {
-                value::ip(r).is_some_and(|ip| ps.iter().any(|p| p.contains(ip)))
-            }
+            PolicyValues::Networks(ps) => value::ip(r).is_some_and(|ip| ps.iter().any(|p| p.contains(ip))),
             PolicyValues::Arns(ps) => ps.iter().any(|p| p.matches(r, context)),
             PolicyValues::Null(_) => false,
         }

@@ -107,11 +107,7 @@ pub struct Matches<'p> {
 
 impl<'p> Matches<'p> {
     /// Runs every statement of `policy` against the request.
-    pub fn of(
-        policy: &'p CompiledPolicy,
-        request: &Request,
-        mut trace: Option<&mut Trace>,
-    ) -> Matches<'p> {
+    pub fn of(policy: &'p CompiledPolicy, request: &Request, mut trace: Option<&mut Trace>) -> Matches<'p> {
         let mut matches = Matches::default();
         for statement in &policy.statements {
             let outcome = applies(statement, request, &mut matches.missing_context_keys);
@@ -167,11 +163,7 @@ pub fn evaluate<'p>(policy: &'p CompiledPolicy, request: &Request) -> Response<'
 }
 
 /// [`evaluate`], recording every statement in `trace`.
-pub fn evaluate_traced<'p>(
-    policy: &'p CompiledPolicy,
-    request: &Request,
-    trace: &mut Trace,
-) -> Response<'p> {
+pub fn evaluate_traced<'p>(policy: &'p CompiledPolicy, request: &Request, trace: &mut Trace) -> Response<'p> {
     Matches::of(policy, request, Some(trace)).response()
 }
 
@@ -210,16 +202,12 @@ fn applies<'p>(
         Some((true, _)) => Some(PrincipalMatch::Direct),
     };
     let (not_action, actions) = &statement.actions;
-    let action_listed = actions
-        .iter()
-        .any(|p| p.matches(&request.action, Case::Insensitive));
+    let action_listed = actions.iter().any(|p| p.matches(&request.action, Case::Insensitive));
     if action_listed == *not_action {
         return Err(Skip::Action);
     }
     if let Some((not_resource, patterns)) = &statement.resources {
-        let listed = patterns
-            .iter()
-            .any(|p| p.matches(&request.resource, &request.context));
+        let listed = patterns.iter().any(|p| p.matches(&request.resource, &request.context));
         if listed == *not_resource {
             return Err(Skip::Resource);
         }
@@ -230,9 +218,7 @@ fn applies<'p>(
                 missing.push(key);
             }
         };
-        condition
-            .holds(&request.context, &mut note)
-            .map_err(Skip::Condition)?;
+        condition.holds(&request.context, &mut note).map_err(Skip::Condition)?;
     }
     Ok(principal)
 }

@@ -127,12 +127,8 @@ impl Pattern {
         match (self.shape, case) {
             (Shape::Everything, _) => true,
             (Shape::Exact, Case::Sensitive) => *self.text == *value,
-            (Shape::Exact, Case::Insensitive) if value.is_ascii() => {
-                self.text.eq_ignore_ascii_case(value)
-            }
-            (Shape::AsciiGlob, _) if value.is_ascii() => {
-                matches_ascii(self.text.as_bytes(), value.as_bytes(), case)
-            }
+            (Shape::Exact, Case::Insensitive) if value.is_ascii() => self.text.eq_ignore_ascii_case(value),
+            (Shape::AsciiGlob, _) if value.is_ascii() => matches_ascii(self.text.as_bytes(), value.as_bytes(), case),
             (Shape::Exact, _) => equals(literal(&self.text), value, case),
             _ => matches(wild(&self.text), value, case),
         }
@@ -149,9 +145,7 @@ pub fn matches_wild(pattern: &str, value: &str, case: Case) -> bool {
     if !pattern.contains(['*', '?']) {
         return match case {
             Case::Sensitive => pattern == value,
-            Case::Insensitive if pattern.is_ascii() && value.is_ascii() => {
-                pattern.eq_ignore_ascii_case(value)
-            }
+            Case::Insensitive if pattern.is_ascii() && value.is_ascii() => pattern.eq_ignore_ascii_case(value),
             Case::Insensitive => equals(literal(pattern), value, case),
         };
     }
@@ -282,16 +276,8 @@ mod tests {
 
     #[test]
     fn case_insensitive_matching() {
-        assert!(matches(
-            wild("KMS:decrypt"),
-            "kms:Decrypt",
-            Case::Insensitive
-        ));
-        assert!(!matches(
-            wild("KMS:decrypt"),
-            "kms:Decrypt",
-            Case::Sensitive
-        ));
+        assert!(matches(wild("KMS:decrypt"), "kms:Decrypt", Case::Insensitive));
+        assert!(!matches(wild("KMS:decrypt"), "kms:Decrypt", Case::Sensitive));
     }
 
     #[test]

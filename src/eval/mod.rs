@@ -25,8 +25,7 @@ pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::Failure;
 pub use error::CompileError;
 pub use evaluate::{
-    evaluate, evaluate_traced, Decision, Matches, MissingKeys, Outcome, Reason, Reasons, Response,
-    Trace, TraceEntry,
+    evaluate, evaluate_traced, Decision, Matches, MissingKeys, Outcome, Reason, Reasons, Response, Trace, TraceEntry,
 };
 pub use principal::{PrincipalMatch, PrincipalMatcher};
 pub use request::{fold_key, Caller, CallerKind, Context, ContextValue, InvalidCaller, Request};

@@ -70,12 +70,7 @@ impl PrincipalMatcher {
             Principal::Any => vec![Pattern::Everyone],
             Principal::Map(entries) => entries
                 .iter()
-                .flat_map(|entry| {
-                    entry
-                        .ids
-                        .iter()
-                        .map(move |id| (entry.kind.node, id.as_str()))
-                })
+                .flat_map(|entry| entry.ids.iter().map(move |id| (entry.kind.node, id.as_str())))
                 .map(|(kind, id)| match kind {
                     PrincipalKind::Aws if id == "*" => Pattern::Everyone,
                     PrincipalKind::Aws => match (account_of(id), role_of(id)) {
@@ -98,21 +93,16 @@ impl PrincipalMatcher {
 
     /// The strongest way any listed principal matches the caller.
     pub fn matches(&self, caller: &Caller) -> Option<PrincipalMatch> {
-        self.patterns
-            .iter()
-            .filter_map(|p| pattern_matches(p, caller))
-            .max()
+        self.patterns.iter().filter_map(|p| pattern_matches(p, caller)).max()
     }
 
     /// `NotPrincipal`: applies unless *every* identity in the caller's chain
     /// (account, role, session or user) is listed ([IAM] notprincipal.md).
     pub fn excludes(&self, caller: &Caller) -> bool {
-        let listed =
-            |level: Level<'_>| self.patterns.iter().any(|p| level_listed(p, level, caller));
+        let listed = |level: Level<'_>| self.patterns.iter().any(|p| level_listed(p, level, caller));
         // A service principal has no account level; the root user is only its account.
         let account_listed = caller.account.is_none() || listed(Level::Account);
-        let role_listed =
-            !matches!(caller.kind, CallerKind::AssumedRole { .. }) || listed(Level::Role);
+        let role_listed = !matches!(caller.kind, CallerKind::AssumedRole { .. }) || listed(Level::Role);
         let itself_listed = caller.kind == CallerKind::Root || listed(Level::Itself);
         account_listed && role_listed && itself_listed
     }
@@ -156,15 +146,11 @@ fn pattern_matches(pattern: &Pattern, caller: &Caller) -> Option<PrincipalMatch>
                 PrincipalMatch::Account
             })
         }
-        Pattern::Role { account, name } if caller.account.as_deref() == Some(account.as_str()) => {
-            match &caller.kind {
-                CallerKind::AssumedRole { role_name } if role_name == name => {
-                    Some(PrincipalMatch::Role)
-                }
-                CallerKind::Role { name: n } if n == name => Some(PrincipalMatch::Direct),
-                _ => None,
-            }
-        }
+        Pattern::Role { account, name } if caller.account.as_deref() == Some(account.as_str()) => match &caller.kind {
+            CallerKind::AssumedRole { role_name } if role_name == name => Some(PrincipalMatch::Role),
+            CallerKind::Role { name: n } if n == name => Some(PrincipalMatch::Direct),
+            _ => None,
+        },
         Pattern::Exact { id, .. } if *id == caller.arn => Some(PrincipalMatch::Direct),
         _ => None,
     }
@@ -203,10 +189,7 @@ mod tests {
             m.matches(&caller("arn:aws:iam::111122223333:root")),
             Some(PrincipalMatch::Direct)
         );
-        assert_eq!(
-            m.matches(&caller("arn:aws:iam::444455556666:user/alice")),
-            None
-        );
+        assert_eq!(m.matches(&caller("arn:aws:iam::444455556666:user/alice")), None);
         assert_eq!(
             aws(&["111122223333"]).matches(&caller("arn:aws:iam::111122223333:user/a")),
             Some(PrincipalMatch::Account)
@@ -237,10 +220,7 @@ mod tests {
             m.matches(&caller("arn:aws:iam::111122223333:user/Alice")),
             Some(PrincipalMatch::Direct)
         );
-        assert_eq!(
-            m.matches(&caller("arn:aws:iam::111122223333:user/alice")),
-            None
-        );
+        assert_eq!(m.matches(&caller("arn:aws:iam::111122223333:user/alice")), None);
     }
 
     #[test]
@@ -248,10 +228,7 @@ mod tests {
         let only_user = aws(&["arn:aws:iam::111122223333:user/Bob"]);
         // Bob's account level is not listed, so a Deny with this NotPrincipal still applies to Bob.
         assert!(!only_user.excludes(&caller("arn:aws:iam::111122223333:user/Bob")));
-        let user_and_account = aws(&[
-            "arn:aws:iam::111122223333:user/Bob",
-            "arn:aws:iam::111122223333:root",
-        ]);
+        let user_and_account = aws(&["arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:root"]);
         assert!(user_and_account.excludes(&caller("arn:aws:iam::111122223333:user/Bob")));
         assert!(!user_and_account.excludes(&caller("arn:aws:iam::111122223333:user/Eve")));
         let session = aws(&[

@@ -99,23 +99,17 @@ impl Caller {
         let kind = match (*service, *resource) {
             ("iam", "root") => CallerKind::Root,
             ("iam", r) if r.starts_with("user/") && r.len() > 5 => CallerKind::User,
-            ("iam", r) if r.starts_with("role/") && r.len() > 5 => {
-                CallerKind::Role { name: path_last(r) }
-            }
+            ("iam", r) if r.starts_with("role/") && r.len() > 5 => CallerKind::Role { name: path_last(r) },
             ("sts", r) if r.starts_with("assumed-role/") => {
                 let mut segments = r["assumed-role/".len()..].splitn(2, '/');
                 match (segments.next(), segments.next()) {
-                    (Some(role), Some(session)) if !role.is_empty() && !session.is_empty() => {
-                        CallerKind::AssumedRole {
-                            role_name: role.to_owned(),
-                        }
-                    }
+                    (Some(role), Some(session)) if !role.is_empty() && !session.is_empty() => CallerKind::AssumedRole {
+                        role_name: role.to_owned(),
+                    },
                     _ => return Err(invalid()),
                 }
             }
-            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => {
-                CallerKind::FederatedUser
-            }
+            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => CallerKind::FederatedUser,
             _ => return Err(invalid()),
         };
         Ok(Caller {
@@ -208,20 +202,13 @@ mod tests {
 
     #[test]
     fn parses_every_principal_form() {
+        assert_eq!(Caller::parse("111122223333").unwrap().kind, CallerKind::Root);
         assert_eq!(
-            Caller::parse("111122223333").unwrap().kind,
+            Caller::parse("arn:aws:iam::111122223333:root").unwrap().kind,
             CallerKind::Root
         );
         assert_eq!(
-            Caller::parse("arn:aws:iam::111122223333:root")
-                .unwrap()
-                .kind,
-            CallerKind::Root
-        );
-        assert_eq!(
-            Caller::parse("arn:aws:iam::111122223333:user/ops/Alice")
-                .unwrap()
-                .kind,
+            Caller::parse("arn:aws:iam::111122223333:user/ops/Alice").unwrap().kind,
             CallerKind::User
         );
         let session = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/i-123").unwrap();
@@ -231,10 +218,7 @@ mod tests {
                 role_name: "app".into()
             }
         );
-        assert_eq!(
-            session.principal_arn(),
-            "arn:aws:iam::111122223333:role/app"
-        );
+        assert_eq!(session.principal_arn(), "arn:aws:iam::111122223333:role/app");
         assert_eq!(session.principal_type(), "AssumedRole");
         assert_eq!(
             Caller::parse("cloudtrail.amazonaws.com").unwrap().kind,

@@ -73,9 +73,7 @@ impl Template {
     /// unresolved variable matches nothing.
     pub fn resolves(&self, context: &Context) -> bool {
         self.segments.iter().all(|s| match s {
-            Segment::Variable {
-                folded, default, ..
-            } => default.is_some() || single(context, folded).is_some(),
+            Segment::Variable { folded, default, .. } => default.is_some() || single(context, folded).is_some(),
             _ => true,
         })
     }
@@ -114,8 +112,7 @@ impl Template {
     /// wildcards, substituted characters are literal (§8.6). `None` when a
     /// variable has no value.
     pub fn resolve_units(&self, context: &Context) -> Option<Vec<Unit>> {
-        self.resolves(context)
-            .then(|| self.units(context, true).collect())
+        self.resolves(context).then(|| self.units(context, true).collect())
     }
 
     /// The substituted text.
@@ -127,9 +124,9 @@ impl Template {
         for s in &self.segments {
             match s {
                 Segment::Text(t) | Segment::Literal(t) => out.push_str(t),
-                Segment::Variable {
-                    folded, default, ..
-                } => out.push_str(single(context, folded).or(default.as_deref()).unwrap_or("")),
+                Segment::Variable { folded, default, .. } => {
+                    out.push_str(single(context, folded).or(default.as_deref()).unwrap_or(""))
+                }
             }
         }
         Some(out)
@@ -141,10 +138,7 @@ fn variable(inner: &str) -> Segment {
     let (key, default) = match inner.split_once(',') {
         Some((key, default)) => {
             let d = default.trim();
-            let unquoted = d
-                .strip_prefix('\'')
-                .and_then(|d| d.strip_suffix('\''))
-                .unwrap_or(d);
+            let unquoted = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(d);
             (key.trim(), Some(unquoted.to_owned()))
         }
         None => (inner.trim(), None),
@@ -193,14 +187,9 @@ impl Iterator for Units<'_> {
             let (text, wild) = match segment {
                 Segment::Text(t) => (t.as_str(), self.wildcards),
                 Segment::Literal(t) => (t.as_str(), false),
-                Segment::Variable {
-                    folded, default, ..
-                } => (
-                    single(self.context, folded)
-                        .or(default.as_deref())
-                        .unwrap_or(""),
-                    false,
-                ),
+                Segment::Variable { folded, default, .. } => {
+                    (single(self.context, folded).or(default.as_deref()).unwrap_or(""), false)
+                }
             };
             self.current = text.chars();
             self.current_wild = wild;

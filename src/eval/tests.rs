@@ -6,9 +6,7 @@ use crate::policy::{Document, Policy};
 use crate::source::Source;
 
 fn policy(text: &str) -> CompiledPolicy {
-    let Document::Policy(p) =
-        Document::parse(&Source::new("p", text), None).unwrap_or_else(|e| panic!("{e:?}"))
-    else {
+    let Document::Policy(p) = Document::parse(&Source::new("p", text), None).unwrap_or_else(|e| panic!("{e:?}")) else {
         panic!("not a policy")
     };
     compile(&p)
@@ -67,8 +65,7 @@ fn explicit_deny_overrides_allow() {
 
 #[test]
 fn nothing_applicable_is_an_implicit_deny() {
-    let p =
-        policy(r#"{"Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}"#);
+    let p = policy(r#"{"Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}"#);
     let r = evaluate(&p, &request(&[]));
     assert_eq!(r.decision, ImplicitDeny);
     assert!(r.reasons.is_empty());
@@ -76,103 +73,62 @@ fn nothing_applicable_is_an_implicit_deny() {
 
 #[test]
 fn actions_match_case_insensitively_with_wildcards() {
-    for pattern in [
-        "kms:decrypt",
-        "KMS:Decrypt",
-        "kms:De*",
-        "kms:Decryp?",
-        "*",
-        "kms:*",
-    ] {
+    for pattern in ["kms:decrypt", "KMS:Decrypt", "kms:De*", "kms:Decryp?", "*", "kms:*"] {
         let p = policy(&format!(
             r#"{{"Statement": [{{"Effect": "Allow", "Action": "{pattern}", "Resource": "*"}}]}}"#
         ));
         assert_eq!(decide(&p, &[]), Allow, "{pattern}");
     }
-    let p = policy(
-        r#"{"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt?", "Resource": "*"}]}"#,
-    );
+    let p = policy(r#"{"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt?", "Resource": "*"}]}"#);
     assert_eq!(decide(&p, &[]), ImplicitDeny);
 }
 
 #[test]
 fn not_action_and_not_resource_invert_the_match() {
-    let p = policy(
-        r#"{"Statement": [{"Effect": "Allow", "NotAction": "kms:Encrypt", "Resource": "*"}]}"#,
-    );
+    let p = policy(r#"{"Statement": [{"Effect": "Allow", "NotAction": "kms:Encrypt", "Resource": "*"}]}"#);
     assert_eq!(decide(&p, &[]), Allow);
-    let p =
-        policy(r#"{"Statement": [{"Effect": "Allow", "NotAction": "kms:De*", "Resource": "*"}]}"#);
+    let p = policy(r#"{"Statement": [{"Effect": "Allow", "NotAction": "kms:De*", "Resource": "*"}]}"#);
     assert_eq!(decide(&p, &[]), ImplicitDeny);
     let p = policy(
         r#"{"Statement": [{"Effect": "Allow", "Action": "kms:*", "NotResource": "arn:aws:kms:*:111122223333:key/k2"}]}"#,
     );
     assert_eq!(decide(&p, &[]), Allow);
-    let p = policy(
-        r#"{"Statement": [{"Effect": "Allow", "Action": "kms:*", "NotResource": "arn:aws:kms:*:*:key/*"}]}"#,
-    );
+    let p =
+        policy(r#"{"Statement": [{"Effect": "Allow", "Action": "kms:*", "NotResource": "arn:aws:kms:*:*:key/*"}]}"#);
     assert_eq!(decide(&p, &[]), ImplicitDeny);
 }
 
 #[test]
 fn string_operators() {
     let eq = allow_if(r#"{"StringEquals": {"kms:EncryptionContext:dept": ["eng", "ops"]}}"#);
-    assert_eq!(
-        decide(&eq, &[("kms:EncryptionContext:dept", &["ops"])]),
-        Allow
-    );
-    assert_eq!(
-        decide(&eq, &[("kms:EncryptionContext:dept", &["Ops"])]),
-        ImplicitDeny
-    );
+    assert_eq!(decide(&eq, &[("kms:EncryptionContext:dept", &["ops"])]), Allow);
+    assert_eq!(decide(&eq, &[("kms:EncryptionContext:dept", &["Ops"])]), ImplicitDeny);
     // §8.7: key names are case-insensitive, including the context-key suffix.
-    assert_eq!(
-        decide(&eq, &[("KMS:encryptioncontext:DEPT", &["eng"])]),
-        Allow
-    );
+    assert_eq!(decide(&eq, &[("KMS:encryptioncontext:DEPT", &["eng"])]), Allow);
     let ic = allow_if(r#"{"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "Blue"}}"#);
     assert_eq!(decide(&ic, &[("aws:principaltag/TEAM", &["bLUE"])]), Allow);
     let like = allow_if(r#"{"StringLike": {"kms:ViaService": "*.us-east-?.amazonaws.com"}}"#);
     assert_eq!(
-        decide(
-            &like,
-            &[("kms:ViaService", &["s3.us-east-1.amazonaws.com"])]
-        ),
+        decide(&like, &[("kms:ViaService", &["s3.us-east-1.amazonaws.com"])]),
         Allow
     );
     assert_eq!(
-        decide(
-            &like,
-            &[("kms:ViaService", &["s3.eu-west-1.amazonaws.com"])]
-        ),
+        decide(&like, &[("kms:ViaService", &["s3.eu-west-1.amazonaws.com"])]),
         ImplicitDeny
     );
     // StringEquals takes `*` literally.
     let literal = allow_if(r#"{"StringEquals": {"aws:PrincipalTag/team": "*"}}"#);
-    assert_eq!(
-        decide(&literal, &[("aws:PrincipalTag/team", &["blue"])]),
-        ImplicitDeny
-    );
+    assert_eq!(decide(&literal, &[("aws:PrincipalTag/team", &["blue"])]), ImplicitDeny);
 }
 
 #[test]
 fn negated_operators_with_several_values_need_no_value_to_match() {
     // §8.3: with a negated operator, the request value must match none of the values.
     let p = allow_if(r#"{"StringNotEquals": {"kms:EncryptionContext:dept": ["eng", "ops"]}}"#);
-    assert_eq!(
-        decide(&p, &[("kms:EncryptionContext:dept", &["hr"])]),
-        Allow
-    );
-    assert_eq!(
-        decide(&p, &[("kms:EncryptionContext:dept", &["ops"])]),
-        ImplicitDeny
-    );
-    let p =
-        allow_if(r#"{"StringNotLike": {"aws:PrincipalArn": ["*:role/admin*", "*:user/root*"]}}"#);
-    assert_eq!(
-        decide(&p, &[("aws:PrincipalArn", &["arn:aws:iam::1:role/app"])]),
-        Allow
-    );
+    assert_eq!(decide(&p, &[("kms:EncryptionContext:dept", &["hr"])]), Allow);
+    assert_eq!(decide(&p, &[("kms:EncryptionContext:dept", &["ops"])]), ImplicitDeny);
+    let p = allow_if(r#"{"StringNotLike": {"aws:PrincipalArn": ["*:role/admin*", "*:user/root*"]}}"#);
+    assert_eq!(decide(&p, &[("aws:PrincipalArn", &["arn:aws:iam::1:role/app"])]), Allow);
     assert_eq!(
         decide(&p, &[("aws:PrincipalArn", &["arn:aws:iam::1:role/admin2"])]),
         ImplicitDeny
@@ -211,17 +167,11 @@ fn missing_keys_follow_section_8_3() {
         ImplicitDeny
     );
     assert_eq!(
-        decide(
-            &allow_if(r#"{"Null": {"aws:MultiFactorAuthAge": "true"}}"#),
-            missing
-        ),
+        decide(&allow_if(r#"{"Null": {"aws:MultiFactorAuthAge": "true"}}"#), missing),
         Allow
     );
     assert_eq!(
-        decide(
-            &allow_if(r#"{"Null": {"aws:MultiFactorAuthAge": "false"}}"#),
-            missing
-        ),
+        decide(&allow_if(r#"{"Null": {"aws:MultiFactorAuthAge": "false"}}"#), missing),
         ImplicitDeny
     );
     assert_eq!(
@@ -241,8 +191,7 @@ fn missing_keys_follow_section_8_3() {
 
 #[test]
 fn if_exists_evaluates_present_keys_normally() {
-    let p =
-        allow_if(r#"{"StringEqualsIfExists": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}"#);
+    let p = allow_if(r#"{"StringEqualsIfExists": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}"#);
     assert_eq!(
         decide(&p, &[("kms:ViaService", &["ec2.us-east-1.amazonaws.com"])]),
         ImplicitDeny
@@ -256,27 +205,21 @@ fn if_exists_evaluates_present_keys_normally() {
 #[test]
 fn set_qualifiers_on_missing_empty_and_present_sets() {
     // §8.5: ForAllValues is true for a missing or empty set; ForAnyValue false.
-    let all = allow_if(
-        r#"{"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["dept", "app"]}}"#,
-    );
-    let any =
-        allow_if(r#"{"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": ["dept", "app"]}}"#);
+    let all = allow_if(r#"{"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["dept", "app"]}}"#);
+    let any = allow_if(r#"{"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": ["dept", "app"]}}"#);
     let mut req = request(&[]);
     assert_eq!(evaluate(&all, &req).decision, Allow);
     assert_eq!(evaluate(&any, &req).decision, ImplicitDeny);
     req.context.insert("kms:EncryptionContextKeys", set(&[]));
     assert_eq!(evaluate(&all, &req).decision, Allow);
     assert_eq!(evaluate(&any, &req).decision, ImplicitDeny);
-    req.context
-        .insert("kms:EncryptionContextKeys", set(&["dept"]));
+    req.context.insert("kms:EncryptionContextKeys", set(&["dept"]));
     assert_eq!(evaluate(&all, &req).decision, Allow);
     assert_eq!(evaluate(&any, &req).decision, Allow);
-    req.context
-        .insert("kms:EncryptionContextKeys", set(&["dept", "other"]));
+    req.context.insert("kms:EncryptionContextKeys", set(&["dept", "other"]));
     assert_eq!(evaluate(&all, &req).decision, ImplicitDeny);
     assert_eq!(evaluate(&any, &req).decision, Allow);
-    req.context
-        .insert("kms:EncryptionContextKeys", set(&["other"]));
+    req.context.insert("kms:EncryptionContextKeys", set(&["other"]));
     assert_eq!(evaluate(&any, &req).decision, ImplicitDeny);
 }
 
@@ -310,10 +253,7 @@ fn operators_and_keys_are_anded_values_ored() {
     assert_eq!(decide(&p, &all), Allow);
     assert_eq!(decide(&p, &all[..2]), ImplicitDeny);
     assert_eq!(
-        decide(
-            &p,
-            &[all[0], ("kms:CallerAccount", &["444455556666"]), all[2]]
-        ),
+        decide(&p, &[all[0], ("kms:CallerAccount", &["444455556666"]), all[2]]),
         ImplicitDeny
     );
 }
@@ -322,19 +262,10 @@ fn operators_and_keys_are_anded_values_ored() {
 fn numeric_date_bool_binary_ip_and_arn_operators() {
     let n = allow_if(r#"{"NumericLessThanEquals": {"aws:MultiFactorAuthAge": 3600}}"#);
     assert_eq!(decide(&n, &[("aws:MultiFactorAuthAge", &["3600"])]), Allow);
-    assert_eq!(
-        decide(&n, &[("aws:MultiFactorAuthAge", &["3600.5"])]),
-        ImplicitDeny
-    );
-    assert_eq!(
-        decide(&n, &[("aws:MultiFactorAuthAge", &["soon"])]),
-        ImplicitDeny
-    );
+    assert_eq!(decide(&n, &[("aws:MultiFactorAuthAge", &["3600.5"])]), ImplicitDeny);
+    assert_eq!(decide(&n, &[("aws:MultiFactorAuthAge", &["soon"])]), ImplicitDeny);
     let d = allow_if(r#"{"DateLessThan": {"aws:CurrentTime": "2026-12-01T00:00:00Z"}}"#);
-    assert_eq!(
-        decide(&d, &[("aws:CurrentTime", &["2026-11-28T18:00:00Z"])]),
-        Allow
-    );
+    assert_eq!(decide(&d, &[("aws:CurrentTime", &["2026-11-28T18:00:00Z"])]), Allow);
     assert_eq!(
         decide(&d, &[("aws:CurrentTime", &["2026-12-01T00:00:00Z"])]),
         ImplicitDeny
@@ -342,55 +273,26 @@ fn numeric_date_bool_binary_ip_and_arn_operators() {
     let epoch = allow_if(r#"{"DateGreaterThan": {"aws:EpochTime": "2026-01-01"}}"#);
     assert_eq!(decide(&epoch, &[("aws:EpochTime", &["1800000000"])]), Allow);
     let b = allow_if(r#"{"Bool": {"kms:GrantIsForAWSResource": true}}"#);
-    assert_eq!(
-        decide(&b, &[("kms:GrantIsForAWSResource", &["true"])]),
-        Allow
-    );
-    assert_eq!(
-        decide(&b, &[("kms:GrantIsForAWSResource", &["false"])]),
-        ImplicitDeny
-    );
+    assert_eq!(decide(&b, &[("kms:GrantIsForAWSResource", &["true"])]), Allow);
+    assert_eq!(decide(&b, &[("kms:GrantIsForAWSResource", &["false"])]), ImplicitDeny);
     let bin = allow_if(r#"{"BinaryEquals": {"key:blob": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}"#);
-    assert_eq!(
-        decide(&bin, &[("key:blob", &["QmluYXJ5VmFsdWVJbkJhc2U2NA=="])]),
-        Allow
-    );
-    let ip = allow_if(
-        r#"{"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64"]}}"#,
-    );
+    assert_eq!(decide(&bin, &[("key:blob", &["QmluYXJ5VmFsdWVJbkJhc2U2NA=="])]), Allow);
+    let ip = allow_if(r#"{"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64"]}}"#);
     assert_eq!(decide(&ip, &[("aws:SourceIp", &["203.0.113.9"])]), Allow);
-    assert_eq!(
-        decide(&ip, &[("aws:SourceIp", &["2001:db8:1234:5678::9"])]),
-        Allow
-    );
-    assert_eq!(
-        decide(&ip, &[("aws:SourceIp", &["198.51.100.1"])]),
-        ImplicitDeny
-    );
+    assert_eq!(decide(&ip, &[("aws:SourceIp", &["2001:db8:1234:5678::9"])]), Allow);
+    assert_eq!(decide(&ip, &[("aws:SourceIp", &["198.51.100.1"])]), ImplicitDeny);
     let not_ip = allow_if(r#"{"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#);
-    assert_eq!(
-        decide(&not_ip, &[("aws:SourceIp", &["198.51.100.1"])]),
-        Allow
-    );
+    assert_eq!(decide(&not_ip, &[("aws:SourceIp", &["198.51.100.1"])]), Allow);
     let arn = allow_if(r#"{"ArnLike": {"aws:SourceArn": "arn:aws:s3:::bucket-*"}}"#);
-    assert_eq!(
-        decide(&arn, &[("aws:SourceArn", &["arn:aws:s3:::bucket-1"])]),
-        Allow
-    );
+    assert_eq!(decide(&arn, &[("aws:SourceArn", &["arn:aws:s3:::bucket-1"])]), Allow);
     // §8.4: ArnLike matches component-wise; a `*` cannot cross a `:`.
     let arn = allow_if(r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app"}}"#);
     assert_eq!(
-        decide(
-            &arn,
-            &[("aws:PrincipalArn", &["arn:aws:iam::111122223333:role/app"])]
-        ),
+        decide(&arn, &[("aws:PrincipalArn", &["arn:aws:iam::111122223333:role/app"])]),
         Allow
     );
     assert_eq!(
-        decide(
-            &arn,
-            &[("aws:PrincipalArn", &["arn:aws:iam::1:x:role/app"])]
-        ),
+        decide(&arn, &[("aws:PrincipalArn", &["arn:aws:iam::1:x:role/app"])]),
         ImplicitDeny
     );
 }
@@ -414,17 +316,11 @@ fn policy_variables_resolve_only_in_2012_10_17() {
     assert_eq!(
         decide(
             &with,
-            &[
-                ("aws:username", &["alice"]),
-                ("kms:EncryptionContext:owner", &["bob"])
-            ]
+            &[("aws:username", &["alice"]), ("kms:EncryptionContext:owner", &["bob"])]
         ),
         ImplicitDeny
     );
-    let r = evaluate(
-        &with,
-        &request(&[("kms:EncryptionContext:owner", &["alice"])]),
-    );
+    let r = evaluate(&with, &request(&[("kms:EncryptionContext:owner", &["alice"])]));
     assert_eq!(r.decision, ImplicitDeny);
     assert!(r.missing_context_keys.contains(&"aws:username"));
     // §8.1: without Version, `${…}` is literal text.
@@ -443,10 +339,7 @@ fn policy_variables_resolve_only_in_2012_10_17() {
         ImplicitDeny
     );
     assert_eq!(
-        decide(
-            &without,
-            &[("kms:EncryptionContext:owner", &["${aws:username}"])]
-        ),
+        decide(&without, &[("kms:EncryptionContext:owner", &["${aws:username}"])]),
         Allow
     );
 }
@@ -454,26 +347,13 @@ fn policy_variables_resolve_only_in_2012_10_17() {
 #[test]
 fn unresolved_variables_match_nothing_but_satisfy_negations() {
     // §8.6: a missing variable makes a positive condition false and a negated one true.
-    let pos =
-        allow_if(r#"{"StringLike": {"kms:EncryptionContext:owner": "${aws:PrincipalTag/team}"}}"#);
-    assert_eq!(
-        decide(&pos, &[("kms:EncryptionContext:owner", &["x"])]),
-        ImplicitDeny
-    );
-    let neg = allow_if(
-        r#"{"StringNotEquals": {"kms:EncryptionContext:owner": "${aws:PrincipalTag/team}"}}"#,
-    );
-    assert_eq!(
-        decide(&neg, &[("kms:EncryptionContext:owner", &["x"])]),
-        Allow
-    );
-    let default = allow_if(
-        r#"{"StringEquals": {"kms:EncryptionContext:owner": "${aws:PrincipalTag/team, 'shared'}"}}"#,
-    );
-    assert_eq!(
-        decide(&default, &[("kms:EncryptionContext:owner", &["shared"])]),
-        Allow
-    );
+    let pos = allow_if(r#"{"StringLike": {"kms:EncryptionContext:owner": "${aws:PrincipalTag/team}"}}"#);
+    assert_eq!(decide(&pos, &[("kms:EncryptionContext:owner", &["x"])]), ImplicitDeny);
+    let neg = allow_if(r#"{"StringNotEquals": {"kms:EncryptionContext:owner": "${aws:PrincipalTag/team}"}}"#);
+    assert_eq!(decide(&neg, &[("kms:EncryptionContext:owner", &["x"])]), Allow);
+    let default =
+        allow_if(r#"{"StringEquals": {"kms:EncryptionContext:owner": "${aws:PrincipalTag/team, 'shared'}"}}"#);
+    assert_eq!(decide(&default, &[("kms:EncryptionContext:owner", &["shared"])]), Allow);
 }
 
 #[test]
@@ -482,14 +362,8 @@ fn variables_in_resources() {
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
             "Resource": "arn:aws:kms:*:${aws:PrincipalAccount}:key/*"}]}"#,
     );
-    assert_eq!(
-        decide(&p, &[("aws:PrincipalAccount", &["111122223333"])]),
-        Allow
-    );
-    assert_eq!(
-        decide(&p, &[("aws:PrincipalAccount", &["444455556666"])]),
-        ImplicitDeny
-    );
+    assert_eq!(decide(&p, &[("aws:PrincipalAccount", &["111122223333"])]), Allow);
+    assert_eq!(decide(&p, &[("aws:PrincipalAccount", &["444455556666"])]), ImplicitDeny);
     assert_eq!(decide(&p, &[]), ImplicitDeny);
 }
 
@@ -530,9 +404,7 @@ fn trace_records_why_each_statement_failed() {
     assert_eq!(r.decision, Allow);
     let outcomes: Vec<&Outcome> = trace.entries.iter().map(|e| &e.outcome).collect();
     assert_eq!(outcomes[0], &Outcome::ActionNotMatched);
-    assert!(
-        matches!(outcomes[1], Outcome::ConditionFailed(f) if f.key == "kms:CallerAccount" && f.missing)
-    );
+    assert!(matches!(outcomes[1], Outcome::ConditionFailed(f) if f.key == "kms:CallerAccount" && f.missing));
     assert_eq!(outcomes[2], &Outcome::Applies);
 }
 
@@ -542,10 +414,7 @@ fn empty_values_are_null_for_every_operator() {
     // so every operator treats it as absent.
     let empty: &[(&str, &[&str])] = &[("aws:PrincipalTag/team", &[""])];
     assert_eq!(
-        decide(
-            &allow_if(r#"{"StringLike": {"aws:PrincipalTag/team": "*"}}"#),
-            empty
-        ),
+        decide(&allow_if(r#"{"StringLike": {"aws:PrincipalTag/team": "*"}}"#), empty),
         ImplicitDeny
     );
     assert_eq!(
@@ -563,10 +432,7 @@ fn empty_values_are_null_for_every_operator() {
         Allow
     );
     assert_eq!(
-        decide(
-            &allow_if(r#"{"Null": {"aws:PrincipalTag/team": "true"}}"#),
-            empty
-        ),
+        decide(&allow_if(r#"{"Null": {"aws:PrincipalTag/team": "true"}}"#), empty),
         Allow
     );
     assert_eq!(

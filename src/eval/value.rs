@@ -34,9 +34,7 @@ pub fn date(text: &str) -> Option<Instant> {
     if !is_year && (!t.contains('-') || t.starts_with('-')) {
         // Epoch seconds (possibly fractional). Four bare digits read as a
         // year (`YYYY`, the first W3C form), not as seconds after 1970.
-        return number(t)
-            .filter(|s| s.is_finite())
-            .map(|s| (s * 1e9) as i128);
+        return number(t).filter(|s| s.is_finite()).map(|s| (s * 1e9) as i128);
     }
     let (day_part, time_part) = match t.split_once(['T', 't']) {
         Some((d, tm)) => (d, Some(tm)),
@@ -46,11 +44,7 @@ pub fn date(text: &str) -> Option<Instant> {
     let year: i64 = fixed_digits(fields.next()?, 4)?;
     let month: u32 = fields.next().map_or(Some(1), |m| fixed_digits(m, 2))?;
     let day: u32 = fields.next().map_or(Some(1), |d| fixed_digits(d, 2))?;
-    if fields.next().is_some()
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-    {
+    if fields.next().is_some() || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
     let mut nanos = i128::from(days_from_civil(year, month, day)) * 86_400 * NANOS;
@@ -88,10 +82,7 @@ fn time_of_day(text: &str) -> Option<i128> {
                 return None;
             }
             // Nanoseconds from up to nine fractional digits, without allocating.
-            let nanos = frac
-                .bytes()
-                .take(9)
-                .fold(0i128, |n, b| n * 10 + i128::from(b - b'0'));
+            let nanos = frac.bytes().take(9).fold(0i128, |n, b| n * 10 + i128::from(b - b'0'));
             let scale = 10i128.pow(9 - frac.len().min(9) as u32);
             (fixed_digits::<i128>(whole, 2)?, nanos * scale)
         }
@@ -250,10 +241,7 @@ mod tests {
         assert_eq!(date("1970-01-01T00:00:01Z"), Some(NANOS));
         assert_eq!(date("1970-01-01T00:00:00.5Z"), Some(NANOS / 2));
         assert_eq!(date("1970-01-01T01:00:00+01:00"), Some(0));
-        assert_eq!(
-            date("2020-02-29T12:00:00-05:30"),
-            date("2020-02-29T17:30:00Z")
-        );
+        assert_eq!(date("2020-02-29T12:00:00-05:30"), date("2020-02-29T17:30:00Z"));
         assert_eq!(date("86400"), Some(DAY));
         assert_eq!(date("2019-07-16T12:00:00Z"), Some(1_563_278_400 * NANOS));
         for bad in [
@@ -280,9 +268,7 @@ mod tests {
         let v6 = Cidr::parse("2001:DB8:1234:5678::/64").unwrap();
         assert!(v6.contains(ip("2001:db8:1234:5678:abcd::1").unwrap()));
         assert!(!v6.contains(ip("2001:db8:1234:5679::1").unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0")
-            .unwrap()
-            .contains(ip("8.8.8.8").unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8").unwrap()));
         for bad in ["203.0.113.0/33", "300.1.1.1", "10.0.0.0/", "x"] {
             assert_eq!(Cidr::parse(bad), None, "{bad}");
         }

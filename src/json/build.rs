@@ -45,11 +45,7 @@ pub(super) fn document(pairs: Pairs<'_, Rule>) -> Result<Value, JsonError> {
                         start,
                         items: Vec::new(),
                     }),
-                    Rule::string
-                    | Rule::number
-                    | Rule::true_lit
-                    | Rule::false_lit
-                    | Rule::null_lit => {
+                    Rule::string | Rule::number | Rule::true_lit | Rule::false_lit | Rule::null_lit => {
                         // A leaf: its `End` comes next.
                         let end = match tokens.next() {
                             Some(Token::End { pos, .. }) => pos.pos(),

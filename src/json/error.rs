@@ -32,9 +32,7 @@ pub enum JsonError {
     #[error("nesting is deeper than the limit of {limit} levels")]
     #[diagnostic(
         code("keyward::json::too-deep"),
-        help(
-            "policies and grants nest a few levels deep; a document this deep is not one of them"
-        )
+        help("policies and grants nest a few levels deep; a document this deep is not one of them")
     )]
     TooDeep {
         limit: usize,

@@ -98,13 +98,11 @@ impl Object {
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(member.key.span);
                 }
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    errors.push(JsonError::DuplicateKey {
-                        key: member.key.node.clone(),
-                        span: member.key.span.into(),
-                        first: (*first.get()).into(),
-                    })
-                }
+                std::collections::hash_map::Entry::Occupied(first) => errors.push(JsonError::DuplicateKey {
+                    key: member.key.node.clone(),
+                    span: member.key.span.into(),
+                    first: (*first.get()).into(),
+                }),
             }
         }
         errors

@@ -73,9 +73,7 @@ fn end_of_input(text: &str, expected: &str) -> JsonError {
     let help = match unclosed(text) {
         Some((bracket, at)) => {
             let line = 1 + text[..at].matches('\n').count();
-            format!(
-                "the `{bracket}` opened on line {line} is never closed; the file may be cut short"
-            )
+            format!("the `{bracket}` opened on line {line} is never closed; the file may be cut short")
         }
         None => "the file may be empty or cut short".to_owned(),
     };
@@ -216,9 +214,7 @@ fn mistake_help(text: &str, offset: usize, positives: &[Rule]) -> Option<String>
         && (rest.starts_with('"') || rest.starts_with('{') || rest.starts_with('['))
     {
         "a `,` is missing between two elements"
-    } else if positives.contains(&Rule::string)
-        && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-    {
+    } else if positives.contains(&Rule::string) && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         "object keys are strings and need double quotes"
     } else if positives.contains(&Rule::EOI) {
         "a document holds exactly one value; remove what follows it"
@@ -230,9 +226,7 @@ fn mistake_help(text: &str, offset: usize, positives: &[Rule]) -> Option<String>
 
 /// Finds why the string starting at `start` (a `"`) does not parse.
 fn string_problem(text: &str, start: usize) -> Option<JsonError> {
-    let mut chars = text[start + 1..]
-        .char_indices()
-        .map(|(i, c)| (start + 1 + i, c));
+    let mut chars = text[start + 1..].char_indices().map(|(i, c)| (start + 1 + i, c));
     while let Some((i, c)) = chars.next() {
         match c {
             '"' => return None,
@@ -243,8 +237,7 @@ fn string_problem(text: &str, start: usize) -> Option<JsonError> {
                     'u' => {
                         let hex: String = text[j + 1..].chars().take(4).collect();
                         if hex.len() < 4 || !hex.chars().all(|h| h.is_ascii_hexdigit()) {
-                            let end =
-                                j + 1 + hex.chars().take_while(char::is_ascii_hexdigit).count();
+                            let end = j + 1 + hex.chars().take_while(char::is_ascii_hexdigit).count();
                             return Some(syntax_error(
                                 "invalid `\\u` escape",
                                 Span::new(i, end),

@@ -40,26 +40,14 @@ fn decodes_escapes_and_surrogate_pairs() {
 
 #[test]
 fn lone_surrogates_are_rejected() {
-    assert!(matches!(
-        err(r#""\uD83D""#),
-        JsonError::LoneSurrogate { .. }
-    ));
-    assert!(matches!(
-        err(r#""\uDE00x""#),
-        JsonError::LoneSurrogate { .. }
-    ));
-    assert!(matches!(
-        err(r#""\uD83D\u0041""#),
-        JsonError::LoneSurrogate { .. }
-    ));
+    assert!(matches!(err(r#""\uD83D""#), JsonError::LoneSurrogate { .. }));
+    assert!(matches!(err(r#""\uDE00x""#), JsonError::LoneSurrogate { .. }));
+    assert!(matches!(err(r#""\uD83D\u0041""#), JsonError::LoneSurrogate { .. }));
 }
 
 #[test]
 fn syntax_errors_say_what_was_expected() {
-    assert_eq!(
-        message_and_label(&err(r#"{"a": 1 "b": 2}"#)).0,
-        "expected `,` or `}`"
-    );
+    assert_eq!(message_and_label(&err(r#"{"a": 1 "b": 2}"#)).0, "expected `,` or `}`");
     assert_eq!(message_and_label(&err(r#"{"a" 1}"#)).0, "expected `:`");
     assert_eq!(
         message_and_label(&err(r#"[1, 2"#)),
@@ -69,10 +57,7 @@ fn syntax_errors_say_what_was_expected() {
         )
     );
     assert_eq!(message_and_label(&err(r#"{"a": }"#)).0, "expected a value");
-    assert_eq!(
-        message_and_label(&err(r#"{a: 1}"#)).0,
-        "expected a string key or `}`"
-    );
+    assert_eq!(message_and_label(&err(r#"{a: 1}"#)).0, "expected a string key or `}`");
     assert_eq!(
         message_and_label(&err("")).0,
         "unexpected end of input: expected a value"
@@ -82,19 +67,10 @@ fn syntax_errors_say_what_was_expected() {
 
 #[test]
 fn string_problems_are_precise() {
-    assert_eq!(
-        message_and_label(&err(r#"{"a": "x\q"}"#)).0,
-        "invalid escape `\\q`"
-    );
+    assert_eq!(message_and_label(&err(r#"{"a": "x\q"}"#)).0, "invalid escape `\\q`");
     assert_eq!(message_and_label(&err(r#"["abc"#)).0, "unterminated string");
-    assert_eq!(
-        message_and_label(&err(r#"["\u12"]"#)).0,
-        "invalid `\\u` escape"
-    );
-    assert!(matches!(
-        err("[\"a\tb\"]"),
-        JsonError::ControlCharacter { code: 9, .. }
-    ));
+    assert_eq!(message_and_label(&err(r#"["\u12"]"#)).0, "invalid `\\u` escape");
+    assert!(matches!(err("[\"a\tb\"]"), JsonError::ControlCharacter { code: 9, .. }));
 }
 
 #[test]
@@ -114,16 +90,7 @@ fn rejects_what_rfc_8259_rejects() {
     ] {
         assert!(parse(bad).is_err(), "{bad} should fail");
     }
-    for good in [
-        "0",
-        "-0.0e-0",
-        "1E+9",
-        "[]",
-        "{}",
-        "null",
-        " \t\r\n[ ] ",
-        "\"\\u0000\"",
-    ] {
+    for good in ["0", "-0.0e-0", "1E+9", "[]", "{}", "null", " \t\r\n[ ] ", "\"\\u0000\""] {
         assert!(parse(good).is_ok(), "{good} should parse");
     }
 }
@@ -163,10 +130,7 @@ fn size_bom_and_nul_limits() {
         })
     ));
     assert!(matches!(err("\u{feff}{}"), JsonError::ByteOrderMark { .. }));
-    assert!(matches!(
-        err("{\"a\":\u{0}}"),
-        JsonError::NulByte { offset: 5, .. }
-    ));
+    assert!(matches!(err("{\"a\":\u{0}}"), JsonError::NulByte { offset: 5, .. }));
 }
 
 #[test]

@@ -67,13 +67,8 @@ mod tests {
     fn classifies_actions() {
         assert!(is_iam_only("kms:CreateKey") && is_iam_only("KMS:listaliases"));
         assert!(!is_iam_only("kms:Decrypt"));
-        assert!(
-            has_encryption_context("kms:ReEncryptTo") && !has_encryption_context("kms:DescribeKey")
-        );
-        assert_eq!(
-            grant_operation("kms:decrypt"),
-            Some(GrantOperation::Decrypt)
-        );
+        assert!(has_encryption_context("kms:ReEncryptTo") && !has_encryption_context("kms:DescribeKey"));
+        assert_eq!(grant_operation("kms:decrypt"), Some(GrantOperation::Decrypt));
         assert_eq!(grant_operation("kms:PutKeyPolicy"), None);
         assert_eq!(grant_operation("s3:GetObject"), None);
     }

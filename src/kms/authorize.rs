@@ -11,8 +11,7 @@ use super::request::KmsRequest;
 use smallvec::SmallVec;
 
 use crate::eval::{
-    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, PrincipalMatch, Reason,
-    Request, Trace,
+    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, PrincipalMatch, Reason, Request, Trace,
 };
 use crate::policy::{Effect, Grant};
 use crate::source::Span;
@@ -197,11 +196,7 @@ impl Authorizer {
         );
         both.reasons.extend(to.reasons);
         for key in to.missing_context_keys {
-            if !both
-                .missing_context_keys
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&key))
-            {
+            if !both.missing_context_keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
                 both.missing_context_keys.push(key);
             }
         }
@@ -214,12 +209,7 @@ impl Authorizer {
     /// Decides a request whose evaluator request (`eval`, from
     /// [`KmsRequest::to_eval_request`]) is already built. Allocates nothing
     /// unless tracing.
-    pub fn decide<'p>(
-        &'p self,
-        request: &KmsRequest,
-        eval: &Request,
-        mut trace: Option<&mut Trace>,
-    ) -> Verdict<'p> {
+    pub fn decide<'p>(&'p self, request: &KmsRequest, eval: &Request, mut trace: Option<&mut Trace>) -> Verdict<'p> {
         let caller = &request.caller;
         let iam_only = actions::is_iam_only(&request.action);
         let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
@@ -240,15 +230,8 @@ impl Authorizer {
             .find(|(p, _)| attached_to_caller(p, caller))
             .map(|(_, policy)| run(policy));
         // Session policies limit sessions only (§8.8 step 8).
-        let is_session = matches!(
-            caller.kind,
-            CallerKind::AssumedRole { .. } | CallerKind::FederatedUser
-        );
-        let session = self
-            .session_policy
-            .as_ref()
-            .filter(|_| is_session)
-            .map(&mut run);
+        let is_session = matches!(caller.kind, CallerKind::AssumedRole { .. } | CallerKind::FederatedUser);
+        let session = self.session_policy.as_ref().filter(|_| is_session).map(&mut run);
         // Service principals are not governed by an account's SCPs.
         let scps: Each<'p> = match &caller.account {
             Some(account) if caller.kind != CallerKind::Service => self
@@ -287,19 +270,13 @@ impl Authorizer {
             missing_context_keys: MissingKeys::new(),
         };
         for key in all().flat_map(|m| m.missing_context_keys.iter()) {
-            if !verdict
-                .missing_context_keys
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(key))
-            {
+            if !verdict.missing_context_keys.iter().any(|m| m.eq_ignore_ascii_case(key)) {
                 verdict.missing_context_keys.push(key);
             }
         }
 
         // 1. An explicit deny anywhere is final.
-        verdict
-            .reasons
-            .extend(all().flat_map(|m| m.denies.iter().copied()));
+        verdict.reasons.extend(all().flat_map(|m| m.denies.iter().copied()));
         if !verdict.reasons.is_empty() {
             verdict.decision = Decision::ExplicitDeny;
             verdict.why = Why::ExplicitDeny;
@@ -353,8 +330,7 @@ impl Authorizer {
 
         // 3. A grant allows on its own (an account grantee: with IAM's consent).
         let granted = self.grants.iter().find(|grant| {
-            grants::authorizes(grant, request)
-                .is_some_and(|matched| matched != PrincipalMatch::Account || identity_ok)
+            grants::authorizes(grant, request).is_some_and(|matched| matched != PrincipalMatch::Account || identity_ok)
         });
         if let Some(grant) = granted {
             verdict.grant = Some(grant);
@@ -365,11 +341,7 @@ impl Authorizer {
         // a grantee allowed to (above), or the issuing account; a key policy
         // allowing `kms:RetireGrant` has no effect (§6.6).
         if request.action.eq_ignore_ascii_case("kms:RetireGrant") {
-            return match self
-                .grants
-                .iter()
-                .find(|g| grants::may_retire(g, request, identity_ok))
-            {
+            return match self.grants.iter().find(|g| grants::may_retire(g, request, identity_ok)) {
                 Some(grant) => {
                     verdict.grant = Some(grant);
                     allow(verdict, Path::Grant, Why::MayRetire)
@@ -401,19 +373,12 @@ impl Authorizer {
         let caller = &request.caller;
         // Service principals act as themselves; only callers of another
         // account need their own identity policy as well.
-        let cross_account =
-            caller.account.is_some() && caller.account.as_deref() != request.key_account();
+        let cross_account = caller.account.is_some() && caller.account.as_deref() != request.key_account();
         if !cross_account {
             // A statement naming the caller itself is not limited by boundaries
             // or session policies; one naming its role is (§5.6, inference).
-            let names_caller = key
-                .allows
-                .iter()
-                .any(|r| r.principal == Some(PrincipalMatch::Direct));
-            let names_role = key
-                .allows
-                .iter()
-                .any(|r| r.principal == Some(PrincipalMatch::Role));
+            let names_caller = key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Direct));
+            let names_role = key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Role));
             if names_caller || (names_role && limits.boundary && limits.session) {
                 verdict.reasons.extend(direct());
                 return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesCaller);
@@ -482,11 +447,7 @@ impl From<&Verdict<'_>> for Authorization {
             path: verdict.path,
             summary: summary(verdict, &reasons),
             reasons,
-            missing_context_keys: verdict
-                .missing_context_keys
-                .iter()
-                .map(|k| (*k).to_owned())
-                .collect(),
+            missing_context_keys: verdict.missing_context_keys.iter().map(|k| (*k).to_owned()).collect(),
             trace: None,
         }
     }

@@ -1,14 +1,22 @@
 //! The KMS domain. For now: the authorizer that combines key policy,
 //! identity policies, boundaries, session policies, SCPs, RCPs and grants
-//! into one decision (§5.6), and the request whose context keys it derives.
+//! into one decision (§5.6), the request whose context keys it derives, and
+//! the grant rules (`CreateGrant` validation, sub-grant limits, retiring).
 
 mod actions;
 mod authorize;
+mod create_grant;
+mod error;
 mod grants;
+mod key_spec;
 mod request;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
 pub use authorize::{Authorization, Authorizer, Cause, Limit, Path, Verdict, Why};
+pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
+pub use error::{ErrorName, KmsError};
+pub use grants::{check as check_grant, NotApplied};
+pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;
 
 #[cfg(test)]

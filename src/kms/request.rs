@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::actions;
+use super::key_spec::KeyInfo;
 use crate::eval::{Caller, CallerKind, Context, ContextValue, Request};
+use crate::policy::{Grant, Grantee};
 
 /// One call to a KMS operation, from the authorizer's point of view.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,7 +17,14 @@ pub struct KmsRequest {
     pub action: String,
     /// The key ARN, or `*` for actions with no key resource.
     pub resource: String,
+    /// The encryption context; for `kms:ReEncryptFrom`, the source context.
     pub encryption_context: BTreeMap<String, String>,
+    /// For `kms:ReEncryptTo`: the destination context (default: the same).
+    pub destination_encryption_context: Option<BTreeMap<String, String>>,
+    /// For `kms:CreateGrant`: the grant being created.
+    pub create_grant: Option<Grant>,
+    /// The kind of key, which decides whether it has encryption contexts.
+    pub key: KeyInfo,
     pub grant_tokens: Vec<String>,
     /// The service calling on the caller's behalf (`s3.us-east-1.amazonaws.com`).
     pub via_service: Option<String>,
@@ -28,21 +37,29 @@ pub struct KmsRequest {
 }
 
 impl KmsRequest {
-    pub fn new(
-        caller: Caller,
-        action: impl Into<String>,
-        resource: impl Into<String>,
-    ) -> KmsRequest {
+    pub fn new(caller: Caller, action: impl Into<String>, resource: impl Into<String>) -> KmsRequest {
         KmsRequest {
             caller,
             action: action.into(),
             resource: resource.into(),
             encryption_context: BTreeMap::new(),
+            destination_encryption_context: None,
+            create_grant: None,
+            key: KeyInfo::SYMMETRIC,
             grant_tokens: Vec::new(),
             via_service: None,
             alias: None,
             time: None,
             context: Context::new(),
+        }
+    }
+
+    /// The encryption context this action sees: the destination context for
+    /// `kms:ReEncryptTo`, the (source) context otherwise.
+    pub fn context_for_action(&self) -> &BTreeMap<String, String> {
+        match &self.destination_encryption_context {
+            Some(destination) if self.action.eq_ignore_ascii_case("kms:ReEncryptTo") => destination,
+            _ => &self.encryption_context,
         }
     }
 
@@ -82,23 +99,23 @@ impl KmsRequest {
         if let Some(region) = self.resource.split(':').nth(3).filter(|r| !r.is_empty()) {
             context.insert_one("aws:RequestedRegion", region);
         }
-        if actions::has_encryption_context(&self.action) {
-            for (key, value) in &self.encryption_context {
-                context.insert_one(&format!("kms:EncryptionContext:{key}"), value.clone());
-            }
-            context.insert(
-                "kms:EncryptionContextKeys",
-                ContextValue::Many(self.encryption_context.keys().cloned().collect()),
+        if actions::has_encryption_context(&self.action) && self.key.has_encryption_context() {
+            insert_encryption_context(
+                &mut context,
+                self.context_for_action().iter().map(|(k, v)| (k.as_str(), v.as_str())),
             );
             context.insert_one("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
         }
+        if let Some(grant) = self
+            .create_grant
+            .as_ref()
+            .filter(|_| actions::operation(&self.action).is_some_and(|op| op.eq_ignore_ascii_case("CreateGrant")))
+        {
+            insert_create_grant(&mut context, grant);
+        }
         // `aws:ViaAWSService` is always present (false for direct calls);
         // `kms:GrantIsForAWSResource` on the grant operations that define it.
-        let via = if self.via_service.is_some() {
-            "true"
-        } else {
-            "false"
-        };
+        let via = if self.via_service.is_some() { "true" } else { "false" };
         context.insert_one("aws:ViaAWSService", via);
         if ["CreateGrant", "ListGrants", "RevokeGrant"]
             .iter()
@@ -115,10 +132,7 @@ impl KmsRequest {
         if let Some(time) = &self.time {
             context.insert_one("aws:CurrentTime", time.clone());
             if let Some(nanos) = crate::eval::value::date(time) {
-                context.insert_one(
-                    "aws:EpochTime",
-                    (nanos.div_euclid(1_000_000_000)).to_string(),
-                );
+                context.insert_one("aws:EpochTime", (nanos.div_euclid(1_000_000_000)).to_string());
             }
         }
         for (key, value) in self.context.iter() {
@@ -131,4 +145,42 @@ impl KmsRequest {
             context,
         }
     }
+}
+
+fn insert_encryption_context<'a>(context: &mut Context, pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone) {
+    for (key, value) in pairs.clone() {
+        context.insert_one(&format!("kms:EncryptionContext:{key}"), value);
+    }
+    context.insert(
+        "kms:EncryptionContextKeys",
+        ContextValue::Many(pairs.map(|(k, _)| k.to_owned()).collect()),
+    );
+}
+
+/// The `kms:Grant*` keys of a `CreateGrant` request (§7.2), and the
+/// constraint's context as `kms:EncryptionContext*` (§6.5, inference).
+fn insert_create_grant(context: &mut Context, grant: &Grant) {
+    let operations = grant.operations.iter().map(|op| op.as_str().to_owned()).collect();
+    context.insert("kms:GrantOperations", ContextValue::Many(operations));
+    match &grant.grantee.node {
+        Grantee::Principal(p) | Grantee::ServicePrincipal(p) => context.insert_one("kms:GranteePrincipal", p.clone()),
+    }
+    if let Some(retiring) = grant
+        .retiring_principal
+        .as_ref()
+        .or(grant.retiring_service_principal.as_ref())
+    {
+        context.insert_one("kms:RetiringPrincipal", retiring.node.clone());
+    }
+    let Some(constraints) = &grant.constraints else { return };
+    let (kind, pairs) = match (
+        &constraints.encryption_context_equals,
+        &constraints.encryption_context_subset,
+    ) {
+        (Some(pairs), _) => ("EncryptionContextEquals", pairs),
+        (None, Some(pairs)) => ("EncryptionContextSubset", pairs),
+        (None, None) => return,
+    };
+    context.insert_one("kms:GrantConstraintType", kind);
+    insert_encryption_context(context, pairs.iter().map(|p| (p.key.as_str(), p.value.as_str())));
 }

@@ -97,11 +97,7 @@ impl SetQualifier {
 impl Operator {
     /// Every spelling AWS accepts, for suggestions and completion.
     pub fn all() -> impl Iterator<Item = Operator> {
-        let qualifiers = [
-            None,
-            Some(SetQualifier::ForAllValues),
-            Some(SetQualifier::ForAnyValue),
-        ];
+        let qualifiers = [None, Some(SetQualifier::ForAllValues), Some(SetQualifier::ForAnyValue)];
         qualifiers.into_iter().flat_map(|qualifier| {
             BaseOperator::ALL.iter().flat_map(move |&base| {
                 [false, true]

@@ -108,9 +108,7 @@ pub enum PolicyError {
     #[error("empty statement")]
     #[diagnostic(
         code("keyward::policy::empty-statement"),
-        help(
-            "a statement needs at least `Effect`, `Action` and `Resource`; remove it or fill it in"
-        )
+        help("a statement needs at least `Effect`, `Action` and `Resource`; remove it or fill it in")
     )]
     EmptyStatement {
         #[label("this statement is empty")]
@@ -253,10 +251,10 @@ impl miette::SourceCode for PolicyErrors {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents =
-            self.src
-                .text()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let contents = self
+            .src
+            .text()
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.src.name().to_owned(),
             contents.data(),
@@ -276,9 +274,7 @@ impl PolicyError {
 
     /// The span of the primary label.
     pub fn primary_span(&self) -> Option<SourceSpan> {
-        self.labels()
-            .and_then(|mut labels| labels.next())
-            .map(|l| *l.inner())
+        self.labels().and_then(|mut labels| labels.next()).map(|l| *l.inner())
     }
 }
 
@@ -286,9 +282,7 @@ impl PolicyErrors {
     /// Each problem paired with the document's source, ready to render on
     /// its own (one report per problem reads better than one nested report).
     pub fn located(&self) -> impl Iterator<Item = Located<'_>> {
-        self.errors
-            .iter()
-            .map(move |error| Located { error, src: self })
+        self.errors.iter().map(move |error| Located { error, src: self })
     }
 }
 

@@ -51,11 +51,7 @@ fn statement_json(w: &mut Writer, statement: &Statement) {
     w.key("Effect");
     w.string(statement.effect.as_str());
     if let Some(principal) = &statement.principal {
-        w.key(if principal.negated {
-            "NotPrincipal"
-        } else {
-            "Principal"
-        });
+        w.key(if principal.negated { "NotPrincipal" } else { "Principal" });
         match &principal.value {
             Principal::Any => w.string("*"),
             Principal::Map(entries) => {
@@ -79,12 +75,7 @@ fn statement_json(w: &mut Writer, statement: &Statement) {
     w.close('}');
 }
 
-fn clause(
-    w: &mut Writer,
-    clause: &Clause<Values<Spanned<String>>>,
-    name: &str,
-    negated_name: &str,
-) {
+fn clause(w: &mut Writer, clause: &Clause<Values<Spanned<String>>>, name: &str, negated_name: &str) {
     w.key(if clause.negated { negated_name } else { name });
     strings(w, &clause.value);
 }
@@ -136,10 +127,7 @@ pub fn grants_json(grants: &Grants) -> String {
             }
         }
         GrantsShape::List => grant_list(&mut w, &grants.grants),
-        GrantsShape::ListGrantsResponse {
-            next_marker,
-            truncated,
-        } => {
+        GrantsShape::ListGrantsResponse { next_marker, truncated } => {
             w.open('{');
             w.key("Grants");
             grant_list(&mut w, &grants.grants);
@@ -194,11 +182,7 @@ fn grant_json(w: &mut Writer, grant: &Grant) {
         ),
     }
     text(w, "RetiringPrincipal", &grant.retiring_principal);
-    text(
-        w,
-        "RetiringServicePrincipal",
-        &grant.retiring_service_principal,
-    );
+    text(w, "RetiringServicePrincipal", &grant.retiring_service_principal);
     text(w, "IssuingAccount", &grant.issuing_account);
     w.key("Operations");
     w.open('[');
@@ -240,16 +224,8 @@ fn constraints_json(w: &mut Writer, constraints: &GrantConstraints) {
             w.close('}');
         }
     };
-    context(
-        w,
-        "EncryptionContextEquals",
-        &constraints.encryption_context_equals,
-    );
-    context(
-        w,
-        "EncryptionContextSubset",
-        &constraints.encryption_context_subset,
-    );
+    context(w, "EncryptionContextEquals", &constraints.encryption_context_equals);
+    context(w, "EncryptionContextSubset", &constraints.encryption_context_subset);
     if let Some(arn) = &constraints.source_arn {
         w.key("SourceArn");
         w.string(arn);

@@ -89,10 +89,7 @@ grant_operations!(
 
 impl GrantOperation {
     pub fn parse(text: &str) -> Option<GrantOperation> {
-        GrantOperation::ALL
-            .iter()
-            .copied()
-            .find(|op| op.as_str() == text)
+        GrantOperation::ALL.iter().copied().find(|op| op.as_str() == text)
     }
 }
 

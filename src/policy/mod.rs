@@ -16,12 +16,10 @@ pub mod suggest;
 
 pub use condition::{BaseOperator, Operator, SetQualifier, UnknownOperator};
 pub use error::{Located, PolicyError, PolicyErrors};
-pub use grant::{
-    ContextPair, Grant, GrantConstraints, GrantOperation, Grantee, Grants, GrantsShape,
-};
+pub use grant::{ContextPair, Grant, GrantConstraints, GrantOperation, Grantee, Grants, GrantsShape};
 pub use model::{
-    Clause, Condition, ConditionBlock, ConditionEntry, Effect, Policy, Principal, PrincipalEntry,
-    PrincipalKind, Scalar, Statement, Values, Version,
+    Clause, Condition, ConditionBlock, ConditionEntry, Effect, Policy, Principal, PrincipalEntry, PrincipalKind,
+    Scalar, Statement, Values, Version,
 };
 pub use read::PolicyKind;
 pub use read_grant::{MAX_CONSTRAINT_PAIRS, MAX_CONSTRAINT_VALUE_CHARS};
@@ -53,11 +51,7 @@ impl Document {
         Document::parse_with(source, kind, &Limits::default())
     }
 
-    pub fn parse_with(
-        source: &Source,
-        kind: Option<DocumentKind>,
-        limits: &Limits,
-    ) -> Result<Document, PolicyErrors> {
+    pub fn parse_with(source: &Source, kind: Option<DocumentKind>, limits: &Limits) -> Result<Document, PolicyErrors> {
         let errors = |errors| PolicyErrors {
             src: source.clone(),
             errors,
@@ -67,15 +61,10 @@ impl Document {
     }
 
     /// Builds the model from a JSON tree, or returns every problem in it.
-    pub fn from_json(
-        value: &Value,
-        kind: Option<DocumentKind>,
-    ) -> Result<Document, Vec<PolicyError>> {
+    pub fn from_json(value: &Value, kind: Option<DocumentKind>) -> Result<Document, Vec<PolicyError>> {
         let mut reader = Reader::default();
         let document = match kind.or_else(|| detect(value)) {
-            Some(DocumentKind::KeyPolicy) => reader
-                .policy(value, Some(PolicyKind::KeyPolicy))
-                .map(Document::Policy),
+            Some(DocumentKind::KeyPolicy) => reader.policy(value, Some(PolicyKind::KeyPolicy)).map(Document::Policy),
             Some(DocumentKind::IdentityPolicy) => reader
                 .policy(value, Some(PolicyKind::IdentityPolicy))
                 .map(Document::Policy),
@@ -127,12 +116,9 @@ impl Policy {
 /// with a misspelt `Statement` still counts as a policy, so its errors are
 /// about the policy.
 fn detect(value: &Value) -> Option<DocumentKind> {
-    let resembles =
-        |name: &str, known: &[&str]| suggest::closest(name, known.iter().copied()).is_some();
+    let resembles = |name: &str, known: &[&str]| suggest::closest(name, known.iter().copied()).is_some();
     match &value.kind {
-        Kind::Array(items) if items.iter().all(|i| i.as_object().is_some()) => {
-            Some(DocumentKind::Grants)
-        }
+        Kind::Array(items) if items.iter().all(|i| i.as_object().is_some()) => Some(DocumentKind::Grants),
         Kind::Object(object) => {
             let keys = || object.members.iter().map(|m| m.key.as_str());
             if keys().any(|k| resembles(k, read::POLICY_ELEMENTS)) {
@@ -151,12 +137,7 @@ fn unknown_document(value: &Value) -> PolicyError {
     let found = match &value.kind {
         Kind::Object(object) if object.members.is_empty() => "an empty object".to_owned(),
         Kind::Object(object) => {
-            let keys: Vec<&str> = object
-                .members
-                .iter()
-                .take(4)
-                .map(|m| m.key.as_str())
-                .collect();
+            let keys: Vec<&str> = object.members.iter().take(4).map(|m| m.key.as_str()).collect();
             format!("an object with {}", suggest::list(&keys))
         }
         _ => value.type_name().to_owned(),

@@ -70,12 +70,7 @@ impl Reader {
 
     /// Sorts an object's members by known name, reporting duplicate keys and
     /// unknown names (with a suggestion).
-    pub fn fields<'v>(
-        &mut self,
-        object: &'v Object,
-        parent: &'static str,
-        known: &[&'static str],
-    ) -> Fields<'v> {
+    pub fn fields<'v>(&mut self, object: &'v Object, parent: &'static str, known: &[&'static str]) -> Fields<'v> {
         for duplicate in object.duplicate_keys() {
             self.push(duplicate);
         }
@@ -146,14 +141,8 @@ impl Reader {
                 None
             }
             Kind::Array(items) => {
-                let strings: Vec<_> = items
-                    .iter()
-                    .map(|item| self.string(item, element))
-                    .collect();
-                strings
-                    .into_iter()
-                    .collect::<Option<Vec<_>>>()
-                    .map(Values::Many)
+                let strings: Vec<_> = items.iter().map(|item| self.string(item, element)).collect();
+                strings.into_iter().collect::<Option<Vec<_>>>().map(Values::Many)
             }
             _ => self.wrong_type(value, element, "a string or a list of strings", None),
         }
@@ -221,8 +210,7 @@ impl Reader {
             }
         };
         let kind = kind.unwrap_or_else(|| infer_kind(&values));
-        let statements: Vec<Option<Spanned<Statement>>> =
-            values.iter().map(|v| self.statement(v, kind)).collect();
+        let statements: Vec<Option<Spanned<Statement>>> = values.iter().map(|v| self.statement(v, kind)).collect();
         self.check_principals(&values, kind);
         if kind == PolicyKind::IdentityPolicy {
             self.check_unique_sids(&values);
@@ -243,10 +231,7 @@ impl Reader {
             None => {
                 let help = match suggest::closest(&text, ["2012-10-17", "2008-10-17"]) {
                     Some(c) => format!("did you mean `{c}`?"),
-                    None => {
-                        "use `2012-10-17`, the current version (the only other one is `2008-10-17`)"
-                            .to_owned()
-                    }
+                    None => "use `2012-10-17`, the current version (the only other one is `2008-10-17`)".to_owned(),
                 };
                 self.push(PolicyError::InvalidVersion {
                     value: text.node,
@@ -270,11 +255,7 @@ impl Reader {
         let sid = fields.get("Sid").and_then(|m| self.string(&m.value, "Sid"));
         let effect = match fields.get("Effect") {
             Some(m) => self.effect(&m.value),
-            None => self.missing(
-                value,
-                "Effect",
-                "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
-            ),
+            None => self.missing(value, "Effect", "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
         };
         let principal = match self.either(&fields, "Principal", "NotPrincipal") {
             Some((negated, m)) => {
@@ -286,29 +267,15 @@ impl Reader {
             }
             None => None,
         };
-        let action = self.patterns(
-            value,
-            &fields,
-            "Action",
-            "NotAction",
-            Reader::check_action,
-            kind,
-        );
+        let action = self.patterns(value, &fields, "Action", "NotAction", Reader::check_action, kind);
         let resource = if kind == PolicyKind::ResourcePolicy
             && fields.get("Resource").is_none()
             && fields.get("NotResource").is_none()
         {
             Some(None)
         } else {
-            self.patterns(
-                value,
-                &fields,
-                "Resource",
-                "NotResource",
-                Reader::check_resource,
-                kind,
-            )
-            .map(Some)
+            self.patterns(value, &fields, "Resource", "NotResource", Reader::check_resource, kind)
+                .map(Some)
         };
         let condition = fields.get("Condition").map(|m| self.condition(&m.value));
         let statement = Statement {
@@ -378,15 +345,7 @@ impl Reader {
         let values = self.strings(&member.value, name)?;
         // Check every value (no short circuit), so each bad one is reported.
         let all_valid = values.iter().filter(|v| !check(self, v)).count() == 0;
-        all_valid.then(|| {
-            Spanned::new(
-                Clause {
-                    negated,
-                    value: values,
-                },
-                member.value.span,
-            )
-        })
+        all_valid.then(|| Spanned::new(Clause { negated, value: values }, member.value.span))
     }
 
     fn check_action(&mut self, action: &Spanned<String>) -> bool {
@@ -480,8 +439,7 @@ impl Reader {
 pub(super) fn misspelt(object: &Value, element: &str, known: &[&str]) -> bool {
     object.as_object().is_some_and(|o| {
         o.members.iter().any(|m| {
-            !known.contains(&m.key.as_str())
-                && suggest::closest(&m.key, known.iter().copied()) == Some(element)
+            !known.contains(&m.key.as_str()) && suggest::closest(&m.key, known.iter().copied()) == Some(element)
         })
     })
 }
@@ -530,9 +488,7 @@ impl Reader {
                     value: s.clone(),
                     span: value.span.into(),
                     reason: "only `*` may be given as a bare string",
-                    help: format!(
-                        "name the principal's type: `\"{element}\": {{\"{kind}\": \"{s}\"}}`"
-                    ),
+                    help: format!("name the principal's type: `\"{element}\": {{\"{kind}\": \"{s}\"}}`"),
                 });
                 None
             }
@@ -540,24 +496,20 @@ impl Reader {
                 self.push(PolicyError::EmptyValue {
                     element: element.to_owned(),
                     span: value.span.into(),
-                    help: "name at least one principal, such as `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`".to_owned(),
+                    help: "name at least one principal, such as `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`"
+                        .to_owned(),
                 });
                 None
             }
             Kind::Object(object) => {
-                let names: Vec<&'static str> =
-                    PrincipalKind::ALL.iter().map(|k| k.as_str()).collect();
+                let names: Vec<&'static str> = PrincipalKind::ALL.iter().map(|k| k.as_str()).collect();
                 let fields = self.fields(object, "principal", &names);
                 let entries: Vec<Option<PrincipalEntry>> = PrincipalKind::ALL
                     .iter()
                     .filter_map(|&kind| fields.get(kind.as_str()).map(|m| (kind, m)))
                     .map(|(kind, member)| {
                         let ids = self.strings(&member.value, kind.as_str())?;
-                        let valid = ids
-                            .iter()
-                            .filter(|id| !self.check_principal_id(kind, id))
-                            .count()
-                            == 0;
+                        let valid = ids.iter().filter(|id| !self.check_principal_id(kind, id)).count() == 0;
                         valid.then(|| PrincipalEntry {
                             kind: Spanned::new(kind, member.key.span),
                             ids,
@@ -569,12 +521,7 @@ impl Reader {
                 entries.sort_by_key(|e| e.kind.span.start);
                 (entries.len() == fields.found.len()).then_some(Principal::Map(entries))
             }
-            _ => self.wrong_type(
-                value,
-                element,
-                "`\"*\"` or an object such as `{\"AWS\": …}`",
-                None,
-            ),
+            _ => self.wrong_type(value, element, "`\"*\"` or an object such as `{\"AWS\": …}`", None),
         }
     }
 
@@ -589,11 +536,11 @@ impl Reader {
                 "use `\"Principal\": \"*\"` with an `ArnLike` condition on `aws:PrincipalArn` to match many principals",
             ))
         } else if id.starts_with("arn:") && id.contains(":group/") {
-            Some(("an IAM group cannot be a principal", "name the group's users or roles, or the account (`arn:aws:iam::111122223333:root`)"))
-        } else if !id.starts_with("arn:")
-            && id.chars().all(|c| c.is_ascii_digit())
-            && id.len() != 12
-        {
+            Some((
+                "an IAM group cannot be a principal",
+                "name the group's users or roles, or the account (`arn:aws:iam::111122223333:root`)",
+            ))
+        } else if !id.starts_with("arn:") && id.chars().all(|c| c.is_ascii_digit()) && id.len() != 12 {
             Some((
                 "an account id has 12 digits",
                 "write the account as its 12-digit id or `arn:aws:iam::<account>:root`",
@@ -627,8 +574,7 @@ impl Reader {
                 Ok(op) => Some(Spanned::new(op, member.key.span)),
                 Err(_) => {
                     let names: Vec<String> = Operator::all().map(|op| op.to_string()).collect();
-                    let null_variant =
-                        member.key.ends_with("NullIfExists") || member.key.ends_with(":Null");
+                    let null_variant = member.key.ends_with("NullIfExists") || member.key.ends_with(":Null");
                     let help = match suggest::closest(&member.key, names.iter().map(String::as_str)) {
                         _ if null_variant => "`Null` takes neither `IfExists` nor `ForAllValues:`/`ForAnyValue:`: it already tests whether the key is absent; write `Null`".to_owned(),
                         Some(c) => format!("did you mean `{c}`?"),
@@ -696,10 +642,7 @@ impl Reader {
             }
             Kind::Array(items) => {
                 let scalars: Vec<_> = items.iter().map(|item| self.list_item(item, key)).collect();
-                scalars
-                    .into_iter()
-                    .collect::<Option<Vec<_>>>()
-                    .map(Values::Many)
+                scalars.into_iter().collect::<Option<Vec<_>>>().map(Values::Many)
             }
             _ => self.scalar(value, key).map(Values::One),
         }
@@ -712,10 +655,7 @@ impl Reader {
                 value,
                 key,
                 "a string, number or boolean",
-                Some(
-                    "condition value lists cannot be nested; put every value in one list"
-                        .to_owned(),
-                ),
+                Some("condition value lists cannot be nested; put every value in one list".to_owned()),
             ),
             _ => self.scalar(value, key),
         }
@@ -727,17 +667,12 @@ impl Reader {
             Kind::Number(n) => Scalar::Number(n.clone()),
             Kind::Bool(b) => Scalar::Bool(*b),
             Kind::Null => {
-                let help = "to test whether a key is absent, use the `Null` operator: `\"Null\": {\"<key>\": \"true\"}`".to_owned();
+                let help =
+                    "to test whether a key is absent, use the `Null` operator: `\"Null\": {\"<key>\": \"true\"}`"
+                        .to_owned();
                 return self.wrong_type(value, key, "a string, number or boolean", Some(help));
             }
-            _ => {
-                return self.wrong_type(
-                    value,
-                    key,
-                    "a string, number or boolean, or a list of them",
-                    None,
-                )
-            }
+            _ => return self.wrong_type(value, key, "a string, number or boolean, or a list of them", None),
         };
         Some(Spanned::new(scalar, value.span))
     }

@@ -24,11 +24,7 @@ pub(super) const GRANT_ELEMENTS: &[&str] = &[
     "GrantTokens",
     "DryRun",
 ];
-const CONSTRAINT_ELEMENTS: &[&str] = &[
-    "EncryptionContextEquals",
-    "EncryptionContextSubset",
-    "SourceArn",
-];
+const CONSTRAINT_ELEMENTS: &[&str] = &["EncryptionContextEquals", "EncryptionContextSubset", "SourceArn"];
 const LIST_GRANTS_ELEMENTS: &[&str] = &["Grants", "NextMarker", "Truncated"];
 
 /// At most this many pairs in one encryption-context constraint (AWS quota).
@@ -45,25 +41,19 @@ impl Reader {
                 let next_marker = fields
                     .get("NextMarker")
                     .and_then(|m| self.string(&m.value, "NextMarker"));
-                let truncated = fields
-                    .get("Truncated")
-                    .and_then(|m| self.bool(&m.value, "Truncated"));
+                let truncated = fields.get("Truncated").and_then(|m| self.bool(&m.value, "Truncated"));
                 let grants = fields.get("Grants")?;
                 let Kind::Array(items) = &grants.value.kind else {
                     return self.wrong_type(&grants.value, "Grants", "a list of grants", None);
                 };
                 (
-                    GrantsShape::ListGrantsResponse {
-                        next_marker,
-                        truncated,
-                    },
+                    GrantsShape::ListGrantsResponse { next_marker, truncated },
                     items.iter().collect(),
                 )
             }
             _ => (GrantsShape::One, vec![value]),
         };
-        let grants: Vec<Option<Spanned<Grant>>> =
-            items.into_iter().map(|v| self.grant(v)).collect();
+        let grants: Vec<Option<Spanned<Grant>>> = items.into_iter().map(|v| self.grant(v)).collect();
         let grants = grants.into_iter().collect::<Option<Vec<_>>>()?;
         self.errors.is_empty().then_some(Grants { shape, grants })
     }
@@ -71,27 +61,18 @@ impl Reader {
     fn grant(&mut self, value: &Value) -> Option<Spanned<Grant>> {
         let object = self.object(value, "grant")?;
         let fields = self.fields(object, "grant", GRANT_ELEMENTS);
-        let text = |reader: &mut Reader, name: &str| {
-            fields.get(name).and_then(|m| reader.string(&m.value, name))
-        };
+        let text = |reader: &mut Reader, name: &str| fields.get(name).and_then(|m| reader.string(&m.value, name));
         let key_id = text(self, "KeyId");
         let grant_id = text(self, "GrantId");
         let name = text(self, "Name");
         let retiring_principal = text(self, "RetiringPrincipal");
         let retiring_service_principal = text(self, "RetiringServicePrincipal");
         let issuing_account = text(self, "IssuingAccount");
-        let creation_date = fields
-            .get("CreationDate")
-            .and_then(|m| match &m.value.kind {
-                Kind::String(s) => Some(Spanned::new(Scalar::String(s.clone()), m.value.span)),
-                Kind::Number(n) => Some(Spanned::new(Scalar::Number(n.clone()), m.value.span)),
-                _ => self.wrong_type(
-                    &m.value,
-                    "CreationDate",
-                    "a date string or epoch seconds",
-                    None,
-                ),
-            });
+        let creation_date = fields.get("CreationDate").and_then(|m| match &m.value.kind {
+            Kind::String(s) => Some(Spanned::new(Scalar::String(s.clone()), m.value.span)),
+            Kind::Number(n) => Some(Spanned::new(Scalar::Number(n.clone()), m.value.span)),
+            _ => self.wrong_type(&m.value, "CreationDate", "a date string or epoch seconds", None),
+        });
         let grantee = self.grantee(value, &fields);
         let operations = match fields.get("Operations") {
             Some(m) => self.operations(&m.value),
@@ -100,17 +81,12 @@ impl Reader {
                     element: "Operations",
                     parent: "grant",
                     span: opening(value).into(),
-                    help: Some(
-                        "list what the grant allows, e.g. `\"Operations\": [\"Decrypt\"]`"
-                            .to_owned(),
-                    ),
+                    help: Some("list what the grant allows, e.g. `\"Operations\": [\"Decrypt\"]`".to_owned()),
                 });
                 None
             }
         };
-        let constraints = fields
-            .get("Constraints")
-            .map(|m| self.constraints(&m.value));
+        let constraints = fields.get("Constraints").map(|m| self.constraints(&m.value));
         let grant_tokens = fields.get("GrantTokens").map(|m| self.token_list(&m.value));
         let dry_run = fields.get("DryRun").map(|m| self.bool(&m.value, "DryRun"));
         let grant = Grant {
@@ -130,15 +106,8 @@ impl Reader {
         Some(Spanned::new(grant, value.span))
     }
 
-    fn grantee(
-        &mut self,
-        grant: &Value,
-        fields: &super::read::Fields<'_>,
-    ) -> Option<Spanned<Grantee>> {
-        match (
-            fields.get("GranteePrincipal"),
-            fields.get("GranteeServicePrincipal"),
-        ) {
+    fn grantee(&mut self, grant: &Value, fields: &super::read::Fields<'_>) -> Option<Spanned<Grantee>> {
+        match (fields.get("GranteePrincipal"), fields.get("GranteeServicePrincipal")) {
             (Some(a), Some(b)) => {
                 self.push(PolicyError::ConflictingElements {
                     first: "GranteePrincipal",
@@ -212,9 +181,7 @@ impl Reader {
         let subset = fields
             .get("EncryptionContextSubset")
             .and_then(|m| self.context(&m.value, "EncryptionContextSubset"));
-        let source_arn = fields
-            .get("SourceArn")
-            .and_then(|m| self.string(&m.value, "SourceArn"));
+        let source_arn = fields.get("SourceArn").and_then(|m| self.string(&m.value, "SourceArn"));
         let constraints = GrantConstraints {
             encryption_context_equals: equals,
             encryption_context_subset: subset,
@@ -235,13 +202,8 @@ impl Reader {
                     object.members.len()
                 ),
                 span: object.members[MAX_CONSTRAINT_PAIRS].key.span.into(),
-                label: format!(
-                    "pair {} of {}",
-                    MAX_CONSTRAINT_PAIRS + 1,
-                    object.members.len()
-                ),
-                help: "AWS KMS allows at most 8 pairs in an encryption-context constraint"
-                    .to_owned(),
+                label: format!("pair {} of {}", MAX_CONSTRAINT_PAIRS + 1, object.members.len()),
+                help: "AWS KMS allows at most 8 pairs in an encryption-context constraint".to_owned(),
             });
         }
         let pairs: Vec<Option<ContextPair>> = object
@@ -270,10 +232,7 @@ impl Reader {
         let Kind::Array(items) = &value.kind else {
             return self.wrong_type(value, "GrantTokens", "a list of strings", None);
         };
-        let tokens: Vec<_> = items
-            .iter()
-            .map(|item| self.string(item, "GrantTokens"))
-            .collect();
+        let tokens: Vec<_> = items.iter().map(|item| self.string(item, "GrantTokens")).collect();
         tokens.into_iter().collect()
     }
 }

@@ -55,17 +55,9 @@ fn reports_every_problem_at_once() {
 
 #[test]
 fn suggestions_name_the_intended_element() {
-    let errs = errors(
-        r#"{"Statement": [{"Effect": "Allow", "Actions": "kms:Decrypt", "Resource": "*"}]}"#,
-    );
-    let help: Vec<String> = errs
-        .iter()
-        .filter_map(|e| e.help().map(|h| h.to_string()))
-        .collect();
-    assert!(
-        help.iter().any(|h| h == "did you mean `Action`?"),
-        "{help:?}"
-    );
+    let errs = errors(r#"{"Statement": [{"Effect": "Allow", "Actions": "kms:Decrypt", "Resource": "*"}]}"#);
+    let help: Vec<String> = errs.iter().filter_map(|e| e.help().map(|h| h.to_string())).collect();
+    assert!(help.iter().any(|h| h == "did you mean `Action`?"), "{help:?}");
 }
 
 #[test]
@@ -81,19 +73,13 @@ fn key_policy_statements_need_principals_when_others_have_them() {
 #[test]
 fn identity_policies_refuse_principals_when_asked() {
     let text = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#;
-    let err =
-        Document::parse(&Source::new("t", text), Some(DocumentKind::IdentityPolicy)).unwrap_err();
-    assert_eq!(
-        err.errors[0].code_str(),
-        "keyward::policy::misplaced-element"
-    );
+    let err = Document::parse(&Source::new("t", text), Some(DocumentKind::IdentityPolicy)).unwrap_err();
+    assert_eq!(err.errors[0].code_str(), "keyward::policy::misplaced-element");
 }
 
 #[test]
 fn duplicate_json_keys_are_errors() {
-    let found = codes(
-        r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}"#,
-    );
+    let found = codes(r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}"#);
     assert_eq!(found, ["keyward::json::duplicate-key"]);
 }
 
@@ -155,17 +141,15 @@ fn grant_problems() {
 
 #[test]
 fn unknown_documents_are_reported() {
-    assert_eq!(
-        codes(r#"{"foo": 1}"#),
-        ["keyward::policy::unknown-document"]
-    );
+    assert_eq!(codes(r#"{"foo": 1}"#), ["keyward::policy::unknown-document"]);
     assert_eq!(codes("42"), ["keyward::policy::unknown-document"]);
 }
 
 #[test]
 fn equality_ignores_spans_and_formatting() {
     let a = parse(r#"{"Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#);
-    let b = parse("{\n  \"Statement\": [ {\n \"Resource\": \"*\", \"Action\" : \"kms:*\", \"Effect\": \"Allow\" } ]\n}");
+    let b =
+        parse("{\n  \"Statement\": [ {\n \"Resource\": \"*\", \"Action\" : \"kms:*\", \"Effect\": \"Allow\" } ]\n}");
     assert_eq!(a, b);
 }
 

@@ -31,6 +31,17 @@ pub enum LoadError {
         errors: Vec<CompileError>,
     },
 
+    #[error("grant {grant} in `{name}` is invalid: {error}")]
+    #[diagnostic(
+        code("keyward::suite::invalid-grant"),
+        help("a grant must be one `CreateGrant` would accept for this key (reference §6.3–§6.5)")
+    )]
+    InvalidGrant {
+        name: String,
+        grant: String,
+        error: crate::kms::KmsError,
+    },
+
     #[error("`{name}` is a {found}, not {expected}")]
     #[diagnostic(code("keyward::suite::wrong-document"))]
     WrongDocument {
@@ -70,8 +81,7 @@ fn read(path: &Path) -> Result<Source, LoadError> {
     };
     let bytes = if name == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| unreadable(e.to_string()))?;
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map_err(|e| unreadable(e.to_string()))?;
         buf
     } else {
         std::fs::read(path).map_err(|e| unreadable(e.to_string()))?
@@ -84,11 +94,7 @@ fn read(path: &Path) -> Result<Source, LoadError> {
 }
 
 /// Reads, checks and compiles one policy; `text` instead of a file when given.
-pub fn load_policy(
-    path: &Path,
-    text: Option<String>,
-    kind: Option<DocumentKind>,
-) -> Result<Loaded, LoadError> {
+pub fn load_policy(path: &Path, text: Option<String>, kind: Option<DocumentKind>) -> Result<Loaded, LoadError> {
     let source = match text {
         Some(text) => Source::new(path.display().to_string(), text),
         None => read(path)?,
@@ -101,12 +107,10 @@ pub fn load_policy(
             expected: "a policy",
         });
     };
-    let compiled = CompiledPolicy::compile(source.name(), &policy).map_err(|errors| {
-        LoadError::Uncompilable {
-            name: source.name().to_owned(),
-            src: source.to_named_source(),
-            errors,
-        }
+    let compiled = CompiledPolicy::compile(source.name(), &policy).map_err(|errors| LoadError::Uncompilable {
+        name: source.name().to_owned(),
+        src: source.to_named_source(),
+        errors,
     })?;
     Ok(Loaded {
         source,
@@ -114,8 +118,25 @@ pub fn load_policy(
     })
 }
 
-/// Reads a file of grants (one grant, a list, or a `ListGrants` response).
-pub fn load_grants(path: &Path, text: Option<String>) -> Result<Vec<Grant>, LoadError> {
+/// Reads a file of grants (one grant, a list, or a `ListGrants` response)
+/// and checks each against the key's kind: an invalid grant is an input
+/// error, never silently skipped.
+pub fn load_grants(path: &Path, text: Option<String>, key: crate::kms::KeyInfo) -> Result<Vec<Grant>, LoadError> {
+    let grants = read_grants(path, text)?;
+    for (i, grant) in grants.iter().enumerate() {
+        crate::kms::validate_grant(grant, key).map_err(|error| LoadError::InvalidGrant {
+            name: path.display().to_string(),
+            grant: grant
+                .grant_id
+                .as_ref()
+                .map_or_else(|| format!("#{i}"), |g| format!("`{}`", g.node)),
+            error,
+        })?;
+    }
+    Ok(grants)
+}
+
+fn read_grants(path: &Path, text: Option<String>) -> Result<Vec<Grant>, LoadError> {
     let source = match text {
         Some(text) => Source::new(path.display().to_string(), text),
         None => read(path)?,

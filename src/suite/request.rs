@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::eval::{Caller, Context, ContextValue};
-use crate::kms::KmsRequest;
+use crate::kms::{KeyInfo, KmsRequest};
+use crate::policy::{Document, DocumentKind, Grant, Grants, GrantsShape};
+use crate::source::Source;
 
 /// A request as written in JSON.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -32,6 +34,17 @@ pub struct RequestSpec {
     pub via_service: Option<String>,
     #[serde(default)]
     pub alias: Option<String>,
+    /// For `kms:ReEncrypt`/`kms:ReEncryptTo`: the destination context.
+    #[serde(default)]
+    pub destination_encryption_context: Option<BTreeMap<String, String>>,
+    /// For `kms:CreateGrant`: the grant being created, in `CreateGrant`'s shape.
+    #[serde(default)]
+    pub grant: Option<serde_json::Value>,
+    /// The key's `KeySpec` (default `SYMMETRIC_DEFAULT`) and `KeyUsage`.
+    #[serde(default)]
+    pub key_spec: Option<String>,
+    #[serde(default)]
+    pub key_usage: Option<String>,
     #[serde(default)]
     pub time: Option<String>,
 }
@@ -44,8 +57,7 @@ impl RequestSpec {
 
     /// The authorizer's request. `key` stands in for a missing or `"key"` resource.
     pub fn to_kms_request(&self, key: Option<&str>) -> Result<KmsRequest, String> {
-        let caller =
-            Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
+        let caller = Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
         if !self.action.contains(':') {
             return Err(format!(
                 "invalid `action`: `{}` is not `service:Action`, such as `kms:Decrypt`",
@@ -59,22 +71,40 @@ impl RequestSpec {
             (Some(resource), _) => resource.to_owned(),
             (None, None) if crate::kms::is_iam_only(&self.action) => "*".to_owned(),
             (None, None) => {
-                return Err(
-                    "the request has no `resource` (the key ARN) and there is no default key"
-                        .into(),
-                )
+                return Err("the request has no `resource` (the key ARN) and there is no default key".into())
             }
         };
         if let Some(time) = &self.time {
             if crate::eval::value::date(time).is_none() {
-                return Err(format!("invalid `time`: `{time}` is not an RFC 3339 time such as `2026-11-28T12:00:00Z`"));
+                return Err(format!(
+                    "invalid `time`: `{time}` is not an RFC 3339 time such as `2026-11-28T12:00:00Z`"
+                ));
             }
         }
         let mut context = Context::new();
         for (key, value) in &self.context {
             context.insert(key, context_value(key, value)?);
         }
+        let key = match (&self.key_spec, &self.key_usage) {
+            (None, None) => KeyInfo::SYMMETRIC,
+            (spec, usage) => KeyInfo::parse(spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), usage.as_deref())
+                .ok_or_else(|| {
+                    "invalid `key_spec`/`key_usage`: use a KMS KeySpec such as `RSA_2048` with a KeyUsage it allows"
+                        .to_owned()
+                })?,
+        };
+        let create_grant = match &self.grant {
+            None => None,
+            Some(value) => {
+                let grant = parse_grant(value)?;
+                crate::kms::validate_grant(&grant, key).map_err(|e| format!("invalid `grant` to create: {e}"))?;
+                Some(grant)
+            }
+        };
         let mut request = KmsRequest::new(caller, self.action.clone(), resource);
+        request.key = key;
+        request.create_grant = create_grant;
+        request.destination_encryption_context = self.destination_encryption_context.clone();
         request.encryption_context = self.encryption_context.clone();
         request.grant_tokens = self.grant_tokens.clone();
         request.via_service = self.via_service.clone();
@@ -93,11 +123,7 @@ fn context_value(key: &str, value: &serde_json::Value) -> Result<ContextValue, S
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     };
-    let bad = || {
-        format!(
-            "invalid `context` value for `{key}`: use a string, number, boolean, or a list of them"
-        )
-    };
+    let bad = || format!("invalid `context` value for `{key}`: use a string, number, boolean, or a list of them");
     match value {
         Value::Array(items) => items
             .iter()
@@ -106,5 +132,21 @@ fn context_value(key: &str, value: &serde_json::Value) -> Result<ContextValue, S
             .map(ContextValue::Many)
             .ok_or_else(bad),
         other => scalar(other).map(ContextValue::One).ok_or_else(bad),
+    }
+}
+
+/// The `grant` of a request: one grant object, checked like a grant file.
+fn parse_grant(value: &serde_json::Value) -> Result<Grant, String> {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    match Document::parse(&Source::new("request#grant", text), Some(DocumentKind::Grants)) {
+        Ok(Document::Grants(Grants {
+            shape: GrantsShape::One,
+            mut grants,
+        })) if grants.len() == 1 => Ok(grants.remove(0).node),
+        Ok(_) => Err("invalid `grant`: give one grant object, as `CreateGrant` takes it".into()),
+        Err(errors) => {
+            let problems: Vec<String> = errors.errors.iter().map(|e| e.to_string()).collect();
+            Err(format!("invalid `grant`: {}", problems.join("; ")))
+        }
     }
 }

@@ -22,12 +22,11 @@ use thiserror::Error;
 use super::load::{load_grants, load_policy, LoadError, Sources};
 use super::request::RequestSpec;
 use crate::eval::{CompiledPolicy, Decision};
-use crate::kms::{Authorization, Authorizer};
+use crate::kms::{Authorization, Authorizer, KeyInfo};
 use crate::policy::DocumentKind;
 
 /// The key a suite's requests target when it names none.
-pub const DEFAULT_KEY: &str =
-    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+pub const DEFAULT_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +47,12 @@ struct SuiteFile {
     rcps: BTreeMap<String, Vec<PolicyRef>>,
     #[serde(default)]
     grants: Option<PolicyRef>,
+    /// The key's `KeySpec` and `KeyUsage` (default `SYMMETRIC_DEFAULT`),
+    /// against which grants are checked.
+    #[serde(default)]
+    key_spec: Option<String>,
+    #[serde(default)]
+    key_usage: Option<String>,
     cases: Vec<CaseFile>,
 }
 
@@ -147,19 +152,12 @@ impl Suite {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut sources = Sources::default();
-        let mut policy = |r: &PolicyRef,
-                          label: &str,
-                          kind: DocumentKind|
-         -> Result<CompiledPolicy, SuiteError> {
+        let mut policy = |r: &PolicyRef, label: &str, kind: DocumentKind| -> Result<CompiledPolicy, SuiteError> {
             let loaded = match r {
                 PolicyRef::File(file) => load_policy(&base.join(file), None, Some(kind))?,
                 PolicyRef::Inline(value) => {
                     let text = serde_json::to_string_pretty(value).unwrap_or_default();
-                    load_policy(
-                        Path::new(&format!("{display}#{label}")),
-                        Some(text),
-                        Some(kind),
-                    )?
+                    load_policy(Path::new(&format!("{display}#{label}")), Some(text), Some(kind))?
                 }
             };
             sources.add(loaded.source);
@@ -176,34 +174,23 @@ impl Suite {
                     &format!("identity_policies[{principal}][{i}]"),
                     DocumentKind::IdentityPolicy,
                 )?;
-                authorizer
-                    .identity_policies
-                    .push((principal.clone(), compiled));
+                authorizer.identity_policies.push((principal.clone(), compiled));
             }
         }
         for (principal, r) in &file.boundaries {
             authorizer.boundaries.push((
                 principal.clone(),
-                policy(
-                    r,
-                    &format!("boundaries[{principal}]"),
-                    DocumentKind::IdentityPolicy,
-                )?,
+                policy(r, &format!("boundaries[{principal}]"), DocumentKind::IdentityPolicy)?,
             ));
         }
         if let Some(r) = &file.session_policy {
-            authorizer.session_policy =
-                Some(policy(r, "session_policy", DocumentKind::IdentityPolicy)?);
+            authorizer.session_policy = Some(policy(r, "session_policy", DocumentKind::IdentityPolicy)?);
         }
         for (account, refs) in &file.scps {
             for (i, r) in refs.iter().enumerate() {
                 authorizer.scps.push((
                     account.clone(),
-                    policy(
-                        r,
-                        &format!("scps[{account}][{i}]"),
-                        DocumentKind::IdentityPolicy,
-                    )?,
+                    policy(r, &format!("scps[{account}][{i}]"), DocumentKind::IdentityPolicy)?,
                 ));
             }
         }
@@ -215,12 +202,20 @@ impl Suite {
                 ));
             }
         }
+        let key_info = match (&file.key_spec, &file.key_usage) {
+            (None, None) => KeyInfo::SYMMETRIC,
+            (spec, usage) => KeyInfo::parse(spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), usage.as_deref())
+                .ok_or_else(|| SuiteError::Invalid {
+                    path: display.clone(),
+                    message: "invalid `key_spec`/`key_usage`".into(),
+                })?,
+        };
         authorizer.grants = match &file.grants {
             None => Vec::new(),
-            Some(PolicyRef::File(f)) => load_grants(&base.join(f), None)?,
+            Some(PolicyRef::File(f)) => load_grants(&base.join(f), None, key_info)?,
             Some(PolicyRef::Inline(value)) => {
                 let text = serde_json::to_string_pretty(value).unwrap_or_default();
-                load_grants(Path::new(&format!("{display}#grants")), Some(text))?
+                load_grants(Path::new(&format!("{display}#grants")), Some(text), key_info)?
             }
         };
         Ok(Suite {

@@ -1,0 +1,70 @@
+//! KMS errors under AWS's own names (`ValidationException`, …), each with
+//! the message AWS gives where the reference records it.
+
+use std::fmt;
+
+/// The `__type` of a KMS error response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorName {
+    ValidationException,
+    InvalidGrantTokenException,
+    InvalidGrantIdException,
+    InvalidArnException,
+    NotFoundException,
+    DisabledException,
+    KMSInvalidStateException,
+    LimitExceededException,
+    AccessDeniedException,
+}
+
+impl ErrorName {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorName::ValidationException => "ValidationException",
+            ErrorName::InvalidGrantTokenException => "InvalidGrantTokenException",
+            ErrorName::InvalidGrantIdException => "InvalidGrantIdException",
+            ErrorName::InvalidArnException => "InvalidArnException",
+            ErrorName::NotFoundException => "NotFoundException",
+            ErrorName::DisabledException => "DisabledException",
+            ErrorName::KMSInvalidStateException => "KMSInvalidStateException",
+            ErrorName::LimitExceededException => "LimitExceededException",
+            ErrorName::AccessDeniedException => "AccessDeniedException",
+        }
+    }
+}
+
+/// A KMS operation refused, as AWS would refuse it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KmsError {
+    pub name: ErrorName,
+    pub message: String,
+}
+
+impl KmsError {
+    pub fn new(name: ErrorName, message: impl Into<String>) -> KmsError {
+        KmsError {
+            name,
+            message: message.into(),
+        }
+    }
+
+    /// `1 validation error detected: Value '<v>' at '<member>' failed to
+    /// satisfy constraint: Member must <rule>` (the AWS JSON wording, §1.1).
+    pub fn constraint(value: Option<&str>, member: &str, rule: &str) -> KmsError {
+        let value = value
+            .map(|v| format!("Value '{v}' at"))
+            .unwrap_or_else(|| "Value at".to_owned());
+        KmsError::new(
+            ErrorName::ValidationException,
+            format!("1 validation error detected: {value} '{member}' failed to satisfy constraint: Member must {rule}"),
+        )
+    }
+}
+
+impl fmt::Display for KmsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for KmsError {}
