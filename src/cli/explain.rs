@@ -106,7 +106,14 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
         out.push('\n');
     }
     for grant in authorization.reasons.iter().filter(|r| r.grant_id.is_some()) {
-        let _ = writeln!(out, "  grant {} allows", grant.grant_id.as_deref().unwrap_or(""));
+        let name = authorization
+            .grants
+            .iter()
+            .find(|g| g.grant_id == grant.grant_id)
+            .and_then(|g| g.name.as_deref())
+            .map(|n| format!(" (`{n}`)"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  grant {}{name} allows", grant.grant_id.as_deref().unwrap_or(""));
     }
     if !authorization.missing_context_keys.is_empty() {
         let _ = writeln!(
@@ -129,6 +136,14 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
                     outcome(&entry.outcome)
                 );
             }
+        }
+        for grant in &authorization.grants {
+            let id = grant.grant_id.as_deref().unwrap_or("(no id)");
+            let name = grant.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+            let _ = match &grant.outcome {
+                Ok(()) => writeln!(out, "  grant {id}{name}: applies"),
+                Err(why) => writeln!(out, "  grant {id}{name}: does not apply: {why}"),
+            };
         }
     }
     out

@@ -102,6 +102,18 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
             let mut value = explain::json(&authorization);
             if args.explain {
                 value["trace"] = trace_json(&authorization);
+                value["grants"] = authorization
+                    .grants
+                    .iter()
+                    .map(|g| {
+                        serde_json::json!({
+                            "grant_id": g.grant_id,
+                            "name": g.name,
+                            "applies": g.outcome.is_ok(),
+                            "why_not": g.outcome.as_ref().err(),
+                        })
+                    })
+                    .collect();
             }
             println!("{value}");
         }

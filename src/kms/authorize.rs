@@ -73,6 +73,17 @@ pub struct Authorization {
     pub summary: String,
     pub missing_context_keys: Vec<String>,
     pub trace: Option<Trace>,
+    /// With a trace: each grant on the key, and whether it applied or why not.
+    pub grants: Vec<GrantNote>,
+}
+
+/// One grant's part in a decision, for explanations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantNote {
+    pub grant_id: Option<String>,
+    pub name: Option<String>,
+    /// `Ok` when it applies; otherwise why not, in words.
+    pub outcome: Result<(), String>,
 }
 
 fn cause(reason: &Reason<'_>) -> Cause {
@@ -171,6 +182,17 @@ impl Authorizer {
         let mut recorded = trace.then(Trace::default);
         let verdict = self.decide(request, &eval, recorded.as_mut());
         let mut authorization = Authorization::from(&verdict);
+        if recorded.is_some() {
+            authorization.grants = self
+                .grants
+                .iter()
+                .map(|grant| GrantNote {
+                    grant_id: grant.grant_id.as_ref().map(|g| g.node.clone()),
+                    name: grant.name.as_ref().map(|n| n.node.clone()),
+                    outcome: grants::check(grant, request).map(|_| ()).map_err(|why| why.describe()),
+                })
+                .collect();
+        }
         authorization.trace = recorded;
         authorization
     }
@@ -449,6 +471,7 @@ impl From<&Verdict<'_>> for Authorization {
             reasons,
             missing_context_keys: verdict.missing_context_keys.iter().map(|k| (*k).to_owned()).collect(),
             trace: None,
+            grants: Vec::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ mod key_spec;
 mod request;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
-pub use authorize::{Authorization, Authorizer, Cause, Limit, Path, Verdict, Why};
+pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Limit, Path, Verdict, Why};
 pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
 pub use error::{ErrorName, KmsError};
 pub use grants::{check as check_grant, NotApplied};

@@ -310,3 +310,255 @@ fn re_encrypt_needs_both_halves() {
     assert_eq!(r.decision, Decision::Allow);
     assert_eq!(r.reasons.len(), 2);
 }
+
+mod grant_rules {
+    //! `CreateGrant` validation (§6.3–§6.5) and sub-grant limits.
+
+    use super::super::*;
+    use super::grants;
+    use crate::policy::Grant;
+
+    fn grant(text: &str) -> Grant {
+        grants(text).remove(0)
+    }
+
+    fn rejects(text: &str, key: KeyInfo) -> KmsError {
+        validate_grant(&grant(text), key).expect_err("should be refused")
+    }
+
+    const ROLE: &str = "arn:aws:iam::111122223333:role/app";
+
+    #[test]
+    fn operations_must_suit_the_key() {
+        // §6.3: no Sign on a symmetric key, no GenerateDataKey on an asymmetric one.
+        let e = rejects(
+            &format!(r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["Sign"]}}"#),
+            KeyInfo::SYMMETRIC,
+        );
+        assert_eq!(e.name, ErrorName::ValidationException);
+        let rsa_sign = KeyInfo::parse("RSA_2048", Some("SIGN_VERIFY")).unwrap();
+        assert!(validate_grant(
+            &grant(&format!(
+                r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["Sign", "Verify", "GetPublicKey", "DescribeKey"]}}"#
+            )),
+            rsa_sign
+        )
+        .is_ok());
+        let e = rejects(
+            &format!(r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["GenerateDataKey"]}}"#),
+            rsa_sign,
+        );
+        assert!(e.message.contains("GenerateDataKey"), "{e}");
+        let hmac = KeyInfo::parse("HMAC_256", None).unwrap();
+        assert!(validate_grant(
+            &grant(&format!(
+                r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["GenerateMac", "VerifyMac", "RetireGrant"]}}"#
+            )),
+            hmac
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn encryption_context_constraints_only_on_symmetric_keys() {
+        let text = format!(
+            r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["DescribeKey"], "Constraints": {{"EncryptionContextSubset": {{"a": "b"}}}}}}"#
+        );
+        assert!(validate_grant(&grant(&text), KeyInfo::SYMMETRIC).is_ok());
+        let e = rejects(&text, KeyInfo::parse("ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap());
+        assert!(e.message.contains("symmetric encryption"), "{e}");
+    }
+
+    #[test]
+    fn principal_forms() {
+        for ok in [
+            "111122223333",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:user/a",
+            ROLE,
+            "arn:aws:sts::111122223333:assumed-role/app/s",
+            "arn:aws:sts::111122223333:federated-user/f",
+        ] {
+            assert!(
+                validate_grant(
+                    &grant(&format!(r#"{{"GranteePrincipal": "{ok}", "Operations": ["Decrypt"]}}"#)),
+                    KeyInfo::SYMMETRIC
+                )
+                .is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "arn:aws:iam::111122223333:group/admins",
+            "*",
+            "arn:aws:iam::111122223333:role/*",
+        ] {
+            let e = rejects(
+                &format!(r#"{{"GranteePrincipal": "{bad}", "Operations": ["Decrypt"]}}"#),
+                KeyInfo::SYMMETRIC,
+            );
+            assert_eq!(e.name, ErrorName::ValidationException, "{bad}");
+        }
+    }
+
+    #[test]
+    fn service_principal_grants_need_a_source_arn_and_a_retiring_principal() {
+        let base = r#""GranteeServicePrincipal": "dynamodb.amazonaws.com", "Operations": ["Decrypt"]"#;
+        assert!(rejects(&format!("{{{base}}}"), KeyInfo::SYMMETRIC)
+            .message
+            .contains("SourceArn"));
+        let with_arn =
+            format!(r#"{{{base}, "Constraints": {{"SourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/t"}}}}"#);
+        assert!(rejects(&with_arn, KeyInfo::SYMMETRIC)
+            .message
+            .contains("retiring principal"));
+        let complete = format!(
+            r#"{{{base}, "RetiringServicePrincipal": "dynamodb.amazonaws.com", "Constraints": {{"SourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/t"}}}}"#
+        );
+        assert!(validate_grant(&grant(&complete), KeyInfo::SYMMETRIC).is_ok());
+    }
+
+    #[test]
+    fn names_and_tokens_have_limits() {
+        let e = rejects(
+            &format!(r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["Decrypt"], "Name": "has space"}}"#),
+            KeyInfo::SYMMETRIC,
+        );
+        assert!(
+            e.message
+                .starts_with("1 validation error detected: Value 'has space' at 'name'"),
+            "{e}"
+        );
+        let tokens: Vec<String> = (0..11).map(|i| format!("\"t{i}\"")).collect();
+        let e = rejects(
+            &format!(
+                r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["Decrypt"], "GrantTokens": [{}]}}"#,
+                tokens.join(",")
+            ),
+            KeyInfo::SYMMETRIC,
+        );
+        assert!(e.message.contains("grantTokens"), "{e}");
+    }
+
+    fn within(parent: &str, child: &str) -> Result<(), String> {
+        grant_within(&grant(parent), &grant(child))
+    }
+
+    #[test]
+    fn a_child_grant_is_at_most_its_parent() {
+        // §6.5: operations a subset; Subset may grow or become Equals; Equals stays identical.
+        let parent = format!(
+            r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["Decrypt", "CreateGrant"], "Constraints": {{"EncryptionContextSubset": {{"dept": "IT"}}}}}}"#
+        );
+        let child = |ops: &str, constraints: &str| {
+            format!(r#"{{"GranteePrincipal": "{ROLE}", "Operations": {ops}{constraints}}}"#)
+        };
+        assert!(within(
+            &parent,
+            &child(
+                r#"["Decrypt"]"#,
+                r#", "Constraints": {"EncryptionContextSubset": {"DEPT": "IT", "env": "prod"}}"#
+            )
+        )
+        .is_ok());
+        assert!(within(
+            &parent,
+            &child(
+                r#"["Decrypt"]"#,
+                r#", "Constraints": {"EncryptionContextEquals": {"dept": "IT", "env": "prod"}}"#
+            )
+        )
+        .is_ok());
+        assert!(within(
+            &parent,
+            &child(
+                r#"["Encrypt"]"#,
+                r#", "Constraints": {"EncryptionContextSubset": {"dept": "IT"}}"#
+            )
+        )
+        .is_err());
+        assert!(within(&parent, &child(r#"["Decrypt"]"#, "")).is_err());
+        assert!(within(
+            &parent,
+            &child(
+                r#"["Decrypt"]"#,
+                r#", "Constraints": {"EncryptionContextSubset": {"dept": "it"}}"#
+            )
+        )
+        .is_err());
+        let equals = format!(
+            r#"{{"GranteePrincipal": "{ROLE}", "Operations": ["Decrypt"], "Constraints": {{"EncryptionContextEquals": {{"dept": "IT"}}}}}}"#
+        );
+        assert!(within(
+            &equals,
+            &child(
+                r#"["Decrypt"]"#,
+                r#", "Constraints": {"EncryptionContextEquals": {"dept": "IT"}}"#
+            )
+        )
+        .is_ok());
+        assert!(within(
+            &equals,
+            &child(
+                r#"["Decrypt"]"#,
+                r#", "Constraints": {"EncryptionContextSubset": {"dept": "IT"}}"#
+            )
+        )
+        .is_err());
+        assert!(within(
+            &equals,
+            &child(
+                r#"["Decrypt"]"#,
+                r#", "Constraints": {"EncryptionContextEquals": {"dept": "IT", "x": "y"}}"#
+            )
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn create_grant_condition_keys_come_from_the_new_grant() {
+        let mut request = super::request(super::USER, "kms:CreateGrant");
+        request.create_grant = Some(grant(&format!(
+            r#"{{"GranteePrincipal": "{ROLE}", "RetiringPrincipal": "{ROLE}", "Operations": ["Decrypt", "Encrypt"], "Constraints": {{"EncryptionContextSubset": {{"dept": "IT"}}}}}}"#
+        )));
+        let ctx = request.to_eval_request().context;
+        assert_eq!(
+            ctx.get("kms:GrantOperations"),
+            Some(&crate::eval::ContextValue::Many(vec![
+                "Decrypt".into(),
+                "Encrypt".into()
+            ]))
+        );
+        assert_eq!(
+            ctx.get("kms:GranteePrincipal"),
+            Some(&crate::eval::ContextValue::One(ROLE.into()))
+        );
+        assert_eq!(
+            ctx.get("kms:GrantConstraintType"),
+            Some(&crate::eval::ContextValue::One("EncryptionContextSubset".into()))
+        );
+        assert_eq!(
+            ctx.get("kms:EncryptionContext:dept"),
+            Some(&crate::eval::ContextValue::One("IT".into()))
+        );
+        assert_eq!(
+            ctx.get("kms:GrantIsForAWSResource"),
+            Some(&crate::eval::ContextValue::One("false".into()))
+        );
+    }
+
+    #[test]
+    fn re_encrypt_to_sees_the_destination_context() {
+        let mut a = super::with_key_policy(super::DEFAULT_KEY_POLICY);
+        a.grants = grants(&format!(
+            r#"[{{"GranteePrincipal": "{}", "Operations": ["ReEncryptFrom", "ReEncryptTo"], "Constraints": {{"EncryptionContextSubset": {{"stage": "new"}}}}}}]"#,
+            super::USER
+        ));
+        let mut request = super::request(super::USER, "kms:ReEncryptTo");
+        request.encryption_context.insert("stage".into(), "old".into());
+        request.destination_encryption_context = Some([("stage".to_owned(), "new".to_owned())].into());
+        assert_eq!(super::decide(&a, &request), crate::eval::Decision::Allow);
+        request.action = "kms:ReEncryptFrom".into();
+        assert_eq!(super::decide(&a, &request), crate::eval::Decision::ImplicitDeny);
+    }
+}
