@@ -562,3 +562,176 @@ mod grant_rules {
         assert_eq!(super::decide(&a, &request), crate::eval::Decision::ImplicitDeny);
     }
 }
+
+mod grant_book {
+    //! Tokens, propagation, idempotency, retiring and listing (§6.5–§6.7).
+
+    use super::super::*;
+    use super::grants;
+    use crate::policy::Grant;
+
+    const KEY: &str = super::KEY;
+    const APP: &str = "arn:aws:iam::111122223333:role/app";
+
+    fn grant(text: &str) -> Grant {
+        grants(text).remove(0)
+    }
+
+    /// Ids and tokens `id-1`, `id-2`, … in order.
+    fn counter() -> impl FnMut() -> String {
+        let mut n = 0;
+        move || {
+            n += 1;
+            format!("id-{n}")
+        }
+    }
+
+    fn decrypt_grant(name: Option<&str>) -> Grant {
+        let name = name.map(|n| format!(r#", "Name": "{n}""#)).unwrap_or_default();
+        grant(&format!(
+            r#"{{"GranteePrincipal": "{APP}", "Operations": ["Decrypt"]{name}}}"#
+        ))
+    }
+
+    #[test]
+    fn a_new_grant_is_usable_with_its_token_before_it_propagates() {
+        let mut book = GrantBook::new(300);
+        let mut mint = counter();
+        let issued = book
+            .create(KEY, "111122223333", decrypt_grant(None), 1_000, &mut mint)
+            .unwrap();
+        assert!(book.usable(KEY, &[], 1_000).unwrap().is_empty(), "not yet propagated");
+        assert_eq!(book.usable(KEY, &[issued.grant_token.clone()], 1_000).unwrap().len(), 1);
+        assert_eq!(
+            book.usable(KEY, &[], 1_300).unwrap().len(),
+            1,
+            "propagated after the delay"
+        );
+        let unknown = book.usable(KEY, &["forged".to_owned()], 1_300).unwrap_err();
+        assert_eq!(unknown.name, ErrorName::InvalidGrantTokenException);
+    }
+
+    #[test]
+    fn simulations_see_new_grants_at_once_by_default() {
+        let mut book = GrantBook::default();
+        book.create(KEY, "111122223333", decrypt_grant(None), 5, &mut counter())
+            .unwrap();
+        assert_eq!(book.usable(KEY, &[], 5).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn create_grant_with_the_same_name_is_idempotent() {
+        let mut book = GrantBook::default();
+        let mut mint = counter();
+        let first = book
+            .create(KEY, "111122223333", decrypt_grant(Some("app-read")), 0, &mut mint)
+            .unwrap();
+        let again = book
+            .create(KEY, "111122223333", decrypt_grant(Some("app-read")), 1, &mut mint)
+            .unwrap();
+        assert_eq!(first.grant_id, again.grant_id);
+        assert_ne!(first.grant_token, again.grant_token, "each call returns a new token");
+        assert_eq!(book.list(KEY, None, None).len(), 1);
+        // Both tokens work.
+        assert_eq!(
+            book.by_token(&first.grant_token).unwrap(),
+            book.by_token(&again.grant_token).unwrap()
+        );
+        // Without a name, identical requests make two grants; the same name on another key too.
+        book.create(KEY, "111122223333", decrypt_grant(None), 2, &mut mint)
+            .unwrap();
+        book.create(KEY, "111122223333", decrypt_grant(None), 3, &mut mint)
+            .unwrap();
+        assert_eq!(book.list(KEY, None, None).len(), 3);
+        let other = "arn:aws:kms:us-east-1:111122223333:key/other";
+        let elsewhere = book
+            .create(other, "111122223333", decrypt_grant(Some("app-read")), 4, &mut mint)
+            .unwrap();
+        assert_ne!(elsewhere.grant_id, first.grant_id);
+    }
+
+    #[test]
+    fn retire_and_revoke_find_grants_by_token_or_id() {
+        let mut book = GrantBook::default();
+        let issued = book
+            .create(KEY, "111122223333", decrypt_grant(None), 0, &mut counter())
+            .unwrap();
+        let by_token = book.by_token(&issued.grant_token).unwrap().grant_id.clone().unwrap();
+        assert_eq!(by_token.node, issued.grant_id);
+        assert_eq!(book.by_id(KEY, "nope").unwrap_err().name, ErrorName::NotFoundException);
+        assert_eq!(
+            book.by_id(KEY, "").unwrap_err().name,
+            ErrorName::InvalidGrantIdException
+        );
+        book.remove(KEY, &issued.grant_id).unwrap();
+        assert!(book.list(KEY, None, None).is_empty());
+        assert_eq!(
+            book.by_token(&issued.grant_token).unwrap_err().name,
+            ErrorName::InvalidGrantTokenException
+        );
+    }
+
+    #[test]
+    fn list_filters_by_id_grantee_and_retiring_principal() {
+        let mut book = GrantBook::default();
+        let mut mint = counter();
+        let a = book
+            .create(KEY, "111122223333", decrypt_grant(None), 0, &mut mint)
+            .unwrap();
+        let retirable = grant(&format!(
+            r#"{{"GranteePrincipal": "arn:aws:iam::111122223333:user/u", "RetiringPrincipal": "{APP}", "Operations": ["Encrypt"]}}"#
+        ));
+        book.create(KEY, "111122223333", retirable, 0, &mut mint).unwrap();
+        assert_eq!(book.list(KEY, Some(&a.grant_id), None).len(), 1);
+        assert_eq!(book.list(KEY, None, Some(APP)).len(), 1);
+        assert_eq!(book.list(KEY, None, Some("arn:aws:iam::111122223333:user/u")).len(), 1);
+        assert_eq!(book.list_retirable(APP).len(), 1);
+        let listed = book.list(KEY, Some(&a.grant_id), None)[0];
+        assert_eq!(
+            listed.issuing_account.as_ref().map(|a| a.node.as_str()),
+            Some("arn:aws:iam::111122223333:root")
+        );
+        assert_eq!(listed.key_id.as_ref().map(|k| k.node.as_str()), Some(KEY));
+    }
+
+    #[test]
+    fn retiring_principals_and_issuing_accounts_may_retire_but_the_key_policy_cannot() {
+        // §6.6: RetireGrant is authorized by the grant, not by `kms:RetireGrant` in a key policy.
+        let mut book = GrantBook::default();
+        let retirable = grant(&format!(
+            r#"{{"GranteePrincipal": "arn:aws:iam::111122223333:user/u", "RetiringPrincipal": "{APP}", "Operations": ["Encrypt"]}}"#
+        ));
+        book.create(KEY, "111122223333", retirable, 0, &mut counter()).unwrap();
+        let key_policy_allows_all =
+            r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#;
+        let mut a = super::with_key_policy(key_policy_allows_all);
+        a.grants = book.usable(KEY, &[], 0).unwrap().into_iter().cloned().collect();
+        let retire = |who: &str| super::decide(&a, &super::request(who, "kms:RetireGrant"));
+        assert_eq!(
+            retire("arn:aws:sts::111122223333:assumed-role/app/s"),
+            crate::eval::Decision::Allow
+        );
+        assert_eq!(
+            retire("arn:aws:iam::111122223333:root"),
+            crate::eval::Decision::Allow,
+            "the issuing account"
+        );
+        assert_eq!(
+            retire("arn:aws:iam::111122223333:user/u"),
+            crate::eval::Decision::ImplicitDeny,
+            "the grantee lacks RetireGrant"
+        );
+        assert_eq!(
+            retire("arn:aws:iam::444455556666:user/x"),
+            crate::eval::Decision::ImplicitDeny
+        );
+        // RevokeGrant is ordinary key-policy authorization.
+        assert_eq!(
+            super::decide(
+                &a,
+                &super::request("arn:aws:iam::111122223333:user/u", "kms:RevokeGrant")
+            ),
+            crate::eval::Decision::Allow
+        );
+    }
+}
