@@ -8,5 +8,6 @@ mod diagnostics;
 mod eval;
 mod eval_properties;
 mod eval_reference;
+mod grant_properties;
 mod properties;
 mod strategies;

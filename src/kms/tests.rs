@@ -601,7 +601,12 @@ mod grant_book {
             .create(KEY, "111122223333", decrypt_grant(None), 1_000, &mut mint)
             .unwrap();
         assert!(book.usable(KEY, &[], 1_000).unwrap().is_empty(), "not yet propagated");
-        assert_eq!(book.usable(KEY, std::slice::from_ref(&issued.grant_token), 1_000).unwrap().len(), 1);
+        assert_eq!(
+            book.usable(KEY, std::slice::from_ref(&issued.grant_token), 1_000)
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(
             book.usable(KEY, &[], 1_300).unwrap().len(),
             1,
