@@ -33,8 +33,12 @@ pub fn components(arn: &str) -> Option<[&str; 6]> {
 pub enum ArnPattern {
     Everything,
     Components(Vec<Pattern>),
-    /// Has variables: resolved per request, then matched component-wise.
+    /// A condition value with variables: resolved per request, then matched
+    /// component-wise.
     Template(Template),
+    /// A `Resource` with variables, which may stand only in the resource
+    /// component (§8.6): five fixed components and a template.
+    ResourceTemplate(Vec<Pattern>, Template),
     /// Not an ARN at all: matches only itself, exactly (as `StringLike` would not).
     Malformed(String),
 }
@@ -54,8 +58,25 @@ impl ArnPattern {
         }
     }
 
+    /// A `Resource`/`NotResource` element: policy variables are substituted
+    /// only after the fifth colon; elsewhere `${…}` is plain text (§8.6).
+    pub fn resource(text: &str, variables: bool) -> ArnPattern {
+        let Some(parts) = components(text).filter(|_| text != "*") else {
+            return ArnPattern::compile(text, false);
+        };
+        let resource = Template::parse(parts[5], variables);
+        if resource.as_plain().is_some() {
+            return ArnPattern::compile(text, false);
+        }
+        ArnPattern::ResourceTemplate(parts[..5].iter().map(|p| Pattern::new(p)).collect(), resource)
+    }
+
     pub fn matches(&self, arn: &str, context: &Context) -> bool {
         match self {
+            ArnPattern::ResourceTemplate(head, resource) => components(arn).is_some_and(|values| {
+                head.iter().zip(values).all(|(p, v)| p.matches(v, Case::Sensitive))
+                    && resource.like(values[5], context, Case::Sensitive)
+            }),
             ArnPattern::Everything => true,
             ArnPattern::Components(patterns) => components(arn)
                 .is_some_and(|values| patterns.iter().zip(values).all(|(p, v)| p.matches(v, Case::Sensitive))),
@@ -77,7 +98,7 @@ impl ArnPattern {
     /// The template, when the pattern has policy variables.
     pub fn template(&self) -> Option<&Template> {
         match self {
-            ArnPattern::Template(t) => Some(t),
+            ArnPattern::Template(t) | ArnPattern::ResourceTemplate(_, t) => Some(t),
             _ => None,
         }
     }
@@ -127,7 +148,21 @@ mod tests {
     }
 
     #[test]
-    fn variables_in_the_resource_part() {
+    fn resource_variables_only_in_the_resource_component() {
+        // §8.6: variables are substituted only after the fifth colon.
+        let mut ctx = Context::new();
+        ctx.insert_one("aws:username", "alice");
+        ctx.insert_one("aws:PrincipalAccount", "111122223333");
+        let p = ArnPattern::resource("arn:aws:s3:::bucket/${aws:username}/*", true);
+        assert!(p.matches("arn:aws:s3:::bucket/alice/notes", &ctx));
+        assert!(!p.matches("arn:aws:s3:::bucket/bob/notes", &ctx));
+        assert!(!p.matches("arn:aws:s3:::bucket/alice/notes", &Context::new()));
+        let in_account = ArnPattern::resource("arn:aws:kms:*:${aws:PrincipalAccount}:key/*", true);
+        assert!(!in_account.matches("arn:aws:kms:eu-west-1:111122223333:key/k", &ctx));
+    }
+
+    #[test]
+    fn condition_values_take_variables_anywhere() {
         let mut ctx = Context::new();
         ctx.insert_one("aws:PrincipalAccount", "111122223333");
         let p = ArnPattern::compile("arn:aws:kms:*:${aws:PrincipalAccount}:key/*", true);

@@ -60,7 +60,7 @@ impl CompiledPolicy {
                 resources: statement.resource.as_ref().map(|r| {
                     (
                         r.negated,
-                        r.value.iter().map(|p| ArnPattern::compile(p, variables)).collect(),
+                        r.value.iter().map(|p| ArnPattern::resource(p, variables)).collect(),
                     )
                 }),
                 condition: statement

@@ -44,7 +44,8 @@ enum PolicyValues {
     Binary(Vec<Vec<u8>>),
     Networks(Vec<Cidr>),
     Arns(Vec<ArnPattern>),
-    Null(bool),
+    /// `true` tests for absence, `false` for presence; several values OR.
+    Null(Vec<bool>),
 }
 
 /// The condition that failed, by reference.
@@ -194,7 +195,7 @@ fn compile_values(
         }
         Null => {
             parse("`true` or `false`", &|t| value::boolean(t).is_some());
-            PolicyValues::Null(texts().next().and_then(value::boolean).unwrap_or(true))
+            PolicyValues::Null(texts().filter_map(value::boolean).collect())
         }
     }
 }
@@ -216,13 +217,13 @@ impl Entry {
     }
 
     fn holds(&self, operator: Operator, present: Option<&ContextValue>, context: &Context) -> bool {
-        if let PolicyValues::Null(want_absent) = self.values {
+        if let PolicyValues::Null(wanted) = &self.values {
             let absent = match present {
                 None => true,
                 Some(ContextValue::One(v)) => v.is_empty(),
                 Some(ContextValue::Many(vs)) => vs.is_empty(),
             };
-            return absent == want_absent;
+            return wanted.contains(&absent);
         }
         // The request's values. An empty string or empty set is "null"
         // (§8.3), which every operator treats as an absent key.

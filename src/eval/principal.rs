@@ -99,7 +99,7 @@ impl PrincipalMatcher {
     /// `NotPrincipal`: applies unless *every* identity in the caller's chain
     /// (account, role, session or user) is listed ([IAM] notprincipal.md).
     pub fn excludes(&self, caller: &Caller) -> bool {
-        let listed = |level: Level<'_>| self.patterns.iter().any(|p| level_listed(p, level, caller));
+        let listed = |level: Level| self.patterns.iter().any(|p| level_listed(p, level, caller));
         // A service principal has no account level; the root user is only its account.
         let account_listed = caller.account.is_none() || listed(Level::Account);
         let role_listed = !matches!(caller.kind, CallerKind::AssumedRole { .. }) || listed(Level::Role);
@@ -109,15 +109,13 @@ impl PrincipalMatcher {
 }
 
 #[derive(Clone, Copy)]
-enum Level<'a> {
+enum Level {
     Account,
     Role,
-    #[allow(dead_code)]
-    Named(&'a str),
     Itself,
 }
 
-fn level_listed(pattern: &Pattern, level: Level<'_>, caller: &Caller) -> bool {
+fn level_listed(pattern: &Pattern, level: Level, caller: &Caller) -> bool {
     match (pattern, level) {
         (Pattern::Everyone, _) => true,
         (Pattern::Account(a), Level::Account) => caller.account.as_deref() == Some(a.as_str()),
@@ -129,8 +127,7 @@ fn level_listed(pattern: &Pattern, level: Level<'_>, caller: &Caller) -> bool {
             matches!(&caller.kind, CallerKind::Role { name: n } if n == name)
                 && caller.account.as_deref() == Some(account.as_str())
         }
-        (Pattern::Exact { id, .. }, Level::Itself) => *id == caller.arn,
-        (Pattern::Exact { id, .. }, Level::Named(n)) => id == n,
+        (Pattern::Exact { kind, id }, Level::Itself) => kind_fits(*kind, caller) && *id == caller.arn,
         _ => false,
     }
 }
@@ -151,7 +148,7 @@ fn pattern_matches(pattern: &Pattern, caller: &Caller) -> Option<PrincipalMatch>
             CallerKind::Role { name: n } if n == name => Some(PrincipalMatch::Direct),
             _ => None,
         },
-        Pattern::Exact { id, .. } if *id == caller.arn => Some(PrincipalMatch::Direct),
+        Pattern::Exact { kind, id } if kind_fits(*kind, caller) && *id == caller.arn => Some(PrincipalMatch::Direct),
         _ => None,
     }
 }
@@ -239,4 +236,9 @@ mod tests {
         assert!(session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")));
         assert!(!session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s2")));
     }
+}
+
+/// `Service` names service principals only; `AWS` (and the others) never do (§5.5).
+fn kind_fits(kind: PrincipalKind, caller: &Caller) -> bool {
+    (kind == PrincipalKind::Service) == (caller.kind == CallerKind::Service)
 }

@@ -358,13 +358,22 @@ fn unresolved_variables_match_nothing_but_satisfy_negations() {
 
 #[test]
 fn variables_in_resources() {
+    // §8.6: only in the resource part, after the fifth colon.
     let p = policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
+            "Resource": "arn:aws:kms:*:111122223333:key/${aws:PrincipalTag/key}"}]}"#,
+    );
+    assert_eq!(decide(&p, &[("aws:PrincipalTag/key", &["k1"])]), Allow);
+    assert_eq!(decide(&p, &[("aws:PrincipalTag/key", &["k2"])]), ImplicitDeny);
+    assert_eq!(decide(&p, &[]), ImplicitDeny);
+    let in_account = policy(
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
             "Resource": "arn:aws:kms:*:${aws:PrincipalAccount}:key/*"}]}"#,
     );
-    assert_eq!(decide(&p, &[("aws:PrincipalAccount", &["111122223333"])]), Allow);
-    assert_eq!(decide(&p, &[("aws:PrincipalAccount", &["444455556666"])]), ImplicitDeny);
-    assert_eq!(decide(&p, &[]), ImplicitDeny);
+    assert_eq!(
+        decide(&in_account, &[("aws:PrincipalAccount", &["111122223333"])]),
+        ImplicitDeny
+    );
 }
 
 #[test]

@@ -201,6 +201,12 @@ impl Authorizer {
         let half = |action: &str| {
             let mut half = request.clone();
             half.action = action.to_owned();
+            // Without a destination context, the new ciphertext has none (§1.4).
+            half.destination_encryption_context.get_or_insert_with(Default::default);
+            // This model re-encrypts under the same key (§7.2).
+            if !half.context.contains("kms:ReEncryptOnSameKey") {
+                half.context.insert_one("kms:ReEncryptOnSameKey", "true");
+            }
             self.authorize(&half, trace)
         };
         let from = half("kms:ReEncryptFrom");

@@ -54,8 +54,12 @@ impl NotApplied {
     }
 }
 
-/// How a principal named in a grant matches the caller.
+/// How a principal named in a grant matches the caller. `ListGrants` shows
+/// a service-created grant's service as its `GranteePrincipal`, so a
+/// service name there is taken as a service principal.
 fn principal_matches(kind: PrincipalKind, id: &str, request: &KmsRequest) -> Option<PrincipalMatch> {
+    let is_service = crate::eval::Caller::parse(id).is_ok_and(|c| c.kind == crate::eval::CallerKind::Service);
+    let kind = if is_service { PrincipalKind::Service } else { kind };
     let principal = Principal::Map(vec![PrincipalEntry {
         kind: Spanned::new(kind, Span::default()),
         ids: Values::One(Spanned::new(id.to_owned(), Span::default())),
@@ -76,7 +80,11 @@ fn on_key(grant: &Grant, request: &KmsRequest) -> bool {
 /// may the issuing account's root, and principals of that account whose
 /// identity policies allow `kms:RetireGrant` (`identity_allows`).
 pub fn may_retire(grant: &Grant, request: &KmsRequest, identity_allows: bool) -> bool {
-    if !on_key(grant, request) {
+    let named = request
+        .grant_id
+        .as_deref()
+        .is_none_or(|id| grant.grant_id.as_ref().is_some_and(|g| g.node == id));
+    if !on_key(grant, request) || !named {
         return false;
     }
     let retiring = [
@@ -126,6 +134,10 @@ pub fn check(grant: &Grant, request: &KmsRequest) -> Result<PrincipalMatch, NotA
         // The parent's limits apply to the grant being created (§6.5).
         let child = request.create_grant.as_ref().ok_or(NotApplied::NoGrantToCreate)?;
         create_grant::within(grant, child).map_err(NotApplied::ChildNotWithin)?;
+        // A `SourceArn` binds every operation but RetireGrant (§6.4).
+        if let Some(arn) = grant.constraints.as_ref().and_then(|c| c.source_arn.as_ref()) {
+            source_arn_matches(&arn.node, request)?;
+        }
         return Ok(matched);
     }
     if let Some(constraints) = &grant.constraints {
@@ -150,13 +162,15 @@ fn constraints_hold(constraints: &GrantConstraints, request: &KmsRequest) -> Res
         }
     }
     match &constraints.source_arn {
-        Some(arn) if !request.action.eq_ignore_ascii_case("kms:RetireGrant") => {
-            match request.context.get("aws:SourceArn") {
-                Some(ContextValue::One(v)) if *v == arn.node => Ok(()),
-                _ => Err(NotApplied::SourceArnDiffers),
-            }
-        }
+        Some(arn) if !request.action.eq_ignore_ascii_case("kms:RetireGrant") => source_arn_matches(&arn.node, request),
         _ => Ok(()),
+    }
+}
+
+fn source_arn_matches(arn: &str, request: &KmsRequest) -> Result<(), NotApplied> {
+    match request.context.get("aws:SourceArn") {
+        Some(ContextValue::One(v)) if v == arn => Ok(()),
+        _ => Err(NotApplied::SourceArnDiffers),
     }
 }
 

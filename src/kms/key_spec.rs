@@ -26,12 +26,50 @@ pub enum KeyKind {
 /// The facts about a key that decide which grants it can carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyInfo {
+    /// The `KeySpec`, such as `SYMMETRIC_DEFAULT` or `RSA_2048`.
+    pub spec: &'static str,
     pub kind: KeyKind,
     pub usage: KeyUsage,
 }
 
+const SPECS: &[&str] = &[
+    "SYMMETRIC_DEFAULT",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "ECC_NIST_EDWARDS25519",
+    "ML_DSA_44",
+    "ML_DSA_65",
+    "ML_DSA_87",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
+    "SM2",
+];
+
+impl KeyUsage {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KeyUsage::EncryptDecrypt => "ENCRYPT_DECRYPT",
+            KeyUsage::SignVerify => "SIGN_VERIFY",
+            KeyUsage::GenerateVerifyMac => "GENERATE_VERIFY_MAC",
+            KeyUsage::KeyAgreement => "KEY_AGREEMENT",
+            KeyUsage::EncapsulateDecapsulate => "ENCAPSULATE_DECAPSULATE",
+        }
+    }
+}
+
 impl KeyInfo {
     pub const SYMMETRIC: KeyInfo = KeyInfo {
+        spec: "SYMMETRIC_DEFAULT",
         kind: KeyKind::SymmetricDefault,
         usage: KeyUsage::EncryptDecrypt,
     };
@@ -73,7 +111,8 @@ impl KeyInfo {
             None if allowed.len() == 1 => allowed[0],
             None => return None,
         };
-        Some(KeyInfo { kind, usage })
+        let spec = SPECS.iter().copied().find(|s| *s == spec)?;
+        Some(KeyInfo { spec, kind, usage })
     }
 
     /// Encryption contexts exist only for symmetric encryption keys (§4.3).

@@ -23,6 +23,8 @@ pub struct KmsRequest {
     pub destination_encryption_context: Option<BTreeMap<String, String>>,
     /// For `kms:CreateGrant`: the grant being created.
     pub create_grant: Option<Grant>,
+    /// For `kms:RetireGrant`: the id of the grant being retired.
+    pub grant_id: Option<String>,
     /// The kind of key, which decides whether it has encryption contexts.
     pub key: KeyInfo,
     pub grant_tokens: Vec<String>,
@@ -45,6 +47,7 @@ impl KmsRequest {
             encryption_context: BTreeMap::new(),
             destination_encryption_context: None,
             create_grant: None,
+            grant_id: None,
             key: KeyInfo::SYMMETRIC,
             grant_tokens: Vec::new(),
             via_service: None,
@@ -95,6 +98,15 @@ impl KmsRequest {
         }
         if let Some(account) = self.key_account() {
             context.insert_one("aws:ResourceAccount", account);
+            // Resource keys of a key-resource action (§7.1, §7.2).
+            for (key, value) in [
+                ("kms:KeySpec", self.key.spec),
+                ("kms:CustomerMasterKeySpec", self.key.spec),
+                ("kms:KeyUsage", self.key.usage.as_str()),
+                ("kms:CustomerMasterKeyUsage", self.key.usage.as_str()),
+            ] {
+                context.insert_one(key, value);
+            }
         }
         if let Some(region) = self.resource.split(':').nth(3).filter(|r| !r.is_empty()) {
             context.insert_one("aws:RequestedRegion", region);

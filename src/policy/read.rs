@@ -573,7 +573,7 @@ impl Reader {
             let operator = match member.key.parse::<Operator>() {
                 Ok(op) => Some(Spanned::new(op, member.key.span)),
                 Err(_) => {
-                    let names: Vec<String> = Operator::all().map(|op| op.to_string()).collect();
+                    let names = operator_names();
                     let null_variant = member.key.ends_with("NullIfExists") || member.key.ends_with(":Null");
                     let help = match suggest::closest(&member.key, names.iter().map(String::as_str)) {
                         _ if null_variant => "`Null` takes neither `IfExists` nor `ForAllValues:`/`ForAnyValue:`: it already tests whether the key is absent; write `Null`".to_owned(),
@@ -676,4 +676,10 @@ impl Reader {
         };
         Some(Spanned::new(scalar, value.span))
     }
+}
+
+/// Every operator spelling, built once.
+fn operator_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| Operator::all().map(|op| op.to_string()).collect())
 }

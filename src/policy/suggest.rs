@@ -1,13 +1,27 @@
 //! "Did you mean …?" for misspelt element names, operators and operations.
 
+/// Names longer than this get no suggestion.
+const MAX_SUGGESTIBLE: usize = 80;
+
 /// The candidate closest to `name`: an exact match ignoring case first, then
 /// the nearest by edit distance if it is close enough to be a typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Edit distance is quadratic: a name far longer than any element or
+    // operator cannot be a typo of one, so do not measure it (a 100 KB key
+    // would otherwise cost seconds).
+    if name.len() > MAX_SUGGESTIBLE {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(&str, f64)> = None;
     for candidate in candidates {
         if candidate.to_ascii_lowercase() == lower {
             return Some(candidate);
+        }
+        // A score of 0.7 or more needs lengths within 30% of each other.
+        let (a, b) = (name.len() as f64, candidate.len() as f64);
+        if (a - b).abs() > 0.3 * a.max(b) {
+            continue;
         }
         let score = strsim::normalized_damerau_levenshtein(&lower, &candidate.to_ascii_lowercase());
         if score >= 0.7 && best.is_none_or(|(_, s)| score > s) {

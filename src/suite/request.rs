@@ -37,6 +37,9 @@ pub struct RequestSpec {
     /// For `kms:ReEncrypt`/`kms:ReEncryptTo`: the destination context.
     #[serde(default)]
     pub destination_encryption_context: Option<BTreeMap<String, String>>,
+    /// For `kms:RetireGrant`: the id of the grant being retired.
+    #[serde(default)]
+    pub grant_id: Option<String>,
     /// For `kms:CreateGrant`: the grant being created, in `CreateGrant`'s shape.
     #[serde(default)]
     pub grant: Option<serde_json::Value>,
@@ -69,11 +72,18 @@ impl RequestSpec {
             (None, _) if crate::kms::is_iam_only(&self.action) => "*".to_owned(),
             (Some("key") | None, Some(key)) => key.to_owned(),
             (Some(resource), _) => resource.to_owned(),
-            (None, None) if crate::kms::is_iam_only(&self.action) => "*".to_owned(),
             (None, None) => {
                 return Err("the request has no `resource` (the key ARN) and there is no default key".into())
             }
         };
+        // A key action names its key by ARN: a key id or alias cannot say
+        // which account owns the key (alias resolution is the runtime's).
+        let is_key_arn = crate::eval::value::arn_account(&resource).is_some() && resource.contains(":key/");
+        if !crate::kms::is_iam_only(&self.action) && !is_key_arn {
+            return Err(format!(
+                "invalid `resource`: `{resource}` is not a key ARN such as `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`"
+            ));
+        }
         if let Some(time) = &self.time {
             if crate::eval::value::date(time).is_none() {
                 return Err(format!(
@@ -104,6 +114,7 @@ impl RequestSpec {
         let mut request = KmsRequest::new(caller, self.action.clone(), resource);
         request.key = key;
         request.create_grant = create_grant;
+        request.grant_id = self.grant_id.clone();
         request.destination_encryption_context = self.destination_encryption_context.clone();
         request.encryption_context = self.encryption_context.clone();
         request.grant_tokens = self.grant_tokens.clone();
