@@ -153,6 +153,11 @@ fn pattern_matches(pattern: &Pattern, caller: &Caller) -> Option<PrincipalMatch>
     }
 }
 
+/// `Service` names service principals only; `AWS` (and the others) never do (§5.5).
+fn kind_fits(kind: PrincipalKind, caller: &Caller) -> bool {
+    (kind == PrincipalKind::Service) == (caller.kind == CallerKind::Service)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,9 +241,4 @@ mod tests {
         assert!(session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")));
         assert!(!session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s2")));
     }
-}
-
-/// `Service` names service principals only; `AWS` (and the others) never do (§5.5).
-fn kind_fits(kind: PrincipalKind, caller: &Caller) -> bool {
-    (kind == PrincipalKind::Service) == (caller.kind == CallerKind::Service)
 }
