@@ -386,3 +386,14 @@ fn test_command_reports_failures_and_the_closing_line() {
         (Some("Allow"), Some("ImplicitDeny"), Some(false))
     );
 }
+
+#[test]
+fn check_reports_condition_values_simulate_would_refuse() {
+    let policy = r#"{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "tomorrow"}}}]}"#;
+    let out = keyward(&["check", "--format", "json", "-"], Some(policy));
+    assert_eq!(out.status.code(), Some(1));
+    let problem: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(problem["code"], "keyward::eval::invalid-condition-value");
+    assert_eq!(problem["line"], 2);
+}

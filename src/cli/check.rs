@@ -1,7 +1,8 @@
 //! `keyward check`: read every document, report every problem.
 
+use keyward::eval::CompiledPolicy;
 use keyward::json::Limits;
-use keyward::policy::{Document, PolicyErrors};
+use keyward::policy::Document;
 
 use super::args::{CheckArgs, Format};
 use super::inputs::{self, Loaded};
@@ -20,20 +21,37 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let mut stdout = std::io::stdout().lock();
     let (mut outcome, mut failed, mut invalid) = (Outcome::Success, 0, 0);
     for input in &inputs {
-        let problems: Option<PolicyErrors> = match inputs::load(input, &limits) {
+        let source = match inputs::load(input, &limits) {
             Err(message) => {
                 eprintln!("error: {message}");
                 outcome = outcome.max(Outcome::Failure);
                 failed += 1;
                 continue;
             }
-            Ok(Loaded::Rejected(errors)) => Some(errors),
-            Ok(Loaded::Text(source)) => Document::parse_with(&source, args.kind.kind.document_kind(), &limits).err(),
+            Ok(Loaded::Rejected(errors)) => Err(errors),
+            Ok(Loaded::Text(source)) => Ok(source),
         };
-        if let Some(errors) = problems {
+        let written = match source {
+            Err(errors) => Some(render::problems(&mut stdout, &errors, json)),
+            Ok(source) => match Document::parse_with(&source, args.kind.kind.document_kind(), &limits) {
+                Err(errors) => Some(render::problems(&mut stdout, &errors, json)),
+                // Condition values must make sense for their operators too:
+                // what `simulate` would refuse, `check` reports.
+                Ok(Document::Policy(policy)) => match CompiledPolicy::compile(source.name(), &policy) {
+                    Err(errors) => {
+                        let each: Vec<&dyn miette::Diagnostic> =
+                            errors.iter().map(|e| e as &dyn miette::Diagnostic).collect();
+                        Some(render::diagnostics(&mut stdout, &source, &each, json))
+                    }
+                    Ok(_) => None,
+                },
+                Ok(Document::Grants(_)) => None,
+            },
+        };
+        if let Some(result) = written {
             invalid += 1;
             outcome = outcome.max(Outcome::Problems);
-            if render::problems(&mut stdout, &errors, json).is_err() {
+            if result.is_err() {
                 return Outcome::Failure;
             }
         }

@@ -53,6 +53,7 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut policies: Vec<&str> = authorization.reasons.iter().map(|r| r.policy.as_str()).collect();
+    policies.sort_unstable();
     policies.dedup();
     for policy in policies {
         let Some(source) = sources.get(policy) else {

@@ -1,29 +1,67 @@
 //! Diagnostics out: miette's graphical report for people, one JSON object
-//! per line for machines.
+//! per line for machines. Any diagnostic about a document renders here, with
+//! the document's source attached.
 
 use std::io::{IsTerminal, Write};
 
-use keyward::policy::{Located, PolicyErrors};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use keyward::policy::PolicyErrors;
+use keyward::source::Source;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 /// Writes each problem of a document in the chosen format.
 pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std::io::Result<()> {
-    for located in errors.located() {
+    let each: Vec<&dyn Diagnostic> = errors.errors.iter().map(|e| e as &dyn Diagnostic).collect();
+    diagnostics(out, &errors.src, &each, json)
+}
+
+/// Writes diagnostics that point into `src`.
+pub fn diagnostics(out: &mut impl Write, src: &Source, each: &[&dyn Diagnostic], json: bool) -> std::io::Result<()> {
+    for diagnostic in each {
         if json {
-            writeln!(out, "{}", as_json(&located))?;
+            writeln!(out, "{}", as_json(src, *diagnostic))?;
         } else {
-            write!(out, "{}", human(&located))?;
+            write!(out, "{}", human(src, *diagnostic))?;
         }
     }
     Ok(())
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
-fn use_colour() -> bool {
+pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn human(located: &Located<'_>) -> String {
+/// A diagnostic with its document's source, as miette renders it.
+#[derive(Debug)]
+struct WithSource<'a> {
+    inner: &'a dyn Diagnostic,
+    src: miette::NamedSource<std::sync::Arc<str>>,
+}
+
+impl std::fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.inner, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl Diagnostic for WithSource<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.code()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+}
+
+fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     let theme = if use_colour() {
         GraphicalTheme::unicode()
     } else {
@@ -31,8 +69,12 @@ fn human(located: &Located<'_>) -> String {
     };
     let mut text = String::new();
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
-    if handler.render_report(&mut text, located).is_err() {
-        text = format!("error: {}\n", located.error);
+    let report = WithSource {
+        inner: diagnostic,
+        src: src.to_named_source(),
+    };
+    if handler.render_report(&mut text, &report).is_err() {
+        text = format!("error: {diagnostic}\n");
     }
     text.push('\n');
     visible(&text)
@@ -66,22 +108,24 @@ struct JsonProblem<'a> {
     help: Option<String>,
 }
 
-fn as_json(located: &Located<'_>) -> String {
-    let src = located.source();
-    let span = located.error.primary_span();
+fn as_json(src: &Source, diagnostic: &dyn Diagnostic) -> String {
+    let span = diagnostic
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map(|l| *l.inner());
     let (start, end) = span.map_or((0, 0), |s| (s.offset(), s.offset() + s.len()));
     let (line, column) = src.line_col(start);
     let (end_line, end_column) = src.line_col(end);
     let problem = JsonProblem {
         file: src.name(),
-        code: located.error.code_str(),
+        code: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
         severity: "error",
-        message: located.error.to_string(),
+        message: diagnostic.to_string(),
         line,
         column,
         end_line,
         end_column,
-        help: located.help().map(|h| h.to_string()),
+        help: diagnostic.help().map(|h| h.to_string()),
     };
     serde_json::to_string(&problem).unwrap_or_default()
 }

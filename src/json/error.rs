@@ -17,7 +17,7 @@ pub enum JsonError {
         help: Option<String>,
     },
 
-    #[error("the document is {size} bytes, more than the limit of {limit} bytes")]
+    #[error("the document is larger than the limit of {limit} bytes")]
     #[diagnostic(
         code("keyward::json::too-large"),
         help("split the document, or raise the limit if this size is expected")

@@ -222,7 +222,11 @@ impl Authorizer {
             "`kms:ReEncryptFrom`: {}; `kms:ReEncryptTo`: {}",
             both.summary, to.summary
         );
-        both.reasons.extend(to.reasons);
+        for reason in to.reasons {
+            if !both.reasons.contains(&reason) {
+                both.reasons.push(reason);
+            }
+        }
         for key in to.missing_context_keys {
             if !both.missing_context_keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
                 both.missing_context_keys.push(key);
