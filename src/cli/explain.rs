@@ -52,9 +52,13 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-    let mut policies: Vec<&str> = authorization.reasons.iter().map(|r| r.policy.as_str()).collect();
-    policies.sort_unstable();
-    policies.dedup();
+    // Each policy once, in the order its first reason appears.
+    let mut policies: Vec<&str> = Vec::new();
+    for reason in &authorization.reasons {
+        if !policies.contains(&reason.policy.as_str()) {
+            policies.push(&reason.policy);
+        }
+    }
     for policy in policies {
         let Some(source) = sources.get(policy) else {
             continue;
