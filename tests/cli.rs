@@ -397,3 +397,22 @@ fn check_reports_condition_values_simulate_would_refuse() {
     assert_eq!(problem["code"], "keyward::eval::invalid-condition-value");
     assert_eq!(problem["line"], 2);
 }
+
+#[test]
+fn inline_suite_policies_are_read_exactly_as_written() {
+    // A duplicate key in an inline policy is a problem, not a silent last-wins.
+    let dir = scratch("test-inline-duplicate");
+    write(
+        &dir,
+        "dup.suite.json",
+        r#"{"key_policy": {"Statement": [{"Effect": "Allow", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}]},
+            "cases": [{"name": "x", "request": {"principal": "111122223333", "action": "kms:Decrypt"}, "expect": "Allow"}]}"#,
+    );
+    let out = keyward(&["test", &dir.display().to_string()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("duplicate key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

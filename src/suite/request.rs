@@ -17,7 +17,7 @@ use crate::policy::{Document, DocumentKind, Grant, Grants, GrantsShape};
 use crate::source::Source;
 
 /// A request as written in JSON.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     pub principal: String,
@@ -42,7 +42,7 @@ pub struct RequestSpec {
     pub grant_id: Option<String>,
     /// For `kms:CreateGrant`: the grant being created, in `CreateGrant`'s shape.
     #[serde(default)]
-    pub grant: Option<serde_json::Value>,
+    pub grant: Option<Box<serde_json::value::RawValue>>,
     /// The key's `KeySpec` (default `SYMMETRIC_DEFAULT`) and `KeyUsage`.
     #[serde(default)]
     pub key_spec: Option<String>,
@@ -106,7 +106,7 @@ impl RequestSpec {
         let create_grant = match &self.grant {
             None => None,
             Some(value) => {
-                let grant = parse_grant(value)?;
+                let grant = parse_grant(value.get())?;
                 crate::kms::validate_grant(&grant, key).map_err(|e| format!("invalid `grant` to create: {e}"))?;
                 Some(grant)
             }
@@ -147,8 +147,7 @@ fn context_value(key: &str, value: &serde_json::Value) -> Result<ContextValue, S
 }
 
 /// The `grant` of a request: one grant object, checked like a grant file.
-fn parse_grant(value: &serde_json::Value) -> Result<Grant, String> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+fn parse_grant(text: &str) -> Result<Grant, String> {
     match Document::parse(&Source::new("request#grant", text), Some(DocumentKind::Grants)) {
         Ok(Document::Grants(Grants {
             shape: GrantsShape::One,

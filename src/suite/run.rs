@@ -56,12 +56,21 @@ struct SuiteFile {
     cases: Vec<CaseFile>,
 }
 
-/// A file path, or the document written inline.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum PolicyRef {
+/// A file path (a JSON string), or the document written inline, kept as
+/// its raw text so keyward's own parser sees it exactly as written
+/// (duplicate keys, number texts, member order).
+type PolicyRef = Box<serde_json::value::RawValue>;
+
+enum Written<'a> {
     File(String),
-    Inline(serde_json::Value),
+    Inline(&'a str),
+}
+
+fn written(r: &PolicyRef) -> Written<'_> {
+    match serde_json::from_str::<String>(r.get()) {
+        Ok(path) => Written::File(path),
+        Err(_) => Written::Inline(r.get()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,12 +162,13 @@ impl Suite {
         let base = path.parent().unwrap_or(Path::new("."));
         let mut sources = Sources::default();
         let mut policy = |r: &PolicyRef, label: &str, kind: DocumentKind| -> Result<CompiledPolicy, SuiteError> {
-            let loaded = match r {
-                PolicyRef::File(file) => load_policy(&base.join(file), None, Some(kind))?,
-                PolicyRef::Inline(value) => {
-                    let text = serde_json::to_string_pretty(value).unwrap_or_default();
-                    load_policy(Path::new(&format!("{display}#{label}")), Some(text), Some(kind))?
-                }
+            let loaded = match written(r) {
+                Written::File(file) => load_policy(&base.join(file), None, Some(kind))?,
+                Written::Inline(text) => load_policy(
+                    Path::new(&format!("{display}#{label}")),
+                    Some(text.to_owned()),
+                    Some(kind),
+                )?,
             };
             sources.add(loaded.source);
             Ok(loaded.policy)
@@ -210,12 +220,11 @@ impl Suite {
                     message: "invalid `key_spec`/`key_usage`".into(),
                 })?,
         };
-        authorizer.grants = match &file.grants {
+        authorizer.grants = match file.grants.as_ref().map(written) {
             None => Vec::new(),
-            Some(PolicyRef::File(f)) => load_grants(&base.join(f), None, key_info)?,
-            Some(PolicyRef::Inline(value)) => {
-                let text = serde_json::to_string_pretty(value).unwrap_or_default();
-                load_grants(Path::new(&format!("{display}#grants")), Some(text), key_info)?
+            Some(Written::File(f)) => load_grants(&base.join(f), None, key_info)?,
+            Some(Written::Inline(text)) => {
+                load_grants(Path::new(&format!("{display}#grants")), Some(text.to_owned()), key_info)?
             }
         };
         Ok(Suite {
