@@ -35,7 +35,8 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if meta.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            walk(path, &|p| p.extension().is_some_and(|e| e == "json"), &mut found)
+                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
             found.sort();
             inputs.extend(found.into_iter().map(Input::File));
         } else {
@@ -45,15 +46,15 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     Ok(inputs)
 }
 
-/// Collects `*.json` files below `dir`; symbolic links to folders are not followed.
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Collects the files below `dir` that `wanted` accepts; symbolic links to
+/// folders are not followed.
+pub fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            walk(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
+        if entry.file_type()?.is_dir() {
+            walk(&path, wanted, found)?;
+        } else if wanted(&path) {
             found.push(path);
         }
     }

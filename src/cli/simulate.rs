@@ -1,7 +1,6 @@
 //! `keyward simulate`: one request against a key policy, identity policies,
 //! guardrails and grants; exit 0 when allowed, 1 when denied, 2 on bad input.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use keyward::kms::Authorizer;
@@ -118,7 +117,7 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
             println!("{value}");
         }
         SimulateFormat::Text => {
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let colour = super::render::use_colour();
             print!("{}", explain::text(&authorization, &sources, colour, args.explain));
         }
     }

@@ -14,7 +14,12 @@ fn suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for path in paths {
         if path.is_dir() {
             let mut inner = Vec::new();
-            walk(path, &mut inner).map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            let is_suite = |p: &Path| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with(".suite.json"))
+            };
+            super::inputs::walk(path, &is_suite, &mut inner)
+                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
             inner.sort();
             found.extend(inner);
         } else if path.exists() {
@@ -24,22 +29,6 @@ fn suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
     }
     Ok(found)
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, found)?;
-        } else if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with(".suite.json"))
-        {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 pub fn run(args: &TestArgs) -> Outcome {
@@ -84,6 +73,9 @@ pub fn run(args: &TestArgs) -> Outcome {
             } else if !result.passed {
                 println!("FAIL {} :: {}", file.display(), result.name);
                 println!("expected {}, got {}", result.expected.as_str(), result.actual.decision);
+                if let Some(reference) = &result.reference {
+                    println!("reference: {reference}");
+                }
                 print!("{}", explain::text(&result.actual, &suite.sources, false, true));
                 println!();
             }

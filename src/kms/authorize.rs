@@ -142,6 +142,9 @@ pub enum Why {
     KeyPolicySilentIdentityAllows,
     KeyPolicySilent,
     DelegatedIdentitySilent,
+    /// The key policy names the caller's role, but its boundary or the
+    /// session policy does not allow the action.
+    RoleStatementLimited,
 }
 
 /// Which limit stopped an identity-policy allow.
@@ -419,10 +422,11 @@ impl Authorizer {
                 verdict.reasons.extend(delegated().chain(identity_allows()));
                 return allow(verdict, Path::IdentityPolicy, Why::DelegatedToAccount);
             }
-            verdict.why = match (delegated().next().is_some(), limits.identity) {
-                (true, _) => Why::DelegatedIdentitySilent,
-                (false, true) => Why::KeyPolicySilentIdentityAllows,
-                (false, false) => Why::KeyPolicySilent,
+            verdict.why = match (names_role, delegated().next().is_some(), limits.identity) {
+                (true, _, _) => Why::RoleStatementLimited,
+                (false, true, _) => Why::DelegatedIdentitySilent,
+                (false, false, true) => Why::KeyPolicySilentIdentityAllows,
+                (false, false, false) => Why::KeyPolicySilent,
             };
             return verdict;
         }
@@ -522,6 +526,7 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
             "an identity policy allows, but the key policy neither names the caller nor delegates to its account".into()
         }
         Why::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
+        Why::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
         Why::DelegatedIdentitySilent => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
     }
 }

@@ -81,7 +81,6 @@ struct CaseFile {
     expect: Expect,
     /// The section of the reference a subtle case pins, e.g. `§8.5`.
     #[serde(default)]
-    #[allow(dead_code)]
     reference: Option<String>,
 }
 
@@ -126,6 +125,8 @@ pub struct Suite {
 /// One case's outcome.
 pub struct CaseResult {
     pub name: String,
+    /// The section of the reference the case cites, if any.
+    pub reference: Option<String>,
     pub expected: Expect,
     pub actual: Authorization,
     pub passed: bool,
@@ -257,6 +258,7 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
             let actual = suite.authorizer.authorize(&request, true);
             let passed = case.expect.accepts(actual.decision);
             Ok(CaseResult {
+                reference: case.reference.clone(),
                 name: case.name.clone(),
                 expected: case.expect,
                 actual,
