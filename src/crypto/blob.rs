@@ -1,0 +1,176 @@
+//! The ciphertext blob, format version 1 (our own; AWS does not publish
+//! theirs). Layout, all lengths big-endian:
+//!
+//! ```text
+//! "KW" | 0x01 | key id length (u16) | key id (UTF-8) | key-material id (32)
+//!      | salt (16) | nonce (12) | AES-256-GCM ciphertext | tag (16)
+//! ```
+//!
+//! The header is everything before the ciphertext. The per-blob key is
+//! HKDF-SHA256(ikm = key material, salt, info = "keyward blob v1"); the
+//! additional data is the header followed by the canonical encryption
+//! context (`crypto::canonical`).
+
+use std::collections::BTreeMap;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::context::canonical;
+use super::material::{random_bytes, KeyMaterial, MaterialId};
+
+pub const FORMAT_VERSION: u8 = 1;
+const MAGIC: &[u8; 2] = b"KW";
+const INFO: &[u8] = b"keyward blob v1";
+const TAG_BYTES: usize = 16;
+/// The largest blob AWS accepts (`CiphertextType`, 1–6144 bytes).
+pub const MAX_BLOB_BYTES: usize = 6144;
+/// Key ids are at most this long (`KeyIdType`).
+const MAX_KEY_ID_BYTES: usize = 2048;
+
+/// The one error opening a blob can give: it says nothing of which check
+/// failed (AWS: `InvalidCiphertextException`, empty message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the ciphertext is not valid")]
+pub struct InvalidCiphertext;
+
+/// What a blob says in the clear: which key and which version of its
+/// material sealed it, and the per-blob salt and nonce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub key_id: String,
+    pub material_id: MaterialId,
+    pub salt: [u8; 16],
+    pub nonce: [u8; 12],
+}
+
+impl Header {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(3 + 2 + self.key_id.len() + 32 + 16 + 12);
+        out.extend_from_slice(MAGIC);
+        out.push(FORMAT_VERSION);
+        // `seal` refuses longer ids, so this fits.
+        out.extend_from_slice(&(self.key_id.len() as u16).to_be_bytes());
+        out.extend_from_slice(self.key_id.as_bytes());
+        out.extend_from_slice(&self.material_id.0);
+        out.extend_from_slice(&self.salt);
+        out.extend_from_slice(&self.nonce);
+        out
+    }
+}
+
+/// Reads a blob's header, so the caller can find (and authorize) its key.
+pub fn peek(blob: &[u8]) -> Result<Header, InvalidCiphertext> {
+    split(blob).map(|(header, _, _)| header)
+}
+
+/// Header, header bytes and sealed body.
+fn split(blob: &[u8]) -> Result<(Header, &[u8], &[u8]), InvalidCiphertext> {
+    if blob.len() > MAX_BLOB_BYTES || !blob.starts_with(MAGIC) || blob.get(2) != Some(&FORMAT_VERSION) {
+        return Err(InvalidCiphertext);
+    }
+    let mut at = 3;
+    let mut take = |n: usize| {
+        let part = blob.get(at..at + n).ok_or(InvalidCiphertext)?;
+        at += n;
+        Ok::<&[u8], InvalidCiphertext>(part)
+    };
+    let id_len = u16::from_be_bytes(take(2)?.try_into().map_err(|_| InvalidCiphertext)?) as usize;
+    let key_id = std::str::from_utf8(take(id_len)?)
+        .map_err(|_| InvalidCiphertext)?
+        .to_owned();
+    let material_id = MaterialId(take(32)?.try_into().map_err(|_| InvalidCiphertext)?);
+    let salt = take(16)?.try_into().map_err(|_| InvalidCiphertext)?;
+    let nonce = take(12)?.try_into().map_err(|_| InvalidCiphertext)?;
+    let header_len = at;
+    let body = &blob[header_len..];
+    if body.len() < TAG_BYTES || key_id.is_empty() {
+        return Err(InvalidCiphertext);
+    }
+    Ok((
+        Header {
+            key_id,
+            material_id,
+            salt,
+            nonce,
+        },
+        &blob[..header_len],
+        body,
+    ))
+}
+
+fn cipher(material: &KeyMaterial, salt: &[u8; 16]) -> Aes256Gcm {
+    let mut key = Zeroizing::new([0u8; 32]);
+    // HKDF-SHA256 can produce 8,160 bytes; 32 always succeed.
+    let _ = Hkdf::<Sha256>::new(Some(salt), material.expose()).expand(INFO, key.as_mut());
+    Aes256Gcm::new(key.as_ref().into())
+}
+
+fn aad(header: &[u8], context: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut aad = header.to_vec();
+    aad.extend_from_slice(&canonical(context));
+    aad
+}
+
+/// Seals a plaintext under a key's material, with a random salt and nonce.
+/// `None` when the key id is empty or longer than AWS allows.
+pub fn seal(
+    material: &KeyMaterial,
+    material_id: MaterialId,
+    key_id: &str,
+    plaintext: &[u8],
+    context: &BTreeMap<String, String>,
+) -> Option<Vec<u8>> {
+    let random = random_bytes(28);
+    let header = Header {
+        key_id: key_id.to_owned(),
+        material_id,
+        salt: random[..16].try_into().ok()?,
+        nonce: random[16..].try_into().ok()?,
+    };
+    seal_with(material, &header, plaintext, context)
+}
+
+/// [`seal`] with a given salt and nonce: for known-answer tests only.
+pub(super) fn seal_with(
+    material: &KeyMaterial,
+    header: &Header,
+    plaintext: &[u8],
+    context: &BTreeMap<String, String>,
+) -> Option<Vec<u8>> {
+    if header.key_id.is_empty() || header.key_id.len() > MAX_KEY_ID_BYTES {
+        return None;
+    }
+    let header_bytes = header.encode();
+    let payload = Payload {
+        msg: plaintext,
+        aad: &aad(&header_bytes, context),
+    };
+    let body = cipher(material, &header.salt)
+        .encrypt(Nonce::from_slice(&header.nonce), payload)
+        .ok()?;
+    let mut blob = header_bytes;
+    blob.extend_from_slice(&body);
+    Some(blob)
+}
+
+/// Opens a blob with the material its header names and the encryption
+/// context it was sealed with.
+pub fn open(
+    blob: &[u8],
+    material: &KeyMaterial,
+    context: &BTreeMap<String, String>,
+) -> Result<Zeroizing<Vec<u8>>, InvalidCiphertext> {
+    let (header, header_bytes, body) = split(blob)?;
+    let payload = Payload {
+        msg: body,
+        aad: &aad(header_bytes, context),
+    };
+    cipher(material, &header.salt)
+        .decrypt(Nonce::from_slice(&header.nonce), payload)
+        .map(Zeroizing::new)
+        .map_err(|_| InvalidCiphertext)
+}

@@ -1,0 +1,78 @@
+//! Key material and its id. Material is 32 random bytes in a buffer that is
+//! zeroized on drop and never printed; its id is 32 random bytes shown as
+//! the 64 hex characters AWS reports as `KeyMaterialId`.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+/// 256 bits of key material.
+#[derive(Clone)]
+pub struct KeyMaterial(Zeroizing<[u8; 32]>);
+
+impl KeyMaterial {
+    /// Fresh material from the operating system's random source.
+    pub fn generate() -> KeyMaterial {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        fill(bytes.as_mut());
+        KeyMaterial(bytes)
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> KeyMaterial {
+        KeyMaterial(Zeroizing::new(bytes))
+    }
+
+    pub(super) fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The raw bytes, for wrapping under a root key before storage only.
+    pub fn to_wrapped_form(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(self.0.to_vec())
+    }
+}
+
+impl fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyMaterial([REDACTED])")
+    }
+}
+
+/// Which version of a key's material sealed a blob (`KeyMaterialId`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MaterialId(pub [u8; 32]);
+
+impl MaterialId {
+    pub fn generate() -> MaterialId {
+        let mut bytes = [0u8; 32];
+        fill(&mut bytes);
+        MaterialId(bytes)
+    }
+}
+
+impl fmt::Display for MaterialId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for MaterialId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MaterialId({self})")
+    }
+}
+
+/// Fills `out` from the operating system's random source. Without one the
+/// process cannot do cryptography safely, so it stops rather than continue.
+fn fill(out: &mut [u8]) {
+    if let Err(e) = getrandom::getrandom(out) {
+        panic!("the operating system's random source failed: {e}");
+    }
+}
+
+/// `n` random bytes (for `GenerateRandom`, data keys, salts and nonces).
+pub fn random_bytes(n: usize) -> Zeroizing<Vec<u8>> {
+    let mut bytes = Zeroizing::new(vec![0u8; n]);
+    fill(&mut bytes);
+    bytes
+}

@@ -1,0 +1,34 @@
+//! Cryptography, knowing nothing of policies: key material that zeroizes
+//! itself, the canonical encoding of encryption contexts, and the ciphertext
+//! blob (format version 1) that `Encrypt` returns and `Decrypt` opens.
+//!
+//! # Security notes
+//! - **What is authenticated.** A blob is AES-256-GCM over the plaintext,
+//!   with the blob's whole header (format, key id, key-material id, salt,
+//!   nonce) and the canonical encryption context as additional data. Any
+//!   change to the header, the body, the tag or the context fails, with one
+//!   opaque error that does not say which check failed.
+//! - **Keys and nonces.** Each blob has its own AES-256 key, derived with
+//!   HKDF-SHA256 from the key material and a random 16-byte salt, and a random
+//!   12-byte nonce. A fresh key per call means the GCM limit on random nonces
+//!   under one key (about 2^32 messages) does not bound how often a key
+//!   material version can be used.
+//! - **The encryption context** is encoded injectively: pairs sorted by key,
+//!   each key and value length-prefixed, so `{"ab":"c"}` and `{"a":"bc"}`
+//!   differ. It is bound, not stored: decryption must supply it again.
+//! - **Zeroization.** Key material, derived keys and decrypted plaintexts
+//!   live in `Zeroizing` buffers that are overwritten when dropped; `Debug`
+//!   never prints them. Copies the compiler or the operating system makes
+//!   (registers, swap) are outside what zeroization can reach.
+//! - This code has not been audited.
+
+mod blob;
+mod context;
+mod material;
+
+pub use blob::{open, peek, seal, Header, InvalidCiphertext, FORMAT_VERSION, MAX_BLOB_BYTES};
+pub use context::canonical;
+pub use material::{random_bytes, KeyMaterial, MaterialId};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,138 @@
+use std::collections::BTreeMap;
+
+use super::blob::seal_with;
+use super::*;
+
+fn context(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn fixed() -> (KeyMaterial, Header) {
+    let material = KeyMaterial::from_bytes(core::array::from_fn(|i| i as u8));
+    let header = Header {
+        key_id: "1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+        material_id: MaterialId([0xab; 32]),
+        salt: [0x11; 16],
+        nonce: [0x22; 12],
+    };
+    (material, header)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn known_answer_vector_pins_the_format() {
+    let (material, header) = fixed();
+    let blob = seal_with(&material, &header, b"hello keyward", &context(&[("dept", "eng")])).unwrap();
+    assert_eq!(hex(&blob), KNOWN_BLOB);
+    assert_eq!(peek(&blob).unwrap(), header);
+    assert_eq!(
+        open(&blob, &material, &context(&[("dept", "eng")])).unwrap().as_slice(),
+        b"hello keyward"
+    );
+}
+
+/// `seal_with(key 00..1f, key id 1234abcd-…, material id ab×32, salt 11×16,
+/// nonce 22×12, "hello keyward", {"dept": "eng"})`. Cross-checked with an
+/// independent implementation (Python, pyca/cryptography 48 over OpenSSL):
+///
+/// ```text
+/// header = b"KW" + b"\x01" + struct.pack(">H", len(key_id)) + key_id + b"\xab"*32 + salt + nonce
+/// canon  = struct.pack(">I", 1) + struct.pack(">I", 4) + b"dept" + struct.pack(">I", 3) + b"eng"
+/// key    = HKDF(SHA256(), 32, salt=salt, info=b"keyward blob v1").derive(bytes(range(32)))
+/// blob   = header + AESGCM(key).encrypt(nonce, b"hello keyward", header + canon)
+/// ```
+const KNOWN_BLOB: &str = concat!(
+    "4b5701002431323334616263642d313261622d333463642d353665662d313233343536373839306162",
+    "abababababababababababababababababababababababababababababababab",
+    "11111111111111111111111111111111",
+    "222222222222222222222222",
+    "9ed75bcd4506928d13f43a339343079d1b4b6f46327103257ca2c87c7b",
+);
+
+#[test]
+fn canonical_context_is_injective() {
+    assert_ne!(canonical(&context(&[("ab", "c")])), canonical(&context(&[("a", "bc")])));
+    assert_ne!(canonical(&context(&[])), canonical(&context(&[("", "")])));
+    assert_eq!(
+        hex(&canonical(&context(&[("a", "b")]))),
+        "00000001000000016100000001".to_owned() + "62"
+    );
+}
+
+#[test]
+fn a_different_context_fails() {
+    let material = KeyMaterial::generate();
+    let id = MaterialId::generate();
+    let blob = seal(&material, id, "k", b"secret", &context(&[("ab", "c")])).unwrap();
+    assert_eq!(open(&blob, &material, &context(&[("a", "bc")])), Err(InvalidCiphertext));
+    assert_eq!(open(&blob, &material, &context(&[("AB", "c")])), Err(InvalidCiphertext));
+    assert_eq!(open(&blob, &material, &context(&[])), Err(InvalidCiphertext));
+    assert_eq!(
+        open(&blob, &material, &context(&[("ab", "c"), ("x", "y")])),
+        Err(InvalidCiphertext)
+    );
+    assert_eq!(
+        open(&blob, &material, &context(&[("ab", "c")])).unwrap().as_slice(),
+        b"secret"
+    );
+}
+
+#[test]
+fn every_flipped_bit_fails() {
+    let material = KeyMaterial::generate();
+    let blob = seal(&material, MaterialId::generate(), "k", b"x", &BTreeMap::new()).unwrap();
+    for i in 0..blob.len() * 8 {
+        let mut tampered = blob.clone();
+        tampered[i / 8] ^= 1 << (i % 8);
+        assert!(open(&tampered, &material, &BTreeMap::new()).is_err(), "bit {i}");
+    }
+    assert!(open(&blob[..blob.len() - 1], &material, &BTreeMap::new()).is_err());
+    assert!(open(&[], &material, &BTreeMap::new()).is_err());
+}
+
+#[test]
+fn another_keys_material_fails() {
+    let blob = seal(
+        &KeyMaterial::generate(),
+        MaterialId::generate(),
+        "k",
+        b"x",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        open(&blob, &KeyMaterial::generate(), &BTreeMap::new()),
+        Err(InvalidCiphertext)
+    );
+}
+
+#[test]
+fn salts_and_nonces_differ_per_blob() {
+    let material = KeyMaterial::generate();
+    let id = MaterialId::generate();
+    let a = peek(&seal(&material, id, "k", b"x", &BTreeMap::new()).unwrap()).unwrap();
+    let b = peek(&seal(&material, id, "k", b"x", &BTreeMap::new()).unwrap()).unwrap();
+    assert_ne!((a.salt, a.nonce), (b.salt, b.nonce));
+}
+
+#[test]
+fn secrets_never_print() {
+    assert_eq!(format!("{:?}", KeyMaterial::generate()), "KeyMaterial([REDACTED])");
+    assert_eq!(MaterialId([0xab; 32]).to_string().len(), 64);
+}
+
+#[test]
+fn the_largest_plaintext_fits_the_blob_limit() {
+    let blob = seal(
+        &KeyMaterial::generate(),
+        MaterialId::generate(),
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        &[7u8; 4096],
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert!(blob.len() <= MAX_BLOB_BYTES, "{}", blob.len());
+}
