@@ -6,7 +6,7 @@
 //! policy and the caller's identity policy must both allow.
 
 use super::actions;
-use super::grants;
+use super::grants as grant_rules;
 use super::request::KmsRequest;
 use smallvec::SmallVec;
 
@@ -178,21 +178,35 @@ impl Authorizer {
     /// and `kms:ReEncryptTo` (here on the same key, with the same context);
     /// both must allow (§5.6).
     pub fn authorize(&self, request: &KmsRequest, trace: bool) -> Authorization {
+        self.authorize_for(self.key_policy.as_ref(), &self.grants, request, trace)
+    }
+
+    /// [`Authorizer::authorize`] for a key whose policy and grants are held
+    /// elsewhere (the runtime's store); this authorizer supplies the
+    /// identity side and the guardrails.
+    pub fn authorize_for(
+        &self,
+        key_policy: Option<&CompiledPolicy>,
+        grants: &[Grant],
+        request: &KmsRequest,
+        trace: bool,
+    ) -> Authorization {
         if request.action.eq_ignore_ascii_case("kms:ReEncrypt") {
-            return self.authorize_both(request, trace);
+            return self.authorize_both(key_policy, grants, request, trace);
         }
         let eval = request.to_eval_request();
         let mut recorded = trace.then(Trace::default);
-        let verdict = self.decide(request, &eval, recorded.as_mut());
+        let verdict = self.decide_for(key_policy, grants, request, &eval, recorded.as_mut());
         let mut authorization = Authorization::from(&verdict);
         if recorded.is_some() {
-            authorization.grants = self
-                .grants
+            authorization.grants = grants
                 .iter()
                 .map(|grant| GrantNote {
                     grant_id: grant.grant_id.as_ref().map(|g| g.node.clone()),
                     name: grant.name.as_ref().map(|n| n.node.clone()),
-                    outcome: grants::check(grant, request).map(|_| ()).map_err(|why| why.describe()),
+                    outcome: grant_rules::check(grant, request)
+                        .map(|_| ())
+                        .map_err(|why| why.describe()),
                 })
                 .collect();
         }
@@ -200,7 +214,13 @@ impl Authorizer {
         authorization
     }
 
-    fn authorize_both(&self, request: &KmsRequest, trace: bool) -> Authorization {
+    fn authorize_both(
+        &self,
+        key_policy: Option<&CompiledPolicy>,
+        grants: &[Grant],
+        request: &KmsRequest,
+        trace: bool,
+    ) -> Authorization {
         let half = |action: &str| {
             let mut half = request.clone();
             half.action = action.to_owned();
@@ -210,7 +230,7 @@ impl Authorizer {
             if !half.context.contains("kms:ReEncryptOnSameKey") {
                 half.context.insert_one("kms:ReEncryptOnSameKey", "true");
             }
-            self.authorize(&half, trace)
+            self.authorize_for(key_policy, grants, &half, trace)
         };
         let from = half("kms:ReEncryptFrom");
         let to = half("kms:ReEncryptTo");
@@ -244,15 +264,23 @@ impl Authorizer {
     /// Decides a request whose evaluator request (`eval`, from
     /// [`KmsRequest::to_eval_request`]) is already built. Allocates nothing
     /// unless tracing.
-    pub fn decide<'p>(&'p self, request: &KmsRequest, eval: &Request, mut trace: Option<&mut Trace>) -> Verdict<'p> {
+    pub fn decide<'p>(&'p self, request: &KmsRequest, eval: &Request, trace: Option<&mut Trace>) -> Verdict<'p> {
+        self.decide_for(self.key_policy.as_ref(), &self.grants, request, eval, trace)
+    }
+
+    /// [`Authorizer::decide`] with the key's policy and grants given.
+    pub fn decide_for<'p>(
+        &'p self,
+        key_policy: Option<&'p CompiledPolicy>,
+        grants: &'p [Grant],
+        request: &KmsRequest,
+        eval: &Request,
+        mut trace: Option<&mut Trace>,
+    ) -> Verdict<'p> {
         let caller = &request.caller;
         let iam_only = actions::is_iam_only(&request.action);
         let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
-        let key = if iam_only {
-            None
-        } else {
-            self.key_policy.as_ref().map(&mut run)
-        };
+        let key = if iam_only { None } else { key_policy.map(&mut run) };
         let identity: Each<'p> = self
             .identity_policies
             .iter()
@@ -332,12 +360,12 @@ impl Authorizer {
             identity: identity.iter().any(|m| !m.allows.is_empty()),
         };
         verdict.limit = limits.limit();
-        self.allow_paths(request, iam_only, key.as_ref(), &identity, limits, verdict)
+        Self::allow_paths(grants, request, iam_only, key.as_ref(), &identity, limits, verdict)
     }
 
     /// Steps 3–5 of §5.6, once nothing denies.
     fn allow_paths<'p>(
-        &'p self,
+        grants: &'p [Grant],
         request: &KmsRequest,
         iam_only: bool,
         key: Option<&Matches<'p>>,
@@ -364,8 +392,9 @@ impl Authorizer {
         }
 
         // 3. A grant allows on its own (an account grantee: with IAM's consent).
-        let granted = self.grants.iter().find(|grant| {
-            grants::authorizes(grant, request).is_some_and(|matched| matched != PrincipalMatch::Account || identity_ok)
+        let granted = grants.iter().find(|grant| {
+            grant_rules::authorizes(grant, request)
+                .is_some_and(|matched| matched != PrincipalMatch::Account || identity_ok)
         });
         if let Some(grant) = granted {
             verdict.grant = Some(grant);
@@ -376,7 +405,7 @@ impl Authorizer {
         // a grantee allowed to (above), or the issuing account; a key policy
         // allowing `kms:RetireGrant` has no effect (§6.6).
         if request.action.eq_ignore_ascii_case("kms:RetireGrant") {
-            return match self.grants.iter().find(|g| grants::may_retire(g, request, identity_ok)) {
+            return match grants.iter().find(|g| grant_rules::may_retire(g, request, identity_ok)) {
                 Some(grant) => {
                     verdict.grant = Some(grant);
                     allow(verdict, Path::Grant, Why::MayRetire)
