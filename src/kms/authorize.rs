@@ -142,6 +142,8 @@ pub enum Why {
     KeyPolicySilentIdentityAllows,
     KeyPolicySilent,
     DelegatedIdentitySilent,
+    /// The account's root user, for an action with no key resource.
+    RootUser,
     /// The key policy names the caller's role, but its boundary or the
     /// session policy does not allow the action.
     RoleStatementLimited,
@@ -387,6 +389,11 @@ impl Authorizer {
                 verdict.reasons.extend(identity_allows());
                 return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
             }
+            // The root user holds every IAM permission of its account; only
+            // guardrails (checked above) limit it.
+            if request.caller.kind == CallerKind::Root {
+                return allow(verdict, Path::IdentityPolicy, Why::RootUser);
+            }
             verdict.why = Why::NoIdentityPolicyAllows;
             return verdict;
         }
@@ -555,6 +562,7 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
             "an identity policy allows, but the key policy neither names the caller nor delegates to its account".into()
         }
         Why::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
+        Why::RootUser => "allowed: the account's root user holds every IAM permission of its account".into(),
         Why::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
         Why::DelegatedIdentitySilent => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
     }

@@ -15,6 +15,12 @@ pub enum ErrorName {
     KMSInvalidStateException,
     LimitExceededException,
     AccessDeniedException,
+    MalformedPolicyDocumentException,
+    IncorrectKeyException,
+    InvalidCiphertextException,
+    AlreadyExistsException,
+    InvalidAliasNameException,
+    InvalidKeyUsageException,
 }
 
 impl ErrorName {
@@ -29,6 +35,12 @@ impl ErrorName {
             ErrorName::KMSInvalidStateException => "KMSInvalidStateException",
             ErrorName::LimitExceededException => "LimitExceededException",
             ErrorName::AccessDeniedException => "AccessDeniedException",
+            ErrorName::MalformedPolicyDocumentException => "MalformedPolicyDocumentException",
+            ErrorName::IncorrectKeyException => "IncorrectKeyException",
+            ErrorName::InvalidCiphertextException => "InvalidCiphertextException",
+            ErrorName::AlreadyExistsException => "AlreadyExistsException",
+            ErrorName::InvalidAliasNameException => "InvalidAliasNameException",
+            ErrorName::InvalidKeyUsageException => "InvalidKeyUsageException",
         }
     }
 }

@@ -11,6 +11,7 @@ mod grant_book;
 mod grants;
 mod key_spec;
 mod request;
+pub mod runtime;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
 pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Limit, Path, Verdict, Why};

@@ -1,0 +1,271 @@
+//! The cryptographic operations: `Encrypt`, `Decrypt`, `ReEncrypt`,
+//! `GenerateDataKey`, `GenerateDataKeyWithoutPlaintext` and
+//! `GenerateRandom`. Each resolves the key, authorizes the call with its
+//! encryption context, checks the key's state, then seals or opens a blob.
+
+use std::collections::BTreeMap;
+
+use zeroize::Zeroizing;
+
+use super::key::Use;
+use super::{Clock, Runtime};
+use crate::crypto::{self, random_bytes};
+use crate::eval::Caller;
+use crate::kms::error::{ErrorName, KmsError};
+use crate::kms::request::KmsRequest;
+
+/// What `Encrypt` returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encrypted {
+    pub ciphertext_blob: Vec<u8>,
+    pub key_arn: String,
+    pub key_material_id: String,
+}
+
+/// What `Decrypt` returns; the plaintext is zeroized when dropped.
+#[derive(Debug)]
+pub struct Decrypted {
+    pub plaintext: Zeroizing<Vec<u8>>,
+    pub key_arn: String,
+    pub key_material_id: String,
+}
+
+/// What `GenerateDataKey` returns (no plaintext for `…WithoutPlaintext`).
+#[derive(Debug)]
+pub struct DataKey {
+    pub plaintext: Option<Zeroizing<Vec<u8>>>,
+    pub ciphertext_blob: Vec<u8>,
+    pub key_arn: String,
+    pub key_material_id: String,
+}
+
+/// `KeySpec` or `NumberOfBytes` of a data key request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataKeySize {
+    Aes128,
+    Aes256,
+    Bytes(i64),
+}
+
+impl DataKeySize {
+    /// Exactly one of `KeySpec` (`AES_128`, `AES_256`) and `NumberOfBytes` (1–1024).
+    pub fn parse(key_spec: Option<&str>, number_of_bytes: Option<i64>) -> Result<DataKeySize, KmsError> {
+        match (key_spec, number_of_bytes) {
+            (Some("AES_128"), None) => Ok(DataKeySize::Aes128),
+            (Some("AES_256"), None) => Ok(DataKeySize::Aes256),
+            (Some(other), None) => Err(KmsError::constraint(
+                Some(other),
+                "keySpec",
+                "satisfy enum value set: [AES_256, AES_128]",
+            )),
+            (None, Some(n)) => Ok(DataKeySize::Bytes(n)),
+            (Some(_), Some(_)) => Err(KmsError::new(
+                ErrorName::ValidationException,
+                "Please specify either number of bytes or key spec.",
+            )),
+            (None, None) => Err(KmsError::new(
+                ErrorName::ValidationException,
+                "Please specify either number of bytes or key spec.",
+            )),
+        }
+    }
+
+    fn bytes(self) -> Result<usize, KmsError> {
+        match self {
+            DataKeySize::Aes128 => Ok(16),
+            DataKeySize::Aes256 => Ok(32),
+            DataKeySize::Bytes(n) => number_of_bytes(n),
+        }
+    }
+}
+
+/// 1–1024, with AWS's wording.
+fn number_of_bytes(n: i64) -> Result<usize, KmsError> {
+    match n {
+        ..=0 => Err(KmsError::constraint(
+            Some(&n.to_string()),
+            "numberOfBytes",
+            "have value greater than or equal to 1",
+        )),
+        1025.. => Err(KmsError::constraint(
+            Some(&n.to_string()),
+            "numberOfBytes",
+            "have value less than or equal to 1024",
+        )),
+        _ => Ok(n as usize),
+    }
+}
+
+impl<C: Clock> Runtime<C> {
+    /// Resolves the key, authorizes `action` with the context, checks that
+    /// the key can be used for cryptography, and returns its id.
+    fn for_crypto(
+        &self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<String, KmsError> {
+        let key = self.resolve(key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
+        request.encryption_context = context.clone();
+        request.grant_tokens = grant_tokens.to_vec();
+        if key_id.contains("alias/") {
+            request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
+        }
+        self.authorize(&mut request, Some(key))?;
+        key.check(Use::Crypto)?;
+        Ok(key.id.clone())
+    }
+
+    /// `Encrypt`: 1–4096 bytes under the key's current material.
+    pub fn encrypt(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        plaintext: &[u8],
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Encrypted, KmsError> {
+        if plaintext.is_empty() || plaintext.len() > 4096 {
+            let rule = if plaintext.is_empty() {
+                "have length greater than or equal to 1"
+            } else {
+                "have length less than or equal to 4096"
+            };
+            return Err(KmsError::constraint(None, "plaintext", rule));
+        }
+        let id = self.for_crypto(caller, "kms:Encrypt", key_id, context, grant_tokens)?;
+        self.seal(&id, plaintext, context)
+    }
+
+    fn seal(&self, id: &str, plaintext: &[u8], context: &BTreeMap<String, String>) -> Result<Encrypted, KmsError> {
+        let internal = || KmsError::new(ErrorName::NotFoundException, "The key has no key material.");
+        let key = self.resolve(id)?;
+        let current = key.current().ok_or_else(internal)?;
+        let blob = crypto::seal(&current.material, current.id, &key.id, plaintext, context).ok_or_else(internal)?;
+        Ok(Encrypted {
+            ciphertext_blob: blob,
+            key_arn: key.arn.clone(),
+            key_material_id: current.id.to_string(),
+        })
+    }
+
+    /// `Decrypt`: the key comes from the blob; a `KeyId` that names another
+    /// key is `IncorrectKeyException`; any tampering, a wrong context or an
+    /// unknown material is one opaque `InvalidCiphertextException`.
+    pub fn decrypt(
+        &self,
+        caller: &Caller,
+        ciphertext_blob: &[u8],
+        key_id: Option<&str>,
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Decrypted, KmsError> {
+        let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
+        let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
+        let key = self.resolve(&header.key_id).map_err(|_| invalid())?;
+        if let Some(named) = key_id {
+            if self.resolve(named)?.id != key.id {
+                return Err(KmsError::new(
+                    ErrorName::IncorrectKeyException,
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                ));
+            }
+        }
+        let id = self.for_crypto(caller, "kms:Decrypt", key_id.unwrap_or(&key.arn), context, grant_tokens)?;
+        let key = self.resolve(&id)?;
+        let material = key.material(&header.material_id).ok_or_else(invalid)?;
+        let plaintext = crypto::open(ciphertext_blob, &material.material, context).map_err(|_| invalid())?;
+        Ok(Decrypted {
+            plaintext,
+            key_arn: key.arn.clone(),
+            key_material_id: material.id.to_string(),
+        })
+    }
+
+    /// `ReEncrypt`: `kms:ReEncryptFrom` on the source key with the source
+    /// context, `kms:ReEncryptTo` on the destination with its context.
+    #[allow(clippy::too_many_arguments)]
+    pub fn re_encrypt(
+        &self,
+        caller: &Caller,
+        ciphertext_blob: &[u8],
+        source_key_id: Option<&str>,
+        source_context: &BTreeMap<String, String>,
+        destination_key_id: &str,
+        destination_context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Encrypted, KmsError> {
+        let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
+        let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
+        let source = self.resolve(&header.key_id).map_err(|_| invalid())?;
+        if let Some(named) = source_key_id {
+            if self.resolve(named)?.id != source.id {
+                return Err(KmsError::new(
+                    ErrorName::IncorrectKeyException,
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                ));
+            }
+        }
+        let source_id = self.for_crypto(
+            caller,
+            "kms:ReEncryptFrom",
+            &source.arn.clone(),
+            source_context,
+            grant_tokens,
+        )?;
+        let destination_id = self.for_crypto(
+            caller,
+            "kms:ReEncryptTo",
+            destination_key_id,
+            destination_context,
+            grant_tokens,
+        )?;
+        let source = self.resolve(&source_id)?;
+        let material = source.material(&header.material_id).ok_or_else(invalid)?;
+        let plaintext = crypto::open(ciphertext_blob, &material.material, source_context).map_err(|_| invalid())?;
+        self.seal(&destination_id, &plaintext, destination_context)
+    }
+
+    /// `GenerateDataKey` (with `plaintext`) or `GenerateDataKeyWithoutPlaintext`.
+    pub fn generate_data_key(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        size: DataKeySize,
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+        with_plaintext: bool,
+    ) -> Result<DataKey, KmsError> {
+        let bytes = size.bytes()?;
+        let action = if with_plaintext {
+            "kms:GenerateDataKey"
+        } else {
+            "kms:GenerateDataKeyWithoutPlaintext"
+        };
+        let id = self.for_crypto(caller, action, key_id, context, grant_tokens)?;
+        let data_key = random_bytes(bytes);
+        let sealed = self.seal(&id, &data_key, context)?;
+        Ok(DataKey {
+            plaintext: with_plaintext.then_some(data_key),
+            ciphertext_blob: sealed.ciphertext_blob,
+            key_arn: sealed.key_arn,
+            key_material_id: sealed.key_material_id,
+        })
+    }
+
+    /// `GenerateRandom`: 1–1024 bytes; an IAM-only action.
+    pub fn generate_random(
+        &self,
+        caller: &Caller,
+        number_of_bytes: Option<i64>,
+    ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        let n = number_of_bytes
+            .ok_or_else(|| KmsError::new(ErrorName::ValidationException, "NumberOfBytes is required."))?;
+        let n = self::number_of_bytes(n)?;
+        self.authorize(&mut KmsRequest::new(caller.clone(), "kms:GenerateRandom", "*"), None)?;
+        Ok(random_bytes(n))
+    }
+}

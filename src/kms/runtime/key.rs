@@ -1,0 +1,141 @@
+//! A customer managed key as the runtime keeps it: metadata, state, policy
+//! and its versions of key material; and the key-state table of §3 for the
+//! operations the runtime serves.
+
+use std::fmt;
+
+use crate::crypto::{KeyMaterial, MaterialId};
+use crate::eval::CompiledPolicy;
+use crate::kms::error::{ErrorName, KmsError};
+use crate::kms::key_spec::KeyInfo;
+
+/// `KeyState` (§3.1), the states a local symmetric key can be in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyState {
+    Enabled,
+    Disabled,
+    PendingDeletion,
+}
+
+impl KeyState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+        }
+    }
+}
+
+impl fmt::Display for KeyState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an operation depends on the key's state (the columns of §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Cryptography and `CreateGrant`: Enabled only.
+    Crypto,
+    /// `EnableKey`, `DisableKey`, `UpdateKeyDescription`, tags, `CreateAlias`:
+    /// not while pending deletion.
+    Manage,
+    /// `ScheduleKeyDeletion`: not twice.
+    Schedule,
+    /// `CancelKeyDeletion`: only while pending deletion.
+    Cancel,
+    /// `DescribeKey`, policies, grants listing, retiring, revoking: any state.
+    Read,
+}
+
+/// The state-table check, with the footnoted errors of §3.3.
+pub fn check_state(state: KeyState, arn: &str, use_: Use) -> Result<(), KmsError> {
+    let invalid = |text: &str| {
+        Err(KmsError::new(
+            ErrorName::KMSInvalidStateException,
+            format!("{arn} {text}"),
+        ))
+    };
+    match (use_, state) {
+        (Use::Read, _) | (Use::Crypto, KeyState::Enabled) | (Use::Manage, KeyState::Enabled | KeyState::Disabled) => {
+            Ok(())
+        }
+        (Use::Schedule, KeyState::Enabled | KeyState::Disabled) | (Use::Cancel, KeyState::PendingDeletion) => Ok(()),
+        (Use::Crypto, KeyState::Disabled) => Err(KmsError::new(
+            ErrorName::DisabledException,
+            format!("{arn} is disabled."),
+        )),
+        (Use::Crypto | Use::Manage | Use::Schedule, KeyState::PendingDeletion) => {
+            invalid("is pending deletion (or pending replica deletion).")
+        }
+        (Use::Cancel, _) => invalid("is not pending deletion (or pending replica deletion)."),
+    }
+}
+
+/// One version of a key's material.
+#[derive(Clone, Debug)]
+pub struct Material {
+    pub id: MaterialId,
+    pub material: KeyMaterial,
+}
+
+/// A customer managed symmetric encryption key.
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub id: String,
+    pub arn: String,
+    pub account: String,
+    pub description: String,
+    pub state: KeyState,
+    pub info: KeyInfo,
+    /// Seconds since the epoch.
+    pub created: i64,
+    pub deletion_date: Option<i64>,
+    pub policy_text: String,
+    pub policy: CompiledPolicy,
+    /// Every version, oldest first; the last one encrypts.
+    pub materials: Vec<Material>,
+}
+
+impl Key {
+    pub fn current(&self) -> Option<&Material> {
+        self.materials.last()
+    }
+
+    pub fn material(&self, id: &MaterialId) -> Option<&Material> {
+        self.materials.iter().find(|m| m.id == *id)
+    }
+
+    pub fn check(&self, use_: Use) -> Result<(), KmsError> {
+        check_state(self.state, &self.arn, use_)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_table_errors() {
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/k";
+        let disabled = check_state(KeyState::Disabled, arn, Use::Crypto).unwrap_err();
+        assert_eq!(
+            (disabled.name, disabled.message.as_str()),
+            (
+                ErrorName::DisabledException,
+                "arn:aws:kms:us-east-1:111122223333:key/k is disabled."
+            )
+        );
+        let pending = check_state(KeyState::PendingDeletion, arn, Use::Crypto).unwrap_err();
+        assert_eq!(pending.name, ErrorName::KMSInvalidStateException);
+        assert!(check_state(KeyState::PendingDeletion, arn, Use::Read).is_ok());
+        assert!(check_state(KeyState::PendingDeletion, arn, Use::Cancel).is_ok());
+        let not_pending = check_state(KeyState::Enabled, arn, Use::Cancel).unwrap_err();
+        assert!(not_pending
+            .message
+            .ends_with("is not pending deletion (or pending replica deletion)."));
+        assert!(check_state(KeyState::Disabled, arn, Use::Manage).is_ok());
+        assert!(check_state(KeyState::PendingDeletion, arn, Use::Schedule).is_err());
+    }
+}

@@ -1,0 +1,462 @@
+//! The local KMS: keys, their states, aliases and the cryptographic
+//! operations, each call authorized by [`Authorizer`] against the key's
+//! policy, the caller's identity policies and guardrails, and the key's
+//! grants. Errors carry AWS's names and messages.
+//!
+//! This is the in-memory core of the runtime: one account and Region,
+//! symmetric keys. Persistence, rotation, the audit log and the CLI build on
+//! it.
+
+mod clock;
+mod crypto_ops;
+mod key;
+
+use std::collections::BTreeMap;
+
+pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
+pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
+pub use key::{check_state, Key, KeyState, Material, Use};
+
+use super::authorize::Authorizer;
+use super::error::{ErrorName, KmsError};
+use super::grant_book::GrantBook;
+use super::key_spec::KeyInfo;
+use super::request::KmsRequest;
+use crate::crypto::{KeyMaterial, MaterialId};
+use crate::eval::{Caller, CompiledPolicy, Decision};
+use crate::policy::{Document, DocumentKind, Grant};
+use crate::source::Source;
+
+/// A key policy may be at most 32,768 bytes (§2.1).
+pub const MAX_KEY_POLICY_BYTES: usize = 32_768;
+
+/// `KeyMetadata`, as `CreateKey` and `DescribeKey` return it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyMetadata {
+    pub key_id: String,
+    pub arn: String,
+    pub account: String,
+    pub description: String,
+    pub state: KeyState,
+    pub enabled: bool,
+    pub creation_date: i64,
+    pub deletion_date: Option<i64>,
+    pub key_spec: &'static str,
+    pub key_usage: &'static str,
+    pub current_key_material_id: Option<String>,
+}
+
+/// An alias and the key it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alias {
+    pub name: String,
+    pub arn: String,
+    pub target_key_id: String,
+    pub created: i64,
+}
+
+/// The runtime of one account and Region.
+pub struct Runtime<C: Clock> {
+    pub account: String,
+    pub region: String,
+    pub clock: C,
+    /// The callers' identity policies, boundaries, session policy, SCPs and
+    /// RCPs; each key supplies its own policy and grants.
+    pub identities: Authorizer,
+    keys: BTreeMap<String, Key>,
+    aliases: BTreeMap<String, Alias>,
+    pub grants: GrantBook,
+}
+
+impl<C: Clock> Runtime<C> {
+    pub fn new(account: &str, region: &str, clock: C) -> Runtime<C> {
+        Runtime {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            clock,
+            identities: Authorizer::default(),
+            keys: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            grants: GrantBook::default(),
+        }
+    }
+
+    fn key_arn(&self, id: &str) -> String {
+        format!("arn:aws:kms:{}:{}:key/{id}", self.region, self.account)
+    }
+
+    fn alias_arn(&self, name: &str) -> String {
+        format!("arn:aws:kms:{}:{}:{name}", self.region, self.account)
+    }
+
+    /// Deletes the keys whose deletion window has passed on the clock
+    /// (and their aliases and grants).
+    pub fn sweep(&mut self) {
+        let now = self.clock.now();
+        let due: Vec<String> = self
+            .keys
+            .values()
+            .filter(|k| k.deletion_date.is_some_and(|d| d <= now))
+            .map(|k| k.id.clone())
+            .collect();
+        for id in due {
+            self.keys.remove(&id);
+            self.aliases.retain(|_, a| a.target_key_id != id);
+        }
+    }
+
+    /// Finds a key by key id, key ARN, alias name or alias ARN.
+    pub fn resolve(&self, key_id: &str) -> Result<&Key, KmsError> {
+        let not_found = |what: String| KmsError::new(ErrorName::NotFoundException, what);
+        let alias = key_id
+            .strip_prefix(&format!("arn:aws:kms:{}:{}:", self.region, self.account))
+            .unwrap_or(key_id);
+        if alias.starts_with("alias/") {
+            let target = self
+                .aliases
+                .get(alias)
+                .ok_or_else(|| not_found(format!("Alias '{}' is not found.", self.alias_arn(alias))))?;
+            return self
+                .keys
+                .get(&target.target_key_id)
+                .ok_or_else(|| not_found(format!("Alias '{}' is not found.", self.alias_arn(alias))));
+        }
+        let id = key_id.rsplit_once(":key/").map_or(key_id, |(prefix, id)| {
+            if prefix == format!("arn:aws:kms:{}:{}", self.region, self.account) {
+                id
+            } else {
+                "" // another account or Region: not here
+            }
+        });
+        self.keys.get(id).ok_or_else(|| {
+            not_found(format!(
+                "Key '{}' does not exist",
+                self.key_arn(if id.is_empty() { key_id } else { id })
+            ))
+        })
+    }
+
+    /// Authorizes one call; a denial is `AccessDeniedException` saying which
+    /// path failed.
+    pub(crate) fn authorize(&self, request: &mut KmsRequest, key: Option<&Key>) -> Result<(), KmsError> {
+        let now = self.clock.now();
+        request.time = Some(rfc3339(now));
+        let grants: Vec<Grant> = match key {
+            Some(k) => self
+                .grants
+                .usable(&k.arn, &request.grant_tokens, now)?
+                .into_iter()
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(k) = key {
+            request.key = k.info;
+        }
+        let authorization = self
+            .identities
+            .authorize_for(key.map(|k| &k.policy), &grants, request, false);
+        if authorization.decision == Decision::Allow {
+            return Ok(());
+        }
+        Err(KmsError::new(
+            ErrorName::AccessDeniedException,
+            format!(
+                "User: {} is not authorized to perform: {} on resource: {} because {}",
+                request.caller.arn, request.action, request.resource, authorization.summary
+            ),
+        ))
+    }
+
+    fn metadata(key: &Key) -> KeyMetadata {
+        KeyMetadata {
+            key_id: key.id.clone(),
+            arn: key.arn.clone(),
+            account: key.account.clone(),
+            description: key.description.clone(),
+            state: key.state,
+            enabled: key.state == KeyState::Enabled,
+            creation_date: key.created,
+            deletion_date: key.deletion_date,
+            key_spec: key.info.spec,
+            key_usage: key.info.usage.as_str(),
+            current_key_material_id: key.current().map(|m| m.id.to_string()),
+        }
+    }
+
+    /// The default key policy of §5.2: the account principal may do anything.
+    pub fn default_key_policy(&self) -> String {
+        format!(
+            r#"{{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {{
+    "Sid" : "Enable IAM User Permissions",
+    "Effect" : "Allow",
+    "Principal" : {{
+      "AWS" : "arn:aws:iam::{}:root"
+    }},
+    "Action" : "kms:*",
+    "Resource" : "*"
+  }} ]
+}}"#,
+            self.account
+        )
+    }
+
+    /// `CreateKey` for a symmetric encryption key.
+    pub fn create_key(
+        &mut self,
+        caller: &Caller,
+        description: Option<&str>,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+    ) -> Result<KeyMetadata, KmsError> {
+        let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
+        self.authorize(&mut request, None)?;
+        let description = description.unwrap_or_default();
+        if description.chars().count() > 8192 {
+            return Err(KmsError::constraint(
+                None,
+                "description",
+                "have length less than or equal to 8192",
+            ));
+        }
+        let id = uuid();
+        let arn = self.key_arn(&id);
+        let policy_text = policy.map_or_else(|| self.default_key_policy(), str::to_owned);
+        let compiled = self.compile_key_policy(&arn, &policy_text)?;
+        if policy.is_some() && !bypass_policy_lockout_safety_check {
+            self.lockout_check(caller, &arn, &compiled)?;
+        }
+        let key = Key {
+            id: id.clone(),
+            arn,
+            account: self.account.clone(),
+            description: description.to_owned(),
+            state: KeyState::Enabled,
+            info: KeyInfo::SYMMETRIC,
+            created: self.clock.now(),
+            deletion_date: None,
+            policy_text,
+            policy: compiled,
+            materials: vec![Material {
+                id: MaterialId::generate(),
+                material: KeyMaterial::generate(),
+            }],
+        };
+        let metadata = Self::metadata(&key);
+        self.keys.insert(id, key);
+        Ok(metadata)
+    }
+
+    /// A key policy as KMS accepts it: the size limit, the character set, a
+    /// valid document with a principal in every statement.
+    fn compile_key_policy(&self, arn: &str, text: &str) -> Result<CompiledPolicy, KmsError> {
+        if text.len() > MAX_KEY_POLICY_BYTES {
+            return Err(KmsError::new(
+                ErrorName::LimitExceededException,
+                "The key policy exceeds the 32 KB size limit.",
+            ));
+        }
+        let malformed = |detail: String| KmsError::new(ErrorName::MalformedPolicyDocumentException, detail);
+        if let Some(c) = text
+            .chars()
+            .find(|c| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'))
+        {
+            return Err(malformed(format!(
+                "The policy contains the character U+{:04X}, outside the allowed set.",
+                c as u32
+            )));
+        }
+        let document = Document::parse(&Source::new(arn, text), Some(DocumentKind::KeyPolicy)).map_err(|errors| {
+            let problems: Vec<String> = errors.errors.iter().map(|e| e.to_string()).collect();
+            malformed(problems.join("; "))
+        })?;
+        let Document::Policy(policy) = document else {
+            return Err(malformed("The document is not a policy.".into()));
+        };
+        CompiledPolicy::compile("key-policy", &policy).map_err(|errors| {
+            let problems: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            malformed(problems.join("; "))
+        })
+    }
+
+    /// §5.4: the caller must still be allowed `kms:PutKeyPolicy` under the new policy.
+    fn lockout_check(&self, caller: &Caller, arn: &str, policy: &CompiledPolicy) -> Result<(), KmsError> {
+        let mut request = KmsRequest::new(caller.clone(), "kms:PutKeyPolicy", arn);
+        request.time = Some(rfc3339(self.clock.now()));
+        request.context.insert_one("kms:PolicyName", "default");
+        let authorization = self.identities.authorize_for(Some(policy), &[], &request, false);
+        if authorization.decision == Decision::Allow {
+            Ok(())
+        } else {
+            Err(KmsError::new(
+                ErrorName::MalformedPolicyDocumentException,
+                "The new key policy will not allow you to update the key policy in the future.",
+            ))
+        }
+    }
+
+    /// Resolves a key and authorizes an action on it.
+    fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
+        let key = self.resolve(key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
+        if key_id.contains("alias/") {
+            request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
+        }
+        self.authorize(&mut request, Some(key))?;
+        Ok(key)
+    }
+
+    pub fn describe_key(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let key = self.authorized(caller, "kms:DescribeKey", key_id)?;
+        Ok(Self::metadata(key))
+    }
+
+    /// Resolves, authorizes, checks the state, then changes the key.
+    fn change(
+        &mut self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        use_: Use,
+        f: impl FnOnce(&mut Key, i64),
+    ) -> Result<KeyMetadata, KmsError> {
+        let id = self.authorized(caller, action, key_id)?.id.clone();
+        let now = self.clock.now();
+        let key = self
+            .keys
+            .get_mut(&id)
+            .ok_or_else(|| KmsError::new(ErrorName::NotFoundException, "Key does not exist"))?;
+        key.check(use_)?;
+        f(key, now);
+        Ok(Self::metadata(key))
+    }
+
+    pub fn enable_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        self.change(caller, "kms:EnableKey", key_id, Use::Manage, |key, _| {
+            key.state = KeyState::Enabled
+        })
+    }
+
+    pub fn disable_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        self.change(caller, "kms:DisableKey", key_id, Use::Manage, |key, _| {
+            key.state = KeyState::Disabled
+        })
+    }
+
+    /// `ScheduleKeyDeletion`: 7–30 days, 30 by default (§12 #4).
+    pub fn schedule_key_deletion(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        pending_window_in_days: Option<i64>,
+    ) -> Result<KeyMetadata, KmsError> {
+        let days = pending_window_in_days.unwrap_or(30);
+        if !(7..=30).contains(&days) {
+            return Err(KmsError::new(
+                ErrorName::ValidationException,
+                format!("PendingWindowInDays must be between 7 and 30, not {days}."),
+            ));
+        }
+        self.change(caller, "kms:ScheduleKeyDeletion", key_id, Use::Schedule, |key, now| {
+            key.state = KeyState::PendingDeletion;
+            key.deletion_date = Some(now + days * 86_400);
+        })
+    }
+
+    /// `CancelKeyDeletion`: back to `Disabled` (§3.4).
+    pub fn cancel_key_deletion(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        self.change(caller, "kms:CancelKeyDeletion", key_id, Use::Cancel, |key, _| {
+            key.state = KeyState::Disabled;
+            key.deletion_date = None;
+        })
+    }
+
+    /// `CreateAlias`: `alias/` prefix, `[a-zA-Z0-9:/_-]`, 1–256 characters,
+    /// not `alias/aws/`; the name must be free. Authorized on the key.
+    pub fn create_alias(&mut self, caller: &Caller, alias_name: &str, target_key_id: &str) -> Result<Alias, KmsError> {
+        check_alias_name(alias_name)?;
+        if self.aliases.contains_key(alias_name) {
+            return Err(KmsError::new(
+                ErrorName::AlreadyExistsException,
+                format!("An alias with the name {} already exists", self.alias_arn(alias_name)),
+            ));
+        }
+        let key = self.authorized(caller, "kms:CreateAlias", target_key_id)?;
+        key.check(Use::Manage)?;
+        let alias = Alias {
+            name: alias_name.to_owned(),
+            arn: self.alias_arn(alias_name),
+            target_key_id: key.id.clone(),
+            created: self.clock.now(),
+        };
+        self.aliases.insert(alias_name.to_owned(), alias.clone());
+        Ok(alias)
+    }
+
+    pub fn delete_alias(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
+        self.authorized(caller, "kms:DeleteAlias", alias_name)?;
+        self.aliases.remove(alias_name);
+        Ok(())
+    }
+
+    /// `ListAliases` (an IAM-only action), optionally for one key.
+    pub fn list_aliases(&self, caller: &Caller, key_id: Option<&str>) -> Result<Vec<Alias>, KmsError> {
+        self.authorize(&mut KmsRequest::new(caller.clone(), "kms:ListAliases", "*"), None)?;
+        let target = key_id.map(|k| self.resolve(k).map(|key| key.id.clone())).transpose()?;
+        Ok(self
+            .aliases
+            .values()
+            .filter(|a| target.as_ref().is_none_or(|t| *t == a.target_key_id))
+            .cloned()
+            .collect())
+    }
+}
+
+fn check_alias_name(name: &str) -> Result<(), KmsError> {
+    if !name.starts_with("alias/") {
+        return Err(KmsError::new(
+            ErrorName::ValidationException,
+            "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
+        ));
+    }
+    let valid = (7..=256).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'));
+    if !valid {
+        return Err(KmsError::constraint(
+            Some(name),
+            "aliasName",
+            "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+        ));
+    }
+    if name.starts_with("alias/aws/") {
+        return Err(KmsError::new(
+            ErrorName::InvalidAliasNameException,
+            "Alias names starting with alias/aws/ are reserved for AWS managed keys.",
+        ));
+    }
+    Ok(())
+}
+
+/// A random version-4 UUID, the form of KMS key ids.
+fn uuid() -> String {
+    let mut b = crate::crypto::random_bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+#[cfg(test)]
+mod tests;

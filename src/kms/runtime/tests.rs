@@ -1,0 +1,406 @@
+//! The runtime end to end: the conformance seeds of §13 that apply to
+//! symmetric keys, authorization on every call, key states and tampering.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::kms::ErrorName;
+
+const ACCOUNT: &str = "111122223333";
+
+fn runtime() -> Runtime<SimulatedClock> {
+    Runtime::new(ACCOUNT, "us-east-1", SimulatedClock::at(1_795_867_200))
+}
+
+fn root() -> Caller {
+    Caller::parse("arn:aws:iam::111122223333:root").unwrap()
+}
+
+fn user(name: &str) -> Caller {
+    Caller::parse(&format!("arn:aws:iam::111122223333:user/{name}")).unwrap()
+}
+
+fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn identity_policy(rt: &mut Runtime<SimulatedClock>, principal: &str, text: &str) {
+    let Document::Policy(p) = Document::parse(&Source::new("iam", text), Some(DocumentKind::IdentityPolicy)).unwrap()
+    else {
+        panic!()
+    };
+    rt.identities
+        .identity_policies
+        .push((principal.to_owned(), CompiledPolicy::compile(principal, &p).unwrap()));
+}
+
+fn err<T: std::fmt::Debug>(result: Result<T, KmsError>) -> (ErrorName, String) {
+    let e = result.expect_err("should fail");
+    (e.name, e.message)
+}
+
+#[test]
+fn the_default_key_policy_lets_the_root_user_in_and_delegates_to_iam() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), Some("app data"), None, false).unwrap();
+    assert_eq!(
+        (key.state, key.enabled, key.key_spec, key.key_usage),
+        (KeyState::Enabled, true, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
+    );
+    assert_eq!(key.current_key_material_id.as_ref().map(String::len), Some(64));
+    assert!(rt.describe_key(&root(), &key.key_id).is_ok());
+    // §5.7 vector 1: a user with no IAM policy is denied.
+    let (name, message) = err(rt.encrypt(&user("alice"), &key.key_id, b"x", &BTreeMap::new(), &[]));
+    assert_eq!(name, ErrorName::AccessDeniedException);
+    assert!(
+        message.starts_with(&format!(
+            "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: kms:Encrypt on resource: {}",
+            key.arn
+        )),
+        "{message}"
+    );
+    // Vector 2: with an IAM allow, the delegation works.
+    identity_policy(
+        &mut rt,
+        "arn:aws:iam::111122223333:user/alice",
+        r#"{"Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}"#,
+    );
+    assert!(rt
+        .encrypt(&user("alice"), &key.key_id, b"x", &BTreeMap::new(), &[])
+        .is_ok());
+}
+
+#[test]
+fn create_key_is_an_iam_action() {
+    let mut rt = runtime();
+    assert_eq!(
+        err(rt.create_key(&user("bob"), None, None, false)).0,
+        ErrorName::AccessDeniedException
+    );
+    identity_policy(
+        &mut rt,
+        "arn:aws:iam::111122223333:user/bob",
+        r#"{"Statement": [{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*"}]}"#,
+    );
+    let key = rt.create_key(&user("bob"), None, None, false).unwrap();
+    // Creating a key gives its creator nothing on it (§1.4 CreateKey).
+    assert_eq!(
+        err(rt.describe_key(&user("bob"), &key.key_id)).0,
+        ErrorName::AccessDeniedException
+    );
+}
+
+#[test]
+fn encrypt_and_decrypt_bind_the_encryption_context() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let sealed = rt
+        .encrypt(&root(), &key.arn, b"hello", &ctx(&[("ab", "c")]), &[])
+        .unwrap();
+    assert_eq!(sealed.key_arn, key.arn);
+    let opened = rt
+        .decrypt(&root(), &sealed.ciphertext_blob, None, &ctx(&[("ab", "c")]), &[])
+        .unwrap();
+    assert_eq!(opened.plaintext.as_slice(), b"hello");
+    assert_eq!(opened.key_material_id, sealed.key_material_id);
+    for wrong in [
+        ctx(&[("a", "bc")]),
+        ctx(&[("AB", "c")]),
+        ctx(&[]),
+        ctx(&[("ab", "c"), ("x", "y")]),
+    ] {
+        assert_eq!(
+            err(rt.decrypt(&root(), &sealed.ciphertext_blob, None, &wrong, &[])),
+            (ErrorName::InvalidCiphertextException, String::new())
+        );
+    }
+    let mut tampered = sealed.ciphertext_blob.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    assert_eq!(
+        err(rt.decrypt(&root(), &tampered, None, &ctx(&[("ab", "c")]), &[])).0,
+        ErrorName::InvalidCiphertextException
+    );
+}
+
+#[test]
+fn decrypt_with_another_key_id_is_incorrect_key() {
+    let mut rt = runtime();
+    let a = rt.create_key(&root(), None, None, false).unwrap();
+    let b = rt.create_key(&root(), None, None, false).unwrap();
+    let sealed = rt.encrypt(&root(), &a.key_id, b"x", &BTreeMap::new(), &[]).unwrap();
+    let (name, message) = err(rt.decrypt(&root(), &sealed.ciphertext_blob, Some(&b.key_id), &BTreeMap::new(), &[]));
+    assert_eq!(name, ErrorName::IncorrectKeyException);
+    assert_eq!(
+        message,
+        "The key ID in the request does not identify a CMK that can perform this operation."
+    );
+    assert!(rt
+        .decrypt(&root(), &sealed.ciphertext_blob, Some(&a.arn), &BTreeMap::new(), &[])
+        .is_ok());
+}
+
+#[test]
+fn plaintext_and_random_limits_use_aws_wording() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let too_big = err(rt.encrypt(&root(), &key.key_id, &[0; 4097], &BTreeMap::new(), &[]));
+    assert_eq!(too_big.1, "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096");
+    assert!(rt
+        .encrypt(&root(), &key.key_id, &[0; 4096], &BTreeMap::new(), &[])
+        .is_ok());
+    assert_eq!(err(rt.generate_random(&root(), Some(0))).1, "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    assert_eq!(err(rt.generate_random(&root(), Some(1025))).1, "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024");
+    assert_eq!(err(rt.generate_random(&root(), None)).1, "NumberOfBytes is required.");
+    assert_eq!(rt.generate_random(&root(), Some(32)).unwrap().len(), 32);
+}
+
+#[test]
+fn data_keys_are_sealed_under_the_key_and_open_with_decrypt() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    assert_eq!(err(DataKeySize::parse(None, None)).0, ErrorName::ValidationException);
+    assert_eq!(
+        err(DataKeySize::parse(Some("AES_256"), Some(32))).0,
+        ErrorName::ValidationException
+    );
+    let dk = rt
+        .generate_data_key(
+            &root(),
+            &key.key_id,
+            DataKeySize::parse(Some("AES_256"), None).unwrap(),
+            &ctx(&[("file", "a")]),
+            &[],
+            true,
+        )
+        .unwrap();
+    let plaintext = dk.plaintext.expect("a plaintext data key");
+    assert_eq!(plaintext.len(), 32);
+    let opened = rt
+        .decrypt(&root(), &dk.ciphertext_blob, None, &ctx(&[("file", "a")]), &[])
+        .unwrap();
+    assert_eq!(opened.plaintext.as_slice(), plaintext.as_slice());
+    let without = rt
+        .generate_data_key(
+            &root(),
+            &key.key_id,
+            DataKeySize::Bytes(64),
+            &BTreeMap::new(),
+            &[],
+            false,
+        )
+        .unwrap();
+    assert!(without.plaintext.is_none());
+    assert_eq!(
+        rt.decrypt(&root(), &without.ciphertext_blob, None, &BTreeMap::new(), &[])
+            .unwrap()
+            .plaintext
+            .len(),
+        64
+    );
+}
+
+#[test]
+fn key_states_follow_the_state_table() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let blob = rt
+        .encrypt(&root(), &key.key_id, b"x", &BTreeMap::new(), &[])
+        .unwrap()
+        .ciphertext_blob;
+    rt.disable_key(&root(), &key.key_id).unwrap();
+    assert_eq!(
+        err(rt.encrypt(&root(), &key.key_id, b"x", &BTreeMap::new(), &[])),
+        (ErrorName::DisabledException, format!("{} is disabled.", key.arn))
+    );
+    assert_eq!(
+        err(rt.decrypt(&root(), &blob, None, &BTreeMap::new(), &[])).0,
+        ErrorName::DisabledException
+    );
+    assert!(rt.describe_key(&root(), &key.key_id).is_ok());
+    rt.enable_key(&root(), &key.key_id).unwrap();
+    assert!(rt.decrypt(&root(), &blob, None, &BTreeMap::new(), &[]).is_ok());
+
+    assert_eq!(
+        err(rt.schedule_key_deletion(&root(), &key.key_id, Some(6))).0,
+        ErrorName::ValidationException
+    );
+    let pending = rt.schedule_key_deletion(&root(), &key.key_id, Some(7)).unwrap();
+    assert_eq!(
+        (pending.state, pending.deletion_date),
+        (KeyState::PendingDeletion, Some(1_795_867_200 + 7 * 86_400))
+    );
+    assert_eq!(
+        err(rt.encrypt(&root(), &key.key_id, b"x", &BTreeMap::new(), &[])).0,
+        ErrorName::KMSInvalidStateException
+    );
+    assert_eq!(
+        err(rt.enable_key(&root(), &key.key_id)).0,
+        ErrorName::KMSInvalidStateException
+    );
+    let cancelled = rt.cancel_key_deletion(&root(), &key.key_id).unwrap();
+    assert_eq!(
+        cancelled.state,
+        KeyState::Disabled,
+        "§3.4: cancelling leaves the key disabled"
+    );
+    assert_eq!(
+        err(rt.cancel_key_deletion(&root(), &key.key_id)).0,
+        ErrorName::KMSInvalidStateException
+    );
+
+    rt.schedule_key_deletion(&root(), &key.key_id, None).unwrap();
+    rt.clock.advance(30 * 86_400 - 1);
+    rt.sweep();
+    assert!(
+        rt.describe_key(&root(), &key.key_id).is_ok(),
+        "one second before the window ends"
+    );
+    rt.clock.advance(1);
+    rt.sweep();
+    assert_eq!(
+        err(rt.describe_key(&root(), &key.key_id)).0,
+        ErrorName::NotFoundException
+    );
+}
+
+#[test]
+fn aliases_name_keys_everywhere() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let alias = rt.create_alias(&root(), "alias/app", &key.key_id).unwrap();
+    assert_eq!(alias.arn, "arn:aws:kms:us-east-1:111122223333:alias/app");
+    for name in ["alias/app", alias.arn.as_str(), key.key_id.as_str(), key.arn.as_str()] {
+        assert_eq!(rt.describe_key(&root(), name).unwrap().key_id, key.key_id, "{name}");
+    }
+    let blob = rt
+        .encrypt(&root(), "alias/app", b"x", &BTreeMap::new(), &[])
+        .unwrap()
+        .ciphertext_blob;
+    assert!(rt
+        .decrypt(&root(), &blob, Some("alias/app"), &BTreeMap::new(), &[])
+        .is_ok());
+    assert_eq!(
+        err(rt.create_alias(&root(), "alias/app", &key.key_id)).0,
+        ErrorName::AlreadyExistsException
+    );
+    assert_eq!(
+        err(rt.create_alias(&root(), "app", &key.key_id)).0,
+        ErrorName::ValidationException
+    );
+    assert_eq!(
+        err(rt.create_alias(&root(), "alias/aws/s3", &key.key_id)).0,
+        ErrorName::InvalidAliasNameException
+    );
+    assert_eq!(
+        err(rt.create_alias(&root(), "alias/bad name", &key.key_id)).0,
+        ErrorName::ValidationException
+    );
+    assert_eq!(rt.list_aliases(&root(), Some(&key.arn)).unwrap().len(), 1);
+    rt.delete_alias(&root(), "alias/app").unwrap();
+    let (name, message) = err(rt.describe_key(&root(), "alias/app"));
+    assert_eq!(
+        (name, message.as_str()),
+        (
+            ErrorName::NotFoundException,
+            "Alias 'arn:aws:kms:us-east-1:111122223333:alias/app' is not found."
+        )
+    );
+}
+
+#[test]
+fn the_lockout_check_refuses_a_policy_the_caller_cannot_change() {
+    // §5.7 vectors 13 and 14.
+    let mut rt = runtime();
+    let admin = "arn:aws:iam::111122223333:user/admin";
+    identity_policy(
+        &mut rt,
+        admin,
+        r#"{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    let other_only = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/other"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    let (name, message) = err(rt.create_key(&user("admin"), None, Some(other_only), false));
+    assert_eq!(
+        (name, message.as_str()),
+        (
+            ErrorName::MalformedPolicyDocumentException,
+            "The new key policy will not allow you to update the key policy in the future."
+        )
+    );
+    let key = rt.create_key(&user("admin"), None, Some(other_only), true).unwrap();
+    assert_eq!(
+        err(rt.describe_key(&user("admin"), &key.key_id)).0,
+        ErrorName::AccessDeniedException,
+        "the caller has locked itself out"
+    );
+    assert!(rt.describe_key(&user("other"), &key.key_id).is_ok());
+}
+
+#[test]
+fn key_policies_must_be_valid_small_and_in_the_character_set() {
+    let mut rt = runtime();
+    assert_eq!(
+        err(rt.create_key(
+            &root(),
+            None,
+            Some(r#"{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#),
+            false
+        ))
+        .0,
+        ErrorName::MalformedPolicyDocumentException
+    );
+    let huge = format!(r#"{{"Id": "{}", "Statement": []}}"#, "x".repeat(40_000));
+    assert_eq!(
+        err(rt.create_key(&root(), None, Some(&huge), false)).0,
+        ErrorName::LimitExceededException
+    );
+    let unicode = r#"{"Statement": [{"Sid": "✓", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    assert_eq!(
+        err(rt.create_key(&root(), None, Some(unicode), false)).0,
+        ErrorName::MalformedPolicyDocumentException
+    );
+}
+
+#[test]
+fn grants_authorize_through_the_runtime() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let grant = r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "Operations": ["Encrypt"],
+                    "Constraints": {"EncryptionContextSubset": {"dept": "eng"}}}"#;
+    let Document::Grants(g) = Document::parse(&Source::new("g", grant), None).unwrap() else {
+        panic!()
+    };
+    let issued = rt
+        .grants
+        .create(&key.arn, ACCOUNT, g.grants[0].node.clone(), rt.clock.now(), &mut || {
+            random_hex()
+        })
+        .unwrap();
+    assert!(rt
+        .encrypt(&user("app"), &key.key_id, b"x", &ctx(&[("dept", "eng")]), &[])
+        .is_ok());
+    assert_eq!(
+        err(rt.encrypt(&user("app"), &key.key_id, b"x", &ctx(&[("dept", "ops")]), &[])).0,
+        ErrorName::AccessDeniedException
+    );
+    assert_eq!(
+        err(rt.encrypt(&user("app"), &key.key_id, b"x", &BTreeMap::new(), &["unknown".into()])).0,
+        ErrorName::InvalidGrantTokenException
+    );
+    assert!(rt
+        .encrypt(
+            &user("app"),
+            &key.key_id,
+            b"x",
+            &ctx(&[("dept", "eng")]),
+            &[issued.grant_token]
+        )
+        .is_ok());
+}
+
+fn random_hex() -> String {
+    crate::crypto::random_bytes(32)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
