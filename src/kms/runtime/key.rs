@@ -73,11 +73,30 @@ pub fn check_state(state: KeyState, arn: &str, use_: Use) -> Result<(), KmsError
     }
 }
 
+/// How a version of material came to be (`RotationType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The material the key was created with.
+    Initial,
+    Automatic,
+    OnDemand,
+}
+
 /// One version of a key's material.
 #[derive(Clone, Debug)]
 pub struct Material {
     pub id: MaterialId,
     pub material: KeyMaterial,
+    /// Seconds since the epoch.
+    pub created: i64,
+    pub origin: Origin,
+}
+
+/// Automatic rotation: the period, and when the next rotation is due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    pub period_days: i64,
+    pub next: i64,
 }
 
 /// A customer managed symmetric encryption key.
@@ -96,6 +115,8 @@ pub struct Key {
     pub policy: CompiledPolicy,
     /// Every version, oldest first; the last one encrypts.
     pub materials: Vec<Material>,
+    /// Automatic rotation, when enabled.
+    pub rotation: Option<Rotation>,
 }
 
 impl Key {

@@ -9,13 +9,16 @@
 
 mod clock;
 mod crypto_ops;
+mod grant_ops;
 mod key;
+mod rotation;
 
 use std::collections::BTreeMap;
 
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
-pub use key::{check_state, Key, KeyState, Material, Use};
+pub use key::{check_state, Key, KeyState, Material, Origin, Rotation, Use};
+pub use rotation::RotationStatus;
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
@@ -89,10 +92,12 @@ impl<C: Clock> Runtime<C> {
         format!("arn:aws:kms:{}:{}:{name}", self.region, self.account)
     }
 
-    /// Deletes the keys whose deletion window has passed on the clock
-    /// (and their aliases and grants).
+    /// Does what the clock says is due: deletes the keys whose deletion
+    /// window has passed (with their aliases), and rotates the enabled keys
+    /// whose rotation date has come.
     pub fn sweep(&mut self) {
         let now = self.clock.now();
+        self.rotate_due(now);
         let due: Vec<String> = self
             .keys
             .values()
@@ -243,7 +248,10 @@ impl<C: Clock> Runtime<C> {
             materials: vec![Material {
                 id: MaterialId::generate(),
                 material: KeyMaterial::generate(),
+                created: self.clock.now(),
+                origin: Origin::Initial,
             }],
+            rotation: None,
         };
         let metadata = Self::metadata(&key);
         self.keys.insert(id, key);
@@ -299,7 +307,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// Resolves a key and authorizes an action on it.
-    fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
+    pub(super) fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
         let key = self.resolve(key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
         if key_id.contains("alias/") {
@@ -315,7 +323,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// Resolves, authorizes, checks the state, then changes the key.
-    fn change(
+    pub(super) fn change(
         &mut self,
         caller: &Caller,
         action: &str,
@@ -412,6 +420,12 @@ impl<C: Clock> Runtime<C> {
             .filter(|a| target.as_ref().is_none_or(|t| *t == a.target_key_id))
             .cloned()
             .collect())
+    }
+}
+
+impl<C: Clock> Runtime<C> {
+    pub(super) fn keys_mut(&mut self) -> impl Iterator<Item = &mut Key> {
+        self.keys.values_mut()
     }
 }
 

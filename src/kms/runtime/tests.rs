@@ -404,3 +404,113 @@ fn random_hex() -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn rotation_keeps_old_ciphertext_decryptable() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let before = rt.encrypt(&root(), &key.key_id, b"old", &BTreeMap::new(), &[]).unwrap();
+    let rotated = rt.rotate_key_on_demand(&root(), &key.key_id).unwrap();
+    assert_ne!(rotated.current_key_material_id, key.current_key_material_id);
+    let after = rt.encrypt(&root(), &key.key_id, b"new", &BTreeMap::new(), &[]).unwrap();
+    assert_ne!(before.key_material_id, after.key_material_id);
+    let old = rt
+        .decrypt(&root(), &before.ciphertext_blob, None, &BTreeMap::new(), &[])
+        .unwrap();
+    assert_eq!(
+        (old.plaintext.as_slice(), old.key_material_id.as_str()),
+        (&b"old"[..], before.key_material_id.as_str())
+    );
+    assert_eq!(rt.list_key_rotations(&root(), &key.key_id).unwrap().len(), 1);
+}
+
+#[test]
+fn automatic_rotation_follows_the_clock() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    assert_eq!(err(rt.enable_key_rotation(&root(), &key.key_id, Some(89))).1, "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90");
+    rt.enable_key_rotation(&root(), &key.key_id, Some(90)).unwrap();
+    let status = rt.get_key_rotation_status(&root(), &key.key_id).unwrap();
+    assert_eq!(
+        (status.key_rotation_enabled, status.rotation_period_in_days),
+        (true, Some(90))
+    );
+    rt.clock.advance(90 * 86_400 - 1);
+    rt.sweep();
+    assert!(rt.list_key_rotations(&root(), &key.key_id).unwrap().is_empty());
+    rt.clock.advance(1);
+    rt.sweep();
+    let rotations = rt.list_key_rotations(&root(), &key.key_id).unwrap();
+    assert_eq!(rotations.len(), 1);
+    assert_eq!(rotations[0].2, Origin::Automatic);
+    rt.disable_key_rotation(&root(), &key.key_id).unwrap();
+    assert!(
+        !rt.get_key_rotation_status(&root(), &key.key_id)
+            .unwrap()
+            .key_rotation_enabled
+    );
+}
+
+#[test]
+fn grant_operations_create_list_retire_and_revoke() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let grant = |text: &str| {
+        let Document::Grants(g) = Document::parse(&Source::new("g", text), None).unwrap() else {
+            panic!()
+        };
+        g.grants[0].node.clone()
+    };
+    // §6.3: a symmetric key cannot carry a Sign grant.
+    let sign = grant(r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "Operations": ["Sign"]}"#);
+    assert_eq!(
+        err(rt.create_grant(&root(), &key.key_id, sign, &[])).0,
+        ErrorName::ValidationException
+    );
+    let decrypt = grant(
+        r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "RetiringPrincipal": "arn:aws:iam::111122223333:user/ops",
+                           "Operations": ["Encrypt", "Decrypt"], "Name": "app"}"#,
+    );
+    let issued = rt.create_grant(&root(), &key.key_id, decrypt.clone(), &[]).unwrap();
+    // Idempotent by name: the same id, a new token.
+    let again = rt.create_grant(&root(), &key.key_id, decrypt, &[]).unwrap();
+    assert_eq!(again.grant_id, issued.grant_id);
+    assert!(rt
+        .encrypt(&user("app"), &key.key_id, b"x", &BTreeMap::new(), &[])
+        .is_ok());
+    let listed = rt.list_grants(&root(), &key.key_id, None, None).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        rt.list_retirable_grants(&root(), "arn:aws:iam::111122223333:user/ops")
+            .unwrap()
+            .len(),
+        1
+    );
+    // The grantee cannot retire it (no RetireGrant operation); the retiring principal can.
+    assert_eq!(
+        err(rt.retire_grant(&user("app"), Some(&issued.grant_token), None)).0,
+        ErrorName::AccessDeniedException
+    );
+    rt.retire_grant(&user("ops"), None, Some((&key.key_id, &issued.grant_id)))
+        .unwrap();
+    assert_eq!(
+        err(rt.encrypt(&user("app"), &key.key_id, b"x", &BTreeMap::new(), &[])).0,
+        ErrorName::AccessDeniedException
+    );
+    // RevokeGrant goes through the key policy (the root user here).
+    let other = grant(r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "Operations": ["Encrypt"]}"#);
+    let second = rt.create_grant(&root(), &key.key_id, other, &[]).unwrap();
+    assert_eq!(
+        err(rt.revoke_grant(&user("app"), &key.key_id, &second.grant_id)).0,
+        ErrorName::AccessDeniedException
+    );
+    rt.revoke_grant(&root(), &key.key_id, &second.grant_id).unwrap();
+    assert!(rt.list_grants(&root(), &key.key_id, None, None).unwrap().is_empty());
+    // A disabled key takes no new grants.
+    rt.disable_key(&root(), &key.key_id).unwrap();
+    let third = grant(r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "Operations": ["Encrypt"]}"#);
+    assert_eq!(
+        err(rt.create_grant(&root(), &key.key_id, third, &[])).0,
+        ErrorName::DisabledException
+    );
+}

@@ -1,0 +1,122 @@
+//! Key rotation: automatic on the runtime's clock (period 90–2560 days,
+//! default 365) and on demand. A rotation adds a material version; blobs
+//! name the version that sealed them, so old ciphertext still decrypts.
+
+use super::key::{Key, KeyState, Material, Origin, Rotation, Use};
+use super::{Clock, KeyMetadata, Runtime};
+use crate::crypto::{KeyMaterial, MaterialId};
+use crate::eval::Caller;
+use crate::kms::error::{ErrorName, KmsError};
+
+/// At most this many on-demand rotations per key (§12 #6).
+pub const MAX_ON_DEMAND_ROTATIONS: usize = 25;
+const DAY: i64 = 86_400;
+
+/// What `GetKeyRotationStatus` returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RotationStatus {
+    pub key_rotation_enabled: bool,
+    pub rotation_period_in_days: Option<i64>,
+    pub next_rotation_date: Option<i64>,
+}
+
+fn add_material(key: &mut Key, now: i64, origin: Origin) {
+    key.materials.push(Material {
+        id: MaterialId::generate(),
+        material: KeyMaterial::generate(),
+        created: now,
+        origin,
+    });
+}
+
+impl<C: Clock> Runtime<C> {
+    /// `EnableKeyRotation`: the first rotation comes one period later;
+    /// calling again changes the period.
+    pub fn enable_key_rotation(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        period_days: Option<i64>,
+    ) -> Result<(), KmsError> {
+        let days = period_days.unwrap_or(365);
+        if !(90..=2560).contains(&days) {
+            let rule = if days < 90 {
+                "have value greater than or equal to 90"
+            } else {
+                "have value less than or equal to 2560"
+            };
+            return Err(KmsError::constraint(
+                Some(&days.to_string()),
+                "rotationPeriodInDays",
+                rule,
+            ));
+        }
+        self.change(caller, "kms:EnableKeyRotation", key_id, Use::Crypto, |key, now| {
+            key.rotation = Some(Rotation {
+                period_days: days,
+                next: now + days * DAY,
+            });
+        })
+        .map(|_| ())
+    }
+
+    pub fn disable_key_rotation(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
+        self.change(caller, "kms:DisableKeyRotation", key_id, Use::Crypto, |key, _| {
+            key.rotation = None
+        })
+        .map(|_| ())
+    }
+
+    /// `GetKeyRotationStatus`: reads false while the key is pending deletion.
+    pub fn get_key_rotation_status(&self, caller: &Caller, key_id: &str) -> Result<RotationStatus, KmsError> {
+        let key = self.authorized(caller, "kms:GetKeyRotationStatus", key_id)?;
+        let active = key.rotation.filter(|_| key.state != KeyState::PendingDeletion);
+        Ok(RotationStatus {
+            key_rotation_enabled: active.is_some(),
+            rotation_period_in_days: active.map(|r| r.period_days),
+            next_rotation_date: active.map(|r| r.next),
+        })
+    }
+
+    /// `RotateKeyOnDemand`: a new material version now; the schedule is unchanged.
+    pub fn rotate_key_on_demand(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let key = self.authorized(caller, "kms:RotateKeyOnDemand", key_id)?;
+        let on_demand = key.materials.iter().filter(|m| m.origin == Origin::OnDemand).count();
+        if on_demand >= MAX_ON_DEMAND_ROTATIONS {
+            return Err(KmsError::new(
+                ErrorName::LimitExceededException,
+                format!("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {}", key.arn),
+            ));
+        }
+        let id = key.id.clone();
+        self.change(caller, "kms:RotateKeyOnDemand", &id, Use::Crypto, |key, now| {
+            add_material(key, now, Origin::OnDemand)
+        })
+    }
+
+    /// `ListKeyRotations`: the versions made by rotations, oldest first.
+    pub fn list_key_rotations(&self, caller: &Caller, key_id: &str) -> Result<Vec<(String, i64, Origin)>, KmsError> {
+        let key = self.authorized(caller, "kms:ListKeyRotations", key_id)?;
+        Ok(key
+            .materials
+            .iter()
+            .filter(|m| m.origin != Origin::Initial)
+            .map(|m| (m.id.to_string(), m.created, m.origin))
+            .collect())
+    }
+
+    /// Rotates every enabled key whose next rotation is due; a key that was
+    /// disabled past its date rotates when enabled and swept again.
+    pub(super) fn rotate_due(&mut self, now: i64) {
+        for key in self.keys_mut() {
+            let Some(rotation) = key.rotation else { continue };
+            if key.state == KeyState::Enabled && rotation.next <= now {
+                add_material(key, now, Origin::Automatic);
+                key.rotation = Some(Rotation {
+                    next: now + rotation.period_days * DAY,
+                    ..rotation
+                });
+            }
+        }
+    }
+}
