@@ -120,7 +120,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `Encrypt`: 1–4096 bytes under the key's current material.
-    pub fn encrypt(
+    pub(super) fn encrypt_call(
         &self,
         caller: &Caller,
         key_id: &str,
@@ -155,7 +155,7 @@ impl<C: Clock> Runtime<C> {
     /// `Decrypt`: the key comes from the blob; a `KeyId` that names another
     /// key is `IncorrectKeyException`; any tampering, a wrong context or an
     /// unknown material is one opaque `InvalidCiphertextException`.
-    pub fn decrypt(
+    pub(super) fn decrypt_call(
         &self,
         caller: &Caller,
         ciphertext_blob: &[u8],
@@ -188,7 +188,7 @@ impl<C: Clock> Runtime<C> {
     /// `ReEncrypt`: `kms:ReEncryptFrom` on the source key with the source
     /// context, `kms:ReEncryptTo` on the destination with its context.
     #[allow(clippy::too_many_arguments)]
-    pub fn re_encrypt(
+    pub(super) fn re_encrypt_call(
         &self,
         caller: &Caller,
         ciphertext_blob: &[u8],
@@ -230,7 +230,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `GenerateDataKey` (with `plaintext`) or `GenerateDataKeyWithoutPlaintext`.
-    pub fn generate_data_key(
+    pub(super) fn generate_data_key_call(
         &self,
         caller: &Caller,
         key_id: &str,
@@ -257,7 +257,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `GenerateRandom`: 1–1024 bytes; an IAM-only action.
-    pub fn generate_random(
+    pub(super) fn generate_random_call(
         &self,
         caller: &Caller,
         number_of_bytes: Option<i64>,

@@ -20,7 +20,7 @@ fn random_id() -> String {
 impl<C: Clock> Runtime<C> {
     /// `CreateGrant`: validated for the key, authorized with the
     /// `kms:Grant*` keys of the new grant (or within a parent grant).
-    pub fn create_grant(
+    pub(super) fn create_grant_call(
         &mut self,
         caller: &Caller,
         key_id: &str,
@@ -40,7 +40,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `ListGrants`, optionally one grant id or one grantee.
-    pub fn list_grants(
+    pub(super) fn list_grants_call(
         &self,
         caller: &Caller,
         key_id: &str,
@@ -57,7 +57,11 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `ListRetirableGrants` (an IAM-only action).
-    pub fn list_retirable_grants(&self, caller: &Caller, retiring_principal: &str) -> Result<Vec<Grant>, KmsError> {
+    pub(super) fn list_retirable_grants_call(
+        &self,
+        caller: &Caller,
+        retiring_principal: &str,
+    ) -> Result<Vec<Grant>, KmsError> {
         self.authorize(
             &mut KmsRequest::new(caller.clone(), "kms:ListRetirableGrants", "*"),
             None,
@@ -72,7 +76,7 @@ impl<C: Clock> Runtime<C> {
 
     /// `RetireGrant`, by token or by key and grant id; authorized by the
     /// grant itself (§6.6), in any key state.
-    pub fn retire_grant(
+    pub(super) fn retire_grant_call(
         &mut self,
         caller: &Caller,
         grant_token: Option<&str>,
@@ -104,7 +108,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `RevokeGrant`: authorized by `kms:RevokeGrant` through the policies.
-    pub fn revoke_grant(&mut self, caller: &Caller, key_id: &str, grant_id: &str) -> Result<(), KmsError> {
+    pub(super) fn revoke_grant_call(&mut self, caller: &Caller, key_id: &str, grant_id: &str) -> Result<(), KmsError> {
         let arn = self.authorized(caller, "kms:RevokeGrant", key_id)?.arn.clone();
         self.grants.by_id(&arn, grant_id)?;
         self.grants.remove(&arn, grant_id).map(|_| ())

@@ -7,6 +7,8 @@
 //! symmetric keys. Persistence, rotation, the audit log and the CLI build on
 //! it.
 
+mod api;
+mod audit;
 mod clock;
 mod crypto_ops;
 mod grant_ops;
@@ -15,6 +17,7 @@ mod rotation;
 
 use std::collections::BTreeMap;
 
+pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
 pub use key::{check_state, Key, KeyState, Material, Origin, Rotation, Use};
@@ -69,6 +72,8 @@ pub struct Runtime<C: Clock> {
     keys: BTreeMap<String, Key>,
     aliases: BTreeMap<String, Alias>,
     pub grants: GrantBook,
+    /// Every call, allowed or refused.
+    pub audit: AuditLog,
 }
 
 impl<C: Clock> Runtime<C> {
@@ -81,6 +86,7 @@ impl<C: Clock> Runtime<C> {
             keys: BTreeMap::new(),
             aliases: BTreeMap::new(),
             grants: GrantBook::default(),
+            audit: AuditLog::default(),
         }
     }
 
@@ -210,7 +216,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `CreateKey` for a symmetric encryption key.
-    pub fn create_key(
+    pub(super) fn create_key_call(
         &mut self,
         caller: &Caller,
         description: Option<&str>,
@@ -317,7 +323,7 @@ impl<C: Clock> Runtime<C> {
         Ok(key)
     }
 
-    pub fn describe_key(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+    pub(super) fn describe_key_call(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         let key = self.authorized(caller, "kms:DescribeKey", key_id)?;
         Ok(Self::metadata(key))
     }
@@ -342,20 +348,20 @@ impl<C: Clock> Runtime<C> {
         Ok(Self::metadata(key))
     }
 
-    pub fn enable_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+    pub(super) fn enable_key_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         self.change(caller, "kms:EnableKey", key_id, Use::Manage, |key, _| {
             key.state = KeyState::Enabled
         })
     }
 
-    pub fn disable_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+    pub(super) fn disable_key_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         self.change(caller, "kms:DisableKey", key_id, Use::Manage, |key, _| {
             key.state = KeyState::Disabled
         })
     }
 
     /// `ScheduleKeyDeletion`: 7–30 days, 30 by default (§12 #4).
-    pub fn schedule_key_deletion(
+    pub(super) fn schedule_key_deletion_call(
         &mut self,
         caller: &Caller,
         key_id: &str,
@@ -375,7 +381,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `CancelKeyDeletion`: back to `Disabled` (§3.4).
-    pub fn cancel_key_deletion(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+    pub(super) fn cancel_key_deletion_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         self.change(caller, "kms:CancelKeyDeletion", key_id, Use::Cancel, |key, _| {
             key.state = KeyState::Disabled;
             key.deletion_date = None;
@@ -384,7 +390,12 @@ impl<C: Clock> Runtime<C> {
 
     /// `CreateAlias`: `alias/` prefix, `[a-zA-Z0-9:/_-]`, 1–256 characters,
     /// not `alias/aws/`; the name must be free. Authorized on the key.
-    pub fn create_alias(&mut self, caller: &Caller, alias_name: &str, target_key_id: &str) -> Result<Alias, KmsError> {
+    pub(super) fn create_alias_call(
+        &mut self,
+        caller: &Caller,
+        alias_name: &str,
+        target_key_id: &str,
+    ) -> Result<Alias, KmsError> {
         check_alias_name(alias_name)?;
         if self.aliases.contains_key(alias_name) {
             return Err(KmsError::new(
@@ -404,14 +415,14 @@ impl<C: Clock> Runtime<C> {
         Ok(alias)
     }
 
-    pub fn delete_alias(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
+    pub(super) fn delete_alias_call(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
         self.authorized(caller, "kms:DeleteAlias", alias_name)?;
         self.aliases.remove(alias_name);
         Ok(())
     }
 
     /// `ListAliases` (an IAM-only action), optionally for one key.
-    pub fn list_aliases(&self, caller: &Caller, key_id: Option<&str>) -> Result<Vec<Alias>, KmsError> {
+    pub(super) fn list_aliases_call(&self, caller: &Caller, key_id: Option<&str>) -> Result<Vec<Alias>, KmsError> {
         self.authorize(&mut KmsRequest::new(caller.clone(), "kms:ListAliases", "*"), None)?;
         let target = key_id.map(|k| self.resolve(k).map(|key| key.id.clone())).transpose()?;
         Ok(self

@@ -32,7 +32,7 @@ fn add_material(key: &mut Key, now: i64, origin: Origin) {
 impl<C: Clock> Runtime<C> {
     /// `EnableKeyRotation`: the first rotation comes one period later;
     /// calling again changes the period.
-    pub fn enable_key_rotation(
+    pub(super) fn enable_key_rotation_call(
         &mut self,
         caller: &Caller,
         key_id: &str,
@@ -60,7 +60,7 @@ impl<C: Clock> Runtime<C> {
         .map(|_| ())
     }
 
-    pub fn disable_key_rotation(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
+    pub(super) fn disable_key_rotation_call(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
         self.change(caller, "kms:DisableKeyRotation", key_id, Use::Crypto, |key, _| {
             key.rotation = None
         })
@@ -68,7 +68,11 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `GetKeyRotationStatus`: reads false while the key is pending deletion.
-    pub fn get_key_rotation_status(&self, caller: &Caller, key_id: &str) -> Result<RotationStatus, KmsError> {
+    pub(super) fn get_key_rotation_status_call(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+    ) -> Result<RotationStatus, KmsError> {
         let key = self.authorized(caller, "kms:GetKeyRotationStatus", key_id)?;
         let active = key.rotation.filter(|_| key.state != KeyState::PendingDeletion);
         Ok(RotationStatus {
@@ -79,7 +83,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `RotateKeyOnDemand`: a new material version now; the schedule is unchanged.
-    pub fn rotate_key_on_demand(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+    pub(super) fn rotate_key_on_demand_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         let key = self.authorized(caller, "kms:RotateKeyOnDemand", key_id)?;
         let on_demand = key.materials.iter().filter(|m| m.origin == Origin::OnDemand).count();
         if on_demand >= MAX_ON_DEMAND_ROTATIONS {
@@ -95,7 +99,11 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `ListKeyRotations`: the versions made by rotations, oldest first.
-    pub fn list_key_rotations(&self, caller: &Caller, key_id: &str) -> Result<Vec<(String, i64, Origin)>, KmsError> {
+    pub(super) fn list_key_rotations_call(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+    ) -> Result<Vec<(String, i64, Origin)>, KmsError> {
         let key = self.authorized(caller, "kms:ListKeyRotations", key_id)?;
         Ok(key
             .materials

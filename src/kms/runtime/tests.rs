@@ -514,3 +514,40 @@ fn grant_operations_create_list_retire_and_revoke() {
         ErrorName::DisabledException
     );
 }
+
+#[test]
+fn every_call_is_audited_without_secrets() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let sealed = rt
+        .encrypt(&root(), &key.key_id, b"top secret", &ctx(&[("dept", "eng")]), &[])
+        .unwrap();
+    let _ = rt.encrypt(&user("mallory"), &key.key_id, b"x", &BTreeMap::new(), &[]);
+    let _ = rt
+        .decrypt(&root(), &sealed.ciphertext_blob, None, &ctx(&[("dept", "eng")]), &[])
+        .unwrap();
+    let _ = rt.generate_random(&root(), Some(5000));
+    let all = rt.audit.list(&AuditFilter::default());
+    let names: Vec<&str> = all.iter().map(|r| r.event_name.as_str()).collect();
+    assert_eq!(names, ["CreateKey", "Encrypt", "Encrypt", "Decrypt", "GenerateRandom"]);
+    let denied = rt.audit.list(&AuditFilter {
+        succeeded: Some(false),
+        ..AuditFilter::default()
+    });
+    assert_eq!(denied.len(), 2, "the refused Encrypt and the invalid GenerateRandom");
+    assert_eq!(denied[0].error_code, Some("AccessDeniedException"));
+    assert_eq!(denied[0].user_identity.arn, "arn:aws:iam::111122223333:user/mallory");
+    let for_key = rt.audit.list(&AuditFilter {
+        key: Some(key.arn.clone()),
+        operation: Some("decrypt".into()),
+        ..AuditFilter::default()
+    });
+    assert_eq!(for_key.len(), 1);
+    assert_eq!(for_key[0].request_parameters["encryptionContext"]["dept"], "eng");
+    // No plaintext, data key or ciphertext anywhere in the log.
+    let text = serde_json::to_string(&all).unwrap();
+    assert!(!text.contains("top secret"));
+    let blob_hex: String = sealed.ciphertext_blob.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!text.contains(&blob_hex[40..80]));
+    assert!(!text.to_lowercase().contains("plaintext"));
+}

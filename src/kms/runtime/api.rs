@@ -1,0 +1,470 @@
+//! The runtime's public operations. Each runs its `…_call` and appends an
+//! audit record, whether the call succeeded or was refused. Request
+//! parameters are recorded in CloudTrail's camelCase; plaintexts, data keys
+//! and ciphertexts never are.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use zeroize::Zeroizing;
+
+use super::audit::Call;
+use super::crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
+use super::key::Origin;
+use super::rotation::RotationStatus;
+use super::{Alias, Clock, KeyMetadata, Runtime};
+use crate::eval::Caller;
+use crate::kms::error::KmsError;
+use crate::kms::grant_book::Issued;
+use crate::policy::Grant;
+
+impl<C: Clock> Runtime<C> {
+    fn record<T>(
+        &self,
+        operation: &str,
+        caller: &Caller,
+        key: Option<&str>,
+        parameters: Value,
+        response: Value,
+        read_only: bool,
+        result: &Result<T, KmsError>,
+    ) {
+        let key_arn = key.and_then(|k| self.resolve(k).ok()).map(|k| k.arn.clone());
+        let call = Call {
+            operation,
+            caller,
+            key_arn,
+            parameters,
+            response,
+            read_only,
+        };
+        self.audit
+            .append(&self.region, &self.account, self.clock.now(), call, result);
+    }
+
+    pub fn create_key(
+        &mut self,
+        caller: &Caller,
+        description: Option<&str>,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+    ) -> Result<KeyMetadata, KmsError> {
+        let result = self.create_key_call(caller, description, policy, bypass_policy_lockout_safety_check);
+        let response = result.as_ref().map_or(
+            Value::Null,
+            |m| json!({"keyMetadata": {"keyId": m.key_id, "arn": m.arn}}),
+        );
+        let params =
+            json!({"description": description, "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check});
+        self.record(
+            "CreateKey",
+            caller,
+            result.as_ref().ok().map(|m| m.arn.as_str()),
+            params,
+            response,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn describe_key(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let result = self.describe_key_call(caller, key_id);
+        self.record(
+            "DescribeKey",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn enable_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let result = self.enable_key_call(caller, key_id);
+        self.record(
+            "EnableKey",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn disable_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let result = self.disable_key_call(caller, key_id);
+        self.record(
+            "DisableKey",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn schedule_key_deletion(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        pending_window_in_days: Option<i64>,
+    ) -> Result<KeyMetadata, KmsError> {
+        let result = self.schedule_key_deletion_call(caller, key_id, pending_window_in_days);
+        let params = json!({"keyId": key_id, "pendingWindowInDays": pending_window_in_days});
+        let response = result.as_ref().map_or(
+            Value::Null,
+            |m| json!({"keyState": m.state.as_str(), "deletionDate": m.deletion_date}),
+        );
+        self.record(
+            "ScheduleKeyDeletion",
+            caller,
+            Some(key_id),
+            params,
+            response,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn cancel_key_deletion(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let result = self.cancel_key_deletion_call(caller, key_id);
+        self.record(
+            "CancelKeyDeletion",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn create_alias(&mut self, caller: &Caller, alias_name: &str, target_key_id: &str) -> Result<Alias, KmsError> {
+        let result = self.create_alias_call(caller, alias_name, target_key_id);
+        let params = json!({"aliasName": alias_name, "targetKeyId": target_key_id});
+        self.record(
+            "CreateAlias",
+            caller,
+            Some(target_key_id),
+            params,
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn delete_alias(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
+        let key = self.resolve(alias_name).ok().map(|k| k.arn.clone());
+        let result = self.delete_alias_call(caller, alias_name);
+        self.record(
+            "DeleteAlias",
+            caller,
+            key.as_deref(),
+            json!({"aliasName": alias_name}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn list_aliases(&self, caller: &Caller, key_id: Option<&str>) -> Result<Vec<Alias>, KmsError> {
+        let result = self.list_aliases_call(caller, key_id);
+        self.record(
+            "ListAliases",
+            caller,
+            key_id,
+            json!({"keyId": key_id}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn encrypt(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        plaintext: &[u8],
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Encrypted, KmsError> {
+        let result = self.encrypt_call(caller, key_id, plaintext, context, grant_tokens);
+        let params = json!({"keyId": key_id, "encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
+        self.record("Encrypt", caller, Some(key_id), params, Value::Null, true, &result);
+        result
+    }
+
+    pub fn decrypt(
+        &self,
+        caller: &Caller,
+        ciphertext_blob: &[u8],
+        key_id: Option<&str>,
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Decrypted, KmsError> {
+        let result = self.decrypt_call(caller, ciphertext_blob, key_id, context, grant_tokens);
+        let key = result
+            .as_ref()
+            .ok()
+            .map(|d| d.key_arn.clone())
+            .or(key_id.map(str::to_owned));
+        let params = json!({"keyId": key_id, "encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
+        self.record("Decrypt", caller, key.as_deref(), params, Value::Null, true, &result);
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn re_encrypt(
+        &self,
+        caller: &Caller,
+        ciphertext_blob: &[u8],
+        source_key_id: Option<&str>,
+        source_context: &BTreeMap<String, String>,
+        destination_key_id: &str,
+        destination_context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Encrypted, KmsError> {
+        let result = self.re_encrypt_call(
+            caller,
+            ciphertext_blob,
+            source_key_id,
+            source_context,
+            destination_key_id,
+            destination_context,
+            grant_tokens,
+        );
+        let params = json!({
+            "sourceKeyId": source_key_id, "sourceEncryptionContext": source_context,
+            "destinationKeyId": destination_key_id, "destinationEncryptionContext": destination_context,
+        });
+        self.record(
+            "ReEncrypt",
+            caller,
+            Some(destination_key_id),
+            params,
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn generate_data_key(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        size: DataKeySize,
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+        with_plaintext: bool,
+    ) -> Result<DataKey, KmsError> {
+        let result = self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext);
+        let (spec, bytes) = match size {
+            DataKeySize::Aes128 => (Some("AES_128"), None),
+            DataKeySize::Aes256 => (Some("AES_256"), None),
+            DataKeySize::Bytes(n) => (None, Some(n)),
+        };
+        let params = json!({"keyId": key_id, "encryptionContext": context, "keySpec": spec, "numberOfBytes": bytes});
+        let operation = if with_plaintext {
+            "GenerateDataKey"
+        } else {
+            "GenerateDataKeyWithoutPlaintext"
+        };
+        self.record(operation, caller, Some(key_id), params, Value::Null, true, &result);
+        result
+    }
+
+    pub fn generate_random(
+        &self,
+        caller: &Caller,
+        number_of_bytes: Option<i64>,
+    ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        let result = self.generate_random_call(caller, number_of_bytes);
+        self.record(
+            "GenerateRandom",
+            caller,
+            None,
+            json!({"numberOfBytes": number_of_bytes}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn create_grant(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        grant: Grant,
+        grant_tokens: &[String],
+    ) -> Result<Issued, KmsError> {
+        let params = json!({
+            "keyId": key_id,
+            "operations": grant.operations.iter().map(|op| op.as_str()).collect::<Vec<_>>(),
+            "granteePrincipal": match &grant.grantee.node {
+                crate::policy::Grantee::Principal(p) | crate::policy::Grantee::ServicePrincipal(p) => p.clone(),
+            },
+            "retiringPrincipal": grant.retiring_principal.as_ref().map(|p| p.node.clone()),
+            "name": grant.name.as_ref().map(|n| n.node.clone()),
+        });
+        let result = self.create_grant_call(caller, key_id, grant, grant_tokens);
+        // The token is never logged (§6.2).
+        let response = result.as_ref().map_or(Value::Null, |i| json!({"grantId": i.grant_id}));
+        self.record("CreateGrant", caller, Some(key_id), params, response, false, &result);
+        result
+    }
+
+    pub fn list_grants(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        grant_id: Option<&str>,
+        grantee: Option<&str>,
+    ) -> Result<Vec<Grant>, KmsError> {
+        let result = self.list_grants_call(caller, key_id, grant_id, grantee);
+        let params = json!({"keyId": key_id, "grantId": grant_id, "granteePrincipal": grantee});
+        self.record("ListGrants", caller, Some(key_id), params, Value::Null, true, &result);
+        result
+    }
+
+    pub fn list_retirable_grants(&self, caller: &Caller, retiring_principal: &str) -> Result<Vec<Grant>, KmsError> {
+        let result = self.list_retirable_grants_call(caller, retiring_principal);
+        self.record(
+            "ListRetirableGrants",
+            caller,
+            None,
+            json!({"retiringPrincipal": retiring_principal}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn retire_grant(
+        &mut self,
+        caller: &Caller,
+        grant_token: Option<&str>,
+        key_and_grant_id: Option<(&str, &str)>,
+    ) -> Result<(), KmsError> {
+        let key = key_and_grant_id.map(|(k, _)| k.to_owned()).or_else(|| {
+            let grant = self.grants.by_token(grant_token?).ok()?;
+            grant.key_id.as_ref().map(|k| k.node.clone())
+        });
+        let result = self.retire_grant_call(caller, grant_token, key_and_grant_id);
+        let params = json!({"keyId": key_and_grant_id.map(|(k, _)| k), "grantId": key_and_grant_id.map(|(_, g)| g)});
+        self.record(
+            "RetireGrant",
+            caller,
+            key.as_deref(),
+            params,
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn revoke_grant(&mut self, caller: &Caller, key_id: &str, grant_id: &str) -> Result<(), KmsError> {
+        let result = self.revoke_grant_call(caller, key_id, grant_id);
+        self.record(
+            "RevokeGrant",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id, "grantId": grant_id}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn enable_key_rotation(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        period_days: Option<i64>,
+    ) -> Result<(), KmsError> {
+        let result = self.enable_key_rotation_call(caller, key_id, period_days);
+        let params = json!({"keyId": key_id, "rotationPeriodInDays": period_days});
+        self.record(
+            "EnableKeyRotation",
+            caller,
+            Some(key_id),
+            params,
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn disable_key_rotation(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
+        let result = self.disable_key_rotation_call(caller, key_id);
+        self.record(
+            "DisableKeyRotation",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn get_key_rotation_status(&self, caller: &Caller, key_id: &str) -> Result<RotationStatus, KmsError> {
+        let result = self.get_key_rotation_status_call(caller, key_id);
+        self.record(
+            "GetKeyRotationStatus",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn rotate_key_on_demand(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let result = self.rotate_key_on_demand_call(caller, key_id);
+        self.record(
+            "RotateKeyOnDemand",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn list_key_rotations(&self, caller: &Caller, key_id: &str) -> Result<Vec<(String, i64, Origin)>, KmsError> {
+        let result = self.list_key_rotations_call(caller, key_id);
+        self.record(
+            "ListKeyRotations",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+}

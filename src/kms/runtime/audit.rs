@@ -1,0 +1,166 @@
+//! The audit log: every call, allowed or refused, appends one record shaped
+//! like a CloudTrail event (§10). Records name keys, principals, encryption
+//! contexts and outcomes; they never hold plaintext, key material, data keys
+//! or ciphertext.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::clock::rfc3339;
+use crate::eval::{Caller, CallerKind};
+use crate::kms::error::KmsError;
+
+/// One audit record (a subset of CloudTrail's fields, same names).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    pub event_version: &'static str,
+    pub event_time: String,
+    pub event_source: &'static str,
+    pub event_name: String,
+    pub aws_region: String,
+    pub user_identity: UserIdentity,
+    pub request_parameters: serde_json::Value,
+    pub response_elements: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    #[serde(rename = "eventID")]
+    pub event_id: u64,
+    pub read_only: bool,
+    pub resources: Vec<Resource>,
+    pub event_type: &'static str,
+    pub recipient_account_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIdentity {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub arn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resource {
+    #[serde(rename = "accountId")]
+    pub account_id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(rename = "ARN")]
+    pub arn: String,
+}
+
+/// Which records to list.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// A key ARN.
+    pub key: Option<String>,
+    pub principal: Option<String>,
+    pub operation: Option<String>,
+    /// `Some(true)` for allowed calls, `Some(false)` for refused ones.
+    pub succeeded: Option<bool>,
+}
+
+/// The records, in order; appending needs only a shared reference.
+#[derive(Debug, Default)]
+pub struct AuditLog {
+    records: Mutex<Vec<AuditRecord>>,
+}
+
+/// What one call was, for its record.
+pub(super) struct Call<'a> {
+    pub operation: &'a str,
+    pub caller: &'a Caller,
+    pub key_arn: Option<String>,
+    pub parameters: serde_json::Value,
+    pub response: serde_json::Value,
+    pub read_only: bool,
+}
+
+fn identity(caller: &Caller) -> UserIdentity {
+    let kind = match caller.kind {
+        CallerKind::Root => "Root",
+        CallerKind::User => "IAMUser",
+        CallerKind::Role { .. } | CallerKind::AssumedRole { .. } => "AssumedRole",
+        CallerKind::FederatedUser => "FederatedUser",
+        CallerKind::Service => "AWSService",
+    };
+    UserIdentity {
+        kind,
+        arn: caller.arn.clone(),
+        account_id: caller.account.clone(),
+    }
+}
+
+impl AuditLog {
+    pub(super) fn append<T>(
+        &self,
+        region: &str,
+        account: &str,
+        now: i64,
+        call: Call<'_>,
+        result: &Result<T, KmsError>,
+    ) {
+        let Ok(mut records) = self.records.lock() else { return };
+        let event_id = records.len() as u64 + 1;
+        let (error_code, error_message, response) = match result {
+            Ok(_) => (None, None, call.response),
+            Err(e) => (Some(e.name.as_str()), Some(e.message.clone()), serde_json::Value::Null),
+        };
+        records.push(AuditRecord {
+            event_version: "1.08",
+            event_time: rfc3339(now),
+            event_source: "kms.amazonaws.com",
+            event_name: call.operation.to_owned(),
+            aws_region: region.to_owned(),
+            user_identity: identity(call.caller),
+            request_parameters: call.parameters,
+            response_elements: response,
+            error_code,
+            error_message,
+            event_id,
+            read_only: call.read_only,
+            resources: call
+                .key_arn
+                .map(|arn| Resource {
+                    account_id: account.to_owned(),
+                    kind: "AWS::KMS::Key",
+                    arn,
+                })
+                .into_iter()
+                .collect(),
+            event_type: "AwsApiCall",
+            recipient_account_id: account.to_owned(),
+        });
+    }
+
+    /// The records that match the filter, oldest first.
+    pub fn list(&self, filter: &AuditFilter) -> Vec<AuditRecord> {
+        let Ok(records) = self.records.lock() else {
+            return Vec::new();
+        };
+        records
+            .iter()
+            .filter(|r| {
+                filter
+                    .key
+                    .as_ref()
+                    .is_none_or(|k| r.resources.iter().any(|res| res.arn == *k))
+            })
+            .filter(|r| filter.principal.as_ref().is_none_or(|p| r.user_identity.arn == *p))
+            .filter(|r| {
+                filter
+                    .operation
+                    .as_ref()
+                    .is_none_or(|o| r.event_name.eq_ignore_ascii_case(o))
+            })
+            .filter(|r| filter.succeeded.is_none_or(|ok| r.error_code.is_none() == ok))
+            .cloned()
+            .collect()
+    }
+}
