@@ -19,6 +19,8 @@ use crate::kms::grant_book::Issued;
 use crate::policy::Grant;
 
 impl<C: Clock> Runtime<C> {
+    // One argument per field of the record; a struct here would only be unpacked.
+    #[allow(clippy::too_many_arguments)]
     fn record<T>(
         &self,
         operation: &str,
