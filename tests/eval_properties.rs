@@ -991,6 +991,7 @@ impl Setup {
             scps: attached(&self.scps, "scp"),
             rcps: attached(&self.rcps, "rcp"),
             grants: self.grants.iter().map(read_grant).collect(),
+            principal_tags: Vec::new(),
         }
     }
 }

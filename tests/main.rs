@@ -1,5 +1,6 @@
 //! keyward's integration tests: one binary, one module per area.
 
+mod accounts;
 #[cfg(feature = "cli")]
 mod cli;
 mod corpus;

@@ -8,6 +8,8 @@
 use super::actions;
 use super::grants as grant_rules;
 use super::request::KmsRequest;
+use std::collections::BTreeMap;
+
 use smallvec::SmallVec;
 
 use crate::eval::{
@@ -31,6 +33,8 @@ pub struct Authorizer {
     /// Resource control policies by account.
     pub rcps: Vec<(String, CompiledPolicy)>,
     pub grants: Vec<Grant>,
+    /// Tags of users and roles, by principal ARN: `aws:PrincipalTag/<key>`.
+    pub principal_tags: Vec<(String, BTreeMap<String, String>)>,
 }
 
 /// Which mechanism allowed the request.
@@ -196,7 +200,8 @@ impl Authorizer {
         if request.action.eq_ignore_ascii_case("kms:ReEncrypt") {
             return self.authorize_both(key_policy, grants, request, trace);
         }
-        let eval = request.to_eval_request();
+        let mut eval = request.to_eval_request();
+        self.add_principal_tags(request, &mut eval);
         let mut recorded = trace.then(Trace::default);
         let verdict = self.decide_for(key_policy, grants, request, &eval, recorded.as_mut());
         let mut authorization = Authorization::from(&verdict);
@@ -261,6 +266,22 @@ impl Authorizer {
             trace.entries.extend(more.entries);
         }
         both
+    }
+
+    /// `aws:PrincipalTag/<key>` for the caller's tags (a session has its
+    /// role's), unless the request gives them explicitly.
+    pub fn add_principal_tags(&self, request: &KmsRequest, eval: &mut Request) {
+        let tags = self
+            .principal_tags
+            .iter()
+            .filter(|(p, _)| attached_to_caller(p, &request.caller))
+            .flat_map(|(_, t)| t);
+        for (key, value) in tags {
+            let name = format!("aws:PrincipalTag/{key}");
+            if !request.context.contains(&name) {
+                eval.context.insert_one(&name, value.clone());
+            }
+        }
     }
 
     /// Decides a request whose evaluator request (`eval`, from

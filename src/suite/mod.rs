@@ -4,10 +4,12 @@
 //! the runner that checks each case. `cargo test` runs `policies/eval/`
 //! through this same code.
 
+mod accounts;
 mod load;
 mod request;
 mod run;
 
+pub use accounts::Accounts;
 pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
 pub use request::RequestSpec;
 pub use run::{run_suite, CaseResult, Expect, Suite, SuiteError};

@@ -1,0 +1,170 @@
+//! The accounts file: who the callers are. Accounts with their SCPs and
+//! RCPs; users and roles with identity policies, a permissions boundary,
+//! tags and a short name. `simulate`-style evaluation, the runtime, the REPL
+//! and the server all read it.
+//!
+//! ```json
+//! {"accounts": {
+//!   "111122223333": {
+//!     "scps": ["scp.json"], "rcps": [],
+//!     "principals": {
+//!       "arn:aws:iam::111122223333:role/app": {
+//!         "name": "app", "policies": ["app.json", {"Statement": []}],
+//!         "boundary": "boundary.json", "tags": {"team": "billing"}}}}}}
+//! ```
+//!
+//! Paths are relative to the accounts file; any policy may be inline.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::load::{load_policy, LoadError, Sources};
+use super::run::SuiteError;
+use crate::eval::{Caller, CompiledPolicy};
+use crate::kms::Authorizer;
+use crate::policy::DocumentKind;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountsFile {
+    accounts: BTreeMap<String, AccountFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountFile {
+    #[serde(default)]
+    scps: Vec<Box<RawValue>>,
+    #[serde(default)]
+    rcps: Vec<Box<RawValue>>,
+    #[serde(default)]
+    principals: BTreeMap<String, PrincipalFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrincipalFile {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    policies: Vec<Box<RawValue>>,
+    #[serde(default)]
+    boundary: Option<Box<RawValue>>,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+}
+
+/// The identities of an accounts file, ready to authorize with.
+#[derive(Debug, Default)]
+pub struct Accounts {
+    /// Identity policies, boundaries, SCPs, RCPs and principal tags; a key
+    /// supplies its own policy and grants.
+    pub identities: Authorizer,
+    /// Short names (`app`) and the principal ARNs they stand for.
+    pub names: BTreeMap<String, String>,
+    pub sources: Sources,
+}
+
+impl Accounts {
+    /// Reads an accounts file; every policy in it must be valid.
+    pub fn load(path: &Path) -> Result<Accounts, SuiteError> {
+        let display = path.display().to_string();
+        let invalid = |message: String| SuiteError::Invalid {
+            path: display.clone(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
+            path: display.clone(),
+            message: e.to_string(),
+        })?;
+        let file: AccountsFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut accounts = Accounts::default();
+        let policy = |raw: &RawValue,
+                      label: String,
+                      kind: DocumentKind,
+                      sources: &mut Sources|
+         -> Result<CompiledPolicy, LoadError> {
+            let loaded = match serde_json::from_str::<String>(raw.get()) {
+                Ok(file) => load_policy(&base.join(file), None, Some(kind))?,
+                Err(_) => load_policy(
+                    Path::new(&format!("{display}#{label}")),
+                    Some(raw.get().to_owned()),
+                    Some(kind),
+                )?,
+            };
+            sources.add(loaded.source);
+            Ok(loaded.policy)
+        };
+        for (account, entry) in &file.accounts {
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid(format!("`{account}` is not a 12-digit account id")));
+            }
+            for (i, raw) in entry.scps.iter().enumerate() {
+                let scp = policy(
+                    raw,
+                    format!("{account}.scps[{i}]"),
+                    DocumentKind::IdentityPolicy,
+                    &mut accounts.sources,
+                )?;
+                accounts.identities.scps.push((account.clone(), scp));
+            }
+            for (i, raw) in entry.rcps.iter().enumerate() {
+                let rcp = policy(
+                    raw,
+                    format!("{account}.rcps[{i}]"),
+                    DocumentKind::Policy,
+                    &mut accounts.sources,
+                )?;
+                accounts.identities.rcps.push((account.clone(), rcp));
+            }
+            for (arn, principal) in &entry.principals {
+                let caller = Caller::parse(arn).map_err(|e| invalid(e.to_string()))?;
+                if caller.account.as_deref() != Some(account.as_str()) {
+                    return Err(invalid(format!("`{arn}` is not a principal of account {account}")));
+                }
+                for (i, raw) in principal.policies.iter().enumerate() {
+                    let compiled = policy(
+                        raw,
+                        format!("{arn}.policies[{i}]"),
+                        DocumentKind::IdentityPolicy,
+                        &mut accounts.sources,
+                    )?;
+                    accounts.identities.identity_policies.push((arn.clone(), compiled));
+                }
+                if let Some(raw) = &principal.boundary {
+                    let compiled = policy(
+                        raw,
+                        format!("{arn}.boundary"),
+                        DocumentKind::IdentityPolicy,
+                        &mut accounts.sources,
+                    )?;
+                    accounts.identities.boundaries.push((arn.clone(), compiled));
+                }
+                if !principal.tags.is_empty() {
+                    accounts
+                        .identities
+                        .principal_tags
+                        .push((arn.clone(), principal.tags.clone()));
+                }
+                if let Some(name) = &principal.name {
+                    if let Some(previous) = accounts.names.insert(name.clone(), arn.clone()) {
+                        return Err(invalid(format!(
+                            "the name `{name}` is given to both `{previous}` and `{arn}`"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// A principal by short name or ARN.
+    pub fn caller(&self, name_or_arn: &str) -> Result<Caller, String> {
+        let arn = self.names.get(name_or_arn).map_or(name_or_arn, String::as_str);
+        Caller::parse(arn).map_err(|e| e.to_string())
+    }
+}
