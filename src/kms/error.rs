@@ -21,6 +21,7 @@ pub enum ErrorName {
     AlreadyExistsException,
     InvalidAliasNameException,
     InvalidKeyUsageException,
+    TagException,
 }
 
 impl ErrorName {
@@ -41,6 +42,7 @@ impl ErrorName {
             ErrorName::AlreadyExistsException => "AlreadyExistsException",
             ErrorName::InvalidAliasNameException => "InvalidAliasNameException",
             ErrorName::InvalidKeyUsageException => "InvalidKeyUsageException",
+            ErrorName::TagException => "TagException",
         }
     }
 }

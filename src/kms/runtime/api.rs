@@ -470,3 +470,139 @@ impl<C: Clock> Runtime<C> {
         result
     }
 }
+
+/// Key management (policies, description, tags, aliases, listing), audited.
+impl<C: Clock> Runtime<C> {
+    pub fn get_key_policy(&self, caller: &Caller, key_id: &str, policy_name: Option<&str>) -> Result<String, KmsError> {
+        let result = self.get_key_policy_call(caller, key_id, policy_name);
+        // The policy text is not logged (§13 seed 22).
+        self.record(
+            "GetKeyPolicy",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id, "policyName": policy_name}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn list_key_policies(&self, caller: &Caller, key_id: &str) -> Result<Vec<&'static str>, KmsError> {
+        let result = self.list_key_policies_call(caller, key_id);
+        self.record(
+            "ListKeyPolicies",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn put_key_policy(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        policy: &str,
+        bypass_policy_lockout_safety_check: bool,
+    ) -> Result<(), KmsError> {
+        let result = self.put_key_policy_call(caller, key_id, policy, bypass_policy_lockout_safety_check);
+        let params = json!({"keyId": key_id, "policyName": "default", "policy": policy, "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check});
+        self.record(
+            "PutKeyPolicy",
+            caller,
+            Some(key_id),
+            params,
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn update_key_description(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        description: &str,
+    ) -> Result<KeyMetadata, KmsError> {
+        let result = self.update_key_description_call(caller, key_id, description);
+        self.record(
+            "UpdateKeyDescription",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id, "description": description}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn tag_resource(&mut self, caller: &Caller, key_id: &str, tags: &[(String, String)]) -> Result<(), KmsError> {
+        let result = self.tag_resource_call(caller, key_id, tags);
+        let tags_json: Vec<Value> = tags.iter().map(|(k, v)| json!({"tagKey": k, "tagValue": v})).collect();
+        self.record(
+            "TagResource",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id, "tags": tags_json}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn untag_resource(&mut self, caller: &Caller, key_id: &str, tag_keys: &[String]) -> Result<(), KmsError> {
+        let result = self.untag_resource_call(caller, key_id, tag_keys);
+        self.record(
+            "UntagResource",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id, "tagKeys": tag_keys}),
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn list_resource_tags(&self, caller: &Caller, key_id: &str) -> Result<BTreeMap<String, String>, KmsError> {
+        let result = self.list_resource_tags_call(caller, key_id);
+        self.record(
+            "ListResourceTags",
+            caller,
+            Some(key_id),
+            json!({"keyId": key_id}),
+            Value::Null,
+            true,
+            &result,
+        );
+        result
+    }
+
+    pub fn update_alias(&mut self, caller: &Caller, alias_name: &str, target_key_id: &str) -> Result<(), KmsError> {
+        let result = self.update_alias_call(caller, alias_name, target_key_id);
+        let params = json!({"aliasName": alias_name, "targetKeyId": target_key_id});
+        self.record(
+            "UpdateAlias",
+            caller,
+            Some(target_key_id),
+            params,
+            Value::Null,
+            false,
+            &result,
+        );
+        result
+    }
+
+    pub fn list_keys(&self, caller: &Caller) -> Result<Vec<(String, String)>, KmsError> {
+        let result = self.list_keys_call(caller);
+        self.record("ListKeys", caller, None, json!({}), Value::Null, true, &result);
+        result
+    }
+}

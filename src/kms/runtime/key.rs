@@ -117,6 +117,7 @@ pub struct Key {
     pub materials: Vec<Material>,
     /// Automatic rotation, when enabled.
     pub rotation: Option<Rotation>,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 impl Key {

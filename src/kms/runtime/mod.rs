@@ -13,6 +13,7 @@ mod clock;
 mod crypto_ops;
 mod grant_ops;
 mod key;
+mod manage;
 mod rotation;
 
 use std::collections::BTreeMap;
@@ -179,7 +180,7 @@ impl<C: Clock> Runtime<C> {
         ))
     }
 
-    fn metadata(key: &Key) -> KeyMetadata {
+    pub(super) fn metadata(key: &Key) -> KeyMetadata {
         KeyMetadata {
             key_id: key.id.clone(),
             arn: key.arn.clone(),
@@ -258,6 +259,7 @@ impl<C: Clock> Runtime<C> {
                 origin: Origin::Initial,
             }],
             rotation: None,
+            tags: BTreeMap::new(),
         };
         let metadata = Self::metadata(&key);
         self.keys.insert(id, key);
@@ -266,7 +268,7 @@ impl<C: Clock> Runtime<C> {
 
     /// A key policy as KMS accepts it: the size limit, the character set, a
     /// valid document with a principal in every statement.
-    fn compile_key_policy(&self, arn: &str, text: &str) -> Result<CompiledPolicy, KmsError> {
+    pub(super) fn compile_key_policy(&self, arn: &str, text: &str) -> Result<CompiledPolicy, KmsError> {
         if text.len() > MAX_KEY_POLICY_BYTES {
             return Err(KmsError::new(
                 ErrorName::LimitExceededException,
@@ -290,6 +292,24 @@ impl<C: Clock> Runtime<C> {
         let Document::Policy(policy) = document else {
             return Err(malformed("The document is not a policy.".into()));
         };
+        // §7.1: a set operator on a single-valued key, which KMS refuses.
+        let overly_permissive = policy
+            .statements
+            .iter()
+            .filter_map(|s| s.condition.as_ref())
+            .flat_map(|c| &c.blocks)
+            .any(|b| {
+                b.operator.qualifier == Some(crate::policy::SetQualifier::ForAllValues)
+                    && b.entries.iter().any(|e| {
+                        let key = e.key.to_ascii_lowercase();
+                        key.starts_with("kms:encryptioncontext:") || key.starts_with("aws:requesttag/")
+                    })
+            });
+        if overly_permissive {
+            return Err(malformed(
+                "OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified encryption context or with an unspecified encryption context. To fix, remove ForAllValues.".into(),
+            ));
+        }
         CompiledPolicy::compile("key-policy", &policy).map_err(|errors| {
             let problems: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             malformed(problems.join("; "))
@@ -297,7 +317,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// §5.4: the caller must still be allowed `kms:PutKeyPolicy` under the new policy.
-    fn lockout_check(&self, caller: &Caller, arn: &str, policy: &CompiledPolicy) -> Result<(), KmsError> {
+    pub(super) fn lockout_check(&self, caller: &Caller, arn: &str, policy: &CompiledPolicy) -> Result<(), KmsError> {
         let mut request = KmsRequest::new(caller.clone(), "kms:PutKeyPolicy", arn);
         request.time = Some(rfc3339(self.clock.now()));
         request.context.insert_one("kms:PolicyName", "default");
@@ -435,12 +455,20 @@ impl<C: Clock> Runtime<C> {
 }
 
 impl<C: Clock> Runtime<C> {
+    pub(super) fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.keys.values()
+    }
+
     pub(super) fn keys_mut(&mut self) -> impl Iterator<Item = &mut Key> {
         self.keys.values_mut()
     }
+
+    pub(super) fn aliases_mut(&mut self) -> &mut BTreeMap<String, Alias> {
+        &mut self.aliases
+    }
 }
 
-fn check_alias_name(name: &str) -> Result<(), KmsError> {
+pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
     if !name.starts_with("alias/") {
         return Err(KmsError::new(
             ErrorName::ValidationException,

@@ -551,3 +551,125 @@ fn every_call_is_audited_without_secrets() {
     assert!(!text.contains(&blob_hex[40..80]));
     assert!(!text.to_lowercase().contains("plaintext"));
 }
+
+#[test]
+fn put_key_policy_checks_lockout_unless_bypassed() {
+    // §13 seed 14.
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    assert!(rt
+        .get_key_policy(&root(), &key.key_id, None)
+        .unwrap()
+        .contains("key-default-1"));
+    assert_eq!(rt.list_key_policies(&root(), &key.key_id).unwrap(), ["default"]);
+    let other_only = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/other"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    let (name, message) = err(rt.put_key_policy(&root(), &key.key_id, other_only, false));
+    assert_eq!(
+        (name, message.as_str()),
+        (
+            ErrorName::MalformedPolicyDocumentException,
+            "The new key policy will not allow you to update the key policy in the future."
+        )
+    );
+    rt.put_key_policy(&root(), &key.key_id, other_only, true).unwrap();
+    assert_eq!(
+        err(rt.get_key_policy(&root(), &key.key_id, None)).0,
+        ErrorName::AccessDeniedException
+    );
+    assert!(rt
+        .get_key_policy(&user("other"), &key.key_id, None)
+        .unwrap()
+        .contains("user/other"));
+}
+
+#[test]
+fn for_all_values_on_an_encryption_context_key_is_refused() {
+    // §7.1 and §13 seed 20.
+    let mut rt = runtime();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*",
+        "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContext:dept": "eng"}}}]}"#;
+    let (name, message) = err(rt.create_key(&root(), None, Some(policy), false));
+    assert_eq!(name, ErrorName::MalformedPolicyDocumentException);
+    assert!(
+        message.starts_with("OverlyPermissiveCondition:EncryptionContext:"),
+        "{message}"
+    );
+}
+
+#[test]
+fn tags_follow_the_tag_rules() {
+    // §13 seed 13.
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let tag = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    rt.tag_resource(&root(), &key.key_id, &[tag("project", "billing")])
+        .unwrap();
+    rt.tag_resource(&root(), &key.key_id, &[tag("project", "ledger")])
+        .unwrap();
+    assert_eq!(
+        rt.list_resource_tags(&root(), &key.key_id)
+            .unwrap()
+            .get("project")
+            .map(String::as_str),
+        Some("ledger")
+    );
+    assert_eq!(
+        err(rt.tag_resource(&root(), &key.key_id, &[tag("AWS:owner", "x")])).1,
+        "Tags beginning with aws: are reserved"
+    );
+    assert_eq!(
+        err(rt.tag_resource(&root(), &key.key_id, &[tag("a", "1"), tag("a", "2")])).1,
+        "Duplicate tag keys"
+    );
+    let many: Vec<(String, String)> = (0..50).map(|i| tag(&format!("k{i}"), "v")).collect();
+    assert_eq!(err(rt.tag_resource(&root(), &key.key_id, &many)).1, "Too many tags");
+    rt.untag_resource(&root(), &key.key_id, &["absent".to_owned(), "project".to_owned()])
+        .unwrap();
+    assert!(rt.list_resource_tags(&root(), &key.key_id).unwrap().is_empty());
+}
+
+#[test]
+fn update_alias_refuses_a_key_pending_deletion() {
+    // §3.3 footnote 10.
+    let mut rt = runtime();
+    let a = rt.create_key(&root(), None, None, false).unwrap();
+    let b = rt.create_key(&root(), None, None, false).unwrap();
+    rt.create_alias(&root(), "alias/app", &a.key_id).unwrap();
+    rt.update_alias(&root(), "alias/app", &b.key_id).unwrap();
+    assert_eq!(rt.describe_key(&root(), "alias/app").unwrap().key_id, b.key_id);
+    rt.schedule_key_deletion(&root(), &a.key_id, None).unwrap();
+    assert_eq!(
+        err(rt.update_alias(&root(), "alias/app", &a.key_id)).0,
+        ErrorName::KMSInvalidStateException
+    );
+    assert_eq!(rt.list_keys(&root()).unwrap().len(), 2);
+    rt.update_key_description(&root(), &b.key_id, "ledger").unwrap();
+    assert_eq!(rt.describe_key(&root(), &b.key_id).unwrap().description, "ledger");
+}
+
+#[test]
+fn on_demand_rotation_has_a_limit_and_needs_an_enabled_key() {
+    // §13 seed 21.
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    for _ in 0..25 {
+        rt.rotate_key_on_demand(&root(), &key.key_id).unwrap();
+    }
+    let (name, message) = err(rt.rotate_key_on_demand(&root(), &key.key_id));
+    assert_eq!(name, ErrorName::LimitExceededException);
+    assert!(
+        message.starts_with("The on-demand rotations limit has been reached"),
+        "{message}"
+    );
+    let other = rt.create_key(&root(), None, None, false).unwrap();
+    rt.disable_key(&root(), &other.key_id).unwrap();
+    assert_eq!(
+        err(rt.rotate_key_on_demand(&root(), &other.key_id)).0,
+        ErrorName::DisabledException
+    );
+    assert_eq!(
+        err(rt.enable_key_rotation(&root(), &key.key_id, Some(2561))).0,
+        ErrorName::ValidationException
+    );
+    assert!(rt.enable_key_rotation(&root(), &key.key_id, Some(2560)).is_ok());
+}
