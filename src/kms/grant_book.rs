@@ -212,3 +212,51 @@ fn same_request(existing: &Grant, new: &Grant) -> bool {
         && existing.operations == new.operations
         && existing.constraints == new.constraints
 }
+
+/// One grant as a store keeps it: the grant in its canonical JSON (the
+/// `ListGrants` shape), when it was made, and its tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredGrant {
+    pub key: String,
+    pub grant_json: String,
+    pub created_at: i64,
+    pub tokens: Vec<String>,
+}
+
+impl GrantBook {
+    /// Every grant, for a store to save.
+    pub fn export(&self) -> Vec<StoredGrant> {
+        self.entries
+            .iter()
+            .map(|e| StoredGrant {
+                key: e.key.clone(),
+                grant_json: crate::policy::fmt::grants_json(&crate::policy::Grants {
+                    shape: crate::policy::GrantsShape::One,
+                    grants: vec![Spanned::new(e.grant.clone(), Span::default())],
+                }),
+                created_at: e.created_at,
+                tokens: e.tokens.clone(),
+            })
+            .collect()
+    }
+
+    /// Rebuilds a book from what a store saved; a grant that no longer
+    /// reads is an error naming it.
+    pub fn import(propagation_delay_seconds: i64, stored: Vec<StoredGrant>) -> Result<GrantBook, String> {
+        let mut book = GrantBook::new(propagation_delay_seconds);
+        for s in stored {
+            let source = crate::source::Source::new("stored grant", s.grant_json.as_str());
+            let grant = match crate::policy::Document::parse(&source, Some(crate::policy::DocumentKind::Grants)) {
+                Ok(crate::policy::Document::Grants(mut g)) if g.grants.len() == 1 => g.grants.remove(0).node,
+                _ => return Err(format!("a stored grant of key {} does not read back", s.key)),
+            };
+            book.entries.push(Entry {
+                key: s.key,
+                grant,
+                created_at: s.created_at,
+                tokens: s.tokens,
+            });
+        }
+        Ok(book)
+    }
+}

@@ -17,7 +17,7 @@ pub use actions::{grant_operation, has_encryption_context, is_iam_only};
 pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Limit, Path, Verdict, Why};
 pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
 pub use error::{ErrorName, KmsError};
-pub use grant_book::{GrantBook, Issued, MAX_GRANTS_PER_KEY};
+pub use grant_book::{GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
 pub use grants::{check as check_grant, NotApplied};
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;

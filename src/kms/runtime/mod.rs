@@ -15,6 +15,7 @@ mod grant_ops;
 mod key;
 mod manage;
 mod rotation;
+mod state;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,7 @@ pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
 pub use key::{check_state, Key, KeyState, Material, Origin, Rotation, Use};
 pub use rotation::RotationStatus;
+pub use state::{State, StoredKey, StoredMaterial};
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
@@ -465,6 +467,16 @@ impl<C: Clock> Runtime<C> {
 
     pub(super) fn aliases_mut(&mut self) -> &mut BTreeMap<String, Alias> {
         &mut self.aliases
+    }
+
+    pub(super) fn aliases(&self) -> impl Iterator<Item = &Alias> {
+        self.aliases.values()
+    }
+
+    pub(super) fn replace(&mut self, keys: BTreeMap<String, Key>, aliases: BTreeMap<String, Alias>, grants: GrantBook) {
+        self.keys = keys;
+        self.aliases = aliases;
+        self.grants = grants;
     }
 }
 
