@@ -70,6 +70,8 @@ pub struct AuditFilter {
 #[derive(Debug, Default)]
 pub struct AuditLog {
     records: Mutex<Vec<AuditRecord>>,
+    /// The last event id handed out before the records in `records`.
+    drained: std::sync::atomic::AtomicU64,
 }
 
 /// What one call was, for its record.
@@ -107,7 +109,7 @@ impl AuditLog {
         result: &Result<T, KmsError>,
     ) {
         let Ok(mut records) = self.records.lock() else { return };
-        let event_id = records.len() as u64 + 1;
+        let event_id = self.drained.load(std::sync::atomic::Ordering::SeqCst) + records.len() as u64 + 1;
         let (error_code, error_message, response) = match result {
             Ok(_) => (None, None, call.response),
             Err(e) => (Some(e.name.as_str()), Some(e.message.clone()), serde_json::Value::Null),
@@ -137,6 +139,24 @@ impl AuditLog {
             event_type: "AwsApiCall",
             recipient_account_id: account.to_owned(),
         });
+    }
+
+    /// Takes the records appended so far (for a store to persist); event ids
+    /// keep counting.
+    pub fn drain(&self) -> Vec<AuditRecord> {
+        let Ok(mut records) = self.records.lock() else {
+            return Vec::new();
+        };
+        let taken: Vec<AuditRecord> = std::mem::take(&mut *records);
+        if let Some(last) = taken.last() {
+            self.drained.store(last.event_id, std::sync::atomic::Ordering::SeqCst);
+        }
+        taken
+    }
+
+    /// Continues event ids after those a store already holds.
+    pub fn resume_after(&self, event_id: u64) {
+        self.drained.store(event_id, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The records that match the filter, oldest first.
