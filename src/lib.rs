@@ -14,6 +14,7 @@ pub mod json;
 pub mod kms;
 pub mod policy;
 pub mod source;
+pub mod store;
 pub mod suite;
 
 pub use source::{Source, Span, Spanned};

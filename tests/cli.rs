@@ -416,3 +416,116 @@ fn inline_suite_policies_are_read_exactly_as_written() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs a local-KMS command against a state directory.
+fn kms(state: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--state", state.to_str().expect("utf-8 path"), "--output", "text"];
+    all.extend_from_slice(args);
+    keyward(&all, None)
+}
+
+#[test]
+fn the_local_kms_keeps_its_state_between_commands() {
+    let state = scratch("kms-state").join("state");
+    let created = kms(&state, &["key", "create", "--description", "cli"]);
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let key_id = stdout(&created).split('\t').next().expect("key id").to_owned();
+    assert_eq!(
+        kms(
+            &state,
+            &[
+                "alias",
+                "create",
+                "--alias-name",
+                "alias/cli",
+                "--target-key-id",
+                &key_id
+            ]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let encrypted = kms(
+        &state,
+        &[
+            "encrypt",
+            "--key-id",
+            "alias/cli",
+            "--plaintext",
+            "hello",
+            "--encryption-context",
+            "dept=eng",
+        ],
+    );
+    let blob = stdout(&encrypted).trim().to_owned();
+    let decrypted = kms(
+        &state,
+        &[
+            "decrypt",
+            "--ciphertext-blob",
+            &blob,
+            "--encryption-context",
+            "dept=eng",
+        ],
+    );
+    assert_eq!(stdout(&decrypted).trim(), "aGVsbG8=", "base64 of `hello`");
+    // A wrong context and a caller without permission are refused with AWS's error names.
+    let wrong = kms(
+        &state,
+        &[
+            "decrypt",
+            "--ciphertext-blob",
+            &blob,
+            "--encryption-context",
+            "dept=ops",
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr)
+        .contains("(InvalidCiphertextException) when calling the Decrypt operation"));
+    let denied = kms(
+        &state,
+        &[
+            "--as",
+            "arn:aws:iam::111122223333:user/mallory",
+            "encrypt",
+            "--key-id",
+            "alias/cli",
+            "--plaintext",
+            "x",
+        ],
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("AccessDeniedException"));
+    // Every call is in the audit log, refused ones included.
+    let audit = kms(&state, &["audit", "--decision", "deny"]);
+    let lines: Vec<String> = stdout(&audit).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].contains("user/mallory") && lines[1].ends_with("AccessDeniedException"));
+}
+
+#[test]
+fn ephemeral_sessions_keep_nothing() {
+    let out = keyward(
+        &[
+            "--ephemeral",
+            "--output",
+            "json",
+            "generate-random",
+            "--number-of-bytes",
+            "16",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(value["Plaintext"].as_str().map(str::len), Some(24));
+    let listed = keyward(&["--ephemeral", "--output", "text", "key", "list"], None);
+    assert_eq!(stdout(&listed).trim(), "");
+}

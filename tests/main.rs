@@ -11,4 +11,5 @@ mod eval_properties;
 mod eval_reference;
 mod grant_properties;
 mod properties;
+mod store;
 mod strategies;

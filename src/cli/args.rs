@@ -10,6 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub session: super::kms_args::Session,
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +32,10 @@ pub enum Command {
     ///
     /// Exit status: 0 when every case passes, 1 when any fails, 2 for bad input.
     Test(TestArgs),
+    /// The local KMS (state in `--state DIR`, or `--ephemeral`). Exit status:
+    /// 0 on success, 1 when KMS refuses the call, 2 for usage errors.
+    #[command(flatten)]
+    Kms(super::kms::KmsCommand),
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,8 @@ mod check;
 mod explain;
 mod format;
 mod inputs;
+mod kms;
+mod kms_args;
 mod render;
 mod simulate;
 mod test;
@@ -36,6 +38,7 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Fmt(fmt) => format::run(&fmt),
         args::Command::Simulate(simulate) => simulate::run(&simulate),
         args::Command::Test(test) => test::run(&test),
+        args::Command::Kms(command) => kms::run(&args.session, &command),
     };
     std::process::ExitCode::from(outcome as u8)
 }

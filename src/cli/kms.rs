@@ -1,0 +1,428 @@
+//! The local KMS from the command line: each command loads the runtime from
+//! its store (or starts empty with `--ephemeral`), calls one operation as
+//! the chosen principal, saves the state and the audit records in one
+//! transaction, and prints the AWS response shape (`--output json`) or the
+//! main value (`--output text`).
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+
+use base64::Engine as _;
+use keyward::eval::Caller;
+use keyward::kms::runtime::{AuditFilter, DataKeySize, KeyMetadata, Runtime, SystemClock};
+use keyward::kms::KmsError;
+use keyward::store::Store;
+use keyward::suite::Accounts;
+use serde_json::{json, Value};
+
+use super::kms_args::*;
+use super::Outcome;
+
+/// One local-KMS command.
+#[derive(Debug, clap::Subcommand)]
+pub enum KmsCommand {
+    /// Keys: create, describe, list, enable, disable, schedule-deletion, cancel-deletion, rotation.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Aliases: create, delete, list.
+    #[command(subcommand)]
+    Alias(AliasCommand),
+    /// Key policies: get, put.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Encrypt up to 4096 bytes under a key.
+    Encrypt(EncryptArgs),
+    /// Decrypt a ciphertext blob.
+    Decrypt(DecryptArgs),
+    /// A data key, in plaintext and encrypted under a key.
+    GenerateDataKey(DataKeyArgs),
+    /// A data key encrypted under a key only.
+    GenerateDataKeyWithoutPlaintext(DataKeyArgs),
+    /// Random bytes.
+    GenerateRandom {
+        #[arg(long)]
+        number_of_bytes: Option<i64>,
+    },
+    /// The audit log: every call, allowed or refused.
+    Audit(AuditArgs),
+}
+
+enum Failure {
+    Usage(String),
+    Kms(&'static str, KmsError),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Usage(message)
+    }
+}
+
+/// What a command prints: the JSON response and its text form.
+struct Printed {
+    json: Value,
+    text: String,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself.
+fn input(value: &str) -> Result<Vec<u8>, String> {
+    if let Some(path) = value.strip_prefix("fileb://").or_else(|| value.strip_prefix("file://")) {
+        return std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"));
+    }
+    if value == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        return Ok(bytes);
+    }
+    Ok(value.as_bytes().to_vec())
+}
+
+fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
+    let mut map = BTreeMap::new();
+    for pair in pairs.iter().flat_map(|p| p.split(',')) {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`--encryption-context {pair}`: expected `key=value`"))?;
+        map.insert(k.to_owned(), v.to_owned());
+    }
+    Ok(map)
+}
+
+fn metadata(m: &KeyMetadata) -> Value {
+    json!({"KeyMetadata": {
+        "AWSAccountId": m.account, "KeyId": m.key_id, "Arn": m.arn, "CreationDate": m.creation_date,
+        "Enabled": m.enabled, "Description": m.description, "KeyUsage": m.key_usage, "KeyState": m.state.as_str(),
+        "DeletionDate": m.deletion_date, "Origin": "AWS_KMS", "KeyManager": "CUSTOMER", "KeySpec": m.key_spec,
+        "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"], "CurrentKeyMaterialId": m.current_key_material_id,
+    }})
+}
+
+pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
+    match execute(session, command) {
+        Ok(printed) => {
+            let json_output = session
+                .output
+                .map_or(!std::io::stdout().is_terminal(), |o| o == Output::Json);
+            let text = if json_output {
+                serde_json::to_string_pretty(&printed.json).unwrap_or_default()
+            } else {
+                printed.text
+            };
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+            Outcome::Success
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            Outcome::Failure
+        }
+        Err(Failure::Kms(operation, e)) => {
+            eprintln!(
+                "An error occurred ({}) when calling the {operation} operation: {}",
+                e.name.as_str(),
+                e.message
+            );
+            Outcome::Problems
+        }
+    }
+}
+
+fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
+    let mut runtime = Runtime::new(&session.account, &session.region, SystemClock);
+    let accounts = match &session.accounts {
+        Some(path) => Some(Accounts::load(path).map_err(|e| format!("{:?}", miette::Report::new(e)))?),
+        None => None,
+    };
+    let caller = match (&session.caller, &accounts) {
+        (Some(who), Some(accounts)) => accounts.caller(who)?,
+        (Some(who), None) => Caller::parse(who).map_err(|e| e.to_string())?,
+        (None, _) => Caller::parse(&session.account).map_err(|e| e.to_string())?,
+    };
+    if let Some(mut accounts) = accounts {
+        runtime.identities = std::mem::take(&mut accounts.identities);
+    }
+    let mut store = if session.ephemeral {
+        None
+    } else {
+        let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
+        let store = Store::open(&dir).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+        if let Some(state) = store.load().map_err(|e| format!("{:?}", miette::Report::new(e)))? {
+            runtime.restore(state)?;
+        }
+        runtime.audit.resume_after(
+            store
+                .last_event_id()
+                .map_err(|e| format!("{:?}", miette::Report::new(e)))?,
+        );
+        Some(store)
+    };
+    runtime.sweep();
+    let result = call(&mut runtime, &caller, command, store.as_ref());
+    if let Some(store) = store.as_mut() {
+        store
+            .save(&runtime.export(), &runtime.audit.drain())
+            .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+    }
+    result
+}
+
+fn call(
+    rt: &mut Runtime<SystemClock>,
+    caller: &Caller,
+    command: &KmsCommand,
+    store: Option<&Store>,
+) -> Result<Printed, Failure> {
+    let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
+    let key_out = |m: KeyMetadata| Printed {
+        text: format!("{}\t{}\t{}", m.key_id, m.arn, m.state),
+        json: metadata(&m),
+    };
+    Ok(match command {
+        KmsCommand::Key(key) => match key {
+            KeyCommand::Create {
+                description,
+                policy,
+                bypass_policy_lockout_safety_check,
+            } => {
+                let policy = policy
+                    .as_deref()
+                    .map(input)
+                    .transpose()?
+                    .map(|b| String::from_utf8_lossy(&b).into_owned());
+                key_out(
+                    rt.create_key(
+                        caller,
+                        description.as_deref(),
+                        policy.as_deref(),
+                        *bypass_policy_lockout_safety_check,
+                    )
+                    .map_err(kms("CreateKey"))?,
+                )
+            }
+            KeyCommand::Describe { key_id } => key_out(rt.describe_key(caller, key_id).map_err(kms("DescribeKey"))?),
+            KeyCommand::List => {
+                let keys = rt.list_keys(caller).map_err(kms("ListKeys"))?;
+                let text = keys
+                    .iter()
+                    .map(|(id, arn)| format!("{id}\t{arn}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                Printed {
+                    json: json!({"Keys": keys.iter().map(|(id, arn)| json!({"KeyId": id, "KeyArn": arn})).collect::<Vec<_>>()}),
+                    text,
+                }
+            }
+            KeyCommand::Enable { key_id } => key_out(rt.enable_key(caller, key_id).map_err(kms("EnableKey"))?),
+            KeyCommand::Disable { key_id } => key_out(rt.disable_key(caller, key_id).map_err(kms("DisableKey"))?),
+            KeyCommand::ScheduleDeletion {
+                key_id,
+                pending_window_in_days,
+            } => key_out(
+                rt.schedule_key_deletion(caller, key_id, *pending_window_in_days)
+                    .map_err(kms("ScheduleKeyDeletion"))?,
+            ),
+            KeyCommand::CancelDeletion { key_id } => key_out(
+                rt.cancel_key_deletion(caller, key_id)
+                    .map_err(kms("CancelKeyDeletion"))?,
+            ),
+            KeyCommand::EnableRotation {
+                key_id,
+                rotation_period_in_days,
+            } => {
+                rt.enable_key_rotation(caller, key_id, *rotation_period_in_days)
+                    .map_err(kms("EnableKeyRotation"))?;
+                Printed {
+                    json: json!({}),
+                    text: String::new(),
+                }
+            }
+            KeyCommand::Rotate { key_id } => key_out(
+                rt.rotate_key_on_demand(caller, key_id)
+                    .map_err(kms("RotateKeyOnDemand"))?,
+            ),
+        },
+        KmsCommand::Alias(alias) => match alias {
+            AliasCommand::Create {
+                alias_name,
+                target_key_id,
+            } => {
+                let a = rt
+                    .create_alias(caller, alias_name, target_key_id)
+                    .map_err(kms("CreateAlias"))?;
+                Printed {
+                    text: a.arn.clone(),
+                    json: json!({"AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id}),
+                }
+            }
+            AliasCommand::Delete { alias_name } => {
+                rt.delete_alias(caller, alias_name).map_err(kms("DeleteAlias"))?;
+                Printed {
+                    json: json!({}),
+                    text: String::new(),
+                }
+            }
+            AliasCommand::List { key_id } => {
+                let aliases = rt.list_aliases(caller, key_id.as_deref()).map_err(kms("ListAliases"))?;
+                let text = aliases
+                    .iter()
+                    .map(|a| format!("{}\t{}", a.name, a.target_key_id))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let entries: Vec<Value> = aliases
+                    .iter()
+                    .map(|a| json!({"AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id}))
+                    .collect();
+                Printed {
+                    json: json!({"Aliases": entries}),
+                    text,
+                }
+            }
+        },
+        KmsCommand::Policy(policy) => match policy {
+            PolicyCommand::Get { key_id } => {
+                let text = rt.get_key_policy(caller, key_id, None).map_err(kms("GetKeyPolicy"))?;
+                Printed {
+                    json: json!({"Policy": text, "PolicyName": "default"}),
+                    text,
+                }
+            }
+            PolicyCommand::Put {
+                key_id,
+                policy,
+                bypass_policy_lockout_safety_check,
+            } => {
+                let text = String::from_utf8_lossy(&input(policy)?).into_owned();
+                rt.put_key_policy(caller, key_id, &text, *bypass_policy_lockout_safety_check)
+                    .map_err(kms("PutKeyPolicy"))?;
+                Printed {
+                    json: json!({}),
+                    text: String::new(),
+                }
+            }
+        },
+        KmsCommand::Encrypt(args) => {
+            let plaintext = zeroize::Zeroizing::new(input(&args.plaintext)?);
+            let ctx = context(&args.crypto.encryption_context)?;
+            let out = rt
+                .encrypt(caller, &args.key_id, &plaintext, &ctx, &args.crypto.grant_tokens)
+                .map_err(kms("Encrypt"))?;
+            let blob = b64(&out.ciphertext_blob);
+            Printed {
+                json: json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": out.key_material_id}),
+                text: blob,
+            }
+        }
+        KmsCommand::Decrypt(args) => {
+            let raw = input(&args.ciphertext_blob)?;
+            let blob = if args.ciphertext_blob.starts_with("fileb://") {
+                raw
+            } else {
+                let text = String::from_utf8_lossy(&raw);
+                base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .map_err(|_| {
+                        "`--ciphertext-blob` is not base64 (use `fileb://PATH` for a binary file)".to_owned()
+                    })?
+            };
+            let ctx = context(&args.crypto.encryption_context)?;
+            let out = rt
+                .decrypt(caller, &blob, args.key_id.as_deref(), &ctx, &args.crypto.grant_tokens)
+                .map_err(kms("Decrypt"))?;
+            let plaintext = zeroize::Zeroizing::new(b64(&out.plaintext));
+            Printed {
+                json: json!({"KeyId": out.key_arn, "Plaintext": plaintext.as_str(), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": out.key_material_id}),
+                text: plaintext.to_string(),
+            }
+        }
+        KmsCommand::GenerateDataKey(args) | KmsCommand::GenerateDataKeyWithoutPlaintext(args) => {
+            let with_plaintext = matches!(command, KmsCommand::GenerateDataKey(_));
+            let operation = if with_plaintext {
+                "GenerateDataKey"
+            } else {
+                "GenerateDataKeyWithoutPlaintext"
+            };
+            let size = DataKeySize::parse(args.key_spec.as_deref(), args.number_of_bytes).map_err(kms(operation))?;
+            let ctx = context(&args.crypto.encryption_context)?;
+            let out = rt
+                .generate_data_key(
+                    caller,
+                    &args.key_id,
+                    size,
+                    &ctx,
+                    &args.crypto.grant_tokens,
+                    with_plaintext,
+                )
+                .map_err(kms(operation))?;
+            let blob = b64(&out.ciphertext_blob);
+            let plaintext = out.plaintext.as_ref().map(|p| b64(p));
+            let mut json = json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "KeyMaterialId": out.key_material_id});
+            let text = match &plaintext {
+                Some(p) => {
+                    json["Plaintext"] = Value::String(p.clone());
+                    format!("{blob}\t{}\t{p}", out.key_arn)
+                }
+                None => format!("{blob}\t{}", out.key_arn),
+            };
+            Printed { json, text }
+        }
+        KmsCommand::GenerateRandom { number_of_bytes } => {
+            let bytes = rt
+                .generate_random(caller, *number_of_bytes)
+                .map_err(kms("GenerateRandom"))?;
+            let text = b64(&bytes);
+            Printed {
+                json: json!({"Plaintext": text}),
+                text,
+            }
+        }
+        KmsCommand::Audit(args) => {
+            let key = args.key.as_deref().map(|k| {
+                rt.resolve(k)
+                    .map(|key| key.arn.clone())
+                    .unwrap_or_else(|_| k.to_owned())
+            });
+            let filter = AuditFilter {
+                key,
+                principal: args.principal.clone(),
+                operation: args.operation.clone(),
+                succeeded: args.decision.map(|d| d == AuditDecision::Allow),
+            };
+            let mut records: Vec<Value> = match store {
+                Some(store) => store
+                    .audit(&filter)
+                    .map_err(|e| format!("{:?}", miette::Report::new(e)))?,
+                None => Vec::new(),
+            };
+            records.extend(
+                rt.audit
+                    .list(&filter)
+                    .iter()
+                    .filter_map(|r| serde_json::to_value(r).ok()),
+            );
+            let text = records
+                .iter()
+                .map(|r| {
+                    let outcome = r["errorCode"].as_str().unwrap_or("OK");
+                    format!(
+                        "{}\t{}\t{}\t{}",
+                        r["eventTime"].as_str().unwrap_or(""),
+                        r["eventName"].as_str().unwrap_or(""),
+                        r["userIdentity"]["arn"].as_str().unwrap_or(""),
+                        outcome
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Printed {
+                json: json!({"Records": records}),
+                text,
+            }
+        }
+    })
+}

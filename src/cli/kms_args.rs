@@ -1,0 +1,184 @@
+//! The local-KMS commands' arguments, named after `aws kms` so habits carry
+//! over: `--key-id`, `--plaintext fileb://PATH`, `--encryption-context k=v`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+/// Where the runtime's state lives and who is calling.
+#[derive(Debug, Args)]
+pub struct Session {
+    /// The state directory (default: `$KEYWARD_STATE`, else the user's data directory).
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "ephemeral")]
+    pub state: Option<PathBuf>,
+    /// Keep everything in memory for this one command.
+    #[arg(long, global = true)]
+    pub ephemeral: bool,
+    /// The caller: a principal ARN, or a short name from the accounts file
+    /// (default: the account's root user).
+    #[arg(long = "as", global = true, value_name = "PRINCIPAL")]
+    pub caller: Option<String>,
+    /// The accounts file (identity policies, boundaries, SCPs, tags).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    /// The local account id.
+    #[arg(long, global = true, default_value = "111122223333")]
+    pub account: String,
+    #[arg(long, global = true, default_value = "us-east-1")]
+    pub region: String,
+    /// `json` prints the AWS response shape (blobs in base64); `text` the main value alone.
+    #[arg(long, global = true, value_enum)]
+    pub output: Option<Output>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// CreateKey: a symmetric encryption key.
+    Create {
+        #[arg(long)]
+        description: Option<String>,
+        /// `file://PATH` or the policy text.
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long)]
+        bypass_policy_lockout_safety_check: bool,
+    },
+    Describe {
+        #[arg(long)]
+        key_id: String,
+    },
+    List,
+    Enable {
+        #[arg(long)]
+        key_id: String,
+    },
+    Disable {
+        #[arg(long)]
+        key_id: String,
+    },
+    ScheduleDeletion {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long)]
+        pending_window_in_days: Option<i64>,
+    },
+    CancelDeletion {
+        #[arg(long)]
+        key_id: String,
+    },
+    EnableRotation {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long)]
+        rotation_period_in_days: Option<i64>,
+    },
+    Rotate {
+        #[arg(long)]
+        key_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AliasCommand {
+    Create {
+        #[arg(long)]
+        alias_name: String,
+        #[arg(long)]
+        target_key_id: String,
+    },
+    Delete {
+        #[arg(long)]
+        alias_name: String,
+    },
+    List {
+        #[arg(long)]
+        key_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    Get {
+        #[arg(long)]
+        key_id: String,
+    },
+    Put {
+        #[arg(long)]
+        key_id: String,
+        /// `file://PATH` or the policy text.
+        #[arg(long)]
+        policy: String,
+        #[arg(long)]
+        bypass_policy_lockout_safety_check: bool,
+    },
+}
+
+/// Encryption context and grant tokens, as `aws kms` takes them.
+#[derive(Debug, Args)]
+pub struct Crypto {
+    /// `k=v,k2=v2` (repeatable).
+    #[arg(long, value_name = "k=v,...")]
+    pub encryption_context: Vec<String>,
+    /// Grant tokens (repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub grant_tokens: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EncryptArgs {
+    #[arg(long)]
+    pub key_id: String,
+    /// `fileb://PATH`, `-` for stdin, or the text itself.
+    #[arg(long)]
+    pub plaintext: String,
+    #[command(flatten)]
+    pub crypto: Crypto,
+}
+
+#[derive(Debug, Args)]
+pub struct DecryptArgs {
+    /// `fileb://PATH`, `-` for stdin, or base64.
+    #[arg(long)]
+    pub ciphertext_blob: String,
+    #[arg(long)]
+    pub key_id: Option<String>,
+    #[command(flatten)]
+    pub crypto: Crypto,
+}
+
+#[derive(Debug, Args)]
+pub struct DataKeyArgs {
+    #[arg(long)]
+    pub key_id: String,
+    #[arg(long)]
+    pub key_spec: Option<String>,
+    #[arg(long)]
+    pub number_of_bytes: Option<i64>,
+    #[command(flatten)]
+    pub crypto: Crypto,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A key id, ARN or alias.
+    #[arg(long)]
+    pub key: Option<String>,
+    #[arg(long)]
+    pub principal: Option<String>,
+    #[arg(long)]
+    pub operation: Option<String>,
+    #[arg(long, value_enum)]
+    pub decision: Option<AuditDecision>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditDecision {
+    Allow,
+    Deny,
+}

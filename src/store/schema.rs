@@ -1,0 +1,122 @@
+//! The database schema as a list of migrations: version N is the state after
+//! the first N have run. `migrate` applies the missing ones in one
+//! transaction and refuses a database newer than this code.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Version 1: the runtime's account and Region, keys, their wrapped
+/// material, aliases, grants and the audit log.
+const V1: &str = "
+CREATE TABLE instance (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE keys (
+    id              TEXT PRIMARY KEY,
+    arn             TEXT NOT NULL UNIQUE,
+    description     TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    key_spec        TEXT NOT NULL,
+    key_usage       TEXT NOT NULL,
+    created         INTEGER NOT NULL,
+    deletion_date   INTEGER,
+    policy_text     TEXT NOT NULL,
+    rotation_period INTEGER,
+    rotation_next   INTEGER,
+    tags            TEXT NOT NULL -- a JSON object
+) STRICT;
+
+-- Every version of a key's material, oldest first, wrapped under the root
+-- key with the key id and material id bound in: never the material itself.
+CREATE TABLE materials (
+    key_id      TEXT NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    material_id TEXT NOT NULL, -- 64 hex characters
+    wrapped     BLOB NOT NULL,
+    created     INTEGER NOT NULL,
+    origin      TEXT NOT NULL,
+    PRIMARY KEY (key_id, material_id),
+    UNIQUE (key_id, position)
+) STRICT;
+
+-- Aliases and grants are kept as the runtime keeps them, even when their key
+-- is gone: the runtime, not the schema, decides what a dangling one means.
+CREATE TABLE aliases (
+    name          TEXT PRIMARY KEY,
+    arn           TEXT NOT NULL,
+    target_key_id TEXT NOT NULL,
+    created       INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE grants (
+    position   INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL, -- the key ARN
+    grant_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    tokens     TEXT NOT NULL -- a JSON array
+) STRICT;
+
+-- Append-only; `record` is the whole CloudTrail-shaped record.
+CREATE TABLE audit (
+    event_id      INTEGER PRIMARY KEY,
+    time          TEXT NOT NULL,
+    key_arn       TEXT,
+    principal_arn TEXT NOT NULL,
+    operation     TEXT NOT NULL,
+    error_code    TEXT,
+    record        TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_by_key ON audit (key_arn);
+CREATE INDEX audit_by_principal ON audit (principal_arn);
+CREATE INDEX audit_by_operation ON audit (operation COLLATE NOCASE);
+";
+
+/// The migrations, in order. Append; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this code reads and writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to [`VERSION`], or refuses one that is newer.
+pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let failed = |action| StoreError::database(action, path);
+    let tx = connection
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(failed("start the migration"))?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+            version INTEGER PRIMARY KEY,
+            applied INTEGER NOT NULL
+        ) STRICT",
+    )
+    .map_err(failed("create the schema version table"))?;
+    let current: i64 = tx
+        .query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |row| {
+            row.get(0)
+        })
+        .map_err(failed("read the schema version"))?;
+    if current > VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: current,
+            known: VERSION,
+        });
+    }
+    let done = usize::try_from(current)
+        .map_err(|_| StoreError::corrupt(path, format!("schema version {current} is negative")))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        tx.execute_batch(sql).map_err(failed("migrate the schema"))?;
+        tx.execute(
+            "INSERT INTO schema_version (version, applied) VALUES (?1, unixepoch())",
+            [index as i64 + 1],
+        )
+        .map_err(failed("record the schema version"))?;
+    }
+    tx.commit().map_err(failed("commit the migration"))
+}
