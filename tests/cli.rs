@@ -529,3 +529,97 @@ fn ephemeral_sessions_keep_nothing() {
     let listed = keyward(&["--ephemeral", "--output", "text", "key", "list"], None);
     assert_eq!(stdout(&listed).trim(), "");
 }
+
+#[test]
+fn grants_from_the_command_line() {
+    let state = scratch("kms-grants").join("state");
+    let key_id = stdout(&kms(&state, &["key", "create"]))
+        .split('\t')
+        .next()
+        .expect("key id")
+        .to_owned();
+    let app = "arn:aws:iam::111122223333:user/app";
+    let created = kms(
+        &state,
+        &[
+            "grant",
+            "create",
+            "--key-id",
+            &key_id,
+            "--grantee-principal",
+            app,
+            "--operations",
+            "Encrypt",
+            "--retiring-principal",
+            "arn:aws:iam::111122223333:user/ops",
+            "--constraints",
+            r#"{"EncryptionContextSubset": {"dept": "eng"}}"#,
+        ],
+    );
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let grant_id = stdout(&created).split('\t').next().expect("grant id").to_owned();
+    let as_app = |context: &str| {
+        kms(
+            &state,
+            &[
+                "--as",
+                app,
+                "encrypt",
+                "--key-id",
+                &key_id,
+                "--plaintext",
+                "x",
+                "--encryption-context",
+                context,
+            ],
+        )
+    };
+    assert_eq!(as_app("dept=eng").status.code(), Some(0));
+    assert_eq!(as_app("dept=ops").status.code(), Some(1));
+    // A Sign grant on a symmetric key is refused as AWS refuses it.
+    let sign = kms(
+        &state,
+        &[
+            "grant",
+            "create",
+            "--key-id",
+            &key_id,
+            "--grantee-principal",
+            app,
+            "--operations",
+            "Sign",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&sign.stderr).contains("(ValidationException) when calling the CreateGrant operation")
+    );
+    let retired = kms(
+        &state,
+        &[
+            "--as",
+            "arn:aws:iam::111122223333:user/ops",
+            "grant",
+            "retire",
+            "--key-id",
+            &key_id,
+            "--grant-id",
+            &grant_id,
+        ],
+    );
+    assert_eq!(
+        retired.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retired.stderr)
+    );
+    assert_eq!(
+        as_app("dept=eng").status.code(),
+        Some(1),
+        "the retired grant no longer allows"
+    );
+}

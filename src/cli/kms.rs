@@ -30,6 +30,11 @@ pub enum KmsCommand {
     /// Key policies: get, put.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Grants: create, list, list-retirable, retire, revoke.
+    #[command(subcommand)]
+    Grant(GrantCommand),
+    /// Decrypt and encrypt again under another key, without exposing the plaintext.
+    ReEncrypt(ReEncryptArgs),
     /// Encrypt up to 4096 bytes under a key.
     Encrypt(EncryptArgs),
     /// Decrypt a ciphertext blob.
@@ -84,6 +89,138 @@ fn input(value: &str) -> Result<Vec<u8>, String> {
     Ok(value.as_bytes().to_vec())
 }
 
+/// A ciphertext: raw bytes from `fileb://PATH`, base64 otherwise.
+fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
+    let raw = input(value)?;
+    if value.starts_with("fileb://") {
+        return Ok(raw);
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(String::from_utf8_lossy(&raw).trim())
+        .map_err(|_| "`--ciphertext-blob` is not base64 (use `fileb://PATH` for a binary file)".to_owned())
+}
+
+/// `Key=k,Value=v` or `k=v`.
+fn tag(text: &str) -> Result<(String, String), String> {
+    if let Some(rest) = text.strip_prefix("Key=") {
+        if let Some((k, v)) = rest.split_once(",Value=") {
+            return Ok((k.to_owned(), v.to_owned()));
+        }
+    }
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`--tags {text}`: expected `Key=k,Value=v` or `k=v`"))
+}
+
+fn grant_json(grant: &keyward::policy::Grant) -> Value {
+    let text = keyward::policy::fmt::grants_json(&keyward::policy::Grants {
+        shape: keyward::policy::GrantsShape::One,
+        grants: vec![keyward::Spanned::new(grant.clone(), keyward::Span::default())],
+    });
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &GrantCommand) -> Result<Printed, Failure> {
+    let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
+    let done = || Printed {
+        json: json!({}),
+        text: String::new(),
+    };
+    Ok(match command {
+        GrantCommand::Create {
+            key_id,
+            grantee_principal,
+            operations,
+            retiring_principal,
+            constraints,
+            name,
+            grant_tokens,
+        } => {
+            let mut request = json!({"GranteePrincipal": grantee_principal, "Operations": operations});
+            if let Some(r) = retiring_principal {
+                request["RetiringPrincipal"] = json!(r);
+            }
+            if let Some(n) = name {
+                request["Name"] = json!(n);
+            }
+            if let Some(c) = constraints {
+                let text = String::from_utf8_lossy(&input(c)?).into_owned();
+                request["Constraints"] = serde_json::from_str(&text).map_err(|e| format!("`--constraints`: {e}"))?;
+            }
+            let source = keyward::Source::new("--grant", request.to_string());
+            let grant = match keyward::policy::Document::parse(&source, Some(keyward::policy::DocumentKind::Grants)) {
+                Ok(keyward::policy::Document::Grants(mut g)) if g.grants.len() == 1 => g.grants.remove(0).node,
+                Ok(_) => return Err(Failure::Usage("give one grant".into())),
+                Err(errors) => {
+                    let problems: Vec<String> = errors.errors.iter().map(|e| e.to_string()).collect();
+                    return Err(Failure::Usage(format!("invalid grant: {}", problems.join("; "))));
+                }
+            };
+            let issued = rt
+                .create_grant(caller, key_id, grant, grant_tokens)
+                .map_err(kms("CreateGrant"))?;
+            Printed {
+                text: format!("{}\t{}", issued.grant_id, issued.grant_token),
+                json: json!({"GrantId": issued.grant_id, "GrantToken": issued.grant_token}),
+            }
+        }
+        GrantCommand::List {
+            key_id,
+            grant_id,
+            grantee_principal,
+        } => {
+            let grants = rt
+                .list_grants(caller, key_id, grant_id.as_deref(), grantee_principal.as_deref())
+                .map_err(kms("ListGrants"))?;
+            let entries: Vec<Value> = grants.iter().map(grant_json).collect();
+            let text = entries
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}\t{}",
+                        g["GrantId"].as_str().unwrap_or(""),
+                        g["GranteePrincipal"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Printed {
+                json: json!({"Grants": entries, "Truncated": false}),
+                text,
+            }
+        }
+        GrantCommand::ListRetirable { retiring_principal } => {
+            let grants = rt
+                .list_retirable_grants(caller, retiring_principal)
+                .map_err(kms("ListRetirableGrants"))?;
+            let entries: Vec<Value> = grants.iter().map(grant_json).collect();
+            let text = entries
+                .iter()
+                .map(|g| g["GrantId"].as_str().unwrap_or("").to_owned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            Printed {
+                json: json!({"Grants": entries, "Truncated": false}),
+                text,
+            }
+        }
+        GrantCommand::Retire {
+            grant_token,
+            key_id,
+            grant_id,
+        } => {
+            let by_id = key_id.as_deref().zip(grant_id.as_deref());
+            rt.retire_grant(caller, grant_token.as_deref(), by_id)
+                .map_err(kms("RetireGrant"))?;
+            done()
+        }
+        GrantCommand::Revoke { key_id, grant_id } => {
+            rt.revoke_grant(caller, key_id, grant_id).map_err(kms("RevokeGrant"))?;
+            done()
+        }
+    })
+}
+
 fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut map = BTreeMap::new();
     for pair in pairs.iter().flat_map(|p| p.split(',')) {
@@ -107,6 +244,10 @@ fn metadata(m: &KeyMetadata) -> Value {
 pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
     match execute(session, command) {
         Ok(printed) => {
+            // Like the AWS CLI, an empty response prints nothing.
+            if printed.json == json!({}) {
+                return Outcome::Success;
+            }
             let json_output = session
                 .output
                 .map_or(!std::io::stdout().is_terminal(), |o| o == Output::Json);
@@ -246,7 +387,91 @@ fn call(
                 rt.rotate_key_on_demand(caller, key_id)
                     .map_err(kms("RotateKeyOnDemand"))?,
             ),
+            KeyCommand::DisableRotation { key_id } => {
+                rt.disable_key_rotation(caller, key_id)
+                    .map_err(kms("DisableKeyRotation"))?;
+                Printed {
+                    json: json!({}),
+                    text: String::new(),
+                }
+            }
+            KeyCommand::RotationStatus { key_id } => {
+                let s = rt
+                    .get_key_rotation_status(caller, key_id)
+                    .map_err(kms("GetKeyRotationStatus"))?;
+                Printed {
+                    text: s.key_rotation_enabled.to_string(),
+                    json: json!({"KeyRotationEnabled": s.key_rotation_enabled, "RotationPeriodInDays": s.rotation_period_in_days, "NextRotationDate": s.next_rotation_date}),
+                }
+            }
+            KeyCommand::ListRotations { key_id } => {
+                let rotations = rt.list_key_rotations(caller, key_id).map_err(kms("ListKeyRotations"))?;
+                let text = rotations
+                    .iter()
+                    .map(|(id, at, origin)| format!("{id}\t{at}\t{}", origin.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let entries: Vec<Value> = rotations
+                    .iter()
+                    .map(|(id, at, origin)| json!({"KeyMaterialId": id, "RotationDate": at, "RotationType": origin.as_str()}))
+                    .collect();
+                Printed {
+                    json: json!({"Rotations": entries}),
+                    text,
+                }
+            }
+            KeyCommand::Tag { key_id, tags } => {
+                let tags = tags.iter().map(|t| tag(t)).collect::<Result<Vec<_>, _>>()?;
+                rt.tag_resource(caller, key_id, &tags).map_err(kms("TagResource"))?;
+                Printed {
+                    json: json!({}),
+                    text: String::new(),
+                }
+            }
+            KeyCommand::Untag { key_id, tag_keys } => {
+                rt.untag_resource(caller, key_id, tag_keys)
+                    .map_err(kms("UntagResource"))?;
+                Printed {
+                    json: json!({}),
+                    text: String::new(),
+                }
+            }
+            KeyCommand::ListTags { key_id } => {
+                let tags = rt.list_resource_tags(caller, key_id).map_err(kms("ListResourceTags"))?;
+                let text = tags
+                    .iter()
+                    .map(|(k, v)| format!("{k}\t{v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let entries: Vec<Value> = tags.iter().map(|(k, v)| json!({"TagKey": k, "TagValue": v})).collect();
+                Printed {
+                    json: json!({"Tags": entries}),
+                    text,
+                }
+            }
         },
+        KmsCommand::Grant(grant) => grant_command(rt, caller, grant)?,
+        KmsCommand::ReEncrypt(args) => {
+            let blob = ciphertext(&args.ciphertext_blob)?;
+            let source = context(&args.source_encryption_context)?;
+            let destination = context(&args.destination_encryption_context)?;
+            let out = rt
+                .re_encrypt(
+                    caller,
+                    &blob,
+                    args.source_key_id.as_deref(),
+                    &source,
+                    &args.destination_key_id,
+                    &destination,
+                    &args.grant_tokens,
+                )
+                .map_err(kms("ReEncrypt"))?;
+            let blob = b64(&out.ciphertext_blob);
+            Printed {
+                json: json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "DestinationKeyMaterialId": out.key_material_id}),
+                text: blob,
+            }
+        }
         KmsCommand::Alias(alias) => match alias {
             AliasCommand::Create {
                 alias_name,

@@ -82,6 +82,99 @@ pub enum KeyCommand {
         #[arg(long)]
         key_id: String,
     },
+    DisableRotation {
+        #[arg(long)]
+        key_id: String,
+    },
+    RotationStatus {
+        #[arg(long)]
+        key_id: String,
+    },
+    ListRotations {
+        #[arg(long)]
+        key_id: String,
+    },
+    /// TagResource: `--tags Key=k,Value=v` (repeatable) or `k=v`.
+    Tag {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long, required = true)]
+        tags: Vec<String>,
+    },
+    Untag {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        tag_keys: Vec<String>,
+    },
+    ListTags {
+        #[arg(long)]
+        key_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GrantCommand {
+    /// CreateGrant: `--operations Decrypt,Encrypt`, `--constraints` as JSON
+    /// (`{"EncryptionContextSubset": {"dept": "eng"}}`) or `file://PATH`.
+    Create {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long)]
+        grantee_principal: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        operations: Vec<String>,
+        #[arg(long)]
+        retiring_principal: Option<String>,
+        #[arg(long)]
+        constraints: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_delimiter = ',')]
+        grant_tokens: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long)]
+        grant_id: Option<String>,
+        #[arg(long)]
+        grantee_principal: Option<String>,
+    },
+    ListRetirable {
+        #[arg(long)]
+        retiring_principal: String,
+    },
+    Retire {
+        #[arg(long)]
+        grant_token: Option<String>,
+        #[arg(long, requires = "grant_id")]
+        key_id: Option<String>,
+        #[arg(long)]
+        grant_id: Option<String>,
+    },
+    Revoke {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long)]
+        grant_id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReEncryptArgs {
+    #[arg(long)]
+    pub ciphertext_blob: String,
+    #[arg(long)]
+    pub source_key_id: Option<String>,
+    #[arg(long, value_name = "k=v,...")]
+    pub source_encryption_context: Vec<String>,
+    #[arg(long)]
+    pub destination_key_id: String,
+    #[arg(long, value_name = "k=v,...")]
+    pub destination_encryption_context: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub grant_tokens: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
