@@ -623,3 +623,34 @@ fn grants_from_the_command_line() {
         "the retired grant no longer allows"
     );
 }
+
+#[test]
+fn concurrent_commands_lose_no_acknowledged_key() {
+    let state = scratch("kms-concurrent").join("state");
+    assert_eq!(kms(&state, &["key", "list"]).status.code(), Some(0));
+    let workers: Vec<_> = (0..12)
+        .map(|i| {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                let out = if i % 2 == 0 {
+                    kms(&state, &["key", "create"])
+                } else {
+                    kms(&state, &["audit"])
+                };
+                (i % 2 == 0, out)
+            })
+        })
+        .collect();
+    let mut created = Vec::new();
+    for worker in workers {
+        let (is_create, out) = worker.join().expect("worker");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        if is_create {
+            created.push(stdout(&out).split('\t').next().expect("key id").to_owned());
+        }
+    }
+    let listed = stdout(&kms(&state, &["key", "list"]));
+    for id in created {
+        assert!(listed.contains(&id), "key {id} was acknowledged but is gone");
+    }
+}

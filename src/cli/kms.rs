@@ -288,11 +288,25 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     if let Some(mut accounts) = accounts {
         runtime.identities = std::mem::take(&mut accounts.identities);
     }
+    // Held until the command's state is saved.
+    let mut locked: Option<std::fs::File> = None;
     let mut store = if session.ephemeral {
         None
     } else {
         let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
         let store = Store::open(&dir).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+        // One command at a time per state directory: load, call and save
+        // happen under this lock, so no command saves over another's work.
+        let lock_path = dir.join("keyward.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot open `{}`: {e}", lock_path.display()))?;
+        lock.lock()
+            .map_err(|e| format!("cannot lock `{}`: {e}", lock_path.display()))?;
+        locked = Some(lock);
         if let Some(state) = store.load().map_err(|e| format!("{:?}", miette::Report::new(e)))? {
             runtime.restore(state)?;
         }
@@ -310,6 +324,8 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
             .save(&runtime.export(), &runtime.audit.drain())
             .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
     }
+    // Saved: the next command may go.
+    drop(locked);
     result
 }
 

@@ -166,6 +166,11 @@ impl GrantBook {
         Ok(self.entries.remove(at).grant)
     }
 
+    /// Drops every grant of a deleted key.
+    pub fn remove_key(&mut self, key: &str) {
+        self.entries.retain(|e| e.key != key);
+    }
+
     /// `ListGrants`: the grants of a key, optionally one id or one grantee.
     pub fn list(&self, key: &str, grant_id: Option<&str>, grantee: Option<&str>) -> Vec<&Grant> {
         self.entries

@@ -31,6 +31,8 @@ pub enum NotApplied {
     ChildNotWithin(String),
     /// An account grantee: the caller's identity policies must allow too.
     AccountNeedsIdentityPolicy,
+    /// `RetireGrant` of another grant.
+    NotTheRetiredGrant,
 }
 
 impl NotApplied {
@@ -47,6 +49,7 @@ impl NotApplied {
             NotApplied::SourceArnDiffers => "the request's `aws:SourceArn` is not its `SourceArn`".into(),
             NotApplied::NoGrantToCreate => "the request does not say which grant it creates".into(),
             NotApplied::ChildNotWithin(why) => format!("the new grant is not within it: {why}"),
+            NotApplied::NotTheRetiredGrant => "the request retires another grant".into(),
             NotApplied::AccountNeedsIdentityPolicy => {
                 "its grantee is the caller's account, and no identity policy of the caller allows the action".into()
             }
@@ -121,6 +124,14 @@ pub fn check(grant: &Grant, request: &KmsRequest) -> Result<PrincipalMatch, NotA
     let operation = actions::grant_operation(&request.action).ok_or(NotApplied::NotAGrantOperation)?;
     if !on_key(grant, request) {
         return Err(NotApplied::OtherKey);
+    }
+    // RetireGrant names its grant: only that grant can allow retiring it (§6.6).
+    let target = request
+        .grant_id
+        .as_deref()
+        .filter(|_| operation == GrantOperation::RetireGrant);
+    if target.is_some_and(|id| grant.grant_id.as_ref().is_none_or(|g| g.node != id)) {
+        return Err(NotApplied::NotTheRetiredGrant);
     }
     if !grant.operations.iter().any(|op| op.node == operation) {
         return Err(NotApplied::OperationNotListed);

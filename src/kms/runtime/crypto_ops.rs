@@ -79,6 +79,15 @@ impl DataKeySize {
     }
 }
 
+/// A blob naming a key that is not here: the same refusal as a key the
+/// caller may not use, so a forged blob cannot probe which keys exist.
+fn unknown_key() -> KmsError {
+    KmsError::new(
+        ErrorName::AccessDeniedException,
+        "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.",
+    )
+}
+
 /// 1–1024, with AWS's wording.
 fn number_of_bytes(n: i64) -> Result<usize, KmsError> {
     match n {
@@ -106,9 +115,13 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         context: &BTreeMap<String, String>,
         grant_tokens: &[String],
+        extra: &[(&str, &str)],
     ) -> Result<String, KmsError> {
         let key = self.resolve(key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
+        for (name, value) in extra {
+            request.context.insert_one(name, *value);
+        }
         request.encryption_context = context.clone();
         request.grant_tokens = grant_tokens.to_vec();
         if key_id.contains("alias/") {
@@ -136,7 +149,7 @@ impl<C: Clock> Runtime<C> {
             };
             return Err(KmsError::constraint(None, "plaintext", rule));
         }
-        let id = self.for_crypto(caller, "kms:Encrypt", key_id, context, grant_tokens)?;
+        let id = self.for_crypto(caller, "kms:Encrypt", key_id, context, grant_tokens, &[])?;
         self.seal(&id, plaintext, context)
     }
 
@@ -165,7 +178,7 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<Decrypted, KmsError> {
         let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
-        let key = self.resolve(&header.key_id).map_err(|_| invalid())?;
+        let key = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
         if let Some(named) = key_id {
             if self.resolve(named)?.id != key.id {
                 return Err(KmsError::new(
@@ -174,7 +187,14 @@ impl<C: Clock> Runtime<C> {
                 ));
             }
         }
-        let id = self.for_crypto(caller, "kms:Decrypt", key_id.unwrap_or(&key.arn), context, grant_tokens)?;
+        let id = self.for_crypto(
+            caller,
+            "kms:Decrypt",
+            key_id.unwrap_or(&key.arn),
+            context,
+            grant_tokens,
+            &[],
+        )?;
         let key = self.resolve(&id)?;
         let material = key.material(&header.material_id).ok_or_else(invalid)?;
         let plaintext = crypto::open(ciphertext_blob, &material.material, context).map_err(|_| invalid())?;
@@ -200,7 +220,7 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<Encrypted, KmsError> {
         let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
-        let source = self.resolve(&header.key_id).map_err(|_| invalid())?;
+        let source = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
         if let Some(named) = source_key_id {
             if self.resolve(named)?.id != source.id {
                 return Err(KmsError::new(
@@ -209,12 +229,16 @@ impl<C: Clock> Runtime<C> {
                 ));
             }
         }
+        let same_key = self.resolve(destination_key_id).is_ok_and(|d| d.id == source.id);
+        let on_same_key = [("kms:ReEncryptOnSameKey", if same_key { "true" } else { "false" })];
+        let source_arn = source.arn.clone();
         let source_id = self.for_crypto(
             caller,
             "kms:ReEncryptFrom",
-            &source.arn.clone(),
+            &source_arn,
             source_context,
             grant_tokens,
+            &on_same_key,
         )?;
         let destination_id = self.for_crypto(
             caller,
@@ -222,6 +246,7 @@ impl<C: Clock> Runtime<C> {
             destination_key_id,
             destination_context,
             grant_tokens,
+            &on_same_key,
         )?;
         let source = self.resolve(&source_id)?;
         let material = source.material(&header.material_id).ok_or_else(invalid)?;
@@ -245,7 +270,7 @@ impl<C: Clock> Runtime<C> {
         } else {
             "kms:GenerateDataKeyWithoutPlaintext"
         };
-        let id = self.for_crypto(caller, action, key_id, context, grant_tokens)?;
+        let id = self.for_crypto(caller, action, key_id, context, grant_tokens, &[])?;
         let data_key = random_bytes(bytes);
         let sealed = self.seal(&id, &data_key, context)?;
         Ok(DataKey {

@@ -61,7 +61,7 @@ impl<C: Clock> Runtime<C> {
         if !bypass_policy_lockout_safety_check {
             self.lockout_check(caller, &arn, &compiled)?;
         }
-        self.change(caller, "kms:PutKeyPolicy", &id, Use::Read, |key, _| {
+        self.modify(&id, Use::Read, |key, _| {
             key.policy_text = policy.to_owned();
             key.policy = compiled;
         })
@@ -124,8 +124,7 @@ impl<C: Clock> Runtime<C> {
             return Err(tag_error("Too many tags"));
         }
         let id = key.id.clone();
-        self.change(caller, "kms:TagResource", &id, Use::Manage, |key, _| key.tags = merged)
-            .map(|_| ())
+        self.modify(&id, Use::Manage, |key, _| key.tags = merged).map(|_| ())
     }
 
     /// `UntagResource`: absent keys are ignored.

@@ -36,6 +36,9 @@ use crate::eval::{Caller, CompiledPolicy, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
 use crate::source::Source;
 
+/// At most this many aliases may name one key (§2.3).
+pub const MAX_ALIASES_PER_KEY: usize = 50;
+
 /// A key policy may be at most 32,768 bytes (§2.1).
 pub const MAX_KEY_POLICY_BYTES: usize = 32_768;
 
@@ -114,7 +117,9 @@ impl<C: Clock> Runtime<C> {
             .map(|k| k.id.clone())
             .collect();
         for id in due {
-            self.keys.remove(&id);
+            if let Some(key) = self.keys.remove(&id) {
+                self.grants.remove_key(&key.arn);
+            }
             self.aliases.retain(|_, a| a.target_key_id != id);
         }
     }
@@ -227,6 +232,9 @@ impl<C: Clock> Runtime<C> {
         bypass_policy_lockout_safety_check: bool,
     ) -> Result<KeyMetadata, KmsError> {
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
+        if bypass_policy_lockout_safety_check {
+            request.context.insert_one("kms:BypassPolicyLockoutSafetyCheck", "true");
+        }
         self.authorize(&mut request, None)?;
         let description = description.unwrap_or_default();
         if description.chars().count() > 8192 {
@@ -360,10 +368,20 @@ impl<C: Clock> Runtime<C> {
         f: impl FnOnce(&mut Key, i64),
     ) -> Result<KeyMetadata, KmsError> {
         let id = self.authorized(caller, action, key_id)?.id.clone();
+        self.modify(&id, use_, f)
+    }
+
+    /// Checks the state and changes a key the caller is already authorized for.
+    pub(super) fn modify(
+        &mut self,
+        id: &str,
+        use_: Use,
+        f: impl FnOnce(&mut Key, i64),
+    ) -> Result<KeyMetadata, KmsError> {
         let now = self.clock.now();
         let key = self
             .keys
-            .get_mut(&id)
+            .get_mut(id)
             .ok_or_else(|| KmsError::new(ErrorName::NotFoundException, "Key does not exist"))?;
         key.check(use_)?;
         f(key, now);
@@ -425,7 +443,19 @@ impl<C: Clock> Runtime<C> {
                 format!("An alias with the name {} already exists", self.alias_arn(alias_name)),
             ));
         }
+        if target_key_id.contains("alias/") {
+            return Err(KmsError::new(
+                ErrorName::ValidationException,
+                "TargetKeyId must be a key ID or key ARN, not an alias.",
+            ));
+        }
         let key = self.authorized(caller, "kms:CreateAlias", target_key_id)?;
+        if self.aliases.values().filter(|a| a.target_key_id == key.id).count() >= MAX_ALIASES_PER_KEY {
+            return Err(KmsError::new(
+                ErrorName::LimitExceededException,
+                format!("The key {} already has {MAX_ALIASES_PER_KEY} aliases.", key.arn),
+            ));
+        }
         key.check(Use::Manage)?;
         let alias = Alias {
             name: alias_name.to_owned(),

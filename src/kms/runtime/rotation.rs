@@ -93,9 +93,7 @@ impl<C: Clock> Runtime<C> {
             ));
         }
         let id = key.id.clone();
-        self.change(caller, "kms:RotateKeyOnDemand", &id, Use::Crypto, |key, now| {
-            add_material(key, now, Origin::OnDemand)
-        })
+        self.modify(&id, Use::Crypto, |key, now| add_material(key, now, Origin::OnDemand))
     }
 
     /// `ListKeyRotations`: the versions made by rotations, oldest first.
@@ -121,7 +119,7 @@ impl<C: Clock> Runtime<C> {
             if key.state == KeyState::Enabled && rotation.next <= now {
                 add_material(key, now, Origin::Automatic);
                 key.rotation = Some(Rotation {
-                    next: now + rotation.period_days * DAY,
+                    next: now.saturating_add(rotation.period_days.saturating_mul(DAY)),
                     ..rotation
                 });
             }

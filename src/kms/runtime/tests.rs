@@ -673,3 +673,53 @@ fn on_demand_rotation_has_a_limit_and_needs_an_enabled_key() {
     );
     assert!(rt.enable_key_rotation(&root(), &key.key_id, Some(2560)).is_ok());
 }
+
+#[test]
+fn a_grantee_cannot_retire_someone_elses_grant() {
+    // §6.6: RetireGrant is per grant.
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let grant = |who: &str| {
+        let text = format!(
+            r#"{{"GranteePrincipal": "arn:aws:iam::111122223333:user/{who}", "Operations": ["Decrypt", "RetireGrant"]}}"#
+        );
+        let Document::Grants(g) = Document::parse(&Source::new("g", text.as_str()), None).unwrap() else {
+            panic!()
+        };
+        g.grants[0].node.clone()
+    };
+    rt.create_grant(&root(), &key.key_id, grant("alice"), &[]).unwrap();
+    let bobs = rt.create_grant(&root(), &key.key_id, grant("bob"), &[]).unwrap();
+    assert_eq!(
+        err(rt.retire_grant(&user("alice"), None, Some((&key.key_id, &bobs.grant_id)))).0,
+        ErrorName::AccessDeniedException
+    );
+    rt.retire_grant(&user("bob"), None, Some((&key.key_id, &bobs.grant_id)))
+        .unwrap();
+}
+
+#[test]
+fn a_blob_naming_an_unknown_key_is_refused_like_an_unusable_one() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let blob = rt
+        .encrypt(&root(), &key.key_id, b"x", &BTreeMap::new(), &[])
+        .unwrap()
+        .ciphertext_blob;
+    let mut other = runtime();
+    other.create_key(&root(), None, None, false).unwrap();
+    assert_eq!(
+        err(other.decrypt(&root(), &blob, None, &BTreeMap::new(), &[])).0,
+        ErrorName::AccessDeniedException
+    );
+}
+
+#[test]
+fn put_key_policy_sees_the_policy_name() {
+    let mut rt = runtime();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "kms:PutKeyPolicy", "Resource": "*", "Condition": {"StringNotEquals": {"kms:PolicyName": "default"}}}]}"#;
+    let key = rt.create_key(&root(), None, Some(policy), false).unwrap();
+    rt.put_key_policy(&root(), &key.key_id, policy, false).unwrap();
+}
