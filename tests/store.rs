@@ -237,7 +237,7 @@ fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
         .keys
         .iter()
         .flat_map(|k| &k.materials)
-        .map(|m| m.material.to_wrapped_form().to_vec())
+        .map(|m| m.material.expose_for_wrapping().to_vec())
         .collect();
     assert_eq!(materials.len(), 4, "three keys, one rotated");
     let loaded = store.load().unwrap().unwrap();

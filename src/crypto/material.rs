@@ -26,8 +26,9 @@ impl KeyMaterial {
         &self.0
     }
 
-    /// The raw bytes, for wrapping under a root key before storage only.
-    pub fn to_wrapped_form(&self) -> Zeroizing<Vec<u8>> {
+    /// The raw bytes, for a store to wrap under its root key before writing;
+    /// nothing else should read them.
+    pub fn expose_for_wrapping(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(self.0.to_vec())
     }
 }

@@ -27,7 +27,7 @@ impl RootKey {
     fn new(material: KeyMaterial) -> RootKey {
         let mut hash = Sha256::new();
         hash.update(b"keyward root key id v1\0");
-        hash.update(material.to_wrapped_form().as_slice());
+        hash.update(material.expose_for_wrapping().as_slice());
         RootKey {
             id: MaterialId(hash.finalize().into()),
             material,
@@ -104,7 +104,7 @@ fn write_new(path: &Path, material: &KeyMaterial) -> Result<(), StoreError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(StoreError::io("create", path))?;
-    file.write_all(material.to_wrapped_form().as_slice())
+    file.write_all(material.expose_for_wrapping().as_slice())
         .and_then(|()| file.sync_all())
         .map_err(StoreError::io("write", path))
 }

@@ -43,7 +43,7 @@ fn a_wrapped_material_opens_only_for_its_own_key_and_material_id() {
     let id = MaterialId([1; 32]);
     let wrapped = wrap::wrap(&root, "key-a", &id, &material).unwrap();
     let opened = wrap::unwrap(&root, "key-a", &id, &wrapped).unwrap();
-    assert_eq!(opened.to_wrapped_form().as_slice(), &[7; 32]);
+    assert_eq!(opened.expose_for_wrapping().as_slice(), &[7; 32]);
     assert!(!wrapped.windows(32).any(|w| w == [7; 32]));
     assert_eq!(
         wrap::unwrap(&root, "key-b", &id, &wrapped).err(),

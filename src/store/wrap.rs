@@ -35,7 +35,7 @@ pub(super) fn wrap(root: &RootKey, key_id: &str, material_id: &MaterialId, mater
         &root.material,
         root.id,
         ROOT_KEY_ID,
-        material.to_wrapped_form().as_slice(),
+        material.expose_for_wrapping().as_slice(),
         &context(key_id, material_id),
     )
 }
