@@ -127,6 +127,8 @@ impl<C: Clock> Runtime<C> {
         if key_id.contains("alias/") {
             request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
         }
+        // Authorized first, so a caller without rights learns nothing of the
+        // key's state (§9.3's order is inferred, not documented).
         self.authorize(&mut request, Some(key))?;
         key.check(Use::Crypto)?;
         Ok(key.id.clone())

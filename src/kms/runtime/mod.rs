@@ -437,12 +437,6 @@ impl<C: Clock> Runtime<C> {
         target_key_id: &str,
     ) -> Result<Alias, KmsError> {
         check_alias_name(alias_name)?;
-        if self.aliases.contains_key(alias_name) {
-            return Err(KmsError::new(
-                ErrorName::AlreadyExistsException,
-                format!("An alias with the name {} already exists", self.alias_arn(alias_name)),
-            ));
-        }
         if target_key_id.contains("alias/") {
             return Err(KmsError::new(
                 ErrorName::ValidationException,
@@ -450,6 +444,13 @@ impl<C: Clock> Runtime<C> {
             ));
         }
         let key = self.authorized(caller, "kms:CreateAlias", target_key_id)?;
+        // After authorization, so a caller without rights learns nothing of other aliases.
+        if self.aliases.contains_key(alias_name) {
+            return Err(KmsError::new(
+                ErrorName::AlreadyExistsException,
+                format!("An alias with the name {} already exists", self.alias_arn(alias_name)),
+            ));
+        }
         if self.aliases.values().filter(|a| a.target_key_id == key.id).count() >= MAX_ALIASES_PER_KEY {
             return Err(KmsError::new(
                 ErrorName::LimitExceededException,
