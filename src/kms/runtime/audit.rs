@@ -141,6 +141,38 @@ impl AuditLog {
         });
     }
 
+    /// A record of something KMS did itself (§10.1): `DeleteKey` at the end
+    /// of a deletion window, `RotateKey` for an automatic rotation.
+    pub(super) fn service_event(&self, region: &str, account: &str, now: i64, name: &str, key_arn: &str) {
+        let Ok(mut records) = self.records.lock() else { return };
+        let event_id = self.drained.load(std::sync::atomic::Ordering::SeqCst) + records.len() as u64 + 1;
+        records.push(AuditRecord {
+            event_version: "1.08",
+            event_time: rfc3339(now),
+            event_source: "kms.amazonaws.com",
+            event_name: name.to_owned(),
+            aws_region: region.to_owned(),
+            user_identity: UserIdentity {
+                kind: "AWSService",
+                arn: "AWS Internal".to_owned(),
+                account_id: Some(account.to_owned()),
+            },
+            request_parameters: serde_json::Value::Null,
+            response_elements: serde_json::Value::Null,
+            error_code: None,
+            error_message: None,
+            event_id,
+            read_only: false,
+            resources: vec![Resource {
+                account_id: account.to_owned(),
+                kind: "AWS::KMS::Key",
+                arn: key_arn.to_owned(),
+            }],
+            event_type: "AwsServiceEvent",
+            recipient_account_id: account.to_owned(),
+        });
+    }
+
     /// Takes the records appended so far (for a store to persist); event ids
     /// keep counting.
     pub fn drain(&self) -> Vec<AuditRecord> {

@@ -119,6 +119,8 @@ impl<C: Clock> Runtime<C> {
         for id in due {
             if let Some(key) = self.keys.remove(&id) {
                 self.grants.remove_key(&key.arn);
+                self.audit
+                    .service_event(&self.region, &self.account, now, "DeleteKey", &key.arn);
             }
             self.aliases.retain(|_, a| a.target_key_id != id);
         }

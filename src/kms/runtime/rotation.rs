@@ -114,6 +114,7 @@ impl<C: Clock> Runtime<C> {
     /// Rotates every enabled key whose next rotation is due; a key that was
     /// disabled past its date rotates when enabled and swept again.
     pub(super) fn rotate_due(&mut self, now: i64) {
+        let mut rotated = Vec::new();
         for key in self.keys_mut() {
             let Some(rotation) = key.rotation else { continue };
             if key.state == KeyState::Enabled && rotation.next <= now {
@@ -122,7 +123,12 @@ impl<C: Clock> Runtime<C> {
                     next: now.saturating_add(rotation.period_days.saturating_mul(DAY)),
                     ..rotation
                 });
+                rotated.push(key.arn.clone());
             }
+        }
+        for arn in rotated {
+            self.audit
+                .service_event(&self.region, &self.account, now, "RotateKey", &arn);
         }
     }
 }

@@ -723,3 +723,24 @@ fn put_key_policy_sees_the_policy_name() {
     let key = rt.create_key(&root(), None, Some(policy), false).unwrap();
     rt.put_key_policy(&root(), &key.key_id, policy, false).unwrap();
 }
+
+#[test]
+fn deletion_and_automatic_rotation_are_audited_as_service_events() {
+    let mut rt = runtime();
+    let rotating = rt.create_key(&root(), None, None, false).unwrap();
+    rt.enable_key_rotation(&root(), &rotating.key_id, Some(90)).unwrap();
+    let doomed = rt.create_key(&root(), None, None, false).unwrap();
+    rt.schedule_key_deletion(&root(), &doomed.key_id, Some(7)).unwrap();
+    rt.clock.advance(90 * 86_400);
+    rt.sweep();
+    let events = rt.audit.list(&AuditFilter::default());
+    let service: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.event_type == "AwsServiceEvent")
+        .map(|e| (e.event_name.as_str(), e.resources[0].arn.as_str()))
+        .collect();
+    assert_eq!(
+        service,
+        [("RotateKey", rotating.arn.as_str()), ("DeleteKey", doomed.arn.as_str())]
+    );
+}
