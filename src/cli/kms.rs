@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use base64::Engine as _;
 use keyward::eval::Caller;
-use keyward::kms::runtime::{AuditFilter, DataKeySize, KeyMetadata, Runtime, SystemClock};
+use keyward::kms::runtime::{AuditFilter, KeyMetadata, Runtime, SystemClock};
 use keyward::kms::KmsError;
 use keyward::store::Store;
 use keyward::suite::Accounts;
@@ -588,13 +588,13 @@ fn call(
             } else {
                 "GenerateDataKeyWithoutPlaintext"
             };
-            let size = DataKeySize::parse(args.key_spec.as_deref(), args.number_of_bytes).map_err(kms(operation))?;
             let ctx = context(&args.crypto.encryption_context)?;
             let out = rt
                 .generate_data_key(
                     caller,
                     &args.key_id,
-                    size,
+                    args.key_spec.as_deref(),
+                    args.number_of_bytes,
                     &ctx,
                     &args.crypto.grant_tokens,
                     with_plaintext,

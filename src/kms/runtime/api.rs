@@ -263,22 +263,23 @@ impl<C: Clock> Runtime<C> {
         result
     }
 
+    /// `GenerateDataKey` (or `…WithoutPlaintext`): exactly one of `KeySpec`
+    /// and `NumberOfBytes`; a request with both or neither is refused, and
+    /// audited, like any other.
+    #[allow(clippy::too_many_arguments)]
     pub fn generate_data_key(
         &self,
         caller: &Caller,
         key_id: &str,
-        size: DataKeySize,
+        key_spec: Option<&str>,
+        number_of_bytes: Option<i64>,
         context: &BTreeMap<String, String>,
         grant_tokens: &[String],
         with_plaintext: bool,
     ) -> Result<DataKey, KmsError> {
-        let result = self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext);
-        let (spec, bytes) = match size {
-            DataKeySize::Aes128 => (Some("AES_128"), None),
-            DataKeySize::Aes256 => (Some("AES_256"), None),
-            DataKeySize::Bytes(n) => (None, Some(n)),
-        };
-        let params = json!({"keyId": key_id, "encryptionContext": context, "keySpec": spec, "numberOfBytes": bytes});
+        let result = DataKeySize::parse(key_spec, number_of_bytes)
+            .and_then(|size| self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext));
+        let params = json!({"keyId": key_id, "encryptionContext": context, "keySpec": key_spec, "numberOfBytes": number_of_bytes});
         let operation = if with_plaintext {
             "GenerateDataKey"
         } else {

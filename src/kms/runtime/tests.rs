@@ -168,7 +168,8 @@ fn data_keys_are_sealed_under_the_key_and_open_with_decrypt() {
         .generate_data_key(
             &root(),
             &key.key_id,
-            DataKeySize::parse(Some("AES_256"), None).unwrap(),
+            Some("AES_256"),
+            None,
             &ctx(&[("file", "a")]),
             &[],
             true,
@@ -181,14 +182,7 @@ fn data_keys_are_sealed_under_the_key_and_open_with_decrypt() {
         .unwrap();
     assert_eq!(opened.plaintext.as_slice(), plaintext.as_slice());
     let without = rt
-        .generate_data_key(
-            &root(),
-            &key.key_id,
-            DataKeySize::Bytes(64),
-            &BTreeMap::new(),
-            &[],
-            false,
-        )
+        .generate_data_key(&root(), &key.key_id, None, Some(64), &BTreeMap::new(), &[], false)
         .unwrap();
     assert!(without.plaintext.is_none());
     assert_eq!(
@@ -743,4 +737,26 @@ fn deletion_and_automatic_rotation_are_audited_as_service_events() {
         service,
         [("RotateKey", rotating.arn.as_str()), ("DeleteKey", doomed.arn.as_str())]
     );
+}
+
+#[test]
+fn a_data_key_request_with_both_sizes_is_refused_and_audited() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let refused = rt.generate_data_key(
+        &root(),
+        &key.key_id,
+        Some("AES_256"),
+        Some(32),
+        &BTreeMap::new(),
+        &[],
+        true,
+    );
+    assert_eq!(err(refused).0, ErrorName::ValidationException);
+    let audited = rt.audit.list(&AuditFilter {
+        operation: Some("GenerateDataKey".into()),
+        ..AuditFilter::default()
+    });
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].error_code, Some("ValidationException"));
 }
