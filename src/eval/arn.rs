@@ -14,10 +14,13 @@ pub fn components(arn: &str) -> Option<[&str; 6]> {
     let mut start = 0;
     let mut field = 0;
     for (i, b) in arn.bytes().enumerate() {
-        if b == b':' && field < 5 {
+        if b == b':' {
             out[field] = &arn[start..i];
             field += 1;
             start = i + 1;
+            if field == 5 {
+                break; // the resource component keeps any further colons
+            }
         }
     }
     if field < 5 {
