@@ -301,7 +301,10 @@ impl Authorizer {
         mut trace: Option<&mut Trace>,
     ) -> Verdict<'p> {
         let caller = &request.caller;
-        let iam_only = actions::is_iam_only(&request.action);
+        // Actions with no key, and actions on an alias resource (the alias
+        // half of CreateAlias, DeleteAlias, UpdateAlias), are decided by
+        // identity policies alone (§5.6).
+        let iam_only = actions::is_iam_only(&request.action) || request.resource.contains(":alias/");
         let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
         let key = if iam_only { None } else { key_policy.map(&mut run) };
         let identity: Each<'p> = self

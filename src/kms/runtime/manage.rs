@@ -159,6 +159,7 @@ impl<C: Clock> Runtime<C> {
         target_key_id: &str,
     ) -> Result<(), KmsError> {
         check_alias_name(alias_name)?;
+        self.authorize_alias(caller, "kms:UpdateAlias", alias_name)?;
         self.authorized(caller, "kms:UpdateAlias", alias_name)?;
         let target = self.authorized(caller, "kms:UpdateAlias", target_key_id)?;
         target.check(Use::Manage)?;

@@ -445,6 +445,7 @@ impl<C: Clock> Runtime<C> {
                 "TargetKeyId must be a key ID or key ARN, not an alias.",
             ));
         }
+        self.authorize_alias(caller, "kms:CreateAlias", alias_name)?;
         let key = self.authorized(caller, "kms:CreateAlias", target_key_id)?;
         // After authorization, so a caller without rights learns nothing of other aliases.
         if self.aliases.contains_key(alias_name) {
@@ -470,7 +471,17 @@ impl<C: Clock> Runtime<C> {
         Ok(alias)
     }
 
+    /// The alias half of an alias operation: the action on the alias ARN,
+    /// which identity policies alone decide (§5.6).
+    pub(super) fn authorize_alias(&self, caller: &Caller, action: &str, alias_name: &str) -> Result<(), KmsError> {
+        self.authorize(
+            &mut KmsRequest::new(caller.clone(), action, &self.alias_arn(alias_name)),
+            None,
+        )
+    }
+
     pub(super) fn delete_alias_call(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
+        self.authorize_alias(caller, "kms:DeleteAlias", alias_name)?;
         self.authorized(caller, "kms:DeleteAlias", alias_name)?;
         self.aliases.remove(alias_name);
         Ok(())

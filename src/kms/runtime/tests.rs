@@ -760,3 +760,27 @@ fn a_data_key_request_with_both_sizes_is_refused_and_audited() {
     assert_eq!(audited.len(), 1);
     assert_eq!(audited[0].error_code, Some("ValidationException"));
 }
+
+#[test]
+fn alias_operations_need_the_identity_side_too() {
+    // §5.6: CreateAlias is authorized on the key (key policy) and on the alias (IAM only).
+    let mut rt = runtime();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/dev"}, "Action": "kms:CreateAlias", "Resource": "*"}]}"#;
+    let key = rt.create_key(&root(), None, Some(policy), false).unwrap();
+    assert_eq!(
+        err(rt.create_alias(&user("dev"), "alias/dev", &key.key_id)).0,
+        ErrorName::AccessDeniedException
+    );
+    identity_policy(
+        &mut rt,
+        "arn:aws:iam::111122223333:user/dev",
+        r#"{"Statement": [{"Effect": "Allow", "Action": "kms:CreateAlias", "Resource": "arn:aws:kms:us-east-1:111122223333:alias/dev*"}]}"#,
+    );
+    assert!(rt.create_alias(&user("dev"), "alias/dev", &key.key_id).is_ok());
+    assert_eq!(
+        err(rt.create_alias(&user("dev"), "alias/prod", &key.key_id)).0,
+        ErrorName::AccessDeniedException
+    );
+}
