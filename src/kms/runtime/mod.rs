@@ -475,7 +475,7 @@ impl<C: Clock> Runtime<C> {
     /// which identity policies alone decide (§5.6).
     pub(super) fn authorize_alias(&self, caller: &Caller, action: &str, alias_name: &str) -> Result<(), KmsError> {
         self.authorize(
-            &mut KmsRequest::new(caller.clone(), action, &self.alias_arn(alias_name)),
+            &mut KmsRequest::new(caller.clone(), action, self.alias_arn(alias_name)),
             None,
         )
     }
