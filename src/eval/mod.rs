@@ -20,7 +20,7 @@ mod request;
 mod template;
 pub mod value;
 
-pub use arn::ArnPattern;
+pub use arn::{components as arn_components, ArnPattern};
 pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::Failure;
 pub use error::CompileError;

@@ -129,32 +129,26 @@ impl<C: Clock> Runtime<C> {
     /// Finds a key by key id, key ARN, alias name or alias ARN.
     pub fn resolve(&self, key_id: &str) -> Result<&Key, KmsError> {
         let not_found = |what: String| KmsError::new(ErrorName::NotFoundException, what);
-        let alias = key_id
-            .strip_prefix(&format!("arn:aws:kms:{}:{}:", self.region, self.account))
-            .unwrap_or(key_id);
-        if alias.starts_with("alias/") {
-            let target = self
-                .aliases
-                .get(alias)
-                .ok_or_else(|| not_found(format!("Alias '{}' is not found.", self.alias_arn(alias))))?;
-            return self
-                .keys
-                .get(&target.target_key_id)
-                .ok_or_else(|| not_found(format!("Alias '{}' is not found.", self.alias_arn(alias))));
-        }
-        let id = key_id.rsplit_once(":key/").map_or(key_id, |(prefix, id)| {
-            if prefix == format!("arn:aws:kms:{}:{}", self.region, self.account) {
-                id
-            } else {
-                "" // another account or Region: not here
+        // An ARN names its account and Region; only this runtime's are here.
+        let local = match crate::eval::arn_components(key_id) {
+            Some(["arn", _, "kms", region, account, resource]) => {
+                (region == self.region && account == self.account).then_some(resource)
             }
-        });
-        self.keys.get(id).ok_or_else(|| {
-            not_found(format!(
-                "Key '{}' does not exist",
-                self.key_arn(if id.is_empty() { key_id } else { id })
-            ))
-        })
+            Some(_) => None,
+            None => Some(key_id),
+        };
+        let Some(local) = local else {
+            return Err(not_found(format!("Key '{key_id}' does not exist")));
+        };
+        if local.starts_with("alias/") {
+            let missing = || not_found(format!("Alias '{}' is not found.", self.alias_arn(local)));
+            let target = self.aliases.get(local).ok_or_else(missing)?;
+            return self.keys.get(&target.target_key_id).ok_or_else(missing);
+        }
+        let id = local.strip_prefix("key/").unwrap_or(local);
+        self.keys
+            .get(id)
+            .ok_or_else(|| not_found(format!("Key '{}' does not exist", self.key_arn(id))))
     }
 
     /// Authorizes one call; a denial is `AccessDeniedException` saying which

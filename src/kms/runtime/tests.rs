@@ -784,3 +784,28 @@ fn alias_operations_need_the_identity_side_too() {
         ErrorName::AccessDeniedException
     );
 }
+
+#[test]
+fn keys_of_other_accounts_or_regions_are_not_found_here() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let elsewhere = key.arn.replace("us-east-1", "eu-west-1");
+    let (name, message) = err(rt.describe_key(&root(), &elsewhere));
+    assert_eq!(
+        (name, message),
+        (
+            ErrorName::NotFoundException,
+            format!("Key '{elsewhere}' does not exist")
+        )
+    );
+    let other_account = key.arn.replace("111122223333", "444455556666");
+    assert_eq!(
+        err(rt.describe_key(&root(), &other_account)).0,
+        ErrorName::NotFoundException
+    );
+    let (_, message) = err(rt.describe_key(&root(), "1234abcd-0000-0000-0000-000000000000"));
+    assert_eq!(
+        message,
+        "Key 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-0000-0000-000000000000' does not exist"
+    );
+}
