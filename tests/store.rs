@@ -225,6 +225,38 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
 }
 
 #[test]
+fn a_saved_re_encrypt_is_found_under_either_key() {
+    let dir = state_dir("re-encrypt-audit");
+    let mut rt = runtime();
+    let source = rt.create_key(&root(), None, None, false).unwrap();
+    let destination = rt.create_key(&root(), None, None, false).unwrap();
+    let sealed = rt.encrypt(&root(), &source.key_id, b"x", &ctx("a"), &[]).unwrap();
+    rt.re_encrypt(
+        &root(),
+        &sealed.ciphertext_blob,
+        Some(&source.key_id),
+        &ctx("a"),
+        &destination.key_id,
+        &ctx("b"),
+        &[],
+    )
+    .unwrap();
+    let mut store = Store::open(&dir).unwrap();
+    store.save(&rt.export(), &rt.audit.drain()).unwrap();
+    for key in [&source.arn, &destination.arn] {
+        let found = store
+            .audit(&AuditFilter {
+                key: Some(key.clone()),
+                operation: Some("ReEncrypt".into()),
+                ..AuditFilter::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1, "{key}");
+        assert_eq!(found[0]["requestID"].as_str().map(str::len), Some(36));
+    }
+}
+
+#[test]
 fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
     let dir = state_dir("at-rest");
     let mut rt = runtime();

@@ -28,7 +28,9 @@ impl Store {
             .connection
             .prepare_cached(
                 "SELECT event_id, record FROM audit
-                 WHERE (?1 IS NULL OR key_arn = ?1)
+                 WHERE (?1 IS NULL OR key_arn = ?1
+                        OR EXISTS (SELECT 1 FROM json_each(record, '$.resources')
+                                   WHERE json_extract(value, '$.ARN') = ?1))
                    AND (?2 IS NULL OR principal_arn = ?2)
                    AND (?3 IS NULL OR operation = ?3 COLLATE NOCASE)
                    AND (?4 IS NULL OR (error_code IS NULL) = ?4)

@@ -31,11 +31,40 @@ impl<C: Clock> Runtime<C> {
         read_only: bool,
         result: &Result<T, KmsError>,
     ) {
-        let key_arn = key.and_then(|k| self.resolve(k).ok()).map(|k| k.arn.clone());
+        self.record_keys(
+            operation,
+            caller,
+            key.as_slice(),
+            parameters,
+            response,
+            read_only,
+            result,
+        );
+    }
+
+    /// `record` for a call that names several keys; names that do not
+    /// resolve to a key of this runtime are left out.
+    #[allow(clippy::too_many_arguments)]
+    fn record_keys<T>(
+        &self,
+        operation: &str,
+        caller: &Caller,
+        keys: &[&str],
+        parameters: Value,
+        response: Value,
+        read_only: bool,
+        result: &Result<T, KmsError>,
+    ) {
+        let mut key_arns: Vec<String> = Vec::with_capacity(keys.len());
+        for arn in keys.iter().filter_map(|k| self.resolve(k).ok()).map(|k| &k.arn) {
+            if !key_arns.contains(arn) {
+                key_arns.push(arn.clone());
+            }
+        }
         let call = Call {
             operation,
             caller,
-            key_arn,
+            key_arns,
             parameters,
             response,
             read_only,
@@ -221,7 +250,10 @@ impl<C: Clock> Runtime<C> {
             .as_ref()
             .ok()
             .map(|d| d.key_arn.clone())
-            .or(key_id.map(str::to_owned));
+            .or(key_id.map(str::to_owned))
+            // A refused call is recorded against the key the blob names, so
+            // the key's owner sees who tried.
+            .or_else(|| crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id));
         let params = json!({"keyId": key_id, "encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
         self.record("Decrypt", caller, key.as_deref(), params, Value::Null, true, &result);
         result
@@ -251,15 +283,12 @@ impl<C: Clock> Runtime<C> {
             "sourceKeyId": source_key_id, "sourceEncryptionContext": source_context,
             "destinationKeyId": destination_key_id, "destinationEncryptionContext": destination_context,
         });
-        self.record(
-            "ReEncrypt",
-            caller,
-            Some(destination_key_id),
-            params,
-            Value::Null,
-            true,
-            &result,
-        );
+        // The source key as the caller named it, or else as the blob names it.
+        let source_key = source_key_id
+            .map(str::to_owned)
+            .or_else(|| crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id));
+        let keys: Vec<&str> = source_key.as_deref().into_iter().chain([destination_key_id]).collect();
+        self.record_keys("ReEncrypt", caller, &keys, params, Value::Null, true, &result);
         result
     }
 

@@ -27,6 +27,9 @@ pub struct AuditRecord {
     pub error_code: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// A fresh UUID per API call; events KMS raises itself have none.
+    #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     #[serde(rename = "eventID")]
     pub event_id: u64,
     pub read_only: bool,
@@ -78,7 +81,8 @@ pub struct AuditLog {
 pub(super) struct Call<'a> {
     pub operation: &'a str,
     pub caller: &'a Caller,
-    pub key_arn: Option<String>,
+    /// The keys the call named, as ARNs (ReEncrypt names two).
+    pub key_arns: Vec<String>,
     pub parameters: serde_json::Value,
     pub response: serde_json::Value,
     pub read_only: bool,
@@ -125,16 +129,17 @@ impl AuditLog {
             response_elements: response,
             error_code,
             error_message,
+            request_id: Some(super::uuid()),
             event_id,
             read_only: call.read_only,
             resources: call
-                .key_arn
+                .key_arns
+                .into_iter()
                 .map(|arn| Resource {
                     account_id: account.to_owned(),
                     kind: "AWS::KMS::Key",
                     arn,
                 })
-                .into_iter()
                 .collect(),
             event_type: "AwsApiCall",
             recipient_account_id: account.to_owned(),
@@ -161,6 +166,7 @@ impl AuditLog {
             response_elements: serde_json::Value::Null,
             error_code: None,
             error_message: None,
+            request_id: None,
             event_id,
             read_only: false,
             resources: vec![Resource {

@@ -545,8 +545,8 @@ pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
     Ok(())
 }
 
-/// A random version-4 UUID, the form of KMS key ids.
-fn uuid() -> String {
+/// A random version-4 UUID, the form of KMS key ids and request ids.
+pub(super) fn uuid() -> String {
     let mut b = crate::crypto::random_bytes(16);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;

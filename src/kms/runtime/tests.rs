@@ -547,6 +547,80 @@ fn every_call_is_audited_without_secrets() {
 }
 
 #[test]
+fn re_encrypt_is_audited_against_both_keys() {
+    let mut rt = runtime();
+    let source = rt.create_key(&root(), None, None, false).unwrap();
+    let destination = rt.create_key(&root(), None, None, false).unwrap();
+    let sealed = rt
+        .encrypt(&root(), &source.key_id, b"x", &BTreeMap::new(), &[])
+        .unwrap();
+    rt.re_encrypt(
+        &root(),
+        &sealed.ciphertext_blob,
+        None,
+        &BTreeMap::new(),
+        &destination.key_id,
+        &BTreeMap::new(),
+        &[],
+    )
+    .unwrap();
+    let record = rt.audit.list(&AuditFilter::default()).pop().unwrap();
+    assert_eq!(record.event_name, "ReEncrypt");
+    let arns: Vec<&str> = record.resources.iter().map(|r| r.arn.as_str()).collect();
+    assert_eq!(arns, [source.arn.as_str(), destination.arn.as_str()]);
+    for key in [&source.arn, &destination.arn] {
+        let found = rt.audit.list(&AuditFilter {
+            key: Some(key.clone()),
+            operation: Some("ReEncrypt".into()),
+            ..AuditFilter::default()
+        });
+        assert_eq!(found.len(), 1, "{key}");
+    }
+}
+
+#[test]
+fn a_refused_decrypt_is_audited_against_the_key_the_blob_names() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let sealed = rt.encrypt(&root(), &key.key_id, b"x", &BTreeMap::new(), &[]).unwrap();
+    let refused = rt.decrypt(&user("mallory"), &sealed.ciphertext_blob, None, &BTreeMap::new(), &[]);
+    assert_eq!(err(refused).0, ErrorName::AccessDeniedException);
+    let tries = rt.audit.list(&AuditFilter {
+        key: Some(key.arn.clone()),
+        succeeded: Some(false),
+        ..AuditFilter::default()
+    });
+    assert_eq!(tries.len(), 1);
+    assert_eq!(tries[0].user_identity.arn, "arn:aws:iam::111122223333:user/mallory");
+}
+
+#[test]
+fn every_api_call_has_its_own_request_id_and_service_events_have_none() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    rt.describe_key(&root(), &key.key_id).unwrap();
+    let _ = rt.describe_key(&user("mallory"), &key.key_id);
+    let records = rt.audit.list(&AuditFilter::default());
+    let ids: Vec<&str> = records.iter().map(|r| r.request_id.as_deref().unwrap()).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(
+        ids.iter().all(|id| id.len() == 36 && id.as_bytes()[14] == b'4'),
+        "{ids:?}"
+    );
+    assert!(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2]);
+    let json = serde_json::to_value(&records[0]).unwrap();
+    assert_eq!(json["requestID"], ids[0]);
+    rt.schedule_key_deletion(&root(), &key.key_id, Some(7)).unwrap();
+    rt.clock.advance(8 * 86_400);
+    rt.sweep();
+    let deleted = rt.audit.list(&AuditFilter::default()).pop().unwrap();
+    assert_eq!(
+        (deleted.event_name.as_str(), deleted.request_id.as_deref()),
+        ("DeleteKey", None)
+    );
+}
+
+#[test]
 fn put_key_policy_checks_lockout_unless_bypassed() {
     // §13 seed 14.
     let mut rt = runtime();
