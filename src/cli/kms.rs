@@ -14,6 +14,7 @@ use keyward::kms::KmsError;
 use keyward::store::Store;
 use keyward::suite::Accounts;
 use serde_json::{json, Value};
+use zeroize::Zeroize;
 
 use super::kms_args::*;
 use super::Outcome;
@@ -63,10 +64,28 @@ impl From<String> for Failure {
     }
 }
 
-/// What a command prints: the JSON response and its text form.
+/// What a command prints: the JSON response and its text form. Both may
+/// hold a plaintext or data key in base64, so both are zeroized when dropped.
 struct Printed {
     json: Value,
     text: String,
+}
+
+impl Drop for Printed {
+    fn drop(&mut self) {
+        self.text.zeroize();
+        wipe(&mut self.json);
+    }
+}
+
+/// Zeroizes every string in a JSON value.
+fn wipe(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(fields) => fields.values_mut().for_each(wipe),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -251,12 +270,14 @@ pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
             let json_output = session
                 .output
                 .map_or(!std::io::stdout().is_terminal(), |o| o == Output::Json);
-            let text = if json_output {
-                serde_json::to_string_pretty(&printed.json).unwrap_or_default()
+            // Written straight to stdout: no unzeroized copy of a secret is made.
+            let mut out = std::io::stdout().lock();
+            let _ = if json_output {
+                serde_json::to_writer_pretty(&mut out, &printed.json).map_err(std::io::Error::from)
             } else {
-                printed.text
-            };
-            let _ = writeln!(std::io::stdout().lock(), "{text}");
+                out.write_all(printed.text.as_bytes())
+            }
+            .and_then(|()| out.write_all(b"\n"));
             Outcome::Success
         }
         Err(Failure::Usage(message)) => {
@@ -560,17 +581,7 @@ fn call(
             }
         }
         KmsCommand::Decrypt(args) => {
-            let raw = input(&args.ciphertext_blob)?;
-            let blob = if args.ciphertext_blob.starts_with("fileb://") {
-                raw
-            } else {
-                let text = String::from_utf8_lossy(&raw);
-                base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .map_err(|_| {
-                        "`--ciphertext-blob` is not base64 (use `fileb://PATH` for a binary file)".to_owned()
-                    })?
-            };
+            let blob = ciphertext(&args.ciphertext_blob)?;
             let ctx = context(&args.crypto.encryption_context)?;
             let out = rt
                 .decrypt(caller, &blob, args.key_id.as_deref(), &ctx, &args.crypto.grant_tokens)
@@ -578,7 +589,7 @@ fn call(
             let plaintext = zeroize::Zeroizing::new(b64(&out.plaintext));
             Printed {
                 json: json!({"KeyId": out.key_arn, "Plaintext": plaintext.as_str(), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": out.key_material_id}),
-                text: plaintext.to_string(),
+                text: String::from(plaintext.as_str()),
             }
         }
         KmsCommand::GenerateDataKey(args) | KmsCommand::GenerateDataKeyWithoutPlaintext(args) => {
@@ -601,12 +612,12 @@ fn call(
                 )
                 .map_err(kms(operation))?;
             let blob = b64(&out.ciphertext_blob);
-            let plaintext = out.plaintext.as_ref().map(|p| b64(p));
+            let plaintext = out.plaintext.as_ref().map(|p| zeroize::Zeroizing::new(b64(p)));
             let mut json = json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "KeyMaterialId": out.key_material_id});
             let text = match &plaintext {
                 Some(p) => {
-                    json["Plaintext"] = Value::String(p.clone());
-                    format!("{blob}\t{}\t{p}", out.key_arn)
+                    json["Plaintext"] = Value::String(String::from(p.as_str()));
+                    [blob.as_str(), out.key_arn.as_str(), p.as_str()].join("\t")
                 }
                 None => format!("{blob}\t{}", out.key_arn),
             };
@@ -618,7 +629,7 @@ fn call(
                 .map_err(kms("GenerateRandom"))?;
             let text = b64(&bytes);
             Printed {
-                json: json!({"Plaintext": text}),
+                json: json!({"Plaintext": text.as_str()}),
                 text,
             }
         }
@@ -666,4 +677,16 @@ fn call(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_printed_response_wipes_every_string_it_holds() {
+        let mut value = json!({"Plaintext": "c2VjcmV0", "Nested": [{"DataKey": "a2V5"}], "Size": 32});
+        wipe(&mut value);
+        assert_eq!(value, json!({"Plaintext": "", "Nested": [{"DataKey": ""}], "Size": 32}));
+    }
 }
