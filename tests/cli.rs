@@ -654,3 +654,47 @@ fn concurrent_commands_lose_no_acknowledged_key() {
         assert!(listed.contains(&id), "key {id} was acknowledged but is gone");
     }
 }
+
+#[test]
+fn list_commands_page_with_limit_and_marker_or_list_everything() {
+    let state = scratch("kms-pages").join("state");
+    let mut created: Vec<String> = (0..3)
+        .map(|_| {
+            let out = kms(&state, &["key", "create"]);
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            stdout(&out).split('\t').next().expect("key id").to_owned()
+        })
+        .collect();
+    created.sort();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--state", state.to_str().expect("utf-8 path"), "--output", "json"];
+        all.extend_from_slice(args);
+        let out = keyward(&all, None);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let ids = |page: &serde_json::Value| -> Vec<String> {
+        page["Keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k["KeyId"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let first = json(&["key", "list", "--limit", "2"]);
+    assert_eq!(first["Truncated"], true);
+    let marker = first["NextMarker"].as_str().expect("a next marker").to_owned();
+    let second = json(&["key", "list", "--limit", "2", "--marker", &marker]);
+    assert_eq!(second["Truncated"], false);
+    assert!(second.get("NextMarker").is_none());
+    assert_eq!([ids(&first), ids(&second)].concat(), created);
+    // Without either flag every page is fetched.
+    let all = json(&["key", "list"]);
+    assert_eq!(
+        (ids(&all), &all["Truncated"]),
+        (created.clone(), &serde_json::Value::Bool(false))
+    );
+    let forged = kms(&state, &["key", "list", "--marker", "not-a-marker"]);
+    assert_eq!(forged.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&forged.stderr).contains("(InvalidMarkerException)"));
+}

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use keyward::eval::Caller;
-use keyward::kms::runtime::{AuditFilter, Runtime, SimulatedClock};
+use keyward::kms::runtime::{AuditFilter, Paging, Runtime, SimulatedClock};
 use keyward::policy::Document;
 use keyward::source::Source;
 use keyward::store::{Store, StoreError, DATABASE_FILE, ROOT_KEY_FILE, SCHEMA_VERSION};
@@ -135,8 +135,8 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
         );
     }
     assert_eq!(
-        restored.list_aliases(&root(), None).unwrap(),
-        rt.list_aliases(&root(), None).unwrap()
+        restored.list_aliases(&root(), None, Paging::default()).unwrap().items,
+        rt.list_aliases(&root(), None, Paging::default()).unwrap().items
     );
     assert_eq!(
         restored.list_resource_tags(&root(), &saved.app).unwrap(),
@@ -147,8 +147,13 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
         rt.list_key_rotations(&root(), &saved.app).unwrap()
     );
     assert_eq!(
-        restored.list_grants(&root(), &saved.app, None, None).unwrap(),
-        rt.list_grants(&root(), &saved.app, None, None).unwrap()
+        restored
+            .list_grants(&root(), &saved.app, None, None, Paging::default())
+            .unwrap()
+            .items,
+        rt.list_grants(&root(), &saved.app, None, None, Paging::default())
+            .unwrap()
+            .items
     );
     assert_eq!(
         restored.get_key_policy(&root(), &saved.app, None).unwrap(),

@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use base64::Engine as _;
 use keyward::eval::Caller;
-use keyward::kms::runtime::{AuditFilter, KeyMetadata, Runtime, SystemClock};
+use keyward::kms::runtime::{AuditFilter, KeyMetadata, Page, Paging, Runtime, SystemClock};
 use keyward::kms::KmsError;
 use keyward::store::Store;
 use keyward::suite::Accounts;
@@ -131,6 +131,40 @@ fn tag(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("`--tags {text}`: expected `Key=k,Value=v` or `k=v`"))
 }
 
+/// The page `--limit`/`--marker` ask for, or every page when neither is
+/// given (each page is its own audited call, as with the AWS CLI).
+fn pages<T>(
+    args: &PageArgs,
+    mut fetch: impl FnMut(Paging<'_>) -> Result<Page<T>, KmsError>,
+) -> Result<Page<T>, KmsError> {
+    let mut page = fetch(Paging {
+        limit: args.limit,
+        marker: args.marker.as_deref(),
+    })?;
+    if args.limit.is_some() || args.marker.is_some() {
+        return Ok(page);
+    }
+    while let Some(marker) = page.next_marker.take() {
+        let mut next = fetch(Paging {
+            limit: None,
+            marker: Some(&marker),
+        })?;
+        page.items.append(&mut next.items);
+        page.next_marker = next.next_marker;
+    }
+    Ok(page)
+}
+
+/// A list response: the entries under `field`, with `NextMarker` and
+/// `Truncated` as AWS returns them.
+fn list_json<T>(field: &str, entries: Vec<Value>, page: &Page<T>) -> Value {
+    let mut json = json!({field: entries, "Truncated": page.truncated()});
+    if let Some(marker) = &page.next_marker {
+        json["NextMarker"] = Value::String(marker.clone());
+    }
+    json
+}
+
 fn grant_json(grant: &keyward::policy::Grant) -> Value {
     let text = keyward::policy::fmt::grants_json(&keyward::policy::Grants {
         shape: keyward::policy::GrantsShape::One,
@@ -187,11 +221,19 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
             key_id,
             grant_id,
             grantee_principal,
+            page,
         } => {
-            let grants = rt
-                .list_grants(caller, key_id, grant_id.as_deref(), grantee_principal.as_deref())
-                .map_err(kms("ListGrants"))?;
-            let entries: Vec<Value> = grants.iter().map(grant_json).collect();
+            let grants = pages(page, |paging| {
+                rt.list_grants(
+                    caller,
+                    key_id,
+                    grant_id.as_deref(),
+                    grantee_principal.as_deref(),
+                    paging,
+                )
+            })
+            .map_err(kms("ListGrants"))?;
+            let entries: Vec<Value> = grants.items.iter().map(grant_json).collect();
             let text = entries
                 .iter()
                 .map(|g| {
@@ -204,22 +246,26 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
                 .collect::<Vec<_>>()
                 .join("\n");
             Printed {
-                json: json!({"Grants": entries, "Truncated": false}),
+                json: list_json("Grants", entries, &grants),
                 text,
             }
         }
-        GrantCommand::ListRetirable { retiring_principal } => {
-            let grants = rt
-                .list_retirable_grants(caller, retiring_principal)
-                .map_err(kms("ListRetirableGrants"))?;
-            let entries: Vec<Value> = grants.iter().map(grant_json).collect();
+        GrantCommand::ListRetirable {
+            retiring_principal,
+            page,
+        } => {
+            let grants = pages(page, |paging| {
+                rt.list_retirable_grants(caller, retiring_principal, paging)
+            })
+            .map_err(kms("ListRetirableGrants"))?;
+            let entries: Vec<Value> = grants.items.iter().map(grant_json).collect();
             let text = entries
                 .iter()
                 .map(|g| g["GrantId"].as_str().unwrap_or("").to_owned())
                 .collect::<Vec<_>>()
                 .join("\n");
             Printed {
-                json: json!({"Grants": entries, "Truncated": false}),
+                json: list_json("Grants", entries, &grants),
                 text,
             }
         }
@@ -384,15 +430,21 @@ fn call(
                 )
             }
             KeyCommand::Describe { key_id } => key_out(rt.describe_key(caller, key_id).map_err(kms("DescribeKey"))?),
-            KeyCommand::List => {
-                let keys = rt.list_keys(caller).map_err(kms("ListKeys"))?;
+            KeyCommand::List { page } => {
+                let keys = pages(page, |paging| rt.list_keys(caller, paging)).map_err(kms("ListKeys"))?;
                 let text = keys
+                    .items
                     .iter()
                     .map(|(id, arn)| format!("{id}\t{arn}"))
                     .collect::<Vec<_>>()
                     .join("\n");
+                let entries = keys
+                    .items
+                    .iter()
+                    .map(|(id, arn)| json!({"KeyId": id, "KeyArn": arn}))
+                    .collect();
                 Printed {
-                    json: json!({"Keys": keys.iter().map(|(id, arn)| json!({"KeyId": id, "KeyArn": arn})).collect::<Vec<_>>()}),
+                    json: list_json("Keys", entries, &keys),
                     text,
                 }
             }
@@ -529,19 +581,22 @@ fn call(
                     text: String::new(),
                 }
             }
-            AliasCommand::List { key_id } => {
-                let aliases = rt.list_aliases(caller, key_id.as_deref()).map_err(kms("ListAliases"))?;
+            AliasCommand::List { key_id, page } => {
+                let aliases = pages(page, |paging| rt.list_aliases(caller, key_id.as_deref(), paging))
+                    .map_err(kms("ListAliases"))?;
                 let text = aliases
+                    .items
                     .iter()
                     .map(|a| format!("{}\t{}", a.name, a.target_key_id))
                     .collect::<Vec<_>>()
                     .join("\n");
                 let entries: Vec<Value> = aliases
+                    .items
                     .iter()
                     .map(|a| json!({"AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id}))
                     .collect();
                 Printed {
-                    json: json!({"Aliases": entries}),
+                    json: list_json("Aliases", entries, &aliases),
                     text,
                 }
             }

@@ -53,7 +53,10 @@ pub enum KeyCommand {
         #[arg(long)]
         key_id: String,
     },
-    List,
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
     Enable {
         #[arg(long)]
         key_id: String,
@@ -140,10 +143,14 @@ pub enum GrantCommand {
         grant_id: Option<String>,
         #[arg(long)]
         grantee_principal: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
     },
     ListRetirable {
         #[arg(long)]
         retiring_principal: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
     Retire {
         #[arg(long)]
@@ -192,7 +199,21 @@ pub enum AliasCommand {
     List {
         #[arg(long)]
         key_id: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
     },
+}
+
+/// One page of a list: without either flag, every page is fetched and
+/// printed as one list, as the AWS CLI does.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// The most items on the page (`Limit`).
+    #[arg(long)]
+    pub limit: Option<i64>,
+    /// Where the page starts: the `NextMarker` of the page before.
+    #[arg(long)]
+    pub marker: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::audit::Call;
 use super::crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
 use super::key::Origin;
+use super::page::{self, Page, Paging};
 use super::rotation::RotationStatus;
 use super::{Alias, Clock, KeyMetadata, Runtime};
 use crate::eval::Caller;
@@ -209,13 +210,21 @@ impl<C: Clock> Runtime<C> {
         result
     }
 
-    pub fn list_aliases(&self, caller: &Caller, key_id: Option<&str>) -> Result<Vec<Alias>, KmsError> {
-        let result = self.list_aliases_call(caller, key_id);
+    /// `ListAliases`, a page at a time, in alias-name order.
+    pub fn list_aliases(
+        &self,
+        caller: &Caller,
+        key_id: Option<&str>,
+        paging: Paging<'_>,
+    ) -> Result<Page<Alias>, KmsError> {
+        let result = page::validate(&paging)
+            .and_then(|()| self.list_aliases_call(caller, key_id))
+            .map(|aliases| page::page(aliases, &paging, page::LIST_ALIASES, |a| a.name.as_str()));
         self.record(
             "ListAliases",
             caller,
             key_id,
-            json!({"keyId": key_id}),
+            json!({"keyId": key_id, "limit": paging.limit, "marker": paging.marker}),
             Value::Null,
             true,
             &result,
@@ -365,20 +374,31 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         grant_id: Option<&str>,
         grantee: Option<&str>,
-    ) -> Result<Vec<Grant>, KmsError> {
-        let result = self.list_grants_call(caller, key_id, grant_id, grantee);
-        let params = json!({"keyId": key_id, "grantId": grant_id, "granteePrincipal": grantee});
+        paging: Paging<'_>,
+    ) -> Result<Page<Grant>, KmsError> {
+        let result = page::validate(&paging)
+            .and_then(|()| self.list_grants_call(caller, key_id, grant_id, grantee))
+            .map(|grants| page_of_grants(grants, &paging));
+        let params = json!({"keyId": key_id, "grantId": grant_id, "granteePrincipal": grantee, "limit": paging.limit, "marker": paging.marker});
         self.record("ListGrants", caller, Some(key_id), params, Value::Null, true, &result);
         result
     }
 
-    pub fn list_retirable_grants(&self, caller: &Caller, retiring_principal: &str) -> Result<Vec<Grant>, KmsError> {
-        let result = self.list_retirable_grants_call(caller, retiring_principal);
+    /// `ListRetirableGrants`, a page at a time, in grant-id order.
+    pub fn list_retirable_grants(
+        &self,
+        caller: &Caller,
+        retiring_principal: &str,
+        paging: Paging<'_>,
+    ) -> Result<Page<Grant>, KmsError> {
+        let result = page::validate(&paging)
+            .and_then(|()| self.list_retirable_grants_call(caller, retiring_principal))
+            .map(|grants| page_of_grants(grants, &paging));
         self.record(
             "ListRetirableGrants",
             caller,
             None,
-            json!({"retiringPrincipal": retiring_principal}),
+            json!({"retiringPrincipal": retiring_principal, "limit": paging.limit, "marker": paging.marker}),
             Value::Null,
             true,
             &result,
@@ -630,9 +650,23 @@ impl<C: Clock> Runtime<C> {
         result
     }
 
-    pub fn list_keys(&self, caller: &Caller) -> Result<Vec<(String, String)>, KmsError> {
-        let result = self.list_keys_call(caller);
-        self.record("ListKeys", caller, None, json!({}), Value::Null, true, &result);
+    /// `ListKeys`: (key id, key ARN) pairs, a page at a time, in key-id order.
+    pub fn list_keys(&self, caller: &Caller, paging: Paging<'_>) -> Result<Page<(String, String)>, KmsError> {
+        let result = page::validate(&paging)
+            .and_then(|()| self.list_keys_call(caller))
+            .map(|keys| page::page(keys, &paging, page::LIST_KEYS, |(id, _)| id.as_str()));
+        let params = json!({"limit": paging.limit, "marker": paging.marker});
+        self.record("ListKeys", caller, None, params, Value::Null, true, &result);
         result
     }
+}
+
+/// Grants in grant-id order, paged.
+fn page_of_grants(mut grants: Vec<Grant>, paging: &Paging<'_>) -> Page<Grant> {
+    grants.sort_by(|a, b| grant_id(a).cmp(grant_id(b)));
+    page::page(grants, paging, page::LIST_GRANTS, grant_id)
+}
+
+fn grant_id(grant: &Grant) -> &str {
+    grant.grant_id.as_ref().map_or("", |id| id.node.as_str())
 }

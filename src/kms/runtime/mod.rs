@@ -14,6 +14,7 @@ mod crypto_ops;
 mod grant_ops;
 mod key;
 mod manage;
+mod page;
 mod rotation;
 mod state;
 
@@ -23,6 +24,7 @@ pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
 pub use key::{check_state, Key, KeyState, Material, Origin, Rotation, Use};
+pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
 

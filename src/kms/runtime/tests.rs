@@ -290,7 +290,13 @@ fn aliases_name_keys_everywhere() {
         err(rt.create_alias(&root(), "alias/bad name", &key.key_id)).0,
         ErrorName::ValidationException
     );
-    assert_eq!(rt.list_aliases(&root(), Some(&key.arn)).unwrap().len(), 1);
+    assert_eq!(
+        rt.list_aliases(&root(), Some(&key.arn), Paging::default())
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     rt.delete_alias(&root(), "alias/app").unwrap();
     let (name, message) = err(rt.describe_key(&root(), "alias/app"));
     assert_eq!(
@@ -472,11 +478,15 @@ fn grant_operations_create_list_retire_and_revoke() {
     assert!(rt
         .encrypt(&user("app"), &key.key_id, b"x", &BTreeMap::new(), &[])
         .is_ok());
-    let listed = rt.list_grants(&root(), &key.key_id, None, None).unwrap();
+    let listed = rt
+        .list_grants(&root(), &key.key_id, None, None, Paging::default())
+        .unwrap()
+        .items;
     assert_eq!(listed.len(), 1);
     assert_eq!(
-        rt.list_retirable_grants(&root(), "arn:aws:iam::111122223333:user/ops")
+        rt.list_retirable_grants(&root(), "arn:aws:iam::111122223333:user/ops", Paging::default())
             .unwrap()
+            .items
             .len(),
         1
     );
@@ -499,7 +509,11 @@ fn grant_operations_create_list_retire_and_revoke() {
         ErrorName::AccessDeniedException
     );
     rt.revoke_grant(&root(), &key.key_id, &second.grant_id).unwrap();
-    assert!(rt.list_grants(&root(), &key.key_id, None, None).unwrap().is_empty());
+    assert!(rt
+        .list_grants(&root(), &key.key_id, None, None, Paging::default())
+        .unwrap()
+        .items
+        .is_empty());
     // A disabled key takes no new grants.
     rt.disable_key(&root(), &key.key_id).unwrap();
     let third = grant(r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "Operations": ["Encrypt"]}"#);
@@ -710,7 +724,7 @@ fn update_alias_refuses_a_key_pending_deletion() {
         err(rt.update_alias(&root(), "alias/app", &a.key_id)).0,
         ErrorName::KMSInvalidStateException
     );
-    assert_eq!(rt.list_keys(&root()).unwrap().len(), 2);
+    assert_eq!(rt.list_keys(&root(), Paging::default()).unwrap().items.len(), 2);
     rt.update_key_description(&root(), &b.key_id, "ledger").unwrap();
     assert_eq!(rt.describe_key(&root(), &b.key_id).unwrap().description, "ledger");
 }
@@ -882,4 +896,62 @@ fn keys_of_other_accounts_or_regions_are_not_found_here() {
         message,
         "Key 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-0000-0000-000000000000' does not exist"
     );
+}
+
+#[test]
+fn list_operations_page_through_keys_aliases_and_grants() {
+    let mut rt = runtime();
+    let mut ids: Vec<String> = (0..5)
+        .map(|_| rt.create_key(&root(), None, None, false).unwrap().key_id)
+        .collect();
+    ids.sort();
+    let mut seen = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut calls = 0;
+    loop {
+        let paging = Paging {
+            limit: Some(2),
+            marker: marker.as_deref(),
+        };
+        let page = rt.list_keys(&root(), paging).unwrap();
+        calls += 1;
+        seen.extend(page.items.into_iter().map(|(id, _)| id));
+        match page.next_marker {
+            Some(next) => marker = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!((seen, calls), (ids.clone(), 3));
+    for (n, id) in ids.iter().enumerate() {
+        rt.create_alias(&root(), &format!("alias/k{n}"), id).unwrap();
+    }
+    let aliases = rt
+        .list_aliases(
+            &root(),
+            None,
+            Paging {
+                limit: Some(3),
+                marker: None,
+            },
+        )
+        .unwrap();
+    let names: Vec<&str> = aliases.items.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        (names, aliases.truncated()),
+        (vec!["alias/k0", "alias/k1", "alias/k2"], true)
+    );
+    // The marker is checked before authorization, as model validation is.
+    let forged = Paging {
+        limit: None,
+        marker: Some("kw0:x"),
+    };
+    assert_eq!(
+        err(rt.list_grants(&user("mallory"), &ids[0], None, None, forged)).0,
+        ErrorName::InvalidMarkerException
+    );
+    let zero = Paging {
+        limit: Some(0),
+        marker: None,
+    };
+    assert_eq!(err(rt.list_keys(&root(), zero)).0, ErrorName::ValidationException);
 }
