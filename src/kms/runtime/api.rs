@@ -241,7 +241,8 @@ impl<C: Clock> Runtime<C> {
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
         let result = self.encrypt_call(caller, key_id, plaintext, context, grant_tokens);
-        let params = json!({"keyId": key_id, "encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
+        let params =
+            json!({"keyId": key_id, "encryptionContext": audited(context), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
         self.record("Encrypt", caller, Some(key_id), params, Value::Null, true, &result);
         result
     }
@@ -263,7 +264,8 @@ impl<C: Clock> Runtime<C> {
             // A refused call is recorded against the key the blob names, so
             // the key's owner sees who tried.
             .or_else(|| crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id));
-        let params = json!({"keyId": key_id, "encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
+        let params =
+            json!({"keyId": key_id, "encryptionContext": audited(context), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
         self.record("Decrypt", caller, key.as_deref(), params, Value::Null, true, &result);
         result
     }
@@ -289,8 +291,8 @@ impl<C: Clock> Runtime<C> {
             grant_tokens,
         );
         let params = json!({
-            "sourceKeyId": source_key_id, "sourceEncryptionContext": source_context,
-            "destinationKeyId": destination_key_id, "destinationEncryptionContext": destination_context,
+            "sourceKeyId": source_key_id, "sourceEncryptionContext": audited(source_context),
+            "destinationKeyId": destination_key_id, "destinationEncryptionContext": audited(destination_context),
         });
         // The source key as the caller named it, or else as the blob names it.
         let source_key = source_key_id
@@ -317,7 +319,7 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<DataKey, KmsError> {
         let result = DataKeySize::parse(key_spec, number_of_bytes)
             .and_then(|size| self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext));
-        let params = json!({"keyId": key_id, "encryptionContext": context, "keySpec": key_spec, "numberOfBytes": number_of_bytes});
+        let params = json!({"keyId": key_id, "encryptionContext": audited(context), "keySpec": key_spec, "numberOfBytes": number_of_bytes});
         let operation = if with_plaintext {
             "GenerateDataKey"
         } else {
@@ -658,6 +660,17 @@ impl<C: Clock> Runtime<C> {
         let params = json!({"limit": paging.limit, "marker": paging.marker});
         self.record("ListKeys", caller, None, params, Value::Null, true, &result);
         result
+    }
+}
+
+/// An encryption context as the audit record holds it: a context over the
+/// size limit (and so refused) is not copied into the log.
+fn audited(context: &BTreeMap<String, String>) -> Value {
+    let bytes = super::crypto_ops::context_bytes(context);
+    if bytes > super::MAX_ENCRYPTION_CONTEXT_BYTES {
+        Value::String(format!("(omitted: {bytes} bytes, over the limit)"))
+    } else {
+        json!(context)
     }
 }
 

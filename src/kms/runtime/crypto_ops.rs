@@ -105,6 +105,47 @@ fn number_of_bytes(n: i64) -> Result<usize, KmsError> {
     }
 }
 
+/// The most bytes of keys and values one encryption context holds. AWS
+/// documents no limit (reference §12.2); keyward picks the size of AWS's
+/// other free-text members, so a context can never grow without bound.
+pub const MAX_ENCRYPTION_CONTEXT_BYTES: usize = 8192;
+
+/// The bytes of a context's keys and values.
+pub(super) fn context_bytes(context: &BTreeMap<String, String>) -> usize {
+    context.iter().map(|(k, v)| k.len() + v.len()).sum()
+}
+
+/// The request members every cryptographic operation shares, checked before
+/// anything else as the API model's constraints are.
+fn check_shared_members(
+    contexts: &[(&str, &BTreeMap<String, String>)],
+    grant_tokens: &[String],
+) -> Result<(), KmsError> {
+    for (member, context) in contexts {
+        if context_bytes(context) > MAX_ENCRYPTION_CONTEXT_BYTES {
+            return Err(KmsError::constraint(
+                None,
+                member,
+                "have keys and values of at most 8192 bytes in all (a keyward limit)",
+            ));
+        }
+    }
+    if grant_tokens.len() > 10 {
+        return Err(KmsError::constraint(
+            None,
+            "grantTokens",
+            "have length less than or equal to 10",
+        ));
+    }
+    if grant_tokens.iter().any(|t| t.is_empty() || t.chars().count() > 8192) {
+        return Err(KmsError::new(
+            ErrorName::InvalidGrantTokenException,
+            "The grant token is not valid.",
+        ));
+    }
+    Ok(())
+}
+
 impl<C: Clock> Runtime<C> {
     /// Resolves the key, authorizes `action` with the context, checks that
     /// the key can be used for cryptography, and returns its id.
@@ -143,6 +184,7 @@ impl<C: Clock> Runtime<C> {
         context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
+        check_shared_members(&[("encryptionContext", context)], grant_tokens)?;
         if plaintext.is_empty() || plaintext.len() > 4096 {
             let rule = if plaintext.is_empty() {
                 "have length greater than or equal to 1"
@@ -178,6 +220,7 @@ impl<C: Clock> Runtime<C> {
         context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Decrypted, KmsError> {
+        check_shared_members(&[("encryptionContext", context)], grant_tokens)?;
         let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
         let key = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
@@ -220,6 +263,13 @@ impl<C: Clock> Runtime<C> {
         destination_context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
+        check_shared_members(
+            &[
+                ("sourceEncryptionContext", source_context),
+                ("destinationEncryptionContext", destination_context),
+            ],
+            grant_tokens,
+        )?;
         let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
         let source = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
@@ -266,6 +316,7 @@ impl<C: Clock> Runtime<C> {
         grant_tokens: &[String],
         with_plaintext: bool,
     ) -> Result<DataKey, KmsError> {
+        check_shared_members(&[("encryptionContext", context)], grant_tokens)?;
         let bytes = size.bytes()?;
         let action = if with_plaintext {
             "kms:GenerateDataKey"

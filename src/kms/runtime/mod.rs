@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
-pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
+pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use key::{check_state, Key, KeyState, Material, Origin, Rotation, Use};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;

@@ -955,3 +955,41 @@ fn list_operations_page_through_keys_aliases_and_grants() {
     };
     assert_eq!(err(rt.list_keys(&root(), zero)).0, ErrorName::ValidationException);
 }
+
+#[test]
+fn an_oversized_context_or_too_many_grant_tokens_are_refused_before_any_key_is_used() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let big = ctx(&[("k", &"v".repeat(MAX_ENCRYPTION_CONTEXT_BYTES))]);
+    let (name, message) = err(rt.encrypt(&root(), &key.key_id, b"x", &big, &[]));
+    assert_eq!(name, ErrorName::ValidationException);
+    assert!(message.contains("'encryptionContext'"), "{message}");
+    // Exactly at the limit is fine.
+    let full = ctx(&[("k", &"v".repeat(MAX_ENCRYPTION_CONTEXT_BYTES - 1))]);
+    let sealed = rt.encrypt(&root(), &key.key_id, b"x", &full, &[]).unwrap();
+    assert!(rt.decrypt(&root(), &sealed.ciphertext_blob, None, &full, &[]).is_ok());
+    let (name, message) = err(rt.re_encrypt(&root(), &sealed.ciphertext_blob, None, &full, &key.key_id, &big, &[]));
+    assert_eq!(name, ErrorName::ValidationException);
+    assert!(message.contains("'destinationEncryptionContext'"), "{message}");
+    let tokens = vec!["t".to_owned(); 11];
+    let (name, message) = err(rt.generate_data_key(
+        &root(),
+        &key.key_id,
+        Some("AES_256"),
+        None,
+        &BTreeMap::new(),
+        &tokens,
+        true,
+    ));
+    assert_eq!(name, ErrorName::ValidationException);
+    assert!(message.contains("'grantTokens'"), "{message}");
+    // Checked before the key is looked up: an unknown key makes no difference.
+    assert_eq!(
+        err(rt.encrypt(&root(), "alias/none", b"x", &big, &[])).0,
+        ErrorName::ValidationException
+    );
+    // The refused context is not copied into the audit log.
+    let log = serde_json::to_string(&rt.audit.list(&AuditFilter::default())).unwrap();
+    assert!(!log.contains(&"v".repeat(MAX_ENCRYPTION_CONTEXT_BYTES)));
+    assert!(log.contains("over the limit"));
+}
