@@ -255,6 +255,9 @@ impl GrantBook {
                 Ok(crate::policy::Document::Grants(mut g)) if g.grants.len() == 1 => g.grants.remove(0).node,
                 _ => return Err(format!("a stored grant of key {} does not read back", s.key)),
             };
+            if grant.grant_id.as_ref().is_none_or(|id| id.node.is_empty()) {
+                return Err(format!("a stored grant of key {} has no grant id", s.key));
+            }
             book.entries.push(Entry {
                 key: s.key,
                 grant,

@@ -217,14 +217,14 @@ impl<C: Clock> Runtime<C> {
         key_id: Option<&str>,
         paging: Paging<'_>,
     ) -> Result<Page<Alias>, KmsError> {
-        let result = page::validate(&paging)
+        let result = page::validate(&paging, page::LIST_ALIASES)
             .and_then(|()| self.list_aliases_call(caller, key_id))
             .map(|aliases| page::page(aliases, &paging, page::LIST_ALIASES, |a| a.name.as_str()));
         self.record(
             "ListAliases",
             caller,
             key_id,
-            json!({"keyId": key_id, "limit": paging.limit, "marker": paging.marker}),
+            json!({"keyId": key_id, "limit": paging.limit, "marker": audited_marker(&paging)}),
             Value::Null,
             true,
             &result,
@@ -256,17 +256,13 @@ impl<C: Clock> Runtime<C> {
         grant_tokens: &[String],
     ) -> Result<Decrypted, KmsError> {
         let result = self.decrypt_call(caller, ciphertext_blob, key_id, context, grant_tokens);
-        let key = result
-            .as_ref()
-            .ok()
-            .map(|d| d.key_arn.clone())
-            .or(key_id.map(str::to_owned))
-            // A refused call is recorded against the key the blob names, so
-            // the key's owner sees who tried.
-            .or_else(|| crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id));
+        // The key the blob names is always recorded, allowed or refused,
+        // so the key's owner sees who tried; and the key the caller named.
+        let blob_key = blob_key_id(ciphertext_blob);
+        let keys: Vec<&str> = key_id.into_iter().chain(blob_key.as_deref()).collect();
         let params =
             json!({"keyId": key_id, "encryptionContext": audited(context), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
-        self.record("Decrypt", caller, key.as_deref(), params, Value::Null, true, &result);
+        self.record_keys("Decrypt", caller, &keys, params, Value::Null, true, &result);
         result
     }
 
@@ -294,11 +290,15 @@ impl<C: Clock> Runtime<C> {
             "sourceKeyId": source_key_id, "sourceEncryptionContext": audited(source_context),
             "destinationKeyId": destination_key_id, "destinationEncryptionContext": audited(destination_context),
         });
-        // The source key as the caller named it, or else as the blob names it.
-        let source_key = source_key_id
-            .map(str::to_owned)
-            .or_else(|| crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id));
-        let keys: Vec<&str> = source_key.as_deref().into_iter().chain([destination_key_id]).collect();
+        // The source key as the blob names it (and as the caller named it),
+        // then the destination.
+        let blob_key = blob_key_id(ciphertext_blob);
+        let keys: Vec<&str> = blob_key
+            .as_deref()
+            .into_iter()
+            .chain(source_key_id)
+            .chain([destination_key_id])
+            .collect();
         self.record_keys("ReEncrypt", caller, &keys, params, Value::Null, true, &result);
         result
     }
@@ -378,10 +378,10 @@ impl<C: Clock> Runtime<C> {
         grantee: Option<&str>,
         paging: Paging<'_>,
     ) -> Result<Page<Grant>, KmsError> {
-        let result = page::validate(&paging)
+        let result = page::validate(&paging, page::LIST_GRANTS)
             .and_then(|()| self.list_grants_call(caller, key_id, grant_id, grantee))
-            .map(|grants| page_of_grants(grants, &paging));
-        let params = json!({"keyId": key_id, "grantId": grant_id, "granteePrincipal": grantee, "limit": paging.limit, "marker": paging.marker});
+            .map(|grants| page_of_grants(grants, &paging, page::LIST_GRANTS));
+        let params = json!({"keyId": key_id, "grantId": grant_id, "granteePrincipal": grantee, "limit": paging.limit, "marker": audited_marker(&paging)});
         self.record("ListGrants", caller, Some(key_id), params, Value::Null, true, &result);
         result
     }
@@ -393,14 +393,14 @@ impl<C: Clock> Runtime<C> {
         retiring_principal: &str,
         paging: Paging<'_>,
     ) -> Result<Page<Grant>, KmsError> {
-        let result = page::validate(&paging)
+        let result = page::validate(&paging, page::LIST_RETIRABLE_GRANTS)
             .and_then(|()| self.list_retirable_grants_call(caller, retiring_principal))
-            .map(|grants| page_of_grants(grants, &paging));
+            .map(|grants| page_of_grants(grants, &paging, page::LIST_RETIRABLE_GRANTS));
         self.record(
             "ListRetirableGrants",
             caller,
             None,
-            json!({"retiringPrincipal": retiring_principal, "limit": paging.limit, "marker": paging.marker}),
+            json!({"retiringPrincipal": retiring_principal, "limit": paging.limit, "marker": audited_marker(&paging)}),
             Value::Null,
             true,
             &result,
@@ -654,10 +654,10 @@ impl<C: Clock> Runtime<C> {
 
     /// `ListKeys`: (key id, key ARN) pairs, a page at a time, in key-id order.
     pub fn list_keys(&self, caller: &Caller, paging: Paging<'_>) -> Result<Page<(String, String)>, KmsError> {
-        let result = page::validate(&paging)
+        let result = page::validate(&paging, page::LIST_KEYS)
             .and_then(|()| self.list_keys_call(caller))
             .map(|keys| page::page(keys, &paging, page::LIST_KEYS, |(id, _)| id.as_str()));
-        let params = json!({"limit": paging.limit, "marker": paging.marker});
+        let params = json!({"limit": paging.limit, "marker": audited_marker(&paging)});
         self.record("ListKeys", caller, None, params, Value::Null, true, &result);
         result
     }
@@ -674,10 +674,29 @@ fn audited(context: &BTreeMap<String, String>) -> Value {
     }
 }
 
+/// The key id a ciphertext blob names, if it reads as a blob.
+fn blob_key_id(ciphertext_blob: &[u8]) -> Option<String> {
+    crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id)
+}
+
+/// A request's marker as the audit record holds it: one over the model's
+/// length limit (and so refused) is not copied into the log.
+fn audited_marker(paging: &Paging<'_>) -> Option<String> {
+    paging.marker.map(|m| {
+        if m.len() <= 1024 {
+            m.to_owned()
+        } else {
+            format!("(omitted: {} bytes)", m.len())
+        }
+    })
+}
+
 /// Grants in grant-id order, paged.
-fn page_of_grants(mut grants: Vec<Grant>, paging: &Paging<'_>) -> Page<Grant> {
+/// (Every grant in a book has an id: the book gives one, and a stored grant
+/// without one is refused on import.)
+fn page_of_grants(mut grants: Vec<Grant>, paging: &Paging<'_>, size: page::PageSize) -> Page<Grant> {
     grants.sort_by(|a, b| grant_id(a).cmp(grant_id(b)));
-    page::page(grants, paging, page::LIST_GRANTS, grant_id)
+    page::page(grants, paging, size, grant_id)
 }
 
 fn grant_id(grant: &Grant) -> &str {

@@ -137,11 +137,13 @@ fn check_shared_members(
             "have length less than or equal to 10",
         ));
     }
-    if grant_tokens.iter().any(|t| t.is_empty() || t.chars().count() > 8192) {
-        return Err(KmsError::new(
-            ErrorName::InvalidGrantTokenException,
-            "The grant token is not valid.",
-        ));
+    if grant_tokens.iter().any(String::is_empty) {
+        let rule = "have length greater than or equal to 1";
+        return Err(KmsError::constraint(None, "grantTokens.member", rule));
+    }
+    if grant_tokens.iter().any(|t| t.chars().count() > 8192) {
+        let rule = "have length less than or equal to 8192";
+        return Err(KmsError::constraint(None, "grantTokens.member", rule));
     }
     Ok(())
 }

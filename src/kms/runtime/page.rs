@@ -34,24 +34,41 @@ impl<T> Page<T> {
 }
 
 /// The page sizes of one operation: the default, and the most one page
-/// holds (a larger `Limit` within the model's 1–1000 returns that many).
+/// holds (a larger `Limit` is refused, as AWS documents each range).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct PageSize {
+    /// Markers name their operation, so one operation's marker is refused
+    /// by another.
+    pub operation: &'static str,
     pub default: usize,
     pub most: usize,
 }
 
 pub(super) const LIST_KEYS: PageSize = PageSize {
+    operation: "ListKeys",
     default: 100,
     most: 1000,
 };
-pub(super) const LIST_ALIASES: PageSize = PageSize { default: 50, most: 100 };
-pub(super) const LIST_GRANTS: PageSize = PageSize { default: 50, most: 100 };
+pub(super) const LIST_ALIASES: PageSize = PageSize {
+    operation: "ListAliases",
+    default: 50,
+    most: 100,
+};
+pub(super) const LIST_GRANTS: PageSize = PageSize {
+    operation: "ListGrants",
+    default: 50,
+    most: 100,
+};
+pub(super) const LIST_RETIRABLE_GRANTS: PageSize = PageSize {
+    operation: "ListRetirableGrants",
+    default: 50,
+    most: 100,
+};
 
 const MARKER_PREFIX: &str = "kw1:";
 
 /// Checks `Limit` and `Marker` before the call does anything else.
-pub(super) fn validate(paging: &Paging<'_>) -> Result<(), KmsError> {
+pub(super) fn validate(paging: &Paging<'_>, size: PageSize) -> Result<(), KmsError> {
     if let Some(limit) = paging.limit {
         if limit < 1 {
             let value = limit.to_string();
@@ -61,13 +78,10 @@ pub(super) fn validate(paging: &Paging<'_>) -> Result<(), KmsError> {
                 "have value greater than or equal to 1",
             ));
         }
-        if limit > 1000 {
+        if limit > size.most as i64 {
             let value = limit.to_string();
-            return Err(KmsError::constraint(
-                Some(&value),
-                "limit",
-                "have value less than or equal to 1000",
-            ));
+            let rule = format!("have value less than or equal to {}", size.most);
+            return Err(KmsError::constraint(Some(&value), "limit", &rule));
         }
     }
     if let Some(marker) = paging.marker {
@@ -85,7 +99,14 @@ pub(super) fn validate(paging: &Paging<'_>) -> Result<(), KmsError> {
                 "have length less than or equal to 1024",
             ));
         }
-        if !marker.starts_with(MARKER_PREFIX) {
+        if !marker.chars().all(|c| ('\u{20}'..='\u{ff}').contains(&c)) {
+            return Err(KmsError::constraint(
+                None,
+                "marker",
+                r"satisfy regular expression pattern: [\u0020-\u00FF]*",
+            ));
+        }
+        if after(marker, size).is_none_or(str::is_empty) {
             return Err(KmsError::new(
                 ErrorName::InvalidMarkerException,
                 "The marker is not one this service returned; pass the NextMarker of the previous page.",
@@ -95,18 +116,27 @@ pub(super) fn validate(paging: &Paging<'_>) -> Result<(), KmsError> {
     Ok(())
 }
 
+/// The name a marker of this operation carries: `kw1:<operation>:<name>`.
+fn after<'m>(marker: &'m str, size: PageSize) -> Option<&'m str> {
+    marker
+        .strip_prefix(MARKER_PREFIX)?
+        .strip_prefix(size.operation)?
+        .strip_prefix(':')
+}
+
 /// The page of `items` (sorted by `name`, each name once) that `paging`
 /// asks for. Call `validate` first.
 pub(super) fn page<T>(items: Vec<T>, paging: &Paging<'_>, size: PageSize, name: impl Fn(&T) -> &str) -> Page<T> {
-    let limit = paging
-        .limit
-        .map_or(size.default, |l| usize::try_from(l).unwrap_or(size.most).min(size.most));
-    let after = paging.marker.and_then(|m| m.strip_prefix(MARKER_PREFIX));
+    let limit = paging.limit.map_or(size.default, |l| {
+        usize::try_from(l).unwrap_or(size.most).clamp(1, size.most)
+    });
+    let after = paging.marker.and_then(|m| after(m, size));
     let mut rest: Vec<T> = items
         .into_iter()
         .skip_while(|item| after.is_some_and(|a| name(item) <= a))
         .collect();
-    let next_marker = (rest.len() > limit).then(|| format!("{MARKER_PREFIX}{}", name(&rest[limit - 1])));
+    let next_marker =
+        (rest.len() > limit).then(|| format!("{MARKER_PREFIX}{}:{}", size.operation, name(&rest[limit - 1])));
     rest.truncate(limit);
     Page {
         items: rest,
@@ -130,7 +160,7 @@ mod tests {
                 limit: Some(limit),
                 marker: marker.as_deref(),
             };
-            validate(&paging).unwrap();
+            validate(&paging, LIST_GRANTS).unwrap();
             let page = page(items.to_vec(), &paging, LIST_GRANTS, String::as_str);
             pages.push(page.items.clone());
             match page.next_marker {
@@ -183,32 +213,55 @@ mod tests {
         let items = names(150);
         let default = page(items.clone(), &Paging::default(), LIST_GRANTS, String::as_str);
         assert_eq!((default.items.len(), default.truncated()), (50, true));
-        let capped = page(
-            items.clone(),
-            &Paging {
-                limit: Some(1000),
-                marker: None,
-            },
-            LIST_GRANTS,
-            String::as_str,
-        );
-        assert_eq!(capped.items.len(), 100);
         let keys = page(items, &Paging::default(), LIST_KEYS, String::as_str);
         assert_eq!((keys.items.len(), keys.truncated()), (100, true));
-        for (limit, rule) in [(0, "greater than or equal to 1"), (1001, "less than or equal to 1000")] {
-            let e = validate(&Paging {
+        let refused = [
+            (0, LIST_KEYS, "greater than or equal to 1"),
+            (1001, LIST_KEYS, "less than or equal to 1000"),
+            (101, LIST_GRANTS, "less than or equal to 100"),
+            (101, LIST_ALIASES, "less than or equal to 100"),
+        ];
+        for (limit, size, rule) in refused {
+            let paging = Paging {
                 limit: Some(limit),
                 marker: None,
-            })
-            .unwrap_err();
+            };
+            let e = validate(&paging, size).unwrap_err();
             assert_eq!(e.name, ErrorName::ValidationException);
             assert!(e.message.contains(rule), "{}", e.message);
         }
-        let e = validate(&Paging {
-            limit: None,
-            marker: Some("forged"),
-        })
+        assert!(validate(
+            &Paging {
+                limit: Some(1000),
+                marker: None
+            },
+            LIST_KEYS
+        )
+        .is_ok());
+        let keys_marker = keys.next_marker.unwrap();
+        for (marker, size) in [
+            ("forged", LIST_KEYS),
+            ("kw1:ListKeys:", LIST_KEYS),
+            (keys_marker.as_str(), LIST_GRANTS),
+        ] {
+            let e = validate(
+                &Paging {
+                    limit: None,
+                    marker: Some(marker),
+                },
+                size,
+            )
+            .unwrap_err();
+            assert_eq!(e.name, ErrorName::InvalidMarkerException, "{marker}");
+        }
+        let e = validate(
+            &Paging {
+                limit: None,
+                marker: Some("kw1:ListKeys:\u{100}"),
+            },
+            LIST_KEYS,
+        )
         .unwrap_err();
-        assert_eq!(e.name, ErrorName::InvalidMarkerException);
+        assert_eq!(e.name, ErrorName::ValidationException);
     }
 }

@@ -606,6 +606,19 @@ fn a_refused_decrypt_is_audited_against_the_key_the_blob_names() {
     });
     assert_eq!(tries.len(), 1);
     assert_eq!(tries[0].user_identity.arn, "arn:aws:iam::111122223333:user/mallory");
+    // Naming another key does not hide the attempt from the blob's key.
+    let other = rt.create_key(&root(), None, None, false).unwrap();
+    let named = rt.decrypt(
+        &root(),
+        &sealed.ciphertext_blob,
+        Some(&other.key_id),
+        &BTreeMap::new(),
+        &[],
+    );
+    assert_eq!(err(named).0, ErrorName::IncorrectKeyException);
+    let record = rt.audit.list(&AuditFilter::default()).pop().unwrap();
+    let arns: Vec<&str> = record.resources.iter().map(|r| r.arn.as_str()).collect();
+    assert_eq!(arns, [other.arn.as_str(), key.arn.as_str()]);
 }
 
 #[test]
@@ -992,4 +1005,79 @@ fn an_oversized_context_or_too_many_grant_tokens_are_refused_before_any_key_is_u
     let log = serde_json::to_string(&rt.audit.list(&AuditFilter::default())).unwrap();
     assert!(!log.contains(&"v".repeat(MAX_ENCRYPTION_CONTEXT_BYTES)));
     assert!(log.contains("over the limit"));
+}
+
+#[test]
+fn grants_page_in_grant_id_order_and_markers_stay_with_their_operation() {
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let text = r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/app", "RetiringPrincipal": "arn:aws:iam::111122223333:user/ops", "Operations": ["Decrypt"]}"#;
+    let mut ids: Vec<String> = (0..5)
+        .map(|_| {
+            let Document::Grants(g) = Document::parse(&Source::new("g", text), None).unwrap() else {
+                panic!()
+            };
+            rt.create_grant(&root(), &key.key_id, g.grants[0].node.clone(), &[])
+                .unwrap()
+                .grant_id
+        })
+        .collect();
+    ids.sort();
+    let id_of = |g: &Grant| g.grant_id.as_ref().unwrap().node.clone();
+    let (mut listed, mut retirable) = (Vec::new(), Vec::new());
+    let (mut marker, mut retirable_marker): (Option<String>, Option<String>) = (None, None);
+    loop {
+        let page = rt
+            .list_grants(
+                &root(),
+                &key.key_id,
+                None,
+                None,
+                Paging {
+                    limit: Some(2),
+                    marker: marker.as_deref(),
+                },
+            )
+            .unwrap();
+        listed.extend(page.items.iter().map(id_of));
+        let other = rt
+            .list_retirable_grants(
+                &root(),
+                "arn:aws:iam::111122223333:user/ops",
+                Paging {
+                    limit: Some(2),
+                    marker: retirable_marker.as_deref(),
+                },
+            )
+            .unwrap();
+        retirable.extend(other.items.iter().map(id_of));
+        retirable_marker = other.next_marker;
+        match page.next_marker {
+            Some(next) => marker = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed, ids);
+    assert_eq!(retirable, ids);
+    // A ListGrants marker means nothing to ListRetirableGrants.
+    let first = rt
+        .list_grants(
+            &root(),
+            &key.key_id,
+            None,
+            None,
+            Paging {
+                limit: Some(1),
+                marker: None,
+            },
+        )
+        .unwrap();
+    let foreign = Paging {
+        limit: None,
+        marker: first.next_marker.as_deref(),
+    };
+    assert_eq!(
+        err(rt.list_retirable_grants(&root(), "arn:aws:iam::111122223333:user/ops", foreign)).0,
+        ErrorName::InvalidMarkerException
+    );
 }
