@@ -117,7 +117,7 @@ pub(super) fn validate(paging: &Paging<'_>, size: PageSize) -> Result<(), KmsErr
 }
 
 /// The name a marker of this operation carries: `kw1:<operation>:<name>`.
-fn after<'m>(marker: &'m str, size: PageSize) -> Option<&'m str> {
+fn after(marker: &str, size: PageSize) -> Option<&str> {
     marker
         .strip_prefix(MARKER_PREFIX)?
         .strip_prefix(size.operation)?
