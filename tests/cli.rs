@@ -698,3 +698,34 @@ fn list_commands_page_with_limit_and_marker_or_list_everything() {
     assert_eq!(forged.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&forged.stderr).contains("(InvalidMarkerException)"));
 }
+
+#[test]
+fn a_large_plaintext_read_from_stdin_round_trips() {
+    let state = scratch("kms-stdin").join("state");
+    let created = kms(&state, &["key", "create"]);
+    let key_id = stdout(&created).split('\t').next().expect("key id").to_owned();
+    // 4096 bytes: more than one read of a pipe, at Encrypt's limit.
+    let plaintext: String = (0..4096).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let mut args = vec!["--state", state.to_str().expect("utf-8 path"), "--output", "text"];
+    args.extend_from_slice(&["encrypt", "--key-id", &key_id, "--plaintext", "-"]);
+    let sealed = keyward(&args, Some(&plaintext));
+    assert_eq!(
+        sealed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&sealed.stderr)
+    );
+    let blob = stdout(&sealed).trim().to_owned();
+    let opened = kms(&state, &["decrypt", "--ciphertext-blob", &blob]);
+    assert_eq!(
+        opened.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(stdout(&opened).trim())
+        .expect("base64 plaintext");
+    assert_eq!(decoded, plaintext.as_bytes());
+}

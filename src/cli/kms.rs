@@ -93,26 +93,46 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 /// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself.
-fn input(value: &str) -> Result<Vec<u8>, String> {
+fn input(value: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
     if let Some(path) = value.strip_prefix("fileb://").or_else(|| value.strip_prefix("file://")) {
-        return std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"));
+        return std::fs::read(path)
+            .map(zeroize::Zeroizing::new)
+            .map_err(|e| format!("cannot read `{path}`: {e}"));
     }
     if value == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
-        return Ok(bytes);
+        return read_wiping(std::io::stdin().lock()).map_err(|e| format!("cannot read stdin: {e}"));
     }
-    Ok(value.as_bytes().to_vec())
+    Ok(zeroize::Zeroizing::new(value.as_bytes().to_vec()))
+}
+
+/// Reads everything from `reader` (a plaintext, perhaps) into a buffer that
+/// grows by copying into a larger zeroized buffer, so no outgrown buffer is
+/// freed with the secret still in it, as `read_to_end` would leave it.
+fn read_wiping(mut reader: impl Read) -> std::io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let mut buffer = zeroize::Zeroizing::new(vec![0u8; 8192]);
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            let mut larger = zeroize::Zeroizing::new(vec![0u8; buffer.len() * 2]);
+            larger[..filled].copy_from_slice(&buffer[..filled]);
+            buffer = larger;
+        }
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buffer.truncate(filled);
+    Ok(buffer)
 }
 
 /// A ciphertext: raw bytes from `fileb://PATH`, base64 otherwise.
 fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
     let raw = input(value)?;
     if value.starts_with("fileb://") {
-        return Ok(raw);
+        return Ok(raw.to_vec());
     }
     base64::engine::general_purpose::STANDARD
         .decode(String::from_utf8_lossy(&raw).trim())
@@ -624,7 +644,7 @@ fn call(
             }
         },
         KmsCommand::Encrypt(args) => {
-            let plaintext = zeroize::Zeroizing::new(input(&args.plaintext)?);
+            let plaintext = input(&args.plaintext)?;
             let ctx = context(&args.crypto.encryption_context)?;
             let out = rt
                 .encrypt(caller, &args.key_id, &plaintext, &ctx, &args.crypto.grant_tokens)
@@ -737,6 +757,15 @@ fn call(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_a_secret_keeps_every_byte_across_buffer_growth() {
+        let data: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        // Two readers chained: more than one buffer's worth, read in parts.
+        let chunked = std::io::Read::chain(&data[..10_000], &data[10_000..]);
+        assert_eq!(read_wiping(chunked).unwrap().as_slice(), data.as_slice());
+        assert!(read_wiping(&b""[..]).unwrap().is_empty());
+    }
 
     #[test]
     fn a_printed_response_wipes_every_string_it_holds() {
