@@ -25,35 +25,10 @@ use proptest::collection::{btree_map, btree_set, vec};
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
-use proptest::test_runner::FileFailurePersistence;
 use serde_json::{json, Map, Value};
 
 use crate::eval_reference as naive;
-
-/// The regression file of one property, in `tests/proptest-regressions/`.
-macro_rules! regressions {
-    ($name:literal) => {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/proptest-regressions/",
-            $name,
-            ".txt"
-        )
-    };
-}
-
-/// 256 cases each; `PROPTEST_CASES=100000` runs a longer soak.
-fn config(regressions: &'static str) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
-        ..ProptestConfig::default()
-    }
-}
+use crate::proptest_config::config;
 
 // ---------------------------------------------------------------------------
 // Pools

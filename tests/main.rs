@@ -1,5 +1,9 @@
 //! keyward's integration tests: one binary, one module per area.
 
+// First, so its `regressions!` macro is in scope for the modules below.
+#[macro_use]
+mod proptest_config;
+
 mod accounts;
 #[cfg(feature = "cli")]
 mod cli;

@@ -11,36 +11,10 @@ use keyward::source::Source;
 use miette::Diagnostic;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::FileFailurePersistence;
 use serde_json::Value;
 
+use crate::proptest_config::config;
 use crate::strategies::{self, Expected};
-
-/// The regression file of one property, in `tests/proptest-regressions/`.
-macro_rules! regressions {
-    ($name:literal) => {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/proptest-regressions/",
-            $name,
-            ".txt"
-        )
-    };
-}
-
-/// 256 cases each (a few seconds for all properties in a debug build);
-/// `PROPTEST_CASES=100000` runs a longer soak.
-fn config(regressions: &'static str) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
-        ..ProptestConfig::default()
-    }
-}
 
 /// Every way a caller can ask for a document: detected, or each kind named.
 const KINDS: [Option<DocumentKind>; 5] = [
