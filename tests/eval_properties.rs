@@ -29,6 +29,7 @@ use serde_json::{json, Map, Value};
 
 use crate::eval_reference as naive;
 use crate::proptest_config::config;
+use crate::strategies::Choices;
 
 // ---------------------------------------------------------------------------
 // Pools
@@ -552,31 +553,14 @@ fn with_statement(policy: &Policy, statement: &Value, at: Index) -> Policy {
     bigger
 }
 
-/// A small deterministic generator (SplitMix64), for shuffles and for the
-/// many requests of the agreement property, where proptest's own value
-/// trees would cost more than the evaluations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n`.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
+/// The evaluator's draws on the shared SplitMix64 generator.
+impl Choices {
     /// True with probability `numerator / denominator`.
     fn chance(&mut self, numerator: usize, denominator: usize) -> bool {
         self.below(denominator) < numerator
     }
 
-    fn pick(&mut self, pool: &[&str]) -> String {
+    fn pick_owned(&mut self, pool: &[&str]) -> String {
         pool[self.below(pool.len())].to_owned()
     }
 
@@ -602,25 +586,25 @@ impl Rng {
             };
             let value = match kind {
                 KeyKind::Text if self.chance(1, 13) => naive::ContextValue::One(String::new()),
-                KeyKind::Text => naive::ContextValue::One(self.pick(TEXTS)),
+                KeyKind::Text => naive::ContextValue::One(self.pick_owned(TEXTS)),
                 KeyKind::Set => {
-                    let mut items: Vec<String> = (0..self.below(4)).map(|_| self.pick(SET_ITEMS)).collect();
+                    let mut items: Vec<String> = (0..self.below(4)).map(|_| self.pick_owned(SET_ITEMS)).collect();
                     items.sort();
                     items.dedup();
                     naive::ContextValue::Many(items)
                 }
-                KeyKind::Number => naive::ContextValue::One(self.pick(NUMBERS)),
-                KeyKind::Date => naive::ContextValue::One(self.pick(DATES)),
-                KeyKind::Bool => naive::ContextValue::One(self.pick(&["true", "false"])),
-                KeyKind::Ip => naive::ContextValue::One(self.pick(IPS)),
-                KeyKind::Arn => naive::ContextValue::One(self.pick(ARNS)),
+                KeyKind::Number => naive::ContextValue::One(self.pick_owned(NUMBERS)),
+                KeyKind::Date => naive::ContextValue::One(self.pick_owned(DATES)),
+                KeyKind::Bool => naive::ContextValue::One(self.pick_owned(&["true", "false"])),
+                KeyKind::Ip => naive::ContextValue::One(self.pick_owned(IPS)),
+                KeyKind::Arn => naive::ContextValue::One(self.pick_owned(ARNS)),
             };
             context.insert(spelling, value);
         }
         naive::Request {
-            caller: self.pick(CALLERS),
-            action: self.pick(ACTIONS),
-            resource: self.pick(RESOURCES),
+            caller: self.pick_owned(CALLERS),
+            action: self.pick_owned(ACTIONS),
+            resource: self.pick_owned(RESOURCES),
             context,
         }
     }
@@ -648,7 +632,7 @@ proptest! {
     fn compiled_evaluator_agrees_with_the_naive_reference(json in policy_json(), seed in any::<u64>()) {
         let policy = parse(&json);
         let compiled = compile("generated", &policy);
-        let mut rng = Rng(seed);
+        let mut rng = Choices(seed);
         for _ in 0..64 {
             let request = rng.request();
             let Ok(expected) = naive::evaluate(&policy, &request) else {
@@ -680,7 +664,7 @@ proptest! {
     #[test]
     fn statement_order_never_changes_the_decision(json in policy_json(), request in request(), seed in any::<u64>()) {
         let policy = parse(&json);
-        let mut rng = Rng(seed);
+        let mut rng = Choices(seed);
         let mut order: Vec<usize> = (0..policy.statements.len()).collect();
         rng.shuffle(&mut order);
         let mut shuffled = policy.clone();

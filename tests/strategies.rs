@@ -533,16 +533,23 @@ pub fn spelled(values: impl Strategy<Value = Value>) -> impl Strategy<Value = (V
     })
 }
 
-/// A small deterministic generator (SplitMix64) for [`render`]'s choices.
-struct Choices(u64);
+/// A small deterministic generator (SplitMix64), for [`render`]'s choices
+/// and for shuffles and requests in the evaluator's properties, where
+/// proptest's own value trees would cost more than the evaluations.
+pub struct Choices(pub u64);
 
 impl Choices {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
     }
 
     /// True with probability 1 / `n`.

@@ -57,10 +57,7 @@ pub fn validate(grant: &Grant, key: KeyInfo) -> Result<(), KmsError> {
         check_constraints(constraints, key)?;
     }
     if let Some(name) = &grant.name {
-        let valid = (1..=256).contains(&name.chars().count())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'));
+        let valid = (1..=256).contains(&name.chars().count()) && name.chars().all(is_name_char);
         if !valid {
             return Err(KmsError::constraint(
                 Some(name),
@@ -235,4 +232,9 @@ fn contains_all(pairs: &[ContextPair], needed: &[ContextPair]) -> bool {
 
 fn same_pairs(a: &[ContextPair], b: &[ContextPair]) -> bool {
     a.len() == b.len() && contains_all(a, b) && contains_all(b, a)
+}
+
+/// A character of a grant or alias name: `[a-zA-Z0-9:/_-]`.
+pub(crate) fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-')
 }

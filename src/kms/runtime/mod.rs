@@ -527,10 +527,7 @@ pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
             "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
         ));
     }
-    let valid = (7..=256).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'));
+    let valid = (7..=256).contains(&name.len()) && name.chars().all(crate::kms::create_grant::is_name_char);
     if !valid {
         return Err(KmsError::constraint(
             Some(name),
