@@ -511,6 +511,68 @@ fn the_local_kms_keeps_its_state_between_commands() {
 }
 
 #[test]
+fn an_aws_managed_key_is_used_through_its_service_with_via_service() {
+    let state = scratch("kms-managed").join("state");
+    let through_s3 = kms(
+        &state,
+        &[
+            "--via-service",
+            "s3",
+            "encrypt",
+            "--key-id",
+            "alias/aws/s3",
+            "--plaintext",
+            "object",
+        ],
+    );
+    assert_eq!(
+        through_s3.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&through_s3.stderr)
+    );
+    let blob = stdout(&through_s3).trim().to_owned();
+    let direct = kms(&state, &["decrypt", "--ciphertext-blob", &blob]);
+    assert_eq!(direct.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&direct.stderr).contains("AccessDeniedException"));
+    let via_endpoint = kms(
+        &state,
+        &[
+            "--via-service",
+            "s3.us-east-1.amazonaws.com",
+            "decrypt",
+            "--ciphertext-blob",
+            &blob,
+        ],
+    );
+    assert_eq!(stdout(&via_endpoint).trim(), "b2JqZWN0", "base64 of `object`");
+    let described = keyward(
+        &[
+            "--state",
+            state.to_str().expect("utf-8 path"),
+            "--output",
+            "json",
+            "key",
+            "describe",
+            "--key-id",
+            "alias/aws/s3",
+        ],
+        None,
+    );
+    assert!(
+        stdout(&described).contains("\"KeyManager\": \"AWS\""),
+        "{}",
+        stdout(&described)
+    );
+    let bad = kms(
+        &state,
+        &["--via-service", "S3!", "generate-random", "--number-of-bytes", "8"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--via-service `S3!` is not a service"));
+}
+
+#[test]
 fn ephemeral_sessions_keep_nothing() {
     let out = keyward(
         &[

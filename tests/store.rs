@@ -18,6 +18,8 @@ const ACCOUNT: &str = "111122223333";
 const REGION: &str = "us-east-1";
 const NOW: i64 = 1_795_867_200;
 
+const S3: &str = "s3.us-east-1.amazonaws.com";
+
 fn runtime() -> Runtime<SimulatedClock> {
     Runtime::new(ACCOUNT, REGION, SimulatedClock::at(NOW))
 }
@@ -64,7 +66,8 @@ fn decrypt_grant_for_reader() -> keyward::policy::Grant {
 
 /// What the round trip saves: two keys (one rotated, tagged, aliased and
 /// granted; one with automatic rotation, disabled), a key pending deletion,
-/// and a refused call in the audit log.
+/// the AWS managed key of S3, SQS's AWS owned key, and a refused call in the
+/// audit log.
 struct Saved {
     app: String,
     app_arn: String,
@@ -72,6 +75,10 @@ struct Saved {
     doomed: String,
     old_ciphertext: Vec<u8>,
     new_ciphertext: Vec<u8>,
+    /// Under the AWS managed key `alias/aws/s3`, through S3.
+    s3_ciphertext: Vec<u8>,
+    /// Under SQS's AWS owned key.
+    sqs_ciphertext: Vec<u8>,
 }
 
 fn populate(rt: &mut Runtime<SimulatedClock>) -> Saved {
@@ -97,6 +104,11 @@ fn populate(rt: &mut Runtime<SimulatedClock>) -> Saved {
     rt.schedule_key_deletion(&root(), &doomed.key_id, Some(7)).unwrap();
     // Refused: the reader has no identity policy and the grant is on `app`.
     assert!(rt.encrypt(&user(), &other.key_id, b"x", &ctx("x"), &[]).is_err());
+    let s3_ciphertext = rt
+        .encrypt(&root().via(S3), "alias/aws/s3", b"object", &ctx("s3"), &[])
+        .unwrap()
+        .ciphertext_blob;
+    let sqs_ciphertext = rt.aws_owned_encrypt("sqs", b"message", &ctx("sqs")).unwrap();
     Saved {
         app: app.key_id,
         app_arn: app.arn,
@@ -104,6 +116,8 @@ fn populate(rt: &mut Runtime<SimulatedClock>) -> Saved {
         doomed: doomed.key_id,
         old_ciphertext,
         new_ciphertext,
+        s3_ciphertext,
+        sqs_ciphertext,
     }
 }
 
@@ -169,6 +183,24 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
         .decrypt(&root(), &saved.new_ciphertext, Some("alias/app"), &ctx("new"), &[])
         .unwrap();
     assert_eq!(new.plaintext.as_slice(), b"after rotation");
+    // The AWS managed key is still AWS's, and the AWS owned key still opens
+    // its blob without being in the account.
+    assert_eq!(
+        restored.describe_key(&root(), "alias/aws/s3").unwrap().key_manager,
+        "AWS"
+    );
+    let object = restored
+        .decrypt(&root().via(S3), &saved.s3_ciphertext, None, &ctx("s3"), &[])
+        .unwrap();
+    assert_eq!(object.plaintext.as_slice(), b"object");
+    assert_eq!(
+        restored
+            .aws_owned_decrypt("sqs", &saved.sqs_ciphertext, &ctx("sqs"))
+            .unwrap()
+            .as_slice(),
+        b"message"
+    );
+    assert_eq!(restored.list_keys(&root(), Paging::default()).unwrap().items.len(), 4);
 
     // The audit log is there and filterable.
     let all = store.audit(&AuditFilter::default()).unwrap();
@@ -205,8 +237,9 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
             ..AuditFilter::default()
         })
         .unwrap();
-    assert_eq!(encrypts.len(), 2);
+    assert_eq!(encrypts.len(), 3, "two directly, one through S3");
     assert!(encrypts.iter().all(|r| r["eventName"] == "Encrypt"));
+    assert_eq!(encrypts[2]["userIdentity"]["invokedBy"], "s3.amazonaws.com");
 
     // The restored runtime's next records continue the numbering, and a
     // save replaces what was saved.
@@ -216,8 +249,11 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
     assert!(more.first().is_some_and(|r| r.event_id > records.len() as u64));
     store.save(&restored.export(), &more).unwrap();
     let again = store.load().unwrap().unwrap();
-    assert!(again.aliases.is_empty());
-    assert_eq!(again.keys.len(), 3);
+    let names = |state: &keyward::kms::runtime::State| -> Vec<String> {
+        state.aliases.iter().map(|a| a.name.clone()).collect()
+    };
+    assert_eq!(names(&again), ["alias/aws/s3"]);
+    assert_eq!(again.keys.len(), 5);
     assert_eq!(
         store.audit(&AuditFilter::default()).unwrap().len(),
         records.len() + more.len()
@@ -225,7 +261,7 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
     // Saving the same records twice is refused, and leaves nothing half done.
     let error = store.save(&rt.export(), &more).unwrap_err();
     assert!(matches!(error, StoreError::DuplicateEvent { .. }), "{error}");
-    assert!(store.load().unwrap().unwrap().aliases.is_empty());
+    assert_eq!(names(&store.load().unwrap().unwrap()), ["alias/aws/s3"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -276,9 +312,13 @@ fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
         .flat_map(|k| &k.materials)
         .map(|m| m.material.expose_for_wrapping().to_vec())
         .collect();
-    assert_eq!(materials.len(), 4, "three keys, one rotated");
+    assert_eq!(
+        materials.len(),
+        6,
+        "three customer keys, one rotated; an AWS managed and an AWS owned key"
+    );
     let loaded = store.load().unwrap().unwrap();
-    assert_eq!(loaded.keys.iter().map(|k| k.materials.len()).sum::<usize>(), 4);
+    assert_eq!(loaded.keys.iter().map(|k| k.materials.len()).sum::<usize>(), 6);
     let scan = |when: &str| {
         let mut scanned = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {

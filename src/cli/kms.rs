@@ -321,7 +321,7 @@ fn metadata(m: &KeyMetadata) -> Value {
     json!({"KeyMetadata": {
         "AWSAccountId": m.account, "KeyId": m.key_id, "Arn": m.arn, "CreationDate": m.creation_date,
         "Enabled": m.enabled, "Description": m.description, "KeyUsage": m.key_usage, "KeyState": m.state.as_str(),
-        "DeletionDate": m.deletion_date, "Origin": "AWS_KMS", "KeyManager": "CUSTOMER", "KeySpec": m.key_spec,
+        "DeletionDate": m.deletion_date, "Origin": "AWS_KMS", "KeyManager": m.key_manager, "KeySpec": m.key_spec,
         "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"], "CurrentKeyMaterialId": m.current_key_material_id,
     }})
 }
@@ -361,6 +361,25 @@ pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
     }
 }
 
+/// `s3` or `s3.us-east-1.amazonaws.com`, as the endpoint `kms:ViaService` names.
+fn via_service_endpoint(service: &str, region: &str) -> Result<String, String> {
+    let label = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if label(service) {
+        return Ok(format!("{service}.{region}.amazonaws.com"));
+    }
+    match service.strip_suffix(".amazonaws.com").and_then(|rest| rest.split_once('.')) {
+        Some((name, endpoint_region)) if label(name) && label(endpoint_region) => Ok(service.to_owned()),
+        _ => Err(format!(
+            "--via-service `{service}` is not a service: give its name, such as `s3`, or its endpoint, such as `s3.{region}.amazonaws.com`"
+        )),
+    }
+}
+
 fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
     let mut runtime = Runtime::new(&session.account, &session.region, SystemClock);
     let accounts = match &session.accounts {
@@ -371,6 +390,10 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         (Some(who), Some(accounts)) => accounts.caller(who)?,
         (Some(who), None) => Caller::parse(who).map_err(|e| e.to_string())?,
         (None, _) => Caller::parse(&session.account).map_err(|e| e.to_string())?,
+    };
+    let caller = match &session.via_service {
+        Some(service) => caller.via(via_service_endpoint(service, &session.region)?),
+        None => caller,
     };
     if let Some(mut accounts) = accounts {
         runtime.identities = std::mem::take(&mut accounts.identities);

@@ -18,6 +18,11 @@ pub struct Session {
     /// (default: the account's root user).
     #[arg(long = "as", global = true, value_name = "PRINCIPAL")]
     pub caller: Option<String>,
+    /// Call through an AWS service, as it does on the caller's behalf: `s3`
+    /// (meaning `s3.<region>.amazonaws.com`) or a full endpoint. It sets
+    /// `kms:ViaService`; AWS managed keys (`alias/aws/s3`) need it.
+    #[arg(long, global = true, value_name = "SERVICE")]
+    pub via_service: Option<String>,
     /// The accounts file (identity policies, boundaries, SCPs, tags).
     #[arg(long, global = true, value_name = "FILE")]
     pub accounts: Option<PathBuf>,

@@ -25,6 +25,10 @@ pub struct Caller {
     /// The 12-digit account, for everything but service principals.
     pub account: Option<String>,
     pub kind: CallerKind,
+    /// The AWS service calling on this principal's behalf, as its endpoint
+    /// (`s3.us-east-1.amazonaws.com`): it fills `kms:ViaService` and makes
+    /// `aws:ViaAWSService` true. `None` for a direct call.
+    pub via_service: Option<String>,
 }
 
 /// What kind of principal a [`Caller`] is.
@@ -76,6 +80,7 @@ impl Caller {
                 arn: format!("arn:aws:iam::{text}:root"),
                 account: Some(text.to_owned()),
                 kind: CallerKind::Root,
+                via_service: None,
             });
         }
         if !text.starts_with("arn:") {
@@ -85,6 +90,7 @@ impl Caller {
                     arn: text.to_owned(),
                     account: None,
                     kind: CallerKind::Service,
+                    via_service: None,
                 })
                 .ok_or_else(invalid);
         }
@@ -116,7 +122,17 @@ impl Caller {
             arn: text.to_owned(),
             account: Some((*account).to_owned()),
             kind,
+            via_service: None,
         })
+    }
+
+    /// The same principal, calling through an AWS service whose endpoint is
+    /// `service` (`s3.us-east-1.amazonaws.com`).
+    pub fn via(self, service: impl Into<String>) -> Caller {
+        Caller {
+            via_service: Some(service.into()),
+            ..self
+        }
     }
 
     /// The value of `aws:PrincipalType`.

@@ -23,6 +23,8 @@ pub enum ErrorName {
     InvalidAliasNameException,
     InvalidKeyUsageException,
     TagException,
+    /// Something keyward cannot do went wrong inside it (AWS's 500).
+    KMSInternalException,
 }
 
 impl ErrorName {
@@ -45,6 +47,7 @@ impl ErrorName {
             ErrorName::InvalidAliasNameException => "InvalidAliasNameException",
             ErrorName::InvalidKeyUsageException => "InvalidKeyUsageException",
             ErrorName::TagException => "TagException",
+            ErrorName::KMSInternalException => "KMSInternalException",
         }
     }
 }

@@ -28,7 +28,8 @@ pub struct KmsRequest {
     /// The kind of key, which decides whether it has encryption contexts.
     pub key: KeyInfo,
     pub grant_tokens: Vec<String>,
-    /// The service calling on the caller's behalf (`s3.us-east-1.amazonaws.com`).
+    /// The service calling on the caller's behalf (`s3.us-east-1.amazonaws.com`);
+    /// the caller's own by default.
     pub via_service: Option<String>,
     /// The alias name used to name the key (`alias/app`), for `kms:RequestAlias`.
     pub alias: Option<String>,
@@ -41,6 +42,7 @@ pub struct KmsRequest {
 impl KmsRequest {
     pub fn new(caller: Caller, action: impl Into<String>, resource: impl Into<String>) -> KmsRequest {
         KmsRequest {
+            via_service: caller.via_service.clone(),
             caller,
             action: action.into(),
             resource: resource.into(),
@@ -50,7 +52,6 @@ impl KmsRequest {
             grant_id: None,
             key: KeyInfo::SYMMETRIC,
             grant_tokens: Vec::new(),
-            via_service: None,
             alias: None,
             time: None,
             context: Context::new(),

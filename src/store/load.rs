@@ -9,7 +9,7 @@ use rusqlite::OptionalExtension;
 use super::wrap::{self, Unwrap};
 use super::{Store, StoreError};
 use crate::crypto::MaterialId;
-use crate::kms::runtime::{Alias, KeyState, Origin, Rotation, State, StoredKey, StoredMaterial};
+use crate::kms::runtime::{Alias, KeyManager, KeyState, Origin, Rotation, State, StoredKey, StoredMaterial};
 use crate::kms::StoredGrant;
 
 /// A `keys` row as stored, before it is checked.
@@ -26,6 +26,7 @@ struct KeyRow {
     rotation_period: Option<i64>,
     rotation_next: Option<i64>,
     tags: String,
+    manager: String,
 }
 
 /// A `materials` row as stored, before it is unwrapped.
@@ -107,7 +108,7 @@ impl Store {
         let rows = tx
             .prepare(
                 "SELECT id, arn, description, state, key_spec, key_usage, created, deletion_date,
-                        policy_text, rotation_period, rotation_next, tags
+                        policy_text, rotation_period, rotation_next, tags, manager
                  FROM keys ORDER BY id",
             )
             .and_then(|mut statement| {
@@ -126,6 +127,7 @@ impl Store {
                             rotation_period: row.get(9)?,
                             rotation_next: row.get(10)?,
                             tags: row.get(11)?,
+                            manager: row.get(12)?,
                         })
                     })?
                     .collect::<Result<Vec<_>, _>>()
@@ -135,6 +137,8 @@ impl Store {
         for row in rows {
             let state = KeyState::parse(&row.state)
                 .ok_or_else(|| corrupt(format!("key `{}` has the unknown state `{}`", row.id, row.state)))?;
+            let manager = KeyManager::parse(&row.manager)
+                .ok_or_else(|| corrupt(format!("key `{}` has the unknown manager `{}`", row.id, row.manager)))?;
             let rotation = match (row.rotation_period, row.rotation_next) {
                 (Some(period_days), Some(next)) => Some(Rotation { period_days, next }),
                 (None, None) => None,
@@ -148,6 +152,7 @@ impl Store {
             keys.push(StoredKey {
                 id: row.id,
                 arn: row.arn,
+                manager,
                 description: row.description,
                 state,
                 key_spec: row.key_spec,

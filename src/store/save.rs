@@ -31,8 +31,8 @@ impl Store {
             let mut insert_key = tx
                 .prepare_cached(
                     "INSERT INTO keys (id, arn, description, state, key_spec, key_usage, created,
-                        deletion_date, policy_text, rotation_period, rotation_next, tags)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        deletion_date, policy_text, rotation_period, rotation_next, tags, manager)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(failed("save the keys"))?;
             let mut insert_material = tx
@@ -62,6 +62,7 @@ impl Store {
                         key.rotation.map(|r| r.period_days),
                         key.rotation.map(|r| r.next),
                         tags.to_string(),
+                        key.manager.as_str(),
                     ])
                     .map_err(failed("save the keys"))?;
                 for (position, material) in key.materials.iter().enumerate() {

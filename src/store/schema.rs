@@ -77,8 +77,13 @@ CREATE INDEX audit_by_principal ON audit (principal_arn);
 CREATE INDEX audit_by_operation ON audit (operation COLLATE NOCASE);
 ";
 
+/// Version 2: who manages each key (`CUSTOMER`, `AWS` or `AWS_OWNED`).
+const V2: &str = "
+ALTER TABLE keys ADD COLUMN manager TEXT NOT NULL DEFAULT 'CUSTOMER';
+";
+
 /// The migrations, in order. Append; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this code reads and writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -129,6 +129,32 @@ fn opening_twice_keeps_the_root_key_and_applies_migrations_once() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_version_1_database_migrates_with_every_key_customer_managed() {
+    use crate::kms::runtime::{KeyManager, Runtime, SimulatedClock};
+    let dir = scratch_dir("v1");
+    let mut rt = Runtime::new("111122223333", "us-east-1", SimulatedClock::at(0));
+    let root = crate::eval::Caller::parse("111122223333").unwrap();
+    let key = rt.create_key(&root, None, None, false).unwrap();
+    let mut store = Store::open(&dir).unwrap();
+    store.save(&rt.export(), &[]).unwrap();
+    // Back to version 1: no manager column, one migration recorded.
+    store
+        .connection
+        .execute_batch("ALTER TABLE keys DROP COLUMN manager; DELETE FROM schema_version WHERE version > 1;")
+        .unwrap();
+    drop(store);
+
+    let store = Store::open(&dir).unwrap();
+    let state = store.load().unwrap().expect("the saved state");
+    assert_eq!(state.keys.len(), 1);
+    assert_eq!(
+        (state.keys[0].id.as_str(), state.keys[0].manager),
+        (key.key_id.as_str(), KeyManager::Customer)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn write_owner_only(path: &Path, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
     #[cfg(unix)]

@@ -100,8 +100,11 @@ impl<C: Clock> Runtime<C> {
         result
     }
 
-    pub fn describe_key(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
-        let result = self.describe_key_call(caller, key_id);
+    /// `DescribeKey`; naming `alias/aws/<service>` creates that AWS managed key.
+    pub fn describe_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let result = self
+            .provision_managed_key(key_id)
+            .and_then(|()| self.describe_key_call(caller, key_id));
         self.record(
             "DescribeKey",
             caller,
@@ -232,15 +235,18 @@ impl<C: Clock> Runtime<C> {
         result
     }
 
+    /// `Encrypt`; naming `alias/aws/<service>` creates that AWS managed key.
     pub fn encrypt(
-        &self,
+        &mut self,
         caller: &Caller,
         key_id: &str,
         plaintext: &[u8],
         context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
-        let result = self.encrypt_call(caller, key_id, plaintext, context, grant_tokens);
+        let result = self
+            .provision_managed_key(key_id)
+            .and_then(|()| self.encrypt_call(caller, key_id, plaintext, context, grant_tokens));
         let params =
             json!({"keyId": key_id, "encryptionContext": audited(context), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
         self.record("Encrypt", caller, Some(key_id), params, Value::Null, true, &result);
@@ -268,7 +274,7 @@ impl<C: Clock> Runtime<C> {
 
     #[allow(clippy::too_many_arguments)]
     pub fn re_encrypt(
-        &self,
+        &mut self,
         caller: &Caller,
         ciphertext_blob: &[u8],
         source_key_id: Option<&str>,
@@ -277,15 +283,17 @@ impl<C: Clock> Runtime<C> {
         destination_context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
-        let result = self.re_encrypt_call(
-            caller,
-            ciphertext_blob,
-            source_key_id,
-            source_context,
-            destination_key_id,
-            destination_context,
-            grant_tokens,
-        );
+        let result = self.provision_managed_key(destination_key_id).and_then(|()| {
+            self.re_encrypt_call(
+                caller,
+                ciphertext_blob,
+                source_key_id,
+                source_context,
+                destination_key_id,
+                destination_context,
+                grant_tokens,
+            )
+        });
         let params = json!({
             "sourceKeyId": source_key_id, "sourceEncryptionContext": audited(source_context),
             "destinationKeyId": destination_key_id, "destinationEncryptionContext": audited(destination_context),
@@ -308,7 +316,7 @@ impl<C: Clock> Runtime<C> {
     /// audited, like any other.
     #[allow(clippy::too_many_arguments)]
     pub fn generate_data_key(
-        &self,
+        &mut self,
         caller: &Caller,
         key_id: &str,
         key_spec: Option<&str>,
@@ -317,8 +325,10 @@ impl<C: Clock> Runtime<C> {
         grant_tokens: &[String],
         with_plaintext: bool,
     ) -> Result<DataKey, KmsError> {
-        let result = DataKeySize::parse(key_spec, number_of_bytes)
-            .and_then(|size| self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext));
+        let result = DataKeySize::parse(key_spec, number_of_bytes).and_then(|size| {
+            self.provision_managed_key(key_id)?;
+            self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext)
+        });
         let params = json!({"keyId": key_id, "encryptionContext": audited(context), "keySpec": key_spec, "numberOfBytes": number_of_bytes});
         let operation = if with_plaintext {
             "GenerateDataKey"

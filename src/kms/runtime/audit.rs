@@ -46,6 +46,10 @@ pub struct UserIdentity {
     pub arn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// The service that made the call on the principal's behalf
+    /// (`s3.amazonaws.com`), or `AWS Internal` for KMS's own events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoked_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -100,7 +104,15 @@ fn identity(caller: &Caller) -> UserIdentity {
         kind,
         arn: caller.arn.clone(),
         account_id: caller.account.clone(),
+        invoked_by: caller.via_service.as_deref().map(service_principal),
     }
+}
+
+/// The service principal of an endpoint: `s3.us-east-1.amazonaws.com` is
+/// `s3.amazonaws.com`.
+fn service_principal(endpoint: &str) -> String {
+    let service = endpoint.split('.').next().unwrap_or(endpoint);
+    format!("{service}.amazonaws.com")
 }
 
 impl AuditLog {
@@ -161,6 +173,7 @@ impl AuditLog {
                 kind: "AWSService",
                 arn: "AWS Internal".to_owned(),
                 account_id: Some(account.to_owned()),
+                invoked_by: Some("AWS Internal".to_owned()),
             },
             request_parameters: serde_json::Value::Null,
             response_elements: serde_json::Value::Null,

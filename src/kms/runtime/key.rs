@@ -1,4 +1,4 @@
-//! A customer managed key as the runtime keeps it: metadata, state, policy
+//! A key as the runtime keeps it: metadata, state, policy
 //! and its versions of key material; and the key-state table of §3 for the
 //! operations the runtime serves.
 
@@ -30,6 +30,37 @@ impl KeyState {
 impl fmt::Display for KeyState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Who manages a key (`KeyManager`, §4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyManager {
+    /// Created and managed by the account (`CUSTOMER`).
+    Customer,
+    /// An AWS managed key (`AWS`): `alias/aws/<service>`, created by the
+    /// service, used only through it, changed by no one.
+    Aws,
+    /// An AWS owned key: a service's own key, outside the account. It is
+    /// never listed, described or audited there, so it has no `KeyManager`
+    /// value in the API.
+    AwsOwned,
+}
+
+impl KeyManager {
+    /// The stored name: `CUSTOMER` and `AWS` as the API says them.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KeyManager::Customer => "CUSTOMER",
+            KeyManager::Aws => "AWS",
+            KeyManager::AwsOwned => "AWS_OWNED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<KeyManager> {
+        [KeyManager::Customer, KeyManager::Aws, KeyManager::AwsOwned]
+            .into_iter()
+            .find(|m| m.as_str() == text)
     }
 }
 
@@ -99,12 +130,13 @@ pub struct Rotation {
     pub next: i64,
 }
 
-/// A customer managed symmetric encryption key.
+/// A symmetric encryption key.
 #[derive(Clone, Debug)]
 pub struct Key {
     pub id: String,
     pub arn: String,
     pub account: String,
+    pub manager: KeyManager,
     pub description: String,
     pub state: KeyState,
     pub info: KeyInfo,

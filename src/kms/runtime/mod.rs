@@ -14,6 +14,8 @@ mod crypto_ops;
 mod grant_ops;
 mod key;
 mod manage;
+mod managed;
+mod owned;
 mod page;
 mod rotation;
 mod state;
@@ -23,7 +25,7 @@ use std::collections::BTreeMap;
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
-pub use key::{check_state, Key, KeyState, Material, Origin, Rotation, Use};
+pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
@@ -57,6 +59,8 @@ pub struct KeyMetadata {
     pub deletion_date: Option<i64>,
     pub key_spec: &'static str,
     pub key_usage: &'static str,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: &'static str,
     pub current_key_material_id: Option<String>,
 }
 
@@ -79,6 +83,8 @@ pub struct Runtime<C: Clock> {
     pub identities: Authorizer,
     keys: BTreeMap<String, Key>,
     aliases: BTreeMap<String, Alias>,
+    /// AWS owned keys, by service; not in the account.
+    owned: BTreeMap<String, Key>,
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
@@ -93,6 +99,7 @@ impl<C: Clock> Runtime<C> {
             identities: Authorizer::default(),
             keys: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            owned: BTreeMap::new(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
         }
@@ -128,18 +135,23 @@ impl<C: Clock> Runtime<C> {
         }
     }
 
-    /// Finds a key by key id, key ARN, alias name or alias ARN.
-    pub fn resolve(&self, key_id: &str) -> Result<&Key, KmsError> {
-        let not_found = |what: String| KmsError::new(ErrorName::NotFoundException, what);
-        // An ARN names its account and Region; only this runtime's are here.
-        let local = match crate::eval::arn_components(key_id) {
+    /// A key or alias identifier without its ARN prefix (`key/…`, `alias/…`
+    /// or a bare key id); `None` for an ARN of another account or Region,
+    /// whose keys are not here.
+    fn local_name<'a>(&self, key_id: &'a str) -> Option<&'a str> {
+        match crate::eval::arn_components(key_id) {
             Some(["arn", _, "kms", region, account, resource]) => {
                 (region == self.region && account == self.account).then_some(resource)
             }
             Some(_) => None,
             None => Some(key_id),
-        };
-        let Some(local) = local else {
+        }
+    }
+
+    /// Finds a key by key id, key ARN, alias name or alias ARN.
+    pub fn resolve(&self, key_id: &str) -> Result<&Key, KmsError> {
+        let not_found = |what: String| KmsError::new(ErrorName::NotFoundException, what);
+        let Some(local) = self.local_name(key_id) else {
             return Err(not_found(format!("Key '{key_id}' does not exist")));
         };
         if local.starts_with("alias/") {
@@ -197,6 +209,7 @@ impl<C: Clock> Runtime<C> {
             deletion_date: key.deletion_date,
             key_spec: key.info.spec,
             key_usage: key.info.usage.as_str(),
+            key_manager: key.manager.as_str(),
             current_key_material_id: key.current().map(|m| m.id.to_string()),
         }
     }
@@ -249,17 +262,44 @@ impl<C: Clock> Runtime<C> {
         if policy.is_some() && !bypass_policy_lockout_safety_check {
             self.lockout_check(caller, &arn, &compiled)?;
         }
-        let key = Key {
-            id: id.clone(),
+        let key = self.new_key(
+            id.clone(),
             arn,
-            account: self.account.clone(),
+            KeyManager::Customer,
+            description,
+            policy_text,
+            compiled,
+        );
+        let metadata = Self::metadata(&key);
+        self.keys.insert(id, key);
+        Ok(metadata)
+    }
+
+    /// An enabled symmetric key with fresh material, created now.
+    fn new_key(
+        &self,
+        id: String,
+        arn: String,
+        manager: KeyManager,
+        description: &str,
+        policy_text: String,
+        policy: CompiledPolicy,
+    ) -> Key {
+        let account = crate::eval::value::arn_account(&arn)
+            .unwrap_or(&self.account)
+            .to_owned();
+        Key {
+            id,
+            arn,
+            account,
+            manager,
             description: description.to_owned(),
             state: KeyState::Enabled,
             info: KeyInfo::SYMMETRIC,
             created: self.clock.now(),
             deletion_date: None,
             policy_text,
-            policy: compiled,
+            policy,
             materials: vec![Material {
                 id: MaterialId::generate(),
                 material: KeyMaterial::generate(),
@@ -268,10 +308,7 @@ impl<C: Clock> Runtime<C> {
             }],
             rotation: None,
             tags: BTreeMap::new(),
-        };
-        let metadata = Self::metadata(&key);
-        self.keys.insert(id, key);
-        Ok(metadata)
+        }
     }
 
     /// A key policy as KMS accepts it: the size limit, the character set, a
@@ -513,8 +550,19 @@ impl<C: Clock> Runtime<C> {
         self.aliases.values()
     }
 
-    pub(super) fn replace(&mut self, keys: BTreeMap<String, Key>, aliases: BTreeMap<String, Alias>, grants: GrantBook) {
+    pub(super) fn owned_keys(&self) -> impl Iterator<Item = &Key> {
+        self.owned.values()
+    }
+
+    pub(super) fn replace(
+        &mut self,
+        keys: BTreeMap<String, Key>,
+        owned: BTreeMap<String, Key>,
+        aliases: BTreeMap<String, Alias>,
+        grants: GrantBook,
+    ) {
         self.keys = keys;
+        self.owned = owned;
         self.aliases = aliases;
         self.grants = grants;
     }

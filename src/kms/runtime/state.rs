@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::key::{Key, KeyState, Material, Origin, Rotation};
+use super::key::{Key, KeyManager, KeyState, Material, Origin, Rotation};
 use super::{Alias, Clock, Runtime};
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::kms::grant_book::{GrantBook, StoredGrant};
@@ -15,6 +15,8 @@ use crate::kms::key_spec::KeyInfo;
 pub struct StoredKey {
     pub id: String,
     pub arn: String,
+    pub manager: KeyManager,
+    /// For an AWS owned key, the service that owns it.
     pub description: String,
     pub state: KeyState,
     pub key_spec: String,
@@ -78,9 +80,11 @@ impl<C: Clock> Runtime<C> {
             region: self.region.clone(),
             keys: self
                 .keys()
+                .chain(self.owned_keys())
                 .map(|k| StoredKey {
                     id: k.id.clone(),
                     arn: k.arn.clone(),
+                    manager: k.manager,
                     description: k.description.clone(),
                     state: k.state,
                     key_spec: k.info.spec.to_owned(),
@@ -111,6 +115,7 @@ impl<C: Clock> Runtime<C> {
     /// whose policy or spec no longer reads is an error naming it.
     pub fn restore(&mut self, state: State) -> Result<(), String> {
         let mut keys = BTreeMap::new();
+        let mut owned = BTreeMap::new();
         for stored in state.keys {
             let info = KeyInfo::parse(&stored.key_spec, Some(&stored.key_usage)).ok_or_else(|| {
                 format!(
@@ -121,10 +126,14 @@ impl<C: Clock> Runtime<C> {
             let policy = self
                 .compile_key_policy(&stored.arn, &stored.policy_text)
                 .map_err(|e| format!("key {}: {e}", stored.id))?;
+            let account = crate::eval::value::arn_account(&stored.arn)
+                .unwrap_or(&self.account)
+                .to_owned();
             let key = Key {
                 id: stored.id.clone(),
                 arn: stored.arn,
-                account: self.account.clone(),
+                account,
+                manager: stored.manager,
                 description: stored.description,
                 state: stored.state,
                 info,
@@ -145,11 +154,15 @@ impl<C: Clock> Runtime<C> {
                 rotation: stored.rotation,
                 tags: stored.tags,
             };
-            keys.insert(stored.id, key);
+            match key.manager {
+                KeyManager::AwsOwned => owned.insert(key.description.clone(), key),
+                KeyManager::Customer | KeyManager::Aws => keys.insert(stored.id, key),
+            };
         }
         let grants = GrantBook::import(0, state.grants)?;
         self.replace(
             keys,
+            owned,
             state.aliases.into_iter().map(|a| (a.name.clone(), a)).collect(),
             grants,
         );

@@ -1081,3 +1081,5 @@ fn grants_page_in_grant_id_order_and_markers_stay_with_their_operation() {
         ErrorName::InvalidMarkerException
     );
 }
+
+mod managed;
