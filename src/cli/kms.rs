@@ -10,6 +10,7 @@ use std::io::{IsTerminal, Read, Write};
 use base64::Engine as _;
 use keyward::eval::Caller;
 use keyward::kms::runtime::{AuditFilter, KeyMetadata, Page, Paging, Runtime, SystemClock};
+use keyward::kms::wire::{alias_entry, b64, grant_entry, grant_from_request, key_metadata, list, wipe};
 use keyward::kms::KmsError;
 use keyward::store::Store;
 use keyward::suite::Accounts;
@@ -76,20 +77,6 @@ impl Drop for Printed {
         self.text.zeroize();
         wipe(&mut self.json);
     }
-}
-
-/// Zeroizes every string in a JSON value.
-fn wipe(value: &mut Value) {
-    match value {
-        Value::String(s) => s.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(wipe),
-        Value::Object(fields) => fields.values_mut().for_each(wipe),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself.
@@ -175,24 +162,6 @@ fn pages<T>(
     Ok(page)
 }
 
-/// A list response: the entries under `field`, with `NextMarker` and
-/// `Truncated` as AWS returns them.
-fn list_json<T>(field: &str, entries: Vec<Value>, page: &Page<T>) -> Value {
-    let mut json = json!({field: entries, "Truncated": page.truncated()});
-    if let Some(marker) = &page.next_marker {
-        json["NextMarker"] = Value::String(marker.clone());
-    }
-    json
-}
-
-fn grant_json(grant: &keyward::policy::Grant) -> Value {
-    let text = keyward::policy::fmt::grants_json(&keyward::policy::Grants {
-        shape: keyward::policy::GrantsShape::One,
-        grants: vec![keyward::Spanned::new(grant.clone(), keyward::Span::default())],
-    });
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
 fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &GrantCommand) -> Result<Printed, Failure> {
     let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
     let done = || Printed {
@@ -220,15 +189,7 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
                 let text = String::from_utf8_lossy(&input(c)?).into_owned();
                 request["Constraints"] = serde_json::from_str(&text).map_err(|e| format!("`--constraints`: {e}"))?;
             }
-            let source = keyward::Source::new("--grant", request.to_string());
-            let grant = match keyward::policy::Document::parse(&source, Some(keyward::policy::DocumentKind::Grants)) {
-                Ok(keyward::policy::Document::Grants(mut g)) if g.grants.len() == 1 => g.grants.remove(0).node,
-                Ok(_) => return Err(Failure::Usage("give one grant".into())),
-                Err(errors) => {
-                    let problems: Vec<String> = errors.errors.iter().map(|e| e.to_string()).collect();
-                    return Err(Failure::Usage(format!("invalid grant: {}", problems.join("; "))));
-                }
-            };
+            let grant = grant_from_request(&request).map_err(kms("CreateGrant"))?;
             let issued = rt
                 .create_grant(caller, key_id, grant, grant_tokens)
                 .map_err(kms("CreateGrant"))?;
@@ -253,7 +214,7 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
                 )
             })
             .map_err(kms("ListGrants"))?;
-            let entries: Vec<Value> = grants.items.iter().map(grant_json).collect();
+            let entries: Vec<Value> = grants.items.iter().map(grant_entry).collect();
             let text = entries
                 .iter()
                 .map(|g| {
@@ -266,7 +227,7 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
                 .collect::<Vec<_>>()
                 .join("\n");
             Printed {
-                json: list_json("Grants", entries, &grants),
+                json: list("Grants", entries, &grants),
                 text,
             }
         }
@@ -278,14 +239,14 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
                 rt.list_retirable_grants(caller, retiring_principal, paging)
             })
             .map_err(kms("ListRetirableGrants"))?;
-            let entries: Vec<Value> = grants.items.iter().map(grant_json).collect();
+            let entries: Vec<Value> = grants.items.iter().map(grant_entry).collect();
             let text = entries
                 .iter()
                 .map(|g| g["GrantId"].as_str().unwrap_or("").to_owned())
                 .collect::<Vec<_>>()
                 .join("\n");
             Printed {
-                json: list_json("Grants", entries, &grants),
+                json: list("Grants", entries, &grants),
                 text,
             }
         }
@@ -315,15 +276,6 @@ fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
         map.insert(k.to_owned(), v.to_owned());
     }
     Ok(map)
-}
-
-fn metadata(m: &KeyMetadata) -> Value {
-    json!({"KeyMetadata": {
-        "AWSAccountId": m.account, "KeyId": m.key_id, "Arn": m.arn, "CreationDate": m.creation_date,
-        "Enabled": m.enabled, "Description": m.description, "KeyUsage": m.key_usage, "KeyState": m.state.as_str(),
-        "DeletionDate": m.deletion_date, "Origin": "AWS_KMS", "KeyManager": m.key_manager, "KeySpec": m.key_spec,
-        "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"], "CurrentKeyMaterialId": m.current_key_material_id,
-    }})
 }
 
 pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
@@ -448,7 +400,7 @@ fn call(
     let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
     let key_out = |m: KeyMetadata| Printed {
         text: format!("{}\t{}\t{}", m.key_id, m.arn, m.state),
-        json: metadata(&m),
+        json: json!({"KeyMetadata": key_metadata(&m)}),
     };
     Ok(match command {
         KmsCommand::Key(key) => match key {
@@ -487,7 +439,7 @@ fn call(
                     .map(|(id, arn)| json!({"KeyId": id, "KeyArn": arn}))
                     .collect();
                 Printed {
-                    json: list_json("Keys", entries, &keys),
+                    json: list("Keys", entries, &keys),
                     text,
                 }
             }
@@ -633,13 +585,9 @@ fn call(
                     .map(|a| format!("{}\t{}", a.name, a.target_key_id))
                     .collect::<Vec<_>>()
                     .join("\n");
-                let entries: Vec<Value> = aliases
-                    .items
-                    .iter()
-                    .map(|a| json!({"AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id}))
-                    .collect();
+                let entries: Vec<Value> = aliases.items.iter().map(alias_entry).collect();
                 Printed {
-                    json: list_json("Aliases", entries, &aliases),
+                    json: list("Aliases", entries, &aliases),
                     text,
                 }
             }
@@ -788,12 +736,5 @@ mod tests {
         let chunked = std::io::Read::chain(&data[..10_000], &data[10_000..]);
         assert_eq!(read_wiping(chunked).unwrap().as_slice(), data.as_slice());
         assert!(read_wiping(&b""[..]).unwrap().is_empty());
-    }
-
-    #[test]
-    fn a_printed_response_wipes_every_string_it_holds() {
-        let mut value = json!({"Plaintext": "c2VjcmV0", "Nested": [{"DataKey": "a2V5"}], "Size": 32});
-        wipe(&mut value);
-        assert_eq!(value, json!({"Plaintext": "", "Nested": [{"DataKey": ""}], "Size": 32}));
     }
 }

@@ -25,6 +25,11 @@ pub enum ErrorName {
     TagException,
     /// Something keyward cannot do went wrong inside it (AWS's 500).
     KMSInternalException,
+    /// An operation, or a member value, keyward does not implement.
+    UnsupportedOperationException,
+    /// A request body that is not the JSON the operation takes (the AWS
+    /// JSON protocol's error for wrong types).
+    SerializationException,
 }
 
 impl ErrorName {
@@ -48,6 +53,8 @@ impl ErrorName {
             ErrorName::InvalidKeyUsageException => "InvalidKeyUsageException",
             ErrorName::TagException => "TagException",
             ErrorName::KMSInternalException => "KMSInternalException",
+            ErrorName::UnsupportedOperationException => "UnsupportedOperationException",
+            ErrorName::SerializationException => "SerializationException",
         }
     }
 }

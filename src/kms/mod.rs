@@ -12,6 +12,7 @@ mod grants;
 mod key_spec;
 mod request;
 pub mod runtime;
+pub mod wire;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
 pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Limit, Path, Verdict, Why};
