@@ -7,6 +7,7 @@ mod proptest_config;
 mod accounts;
 #[cfg(feature = "cli")]
 mod cli;
+mod conformance;
 mod corpus;
 #[cfg(feature = "cli")]
 mod diagnostics;

@@ -160,7 +160,7 @@ impl<C: Clock> Runtime<C> {
         grant_tokens: &[String],
         extra: &[(&str, &str)],
     ) -> Result<String, KmsError> {
-        let key = self.resolve(key_id)?;
+        let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
         for (name, value) in extra {
             request.context.insert_one(name, *value);
@@ -227,7 +227,7 @@ impl<C: Clock> Runtime<C> {
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
         let key = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
         if let Some(named) = key_id {
-            if self.resolve(named)?.id != key.id {
+            if self.resolve_for(caller, named)?.id != key.id {
                 return Err(KmsError::new(
                     ErrorName::IncorrectKeyException,
                     "The key ID in the request does not identify a CMK that can perform this operation.",
@@ -276,14 +276,16 @@ impl<C: Clock> Runtime<C> {
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
         let source = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
         if let Some(named) = source_key_id {
-            if self.resolve(named)?.id != source.id {
+            if self.resolve_for(caller, named)?.id != source.id {
                 return Err(KmsError::new(
                     ErrorName::IncorrectKeyException,
                     "The key ID in the request does not identify a CMK that can perform this operation.",
                 ));
             }
         }
-        let same_key = self.resolve(destination_key_id).is_ok_and(|d| d.id == source.id);
+        let same_key = self
+            .resolve_for(caller, destination_key_id)
+            .is_ok_and(|d| d.id == source.id);
         let on_same_key = [("kms:ReEncryptOnSameKey", if same_key { "true" } else { "false" })];
         let source_arn = source.arn.clone();
         let source_id = self.for_crypto(

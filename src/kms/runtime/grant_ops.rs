@@ -27,7 +27,7 @@ impl<C: Clock> Runtime<C> {
         grant: Grant,
         grant_tokens: &[String],
     ) -> Result<Issued, KmsError> {
-        let key = self.resolve(key_id)?;
+        let key = self.resolve_for(caller, key_id)?;
         crate::kms::validate_grant(&grant, key.info)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateGrant", &key.arn);
         request.create_grant = Some(grant.clone());
@@ -85,7 +85,7 @@ impl<C: Clock> Runtime<C> {
         let grant = match (grant_token, key_and_grant_id) {
             (Some(token), _) => self.grants.by_token(token)?.clone(),
             (None, Some((key_id, grant_id))) => {
-                let key = self.resolve(key_id)?;
+                let key = self.resolve_for(caller, key_id)?;
                 self.grants.by_id(&key.arn, grant_id)?.clone()
             }
             (None, None) => {

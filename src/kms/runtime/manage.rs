@@ -49,7 +49,7 @@ impl<C: Clock> Runtime<C> {
         policy: &str,
         bypass_policy_lockout_safety_check: bool,
     ) -> Result<(), KmsError> {
-        let key = self.resolve(key_id)?;
+        let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:PutKeyPolicy", &key.arn);
         request.context.insert_one("kms:PolicyName", "default");
         if bypass_policy_lockout_safety_check {

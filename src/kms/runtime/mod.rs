@@ -165,6 +165,28 @@ impl<C: Clock> Runtime<C> {
             .ok_or_else(|| not_found(format!("Key '{}' does not exist", self.key_arn(id))))
     }
 
+    /// Finds the key a caller names. A caller of another account must name
+    /// a key of this one by key ARN or alias ARN: a bare key id or alias
+    /// name is looked up in the caller's own account (§5.7 vector 9), where
+    /// this runtime has nothing.
+    pub fn resolve_for(&self, caller: &Caller, key_id: &str) -> Result<&Key, KmsError> {
+        let foreign = caller.account.as_deref().filter(|a| *a != self.account);
+        match foreign {
+            Some(account) if !key_id.starts_with("arn:") => {
+                let arn = format!("arn:aws:kms:{}:{account}:", self.region);
+                Err(KmsError::new(
+                    ErrorName::NotFoundException,
+                    if key_id.starts_with("alias/") {
+                        format!("Alias '{arn}{key_id}' is not found.")
+                    } else {
+                        format!("Key '{arn}key/{key_id}' does not exist")
+                    },
+                ))
+            }
+            _ => self.resolve(key_id),
+        }
+    }
+
     /// Authorizes one call; a denial is `AccessDeniedException` saying which
     /// path failed.
     pub(crate) fn authorize(&self, request: &mut KmsRequest, key: Option<&Key>) -> Result<(), KmsError> {
@@ -330,10 +352,16 @@ impl<C: Clock> Runtime<C> {
                 c as u32
             )));
         }
-        let document = Document::parse(&Source::new(arn, text), Some(DocumentKind::KeyPolicy)).map_err(|errors| {
-            let problems: Vec<String> = errors.errors.iter().map(|e| e.to_string()).collect();
-            malformed(problems.join("; "))
-        })?;
+        let parse = |text: &str| Document::parse(&Source::new(arn, text), Some(DocumentKind::KeyPolicy));
+        let document = parse(text)
+            .or_else(|errors| match inert_statements_made_explicit(&errors.errors, text) {
+                Some(patched) => parse(&patched),
+                None => Err(errors),
+            })
+            .map_err(|errors| {
+                let problems: Vec<String> = errors.errors.iter().map(|e| e.to_string()).collect();
+                malformed(problems.join("; "))
+            })?;
         let Document::Policy(policy) = document else {
             return Err(malformed("The document is not a policy.".into()));
         };
@@ -379,7 +407,7 @@ impl<C: Clock> Runtime<C> {
 
     /// Resolves a key and authorizes an action on it.
     pub(super) fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
-        let key = self.resolve(key_id)?;
+        let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
         if key_id.contains("alias/") {
             request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
@@ -523,7 +551,9 @@ impl<C: Clock> Runtime<C> {
     /// `ListAliases` (an IAM-only action), optionally for one key.
     pub(super) fn list_aliases_call(&self, caller: &Caller, key_id: Option<&str>) -> Result<Vec<Alias>, KmsError> {
         self.authorize(&mut KmsRequest::new(caller.clone(), "kms:ListAliases", "*"), None)?;
-        let target = key_id.map(|k| self.resolve(k).map(|key| key.id.clone())).transpose()?;
+        let target = key_id
+            .map(|k| self.resolve_for(caller, k).map(|key| key.id.clone()))
+            .transpose()?;
         Ok(self
             .aliases
             .values()
@@ -566,6 +596,43 @@ impl<C: Clock> Runtime<C> {
         self.aliases = aliases;
         self.grants = grants;
     }
+}
+
+/// §5.1: KMS accepts a key-policy statement without `Resource` or `Action`,
+/// and it has no effect. When those are a policy's only problems, the policy
+/// with each such statement given `"NotResource": "*"` or `"NotAction": "*"`
+/// (which match nothing) and otherwise unchanged, so statement numbers stay.
+fn inert_statements_made_explicit(errors: &[crate::policy::PolicyError], text: &str) -> Option<String> {
+    use crate::policy::PolicyError;
+    let only_inert = !errors.is_empty()
+        && errors.iter().all(|e| {
+            matches!(
+                e,
+                PolicyError::MissingElement {
+                    element: "Resource" | "Action",
+                    parent: "statement",
+                    ..
+                }
+            )
+        });
+    if !only_inert {
+        return None;
+    }
+    let mut document: serde_json::Value = serde_json::from_str(text).ok()?;
+    let statements = match &mut document["Statement"] {
+        serde_json::Value::Array(items) => items.iter_mut().collect::<Vec<_>>(),
+        single @ serde_json::Value::Object(_) => vec![single],
+        _ => return None,
+    };
+    for statement in statements {
+        let fields = statement.as_object_mut()?;
+        for (element, negated) in [("Resource", "NotResource"), ("Action", "NotAction")] {
+            if !fields.contains_key(element) && !fields.contains_key(negated) {
+                fields.insert(negated.to_owned(), serde_json::Value::String("*".to_owned()));
+            }
+        }
+    }
+    serde_json::to_string(&document).ok()
 }
 
 pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
