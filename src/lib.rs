@@ -13,6 +13,8 @@ pub mod eval;
 pub mod json;
 pub mod kms;
 pub mod policy;
+#[cfg(feature = "serve")]
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod suite;

@@ -9,6 +9,8 @@ mod inputs;
 mod kms;
 mod kms_args;
 mod render;
+#[cfg(feature = "serve")]
+mod serve;
 mod simulate;
 mod test;
 
@@ -39,6 +41,8 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Simulate(simulate) => simulate::run(&simulate),
         args::Command::Test(test) => test::run(&test),
         args::Command::Kms(command) => kms::run(&args.session, &command),
+        #[cfg(feature = "serve")]
+        args::Command::Serve(serve) => serve::run(&args.session, &serve),
     };
     std::process::ExitCode::from(outcome as u8)
 }
