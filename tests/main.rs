@@ -16,5 +16,7 @@ mod eval_properties;
 mod eval_reference;
 mod grant_properties;
 mod properties;
+#[cfg(feature = "serve")]
+mod serve;
 mod store;
 mod strategies;
