@@ -93,9 +93,18 @@ fn access_keys_sign_as_their_user_role_session_or_account_root() {
     .unwrap();
     let principal = |id: &str| accounts.access_keys[id].principal.clone();
     assert_eq!(principal("AKIAROOT000000000001"), "arn:aws:iam::111122223333:root");
-    assert_eq!(principal("AKIAAPP0000000000001"), "arn:aws:sts::111122223333:assumed-role/app/worker");
-    assert_eq!(principal("AKIAAPP0000000000002"), "arn:aws:sts::111122223333:assumed-role/app/keyward");
-    assert_eq!(principal("AKIAALICE00000000001"), "arn:aws:iam::111122223333:user/alice");
+    assert_eq!(
+        principal("AKIAAPP0000000000001"),
+        "arn:aws:sts::111122223333:assumed-role/app/worker"
+    );
+    assert_eq!(
+        principal("AKIAAPP0000000000002"),
+        "arn:aws:sts::111122223333:assumed-role/app/keyward"
+    );
+    assert_eq!(
+        principal("AKIAALICE00000000001"),
+        "arn:aws:iam::111122223333:user/alice"
+    );
     // Secrets never print.
     assert!(!format!("{:?}", accounts.access_keys).contains("\"c\""));
 }
@@ -110,7 +119,11 @@ fn access_keys_that_are_malformed_repeated_or_given_a_session_off_a_role_are_ref
     for (name, keys, says) in [
         ("short", r#"{"AKIA": {"secret": "s"}}"#, "not an access key id"),
         ("empty", r#"{"AKIAALICE00000000001": {"secret": ""}}"#, "empty secret"),
-        ("session", r#"{"AKIAALICE00000000001": {"secret": "s", "session": "x"}}"#, "only a role's keys"),
+        (
+            "session",
+            r#"{"AKIAALICE00000000001": {"secret": "s", "session": "x"}}"#,
+            "only a role's keys",
+        ),
     ] {
         let error = load_text(&format!("{name}.json"), &user(keys)).unwrap_err();
         assert!(error.contains(says), "{name}: {error}");
