@@ -62,10 +62,10 @@ pub async fn handle(
     let mut logged = Logged::default();
     let answer = answer(&shared, peer, request, &request_id, &mut logged).await;
     let elapsed = started.elapsed();
-    if shared.config.access_log {
-        eprintln!(
+    if shared.access_log.enabled() {
+        shared.access_log.write(format!(
             "{} {peer} {} {} {} {} {:.3}ms {request_id}",
-            crate::kms::runtime::rfc3339(crate::kms::runtime::SystemClock.now()),
+            crate::kms::runtime::rfc3339(now()),
             if logged.operation.is_empty() {
                 "-"
             } else {
@@ -75,7 +75,7 @@ pub async fn handle(
             logged.error.unwrap_or("OK"),
             logged.principal.as_deref().unwrap_or("-"),
             elapsed.as_secs_f64() * 1000.0,
-        );
+        ));
     }
     let mut response = Response::new(Full::new(Bytes::from_owner(answer.body)));
     *response.status_mut() =

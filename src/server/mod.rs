@@ -6,6 +6,7 @@
 //! `GetCallerIdentity`. Shutting down finishes the requests in flight and
 //! the saves behind them.
 
+mod access_log;
 mod error;
 mod http;
 mod identity;
@@ -58,6 +59,7 @@ pub struct Config {
 struct Shared {
     config: Config,
     regions: Regions,
+    access_log: access_log::AccessLog,
 }
 
 /// A server bound to its address, not yet running.
@@ -80,7 +82,11 @@ impl Server {
         regions.get(&config.default_account, &config.default_region)?;
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;
         Ok(Server {
-            shared: Arc::new(Shared { config, regions }),
+            shared: Arc::new(Shared {
+                access_log: access_log::AccessLog::start(config.access_log),
+                config,
+                regions,
+            }),
             listener,
         })
     }
@@ -124,7 +130,11 @@ impl Server {
         drop(listener);
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
         let shared = Arc::clone(&self.shared);
-        let _ = tokio::task::spawn_blocking(move || shared.regions.close()).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            shared.regions.close();
+            shared.access_log.close();
+        })
+        .await;
         Ok(())
     }
 }
