@@ -41,6 +41,15 @@ fn report(e: impl miette::Diagnostic + Send + Sync + 'static) -> Outcome {
 }
 
 pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
+    let meaningless = [
+        ("--as", session.caller.is_some()),
+        ("--via-service", session.via_service.is_some()),
+        ("--output", session.output.is_some()),
+    ];
+    if let Some((flag, _)) = meaningless.iter().find(|(_, given)| *given) {
+        eprintln!("error: `{flag}` has no meaning for `keyward serve`: each request's access key names its caller");
+        return Outcome::Failure;
+    }
     let accounts = match &session.accounts {
         Some(path) => match Accounts::load(path) {
             Ok(accounts) => accounts,
@@ -56,11 +65,12 @@ pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
     if accounts.access_keys.is_empty() && !args.test_mode {
         eprintln!("warning: no access keys (give `--accounts FILE` with `access_keys`, or `--test-mode`): every call will be refused");
     }
+    let state_dir = (!session.ephemeral).then(|| session.state.clone().unwrap_or_else(keyward::store::default_dir));
     let config = Config {
         accounts,
         default_account,
         default_region: args.default_region.clone().unwrap_or_else(|| session.region.clone()),
-        state_dir: (!session.ephemeral).then(|| session.state.clone().unwrap_or_else(keyward::store::default_dir)),
+        state_dir: state_dir.clone(),
         test_mode: args.test_mode,
         max_body_bytes: args.max_body_bytes,
         access_log: !args.quiet,
@@ -84,6 +94,13 @@ pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
         // The first line of output; scripts and tests read the port from it.
         println!("keyward serve: listening on http://{address}");
         let _ = std::io::stdout().flush();
+        match &state_dir {
+            Some(dir) => eprintln!(
+                "keyward serve: state in {} (one store per account and Region)",
+                dir.display()
+            ),
+            None => eprintln!("keyward serve: state in memory only (--ephemeral)"),
+        }
     }
     match runtime.block_on(server.run(shutdown_signal())) {
         Ok(()) => {

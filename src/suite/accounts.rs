@@ -119,10 +119,11 @@ impl Accounts {
             path: display.clone(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
+        // The text holds the access keys' secrets.
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
             path: display.clone(),
             message: e.to_string(),
-        })?;
+        })?);
         let file: AccountsFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut accounts = Accounts::default();
