@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::Tag;
 
-use super::header::{nonce, FileKeys, TAG_BYTES};
+use super::header::{nonce, FileKeys};
 use super::pipeline::{self, Frame};
 use super::EnvelopeError;
 
@@ -206,5 +206,6 @@ fn read_some(input: &mut impl Read, buffer: &mut [u8]) -> Result<usize, Envelope
     }
 }
 
+/// The bytes a frame adds to its plaintext.
 #[cfg(test)]
-pub(super) const FRAME_OVERHEAD: usize = FRAME_HEAD + TAG_BYTES;
+pub(super) const FRAME_OVERHEAD: usize = FRAME_HEAD + super::header::TAG_BYTES;
