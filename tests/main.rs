@@ -11,6 +11,8 @@ mod conformance;
 mod corpus;
 #[cfg(feature = "cli")]
 mod diagnostics;
+#[cfg(feature = "cli")]
+mod envelope_cli;
 mod eval;
 mod eval_properties;
 mod eval_reference;

@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod envelope;
 mod explain;
 mod format;
 mod inputs;
