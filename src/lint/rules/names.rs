@@ -1,0 +1,147 @@
+//! How an action or condition key stands against the catalogue, shared by
+//! `unknown-action`, `unknown-condition-key` and `uncatalogued-name`: known,
+//! a likely typo (an error with a did-you-mean), or a well-formed name the
+//! catalogue does not have yet (a warning: it may be newer than the data).
+
+use crate::lint::catalogue;
+use crate::policy::suggest;
+
+/// The verdict on one name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Known,
+    /// Not in the catalogue and not a well-formed new name, or close to a
+    /// catalogued one; `help` says what was probably meant.
+    Unknown { message: String, help: String },
+    /// Well-formed but not catalogued.
+    Uncatalogued { message: String },
+}
+
+fn is_service_prefix(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_action_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn is_key_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'/' | b'.' | b'@'))
+}
+
+fn service_standing(prefix: &str, what: &str, full: &str) -> Standing {
+    let catalogue = catalogue::get();
+    let version = &catalogue.version;
+    match suggest::closest(prefix, catalogue.service_names()) {
+        Some(close) if !close.eq_ignore_ascii_case(prefix) => Standing::Unknown {
+            message: format!("unknown service `{prefix}` in {what} `{full}`"),
+            help: format!("did you mean `{close}`?"),
+        },
+        _ if is_service_prefix(prefix) => Standing::Uncatalogued {
+            message: format!("service `{prefix}` is not in the catalogue ({version}); it may be newer"),
+        },
+        _ => Standing::Unknown {
+            message: format!("unknown service `{prefix}` in {what} `{full}`"),
+            help: "service prefixes are lower case, such as `kms` or `s3`".to_owned(),
+        },
+    }
+}
+
+/// An action (`kms:Decrypt`, `kms:Get*`); `*` and wildcard services are known.
+pub fn action(action: &str) -> Standing {
+    let Some((prefix, name)) = action.split_once(':') else {
+        return Standing::Known;
+    };
+    if prefix.contains(['*', '?']) {
+        return Standing::Known;
+    }
+    let catalogue = catalogue::get();
+    let Some(service) = catalogue.service(prefix) else {
+        return service_standing(prefix, "action", action);
+    };
+    let version = &catalogue.version;
+    if name.contains(['*', '?']) {
+        return match service.matching(name).next() {
+            Some(_) => Standing::Known,
+            None => Standing::Uncatalogued {
+                message: format!("`{action}` matches no action of `{prefix}` in the catalogue ({version})"),
+            },
+        };
+    }
+    if service.action(name).is_some() {
+        return Standing::Known;
+    }
+    match suggest::closest(name, service.actions.iter().map(|a| a.name.as_str())) {
+        Some(close) => Standing::Unknown {
+            message: format!("unknown action `{action}`"),
+            help: format!("did you mean `{prefix}:{close}`?"),
+        },
+        None if is_action_name(name) => Standing::Uncatalogued {
+            message: format!("action `{action}` is not in the catalogue ({version}); it may be newer"),
+        },
+        None => Standing::Unknown {
+            message: format!("unknown action `{action}`"),
+            help: format!("`{prefix}` has no such action; action names are written like `{prefix}:DescribeKey`"),
+        },
+    }
+}
+
+/// A condition key (`kms:CallerAccount`, `aws:ResourceTag/team`).
+pub fn condition_key(key: &str) -> Standing {
+    let catalogue = catalogue::get();
+    if catalogue.key(key).is_some() {
+        return Standing::Known;
+    }
+    let Some((prefix, name)) = key.split_once(':') else {
+        return Standing::Known; // the reader refuses keys without a prefix
+    };
+    // Keys of identity providers: OIDC keys are prefixed with the
+    // provider's host (`accounts.google.com:aud`), SAML keys with `saml:`.
+    if prefix.contains('.') || prefix.eq_ignore_ascii_case("saml") {
+        return Standing::Known;
+    }
+    let version = &catalogue.version;
+    let candidates: Vec<&str> = if prefix.eq_ignore_ascii_case("aws") {
+        catalogue.global_keys().collect()
+    } else if let Some(service) = catalogue.service(prefix) {
+        service.keys.iter().map(|(k, _)| k.as_str()).collect()
+    } else {
+        return service_standing(prefix, "condition key", key);
+    };
+    let plain: Vec<&str> = candidates.iter().map(|k| k.split("${").next().unwrap_or(k)).collect();
+    match suggest::closest(key, plain.iter().copied()) {
+        Some(close) => Standing::Unknown {
+            message: format!("unknown condition key `{key}`"),
+            help: format!("did you mean `{close}`?"),
+        },
+        None if is_key_name(name) => Standing::Uncatalogued {
+            message: format!("condition key `{key}` is not in the catalogue ({version}); it may be newer"),
+        },
+        None => Standing::Unknown {
+            message: format!("unknown condition key `{key}`"),
+            help: format!("`{prefix}` has no such condition key"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_are_unknown_and_new_names_uncatalogued() {
+        assert_eq!(action("kms:Decrypt"), Standing::Known);
+        assert_eq!(action("KMS:decrypt"), Standing::Known);
+        assert!(matches!(action("kms:Decrpyt"), Standing::Unknown { help, .. } if help.contains("kms:Decrypt")));
+        assert!(matches!(action("kms:FrobnicateWidgets"), Standing::Uncatalogued { .. }));
+        assert!(matches!(action("ksm:Decrypt"), Standing::Unknown { help, .. } if help.contains("`kms`")));
+        assert!(matches!(action("brandnewservice:Do"), Standing::Uncatalogued { .. }));
+        assert!(matches!(condition_key("kms:CallerAcount"), Standing::Unknown { .. }));
+        assert_eq!(condition_key("kms:EncryptionContext:Dept"), Standing::Known);
+        assert_eq!(condition_key("aws:PrincipalTag/team"), Standing::Known);
+        assert_eq!(condition_key("accounts.google.com:aud"), Standing::Known);
+        assert_eq!(condition_key("SAML:aud"), Standing::Known);
+    }
+}
