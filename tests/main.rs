@@ -14,6 +14,7 @@ mod eval;
 mod eval_properties;
 mod eval_reference;
 mod grant_properties;
+mod lint;
 mod properties;
 mod store;
 mod strategies;

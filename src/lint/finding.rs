@@ -107,7 +107,7 @@ impl Finding {
     pub fn diagnosed<'a>(&'a self, source: &'a Source) -> Diagnosed<'a> {
         Diagnosed {
             finding: self,
-            text: source.text(),
+            source: source.to_named_source(),
         }
     }
 }
@@ -116,7 +116,7 @@ impl Finding {
 #[derive(Debug)]
 pub struct Diagnosed<'a> {
     finding: &'a Finding,
-    text: &'a str,
+    source: miette::NamedSource<std::sync::Arc<str>>,
 }
 
 impl fmt::Display for Diagnosed<'_> {
@@ -161,6 +161,6 @@ impl Diagnostic for Diagnosed<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.text)
+        Some(&self.source)
     }
 }
