@@ -15,6 +15,8 @@ mod eval_properties;
 mod eval_reference;
 mod grant_properties;
 mod lint;
+#[cfg(feature = "cli")]
+mod lint_cli;
 mod properties;
 mod store;
 mod strategies;
