@@ -167,6 +167,8 @@ pub struct Catalogue {
     pub version: String,
     global: Vec<(String, KeyInfo)>,
     services: HashMap<String, Entry>,
+    /// Service prefixes, sorted, so suggestions do not depend on hashing.
+    names: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -184,7 +186,10 @@ impl Catalogue {
             global: serde_json::Map::new(),
             services: HashMap::new(),
         });
+        let mut names: Vec<String> = raw.services.keys().cloned().collect();
+        names.sort_unstable();
         Catalogue {
+            names,
             version: raw.version,
             global: raw
                 .global
@@ -216,8 +221,8 @@ impl Catalogue {
         Some(entry.parsed.get_or_init(|| Service::parse(entry.raw)))
     }
 
-    pub fn service_names(&self) -> impl Iterator<Item = &str> {
-        self.services.keys().map(String::as_str)
+    pub fn service_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.names.iter().map(String::as_str)
     }
 
     /// A global `aws:` key, by its documented name.

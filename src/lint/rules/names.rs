@@ -31,10 +31,32 @@ fn is_key_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'/' | b'.' | b'@'))
 }
 
+/// The closest candidate: [`suggest::closest`], or for short names (where
+/// one typo is a large share of the name) one with the same letters in
+/// another order, or, with `one_edit`, one at a single edit.
+pub fn near<'a>(name: &str, candidates: impl Iterator<Item = &'a str> + Clone, one_edit: bool) -> Option<&'a str> {
+    if let Some(close) = suggest::closest(name, candidates.clone()) {
+        return Some(close);
+    }
+    if name.len() > 5 {
+        return None;
+    }
+    let sorted = |s: &str| {
+        let mut chars: Vec<char> = s.to_ascii_lowercase().chars().collect();
+        chars.sort_unstable();
+        chars
+    };
+    let letters = sorted(name);
+    let mut candidates = candidates;
+    candidates.find(|c| {
+        sorted(c) == letters || (one_edit && strsim::damerau_levenshtein(&name.to_ascii_lowercase(), c) == 1)
+    })
+}
+
 fn service_standing(prefix: &str, what: &str, full: &str) -> Standing {
     let catalogue = catalogue::get();
     let version = &catalogue.version;
-    match suggest::closest(prefix, catalogue.service_names()) {
+    match near(prefix, catalogue.service_names(), false) {
         Some(close) if !close.eq_ignore_ascii_case(prefix) => Standing::Unknown {
             message: format!("unknown service `{prefix}` in {what} `{full}`"),
             help: format!("did you mean `{close}`?"),

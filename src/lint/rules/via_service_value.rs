@@ -4,7 +4,7 @@
 use super::{Check, Rule, RuleInfo};
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
-use crate::policy::{suggest, BaseOperator};
+use crate::policy::BaseOperator;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -79,7 +79,7 @@ fn problem(value: &str) -> Option<String> {
     if service.contains(['*', '?']) || SERVICES.contains(&service) {
         return None;
     }
-    Some(match suggest::closest(service, SERVICES.iter().copied()) {
+    Some(match super::names::near(service, SERVICES.iter().copied(), true) {
         Some(close) => format!("did you mean `{close}.{region}.amazonaws.com`?"),
         None => format!("`{service}` is not a service that calls KMS on a principal's behalf"),
     })
