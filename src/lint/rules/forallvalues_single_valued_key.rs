@@ -35,7 +35,8 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             }
             let refused = cx.is_key_policy()
                 && (name.starts_with("kms:EncryptionContext:") || name.starts_with("aws:RequestTag/"));
-            let mut finding = RULE.info
+            let mut finding = RULE
+                .info
                 .finding(
                     operator.span,
                     format!("`ForAllValues:` with the single-valued key `{}`", entry.key.node),

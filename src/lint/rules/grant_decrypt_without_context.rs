@@ -38,9 +38,10 @@ fn check(cx: &GrantsCx<'_>, out: &mut Findings) {
         if grant.operations.iter().any(|o| ASYMMETRIC_ONLY.contains(&o.node)) {
             continue;
         }
-        let constrained = grant.constraints.as_ref().is_some_and(|c| {
-            c.encryption_context_equals.is_some() || c.encryption_context_subset.is_some()
-        });
+        let constrained = grant
+            .constraints
+            .as_ref()
+            .is_some_and(|c| c.encryption_context_equals.is_some() || c.encryption_context_subset.is_some());
         if !constrained {
             out.push(
                 RULE.info

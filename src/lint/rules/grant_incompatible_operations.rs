@@ -30,7 +30,13 @@ cannot be created on any key.",
 /// Every valid key spec and usage.
 fn keys() -> impl Iterator<Item = KeyInfo> {
     const SPECS: &[&str] = &[
-        "SYMMETRIC_DEFAULT", "HMAC_256", "RSA_2048", "ECC_NIST_P256", "ECC_SECG_P256K1", "ML_DSA_44", "ML_KEM_768",
+        "SYMMETRIC_DEFAULT",
+        "HMAC_256",
+        "RSA_2048",
+        "ECC_NIST_P256",
+        "ECC_SECG_P256K1",
+        "ML_DSA_44",
+        "ML_KEM_768",
         "SM2",
     ];
     const USAGES: &[Option<&str>] = &[
@@ -68,14 +74,18 @@ fn check(cx: &GrantsCx<'_>, out: &mut Findings) {
             );
             continue;
         }
-        let has_context = grant.constraints.as_ref().is_some_and(|c| {
-            c.encryption_context_equals.is_some() || c.encryption_context_subset.is_some()
-        });
+        let has_context = grant
+            .constraints
+            .as_ref()
+            .is_some_and(|c| c.encryption_context_equals.is_some() || c.encryption_context_subset.is_some());
         if has_context && !keys().any(|k| k.has_encryption_context() && supports_all(&k)) {
             let constraints = grant.constraints.as_ref().map_or(span, |c| c.span);
             out.push(
                 RULE.info
-                    .finding(constraints, "encryption-context constraints on a grant for a key without encryption context")
+                    .finding(
+                        constraints,
+                        "encryption-context constraints on a grant for a key without encryption context",
+                    )
                     .label("only symmetric encryption keys have an encryption context")
                     .also(span, "these operations need an asymmetric or HMAC key")
                     .help("remove the encryption-context constraints, or the operations symmetric keys lack"),

@@ -35,9 +35,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     if !cx.is_key_policy() {
         return;
     }
-    let Ok(compiled) = CompiledPolicy::compile("key policy", cx.policy) else {
-        return;
-    };
+    let compiled = cx.compiled;
     let callers = callers(cx.policy);
     let account = callers
         .iter()
@@ -46,7 +44,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     let key = format!("arn:aws:kms:us-east-1:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     let mut denying: Vec<Span> = Vec::new();
     for caller in &callers {
-        match may_put_key_policy(&compiled, caller, &key) {
+        match may_put_key_policy(compiled, caller, &key) {
             Ok(()) => return,
             Err(spans) => denying.extend(spans),
         }

@@ -41,7 +41,10 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             let message = if value.contains(":alias/") {
                 format!("`{}` is an alias: key policies never apply to aliases", value.node)
             } else {
-                format!("`{}` in a key policy: only `\"*\"` (this key) is meaningful", value.node)
+                format!(
+                    "`{}` in a key policy: only `\"*\"` (this key) is meaningful",
+                    value.node
+                )
             };
             out.push(
                 RULE.info

@@ -27,7 +27,11 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             if operator.qualifier.is_some() || operator.base == BaseOperator::Null {
                 continue;
             }
-            if cx.catalogue().key(&entry.key).is_some_and(|(_, info)| info.multi_valued) {
+            if cx
+                .catalogue()
+                .key(&entry.key)
+                .is_some_and(|(_, info)| info.multi_valued)
+            {
                 out.push(
                     RULE.info
                         .finding(entry.key.span, format!("`{}` has several values in a request", entry.key.node))

@@ -13,6 +13,7 @@ mod names;
 
 mod admin_can_use_key;
 mod allow_with_not_principal;
+mod condition_type_mismatch;
 mod deprecated_condition_key;
 mod duplicate_sid;
 mod empty_sid;
@@ -35,7 +36,6 @@ mod service_principal_without_source;
 mod sid_characters;
 mod statement_never_matches;
 mod uncatalogued_name;
-mod condition_type_mismatch;
 mod unknown_action;
 mod unknown_condition_key;
 mod unsupported_condition_key;
@@ -122,7 +122,10 @@ pub fn find(name: &str) -> Option<&'static Rule> {
 /// What `keyward lint --explain RULE` prints.
 pub fn explain(rule: &Rule) -> String {
     let info = &rule.info;
-    let mut text = format!("{} ({})\n\n{}\n\n{}\n", info.name, info.severity, info.summary, info.rationale);
+    let mut text = format!(
+        "{} ({})\n\n{}\n\n{}\n",
+        info.name, info.severity, info.summary, info.rationale
+    );
     if let Some(code) = info.access_analyzer {
         let _ = writeln!(text, "\nIAM Access Analyzer issue code: {code}");
     }

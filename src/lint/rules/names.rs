@@ -3,6 +3,9 @@
 //! a likely typo (an error with a did-you-mean), or a well-formed name the
 //! catalogue does not have yet (a warning: it may be newer than the data).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::lint::catalogue;
 use crate::policy::suggest;
 
@@ -12,13 +15,20 @@ pub enum Standing {
     Known,
     /// Not in the catalogue and not a well-formed new name, or close to a
     /// catalogued one; `help` says what was probably meant.
-    Unknown { message: String, help: String },
+    Unknown {
+        message: String,
+        help: String,
+    },
     /// Well-formed but not catalogued.
-    Uncatalogued { message: String },
+    Uncatalogued {
+        message: String,
+    },
 }
 
 fn is_service_prefix(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_action_name(s: &str) -> bool {
@@ -48,9 +58,8 @@ pub fn near<'a>(name: &str, candidates: impl Iterator<Item = &'a str> + Clone, o
     };
     let letters = sorted(name);
     let mut candidates = candidates;
-    candidates.find(|c| {
-        sorted(c) == letters || (one_edit && strsim::damerau_levenshtein(&name.to_ascii_lowercase(), c) == 1)
-    })
+    candidates
+        .find(|c| sorted(c) == letters || (one_edit && strsim::damerau_levenshtein(&name.to_ascii_lowercase(), c) == 1))
 }
 
 fn service_standing(prefix: &str, what: &str, full: &str) -> Standing {
@@ -71,8 +80,37 @@ fn service_standing(prefix: &str, what: &str, full: &str) -> Standing {
     }
 }
 
+/// Verdicts already reached on this thread: two rules ask about every name,
+/// and a repository repeats its names from file to file.
+fn remembered(kind: usize, name: &str, decide: impl FnOnce() -> Standing) -> Standing {
+    thread_local! {
+        static SEEN: RefCell<[HashMap<String, Standing>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow()[kind].get(name).cloned()) {
+        return known;
+    }
+    let standing = decide();
+    SEEN.with(|seen| {
+        let seen = &mut seen.borrow_mut()[kind];
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(name.to_owned(), standing.clone());
+    });
+    standing
+}
+
 /// An action (`kms:Decrypt`, `kms:Get*`); `*` and wildcard services are known.
 pub fn action(action: &str) -> Standing {
+    remembered(0, action, || decide_action(action))
+}
+
+/// A condition key (`kms:CallerAccount`, `aws:ResourceTag/team`).
+pub fn condition_key(key: &str) -> Standing {
+    remembered(1, key, || decide_condition_key(key))
+}
+
+fn decide_action(action: &str) -> Standing {
     let Some((prefix, name)) = action.split_once(':') else {
         return Standing::Known;
     };
@@ -110,8 +148,7 @@ pub fn action(action: &str) -> Standing {
     }
 }
 
-/// A condition key (`kms:CallerAccount`, `aws:ResourceTag/team`).
-pub fn condition_key(key: &str) -> Standing {
+fn decide_condition_key(key: &str) -> Standing {
     let catalogue = catalogue::get();
     if catalogue.key(key).is_some() {
         return Standing::Known;
@@ -128,7 +165,7 @@ pub fn condition_key(key: &str) -> Standing {
     let candidates: Vec<&str> = if prefix.eq_ignore_ascii_case("aws") {
         catalogue.global_keys().collect()
     } else if let Some(service) = catalogue.service(prefix) {
-        service.keys.iter().map(|(k, _)| k.as_str()).collect()
+        service.key_names().collect()
     } else {
         return service_standing(prefix, "condition key", key);
     };

@@ -29,7 +29,10 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
         for (value, by) in redundant(&resource.value, Case::Sensitive) {
             out.push(
                 RULE.info
-                    .finding(value.span, format!("`{}` is already covered by `{}`", value.node, by.node))
+                    .finding(
+                        value.span,
+                        format!("`{}` is already covered by `{}`", value.node, by.node),
+                    )
                     .label("redundant")
                     .also(by.span, "covers it")
                     .help(format!("remove `{}`", value.node)),

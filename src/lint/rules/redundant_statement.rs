@@ -21,15 +21,12 @@ the same thing; the second one only makes the policy longer (and the 32 KB key-p
 };
 
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
-    let unnamed: Vec<Statement> = cx
-        .statements()
-        .map(|s| Statement {
-            sid: None,
-            ..s.node.clone()
-        })
-        .collect();
-    for (i, statement) in unnamed.iter().enumerate() {
-        if let Some(j) = unnamed[..i].iter().position(|earlier| earlier == statement) {
+    let statements = &cx.policy.statements;
+    for (i, statement) in statements.iter().enumerate() {
+        if let Some(j) = statements[..i]
+            .iter()
+            .position(|earlier| same_but_sid(earlier, statement))
+        {
             let (this, first) = (&cx.policy.statements[i], &cx.policy.statements[j]);
             out.push(
                 RULE.info
@@ -40,4 +37,13 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             );
         }
     }
+}
+
+/// Equal in everything but `Sid` (spans are ignored by equality).
+fn same_but_sid(a: &Statement, b: &Statement) -> bool {
+    a.effect == b.effect
+        && a.principal == b.principal
+        && a.action == b.action
+        && a.resource == b.resource
+        && a.condition == b.condition
 }

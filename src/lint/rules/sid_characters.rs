@@ -33,7 +33,10 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             let fixed: String = sid.chars().filter(char::is_ascii_alphanumeric).collect();
             out.push(
                 RULE.info
-                    .finding(sid.span, format!("`{}` is not a valid identity-policy statement id", sid.node))
+                    .finding(
+                        sid.span,
+                        format!("`{}` is not a valid identity-policy statement id", sid.node),
+                    )
                     .label("only letters and digits")
                     .help(format!("write `{fixed}`")),
             );

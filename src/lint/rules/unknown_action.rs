@@ -25,7 +25,12 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     for statement in cx.statements() {
         for action in statement.action.value.iter() {
             if let Standing::Unknown { message, help } = names::action(action) {
-                out.push(RULE.info.finding(action.span, message).label("not an action").help(help));
+                out.push(
+                    RULE.info
+                        .finding(action.span, message)
+                        .label("not an action")
+                        .help(help),
+                );
             }
         }
     }

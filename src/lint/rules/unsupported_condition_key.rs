@@ -2,6 +2,8 @@
 //! statement's actions supports, so the condition can never be satisfied.
 
 use super::{Check, Rule, RuleInfo};
+use crate::eval::glob::{matches_wild, Case};
+use crate::lint::catalogue::{Action, Service};
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::Statement;
@@ -28,23 +30,24 @@ keys (`ec2:SourceInstanceARN`, for one).",
 
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     for statement in cx.statements() {
+        let service_keys: Vec<_> = PolicyCx::conditions(statement)
+            .filter(|(_, entry)| {
+                entry
+                    .key
+                    .split_once(':')
+                    .is_some_and(|(prefix, _)| !prefix.eq_ignore_ascii_case("aws"))
+                    && cx.catalogue().key(&entry.key).is_some()
+            })
+            .collect();
+        if service_keys.is_empty() {
+            continue;
+        }
         let Some(actions) = catalogued_actions(cx, statement) else {
             continue;
         };
-        for (_, entry) in PolicyCx::conditions(statement) {
+        for (_, entry) in service_keys {
             let key = entry.key.as_str();
-            let Some((prefix, _)) = key.split_once(':') else {
-                continue;
-            };
-            if prefix.eq_ignore_ascii_case("aws") || cx.catalogue().key(key).is_none() {
-                continue;
-            }
-            let supported = actions.iter().any(|(service, action)| {
-                cx.catalogue()
-                    .service(service)
-                    .and_then(|s| Some((s, s.action(action)?)))
-                    .is_some_and(|(s, a)| s.supports(a, key))
-            });
+            let supported = actions.iter().any(|(service, action)| service.supports(action, key));
             if !supported {
                 let listed: Vec<&str> = statement.action.value.iter().map(|a| a.as_str()).collect();
                 out.push(
@@ -65,7 +68,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
 /// `(service, action)` for each catalogued action the statement's `Action`
 /// names; `None` when that is not known (`NotAction`, `*`, wildcard or
 /// uncatalogued services and actions).
-fn catalogued_actions(cx: &PolicyCx<'_>, statement: &Statement) -> Option<Vec<(String, String)>> {
+fn catalogued_actions(cx: &PolicyCx<'_>, statement: &Statement) -> Option<Vec<(&'static Service, &'static Action)>> {
     if statement.action.negated {
         return None;
     }
@@ -77,7 +80,11 @@ fn catalogued_actions(cx: &PolicyCx<'_>, statement: &Statement) -> Option<Vec<(S
         }
         let service = cx.catalogue().service(prefix)?;
         let before = actions.len();
-        actions.extend(service.matching(name).map(|a| (prefix.to_ascii_lowercase(), a.name.clone())));
+        for action in &service.actions {
+            if matches_wild(name, &action.name, Case::Insensitive) {
+                actions.push((service, action));
+            }
+        }
         if actions.len() == before {
             return None;
         }

@@ -36,7 +36,10 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             if matches!(entry.kind.node, PrincipalKind::Federated | PrincipalKind::CanonicalUser) {
                 out.push(
                     RULE.info
-                        .finding(entry.kind.span, format!("`{}` principals never call KMS", entry.kind.node.as_str()))
+                        .finding(
+                            entry.kind.span,
+                            format!("`{}` principals never call KMS", entry.kind.node.as_str()),
+                        )
                         .label("not a KMS caller")
                         .help("name the IAM role the federated users assume, in `\"AWS\"`"),
                 );
