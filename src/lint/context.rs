@@ -55,9 +55,7 @@ impl PolicyCx<'_> {
     }
 
     /// Every condition entry of a statement, with its operator.
-    pub fn conditions<'s>(
-        statement: &'s Statement,
-    ) -> impl Iterator<Item = (&'s Spanned<Operator>, &'s ConditionEntry)> {
+    pub fn conditions(statement: &Statement) -> impl Iterator<Item = (&Spanned<Operator>, &ConditionEntry)> {
         statement
             .condition
             .iter()
