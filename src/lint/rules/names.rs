@@ -41,6 +41,11 @@ fn is_key_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'/' | b'.' | b'@'))
 }
 
+/// A help text that names the catalogue it was decided by.
+pub fn per_catalogue(help: impl std::fmt::Display) -> String {
+    format!("{help} (IAM catalogue: {})", catalogue::get().version)
+}
+
 /// The closest candidate: [`suggest::closest`], or for short names (where
 /// one typo is a large share of the name) one with the same letters in
 /// another order, or, with `one_edit`, one at a single edit.

@@ -29,7 +29,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                     RULE.info
                         .finding(action.span, message)
                         .label("not an action")
-                        .help(help),
+                        .help(names::per_catalogue(help)),
                 );
             }
         }

@@ -29,7 +29,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                     RULE.info
                         .finding(entry.key.span, message)
                         .label("not a condition key")
-                        .help(help),
+                        .help(names::per_catalogue(help)),
                 );
             }
         }

@@ -55,10 +55,10 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                         .finding(entry.key.span, format!("no action of this statement supports `{key}`"))
                         .label("never in the request context")
                         .also(statement.action.span, "these actions")
-                        .help(format!(
+                        .help(super::names::per_catalogue(format!(
                             "`{key}` is not documented for {}; use it with an action that has it, or remove it",
                             crate::policy::suggest::list(&listed)
-                        )),
+                        ))),
                 );
             }
         }

@@ -1,0 +1,116 @@
+//! `resource-arn-format`: a resource ARN whose partition, Region or account
+//! cannot be real (most often a documentation placeholder left in place).
+
+use super::{Check, Rule, RuleInfo};
+use crate::lint::context::{Findings, PolicyCx};
+use crate::lint::finding::Severity;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        name: "resource-arn-format",
+        severity: Severity::Warning,
+        access_analyzer: Some("INVALID_ARN_ACCOUNT"),
+        summary: "A resource ARN has a partition, Region or account that cannot exist.",
+        rationale: "An ARN is `arn:partition:service:region:account:resource`. A placeholder such as \
+`account-id` or `region` copied from documentation, or a misspelt partition, makes the ARN match no \
+resource, so the statement silently does nothing. Access Analyzer reports these as INVALID_ARN_ACCOUNT, \
+INVALID_ARN_REGION and INVALID_PARTITION. Wildcards and policy variables are accepted in every field. \
+Key policies are left to `key-policy-resource`.",
+        bad: r#""Resource": "arn:aws:iam::account-id:role/Reader""#,
+        good: r#""Resource": "arn:aws:iam::111122223333:role/Reader""#,
+    },
+    check: Check::Policy(check),
+};
+
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
+    if cx.is_key_policy() {
+        return;
+    }
+    for statement in cx.statements() {
+        let Some(resource) = &statement.resource else {
+            continue;
+        };
+        for value in resource.value.iter() {
+            if let Some((message, help)) = problem(value) {
+                out.push(
+                    RULE.info
+                        .finding(value.span, message)
+                        .label("matches no resource")
+                        .help(help),
+                );
+            }
+        }
+    }
+}
+
+/// Wildcards and policy variables can stand for anything.
+fn open(field: &str) -> bool {
+    field.contains(['*', '?']) || field.contains("${")
+}
+
+fn problem(arn: &str) -> Option<(String, String)> {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, partition, _service, region, account, _resource] = fields.as_slice() else {
+        return None; // a trailing `*` may cover the missing fields
+    };
+    if !open(partition) && !PARTITIONS.contains(partition) {
+        return Some((
+            format!("`{partition}` is not an AWS partition"),
+            "use `aws` (or `aws-cn`, `aws-us-gov`, …)".to_owned(),
+        ));
+    }
+    let region_ok = region.is_empty() || open(region) || {
+        let parts: Vec<&str> = region.split('-').collect();
+        parts.len() >= 3
+            && parts[..parts.len() - 1]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+            && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+            && !parts[parts.len() - 1].is_empty()
+    };
+    if !region_ok {
+        return Some((
+            format!("`{region}` is not a Region"),
+            "write a Region such as `us-east-1`, or `*`".to_owned(),
+        ));
+    }
+    let account_ok = account.is_empty()
+        || open(account)
+        || *account == "aws"
+        || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()));
+    if !account_ok {
+        return Some((
+            format!("`{account}` is not an account id"),
+            "write the 12-digit account id, or `*`".to_owned(),
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::problem;
+
+    #[test]
+    fn placeholders_are_flagged_and_wildcards_accepted() {
+        assert!(problem("arn:aws:iam::account-id:user/David").is_some());
+        assert!(problem("arn:aws:ec2:region:111122223333:instance/*").is_some());
+        assert!(problem("arn:partition:s3:::bucket/*").is_some());
+        assert_eq!(problem("arn:aws:s3:::bucket/*"), None);
+        assert_eq!(problem("arn:aws:iam::aws:policy/ReadOnlyAccess"), None);
+        assert_eq!(problem("arn:aws-us-gov:ec2:us-gov-west-1:*:instance/*"), None);
+        assert_eq!(problem("arn:aws:iam::${aws:PrincipalAccount}:role/x"), None);
+        assert_eq!(problem("arn:aws:cloudfront:*"), None);
+    }
+}
