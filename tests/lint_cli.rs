@@ -170,3 +170,31 @@ fn folders_are_linted_recursively_and_sarif_names_every_file() {
         .iter()
         .any(|u| u.ends_with("grant-decrypt-without-context.bad.json")));
 }
+
+#[test]
+fn key_spec_checks_grant_operations_against_that_key() {
+    let dir = scratch("lint-key-spec");
+    let grant = corpus("grant-decrypt-without-context.good.json");
+    let out = keyward(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--key-spec",
+            "ECC_NIST_P256",
+            "--key-usage",
+            "SIGN_VERIFY",
+            &grant,
+        ],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let findings = text(&out.stdout);
+    assert!(findings.contains("does not support `Decrypt`"), "{findings}");
+    assert!(findings.contains("no encryption context to constrain"), "{findings}");
+    let out = keyward(&["lint", "--key-spec", "SYMMETRIC_DEFAULT", &grant], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let out = keyward(&["lint", "--key-spec", "RSA_2048", &grant], &dir, None);
+    assert_eq!(out.status.code(), Some(2), "RSA_2048 needs a usage");
+}

@@ -121,6 +121,12 @@ pub struct LintArgs {
     /// The lowest severity that fails the run.
     #[arg(long, value_enum, default_value_t = Deny::Errors)]
     pub deny: Deny,
+    /// The `KeySpec` of the key that grant files are for, such as `RSA_2048`.
+    #[arg(long, value_name = "SPEC")]
+    pub key_spec: Option<String>,
+    /// The `KeyUsage` of that key, where the spec allows several.
+    #[arg(long, value_name = "USAGE", requires = "key_spec")]
+    pub key_usage: Option<String>,
     /// Print a rule's documentation and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
     pub explain: Option<String>,

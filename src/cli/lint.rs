@@ -36,7 +36,22 @@ pub fn run(args: &LintArgs) -> Outcome {
             return Outcome::Failure;
         }
     };
-    let linter = Linter::new(config);
+    let mut linter = Linter::new(config);
+    if let Some(spec) = &args.key_spec {
+        match keyward::kms::KeyInfo::parse(spec, args.key_usage.as_deref()) {
+            Some(key) => linter.key = Some(key),
+            None => {
+                eprintln!(
+                    "error: `{spec}`{} is not a key spec and usage KMS accepts",
+                    args.key_usage
+                        .as_deref()
+                        .map(|u| format!(" with `{u}`"))
+                        .unwrap_or_default()
+                );
+                return Outcome::Failure;
+            }
+        }
+    }
     let results = lint_all(&linter, &inputs, args.kind.kind.document_kind());
     let mut outcome = Outcome::Success;
     let mut linted: Vec<(Source, Vec<Finding>)> = Vec::new();

@@ -28,6 +28,8 @@ pub struct PolicyCx<'a> {
 pub struct GrantsCx<'a> {
     pub source: &'a Source,
     pub grants: &'a Grants,
+    /// The key's spec and usage, when the user said (`--key-spec`).
+    pub key: Option<crate::kms::KeyInfo>,
 }
 
 /// Where rules put what they find.

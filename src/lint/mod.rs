@@ -19,6 +19,7 @@ pub use finding::{Diagnosed, Finding, Label, Severity};
 
 use crate::eval::CompiledPolicy;
 use crate::json::{self, Limits};
+use crate::kms::KeyInfo;
 use crate::policy::{Document, DocumentKind, Policy, PolicyError, PolicyErrors, PolicyKind, Statement};
 use crate::source::{Source, Span};
 
@@ -27,6 +28,9 @@ use crate::source::{Source, Span};
 pub struct Linter {
     pub config: Config,
     pub limits: Limits,
+    /// The key grant files are for, when known (`--key-spec`); otherwise
+    /// grant rules consider every kind of key.
+    pub key: Option<KeyInfo>,
 }
 
 impl Linter {
@@ -34,6 +38,7 @@ impl Linter {
         Linter {
             config,
             limits: Limits::default(),
+            key: None,
         }
     }
 
@@ -51,6 +56,7 @@ impl Linter {
                 let cx = GrantsCx {
                     source,
                     grants: &grants,
+                    key: self.key,
                 };
                 let mut findings = Vec::new();
                 for rule in rules::ALL {

@@ -14,11 +14,12 @@ pub static RULE: Rule = Rule {
         name: "grant-incompatible-operations",
         severity: Severity::Error,
         access_analyzer: None,
-        summary: "No KMS key could carry this grant.",
+        summary: "No KMS key could carry this grant, or the key given with `--key-spec` cannot.",
         rationale: "`CreateGrant` refuses operations the key's spec does not support (`Sign` on a symmetric key, \
 `GenerateDataKey` on an RSA key) and encryption-context constraints on keys other than symmetric \
 encryption keys. When no key spec supports all of a grant's operations (with its constraints), the grant \
-cannot be created on any key.",
+cannot be created on any key. With `--key-spec` (and `--key-usage`), each operation and constraint is \
+checked against that key.",
         bad: r#"{"GranteePrincipal": "arn:aws:iam::111122223333:role/App",
  "Operations": ["Sign", "GenerateDataKey"]}"#,
         good: r#"{"GranteePrincipal": "arn:aws:iam::111122223333:role/App",
@@ -59,6 +60,9 @@ fn operations_span(grant: &Grant) -> Option<Span> {
 }
 
 fn check(cx: &GrantsCx<'_>, out: &mut Findings) {
+    if let Some(key) = cx.key {
+        return check_for_key(cx, key, out);
+    }
     for grant in &cx.grants.grants {
         let operations: Vec<GrantOperation> = grant.operations.iter().map(|o| o.node).collect();
         let Some(span) = operations_span(grant) else {
@@ -89,6 +93,41 @@ fn check(cx: &GrantsCx<'_>, out: &mut Findings) {
                     .label("only symmetric encryption keys have an encryption context")
                     .also(span, "these operations need an asymmetric or HMAC key")
                     .help("remove the encryption-context constraints, or the operations symmetric keys lack"),
+            );
+        }
+    }
+}
+
+/// Every operation and constraint of every grant against one known key.
+fn check_for_key(cx: &GrantsCx<'_>, key: KeyInfo, out: &mut Findings) {
+    for grant in &cx.grants.grants {
+        for operation in grant.operations.iter().filter(|o| !key.supports(o.node)) {
+            out.push(
+                RULE.info
+                    .finding(
+                        operation.span,
+                        format!("a {} key does not support `{}`", key.spec, operation.node),
+                    )
+                    .label("CreateGrant refuses this operation for this key")
+                    .help(format!(
+                        "remove `{}`, or grant it on a key whose spec supports it",
+                        operation.node
+                    )),
+            );
+        }
+        let context = grant
+            .constraints
+            .as_ref()
+            .filter(|c| c.encryption_context_equals.is_some() || c.encryption_context_subset.is_some());
+        if let (Some(constraints), false) = (context, key.has_encryption_context()) {
+            out.push(
+                RULE.info
+                    .finding(
+                        constraints.span,
+                        format!("a {} key has no encryption context to constrain", key.spec),
+                    )
+                    .label("CreateGrant refuses these constraints for this key")
+                    .help("remove the encryption-context constraints"),
             );
         }
     }
