@@ -5,7 +5,7 @@
 use super::{Check, Rule, RuleInfo};
 use crate::eval::{evaluate_traced, Caller, CompiledPolicy, Decision, Outcome, Trace};
 use crate::kms::KmsRequest;
-use crate::lint::context::{account_principal, principals, Findings, PolicyCx};
+use crate::lint::context::{account_principal, covers_action, principals, Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::{Effect, Policy, PrincipalKind};
 use crate::source::Span;
@@ -35,6 +35,9 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     if !cx.is_key_policy() {
         return;
     }
+    if plainly_manageable(cx.policy) {
+        return;
+    }
     let compiled = cx.compiled;
     let callers = callers(cx.policy);
     let account = callers
@@ -59,6 +62,23 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
         finding = finding.also(span, "this Deny blocks `kms:PutKeyPolicy`");
     }
     out.push(finding);
+}
+
+/// The common case, decided without the evaluator: no `Deny` at all, and an
+/// unconditional `Allow` of `kms:PutKeyPolicy` on `*` to a named AWS principal.
+fn plainly_manageable(policy: &Policy) -> bool {
+    let no_deny = policy.statements.iter().all(|s| s.effect.node == Effect::Allow);
+    no_deny
+        && policy.statements.iter().any(|s| {
+            s.condition.is_none()
+                && covers_action(s, "kms:PutKeyPolicy")
+                && s.resource
+                    .as_ref()
+                    .is_some_and(|r| !r.negated && r.value.iter().any(|v| v.as_str() == "*"))
+                && principals(s)
+                    .iter()
+                    .any(|(kind, id)| *kind == PrincipalKind::Aws && id.as_str() != "*")
+        })
 }
 
 /// Each AWS principal the policy names, as a caller (a role as one of its

@@ -23,6 +23,7 @@ mod forallvalues_single_valued_key;
 mod grant_decrypt_without_context;
 mod grant_incompatible_operations;
 mod grant_permission_without_aws_resource;
+mod irrelevant_condition_key;
 mod key_lockout;
 mod key_policy_resource;
 mod kms_wildcard_for_non_account;
@@ -97,6 +98,7 @@ pub static ALL: &[&Rule] = &[
     &grant_decrypt_without_context::RULE,
     &grant_incompatible_operations::RULE,
     &grant_permission_without_aws_resource::RULE,
+    &irrelevant_condition_key::RULE,
     &key_lockout::RULE,
     &key_policy_resource::RULE,
     &kms_wildcard_for_non_account::RULE,

@@ -54,6 +54,9 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
 
 /// Does the pattern name only IAM-only KMS actions?
 fn only_iam(pattern: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return is_iam_only(&format!("kms:{pattern}"));
+    }
     let Some(kms) = crate::lint::catalogue::get().service("kms") else {
         return false;
     };
