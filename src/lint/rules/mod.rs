@@ -31,6 +31,7 @@ mod missing_account_principal;
 mod missing_set_qualifier;
 mod missing_version;
 mod no_effect_in_key_policy;
+mod pass_role_wildcard;
 mod principal_format;
 mod public_key_access;
 mod redundant_action;
@@ -106,6 +107,7 @@ pub static ALL: &[&Rule] = &[
     &missing_set_qualifier::RULE,
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
+    &pass_role_wildcard::RULE,
     &principal_format::RULE,
     &public_key_access::RULE,
     &redundant_action::RULE,
