@@ -32,6 +32,7 @@ mod missing_set_qualifier;
 mod missing_version;
 mod no_effect_in_key_policy;
 mod pass_role_wildcard;
+mod policy_variable;
 mod principal_format;
 mod public_key_access;
 mod redundant_action;
@@ -108,6 +109,7 @@ pub static ALL: &[&Rule] = &[
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
     &pass_role_wildcard::RULE,
+    &policy_variable::RULE,
     &principal_format::RULE,
     &public_key_access::RULE,
     &redundant_action::RULE,
