@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         rationale: "An ARN is `arn:partition:service:region:account:resource`. A placeholder such as \
 `account-id` or `region` copied from documentation, or a misspelt partition, makes the ARN match no \
 resource, so the statement silently does nothing. Access Analyzer reports these as INVALID_ARN_ACCOUNT, \
-INVALID_ARN_REGION and INVALID_PARTITION. Wildcards and policy variables are accepted in every field. \
+INVALID_ARN_REGION, INVALID_PARTITION and MISSING_ARN_FIELD. Wildcards and policy variables are accepted in every field. \
 Key policies are left to `key-policy-resource`.",
         bad: r#""Resource": "arn:aws:iam::account-id:role/Reader""#,
         good: r#""Resource": "arn:aws:iam::111122223333:role/Reader""#,
@@ -62,7 +62,14 @@ fn open(field: &str) -> bool {
 fn problem(arn: &str) -> Option<(String, String)> {
     let fields: Vec<&str> = arn.splitn(6, ':').collect();
     let [_, partition, _service, region, account, _resource] = fields.as_slice() else {
-        return None; // a trailing `*` may cover the missing fields
+        // A trailing `*` may cover the missing fields (`arn:aws:cloudfront:*`).
+        if fields.last().is_some_and(|f| f.ends_with('*')) {
+            return None;
+        }
+        return Some((
+            format!("the ARN has {} of its six fields", fields.len()),
+            "write `arn:partition:service:region:account:resource`, with empty fields where the service has no Region or account".to_owned(),
+        ));
     };
     if !open(partition) && !PARTITIONS.contains(partition) {
         return Some((
@@ -112,5 +119,6 @@ mod tests {
         assert_eq!(problem("arn:aws-us-gov:ec2:us-gov-west-1:*:instance/*"), None);
         assert_eq!(problem("arn:aws:iam::${aws:PrincipalAccount}:role/x"), None);
         assert_eq!(problem("arn:aws:cloudfront:*"), None);
+        assert!(problem("arn:aws:iam::user/${aws:username}").is_some());
     }
 }
