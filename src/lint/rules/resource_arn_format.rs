@@ -59,8 +59,29 @@ fn open(field: &str) -> bool {
     field.contains(['*', '?']) || field.contains("${")
 }
 
+/// The ARN's six fields (fewer when it has fewer), split at colons outside
+/// policy variables (`${aws:username}` has one).
+fn fields(arn: &str) -> Vec<&str> {
+    let mut fields = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = arn.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 && fields.len() < 5 => {
+                fields.push(&arn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(&arn[start..]);
+    fields
+}
+
 fn problem(arn: &str) -> Option<(String, String)> {
-    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    let fields = fields(arn);
     let [_, partition, _service, region, account, _resource] = fields.as_slice() else {
         // A trailing `*` may cover the missing fields (`arn:aws:cloudfront:*`).
         if fields.last().is_some_and(|f| f.ends_with('*')) {
