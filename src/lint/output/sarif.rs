@@ -88,8 +88,26 @@ pub fn render(reports: &[Report<'_>]) -> String {
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
-/// A relative URI for a path: forward slashes, spaces and `%` escaped.
+/// A relative URI reference for a path: forward slashes, and every byte
+/// outside the unreserved set percent-encoded (`<stdin>` → `%3Cstdin%3E`).
 fn uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
-    path.replace('%', "%25").replace(' ', "%20")
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(super::uri("./policies/a b.json"), "policies/a%20b.json");
+        assert_eq!(super::uri("<stdin>"), "%3Cstdin%3E");
+    }
 }
