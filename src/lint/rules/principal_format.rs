@@ -93,7 +93,7 @@ fn aws_problem(id: &str) -> Option<(String, String)> {
 fn service_problem(id: &str) -> Option<(String, String)> {
     let ok = [".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"]
         .iter()
-        .any(|suffix| id.strip_suffix(suffix).is_some_and(|name| is_dns_label_list(name)));
+        .any(|suffix| id.strip_suffix(suffix).is_some_and(is_dns_label_list));
     (!ok).then(|| {
         (
             format!("`{id}` is not a service principal"),
