@@ -12,7 +12,8 @@ then one line per service, its prefix, a tab and its JSON, so that the linter
 finds a service without parsing the others:
 
   kms\t{"keys": {"kms:CallerAccount": "String", ...},
-        "actions": {"Decrypt": [["key"], [key indices]], ...}}
+        "actions": {"Decrypt": [["key"], [key indices]], ...},
+        "resources": {"key": "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}", ...}}
 
 An action's condition keys are those of its rows in the Service Authorization
 Reference plus those of its resource types; indices point into the sorted
@@ -85,7 +86,9 @@ def main(path):
         if not isinstance(service, dict):
             continue
         prefix = service["prefix"]
-        entry = services.setdefault(prefix, {"keys": {}, "actions": {}})
+        entry = services.setdefault(prefix, {"keys": {}, "actions": {}, "resources": {}})
+        for resource, info in service["resources"].items():
+            entry["resources"][resource] = info["arn"]
         keys = entry["keys"]
         for key, info in service["conditions"].items():
             keys[key] = info["type"]
@@ -109,6 +112,7 @@ def main(path):
             "actions": {
                 a: [types, [index[k] for k in keys]] for a, (types, keys) in sorted(entry["actions"].items())
             },
+            "resources": dict(sorted(entry["resources"].items())),
         }
     header = {"version": version, "global": dict(sorted(GLOBAL.items()))}
     sys.stdout.write(json.dumps(header, separators=(",", ":")) + "\n")

@@ -71,12 +71,16 @@ pub struct Service {
     keys: Vec<Key>,
     /// Lower-cased action name → index in `actions`.
     index: HashMap<String, usize>,
+    /// Resource type → its ARN format, e.g. `arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}`.
+    pub resources: HashMap<String, String>,
 }
 
 #[derive(Deserialize)]
 struct RawService {
     keys: serde_json::Map<String, serde_json::Value>,
     actions: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    resources: HashMap<String, String>,
 }
 
 impl Service {
@@ -86,6 +90,7 @@ impl Service {
                 actions: Vec::new(),
                 keys: Vec::new(),
                 index: HashMap::new(),
+                resources: HashMap::new(),
             };
         };
         let keys = raw.keys.iter().map(|(k, v)| Key::new(k, v.as_str())).collect();
@@ -112,7 +117,12 @@ impl Service {
             .enumerate()
             .map(|(i, a)| (a.name.to_ascii_lowercase(), i))
             .collect();
-        Service { actions, keys, index }
+        Service {
+            actions,
+            keys,
+            index,
+            resources: raw.resources,
+        }
     }
 
     /// The actions a pattern (`Get*`, `Decrypt`) names, case-insensitively.
@@ -316,6 +326,10 @@ mod tests {
         assert!(!kms.supports(decrypt, "kms:GrantIsForAWSResource"));
         assert!(kms.action("ListKeys").is_some_and(|a| a.resource_types.is_empty()));
         assert_eq!(kms.matching("Get*").count(), kms.matching("get*").count());
+        assert_eq!(
+            kms.resources.get("alias").map(String::as_str),
+            Some("arn:${Partition}:kms:${Region}:${Account}:alias/${Alias}")
+        );
     }
 
     #[test]

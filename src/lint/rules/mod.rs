@@ -39,6 +39,7 @@ mod redundant_action;
 mod redundant_resource;
 mod redundant_statement;
 mod resource_arn_format;
+mod resource_type_mismatch;
 mod service_principal_without_source;
 mod sid_characters;
 mod source_ip_range;
@@ -116,6 +117,7 @@ pub static ALL: &[&Rule] = &[
     &redundant_resource::RULE,
     &redundant_statement::RULE,
     &resource_arn_format::RULE,
+    &resource_type_mismatch::RULE,
     &service_principal_without_source::RULE,
     &sid_characters::RULE,
     &source_ip_range::RULE,
