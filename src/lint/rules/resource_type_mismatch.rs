@@ -102,7 +102,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                     .also(resource.span, "none of its resource types")
                     .help(super::names::per_catalogue(format!(
                         "add a resource like `{}`",
-                        templates[0]
+                        templates.iter().min_by_key(|t| t.len()).unwrap_or(&"")
                     )))
             };
             out.push(finding);
