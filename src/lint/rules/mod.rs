@@ -15,6 +15,7 @@ mod admin_can_use_key;
 mod allow_with_not_principal;
 mod condition_type_mismatch;
 mod condition_value_count;
+mod condition_value_format;
 mod deprecated_condition_key;
 mod duplicate_condition_key_case;
 mod duplicate_sid;
@@ -93,6 +94,7 @@ pub static ALL: &[&Rule] = &[
     &allow_with_not_principal::RULE,
     &condition_type_mismatch::RULE,
     &condition_value_count::RULE,
+    &condition_value_format::RULE,
     &deprecated_condition_key::RULE,
     &duplicate_condition_key_case::RULE,
     &duplicate_sid::RULE,

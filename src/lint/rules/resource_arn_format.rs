@@ -1,6 +1,7 @@
 //! `resource-arn-format`: a resource ARN whose partition, Region or account
 //! cannot be real (most often a documentation placeholder left in place).
 
+use super::resource_type_mismatch::{as_glob, globs_intersect};
 use super::{Check, Rule, RuleInfo};
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
@@ -14,7 +15,10 @@ pub static RULE: Rule = Rule {
         rationale: "An ARN is `arn:partition:service:region:account:resource`. A placeholder such as \
 `account-id` or `region` copied from documentation, or a misspelt partition, makes the ARN match no \
 resource, so the statement silently does nothing. Access Analyzer reports these as INVALID_ARN_ACCOUNT, \
-INVALID_ARN_REGION, INVALID_PARTITION and MISSING_ARN_FIELD. Wildcards and policy variables are accepted in every field. \
+INVALID_ARN_REGION, INVALID_PARTITION and MISSING_ARN_FIELD. Against the service's ARN formats in the catalogue, \
+a Region or account where the service has none, a missing Region where it needs one, and an \
+upper-case service are reported too (ARN_REGION_NOT_ALLOWED, ARN_ACCOUNT_NOT_ALLOWED, MISSING_ARN_REGION, \
+INVALID_ARN_SERVICE_CASE). Wildcards and policy variables are accepted in every field. \
 Key policies are left to `key-policy-resource`.",
         bad: r#""Resource": "arn:aws:iam::account-id:role/Reader""#,
         good: r#""Resource": "arn:aws:iam::111122223333:role/Reader""#,
@@ -82,7 +86,7 @@ fn fields(arn: &str) -> Vec<&str> {
 
 fn problem(arn: &str) -> Option<(String, String)> {
     let fields = fields(arn);
-    let [_, partition, _service, region, account, _resource] = fields.as_slice() else {
+    let [_, partition, service, region, account, resource] = fields.as_slice() else {
         // A trailing `*` may cover the missing fields (`arn:aws:cloudfront:*`).
         if fields.last().is_some_and(|f| f.ends_with('*')) {
             return None;
@@ -123,6 +127,55 @@ fn problem(arn: &str) -> Option<(String, String)> {
             "write the 12-digit account id, or `*`".to_owned(),
         ));
     }
+    against_service(service, region, account, resource)
+}
+
+/// The Region and account fields against the service's documented ARN
+/// formats: S3 buckets have neither, KMS keys need both.
+fn against_service(service: &str, region: &str, account: &str, resource: &str) -> Option<(String, String)> {
+    if open(service) {
+        return None;
+    }
+    let catalogue = crate::lint::catalogue::get();
+    let formats = catalogue.service(service)?;
+    if service.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some((
+            format!("`{service}` in an ARN is written in lower case"),
+            format!("write `{}`", service.to_ascii_lowercase()),
+        ));
+    }
+    // The formats whose resource part this ARN's could be.
+    let resource = as_glob(resource);
+    let templates: Vec<Vec<&str>> = formats
+        .resources
+        .values()
+        .map(|t| t.splitn(6, ':').collect::<Vec<&str>>())
+        .filter(|t| t.get(5).is_some_and(|r| globs_intersect(&as_glob(r), &resource)))
+        .collect();
+    let all = |field: usize, empty: bool| {
+        !templates.is_empty()
+            && templates
+                .iter()
+                .all(|t| t.get(field).is_some_and(|f| f.is_empty() == empty))
+    };
+    if !region.is_empty() && !open(region) && all(3, true) {
+        return Some((
+            format!("`{service}` ARNs have no Region, and this one has `{region}`"),
+            "leave the Region field empty, as in `arn:aws:s3:::bucket`".to_owned(),
+        ));
+    }
+    if region.is_empty() && all(3, false) {
+        return Some((
+            format!("`{service}` ARNs have a Region, and this one has none"),
+            "write the Region, or `*` for every Region".to_owned(),
+        ));
+    }
+    if !account.is_empty() && !open(account) && *account != *"aws" && all(4, true) {
+        return Some((
+            format!("`{service}` ARNs have no account, and this one has `{account}`"),
+            "leave the account field empty".to_owned(),
+        ));
+    }
     None
 }
 
@@ -141,5 +194,10 @@ mod tests {
         assert_eq!(problem("arn:aws:iam::${aws:PrincipalAccount}:role/x"), None);
         assert_eq!(problem("arn:aws:cloudfront:*"), None);
         assert!(problem("arn:aws:iam::user/${aws:username}").is_some());
+        assert!(problem("arn:aws:s3:us-east-1::bucket").is_some());
+        assert!(problem("arn:aws:kms::111122223333:key/abc").is_some());
+        assert!(problem("arn:aws:s3::111122223333:bucket").is_some());
+        assert!(problem("arn:aws:KMS:us-east-1:111122223333:key/abc").is_some());
+        assert_eq!(problem("arn:aws:kms:*:111122223333:key/*"), None);
     }
 }

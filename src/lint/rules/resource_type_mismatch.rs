@@ -112,7 +112,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
 
 /// An ARN or ARN format as a glob: `${…}` (a placeholder or a policy
 /// variable) stands for any text.
-fn as_glob(text: &str) -> Vec<char> {
+pub(super) fn as_glob(text: &str) -> Vec<char> {
     let mut glob = Vec::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
@@ -126,7 +126,7 @@ fn as_glob(text: &str) -> Vec<char> {
 
 /// Is there a text both globs (`*` any run, `?` one character) match?
 /// Characters compare without case.
-fn globs_intersect(a: &[char], b: &[char]) -> bool {
+pub(super) fn globs_intersect(a: &[char], b: &[char]) -> bool {
     // reach[i][j]: some text takes `a[..i]` and `b[..j]` to the same point.
     let (n, m) = (a.len(), b.len());
     let mut reach = vec![vec![false; m + 1]; n + 1];
