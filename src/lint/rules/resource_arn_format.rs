@@ -1,6 +1,9 @@
 //! `resource-arn-format`: a resource ARN whose partition, Region or account
 //! cannot be real (most often a documentation placeholder left in place).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::resource_type_mismatch::{as_glob, globs_intersect};
 use super::{Check, Rule, RuleInfo};
 use crate::lint::context::{Findings, PolicyCx};
@@ -84,7 +87,26 @@ fn fields(arn: &str) -> Vec<&str> {
     fields
 }
 
+/// [`judge`], remembered per thread: a repository repeats its ARNs.
 fn problem(arn: &str) -> Option<(String, String)> {
+    thread_local! {
+        static SEEN: RefCell<HashMap<String, Option<(String, String)>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(arn).cloned()) {
+        return known;
+    }
+    let verdict = judge(arn);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(arn.to_owned(), verdict.clone());
+    });
+    verdict
+}
+
+fn judge(arn: &str) -> Option<(String, String)> {
     let fields = fields(arn);
     let [_, partition, service, region, account, resource] = fields.as_slice() else {
         // A trailing `*` may cover the missing fields (`arn:aws:cloudfront:*`).

@@ -127,41 +127,64 @@ pub(super) fn as_glob(text: &str) -> Vec<char> {
 /// Is there a text both globs (`*` any run, `?` one character) match?
 /// Characters compare without case.
 pub(super) fn globs_intersect(a: &[char], b: &[char]) -> bool {
-    // reach[i][j]: some text takes `a[..i]` and `b[..j]` to the same point.
+    // reach[(i, j)]: some text takes `a[..i]` and `b[..j]` to the same point.
     let (n, m) = (a.len(), b.len());
-    let mut reach = vec![vec![false; m + 1]; n + 1];
-    reach[0][0] = true;
+    let mut table = vec![false; (n + 1) * (m + 1)];
+    let mut reach = Grid {
+        cells: &mut table,
+        width: m + 1,
+    };
+    reach[(0, 0)] = true;
     for i in 0..=n {
         for j in 0..=m {
-            if !reach[i][j] {
+            if !reach[(i, j)] {
                 continue;
             }
             // A `*` may match nothing.
             if i < n && a[i] == '*' {
-                reach[i + 1][j] = true;
+                reach[(i + 1, j)] = true;
             }
             if j < m && b[j] == '*' {
-                reach[i][j + 1] = true;
+                reach[(i, j + 1)] = true;
             }
             // One character of text, consumed by both.
             if i < n && j < m {
                 let same = a[i] == '?' || b[j] == '?' || a[i] == '*' || b[j] == '*' || a[i].eq_ignore_ascii_case(&b[j]);
                 if same {
                     if a[i] == '*' && b[j] == '*' {
-                        reach[i][j + 1] = true;
-                        reach[i + 1][j] = true;
+                        reach[(i, j + 1)] = true;
+                        reach[(i + 1, j)] = true;
                     } else if a[i] == '*' {
-                        reach[i][j + 1] = true; // the star stays, the character is used
+                        reach[(i, j + 1)] = true; // the star stays, the character is used
                     } else if b[j] == '*' {
-                        reach[i + 1][j] = true;
+                        reach[(i + 1, j)] = true;
                     } else {
-                        reach[i + 1][j + 1] = true;
+                        reach[(i + 1, j + 1)] = true;
                     }
                 }
             }
         }
     }
-    reach[n][m]
+    reach[(n, m)]
+}
+
+/// A row-major table of booleans indexed by `(row, column)`.
+struct Grid<'t> {
+    cells: &'t mut [bool],
+    width: usize,
+}
+
+impl std::ops::Index<(usize, usize)> for Grid<'_> {
+    type Output = bool;
+    fn index(&self, (i, j): (usize, usize)) -> &bool {
+        &self.cells[i * self.width + j]
+    }
+}
+
+impl std::ops::IndexMut<(usize, usize)> for Grid<'_> {
+    fn index_mut(&mut self, (i, j): (usize, usize)) -> &mut bool {
+        &mut self.cells[i * self.width + j]
+    }
 }
 
 #[cfg(test)]
