@@ -289,3 +289,41 @@ fn bad_input_becomes_findings_not_panics() {
         assert!(findings.iter().all(|f| f.rule.starts_with("keyward::")), "{text:.40}");
     }
 }
+
+#[test]
+fn the_readme_lists_every_rule_with_its_severity() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    for rule in rules::ALL {
+        let row = format!("| `{}` | {} |", rule.info.name, rule.info.severity);
+        assert!(readme.contains(&row), "README has no row `{row}`");
+    }
+}
+
+#[test]
+fn a_misspelt_action_does_not_hide_a_misspelt_condition_key() {
+    // parliament stops checking a statement's conditions at an unknown action.
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Decrpyt", "kms:*"],
+        "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAcount": "111122223333"}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("both.json", text), None);
+    let rules = rules_of(&findings);
+    assert!(
+        rules.contains(&"unknown-action") && rules.contains(&"unknown-condition-key"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn forallvalues_on_via_service_in_a_key_policy_is_a_security_finding() {
+    // parliament reports nothing here (lint-checks.md).
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt",
+        "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("via.json", text), None);
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == "forallvalues-single-valued-key")
+        .expect("a finding");
+    assert_eq!(finding.severity, Severity::Security);
+}

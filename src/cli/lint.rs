@@ -152,15 +152,22 @@ fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Resu
 }
 
 fn summary(linted: &[(Source, Vec<Finding>)]) -> String {
-    let count = |s: Severity| linted.iter().flat_map(|(_, f)| f).filter(|f| f.severity == s).count();
+    let count = |s: Severity, word: &str| {
+        let n = linted.iter().flat_map(|(_, f)| f).filter(|f| f.severity == s).count();
+        format!("{n} {}", super::check::plural(n, word))
+    };
     let documents = linted.len();
     format!(
-        "linted {documents} {}: {} errors, {} security, {} warnings, {} suggestions",
+        "linted {documents} {}: {}, {} security, {}, {}",
         super::check::plural(documents, "document"),
-        count(Severity::Error),
-        count(Severity::Security),
-        count(Severity::Warning),
-        count(Severity::Suggestion),
+        count(Severity::Error, "error"),
+        linted
+            .iter()
+            .flat_map(|(_, f)| f)
+            .filter(|f| f.severity == Severity::Security)
+            .count(),
+        count(Severity::Warning, "warning"),
+        count(Severity::Suggestion, "suggestion"),
     )
 }
 
