@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod eval;
 pub mod json;
 pub mod kms;
+pub mod lint;
 pub mod policy;
 pub mod source;
 pub mod store;
