@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod eval;
 pub mod json;
 pub mod kms;
+pub mod lint;
 pub mod policy;
 #[cfg(feature = "serve")]
 pub mod server;

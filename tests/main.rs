@@ -11,10 +11,15 @@ mod conformance;
 mod corpus;
 #[cfg(feature = "cli")]
 mod diagnostics;
+#[cfg(feature = "cli")]
+mod envelope_cli;
 mod eval;
 mod eval_properties;
 mod eval_reference;
 mod grant_properties;
+mod lint;
+#[cfg(feature = "cli")]
+mod lint_cli;
 mod properties;
 #[cfg(feature = "serve")]
 mod serve;

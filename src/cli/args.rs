@@ -23,6 +23,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Print documents in canonical form, or check or rewrite them in place.
     Fmt(FmtArgs),
+    /// Lint key policies, identity policies and grants: every finding located,
+    /// explained and with its rule's name.
+    ///
+    /// Exit status: 0 when no finding reaches the failure threshold (errors,
+    /// or lower with `--deny`), 1 when some do, 2 for usage or I/O errors.
+    Lint(LintArgs),
     /// Decide one request as AWS KMS would, and explain why.
     ///
     /// Exit status: 0 when allowed, 1 when denied (explicitly or implicitly),
@@ -100,6 +106,62 @@ pub struct CheckArgs {
     pub format: Format,
     #[command(flatten)]
     pub kind: KindArg,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, or folders searched recursively for `*.json`; `-` reads stdin.
+    #[arg(required_unless_present_any = ["explain", "list_rules"])]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    #[command(flatten)]
+    pub kind: KindArg,
+    /// The configuration file (default: `keyward.toml` in the current folder
+    /// or the nearest folder above it).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The lowest severity that fails the run.
+    #[arg(long, value_enum, default_value_t = Deny::Errors)]
+    pub deny: Deny,
+    /// The `KeySpec` of the key that grant files are for, such as `RSA_2048`.
+    #[arg(long, value_name = "SPEC")]
+    pub key_spec: Option<String>,
+    /// The `KeyUsage` of that key, where the spec allows several.
+    #[arg(long, value_name = "USAGE", requires = "key_spec")]
+    pub key_usage: Option<String>,
+    /// Print a rule's documentation and exit.
+    #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
+    pub explain: Option<String>,
+    /// List every rule and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// miette's report, with each finding underlined in its source.
+    Human,
+    /// One JSON object per line for each finding.
+    Json,
+    /// One SARIF 2.1.0 log for the run.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// The failure threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Errors fail the run.
+    Errors,
+    /// Security findings fail it too.
+    Security,
+    /// Warnings fail it too.
+    Warnings,
+    /// Every finding fails it.
+    Suggestions,
 }
 
 #[derive(Debug, Args)]

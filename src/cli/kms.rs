@@ -52,11 +52,17 @@ pub enum KmsCommand {
     },
     /// The audit log: every call, allowed or refused.
     Audit(AuditArgs),
+    /// Encrypt a file of any size under one or more keys (envelope encryption).
+    EncryptFile(super::envelope::EncryptFileArgs),
+    /// Decrypt a file `encrypt-file` made, with any one of its keys.
+    DecryptFile(super::envelope::DecryptFileArgs),
 }
 
-enum Failure {
+pub(super) enum Failure {
     Usage(String),
     Kms(&'static str, KmsError),
+    /// The input or output cannot be used: a changed or cut file, say.
+    Refused(String),
 }
 
 impl From<String> for Failure {
@@ -67,9 +73,9 @@ impl From<String> for Failure {
 
 /// What a command prints: the JSON response and its text form. Both may
 /// hold a plaintext or data key in base64, so both are zeroized when dropped.
-struct Printed {
-    json: Value,
-    text: String,
+pub(super) struct Printed {
+    pub(super) json: Value,
+    pub(super) text: String,
 }
 
 impl Drop for Printed {
@@ -268,11 +274,16 @@ fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &Grant
 }
 
 fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
+    context_pairs("--encryption-context", pairs)
+}
+
+/// `k=v` pairs, repeated or comma-separated, given with `flag`.
+pub(super) fn context_pairs(flag: &str, pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut map = BTreeMap::new();
     for pair in pairs.iter().flat_map(|p| p.split(',')) {
         let (k, v) = pair
             .split_once('=')
-            .ok_or_else(|| format!("`--encryption-context {pair}`: expected `key=value`"))?;
+            .ok_or_else(|| format!("`{flag} {pair}`: expected `key=value`"))?;
         map.insert(k.to_owned(), v.to_owned());
     }
     Ok(map)
@@ -308,6 +319,10 @@ pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
                 e.name.as_str(),
                 e.message
             );
+            Outcome::Problems
+        }
+        Err(Failure::Refused(message)) => {
+            eprintln!("error: {message}");
             Outcome::Problems
         }
     }
@@ -350,6 +365,13 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     if let Some(mut accounts) = accounts {
         runtime.identities = std::mem::take(&mut accounts.identities);
     }
+    // A file command opens its input (and reads the header of a file to
+    // decrypt) before the state directory is locked.
+    let input = match command {
+        KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, false)?),
+        KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, true)?),
+        _ => None,
+    };
     // Held until the command's state is saved.
     let mut locked: Option<std::fs::File> = None;
     let mut store = if session.ephemeral {
@@ -380,7 +402,15 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         Some(store)
     };
     runtime.sweep();
-    let result = call(&mut runtime, &caller, command, store.as_ref());
+    let result = match (command, input) {
+        (KmsCommand::EncryptFile(args), Some(input)) => {
+            super::envelope::prepare_encrypt(&mut runtime, &caller, args, input).map(|job| Next::Stream(Box::new(job)))
+        }
+        (KmsCommand::DecryptFile(args), Some(input)) => {
+            super::envelope::prepare_decrypt(&mut runtime, &caller, args, input).map(|job| Next::Stream(Box::new(job)))
+        }
+        _ => call(&mut runtime, &caller, command, store.as_ref()).map(Next::Print),
+    };
     if let Some(store) = store.as_mut() {
         store
             .save(&runtime.export(), &runtime.audit.drain())
@@ -388,7 +418,17 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     }
     // Saved: the next command may go.
     drop(locked);
-    result
+    match result? {
+        Next::Print(printed) => Ok(printed),
+        Next::Stream(job) => job.run(),
+    }
+}
+
+/// What is left once the state is saved: a response to print, or a stream
+/// to run.
+enum Next {
+    Print(Printed),
+    Stream(Box<super::envelope::Job>),
 }
 
 fn call(
@@ -678,6 +718,9 @@ fn call(
                 json: json!({"Plaintext": text.as_str()}),
                 text,
             }
+        }
+        KmsCommand::EncryptFile(_) | KmsCommand::DecryptFile(_) => {
+            return Err(Failure::Usage("a file command runs through `execute`".into()))
         }
         KmsCommand::Audit(args) => {
             let key = args.key.as_deref().map(|k| {

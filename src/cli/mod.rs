@@ -3,11 +3,13 @@
 
 mod args;
 mod check;
+mod envelope;
 mod explain;
 mod format;
 mod inputs;
 mod kms;
 mod kms_args;
+mod lint;
 mod render;
 #[cfg(feature = "serve")]
 mod serve;
@@ -38,6 +40,7 @@ pub fn main() -> std::process::ExitCode {
     let outcome = match args.command {
         args::Command::Check(check) => check::run(&check),
         args::Command::Fmt(fmt) => format::run(&fmt),
+        args::Command::Lint(lint) => lint::run(&lint),
         args::Command::Simulate(simulate) => simulate::run(&simulate),
         args::Command::Test(test) => test::run(&test),
         args::Command::Kms(command) => kms::run(&args.session, &command),

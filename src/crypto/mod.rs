@@ -1,6 +1,7 @@
 //! Cryptography, knowing nothing of policies: key material that zeroizes
-//! itself, the canonical encoding of encryption contexts, and the ciphertext
-//! blob (format version 1) that `Encrypt` returns and `Decrypt` opens.
+//! itself, the canonical encoding of encryption contexts, the ciphertext
+//! blob (format version 1) that `Encrypt` returns and `Decrypt` opens, and
+//! the streaming envelope format of `encrypt-file` ([`envelope`]).
 //!
 //! # Security notes
 //! - **What is authenticated.** A blob is AES-256-GCM over the plaintext,
@@ -24,10 +25,11 @@
 
 mod blob;
 mod context;
+pub mod envelope;
 mod material;
 
 pub use blob::{open, peek, seal, Header, InvalidCiphertext, FORMAT_VERSION, MAX_BLOB_BYTES};
-pub use context::canonical;
+pub use context::{canonical, decode_canonical};
 pub use material::{random_bytes, KeyMaterial, MaterialId};
 
 #[cfg(test)]

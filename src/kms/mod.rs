@@ -6,6 +6,7 @@
 mod actions;
 mod authorize;
 mod create_grant;
+pub mod envelope;
 mod error;
 mod grant_book;
 mod grants;

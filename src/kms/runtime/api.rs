@@ -103,7 +103,7 @@ impl<C: Clock> Runtime<C> {
     /// `DescribeKey`; naming `alias/aws/<service>` creates that AWS managed key.
     pub fn describe_key(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         let result = self
-            .provision_managed_key(key_id)
+            .provision_managed_key(caller, key_id)
             .and_then(|()| self.describe_key_call(caller, key_id));
         self.record(
             "DescribeKey",
@@ -245,7 +245,7 @@ impl<C: Clock> Runtime<C> {
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
         let result = self
-            .provision_managed_key(key_id)
+            .provision_managed_key(caller, key_id)
             .and_then(|()| self.encrypt_call(caller, key_id, plaintext, context, grant_tokens));
         let params =
             json!({"keyId": key_id, "encryptionContext": audited(context), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
@@ -283,7 +283,7 @@ impl<C: Clock> Runtime<C> {
         destination_context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
-        let result = self.provision_managed_key(destination_key_id).and_then(|()| {
+        let result = self.provision_managed_key(caller, destination_key_id).and_then(|()| {
             self.re_encrypt_call(
                 caller,
                 ciphertext_blob,
@@ -326,7 +326,7 @@ impl<C: Clock> Runtime<C> {
         with_plaintext: bool,
     ) -> Result<DataKey, KmsError> {
         let result = DataKeySize::parse(key_spec, number_of_bytes).and_then(|size| {
-            self.provision_managed_key(key_id)?;
+            self.provision_managed_key(caller, key_id)?;
             self.generate_data_key_call(caller, key_id, size, context, grant_tokens, with_plaintext)
         });
         let params = json!({"keyId": key_id, "encryptionContext": audited(context), "keySpec": key_spec, "numberOfBytes": number_of_bytes});

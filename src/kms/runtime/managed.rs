@@ -8,6 +8,7 @@
 
 use super::key::{KeyManager, Rotation};
 use super::{Alias, Clock, Runtime};
+use crate::eval::Caller;
 use crate::kms::error::KmsError;
 
 /// Seconds in a day.
@@ -128,9 +129,13 @@ impl ManagedService {
 impl<C: Clock> Runtime<C> {
     /// Creates the AWS managed key `key_id` names, when it names the alias
     /// `alias/aws/<service>` (or its ARN) of a known service that has no key
-    /// yet, as AWS does on the first use of the alias. Anything else is left
-    /// to the operation, which finds the key or reports it missing.
-    pub(super) fn provision_managed_key(&mut self, key_id: &str) -> Result<(), KmsError> {
+    /// yet, as AWS does on the first use of the alias by the account. Anything
+    /// else, and any call from another account, is left to the operation,
+    /// which finds the key or reports it missing.
+    pub(super) fn provision_managed_key(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
+        if caller.account.as_deref().is_some_and(|a| a != self.account) {
+            return Ok(());
+        }
         let Some(name) = self.local_name(key_id) else {
             return Ok(());
         };

@@ -67,9 +67,22 @@ fn an_aws_alias_of_no_known_service_is_not_found() {
         err(rt.describe_key(&root(), "alias/aws/not-a-service")).0,
         ErrorName::NotFoundException
     );
-    // An alias ARN of another account names a key that is not here.
+    // An alias ARN of another account names a key that is not here, and a
+    // caller from another account makes no key here.
     assert_eq!(
         err(rt.describe_key(&root(), "arn:aws:kms:us-east-1:444455556666:alias/aws/s3")).0,
+        ErrorName::NotFoundException
+    );
+    let outsider = Caller::parse("arn:aws:iam::444455556666:root").unwrap().via(S3);
+    assert_eq!(
+        err(rt.encrypt(
+            &outsider,
+            "arn:aws:kms:us-east-1:111122223333:alias/aws/s3",
+            b"x",
+            &ctx(&[]),
+            &[]
+        ))
+        .0,
         ErrorName::NotFoundException
     );
     assert!(rt.list_keys(&root(), Paging::default()).unwrap().items.is_empty());

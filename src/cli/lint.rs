@@ -1,0 +1,229 @@
+//! `keyward lint`: read the configuration, lint every document in parallel,
+//! print the findings in the chosen format, and exit by the threshold.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use keyward::lint::output::{self, Report};
+use keyward::lint::{self, rules, Config, Finding, Linter, Severity};
+use keyward::policy::suggest;
+use keyward::source::Source;
+
+use super::args::{Deny, LintArgs, LintFormat};
+use super::inputs::{self, Input, Loaded};
+use super::{render, Outcome};
+
+pub fn run(args: &LintArgs) -> Outcome {
+    if args.list_rules {
+        return list_rules();
+    }
+    if let Some(name) = &args.explain {
+        return explain(name);
+    }
+    let config = match load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    let inputs = match inputs::expand(&args.paths) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    let mut linter = Linter::new(config);
+    if let Some(spec) = &args.key_spec {
+        match keyward::kms::KeyInfo::parse(spec, args.key_usage.as_deref()) {
+            Some(key) => linter.key = Some(key),
+            None => {
+                eprintln!(
+                    "error: `{spec}`{} is not a key spec and usage KMS accepts",
+                    args.key_usage
+                        .as_deref()
+                        .map(|u| format!(" with `{u}`"))
+                        .unwrap_or_default()
+                );
+                return Outcome::Failure;
+            }
+        }
+    }
+    let results = lint_all(&linter, &inputs, args.kind.kind.document_kind());
+    let mut outcome = Outcome::Success;
+    let mut linted: Vec<(Source, Vec<Finding>)> = Vec::new();
+    for result in results {
+        match result {
+            Ok(done) => linted.push(done),
+            Err(message) => {
+                eprintln!("error: {message}");
+                outcome = Outcome::Failure;
+            }
+        }
+    }
+    let threshold = match args.deny {
+        Deny::Errors => Severity::Error,
+        Deny::Security => Severity::Security,
+        Deny::Warnings => Severity::Warning,
+        Deny::Suggestions => Severity::Suggestion,
+    };
+    if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
+        outcome = outcome.max(Outcome::Problems);
+    }
+    if write(args.format, &linted).is_err() {
+        return Outcome::Failure;
+    }
+    if args.format == LintFormat::Human {
+        eprintln!("{}", summary(&linted));
+    }
+    outcome
+}
+
+/// Lints every input on all cores; results keep the inputs' order.
+fn lint_all(
+    linter: &Linter,
+    inputs: &[Input],
+    kind: Option<keyward::policy::DocumentKind>,
+) -> Vec<Result<(Source, Vec<Finding>), String>> {
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(inputs.len()));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else {
+                        break;
+                    };
+                    let result = inputs::load(input, &linter.limits).map(|loaded| match loaded {
+                        Loaded::Text(source) => {
+                            let findings = linter.lint(&source, kind);
+                            (source, findings)
+                        }
+                        Loaded::Rejected(errors) => (errors.src.clone(), linter.rejected(&errors)),
+                    });
+                    mine.push((i, result));
+                }
+                if let Ok(mut done) = done.lock() {
+                    done.extend(mine);
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_default();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let reports = || linted.iter().map(|(source, findings)| Report { source, findings });
+    match format {
+        LintFormat::Human => {
+            for (source, findings) in linted {
+                let each: Vec<lint::Diagnosed<'_>> = findings.iter().map(|f| f.diagnosed(source)).collect();
+                let each: Vec<&dyn miette::Diagnostic> = each.iter().map(|d| d as &dyn miette::Diagnostic).collect();
+                render::diagnostics(&mut out, source, &each, false)?;
+            }
+        }
+        LintFormat::Json => {
+            for report in reports() {
+                out.write_all(output::json::render(&report).as_bytes())?;
+            }
+        }
+        LintFormat::Github => {
+            for report in reports() {
+                out.write_all(output::github::render(&report).as_bytes())?;
+            }
+        }
+        LintFormat::Sarif => {
+            let all: Vec<Report<'_>> = reports().collect();
+            out.write_all(output::sarif::render(&all).as_bytes())?;
+        }
+    }
+    out.flush()
+}
+
+fn summary(linted: &[(Source, Vec<Finding>)]) -> String {
+    let count = |s: Severity, word: &str| {
+        let n = linted.iter().flat_map(|(_, f)| f).filter(|f| f.severity == s).count();
+        format!("{n} {}", super::check::plural(n, word))
+    };
+    let documents = linted.len();
+    format!(
+        "linted {documents} {}: {}, {} security, {}, {}",
+        super::check::plural(documents, "document"),
+        count(Severity::Error, "error"),
+        linted
+            .iter()
+            .flat_map(|(_, f)| f)
+            .filter(|f| f.severity == Severity::Security)
+            .count(),
+        count(Severity::Warning, "warning"),
+        count(Severity::Suggestion, "suggestion"),
+    )
+}
+
+/// `--config FILE`, or the nearest `keyward.toml` from the current folder up.
+fn load_config(path: Option<&Path>) -> Result<Config, String> {
+    let path = match path {
+        Some(path) => Some(path.to_path_buf()),
+        None => discover(),
+    };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn discover() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .map(|dir| dir.join("keyward.toml"))
+        .find(|p| p.is_file())
+}
+
+fn list_rules() -> Outcome {
+    let mut out = std::io::stdout().lock();
+    for rule in rules::ALL {
+        let info = &rule.info;
+        let code = info.access_analyzer.map(|c| format!(" [{c}]")).unwrap_or_default();
+        if writeln!(
+            out,
+            "{:<40} {:<10} {}{code}",
+            info.name,
+            info.severity.as_str(),
+            info.summary
+        )
+        .is_err()
+        {
+            return Outcome::Failure;
+        }
+    }
+    Outcome::Success
+}
+
+fn explain(name: &str) -> Outcome {
+    match rules::find(name) {
+        Some(rule) => {
+            print!("{}", rules::explain(rule));
+            Outcome::Success
+        }
+        None => {
+            let names = rules::ALL.iter().map(|r| r.info.name);
+            match suggest::closest(name, names) {
+                Some(close) => eprintln!("error: unknown rule `{name}`; did you mean `{close}`?"),
+                None => eprintln!("error: unknown rule `{name}`; `keyward lint --list-rules` lists them"),
+            }
+            Outcome::Failure
+        }
+    }
+}

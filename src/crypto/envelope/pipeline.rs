@@ -1,0 +1,122 @@
+//! Frames through three stages at once: one thread reads them, workers
+//! seal or open them in parallel, and the calling thread writes them in
+//! order. A fixed pool of frame buffers bounds memory whatever the input's
+//! size: the reader waits for a buffer the writer has finished with.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{channel, sync_channel, Receiver};
+use std::sync::Mutex;
+
+use zeroize::Zeroizing;
+
+use super::header::TAG_BYTES;
+use super::EnvelopeError;
+
+/// One frame in flight: its number, whether it ends the file, its data
+/// (plaintext or ciphertext, in a buffer wiped when dropped) and its tag.
+pub(super) struct Frame {
+    pub sequence: u32,
+    pub last: bool,
+    pub data: Zeroizing<Vec<u8>>,
+    pub tag: [u8; TAG_BYTES],
+}
+
+/// How many frames may be in flight per worker.
+const FRAMES_PER_WORKER: usize = 4;
+
+/// Runs `read` (fills a frame; sets `last` on the final one), `work` (in
+/// parallel, on `workers` threads) and `write` (in sequence order) until the
+/// last frame is written or a stage fails; the first failure is returned.
+pub(super) fn run<R, P, W>(
+    workers: usize,
+    frame_size: usize,
+    mut read: R,
+    work: P,
+    mut write: W,
+) -> Result<(), EnvelopeError>
+where
+    R: FnMut(&mut Frame) -> Result<(), EnvelopeError> + Send,
+    P: Fn(&mut Frame) -> Result<(), EnvelopeError> + Sync,
+    W: FnMut(&Frame) -> Result<(), EnvelopeError>,
+{
+    let workers = workers.max(1);
+    let in_flight = workers * FRAMES_PER_WORKER;
+    let (free_tx, free_rx) = channel::<Frame>();
+    for _ in 0..in_flight {
+        let _ = free_tx.send(Frame {
+            sequence: 0,
+            last: false,
+            data: Zeroizing::new(Vec::with_capacity(frame_size)),
+            tag: [0; TAG_BYTES],
+        });
+    }
+    let (job_tx, job_rx) = sync_channel::<Frame>(in_flight);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = channel::<Result<Frame, EnvelopeError>>();
+
+    std::thread::scope(|scope| {
+        let reader_done = done_tx.clone();
+        scope.spawn(move || {
+            // Ends when the file does, on an error, or when the writer has
+            // stopped (no buffer will come back).
+            while let Ok(mut frame) = free_rx.recv() {
+                match read(&mut frame) {
+                    Ok(()) => {
+                        let last = frame.last;
+                        if job_tx.send(frame).is_err() || last {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = reader_done.send(Err(e));
+                        break;
+                    }
+                }
+            }
+        });
+        for _ in 0..workers {
+            let (jobs, done, work) = (&job_rx, done_tx.clone(), &work);
+            // Ends when the reader has ended and every job is taken. A worker
+            // whose writer has stopped still drains the jobs, so the reader
+            // is never left waiting to hand one over.
+            scope.spawn(move || loop {
+                let next = jobs.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
+                let Ok(mut frame) = next else { break };
+                let result = work(&mut frame).map(|()| frame);
+                let _ = done.send(result);
+            });
+        }
+        drop(done_tx);
+        let outcome = write_in_order(&done_rx, &free_tx, &mut write);
+        // Stop the other stages: no buffer comes back and no result is read.
+        drop(free_tx);
+        drop(done_rx);
+        outcome
+    })
+}
+
+fn write_in_order<W>(
+    done: &Receiver<Result<Frame, EnvelopeError>>,
+    free: &std::sync::mpsc::Sender<Frame>,
+    write: &mut W,
+) -> Result<(), EnvelopeError>
+where
+    W: FnMut(&Frame) -> Result<(), EnvelopeError>,
+{
+    let mut next = 1u32;
+    let mut waiting: BTreeMap<u32, Frame> = BTreeMap::new();
+    while let Ok(result) = done.recv() {
+        let frame = result?;
+        waiting.insert(frame.sequence, frame);
+        while let Some(frame) = waiting.remove(&next) {
+            write(&frame)?;
+            if frame.last {
+                return Ok(());
+            }
+            next = next.checked_add(1).ok_or(EnvelopeError::TooLarge)?;
+            let _ = free.send(frame);
+        }
+    }
+    // Every stage ended without a last frame: the reader stopped early.
+    Err(EnvelopeError::Truncated)
+}

@@ -1,0 +1,206 @@
+//! Envelope encryption of streams through the runtime: a data key from
+//! `GenerateDataKey` under the first CMK, the same key `Encrypt`ed under each
+//! further CMK so any one of them can open the stream, and the data sealed
+//! in frames (`crypto::envelope`). Opening asks the runtime to `Decrypt` one
+//! of the encrypted data keys, so it is authorized and audited like any other
+//! call: a principal that may not decrypt with any of the CMKs cannot open
+//! the stream. The plaintext data key lives only in zeroized buffers, and is
+//! gone when the [`Sealer`] or [`Opener`] is dropped.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use zeroize::Zeroizing;
+
+use super::error::KmsError;
+use super::runtime::{Clock, Runtime};
+use crate::crypto::envelope::{self, EncryptedDataKey, EnvelopeError, Header, Options, ReadHeader, MAX_KEYS};
+use crate::crypto::random_bytes;
+use crate::eval::Caller;
+
+/// Why a stream could not be sealed or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvelopeFailure {
+    #[error("give 1 to {MAX_KEYS} keys")]
+    KeyCount,
+    /// A call to the runtime was refused.
+    #[error("{operation} with {key} failed: {error}")]
+    Kms {
+        operation: &'static str,
+        key: String,
+        error: KmsError,
+    },
+    /// No encrypted data key of the stream could be decrypted by the caller.
+    #[error("no key of the file lets you decrypt its data key: {}", list(.0))]
+    NoUsableKey(Vec<(String, KmsError)>),
+    /// An expected encryption-context pair is not in the stream's header.
+    #[error("the file's encryption context has no `{key}={value}`")]
+    ContextMismatch { key: String, value: String },
+    #[error(transparent)]
+    Format(#[from] EnvelopeError),
+}
+
+fn list(failures: &[(String, KmsError)]) -> String {
+    failures
+        .iter()
+        .map(|(key, error)| format!("{key}: {error}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn data_key(plaintext: &[u8]) -> Result<Zeroizing<[u8; 32]>, EnvelopeError> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    if plaintext.len() != key.len() {
+        return Err(EnvelopeError::WrongDataKey);
+    }
+    key.copy_from_slice(plaintext);
+    Ok(key)
+}
+
+/// A stream ready to be sealed: the data key, made by the runtime and held
+/// in zeroized memory, and the header that carries its encrypted copies.
+/// Making one calls the runtime; sealing does not, so a caller may let other
+/// work use the runtime while a large stream is sealed.
+pub struct Sealer {
+    key: Zeroizing<[u8; 32]>,
+    header: Header,
+}
+
+impl Sealer {
+    /// A fresh data key that each of `key_ids` can decrypt, with `context`
+    /// as the encryption context of every copy and of the header.
+    pub fn new<C: Clock>(
+        rt: &mut Runtime<C>,
+        caller: &Caller,
+        key_ids: &[String],
+        context: &BTreeMap<String, String>,
+        frame_size: u32,
+    ) -> Result<Sealer, EnvelopeFailure> {
+        let (first, others) = key_ids.split_first().ok_or(EnvelopeFailure::KeyCount)?;
+        if key_ids.len() > MAX_KEYS {
+            return Err(EnvelopeFailure::KeyCount);
+        }
+        fn refused<'k>(operation: &'static str, key: &'k str) -> impl FnOnce(KmsError) -> EnvelopeFailure + 'k {
+            move |error| EnvelopeFailure::Kms {
+                operation,
+                key: key.to_owned(),
+                error,
+            }
+        }
+        let generated = rt
+            .generate_data_key(caller, first, Some("AES_256"), None, context, &[], true)
+            .map_err(refused("GenerateDataKey", first))?;
+        let plaintext = generated.plaintext.ok_or(EnvelopeError::WrongDataKey)?;
+        let key = data_key(&plaintext)?;
+        let mut keys = vec![EncryptedDataKey {
+            key_arn: generated.key_arn,
+            ciphertext_blob: generated.ciphertext_blob,
+        }];
+        for other in others {
+            let sealed = rt
+                .encrypt(caller, other, &plaintext, context, &[])
+                .map_err(refused("Encrypt", other))?;
+            keys.push(EncryptedDataKey {
+                key_arn: sealed.key_arn,
+                ciphertext_blob: sealed.ciphertext_blob,
+            });
+        }
+        let mut message_id = [0u8; 32];
+        message_id.copy_from_slice(&random_bytes(32));
+        let header = Header {
+            message_id,
+            frame_size,
+            context: context.clone(),
+            keys,
+        };
+        Ok(Sealer { key, header })
+    }
+
+    /// The CMKs whose encrypted data keys the header carries, as ARNs.
+    pub fn key_arns(&self) -> Vec<String> {
+        self.header.keys.iter().map(|k| k.key_arn.clone()).collect()
+    }
+
+    /// Writes the header, then `input` in sealed frames; returns the
+    /// plaintext bytes sealed.
+    pub fn seal(
+        &self,
+        input: &mut (impl Read + Send),
+        output: &mut impl Write,
+        options: &Options<'_>,
+    ) -> Result<u64, EnvelopeError> {
+        envelope::seal(&self.key, &self.header, input, output, options)
+    }
+}
+
+/// A stream ready to be opened: its header, read before the runtime is
+/// asked anything, and its data key, decrypted by the runtime.
+pub struct Opener {
+    key: Zeroizing<[u8; 32]>,
+    read: ReadHeader,
+    key_arn: String,
+}
+
+impl Opener {
+    /// Every pair of `expected` must be in the header's encryption context;
+    /// then the first of its encrypted data keys the caller may decrypt
+    /// gives the data key.
+    pub fn new<C: Clock>(
+        rt: &mut Runtime<C>,
+        caller: &Caller,
+        expected: &BTreeMap<String, String>,
+        read: ReadHeader,
+    ) -> Result<Opener, EnvelopeFailure> {
+        let context = &read.header.context;
+        if let Some((key, value)) = expected.iter().find(|(k, v)| context.get(*k) != Some(*v)) {
+            return Err(EnvelopeFailure::ContextMismatch {
+                key: key.clone(),
+                value: value.clone(),
+            });
+        }
+        let mut failures = Vec::new();
+        for encrypted in &read.header.keys {
+            match rt.decrypt(
+                caller,
+                &encrypted.ciphertext_blob,
+                Some(&encrypted.key_arn),
+                context,
+                &[],
+            ) {
+                Ok(decrypted) => {
+                    let key = data_key(&decrypted.plaintext)?;
+                    return Ok(Opener {
+                        key,
+                        read,
+                        key_arn: decrypted.key_arn,
+                    });
+                }
+                Err(error) => failures.push((encrypted.key_arn.clone(), error)),
+            }
+        }
+        Err(EnvelopeFailure::NoUsableKey(failures))
+    }
+
+    /// The CMK that decrypted the data key.
+    pub fn key_arn(&self) -> &str {
+        &self.key_arn
+    }
+
+    pub fn context(&self) -> &BTreeMap<String, String> {
+        &self.read.header.context
+    }
+
+    /// Writes the plaintext of the frames that follow the header in `input`;
+    /// returns the plaintext bytes written.
+    pub fn open(
+        &self,
+        input: &mut (impl Read + Send),
+        output: &mut impl Write,
+        options: &Options<'_>,
+    ) -> Result<u64, EnvelopeError> {
+        envelope::open(&self.key, &self.read, input, output, options)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,155 @@
+//! The linter: [`Linter::lint`] reads one document (parse and structure
+//! errors become findings with their own codes), runs every [`rules::Rule`]
+//! that applies to it and returns [`Finding`]s, adjusted by the [`Config`]
+//! (`keyward.toml`). Output formats for machines live in [`output`]; the
+//! IAM facts the rules use come from the embedded [`catalogue`].
+
+pub mod catalogue;
+mod config;
+mod context;
+mod finding;
+pub mod output;
+pub mod rules;
+
+use miette::Diagnostic;
+
+pub use config::{Config, ConfigError, Ignore, Level};
+pub use context::{GrantsCx, PolicyCx};
+pub use finding::{Diagnosed, Finding, Label, Severity};
+
+use crate::eval::CompiledPolicy;
+use crate::json::{self, Limits};
+use crate::kms::KeyInfo;
+use crate::policy::{Document, DocumentKind, Policy, PolicyError, PolicyErrors, PolicyKind, Statement};
+use crate::source::{Source, Span};
+
+/// Lints documents under one configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Linter {
+    pub config: Config,
+    pub limits: Limits,
+    /// The key grant files are for, when known (`--key-spec`); otherwise
+    /// grant rules consider every kind of key.
+    pub key: Option<KeyInfo>,
+}
+
+impl Linter {
+    pub fn new(config: Config) -> Linter {
+        Linter {
+            config,
+            limits: Limits::default(),
+            key: None,
+        }
+    }
+
+    /// Every finding in one document, in reading order, after the
+    /// configuration has set severities and removed what it ignores.
+    pub fn lint(&self, source: &Source, kind: Option<DocumentKind>) -> Vec<Finding> {
+        let value = match json::parse_with(source.text(), &self.limits) {
+            Ok(value) => value,
+            Err(error) => return self.finish(source.name(), vec![from_diagnostic(&PolicyError::from(error))]),
+        };
+        let findings = match Document::from_json(&value, kind) {
+            Err(errors) => errors.iter().map(|e| from_diagnostic(e)).collect(),
+            Ok(Document::Policy(policy)) => lint_policy(source, &value, &policy, kind),
+            Ok(Document::Grants(grants)) => {
+                let cx = GrantsCx {
+                    source,
+                    grants: &grants,
+                    key: self.key,
+                };
+                let mut findings = Vec::new();
+                for rule in rules::ALL {
+                    if let rules::Check::Grants(check) = rule.check {
+                        check(&cx, &mut findings);
+                    }
+                }
+                findings
+            }
+        };
+        self.finish(source.name(), findings)
+    }
+
+    /// The findings of a document that could not even be read as text (too
+    /// large, not UTF-8).
+    pub fn rejected(&self, errors: &PolicyErrors) -> Vec<Finding> {
+        let findings = errors.errors.iter().map(|e| from_diagnostic(e)).collect();
+        self.finish(errors.src.name(), findings)
+    }
+
+    fn finish(&self, file: &str, mut findings: Vec<Finding>) -> Vec<Finding> {
+        self.config.apply(file, &mut findings);
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        findings
+    }
+}
+
+fn lint_policy(source: &Source, document: &json::Value, policy: &Policy, kind: Option<DocumentKind>) -> Vec<Finding> {
+    // Values the evaluator cannot use are errors, as in `keyward check`.
+    let compiled = match CompiledPolicy::compile(source.name(), policy) {
+        Ok(compiled) => compiled,
+        Err(errors) => return errors.iter().map(|e| from_diagnostic(e)).collect(),
+    };
+    let cx = PolicyCx {
+        source,
+        document,
+        policy,
+        compiled: &compiled,
+        kind: policy_kind(policy, kind),
+    };
+    let mut findings = Vec::new();
+    for rule in rules::ALL {
+        if let rules::Check::Policy(check) = rule.check {
+            check(&cx, &mut findings);
+        }
+    }
+    findings
+}
+
+/// The kind asked for, or the one the statements show: no principal makes an
+/// identity policy; principals and KMS actions (or `*`) a key policy.
+pub fn policy_kind(policy: &Policy, kind: Option<DocumentKind>) -> PolicyKind {
+    match kind {
+        Some(DocumentKind::KeyPolicy) => return PolicyKind::KeyPolicy,
+        Some(DocumentKind::IdentityPolicy) => return PolicyKind::IdentityPolicy,
+        _ => {}
+    }
+    if !policy.is_resource_policy() {
+        return PolicyKind::IdentityPolicy;
+    }
+    let names_kms = |s: &Statement| {
+        s.action
+            .value
+            .iter()
+            .any(|a| a.as_str() == "*" || a.to_ascii_lowercase().starts_with("kms:"))
+    };
+    if policy.statements.iter().any(|s| names_kms(s)) {
+        PolicyKind::KeyPolicy
+    } else {
+        PolicyKind::ResourcePolicy
+    }
+}
+
+/// A foundation diagnostic (parse, structure, compile) as an error finding.
+fn from_diagnostic(diagnostic: &dyn Diagnostic) -> Finding {
+    let mut labels = diagnostic.labels().into_iter().flatten();
+    let primary = labels.next();
+    let span_of = |l: &miette::LabeledSpan| Span::new(l.offset(), l.offset() + l.len());
+    let mut finding = Finding::new(
+        &diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
+        Severity::Error,
+        primary.as_ref().map_or(Span::at(0), span_of),
+        diagnostic.to_string(),
+    );
+    finding.label = primary.and_then(|l| l.label().map(str::to_owned)).unwrap_or_default();
+    finding.help = diagnostic.help().map(|h| h.to_string());
+    for label in labels {
+        finding = finding.also(span_of(&label), label.label().unwrap_or_default());
+    }
+    finding
+}
+
+/// Does any finding reach the failure threshold?
+pub fn fails(findings: &[Finding], threshold: Severity) -> bool {
+    findings.iter().any(|f| f.severity >= threshold)
+}

@@ -1,0 +1,44 @@
+//! `--format json`: one object per finding and line, fields in this order:
+//! `file`, `rule`, `severity`, `message`, `line`, `column`, `end_line`,
+//! `end_column`, `help`.
+
+use serde::Serialize;
+
+use super::{region, Report};
+
+#[derive(Serialize)]
+struct Line<'a> {
+    file: &'a str,
+    rule: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    help: Option<&'a str>,
+}
+
+/// The lines for one document, each ending in a newline.
+pub fn render(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    for finding in report.findings {
+        let (line, column, end_line, end_column) = region(report.source, finding);
+        let object = Line {
+            file: report.source.name(),
+            rule: &finding.rule,
+            severity: finding.severity.as_str(),
+            message: &finding.message,
+            line,
+            column,
+            end_line,
+            end_column,
+            help: finding.help.as_deref(),
+        };
+        if let Ok(text) = serde_json::to_string(&object) {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    out
+}

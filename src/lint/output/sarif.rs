@@ -1,0 +1,113 @@
+//! `--format sarif`: one SARIF 2.1.0 log for the whole run, with every rule's
+//! metadata in the tool's driver and a region for each result.
+
+use serde_json::{json, Value};
+
+use super::{region, Report};
+use crate::lint::rules::{self, Rule};
+use crate::lint::Severity;
+
+const SCHEMA: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error | Severity::Security => "error",
+        Severity::Warning => "warning",
+        Severity::Suggestion => "note",
+    }
+}
+
+fn descriptor(rule: &Rule) -> Value {
+    let info = &rule.info;
+    let mut properties = json!({ "severity": info.severity.as_str() });
+    if info.severity == Severity::Security {
+        properties["tags"] = json!(["security"]);
+    }
+    if let Some(code) = info.access_analyzer {
+        properties["accessAnalyzerIssueCode"] = json!(code);
+    }
+    json!({
+        "id": info.name,
+        "name": info.name,
+        "shortDescription": { "text": info.summary },
+        "fullDescription": { "text": info.rationale },
+        "help": {
+            "text": format!("{}\n\nBad:\n{}\n\nGood:\n{}", info.rationale, info.bad, info.good),
+        },
+        "defaultConfiguration": { "level": level(info.severity) },
+        "properties": properties,
+    })
+}
+
+/// The log for every document of a run.
+pub fn render(reports: &[Report<'_>]) -> String {
+    let mut results = Vec::new();
+    for report in reports {
+        for finding in report.findings {
+            let (line, column, end_line, end_column) = region(report.source, finding);
+            let mut result = json!({
+                "ruleId": finding.rule,
+                "level": level(finding.severity),
+                "message": { "text": match &finding.help {
+                    Some(help) => format!("{}\nhelp: {help}", finding.message),
+                    None => finding.message.clone(),
+                } },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(report.source.name()) },
+                        "region": {
+                            "startLine": line,
+                            "startColumn": column,
+                            "endLine": end_line,
+                            "endColumn": end_column.max(1),
+                        },
+                    },
+                }],
+            });
+            if let Some(index) = rules::ALL.iter().position(|r| r.info.name == finding.rule) {
+                result["ruleIndex"] = json!(index);
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "keyward",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules::ALL.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
+                    "properties": { "catalogue": crate::lint::catalogue::get().version },
+                },
+            },
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// A relative URI reference for a path: forward slashes, and every byte
+/// outside the unreserved set percent-encoded (`<stdin>` → `%3Cstdin%3E`).
+fn uri(path: &str) -> String {
+    let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(super::uri("./policies/a b.json"), "policies/a%20b.json");
+        assert_eq!(super::uri("<stdin>"), "%3Cstdin%3E");
+    }
+}

@@ -1,0 +1,300 @@
+//! `keyward encrypt-file` and `decrypt-file` end to end: round trips around
+//! the frame size with one and several CMKs, streams through pipes, refused
+//! principals, and tampered files that leave no output behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const FRAME: usize = 1024;
+
+struct Kms {
+    state: PathBuf,
+    dir: PathBuf,
+}
+
+impl Kms {
+    fn new(name: &str) -> Kms {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("envelope-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        Kms {
+            state: dir.join("state"),
+            dir,
+        }
+    }
+
+    /// Runs keyward on this state directory, feeding `stdin`.
+    fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
+            .arg("--state")
+            .arg(&self.state)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("keyward runs");
+        let mut pipe = child.stdin.take().expect("stdin");
+        let input = stdin.to_vec();
+        let feeder = std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+        let output = child.wait_with_output().expect("keyward finishes");
+        feeder.join().expect("stdin written");
+        output
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, b"");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn key(&self) -> String {
+        let line = self.ok(&["--output", "text", "key", "create"]);
+        line.split('\t').nth(1).expect("a key ARN").to_owned()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    /// The names in the scratch folder, but the state directory.
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .expect("listing")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "state")
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn data(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 % 253) as u8).collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn files_round_trip_at_every_size_around_a_frame_with_one_or_several_keys() {
+    let kms = Kms::new("sizes");
+    let keys = [kms.key(), kms.key(), kms.key()];
+    for len in [0, 1, FRAME - 1, FRAME, FRAME + 1, 5 * (1 << 20) + 3] {
+        for key_count in [1, 3] {
+            let plain = kms.path("plain");
+            std::fs::write(&plain, data(len)).expect("write");
+            let mut args = vec![
+                "--output",
+                "text",
+                "encrypt-file",
+                "--frame-size",
+                "1024",
+                "--context",
+                "purpose=test",
+            ];
+            for key in &keys[..key_count] {
+                args.extend(["--key", key.as_str()]);
+            }
+            let sealed = kms.path("sealed");
+            args.extend([plain.as_str(), sealed.as_str()]);
+            let summary = kms.ok(&args);
+            assert_eq!(summary, format!("{len}\t{}", keys[..key_count].join(",")));
+            let opened = kms.path("opened");
+            kms.ok(&["decrypt-file", "--context", "purpose=test", &sealed, &opened]);
+            assert!(
+                std::fs::read(&opened).expect("read") == data(len),
+                "size {len}, {key_count} key(s)"
+            );
+        }
+    }
+}
+
+#[test]
+fn standard_input_and_output_stream_through_both_commands() {
+    let kms = Kms::new("pipes");
+    let key = kms.key();
+    let plain = data(3 * FRAME + 10);
+    let sealed = kms.run(
+        &["encrypt-file", "--key", &key, "--frame-size", "1024", "-", "-"],
+        &plain,
+    );
+    assert_eq!(sealed.status.code(), Some(0), "{}", stderr(&sealed));
+    assert!(sealed.stdout.starts_with(b"KWEF"));
+    let opened = kms.run(&["decrypt-file", "-", "-"], &sealed.stdout);
+    assert_eq!(opened.status.code(), Some(0), "{}", stderr(&opened));
+    assert!(opened.stdout == plain);
+}
+
+#[test]
+fn a_principal_without_decrypt_on_any_of_the_keys_cannot_open_the_file() {
+    let kms = Kms::new("denied");
+    let (first, second) = (kms.key(), kms.key());
+    let plain = kms.path("plain");
+    std::fs::write(&plain, b"payroll").expect("write");
+    let sealed = kms.path("sealed");
+    kms.ok(&["encrypt-file", "--key", &first, "--key", &second, &plain, &sealed]);
+
+    let opened = kms.path("opened");
+    let mallory = [
+        "--as",
+        "arn:aws:iam::111122223333:user/mallory",
+        "decrypt-file",
+        &sealed,
+        &opened,
+    ];
+    let out = kms.run(&mallory, b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no key of the file lets you decrypt its data key"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        stderr(&out).matches("AccessDeniedException").count(),
+        2,
+        "both keys were tried"
+    );
+    assert_eq!(kms.files(), ["plain", "sealed"], "no output, no partial file");
+
+    // Both refusals are in the audit log.
+    let denied = kms.ok(&[
+        "--output",
+        "text",
+        "audit",
+        "--decision",
+        "deny",
+        "--operation",
+        "Decrypt",
+    ]);
+    assert_eq!(denied.lines().count(), 2, "{denied}");
+
+    // A grant on the second key opens it.
+    kms.ok(&[
+        "grant",
+        "create",
+        "--key-id",
+        &second,
+        "--grantee-principal",
+        "arn:aws:iam::111122223333:user/mallory",
+        "--operations",
+        "Decrypt",
+    ]);
+    let summary = kms.ok(&[
+        "--output",
+        "text",
+        "--as",
+        "arn:aws:iam::111122223333:user/mallory",
+        "decrypt-file",
+        &sealed,
+        &opened,
+    ]);
+    assert_eq!(summary, format!("7\t{second}"));
+    assert_eq!(std::fs::read(&opened).expect("read"), b"payroll");
+}
+
+#[test]
+fn a_tampered_or_truncated_file_fails_and_leaves_no_output() {
+    let kms = Kms::new("tampered");
+    let key = kms.key();
+    let plain = kms.path("plain");
+    std::fs::write(&plain, data(4 * FRAME + 1)).expect("write");
+    let sealed = kms.path("sealed");
+    kms.ok(&["encrypt-file", "--key", &key, "--frame-size", "1024", &plain, &sealed]);
+    let file = std::fs::read(&sealed).expect("read");
+
+    let bad = kms.path("bad");
+    let opened = kms.path("opened");
+    let flipped_last_byte = {
+        let mut f = file.clone();
+        *f.last_mut().expect("bytes") ^= 1;
+        f
+    };
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "a flipped bit in the last frame",
+            flipped_last_byte,
+            "failed authentication",
+        ),
+        ("a cut", file[..file.len() - 100].to_vec(), "cut short"),
+        (
+            "appended bytes",
+            [file.as_slice(), b"!"].concat(),
+            "bytes follow the last frame",
+        ),
+        ("not an envelope", b"hello".to_vec(), "not a keyward envelope file"),
+    ];
+    for (what, bytes, message) in cases {
+        std::fs::write(&bad, &bytes).expect("write");
+        let out = kms.run(&["decrypt-file", &bad, &opened], b"");
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        assert!(stderr(&out).contains(message), "{what}: {}", stderr(&out));
+        assert_eq!(
+            kms.files(),
+            ["bad", "plain", "sealed"],
+            "{what}: no output, no partial file"
+        );
+    }
+    // To standard output, the frames before the damage are released (each
+    // authenticated), and the error says to discard them.
+    let out = kms.run(&["decrypt-file", "-", "-"], &file[..file.len() - 100]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("incomplete: discard it"), "{}", stderr(&out));
+    assert!(out.stdout.len().is_multiple_of(FRAME) && data(4 * FRAME + 1).starts_with(&out.stdout));
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let kms = Kms::new("usage");
+    let key = kms.key();
+    let plain = kms.path("plain");
+    std::fs::write(&plain, b"x").expect("write");
+    for (args, message) in [
+        (
+            vec![
+                "encrypt-file",
+                "--key",
+                key.as_str(),
+                "--frame-size",
+                "100",
+                &plain,
+                "-",
+            ],
+            "--frame-size 100",
+        ),
+        (
+            vec!["encrypt-file", "--key", key.as_str(), &plain, &plain],
+            "the same file",
+        ),
+        (
+            vec![
+                "encrypt-file",
+                "--key",
+                key.as_str(),
+                "--context",
+                "novalue",
+                &plain,
+                "-",
+            ],
+            "`--context novalue`",
+        ),
+        (
+            vec!["decrypt-file", "/nonexistent/in", "-"],
+            "cannot read `/nonexistent/in`",
+        ),
+    ] {
+        let out = kms.run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(&plain).expect("read"), b"x", "the input is untouched");
+}

