@@ -1,0 +1,256 @@
+//! The interactive front end, and the only file that knows of the terminal
+//! (rustyline): the prompt names who you act as; Tab completes commands,
+//! key ids, aliases, principal names, actions, condition keys, `$names` and
+//! file paths; a grey hint shows a command's usage; the command word is
+//! highlighted; a statement whose JSON is open goes on on the next line;
+//! history is kept in the user's data directory. Ctrl-C cancels the line,
+//! Ctrl-D leaves.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+
+use super::help::{command_names, TOPICS};
+use super::script::render_error;
+use super::session::{Outcome, Session};
+use super::ReplError;
+
+/// How the editor starts.
+#[derive(Clone, Debug, Default)]
+pub struct EditorOptions {
+    /// The history file; none keeps no history.
+    pub history: Option<PathBuf>,
+    pub colour: bool,
+}
+
+/// Subcommands, by the command they follow.
+const SUBCOMMANDS: &[(&str, &[&str])] = &[
+    (
+        "key",
+        &[
+            "create",
+            "list",
+            "describe",
+            "enable",
+            "disable",
+            "schedule-deletion",
+            "cancel-deletion",
+            "rotate",
+            "enable-rotation",
+            "disable-rotation",
+            "rotations",
+        ],
+    ),
+    ("alias", &["create", "update", "delete", "list"]),
+    ("policy", &["get", "put"]),
+    ("grant", &["create", "list", "revoke", "retire"]),
+    ("clock", &["show", "set", "advance"]),
+    ("expect", &["allow", "deny", "error"]),
+];
+
+/// Condition keys KMS requests carry, for completion after `aws:` or `kms:`.
+const CONDITION_KEYS: &[&str] = &[
+    "aws:CurrentTime",
+    "aws:EpochTime",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalTag/",
+    "aws:PrincipalType",
+    "aws:SourceIp",
+    "aws:ViaAWSService",
+    "kms:CallerAccount",
+    "kms:EncryptionContext:",
+    "kms:EncryptionContextKeys",
+    "kms:GrantConstraintType",
+    "kms:GrantIsForAWSResource",
+    "kms:GrantOperations",
+    "kms:GranteePrincipal",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:RequestAlias",
+    "kms:ResourceAliases",
+    "kms:RetiringPrincipal",
+    "kms:ViaService",
+];
+
+struct KeywardHelper {
+    /// Key ids, aliases, principal names and `$names`, refreshed before each line.
+    words: Vec<String>,
+    files: FilenameCompleter,
+    colour: bool,
+}
+
+impl KeywardHelper {
+    fn candidates(&self, before: &[&str], word: &str) -> Vec<String> {
+        let previous = before.last().copied().unwrap_or("");
+        let first = before.iter().position(|w| *w == "=").map_or(before.first(), |i| before.get(i + 1));
+        let at_start = before.is_empty() || previous == "=";
+        let mut all: Vec<String> = if at_start {
+            command_names().map(str::to_owned).collect()
+        } else if let Some((_, subs)) = SUBCOMMANDS
+            .iter()
+            .find(|(cmd, _)| before.len() >= 1 && first == Some(cmd) && previous == *cmd)
+        {
+            subs.iter().map(|s| (*s).to_owned()).collect()
+        } else if word.starts_with("kms:") || word.starts_with("aws:") || previous == "simulate" {
+            crate::kms::wire::OPERATIONS
+                .iter()
+                .map(|op| format!("kms:{op}"))
+                .chain(CONDITION_KEYS.iter().map(|k| (*k).to_owned()))
+                .collect()
+        } else if previous == "call" {
+            crate::kms::wire::OPERATIONS.iter().map(|op| (*op).to_owned()).collect()
+        } else {
+            self.words.clone()
+        };
+        all.retain(|c| c.starts_with(word));
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+impl Completer for KeywardHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let head = &line[..pos];
+        let start = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = &head[start..];
+        let before: Vec<&str> = head[..start].split_whitespace().collect();
+        let previous = before.last().copied().unwrap_or("");
+        let path_like = word.starts_with('.') || word.starts_with('/') || word.starts_with('~');
+        if previous == "lint" || (previous == "policy" || previous == "put" && before.len() >= 3) || path_like {
+            return self.files.complete(line, pos, ctx);
+        }
+        let pairs = self
+            .candidates(&before, word)
+            .into_iter()
+            .map(|c| Pair {
+                display: c.clone(),
+                replacement: c,
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for KeywardHelper {
+    type Hint = String;
+
+    /// The rest of a command word being typed, then the command's usage.
+    fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        if pos < line.len() || line.is_empty() {
+            return None;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [one] if !line.ends_with(' ') => command_names()
+                .find(|c| c.starts_with(one) && c != one)
+                .map(|c| c[one.len()..].to_owned()),
+            [one] => TOPICS
+                .iter()
+                .find(|t| t.name == *one)
+                .map(|t| t.usage.lines().next().unwrap_or("").trim_start_matches(t.name).trim_start().to_owned()),
+            _ => None,
+        }
+    }
+}
+
+impl Highlighter for KeywardHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.colour {
+            return Cow::Borrowed(line);
+        }
+        let start = line.len() - line.trim_start().len();
+        let end = line[start..]
+            .find(char::is_whitespace)
+            .map_or(line.len(), |i| start + i);
+        let word = &line[start..end];
+        if word.is_empty() {
+            return Cow::Borrowed(line);
+        }
+        let colour = if command_names().any(|c| c == word) || word == "let" {
+            "1;32"
+        } else {
+            "31"
+        };
+        Cow::Owned(format!("{}\x1b[{colour}m{word}\x1b[0m{}", &line[..start], &line[end..]))
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.colour {
+            Cow::Owned(format!("\x1b[90m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.colour
+    }
+}
+
+impl Validator for KeywardHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(if super::command::is_incomplete(ctx.input()) {
+            ValidationResult::Incomplete
+        } else {
+            ValidationResult::Valid(None)
+        })
+    }
+}
+
+impl Helper for KeywardHelper {}
+
+/// Reads statements from the terminal until `exit` or Ctrl-D.
+pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), ReplError> {
+    let failed = |e: ReadlineError| ReplError::Failed(format!("the terminal: {e}"));
+    let mut editor: Editor<KeywardHelper, DefaultHistory> = Editor::new().map_err(failed)?;
+    editor.set_helper(Some(KeywardHelper {
+        words: session.completions(),
+        files: FilenameCompleter::new(),
+        colour: options.colour,
+    }));
+    if let Some(path) = &options.history {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        // A missing history file is a first run.
+        let _ = editor.load_history(path);
+    }
+    println!("keyward {}: `help` lists the commands, Ctrl-D leaves", env!("CARGO_PKG_VERSION"));
+    loop {
+        if let Some(helper) = editor.helper_mut() {
+            helper.words = session.completions();
+        }
+        let prompt = format!("{}> ", session.prompt_name());
+        let line = match editor.readline(&prompt) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(failed(e)),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(line.as_str());
+        if let Some(path) = &options.history {
+            let _ = editor.append_history(path);
+        }
+        let mut out = std::io::stdout().lock();
+        match session.run_line(&line, &mut out) {
+            Ok(Outcome::Exit) => break,
+            Ok(_) => {}
+            Err(error) => eprint!("{}", render_error(&error, options.colour)),
+        }
+    }
+    Ok(())
+}
