@@ -21,5 +21,7 @@ mod lint;
 #[cfg(feature = "cli")]
 mod lint_cli;
 mod properties;
+#[cfg(feature = "cli")]
+mod repl;
 mod store;
 mod strategies;

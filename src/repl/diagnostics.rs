@@ -47,7 +47,7 @@ pub enum ReplError {
     },
     #[error("An error occurred ({}) when calling the {operation} operation: {}", error.name.as_str(), error.message)]
     #[diagnostic(code("keyward::repl::kms"))]
-    Kms { operation: &'static str, error: KmsError },
+    Kms { operation: String, error: KmsError },
     /// A file that cannot be read, a state directory that cannot be used.
     #[error("{0}")]
     #[diagnostic(code("keyward::repl::failed"))]
@@ -71,7 +71,10 @@ impl ReplError {
     }
 
     pub(super) fn kms(operation: &'static str) -> impl Fn(KmsError) -> ReplError {
-        move |error| ReplError::Kms { operation, error }
+        move |error| ReplError::Kms {
+            operation: operation.to_owned(),
+            error,
+        }
     }
 
     /// Refused by authorization (`AccessDeniedException`), as opposed to any
@@ -101,6 +104,15 @@ pub(super) fn syntax(text: &str, error: &pest::error::Error<Rule>) -> ReplError 
         label: label.to_owned(),
         help,
     };
+    if let Some(start) = open_quote(text) {
+        return ReplError::Syntax {
+            src: src.clone(),
+            span: Span::new(start, start + 1).into(),
+            message: "unterminated string".into(),
+            label: "this quote is not closed".into(),
+            help: Some("close the string with `\"` on the same line".into()),
+        };
+    }
     if rest.starts_with('"') {
         return at(1, "unterminated string".into(), "this quote is not closed", Some("close the string with `\"` on the same line".into()));
     }
@@ -132,4 +144,29 @@ pub(super) fn syntax(text: &str, error: &pest::error::Error<Rule>) -> ReplError 
     };
     let help = suggestion.or_else(|| is_command.then(|| "`help` lists the commands".to_owned()));
     at(found.len(), message, "not understood", help)
+}
+
+/// Where a quoted string that never closes starts, outside JSON objects.
+fn open_quote(text: &str) -> Option<usize> {
+    let (mut depth, mut open, mut escaped) = (0usize, None, false);
+    for (i, c) in text.char_indices() {
+        if let Some(start) = open {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => open = None,
+                '\n' if depth == 0 => return Some(start),
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => open = Some(i),
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '#' if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    open.filter(|_| depth == 0)
 }

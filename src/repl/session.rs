@@ -209,9 +209,12 @@ impl Session {
     fn variable(&self, name: &str, span: Span, line: &Line) -> Result<&Value, ReplError> {
         self.results.get(name).ok_or_else(|| {
             let names: Vec<&str> = self.results.keys().map(String::as_str).collect();
-            let help = suggest::closest(name, names.iter().copied())
-                .map(|n| format!("did you mean `${n}`?"))
-                .or_else(|| Some("keep a result with `let NAME = COMMAND`".to_owned()));
+            let help = match suggest::closest(name, names.iter().copied()) {
+                Some(n) => format!("did you mean `${n}`?"),
+                None if names.is_empty() => "keep a result with `let NAME = COMMAND`".to_owned(),
+                None => format!("the results kept are {}", suggest::list(&names)),
+            };
+            let help = Some(help);
             ReplError::invalid(line, span, format!("no result is named `${name}`"), "unknown name", help)
         })
     }
@@ -846,9 +849,9 @@ impl Session {
                     }
                     Err(_) => Ok(()),
                 };
-                response.map_err(|e| ReplError::Kms {
-                    operation: "call",
-                    error: e,
+                response.map_err(|error| ReplError::Kms {
+                    operation: operation.clone(),
+                    error,
                 })?;
                 printed?;
                 done
