@@ -23,5 +23,7 @@ mod lint_cli;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;
+#[cfg(all(feature = "cli", unix))]
+mod repl_terminal;
 mod store;
 mod strategies;
