@@ -138,7 +138,10 @@ fn a_huge_line_is_refused() {
 #[test]
 fn a_data_key_plaintext_is_printed_only_when_asked() {
     let mut s = session();
-    let out = run(&mut s, &["let k = key create", "let dk = generate-data-key $k", "show $dk"]);
+    let out = run(
+        &mut s,
+        &["let k = key create", "let dk = generate-data-key $k", "show $dk"],
+    );
     assert!(!out.contains("plaintext: "), "{out}");
     let shown = run(&mut s, &["show $dk plaintext"]);
     assert!(shown.contains("plaintext: "), "{shown}");
@@ -178,7 +181,10 @@ fn expect_lines_turn_failures_into_checks() {
     assert_eq!((summary.expectations, summary.failures), (2, 0), "{out}");
     let (summary, out) = script(&mut session(), "let k = key create\nexpect deny\n", false);
     assert_eq!(summary.failures, 1, "{out}");
-    assert!(out.contains("expected `deny`, but the statement before came out `allow`"), "{out}");
+    assert!(
+        out.contains("expected `deny`, but the statement before came out `allow`"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -192,15 +198,27 @@ fn simulate_denies_without_failing_and_expect_sees_the_decision() {
 #[test]
 fn a_script_that_is_not_utf8_is_refused_naming_the_line() {
     let mut out = Vec::new();
-    let e = run_script(&mut session(), b"key list\nkey \xff list\n", ScriptOptions::default(), &mut out)
-        .expect_err("refused");
+    let e = run_script(
+        &mut session(),
+        b"key list\nkey \xff list\n",
+        ScriptOptions::default(),
+        &mut out,
+    )
+    .expect_err("refused");
     assert_eq!(e.to_string(), "line 2 is not UTF-8");
 }
 
 #[test]
 fn moving_the_clock_past_a_deletion_window_deletes_the_key() {
     let mut s = session();
-    run(&mut s, &["let k = key create", "key schedule-deletion $k days 7", "clock advance 7d"]);
+    run(
+        &mut s,
+        &[
+            "let k = key create",
+            "key schedule-deletion $k days 7",
+            "clock advance 7d",
+        ],
+    );
     let e = error(&mut s, "key describe $k");
     assert!(e.to_string().contains("NotFoundException"), "{e}");
 }
@@ -252,13 +270,19 @@ fn blank_and_comment_lines_parse_to_nothing() {
 /// ciphertexts and data keys in base64.
 fn redact(transcript: &str) -> String {
     let rules = [
-        (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[KEY-ID]"),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[KEY-ID]",
+        ),
         (r"\b[0-9a-f]{64}\b", "[ID]"),
         (r"[A-Za-z0-9+/]{40,}={0,2}", "[BASE64]"),
     ];
     let mut text = transcript.to_owned();
     for (pattern, replacement) in rules {
-        text = regex::Regex::new(pattern).expect("a pattern").replace_all(&text, replacement).into_owned();
+        text = regex::Regex::new(pattern)
+            .expect("a pattern")
+            .replace_all(&text, replacement)
+            .into_owned();
     }
     text
 }

@@ -49,16 +49,19 @@ fn the_repl_completes_recalls_and_leaves_on_a_terminal() {
     send(&mut repl, "\t", "Tab");
     repl.exp_string("alias/orders").expect("the alias completed");
     repl.send_line(" hello").expect("typed");
-    repl.exp_string("ciphertext: ").expect("encrypted under the completed alias");
+    repl.exp_string("ciphertext: ")
+        .expect("encrypted under the completed alias");
 
     // Up recalls the last line.
     prompt(&mut repl);
     repl.send_line("help whoami").expect("typed");
-    repl.exp_string("The principal you are acting as.").expect("help for a command");
+    repl.exp_string("The principal you are acting as.")
+        .expect("help for a command");
     prompt(&mut repl);
     send(&mut repl, UP, "Up");
     send(&mut repl, "\r", "Enter");
-    repl.exp_string("The principal you are acting as.").expect("the recalled line ran again");
+    repl.exp_string("The principal you are acting as.")
+        .expect("the recalled line ran again");
 
     // Ctrl-C drops a half-typed line; the next line runs alone.
     prompt(&mut repl);
@@ -67,7 +70,8 @@ fn the_repl_completes_recalls_and_leaves_on_a_terminal() {
     repl.send_control('c').expect("Ctrl-C");
     prompt(&mut repl);
     repl.send_line("whoami").expect("typed");
-    repl.exp_string("arn:aws:iam::111122223333:root").expect("whoami answers");
+    repl.exp_string("arn:aws:iam::111122223333:root")
+        .expect("whoami answers");
 
     prompt(&mut repl);
     repl.send_control('d').expect("Ctrl-D");

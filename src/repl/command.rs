@@ -62,23 +62,43 @@ impl Expectation {
 /// One command of the language; see `help` for each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    KeyCreate { description: Option<Operand>, policy: Option<Operand>, bypass: bool },
+    KeyCreate {
+        description: Option<Operand>,
+        policy: Option<Operand>,
+        bypass: bool,
+    },
     KeyList,
     KeyDescribe(Operand),
     KeyEnable(Operand),
     KeyDisable(Operand),
-    KeyScheduleDeletion { key: Operand, days: Option<i64> },
+    KeyScheduleDeletion {
+        key: Operand,
+        days: Option<i64>,
+    },
     KeyCancelDeletion(Operand),
     KeyRotate(Operand),
-    KeyEnableRotation { key: Operand, days: Option<i64> },
+    KeyEnableRotation {
+        key: Operand,
+        days: Option<i64>,
+    },
     KeyDisableRotation(Operand),
     KeyRotations(Operand),
-    AliasCreate { name: Operand, key: Operand },
-    AliasUpdate { name: Operand, key: Operand },
+    AliasCreate {
+        name: Operand,
+        key: Operand,
+    },
+    AliasUpdate {
+        name: Operand,
+        key: Operand,
+    },
     AliasDelete(Operand),
     AliasList(Option<Operand>),
     PolicyGet(Operand),
-    PolicyPut { key: Operand, policy: Operand, bypass: bool },
+    PolicyPut {
+        key: Operand,
+        policy: Operand,
+        bypass: bool,
+    },
     GrantCreate {
         key: Operand,
         grantee: Operand,
@@ -89,11 +109,27 @@ pub enum Command {
         name: Option<Operand>,
     },
     GrantList(Operand),
-    GrantRevoke { key: Operand, grant: Operand },
+    GrantRevoke {
+        key: Operand,
+        grant: Operand,
+    },
     GrantRetire(Operand),
-    Encrypt { key: Operand, plaintext: Operand, options: CryptoOptions },
-    Decrypt { ciphertext: Operand, key: Option<Operand>, options: CryptoOptions },
-    ReEncrypt { ciphertext: Operand, source_context: Pairs, key: Operand, destination_context: Option<Pairs> },
+    Encrypt {
+        key: Operand,
+        plaintext: Operand,
+        options: CryptoOptions,
+    },
+    Decrypt {
+        ciphertext: Operand,
+        key: Option<Operand>,
+        options: CryptoOptions,
+    },
+    ReEncrypt {
+        ciphertext: Operand,
+        source_context: Pairs,
+        key: Operand,
+        destination_context: Option<Pairs>,
+    },
     GenerateDataKey {
         key: Operand,
         key_spec: Option<String>,
@@ -101,20 +137,49 @@ pub enum Command {
         options: CryptoOptions,
         with_plaintext: bool,
     },
-    Seal { plaintext: Operand, keys: Vec<Operand>, context: Pairs },
-    Open { sealed: Operand, context: Pairs },
-    Call { operation: String, span: Span, request: Option<Operand> },
+    Seal {
+        plaintext: Operand,
+        keys: Vec<Operand>,
+        context: Pairs,
+    },
+    Open {
+        sealed: Operand,
+        context: Pairs,
+    },
+    Call {
+        operation: String,
+        span: Span,
+        request: Option<Operand>,
+    },
     Accounts(Operand),
-    As { principal: Operand, via: Option<Operand> },
+    As {
+        principal: Operand,
+        via: Option<Operand>,
+    },
     Whoami,
-    Simulate { action: String, key: Operand, principal: Option<Operand>, via: Option<Operand>, context: Pairs },
+    Simulate {
+        action: String,
+        key: Operand,
+        principal: Option<Operand>,
+        via: Option<Operand>,
+        context: Pairs,
+    },
     Explain,
     ClockShow,
-    ClockSet { time: String, span: Span },
-    ClockAdvance { seconds: i64 },
+    ClockSet {
+        time: String,
+        span: Span,
+    },
+    ClockAdvance {
+        seconds: i64,
+    },
     Audit(Option<usize>),
     Lint(Operand),
-    Show { name: String, span: Span, reveal: bool },
+    Show {
+        name: String,
+        span: Span,
+        reveal: bool,
+    },
     Expect(Expectation),
     Help(Option<String>),
     Exit,
@@ -152,7 +217,9 @@ impl Statement {
             (None, Some(first))
         };
         // The grammar puts a command after every `let NAME =`.
-        let command = command.map(read).ok_or_else(|| ReplError::Failed("a `let` without a command".into()))?;
+        let command = command
+            .map(read)
+            .ok_or_else(|| ReplError::Failed("a `let` without a command".into()))?;
         Ok(Some(Statement { bind, command, line }))
     }
 }
@@ -164,7 +231,9 @@ fn span(pair: &Pair<'_, Rule>) -> Span {
 /// The children of a pair that are not keywords or punctuation.
 fn parts(pair: Pair<'_, Rule>) -> Vec<Pair<'_, Rule>> {
     pair.into_inner()
-        .filter(|p| !matches!(p.as_rule(), Rule::comma | Rule::equals) && super::grammar::keyword(p.as_rule()).is_none())
+        .filter(|p| {
+            !matches!(p.as_rule(), Rule::comma | Rule::equals) && super::grammar::keyword(p.as_rule()).is_none()
+        })
         .collect()
 }
 
@@ -181,7 +250,10 @@ fn operand(pair: Pair<'_, Rule>) -> Operand {
 
 /// The text of a quoted string, escapes decoded.
 fn unquote(quoted: &str) -> String {
-    let body = quoted.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(quoted);
+    let body = quoted
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(quoted);
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -212,7 +284,13 @@ fn pairs(pair: Pair<'_, Rule>) -> Pairs {
             let key = inner.next().map(|k| k.as_str().to_owned()).unwrap_or_default();
             let value = inner
                 .next()
-                .map(|v| if v.as_rule() == Rule::string { unquote(v.as_str()) } else { v.as_str().to_owned() })
+                .map(|v| {
+                    if v.as_rule() == Rule::string {
+                        unquote(v.as_str())
+                    } else {
+                        v.as_str().to_owned()
+                    }
+                })
                 .unwrap_or_default();
             (key, value)
         })
@@ -228,7 +306,10 @@ struct Args<'i> {
 impl<'i> Args<'i> {
     fn of(pair: Pair<'i, Rule>) -> Args<'i> {
         let (operands, options): (Vec<_>, Vec<_>) = parts(pair).into_iter().partition(|p| {
-            matches!(p.as_rule(), Rule::variable | Rule::string | Rule::json | Rule::bare | Rule::word)
+            matches!(
+                p.as_rule(),
+                Rule::variable | Rule::string | Rule::json | Rule::bare | Rule::word
+            )
         });
         Args {
             items: operands.into_iter(),
@@ -261,7 +342,9 @@ impl<'i> Args<'i> {
     }
 
     fn number_of(&self, rule: Rule) -> Option<i64> {
-        self.option(rule).and_then(|p| parts(p).into_iter().next()).map(|n| number(&n))
+        self.option(rule)
+            .and_then(|p| parts(p).into_iter().next())
+            .map(|n| number(&n))
     }
 
     fn pairs_of(&self, rule: Rule) -> Option<Pairs> {
@@ -296,7 +379,12 @@ fn read(pair: Pair<'_, Rule>) -> Command {
         _ => pair,
     };
     let rule = pair.as_rule();
-    let text_of = |p: &Pair<'_, Rule>| parts(p.clone()).into_iter().next().map(|w| (w.as_str().to_owned(), span(&w)));
+    let text_of = |p: &Pair<'_, Rule>| {
+        parts(p.clone())
+            .into_iter()
+            .next()
+            .map(|w| (w.as_str().to_owned(), span(&w)))
+    };
     let first_word = text_of(&pair);
     if rule == Rule::expect {
         return Command::Expect(match pair.into_inner().last().map(|p| p.as_rule()) {

@@ -18,33 +18,45 @@ pub(super) fn line(text: &str) -> Line {
     NamedSource::new("input", Arc::from(text))
 }
 
+/// A statement that does not read, pointed at in its line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("keyward::repl::syntax"))]
+pub struct SyntaxError {
+    #[source_code]
+    src: Line,
+    #[label("{label}")]
+    span: SourceSpan,
+    message: String,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// A `$name`, principal, service, time or other value that means nothing
+/// where it is written.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("keyward::repl::invalid-value"))]
+pub struct InvalidValue {
+    #[source_code]
+    src: Line,
+    #[label("{label}")]
+    span: SourceSpan,
+    message: String,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ReplError {
-    #[error("{message}")]
-    #[diagnostic(code("keyward::repl::syntax"))]
-    Syntax {
-        #[source_code]
-        src: Line,
-        #[label("{label}")]
-        span: SourceSpan,
-        message: String,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
-    /// A `$name`, principal, service, time or other value that means nothing here.
-    #[error("{message}")]
-    #[diagnostic(code("keyward::repl::invalid-value"))]
-    Invalid {
-        #[source_code]
-        src: Line,
-        #[label("{label}")]
-        span: SourceSpan,
-        message: String,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(Box<SyntaxError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidValue>),
     #[error("An error occurred ({}) when calling the {operation} operation: {}", error.name.as_str(), error.message)]
     #[diagnostic(code("keyward::repl::kms"))]
     Kms { operation: String, error: KmsError },
@@ -55,19 +67,22 @@ pub enum ReplError {
     /// An `expect` line whose statement came out otherwise.
     #[error("expected `{expected}`, but the statement before came out `{found}`")]
     #[diagnostic(code("keyward::repl::expectation"))]
-    Expectation { expected: &'static str, found: &'static str },
+    Expectation {
+        expected: &'static str,
+        found: &'static str,
+    },
 }
 
 impl ReplError {
     /// A value at `span` of `src` that cannot be used.
     pub(super) fn invalid(src: &Line, span: Span, message: String, label: &str, help: Option<String>) -> ReplError {
-        ReplError::Invalid {
+        ReplError::Invalid(Box::new(InvalidValue {
             src: src.clone(),
             span: span.into(),
             message,
             label: label.to_owned(),
             help,
-        }
+        }))
     }
 
     pub(super) fn kms(operation: &'static str) -> impl Fn(KmsError) -> ReplError {
@@ -97,32 +112,41 @@ pub(super) fn syntax(text: &str, error: &pest::error::Error<Rule>) -> ReplError 
     };
     let rest = &text[offset..];
     let src = line(text);
-    let at = |len: usize, message: String, label: &str, help: Option<String>| ReplError::Syntax {
-        src: src.clone(),
-        span: Span::new(offset, offset + len).into(),
-        message,
-        label: label.to_owned(),
-        help,
+    let at = |len: usize, message: String, label: &str, help: Option<String>| {
+        ReplError::Syntax(Box::new(SyntaxError {
+            src: src.clone(),
+            span: Span::new(offset, offset + len).into(),
+            message,
+            label: label.to_owned(),
+            help,
+        }))
     };
     if let Some(start) = open_quote(text) {
-        return ReplError::Syntax {
+        return ReplError::Syntax(Box::new(SyntaxError {
             src: src.clone(),
             span: Span::new(start, start + 1).into(),
             message: "unterminated string".into(),
             label: "this quote is not closed".into(),
             help: Some("close the string with `\"` on the same line".into()),
-        };
+        }));
     }
     if rest.starts_with('"') {
-        return at(1, "unterminated string".into(), "this quote is not closed", Some("close the string with `\"` on the same line".into()));
+        return at(
+            1,
+            "unterminated string".into(),
+            "this quote is not closed",
+            Some("close the string with `\"` on the same line".into()),
+        );
     }
     if rest.starts_with('{') {
-        return at(1, "unclosed JSON object".into(), "this `{` is not closed", Some("every `{` needs its `}`".into()));
+        return at(
+            1,
+            "unclosed JSON object".into(),
+            "this `{` is not closed",
+            Some("every `{` needs its `}`".into()),
+        );
     }
-    let found = rest
-        .split(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("");
+    let found = rest.split(|c: char| c.is_whitespace()).next().unwrap_or("");
     let keywords: Vec<String> = positives.iter().filter_map(|r| grammar::keyword(*r)).collect();
     let mut expected: Vec<String> = positives.iter().filter_map(|r| grammar::display(*r)).collect();
     expected.dedup();
@@ -132,7 +156,8 @@ pub(super) fn syntax(text: &str, error: &pest::error::Error<Rule>) -> ReplError 
         many if many.len() > 8 => format!("one of {} words (see `help`)", many.len()),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     };
-    let suggestion = suggest::closest(found, keywords.iter().map(String::as_str)).map(|k| format!("did you mean `{k}`?"));
+    let suggestion =
+        suggest::closest(found, keywords.iter().map(String::as_str)).map(|k| format!("did you mean `{k}`?"));
     if found.is_empty() {
         return at(0, format!("expected {expected}"), "the statement ends here", suggestion);
     }

@@ -90,13 +90,16 @@ struct KeywardHelper {
 impl KeywardHelper {
     fn candidates(&self, before: &[&str], word: &str) -> Vec<String> {
         let previous = before.last().copied().unwrap_or("");
-        let first = before.iter().position(|w| *w == "=").map_or(before.first(), |i| before.get(i + 1));
+        let first = before
+            .iter()
+            .position(|w| *w == "=")
+            .map_or(before.first(), |i| before.get(i + 1));
         let at_start = before.is_empty() || previous == "=";
         let mut all: Vec<String> = if at_start {
             command_names().map(str::to_owned).collect()
         } else if let Some((_, subs)) = SUBCOMMANDS
             .iter()
-            .find(|(cmd, _)| before.len() >= 1 && first == Some(cmd) && previous == *cmd)
+            .find(|(cmd, _)| !before.is_empty() && first == Some(cmd) && previous == *cmd)
         {
             subs.iter().map(|s| (*s).to_owned()).collect()
         } else if word.starts_with("kms:") || word.starts_with("aws:") || previous == "simulate" {
@@ -155,10 +158,15 @@ impl Hinter for KeywardHelper {
             [one] if !line.ends_with(' ') => command_names()
                 .find(|c| c.starts_with(one) && c != one)
                 .map(|c| c[one.len()..].to_owned()),
-            [one] => TOPICS
-                .iter()
-                .find(|t| t.name == *one)
-                .map(|t| t.usage.lines().next().unwrap_or("").trim_start_matches(t.name).trim_start().to_owned()),
+            [one] => TOPICS.iter().find(|t| t.name == *one).map(|t| {
+                t.usage
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches(t.name)
+                    .trim_start()
+                    .to_owned()
+            }),
             _ => None,
         }
     }
@@ -226,7 +234,10 @@ pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), Re
         // A missing history file is a first run.
         let _ = editor.load_history(path);
     }
-    println!("keyward {}: `help` lists the commands, Ctrl-D leaves", env!("CARGO_PKG_VERSION"));
+    println!(
+        "keyward {}: `help` lists the commands, Ctrl-D leaves",
+        env!("CARGO_PKG_VERSION")
+    );
     loop {
         if let Some(helper) = editor.helper_mut() {
             helper.words = session.completions();

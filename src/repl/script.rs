@@ -79,10 +79,7 @@ pub fn run_script(
 ) -> Result<ScriptSummary, ReplError> {
     let statements = statements(script)?;
     let mut summary = ScriptSummary::default();
-    let mut parsed = statements
-        .iter()
-        .map(|(_, text)| Statement::parse(text))
-        .peekable();
+    let mut parsed = statements.iter().map(|(_, text)| Statement::parse(text)).peekable();
     let mut lines = statements.iter();
     while let Some(result) = parsed.next() {
         let (number, text) = lines.next().map(|(n, t)| (*n, t.as_str())).unwrap_or((0, ""));
@@ -111,7 +108,7 @@ pub fn run_script(
             Err(error) => {
                 let _ = write!(out, "{}", render_error(&error, options.colour));
                 let expected = matches!(parsed.peek(), Some(Ok(Some(next))) if matches!(next.command, Command::Expect(_)))
-                    && !matches!(error, ReplError::Expectation { .. } | ReplError::Syntax { .. });
+                    && !matches!(error, ReplError::Expectation { .. } | ReplError::Syntax(_));
                 if expected {
                     continue;
                 }

@@ -147,10 +147,23 @@ impl Session {
     /// Words for completion: key ids, alias names, principal names, result names.
     pub fn completions(&self) -> Vec<String> {
         let mut words: Vec<String> = self.names.keys().cloned().collect();
-        if let Ok(page) = self.runtime.list_keys(&self.runtime_root(), Paging { limit: Some(1000), marker: None }) {
+        if let Ok(page) = self.runtime.list_keys(
+            &self.runtime_root(),
+            Paging {
+                limit: Some(1000),
+                marker: None,
+            },
+        ) {
             words.extend(page.items.into_iter().map(|(id, _)| id));
         }
-        if let Ok(page) = self.runtime.list_aliases(&self.runtime_root(), None, Paging { limit: Some(100), marker: None }) {
+        if let Ok(page) = self.runtime.list_aliases(
+            &self.runtime_root(),
+            None,
+            Paging {
+                limit: Some(100),
+                marker: None,
+            },
+        ) {
             words.extend(page.items.into_iter().map(|a| a.name));
         }
         words.extend(self.results.keys().map(|name| format!("${name}")));
@@ -174,7 +187,10 @@ impl Session {
     pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Outcome, ReplError> {
         self.runtime.sweep();
         let result = self.run(statement, out);
-        if !matches!(statement.command, Command::Expect(_) | Command::Help(_) | Command::Explain) {
+        if !matches!(
+            statement.command,
+            Command::Expect(_) | Command::Help(_) | Command::Explain
+        ) {
             self.last_outcome = Some(match &result {
                 Ok((Outcome::Decided(Decision::Allow) | Outcome::Done | Outcome::Exit, _)) => Expectation::Allow,
                 Ok(_) => Expectation::Deny,
@@ -185,9 +201,8 @@ impl Session {
         self.save()?;
         let (outcome, value) = result?;
         if let Some(name) = &statement.bind {
-            let value = value.ok_or_else(|| {
-                ReplError::Failed(format!("this command gives no result to keep as `${name}`"))
-            })?;
+            let value =
+                value.ok_or_else(|| ReplError::Failed(format!("this command gives no result to keep as `${name}`")))?;
             let _ = writeln!(out, "${name} = {}", value.describe());
             self.results.insert(name.clone(), value);
         }
@@ -215,7 +230,13 @@ impl Session {
                 None => format!("the results kept are {}", suggest::list(&names)),
             };
             let help = Some(help);
-            ReplError::invalid(line, span, format!("no result is named `${name}`"), "unknown name", help)
+            ReplError::invalid(
+                line,
+                span,
+                format!("no result is named `${name}`"),
+                "unknown name",
+                help,
+            )
         })
     }
 
@@ -301,10 +322,18 @@ impl Session {
             let names: Vec<&str> = self.names.keys().map(String::as_str).collect();
             let help = match suggest::closest(&who, names.iter().copied()) {
                 Some(name) => Some(format!("did you mean `{name}`?")),
-                None if names.is_empty() => Some("give a principal ARN, or load an accounts file with `--accounts`".into()),
+                None if names.is_empty() => {
+                    Some("give a principal ARN, or load an accounts file with `--accounts`".into())
+                }
                 None => Some(format!("the accounts file names {}", suggest::list(&names))),
             };
-            ReplError::invalid(line, operand.span, format!("`{who}` is not a principal: {e}"), "not a principal", help)
+            ReplError::invalid(
+                line,
+                operand.span,
+                format!("`{who}` is not a principal: {e}"),
+                "not a principal",
+                help,
+            )
         })
     }
 
@@ -472,9 +501,11 @@ impl Session {
                     writeln!(out, "  created: {}", rfc3339(m.creation_date)).map_err(io)?;
                     writeln!(out, "  manager: {}", m.key_manager).map_err(io)?;
                 }
-                if let Some(material) = m.current_key_material_id.as_ref().filter(|_| {
-                    matches!(statement.command, Command::KeyRotate(_) | Command::KeyDescribe(_))
-                }) {
+                if let Some(material) = m
+                    .current_key_material_id
+                    .as_ref()
+                    .filter(|_| matches!(statement.command, Command::KeyRotate(_) | Command::KeyDescribe(_)))
+                {
                     writeln!(out, "  current material: {material}").map_err(io)?;
                 }
                 done
@@ -641,7 +672,16 @@ impl Session {
                 let key_id = self.key(key, line)?;
                 let grants = self
                     .runtime
-                    .list_grants(&caller, &key_id, None, None, Paging { limit: Some(100), marker: None })
+                    .list_grants(
+                        &caller,
+                        &key_id,
+                        None,
+                        None,
+                        Paging {
+                            limit: Some(100),
+                            marker: None,
+                        },
+                    )
                     .map_err(kms("ListGrants"))?;
                 if grants.items.is_empty() {
                     writeln!(out, "no grants").map_err(io)?;
@@ -683,7 +723,11 @@ impl Session {
                 writeln!(out, "retired the grant").map_err(io)?;
                 done
             }
-            Command::Encrypt { key, plaintext, options } => {
+            Command::Encrypt {
+                key,
+                plaintext,
+                options,
+            } => {
                 let key_id = self.key(key, line)?;
                 let plaintext = self.plaintext(plaintext, line)?;
                 let tokens = self.tokens(options, line)?;
@@ -799,8 +843,8 @@ impl Session {
                     },
                 )?;
                 let mut input = bytes.as_slice();
-                let read = crate::crypto::envelope::read_header(&mut input)
-                    .map_err(|e| ReplError::Failed(e.to_string()))?;
+                let read =
+                    crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;
                 let opener = crate::kms::envelope::Opener::new(&mut self.runtime, &caller, context, read)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut plaintext = Zeroizing::new(Vec::new());
@@ -995,7 +1039,8 @@ impl Session {
                 })
             }
             Command::Help(topic) => {
-                out.write_all(super::help::text(topic.as_deref()).as_bytes()).map_err(io)?;
+                out.write_all(super::help::text(topic.as_deref()).as_bytes())
+                    .map_err(io)?;
                 done
             }
             Command::Exit => Ok((Outcome::Exit, None)),

@@ -8,11 +8,20 @@ use zeroize::Zeroizing;
 use crate::kms::wire::b64;
 
 pub enum Value {
-    Key { id: String, arn: String },
+    Key {
+        id: String,
+        arn: String,
+    },
     Ciphertext(Vec<u8>),
     Plaintext(Zeroizing<Vec<u8>>),
-    DataKey { plaintext: Option<Zeroizing<Vec<u8>>>, ciphertext: Vec<u8> },
-    Grant { id: String, token: String },
+    DataKey {
+        plaintext: Option<Zeroizing<Vec<u8>>>,
+        ciphertext: Vec<u8>,
+    },
+    Grant {
+        id: String,
+        token: String,
+    },
     /// An envelope (`seal`): header and frames.
     Sealed(Vec<u8>),
     Text(String),
@@ -33,9 +42,10 @@ impl Value {
             Value::Plaintext(p) => format!("plaintext, {} bytes (hidden)", p.len()),
             Value::DataKey { plaintext, ciphertext } => format!(
                 "data key, {} (encrypted copy {} bytes)",
-                plaintext
-                    .as_ref()
-                    .map_or("no plaintext".to_owned(), |p| format!("{} bytes in plaintext (hidden)", p.len())),
+                plaintext.as_ref().map_or("no plaintext".to_owned(), |p| format!(
+                    "{} bytes in plaintext (hidden)",
+                    p.len()
+                )),
                 ciphertext.len()
             ),
             Value::Grant { id, .. } => format!("grant {id}"),
