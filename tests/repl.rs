@@ -304,3 +304,15 @@ fn example_sessions() {
         });
     });
 }
+
+proptest::proptest! {
+    #![proptest_config(crate::proptest_config::config(regressions!("repl_lines")))]
+
+    /// Any line, however odd, is a statement or a diagnostic; running it is
+    /// a result or an error, never a panic.
+    #[test]
+    fn no_line_panics_the_reader_or_the_session(line in "(let x = )?(key|encrypt|decrypt|grant|simulate|clock|as|\"|\\{|\\$)?[ -~\u{80}-\u{10ffff}\t\n]{0,40}") {
+        let mut s = session();
+        let _ = s.run_line(&line, &mut Vec::new());
+    }
+}

@@ -596,3 +596,110 @@ pub fn is_incomplete(text: &str) -> bool {
     }
     depth > 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(text: &str) -> Command {
+        match Statement::parse(text) {
+            Ok(Some(statement)) => statement.command,
+            other => panic!("`{text}` should read as a command: {other:?}"),
+        }
+    }
+
+    fn text(value: &str, start: usize) -> Operand {
+        Operand {
+            value: Written::Text(value.to_owned()),
+            span: Span::new(start, start + value.len()),
+        }
+    }
+
+    #[test]
+    fn let_binds_a_command_with_its_operands_and_context() {
+        let statement = Statement::parse(r#"let ct = encrypt alias/app "hi \"you\"" context dept=eng b="x y""#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(statement.bind.as_deref(), Some("ct"));
+        let Command::Encrypt {
+            key,
+            plaintext,
+            options,
+        } = statement.command
+        else {
+            panic!("an encrypt command");
+        };
+        assert_eq!(key, text("alias/app", 17));
+        assert_eq!(plaintext.value, Written::Text("hi \"you\"".into()));
+        let context: Vec<(&str, &str)> = options.context.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(context, [("b", "x y"), ("dept", "eng")]);
+    }
+
+    #[test]
+    fn keywords_are_whole_words() {
+        assert!(Statement::parse("keys list").is_err());
+        assert_eq!(command("key list"), Command::KeyList);
+    }
+
+    #[test]
+    fn re_encrypt_takes_a_source_and_a_destination_context() {
+        let Command::ReEncrypt {
+            source_context,
+            destination_context,
+            ..
+        } = command("re-encrypt $ct context a=1 to alias/new context a=2")
+        else {
+            panic!("a re-encrypt command");
+        };
+        assert_eq!(source_context.get("a").map(String::as_str), Some("1"));
+        assert_eq!(
+            destination_context.and_then(|c| c.get("a").cloned()).as_deref(),
+            Some("2")
+        );
+    }
+
+    #[test]
+    fn grant_create_reads_operations_and_constraints() {
+        let Command::GrantCreate {
+            operations,
+            context_subset,
+            context_equals,
+            name,
+            ..
+        } = command("grant create alias/app to analyst ops Decrypt,Encrypt context-subset dept=eng name reader")
+        else {
+            panic!("a grant command");
+        };
+        assert_eq!(operations, ["Decrypt", "Encrypt"]);
+        assert_eq!(context_subset.map(|c| c.len()), Some(1));
+        assert_eq!(context_equals, None);
+        assert_eq!(name.map(|n| n.value), Some(Written::Text("reader".into())));
+    }
+
+    #[test]
+    fn a_json_policy_is_kept_whole_with_braces_in_its_strings() {
+        let policy = "{\n \"Sid\": \"a } b\",\n \"Statement\": [{}]\n}";
+        let Command::PolicyPut { policy: operand, .. } = command(&format!("policy put alias/app {policy}")) else {
+            panic!("a policy command");
+        };
+        assert_eq!(operand.value, Written::Json(policy.to_owned()));
+    }
+
+    #[test]
+    fn durations_and_expectations_read_as_numbers_and_words() {
+        assert_eq!(command("clock advance 2d"), Command::ClockAdvance { seconds: 172_800 });
+        assert_eq!(command("clock advance 90m"), Command::ClockAdvance { seconds: 5_400 });
+        assert_eq!(command("expect deny"), Command::Expect(Expectation::Deny));
+        assert_eq!(command("audit 3"), Command::Audit(Some(3)));
+        assert!(Statement::parse("clock advance 7 days").is_err());
+    }
+
+    #[test]
+    fn an_open_json_object_continues_the_statement() {
+        assert!(is_incomplete("key create policy {"));
+        assert!(is_incomplete("key create policy {\"a\": \"}\""));
+        assert!(!is_incomplete("key create policy {}"));
+        assert!(!is_incomplete("encrypt k \"{\""));
+        assert!(!is_incomplete("key list # {"));
+    }
+}
