@@ -316,3 +316,23 @@ proptest::proptest! {
         let _ = s.run_line(&line, &mut Vec::new());
     }
 }
+
+#[test]
+fn completion_words_name_keys_aliases_principals_and_results_without_auditing() {
+    let mut s = session();
+    run(
+        &mut s,
+        &[
+            "accounts policies/sessions/accounts.json",
+            "let k = key create",
+            "alias create alias/app $k",
+        ],
+    );
+    let before = run(&mut s, &["audit 100"]).lines().count();
+    let words = s.completions();
+    for word in ["alias/app", "analyst", "$k"] {
+        assert!(words.iter().any(|w| w == word), "{word} in {words:?}");
+    }
+    let after = run(&mut s, &["audit 100"]).lines().count();
+    assert_eq!(after, before);
+}

@@ -144,35 +144,13 @@ impl Session {
         }
     }
 
-    /// Words for completion: key ids, alias names, principal names, result names.
+    /// Words for completion: key ids, alias names, principal names, result
+    /// names. Reading them calls nothing, so nothing is audited.
     pub fn completions(&self) -> Vec<String> {
         let mut words: Vec<String> = self.names.keys().cloned().collect();
-        if let Ok(page) = self.runtime.list_keys(
-            &self.runtime_root(),
-            Paging {
-                limit: Some(1000),
-                marker: None,
-            },
-        ) {
-            words.extend(page.items.into_iter().map(|(id, _)| id));
-        }
-        if let Ok(page) = self.runtime.list_aliases(
-            &self.runtime_root(),
-            None,
-            Paging {
-                limit: Some(100),
-                marker: None,
-            },
-        ) {
-            words.extend(page.items.into_iter().map(|a| a.name));
-        }
+        words.extend(self.runtime.names().map(str::to_owned));
         words.extend(self.results.keys().map(|name| format!("${name}")));
         words
-    }
-
-    /// The account's root user, for listings the session makes for itself.
-    fn runtime_root(&self) -> Caller {
-        Caller::parse(&self.runtime.account).unwrap_or_else(|_| self.caller.clone())
     }
 
     /// Reads and runs one line; a blank line does nothing.
