@@ -13,7 +13,7 @@ use crate::source::Source;
 
 /// Writes every problem of the document at `path`; `Ok(true)` when it has none.
 pub fn run(path: &Path, colour: bool, out: &mut impl Write) -> Result<bool, String> {
-    let text = super::session::read_text(path)?;
+    let text = super::operands::read_text(path)?;
     let source = Source::new(path.display().to_string(), text.as_str());
     let theme = if colour {
         GraphicalTheme::unicode()
