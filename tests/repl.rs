@@ -336,3 +336,28 @@ fn completion_words_name_keys_aliases_principals_and_results_without_auditing() 
     let after = run(&mut s, &["audit 100"]).lines().count();
     assert_eq!(after, before);
 }
+
+fn keyward_run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("keyward runs")
+}
+
+#[test]
+fn keyward_run_exits_0_1_or_2_as_the_script_goes() {
+    let ok = keyward_run(&["run", "policies/sessions/quickstart.kws"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let dir = std::env::temp_dir().join(format!("keyward-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let failing = dir.join("failing.kws");
+    std::fs::write(&failing, "key describe alias/missing\nkey list\n").expect("written");
+    let failed = keyward_run(&["run", failing.to_str().expect("UTF-8 path")]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("1 of 1 statements failed"));
+    let missing = keyward_run(&["run", "policies/sessions/no-such-session.kws"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
