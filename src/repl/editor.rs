@@ -185,8 +185,12 @@ impl Highlighter for KeywardHelper {
         if word.is_empty() {
             return Cow::Borrowed(line);
         }
+        // Green when known, red when no command starts so; a word still
+        // being typed is left alone.
         let colour = if command_names().any(|c| c == word) || word == "let" {
             "1;32"
+        } else if command_names().chain(["let"]).any(|c| c.starts_with(word)) {
+            return Cow::Borrowed(line);
         } else {
             "31"
         };
