@@ -361,3 +361,17 @@ fn keyward_run_exits_0_1_or_2_as_the_script_goes() {
     assert_eq!(missing.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn lint_reports_the_problems_of_a_document_and_fails() {
+    let mut s = session();
+    let mut out = Vec::new();
+    let e = s
+        .run_line("lint policies/invalid/effect-lowercase-allow.json", &mut out)
+        .expect_err("a document with problems");
+    assert!(e.to_string().contains("has problems"), "{e}");
+    let printed = String::from_utf8_lossy(&out);
+    assert!(printed.contains("keyward::policy::"), "{printed}");
+    let clean = run(&mut s, &["lint policies/sessions/orders-key-policy.json"]);
+    assert!(clean.contains("no problems"), "{clean}");
+}
