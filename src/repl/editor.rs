@@ -87,31 +87,59 @@ struct KeywardHelper {
     colour: bool,
 }
 
+/// What the word under the cursor can be, from the words before it.
+#[derive(Debug, PartialEq, Eq)]
+enum Slot {
+    Command,
+    Subcommand(&'static [&'static str]),
+    File,
+    /// An action or condition key (`kms:…`, `aws:…`).
+    Action,
+    /// An operation of the JSON API, for `call`.
+    Operation,
+    /// A key id, alias, principal name or `$name`.
+    Name,
+}
+
+fn slot(before: &[&str], word: &str) -> Slot {
+    // The command's own words, after any `let NAME =`.
+    let words = match before {
+        ["let", _, "=", rest @ ..] => rest,
+        _ => before,
+    };
+    let previous = words.last().copied().unwrap_or("");
+    if words.is_empty() {
+        return Slot::Command;
+    }
+    if let [command] = words {
+        if let Some((_, subs)) = SUBCOMMANDS.iter().find(|(c, _)| c == command) {
+            return Slot::Subcommand(subs);
+        }
+    }
+    let path_like = word.starts_with('.') || word.starts_with('/') || word.starts_with('~');
+    match (words, previous) {
+        (_, "lint" | "accounts") | (["key", "create", ..], "policy") | (["policy", "put", _], _) => Slot::File,
+        (_, "simulate") => Slot::Action,
+        (_, "call") => Slot::Operation,
+        _ if word.starts_with("kms:") || word.starts_with("aws:") => Slot::Action,
+        _ if path_like => Slot::File,
+        _ => Slot::Name,
+    }
+}
+
 impl KeywardHelper {
-    fn candidates(&self, before: &[&str], word: &str) -> Vec<String> {
-        let previous = before.last().copied().unwrap_or("");
-        let first = before
-            .iter()
-            .position(|w| *w == "=")
-            .map_or(before.first(), |i| before.get(i + 1));
-        let at_start = before.is_empty() || previous == "=";
-        let mut all: Vec<String> = if at_start {
-            command_names().map(str::to_owned).collect()
-        } else if let Some((_, subs)) = SUBCOMMANDS
-            .iter()
-            .find(|(cmd, _)| !before.is_empty() && first == Some(cmd) && previous == *cmd)
-        {
-            subs.iter().map(|s| (*s).to_owned()).collect()
-        } else if word.starts_with("kms:") || word.starts_with("aws:") || previous == "simulate" {
-            crate::kms::wire::OPERATIONS
+    fn candidates(&self, slot: Slot, word: &str) -> Vec<String> {
+        let mut all: Vec<String> = match slot {
+            Slot::Command => command_names().chain(["let"]).map(str::to_owned).collect(),
+            Slot::Subcommand(subs) => subs.iter().map(|s| (*s).to_owned()).collect(),
+            Slot::Action => crate::kms::wire::OPERATIONS
                 .iter()
                 .map(|op| format!("kms:{op}"))
                 .chain(CONDITION_KEYS.iter().map(|k| (*k).to_owned()))
-                .collect()
-        } else if previous == "call" {
-            crate::kms::wire::OPERATIONS.iter().map(|op| (*op).to_owned()).collect()
-        } else {
-            self.words.clone()
+                .collect(),
+            Slot::Operation => crate::kms::wire::OPERATIONS.iter().map(|op| (*op).to_owned()).collect(),
+            Slot::Name => self.words.clone(),
+            Slot::File => Vec::new(),
         };
         all.retain(|c| c.starts_with(word));
         all.sort();
@@ -128,13 +156,12 @@ impl Completer for KeywardHelper {
         let start = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
         let word = &head[start..];
         let before: Vec<&str> = head[..start].split_whitespace().collect();
-        let previous = before.last().copied().unwrap_or("");
-        let path_like = word.starts_with('.') || word.starts_with('/') || word.starts_with('~');
-        if previous == "lint" || (previous == "policy" || previous == "put" && before.len() >= 3) || path_like {
+        let slot = slot(&before, word);
+        if slot == Slot::File {
             return self.files.complete(line, pos, ctx);
         }
         let pairs = self
-            .candidates(&before, word)
+            .candidates(slot, word)
             .into_iter()
             .map(|c| Pair {
                 display: c.clone(),
@@ -268,4 +295,37 @@ pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), Re
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slot_under_the_cursor_follows_the_words_before_it() {
+        assert_eq!(slot(&[], "enc"), Slot::Command);
+        assert_eq!(slot(&["let", "k", "="], "key"), Slot::Command);
+        assert!(matches!(slot(&["key"], "cr"), Slot::Subcommand(subs) if subs.contains(&"create")));
+        assert_eq!(slot(&["let", "k", "=", "key", "create", "policy"], "pol"), Slot::File);
+        assert_eq!(slot(&["policy", "put", "alias/app"], "p"), Slot::File);
+        assert_eq!(slot(&["lint"], ""), Slot::File);
+        assert_eq!(slot(&["simulate"], "kms:De"), Slot::Action);
+        assert_eq!(slot(&["simulate", "kms:Decrypt", "on"], "alias/"), Slot::Name);
+        assert_eq!(slot(&["call"], "Desc"), Slot::Operation);
+        assert_eq!(slot(&["encrypt"], "alias/a"), Slot::Name);
+    }
+
+    #[test]
+    fn names_complete_from_the_session_and_actions_from_the_api() {
+        let helper = KeywardHelper {
+            words: vec!["alias/app".into(), "alias/archive".into(), "analyst".into()],
+            files: FilenameCompleter::new(),
+            colour: false,
+        };
+        assert_eq!(helper.candidates(Slot::Name, "alias/ar"), ["alias/archive"]);
+        assert_eq!(helper.candidates(Slot::Action, "kms:ReEn"), ["kms:ReEncrypt"]);
+        assert!(helper
+            .candidates(Slot::Action, "kms:Encrypt")
+            .contains(&"kms:EncryptionContext:".to_owned()));
+    }
 }
