@@ -134,6 +134,7 @@ impl KeywardHelper {
             Slot::Subcommand(subs) => subs.iter().map(|s| (*s).to_owned()).collect(),
             Slot::Action => crate::kms::wire::OPERATIONS
                 .iter()
+                .chain(&["ReEncryptFrom", "ReEncryptTo"])
                 .map(|op| format!("kms:{op}"))
                 .chain(CONDITION_KEYS.iter().map(|k| (*k).to_owned()))
                 .collect(),
@@ -323,7 +324,10 @@ mod tests {
             colour: false,
         };
         assert_eq!(helper.candidates(Slot::Name, "alias/ar"), ["alias/archive"]);
-        assert_eq!(helper.candidates(Slot::Action, "kms:ReEn"), ["kms:ReEncrypt"]);
+        assert_eq!(
+            helper.candidates(Slot::Action, "kms:ReEn"),
+            ["kms:ReEncrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+        );
         assert!(helper
             .candidates(Slot::Action, "kms:Encrypt")
             .contains(&"kms:EncryptionContext:".to_owned()));
