@@ -363,15 +363,15 @@ fn keyward_run_exits_0_1_or_2_as_the_script_goes() {
 }
 
 #[test]
-fn lint_reports_the_problems_of_a_document_and_fails() {
+fn lint_reports_the_linters_findings_and_fails_on_an_error() {
     let mut s = session();
     let mut out = Vec::new();
     let e = s
         .run_line("lint policies/invalid/effect-lowercase-allow.json", &mut out)
         .expect_err("a document with problems");
-    assert!(e.to_string().contains("has problems"), "{e}");
+    assert!(e.to_string().contains("has errors"), "{e}");
     let printed = String::from_utf8_lossy(&out);
     assert!(printed.contains("keyward::policy::"), "{printed}");
     let clean = run(&mut s, &["lint policies/sessions/orders-key-policy.json"]);
-    assert!(clean.contains("no problems"), "{clean}");
+    assert!(clean.contains("no findings"), "{clean}");
 }

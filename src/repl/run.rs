@@ -189,11 +189,10 @@ impl Session {
             }
             Command::Lint(path) => {
                 let path = self.text(path, line)?;
-                let clean = super::lint::run(Path::new(&path), self.colour, out).map_err(ReplError::Failed)?;
-                if !clean {
-                    return Err(ReplError::Failed(format!("`{path}` has problems")));
+                let passes = super::lint::run(Path::new(&path), self.colour, out).map_err(ReplError::Failed)?;
+                if !passes {
+                    return Err(ReplError::Failed(format!("`{path}` has errors")));
                 }
-                writeln!(out, "`{path}`: no problems").map_err(io)?;
                 done()
             }
             Command::Show { name, span, reveal } => {
