@@ -14,6 +14,8 @@ pub mod json;
 pub mod kms;
 pub mod lint;
 pub mod policy;
+#[cfg(feature = "cli")]
+pub mod repl;
 pub mod source;
 pub mod store;
 pub mod suite;

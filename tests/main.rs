@@ -21,5 +21,9 @@ mod lint;
 #[cfg(feature = "cli")]
 mod lint_cli;
 mod properties;
+#[cfg(feature = "cli")]
+mod repl;
+#[cfg(all(feature = "cli", unix))]
+mod repl_terminal;
 mod store;
 mod strategies;

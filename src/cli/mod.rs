@@ -11,6 +11,7 @@ mod kms;
 mod kms_args;
 mod lint;
 mod render;
+mod repl;
 mod simulate;
 mod test;
 
@@ -41,6 +42,8 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Lint(lint) => lint::run(&lint),
         args::Command::Simulate(simulate) => simulate::run(&simulate),
         args::Command::Test(test) => test::run(&test),
+        args::Command::Repl(repl) => repl::repl(&args.session, &repl),
+        args::Command::Run(run) => repl::run(&args.session, &run),
         args::Command::Kms(command) => kms::run(&args.session, &command),
     };
     std::process::ExitCode::from(outcome as u8)
