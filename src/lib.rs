@@ -16,6 +16,8 @@ pub mod lint;
 pub mod policy;
 #[cfg(feature = "cli")]
 pub mod repl;
+#[cfg(feature = "serve")]
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod suite;

@@ -69,3 +69,67 @@ fn bad_accounts_files_are_refused_with_a_reason() {
     std::fs::write(&path, r#"{"accounts": {"111122223333": {"principals": {"arn:aws:iam::111122223333:user/x": {"policies": [{"Statement": [{"Efect": "Allow"}]}]}}}}}"#).unwrap();
     assert!(format!("{:?}", Accounts::load(&path).unwrap_err()).contains("UnknownElement"));
 }
+
+fn load_text(name: &str, text: &str) -> Result<Accounts, String> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("accounts-access-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    Accounts::load(&path).map_err(|e| e.to_string())
+}
+
+#[test]
+fn access_keys_sign_as_their_user_role_session_or_account_root() {
+    let accounts = load_text(
+        "keys.json",
+        r#"{"accounts": {"111122223333": {
+            "access_keys": {"AKIAROOT000000000001": {"secret": "r"}},
+            "principals": {
+              "arn:aws:iam::111122223333:role/app": {"access_keys": {
+                "AKIAAPP0000000000001": {"secret": "a", "session": "worker"},
+                "AKIAAPP0000000000002": {"secret": "b"}}},
+              "arn:aws:iam::111122223333:user/alice": {"access_keys": {"AKIAALICE00000000001": {"secret": "c"}}}}}}}"#,
+    )
+    .unwrap();
+    let principal = |id: &str| accounts.access_keys[id].principal.clone();
+    assert_eq!(principal("AKIAROOT000000000001"), "arn:aws:iam::111122223333:root");
+    assert_eq!(
+        principal("AKIAAPP0000000000001"),
+        "arn:aws:sts::111122223333:assumed-role/app/worker"
+    );
+    assert_eq!(
+        principal("AKIAAPP0000000000002"),
+        "arn:aws:sts::111122223333:assumed-role/app/keyward"
+    );
+    assert_eq!(
+        principal("AKIAALICE00000000001"),
+        "arn:aws:iam::111122223333:user/alice"
+    );
+    // Secrets never print.
+    assert!(!format!("{:?}", accounts.access_keys).contains("\"c\""));
+}
+
+#[test]
+fn access_keys_that_are_malformed_repeated_or_given_a_session_off_a_role_are_refused() {
+    let user = |keys: &str| {
+        format!(
+            r#"{{"accounts": {{"111122223333": {{"principals": {{"arn:aws:iam::111122223333:user/alice": {{"access_keys": {keys}}}}}}}}}}}"#
+        )
+    };
+    for (name, keys, says) in [
+        ("short", r#"{"AKIA": {"secret": "s"}}"#, "not an access key id"),
+        ("empty", r#"{"AKIAALICE00000000001": {"secret": ""}}"#, "empty secret"),
+        (
+            "session",
+            r#"{"AKIAALICE00000000001": {"secret": "s", "session": "x"}}"#,
+            "only a role's keys",
+        ),
+    ] {
+        let error = load_text(&format!("{name}.json"), &user(keys)).unwrap_err();
+        assert!(error.contains(says), "{name}: {error}");
+    }
+    let twice = r#"{"accounts": {"111122223333": {
+        "access_keys": {"AKIAALICE00000000001": {"secret": "r"}},
+        "principals": {"arn:aws:iam::111122223333:user/alice": {"access_keys": {"AKIAALICE00000000001": {"secret": "c"}}}}}}}"#;
+    assert!(load_text("twice.json", twice).unwrap_err().contains("given twice"));
+}

@@ -25,5 +25,7 @@ mod properties;
 mod repl;
 #[cfg(all(feature = "cli", unix))]
 mod repl_terminal;
+#[cfg(feature = "serve")]
+mod serve;
 mod store;
 mod strategies;

@@ -298,6 +298,38 @@ fn a_saved_re_encrypt_is_found_under_either_key() {
 }
 
 #[test]
+fn appending_audit_records_keeps_the_saved_state_and_records_the_client() {
+    let dir = state_dir("append-audit");
+    let mut rt = runtime();
+    let key = rt.create_key(&root(), None, None, false).unwrap();
+    let mut store = Store::open(&dir).unwrap();
+    store.save(&rt.export(), &rt.audit.drain()).unwrap();
+    let mut client = root();
+    client.source_ip = Some("127.0.0.1".into());
+    client.user_agent = Some("aws-cli/2".into());
+    rt.encrypt(&client, &key.key_id, b"x", &ctx("a"), &[]).unwrap();
+    assert!(rt.encrypt(&user(), &key.key_id, b"x", &ctx("a"), &[]).is_err());
+    store.append(&rt.audit.drain()).unwrap();
+    drop(store);
+
+    let store = Store::open(&dir).unwrap();
+    let state = store.load().unwrap().expect("the state is still there");
+    assert_eq!(state.keys.len(), 1);
+    assert_eq!(store.last_event_id().unwrap(), 3);
+    let encrypts = store
+        .audit(&AuditFilter {
+            operation: Some("Encrypt".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(encrypts.len(), 2);
+    assert_eq!(encrypts[0]["sourceIPAddress"], "127.0.0.1");
+    assert_eq!(encrypts[0]["userAgent"], "aws-cli/2");
+    assert_eq!(encrypts[1]["errorCode"], "AccessDeniedException");
+    assert!(encrypts[1].get("sourceIPAddress").is_none());
+}
+
+#[test]
 fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
     let dir = state_dir("at-rest");
     let mut rt = runtime();

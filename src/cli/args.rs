@@ -52,6 +52,10 @@ pub enum Command {
     /// 0 on success, 1 when KMS refuses the call, 2 for usage errors.
     #[command(flatten)]
     Kms(super::kms::KmsCommand),
+    /// Serve the KMS JSON API over HTTP for AWS SDKs and the AWS CLI, every
+    /// call SigV4-authenticated and authorized by keyward's evaluator.
+    #[cfg(feature = "serve")]
+    Serve(super::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]

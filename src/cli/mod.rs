@@ -12,6 +12,8 @@ mod kms_args;
 mod lint;
 mod render;
 mod repl;
+#[cfg(feature = "serve")]
+mod serve;
 mod simulate;
 mod test;
 
@@ -45,6 +47,8 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Repl(repl) => repl::repl(&args.session, &repl),
         args::Command::Run(run) => repl::run(&args.session, &run),
         args::Command::Kms(command) => kms::run(&args.session, &command),
+        #[cfg(feature = "serve")]
+        args::Command::Serve(serve) => serve::run(&args.session, &serve),
     };
     std::process::ExitCode::from(outcome as u8)
 }

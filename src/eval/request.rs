@@ -29,6 +29,11 @@ pub struct Caller {
     /// (`s3.us-east-1.amazonaws.com`): it fills `kms:ViaService` and makes
     /// `aws:ViaAWSService` true. `None` for a direct call.
     pub via_service: Option<String>,
+    /// Where a direct call came from (`aws:SourceIp`, `sourceIPAddress`),
+    /// when known: the server knows it, the CLI does not.
+    pub source_ip: Option<String>,
+    /// The client's `User-Agent` (`aws:UserAgent`, `userAgent`), when known.
+    pub user_agent: Option<String>,
 }
 
 /// What kind of principal a [`Caller`] is.
@@ -81,6 +86,8 @@ impl Caller {
                 account: Some(text.to_owned()),
                 kind: CallerKind::Root,
                 via_service: None,
+                source_ip: None,
+                user_agent: None,
             });
         }
         if !text.starts_with("arn:") {
@@ -91,6 +98,8 @@ impl Caller {
                     account: None,
                     kind: CallerKind::Service,
                     via_service: None,
+                    source_ip: None,
+                    user_agent: None,
                 })
                 .ok_or_else(invalid);
         }
@@ -123,6 +132,8 @@ impl Caller {
             account: Some((*account).to_owned()),
             kind,
             via_service: None,
+            source_ip: None,
+            user_agent: None,
         })
     }
 

@@ -139,6 +139,13 @@ impl KmsRequest {
         if let Some(service) = &self.via_service {
             context.insert_one("kms:ViaService", service.clone());
         }
+        // A service calling on the caller's behalf hides the caller's address.
+        if let Some(ip) = self.caller.source_ip.as_ref().filter(|_| self.via_service.is_none()) {
+            context.insert_one("aws:SourceIp", ip.clone());
+        }
+        if let Some(agent) = &self.caller.user_agent {
+            context.insert_one("aws:UserAgent", agent.clone());
+        }
         if let Some(alias) = &self.alias {
             context.insert_one("kms:RequestAlias", alias.clone());
         }

@@ -1,8 +1,12 @@
 //! `Store::save`: the runtime's state replaces the saved one and the audit
 //! records are appended, in one transaction committed before it returns.
+//! `Store::append` appends audit records alone, for calls that changed no
+//! state (an Encrypt, a refused call).
 
 use rusqlite::{params, ErrorCode, TransactionBehavior};
 use serde_json::Value;
+
+use std::path::Path;
 
 use super::{wrap, Store, StoreError};
 use crate::kms::runtime::{AuditRecord, State};
@@ -110,40 +114,62 @@ impl Store {
                     ])
                     .map_err(failed("save the grants"))?;
             }
-            let mut insert_event = tx
-                .prepare_cached(
-                    "INSERT INTO audit (event_id, time, key_arn, principal_arn, operation, error_code, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(failed("append to the audit log"))?;
-            for record in audit {
-                let encode = |what: String| StoreError::Encode {
-                    path: path.clone(),
-                    what,
-                };
-                let event_id = i64::try_from(record.event_id)
-                    .map_err(|_| encode(format!("audit event id {}", record.event_id)))?;
-                let json = serde_json::to_string(record)
-                    .map_err(|e| encode(format!("audit event {} ({e})", record.event_id)))?;
-                insert_event
-                    .execute(params![
-                        event_id,
-                        record.event_time,
-                        record.resources.first().map(|r| r.arn.as_str()),
-                        record.user_identity.arn,
-                        record.event_name,
-                        record.error_code,
-                        json,
-                    ])
-                    .map_err(|error| match error.sqlite_error_code() {
-                        Some(ErrorCode::ConstraintViolation) => StoreError::DuplicateEvent {
-                            path: path.clone(),
-                            event_id: record.event_id,
-                        },
-                        _ => failed("append to the audit log")(error),
-                    })?;
-            }
         }
+        append_audit(&tx, path, audit)?;
         tx.commit().map_err(failed("commit the save"))
     }
+}
+
+impl Store {
+    /// Appends `audit` in one transaction, leaving the saved state as it
+    /// is; on `Ok` the records are on disk. Much cheaper than [`Store::save`]
+    /// for the calls that changed nothing but the audit log.
+    pub fn append(&mut self, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let path = &self.database;
+        let failed = |action| StoreError::database(action, path);
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed("start saving"))?;
+        append_audit(&tx, path, audit)?;
+        tx.commit().map_err(failed("commit the save"))
+    }
+}
+
+fn append_audit(tx: &rusqlite::Transaction<'_>, path: &Path, audit: &[AuditRecord]) -> Result<(), StoreError> {
+    let failed = |action| StoreError::database(action, path);
+    let mut insert_event = tx
+        .prepare_cached(
+            "INSERT INTO audit (event_id, time, key_arn, principal_arn, operation, error_code, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(failed("append to the audit log"))?;
+    for record in audit {
+        let encode = |what: String| StoreError::Encode {
+            path: path.to_owned(),
+            what,
+        };
+        let event_id =
+            i64::try_from(record.event_id).map_err(|_| encode(format!("audit event id {}", record.event_id)))?;
+        let json =
+            serde_json::to_string(record).map_err(|e| encode(format!("audit event {} ({e})", record.event_id)))?;
+        insert_event
+            .execute(params![
+                event_id,
+                record.event_time,
+                record.resources.first().map(|r| r.arn.as_str()),
+                record.user_identity.arn,
+                record.event_name,
+                record.error_code,
+                json,
+            ])
+            .map_err(|error| match error.sqlite_error_code() {
+                Some(ErrorCode::ConstraintViolation) => StoreError::DuplicateEvent {
+                    path: path.to_owned(),
+                    event_id: record.event_id,
+                },
+                _ => failed("append to the audit log")(error),
+            })?;
+    }
+    Ok(())
 }

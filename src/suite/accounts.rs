@@ -10,20 +10,25 @@
 //!     "principals": {
 //!       "arn:aws:iam::111122223333:role/app": {
 //!         "name": "app", "policies": ["app.json", {"Statement": []}],
-//!         "boundary": "boundary.json", "tags": {"team": "billing"}}}}}}
+//!         "boundary": "boundary.json", "tags": {"team": "billing"},
+//!         "access_keys": {"AKIAAPP0000000000001": {"secret": "…", "session": "worker"}}}}}}}
 //! ```
 //!
 //! Paths are relative to the accounts file; any policy may be inline.
+//! Access keys (for `keyward serve`) belong to a principal, or to the
+//! account's root when listed beside `principals`; a role's key signs as a
+//! session of the role (`session`, default `keyward`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use zeroize::Zeroizing;
 
 use super::load::{load_policy, LoadError, Sources};
 use super::run::SuiteError;
-use crate::eval::{Caller, CompiledPolicy};
+use crate::eval::{Caller, CallerKind, CompiledPolicy};
 use crate::kms::Authorizer;
 use crate::policy::DocumentKind;
 
@@ -42,6 +47,40 @@ struct AccountFile {
     rcps: Vec<Box<RawValue>>,
     #[serde(default)]
     principals: BTreeMap<String, PrincipalFile>,
+    /// The root user's access keys.
+    #[serde(default)]
+    access_keys: BTreeMap<String, AccessKeyFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessKeyFile {
+    secret: Zeroizing<String>,
+    #[serde(default)]
+    session: Option<String>,
+}
+
+impl std::fmt::Debug for AccessKeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessKeyFile([REDACTED])")
+    }
+}
+
+/// An access key's secret and the principal that signs with it.
+#[derive(Clone)]
+pub struct AccessKey {
+    /// The caller's ARN: a user, a role session or an account's root.
+    pub principal: String,
+    pub secret: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("principal", &self.principal)
+            .field("secret", &"[REDACTED]")
+            .finish()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +94,8 @@ struct PrincipalFile {
     boundary: Option<Box<RawValue>>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+    #[serde(default)]
+    access_keys: BTreeMap<String, AccessKeyFile>,
 }
 
 /// The identities of an accounts file, ready to authorize with.
@@ -65,6 +106,8 @@ pub struct Accounts {
     pub identities: Authorizer,
     /// Short names (`app`) and the principal ARNs they stand for.
     pub names: BTreeMap<String, String>,
+    /// Access key ids and what they sign as.
+    pub access_keys: BTreeMap<String, AccessKey>,
     pub sources: Sources,
 }
 
@@ -76,10 +119,11 @@ impl Accounts {
             path: display.clone(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
+        // The text holds the access keys' secrets.
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
             path: display.clone(),
             message: e.to_string(),
-        })?;
+        })?);
         let file: AccountsFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut accounts = Accounts::default();
@@ -150,6 +194,19 @@ impl Accounts {
                         .principal_tags
                         .push((arn.clone(), principal.tags.clone()));
                 }
+                for (id, key) in &principal.access_keys {
+                    let signer = match &caller.kind {
+                        CallerKind::Role { name } => {
+                            let session = key.session.as_deref().unwrap_or("keyward");
+                            format!("arn:aws:sts::{account}:assumed-role/{name}/{session}")
+                        }
+                        _ if key.session.is_some() => {
+                            return Err(invalid(format!("access key `{id}`: only a role's keys have a session")))
+                        }
+                        _ => arn.clone(),
+                    };
+                    accounts.add_access_key(id, signer, &key.secret).map_err(invalid)?;
+                }
                 if let Some(name) = &principal.name {
                     if let Some(previous) = accounts.names.insert(name.clone(), arn.clone()) {
                         return Err(invalid(format!(
@@ -158,8 +215,34 @@ impl Accounts {
                     }
                 }
             }
+            for (id, key) in &entry.access_keys {
+                if key.session.is_some() {
+                    return Err(invalid(format!("access key `{id}`: only a role's keys have a session")));
+                }
+                accounts
+                    .add_access_key(id, format!("arn:aws:iam::{account}:root"), &key.secret)
+                    .map_err(invalid)?;
+            }
         }
         Ok(accounts)
+    }
+
+    fn add_access_key(&mut self, id: &str, principal: String, secret: &Zeroizing<String>) -> Result<(), String> {
+        let well_formed = (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !well_formed {
+            return Err(format!("`{id}` is not an access key id: 16 to 128 letters and digits"));
+        }
+        if secret.is_empty() {
+            return Err(format!("access key `{id}` has an empty secret"));
+        }
+        let key = AccessKey {
+            principal,
+            secret: secret.clone(),
+        };
+        match self.access_keys.insert(id.to_owned(), key) {
+            Some(_) => Err(format!("the access key `{id}` is given twice")),
+            None => Ok(()),
+        }
     }
 
     /// A principal by short name or ARN.

@@ -21,6 +21,11 @@ pub struct AuditRecord {
     pub event_name: String,
     pub aws_region: String,
     pub user_identity: UserIdentity,
+    /// The caller's address and client, when the call came over HTTP.
+    #[serde(rename = "sourceIPAddress", skip_serializing_if = "Option::is_none")]
+    pub source_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
     pub request_parameters: serde_json::Value,
     pub response_elements: serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,6 +142,8 @@ impl AuditLog {
             event_name: call.operation.to_owned(),
             aws_region: region.to_owned(),
             user_identity: identity(call.caller),
+            source_ip_address: call.caller.source_ip.clone(),
+            user_agent: call.caller.user_agent.clone(),
             request_parameters: call.parameters,
             response_elements: response,
             error_code,
@@ -175,6 +182,8 @@ impl AuditLog {
                 account_id: Some(account.to_owned()),
                 invoked_by: Some("AWS Internal".to_owned()),
             },
+            source_ip_address: Some("AWS Internal".to_owned()),
+            user_agent: Some("AWS Internal".to_owned()),
             request_parameters: serde_json::Value::Null,
             response_elements: serde_json::Value::Null,
             error_code: None,

@@ -1,0 +1,132 @@
+//! `keyward serve`: the arguments, the checks made before binding, and the
+//! tokio runtime the server runs on until SIGINT or SIGTERM.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+
+use keyward::server::{Config, Server, DEFAULT_MAX_BODY_BYTES};
+use keyward::suite::Accounts;
+
+use super::kms_args::Session;
+use super::Outcome;
+
+/// Serve the KMS JSON API over HTTP, SigV4-authenticated.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:4599")]
+    pub bind: SocketAddr,
+    /// The account of unknown access keys in `--test-mode` (default: `--account`).
+    #[arg(long, value_name = "ID")]
+    pub default_account: Option<String>,
+    /// The Region whose state is opened at start (default: `--region`).
+    #[arg(long, value_name = "REGION")]
+    pub default_region: Option<String>,
+    /// Accept unknown access keys without a signature, as the root of the
+    /// account they name (12 digits) or of the default account, and answer
+    /// `POST /moto-api/reset` and `POST /_keyward/reset`. Loopback only.
+    #[arg(long)]
+    pub test_mode: bool,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    pub max_body_bytes: usize,
+    /// Do not print one line per request on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn report(e: impl miette::Diagnostic + Send + Sync + 'static) -> Outcome {
+    eprintln!("{:?}", miette::Report::new(e));
+    Outcome::Failure
+}
+
+pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
+    let meaningless = [
+        ("--as", session.caller.is_some()),
+        ("--via-service", session.via_service.is_some()),
+        ("--output", session.output.is_some()),
+    ];
+    if let Some((flag, _)) = meaningless.iter().find(|(_, given)| *given) {
+        eprintln!("error: `{flag}` has no meaning for `keyward serve`: each request's access key names its caller");
+        return Outcome::Failure;
+    }
+    let accounts = match &session.accounts {
+        Some(path) => match Accounts::load(path) {
+            Ok(accounts) => accounts,
+            Err(e) => return report(e),
+        },
+        None => Accounts::default(),
+    };
+    let default_account = args.default_account.clone().unwrap_or_else(|| session.account.clone());
+    if default_account.len() != 12 || !default_account.bytes().all(|b| b.is_ascii_digit()) {
+        eprintln!("error: `{default_account}` is not a 12-digit account id");
+        return Outcome::Failure;
+    }
+    if accounts.access_keys.is_empty() && !args.test_mode {
+        eprintln!("warning: no access keys (give `--accounts FILE` with `access_keys`, or `--test-mode`): every call will be refused");
+    }
+    let state_dir = (!session.ephemeral).then(|| session.state.clone().unwrap_or_else(keyward::store::default_dir));
+    let config = Config {
+        accounts,
+        default_account,
+        default_region: args.default_region.clone().unwrap_or_else(|| session.region.clone()),
+        state_dir: state_dir.clone(),
+        test_mode: args.test_mode,
+        max_body_bytes: args.max_body_bytes,
+        access_log: !args.quiet,
+    };
+    let listener = match std::net::TcpListener::bind(args.bind) {
+        Ok(listener) => listener,
+        Err(e) => return report(keyward::server::ServeError::Listen(e)),
+    };
+    let server = match Server::new(config, listener) {
+        Ok(server) => server,
+        Err(e) => return report(e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Outcome::Failure;
+        }
+    };
+    if let Ok(address) = server.local_addr() {
+        // The first line of output; scripts and tests read the port from it.
+        println!("keyward serve: listening on http://{address}");
+        let _ = std::io::stdout().flush();
+        match &state_dir {
+            Some(dir) => eprintln!(
+                "keyward serve: state in {} (one store per account and Region)",
+                dir.display()
+            ),
+            None => eprintln!("keyward serve: state in memory only (--ephemeral)"),
+        }
+    }
+    match runtime.block_on(server.run(shutdown_signal())) {
+        Ok(()) => {
+            eprintln!("keyward serve: stopped; every answered call is saved");
+            Outcome::Success
+        }
+        Err(e) => report(e),
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,293 @@
+//! One HTTP request, start to end: read the body (size-limited), route it
+//! (KMS by `X-Amz-Target`, STS by its form body, the test-mode reset
+//! paths), authenticate, call, answer in the protocol's shape, and write
+//! one access-log line. Every refusal is a JSON (or, for STS, XML) error;
+//! nothing here panics on a request.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::http::request::Parts;
+use hyper::{Method, Request, Response};
+use serde_json::{json, Value};
+use zeroize::Zeroizing;
+
+use super::error::WireError;
+use super::identity::{authenticate, Identity};
+use super::{sts, Shared};
+use crate::kms::runtime::Clock as _;
+use crate::kms::wire;
+
+/// How long a client may take to send its body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const JSON: &str = "application/x-amz-json-1.1";
+
+/// What a request was, for the access log.
+#[derive(Default)]
+struct Logged {
+    operation: String,
+    principal: Option<String>,
+    error: Option<&'static str>,
+}
+
+/// An answer: status, content type, and a body that is zeroized once sent.
+struct Answer {
+    status: u16,
+    content_type: &'static str,
+    body: Zeroizing<Vec<u8>>,
+}
+
+fn json_error(e: &WireError) -> Answer {
+    let body = json!({"__type": e.name, "message": e.message});
+    Answer {
+        status: e.status,
+        content_type: JSON,
+        body: Zeroizing::new(body.to_string().into_bytes()),
+    }
+}
+
+pub async fn handle(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let request_id = request_id();
+    let mut logged = Logged::default();
+    let answer = answer(&shared, peer, request, &request_id, &mut logged).await;
+    let elapsed = started.elapsed();
+    if shared.access_log.enabled() {
+        shared.access_log.write(format!(
+            "{} {peer} {} {} {} {} {:.3}ms {request_id}",
+            crate::kms::runtime::rfc3339(now()),
+            if logged.operation.is_empty() {
+                "-"
+            } else {
+                &logged.operation
+            },
+            answer.status,
+            logged.error.unwrap_or("OK"),
+            logged.principal.as_deref().unwrap_or("-"),
+            elapsed.as_secs_f64() * 1000.0,
+        ));
+    }
+    let mut response = Response::new(Full::new(Bytes::from_owner(answer.body)));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static(answer.content_type),
+    );
+    if let Ok(id) = request_id.parse() {
+        headers.insert("x-amzn-requestid", id);
+    }
+    Ok(response)
+}
+
+async fn answer(
+    shared: &Shared,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+    request_id: &str,
+    logged: &mut Logged,
+) -> Answer {
+    let (parts, body) = request.into_parts();
+    let is_sts = parts.headers.get("x-amz-target").is_none()
+        && parts
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let outcome = match read_body(shared, &parts, body).await {
+        Ok(body) if is_sts => {
+            logged.operation = "sts.GetCallerIdentity".into();
+            return sts_answer(shared, peer, &parts, &body, request_id, logged);
+        }
+        Ok(body) => kms_answer(shared, peer, &parts, &body, logged).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(answer) => answer,
+        Err(e) => {
+            logged.error = Some(e.name);
+            json_error(&e)
+        }
+    }
+}
+
+async fn read_body(shared: &Shared, parts: &Parts, body: Incoming) -> Result<Zeroizing<Vec<u8>>, WireError> {
+    let limit = shared.config.max_body_bytes;
+    let too_large = || {
+        WireError::client(
+            "RequestEntityTooLargeException",
+            format!("the request body is larger than {limit} bytes"),
+        )
+        .with_status(413)
+    };
+    let declared = parts
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, limit).collect())
+        .await
+        .map_err(|_| {
+            WireError::client("RequestTimeoutException", "the request body did not arrive in time").with_status(408)
+        })?;
+    match collected {
+        Ok(collected) => Ok(Zeroizing::new(collected.to_bytes().to_vec())),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(WireError::client(
+            "SerializationException",
+            "the request body could not be read",
+        )),
+    }
+}
+
+async fn kms_answer(
+    shared: &Shared,
+    peer: SocketAddr,
+    parts: &Parts,
+    body: &[u8],
+    logged: &mut Logged,
+) -> Result<Answer, WireError> {
+    if parts.method == Method::POST && matches!(parts.uri.path(), "/moto-api/reset" | "/_keyward/reset") {
+        logged.operation = parts.uri.path().to_owned();
+        if !shared.config.test_mode {
+            return Err(
+                WireError::client("UnknownOperationException", "resetting the state needs `--test-mode`")
+                    .with_status(404),
+            );
+        }
+        shared.regions.reset().await?;
+        return Ok(Answer {
+            status: 200,
+            content_type: "application/json",
+            body: Zeroizing::new(b"{}".to_vec()),
+        });
+    }
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    logged.operation = target.chars().take(80).collect();
+    let unknown = || {
+        WireError::client(
+            "UnknownOperationException",
+            "the request must be `POST /` with `X-Amz-Target: TrentService.<Operation>`",
+        )
+    };
+    if parts.method != Method::POST || parts.uri.path() != "/" {
+        return Err(unknown().with_status(if parts.method == Method::POST { 404 } else { 405 }));
+    }
+    let operation = target.strip_prefix("TrentService.").ok_or_else(unknown)?;
+    let content_type = parts
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-amz-json-1.") {
+        return Err(WireError::client(
+            "SerializationException",
+            format!("the Content-Type must be {JSON}"),
+        ));
+    }
+    let identity = authenticate(&shared.config, parts, body, "kms", peer.ip(), now())?;
+    logged.principal = Some(identity.caller.arn.clone());
+    let mut request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|_| WireError::client("SerializationException", "the request body is not a JSON object"))?
+    };
+    let region = route(shared, &identity, &request)?;
+    let result = region.call(&identity.caller, operation, &request).await;
+    wire::wipe(&mut request);
+    let mut response = result?;
+    let body = serde_json::to_vec(&response).map(Zeroizing::new);
+    wire::wipe(&mut response);
+    Ok(Answer {
+        status: 200,
+        content_type: JSON,
+        body: body.map_err(|e| WireError::internal(e.to_string()))?,
+    })
+}
+
+/// The runtime a call goes to: the caller's account in the scope's Region,
+/// or the account a key ARN in the request names, when that account's
+/// runtime exists (its keys were made there).
+fn route(shared: &Shared, identity: &Identity, request: &Value) -> Result<Arc<super::state::Region>, WireError> {
+    let own = identity.account(&shared.config);
+    let named = ["KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId"]
+        .iter()
+        .filter_map(|member| request.get(member).and_then(Value::as_str))
+        .filter_map(|arn| match crate::eval::arn_components(arn) {
+            Some(["arn", _, "kms", region, account, _]) if region == identity.region && account != own => Some(account),
+            _ => None,
+        })
+        .next();
+    if let Some(region) = named.and_then(|account| shared.regions.find(account, &identity.region)) {
+        return Ok(region);
+    }
+    shared
+        .regions
+        .get(own, &identity.region)
+        .map_err(|e| WireError::client("LimitExceededException", e.to_string()))
+}
+
+fn sts_answer(
+    shared: &Shared,
+    peer: SocketAddr,
+    parts: &Parts,
+    body: &[u8],
+    request_id: &str,
+    logged: &mut Logged,
+) -> Answer {
+    let xml = |status: u16, text: String| Answer {
+        status,
+        content_type: "text/xml",
+        body: Zeroizing::new(text.into_bytes()),
+    };
+    let result = authenticate(&shared.config, parts, body, "sts", peer.ip(), now()).and_then(|identity| {
+        logged.principal = Some(identity.caller.arn.clone());
+        sts::respond(&identity, body, request_id)
+    });
+    match result {
+        Ok(text) => xml(200, text),
+        Err(e) => {
+            logged.error = Some(sts::sts_name(e.name));
+            xml(sts::status(&e), sts::error(&e, request_id))
+        }
+    }
+}
+
+fn now() -> i64 {
+    crate::kms::runtime::SystemClock.now()
+}
+
+/// A fresh request id, shaped like AWS's (a random UUID).
+fn request_id() -> String {
+    let mut b = crate::crypto::random_bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}

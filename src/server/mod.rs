@@ -1,0 +1,140 @@
+//! `keyward serve`: the KMS JSON API (AWS JSON 1.1) over HTTP/1.1, for AWS
+//! SDKs and the AWS CLI. [`Server::run`] accepts connections and hands
+//! each request to `http::handle`, which authenticates it (`identity`,
+//! `sigv4`), runs it on the runtime of its account and Region (`state`,
+//! through `kms::wire::dispatch`) and answers; `sts` answers
+//! `GetCallerIdentity`. Shutting down finishes the requests in flight and
+//! the saves behind them.
+
+mod access_log;
+mod error;
+mod http;
+mod identity;
+pub mod sigv4;
+mod state;
+mod sts;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+
+pub use error::{ServeError, WireError};
+pub use state::MAX_REGIONS;
+
+use crate::suite::Accounts;
+use state::Regions;
+
+/// The largest request body accepted (a key policy is at most 32 KiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// How long a client may take to send its request headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long shutting down waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// What a server serves and how.
+#[derive(Debug)]
+pub struct Config {
+    /// Identities and access keys.
+    pub accounts: Accounts,
+    /// The account of unknown access keys in test mode.
+    pub default_account: String,
+    /// The Region whose runtime is opened at start (others on first use).
+    pub default_region: String,
+    /// The state directory, or `None` to keep everything in memory.
+    pub state_dir: Option<PathBuf>,
+    /// Accept unknown access keys unsigned, and the reset paths.
+    pub test_mode: bool,
+    pub max_body_bytes: usize,
+    /// One line per request on standard error.
+    pub access_log: bool,
+}
+
+struct Shared {
+    config: Config,
+    regions: Regions,
+    access_log: access_log::AccessLog,
+}
+
+/// A server bound to its address, not yet running.
+pub struct Server {
+    shared: Arc<Shared>,
+    listener: std::net::TcpListener,
+}
+
+impl Server {
+    /// Checks the configuration against the address and opens the default
+    /// account and Region's state. Test mode is refused off loopback: it
+    /// lets anyone in unsigned.
+    pub fn new(mut config: Config, listener: std::net::TcpListener) -> Result<Server, ServeError> {
+        let address = listener.local_addr().map_err(ServeError::Listen)?;
+        if config.test_mode && !address.ip().is_loopback() {
+            return Err(ServeError::TestModeExposed(address));
+        }
+        let identities = std::mem::take(&mut config.accounts.identities);
+        let regions = Regions::new(identities, config.state_dir.clone());
+        regions.get(&config.default_account, &config.default_region)?;
+        listener.set_nonblocking(true).map_err(ServeError::Listen)?;
+        Ok(Server {
+            shared: Arc::new(Shared {
+                access_log: access_log::AccessLog::start(config.access_log),
+                config,
+                regions,
+            }),
+            listener,
+        })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
+        self.listener.local_addr().map_err(ServeError::Listen)
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets the
+    /// requests in flight finish (for up to 30 seconds) and waits for their
+    /// saves. Must run inside a tokio runtime.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+        let listener = tokio::net::TcpListener::from_std(self.listener).map_err(ServeError::Listen)?;
+        let graceful = GracefulShutdown::new();
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(e) => {
+                            // Out of file descriptors, say: wait rather than spin.
+                            eprintln!("keyward serve: cannot accept a connection: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let shared = Arc::clone(&self.shared);
+                    let service = hyper::service::service_fn(move |request| http::handle(Arc::clone(&shared), peer, request));
+                    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+        let shared = Arc::clone(&self.shared);
+        let _ = tokio::task::spawn_blocking(move || {
+            shared.regions.close();
+            shared.access_log.close();
+        })
+        .await;
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! Requests no SDK sends: each gets a JSON error with a 4xx status, and
+//! the server keeps answering afterwards.
+
+use super::{json, kms_request, raw, Served};
+
+fn served(name: &str) -> Served {
+    Served::start(name, &["--ephemeral", "--test-mode", "--max-body-bytes", "65536"])
+}
+
+fn assert_error(response: (u16, String), status: u16, name: &str) {
+    assert_eq!(response.0, status, "{}", response.1);
+    assert_eq!(json(&response.1)["__type"], name, "{}", response.1);
+}
+
+#[test]
+fn malformed_json_and_wrong_member_types_are_serialization_exceptions() {
+    let served = served("hostile-json");
+    for body in ["{", "[1, 2", "\"text\"", "{\"KeyId\": }", "\u{0}\u{1}"] {
+        let (status, body) = raw(served.address, &kms_request("DescribeKey", body));
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(json(&body)["__type"], "SerializationException", "{body}");
+    }
+    assert_error(
+        raw(served.address, &kms_request("DescribeKey", r#"{"KeyId": 7}"#)),
+        400,
+        "SerializationException",
+    );
+    let deep = "[".repeat(100_000);
+    assert_error(
+        raw(served.address, &kms_request("DescribeKey", &deep)),
+        413,
+        "RequestEntityTooLargeException",
+    );
+    let deep = "[".repeat(60_000);
+    assert_error(
+        raw(served.address, &kms_request("DescribeKey", &deep)),
+        400,
+        "SerializationException",
+    );
+    assert_eq!(raw(served.address, &kms_request("ListKeys", "")).0, 200);
+}
+
+#[test]
+fn a_huge_body_is_refused_with_413_whether_declared_or_streamed() {
+    let served = served("hostile-huge");
+    let declared = b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Amz-Target: TrentService.Encrypt\r\nContent-Length: 10000000000\r\n\r\n";
+    assert_error(raw(served.address, declared), 413, "RequestEntityTooLargeException");
+    let mut chunked = b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Amz-Target: TrentService.Encrypt\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..20 {
+        chunked.extend_from_slice(b"1000\r\n");
+        chunked.extend_from_slice(&[b'a'; 4096]);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    assert_error(raw(served.address, &chunked), 413, "RequestEntityTooLargeException");
+    assert_eq!(raw(served.address, &kms_request("ListKeys", "{}")).0, 200);
+}
+
+#[test]
+fn unknown_targets_methods_paths_and_missing_headers_get_json_errors() {
+    let served = served("hostile-headers");
+    let a = served.address;
+    assert_error(
+        raw(a, &kms_request("NoSuchOperation", "{}")),
+        400,
+        "UnsupportedOperationException",
+    );
+    let other_service = String::from_utf8(kms_request("ListKeys", "{}"))
+        .unwrap()
+        .replace("TrentService.", "DynamoDB_20120810.");
+    assert_error(raw(a, other_service.as_bytes()), 400, "UnknownOperationException");
+    let no_target = b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}";
+    assert_error(raw(a, no_target), 400, "UnknownOperationException");
+    assert_error(
+        raw(a, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        405,
+        "UnknownOperationException",
+    );
+    let no_auth = String::from_utf8(kms_request("ListKeys", "{}"))
+        .unwrap()
+        .replace("Authorization:", "X-Not-Authorization:");
+    assert_error(raw(a, no_auth.as_bytes()), 400, "MissingAuthenticationTokenException");
+    let bad_auth = String::from_utf8(kms_request("ListKeys", "{}"))
+        .unwrap()
+        .replace("AWS4-HMAC-SHA256 Credential", "AWS4-HMAC-SHA256 Credentia");
+    assert_error(raw(a, bad_auth.as_bytes()), 400, "IncompleteSignatureException");
+    let no_type = String::from_utf8(kms_request("ListKeys", "{}"))
+        .unwrap()
+        .replace("Content-Type: application/x-amz-json-1.1\r\n", "");
+    assert_error(raw(a, no_type.as_bytes()), 400, "SerializationException");
+    // Not HTTP at all: hyper answers 400 and closes; the server lives on.
+    let (status, _) = raw(a, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n");
+    assert_eq!(status, 400);
+    assert_eq!(raw(a, &kms_request("ListKeys", "{}")).0, 200);
+}

@@ -1,0 +1,125 @@
+//! Starting, serving many at once, resetting and stopping: SIGTERM finishes
+//! and saves every answered call, the audit log names the client, a state
+//! directory serves one process at a time, and test mode stays on loopback.
+
+use std::process::Command;
+
+use super::{json, kms_request, raw, scratch, Served};
+
+#[test]
+fn concurrent_calls_are_all_saved_and_audited_with_the_client_after_sigterm() {
+    let dir = scratch("lifecycle-state");
+    let state = dir.to_str().expect("a UTF-8 path");
+    let served = Served::start("lifecycle", &["--state", state, "--test-mode"]);
+    let (status, body) = raw(served.address, &kms_request("CreateKey", "{}"));
+    assert_eq!(status, 200, "{body}");
+    let key = json(&body)["KeyMetadata"]["KeyId"]
+        .as_str()
+        .expect("a key id")
+        .to_owned();
+    let encrypt = format!(r#"{{"KeyId": "{key}", "Plaintext": "aGVsbG8=", "EncryptionContext": {{"a": "b"}}}}"#);
+    let address = served.address;
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let request = kms_request("Encrypt", &encrypt);
+            std::thread::spawn(move || (0..10).map(|_| raw(address, &request).0).collect::<Vec<u16>>())
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().expect("a client thread"), vec![200; 10]);
+    }
+    let (code, log) = served.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("TrentService.Encrypt 200 OK"))
+            .count(),
+        80,
+        "{log}"
+    );
+
+    // The store of account 111122223333 in us-east-1, read by the CLI.
+    let region_dir = dir.join("111122223333").join("us-east-1");
+    let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args([
+            "--state",
+            region_dir.to_str().expect("UTF-8"),
+            "audit",
+            "--output",
+            "json",
+        ])
+        .output()
+        .expect("keyward audit runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let audit = json(&String::from_utf8_lossy(&out.stdout));
+    let records = audit["Records"].as_array().expect("records");
+    let encrypts: Vec<_> = records.iter().filter(|r| r["eventName"] == "Encrypt").collect();
+    assert_eq!(encrypts.len(), 80);
+    assert!(encrypts
+        .iter()
+        .all(|r| r["sourceIPAddress"] == "127.0.0.1" && r["userAgent"] == "keyward-tests/1"));
+
+    // Started again on the same state, the key is there.
+    let again = Served::start("lifecycle-again", &["--state", state, "--test-mode"]);
+    let describe = format!(r#"{{"KeyId": "{key}"}}"#);
+    let (status, body) = raw(again.address, &kms_request("DescribeKey", &describe));
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_state_directory_serves_one_process_at_a_time() {
+    let dir = scratch("lifecycle-one-process");
+    let state = dir.to_str().expect("a UTF-8 path");
+    let _first = Served::start("lifecycle-first", &["--state", state, "--test-mode"]);
+    let second = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--state", state])
+        .output()
+        .expect("keyward runs");
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("keyward::serve::state_in_use"));
+}
+
+#[test]
+fn test_mode_is_refused_on_a_non_loopback_address() {
+    let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(["serve", "--bind", "0.0.0.0:0", "--test-mode", "--ephemeral"])
+        .output()
+        .expect("keyward runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keyward::serve::test_mode_exposed"));
+}
+
+#[test]
+fn the_reset_paths_empty_all_state_in_test_mode_only() {
+    let served = Served::start("lifecycle-reset", &["--ephemeral", "--test-mode"]);
+    for path in ["/moto-api/reset", "/_keyward/reset"] {
+        assert_eq!(raw(served.address, &kms_request("CreateKey", "{}")).0, 200);
+        let (_, listed) = raw(served.address, &kms_request("ListKeys", "{}"));
+        assert_eq!(json(&listed)["Keys"].as_array().map(Vec::len), Some(1));
+        let reset = format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(raw(served.address, reset.as_bytes()).0, 200);
+        let (_, listed) = raw(served.address, &kms_request("ListKeys", "{}"));
+        assert_eq!(json(&listed)["Keys"], serde_json::json!([]), "{path}");
+    }
+    let accounts = super::accounts();
+    let strict = Served::start(
+        "lifecycle-no-reset",
+        &["--ephemeral", "--accounts", accounts.to_str().expect("UTF-8")],
+    );
+    let reset = b"POST /moto-api/reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    let (status, body) = raw(strict.address, reset);
+    assert_eq!(status, 404);
+    assert_eq!(json(&body)["__type"], "UnknownOperationException");
+}
+
+#[test]
+fn outside_test_mode_an_unsigned_unknown_key_is_unrecognized() {
+    let accounts = super::accounts();
+    let served = Served::start(
+        "lifecycle-strict",
+        &["--ephemeral", "--accounts", accounts.to_str().expect("UTF-8")],
+    );
+    let (status, body) = raw(served.address, &kms_request("ListKeys", "{}"));
+    assert_eq!(status, 400);
+    assert_eq!(json(&body)["__type"], "UnrecognizedClientException");
+}

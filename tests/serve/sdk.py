@@ -1,0 +1,263 @@
+"""keyward serve driven by a real AWS SDK (boto3): one scenario per run.
+
+    python sdk.py ENDPOINT SCENARIO
+
+Access keys come from accounts.json beside this file. A failed check raises,
+so the exit status is non-zero and the traceback says which check.
+"""
+
+import base64
+import datetime
+import json
+import sys
+
+import boto3
+import botocore.auth
+import botocore.exceptions
+from botocore.config import Config
+
+ENDPOINT = sys.argv[1]
+ACCOUNT = "111122223333"
+ROOT = ("AKIAROOT000000000001", "root-secret-0000000000000000000000000000")
+APP = ("AKIAAPP0000000000001", "app-secret-00000000000000000000000000000")
+ATTACKER = ("AKIAATTACKER00000001", "attacker-secret-000000000000000000000000")
+APP_ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
+ATTACKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/attacker"
+# No retries (a refusal must show at once), and no client-side validation,
+# so the server's own checks are what is tested.
+CONFIG = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
+
+
+def client(credentials, region="us-east-1", service="kms"):
+    key, secret = credentials
+    return boto3.client(
+        service,
+        endpoint_url=ENDPOINT,
+        region_name=region,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=CONFIG,
+    )
+
+
+def refused(name, call, *args, **kwargs):
+    """Checks that the call fails with the AWS error `name` and a 4xx status."""
+    try:
+        call(*args, **kwargs)
+    except botocore.exceptions.ClientError as e:
+        code = e.response["Error"]["Code"]
+        status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+        assert code == name, f"expected {name}, got {code}: {e}"
+        assert 400 <= status < 500, f"{name} came with HTTP {status}"
+        return e.response["Error"].get("Message", "")
+    raise AssertionError(f"expected {name}, but the call succeeded")
+
+
+def key_policy(extra_statements):
+    admin = {
+        "Sid": "Key administrators",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": [
+            "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
+            "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*",
+            "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
+            "kms:CancelKeyDeletion", "kms:Encrypt", "kms:GenerateDataKey*",
+        ],
+        "Resource": "*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [admin] + extra_statements})
+
+
+def policy_and_grants():
+    root, app, attacker = client(ROOT), client(APP), client(ATTACKER)
+    key = root.create_key(Description="orders")["KeyMetadata"]["KeyId"]
+    app_may_use_acme = {
+        "Sid": "The app, for tenant acme",
+        "Effect": "Allow",
+        "Principal": {"AWS": APP_ROLE},
+        "Action": ["kms:Encrypt", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:EncryptionContext:tenant": "acme"}},
+    }
+    root.put_key_policy(KeyId=key, PolicyName="default", Policy=key_policy([app_may_use_acme]))
+    acme = {"tenant": "acme"}
+    blob = app.encrypt(KeyId=key, Plaintext=b"order 1", EncryptionContext=acme)["CiphertextBlob"]
+    assert app.decrypt(CiphertextBlob=blob, EncryptionContext=acme)["Plaintext"] == b"order 1"
+    # The context is bound: another one does not open the ciphertext.
+    bound = app.encrypt(KeyId=key, Plaintext=b"x", EncryptionContext={"tenant": "acme", "order": "1"})["CiphertextBlob"]
+    refused("InvalidCiphertextException", app.decrypt, CiphertextBlob=bound, EncryptionContext={"tenant": "acme", "order": "2"})
+    refused("AccessDeniedException", app.encrypt, KeyId=key, Plaintext=b"x", EncryptionContext={"tenant": "other"})
+    # The attacker's identity policy allows kms:Decrypt, but the key policy
+    # does not delegate Decrypt to the account.
+    message = refused("AccessDeniedException", attacker.decrypt, CiphertextBlob=blob, EncryptionContext=acme)
+    assert "assumed-role/attacker" in message, message
+    grant = root.create_grant(
+        KeyId=key,
+        GranteePrincipal=ATTACKER_ROLE,
+        Operations=["Decrypt"],
+        Constraints={"EncryptionContextSubset": acme},
+    )
+    assert attacker.decrypt(CiphertextBlob=blob, EncryptionContext=acme)["Plaintext"] == b"order 1"
+    other = root.encrypt(KeyId=key, Plaintext=b"y", EncryptionContext={"tenant": "other"})["CiphertextBlob"]
+    refused("AccessDeniedException", attacker.decrypt, CiphertextBlob=other, EncryptionContext={"tenant": "other"})
+    grants = root.list_grants(KeyId=key)["Grants"]
+    assert [g["GrantId"] for g in grants] == [grant["GrantId"]], grants
+    root.retire_grant(KeyId=key, GrantId=grant["GrantId"])
+    refused("AccessDeniedException", attacker.decrypt, CiphertextBlob=blob, EncryptionContext=acme)
+    assert root.list_grants(KeyId=key)["Grants"] == []
+
+
+def aliases():
+    kms = client(ROOT)
+    first = kms.create_key()["KeyMetadata"]
+    second = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/orders", TargetKeyId=first["KeyId"])
+    refused("AlreadyExistsException", kms.create_alias, AliasName="alias/orders", TargetKeyId=second["KeyId"])
+    refused("ValidationException", kms.create_alias, AliasName="orders", TargetKeyId=first["KeyId"])
+    by_name = kms.encrypt(KeyId="alias/orders", Plaintext=b"x")
+    assert by_name["KeyId"] == first["Arn"], by_name
+    alias_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/orders"
+    assert kms.describe_key(KeyId=alias_arn)["KeyMetadata"]["KeyId"] == first["KeyId"]
+    kms.update_alias(AliasName="alias/orders", TargetKeyId=second["KeyId"])
+    assert kms.encrypt(KeyId="alias/orders", Plaintext=b"x")["KeyId"] == second["Arn"]
+    listed = kms.list_aliases(KeyId=second["KeyId"])["Aliases"]
+    assert [a["AliasName"] for a in listed] == ["alias/orders"], listed
+    assert listed[0]["AliasArn"] == alias_arn
+    kms.delete_alias(AliasName="alias/orders")
+    refused("NotFoundException", kms.encrypt, KeyId="alias/orders", Plaintext=b"x")
+    # Keys and aliases are per Region: eu-west-1 has neither.
+    refused("NotFoundException", client(ROOT, region="eu-west-1").describe_key, KeyId=first["KeyId"])
+    refused("NotFoundException", kms.describe_key, KeyId=first["Arn"].replace("us-east-1", "eu-west-1"))
+
+
+def key_states():
+    kms = client(ROOT)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    kms.disable_key(KeyId=key)
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Disabled"
+    refused("DisabledException", kms.encrypt, KeyId=key, Plaintext=b"x")
+    kms.enable_key(KeyId=key)
+    deletion = kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    assert deletion["KeyState"] == "PendingDeletion", deletion
+    assert isinstance(deletion["DeletionDate"], datetime.datetime)
+    refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
+    refused("ValidationException", kms.schedule_key_deletion, KeyId=key, PendingWindowInDays=3)
+    kms.cancel_key_deletion(KeyId=key)
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Disabled"
+    kms.enable_key(KeyId=key)
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+    kms.enable_key_rotation(KeyId=key)
+    assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
+    kms.rotate_key_on_demand(KeyId=key)
+    assert len(kms.list_key_rotations(KeyId=key)["Rotations"]) == 1
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+    data_key = kms.generate_data_key(KeyId=key, KeySpec="AES_256", EncryptionContext={"a": "b"})
+    assert len(data_key["Plaintext"]) == 32
+    opened = kms.decrypt(CiphertextBlob=data_key["CiphertextBlob"], EncryptionContext={"a": "b"})
+    assert opened["Plaintext"] == data_key["Plaintext"]
+    kms.tag_resource(KeyId=key, Tags=[{"TagKey": "team", "TagValue": "billing"}])
+    assert kms.list_resource_tags(KeyId=key)["Tags"] == [{"TagKey": "team", "TagValue": "billing"}]
+
+
+def errors():
+    kms = client(ROOT)
+    missing = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+    refused("NotFoundException", kms.describe_key, KeyId=missing)
+    refused("ValidationException", kms.describe_key)
+    refused("ValidationException", kms.generate_random, NumberOfBytes=0)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    refused("ValidationException", kms.encrypt, KeyId=key, Plaintext=b"x" * 4097)
+    refused("InvalidCiphertextException", kms.decrypt, CiphertextBlob=b"not a ciphertext")
+    refused("MalformedPolicyDocumentException", kms.put_key_policy, KeyId=key, PolicyName="default", Policy="{}")
+    # Operations keyward does not implement name themselves, with a 4xx.
+    message = refused("UnsupportedOperationException", kms.sign, KeyId=key, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
+    assert "Sign" in message, message
+    refused("UnsupportedOperationException", kms.create_custom_key_store, CustomKeyStoreName="s")
+
+
+def pagination():
+    kms = client(ROOT)
+    keys = sorted(kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(5))
+    page = kms.list_keys(Limit=2)
+    assert page["Truncated"] is True and len(page["Keys"]) == 2, page
+    seen = [k["KeyId"] for k in page["Keys"]]
+    while page["Truncated"]:
+        page = kms.list_keys(Limit=2, Marker=page["NextMarker"])
+        seen += [k["KeyId"] for k in page["Keys"]]
+    assert "NextMarker" not in page
+    assert seen == keys, (seen, keys)
+    paged = [k["KeyId"] for p in kms.get_paginator("list_keys").paginate(PaginationConfig={"PageSize": 3}) for k in p["Keys"]]
+    assert paged == keys
+    for i in range(3):
+        kms.create_alias(AliasName=f"alias/page-{i}", TargetKeyId=keys[0])
+    aliases = [a["AliasName"] for p in kms.get_paginator("list_aliases").paginate(KeyId=keys[0], PaginationConfig={"PageSize": 1}) for a in p["Aliases"]]
+    assert aliases == ["alias/page-0", "alias/page-1", "alias/page-2"], aliases
+    refused("InvalidMarkerException", kms.list_keys, Marker="not-a-marker")
+    refused("ValidationException", kms.list_keys, Limit=0)
+
+
+def caller_identity():
+    who = client(APP, service="sts").get_caller_identity()
+    assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/app/worker", who
+    assert who["Account"] == ACCOUNT
+    assert client(ROOT, service="sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    try:
+        client(("AKIAUNKNOWN000000001", "x"), service="sts").get_caller_identity()
+        raise AssertionError("an unknown key was accepted")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidClientTokenId", e.response
+        assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def signatures():
+    key = client(ROOT).create_key()["KeyMetadata"]["KeyId"]
+    wrong_secret = (APP[0], "not-the-secret")
+    refused("InvalidSignatureException", client(wrong_secret).describe_key, KeyId=key)
+    refused("UnrecognizedClientException", client(("AKIAUNKNOWN000000001", "x")).describe_key, KeyId=key)
+    message = refused("InvalidSignatureException", client(ROOT, region="nowhere").describe_key, KeyId=key)
+    assert "region" in message, message
+    # A request signed 20 minutes ago has expired (AWS allows 15).
+    real_now = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda: real_now() - datetime.timedelta(minutes=20)
+    try:
+        message = refused("InvalidSignatureException", client(ROOT).describe_key, KeyId=key)
+        assert "Signature expired" in message, message
+    finally:
+        botocore.auth.get_current_datetime = real_now
+    # A KMS request signed for another service.
+    sts_signed = client(ROOT)
+    sts_signed.meta.events.register(
+        "before-sign.kms.*", lambda request, **_: request.context.setdefault("signing", {}).update(signing_name="sts")
+    )
+    refused("InvalidSignatureException", sts_signed.describe_key, KeyId=key)
+    assert client(ROOT).describe_key(KeyId=key)["KeyMetadata"]["KeyId"] == key
+
+
+def test_mode():
+    """Test mode: any unknown key is a root, as with moto's server mode."""
+    kms = client(("AKIAANYTHING00000001", "anything"))
+    key = kms.create_key()["KeyMetadata"]
+    assert key["AWSAccountId"] == "444455556666", key
+    other = client(("999988887777", "anything"))
+    assert other.create_key()["KeyMetadata"]["AWSAccountId"] == "999988887777"
+    refused("NotFoundException", other.describe_key, KeyId=key["KeyId"])
+    blob = base64.b64encode(kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")["CiphertextBlob"])
+    assert blob
+
+
+SCENARIOS = {
+    "policy_and_grants": policy_and_grants,
+    "aliases": aliases,
+    "key_states": key_states,
+    "errors": errors,
+    "pagination": pagination,
+    "caller_identity": caller_identity,
+    "signatures": signatures,
+    "test_mode": test_mode,
+}
+
+if __name__ == "__main__":
+    SCENARIOS[sys.argv[2]]()
+    print(f"{sys.argv[2]}: passed")
