@@ -14,6 +14,8 @@ pub mod json;
 pub mod kms;
 pub mod lint;
 pub mod policy;
+#[cfg(feature = "cli")]
+pub mod repl;
 #[cfg(feature = "serve")]
 pub mod server;
 pub mod source;

@@ -21,6 +21,10 @@ mod lint;
 #[cfg(feature = "cli")]
 mod lint_cli;
 mod properties;
+#[cfg(feature = "cli")]
+mod repl;
+#[cfg(all(feature = "cli", unix))]
+mod repl_terminal;
 #[cfg(feature = "serve")]
 mod serve;
 mod store;

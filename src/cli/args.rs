@@ -38,6 +38,16 @@ pub enum Command {
     ///
     /// Exit status: 0 when every case passes, 1 when any fails, 2 for bad input.
     Test(TestArgs),
+    /// An interactive shell over the local KMS and the evaluator.
+    ///
+    /// State as for the KMS commands (`--state DIR`, or `--ephemeral`).
+    Repl(super::repl::ReplArgs),
+    /// Run a session script (`*.kws`) non-interactively.
+    ///
+    /// State is in memory unless `--state DIR` is given. Exit status: 0 when
+    /// every statement succeeds (or fails as an `expect` line says), 1 at the
+    /// first that does not, 2 when the script cannot be read.
+    Run(super::repl::RunArgs),
     /// The local KMS (state in `--state DIR`, or `--ephemeral`). Exit status:
     /// 0 on success, 1 when KMS refuses the call, 2 for usage errors.
     #[command(flatten)]

@@ -11,6 +11,7 @@ mod kms;
 mod kms_args;
 mod lint;
 mod render;
+mod repl;
 #[cfg(feature = "serve")]
 mod serve;
 mod simulate;
@@ -43,6 +44,8 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Lint(lint) => lint::run(&lint),
         args::Command::Simulate(simulate) => simulate::run(&simulate),
         args::Command::Test(test) => test::run(&test),
+        args::Command::Repl(repl) => repl::repl(&args.session, &repl),
+        args::Command::Run(run) => repl::run(&args.session, &run),
         args::Command::Kms(command) => kms::run(&args.session, &command),
         #[cfg(feature = "serve")]
         args::Command::Serve(serve) => serve::run(&args.session, &serve),

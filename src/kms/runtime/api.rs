@@ -684,6 +684,15 @@ fn audited(context: &BTreeMap<String, String>) -> Value {
     }
 }
 
+impl<C: Clock> Runtime<C> {
+    /// Records a call refused before it reached its operation (a request
+    /// member missing or of the wrong type, say), as AWS logs every call.
+    pub fn audit_refused(&self, operation: &str, caller: &Caller, error: &KmsError) {
+        let refused: Result<(), KmsError> = Err(error.clone());
+        self.record(operation, caller, None, Value::Null, Value::Null, false, &refused);
+    }
+}
+
 /// The key id a ciphertext blob names, if it reads as a blob.
 fn blob_key_id(ciphertext_blob: &[u8]) -> Option<String> {
     crate::crypto::peek(ciphertext_blob).ok().map(|h| h.key_id)

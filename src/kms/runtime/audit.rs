@@ -219,6 +219,13 @@ impl AuditLog {
         self.drained.store(event_id, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// The id the next record will get: unchanged across a call that
+    /// recorded nothing.
+    pub fn next_event_id(&self) -> u64 {
+        let held = self.records.lock().map_or(0, |r| r.len() as u64);
+        self.drained.load(std::sync::atomic::Ordering::SeqCst) + held + 1
+    }
+
     /// The records that match the filter, oldest first.
     pub fn list(&self, filter: &AuditFilter) -> Vec<AuditRecord> {
         let Ok(records) = self.records.lock() else {

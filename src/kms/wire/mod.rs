@@ -70,6 +70,19 @@ pub fn dispatch<C: Clock>(
     operation: &str,
     request: &Value,
 ) -> Result<Value, KmsError> {
+    let before = rt.audit.next_event_id();
+    let result = call(rt, caller, operation, request);
+    // A known operation refused here, before the runtime saw it, is still a
+    // call: it is audited like any other.
+    if let Err(error) = &result {
+        if OPERATIONS.contains(&operation) && rt.audit.next_event_id() == before {
+            rt.audit_refused(operation, caller, error);
+        }
+    }
+    result
+}
+
+fn call<C: Clock>(rt: &mut Runtime<C>, caller: &Caller, operation: &str, request: &Value) -> Result<Value, KmsError> {
     let m = &Members::new(request)?;
     match operation {
         "CreateKey" => keys::create_key(rt, caller, m),

@@ -118,7 +118,31 @@ fn dry_run_is_refused_and_nothing_is_done() {
     ));
     assert_eq!(name, ErrorName::UnsupportedOperationException);
     assert!(message.contains("DryRun"), "{message}");
-    assert_eq!((before, rt.audit.drain().len()), (1, 0), "the call was never made");
+    let records = rt.audit.drain();
+    assert_eq!(before, 1);
+    // Refused before it was made, and audited as such.
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        (records[0].event_name.as_str(), records[0].error_code),
+        ("Encrypt", Some("UnsupportedOperationException"))
+    );
+}
+
+#[test]
+fn calls_refused_for_their_members_are_audited_once_and_unknown_operations_not_at_all() {
+    let mut rt = runtime();
+    let _ = call(&mut rt, "Encrypt", json!({"Plaintext": "eA=="}));
+    let _ = call(&mut rt, "DescribeKey", json!({"KeyId": "nope"}));
+    let _ = call(&mut rt, "Sign", json!({}));
+    let records = rt.audit.drain();
+    let seen: Vec<(&str, Option<&str>)> = records.iter().map(|r| (r.event_name.as_str(), r.error_code)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("Encrypt", Some("ValidationException")),
+            ("DescribeKey", Some("NotFoundException"))
+        ]
+    );
 }
 
 #[test]

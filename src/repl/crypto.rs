@@ -1,0 +1,211 @@
+//! The cryptographic commands: encrypt, decrypt, re-encrypt, data keys,
+//! envelope `seal` and `open`, and `call` for any operation of the JSON API.
+//! Each notes how its call is decided, for `explain`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use zeroize::Zeroizing;
+
+use super::command::{Command, Statement};
+use super::diagnostics::ReplError;
+use super::run::{done, io};
+use super::session::{Outcome, Ran, Session};
+use super::value::{printable, Value};
+use crate::kms::runtime::{Runtime, SimulatedClock};
+use crate::kms::wire::{b64, dispatch, wipe};
+use crate::policy::suggest;
+
+impl Session {
+    pub(super) fn crypto(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Ran, ReplError> {
+        let line = &statement.line;
+        let caller = self.caller.clone();
+        let kms = ReplError::kms;
+        match &statement.command {
+            Command::Encrypt {
+                key,
+                plaintext,
+                options,
+            } => {
+                let key_id = self.key(key, line)?;
+                let plaintext = self.plaintext(plaintext, line)?;
+                let tokens = self.tokens(options, line)?;
+                let result = self
+                    .runtime
+                    .encrypt(&caller, &key_id, &plaintext, &options.context, &tokens);
+                self.note("kms:Encrypt", &key_id, &options.context, &tokens);
+                let encrypted = result.map_err(kms("Encrypt"))?;
+                writeln!(out, "ciphertext: {}", b64(&encrypted.ciphertext_blob)).map_err(io)?;
+                writeln!(out, "  key: {}", encrypted.key_arn).map_err(io)?;
+                Ok((Outcome::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
+            }
+            Command::Decrypt {
+                ciphertext,
+                key,
+                options,
+            } => {
+                let blob = self.ciphertext(ciphertext, line)?;
+                let key_id = key.as_ref().map(|k| self.key(k, line)).transpose()?;
+                let tokens = self.tokens(options, line)?;
+                if let Some(named) = key_id.clone().or_else(|| blob_key(&blob, &self.runtime)) {
+                    self.note("kms:Decrypt", &named, &options.context, &tokens);
+                }
+                let decrypted = self
+                    .runtime
+                    .decrypt(&caller, &blob, key_id.as_deref(), &options.context, &tokens)
+                    .map_err(kms("Decrypt"))?;
+                let text = Zeroizing::new(printable(&decrypted.plaintext));
+                writeln!(out, "plaintext: {}", text.as_str()).map_err(io)?;
+                Ok((Outcome::Done, Some(Value::Plaintext(decrypted.plaintext.clone()))))
+            }
+            Command::ReEncrypt {
+                ciphertext,
+                source_context,
+                key,
+                destination_context,
+            } => {
+                let blob = self.ciphertext(ciphertext, line)?;
+                let key_id = self.key(key, line)?;
+                let destination = destination_context.as_ref().unwrap_or(source_context);
+                if let Some(source) = blob_key(&blob, &self.runtime) {
+                    self.note("kms:ReEncryptFrom", &source, source_context, &[]);
+                }
+                let encrypted = self
+                    .runtime
+                    .re_encrypt(&caller, &blob, None, source_context, &key_id, destination, &[])
+                    .map_err(kms("ReEncrypt"))?;
+                writeln!(out, "ciphertext: {}", b64(&encrypted.ciphertext_blob)).map_err(io)?;
+                writeln!(out, "  key: {}", encrypted.key_arn).map_err(io)?;
+                Ok((Outcome::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
+            }
+            Command::GenerateDataKey {
+                key,
+                key_spec,
+                bytes,
+                options,
+                with_plaintext,
+            } => {
+                let key_id = self.key(key, line)?;
+                let tokens = self.tokens(options, line)?;
+                // AES_256 unless a size is given, as `aws kms` scripts usually ask.
+                let key_spec = key_spec.as_deref().or(bytes.is_none().then_some("AES_256"));
+                let result = self.runtime.generate_data_key(
+                    &caller,
+                    &key_id,
+                    key_spec,
+                    *bytes,
+                    &options.context,
+                    &tokens,
+                    *with_plaintext,
+                );
+                self.note("kms:GenerateDataKey", &key_id, &options.context, &tokens);
+                let data_key = result.map_err(kms("GenerateDataKey"))?;
+                let value = Value::DataKey {
+                    plaintext: data_key.plaintext,
+                    ciphertext: data_key.ciphertext_blob,
+                };
+                writeln!(out, "{}", value.describe()).map_err(io)?;
+                writeln!(out, "  key: {}", data_key.key_arn).map_err(io)?;
+                Ok((Outcome::Done, Some(value)))
+            }
+            Command::Seal {
+                plaintext,
+                keys,
+                context,
+            } => {
+                let plaintext = self.plaintext(plaintext, line)?;
+                let keys = keys.iter().map(|k| self.key(k, line)).collect::<Result<Vec<_>, _>>()?;
+                let sealer = crate::kms::envelope::Sealer::new(&mut self.runtime, &caller, &keys, context, 64 * 1024)
+                    .map_err(|e| ReplError::Failed(e.to_string()))?;
+                let mut sealed = Vec::new();
+                sealer
+                    .seal(&mut plaintext.as_slice(), &mut sealed, &Default::default())
+                    .map_err(|e| ReplError::Failed(e.to_string()))?;
+                writeln!(
+                    out,
+                    "sealed {} bytes under a fresh data key, encrypted under {}",
+                    plaintext.len(),
+                    sealer.key_arns().join(", ")
+                )
+                .map_err(io)?;
+                Ok((Outcome::Done, Some(Value::Sealed(sealed))))
+            }
+            Command::Open { sealed, context } => {
+                let bytes = self.resolve(
+                    sealed,
+                    line,
+                    "an envelope",
+                    |_| None,
+                    |v| match v {
+                        Value::Sealed(b) => Some(b.clone()),
+                        _ => None,
+                    },
+                )?;
+                let mut input = bytes.as_slice();
+                let read =
+                    crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;
+                let opener = crate::kms::envelope::Opener::new(&mut self.runtime, &caller, context, read)
+                    .map_err(|e| ReplError::Failed(e.to_string()))?;
+                let mut plaintext = Zeroizing::new(Vec::new());
+                opener
+                    .open(&mut input, &mut *plaintext, &Default::default())
+                    .map_err(|e| ReplError::Failed(e.to_string()))?;
+                let text = Zeroizing::new(printable(&plaintext));
+                writeln!(out, "opened with {}", opener.key_arn()).map_err(io)?;
+                writeln!(out, "plaintext: {}", text.as_str()).map_err(io)?;
+                Ok((Outcome::Done, Some(Value::Plaintext(plaintext))))
+            }
+            Command::Call {
+                operation,
+                span,
+                request,
+            } => {
+                if !crate::kms::wire::OPERATIONS.contains(&operation.as_str()) {
+                    let help = suggest::help(operation, crate::kms::wire::OPERATIONS, "the operations");
+                    return Err(ReplError::invalid(
+                        line,
+                        *span,
+                        format!("`{operation}` is not an operation keyward serves"),
+                        "unknown operation",
+                        Some(help),
+                    ));
+                }
+                let text = match request {
+                    Some(r) => self.text(r, line)?,
+                    None => "{}".to_owned(),
+                };
+                let request: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    let at = request.as_ref().map_or(*span, |r| r.span);
+                    ReplError::invalid(line, at, format!("the request is not JSON: {e}"), "not JSON", None)
+                })?;
+                let key_id = request["KeyId"].as_str().map(str::to_owned);
+                let mut response = dispatch(&mut self.runtime, &caller, operation, &request);
+                if let Some(key_id) = key_id {
+                    self.note(&format!("kms:{operation}"), &key_id, &BTreeMap::new(), &[]);
+                }
+                let printed = match &mut response {
+                    Ok(value) => {
+                        let mut text = Zeroizing::new(serde_json::to_string_pretty(value).unwrap_or_default());
+                        wipe(value);
+                        text.push('\n');
+                        out.write_all(text.as_bytes()).map_err(io)
+                    }
+                    Err(_) => Ok(()),
+                };
+                response.map_err(|error| ReplError::Kms {
+                    operation: operation.clone(),
+                    error,
+                })?;
+                printed?;
+                done()
+            }
+            _ => done(),
+        }
+    }
+}
+
+/// The key a ciphertext blob names, as an ARN of this runtime.
+fn blob_key(blob: &[u8], runtime: &Runtime<SimulatedClock>) -> Option<String> {
+    let header = crate::crypto::peek(blob).ok()?;
+    runtime.resolve(&header.key_id).ok().map(|k| k.arn.clone())
+}

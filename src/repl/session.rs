@@ -1,0 +1,302 @@
+//! A [`Session`]: the runtime on a simulated clock, who is acting, the
+//! results kept with `let`, and the last decision for `explain`.
+//! [`Session::execute`] runs one [`Statement`] and writes what it has to say
+//! to any `Write`, so the REPL, scripts and tests share it.
+//!
+//! With a state directory, the session holds its lock from start to end (no
+//! other keyward command can save over the session's work, nor the session
+//! over theirs) and saves the state and the new audit records after every
+//! statement, so a crash loses nothing that was printed.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::command::{Command, Expectation, Statement};
+use super::diagnostics::ReplError;
+use super::value::Value;
+use crate::eval::{Caller, Decision};
+use crate::kms::runtime::{rfc3339, Clock, Runtime, SimulatedClock, SystemClock};
+use crate::kms::{Authorization, KmsRequest};
+use crate::source::Source;
+use crate::store::Store;
+
+use crate::suite::{Accounts, Sources};
+
+/// How a session starts.
+#[derive(Debug)]
+pub struct Options {
+    pub account: String,
+    pub region: String,
+    pub accounts: Option<Accounts>,
+    /// A principal ARN or short name; the account's root user by default.
+    pub caller: Option<String>,
+    /// `s3` or a full endpoint: the caller calls through that service.
+    pub via_service: Option<String>,
+    /// The state directory; `None` keeps everything in memory.
+    pub state: Option<PathBuf>,
+    /// Colour in rendered explanations and diagnostics.
+    pub colour: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            accounts: None,
+            caller: None,
+            via_service: None,
+            state: None,
+            colour: false,
+        }
+    }
+}
+
+/// What a command did, and the result it gives to keep.
+pub(super) type Ran = (Outcome, Option<Value>);
+
+/// How a statement went, when it went through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// `simulate`'s answer.
+    Decided(Decision),
+    Exit,
+}
+
+/// The state directory, locked for the session.
+pub(super) struct Persisted {
+    pub(super) store: Store,
+    _lock: std::fs::File,
+}
+
+/// The last decision, with the key policy it was made against.
+pub(super) struct Decided {
+    pub(super) authorization: Authorization,
+    pub(super) key_policy: Option<Source>,
+}
+
+pub struct Session {
+    pub(super) runtime: Runtime<SimulatedClock>,
+    pub(super) caller: Caller,
+    /// Short names from the accounts file, to principal ARNs.
+    pub(super) names: BTreeMap<String, String>,
+    pub(super) sources: Sources,
+    pub(super) results: BTreeMap<String, Value>,
+    pub(super) last: Option<Decided>,
+    /// `allow`, `deny` or `error`: how the last statement came out.
+    pub(super) last_outcome: Option<Expectation>,
+    pub(super) persisted: Option<Persisted>,
+    pub(super) colour: bool,
+}
+
+impl Session {
+    pub fn new(options: Options) -> Result<Session, ReplError> {
+        let clock = SimulatedClock::at(SystemClock.now());
+        let mut runtime = Runtime::new(&options.account, &options.region, clock);
+        let (names, sources) = match options.accounts {
+            Some(accounts) => {
+                runtime.identities = accounts.identities;
+                (accounts.names, accounts.sources)
+            }
+            None => Default::default(),
+        };
+        let persisted = match &options.state {
+            Some(dir) => Some(open_state(dir, &mut runtime)?),
+            None => None,
+        };
+        runtime.sweep();
+        let who = options.caller.as_deref().unwrap_or(&options.account);
+        let arn = names.get(who).map_or(who, String::as_str);
+        let caller = Caller::parse(arn).map_err(|e| ReplError::Failed(format!("`--as {who}`: {e}")))?;
+        let caller = match &options.via_service {
+            Some(service) => caller.via(endpoint(service, &options.region)),
+            None => caller,
+        };
+        Ok(Session {
+            runtime,
+            caller,
+            names,
+            sources,
+            results: BTreeMap::new(),
+            last: None,
+            last_outcome: None,
+            persisted,
+            colour: options.colour,
+        })
+    }
+
+    /// Who is acting, for the prompt: a short name, else the ARN's last part.
+    pub fn prompt_name(&self) -> String {
+        let short = self
+            .names
+            .iter()
+            .find(|(_, arn)| **arn == self.caller.arn)
+            .map(|(name, _)| name.clone());
+        let name = short.unwrap_or_else(|| match self.caller.arn.rsplit_once(':') {
+            Some((_, resource)) => resource.to_owned(),
+            None => self.caller.arn.clone(),
+        });
+        match &self.caller.via_service {
+            Some(service) => format!("{name} via {}", service.split('.').next().unwrap_or(service)),
+            None => name,
+        }
+    }
+
+    /// Words for completion: key ids, alias names, principal names, result
+    /// names. Reading them calls nothing, so nothing is audited.
+    pub fn completions(&self) -> Vec<String> {
+        let mut words: Vec<String> = self.names.keys().cloned().collect();
+        words.extend(self.runtime.names().map(str::to_owned));
+        words.extend(self.results.keys().map(|name| format!("${name}")));
+        words
+    }
+
+    /// Reads and runs one line; a blank line does nothing.
+    pub fn run_line(&mut self, text: &str, out: &mut impl Write) -> Result<Outcome, ReplError> {
+        match Statement::parse(text)? {
+            Some(statement) => self.execute(&statement, out),
+            None => Ok(Outcome::Done),
+        }
+    }
+
+    /// Runs one statement, keeps its result if it is bound, and saves the state.
+    pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Outcome, ReplError> {
+        self.runtime.sweep();
+        let result = self.run(statement, out);
+        if !matches!(
+            statement.command,
+            Command::Expect(_) | Command::Help(_) | Command::Explain
+        ) {
+            self.last_outcome = Some(match &result {
+                Ok((Outcome::Decided(Decision::Allow) | Outcome::Done | Outcome::Exit, _)) => Expectation::Allow,
+                Ok(_) => Expectation::Deny,
+                Err(e) if e.is_denial() => Expectation::Deny,
+                Err(_) => Expectation::Error,
+            });
+        }
+        self.save()?;
+        let (outcome, value) = result?;
+        if let Some(name) = &statement.bind {
+            let value =
+                value.ok_or_else(|| ReplError::Failed(format!("this command gives no result to keep as `${name}`")))?;
+            let _ = writeln!(out, "${name} = {}", value.describe());
+            self.results.insert(name.clone(), value);
+        }
+        Ok(outcome)
+    }
+
+    fn save(&mut self) -> Result<(), ReplError> {
+        if let Some(persisted) = &mut self.persisted {
+            persisted
+                .store
+                .save(&self.runtime.export(), &self.runtime.audit.drain())
+                .map_err(|e| ReplError::Failed(format!("{:?}", miette::Report::new(e))))?;
+        }
+        Ok(())
+    }
+
+    // ── decisions ───────────────────────────────────────────────────────────
+
+    /// Decides `action` on `key_id` as the runtime would, for `explain` and
+    /// `simulate`, without calling (nor auditing) anything.
+    pub(super) fn decide(
+        &self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: &BTreeMap<String, String>,
+        grant_tokens: &[String],
+    ) -> Result<Decided, ReplError> {
+        let key = self
+            .runtime
+            .resolve_for(caller, key_id)
+            .map_err(ReplError::kms("Simulate"))?;
+        let now = self.runtime.clock.now();
+        let grants: Vec<crate::policy::Grant> = self
+            .runtime
+            .grants
+            .usable(&key.arn, grant_tokens, now)
+            .map_err(ReplError::kms("Simulate"))?
+            .into_iter()
+            .cloned()
+            .collect();
+        let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
+        request.encryption_context = context.clone();
+        request.grant_tokens = grant_tokens.to_vec();
+        request.key = key.info;
+        request.time = Some(rfc3339(now));
+        let local = key_id.rsplit_once(':').map_or(key_id, |(_, a)| a);
+        if local.starts_with("alias/") {
+            request.alias = Some(local.to_owned());
+        }
+        let authorization = self
+            .runtime
+            .identities
+            .authorize_for(Some(&key.policy), &grants, &request, true);
+        Ok(Decided {
+            authorization,
+            key_policy: Some(Source::new("key-policy", key.policy_text.as_str())),
+        })
+    }
+
+    /// Remembers how `action` on `key_id` is decided, for `explain`.
+    pub(super) fn note(&mut self, action: &str, key_id: &str, context: &BTreeMap<String, String>, tokens: &[String]) {
+        if let Ok(decided) = self.decide(&self.caller.clone(), action, key_id, context, tokens) {
+            self.last = Some(decided);
+        }
+    }
+
+    pub(super) fn render(&self, decided: &Decided, trace: bool) -> String {
+        let mut sources = self.sources.clone();
+        if let Some(source) = &decided.key_policy {
+            sources.add(source.clone());
+        }
+        super::explain::text(&decided.authorization, &sources, self.colour, trace)
+    }
+
+    pub(super) fn describe_caller(&self) -> String {
+        let mut text = self.caller.arn.clone();
+        if let Some((name, _)) = self.names.iter().find(|(_, arn)| **arn == self.caller.arn) {
+            text = format!("{name} ({text})");
+        }
+        if let Some(service) = &self.caller.via_service {
+            text.push_str(&format!(" via {service}"));
+        }
+        text
+    }
+}
+
+/// `s3` or `s3.us-east-1.amazonaws.com`.
+pub(super) fn endpoint(service: &str, region: &str) -> String {
+    if service.contains('.') {
+        service.to_owned()
+    } else {
+        format!("{service}.{region}.amazonaws.com")
+    }
+}
+
+/// Opens and locks the state directory and loads its state.
+fn open_state(dir: &Path, runtime: &mut Runtime<SimulatedClock>) -> Result<Persisted, ReplError> {
+    let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
+    let store = Store::open(dir).map_err(report)?;
+    let lock_path = dir.join("keyward.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| ReplError::Failed(format!("cannot open `{}`: {e}", lock_path.display())))?;
+    lock.try_lock().map_err(|_| {
+        ReplError::Failed(format!(
+            "`{}` is in use by another keyward command; try again when it ends",
+            dir.display()
+        ))
+    })?;
+    if let Some(state) = store.load().map_err(report)? {
+        runtime.restore(state).map_err(ReplError::Failed)?;
+    }
+    runtime.audit.resume_after(store.last_event_id().map_err(report)?);
+    Ok(Persisted { store, _lock: lock })
+}
