@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 
 use zeroize::Zeroizing;
 
-use super::error::KmsError;
+use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
 use crate::crypto::envelope::{self, EncryptedDataKey, EnvelopeError, Header, Options, ReadHeader, MAX_KEYS};
 use crate::crypto::random_bytes;
@@ -167,14 +167,20 @@ impl Opener {
                 context,
                 &[],
             ) {
-                Ok(decrypted) => {
-                    let key = data_key(&decrypted.plaintext)?;
-                    return Ok(Opener {
-                        key,
-                        read,
-                        key_arn: decrypted.key_arn,
-                    });
-                }
+                Ok(decrypted) => match data_key(&decrypted.plaintext) {
+                    Ok(key) => {
+                        return Ok(Opener {
+                            key,
+                            read,
+                            key_arn: decrypted.key_arn,
+                        })
+                    }
+                    // Not a data key of this format: try the next copy.
+                    Err(_) => failures.push((
+                        encrypted.key_arn.clone(),
+                        KmsError::new(ErrorName::InvalidCiphertextException, ""),
+                    )),
+                },
                 Err(error) => failures.push((encrypted.key_arn.clone(), error)),
             }
         }

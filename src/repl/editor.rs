@@ -263,8 +263,10 @@ pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), Re
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        // A missing history file is a first run.
+        // A missing history file is a first run; either way it is the
+        // owner's alone.
         let _ = editor.load_history(path);
+        owner_only(path);
     }
     println!(
         "keyward {}: `help` lists the commands, Ctrl-D leaves",
@@ -284,9 +286,11 @@ pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), Re
         if line.trim().is_empty() {
             continue;
         }
-        let _ = editor.add_history_entry(line.as_str());
-        if let Some(path) = &options.history {
-            let _ = editor.append_history(path);
+        if !holds_plaintext(&line) {
+            let _ = editor.add_history_entry(line.as_str());
+            if let Some(path) = &options.history {
+                let _ = editor.append_history(path);
+            }
         }
         let mut out = std::io::stdout().lock();
         match session.run_line(&line, &mut out) {
@@ -331,5 +335,60 @@ mod tests {
         assert!(helper
             .candidates(Slot::Action, "kms:Encrypt")
             .contains(&"kms:EncryptionContext:".to_owned()));
+    }
+}
+
+/// Whether a line carries a plaintext: an `encrypt` or `seal` of a quoted
+/// literal, or a `call` with a `Plaintext` member. Such lines are kept out
+/// of the history, in memory and on disk.
+fn holds_plaintext(line: &str) -> bool {
+    let mut rest = line.trim_start();
+    if let Some(after_let) = rest.strip_prefix("let ") {
+        rest = after_let.split_once('=').map_or(after_let, |(_, r)| r).trim_start();
+    }
+    let word = rest.split_whitespace().next().unwrap_or("");
+    match word {
+        "encrypt" | "seal" => rest.contains('"'),
+        "call" => rest.to_ascii_lowercase().contains("plaintext"),
+        _ => false,
+    }
+}
+
+/// Creates the history file if need be, readable and writable by its owner only.
+fn owner_only(path: &std::path::Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let _ = options.open(path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::holds_plaintext;
+
+    #[test]
+    fn lines_with_a_plaintext_stay_out_of_the_history() {
+        for line in [
+            r#"encrypt alias/app "db-password""#,
+            r#"let ct = encrypt alias/app "secret" context a=b"#,
+            r#"seal alias/app "x""#,
+            r#"call Encrypt {"KeyId": "k", "Plaintext": "c2VjcmV0"}"#,
+        ] {
+            assert!(holds_plaintext(line), "{line}");
+        }
+        for line in [
+            "encrypt alias/app $data",
+            "decrypt $ct",
+            "key list",
+            r#"call ListKeys {}"#,
+        ] {
+            assert!(!holds_plaintext(line), "{line}");
+        }
     }
 }

@@ -169,6 +169,13 @@ async fn kms_answer(
                     .with_status(404),
             );
         }
+        // A web page can post to loopback too; browsers say where from
+        // (`Origin`, `Sec-Fetch-Site`), test suites do not.
+        if parts.headers.contains_key("origin") || parts.headers.contains_key("sec-fetch-site") {
+            return Err(
+                WireError::client("AccessDeniedException", "a reset from a web page is refused").with_status(403),
+            );
+        }
         shared.regions.reset().await?;
         return Ok(Answer {
             status: 200,
@@ -211,7 +218,7 @@ async fn kms_answer(
         serde_json::from_slice(body)
             .map_err(|_| WireError::client("SerializationException", "the request body is not a JSON object"))?
     };
-    let region = route(shared, &identity, &request)?;
+    let region = route(shared, &identity, operation, &request)?;
     let result = region.call(&identity.caller, operation, &request).await;
     wire::wipe(&mut request);
     let mut response = result?;
@@ -224,13 +231,38 @@ async fn kms_answer(
     })
 }
 
-/// The runtime a call goes to: the caller's account in the scope's Region,
-/// or the account a key ARN in the request names, when that account's
-/// runtime exists (its keys were made there).
-fn route(shared: &Shared, identity: &Identity, request: &Value) -> Result<Arc<super::state::Region>, WireError> {
+/// The operations AWS lets a principal of another account call on a key,
+/// given the key's ARN (everything else acts in the caller's own account).
+const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
+    "CreateGrant",
+    "Decrypt",
+    "DescribeKey",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GetKeyRotationStatus",
+    "ListGrants",
+    "ReEncrypt",
+    "RetireGrant",
+    "RevokeGrant",
+];
+
+/// The runtime a call goes to: the caller's account in the scope's Region;
+/// or, for an operation AWS allows across accounts, the account a key ARN
+/// in the request names, when that account's runtime exists (its keys were
+/// made there). An account-wide operation (`ListKeys`, `CreateKey`, …)
+/// always stays in the caller's account, whatever its body says.
+fn route(
+    shared: &Shared,
+    identity: &Identity,
+    operation: &str,
+    request: &Value,
+) -> Result<Arc<super::state::Region>, WireError> {
     let own = identity.account(&shared.config);
-    let named = ["KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId"]
+    let cross_account = CROSS_ACCOUNT_OPERATIONS.contains(&operation);
+    let named = ["KeyId", "SourceKeyId", "DestinationKeyId"]
         .iter()
+        .filter(|_| cross_account)
         .filter_map(|member| request.get(member).and_then(Value::as_str))
         .filter_map(|arn| match crate::eval::arn_components(arn) {
             Some(["arn", _, "kms", region, account, _]) if region == identity.region && account != own => Some(account),

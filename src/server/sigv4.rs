@@ -109,6 +109,11 @@ impl<'a> Authorization<'a> {
         if !self.signed_headers.contains(&"x-amz-date") {
             return Err(incomplete("SignedHeaders must include `x-amz-date`"));
         }
+        // The target names the operation: a signature that leaves it out
+        // could be replayed as another operation.
+        if parts.headers.contains_key("x-amz-target") && !self.signed_headers.contains(&"x-amz-target") {
+            return Err(incomplete("SignedHeaders must include `x-amz-target`"));
+        }
         let signed_at = parse_amz_date(amz_date)
             .ok_or_else(|| incomplete(format!("X-Amz-Date `{amz_date}` is not YYYYMMDD'T'HHMMSS'Z'")))?;
         if !amz_date.starts_with(self.date) {
@@ -162,20 +167,52 @@ impl<'a> Authorization<'a> {
     }
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`: a two-letter area, one or
-/// more words, and a number.
+/// The Regions of the `aws`, `aws-cn` and `aws-us-gov` partitions. A scope
+/// must name one: each Region met opens a runtime and a store, so a made-up
+/// name must not.
+const REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
 pub(super) fn is_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    let Some((number, words)) = parts.split_last() else {
-        return false;
-    };
-    parts.len() >= 3
-        && words[0].len() == 2
-        && words
-            .iter()
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
-        && (1..=2).contains(&number.len())
-        && number.bytes().all(|b| b.is_ascii_digit())
+    REGIONS.contains(&region)
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -441,6 +478,29 @@ mod tests {
     }
 
     #[test]
+    fn a_signature_that_leaves_out_the_target_is_refused() {
+        let now = parse_amz_date("20261204T120000Z").unwrap();
+        let (mut parts, body) = parts(&[("host", "127.0.0.1:4599")], b"{}");
+        // Signed over host and date only, then given a target.
+        sign(
+            &mut parts,
+            &body,
+            "AKIAEXAMPLE000000001",
+            "secret",
+            "us-east-1",
+            "kms",
+            now,
+        );
+        parts
+            .headers
+            .insert("x-amz-target", "TrentService.Decrypt".parse().unwrap());
+        let header = parts.headers["authorization"].to_str().unwrap().to_owned();
+        let auth = Authorization::parse(&header).unwrap();
+        let error = auth.verify(&parts, &body, "secret", "kms", now).unwrap_err();
+        assert_eq!(error.name, "IncompleteSignatureException");
+    }
+
+    #[test]
     fn malformed_authorization_headers_are_incomplete_signatures() {
         for header in [
             "",
@@ -457,10 +517,17 @@ mod tests {
     }
 
     #[test]
-    fn regions_are_checked_for_their_shape() {
-        for good in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-4"] {
+    fn only_regions_aws_has_are_accepted() {
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-4",
+            "cn-north-1",
+        ] {
             assert!(is_region(good), "{good}");
         }
+        // Well-shaped made-up names too: each would open a runtime and a store.
         for bad in [
             "",
             "us-east",
@@ -469,6 +536,8 @@ mod tests {
             "us--1",
             "moon-base-1x",
             "u-east-1",
+            "aa-b-1",
+            "us-east-9",
         ] {
             assert!(!is_region(bad), "{bad}");
         }

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use super::{json, kms_request, raw, scratch, Served};
+use super::{json, kms_request, kms_request_as, raw, scratch, Served};
 
 #[test]
 fn concurrent_calls_are_all_saved_and_audited_with_the_client_after_sigterm() {
@@ -110,6 +110,51 @@ fn the_reset_paths_empty_all_state_in_test_mode_only() {
     let (status, body) = raw(strict.address, reset);
     assert_eq!(status, 404);
     assert_eq!(json(&body)["__type"], "UnknownOperationException");
+}
+
+#[test]
+fn a_web_page_cannot_reset_the_state() {
+    let served = Served::start("lifecycle-csrf", &["--ephemeral", "--test-mode"]);
+    assert_eq!(raw(served.address, &kms_request("CreateKey", "{}")).0, 200);
+    for header in ["Origin: http://evil.example", "Sec-Fetch-Site: cross-site"] {
+        let reset = format!(
+            "POST /_keyward/reset HTTP/1.1\r\nHost: x\r\n{header}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        );
+        let (status, body) = raw(served.address, reset.as_bytes());
+        assert_eq!(
+            (status, json(&body)["__type"].as_str()),
+            (403, Some("AccessDeniedException")),
+            "{header}"
+        );
+    }
+    let (_, listed) = raw(served.address, &kms_request("ListKeys", "{}"));
+    assert_eq!(
+        json(&listed)["Keys"].as_array().map(Vec::len),
+        Some(1),
+        "nothing was reset"
+    );
+}
+
+#[test]
+fn account_wide_operations_stay_in_the_callers_account_whatever_key_the_body_names() {
+    let served = Served::start("lifecycle-route", &["--ephemeral", "--test-mode"]);
+    let (_, created) = raw(served.address, &kms_request("CreateKey", "{}"));
+    let arn = json(&created)["KeyMetadata"]["Arn"]
+        .as_str()
+        .expect("an ARN")
+        .to_owned();
+    let naming = format!(r#"{{"KeyId": "{arn}"}}"#);
+    let (_, listed) = raw(served.address, &kms_request_as("444455556666", "ListKeys", &naming));
+    assert_eq!(
+        json(&listed)["Keys"],
+        serde_json::json!([]),
+        "another account's keys are not listed"
+    );
+    let (_, made) = raw(served.address, &kms_request_as("444455556666", "CreateKey", &naming));
+    let made = json(&made)["KeyMetadata"]["Arn"].as_str().expect("an ARN").to_owned();
+    assert!(made.contains(":444455556666:key/"), "{made}");
+    let (_, own) = raw(served.address, &kms_request("ListKeys", "{}"));
+    assert_eq!(json(&own)["Keys"].as_array().map(Vec::len), Some(1));
 }
 
 #[test]

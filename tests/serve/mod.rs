@@ -114,10 +114,15 @@ fn raw(address: SocketAddr, request: &[u8]) -> (u16, String) {
 /// A KMS request in test mode: the access key is an account id, so no
 /// signature is checked.
 fn kms_request(target: &str, body: &str) -> Vec<u8> {
+    kms_request_as("111122223333", target, body)
+}
+
+/// [`kms_request`] as the root of `account`.
+fn kms_request_as(account: &str, target: &str, body: &str) -> Vec<u8> {
     format!(
         "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Amz-Target: TrentService.{target}\r\n\
 Content-Type: application/x-amz-json-1.1\r\nUser-Agent: keyward-tests/1\r\nX-Amz-Date: 20261204T120000Z\r\n\
-Authorization: AWS4-HMAC-SHA256 Credential=111122223333/20261204/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature={}\r\n\
+Authorization: AWS4-HMAC-SHA256 Credential={account}/20261204/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature={}\r\n\
 Content-Length: {}\r\n\r\n{body}",
         "0".repeat(64),
         body.len()

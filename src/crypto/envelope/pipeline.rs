@@ -52,14 +52,18 @@ where
     }
     let (job_tx, job_rx) = sync_channel::<Frame>(in_flight);
     let job_rx = Mutex::new(job_rx);
-    let (done_tx, done_rx) = channel::<Result<Frame, EnvelopeError>>();
+    // A failure carries the number of the frame it stopped at, so the
+    // writer reports it only after writing every frame before it.
+    let (done_tx, done_rx) = channel::<Result<Frame, (u32, EnvelopeError)>>();
 
     std::thread::scope(|scope| {
         let reader_done = done_tx.clone();
         scope.spawn(move || {
             // Ends when the file does, on an error, or when the writer has
             // stopped (no buffer will come back).
+            let mut attempt = 0u32;
             while let Ok(mut frame) = free_rx.recv() {
+                attempt = attempt.saturating_add(1);
                 match read(&mut frame) {
                     Ok(()) => {
                         let last = frame.last;
@@ -68,7 +72,7 @@ where
                         }
                     }
                     Err(e) => {
-                        let _ = reader_done.send(Err(e));
+                        let _ = reader_done.send(Err((attempt, e)));
                         break;
                     }
                 }
@@ -82,7 +86,8 @@ where
             scope.spawn(move || loop {
                 let next = jobs.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                 let Ok(mut frame) = next else { break };
-                let result = work(&mut frame).map(|()| frame);
+                let sequence = frame.sequence;
+                let result = work(&mut frame).map(|()| frame).map_err(|e| (sequence, e));
                 let _ = done.send(result);
             });
         }
@@ -96,7 +101,7 @@ where
 }
 
 fn write_in_order<W>(
-    done: &Receiver<Result<Frame, EnvelopeError>>,
+    done: &Receiver<Result<Frame, (u32, EnvelopeError)>>,
     free: &std::sync::mpsc::Sender<Frame>,
     write: &mut W,
 ) -> Result<(), EnvelopeError>
@@ -105,10 +110,21 @@ where
 {
     let mut next = 1u32;
     let mut waiting: BTreeMap<u32, Frame> = BTreeMap::new();
+    let mut failures: BTreeMap<u32, EnvelopeError> = BTreeMap::new();
     while let Ok(result) = done.recv() {
-        let frame = result?;
-        waiting.insert(frame.sequence, frame);
-        while let Some(frame) = waiting.remove(&next) {
+        match result {
+            Ok(frame) => {
+                waiting.insert(frame.sequence, frame);
+            }
+            Err((sequence, error)) => {
+                failures.insert(sequence, error);
+            }
+        }
+        loop {
+            if let Some(error) = failures.remove(&next) {
+                return Err(error);
+            }
+            let Some(frame) = waiting.remove(&next) else { break };
             write(&frame)?;
             if frame.last {
                 return Ok(());
@@ -117,6 +133,7 @@ where
             let _ = free.send(frame);
         }
     }
-    // Every stage ended without a last frame: the reader stopped early.
-    Err(EnvelopeError::Truncated)
+    // Every stage has ended: the first failure, or, with none, a reader that
+    // stopped before the last frame.
+    Err(failures.into_values().next().unwrap_or(EnvelopeError::Truncated))
 }
