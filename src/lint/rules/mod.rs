@@ -49,6 +49,7 @@ mod statement_never_matches;
 mod uncatalogued_name;
 mod unknown_action;
 mod unknown_condition_key;
+mod unlikely_date_value;
 mod unsupported_condition_key;
 mod unsupported_principal_type;
 mod via_service_value;
@@ -129,6 +130,7 @@ pub static ALL: &[&Rule] = &[
     &uncatalogued_name::RULE,
     &unknown_action::RULE,
     &unknown_condition_key::RULE,
+    &unlikely_date_value::RULE,
     &unsupported_condition_key::RULE,
     &unsupported_principal_type::RULE,
     &via_service_value::RULE,
