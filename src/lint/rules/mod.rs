@@ -42,6 +42,7 @@ mod redundant_resource;
 mod redundant_statement;
 mod resource_arn_format;
 mod resource_type_mismatch;
+mod service_principal_condition_key;
 mod service_principal_without_source;
 mod sid_characters;
 mod source_ip_range;
@@ -123,6 +124,7 @@ pub static ALL: &[&Rule] = &[
     &redundant_statement::RULE,
     &resource_arn_format::RULE,
     &resource_type_mismatch::RULE,
+    &service_principal_condition_key::RULE,
     &service_principal_without_source::RULE,
     &sid_characters::RULE,
     &source_ip_range::RULE,
