@@ -16,6 +16,7 @@ mod allow_with_not_principal;
 mod condition_type_mismatch;
 mod condition_value_count;
 mod condition_value_format;
+mod create_slr_wildcard;
 mod deprecated_condition_key;
 mod duplicate_condition_key_case;
 mod duplicate_sid;
@@ -98,6 +99,7 @@ pub static ALL: &[&Rule] = &[
     &condition_type_mismatch::RULE,
     &condition_value_count::RULE,
     &condition_value_format::RULE,
+    &create_slr_wildcard::RULE,
     &deprecated_condition_key::RULE,
     &duplicate_condition_key_case::RULE,
     &duplicate_sid::RULE,
