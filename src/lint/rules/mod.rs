@@ -31,6 +31,7 @@ mod key_policy_resource;
 mod kms_wildcard_for_non_account;
 mod missing_account_principal;
 mod missing_action_for_condition_key;
+mod missing_paired_condition_key;
 mod missing_set_qualifier;
 mod missing_version;
 mod no_effect_in_key_policy;
@@ -114,6 +115,7 @@ pub static ALL: &[&Rule] = &[
     &kms_wildcard_for_non_account::RULE,
     &missing_account_principal::RULE,
     &missing_action_for_condition_key::RULE,
+    &missing_paired_condition_key::RULE,
     &missing_set_qualifier::RULE,
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
