@@ -49,6 +49,7 @@ mod service_principal_without_source;
 mod sid_characters;
 mod source_ip_range;
 mod statement_never_matches;
+mod string_like_on_arn_key;
 mod uncatalogued_name;
 mod unknown_action;
 mod unknown_condition_key;
@@ -133,6 +134,7 @@ pub static ALL: &[&Rule] = &[
     &sid_characters::RULE,
     &source_ip_range::RULE,
     &statement_never_matches::RULE,
+    &string_like_on_arn_key::RULE,
     &uncatalogued_name::RULE,
     &unknown_action::RULE,
     &unknown_condition_key::RULE,
