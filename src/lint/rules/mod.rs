@@ -33,6 +33,7 @@ mod missing_account_principal;
 mod missing_action_for_condition_key;
 mod missing_paired_condition_key;
 mod missing_set_qualifier;
+mod missing_tag_key;
 mod missing_version;
 mod no_effect_in_key_policy;
 mod pass_role_wildcard;
@@ -118,6 +119,7 @@ pub static ALL: &[&Rule] = &[
     &missing_action_for_condition_key::RULE,
     &missing_paired_condition_key::RULE,
     &missing_set_qualifier::RULE,
+    &missing_tag_key::RULE,
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
     &pass_role_wildcard::RULE,
