@@ -51,6 +51,7 @@ mod sid_characters;
 mod source_ip_range;
 mod statement_never_matches;
 mod string_like_on_arn_key;
+mod tag_key_unsupported_by_service;
 mod uncatalogued_name;
 mod unknown_action;
 mod unknown_condition_key;
@@ -137,6 +138,7 @@ pub static ALL: &[&Rule] = &[
     &source_ip_range::RULE,
     &statement_never_matches::RULE,
     &string_like_on_arn_key::RULE,
+    &tag_key_unsupported_by_service::RULE,
     &uncatalogued_name::RULE,
     &unknown_action::RULE,
     &unknown_condition_key::RULE,
