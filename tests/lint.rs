@@ -388,3 +388,15 @@ fn a_bare_year_in_a_date_condition_is_ambiguous() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn a_grant_condition_without_create_grant_is_reported_once() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt",
+        "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("grant.json", text), None);
+    let rules = rules_of(&findings);
+    assert!(rules.contains(&"missing-action-for-condition-key"), "{rules:?}");
+    assert!(!rules.contains(&"unsupported-condition-key"), "{rules:?}");
+}

@@ -34,7 +34,9 @@ const YEAR_3000: i128 = 32_503_680_000;
 fn unlikely(text: &str) -> Option<&'static str> {
     let when = date(text)?;
     let digits = text.trim();
-    let numeric = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+    // Epoch seconds, possibly negative or fractional.
+    let unsigned = digits.strip_prefix('-').unwrap_or(digits);
+    let numeric = !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
         Some("a bare year, which can also be read as epoch seconds")
     } else if when < 0 {
@@ -101,6 +103,7 @@ mod tests {
         assert!(unlikely("2030").is_some());
         assert!(unlikely("1767225600000").is_some_and(|w| w.contains("milliseconds")));
         assert!(unlikely("1969-12-31T00:00:00Z").is_some());
+        assert_eq!(unlikely("3001-01-01T00:00:00Z"), Some("after 2999"));
         assert!(unlikely("2026-01-01T00:00:00Z").is_none());
         assert!(unlikely("1546257599.0").is_none());
         assert!(unlikely("not a date").is_none());
