@@ -28,6 +28,7 @@ mod grant_permission_without_aws_resource;
 mod irrelevant_condition_key;
 mod key_lockout;
 mod key_policy_resource;
+mod key_policy_size;
 mod kms_wildcard_for_non_account;
 mod missing_account_principal;
 mod missing_action_for_condition_key;
@@ -115,6 +116,7 @@ pub static ALL: &[&Rule] = &[
     &irrelevant_condition_key::RULE,
     &key_lockout::RULE,
     &key_policy_resource::RULE,
+    &key_policy_size::RULE,
     &kms_wildcard_for_non_account::RULE,
     &missing_account_principal::RULE,
     &missing_action_for_condition_key::RULE,
