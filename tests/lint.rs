@@ -400,3 +400,11 @@ fn a_grant_condition_without_create_grant_is_reported_once() {
     assert!(rules.contains(&"missing-action-for-condition-key"), "{rules:?}");
     assert!(!rules.contains(&"unsupported-condition-key"), "{rules:?}");
 }
+
+#[test]
+fn an_empty_condition_element_is_reported() {
+    let statement = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {}}"#;
+    let findings = findings_of("empty-condition", statement);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].severity, Severity::Suggestion);
+}

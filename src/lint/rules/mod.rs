@@ -20,6 +20,7 @@ mod create_slr_wildcard;
 mod deprecated_condition_key;
 mod duplicate_condition_key_case;
 mod duplicate_sid;
+mod empty_condition;
 mod empty_sid;
 mod forallvalues_single_valued_key;
 mod grant_decrypt_without_context;
@@ -108,6 +109,7 @@ pub static ALL: &[&Rule] = &[
     &deprecated_condition_key::RULE,
     &duplicate_condition_key_case::RULE,
     &duplicate_sid::RULE,
+    &empty_condition::RULE,
     &empty_sid::RULE,
     &forallvalues_single_valued_key::RULE,
     &grant_decrypt_without_context::RULE,
