@@ -327,3 +327,84 @@ fn forallvalues_on_via_service_in_a_key_policy_is_a_security_finding() {
         .expect("a finding");
     assert_eq!(finding.severity, Severity::Security);
 }
+
+/// The findings of one rule on a one-statement identity or key policy.
+fn findings_of(rule: &str, statement: &str) -> Vec<Finding> {
+    let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statement}]}}"#);
+    let findings = Linter::default().lint(&Source::new("one.json", text), None);
+    findings.into_iter().filter(|f| f.rule == rule).collect()
+}
+
+#[test]
+fn unsupported_tag_keys_are_security_findings_only_where_they_widen_access() {
+    let rule = "tag-key-unsupported-by-service";
+    let statement = |effect: &str, op: &str| {
+        format!(
+            r#"{{"Effect": "{effect}", "Action": ["kms:Decrypt", "cloudtrail:LookupEvents"], "Resource": "*",
+            "Condition": {{"{op}": {{"aws:ResourceTag/Team": "Red"}}}}}}"#
+        )
+    };
+    let severity = |effect: &str, op: &str| findings_of(rule, &statement(effect, op)).first().map(|f| f.severity);
+    // An absent key: a positive operator never holds, a negated one always does.
+    assert_eq!(severity("Allow", "StringEquals"), Some(Severity::Suggestion));
+    assert_eq!(severity("Allow", "StringNotEquals"), Some(Severity::Security));
+    assert_eq!(severity("Deny", "StringEquals"), Some(Severity::Security));
+    assert_eq!(severity("Deny", "StringNotEquals"), Some(Severity::Suggestion));
+    let not_action = r#"{"Effect": "Deny", "NotAction": "kms:Decrypt", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/Team": "Red"}}}"#;
+    assert_eq!(findings_of(rule, not_action).len(), 1);
+}
+
+#[test]
+fn caller_keys_are_allowed_when_a_service_principal_shares_the_statement_with_an_account() {
+    let statement = r#"{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com",
+        "AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}"#;
+    assert!(findings_of("service-principal-condition-key", statement).is_empty());
+}
+
+#[test]
+fn a_private_instance_address_alone_is_reported_in_allow_but_not_in_deny() {
+    let statement = |effect: &str| {
+        format!(
+            r#"{{"Effect": "{effect}", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {{"IpAddress": {{"aws:Ec2InstanceSourcePrivateIPv4": "10.0.1.15/32"}}}}}}"#
+        )
+    };
+    assert_eq!(
+        findings_of("missing-paired-condition-key", &statement("Allow")).len(),
+        1
+    );
+    assert!(findings_of("missing-paired-condition-key", &statement("Deny")).is_empty());
+}
+
+#[test]
+fn a_bare_year_in_a_date_condition_is_ambiguous() {
+    let statement = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "2030"}}}"#;
+    let findings = findings_of("unlikely-date-value", statement);
+    assert!(
+        findings.first().is_some_and(|f| f.message.contains("bare year")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn a_grant_condition_without_create_grant_is_reported_once() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt",
+        "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("grant.json", text), None);
+    let rules = rules_of(&findings);
+    assert!(rules.contains(&"missing-action-for-condition-key"), "{rules:?}");
+    assert!(!rules.contains(&"unsupported-condition-key"), "{rules:?}");
+}
+
+#[test]
+fn an_empty_condition_element_is_reported() {
+    let statement = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {}}"#;
+    let findings = findings_of("empty-condition", statement);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].severity, Severity::Suggestion);
+}

@@ -16,9 +16,11 @@ mod allow_with_not_principal;
 mod condition_type_mismatch;
 mod condition_value_count;
 mod condition_value_format;
+mod create_slr_wildcard;
 mod deprecated_condition_key;
 mod duplicate_condition_key_case;
 mod duplicate_sid;
+mod empty_condition;
 mod empty_sid;
 mod forallvalues_single_valued_key;
 mod grant_decrypt_without_context;
@@ -27,9 +29,13 @@ mod grant_permission_without_aws_resource;
 mod irrelevant_condition_key;
 mod key_lockout;
 mod key_policy_resource;
+mod key_policy_size;
 mod kms_wildcard_for_non_account;
 mod missing_account_principal;
+mod missing_action_for_condition_key;
+mod missing_paired_condition_key;
 mod missing_set_qualifier;
+mod missing_tag_key;
 mod missing_version;
 mod no_effect_in_key_policy;
 mod pass_role_wildcard;
@@ -41,13 +47,17 @@ mod redundant_resource;
 mod redundant_statement;
 mod resource_arn_format;
 mod resource_type_mismatch;
+mod service_principal_condition_key;
 mod service_principal_without_source;
 mod sid_characters;
 mod source_ip_range;
 mod statement_never_matches;
+mod string_like_on_arn_key;
+mod tag_key_unsupported_by_service;
 mod uncatalogued_name;
 mod unknown_action;
 mod unknown_condition_key;
+mod unlikely_date_value;
 mod unsupported_condition_key;
 mod unsupported_principal_type;
 mod via_service_value;
@@ -95,9 +105,11 @@ pub static ALL: &[&Rule] = &[
     &condition_type_mismatch::RULE,
     &condition_value_count::RULE,
     &condition_value_format::RULE,
+    &create_slr_wildcard::RULE,
     &deprecated_condition_key::RULE,
     &duplicate_condition_key_case::RULE,
     &duplicate_sid::RULE,
+    &empty_condition::RULE,
     &empty_sid::RULE,
     &forallvalues_single_valued_key::RULE,
     &grant_decrypt_without_context::RULE,
@@ -106,9 +118,13 @@ pub static ALL: &[&Rule] = &[
     &irrelevant_condition_key::RULE,
     &key_lockout::RULE,
     &key_policy_resource::RULE,
+    &key_policy_size::RULE,
     &kms_wildcard_for_non_account::RULE,
     &missing_account_principal::RULE,
+    &missing_action_for_condition_key::RULE,
+    &missing_paired_condition_key::RULE,
     &missing_set_qualifier::RULE,
+    &missing_tag_key::RULE,
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
     &pass_role_wildcard::RULE,
@@ -120,13 +136,17 @@ pub static ALL: &[&Rule] = &[
     &redundant_statement::RULE,
     &resource_arn_format::RULE,
     &resource_type_mismatch::RULE,
+    &service_principal_condition_key::RULE,
     &service_principal_without_source::RULE,
     &sid_characters::RULE,
     &source_ip_range::RULE,
     &statement_never_matches::RULE,
+    &string_like_on_arn_key::RULE,
+    &tag_key_unsupported_by_service::RULE,
     &uncatalogued_name::RULE,
     &unknown_action::RULE,
     &unknown_condition_key::RULE,
+    &unlikely_date_value::RULE,
     &unsupported_condition_key::RULE,
     &unsupported_principal_type::RULE,
     &via_service_value::RULE,

@@ -24,6 +24,10 @@ so a misspelt key silently changes who is allowed. Global `aws:` keys are checke
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     for statement in cx.statements() {
         for (_, entry) in PolicyCx::conditions(statement) {
+            // `missing-tag-key` reports `aws:ResourceTag` without its tag key.
+            if super::missing_tag_key::tag_template(&entry.key).is_some() {
+                continue;
+            }
             if let Standing::Unknown { message, help } = names::condition_key(&entry.key) {
                 out.push(
                     RULE.info

@@ -48,6 +48,12 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
         };
         for (operator, entry) in service_keys {
             let key = entry.key.as_str();
+            // `missing-action-for-condition-key` names the action this lacks.
+            if super::missing_action_for_condition_key::required_action(key)
+                .is_some_and(|action| !crate::lint::context::covers_action(statement, action))
+            {
+                continue;
+            }
             let supported = actions.iter().any(|(service, action)| service.supports(action, key));
             if supported {
                 // A key absent from the request makes a positive operator false.
