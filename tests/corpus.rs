@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use keyward::policy::{fmt::to_canonical_json, Document};
 use keyward::source::Source;
 
-fn json_files(dir: &Path) -> Vec<PathBuf> {
+/// Every `*.json` file under `dir`, in path order.
+pub(crate) fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {

@@ -4,31 +4,16 @@
 //! finding; the SARIF log validates against the SARIF 2.1.0 schema.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use keyward::lint::output::{self, Report};
 use keyward::lint::{rules, Config, Finding, Linter, Severity};
 use keyward::source::Source;
 
+use super::corpus::json_files;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("corpus folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// A corpus file as a source named by its path below `base`.

@@ -30,7 +30,7 @@ mod material;
 
 pub use blob::{open, peek, seal, Header, InvalidCiphertext, FORMAT_VERSION, MAX_BLOB_BYTES};
 pub use context::{canonical, decode_canonical};
-pub use material::{random_bytes, KeyMaterial, MaterialId};
+pub use material::{random_bytes, random_uuid, KeyMaterial, MaterialId};
 
 #[cfg(test)]
 mod tests;

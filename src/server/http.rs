@@ -310,16 +310,5 @@ fn now() -> i64 {
 
 /// A fresh request id, shaped like AWS's (a random UUID).
 fn request_id() -> String {
-    let mut b = crate::crypto::random_bytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    crate::crypto::random_uuid()
 }

@@ -667,18 +667,7 @@ pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
 
 /// A random version-4 UUID, the form of KMS key ids and request ids.
 pub(super) fn uuid() -> String {
-    let mut b = crate::crypto::random_bytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    crate::crypto::random_uuid()
 }
 
 #[cfg(test)]
