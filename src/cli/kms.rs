@@ -9,10 +9,11 @@ use std::io::{IsTerminal, Read, Write};
 
 use base64::Engine as _;
 use keyward::eval::Caller;
+use keyward::kms::op::{target_of_key, Local};
 use keyward::kms::runtime::{AuditFilter, KeyMetadata, Page, Paging, Runtime, SystemClock};
 use keyward::kms::wire::{alias_entry, b64, grant_entry, grant_from_request, key_metadata, list, wipe};
 use keyward::kms::KmsError;
-use keyward::store::Store;
+use keyward::kms::{Service, Target};
 use keyward::suite::Accounts;
 use serde_json::{json, Value};
 use zeroize::Zeroize;
@@ -348,7 +349,6 @@ fn via_service_endpoint(service: &str, region: &str) -> Result<String, String> {
 }
 
 fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
-    let mut runtime = Runtime::new(&session.account, &session.region, SystemClock);
     let accounts = match &session.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| format!("{:?}", miette::Report::new(e)))?),
         None => None,
@@ -362,65 +362,64 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         Some(service) => caller.via(via_service_endpoint(service, &session.region)?),
         None => caller,
     };
-    if let Some(mut accounts) = accounts {
-        runtime.identities = std::mem::take(&mut accounts.identities);
-    }
+    let identities = accounts.map(|a| a.identities).unwrap_or_default();
     // A file command opens its input (and reads the header of a file to
-    // decrypt) before the state directory is locked.
-    let input = match command {
+    // decrypt) before the state is opened.
+    let input = std::cell::RefCell::new(match command {
         KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, false)?),
         KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, true)?),
         _ => None,
-    };
-    // Held until the command's state is saved.
-    let mut locked: Option<std::fs::File> = None;
-    let mut store = if session.ephemeral {
-        None
+    });
+    let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
+    let store: Box<dyn keyward::kms::Store> = if session.ephemeral {
+        Box::new(keyward::store::MemoryStore::default())
     } else {
         let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
-        let store = Store::open(&dir).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
-        // One command at a time per state directory: load, call and save
-        // happen under this lock, so no command saves over another's work.
-        let lock_path = dir.join("keyward.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("cannot open `{}`: {e}", lock_path.display()))?;
-        lock.lock()
-            .map_err(|e| format!("cannot lock `{}`: {e}", lock_path.display()))?;
-        locked = Some(lock);
-        if let Some(state) = store.load().map_err(|e| format!("{:?}", miette::Report::new(e)))? {
-            runtime.restore(state)?;
-        }
-        runtime.audit.resume_after(
-            store
-                .last_event_id()
-                .map_err(|e| format!("{:?}", miette::Report::new(e)))?,
-        );
-        Some(store)
+        Box::new(keyward::store::SqliteStore::open(&dir).map_err(report)?)
     };
-    runtime.sweep();
-    let result = match (command, input) {
-        (KmsCommand::EncryptFile(args), Some(input)) => {
-            super::envelope::prepare_encrypt(&mut runtime, &caller, args, input).map(|job| Next::Stream(Box::new(job)))
-        }
-        (KmsCommand::DecryptFile(args), Some(input)) => {
-            super::envelope::prepare_decrypt(&mut runtime, &caller, args, input).map(|job| Next::Stream(Box::new(job)))
-        }
-        _ => call(&mut runtime, &caller, command, store.as_ref()).map(Next::Print),
-    };
-    if let Some(store) = store.as_mut() {
-        store
-            .save(&runtime.export(), &runtime.audit.drain())
-            .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
-    }
-    // Saved: the next command may go.
-    drop(locked);
+    let kms = Service::open(store, identities, SystemClock, &session.account).map_err(report)?;
+    let audit = |filter: &AuditFilter| kms.audit(filter).map_err(report);
+    let operation =
+        Local {
+            name: "cli",
+            target: command_key(command).map_or(Target::Caller, target_of_key),
+            run: |rt: &mut Runtime<SystemClock>, caller: &Caller| {
+                Ok(match command {
+                    KmsCommand::EncryptFile(args) => match input.borrow_mut().take() {
+                        Some(input) => super::envelope::prepare_encrypt(rt, caller, args, input)
+                            .map(|job| Next::Stream(Box::new(job))),
+                        None => Err(Failure::from("the input was read already".to_owned())),
+                    },
+                    KmsCommand::DecryptFile(args) => match input.borrow_mut().take() {
+                        Some(input) => super::envelope::prepare_decrypt(rt, caller, args, input)
+                            .map(|job| Next::Stream(Box::new(job))),
+                        None => Err(Failure::from("the input was read already".to_owned())),
+                    },
+                    _ => call(rt, caller, command, &audit).map(Next::Print),
+                })
+            },
+        };
+    // Committed (or refused) before anything is printed or streamed.
+    let result = kms
+        .call(&caller, &session.region, &operation)
+        .map_err(|e| Failure::Kms("the command", e))?;
     match result? {
         Next::Print(printed) => Ok(printed),
         Next::Stream(job) => job.run(),
+    }
+}
+
+/// The key ARN a cryptographic command names, if any: it runs in that key's
+/// partition (the management commands act in the caller's own account, as
+/// AWS's do, except where AWS allows a key ARN of another account).
+fn command_key(command: &KmsCommand) -> Option<&str> {
+    match command {
+        KmsCommand::Encrypt(args) => Some(&args.key_id),
+        KmsCommand::Decrypt(args) => args.key_id.as_deref(),
+        KmsCommand::GenerateDataKey(args) | KmsCommand::GenerateDataKeyWithoutPlaintext(args) => Some(&args.key_id),
+        KmsCommand::ReEncrypt(args) => Some(&args.destination_key_id),
+        KmsCommand::EncryptFile(args) => args.keys.first().map(String::as_str),
+        _ => None,
     }
 }
 
@@ -435,7 +434,7 @@ fn call(
     rt: &mut Runtime<SystemClock>,
     caller: &Caller,
     command: &KmsCommand,
-    store: Option<&Store>,
+    audit: &dyn Fn(&AuditFilter) -> Result<Vec<Value>, Failure>,
 ) -> Result<Printed, Failure> {
     let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
     let key_out = |m: KeyMetadata| Printed {
@@ -734,12 +733,7 @@ fn call(
                 operation: args.operation.clone(),
                 succeeded: args.decision.map(|d| d == AuditDecision::Allow),
             };
-            let mut records: Vec<Value> = match store {
-                Some(store) => store
-                    .audit(&filter)
-                    .map_err(|e| format!("{:?}", miette::Report::new(e)))?,
-                None => Vec::new(),
-            };
+            let mut records: Vec<Value> = audit(&filter)?;
             records.extend(
                 rt.audit
                     .list(&filter)

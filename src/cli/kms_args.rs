@@ -29,11 +29,22 @@ pub struct Session {
     /// The local account id.
     #[arg(long, global = true, default_value = "111122223333")]
     pub account: String,
-    #[arg(long, global = true, default_value = "us-east-1")]
+    /// The Region (default: `$AWS_REGION`, else `$AWS_DEFAULT_REGION`, else
+    /// `us-east-1`). Keys live in one account and Region, as in AWS.
+    #[arg(long, global = true, default_value_t = default_region())]
     pub region: String,
     /// `json` prints the AWS response shape (blobs in base64); `text` the main value alone.
     #[arg(long, global = true, value_enum)]
     pub output: Option<Output>,
+}
+
+/// The Region the AWS CLI would use: `AWS_REGION`, then `AWS_DEFAULT_REGION`.
+fn default_region() -> String {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .unwrap_or_else(|| "us-east-1".to_owned())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

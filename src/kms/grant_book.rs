@@ -9,6 +9,7 @@
 //! simulation sees new grants at once).
 
 use super::error::{ErrorName, KmsError};
+use super::tracked::Tracked;
 use crate::policy::{Grant, Grantee};
 use crate::source::{Span, Spanned};
 
@@ -23,8 +24,14 @@ struct Entry {
     grant: Grant,
     /// Seconds since the Unix epoch.
     created_at: i64,
+    /// The tokens' hashes ([`token_hash`]): the tokens themselves are
+    /// handed out once and kept nowhere.
     tokens: Vec<String>,
 }
+
+/// Where an entry sits: its key ARN, its place in creation order, its id;
+/// so one key's grants are one range of the map, oldest first.
+type Slot = (String, u64, String);
 
 /// What `CreateGrant` returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,11 +41,22 @@ pub struct Issued {
 }
 
 /// The grants of some keys.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct GrantBook {
-    entries: Vec<Entry>,
+    entries: Tracked<Slot, Entry>,
+    /// The next creation-order number.
+    serial: u64,
     /// Seconds before a new grant is usable without its token.
     propagation_delay: i64,
+}
+
+/// A grant token as the book keeps it: lowercase hex SHA-256.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn not_found(key: &str) -> KmsError {
@@ -52,9 +70,29 @@ fn invalid_token() -> KmsError {
 impl GrantBook {
     pub fn new(propagation_delay_seconds: i64) -> GrantBook {
         GrantBook {
-            entries: Vec::new(),
             propagation_delay: propagation_delay_seconds.max(0),
+            ..GrantBook::default()
         }
+    }
+
+    /// The entries of one key, oldest first.
+    fn of_key(&self, key: &str) -> impl Iterator<Item = (&Slot, &Entry)> + '_ {
+        let key = key.to_owned();
+        self.entries
+            .range((key.clone(), 0, String::new())..)
+            .take_while(move |((k, _, _), _)| *k == key)
+    }
+
+    fn slot_of(&self, key: &str, grant_id: &str) -> Option<Slot> {
+        self.of_key(key)
+            .find(|(slot, _)| slot.2 == grant_id)
+            .map(|(slot, _)| slot.clone())
+    }
+
+    fn add(&mut self, entry: Entry) {
+        let id = id_of(&entry.grant).unwrap_or_default().to_owned();
+        self.serial += 1;
+        self.entries.insert((entry.key.clone(), self.serial, id), entry);
     }
 
     /// Records a grant already validated (`kms::validate_grant`) and
@@ -70,23 +108,22 @@ impl GrantBook {
         mint: &mut dyn FnMut() -> String,
     ) -> Result<Issued, KmsError> {
         if grant.name.is_some() {
-            if let Some(entry) = self
-                .entries
-                .iter_mut()
-                .find(|e| e.key == key && same_request(&e.grant, &grant))
-            {
+            let same = self
+                .of_key(key)
+                .find(|(_, e)| same_request(&e.grant, &grant))
+                .map(|(slot, _)| slot.clone());
+            if let Some(slot) = same {
                 let grant_token = mint();
-                entry.tokens.push(grant_token.clone());
-                let grant_id = entry
-                    .grant
-                    .grant_id
-                    .as_ref()
-                    .map(|g| g.node.clone())
-                    .unwrap_or_default();
-                return Ok(Issued { grant_id, grant_token });
+                if let Some(entry) = self.entries.get_mut(&slot) {
+                    entry.tokens.push(token_hash(&grant_token));
+                }
+                return Ok(Issued {
+                    grant_id: slot.2,
+                    grant_token,
+                });
             }
         }
-        if self.entries.iter().filter(|e| e.key == key).count() >= MAX_GRANTS_PER_KEY {
+        if self.of_key(key).count() >= MAX_GRANTS_PER_KEY {
             return Err(KmsError::new(
                 ErrorName::LimitExceededException,
                 format!("The grant quota of {MAX_GRANTS_PER_KEY} for key {key} is reached."),
@@ -104,11 +141,11 @@ impl GrantBook {
         ));
         grant.grant_tokens = None;
         grant.dry_run = None;
-        self.entries.push(Entry {
+        self.add(Entry {
             key: key.to_owned(),
             grant,
             created_at: now,
-            tokens: vec![grant_token.clone()],
+            tokens: vec![token_hash(&grant_token)],
         });
         Ok(Issued { grant_id, grant_token })
     }
@@ -117,26 +154,27 @@ impl GrantBook {
     /// propagation delay, and those whose token it presents. An unknown
     /// token fails with `InvalidGrantTokenException` (§6.7).
     pub fn usable(&self, key: &str, tokens: &[String], now: i64) -> Result<Vec<&Grant>, KmsError> {
-        if tokens
+        let presented: Vec<String> = tokens.iter().map(|t| token_hash(t)).collect();
+        if presented
             .iter()
-            .any(|t| !self.entries.iter().any(|e| e.tokens.contains(t)))
+            .any(|t| !self.entries.values().any(|e| e.tokens.contains(t)))
         {
             return Err(invalid_token());
         }
         Ok(self
-            .entries
-            .iter()
-            .filter(|e| e.key == key)
-            .filter(|e| now >= e.created_at + self.propagation_delay || e.tokens.iter().any(|t| tokens.contains(t)))
+            .of_key(key)
+            .map(|(_, e)| e)
+            .filter(|e| now >= e.created_at + self.propagation_delay || e.tokens.iter().any(|t| presented.contains(t)))
             .map(|e| &e.grant)
             .collect())
     }
 
     /// The grant a token belongs to, for `RetireGrant` by token.
     pub fn by_token(&self, token: &str) -> Result<&Grant, KmsError> {
+        let hash = token_hash(token);
         self.entries
-            .iter()
-            .find(|e| e.tokens.iter().any(|t| t == token))
+            .values()
+            .find(|e| e.tokens.contains(&hash))
             .map(|e| &e.grant)
             .ok_or_else(invalid_token)
     }
@@ -149,33 +187,33 @@ impl GrantBook {
                 "The grant ID is not valid.",
             ));
         }
-        self.entries
-            .iter()
-            .find(|e| e.key == key && id_of(&e.grant) == Some(grant_id))
-            .map(|e| &e.grant)
+        self.of_key(key)
+            .find(|(slot, _)| slot.2 == grant_id)
+            .map(|(_, e)| &e.grant)
             .ok_or_else(|| not_found(key))
     }
 
     /// Deletes a grant (after `RetireGrant` or `RevokeGrant` was authorized).
     pub fn remove(&mut self, key: &str, grant_id: &str) -> Result<Grant, KmsError> {
-        let at = self
-            .entries
-            .iter()
-            .position(|e| e.key == key && id_of(&e.grant) == Some(grant_id))
-            .ok_or_else(|| not_found(key))?;
-        Ok(self.entries.remove(at).grant)
+        let slot = self.slot_of(key, grant_id).ok_or_else(|| not_found(key))?;
+        self.entries
+            .remove(&slot)
+            .map(|e| e.grant)
+            .ok_or_else(|| not_found(key))
     }
 
     /// Drops every grant of a deleted key.
     pub fn remove_key(&mut self, key: &str) {
-        self.entries.retain(|e| e.key != key);
+        let slots: Vec<Slot> = self.of_key(key).map(|(slot, _)| slot.clone()).collect();
+        for slot in slots {
+            self.entries.remove(&slot);
+        }
     }
 
     /// `ListGrants`: the grants of a key, optionally one id or one grantee.
     pub fn list(&self, key: &str, grant_id: Option<&str>, grantee: Option<&str>) -> Vec<&Grant> {
-        self.entries
-            .iter()
-            .filter(|e| e.key == key)
+        self.of_key(key)
+            .map(|(_, e)| e)
             .filter(|e| grant_id.is_none_or(|id| id_of(&e.grant) == Some(id)))
             .filter(|e| grantee.is_none_or(|g| grantee_of(&e.grant) == g))
             .map(|e| &e.grant)
@@ -184,17 +222,19 @@ impl GrantBook {
 
     /// `ListRetirableGrants`: every grant (on any key) naming this retiring principal.
     pub fn list_retirable(&self, retiring_principal: &str) -> Vec<&Grant> {
-        self.entries
+        let mut entries: Vec<(&Slot, &Entry)> = self
+            .entries
             .iter()
-            .filter(|e| {
+            .filter(|(_, e)| {
                 let r = &e.grant;
                 r.retiring_principal
                     .as_ref()
                     .or(r.retiring_service_principal.as_ref())
                     .is_some_and(|p| p.node == retiring_principal)
             })
-            .map(|e| &e.grant)
-            .collect()
+            .collect();
+        entries.sort_by_key(|(slot, _)| slot.1);
+        entries.into_iter().map(|(_, e)| &e.grant).collect()
     }
 }
 
@@ -219,7 +259,7 @@ fn same_request(existing: &Grant, new: &Grant) -> bool {
 }
 
 /// One grant as a store keeps it: the grant in its canonical JSON (the
-/// `ListGrants` shape), when it was made, and its tokens.
+/// `ListGrants` shape), when it was made, and its tokens' hashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredGrant {
     pub grant_id: String,
@@ -230,43 +270,93 @@ pub struct StoredGrant {
 }
 
 impl GrantBook {
-    /// Every grant, for a store to save.
+    fn stored(entry: &Entry) -> StoredGrant {
+        StoredGrant {
+            grant_id: id_of(&entry.grant).unwrap_or_default().to_owned(),
+            key: entry.key.clone(),
+            grant_json: crate::policy::fmt::grants_json(&crate::policy::Grants {
+                shape: crate::policy::GrantsShape::One,
+                grants: vec![Spanned::new(entry.grant.clone(), Span::default())],
+            }),
+            created_at: entry.created_at,
+            tokens: entry.tokens.clone(),
+        }
+    }
+
+    /// Every grant, oldest first, for a store to save.
     pub fn export(&self) -> Vec<StoredGrant> {
+        let mut entries: Vec<(&Slot, &Entry)> = self.entries.iter().collect();
+        entries.sort_by_key(|(slot, _)| slot.1);
+        entries.into_iter().map(|(_, e)| Self::stored(e)).collect()
+    }
+
+    /// The grants changed since the last settle: `Ok` to write, `Err(id)`
+    /// removed.
+    pub fn changed(&self) -> Vec<Result<StoredGrant, String>> {
         self.entries
-            .iter()
-            .map(|e| StoredGrant {
-                grant_id: e.grant.grant_id.as_ref().map(|g| g.node.clone()).unwrap_or_default(),
-                key: e.key.clone(),
-                grant_json: crate::policy::fmt::grants_json(&crate::policy::Grants {
-                    shape: crate::policy::GrantsShape::One,
-                    grants: vec![Spanned::new(e.grant.clone(), Span::default())],
-                }),
-                created_at: e.created_at,
-                tokens: e.tokens.clone(),
-            })
+            .changed()
+            .map(|(slot, entry)| entry.map(Self::stored).ok_or_else(|| slot.2.clone()))
             .collect()
     }
 
-    /// Rebuilds a book from what a store saved; a grant that no longer
-    /// reads is an error naming it.
+    pub fn settle(&mut self) {
+        self.entries.settle();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes every grant (recorded as changes).
+    pub fn clear(&mut self) {
+        self.entries.retain(|_, _| false);
+    }
+
+    pub fn rollback(&mut self) {
+        self.entries.rollback();
+    }
+
+    /// Applies a grant another process saved (or removed), without recording it.
+    pub fn apply(&mut self, grant_id: &str, stored: Option<StoredGrant>) -> Result<(), String> {
+        let existing = self.entries.keys().find(|slot| slot.2 == grant_id).cloned();
+        let entry = stored.map(Self::entry).transpose()?;
+        match (existing, entry) {
+            (Some(slot), entry) => self.entries.apply(slot, entry),
+            (None, Some(entry)) => {
+                self.serial += 1;
+                self.entries
+                    .apply((entry.key.clone(), self.serial, grant_id.to_owned()), Some(entry));
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    fn entry(s: StoredGrant) -> Result<Entry, String> {
+        let source = crate::source::Source::new("stored grant", s.grant_json.as_str());
+        let grant = match crate::policy::Document::parse(&source, Some(crate::policy::DocumentKind::Grants)) {
+            Ok(crate::policy::Document::Grants(mut g)) if g.grants.len() == 1 => g.grants.remove(0).node,
+            _ => return Err(format!("a stored grant of key {} does not read back", s.key)),
+        };
+        if grant.grant_id.as_ref().is_none_or(|id| id.node.is_empty()) {
+            return Err(format!("a stored grant of key {} has no grant id", s.key));
+        }
+        Ok(Entry {
+            key: s.key,
+            grant,
+            created_at: s.created_at,
+            tokens: s.tokens,
+        })
+    }
+
+    /// Rebuilds a book from what a store saved, oldest first; a grant that
+    /// no longer reads is an error naming it.
     pub fn import(propagation_delay_seconds: i64, stored: Vec<StoredGrant>) -> Result<GrantBook, String> {
         let mut book = GrantBook::new(propagation_delay_seconds);
         for s in stored {
-            let source = crate::source::Source::new("stored grant", s.grant_json.as_str());
-            let grant = match crate::policy::Document::parse(&source, Some(crate::policy::DocumentKind::Grants)) {
-                Ok(crate::policy::Document::Grants(mut g)) if g.grants.len() == 1 => g.grants.remove(0).node,
-                _ => return Err(format!("a stored grant of key {} does not read back", s.key)),
-            };
-            if grant.grant_id.as_ref().is_none_or(|id| id.node.is_empty()) {
-                return Err(format!("a stored grant of key {} has no grant id", s.key));
-            }
-            book.entries.push(Entry {
-                key: s.key,
-                grant,
-                created_at: s.created_at,
-                tokens: s.tokens,
-            });
+            book.add(Self::entry(s)?);
         }
+        book.entries.settle();
         Ok(book)
     }
 }

@@ -11,19 +11,23 @@ mod error;
 mod grant_book;
 mod grants;
 mod key_spec;
+pub mod op;
 mod request;
 pub mod runtime;
+pub mod service;
 pub mod store;
+mod tracked;
 pub mod wire;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
 pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Limit, Path, Verdict, Why};
 pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
 pub use error::{ErrorName, KmsError};
-pub use grant_book::{GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
+pub use grant_book::{token_hash, GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
 pub use grants::{check as check_grant, NotApplied};
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;
+pub use service::{Operation, Service, Target};
 pub use store::{Change, Commit, Partition, PartitionState, Row, Seq, Snapshot, Store};
 
 #[cfg(test)]

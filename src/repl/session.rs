@@ -3,10 +3,11 @@
 //! [`Session::execute`] runs one [`Statement`] and writes what it has to say
 //! to any `Write`, so the REPL, scripts and tests share it.
 //!
-//! With a state directory, the session holds its lock from start to end (no
-//! other keyward command can save over the session's work, nor the session
-//! over theirs) and saves the state and the new audit records after every
-//! statement, so a crash loses nothing that was printed.
+//! With a state directory, the session catches up with what other processes
+//! committed before every statement and commits the rows the statement
+//! changed, with its audit records, after it (a commit that fails undoes the
+//! statement), so a crash loses nothing that was printed and a `keyward
+//! serve` or another command can share the directory.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -18,8 +19,9 @@ use super::value::Value;
 use crate::eval::{Caller, Decision};
 use crate::kms::runtime::{rfc3339, Clock, Runtime, SimulatedClock, SystemClock};
 use crate::kms::{Authorization, KmsRequest};
+use crate::kms::{Change, Commit, Partition, Seq, Store as _};
 use crate::source::Source;
-use crate::store::Store;
+use crate::store::SqliteStore;
 
 use crate::suite::{Accounts, Sources};
 
@@ -65,10 +67,11 @@ pub enum Outcome {
     Exit,
 }
 
-/// The state directory, locked for the session.
+/// The state directory's store, and the change sequence the session's
+/// runtime reflects.
 pub(super) struct Persisted {
-    pub(super) store: Store,
-    _lock: std::fs::File,
+    pub(super) store: SqliteStore,
+    seq: Seq,
 }
 
 /// The last decision, with the key policy it was made against.
@@ -161,8 +164,10 @@ impl Session {
         }
     }
 
-    /// Runs one statement, keeps its result if it is bound, and saves the state.
+    /// Runs one statement, keeps its result if it is bound, and commits what
+    /// it changed.
     pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Outcome, ReplError> {
+        self.catch_up()?;
         self.runtime.sweep();
         let result = self.run(statement, out);
         if !matches!(
@@ -187,14 +192,63 @@ impl Session {
         Ok(outcome)
     }
 
-    fn save(&mut self) -> Result<(), ReplError> {
-        if let Some(persisted) = &mut self.persisted {
-            persisted
-                .store
-                .save(&self.runtime.export(), &self.runtime.audit.drain())
-                .map_err(|e| ReplError::Failed(format!("{:?}", miette::Report::new(e))))?;
+    /// Applies what other processes (a `keyward serve`, another command)
+    /// committed to this session's partition since it last looked.
+    fn catch_up(&mut self) -> Result<(), ReplError> {
+        let Some(persisted) = &mut self.persisted else {
+            return Ok(());
+        };
+        let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
+        if persisted.store.seq().map_err(report)? == persisted.seq {
+            return Ok(());
         }
+        let (changes, seq) = persisted.store.changes_since(persisted.seq).map_err(report)?;
+        for change in changes {
+            if change.partition.account == self.runtime.account && change.partition.region == self.runtime.region {
+                self.runtime.apply(change.row).map_err(ReplError::Failed)?;
+            }
+        }
+        persisted.seq = seq;
         Ok(())
+    }
+
+    /// Commits the statement's changes and audit records, the way
+    /// `kms::Service` commits a call's; a failed commit undoes them.
+    fn save(&mut self) -> Result<(), ReplError> {
+        let records = self.runtime.audit.drain();
+        let Some(persisted) = &mut self.persisted else {
+            self.runtime.settle();
+            return Ok(());
+        };
+        let partition = Partition::new(&self.runtime.account, &self.runtime.region);
+        let changes = self
+            .runtime
+            .changes()
+            .into_iter()
+            .map(|row| Change {
+                partition: partition.clone(),
+                row,
+            })
+            .collect();
+        let committed = persisted.store.commit(Commit {
+            changes,
+            audit: records,
+            base: persisted.seq,
+        });
+        match committed {
+            Ok(seq) => {
+                persisted.seq = seq;
+                self.runtime.settle();
+                Ok(())
+            }
+            Err(e) => {
+                self.runtime.rollback();
+                Err(ReplError::Failed(format!(
+                    "the statement was undone, since its changes could not be saved: {:?}",
+                    miette::Report::new(e)
+                )))
+            }
+        }
     }
 
     // ── decisions ───────────────────────────────────────────────────────────
@@ -277,26 +331,29 @@ pub(super) fn endpoint(service: &str, region: &str) -> String {
     }
 }
 
-/// Opens and locks the state directory and loads its state.
+/// Opens the state directory and loads the session's partition.
 fn open_state(dir: &Path, runtime: &mut Runtime<SimulatedClock>) -> Result<Persisted, ReplError> {
     let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
-    let store = Store::open(dir).map_err(report)?;
-    let lock_path = dir.join("keyward.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| ReplError::Failed(format!("cannot open `{}`: {e}", lock_path.display())))?;
-    lock.try_lock().map_err(|_| {
-        ReplError::Failed(format!(
-            "`{}` is in use by another keyward command; try again when it ends",
-            dir.display()
-        ))
-    })?;
-    if let Some(state) = store.load().map_err(report)? {
-        runtime.restore(state).map_err(ReplError::Failed)?;
+    let store = SqliteStore::open(dir).map_err(report)?;
+    let snapshot = store.load().map_err(report)?;
+    let mine = snapshot
+        .partitions
+        .into_iter()
+        .find(|p| p.partition.account == runtime.account && p.partition.region == runtime.region);
+    if let Some(state) = mine {
+        runtime
+            .restore(crate::kms::runtime::State {
+                account: state.partition.account,
+                region: state.partition.region,
+                keys: state.keys,
+                aliases: state.aliases,
+                grants: state.grants,
+            })
+            .map_err(ReplError::Failed)?;
     }
-    runtime.audit.resume_after(store.last_event_id().map_err(report)?);
-    Ok(Persisted { store, _lock: lock })
+    runtime.settle();
+    Ok(Persisted {
+        store,
+        seq: snapshot.seq,
+    })
 }

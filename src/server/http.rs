@@ -176,7 +176,7 @@ async fn kms_answer(
                 WireError::client("AccessDeniedException", "a reset from a web page is refused").with_status(403),
             );
         }
-        shared.regions.reset().await?;
+        super::state::reset(&shared.kms).await?;
         return Ok(Answer {
             status: 200,
             content_type: "application/json",
@@ -212,15 +212,20 @@ async fn kms_answer(
     }
     let identity = authenticate(&shared.config, parts, body, "kms", peer.ip(), now())?;
     logged.principal = Some(identity.caller.arn.clone());
-    let mut request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
         serde_json::from_slice(body)
             .map_err(|_| WireError::client("SerializationException", "the request body is not a JSON object"))?
     };
-    let region = route(shared, &identity, operation, &request)?;
-    let result = region.call(&identity.caller, operation, &request).await;
-    wire::wipe(&mut request);
+    let result = super::state::call(
+        &shared.kms,
+        identity.caller.clone(),
+        identity.region.clone(),
+        operation.to_owned(),
+        request,
+    )
+    .await;
     let mut response = result?;
     let body = serde_json::to_vec(&response).map(Zeroizing::new);
     wire::wipe(&mut response);
@@ -229,53 +234,6 @@ async fn kms_answer(
         content_type: JSON,
         body: body.map_err(|e| WireError::internal(e.to_string()))?,
     })
-}
-
-/// The operations AWS lets a principal of another account call on a key,
-/// given the key's ARN (everything else acts in the caller's own account).
-const CROSS_ACCOUNT_OPERATIONS: &[&str] = &[
-    "CreateGrant",
-    "Decrypt",
-    "DescribeKey",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GetKeyRotationStatus",
-    "ListGrants",
-    "ReEncrypt",
-    "RetireGrant",
-    "RevokeGrant",
-];
-
-/// The runtime a call goes to: the caller's account in the scope's Region;
-/// or, for an operation AWS allows across accounts, the account a key ARN
-/// in the request names, when that account's runtime exists (its keys were
-/// made there). An account-wide operation (`ListKeys`, `CreateKey`, …)
-/// always stays in the caller's account, whatever its body says.
-fn route(
-    shared: &Shared,
-    identity: &Identity,
-    operation: &str,
-    request: &Value,
-) -> Result<Arc<super::state::Region>, WireError> {
-    let own = identity.account(&shared.config);
-    let cross_account = CROSS_ACCOUNT_OPERATIONS.contains(&operation);
-    let named = ["KeyId", "SourceKeyId", "DestinationKeyId"]
-        .iter()
-        .filter(|_| cross_account)
-        .filter_map(|member| request.get(member).and_then(Value::as_str))
-        .filter_map(|arn| match crate::eval::arn_components(arn) {
-            Some(["arn", _, "kms", region, account, _]) if region == identity.region && account != own => Some(account),
-            _ => None,
-        })
-        .next();
-    if let Some(region) = named.and_then(|account| shared.regions.find(account, &identity.region)) {
-        return Ok(region);
-    }
-    shared
-        .regions
-        .get(own, &identity.region)
-        .map_err(|e| WireError::client("LimitExceededException", e.to_string()))
 }
 
 fn sts_answer(

@@ -24,10 +24,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 
 pub use error::{ServeError, WireError};
-pub use state::MAX_REGIONS;
 
 use crate::suite::Accounts;
-use state::Regions;
 
 /// The largest request body accepted (a key policy is at most 32 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
@@ -58,7 +56,7 @@ pub struct Config {
 
 struct Shared {
     config: Config,
-    regions: Regions,
+    kms: state::Kms,
     access_log: access_log::AccessLog,
 }
 
@@ -78,14 +76,30 @@ impl Server {
             return Err(ServeError::TestModeExposed(address));
         }
         let identities = std::mem::take(&mut config.accounts.identities);
-        let regions = Regions::new(identities, config.state_dir.clone());
-        regions.get(&config.default_account, &config.default_region)?;
+        let store: Box<dyn crate::kms::Store> = match &config.state_dir {
+            Some(dir) => Box::new(crate::store::SqliteStore::open(dir).map_err(|e| ServeError::State {
+                path: dir.clone(),
+                message: format!("{:?}", miette::Report::new(e)),
+            })?),
+            None => Box::new(crate::store::MemoryStore::default()),
+        };
+        let kms = crate::kms::Service::open(
+            store,
+            identities,
+            crate::kms::runtime::SystemClock,
+            &config.default_account,
+        )
+        .map_err(|e| ServeError::State {
+            path: config.state_dir.clone().unwrap_or_default(),
+            message: format!("{:?}", miette::Report::new(e)),
+        })?;
+        let kms = std::sync::Arc::new(kms);
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;
         Ok(Server {
             shared: Arc::new(Shared {
                 access_log: access_log::AccessLog::start(config.access_log),
                 config,
-                regions,
+                kms,
             }),
             listener,
         })
@@ -131,7 +145,6 @@ impl Server {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
         let shared = Arc::clone(&self.shared);
         let _ = tokio::task::spawn_blocking(move || {
-            shared.regions.close();
             shared.access_log.close();
         })
         .await;

@@ -9,6 +9,13 @@ pub trait Clock {
     fn now(&self) -> i64;
 }
 
+/// A shared clock: the service's partitions read one simulated clock.
+impl<T: Clock + ?Sized> Clock for std::sync::Arc<T> {
+    fn now(&self) -> i64 {
+        (**self).now()
+    }
+}
+
 /// The system's clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;

@@ -164,7 +164,7 @@ impl<C: Clock> Runtime<C> {
         let target = self.authorized(caller, "kms:UpdateAlias", target_key_id)?;
         target.check(Use::Manage)?;
         let target_id = target.id.clone();
-        if let Some(alias) = self.aliases_mut().get_mut(alias_name) {
+        if let Some(alias) = self.aliases.get_mut(alias_name) {
             alias.target_key_id = target_id;
         }
         Ok(())

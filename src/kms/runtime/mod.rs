@@ -35,6 +35,7 @@ use super::error::{ErrorName, KmsError};
 use super::grant_book::GrantBook;
 use super::key_spec::KeyInfo;
 use super::request::KmsRequest;
+use super::tracked::Tracked;
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::eval::{Caller, CompiledPolicy, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
@@ -81,10 +82,10 @@ pub struct Runtime<C: Clock> {
     /// The callers' identity policies, boundaries, session policy, SCPs and
     /// RCPs; each key supplies its own policy and grants.
     pub identities: Authorizer,
-    keys: BTreeMap<String, Key>,
-    aliases: BTreeMap<String, Alias>,
+    keys: Tracked<String, Key>,
+    aliases: Tracked<String, Alias>,
     /// AWS owned keys, by service; not in the account.
-    owned: BTreeMap<String, Key>,
+    owned: Tracked<String, Key>,
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
@@ -97,9 +98,9 @@ impl<C: Clock> Runtime<C> {
             region: region.to_owned(),
             clock,
             identities: Authorizer::default(),
-            keys: BTreeMap::new(),
-            aliases: BTreeMap::new(),
-            owned: BTreeMap::new(),
+            keys: Tracked::default(),
+            aliases: Tracked::default(),
+            owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
         }
@@ -574,12 +575,8 @@ impl<C: Clock> Runtime<C> {
         self.keys.values()
     }
 
-    pub(super) fn keys_mut(&mut self) -> impl Iterator<Item = &mut Key> {
-        self.keys.values_mut()
-    }
-
-    pub(super) fn aliases_mut(&mut self) -> &mut BTreeMap<String, Alias> {
-        &mut self.aliases
+    pub(super) fn key_mut(&mut self, id: &str) -> Option<&mut Key> {
+        self.keys.get_mut(id)
     }
 
     pub(super) fn aliases(&self) -> impl Iterator<Item = &Alias> {
@@ -597,9 +594,9 @@ impl<C: Clock> Runtime<C> {
         aliases: BTreeMap<String, Alias>,
         grants: GrantBook,
     ) {
-        self.keys = keys;
-        self.owned = owned;
-        self.aliases = aliases;
+        self.keys = keys.into_iter().collect();
+        self.owned = owned.into_iter().collect();
+        self.aliases = aliases.into_iter().collect();
         self.grants = grants;
     }
 }

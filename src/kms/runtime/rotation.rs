@@ -114,17 +114,21 @@ impl<C: Clock> Runtime<C> {
     /// Rotates every enabled key whose next rotation is due; a key that was
     /// disabled past its date rotates when enabled and swept again.
     pub(super) fn rotate_due(&mut self, now: i64) {
+        let due: Vec<String> = self
+            .keys()
+            .filter(|k| k.state == KeyState::Enabled && k.rotation.is_some_and(|r| r.next <= now))
+            .map(|k| k.id.clone())
+            .collect();
         let mut rotated = Vec::new();
-        for key in self.keys_mut() {
+        for id in due {
+            let Some(key) = self.key_mut(&id) else { continue };
             let Some(rotation) = key.rotation else { continue };
-            if key.state == KeyState::Enabled && rotation.next <= now {
-                add_material(key, now, Origin::Automatic);
-                key.rotation = Some(Rotation {
-                    next: now.saturating_add(rotation.period_days.saturating_mul(DAY)),
-                    ..rotation
-                });
-                rotated.push(key.arn.clone());
-            }
+            add_material(key, now, Origin::Automatic);
+            key.rotation = Some(Rotation {
+                next: now.saturating_add(rotation.period_days.saturating_mul(DAY)),
+                ..rotation
+            });
+            rotated.push(key.arn.clone());
         }
         for arn in rotated {
             self.audit

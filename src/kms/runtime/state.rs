@@ -9,6 +9,7 @@ use super::{Alias, Clock, Runtime};
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::kms::grant_book::{GrantBook, StoredGrant};
 use crate::kms::key_spec::KeyInfo;
+use crate::kms::store::Row;
 
 /// One key, without anything derived from its policy.
 #[derive(Clone, Debug)]
@@ -72,43 +73,85 @@ impl Origin {
     }
 }
 
+fn stored(k: &Key) -> StoredKey {
+    StoredKey {
+        id: k.id.clone(),
+        arn: k.arn.clone(),
+        manager: k.manager,
+        description: k.description.clone(),
+        state: k.state,
+        key_spec: k.info.spec.to_owned(),
+        key_usage: k.info.usage.as_str().to_owned(),
+        created: k.created,
+        deletion_date: k.deletion_date,
+        policy_text: k.policy_text.clone(),
+        materials: k
+            .materials
+            .iter()
+            .map(|m| StoredMaterial {
+                id: m.id,
+                material: m.material.clone(),
+                created: m.created,
+                origin: m.origin,
+            })
+            .collect(),
+        rotation: k.rotation,
+        tags: k.tags.clone(),
+    }
+}
+
 impl<C: Clock> Runtime<C> {
     /// The state to save.
     pub fn export(&self) -> State {
         State {
             account: self.account.clone(),
             region: self.region.clone(),
-            keys: self
-                .keys()
-                .chain(self.owned_keys())
-                .map(|k| StoredKey {
-                    id: k.id.clone(),
-                    arn: k.arn.clone(),
-                    manager: k.manager,
-                    description: k.description.clone(),
-                    state: k.state,
-                    key_spec: k.info.spec.to_owned(),
-                    key_usage: k.info.usage.as_str().to_owned(),
-                    created: k.created,
-                    deletion_date: k.deletion_date,
-                    policy_text: k.policy_text.clone(),
-                    materials: k
-                        .materials
-                        .iter()
-                        .map(|m| StoredMaterial {
-                            id: m.id,
-                            material: m.material.clone(),
-                            created: m.created,
-                            origin: m.origin,
-                        })
-                        .collect(),
-                    rotation: k.rotation,
-                    tags: k.tags.clone(),
-                })
-                .collect(),
+            keys: self.keys().chain(self.owned_keys()).map(stored).collect(),
             aliases: self.aliases().cloned().collect(),
             grants: self.grants.export(),
         }
+    }
+
+    /// A saved key as the runtime keeps it; an error names a key whose
+    /// policy or spec no longer reads.
+    fn key_from(&self, stored: StoredKey) -> Result<Key, String> {
+        let info = KeyInfo::parse(&stored.key_spec, Some(&stored.key_usage)).ok_or_else(|| {
+            format!(
+                "key {}: unknown spec {} / usage {}",
+                stored.id, stored.key_spec, stored.key_usage
+            )
+        })?;
+        let policy = self
+            .compile_key_policy(&stored.arn, &stored.policy_text)
+            .map_err(|e| format!("key {}: {e}", stored.id))?;
+        let account = crate::eval::value::arn_account(&stored.arn)
+            .unwrap_or(&self.account)
+            .to_owned();
+        Ok(Key {
+            id: stored.id,
+            arn: stored.arn,
+            account,
+            manager: stored.manager,
+            description: stored.description,
+            state: stored.state,
+            info,
+            created: stored.created,
+            deletion_date: stored.deletion_date,
+            policy_text: stored.policy_text,
+            policy,
+            materials: stored
+                .materials
+                .into_iter()
+                .map(|m| Material {
+                    id: m.id,
+                    material: m.material,
+                    created: m.created,
+                    origin: m.origin,
+                })
+                .collect(),
+            rotation: stored.rotation,
+            tags: stored.tags,
+        })
     }
 
     /// Replaces the keys, aliases and grants with saved ones. A saved key
@@ -117,46 +160,10 @@ impl<C: Clock> Runtime<C> {
         let mut keys = BTreeMap::new();
         let mut owned = BTreeMap::new();
         for stored in state.keys {
-            let info = KeyInfo::parse(&stored.key_spec, Some(&stored.key_usage)).ok_or_else(|| {
-                format!(
-                    "key {}: unknown spec {} / usage {}",
-                    stored.id, stored.key_spec, stored.key_usage
-                )
-            })?;
-            let policy = self
-                .compile_key_policy(&stored.arn, &stored.policy_text)
-                .map_err(|e| format!("key {}: {e}", stored.id))?;
-            let account = crate::eval::value::arn_account(&stored.arn)
-                .unwrap_or(&self.account)
-                .to_owned();
-            let key = Key {
-                id: stored.id.clone(),
-                arn: stored.arn,
-                account,
-                manager: stored.manager,
-                description: stored.description,
-                state: stored.state,
-                info,
-                created: stored.created,
-                deletion_date: stored.deletion_date,
-                policy_text: stored.policy_text,
-                policy,
-                materials: stored
-                    .materials
-                    .into_iter()
-                    .map(|m| Material {
-                        id: m.id,
-                        material: m.material,
-                        created: m.created,
-                        origin: m.origin,
-                    })
-                    .collect(),
-                rotation: stored.rotation,
-                tags: stored.tags,
-            };
+            let key = self.key_from(stored)?;
             match key.manager {
                 KeyManager::AwsOwned => owned.insert(key.description.clone(), key),
-                KeyManager::Customer | KeyManager::Aws => keys.insert(stored.id, key),
+                KeyManager::Customer | KeyManager::Aws => keys.insert(key.id.clone(), key),
             };
         }
         let grants = GrantBook::import(0, state.grants)?;
@@ -167,6 +174,95 @@ impl<C: Clock> Runtime<C> {
             grants,
         );
         Ok(())
+    }
+
+    /// The rows changed since the last [`settle`](Self::settle), for the
+    /// store: what one call wrote.
+    pub fn changes(&self) -> Vec<Row> {
+        let keys = self
+            .keys
+            .changed()
+            .map(|(id, key)| key.map_or_else(|| Row::KeyRemoved(id.clone()), |k| Row::Key(stored(k))));
+        // An AWS owned key is kept by service name; its row is by key id.
+        let owned = self
+            .owned
+            .changed()
+            .filter_map(|(_, key)| key.map(|k| Row::Key(stored(k))));
+        let aliases = self
+            .aliases
+            .changed()
+            .map(|(name, alias)| alias.map_or_else(|| Row::AliasRemoved(name.clone()), |a| Row::Alias(a.clone())));
+        let grants = self
+            .grants
+            .changed()
+            .into_iter()
+            .map(|g| g.map_or_else(Row::GrantRemoved, Row::Grant));
+        keys.chain(owned).chain(aliases).chain(grants).collect()
+    }
+
+    /// The changes are saved: forget them.
+    pub fn settle(&mut self) {
+        self.keys.settle();
+        self.owned.settle();
+        self.aliases.settle();
+        self.grants.settle();
+    }
+
+    /// The changes could not be saved: undo every one.
+    pub fn rollback(&mut self) {
+        self.keys.rollback();
+        self.owned.rollback();
+        self.aliases.rollback();
+        self.grants.rollback();
+    }
+
+    /// Applies a row another process committed, without recording it as a
+    /// change of this runtime's.
+    pub fn apply(&mut self, row: Row) -> Result<(), String> {
+        match row {
+            Row::Key(stored) => {
+                let key = self.key_from(stored)?;
+                match key.manager {
+                    KeyManager::AwsOwned => self.owned.apply(key.description.clone(), Some(key)),
+                    KeyManager::Customer | KeyManager::Aws => self.keys.apply(key.id.clone(), Some(key)),
+                }
+            }
+            Row::KeyRemoved(id) => {
+                self.keys.apply(id.clone(), None);
+                let owned: Vec<String> = self
+                    .owned
+                    .iter()
+                    .filter(|(_, k)| k.id == id)
+                    .map(|(s, _)| s.clone())
+                    .collect();
+                for service in owned {
+                    self.owned.apply(service, None);
+                }
+            }
+            Row::Alias(alias) => self.aliases.apply(alias.name.clone(), Some(alias)),
+            Row::AliasRemoved(name) => self.aliases.apply(name, None),
+            Row::Grant(grant) => self.grants.apply(&grant.grant_id.clone(), Some(grant))?,
+            Row::GrantRemoved(id) => self.grants.apply(&id, None)?,
+        }
+        Ok(())
+    }
+
+    /// The ids of the keys here (AWS owned keys included).
+    pub fn key_ids(&self) -> Vec<String> {
+        self.keys().chain(self.owned_keys()).map(|k| k.id.clone()).collect()
+    }
+
+    /// Removes every key, alias and grant, as changes to commit.
+    pub fn clear(&mut self) {
+        self.keys.retain(|_, _| false);
+        self.owned.retain(|_, _| false);
+        self.aliases.retain(|_, _| false);
+        self.grants.clear();
+    }
+
+    /// Whether the runtime holds nothing (no key, alias or grant).
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.owned.is_empty() && self.aliases.is_empty() && self.grants.is_empty()
     }
 }
 

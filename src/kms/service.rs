@@ -1,0 +1,320 @@
+//! [`Service`]: the one way into the KMS runtime. Every front end (the CLI,
+//! the REPL and its scripts, `keyward serve`, library users) hands it a
+//! caller and an operation; it runs the call in the partition (account,
+//! Region) the request names, in this order and once each:
+//!
+//! 1. catch up with the store (another process may have committed);
+//! 2. pick the partition: the one a key ARN or a ciphertext names, else the
+//!    caller's own (`route`);
+//! 3. run the operation on that partition's runtime, which validates,
+//!    resolves the key, authorizes through the evaluator and audits;
+//! 4. commit the rows the call changed and its audit records in one
+//!    transaction; if that fails, undo the call in memory and answer
+//!    `KMSInternalException`, so nothing of it stays in effect;
+//! 5. answer.
+//!
+//! A partition exists in memory for as long as it is used and in the store
+//! once a call commits a row in it, so an unauthorized caller creates none.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use super::error::{ErrorName, KmsError};
+use super::runtime::{Clock, Runtime};
+use super::store::{Change, Commit, Partition, Row, Seq, Store};
+use super::Authorizer;
+use crate::eval::Caller;
+use crate::store::StoreError;
+
+/// How many times a call is run again after another process committed
+/// between its catch-up and its commit.
+const CONFLICT_RETRIES: usize = 8;
+
+/// Where an operation runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The caller's own account in the request's Region (`CreateKey`,
+    /// `ListKeys`, a key named by id or alias name).
+    Caller,
+    /// The partition a key ARN or alias ARN names.
+    Arn(Partition),
+    /// The partition of the key a ciphertext names (`Decrypt` without
+    /// `KeyId`), found by key id.
+    KeyId(String),
+}
+
+/// One KMS call: its name, where it runs, and how it runs on a runtime.
+pub trait Operation<C: Clock> {
+    type Response;
+    /// The API's name (`Encrypt`).
+    fn name(&self) -> &str;
+    /// Where the call runs (`Target::Caller` unless it names a key elsewhere).
+    fn target(&self) -> Target;
+    /// Runs the call on the partition's runtime, which validates, authorizes
+    /// and audits it. It may run more than once (after a conflict with
+    /// another process), each time on a runtime as it was before.
+    fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<Self::Response, KmsError>;
+}
+
+/// The KMS of one state: every partition, persisted in a [`Store`].
+pub struct Service<C: Clock + Clone> {
+    store: Box<dyn Store>,
+    identities: Authorizer,
+    clock: C,
+    /// The account of a caller that names none (a service principal).
+    default_account: String,
+    inner: Mutex<Inner<C>>,
+}
+
+struct Inner<C: Clock> {
+    /// The store's sequence this cache reflects.
+    seq: Seq,
+    partitions: BTreeMap<Partition, Runtime<C>>,
+    /// Which partition each key id is in (key ids are unique across partitions).
+    key_index: HashMap<String, Partition>,
+}
+
+fn internal(error: &StoreError) -> KmsError {
+    // The caller learns that the call did not happen, not where the state lives.
+    let _ = error;
+    KmsError::new(
+        ErrorName::KMSInternalException,
+        "The request could not be saved, so it was not carried out. Retry it.",
+    )
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while the lock was held left the cache between two calls at
+    // worst (every call settles or rolls back before it returns).
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<C: Clock + Clone> Service<C> {
+    /// Opens the service on everything `store` holds.
+    pub fn open(
+        store: Box<dyn Store>,
+        identities: Authorizer,
+        clock: C,
+        default_account: &str,
+    ) -> Result<Self, StoreError> {
+        let service = Service {
+            store,
+            identities,
+            clock,
+            default_account: default_account.to_owned(),
+            inner: Mutex::new(Inner {
+                seq: 0,
+                partitions: BTreeMap::new(),
+                key_index: HashMap::new(),
+            }),
+        };
+        {
+            let mut inner = locked(&service.inner);
+            let snapshot = service.store.load()?;
+            for state in snapshot.partitions {
+                let mut runtime = service.new_runtime(&state.partition);
+                runtime
+                    .restore(super::runtime::State {
+                        account: state.partition.account.clone(),
+                        region: state.partition.region.clone(),
+                        keys: state.keys,
+                        aliases: state.aliases,
+                        grants: state.grants,
+                    })
+                    .map_err(|what| StoreError::Corrupt {
+                        path: Default::default(),
+                        what,
+                    })?;
+                for id in runtime.key_ids() {
+                    inner.key_index.insert(id, state.partition.clone());
+                }
+                inner.partitions.insert(state.partition, runtime);
+            }
+            inner.seq = snapshot.seq;
+        }
+        Ok(service)
+    }
+
+    fn new_runtime(&self, partition: &Partition) -> Runtime<C> {
+        let mut runtime = Runtime::new(&partition.account, &partition.region, self.clock.clone());
+        runtime.identities = self.identities.clone();
+        runtime
+    }
+
+    /// The clock the service reads.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The identities (identity policies, boundaries, SCPs, RCPs) callers have.
+    pub fn identities(&self) -> &Authorizer {
+        &self.identities
+    }
+
+    /// The account a caller acts in.
+    pub fn account_of<'a>(&'a self, caller: &'a Caller) -> &'a str {
+        caller.account.as_deref().unwrap_or(&self.default_account)
+    }
+
+    /// Runs `operation` as `caller` in `region`.
+    pub fn call<O: Operation<C>>(&self, caller: &Caller, region: &str, operation: &O) -> Result<O::Response, KmsError> {
+        let own = Partition::new(self.account_of(caller), region);
+        for _ in 0..CONFLICT_RETRIES {
+            let mut inner = locked(&self.inner);
+            self.catch_up(&mut inner).map_err(|e| internal(&e))?;
+            let partition = match operation.target() {
+                Target::Caller => own.clone(),
+                // A key ARN names a key of the endpoint's Region only.
+                Target::Arn(partition) if partition.region == region => partition,
+                Target::Arn(_) => own.clone(),
+                Target::KeyId(id) => inner.key_index.get(&id).cloned().unwrap_or_else(|| own.clone()),
+            };
+            let base = inner.seq;
+            let runtime = inner
+                .partitions
+                .entry(partition.clone())
+                .or_insert_with(|| self.new_runtime(&partition));
+            runtime.sweep();
+            let result = operation.run(runtime, caller);
+            let rows = runtime.changes();
+            let audit = runtime.audit.drain();
+            if rows.is_empty() {
+                let forget = runtime.is_empty() && partition != own;
+                if forget {
+                    inner.partitions.remove(&partition);
+                }
+                drop(inner);
+                // Audit-only commits from many threads are batched by the store.
+                self.store
+                    .commit(Commit {
+                        changes: Vec::new(),
+                        audit,
+                        base,
+                    })
+                    .map_err(|e| internal(&e))?;
+                return result;
+            }
+            let changes: Vec<Change> = rows
+                .into_iter()
+                .map(|row| Change {
+                    partition: partition.clone(),
+                    row,
+                })
+                .collect();
+            let index: Vec<(String, bool)> = changes
+                .iter()
+                .filter_map(|c| match &c.row {
+                    Row::Key(k) => Some((k.id.clone(), true)),
+                    Row::KeyRemoved(id) => Some((id.clone(), false)),
+                    _ => None,
+                })
+                .collect();
+            match self.store.commit(Commit { changes, audit, base }) {
+                Ok(seq) => {
+                    runtime.settle();
+                    inner.seq = seq;
+                    for (id, present) in index {
+                        if present {
+                            inner.key_index.insert(id, partition.clone());
+                        } else {
+                            inner.key_index.remove(&id);
+                        }
+                    }
+                    return result;
+                }
+                Err(StoreError::Conflict { .. }) => {
+                    // Another process wrote first: undo, catch up, run again.
+                    runtime.rollback();
+                    continue;
+                }
+                Err(e) => {
+                    runtime.rollback();
+                    return Err(internal(&e));
+                }
+            }
+        }
+        Err(KmsError::new(
+            ErrorName::KMSInternalException,
+            "The state kept changing under this request; it was not carried out. Retry it.",
+        ))
+    }
+
+    /// Applies what other processes committed since this cache's sequence.
+    fn catch_up(&self, inner: &mut Inner<C>) -> Result<(), StoreError> {
+        if self.store.seq()? == inner.seq {
+            return Ok(());
+        }
+        let (changes, seq) = self.store.changes_since(inner.seq)?;
+        for change in changes {
+            match &change.row {
+                Row::Key(k) => {
+                    inner.key_index.insert(k.id.clone(), change.partition.clone());
+                }
+                Row::KeyRemoved(id) => {
+                    inner.key_index.remove(id);
+                }
+                _ => {}
+            }
+            let partition = change.partition.clone();
+            let runtime = inner
+                .partitions
+                .entry(partition.clone())
+                .or_insert_with(|| self.new_runtime(&partition));
+            runtime.apply(change.row).map_err(|what| StoreError::Corrupt {
+                path: Default::default(),
+                what,
+            })?;
+        }
+        inner.seq = seq;
+        Ok(())
+    }
+
+    /// Reads a partition's runtime (caught up with the store) without a call:
+    /// for completion, `explain` and tests. Nothing it does is committed, so
+    /// `f` must not change the runtime.
+    pub fn inspect<R>(&self, partition: &Partition, f: impl FnOnce(&Runtime<C>) -> R) -> Result<R, KmsError> {
+        let mut inner = locked(&self.inner);
+        self.catch_up(&mut inner).map_err(|e| internal(&e))?;
+        match inner.partitions.get(partition) {
+            Some(runtime) => Ok(f(runtime)),
+            None => Ok(f(&self.new_runtime(partition))),
+        }
+    }
+
+    /// The saved audit records that match `filter`.
+    pub fn audit(&self, filter: &super::runtime::AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.store.audit(filter)
+    }
+
+    /// Removes every key, alias and grant of every partition (the server's
+    /// test-mode reset); the audit log stays.
+    pub fn reset(&self) -> Result<(), KmsError> {
+        let mut inner = locked(&self.inner);
+        self.catch_up(&mut inner).map_err(|e| internal(&e))?;
+        let base = inner.seq;
+        let mut changes = Vec::new();
+        for (partition, runtime) in &mut inner.partitions {
+            runtime.clear();
+            changes.extend(runtime.changes().into_iter().map(|row| Change {
+                partition: partition.clone(),
+                row,
+            }));
+        }
+        match self.store.commit(Commit {
+            changes,
+            audit: Vec::new(),
+            base,
+        }) {
+            Ok(seq) => {
+                inner.seq = seq;
+                inner.key_index.clear();
+                inner.partitions.values_mut().for_each(Runtime::settle);
+                Ok(())
+            }
+            Err(e) => {
+                inner.partitions.values_mut().for_each(Runtime::rollback);
+                Err(internal(&e))
+            }
+        }
+    }
+}
