@@ -27,5 +27,6 @@ mod repl;
 mod repl_terminal;
 #[cfg(feature = "serve")]
 mod serve;
+mod service;
 mod store;
 mod strategies;

@@ -115,3 +115,26 @@ pub trait Store: Send + Sync {
     /// CloudTrail-shaped JSON they were saved as.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError>;
 }
+
+/// A shared store: a service and a test (or two services) over one store.
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn load(&self) -> Result<Snapshot, StoreError> {
+        (**self).load()
+    }
+
+    fn changes_since(&self, seq: Seq) -> Result<(Vec<Change>, Seq), StoreError> {
+        (**self).changes_since(seq)
+    }
+
+    fn seq(&self) -> Result<Seq, StoreError> {
+        (**self).seq()
+    }
+
+    fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {
+        (**self).commit(commit)
+    }
+
+    fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {
+        (**self).audit(filter)
+    }
+}

@@ -1,0 +1,318 @@
+//! `kms::Service`, the one call path: a call whose commit fails leaves
+//! nothing of itself, keys are found in the partition their ARN or
+//! ciphertext names, a refused caller creates no partition, and the SQLite
+//! and memory stores give the same answers.
+
+use std::sync::Arc;
+
+use keyward::eval::Caller;
+use keyward::kms::op::Json;
+use keyward::kms::runtime::SimulatedClock;
+use keyward::kms::{Authorizer, ErrorName, KmsError, Service, Store};
+use keyward::store::{FailingStore, MemoryStore, SqliteStore};
+use serde_json::{json, Value};
+
+const A: &str = "111122223333";
+const B: &str = "444455556666";
+const REGION: &str = "us-east-1";
+const NOW: i64 = 1_795_867_200;
+
+type Kms = Service<Arc<SimulatedClock>>;
+
+fn open(store: impl Store + 'static) -> Kms {
+    Service::open(
+        Box::new(store),
+        Authorizer::default(),
+        Arc::new(SimulatedClock::at(NOW)),
+        A,
+    )
+    .unwrap()
+}
+
+fn root(account: &str) -> Caller {
+    Caller::parse(&format!("arn:aws:iam::{account}:root")).unwrap()
+}
+
+fn call(kms: &Kms, caller: &Caller, operation: &str, request: Value) -> Result<Value, KmsError> {
+    kms.call(
+        caller,
+        REGION,
+        &Json {
+            operation,
+            request: &request,
+        },
+    )
+}
+
+fn ok(kms: &Kms, operation: &str, request: Value) -> Value {
+    call(kms, &root(A), operation, request).unwrap_or_else(|e| panic!("{operation}: {e:?}"))
+}
+
+fn new_key(kms: &Kms) -> String {
+    ok(kms, "CreateKey", json!({}))["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Everything account A can see of its keys, as the API answers it.
+fn observe(kms: &Kms) -> Value {
+    let keys = ok(kms, "ListKeys", json!({}));
+    let mut seen = vec![keys.clone(), ok(kms, "ListAliases", json!({}))];
+    for key in keys["Keys"].as_array().unwrap() {
+        let id = json!({"KeyId": key["KeyId"]});
+        for operation in [
+            "DescribeKey",
+            "ListGrants",
+            "GetKeyPolicy",
+            "ListResourceTags",
+            "ListKeyRotations",
+        ] {
+            let mut request = id.clone();
+            if operation == "GetKeyPolicy" {
+                request["PolicyName"] = json!("default");
+            }
+            seen.push(call(kms, &root(A), operation, request).unwrap_or_else(|e| json!(e.name.as_str())));
+        }
+        seen.push(call(kms, &root(A), "GetKeyRotationStatus", id.clone()).unwrap_or_else(|e| json!(e.name.as_str())));
+    }
+    Value::Array(seen)
+}
+
+/// The state every failure-injection case starts from: key 1 with an alias,
+/// a tag and a grant; key 2 disabled; key 3 pending deletion; key 4 rotating.
+fn setup(kms: &Kms) -> (Vec<String>, String) {
+    let keys: Vec<String> = (0..4).map(|_| new_key(kms)).collect();
+    ok(
+        kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": keys[0]}),
+    );
+    ok(
+        kms,
+        "TagResource",
+        json!({"KeyId": keys[0], "Tags": [{"TagKey": "env", "TagValue": "dev"}]}),
+    );
+    let grant = ok(
+        kms,
+        "CreateGrant",
+        json!({"KeyId": keys[0], "GranteePrincipal": format!("arn:aws:iam::{A}:user/app"),
+               "RetiringPrincipal": format!("arn:aws:iam::{A}:root"), "Operations": ["Decrypt"]}),
+    )["GrantId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(kms, "DisableKey", json!({"KeyId": keys[1]}));
+    ok(
+        kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": keys[2], "PendingWindowInDays": 7}),
+    );
+    ok(kms, "EnableKeyRotation", json!({"KeyId": keys[3]}));
+    (keys, grant)
+}
+
+/// Every mutating operation, as a request on the `setup` state.
+fn mutations(keys: &[String], grant: &str) -> Vec<(&'static str, Value)> {
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    );
+    vec![
+        ("CreateKey", json!({"Description": "new"})),
+        ("CreateAlias", json!({"AliasName": "alias/new", "TargetKeyId": keys[0]})),
+        ("UpdateAlias", json!({"AliasName": "alias/app", "TargetKeyId": keys[3]})),
+        ("DeleteAlias", json!({"AliasName": "alias/app"})),
+        ("DisableKey", json!({"KeyId": keys[0]})),
+        ("EnableKey", json!({"KeyId": keys[1]})),
+        (
+            "ScheduleKeyDeletion",
+            json!({"KeyId": keys[0], "PendingWindowInDays": 7}),
+        ),
+        ("CancelKeyDeletion", json!({"KeyId": keys[2]})),
+        (
+            "UpdateKeyDescription",
+            json!({"KeyId": keys[0], "Description": "changed"}),
+        ),
+        (
+            "TagResource",
+            json!({"KeyId": keys[0], "Tags": [{"TagKey": "team", "TagValue": "a"}]}),
+        ),
+        ("UntagResource", json!({"KeyId": keys[0], "TagKeys": ["env"]})),
+        (
+            "PutKeyPolicy",
+            json!({"KeyId": keys[0], "PolicyName": "default", "Policy": policy}),
+        ),
+        ("EnableKeyRotation", json!({"KeyId": keys[0]})),
+        ("DisableKeyRotation", json!({"KeyId": keys[3]})),
+        ("RotateKeyOnDemand", json!({"KeyId": keys[0]})),
+        (
+            "CreateGrant",
+            json!({"KeyId": keys[0], "GranteePrincipal": format!("arn:aws:iam::{A}:user/other"), "Operations": ["Encrypt"]}),
+        ),
+        ("RetireGrant", json!({"KeyId": keys[0], "GrantId": grant})),
+        ("RevokeGrant", json!({"KeyId": keys[0], "GrantId": grant})),
+    ]
+}
+
+#[test]
+fn a_call_whose_commit_fails_leaves_state_and_answers_as_before_for_every_mutating_operation() {
+    // How many commits `setup` makes, so the next one can be made to fail.
+    let counting = Arc::new(FailingStore::once(MemoryStore::new(), u64::MAX));
+    let kms = open(Arc::clone(&counting));
+    let (keys, grant) = setup(&kms);
+    let setup_commits = counting.commits();
+    let cases = mutations(&keys, &grant).len();
+    for case in 0..cases {
+        let store = Arc::new(FailingStore::once(MemoryStore::new(), setup_commits + 1));
+        let kms = open(Arc::clone(&store));
+        let (keys, grant) = setup(&kms);
+        let (operation, request) = mutations(&keys, &grant).swap_remove(case);
+        let before = observe(&kms);
+        let failed = call(&kms, &root(A), operation, request.clone()).unwrap_err();
+        assert_eq!(failed.name, ErrorName::KMSInternalException, "{operation}");
+        assert!(
+            !failed.message.contains('/'),
+            "{operation}: no path in `{}`",
+            failed.message
+        );
+        assert_eq!(observe(&kms), before, "{operation} left a trace in memory");
+        // The store holds exactly what the cache does: a new service over it agrees.
+        assert_eq!(
+            observe(&open(Arc::clone(&store))),
+            before,
+            "{operation} left a trace in the store"
+        );
+        // And the same call, retried, goes through.
+        call(&kms, &root(A), operation, request).unwrap_or_else(|e| panic!("{operation} retried: {e:?}"));
+    }
+}
+
+#[test]
+fn a_failed_commit_of_create_key_leaves_no_key_that_can_encrypt() {
+    let store = Arc::new(FailingStore::from_commit(MemoryStore::new(), 1));
+    let kms = open(Arc::clone(&store));
+    assert_eq!(
+        call(&kms, &root(A), "CreateKey", json!({})).unwrap_err().name,
+        ErrorName::KMSInternalException
+    );
+    assert_eq!(ok(&kms, "ListKeys", json!({}))["Keys"], json!([]));
+}
+
+fn cross_account_policy() -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}},
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{B}:root"}},"Action":["kms:Encrypt","kms:Decrypt","kms:DescribeKey"],"Resource":"*"}}]}}"#
+    )
+}
+
+// AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS key":
+// the other account names the key by its ARN; Decrypt finds the key in the ciphertext.
+#[test]
+fn another_account_decrypts_without_key_id_a_ciphertext_of_a_key_its_policy_allows() {
+    let kms = open(MemoryStore::new());
+    let arn = ok(&kms, "CreateKey", json!({"Policy": cross_account_policy()}))["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sealed = call(&kms, &root(B), "Encrypt", json!({"KeyId": arn, "Plaintext": "aGk="})).unwrap();
+    let opened = call(
+        &kms,
+        &root(B),
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+    )
+    .unwrap();
+    assert_eq!(
+        (opened["Plaintext"].as_str(), opened["KeyId"].as_str()),
+        (Some("aGk="), Some(arn.as_str()))
+    );
+    // A bare key id names a key of the caller's own account, where there is none.
+    let id = arn.rsplit('/').next().unwrap();
+    let refused = call(&kms, &root(B), "Encrypt", json!({"KeyId": id, "Plaintext": "aGk="})).unwrap_err();
+    assert_eq!(refused.name, ErrorName::NotFoundException);
+}
+
+#[test]
+fn a_refused_caller_creates_no_partition() {
+    let store = Arc::new(MemoryStore::new());
+    let kms = open(Arc::clone(&store));
+    let stranger = Caller::parse(&format!("arn:aws:iam::{B}:user/nobody")).unwrap();
+    for region in ["us-west-2", "eu-west-1", REGION] {
+        let refused = kms
+            .call(
+                &stranger,
+                region,
+                &Json {
+                    operation: "CreateKey",
+                    request: &json!({}),
+                },
+            )
+            .unwrap_err();
+        assert_eq!(refused.name, ErrorName::AccessDeniedException);
+    }
+    assert!(store.load().unwrap().partitions.is_empty());
+}
+
+#[test]
+fn keys_are_kept_per_account_and_region() {
+    let kms = open(MemoryStore::new());
+    let here = new_key(&kms);
+    let there = kms
+        .call(
+            &root(A),
+            "eu-west-1",
+            &Json {
+                operation: "ListKeys",
+                request: &json!({}),
+            },
+        )
+        .unwrap();
+    assert_eq!(there["Keys"], json!([]));
+    let elsewhere = kms
+        .call(
+            &root(A),
+            "eu-west-1",
+            &Json {
+                operation: "DescribeKey",
+                request: &json!({"KeyId": here}),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(elsewhere.name, ErrorName::NotFoundException);
+}
+
+#[test]
+fn two_services_on_one_state_directory_see_each_others_keys() {
+    let dir = std::env::temp_dir().join(format!("keyward-service-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = open(SqliteStore::open(&dir).unwrap());
+    let second = open(SqliteStore::open(&dir).unwrap());
+    let key = new_key(&first);
+    let sealed = ok(&second, "Encrypt", json!({"KeyId": key, "Plaintext": "aGk="}));
+    ok(&first, "DisableKey", json!({"KeyId": key}));
+    let refused = call(
+        &second,
+        &root(A),
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+    )
+    .unwrap_err();
+    assert_eq!(refused.name, ErrorName::DisabledException);
+    // Both change the same key: the second's commit is made on fresh state.
+    ok(&second, "EnableKey", json!({"KeyId": key}));
+    ok(
+        &first,
+        "UpdateKeyDescription",
+        json!({"KeyId": key, "Description": "both"}),
+    );
+    let described = ok(&second, "DescribeKey", json!({"KeyId": key}));
+    assert_eq!(
+        (
+            described["KeyMetadata"]["KeyState"].as_str(),
+            described["KeyMetadata"]["Description"].as_str()
+        ),
+        (Some("Enabled"), Some("both"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
