@@ -12,7 +12,8 @@ use keyward::eval::Caller;
 use keyward::kms::runtime::{AuditFilter, KeyMetadata, Page, Paging, Runtime, SystemClock};
 use keyward::kms::wire::{alias_entry, b64, grant_entry, grant_from_request, key_metadata, list, wipe};
 use keyward::kms::KmsError;
-use keyward::store::Store;
+use keyward::kms::{Partition, Store as _};
+use keyward::store::SqliteStore;
 use keyward::suite::Accounts;
 use serde_json::{json, Value};
 use zeroize::Zeroize;
@@ -378,7 +379,7 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         None
     } else {
         let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
-        let store = Store::open(&dir).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+        let store = SqliteStore::open(&dir).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
         // One command at a time per state directory: load, call and save
         // happen under this lock, so no command saves over another's work.
         let lock_path = dir.join("keyward.lock");
@@ -391,7 +392,8 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         lock.lock()
             .map_err(|e| format!("cannot lock `{}`: {e}", lock_path.display()))?;
         locked = Some(lock);
-        if let Some(state) = store.load().map_err(|e| format!("{:?}", miette::Report::new(e)))? {
+        let partition = Partition::new(runtime.account.clone(), runtime.region.clone());
+        if let Some(state) = store.load_partition(&partition).map_err(|e| format!("{:?}", miette::Report::new(e)))? {
             runtime.restore(state)?;
         }
         runtime.audit.resume_after(
@@ -413,7 +415,7 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     };
     if let Some(store) = store.as_mut() {
         store
-            .save(&runtime.export(), &runtime.audit.drain())
+            .replace_partition(&runtime.export(), &runtime.audit.drain())
             .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
     }
     // Saved: the next command may go.
@@ -435,7 +437,7 @@ fn call(
     rt: &mut Runtime<SystemClock>,
     caller: &Caller,
     command: &KmsCommand,
-    store: Option<&Store>,
+    store: Option<&SqliteStore>,
 ) -> Result<Printed, Failure> {
     let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
     let key_out = |m: KeyMetadata| Printed {

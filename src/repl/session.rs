@@ -19,7 +19,8 @@ use crate::eval::{Caller, Decision};
 use crate::kms::runtime::{rfc3339, Clock, Runtime, SimulatedClock, SystemClock};
 use crate::kms::{Authorization, KmsRequest};
 use crate::source::Source;
-use crate::store::Store;
+use crate::kms::Partition;
+use crate::store::SqliteStore;
 
 use crate::suite::{Accounts, Sources};
 
@@ -67,7 +68,7 @@ pub enum Outcome {
 
 /// The state directory, locked for the session.
 pub(super) struct Persisted {
-    pub(super) store: Store,
+    pub(super) store: SqliteStore,
     _lock: std::fs::File,
 }
 
@@ -191,7 +192,7 @@ impl Session {
         if let Some(persisted) = &mut self.persisted {
             persisted
                 .store
-                .save(&self.runtime.export(), &self.runtime.audit.drain())
+                .replace_partition(&self.runtime.export(), &self.runtime.audit.drain())
                 .map_err(|e| ReplError::Failed(format!("{:?}", miette::Report::new(e))))?;
         }
         Ok(())
@@ -280,7 +281,7 @@ pub(super) fn endpoint(service: &str, region: &str) -> String {
 /// Opens and locks the state directory and loads its state.
 fn open_state(dir: &Path, runtime: &mut Runtime<SimulatedClock>) -> Result<Persisted, ReplError> {
     let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
-    let store = Store::open(dir).map_err(report)?;
+    let store = SqliteStore::open(dir).map_err(report)?;
     let lock_path = dir.join("keyward.lock");
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -294,7 +295,8 @@ fn open_state(dir: &Path, runtime: &mut Runtime<SimulatedClock>) -> Result<Persi
             dir.display()
         ))
     })?;
-    if let Some(state) = store.load().map_err(report)? {
+    let partition = Partition::new(runtime.account.clone(), runtime.region.clone());
+    if let Some(state) = store.load_partition(&partition).map_err(report)? {
         runtime.restore(state).map_err(ReplError::Failed)?;
     }
     runtime.audit.resume_after(store.last_event_id().map_err(report)?);

@@ -19,7 +19,8 @@ use super::error::{ServeError, WireError};
 use crate::eval::Caller;
 use crate::kms::runtime::{AuditRecord, Runtime, State, SystemClock};
 use crate::kms::{wire, Authorizer};
-use crate::store::Store;
+use crate::kms::Partition;
+use crate::store::SqliteStore;
 
 /// At most this many (account, Region) pairs are held, so a caller cannot
 /// make the server open stores without bound.
@@ -196,7 +197,7 @@ fn open_store(dir: &Path, runtime: &mut Runtime<SystemClock>) -> Result<Writer, 
         message,
     };
     let report = |e: crate::store::StoreError| failed(format!("{:?}", miette::Report::new(e)));
-    let mut store = Store::open(dir).map_err(report)?;
+    let store = SqliteStore::open(dir).map_err(report)?;
     // The lock the CLI takes: held for as long as the writer runs.
     let lock_path = dir.join("keyward.lock");
     let lock = File::options()
@@ -208,7 +209,8 @@ fn open_store(dir: &Path, runtime: &mut Runtime<SystemClock>) -> Result<Writer, 
     if lock.try_lock().is_err() {
         return Err(ServeError::StateInUse(dir.to_owned()));
     }
-    if let Some(state) = store.load().map_err(report)? {
+    let partition = Partition::new(runtime.account.clone(), runtime.region.clone());
+    if let Some(state) = store.load_partition(&partition).map_err(report)? {
         runtime.restore(state).map_err(failed)?;
     }
     runtime.audit.resume_after(store.last_event_id().map_err(report)?);
@@ -216,7 +218,7 @@ fn open_store(dir: &Path, runtime: &mut Runtime<SystemClock>) -> Result<Writer, 
     let thread = std::thread::Builder::new()
         .name(format!("keyward-store-{}-{}", runtime.account, runtime.region))
         .spawn(move || {
-            write_all(&mut store, &receiver);
+            write_all(&store, &receiver);
             drop(lock);
         })
         .map_err(|e| failed(format!("cannot start its writer: {e}")))?;
@@ -229,7 +231,7 @@ fn open_store(dir: &Path, runtime: &mut Runtime<SystemClock>) -> Result<Writer, 
 /// The writer's loop: takes every save waiting, commits them as one
 /// transaction (the last state sent, all the records), then acknowledges
 /// each. Ends when every sender is gone.
-fn write_all(store: &mut Store, receiver: &mpsc::Receiver<Save>) {
+fn write_all(store: &SqliteStore, receiver: &mpsc::Receiver<Save>) {
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < 4096 {
@@ -241,7 +243,7 @@ fn write_all(store: &mut Store, receiver: &mpsc::Receiver<Save>) {
         let state = batch.iter_mut().rev().find_map(|s| s.state.take());
         let records: Vec<AuditRecord> = batch.iter_mut().flat_map(|s| std::mem::take(&mut s.records)).collect();
         let result = match &state {
-            Some(state) => store.save(state, &records),
+            Some(state) => store.replace_partition(state, &records),
             None => store.append(&records),
         }
         .map_err(|e| format!("{:?}", miette::Report::new(e)));
