@@ -159,6 +159,7 @@ impl Session {
             }
             Command::Audit(count) => {
                 let filter = AuditFilter::default();
+                use crate::kms::Store as _;
                 let mut records: Vec<serde_json::Value> = match &self.persisted {
                     Some(p) => p
                         .store

@@ -1,55 +1,106 @@
-//! Reading the saved audit log: records by key, principal, operation and
-//! outcome (the filter `AuditLog::list` applies in memory), and the last
-//! event id, so a restored runtime continues the numbering.
+//! The audit table: records appended with the event id the database gives
+//! them (so two processes never hand out the same one), read back by key,
+//! principal, operation and outcome (the filter `AuditLog::list` applies in
+//! memory).
 
-use rusqlite::params;
+use std::path::Path;
 
-use super::{Store, StoreError};
-use crate::kms::runtime::AuditFilter;
+use rusqlite::{params, Connection};
+use serde_json::Value;
 
-impl Store {
-    /// The id of the last audit record saved, 0 when there is none: give it
-    /// to `AuditLog::resume_after` after loading.
-    pub fn last_event_id(&self) -> Result<u64, StoreError> {
-        let last: i64 = self
-            .connection
-            .query_row("SELECT coalesce(max(event_id), 0) FROM audit", [], |row| row.get(0))
-            .map_err(StoreError::database("read the audit log", &self.database))?;
-        u64::try_from(last)
-            .map_err(|_| StoreError::corrupt(&self.database, format!("audit event id {last} is negative")))
+use super::rows::non_negative;
+use super::StoreError;
+use crate::kms::runtime::{AuditFilter, AuditRecord};
+
+/// Appends `records`, numbering them after the last event id ever given
+/// (the table's AUTOINCREMENT counter, so a number is never reused), and
+/// writes that number into each record's `eventID`. Call inside a write
+/// transaction.
+pub(super) fn append(connection: &Connection, path: &Path, records: &[AuditRecord]) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
     }
-
-    /// The saved audit records that match `filter`, oldest first, as the
-    /// CloudTrail-shaped JSON they were saved as. The operation matches
-    /// without regard to case.
-    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {
-        let failed = StoreError::database("read the audit log", &self.database);
-        let rows = self
-            .connection
-            .prepare_cached(
-                "SELECT event_id, record FROM audit
-                 WHERE (?1 IS NULL OR key_arn = ?1
-                        OR EXISTS (SELECT 1 FROM json_each(record, '$.resources')
-                                   WHERE json_extract(value, '$.ARN') = ?1))
-                   AND (?2 IS NULL OR principal_arn = ?2)
-                   AND (?3 IS NULL OR operation = ?3 COLLATE NOCASE)
-                   AND (?4 IS NULL OR (error_code IS NULL) = ?4)
-                 ORDER BY event_id",
-            )
-            .and_then(|mut statement| {
-                statement
-                    .query_map(
-                        params![filter.key, filter.principal, filter.operation, filter.succeeded],
-                        |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
-                    )?
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(failed)?;
-        rows.into_iter()
-            .map(|(event_id, record)| {
-                serde_json::from_str(&record)
-                    .map_err(|_| StoreError::corrupt(&self.database, format!("audit event {event_id} does not read")))
-            })
-            .collect()
+    let failed = |action| StoreError::database(action, path);
+    let mut next = last_event_id(connection, path)?;
+    let mut insert = connection
+        .prepare_cached(
+            "INSERT INTO audit (event_id, account, region, time, key_arn, principal_arn, operation, error_code, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .map_err(failed("append to the audit log"))?;
+    for record in records {
+        next += 1;
+        let json = numbered(record, next).ok_or_else(|| StoreError::Encode {
+            path: path.to_owned(),
+            what: format!("a `{}` audit record", record.event_name),
+        })?;
+        let event_id = i64::try_from(next).map_err(|_| StoreError::Encode {
+            path: path.to_owned(),
+            what: format!("audit event id {next}"),
+        })?;
+        insert
+            .execute(params![
+                event_id,
+                record.recipient_account_id,
+                record.aws_region,
+                record.event_time,
+                record.resources.first().map(|r| r.arn.as_str()),
+                record.user_identity.arn,
+                record.event_name,
+                record.error_code,
+                json,
+            ])
+            .map_err(failed("append to the audit log"))?;
     }
+    Ok(())
+}
+
+/// `record` as JSON text with `eventID` set to `event_id`.
+pub(crate) fn numbered(record: &AuditRecord, event_id: u64) -> Option<String> {
+    let mut json = serde_json::to_value(record).ok()?;
+    json.as_object_mut()?.insert("eventID".into(), Value::from(event_id));
+    Some(json.to_string())
+}
+
+/// The last event id given, 0 when none was.
+pub(super) fn last_event_id(connection: &Connection, path: &Path) -> Result<u64, StoreError> {
+    let last: i64 = connection
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0),
+                        coalesce((SELECT max(event_id) FROM audit), 0))",
+        )
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+        .map_err(StoreError::database("read the audit log", path))?;
+    non_negative(path, last, "audit event id")
+}
+
+/// The records that match `filter`, oldest first. The operation matches
+/// without regard to case.
+pub(super) fn read(connection: &Connection, path: &Path, filter: &AuditFilter) -> Result<Vec<Value>, StoreError> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT event_id, record FROM audit
+             WHERE (?1 IS NULL OR key_arn = ?1
+                    OR EXISTS (SELECT 1 FROM json_each(record, '$.resources')
+                               WHERE json_extract(value, '$.ARN') = ?1))
+               AND (?2 IS NULL OR principal_arn = ?2)
+               AND (?3 IS NULL OR operation = ?3 COLLATE NOCASE)
+               AND (?4 IS NULL OR (error_code IS NULL) = ?4)
+             ORDER BY event_id",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map(
+                    params![filter.key, filter.principal, filter.operation, filter.succeeded],
+                    |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+                )?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(StoreError::database("read the audit log", path))?;
+    rows.into_iter()
+        .map(|(event_id, record)| {
+            serde_json::from_str(&record)
+                .map_err(|_| StoreError::corrupt(path, format!("audit event {event_id} does not read")))
+        })
+        .collect()
 }

@@ -80,19 +80,26 @@ pub enum StoreError {
     #[diagnostic(code("keyward::store::encode"), help("this is a bug in keyward: please report it"))]
     Encode { path: PathBuf, what: String },
 
-    #[error("audit event {event_id} is already in the database `{}`", path.display())]
-    #[diagnostic(
-        code("keyward::store::duplicate-event"),
-        help("after loading, continue the runtime's event ids with `AuditLog::resume_after(store.last_event_id()?)`")
-    )]
-    DuplicateEvent { path: PathBuf, event_id: u64 },
-
     #[error("another process changed the state since change {base} (it is at {current})")]
     #[diagnostic(
         code("keyward::store::conflict"),
         help("the service catches up with the store and runs the call again; this reaches a user only after repeated conflicts")
     )]
     Conflict { base: u64, current: u64 },
+
+    #[error("the database `{}` (schema version {version}) cannot be migrated: {why}", path.display())]
+    #[diagnostic(
+        code("keyward::store::unmigratable"),
+        help("nothing was changed: open it with the keyward release that wrote it and export what you need, or move it away to start a new state")
+    )]
+    Unmigratable { path: PathBuf, version: i64, why: String },
+
+    #[error("cannot import `{}`: another keyward process is using it", path.display())]
+    #[diagnostic(
+        code("keyward::store::import-busy"),
+        help("stop the keyward server that serves this directory, then run the command again: its state moves into the one database of the state directory")
+    )]
+    ImportBusy { path: PathBuf },
 
     #[error("the commit was refused by a test store (commit {number})")]
     #[diagnostic(
@@ -111,6 +118,72 @@ impl StoreError {
     pub(super) fn database(action: &'static str, path: &Path) -> impl FnOnce(rusqlite::Error) -> StoreError {
         let path = path.to_owned();
         move |error| StoreError::Database { action, path, error }
+    }
+
+    /// The same error for another caller of a group commit that failed as
+    /// a whole (the underlying errors cannot be cloned; their text can).
+    pub(super) fn for_another_caller(&self) -> StoreError {
+        match self {
+            StoreError::Io { action, path, error } => StoreError::Io {
+                action,
+                path: path.clone(),
+                error: std::io::Error::new(error.kind(), error.to_string()),
+            },
+            StoreError::Database { action, path, error } => StoreError::Database {
+                action,
+                path: path.clone(),
+                error: match error {
+                    rusqlite::Error::SqliteFailure(code, message) => {
+                        rusqlite::Error::SqliteFailure(*code, message.clone())
+                    }
+                    other => rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                        Some(other.to_string()),
+                    ),
+                },
+            },
+            StoreError::Permissions { path, mode, wanted } => StoreError::Permissions {
+                path: path.clone(),
+                mode: *mode,
+                wanted: *wanted,
+            },
+            StoreError::RootKeyInvalid { path, size } => StoreError::RootKeyInvalid {
+                path: path.clone(),
+                size: *size,
+            },
+            StoreError::RootKeyMissing { database, root_key } => StoreError::RootKeyMissing {
+                database: database.clone(),
+                root_key: root_key.clone(),
+            },
+            StoreError::TooNew { path, found, known } => StoreError::TooNew {
+                path: path.clone(),
+                found: *found,
+                known: *known,
+            },
+            StoreError::NoWriteAheadLog { path, mode } => StoreError::NoWriteAheadLog {
+                path: path.clone(),
+                mode: mode.clone(),
+            },
+            StoreError::Corrupt { path, what } => StoreError::Corrupt {
+                path: path.clone(),
+                what: what.clone(),
+            },
+            StoreError::Encode { path, what } => StoreError::Encode {
+                path: path.clone(),
+                what: what.clone(),
+            },
+            StoreError::Conflict { base, current } => StoreError::Conflict {
+                base: *base,
+                current: *current,
+            },
+            StoreError::Unmigratable { path, version, why } => StoreError::Unmigratable {
+                path: path.clone(),
+                version: *version,
+                why: why.clone(),
+            },
+            StoreError::ImportBusy { path } => StoreError::ImportBusy { path: path.clone() },
+            StoreError::Injected { number } => StoreError::Injected { number: *number },
+        }
     }
 
     pub(super) fn corrupt(path: &Path, what: impl Into<String>) -> StoreError {

@@ -1,113 +1,66 @@
-//! The embedded persistent store of the runtime: a state directory holding
-//! `keyward.db` (SQLite, write-ahead log) and `root.key` (32 random bytes),
-//! both readable by their owner only.
+//! Implementations of [`kms::Store`](crate::kms::Store): [`SqliteStore`],
+//! one SQLite database (write-ahead log) in a state directory holding every
+//! (account, Region) beside `root.key` (32 random bytes), both readable by
+//! their owner only; and [`MemoryStore`] for `--ephemeral` and tests, with
+//! [`FailingStore`] to inject commit failures.
 //!
-//! [`Store::save`] writes what [`Runtime::export`] returns and the records
-//! [`AuditLog::drain`] hands over, in one transaction; [`Store::load`] reads
-//! it back for [`Runtime::restore`], and [`Store::last_event_id`] feeds
-//! [`AuditLog::resume_after`]. Key material never reaches the database in
-//! the clear: each version is sealed under the root key with its key id and
-//! material id bound in (`wrap`). The schema is versioned (`schema`).
+//! A commit writes only the rows it names, in one transaction, and logs
+//! each in the change log (`changes`), whose sequence lets several
+//! processes share one directory (optimistic concurrency, see
+//! [`kms::Store`](crate::kms::Store)); concurrent commits of one process
+//! share a transaction (`writer`). Key material never reaches the database
+//! in the clear: each version is sealed under the root key with its key id
+//! and material id bound in (`wrap`). The schema is versioned (`schema`,
+//! `partitioned`), and older layouts are migrated or imported (`import`).
+//! docs/store.md describes the schema and the contract.
 //!
 //! ```no_run
-//! use keyward::kms::runtime::{Runtime, SystemClock};
-//! use keyward::store::{default_dir, Store};
+//! use keyward::kms::{Commit, Store};
+//! use keyward::store::{default_dir, Options, SqliteStore};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let mut store = Store::open(&default_dir())?;
-//! let mut runtime = Runtime::new("111122223333", "us-east-1", SystemClock);
-//! if let Some(state) = store.load()? {
-//!     runtime.restore(state)?;
-//! }
-//! runtime.audit.resume_after(store.last_event_id()?);
-//! // … calls on the runtime …
-//! store.save(&runtime.export(), &runtime.audit.drain())?;
+//! let store = SqliteStore::open_with(&default_dir(), Options::quiet())?;
+//! let snapshot = store.load()?;
+//! // … build a cache from `snapshot`, run a call, collect its changes …
+//! let seq = store.commit(Commit { changes: vec![], audit: vec![], base: snapshot.seq })?;
+//! # let _ = seq;
 //! # Ok(())
 //! # }
 //! ```
-//!
-//! [`Runtime::export`]: crate::kms::runtime::Runtime::export
-//! [`Runtime::restore`]: crate::kms::runtime::Runtime::restore
-//! [`AuditLog::drain`]: crate::kms::runtime::AuditLog::drain
-//! [`AuditLog::resume_after`]: crate::kms::runtime::AuditLog::resume_after
 
 mod audit;
+mod busy;
 mod error;
-mod load;
+mod failing;
+mod import;
+mod legacy;
+mod memory;
+mod partitioned;
 mod root_key;
-mod save;
+mod rows;
 mod schema;
+mod sqlite;
 mod wrap;
+mod writer;
 
 use std::ffi::OsString;
-use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
-
+pub use busy::{OnWait, Options, Waiting};
 pub use error::StoreError;
+pub use failing::FailingStore;
+pub use import::IMPORTED_SUFFIX;
+pub use memory::MemoryStore;
+pub use partitioned::grant_token_hash;
 pub use schema::VERSION as SCHEMA_VERSION;
+pub use sqlite::SqliteStore;
 
-use root_key::{owner_only, sync_dir, RootKey};
+use root_key::{owner_only, sync_dir};
 
 /// The database's file name in the state directory.
 pub const DATABASE_FILE: &str = "keyward.db";
 /// The root key's file name in the state directory.
 pub const ROOT_KEY_FILE: &str = root_key::FILE_NAME;
-
-/// An open state directory. One `Store` per process: [`Store::save`]
-/// replaces the whole saved state, so two processes saving into the same
-/// directory would overwrite each other's changes.
-pub struct Store {
-    dir: PathBuf,
-    database: PathBuf,
-    connection: Connection,
-    root: RootKey,
-}
-
-impl fmt::Debug for Store {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
-    }
-}
-
-impl Store {
-    /// Opens the store in `dir`, creating the directory (owner-only), the
-    /// root key and the database when they do not exist yet, and bringing
-    /// the schema up to date. Refuses a root key of the wrong size, files
-    /// that others may read, a database without its root key, and a
-    /// database written by a newer keyward.
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        create_dir(dir)?;
-        let database = dir.join(DATABASE_FILE);
-        let has_data = match fs::metadata(&database) {
-            Ok(metadata) => metadata.len() > 0,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-            Err(e) => return Err(StoreError::io("inspect", &database)(e)),
-        };
-        let root = RootKey::load_or_create(dir, !has_data, &database)?;
-        create_database_file(dir, &database)?;
-        let mut connection = Connection::open_with_flags(
-            &database,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(StoreError::database("open the database", &database))?;
-        configure(&connection, &database)?;
-        schema::migrate(&mut connection, &database)?;
-        Ok(Store {
-            dir: dir.to_owned(),
-            database,
-            connection,
-            root,
-        })
-    }
-
-    /// The state directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-}
 
 /// The state directory when none is given: `$KEYWARD_STATE`, else
 /// `$XDG_DATA_HOME/keyward`, else `$HOME/.local/share/keyward`, else
@@ -134,7 +87,7 @@ fn default_dir_from(var: impl Fn(&str) -> Option<OsString>) -> PathBuf {
 /// Creates the state directory, owner-only (its parents get the usual
 /// permissions). An existing directory is used as it is: the files in it
 /// are owner-only themselves.
-fn create_dir(dir: &Path) -> Result<(), StoreError> {
+pub(super) fn create_dir(dir: &Path) -> Result<(), StoreError> {
     match fs::metadata(dir) {
         Ok(metadata) if metadata.is_dir() => return Ok(()),
         Ok(_) => {
@@ -162,7 +115,7 @@ fn create_dir(dir: &Path) -> Result<(), StoreError> {
 /// Creates an empty database file owner-only before SQLite sees it, since
 /// SQLite would create it with the umask's permissions; its write-ahead log
 /// and shared-memory files then take the same permissions from it.
-fn create_database_file(dir: &Path, database: &Path) -> Result<(), StoreError> {
+pub(super) fn create_database_file(dir: &Path, database: &Path) -> Result<(), StoreError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -174,34 +127,6 @@ fn create_database_file(dir: &Path, database: &Path) -> Result<(), StoreError> {
     }
     let metadata = fs::metadata(database).map_err(StoreError::io("inspect", database))?;
     owner_only(database, &metadata, 0o600)
-}
-
-fn configure(connection: &Connection, database: &Path) -> Result<(), StoreError> {
-    let failed = |action| StoreError::database(action, database);
-    connection
-        .busy_timeout(Duration::from_secs(5))
-        .map_err(failed("set the busy timeout"))?;
-    let mode: String = connection
-        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .map_err(failed("turn on the write-ahead log"))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::NoWriteAheadLog {
-            path: database.to_owned(),
-            mode,
-        });
-    }
-    // With a write-ahead log, NORMAL already survives a killed process: a
-    // commit has been written to the log (the OS holds it) before it returns.
-    // FULL also syncs the log to the disk on every commit, so an acknowledged
-    // save survives an operating-system crash or a power cut too, which is
-    // what "a crash at any point loses no acknowledged operation" asks for.
-    connection
-        .pragma_update(None, "synchronous", "FULL")
-        .map_err(failed("set synchronous writes"))?;
-    connection
-        .pragma_update(None, "foreign_keys", "ON")
-        .map_err(failed("turn on foreign keys"))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The database schema as a list of migrations: version N is the state after
 //! the first N have run. `migrate` applies the missing ones in one
-//! transaction and refuses a database newer than this code.
+//! transaction and refuses a database newer than this code. Versions 1 and 2
+//! held one (account, Region); version 3 (`partitioned`) holds them all.
 
 use std::path::Path;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::StoreError;
+use super::busy::Patience;
+use super::{partitioned, StoreError};
 
 /// Version 1: the runtime's account and Region, keys, their wrapped
 /// material, aliases, grants and the audit log.
@@ -82,17 +84,30 @@ const V2: &str = "
 ALTER TABLE keys ADD COLUMN manager TEXT NOT NULL DEFAULT 'CUSTOMER';
 ";
 
+/// One migration: a script, or code where SQL alone cannot do it.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>, &Path) -> Result<(), StoreError>),
+}
+
 /// The migrations, in order. Append; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(V1),
+    Migration::Sql(V2),
+    Migration::Code(partitioned::migrate),
+];
 
 /// The schema version this code reads and writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database to [`VERSION`], or refuses one that is newer.
-pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
+/// Brings the database to [`VERSION`], or refuses one that is newer. The
+/// check and the migrations run under one write lock (`BEGIN IMMEDIATE`,
+/// waited for patiently), so two processes opening a new state at once
+/// migrate it once.
+pub(super) fn migrate(connection: &Connection, path: &Path, patience: &mut Patience<'_>) -> Result<(), StoreError> {
     let failed = |action| StoreError::database(action, path);
-    let tx = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
+    let tx = patience
+        .retry(|| Transaction::new_unchecked(connection, TransactionBehavior::Immediate))
         .map_err(failed("start the migration"))?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version (
@@ -115,8 +130,11 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), St
     }
     let done = usize::try_from(current)
         .map_err(|_| StoreError::corrupt(path, format!("schema version {current} is negative")))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        tx.execute_batch(sql).map_err(failed("migrate the schema"))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(done) {
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql).map_err(failed("migrate the schema"))?,
+            Migration::Code(run) => run(&tx, path)?,
+        }
         tx.execute(
             "INSERT INTO schema_version (version, applied) VALUES (?1, unixepoch())",
             [index as i64 + 1],

@@ -1,0 +1,613 @@
+//! The rows of schema version 3, one function per verb: `write_*` upserts a
+//! row of a partition, `remove_*` deletes it, `read_*` reads one back, and
+//! `read_partitions` reads them all. Key material is wrapped on the way in
+//! and unwrapped on the way out; nothing else touches `wrap`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+use super::root_key::RootKey;
+use super::wrap::{self, Unwrap};
+use super::StoreError;
+use crate::crypto::MaterialId;
+use crate::kms::runtime::{Alias, KeyManager, KeyState, Origin, Rotation, StoredKey, StoredMaterial};
+use crate::kms::{Partition, PartitionState, StoredGrant};
+
+/// What the change log calls each kind of row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Key,
+    Alias,
+    Grant,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Key => "key",
+            Kind::Alias => "alias",
+            Kind::Grant => "grant",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        [Kind::Key, Kind::Alias, Kind::Grant]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+const KEY_COLUMNS: &str = "account, region, id, arn, description, state, key_spec, key_usage, created,
+    deletion_date, policy_text, rotation_period, rotation_next, tags, manager";
+
+/// A `keys` row as stored, before it is checked.
+struct KeyRow {
+    partition: Partition,
+    id: String,
+    arn: String,
+    description: String,
+    state: String,
+    key_spec: String,
+    key_usage: String,
+    created: i64,
+    deletion_date: Option<i64>,
+    policy_text: String,
+    rotation_period: Option<i64>,
+    rotation_next: Option<i64>,
+    tags: String,
+    manager: String,
+}
+
+impl KeyRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRow> {
+        Ok(KeyRow {
+            partition: Partition::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+            id: row.get(2)?,
+            arn: row.get(3)?,
+            description: row.get(4)?,
+            state: row.get(5)?,
+            key_spec: row.get(6)?,
+            key_usage: row.get(7)?,
+            created: row.get(8)?,
+            deletion_date: row.get(9)?,
+            policy_text: row.get(10)?,
+            rotation_period: row.get(11)?,
+            rotation_next: row.get(12)?,
+            tags: row.get(13)?,
+            manager: row.get(14)?,
+        })
+    }
+
+    fn check(self, path: &Path, materials: Vec<StoredMaterial>) -> Result<StoredKey, StoreError> {
+        let corrupt = |what: String| StoreError::corrupt(path, format!("key `{}` {what}", self.id));
+        let state =
+            KeyState::parse(&self.state).ok_or_else(|| corrupt(format!("has the unknown state `{}`", self.state)))?;
+        let manager = KeyManager::parse(&self.manager)
+            .ok_or_else(|| corrupt(format!("has the unknown manager `{}`", self.manager)))?;
+        let rotation = match (self.rotation_period, self.rotation_next) {
+            (Some(period_days), Some(next)) => Some(Rotation { period_days, next }),
+            (None, None) => None,
+            _ => return Err(corrupt("has half a rotation schedule".into())),
+        };
+        let tags: BTreeMap<String, String> =
+            serde_json::from_str(&self.tags).map_err(|_| corrupt("has tags that do not read".into()))?;
+        if materials.is_empty() {
+            return Err(corrupt("has no key material".into()));
+        }
+        Ok(StoredKey {
+            id: self.id,
+            arn: self.arn,
+            manager,
+            description: self.description,
+            state,
+            key_spec: self.key_spec,
+            key_usage: self.key_usage,
+            created: self.created,
+            deletion_date: self.deletion_date,
+            policy_text: self.policy_text,
+            materials,
+            rotation,
+            tags,
+        })
+    }
+}
+
+/// A `materials` row as stored, before it is unwrapped.
+struct MaterialRow {
+    partition: Partition,
+    key_id: String,
+    material_id: String,
+    wrapped: Vec<u8>,
+    created: i64,
+    origin: String,
+}
+
+const MATERIAL_COLUMNS: &str = "account, region, key_id, material_id, wrapped, created, origin";
+
+impl MaterialRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<MaterialRow> {
+        Ok(MaterialRow {
+            partition: Partition::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+            key_id: row.get(2)?,
+            material_id: row.get(3)?,
+            wrapped: row.get(4)?,
+            created: row.get(5)?,
+            origin: row.get(6)?,
+        })
+    }
+
+    fn unwrap(self, root: &RootKey, path: &Path) -> Result<StoredMaterial, StoreError> {
+        let corrupt = |what: String| StoreError::corrupt(path, what);
+        let key_id = &self.key_id;
+        let id = parse_material_id(&self.material_id)
+            .ok_or_else(|| corrupt(format!("key `{key_id}` has a malformed material id")))?;
+        let origin = Origin::parse(&self.origin).ok_or_else(|| {
+            corrupt(format!(
+                "key `{key_id}` has material of unknown origin `{}`",
+                self.origin
+            ))
+        })?;
+        let material = wrap::unwrap(root, key_id, &id, &self.wrapped).map_err(|why| {
+            corrupt(match why {
+                Unwrap::OtherRootKey => {
+                    format!("the key material {id} of key `{key_id}` was wrapped under another root key")
+                }
+                Unwrap::Invalid => {
+                    format!("the key material {id} of key `{key_id}` does not unwrap: it was changed or moved")
+                }
+            })
+        })?;
+        Ok(StoredMaterial {
+            id,
+            material,
+            created: self.created,
+            origin,
+        })
+    }
+}
+
+fn tags_json(tags: &BTreeMap<String, String>) -> String {
+    Value::Object(
+        tags.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// Upserts `key` and makes its material rows the key's versions: a version
+/// already stored is renumbered but not wrapped again, a new one is wrapped
+/// and inserted, one no longer there is deleted. Other keys are untouched.
+pub(super) fn write_key(
+    connection: &Connection,
+    root: &RootKey,
+    path: &Path,
+    partition: &Partition,
+    key: &StoredKey,
+) -> Result<(), StoreError> {
+    let failed = |action| StoreError::database(action, path);
+    let Partition { account, region } = partition;
+    connection
+        .prepare_cached(
+            "INSERT INTO keys (account, region, id, arn, description, state, key_spec, key_usage, created,
+                deletion_date, policy_text, rotation_period, rotation_next, tags, manager)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT (account, region, id) DO UPDATE SET
+                arn = excluded.arn, description = excluded.description, state = excluded.state,
+                key_spec = excluded.key_spec, key_usage = excluded.key_usage, created = excluded.created,
+                deletion_date = excluded.deletion_date, policy_text = excluded.policy_text,
+                rotation_period = excluded.rotation_period, rotation_next = excluded.rotation_next,
+                tags = excluded.tags, manager = excluded.manager",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                account,
+                region,
+                key.id,
+                key.arn,
+                key.description,
+                key.state.as_str(),
+                key.key_spec,
+                key.key_usage,
+                key.created,
+                key.deletion_date,
+                key.policy_text,
+                key.rotation.map(|r| r.period_days),
+                key.rotation.map(|r| r.next),
+                tags_json(&key.tags),
+                key.manager.as_str(),
+            ])
+        })
+        .map_err(failed("save a key"))?;
+
+    let stored: HashSet<String> = connection
+        .prepare_cached("SELECT material_id FROM materials WHERE account = ?1 AND region = ?2 AND key_id = ?3")
+        .and_then(|mut statement| {
+            statement
+                .query_map(params![account, region, key.id], |row| row.get(0))?
+                .collect()
+        })
+        .map_err(failed("read a key's material ids"))?;
+    let kept: HashSet<String> = key.materials.iter().map(|m| m.id.to_string()).collect();
+    for gone in stored.difference(&kept) {
+        connection
+            .prepare_cached(
+                "DELETE FROM materials WHERE account = ?1 AND region = ?2 AND key_id = ?3 AND material_id = ?4",
+            )
+            .and_then(|mut statement| statement.execute(params![account, region, key.id, gone]))
+            .map_err(failed("remove a key material"))?;
+    }
+    for (position, material) in key.materials.iter().enumerate() {
+        let material_id = material.id.to_string();
+        if stored.contains(&material_id) {
+            connection
+                .prepare_cached(
+                    "UPDATE materials SET position = ?5, created = ?6, origin = ?7
+                     WHERE account = ?1 AND region = ?2 AND key_id = ?3 AND material_id = ?4",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![
+                        account,
+                        region,
+                        key.id,
+                        material_id,
+                        position as i64,
+                        material.created,
+                        material.origin.as_str()
+                    ])
+                })
+                .map_err(failed("save a key material"))?;
+            continue;
+        }
+        let wrapped = wrap::wrap(root, &key.id, &material.id, &material.material).ok_or_else(|| {
+            StoreError::Encode {
+                path: path.to_owned(),
+                what: format!("the key material of key `{}`", key.id),
+            }
+        })?;
+        connection
+            .prepare_cached(
+                "INSERT INTO materials (account, region, key_id, position, material_id, wrapped, created, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    account,
+                    region,
+                    key.id,
+                    position as i64,
+                    material_id,
+                    wrapped,
+                    material.created,
+                    material.origin.as_str()
+                ])
+            })
+            .map_err(failed("save a key material"))?;
+    }
+    Ok(())
+}
+
+/// Deletes a key with its material.
+pub(super) fn remove_key(connection: &Connection, path: &Path, partition: &Partition, id: &str) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("DELETE FROM keys WHERE account = ?1 AND region = ?2 AND id = ?3")
+        .and_then(|mut statement| statement.execute(params![partition.account, partition.region, id]))
+        .map(drop)
+        .map_err(StoreError::database("remove a key", path))
+}
+
+pub(super) fn write_alias(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    alias: &Alias,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached(
+            "INSERT INTO aliases (account, region, name, arn, target_key_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (account, region, name) DO UPDATE SET
+                arn = excluded.arn, target_key_id = excluded.target_key_id, created = excluded.created",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                partition.account,
+                partition.region,
+                alias.name,
+                alias.arn,
+                alias.target_key_id,
+                alias.created
+            ])
+        })
+        .map(drop)
+        .map_err(StoreError::database("save an alias", path))
+}
+
+pub(super) fn remove_alias(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    name: &str,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("DELETE FROM aliases WHERE account = ?1 AND region = ?2 AND name = ?3")
+        .and_then(|mut statement| statement.execute(params![partition.account, partition.region, name]))
+        .map(drop)
+        .map_err(StoreError::database("remove an alias", path))
+}
+
+/// Upserts a grant; a grant written again keeps its place in the order.
+pub(super) fn write_grant(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    grant: &StoredGrant,
+) -> Result<(), StoreError> {
+    let tokens = Value::Array(grant.tokens.iter().cloned().map(Value::String).collect()).to_string();
+    connection
+        .prepare_cached(
+            "INSERT INTO grants (account, region, grant_id, key, grant_json, created_at, tokens)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (account, region, grant_id) DO UPDATE SET
+                key = excluded.key, grant_json = excluded.grant_json,
+                created_at = excluded.created_at, tokens = excluded.tokens",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                partition.account,
+                partition.region,
+                grant.grant_id,
+                grant.key,
+                grant.grant_json,
+                grant.created_at,
+                tokens
+            ])
+        })
+        .map(drop)
+        .map_err(StoreError::database("save a grant", path))
+}
+
+pub(super) fn remove_grant(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    grant_id: &str,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("DELETE FROM grants WHERE account = ?1 AND region = ?2 AND grant_id = ?3")
+        .and_then(|mut statement| statement.execute(params![partition.account, partition.region, grant_id]))
+        .map(drop)
+        .map_err(StoreError::database("remove a grant", path))
+}
+
+/// Records that a row changed and returns its sequence number.
+pub(super) fn log_change(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    kind: Kind,
+    id: &str,
+) -> Result<u64, StoreError> {
+    connection
+        .prepare_cached("INSERT OR REPLACE INTO changes (account, region, kind, id) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut statement| statement.insert(params![partition.account, partition.region, kind.as_str(), id]))
+        .map_err(StoreError::database("log a change", path))
+        .and_then(|seq| non_negative(path, seq, "change sequence"))
+}
+
+/// The last sequence number handed out; 0 before the first change.
+pub(super) fn current_seq(connection: &Connection, path: &Path) -> Result<u64, StoreError> {
+    let seq: i64 = connection
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM changes")
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+        .map_err(StoreError::database("read the change sequence", path))?;
+    non_negative(path, seq, "change sequence")
+}
+
+pub(super) fn non_negative(path: &Path, value: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::corrupt(path, format!("{what} {value} is negative")))
+}
+
+pub(super) fn read_key(
+    connection: &Connection,
+    root: &RootKey,
+    path: &Path,
+    partition: &Partition,
+    id: &str,
+) -> Result<Option<StoredKey>, StoreError> {
+    let failed = |action| StoreError::database(action, path);
+    let p = params![partition.account, partition.region, id];
+    let Some(row) = connection
+        .prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM keys WHERE account = ?1 AND region = ?2 AND id = ?3"
+        ))
+        .and_then(|mut statement| statement.query_row(p, KeyRow::read).optional())
+        .map_err(failed("read a key"))?
+    else {
+        return Ok(None);
+    };
+    let materials = connection
+        .prepare_cached(&format!(
+            "SELECT {MATERIAL_COLUMNS} FROM materials
+             WHERE account = ?1 AND region = ?2 AND key_id = ?3 ORDER BY position"
+        ))
+        .and_then(|mut statement| statement.query_map(p, MaterialRow::read)?.collect::<Result<Vec<_>, _>>())
+        .map_err(failed("read a key's material"))?
+        .into_iter()
+        .map(|m| m.unwrap(root, path))
+        .collect::<Result<Vec<_>, _>>()?;
+    row.check(path, materials).map(Some)
+}
+
+fn read_alias_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Partition, Alias)> {
+    Ok((
+        Partition::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+        Alias {
+            name: row.get(2)?,
+            arn: row.get(3)?,
+            target_key_id: row.get(4)?,
+            created: row.get(5)?,
+        },
+    ))
+}
+
+pub(super) fn read_alias(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    name: &str,
+) -> Result<Option<Alias>, StoreError> {
+    connection
+        .prepare_cached(
+            "SELECT account, region, name, arn, target_key_id, created FROM aliases
+             WHERE account = ?1 AND region = ?2 AND name = ?3",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![partition.account, partition.region, name], read_alias_row)
+                .optional()
+        })
+        .map(|found| found.map(|(_, alias)| alias))
+        .map_err(StoreError::database("read an alias", path))
+}
+
+/// A `grants` row before its tokens are read.
+type GrantRow = (Partition, String, String, String, i64, String);
+
+fn read_grant_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GrantRow> {
+    Ok((
+        Partition::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+    ))
+}
+
+fn check_grant(path: &Path, row: GrantRow) -> Result<(Partition, StoredGrant), StoreError> {
+    let (partition, grant_id, key, grant_json, created_at, tokens) = row;
+    let tokens: Vec<String> = serde_json::from_str(&tokens)
+        .map_err(|_| StoreError::corrupt(path, format!("grant `{grant_id}` has tokens that do not read")))?;
+    Ok((
+        partition,
+        StoredGrant {
+            grant_id,
+            key,
+            grant_json,
+            created_at,
+            tokens,
+        },
+    ))
+}
+
+pub(super) fn read_grant(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    grant_id: &str,
+) -> Result<Option<StoredGrant>, StoreError> {
+    connection
+        .prepare_cached(
+            "SELECT account, region, grant_id, key, grant_json, created_at, tokens FROM grants
+             WHERE account = ?1 AND region = ?2 AND grant_id = ?3",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![partition.account, partition.region, grant_id], read_grant_row)
+                .optional()
+        })
+        .map_err(StoreError::database("read a grant", path))?
+        .map(|row| check_grant(path, row).map(|(_, grant)| grant))
+        .transpose()
+}
+
+/// Every partition with at least one row (or only `only`), ordered by
+/// account and Region; keys by id, aliases by name, grants in the order
+/// they were first written. Call inside one read transaction.
+pub(super) fn read_partitions(
+    connection: &Connection,
+    root: &RootKey,
+    path: &Path,
+    only: Option<&Partition>,
+) -> Result<Vec<PartitionState>, StoreError> {
+    let failed = |action| StoreError::database(action, path);
+    let filter = "(?1 IS NULL OR (account = ?1 AND region = ?2))";
+    let p = params![only.map(|p| &p.account), only.map(|p| &p.region)];
+    let mut partitions: BTreeMap<Partition, PartitionState> = BTreeMap::new();
+    fn entry(partitions: &mut BTreeMap<Partition, PartitionState>, partition: Partition) -> &mut PartitionState {
+        partitions
+            .entry(partition.clone())
+            .or_insert_with(|| PartitionState {
+                partition,
+                keys: Vec::new(),
+                aliases: Vec::new(),
+                grants: Vec::new(),
+            })
+    }
+
+    let mut materials: HashMap<(Partition, String), Vec<StoredMaterial>> = HashMap::new();
+    let rows = connection
+        .prepare(&format!(
+            "SELECT {MATERIAL_COLUMNS} FROM materials WHERE {filter} ORDER BY account, region, key_id, position"
+        ))
+        .and_then(|mut statement| statement.query_map(p, MaterialRow::read)?.collect::<Result<Vec<_>, _>>())
+        .map_err(failed("read the key material"))?;
+    for row in rows {
+        let place = (row.partition.clone(), row.key_id.clone());
+        let material = row.unwrap(root, path)?;
+        materials.entry(place).or_default().push(material);
+    }
+    let rows = connection
+        .prepare(&format!(
+            "SELECT {KEY_COLUMNS} FROM keys WHERE {filter} ORDER BY account, region, id"
+        ))
+        .and_then(|mut statement| statement.query_map(p, KeyRow::read)?.collect::<Result<Vec<_>, _>>())
+        .map_err(failed("read the keys"))?;
+    for row in rows {
+        let own = materials
+            .remove(&(row.partition.clone(), row.id.clone()))
+            .unwrap_or_default();
+        let partition = row.partition.clone();
+        let key = row.check(path, own)?;
+        entry(&mut partitions, partition).keys.push(key);
+    }
+    let rows = connection
+        .prepare(&format!(
+            "SELECT account, region, name, arn, target_key_id, created FROM aliases
+             WHERE {filter} ORDER BY account, region, name"
+        ))
+        .and_then(|mut statement| statement.query_map(p, read_alias_row)?.collect::<Result<Vec<_>, _>>())
+        .map_err(failed("read the aliases"))?;
+    for (partition, alias) in rows {
+        entry(&mut partitions, partition).aliases.push(alias);
+    }
+    let rows = connection
+        .prepare(&format!(
+            "SELECT account, region, grant_id, key, grant_json, created_at, tokens FROM grants
+             WHERE {filter} ORDER BY position"
+        ))
+        .and_then(|mut statement| statement.query_map(p, read_grant_row)?.collect::<Result<Vec<_>, _>>())
+        .map_err(failed("read the grants"))?;
+    for row in rows {
+        let (partition, grant) = check_grant(path, row)?;
+        entry(&mut partitions, partition).grants.push(grant);
+    }
+    Ok(partitions.into_values().collect())
+}
+
+/// 64 hex characters → a material id.
+fn parse_material_id(hex: &str) -> Option<MaterialId> {
+    let digits = hex.as_bytes();
+    if digits.len() != 64 {
+        return None;
+    }
+    let mut id = [0u8; 32];
+    for (byte, pair) in id.iter_mut().zip(digits.chunks_exact(2)) {
+        let text = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(text, 16).ok()?;
+    }
+    Some(MaterialId(id))
+}
