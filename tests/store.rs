@@ -12,13 +12,19 @@ use keyward::eval::Caller;
 use keyward::kms::runtime::{AuditFilter, Paging, Runtime, SimulatedClock};
 use keyward::policy::Document;
 use keyward::source::Source;
-use keyward::store::{Store, StoreError, DATABASE_FILE, ROOT_KEY_FILE, SCHEMA_VERSION};
+use keyward::kms::{Partition, Store as _};
+use keyward::store::{SqliteStore, StoreError, DATABASE_FILE, ROOT_KEY_FILE, SCHEMA_VERSION};
 
 const ACCOUNT: &str = "111122223333";
 const REGION: &str = "us-east-1";
 const NOW: i64 = 1_795_867_200;
 
 const S3: &str = "s3.us-east-1.amazonaws.com";
+
+/// The partition the runtime of these tests lives in.
+fn partition() -> Partition {
+    Partition::new(ACCOUNT, REGION)
+}
 
 fn runtime() -> Runtime<SimulatedClock> {
     Runtime::new(ACCOUNT, REGION, SimulatedClock::at(NOW))
@@ -127,12 +133,12 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
     let mut rt = runtime();
     let saved = populate(&mut rt);
     let records = rt.audit.drain();
-    let mut store = Store::open(&dir).unwrap();
-    store.save(&rt.export(), &records).unwrap();
+    let store = SqliteStore::open(&dir).unwrap();
+    store.replace_partition(&rt.export(), &records).unwrap();
     drop(store);
 
-    let store = Store::open(&dir).unwrap();
-    let state = store.load().unwrap().expect("a saved state");
+    let store = SqliteStore::open(&dir).unwrap();
+    let state = store.load_partition(&partition()).unwrap().expect("a saved state");
     assert_eq!((state.account.as_str(), state.region.as_str()), (ACCOUNT, REGION));
     let mut restored = runtime();
     restored.restore(state).unwrap();
@@ -243,12 +249,12 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
 
     // The restored runtime's next records continue the numbering, and a
     // save replaces what was saved.
-    let mut store = store;
+    let store = store;
     restored.delete_alias(&root(), "alias/app").unwrap();
     let more = restored.audit.drain();
     assert!(more.first().is_some_and(|r| r.event_id > records.len() as u64));
-    store.save(&restored.export(), &more).unwrap();
-    let again = store.load().unwrap().unwrap();
+    store.replace_partition(&restored.export(), &more).unwrap();
+    let again = store.load_partition(&partition()).unwrap().unwrap();
     let names = |state: &keyward::kms::runtime::State| -> Vec<String> {
         state.aliases.iter().map(|a| a.name.clone()).collect()
     };
@@ -258,10 +264,16 @@ fn a_saved_runtime_restores_with_keys_aliases_rotations_grants_and_audit() {
         store.audit(&AuditFilter::default()).unwrap().len(),
         records.len() + more.len()
     );
-    // Saving the same records twice is refused, and leaves nothing half done.
-    let error = store.save(&rt.export(), &more).unwrap_err();
-    assert!(matches!(error, StoreError::DuplicateEvent { .. }), "{error}");
-    assert_eq!(names(&store.load().unwrap().unwrap()), ["alias/aws/s3"]);
+    // The store numbers the records itself: the same records saved again
+    // are appended under the next ids, never over the saved ones.
+    store.append(&more).unwrap();
+    let ids: Vec<u64> = store
+        .audit(&AuditFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r["eventID"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=(records.len() + 2 * more.len()) as u64).collect::<Vec<_>>());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -282,8 +294,8 @@ fn a_saved_re_encrypt_is_found_under_either_key() {
         &[],
     )
     .unwrap();
-    let mut store = Store::open(&dir).unwrap();
-    store.save(&rt.export(), &rt.audit.drain()).unwrap();
+    let store = SqliteStore::open(&dir).unwrap();
+    store.replace_partition(&rt.export(), &rt.audit.drain()).unwrap();
     for key in [&source.arn, &destination.arn] {
         let found = store
             .audit(&AuditFilter {
@@ -302,8 +314,8 @@ fn appending_audit_records_keeps_the_saved_state_and_records_the_client() {
     let dir = state_dir("append-audit");
     let mut rt = runtime();
     let key = rt.create_key(&root(), None, None, false).unwrap();
-    let mut store = Store::open(&dir).unwrap();
-    store.save(&rt.export(), &rt.audit.drain()).unwrap();
+    let store = SqliteStore::open(&dir).unwrap();
+    store.replace_partition(&rt.export(), &rt.audit.drain()).unwrap();
     let mut client = root();
     client.source_ip = Some("127.0.0.1".into());
     client.user_agent = Some("aws-cli/2".into());
@@ -312,8 +324,8 @@ fn appending_audit_records_keeps_the_saved_state_and_records_the_client() {
     store.append(&rt.audit.drain()).unwrap();
     drop(store);
 
-    let store = Store::open(&dir).unwrap();
-    let state = store.load().unwrap().expect("the state is still there");
+    let store = SqliteStore::open(&dir).unwrap();
+    let state = store.load_partition(&partition()).unwrap().expect("the state is still there");
     assert_eq!(state.keys.len(), 1);
     assert_eq!(store.last_event_id().unwrap(), 3);
     let encrypts = store
@@ -335,8 +347,8 @@ fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
     let mut rt = runtime();
     populate(&mut rt);
     let state = rt.export();
-    let mut store = Store::open(&dir).unwrap();
-    store.save(&state, &rt.audit.drain()).unwrap();
+    let store = SqliteStore::open(&dir).unwrap();
+    store.replace_partition(&state, &rt.audit.drain()).unwrap();
 
     let materials: Vec<Vec<u8>> = state
         .keys
@@ -349,7 +361,7 @@ fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
         6,
         "three customer keys, one rotated; an AWS managed and an AWS owned key"
     );
-    let loaded = store.load().unwrap().unwrap();
+    let loaded = store.load_partition(&partition()).unwrap().unwrap();
     assert_eq!(loaded.keys.iter().map(|k| k.materials.len()).sum::<usize>(), 6);
     let scan = |when: &str| {
         let mut scanned = 0;
@@ -382,7 +394,7 @@ fn the_files_are_owner_only_and_hold_no_key_material_in_the_clear() {
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join(ROOT_KEY_FILE)), 0o600);
         assert_eq!(mode(&dir.join(DATABASE_FILE)), 0o600);
-        let store = Store::open(&dir).unwrap();
+        let store = SqliteStore::open(&dir).unwrap();
         let wal = dir.join(format!("{DATABASE_FILE}-wal"));
         assert!(wal.exists(), "the database is in write-ahead-log mode");
         assert_eq!(mode(&wal), 0o600);
@@ -397,9 +409,9 @@ fn saved_store(name: &str) -> (PathBuf, Saved) {
     let dir = state_dir(name);
     let mut rt = runtime();
     let saved = populate(&mut rt);
-    Store::open(&dir)
+    SqliteStore::open(&dir)
         .unwrap()
-        .save(&rt.export(), &rt.audit.drain())
+        .replace_partition(&rt.export(), &rt.audit.drain())
         .unwrap();
     (dir, saved)
 }
@@ -409,7 +421,7 @@ fn database(dir: &Path) -> rusqlite::Connection {
 }
 
 fn corrupt_what(dir: &Path) -> String {
-    match Store::open(dir).unwrap().load() {
+    match SqliteStore::open(dir).unwrap().load_partition(&partition()) {
         Err(StoreError::Corrupt { what, .. }) => what,
         other => panic!("expected a corrupt store, got {other:?}"),
     }
@@ -440,7 +452,7 @@ fn a_changed_or_moved_wrapped_material_fails_to_load_as_corrupt() {
         what.contains(&saved.other) && what.contains("does not unwrap"),
         "{what}"
     );
-    let error = Store::open(&dir).unwrap().load().unwrap_err();
+    let error = SqliteStore::open(&dir).unwrap().load_partition(&partition()).unwrap_err();
     assert_eq!(
         miette::Diagnostic::code(&error).unwrap().to_string(),
         "keyward::store::corrupt"
@@ -493,7 +505,7 @@ fn a_database_from_a_newer_keyward_is_refused() {
     )
     .unwrap();
     drop(db);
-    let error = Store::open(&dir).unwrap_err();
+    let error = SqliteStore::open(&dir).unwrap_err();
     assert!(
         matches!(error, StoreError::TooNew { found, known, .. } if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
         "{error}"
@@ -515,7 +527,7 @@ fn crash_child() {
     let Some(dir) = std::env::var_os("KEYWARD_CRASH_DIR") else {
         return;
     };
-    let mut store = Store::open(Path::new(&dir)).unwrap();
+    let store = SqliteStore::open(Path::new(&dir)).unwrap();
     let mut rt = runtime();
     let started = Instant::now();
     let mut stdout = std::io::stdout();
@@ -525,7 +537,7 @@ fn crash_child() {
             .encrypt(&root(), &key.key_id, key.key_id.as_bytes(), &ctx("crash"), &[])
             .unwrap()
             .ciphertext_blob;
-        store.save(&rt.export(), &rt.audit.drain()).unwrap();
+        store.replace_partition(&rt.export(), &rt.audit.drain()).unwrap();
         writeln!(stdout, "ack {} {}", key.key_id, hex(&blob)).unwrap();
         stdout.flush().unwrap();
     }
@@ -568,9 +580,9 @@ fn crash_safety_loses_no_acknowledged_save() {
     let stderr = std::fs::read_to_string(dir.join("child.stderr")).unwrap_or_default();
     assert!(acknowledged.len() >= 10, "the child stopped early:\n{stderr}");
 
-    let store = Store::open(&dir.join("state")).unwrap();
+    let store = SqliteStore::open(&dir.join("state")).unwrap();
     let mut restored = runtime();
-    restored.restore(store.load().unwrap().unwrap()).unwrap();
+    restored.restore(store.load_partition(&partition()).unwrap().unwrap()).unwrap();
     for (key_id, blob) in &acknowledged {
         assert!(restored.describe_key(&root(), key_id).is_ok(), "key {key_id} was lost");
         let plain = restored
@@ -580,5 +592,101 @@ fn crash_safety_loses_no_acknowledged_save() {
     }
     // Every acknowledged call is in the audit log too (two per key).
     assert!(store.last_event_id().unwrap() >= 2 * acknowledged.len() as u64);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The child of the sharing tests: opens the state in `KEYWARD_SHARED_DIR`
+/// (with the default options, so a wait is told on stderr) and commits
+/// `KEYWARD_SHARED_KEYS` new keys, each with its audit records, catching
+/// up and retrying when another process committed first.
+#[test]
+#[ignore = "run by the two-process tests"]
+fn shared_child() {
+    use keyward::kms::{Change, Commit, Row, Store};
+    let Some(dir) = std::env::var_os("KEYWARD_SHARED_DIR") else {
+        return;
+    };
+    let count: usize = std::env::var("KEYWARD_SHARED_KEYS").unwrap().parse().unwrap();
+    let store = SqliteStore::open(Path::new(&dir)).unwrap();
+    let mut rt = runtime();
+    for _ in 0..count {
+        let made = rt.create_key(&root(), None, None, false).unwrap();
+        let key = rt.export().keys.into_iter().find(|k| k.id == made.key_id).unwrap();
+        let audit = rt.audit.drain();
+        loop {
+            let commit = Commit {
+                changes: vec![Change {
+                    partition: partition(),
+                    row: Row::Key(key.clone()),
+                }],
+                audit: audit.clone(),
+                base: store.seq().unwrap(),
+            };
+            match store.commit(commit) {
+                Ok(_) => break,
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    println!("committed {count}");
+}
+
+fn shared_child_process(dir: &Path, keys: usize) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "store::shared_child", "--ignored", "--nocapture"])
+        .env("KEYWARD_SHARED_DIR", dir)
+        .env("KEYWARD_SHARED_KEYS", keys.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn two_processes_on_one_new_state_directory_never_find_it_locked_and_lose_nothing() {
+    for round in 0..10 {
+        let dir = state_dir(&format!("two-processes-{round}"));
+        let children = [shared_child_process(&dir, 5), shared_child_process(&dir, 5)];
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {stderr}");
+            assert!(!stderr.contains("locked"), "round {round}: {stderr}");
+            assert!(String::from_utf8_lossy(&out.stdout).contains("committed 5"));
+        }
+        let store = SqliteStore::open(&dir).unwrap();
+        let state = store.load_partition(&partition()).unwrap().unwrap();
+        assert_eq!(state.keys.len(), 10, "round {round}");
+        let ids: Vec<u64> = store
+            .audit(&AuditFilter::default())
+            .unwrap()
+            .iter()
+            .map(|r| r["eventID"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, (1..=10).collect::<Vec<u64>>(), "round {round}");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
+    let dir = state_dir("waiting-process");
+    drop(SqliteStore::open(&dir).unwrap());
+    let holder = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = shared_child_process(&dir, 1);
+    std::thread::sleep(Duration::from_millis(2500));
+    holder.execute_batch("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches("is locked by another keyward process; waiting for it").count(),
+        1,
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

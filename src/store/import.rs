@@ -88,15 +88,24 @@ fn import(connection: &Connection, root: &RootKey, dir: &Path, old: &Path, optio
         for partition in &partitions {
             write(&tx, root, &main, partition)?;
         }
-        for (account, region, record) in records {
+        for row in records {
             next += 1;
-            let record = renumber(&record, next).ok_or_else(|| StoreError::corrupt(old, "an audit record does not read"))?;
+            let record =
+                renumber(&row.record, next).ok_or_else(|| StoreError::corrupt(old, "an audit record does not read"))?;
             tx.execute(
                 "INSERT INTO audit (event_id, account, region, time, key_arn, principal_arn, operation, error_code, record)
-                 SELECT ?1, ?2, ?3, json_extract(?4, '$.eventTime'), json_extract(?4, '$.resources[0].ARN'),
-                        json_extract(?4, '$.userIdentity.arn'), json_extract(?4, '$.eventName'),
-                        json_extract(?4, '$.errorCode'), ?4",
-                params![i64::try_from(next).unwrap_or(i64::MAX), account, region, record],
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    i64::try_from(next).unwrap_or(i64::MAX),
+                    row.account,
+                    row.region,
+                    row.time,
+                    row.key_arn,
+                    row.principal_arn,
+                    row.operation,
+                    row.error_code,
+                    record
+                ],
             )
             .map_err(failed("import the audit log"))?;
         }
@@ -125,15 +134,21 @@ fn lock(old_dir: &Path, old: &Path) -> Result<Option<fs::File>, StoreError> {
     Ok(Some(file))
 }
 
-/// The old database's rows and audit records (account, Region, record),
-/// read from a migrated copy so that any schema version this code knows
-/// reads the same way.
-#[allow(clippy::type_complexity)]
-fn read_old(
-    old_dir: &Path,
-    old: &Path,
-    options: &Options,
-) -> Result<(Vec<PartitionState>, Vec<(String, String, String)>), StoreError> {
+/// An `audit` row of an old database.
+struct AuditRow {
+    account: String,
+    region: String,
+    time: String,
+    key_arn: Option<String>,
+    principal_arn: String,
+    operation: String,
+    error_code: Option<String>,
+    record: String,
+}
+
+/// The old database's rows and audit records, read from a migrated copy so
+/// that any schema version this code knows reads the same way.
+fn read_old(old_dir: &Path, old: &Path, options: &Options) -> Result<(Vec<PartitionState>, Vec<AuditRow>), StoreError> {
     let old_root = RootKey::load_or_create(old_dir, false, old)?;
     let copy = old_dir.join(format!("{DATABASE_FILE}.importing"));
     let _ = fs::remove_file(&copy);
@@ -142,13 +157,12 @@ fn read_old(
     result
 }
 
-#[allow(clippy::type_complexity)]
 fn copy_and_read(
     old: &Path,
     copy: &Path,
     old_root: &RootKey,
     options: &Options,
-) -> Result<(Vec<PartitionState>, Vec<(String, String, String)>), StoreError> {
+) -> Result<(Vec<PartitionState>, Vec<AuditRow>), StoreError> {
     {
         // Owner-only before SQLite fills it.
         let mut create = OpenOptions::new();
@@ -180,10 +194,24 @@ fn copy_and_read(
     })?;
     let partitions = rows::read_partitions(&connection, old_root, old, None)?;
     let records = connection
-        .prepare("SELECT account, region, record FROM audit ORDER BY event_id")
+        .prepare(
+            "SELECT account, region, time, key_arn, principal_arn, operation, error_code, record
+             FROM audit ORDER BY event_id",
+        )
         .and_then(|mut statement| {
             statement
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .query_map([], |row| {
+                    Ok(AuditRow {
+                        account: row.get(0)?,
+                        region: row.get(1)?,
+                        time: row.get(2)?,
+                        key_arn: row.get(3)?,
+                        principal_arn: row.get(4)?,
+                        operation: row.get(5)?,
+                        error_code: row.get(6)?,
+                        record: row.get(7)?,
+                    })
+                })?
                 .collect::<Result<Vec<_>, _>>()
         })
         .map_err(StoreError::database("read the audit log", old))?;

@@ -12,7 +12,7 @@ use super::{partitioned, StoreError};
 
 /// Version 1: the runtime's account and Region, keys, their wrapped
 /// material, aliases, grants and the audit log.
-const V1: &str = "
+pub(super) const V1: &str = "
 CREATE TABLE instance (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
     account TEXT NOT NULL,
@@ -80,7 +80,7 @@ CREATE INDEX audit_by_operation ON audit (operation COLLATE NOCASE);
 ";
 
 /// Version 2: who manages each key (`CUSTOMER`, `AWS` or `AWS_OWNED`).
-const V2: &str = "
+pub(super) const V2: &str = "
 ALTER TABLE keys ADD COLUMN manager TEXT NOT NULL DEFAULT 'CUSTOMER';
 ";
 

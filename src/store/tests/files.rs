@@ -1,23 +1,14 @@
-//! The store's parts on their own: where the state lives, how material is
-//! bound to its row, and what the root key file must look like.
+//! Files on disk: where the state lives, how material is bound to its row,
+//! what the root key file must look like, and who may read what.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::root_key::RootKey;
-use super::*;
+use super::super::root_key::RootKey;
+use super::super::*;
+use super::{change, home, key, open, scratch_dir};
 use crate::crypto::{KeyMaterial, MaterialId};
-
-/// A fresh, empty directory under the system's temporary one.
-fn scratch_dir(name: &str) -> PathBuf {
-    let suffix: String = crate::crypto::random_bytes(6)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let dir = std::env::temp_dir().join(format!("keyward-store-{name}-{suffix}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use crate::kms::{Commit, Row, Store};
 
 fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
     move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v))
@@ -67,7 +58,7 @@ fn a_wrapped_material_opens_only_for_its_own_key_and_material_id() {
 fn a_root_key_of_the_wrong_size_is_refused() {
     let dir = scratch_dir("short-root");
     write_owner_only(&dir.join(ROOT_KEY_FILE), &[0; 31]);
-    let error = Store::open(&dir).unwrap_err();
+    let error = SqliteStore::open_with(&dir, Options::quiet()).unwrap_err();
     assert!(matches!(error, StoreError::RootKeyInvalid { size: 31, .. }), "{error}");
     assert_eq!(
         error.to_string(),
@@ -84,10 +75,10 @@ fn a_root_key_of_the_wrong_size_is_refused() {
 fn a_root_key_others_can_read_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let dir = scratch_dir("open-root");
-    Store::open(&dir).unwrap();
+    open(&dir);
     let key = dir.join(ROOT_KEY_FILE);
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let error = Store::open(&dir).unwrap_err();
+    let error = SqliteStore::open_with(&dir, Options::quiet()).unwrap_err();
     assert!(matches!(error, StoreError::Permissions { mode: 0o640, .. }), "{error}");
     assert_eq!(
         miette::Diagnostic::code(&error).unwrap().to_string(),
@@ -99,9 +90,9 @@ fn a_root_key_others_can_read_is_refused() {
 #[test]
 fn a_database_without_its_root_key_is_refused() {
     let dir = scratch_dir("lost-root");
-    Store::open(&dir).unwrap();
+    open(&dir);
     std::fs::remove_file(dir.join(ROOT_KEY_FILE)).unwrap();
-    let error = Store::open(&dir).unwrap_err();
+    let error = SqliteStore::open_with(&dir, Options::quiet()).unwrap_err();
     assert!(matches!(error, StoreError::RootKeyMissing { .. }), "{error}");
     assert!(
         !dir.join(ROOT_KEY_FILE).exists(),
@@ -113,46 +104,68 @@ fn a_database_without_its_root_key_is_refused() {
 #[test]
 fn opening_twice_keeps_the_root_key_and_applies_migrations_once() {
     let dir = scratch_dir("reopen");
-    let first = Store::open(&dir).unwrap();
-    let first_id = first.root.id;
+    let first = open(&dir);
+    let first_id = first.root().id;
     drop(first);
-    let second = Store::open(&dir).unwrap();
-    assert_eq!(second.root.id, first_id);
-    let versions: i64 = second
-        .connection
+    let second = open(&dir);
+    assert_eq!(second.root().id, first_id);
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let versions: i64 = raw
         .query_row("SELECT count(*) FROM schema_version", [], |row| row.get(0))
         .unwrap();
     assert_eq!(versions, SCHEMA_VERSION);
-    assert!(second.load().unwrap().is_none());
+    let snapshot = second.load().unwrap();
+    assert_eq!((snapshot.seq, snapshot.partitions.len()), (0, 0));
     assert_eq!(second.last_event_id().unwrap(), 0);
-    assert!(format!("{second:?}").starts_with("Store { dir: "));
+    assert!(format!("{second:?}").starts_with("SqliteStore { dir: "));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn a_version_1_database_migrates_with_every_key_customer_managed() {
-    use crate::kms::runtime::{KeyManager, Runtime, SimulatedClock};
-    let dir = scratch_dir("v1");
-    let mut rt = Runtime::new("111122223333", "us-east-1", SimulatedClock::at(0));
-    let root = crate::eval::Caller::parse("111122223333").unwrap();
-    let key = rt.create_key(&root, None, None, false).unwrap();
-    let mut store = Store::open(&dir).unwrap();
-    store.save(&rt.export(), &[]).unwrap();
-    // Back to version 1: no manager column, one migration recorded.
+fn key_material_never_reaches_the_files_in_the_clear() {
+    let dir = scratch_dir("clear");
+    let store = open(&dir);
+    let mut secret = key(&home(), "k", 1);
+    secret.materials[0].material = KeyMaterial::from_bytes([0xa7; 32]);
     store
-        .connection
-        .execute_batch("ALTER TABLE keys DROP COLUMN manager; DELETE FROM schema_version WHERE version > 1;")
+        .commit(Commit {
+            changes: vec![change(&home(), Row::Key(secret))],
+            ..Commit::default()
+        })
         .unwrap();
     drop(store);
-
-    let store = Store::open(&dir).unwrap();
-    let state = store.load().unwrap().expect("the saved state");
-    assert_eq!(state.keys.len(), 1);
-    assert_eq!(
-        (state.keys[0].id.as_str(), state.keys[0].manager),
-        (key.key_id.as_str(), KeyManager::Customer)
-    );
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name() == Some(std::ffi::OsStr::new(ROOT_KEY_FILE)) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(32).any(|w| w == [0xa7; 32]), "{}", path.display());
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_directory_is_owner_only_and_so_are_the_database_its_log_and_the_root_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = scratch_dir("modes");
+    let dir = parent.join("state");
+    let store = open(&dir);
+    store
+        .commit(Commit {
+            changes: vec![change(&home(), Row::Key(key(&home(), "k", 1)))],
+            ..Commit::default()
+        })
+        .unwrap();
+    let mode = |name: &str| std::fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    // While the store is open its write-ahead log and shared memory exist.
+    for name in [DATABASE_FILE, "keyward.db-wal", "keyward.db-shm", ROOT_KEY_FILE] {
+        assert_eq!(mode(name), 0o600, "{name}");
+    }
+    drop(store);
+    let _ = std::fs::remove_dir_all(&parent);
 }
 
 fn write_owner_only(path: &Path, bytes: &[u8]) {

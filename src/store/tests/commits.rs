@@ -1,0 +1,298 @@
+//! Row commits: each commit writes exactly its rows, the change log numbers
+//! them, a stale commit is refused whole, and the store numbers audit
+//! records, also when many threads commit at once.
+
+use std::sync::Arc;
+
+use super::super::{grant_token_hash, StoreError, DATABASE_FILE};
+use super::{alias, change, describe_change, describe_key, grant, home, key, open, sample_records, scratch_dir};
+use crate::kms::runtime::AuditFilter;
+use crate::kms::{Commit, Partition, Row, Store};
+
+fn rows(changes: Vec<crate::kms::Change>, base: u64) -> Commit {
+    Commit {
+        changes,
+        audit: Vec::new(),
+        base,
+    }
+}
+
+#[test]
+fn committed_rows_of_several_partitions_read_back_after_reopening() {
+    let dir = scratch_dir("rows");
+    let eu = Partition::new("444455556666", "eu-west-1");
+    let store = open(&dir);
+    let a = key(&home(), "a", 2);
+    let b = key(&eu, "b", 1);
+    let seq = store
+        .commit(rows(
+            vec![
+                change(&home(), Row::Key(a.clone())),
+                change(&eu, Row::Key(b.clone())),
+                change(&home(), Row::Alias(alias(&home(), "app", "a"))),
+                change(&home(), Row::Grant(grant(&a.arn, "g1"))),
+            ],
+            0,
+        ))
+        .unwrap();
+    assert_eq!(seq, 4, "one sequence number per row");
+    drop(store);
+
+    let snapshot = open(&dir).load().unwrap();
+    assert_eq!(snapshot.seq, 4);
+    let places: Vec<&Partition> = snapshot.partitions.iter().map(|p| &p.partition).collect();
+    assert_eq!(places, [&home(), &eu], "ordered by account, then Region");
+    let ours = &snapshot.partitions[0];
+    assert_eq!(describe_key(&ours.keys[0]), describe_key(&a));
+    assert_eq!(ours.aliases, [alias(&home(), "app", "a")]);
+    assert_eq!(ours.grants, [grant(&a.arn, "g1")]);
+    assert_eq!(describe_key(&snapshot.partitions[1].keys[0]), describe_key(&b));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn removing_a_key_removes_its_material_and_nothing_else() {
+    let dir = scratch_dir("remove");
+    let store = open(&dir);
+    store
+        .commit(rows(
+            vec![
+                change(&home(), Row::Key(key(&home(), "a", 3))),
+                change(&home(), Row::Key(key(&home(), "b", 1))),
+                change(&home(), Row::Alias(alias(&home(), "to-a", "a"))),
+            ],
+            0,
+        ))
+        .unwrap();
+    store
+        .commit(rows(vec![change(&home(), Row::KeyRemoved("a".into()))], 3))
+        .unwrap();
+    let snapshot = store.load().unwrap();
+    let ids: Vec<&str> = snapshot.partitions[0].keys.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["b"]);
+    // The store keeps an alias whose key is gone: the service decides.
+    assert_eq!(snapshot.partitions[0].aliases.len(), 1);
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let materials: i64 = raw
+        .query_row("SELECT count(*) FROM materials WHERE key_id = 'a'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(materials, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rewritten_key_keeps_its_stored_versions_as_they_were_and_adds_the_new_one() {
+    let dir = scratch_dir("rotate");
+    let store = open(&dir);
+    store
+        .commit(rows(vec![change(&home(), Row::Key(key(&home(), "a", 1)))], 0))
+        .unwrap();
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let wrapped = |position: i64| -> Vec<u8> {
+        raw.query_row(
+            "SELECT wrapped FROM materials WHERE key_id = 'a' AND position = ?1",
+            [position],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = wrapped(0);
+    let mut rotated = key(&home(), "a", 2);
+    rotated.description = "rotated".into();
+    store
+        .commit(rows(vec![change(&home(), Row::Key(rotated.clone()))], 1))
+        .unwrap();
+    assert_eq!(wrapped(0), before, "the first version is not wrapped again");
+    let snapshot = store.load().unwrap();
+    assert_eq!(describe_key(&snapshot.partitions[0].keys[0]), describe_key(&rotated));
+    // A version dropped from the key (an import rolled back) goes too.
+    store
+        .commit(rows(vec![change(&home(), Row::Key(key(&home(), "a", 1)))], 2))
+        .unwrap();
+    let snapshot = store.load().unwrap();
+    assert_eq!(snapshot.partitions[0].keys[0].materials.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn changes_since_gives_each_changed_row_once_in_its_latest_state_in_order() {
+    let dir = scratch_dir("since");
+    let store = open(&dir);
+    let a = key(&home(), "a", 1);
+    store
+        .commit(rows(
+            vec![
+                change(&home(), Row::Key(a.clone())),
+                change(&home(), Row::Alias(alias(&home(), "x", "a"))),
+            ],
+            0,
+        ))
+        .unwrap();
+    store
+        .commit(rows(vec![change(&home(), Row::Grant(grant(&a.arn, "g")))], 2))
+        .unwrap();
+    let mut renamed = a.clone();
+    renamed.description = "renamed".into();
+    store
+        .commit(rows(
+            vec![
+                change(&home(), Row::Key(renamed.clone())),
+                change(&home(), Row::AliasRemoved("alias/x".into())),
+            ],
+            3,
+        ))
+        .unwrap();
+
+    let (changes, seq) = store.changes_since(0).unwrap();
+    assert_eq!(seq, 5);
+    let seen: Vec<String> = changes.iter().map(describe_change).collect();
+    assert_eq!(
+        seen,
+        [
+            describe_change(&change(&home(), Row::Grant(grant(&a.arn, "g")))),
+            describe_change(&change(&home(), Row::Key(renamed))),
+            describe_change(&change(&home(), Row::AliasRemoved("alias/x".into()))),
+        ]
+    );
+    let (later, seq) = store.changes_since(4).unwrap();
+    assert_eq!((later.len(), seq), (1, 5));
+    assert!(matches!(&later[0].row, Row::AliasRemoved(name) if name == "alias/x"));
+    assert!(store.changes_since(5).unwrap().0.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_commit_against_a_stale_sequence_is_a_conflict_and_writes_nothing() {
+    let dir = scratch_dir("conflict");
+    let store = open(&dir);
+    store
+        .commit(rows(vec![change(&home(), Row::Key(key(&home(), "a", 1)))], 0))
+        .unwrap();
+    let (_, records) = sample_records();
+    let stale = Commit {
+        changes: vec![change(&home(), Row::Key(key(&home(), "b", 1)))],
+        audit: records,
+        base: 0,
+    };
+    let error = store.commit(stale).unwrap_err();
+    assert!(matches!(error, StoreError::Conflict { base: 0, current: 1 }), "{error}");
+    let snapshot = store.load().unwrap();
+    assert_eq!((snapshot.seq, snapshot.partitions[0].keys.len()), (1, 1));
+    assert!(store.audit(&AuditFilter::default()).unwrap().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn audit_only_commits_take_no_sequence_and_the_store_numbers_the_records() {
+    let dir = scratch_dir("audit");
+    let store = open(&dir);
+    let (arn, records) = sample_records();
+    // A stale base does not matter when nothing but audit is written.
+    assert_eq!(
+        store
+            .commit(Commit {
+                audit: records.clone(),
+                base: 7,
+                ..Commit::default()
+            })
+            .unwrap(),
+        7
+    );
+    store
+        .commit(Commit {
+            audit: records[..1].to_vec(),
+            ..Commit::default()
+        })
+        .unwrap();
+    assert_eq!(store.seq().unwrap(), 0);
+    let all = store.audit(&AuditFilter::default()).unwrap();
+    let ids: Vec<u64> = all.iter().map(|r| r["eventID"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [1, 2, 3, 4], "numbered by the store, not the 1, 2, 3 given");
+    let refused = store
+        .audit(&AuditFilter {
+            succeeded: Some(false),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["userIdentity"]["arn"], "arn:aws:iam::111122223333:user/reader");
+    let encrypts_on_key = store
+        .audit(&AuditFilter {
+            key: Some(arn),
+            operation: Some("ENCRYPT".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(encrypts_on_key.len(), 2);
+    assert_eq!(store.last_event_id().unwrap(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn grant_tokens_are_stored_as_the_hashes_given() {
+    let dir = scratch_dir("tokens");
+    let store = open(&dir);
+    let g = grant("arn:aws:kms:us-east-1:111122223333:key/a", "g");
+    store.commit(rows(vec![change(&home(), Row::Grant(g))], 0)).unwrap();
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let tokens: String = raw.query_row("SELECT tokens FROM grants", [], |r| r.get(0)).unwrap();
+    assert_eq!(tokens, format!(r#"["{}"]"#, grant_token_hash("token-g")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn concurrent_commits_from_many_threads_all_land_each_all_or_nothing() {
+    let dir = scratch_dir("group");
+    let store = Arc::new(open(&dir));
+    let (_, records) = sample_records();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            let records = records.clone();
+            std::thread::spawn(move || {
+                let mut conflicts = 0;
+                for i in 0..25 {
+                    // Audit only: always lands.
+                    store
+                        .commit(Commit {
+                            audit: records.clone(),
+                            ..Commit::default()
+                        })
+                        .unwrap();
+                    // A key, against the sequence just read: lands or is
+                    // refused whole when another thread got there first.
+                    loop {
+                        let base = store.seq().unwrap();
+                        let id = format!("k{t}-{i}");
+                        match store.commit(Commit {
+                            changes: vec![change(&home(), Row::Key(key(&home(), &id, 1)))],
+                            audit: records[..1].to_vec(),
+                            base,
+                        }) {
+                            Ok(_) => break,
+                            Err(StoreError::Conflict { .. }) => conflicts += 1,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+                conflicts
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let snapshot = store.load().unwrap();
+    assert_eq!(snapshot.seq, 200);
+    assert_eq!(snapshot.partitions[0].keys.len(), 200);
+    let ids: Vec<u64> = store
+        .audit(&AuditFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r["eventID"].as_u64().unwrap())
+        .collect();
+    // 8 × 25 × (3 + 1) records, numbered without gaps or repeats: a refused
+    // commit's record was never written.
+    assert_eq!(ids, (1..=800).collect::<Vec<u64>>());
+    let _ = std::fs::remove_dir_all(&dir);
+}
