@@ -156,10 +156,12 @@ fn mutations(keys: &[String], grant: &str) -> Vec<(&'static str, Value)> {
 
 #[test]
 fn a_call_whose_commit_fails_leaves_state_and_answers_as_before_for_every_mutating_operation() {
-    // How many commits `setup` makes, so the next one can be made to fail.
+    // How many commits `setup` and one observation make (every call commits
+    // at least its audit record), so the next one can be made to fail.
     let counting = Arc::new(FailingStore::once(MemoryStore::new(), u64::MAX));
     let kms = open(Arc::clone(&counting));
     let (keys, grant) = setup(&kms);
+    observe(&kms);
     let setup_commits = counting.commits();
     let cases = mutations(&keys, &grant).len();
     for case in 0..cases {
@@ -189,7 +191,7 @@ fn a_call_whose_commit_fails_leaves_state_and_answers_as_before_for_every_mutati
 
 #[test]
 fn a_failed_commit_of_create_key_leaves_no_key_that_can_encrypt() {
-    let store = Arc::new(FailingStore::from_commit(MemoryStore::new(), 1));
+    let store = Arc::new(FailingStore::once(MemoryStore::new(), 1));
     let kms = open(Arc::clone(&store));
     assert_eq!(
         call(&kms, &root(A), "CreateKey", json!({})).unwrap_err().name,

@@ -98,10 +98,6 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
         self.map.iter()
     }
 
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -113,6 +109,7 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     }
 
     /// Whether anything changed since the last settle.
+    #[cfg(test)]
     pub fn is_dirty(&self) -> bool {
         !self.before.is_empty()
     }

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::error::WireError;
-use super::identity::{authenticate, Identity};
+use super::identity::authenticate;
 use super::{sts, Shared};
 use crate::kms::runtime::Clock as _;
 use crate::kms::wire;

@@ -21,12 +21,6 @@ pub struct Identity {
     pub access_key: String,
 }
 
-impl Identity {
-    /// The caller's account (every access key belongs to one).
-    pub fn account<'a>(&'a self, config: &'a Config) -> &'a str {
-        self.caller.account.as_deref().unwrap_or(&config.default_account)
-    }
-}
 
 pub fn authenticate(
     config: &Config,
