@@ -241,7 +241,7 @@ fn call_runs_any_operation_of_the_json_api() {
 }
 
 #[test]
-fn a_state_directory_keeps_keys_between_sessions_and_is_held_by_one() {
+fn a_state_directory_keeps_keys_between_sessions_and_is_shared_while_they_run() {
     let dir = std::env::temp_dir().join(format!("keyward-repl-state-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let options = || Options {
@@ -250,12 +250,17 @@ fn a_state_directory_keeps_keys_between_sessions_and_is_held_by_one() {
     };
     let mut first = Session::new(options()).expect("a session");
     run(&mut first, &["let k = key create", "alias create alias/kept $k"]);
-    let busy = Session::new(options()).err().expect("the directory is in use");
-    assert!(busy.to_string().contains("in use"), "{busy}");
+    let mut beside = Session::new(options()).expect("a second session on the same directory");
+    let out = run(&mut beside, &["alias list"]);
+    assert!(out.contains("alias/kept"), "{out}");
+    run(&mut beside, &["let k2 = key create", "alias create alias/also $k2"]);
+    drop(beside);
+    let out = run(&mut first, &["alias list"]);
+    assert!(out.contains("alias/also"), "{out}");
     drop(first);
     let mut second = Session::new(options()).expect("a session");
     let out = run(&mut second, &["alias list"]);
-    assert!(out.contains("alias/kept"), "{out}");
+    assert!(out.contains("alias/kept") && out.contains("alias/also"), "{out}");
     drop(second);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -66,6 +66,13 @@ pub struct Service<C: Clock + Clone> {
     inner: Mutex<Inner<C>>,
 }
 
+/// How one try of a call ended.
+enum Attempt<R> {
+    Committed(R),
+    /// Another process committed first; the call was undone.
+    Conflict,
+}
+
 struct Inner<C: Clock> {
     /// The store's sequence this cache reflects.
     seq: Seq,
@@ -160,83 +167,111 @@ impl<C: Clock + Clone> Service<C> {
     pub fn call<O: Operation<C>>(&self, caller: &Caller, region: &str, operation: &O) -> Result<O::Response, KmsError> {
         let own = Partition::new(self.account_of(caller), region);
         for _ in 0..CONFLICT_RETRIES {
-            let mut inner = locked(&self.inner);
-            self.catch_up(&mut inner).map_err(|e| internal(&e))?;
-            let partition = match operation.target() {
+            let route = |inner: &Inner<C>| match operation.target() {
                 Target::Caller => own.clone(),
                 // A key ARN names a key of the endpoint's Region only.
                 Target::Arn(partition) if partition.region == region => partition,
                 Target::Arn(_) => own.clone(),
                 Target::KeyId(id) => inner.key_index.get(&id).cloned().unwrap_or_else(|| own.clone()),
             };
-            let base = inner.seq;
-            let runtime = inner
-                .partitions
-                .entry(partition.clone())
-                .or_insert_with(|| self.new_runtime(&partition));
-            runtime.sweep();
-            let result = operation.run(runtime, caller);
-            let rows = runtime.changes();
-            let audit = runtime.audit.drain();
-            if rows.is_empty() {
-                let forget = runtime.is_empty() && partition != own;
-                if forget {
-                    inner.partitions.remove(&partition);
-                }
-                drop(inner);
-                // Audit-only commits from many threads are batched by the store.
-                self.store
-                    .commit(Commit {
-                        changes: Vec::new(),
-                        audit,
-                        base,
-                    })
-                    .map_err(|e| internal(&e))?;
-                return result;
-            }
-            let changes: Vec<Change> = rows
-                .into_iter()
-                .map(|row| Change {
-                    partition: partition.clone(),
-                    row,
-                })
-                .collect();
-            let index: Vec<(String, bool)> = changes
-                .iter()
-                .filter_map(|c| match &c.row {
-                    Row::Key(k) => Some((k.id.clone(), true)),
-                    Row::KeyRemoved(id) => Some((id.clone(), false)),
-                    _ => None,
-                })
-                .collect();
-            match self.store.commit(Commit { changes, audit, base }) {
-                Ok(seq) => {
-                    runtime.settle();
-                    inner.seq = seq;
-                    for (id, present) in index {
-                        if present {
-                            inner.key_index.insert(id, partition.clone());
-                        } else {
-                            inner.key_index.remove(&id);
-                        }
-                    }
-                    return result;
-                }
-                Err(StoreError::Conflict { .. }) => {
-                    // Another process wrote first: undo, catch up, run again.
-                    runtime.rollback();
-                    continue;
-                }
-                Err(e) => {
-                    runtime.rollback();
-                    return Err(internal(&e));
-                }
+            match self.attempt(&own, route, |runtime| operation.run(runtime, caller))? {
+                Attempt::Committed(result) => return result,
+                // Another process wrote first: undone; catch up and run again.
+                Attempt::Conflict => continue,
             }
         }
         Err(KmsError::new(
             ErrorName::KMSInternalException,
             "The state kept changing under this request; it was not carried out. Retry it.",
         ))
+    }
+
+    /// Runs `f` on `partition`'s runtime under the same protocol as a call
+    /// (catch up, sweep, commit what changed or undo it), once: for a front
+    /// end whose one command makes several calls and prints as it goes (a
+    /// REPL statement), so it cannot simply be run again. A commit that
+    /// another process beat is undone and reported, not retried.
+    pub fn run_once<R>(&self, partition: &Partition, f: impl FnOnce(&mut Runtime<C>) -> R) -> Result<R, KmsError> {
+        match self.attempt(partition, |_| partition.clone(), f)? {
+            Attempt::Committed(result) => Ok(result),
+            Attempt::Conflict => Err(KmsError::new(
+                ErrorName::KMSInternalException,
+                "Another process changed the state during this command, so it was undone. Run it again.",
+            )),
+        }
+    }
+
+    /// One try of a call: catch up, pick the partition, run, commit.
+    fn attempt<R>(
+        &self,
+        own: &Partition,
+        route: impl FnOnce(&Inner<C>) -> Partition,
+        run: impl FnOnce(&mut Runtime<C>) -> R,
+    ) -> Result<Attempt<R>, KmsError> {
+        let mut inner = locked(&self.inner);
+        self.catch_up(&mut inner).map_err(|e| internal(&e))?;
+        let partition = route(&inner);
+        let base = inner.seq;
+        let runtime = inner
+            .partitions
+            .entry(partition.clone())
+            .or_insert_with(|| self.new_runtime(&partition));
+        runtime.sweep();
+        let result = run(runtime);
+        let rows = runtime.changes();
+        let audit = runtime.audit.drain();
+        if rows.is_empty() {
+            if runtime.is_empty() && partition != *own {
+                inner.partitions.remove(&partition);
+            }
+            drop(inner);
+            // Audit-only commits from many threads are batched by the store.
+            self.store
+                .commit(Commit {
+                    changes: Vec::new(),
+                    audit,
+                    base,
+                })
+                .map_err(|e| internal(&e))?;
+            return Ok(Attempt::Committed(result));
+        }
+        let changes: Vec<Change> = rows
+            .into_iter()
+            .map(|row| Change {
+                partition: partition.clone(),
+                row,
+            })
+            .collect();
+        let index: Vec<(String, bool)> = changes
+            .iter()
+            .filter_map(|c| match &c.row {
+                Row::Key(k) => Some((k.id.clone(), true)),
+                Row::KeyRemoved(id) => Some((id.clone(), false)),
+                _ => None,
+            })
+            .collect();
+        match self.store.commit(Commit { changes, audit, base }) {
+            Ok(seq) => {
+                runtime.settle();
+                inner.seq = seq;
+                for (id, present) in index {
+                    if present {
+                        inner.key_index.insert(id, partition.clone());
+                    } else {
+                        inner.key_index.remove(&id);
+                    }
+                }
+                Ok(Attempt::Committed(result))
+            }
+            Err(StoreError::Conflict { .. }) => {
+                runtime.rollback();
+                Ok(Attempt::Conflict)
+            }
+            Err(e) => {
+                runtime.rollback();
+                Err(internal(&e))
+            }
+        }
     }
 
     /// Applies what other processes committed since this cache's sequence.

@@ -12,7 +12,7 @@ use super::diagnostics::ReplError;
 use super::run::{done, io};
 use super::session::{Outcome, Ran, Session};
 use super::value::{printable, Value};
-use crate::kms::runtime::{Runtime, SimulatedClock};
+use crate::kms::runtime::Runtime;
 use crate::kms::wire::{b64, dispatch, wipe};
 use crate::policy::suggest;
 
@@ -205,7 +205,7 @@ impl Session {
 }
 
 /// The key a ciphertext blob names, as an ARN of this runtime.
-fn blob_key(blob: &[u8], runtime: &Runtime<SimulatedClock>) -> Option<String> {
+fn blob_key(blob: &[u8], runtime: &Runtime<super::session::SessionClock>) -> Option<String> {
     let header = crate::crypto::peek(blob).ok()?;
     runtime.resolve(&header.key_id).ok().map(|k| k.arn.clone())
 }

@@ -159,14 +159,9 @@ impl Session {
             }
             Command::Audit(count) => {
                 let filter = AuditFilter::default();
-                use crate::kms::Store as _;
-                let mut records: Vec<serde_json::Value> = match &self.persisted {
-                    Some(p) => p
-                        .store
-                        .audit(&filter)
-                        .map_err(|e| ReplError::Failed(format!("{:?}", miette::Report::new(e))))?,
-                    None => Vec::new(),
-                };
+                let mut records: Vec<serde_json::Value> = self
+                    .audit(&filter)
+                    .map_err(|e| ReplError::Failed(format!("{:?}", miette::Report::new(e))))?;
                 records.extend(
                     self.runtime
                         .audit

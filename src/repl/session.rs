@@ -3,15 +3,16 @@
 //! [`Session::execute`] runs one [`Statement`] and writes what it has to say
 //! to any `Write`, so the REPL, scripts and tests share it.
 //!
-//! With a state directory, the session catches up with what other processes
-//! committed before every statement and commits the rows the statement
-//! changed, with its audit records, after it (a commit that fails undoes the
-//! statement), so a crash loses nothing that was printed and a `keyward
-//! serve` or another command can share the directory.
+//! Every statement runs through `kms::Service` on the session's partition:
+//! it sees what other processes (a `keyward serve`, another command)
+//! committed, and what it changes is committed with its audit records before
+//! the next statement (a commit that fails undoes the statement), so a crash
+//! loses nothing that was printed.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::command::{Command, Expectation, Statement};
 use super::diagnostics::ReplError;
@@ -19,9 +20,9 @@ use super::value::Value;
 use crate::eval::{Caller, Decision};
 use crate::kms::runtime::{rfc3339, Clock, Runtime, SimulatedClock, SystemClock};
 use crate::kms::{Authorization, KmsRequest};
-use crate::kms::{Change, Commit, Partition, Seq, Store as _};
+use crate::kms::{Partition, Service};
 use crate::source::Source;
-use crate::store::SqliteStore;
+use crate::store::{MemoryStore, SqliteStore};
 
 use crate::suite::{Accounts, Sources};
 
@@ -67,12 +68,8 @@ pub enum Outcome {
     Exit,
 }
 
-/// The state directory's store, and the change sequence the session's
-/// runtime reflects.
-pub(super) struct Persisted {
-    pub(super) store: SqliteStore,
-    seq: Seq,
-}
+/// The runtime's clock in a session: simulated, shared by every partition.
+pub type SessionClock = Arc<SimulatedClock>;
 
 /// The last decision, with the key policy it was made against.
 pub(super) struct Decided {
@@ -81,7 +78,12 @@ pub(super) struct Decided {
 }
 
 pub struct Session {
-    pub(super) runtime: Runtime<SimulatedClock>,
+    /// The session's partition while a statement runs (checked out of `kms`
+    /// by [`Session::execute`]); an empty stand-in between statements.
+    pub(super) runtime: Runtime<SessionClock>,
+    /// The KMS every statement runs through, over the state directory or memory.
+    kms: Arc<Service<SessionClock>>,
+    partition: Partition,
     pub(super) caller: Caller,
     /// Short names from the accounts file, to principal ARNs.
     pub(super) names: BTreeMap<String, String>,
@@ -90,26 +92,23 @@ pub struct Session {
     pub(super) last: Option<Decided>,
     /// `allow`, `deny` or `error`: how the last statement came out.
     pub(super) last_outcome: Option<Expectation>,
-    pub(super) persisted: Option<Persisted>,
     pub(super) colour: bool,
 }
 
 impl Session {
     pub fn new(options: Options) -> Result<Session, ReplError> {
-        let clock = SimulatedClock::at(SystemClock.now());
-        let mut runtime = Runtime::new(&options.account, &options.region, clock);
-        let (names, sources) = match options.accounts {
-            Some(accounts) => {
-                runtime.identities = accounts.identities;
-                (accounts.names, accounts.sources)
-            }
+        let clock: SessionClock = Arc::new(SimulatedClock::at(SystemClock.now()));
+        let (identities, names, sources) = match options.accounts {
+            Some(accounts) => (accounts.identities, accounts.names, accounts.sources),
             None => Default::default(),
         };
-        let persisted = match &options.state {
-            Some(dir) => Some(open_state(dir, &mut runtime)?),
-            None => None,
+        let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
+        let store: Box<dyn crate::kms::Store> = match &options.state {
+            Some(dir) => Box::new(SqliteStore::open(dir).map_err(report)?),
+            None => Box::new(MemoryStore::new()),
         };
-        runtime.sweep();
+        let kms = Service::open(store, identities, Arc::clone(&clock), &options.account).map_err(report)?;
+        let partition = Partition::new(&options.account, &options.region);
         let who = options.caller.as_deref().unwrap_or(&options.account);
         let arn = names.get(who).map_or(who, String::as_str);
         let caller = Caller::parse(arn).map_err(|e| ReplError::Failed(format!("`--as {who}`: {e}")))?;
@@ -118,14 +117,15 @@ impl Session {
             None => caller,
         };
         Ok(Session {
-            runtime,
+            runtime: Runtime::new(&options.account, &options.region, Arc::clone(&clock)),
+            kms: Arc::new(kms),
+            partition,
             caller,
             names,
             sources,
             results: BTreeMap::new(),
             last: None,
             last_outcome: None,
-            persisted,
             colour: options.colour,
         })
     }
@@ -151,7 +151,12 @@ impl Session {
     /// names. Reading them calls nothing, so nothing is audited.
     pub fn completions(&self) -> Vec<String> {
         let mut words: Vec<String> = self.names.keys().cloned().collect();
-        words.extend(self.runtime.names().map(str::to_owned));
+        if let Ok(names) = self
+            .kms
+            .inspect(&self.partition, |rt| rt.names().map(str::to_owned).collect::<Vec<_>>())
+        {
+            words.extend(names);
+        }
         words.extend(self.results.keys().map(|name| format!("${name}")));
         words
     }
@@ -164,12 +169,19 @@ impl Session {
         }
     }
 
-    /// Runs one statement, keeps its result if it is bound, and commits what
-    /// it changed.
+    /// Runs one statement, keeps its result if it is bound. The statement
+    /// runs through `kms::Service::run_once` on the session's partition, so
+    /// what it changed is committed (or, if that fails, undone) like any call.
     pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Outcome, ReplError> {
-        self.catch_up()?;
-        self.runtime.sweep();
-        let result = self.run(statement, out);
+        let kms = Arc::clone(&self.kms);
+        let partition = self.partition.clone();
+        let ran = kms.run_once(&partition, |runtime| {
+            std::mem::swap(&mut self.runtime, runtime);
+            let result = self.run(statement, out);
+            std::mem::swap(&mut self.runtime, runtime);
+            result
+        });
+        let result = ran.map_err(ReplError::kms("the statement")).and_then(|r| r);
         if !matches!(
             statement.command,
             Command::Expect(_) | Command::Help(_) | Command::Explain
@@ -181,7 +193,6 @@ impl Session {
                 Err(_) => Expectation::Error,
             });
         }
-        self.save()?;
         let (outcome, value) = result?;
         if let Some(name) = &statement.bind {
             let value =
@@ -192,63 +203,12 @@ impl Session {
         Ok(outcome)
     }
 
-    /// Applies what other processes (a `keyward serve`, another command)
-    /// committed to this session's partition since it last looked.
-    fn catch_up(&mut self) -> Result<(), ReplError> {
-        let Some(persisted) = &mut self.persisted else {
-            return Ok(());
-        };
-        let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
-        if persisted.store.seq().map_err(report)? == persisted.seq {
-            return Ok(());
-        }
-        let (changes, seq) = persisted.store.changes_since(persisted.seq).map_err(report)?;
-        for change in changes {
-            if change.partition.account == self.runtime.account && change.partition.region == self.runtime.region {
-                self.runtime.apply(change.row).map_err(ReplError::Failed)?;
-            }
-        }
-        persisted.seq = seq;
-        Ok(())
-    }
-
-    /// Commits the statement's changes and audit records, the way
-    /// `kms::Service` commits a call's; a failed commit undoes them.
-    fn save(&mut self) -> Result<(), ReplError> {
-        let records = self.runtime.audit.drain();
-        let Some(persisted) = &mut self.persisted else {
-            self.runtime.settle();
-            return Ok(());
-        };
-        let partition = Partition::new(&self.runtime.account, &self.runtime.region);
-        let changes = self
-            .runtime
-            .changes()
-            .into_iter()
-            .map(|row| Change {
-                partition: partition.clone(),
-                row,
-            })
-            .collect();
-        let committed = persisted.store.commit(Commit {
-            changes,
-            audit: records,
-            base: persisted.seq,
-        });
-        match committed {
-            Ok(seq) => {
-                persisted.seq = seq;
-                self.runtime.settle();
-                Ok(())
-            }
-            Err(e) => {
-                self.runtime.rollback();
-                Err(ReplError::Failed(format!(
-                    "the statement was undone, since its changes could not be saved: {:?}",
-                    miette::Report::new(e)
-                )))
-            }
-        }
+    /// The committed audit records that match `filter`.
+    pub(super) fn audit(
+        &self,
+        filter: &crate::kms::runtime::AuditFilter,
+    ) -> Result<Vec<serde_json::Value>, crate::store::StoreError> {
+        self.kms.audit(filter)
     }
 
     // ── decisions ───────────────────────────────────────────────────────────
@@ -329,31 +289,4 @@ pub(super) fn endpoint(service: &str, region: &str) -> String {
     } else {
         format!("{service}.{region}.amazonaws.com")
     }
-}
-
-/// Opens the state directory and loads the session's partition.
-fn open_state(dir: &Path, runtime: &mut Runtime<SimulatedClock>) -> Result<Persisted, ReplError> {
-    let report = |e: crate::store::StoreError| ReplError::Failed(format!("{:?}", miette::Report::new(e)));
-    let store = SqliteStore::open(dir).map_err(report)?;
-    let snapshot = store.load().map_err(report)?;
-    let mine = snapshot
-        .partitions
-        .into_iter()
-        .find(|p| p.partition.account == runtime.account && p.partition.region == runtime.region);
-    if let Some(state) = mine {
-        runtime
-            .restore(crate::kms::runtime::State {
-                account: state.partition.account,
-                region: state.partition.region,
-                keys: state.keys,
-                aliases: state.aliases,
-                grants: state.grants,
-            })
-            .map_err(ReplError::Failed)?;
-    }
-    runtime.settle();
-    Ok(Persisted {
-        store,
-        seq: snapshot.seq,
-    })
 }

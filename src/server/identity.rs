@@ -21,7 +21,6 @@ pub struct Identity {
     pub access_key: String,
 }
 
-
 pub fn authenticate(
     config: &Config,
     parts: &Parts,

@@ -38,16 +38,9 @@ fn concurrent_calls_are_all_saved_and_audited_with_the_client_after_sigterm() {
         "{log}"
     );
 
-    // The store of account 111122223333 in us-east-1, read by the CLI.
-    let region_dir = dir.join("111122223333").join("us-east-1");
+    // The same state, read by the CLI.
     let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .args([
-            "--state",
-            region_dir.to_str().expect("UTF-8"),
-            "audit",
-            "--output",
-            "json",
-        ])
+        .args(["--state", state, "audit", "--output", "json"])
         .output()
         .expect("keyward audit runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -67,16 +60,48 @@ fn concurrent_calls_are_all_saved_and_audited_with_the_client_after_sigterm() {
 }
 
 #[test]
-fn a_state_directory_serves_one_process_at_a_time() {
-    let dir = scratch("lifecycle-one-process");
+fn two_servers_and_the_cli_share_one_state_directory() {
+    let dir = scratch("lifecycle-shared");
     let state = dir.to_str().expect("a UTF-8 path");
-    let _first = Served::start("lifecycle-first", &["--state", state, "--test-mode"]);
-    let second = Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--state", state])
+    let first = Served::start("lifecycle-first", &["--state", state, "--test-mode"]);
+    let second = Served::start("lifecycle-second", &["--state", state, "--test-mode"]);
+    let (status, created) = raw(first.address, &kms_request("CreateKey", "{}"));
+    assert_eq!(status, 200, "{created}");
+    let key = json(&created)["KeyMetadata"]["KeyId"]
+        .as_str()
+        .expect("a key id")
+        .to_owned();
+    let encrypt = format!(r#"{{"KeyId": "{key}", "Plaintext": "aGVsbG8="}}"#);
+    let (status, sealed) = raw(second.address, &kms_request("Encrypt", &encrypt));
+    assert_eq!(status, 200, "{sealed}");
+    // The CLI, at the same time, on the same directory: it decrypts what the
+    // second server sealed under the key the first one made.
+    let blob = json(&sealed)["CiphertextBlob"].as_str().expect("a blob").to_owned();
+    let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args([
+            "--state",
+            state,
+            "decrypt",
+            "--ciphertext-blob",
+            &blob,
+            "--output",
+            "json",
+        ])
         .output()
-        .expect("keyward runs");
-    assert_eq!(second.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&second.stderr).contains("keyward::serve::state_in_use"));
+        .expect("keyward decrypt runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&String::from_utf8_lossy(&out.stdout))["Plaintext"], "aGVsbG8=");
+    // And a key disabled through the CLI is disabled for both servers.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(["--state", state, "key", "disable", "--key-id", &key])
+        .output()
+        .expect("keyward key disable runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for served in [&first, &second] {
+        let (status, body) = raw(served.address, &kms_request("Encrypt", &encrypt));
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("DisabledException"), "{body}");
+    }
 }
 
 #[test]
