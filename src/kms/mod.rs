@@ -6,7 +6,7 @@
 mod actions;
 mod authorize;
 mod create_grant;
-pub mod envelope;
+pub mod stream;
 mod error;
 mod grant_book;
 mod grants;

@@ -115,7 +115,7 @@ impl Session {
             } => {
                 let plaintext = self.plaintext(plaintext, line)?;
                 let keys = keys.iter().map(|k| self.key(k, line)).collect::<Result<Vec<_>, _>>()?;
-                let sealer = crate::kms::envelope::Sealer::new(&mut self.runtime, &caller, &keys, context, 64 * 1024)
+                let sealer = crate::kms::stream::Sealer::new(&mut self.runtime, &caller, &keys, context, 64 * 1024)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut sealed = Vec::new();
                 sealer
@@ -144,7 +144,7 @@ impl Session {
                 let mut input = bytes.as_slice();
                 let read =
                     crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;
-                let opener = crate::kms::envelope::Opener::new(&mut self.runtime, &caller, context, read)
+                let opener = crate::kms::stream::Opener::new(&mut self.runtime, &caller, context, read)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut plaintext = Zeroizing::new(Vec::new());
                 opener

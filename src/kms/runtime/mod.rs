@@ -14,7 +14,7 @@ mod crypto_ops;
 mod grant_ops;
 mod key;
 mod manage;
-mod managed;
+mod aws_managed;
 mod owned;
 mod page;
 mod rotation;
