@@ -10,6 +10,7 @@ pub mod stream;
 mod error;
 mod grant_book;
 mod grants;
+mod key_ref;
 mod key_spec;
 pub mod op;
 mod request;
@@ -25,6 +26,7 @@ pub use create_grant::{validate as validate_grant, within as grant_within, MAX_G
 pub use error::{ErrorName, KmsError};
 pub use grant_book::{token_hash, GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
 pub use grants::{check as check_grant, NotApplied};
+pub use key_ref::KeyRef;
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;
 pub use service::{Operation, Service, Target};

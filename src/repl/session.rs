@@ -241,10 +241,7 @@ impl Session {
         request.grant_tokens = grant_tokens.to_vec();
         request.key = key.info;
         request.time = Some(rfc3339(now));
-        let local = key_id.rsplit_once(':').map_or(key_id, |(_, a)| a);
-        if local.starts_with("alias/") {
-            request.alias = Some(local.to_owned());
-        }
+        request.alias = crate::kms::KeyRef::parse(key_id).alias_name().map(str::to_owned);
         let authorization = self
             .runtime
             .identities

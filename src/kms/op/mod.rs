@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::error::KmsError;
 use super::runtime::{Clock, Runtime};
 use super::service::{Operation, Target};
-use super::store::Partition;
+use super::KeyRef;
 use crate::eval::Caller;
 
 /// The operations AWS lets a principal of another account call on a key,
@@ -59,10 +59,7 @@ impl<C: Clock> Operation<C> for Json<'_> {
         let named = ["KeyId", "SourceKeyId", "DestinationKeyId"]
             .iter()
             .filter_map(|member| self.member(member))
-            .find_map(|arn| match crate::eval::arn_components(arn) {
-                Some(["arn", _, "kms", region, account, _]) => Some(Partition::new(account, region)),
-                _ => None,
-            });
+            .find_map(|key_id| KeyRef::parse(key_id).partition());
         if let Some(partition) = named {
             return Target::Arn(partition);
         }
@@ -86,10 +83,7 @@ impl<C: Clock> Operation<C> for Json<'_> {
 /// Where a call that names `key_id` runs: the partition its ARN names, else
 /// the caller's own.
 pub fn target_of_key(key_id: &str) -> Target {
-    match crate::eval::arn_components(key_id) {
-        Some(["arn", _, "kms", region, account, _]) => Target::Arn(Partition::new(account, region)),
-        _ => Target::Caller,
-    }
+    KeyRef::parse(key_id).partition().map_or(Target::Caller, Target::Arn)
 }
 
 /// A front end's command given as the runtime calls it makes: the CLI's and

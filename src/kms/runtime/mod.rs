@@ -36,6 +36,8 @@ use super::grant_book::GrantBook;
 use super::key_spec::KeyInfo;
 use super::request::KmsRequest;
 use super::tracked::Tracked;
+use super::KeyRef;
+use crate::arn::Arn;
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::eval::{Caller, CompiledPolicy, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
@@ -140,11 +142,9 @@ impl<C: Clock> Runtime<C> {
     /// or a bare key id); `None` for an ARN of another account or Region,
     /// whose keys are not here.
     fn local_name<'a>(&self, key_id: &'a str) -> Option<&'a str> {
-        match crate::eval::arn_components(key_id) {
-            Some(["arn", _, "kms", region, account, resource]) => {
-                (region == self.region && account == self.account).then_some(resource)
-            }
-            Some(_) => None,
+        match KeyRef::parse(key_id).arn() {
+            Some(arn) => (arn.service == "kms" && arn.region == self.region && arn.account == self.account)
+                .then_some(arn.resource),
             None => Some(key_id),
         }
     }
@@ -314,7 +314,8 @@ impl<C: Clock> Runtime<C> {
         policy_text: String,
         policy: CompiledPolicy,
     ) -> Key {
-        let account = crate::eval::value::arn_account(&arn)
+        let account = Arn::parse(&arn)
+            .and_then(|a| a.account_id())
             .unwrap_or(&self.account)
             .to_owned();
         Key {
@@ -416,9 +417,7 @@ impl<C: Clock> Runtime<C> {
     pub(super) fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
         let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
-        if key_id.contains("alias/") {
-            request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
-        }
+        request.alias = KeyRef::parse(key_id).alias_name().map(str::to_owned);
         self.authorize(&mut request, Some(key))?;
         Ok(key)
     }
