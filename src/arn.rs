@@ -77,7 +77,13 @@ mod tests {
 
     #[test]
     fn texts_that_are_not_arns_are_refused() {
-        for text in ["", "alias/app", "1234abcd-12ab", "arn:aws:kms:us-east-1", "nra:aws:kms:r:a:b"] {
+        for text in [
+            "",
+            "alias/app",
+            "1234abcd-12ab",
+            "arn:aws:kms:us-east-1",
+            "nra:aws:kms:r:a:b",
+        ] {
             assert!(Arn::parse(text).is_none(), "{text}");
         }
         assert_eq!(Arn::parse("arn:aws:iam::aws:policy/x").unwrap().account_id(), None);

@@ -86,7 +86,10 @@ mod tests {
         let alias_arn = KeyRef::parse("arn:aws:kms:eu-west-1:444455556666:alias/app");
         assert_eq!(alias_arn.alias_name(), Some("alias/app"));
         let partition = alias_arn.partition().unwrap();
-        assert_eq!((partition.account.as_str(), partition.region.as_str()), ("444455556666", "eu-west-1"));
+        assert_eq!(
+            (partition.account.as_str(), partition.region.as_str()),
+            ("444455556666", "eu-west-1")
+        );
         assert!(matches!(KeyRef::parse("arn:aws:s3:::bucket/key"), KeyRef::OtherArn(_)));
     }
 }

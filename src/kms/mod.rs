@@ -6,7 +6,6 @@
 mod actions;
 mod authorize;
 mod create_grant;
-pub mod stream;
 mod error;
 mod grant_book;
 mod grants;
@@ -17,6 +16,7 @@ mod request;
 pub mod runtime;
 pub mod service;
 pub mod store;
+pub mod stream;
 mod tracked;
 pub mod wire;
 

@@ -9,12 +9,12 @@
 
 mod api;
 mod audit;
+mod aws_managed;
 mod clock;
 mod crypto_ops;
 mod grant_ops;
 mod key;
 mod manage;
-mod aws_managed;
 mod owned;
 mod page;
 mod rotation;
