@@ -91,6 +91,18 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
+    /// When set, every authorization is made with its trace and the last one
+    /// is kept ([`Runtime::take_decision`]): the REPL's `explain` shows the
+    /// decision the call itself made, not a second one made beside it.
+    pub explain: bool,
+    last_decision: std::sync::Mutex<Option<Decided>>,
+}
+
+/// An authorization as a call made it, with the key policy it read.
+#[derive(Clone, Debug)]
+pub struct Decided {
+    pub authorization: super::Authorization,
+    pub key_policy: Option<String>,
 }
 
 impl<C: Clock> Runtime<C> {
@@ -105,7 +117,14 @@ impl<C: Clock> Runtime<C> {
             owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
+            explain: false,
+            last_decision: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The last authorization made while [`explain`](Self::explain) was set.
+    pub fn take_decision(&self) -> Option<Decided> {
+        self.last_decision.lock().ok().and_then(|mut last| last.take())
     }
 
     fn key_arn(&self, id: &str) -> String {
@@ -213,7 +232,15 @@ impl<C: Clock> Runtime<C> {
         }
         let authorization = self
             .identities
-            .authorize_for(key.map(|k| &k.policy), &grants, request, false);
+            .authorize_for(key.map(|k| &k.policy), &grants, request, self.explain);
+        if self.explain {
+            if let Ok(mut last) = self.last_decision.lock() {
+                *last = Some(Decided {
+                    authorization: authorization.clone(),
+                    key_policy: key.map(|k| k.policy_text.clone()),
+                });
+            }
+        }
         if authorization.decision == Decision::Allow {
             return Ok(());
         }
