@@ -10,7 +10,7 @@ use crate::policy::{
 };
 use crate::source::{Source, Span, Spanned};
 
-use super::catalogue::{self, Catalogue};
+use crate::catalog::{self, Catalogue};
 use super::finding::Finding;
 
 /// A policy under lint.
@@ -37,7 +37,7 @@ pub type Findings = Vec<Finding>;
 
 impl PolicyCx<'_> {
     pub fn catalogue(&self) -> &'static Catalogue {
-        catalogue::get()
+        catalog::get()
     }
 
     pub fn statements(&self) -> impl Iterator<Item = &Spanned<Statement>> {

@@ -2,9 +2,8 @@
 //! errors become findings with their own codes), runs every [`rules::Rule`]
 //! that applies to it and returns [`Finding`]s, adjusted by the [`Config`]
 //! (`keyward.toml`). Output formats for machines live in [`output`]; the
-//! IAM facts the rules use come from the embedded [`catalogue`].
+//! IAM facts the rules use come from [`crate::catalog`].
 
-pub mod catalogue;
 mod config;
 mod context;
 mod finding;

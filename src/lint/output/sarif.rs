@@ -79,7 +79,7 @@ pub fn render(reports: &[Report<'_>]) -> String {
                     "name": "keyward",
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": rules::ALL.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
-                    "properties": { "catalogue": crate::lint::catalogue::get().version },
+                    "properties": { "catalogue": crate::catalog::get().version() },
                 },
             },
             "results": results,

@@ -2,7 +2,7 @@
 //! in a statement whose actions include services that never set the key.
 
 use super::{Check, Rule, RuleInfo};
-use crate::lint::catalogue::key_matches;
+use crate::catalog::key_matches;
 use crate::lint::context::{is_allow, Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::{BaseOperator, ConditionEntry, Statement};

@@ -4,7 +4,7 @@
 
 use super::{Check, Rule, RuleInfo};
 use crate::eval::value::date;
-use crate::lint::catalogue::KeyType;
+use crate::catalog::KeyType;
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::BaseOperator;

@@ -3,7 +3,7 @@
 
 use super::{Check, Rule, RuleInfo};
 use crate::eval::glob::{matches_wild, Case};
-use crate::lint::catalogue::{Action, Service};
+use crate::catalog::{Action, Service};
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::{BaseOperator, ConditionEntry, Statement};
