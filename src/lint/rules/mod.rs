@@ -10,6 +10,7 @@ use super::finding::{Finding, Severity};
 use crate::source::Span;
 
 mod names;
+mod role_wildcard;
 
 mod admin_can_use_key;
 mod allow_with_not_principal;
@@ -26,6 +27,7 @@ mod forallvalues_single_valued_key;
 mod grant_decrypt_without_context;
 mod grant_incompatible_operations;
 mod grant_permission_without_aws_resource;
+mod identity_policy_size;
 mod irrelevant_condition_key;
 mod key_lockout;
 mod key_policy_resource;
@@ -81,7 +83,11 @@ pub struct RuleInfo {
 impl RuleInfo {
     /// A finding of this rule at its own severity.
     pub fn finding(&self, span: Span, message: impl Into<String>) -> Finding {
-        Finding::new(self.name, self.severity, span, message)
+        let finding = Finding::new(self.name, self.severity, span, message);
+        match self.access_analyzer {
+            Some(code) => finding.issue_code(code),
+            None => finding,
+        }
     }
 }
 
@@ -115,6 +121,7 @@ pub static ALL: &[&Rule] = &[
     &grant_decrypt_without_context::RULE,
     &grant_incompatible_operations::RULE,
     &grant_permission_without_aws_resource::RULE,
+    &identity_policy_size::RULE,
     &irrelevant_condition_key::RULE,
     &key_lockout::RULE,
     &key_policy_resource::RULE,
