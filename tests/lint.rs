@@ -481,3 +481,20 @@ fn parameterized_service_keys_are_known() {
         rules_of(&findings)
     );
 }
+
+/// `StringNotEquals {key: ""}` holds without the key, but a `StringEquals`
+/// on the same key in the same statement does not: together they never
+/// allow actions that lack the key, so this is no security finding.
+#[test]
+fn a_tag_key_required_elsewhere_in_the_statement_is_not_a_security_finding() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:GetSession",
+      "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/Team": "a"},
+      "StringNotEquals": {"aws:ResourceTag/Team": ""}}}]}"#;
+    let findings = Linter::default().lint(&Source::new("tags.json", text.to_owned()), None);
+    let tag: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "tag-key-unsupported-by-service")
+        .collect();
+    assert!(tag.iter().all(|f| f.severity != Severity::Security), "{tag:?}");
+    assert!(tag.len() <= 1, "one finding per key and statement");
+}
