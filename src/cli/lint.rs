@@ -51,7 +51,7 @@ pub fn run(args: &LintArgs) -> Outcome {
     if args.catalogue_info {
         return catalogue_info();
     }
-    let inputs = match inputs::expand(&args.paths) {
+    let inputs = match expand(&args.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
@@ -104,6 +104,30 @@ pub fn run(args: &LintArgs) -> Outcome {
     outcome
 }
 
+/// The arguments as inputs: folders are walked for JSON policies and
+/// grants, CloudFormation templates (`.json`, `.yaml`, `.yml`, `.template`)
+/// and Terraform plans.
+fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    let mut all = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            let wanted = |p: &Path| {
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml" | "template"))
+            };
+            inputs::walk(path, &wanted, &mut found)
+                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            found.sort();
+            all.extend(found.into_iter().map(Input::File));
+        } else {
+            all.extend(inputs::expand(std::slice::from_ref(path))?);
+        }
+    }
+    Ok(all)
+}
+
 /// Lints every input on all cores; results keep the inputs' order.
 fn lint_all(
     linter: &Linter,
@@ -126,8 +150,11 @@ fn lint_all(
                     };
                     let result = inputs::load(input, &linter.limits).map(|loaded| match loaded {
                         Loaded::Text(source) => {
-                            let findings = linter.lint(&source, kind);
-                            (source, findings)
+                            let linted = linter.lint_file(&source, kind);
+                            if let Some(note) = linted.note {
+                                eprintln!("note: `{}` {note}", source.name());
+                            }
+                            (source, linted.findings)
                         }
                         Loaded::Rejected(errors) => (errors.src.clone(), linter.rejected(&errors)),
                     });

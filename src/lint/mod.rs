@@ -7,6 +7,7 @@
 pub mod access_analyzer;
 mod config;
 mod context;
+mod embedded;
 mod finding;
 pub mod output;
 pub mod rules;
@@ -15,6 +16,7 @@ use miette::Diagnostic;
 
 pub use config::{Config, ConfigError, Ignore, Level};
 pub use context::{GrantsCx, PolicyCx};
+pub use embedded::Linted;
 pub use finding::{Diagnosed, Finding, Label, Severity};
 
 use crate::eval::CompiledPolicy;
