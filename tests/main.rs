@@ -18,6 +18,7 @@ mod eval_properties;
 mod eval_reference;
 mod grant_properties;
 mod lint;
+mod lint_access;
 mod lint_templates;
 #[cfg(feature = "cli")]
 mod lint_cli;

@@ -122,7 +122,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Files, or folders searched recursively for `*.json`; `-` reads stdin.
-    #[arg(required_unless_present_any = ["explain", "list_rules", "catalogue_info"])]
+    #[arg(required_unless_present_any = ["explain", "list_rules", "catalogue_info", "check_no_new_access", "check_access_not_granted"])]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
@@ -146,6 +146,20 @@ pub struct LintArgs {
     /// Print where the IAM catalogue comes from, its date and size, and exit.
     #[arg(long)]
     pub catalogue_info: bool,
+    /// Does NEW allow any request that OLD denies? Exit 0 when not, 1 with a
+    /// request that shows it, or 1 when a condition leaves it undecided.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "check_access_not_granted")]
+    pub check_no_new_access: Vec<PathBuf>,
+    /// Does POLICY allow any of the `--action`s (on the `--resource`s)? Exit
+    /// 0 when not, 1 with a request that shows it, or 1 when undecided.
+    #[arg(long, value_name = "POLICY", requires = "action")]
+    pub check_access_not_granted: Option<PathBuf>,
+    /// An action (or pattern such as `kms:*`) for `--check-access-not-granted` (repeatable).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Vec<String>,
+    /// A resource ARN for `--check-access-not-granted` (repeatable; all when left out).
+    #[arg(long, value_name = "ARN")]
+    pub resource: Vec<String>,
     /// The `KeySpec` of the key that grant files are for, such as `RSA_2048`.
     #[arg(long, value_name = "SPEC")]
     pub key_spec: Option<String>,

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use keyward::catalog::{self, Catalogue};
+use keyward::lint::access::{self, Verdict};
 use keyward::lint::output::{self, Report};
+use keyward::policy::{Document, DocumentKind};
 use keyward::lint::{self, rules, Config, Finding, Linter, Severity};
 use keyward::policy::suggest;
 use keyward::source::Source;
@@ -50,6 +52,17 @@ pub fn run(args: &LintArgs) -> Outcome {
     }
     if args.catalogue_info {
         return catalogue_info();
+    }
+    if let [old, new] = args.check_no_new_access.as_slice() {
+        return access_check(args.format, || {
+            let (old, new) = (read_policy(old)?, read_policy(new)?);
+            access::no_new_access(&old, &new)
+        });
+    }
+    if let Some(policy) = &args.check_access_not_granted {
+        return access_check(args.format, || {
+            access::access_not_granted(&read_policy(policy)?, &args.action, &args.resource)
+        });
     }
     let inputs = match expand(&args.paths) {
         Ok(inputs) => inputs,
@@ -234,6 +247,46 @@ fn load_config(path: Option<&Path>) -> Result<(Config, PathBuf), String> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let config = Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((config, base))
+}
+
+fn read_policy(path: &Path) -> Result<keyward::policy::Policy, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let source = Source::new(path.display().to_string(), text);
+    match Document::parse(&source, Some(DocumentKind::Policy)) {
+        Ok(Document::Policy(policy)) => Ok(policy),
+        Ok(Document::Grants(_)) => Err(format!("`{}` holds grants, not a policy", path.display())),
+        Err(errors) => Err(format!(
+            "`{}` is not a valid policy: {}",
+            path.display(),
+            errors.errors.first().map(|e| e.to_string()).unwrap_or_default()
+        )),
+    }
+}
+
+/// `--check-no-new-access`, `--check-access-not-granted`: the verdict, and
+/// exit 0 only for a pass.
+fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, String>) -> Outcome {
+    let verdict = match check() {
+        Ok(verdict) => verdict,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    let detail = match &verdict {
+        Verdict::Pass => "no request found; every request was tried by its class".to_owned(),
+        Verdict::Fail(request) => access::Shown(request).to_string(),
+        Verdict::CannotDecide(why) => why.clone(),
+    };
+    if format == LintFormat::Json {
+        println!("{}", serde_json::json!({"result": verdict.as_str(), "detail": detail}));
+    } else {
+        println!("{}: {detail}", verdict.as_str());
+    }
+    match verdict {
+        Verdict::Pass => Outcome::Success,
+        _ => Outcome::Problems,
+    }
 }
 
 /// `keyward --version`: the crate's version and the embedded catalogue's date.

@@ -4,6 +4,7 @@
 //! (`keyward.toml`). Output formats for machines live in [`output`]; the
 //! IAM facts the rules use come from [`crate::catalog`].
 
+pub mod access;
 pub mod access_analyzer;
 mod config;
 mod context;

@@ -46,8 +46,8 @@ fn looks_like_policy(root: &json::Value) -> bool {
         json::Kind::Object(o) => o.members.iter().any(|m| {
             let key = m.key.to_ascii_lowercase();
             key.starts_with("statement")
-                || key == "version"
-                || key == "id"
+                || *m.key == "Version"
+                || *m.key == "Id"
                 || key.starts_with("grant")
                 || key == "operations"
                 || key == "effect"
@@ -77,13 +77,22 @@ impl Linter {
             }
         } else {
             match json::parse_with(text, &self.limits) {
-                Ok(value) if kind.is_none() && !looks_like_policy(&value) && !is_container(&Node::from_json(&value)) => {
-                    return Linted {
-                        findings: Vec::new(),
-                        note: Some("holds no policy; skipped".to_owned()),
-                    };
+                Ok(value) if kind.is_none() => {
+                    let node = Node::from_json(&value);
+                    if is_container(&node) {
+                        node
+                    } else if looks_like_policy(&value) {
+                        return Linted {
+                            findings: self.lint(source, kind),
+                            note: None,
+                        };
+                    } else {
+                        return Linted {
+                            findings: Vec::new(),
+                            note: Some("holds no policy; skipped".to_owned()),
+                        };
+                    }
                 }
-                Ok(value) if kind.is_none() => Node::from_json(&value),
                 _ => {
                     return Linted {
                         findings: self.lint(source, kind),
