@@ -109,7 +109,13 @@ fn did_you_mean_names_the_catalogued_action() {
     let finding = findings.iter().find(|f| f.rule == "unknown-action").expect("finding");
     assert_eq!(
         finding.help.as_deref(),
-        Some(format!("did you mean `kms:Decrypt`? (IAM catalogue: {})", keyward::catalog::get().version()).as_str())
+        Some(
+            format!(
+                "did you mean `kms:Decrypt`? (IAM catalogue: {})",
+                keyward::catalog::get().version()
+            )
+            .as_str()
+        )
     );
 }
 
@@ -228,7 +234,8 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
         .iter()
         .map(|(source, findings)| Report { source, findings })
         .collect();
-    let log: serde_json::Value = serde_json::from_str(&output::sarif::render(&reports, Severity::Security)).expect("SARIF is JSON");
+    let log: serde_json::Value =
+        serde_json::from_str(&output::sarif::render(&reports, Severity::Security)).expect("SARIF is JSON");
     let errors: Vec<String> = validator
         .iter_errors(&log)
         .map(|e| format!("{e} at {}", e.instance_path))
@@ -421,7 +428,11 @@ fn every_rule_case_fires_on_bad_and_not_on_good() {
 
 fn issue_codes(name: &str, rule: &str) -> Vec<&'static str> {
     let (_, findings) = lint_file(name);
-    findings.iter().filter(|f| f.rule == rule).filter_map(|f| f.issue_code).collect()
+    findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .filter_map(|f| f.issue_code)
+        .collect()
 }
 
 /// Access Analyzer names how a statement reaches every role, and reports
@@ -429,8 +440,14 @@ fn issue_codes(name: &str, rule: &str) -> Vec<&'static str> {
 #[test]
 fn pass_role_findings_carry_access_analyzers_variant_once_per_policy() {
     let rule = "pass-role-wildcard";
-    assert_eq!(issue_codes("pass-role-wildcard.bad.json", rule), ["PASS_ROLE_WITH_STAR_IN_RESOURCE"]);
-    assert_eq!(issue_codes("pass-role-wildcard.not-resource.bad.json", rule), ["PASS_ROLE_WITH_NOT_RESOURCE"]);
+    assert_eq!(
+        issue_codes("pass-role-wildcard.bad.json", rule),
+        ["PASS_ROLE_WITH_STAR_IN_RESOURCE"]
+    );
+    assert_eq!(
+        issue_codes("pass-role-wildcard.not-resource.bad.json", rule),
+        ["PASS_ROLE_WITH_NOT_RESOURCE"]
+    );
     assert_eq!(
         issue_codes("pass-role-wildcard.star-in-action.bad.json", rule),
         ["PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"]
@@ -448,18 +465,27 @@ fn pass_role_findings_carry_access_analyzers_variant_once_per_policy() {
 #[test]
 fn create_slr_findings_carry_access_analyzers_variant() {
     let rule = "create-slr-wildcard";
-    assert_eq!(issue_codes("create-slr-wildcard.bad.json", rule), ["CREATE_SLR_WITH_STAR_IN_RESOURCE"]);
+    assert_eq!(
+        issue_codes("create-slr-wildcard.bad.json", rule),
+        ["CREATE_SLR_WITH_STAR_IN_RESOURCE"]
+    );
     assert_eq!(
         issue_codes("create-slr-wildcard.star-in-action.bad.json", rule),
         ["CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE"]
     );
-    assert_eq!(issue_codes("create-slr-wildcard.not-resource.bad.json", rule), ["CREATE_SLR_WITH_NOT_RESOURCE"]);
+    assert_eq!(
+        issue_codes("create-slr-wildcard.not-resource.bad.json", rule),
+        ["CREATE_SLR_WITH_NOT_RESOURCE"]
+    );
 }
 
 #[test]
 fn findings_carry_access_analyzers_finding_type() {
     let (_, findings) = lint_file("pass-role-wildcard.bad.json");
-    let finding = findings.iter().find(|f| f.rule == "pass-role-wildcard").expect("finding");
+    let finding = findings
+        .iter()
+        .find(|f| f.rule == "pass-role-wildcard")
+        .expect("finding");
     assert_eq!(finding.finding_type().map(|t| t.as_str()), Some("SECURITY_WARNING"));
     let (_, findings) = lint_file("key-lockout.bad.json");
     let lockout = findings.iter().find(|f| f.rule == "key-lockout").expect("finding");

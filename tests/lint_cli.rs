@@ -218,8 +218,16 @@ fn check_no_new_access_exits_by_its_verdict() {
     );
     let out = keyward(&["lint", "--check-no-new-access", &base, &wide], &dir, None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).starts_with("FAIL: principal "), "{}", text(&out.stdout));
-    let out = keyward(&["lint", "--check-no-new-access", &base, &same, "--format", "json"], &dir, None);
+    assert!(
+        text(&out.stdout).starts_with("FAIL: principal "),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = keyward(
+        &["lint", "--check-no-new-access", &base, &same, "--format", "json"],
+        &dir,
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let verdict: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).expect("JSON");
     assert_eq!(verdict["result"], "PASS");
@@ -234,7 +242,11 @@ fn annotations_follow_the_failure_threshold() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("::error file="), "{}", text(&out.stdout));
     // With only errors failing, the same finding is a warning in a green job.
-    let out = keyward(&["lint", "--format", "github", "--fail-on", "errors", &policy], &dir, None);
+    let out = keyward(
+        &["lint", "--format", "github", "--fail-on", "errors", &policy],
+        &dir,
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(!text(&out.stdout).contains("::error "), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("::warning file="));

@@ -19,9 +19,9 @@ mod eval_reference;
 mod grant_properties;
 mod lint;
 mod lint_access;
-mod lint_templates;
 #[cfg(feature = "cli")]
 mod lint_cli;
+mod lint_templates;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;

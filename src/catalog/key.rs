@@ -116,7 +116,10 @@ mod tests {
     fn templates_match_any_non_empty_suffix() {
         assert!(key_matches("aws:ResourceTag/${TagKey}", "AWS:resourcetag/team"));
         assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
-        assert!(key_matches("s3:ExistingObjectTag/${key}", "s3:ExistingObjectTag/classification"));
+        assert!(key_matches(
+            "s3:ExistingObjectTag/${key}",
+            "s3:ExistingObjectTag/classification"
+        ));
         assert!(key_matches(
             "codebuild:fileSystemLocations/${identifier}.location",
             "codebuild:fileSystemLocations/efs1.location"

@@ -152,7 +152,11 @@ impl Catalogue {
 
     /// How many actions the catalogue holds (parses every service).
     pub fn action_count(&self) -> usize {
-        self.names.iter().filter_map(|n| self.service(n)).map(|s| s.actions.len()).sum()
+        self.names
+            .iter()
+            .filter_map(|n| self.service(n))
+            .map(|s| s.actions.len())
+            .sum()
     }
 
     /// A global `aws:` key, by its documented name.
@@ -180,12 +184,14 @@ pub fn embedded_version() -> String {
     let first = EMBEDDED.lines().next().unwrap_or_default();
     serde_json::from_str::<Header>(first).map_or_else(
         |_| "none".to_owned(),
-        |h| Catalogue {
-            source: h.source,
-            date: h.date,
-            ..Catalogue::empty()
-        }
-        .version(),
+        |h| {
+            Catalogue {
+                source: h.source,
+                date: h.date,
+                ..Catalogue::empty()
+            }
+            .version()
+        },
     )
 }
 
@@ -196,10 +202,15 @@ pub fn get() -> &'static Catalogue {
     CATALOGUE.get_or_init(Catalogue::embedded)
 }
 
-/// Uses `catalogue` instead of the embedded one for the rest of the process.
-/// Gives it back when a catalogue is already in use.
-pub fn install(catalogue: Catalogue) -> Result<(), Catalogue> {
-    CATALOGUE.set(catalogue)
+/// A catalogue was already in use when [`install`] was called.
+#[derive(Debug, thiserror::Error)]
+#[error("an IAM catalogue was already in use")]
+pub struct AlreadyInUse;
+
+/// Uses `catalogue` instead of the embedded one for the rest of the process;
+/// fails when a catalogue is already in use.
+pub fn install(catalogue: Catalogue) -> Result<(), AlreadyInUse> {
+    CATALOGUE.set(catalogue).map_err(|_| AlreadyInUse)
 }
 
 #[cfg(test)]
@@ -233,7 +244,9 @@ mod tests {
     #[test]
     fn parameterized_service_keys_match_as_patterns() {
         // Written `<key>` and `tag-key` in the Service Authorization Reference.
-        let (name, _) = get().key("s3:ExistingObjectTag/classification").expect("s3 template key");
+        let (name, _) = get()
+            .key("s3:ExistingObjectTag/classification")
+            .expect("s3 template key");
         assert_eq!(name, "s3:ExistingObjectTag/${key}");
         assert!(get().key("secretsmanager:ResourceTag/Project").is_some());
         assert_eq!(get().key("aws:SourceIp").map(|(_, i)| i.ty), Some(KeyType::IpAddress));

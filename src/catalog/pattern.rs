@@ -4,7 +4,13 @@
 /// Does `name` match `pattern`?
 pub fn matches(pattern: &str, name: &str) -> bool {
     if pattern.is_ascii() && name.is_ascii() {
-        return matches_in(pattern.as_bytes(), name.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b), b'*', b'?');
+        return matches_in(
+            pattern.as_bytes(),
+            name.as_bytes(),
+            |a, b| a.eq_ignore_ascii_case(&b),
+            b'*',
+            b'?',
+        );
     }
     let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
     matches_in(&p, &n, |a, b| a == b || a.to_lowercase().eq(b.to_lowercase()), '*', '?')

@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use keyward::catalog::{self, Catalogue};
 use keyward::lint::access::{self, Verdict};
 use keyward::lint::output::{self, Report};
-use keyward::policy::{Document, DocumentKind};
 use keyward::lint::{self, rules, Config, Finding, Linter, Severity};
 use keyward::policy::suggest;
+use keyward::policy::{Document, DocumentKind};
 use keyward::source::Source;
 
 use super::args::{Deny, LintArgs, LintFormat};
@@ -40,7 +40,10 @@ pub fn run(args: &LintArgs) -> Outcome {
         match Catalogue::read(&path) {
             Ok(catalogue) => {
                 if catalog::install(catalogue).is_err() {
-                    eprintln!("error: the IAM catalogue was in use before `{}` could replace it", path.display());
+                    eprintln!(
+                        "error: the IAM catalogue was in use before `{}` could replace it",
+                        path.display()
+                    );
                     return Outcome::Failure;
                 }
             }
@@ -305,7 +308,14 @@ pub fn long_version() -> &'static str {
 fn catalogue_info() -> Outcome {
     let catalogue = catalog::get();
     println!("source:   {}", catalogue.source);
-    println!("date:     {}", if catalogue.date.is_empty() { "unknown" } else { &catalogue.date });
+    println!(
+        "date:     {}",
+        if catalogue.date.is_empty() {
+            "unknown"
+        } else {
+            &catalogue.date
+        }
+    );
     println!("services: {}", catalogue.service_names().count());
     println!("actions:  {}", catalogue.action_count());
     Outcome::Success

@@ -185,7 +185,10 @@ pub fn finding_type(code: &str) -> Option<FindingType> {
 
 /// Every code, for `--explain` and the documentation test.
 pub fn codes() -> impl Iterator<Item = &'static str> {
-    [ERRORS, SECURITY_WARNINGS, WARNINGS, SUGGESTIONS].into_iter().flatten().copied()
+    [ERRORS, SECURITY_WARNINGS, WARNINGS, SUGGESTIONS]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 #[cfg(test)]
@@ -194,8 +197,14 @@ mod tests {
 
     #[test]
     fn codes_have_one_type_each() {
-        assert_eq!(finding_type("PASS_ROLE_WITH_STAR_IN_RESOURCE"), Some(FindingType::SecurityWarning));
-        assert_eq!(finding_type("CREATE_SLR_WITH_STAR_IN_RESOURCE"), Some(FindingType::Warning));
+        assert_eq!(
+            finding_type("PASS_ROLE_WITH_STAR_IN_RESOURCE"),
+            Some(FindingType::SecurityWarning)
+        );
+        assert_eq!(
+            finding_type("CREATE_SLR_WITH_STAR_IN_RESOURCE"),
+            Some(FindingType::Warning)
+        );
         assert_eq!(finding_type("INVALID_ACTION"), Some(FindingType::Error));
         let mut all: Vec<&str> = codes().collect();
         let n = all.len();

@@ -10,8 +10,8 @@ use crate::policy::{
 };
 use crate::source::{Source, Span, Spanned};
 
-use crate::catalog::{self, Catalogue};
 use super::finding::Finding;
+use crate::catalog::{self, Catalogue};
 
 /// A policy under lint.
 pub struct PolicyCx<'a> {

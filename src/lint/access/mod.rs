@@ -53,7 +53,10 @@ impl fmt::Display for Shown<'_> {
         for (i, (key, value)) in keys.iter().enumerate() {
             let value = match value {
                 ContextValue::One(v) => format!("`{v}`"),
-                ContextValue::Many(vs) => format!("[{}]", vs.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")),
+                ContextValue::Many(vs) => format!(
+                    "[{}]",
+                    vs.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                ),
             };
             write!(f, "{} {key} = {value}", if i == 0 { " with" } else { "," })?;
         }
@@ -102,15 +105,22 @@ fn requests<'a>(
 /// being a proof.
 fn open_conditions(old: Option<&Policy>, new: &Policy) -> Option<String> {
     let conditions = |p: &Policy| -> Vec<crate::policy::Condition> {
-        p.statements.iter().filter_map(|s| s.condition.as_ref().map(|c| c.node.clone())).collect()
+        p.statements
+            .iter()
+            .filter_map(|s| s.condition.as_ref().map(|c| c.node.clone()))
+            .collect()
     };
     let new_conditions = conditions(new);
-    let variable = new_conditions.iter().chain(old.map(conditions).unwrap_or_default().iter()).any(|c| {
-        c.blocks
-            .iter()
-            .flat_map(|b| b.entries.iter())
-            .any(|e| e.values.iter().any(|v| matches!(&v.node, crate::policy::Scalar::String(s) if s.contains("${"))))
-    });
+    let variable = new_conditions
+        .iter()
+        .chain(old.map(conditions).unwrap_or_default().iter())
+        .any(|c| {
+            c.blocks.iter().flat_map(|b| b.entries.iter()).any(|e| {
+                e.values
+                    .iter()
+                    .any(|v| matches!(&v.node, crate::policy::Scalar::String(s) if s.contains("${")))
+            })
+        });
     if variable {
         return Some("a condition value holds a policy variable, which depends on the request".to_owned());
     }

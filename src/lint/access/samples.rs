@@ -96,8 +96,12 @@ pub fn callers(policies: &[&Policy]) -> Vec<Caller> {
         format!("arn:aws:iam::{OUTSIDER_ACCOUNT}:role/Outsider"),
     ];
     for statement in policies.iter().flat_map(|p| p.statements.iter()) {
-        let Some(principal) = &statement.principal else { continue };
-        let Principal::Map(entries) = &principal.value else { continue };
+        let Some(principal) = &statement.principal else {
+            continue;
+        };
+        let Principal::Map(entries) = &principal.value else {
+            continue;
+        };
         for entry in entries {
             for id in entry.ids.iter() {
                 match entry.kind.node {
@@ -132,7 +136,11 @@ fn candidates(operator: BaseOperator, written: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for value in written {
         match operator {
-            NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
             | NumericGreaterThanEquals => {
                 if let Ok(n) = value.parse::<i64>() {
                     out.extend([n - 1, n, n + 1].map(|v| v.to_string()));
@@ -148,7 +156,11 @@ fn candidates(operator: BaseOperator, written: &[String]) -> Vec<String> {
     let outsider = match operator {
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => format!("arn:aws:iam::{OUTSIDER_ACCOUNT}:role/{OUTSIDER}"),
         IpAddress | NotIpAddress => "203.0.113.77".to_owned(),
-        NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
+        NumericEquals
+        | NumericNotEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
         | NumericGreaterThanEquals => "987654321".to_owned(),
         DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals => {
             "2001-01-01T00:00:00Z".to_owned()
@@ -173,7 +185,9 @@ impl Keys {
                 for entry in &block.entries {
                     let written: Vec<String> = entry.values.iter().map(|v| scalar(v)).collect();
                     let multi = block.operator.qualifier.is_some()
-                        || catalog::get().key(&entry.key).is_some_and(|(_, info)| info.multi_valued);
+                        || catalog::get()
+                            .key(&entry.key)
+                            .is_some_and(|(_, info)| info.multi_valued);
                     let slot = keys
                         .entry(entry.key.to_lowercase())
                         .or_insert_with(|| (entry.key.to_string(), multi, Vec::new()));

@@ -23,7 +23,10 @@ fn places(resource_type: &str) -> &'static [(&'static [&'static str], Option<Doc
     const RESOURCE: Option<DocumentKind> = Some(DocumentKind::Policy);
     match resource_type {
         "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => &[(&["KeyPolicy"], Some(DocumentKind::KeyPolicy))],
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy"
+        "AWS::IAM::Policy"
+        | "AWS::IAM::ManagedPolicy"
+        | "AWS::IAM::RolePolicy"
+        | "AWS::IAM::UserPolicy"
         | "AWS::IAM::GroupPolicy" => &[(&["PolicyDocument"], IDENTITY)],
         "AWS::IAM::Role" => &[
             (&["AssumeRolePolicyDocument"], RESOURCE),
@@ -111,7 +114,9 @@ pub fn intrinsic(root: &Node, node: &Node) -> Option<String> {
         "Ref" => reference(root, argument.as_str().unwrap_or_default(), None),
         "GetAtt" => {
             let (name, attribute) = match &argument.value {
-                Value::String(s) => s.split_once('.').map_or((s.clone(), String::new()), |(a, b)| (a.into(), b.into())),
+                Value::String(s) => s
+                    .split_once('.')
+                    .map_or((s.clone(), String::new()), |(a, b)| (a.into(), b.into())),
                 Value::Array(items) => (
                     items.first().map(&text).unwrap_or_default(),
                     items.get(1).map(&text).unwrap_or_default(),
@@ -139,7 +144,11 @@ pub fn intrinsic(root: &Node, node: &Node) -> Option<String> {
         "If" => argument.items().get(1).map(&text).unwrap_or_default(),
         "Select" => {
             let items = argument.items();
-            let index = items.first().map(&text).and_then(|i| i.parse::<usize>().ok()).unwrap_or(0);
+            let index = items
+                .first()
+                .map(&text)
+                .and_then(|i| i.parse::<usize>().ok())
+                .unwrap_or(0);
             items
                 .get(1)
                 .and_then(|list| list.items().get(index))

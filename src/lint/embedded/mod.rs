@@ -132,7 +132,10 @@ impl Linter {
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         Linted {
             findings,
-            note: Some(format!("{count} {} checked", if count == 1 { "policy" } else { "policies" })),
+            note: Some(format!(
+                "{count} {} checked",
+                if count == 1 { "policy" } else { "policies" }
+            )),
         }
     }
 

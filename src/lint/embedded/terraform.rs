@@ -20,11 +20,20 @@ fn attributes(resource_type: &str) -> &'static [(&'static str, Option<DocumentKi
             &[("policy", IDENTITY)]
         }
         "aws_iam_role" => &[("assume_role_policy", RESOURCE)],
-        "aws_s3_bucket_policy" | "aws_sqs_queue_policy" | "aws_sns_topic_policy" | "aws_secretsmanager_secret_policy"
-        | "aws_ecr_repository_policy" | "aws_cloudwatch_log_resource_policy" | "aws_glacier_vault_lock"
-        | "aws_s3_access_point" | "aws_opensearch_domain_policy" | "aws_backup_vault_policy" => {
-            &[("policy", RESOURCE), ("policy_document", RESOURCE), ("access_policies", RESOURCE)]
-        }
+        "aws_s3_bucket_policy"
+        | "aws_sqs_queue_policy"
+        | "aws_sns_topic_policy"
+        | "aws_secretsmanager_secret_policy"
+        | "aws_ecr_repository_policy"
+        | "aws_cloudwatch_log_resource_policy"
+        | "aws_glacier_vault_lock"
+        | "aws_s3_access_point"
+        | "aws_opensearch_domain_policy"
+        | "aws_backup_vault_policy" => &[
+            ("policy", RESOURCE),
+            ("policy_document", RESOURCE),
+            ("access_policies", RESOURCE),
+        ],
         "aws_sqs_queue" | "aws_sns_topic" | "aws_secretsmanager_secret" | "aws_s3_bucket" => &[("policy", RESOURCE)],
         "aws_organizations_policy" => &[("content", IDENTITY)],
         _ => &[],
@@ -49,7 +58,10 @@ fn module_policies<'n>(module: &'n Node, found: &mut Vec<Embedded<'n>>) {
             continue;
         };
         for (attribute, kind) in attributes(ty) {
-            if let Some(node) = values.get(attribute).filter(|n| n.as_str().is_some_and(|s| !s.is_empty())) {
+            if let Some(node) = values
+                .get(attribute)
+                .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+            {
                 found.push(Embedded {
                     name: format!("{address}.{attribute}"),
                     kind: *kind,

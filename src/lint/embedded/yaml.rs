@@ -32,7 +32,13 @@ fn char_offsets(text: &str) -> Option<Vec<usize>> {
 
 enum Open {
     Array(Vec<Node>, Span, Option<String>, usize),
-    Object(Vec<(String, Span, Node)>, Option<(String, Span)>, Span, Option<String>, usize),
+    Object(
+        Vec<(String, Span, Node)>,
+        Option<(String, Span)>,
+        Span,
+        Option<String>,
+        usize,
+    ),
 }
 
 struct Builder<'t> {
@@ -136,27 +142,52 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.push(node);
             }
             Event::SequenceStart(anchor, tag) => {
-                self.stack.push(Open::Array(Vec::new(), Span::new(start, start + 1), local(tag), anchor));
+                self.stack
+                    .push(Open::Array(Vec::new(), Span::new(start, start + 1), local(tag), anchor));
             }
             Event::MappingStart(anchor, tag) => {
-                self.stack
-                    .push(Open::Object(Vec::new(), None, Span::new(start, start + 1), local(tag), anchor));
+                self.stack.push(Open::Object(
+                    Vec::new(),
+                    None,
+                    Span::new(start, start + 1),
+                    local(tag),
+                    anchor,
+                ));
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
-                    Some(Open::Array(items, span, tag, anchor)) => {
-                        (tagged(tag, Node { value: Value::Array(items), span }), anchor)
-                    }
-                    Some(Open::Object(members, _, span, tag, anchor)) => {
-                        (tagged(tag, Node { value: Value::Object(members), span }), anchor)
-                    }
+                    Some(Open::Array(items, span, tag, anchor)) => (
+                        tagged(
+                            tag,
+                            Node {
+                                value: Value::Array(items),
+                                span,
+                            },
+                        ),
+                        anchor,
+                    ),
+                    Some(Open::Object(members, _, span, tag, anchor)) => (
+                        tagged(
+                            tag,
+                            Node {
+                                value: Value::Object(members),
+                                span,
+                            },
+                        ),
+                        anchor,
+                    ),
                     None => return,
                 };
                 self.remember(node.1, &node.0);
                 self.push(node.0);
             }
             Event::Alias(anchor) => {
-                let found = self.anchors.iter().rev().find(|(a, _)| *a == anchor).map(|(_, n)| n.clone());
+                let found = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == anchor)
+                    .map(|(_, n)| n.clone());
                 let node = found.unwrap_or(Node {
                     value: Value::Null,
                     span: Span::at(start),
