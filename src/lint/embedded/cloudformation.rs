@@ -259,7 +259,8 @@ mod tests {
             "Parameters:\n  Env:\n    Default: prod\nResources:\n  Role:\n    Type: AWS::IAM::Role\n  Data:\n    Type: AWS::S3::Bucket\n  Sub: !Sub 'arn:${AWS::Partition}:s3:::${Data}-${Env}/*'\n  Arn: !GetAtt Role.Arn\n",
         )
         .expect("yaml");
-        let value = |key: &str| intrinsic(&template, template.get(key).expect("key"));
+        let resources = template.get("Resources").expect("Resources");
+        let value = |key: &str| intrinsic(&template, resources.get(key).expect("key"));
         assert_eq!(value("Sub").as_deref(), Some("arn:aws:s3:::data-prod/*"));
         assert_eq!(value("Arn").as_deref(), Some("arn:aws:iam::123456789012:role/Role"));
         assert_eq!(intrinsic(&template, template.get("Parameters").expect("p")), None);
