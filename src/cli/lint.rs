@@ -354,6 +354,10 @@ fn explain(name: &str) -> Outcome {
             print!("{}", rules::explain(rule));
             Outcome::Success
         }
+        None if lint::access_analyzer::finding_type(&name.to_ascii_uppercase()).is_some() => {
+            eprintln!("error: no keyward rule reports Access Analyzer's `{name}` yet");
+            Outcome::Failure
+        }
         None => {
             let names = rules::ALL.iter().map(|r| r.info.name);
             match suggest::closest(name, names) {

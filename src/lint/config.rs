@@ -73,7 +73,7 @@ impl Config {
             .keys()
             .chain(config.ignore.iter().flat_map(|i| i.rules.iter()));
         for name in names {
-            if rules::find(name).is_none() && !name.starts_with("keyward::") {
+            if !rules::ALL.iter().any(|r| r.info.name == name.as_str()) && !name.starts_with("keyward::") {
                 let suggestion = suggest::closest(name, rules::ALL.iter().map(|r| r.info.name)).map(str::to_owned);
                 return Err(ConfigError::UnknownRule {
                     name: name.clone(),

@@ -161,9 +161,28 @@ pub static ALL: &[&Rule] = &[
     &wildcard_without_like_operator::RULE,
 ];
 
+/// A rule by its name, or by an Access Analyzer issue code it reports
+/// (`PASS_ROLE_WITH_NOT_RESOURCE` finds `pass-role-wildcard`).
 pub fn find(name: &str) -> Option<&'static Rule> {
     let name = name.strip_prefix("keyward::lint::").unwrap_or(name);
-    ALL.iter().copied().find(|r| r.info.name == name)
+    if let Some(rule) = ALL.iter().copied().find(|r| r.info.name == name) {
+        return Some(rule);
+    }
+    let code = name.to_ascii_uppercase();
+    if crate::lint::access_analyzer::finding_type(&code).is_none() {
+        return None;
+    }
+    ALL.iter()
+        .copied()
+        .find(|r| r.info.access_analyzer == Some(code.as_str()))
+        .or_else(|| {
+            ALL.iter().copied().find(|r| {
+                r.info
+                    .rationale
+                    .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                    .any(|w| w == code)
+            })
+        })
 }
 
 /// What `keyward lint --explain RULE` prints.
@@ -193,6 +212,15 @@ fn indent(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_analyzer_codes_find_their_rule() {
+        let by_code = |code: &str| find(code).map(|r| r.info.name);
+        assert_eq!(by_code("PASS_ROLE_WITH_NOT_RESOURCE"), Some("pass-role-wildcard"));
+        assert_eq!(by_code("create_slr_with_star_in_action_and_resource"), Some("create-slr-wildcard"));
+        assert_eq!(by_code("INVALID_ACTION"), Some("unknown-action"));
+        assert_eq!(by_code("NOT_A_CODE"), None);
+    }
 
     #[test]
     fn names_are_unique_kebab_case_and_documented() {
