@@ -169,9 +169,7 @@ pub fn find(name: &str) -> Option<&'static Rule> {
         return Some(rule);
     }
     let code = name.to_ascii_uppercase();
-    if crate::lint::access_analyzer::finding_type(&code).is_none() {
-        return None;
-    }
+    crate::lint::access_analyzer::finding_type(&code)?;
     ALL.iter()
         .copied()
         .find(|r| r.info.access_analyzer == Some(code.as_str()))
@@ -217,7 +215,10 @@ mod tests {
     fn access_analyzer_codes_find_their_rule() {
         let by_code = |code: &str| find(code).map(|r| r.info.name);
         assert_eq!(by_code("PASS_ROLE_WITH_NOT_RESOURCE"), Some("pass-role-wildcard"));
-        assert_eq!(by_code("create_slr_with_star_in_action_and_resource"), Some("create-slr-wildcard"));
+        assert_eq!(
+            by_code("create_slr_with_star_in_action_and_resource"),
+            Some("create-slr-wildcard")
+        );
         assert_eq!(by_code("INVALID_ACTION"), Some("unknown-action"));
         assert_eq!(by_code("NOT_A_CODE"), None);
     }
