@@ -18,8 +18,10 @@ mod eval_properties;
 mod eval_reference;
 mod grant_properties;
 mod lint;
+mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
+mod lint_templates;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;
