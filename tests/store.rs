@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use keyward::eval::Caller;
 use keyward::kms::runtime::{AuditFilter, Paging, Runtime, SimulatedClock};
+use keyward::kms::{Partition, Store as _};
 use keyward::policy::Document;
 use keyward::source::Source;
-use keyward::kms::{Partition, Store as _};
 use keyward::store::{SqliteStore, StoreError, DATABASE_FILE, ROOT_KEY_FILE, SCHEMA_VERSION};
 
 const ACCOUNT: &str = "111122223333";
@@ -325,7 +325,10 @@ fn appending_audit_records_keeps_the_saved_state_and_records_the_client() {
     drop(store);
 
     let store = SqliteStore::open(&dir).unwrap();
-    let state = store.load_partition(&partition()).unwrap().expect("the state is still there");
+    let state = store
+        .load_partition(&partition())
+        .unwrap()
+        .expect("the state is still there");
     assert_eq!(state.keys.len(), 1);
     assert_eq!(store.last_event_id().unwrap(), 3);
     let encrypts = store
@@ -452,7 +455,10 @@ fn a_changed_or_moved_wrapped_material_fails_to_load_as_corrupt() {
         what.contains(&saved.other) && what.contains("does not unwrap"),
         "{what}"
     );
-    let error = SqliteStore::open(&dir).unwrap().load_partition(&partition()).unwrap_err();
+    let error = SqliteStore::open(&dir)
+        .unwrap()
+        .load_partition(&partition())
+        .unwrap_err();
     assert_eq!(
         miette::Diagnostic::code(&error).unwrap().to_string(),
         "keyward::store::corrupt"
@@ -582,7 +588,9 @@ fn crash_safety_loses_no_acknowledged_save() {
 
     let store = SqliteStore::open(&dir.join("state")).unwrap();
     let mut restored = runtime();
-    restored.restore(store.load_partition(&partition()).unwrap().unwrap()).unwrap();
+    restored
+        .restore(store.load_partition(&partition()).unwrap().unwrap())
+        .unwrap();
     for (key_id, blob) in &acknowledged {
         assert!(restored.describe_key(&root(), key_id).is_ok(), "key {key_id} was lost");
         let plain = restored
@@ -684,7 +692,9 @@ fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert_eq!(
-        stderr.matches("is locked by another keyward process; waiting for it").count(),
+        stderr
+            .matches("is locked by another keyward process; waiting for it")
+            .count(),
         1,
         "{stderr}"
     );

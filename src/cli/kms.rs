@@ -393,7 +393,10 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
             .map_err(|e| format!("cannot lock `{}`: {e}", lock_path.display()))?;
         locked = Some(lock);
         let partition = Partition::new(runtime.account.clone(), runtime.region.clone());
-        if let Some(state) = store.load_partition(&partition).map_err(|e| format!("{:?}", miette::Report::new(e)))? {
+        if let Some(state) = store
+            .load_partition(&partition)
+            .map_err(|e| format!("{:?}", miette::Report::new(e)))?
+        {
             runtime.restore(state)?;
         }
         runtime.audit.resume_after(

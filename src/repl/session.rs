@@ -17,9 +17,9 @@ use super::diagnostics::ReplError;
 use super::value::Value;
 use crate::eval::{Caller, Decision};
 use crate::kms::runtime::{rfc3339, Clock, Runtime, SimulatedClock, SystemClock};
+use crate::kms::Partition;
 use crate::kms::{Authorization, KmsRequest};
 use crate::source::Source;
-use crate::kms::Partition;
 use crate::store::SqliteStore;
 
 use crate::suite::{Accounts, Sources};

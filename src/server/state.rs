@@ -18,8 +18,8 @@ use tokio::sync::oneshot;
 use super::error::{ServeError, WireError};
 use crate::eval::Caller;
 use crate::kms::runtime::{AuditRecord, Runtime, State, SystemClock};
-use crate::kms::{wire, Authorizer};
 use crate::kms::Partition;
+use crate::kms::{wire, Authorizer};
 use crate::store::SqliteStore;
 
 /// At most this many (account, Region) pairs are held, so a caller cannot

@@ -22,7 +22,12 @@ use crate::kms::PartitionState;
 pub const IMPORTED_SUFFIX: &str = ".imported";
 
 /// Imports every `<dir>/<12-digit account>/<region>/keyward.db`.
-pub(super) fn old_layout(connection: &Connection, root: &RootKey, dir: &Path, options: &Options) -> Result<(), StoreError> {
+pub(super) fn old_layout(
+    connection: &Connection,
+    root: &RootKey,
+    dir: &Path,
+    options: &Options,
+) -> Result<(), StoreError> {
     for old in find(dir)? {
         import(connection, root, dir, &old, options)?;
     }
@@ -56,14 +61,24 @@ fn subdirectories(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let mut dirs = Vec::new();
     for entry in entries {
         let entry = entry.map_err(StoreError::io("list", dir))?;
-        if entry.file_type().map_err(StoreError::io("inspect", &entry.path()))?.is_dir() {
+        if entry
+            .file_type()
+            .map_err(StoreError::io("inspect", &entry.path()))?
+            .is_dir()
+        {
             dirs.push(entry.path());
         }
     }
     Ok(dirs)
 }
 
-fn import(connection: &Connection, root: &RootKey, dir: &Path, old: &Path, options: &Options) -> Result<(), StoreError> {
+fn import(
+    connection: &Connection,
+    root: &RootKey,
+    dir: &Path,
+    old: &Path,
+    options: &Options,
+) -> Result<(), StoreError> {
     let main = dir.join(DATABASE_FILE);
     let failed = |action| StoreError::database(action, &main);
     let Some(old_dir) = old.parent() else {
@@ -109,11 +124,8 @@ fn import(connection: &Connection, root: &RootKey, dir: &Path, old: &Path, optio
             )
             .map_err(failed("import the audit log"))?;
         }
-        tx.execute(
-            "INSERT INTO imports (path, imported) VALUES (?1, unixepoch())",
-            [&name],
-        )
-        .map_err(failed("record an import"))?;
+        tx.execute("INSERT INTO imports (path, imported) VALUES (?1, unixepoch())", [&name])
+            .map_err(failed("record an import"))?;
     }
     tx.commit().map_err(failed("commit an import"))?;
     set_aside(old)

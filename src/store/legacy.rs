@@ -40,7 +40,11 @@ impl SqliteStore {
                 for key in stored.keys.iter().filter(|k| !state.keys.iter().any(|s| s.id == k.id)) {
                     change(Row::KeyRemoved(key.id.clone()));
                 }
-                for alias in stored.aliases.iter().filter(|a| !state.aliases.iter().any(|s| s.name == a.name)) {
+                for alias in stored
+                    .aliases
+                    .iter()
+                    .filter(|a| !state.aliases.iter().any(|s| s.name == a.name))
+                {
                     change(Row::AliasRemoved(alias.name.clone()));
                 }
                 for grant in stored

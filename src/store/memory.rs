@@ -224,7 +224,11 @@ impl Store for MemoryStore {
                 record: json,
             });
         }
-        Ok(if commit.changes.is_empty() { commit.base } else { inner.seq })
+        Ok(if commit.changes.is_empty() {
+            commit.base
+        } else {
+            inner.seq
+        })
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<Value>, StoreError> {

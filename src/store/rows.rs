@@ -262,12 +262,11 @@ pub(super) fn write_key(
                 .map_err(failed("save a key material"))?;
             continue;
         }
-        let wrapped = wrap::wrap(root, &key.id, &material.id, &material.material).ok_or_else(|| {
-            StoreError::Encode {
+        let wrapped =
+            wrap::wrap(root, &key.id, &material.id, &material.material).ok_or_else(|| StoreError::Encode {
                 path: path.to_owned(),
                 what: format!("the key material of key `{}`", key.id),
-            }
-        })?;
+            })?;
         connection
             .prepare_cached(
                 "INSERT INTO materials (account, region, key_id, position, material_id, wrapped, created, origin)
@@ -291,7 +290,12 @@ pub(super) fn write_key(
 }
 
 /// Deletes a key with its material.
-pub(super) fn remove_key(connection: &Connection, path: &Path, partition: &Partition, id: &str) -> Result<(), StoreError> {
+pub(super) fn remove_key(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    id: &str,
+) -> Result<(), StoreError> {
     connection
         .prepare_cached("DELETE FROM keys WHERE account = ?1 AND region = ?2 AND id = ?3")
         .and_then(|mut statement| statement.execute(params![partition.account, partition.region, id]))
@@ -433,7 +437,11 @@ pub(super) fn read_key(
             "SELECT {MATERIAL_COLUMNS} FROM materials
              WHERE account = ?1 AND region = ?2 AND key_id = ?3 ORDER BY position"
         ))
-        .and_then(|mut statement| statement.query_map(p, MaterialRow::read)?.collect::<Result<Vec<_>, _>>())
+        .and_then(|mut statement| {
+            statement
+                .query_map(p, MaterialRow::read)?
+                .collect::<Result<Vec<_>, _>>()
+        })
         .map_err(failed("read a key's material"))?
         .into_iter()
         .map(|m| m.unwrap(root, path))
@@ -538,14 +546,12 @@ pub(super) fn read_partitions(
     let p = params![only.map(|p| &p.account), only.map(|p| &p.region)];
     let mut partitions: BTreeMap<Partition, PartitionState> = BTreeMap::new();
     fn entry(partitions: &mut BTreeMap<Partition, PartitionState>, partition: Partition) -> &mut PartitionState {
-        partitions
-            .entry(partition.clone())
-            .or_insert_with(|| PartitionState {
-                partition,
-                keys: Vec::new(),
-                aliases: Vec::new(),
-                grants: Vec::new(),
-            })
+        partitions.entry(partition.clone()).or_insert_with(|| PartitionState {
+            partition,
+            keys: Vec::new(),
+            aliases: Vec::new(),
+            grants: Vec::new(),
+        })
     }
 
     let mut materials: HashMap<(Partition, String), Vec<StoredMaterial>> = HashMap::new();
@@ -553,7 +559,11 @@ pub(super) fn read_partitions(
         .prepare(&format!(
             "SELECT {MATERIAL_COLUMNS} FROM materials WHERE {filter} ORDER BY account, region, key_id, position"
         ))
-        .and_then(|mut statement| statement.query_map(p, MaterialRow::read)?.collect::<Result<Vec<_>, _>>())
+        .and_then(|mut statement| {
+            statement
+                .query_map(p, MaterialRow::read)?
+                .collect::<Result<Vec<_>, _>>()
+        })
         .map_err(failed("read the key material"))?;
     for row in rows {
         let place = (row.partition.clone(), row.key_id.clone());

@@ -171,10 +171,15 @@ impl Store for SqliteStore {
                 let kind = Kind::parse(&kind)
                     .ok_or_else(|| StoreError::corrupt(path, format!("the change log names a `{kind}` row")))?;
                 let row = match kind {
-                    Kind::Key => rows::read_key(tx, &self.root, path, &partition, &id)?
-                        .map_or(Row::KeyRemoved(id), Row::Key),
-                    Kind::Alias => rows::read_alias(tx, path, &partition, &id)?.map_or(Row::AliasRemoved(id), Row::Alias),
-                    Kind::Grant => rows::read_grant(tx, path, &partition, &id)?.map_or(Row::GrantRemoved(id), Row::Grant),
+                    Kind::Key => {
+                        rows::read_key(tx, &self.root, path, &partition, &id)?.map_or(Row::KeyRemoved(id), Row::Key)
+                    }
+                    Kind::Alias => {
+                        rows::read_alias(tx, path, &partition, &id)?.map_or(Row::AliasRemoved(id), Row::Alias)
+                    }
+                    Kind::Grant => {
+                        rows::read_grant(tx, path, &partition, &id)?.map_or(Row::GrantRemoved(id), Row::Grant)
+                    }
                 };
                 changes.push(Change { partition, row });
             }
@@ -190,9 +195,8 @@ impl Store for SqliteStore {
     /// other commits are waiting, in one transaction, and answers once that
     /// transaction is on disk.
     fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {
-        let stopped = || {
-            StoreError::io("commit to", &self.database)(std::io::Error::other("the store's writer has stopped"))
-        };
+        let stopped =
+            || StoreError::io("commit to", &self.database)(std::io::Error::other("the store's writer has stopped"));
         let (answer, answered) = mpsc::sync_channel(1);
         self.jobs
             .as_ref()
@@ -217,9 +221,8 @@ pub(super) fn connect(database: &Path, options: &Options) -> Result<Connection, 
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(failed("open the database"))?;
-    connection
-        .busy_timeout(STEP)
-        .map_err(failed("set the busy timeout"))?;
+    connection.set_prepared_statement_cache_capacity(64);
+    connection.busy_timeout(STEP).map_err(failed("set the busy timeout"))?;
     let mut patience = Patience::new(options, database);
     // Turning the log on takes the database for a moment: a second process
     // opening a new state at the same instant is told "busy" at once,

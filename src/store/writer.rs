@@ -59,25 +59,22 @@ impl Writer {
         let database = self.database.clone();
         let failed = |action| StoreError::database(action, &database);
         let mut patience = Patience::new(&self.options, &database);
-        let mut tx = match patience.retry(|| Transaction::new_unchecked(&self.connection, TransactionBehavior::Immediate))
-        {
-            Ok(tx) => tx,
-            Err(e) => return fan_out(failed("start a commit")(e), count),
-        };
+        let mut tx =
+            match patience.retry(|| Transaction::new_unchecked(&self.connection, TransactionBehavior::Immediate)) {
+                Ok(tx) => tx,
+                Err(e) => return fan_out(failed("start a commit")(e), count),
+            };
         let mut seq = match rows::current_seq(&tx, &database) {
             Ok(seq) => seq,
             Err(e) => return fan_out(e, count),
         };
         let mut answers = Vec::with_capacity(count);
         for commit in commits {
-            let answer = tx
-                .savepoint()
-                .map_err(failed("start a commit"))
-                .and_then(|savepoint| {
-                    let applied = apply(&savepoint, &self.root, &database, &commit, seq)?;
-                    savepoint.commit().map_err(failed("finish a commit"))?;
-                    Ok(applied)
-                });
+            let answer = tx.savepoint().map_err(failed("start a commit")).and_then(|savepoint| {
+                let applied = apply(&savepoint, &self.root, &database, &commit, seq)?;
+                savepoint.commit().map_err(failed("finish a commit"))?;
+                Ok(applied)
+            });
             if let Ok(after) = answer {
                 seq = after;
             }

@@ -215,7 +215,10 @@ fn audit_only_commits_take_no_sequence_and_the_store_numbers_the_records() {
         })
         .unwrap();
     assert_eq!(refused.len(), 1);
-    assert_eq!(refused[0]["userIdentity"]["arn"], "arn:aws:iam::111122223333:user/reader");
+    assert_eq!(
+        refused[0]["userIdentity"]["arn"],
+        "arn:aws:iam::111122223333:user/reader"
+    );
     let encrypts_on_key = store
         .audit(&AuditFilter {
             key: Some(arn),

@@ -15,12 +15,34 @@ use crate::kms::{Change, Commit, Partition, Row, Store};
 
 #[derive(Clone, Debug)]
 enum Op {
-    Key { partition: u8, key: u8, versions: u8, description: u8 },
-    KeyRemoved { partition: u8, key: u8 },
-    Alias { partition: u8, alias: u8, target: u8 },
-    AliasRemoved { partition: u8, alias: u8 },
-    Grant { partition: u8, grant: u8, created: u8 },
-    GrantRemoved { partition: u8, grant: u8 },
+    Key {
+        partition: u8,
+        key: u8,
+        versions: u8,
+        description: u8,
+    },
+    KeyRemoved {
+        partition: u8,
+        key: u8,
+    },
+    Alias {
+        partition: u8,
+        alias: u8,
+        target: u8,
+    },
+    AliasRemoved {
+        partition: u8,
+        alias: u8,
+    },
+    Grant {
+        partition: u8,
+        grant: u8,
+        created: u8,
+    },
+    GrantRemoved {
+        partition: u8,
+        grant: u8,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -57,8 +79,11 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (prop::collection::vec(op(), 0..4), 0usize..4, prop::bool::weighted(0.15))
-        .prop_map(|(ops, audit, stale)| Step { ops, audit, stale })
+    (prop::collection::vec(op(), 0..4), 0usize..4, prop::bool::weighted(0.15)).prop_map(|(ops, audit, stale)| Step {
+        ops,
+        audit,
+        stale,
+    })
 }
 
 fn partition(n: u8) -> Partition {
@@ -92,16 +117,17 @@ fn to_change(op: &Op) -> Change {
             let made = alias(&place, &format!("a{a}"), &format!("key-{target}"));
             change(&place, Row::Alias(made))
         }
-        Op::AliasRemoved { partition: p, alias: a } => {
-            change(&partition(*p), Row::AliasRemoved(format!("alias/a{a}")))
-        }
+        Op::AliasRemoved { partition: p, alias: a } => change(&partition(*p), Row::AliasRemoved(format!("alias/a{a}"))),
         Op::Grant {
             partition: p,
             grant: g,
             created,
         } => {
             let place = partition(*p);
-            let mut made = grant(&format!("arn:aws:kms:{}:{}:key/key-0", place.region, place.account), &format!("g{g}"));
+            let mut made = grant(
+                &format!("arn:aws:kms:{}:{}:key/key-0", place.region, place.account),
+                &format!("g{g}"),
+            );
             made.created_at = i64::from(*created);
             change(&place, Row::Grant(made))
         }

@@ -42,7 +42,10 @@ fn the_old_server_layout_is_imported_once_under_the_main_root_key_and_kept_renam
         let old = dir.join(&p.account).join(&p.region);
         assert!(!old.join(DATABASE_FILE).exists());
         assert!(old.join(format!("{DATABASE_FILE}{IMPORTED_SUFFIX}")).is_file());
-        assert!(old.join(ROOT_KEY_FILE).is_file(), "the old root key stays with its database");
+        assert!(
+            old.join(ROOT_KEY_FILE).is_file(),
+            "the old root key stays with its database"
+        );
     }
     drop(store);
 

@@ -26,10 +26,8 @@ pub(super) fn version_2_fixture(dir: &Path, account: &str, region: &str) {
     std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
     create.open(&database).unwrap();
     let raw = Connection::open(&database).unwrap();
-    raw.execute_batch(
-        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL) STRICT;",
-    )
-    .unwrap();
+    raw.execute_batch("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL) STRICT;")
+        .unwrap();
     raw.execute_batch(schema::V1).unwrap();
     raw.execute_batch(schema::V2).unwrap();
     raw.execute_batch("INSERT INTO schema_version VALUES (1, 0), (2, 0);")
@@ -126,9 +124,11 @@ fn a_version_2_database_opens_into_its_partition_with_hashed_grant_tokens() {
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
     let clear: i64 = raw
-        .query_row("SELECT count(*) FROM grants WHERE tokens LIKE '%clear-token%'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM grants WHERE tokens LIKE '%clear-token%'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(clear, 0, "no token is left in the clear");
     let _ = std::fs::remove_dir_all(&dir);
