@@ -305,8 +305,16 @@ impl Authorizer {
         // half of CreateAlias, DeleteAlias, UpdateAlias), are decided by
         // identity policies alone (§5.6).
         let iam_only = actions::is_iam_only(&request.action) || request.resource.contains(":alias/");
+        // A Deny with NotPrincipal in the key policy always applies to a
+        // caller with a permissions boundary ([IAM] access_policies_boundaries.html).
+        let has_boundary = self.boundaries.iter().any(|(p, _)| attached_to_caller(p, caller));
+        let key = match key_policy {
+            Some(policy) if !iam_only => {
+                Some(Matches::of_resource_policy(policy, eval, has_boundary, trace.as_deref_mut()))
+            }
+            _ => None,
+        };
         let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
-        let key = if iam_only { None } else { key_policy.map(&mut run) };
         let identity: Each<'p> = self
             .identity_policies
             .iter()
@@ -331,8 +339,15 @@ impl Authorizer {
                 .collect(),
             _ => Each::new(),
         };
-        let rcps: Each<'p> = match request.key_account() {
-            Some(account) if !iam_only => self
+        // RCPs of the resource's account; for an action with no resource,
+        // those of the caller's account (docs/evaluation.md).
+        let rcp_account = match request.key_account() {
+            Some(account) => Some(account),
+            None if caller.kind != CallerKind::Service => caller.account.as_deref(),
+            None => None,
+        };
+        let rcps: Each<'p> = match rcp_account {
+            Some(account) => self
                 .rcps
                 .iter()
                 .filter(|(a, _)| a == account)
@@ -383,7 +398,8 @@ impl Authorizer {
         let limits = Limits {
             boundary: boundary.as_ref().is_none_or(|b| !b.allows.is_empty()),
             session: session.as_ref().is_none_or(|s| !s.allows.is_empty()),
-            identity: identity.iter().any(|m| !m.allows.is_empty()),
+            // The root user needs no identity policy in its own account.
+            identity: caller.kind == CallerKind::Root || identity.iter().any(|m| !m.allows.is_empty()),
         };
         verdict.limit = limits.limit();
         Self::allow_paths(grants, request, iam_only, key.as_ref(), &identity, limits, verdict)
@@ -409,14 +425,14 @@ impl Authorizer {
         };
 
         if iam_only {
-            if identity_ok {
-                verdict.reasons.extend(identity_allows());
-                return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
-            }
             // The root user holds every IAM permission of its account; only
             // guardrails (checked above) limit it.
             if request.caller.kind == CallerKind::Root {
                 return allow(verdict, Path::IdentityPolicy, Why::RootUser);
+            }
+            if identity_ok {
+                verdict.reasons.extend(identity_allows());
+                return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
             }
             verdict.why = Why::NoIdentityPolicyAllows;
             return verdict;
@@ -470,10 +486,15 @@ impl Authorizer {
         // account need their own identity policy as well.
         let cross_account = caller.account.is_some() && caller.account.as_deref() != request.key_account();
         if !cross_account {
-            // A statement naming the caller itself is not limited by boundaries
-            // or session policies; one naming its role is (§5.6, inference).
-            let names_caller = key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Direct));
-            let names_role = key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Role));
+            // A statement naming a user or a session is not limited by
+            // boundaries or session policies; one naming a role is, whether
+            // the caller is a session of it or the bare role ARN ([IAM]
+            // reference_policies_evaluation-logic.html, §5.6).
+            let bare_role = matches!(caller.kind, CallerKind::Role { .. });
+            let names_caller = !bare_role && key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Direct));
+            let names_role = key.allows.iter().any(|r| {
+                r.principal == Some(PrincipalMatch::Role) || (bare_role && r.principal == Some(PrincipalMatch::Direct))
+            });
             if names_caller || (names_role && limits.boundary && limits.session) {
                 verdict.reasons.extend(direct());
                 return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesCaller);

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::eval::Outcome;
+use crate::eval::TraceEntry;
 use crate::kms::Authorization;
 use crate::suite::Sources;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
@@ -138,7 +138,7 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
                     entry.policy,
                     entry.statement,
                     entry.effect,
-                    outcome(&entry.outcome)
+                    outcome(entry)
                 );
             }
         }
@@ -154,18 +154,10 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
     out
 }
 
-fn outcome(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Applies => "applies".into(),
-        Outcome::PrincipalNotMatched => "Principal does not name the caller".into(),
-        Outcome::PrincipalExcluded => "NotPrincipal lists the caller".into(),
-        Outcome::ActionNotMatched => "Action does not match".into(),
-        Outcome::ResourceNotMatched => "Resource does not match".into(),
-        Outcome::ConditionFailed(f) if f.missing => format!(
-            "condition `{}` on `{}` fails: the request has no `{}`",
-            f.operator, f.key, f.key
-        ),
-        Outcome::ConditionFailed(f) => format!("condition `{}` on `{}` fails", f.operator, f.key),
+fn outcome(entry: &TraceEntry) -> String {
+    match entry.note {
+        Some(note) => format!("{} ({})", entry.outcome.describe(), note.describe()),
+        None => entry.outcome.describe(),
     }
 }
 
