@@ -9,6 +9,7 @@
 //! (policy variables), `value` (typed condition values) and `condition`
 //! (operators, qualifiers and the missing-key rules).
 
+pub mod access;
 mod arn;
 mod compile;
 mod condition;

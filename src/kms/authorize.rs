@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use smallvec::SmallVec;
 
 use crate::eval::{
-    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, PrincipalMatch, Reason, Request, Trace,
+    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, Note, PrincipalMatch, Reason, Request, Trace,
 };
 use crate::policy::{Effect, Grant};
 use crate::source::Span;
@@ -43,6 +43,8 @@ pub enum Path {
     KeyPolicy,
     IdentityPolicy,
     Grant,
+    /// Another service's resource policy (bucket policy, trust policy, …).
+    ResourcePolicy,
 }
 
 impl Path {
@@ -51,6 +53,7 @@ impl Path {
             Path::KeyPolicy => "key-policy",
             Path::IdentityPolicy => "identity-policy",
             Path::Grant => "grant",
+            Path::ResourcePolicy => "resource-policy",
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct Cause {
     pub effect: Effect,
     pub span: Option<Span>,
     pub grant_id: Option<String>,
+    /// Why a `Deny` with `NotPrincipal` applied to the caller.
+    pub note: Option<Note>,
 }
 
 /// The authorizer's answer.
@@ -72,6 +77,8 @@ pub struct Cause {
 pub struct Authorization {
     pub decision: Decision,
     pub path: Option<Path>,
+    /// Why, as a stable code ([`Why::code`], or the general evaluator's).
+    pub why: &'static str,
     pub reasons: Vec<Cause>,
     /// In words, why: one sentence a person can act on.
     pub summary: String,
@@ -90,7 +97,8 @@ pub struct GrantNote {
     pub outcome: Result<(), String>,
 }
 
-fn cause(reason: &Reason<'_>) -> Cause {
+/// A deciding statement as an owned [`Cause`].
+pub fn cause(reason: &Reason<'_>) -> Cause {
     Cause {
         policy: reason.policy.to_owned(),
         statement: Some(reason.statement),
@@ -98,6 +106,7 @@ fn cause(reason: &Reason<'_>) -> Cause {
         effect: reason.effect,
         span: Some(reason.span),
         grant_id: None,
+        note: reason.note,
     }
 }
 
@@ -151,6 +160,37 @@ pub enum Why {
     /// The key policy names the caller's role, but its boundary or the
     /// session policy does not allow the action.
     RoleStatementLimited,
+    /// An unsigned request: KMS refuses it.
+    Anonymous,
+}
+
+impl Why {
+    /// A stable code for suites and JSON output.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Why::ExplicitDeny => "explicit-deny",
+            Why::NoScpAllows => "scp-implicit-deny",
+            Why::NoRcpAllows => "rcp-implicit-deny",
+            Why::IdentityPolicyAllows => "identity-allows",
+            Why::NoIdentityPolicyAllows => "identity-silent",
+            Why::Grant => "grant",
+            Why::MayRetire => "may-retire",
+            Why::MayNotRetire => "may-not-retire",
+            Why::NoKeyPolicy => "no-key-policy",
+            Why::KeyPolicyNamesCaller => "resource-policy-names-caller",
+            Why::DelegatedToAccount => "resource-policy-delegates",
+            Why::CrossAccountNamesCaller => "cross-account-allows",
+            Why::CrossAccountDelegated => "cross-account-delegated",
+            Why::CrossAccountKeyPolicySilent => "cross-account-resource-silent",
+            Why::CrossAccountIdentitySilent => "cross-account-identity-silent",
+            Why::KeyPolicySilentIdentityAllows => "resource-policy-required",
+            Why::KeyPolicySilent => "nothing-allows",
+            Why::DelegatedIdentitySilent => "delegated-identity-silent",
+            Why::RootUser => "root-user",
+            Why::RoleStatementLimited => "resource-policy-role-limited",
+            Why::Anonymous => "anonymous",
+        }
+    }
 }
 
 /// Which limit stopped an identity-policy allow.
@@ -386,6 +426,12 @@ impl Authorizer {
             verdict.why = Why::ExplicitDeny;
             return verdict;
         }
+        // KMS accepts only signed requests: `"Principal": "*"` means every
+        // authenticated principal, never an anonymous caller.
+        if caller.kind == CallerKind::Anonymous {
+            verdict.why = Why::Anonymous;
+            return verdict;
+        }
         // 2. Guardrails must allow.
         if !scps.is_empty() && scps.iter().all(|m| m.allows.is_empty()) {
             verdict.why = Why::NoScpAllows;
@@ -557,11 +603,13 @@ impl From<&Verdict<'_>> for Authorization {
                 effect: Effect::Allow,
                 span: Some(grant.grantee.span),
                 grant_id: grant.grant_id.as_ref().map(|g| g.node.clone()),
+                note: None,
             });
         }
         Authorization {
             decision: verdict.decision,
             path: verdict.path,
+            why: verdict.why.code(),
             summary: summary(verdict, &reasons),
             reasons,
             missing_context_keys: verdict.missing_context_keys.iter().map(|k| (*k).to_owned()).collect(),
@@ -595,7 +643,11 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
             "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into()
         }
         Why::NoKeyPolicy => "no key policy was given and no grant applies".into(),
-        Why::KeyPolicyNamesCaller => "allowed by the key policy".into(),
+        Why::KeyPolicyNamesCaller => match verdict.limit {
+            Limit::None => "allowed by the key policy".into(),
+            Limit::Boundary => "allowed by the key policy, which names the caller itself: the permissions boundary does not allow the action, but it does not limit a resource policy naming a user or a session".into(),
+            Limit::SessionPolicy => "allowed by the key policy, which names the session itself: the session policy does not allow the action, but it does not limit a resource policy naming the session".into(),
+        },
         Why::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
         Why::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
         Why::CrossAccountDelegated => {
@@ -608,6 +660,7 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
         }
         Why::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
         Why::RootUser => "allowed: the account's root user holds every IAM permission of its account".into(),
+        Why::Anonymous => "KMS accepts only signed requests; an anonymous caller is never allowed".into(),
         Why::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
         Why::DelegatedIdentitySilent => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
     }

@@ -5,11 +5,13 @@
 //! through this same code.
 
 mod accounts;
+mod general;
 mod load;
 mod request;
 mod run;
 
 pub use accounts::Accounts;
 pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
+pub use general::{authorize as authorize_general, by_resource, takes_no_resource, Around, General};
 pub use request::RequestSpec;
 pub use run::{run_suite, CaseResult, Expect, Suite, SuiteError};
