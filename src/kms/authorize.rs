@@ -549,7 +549,8 @@ impl Authorizer {
                 verdict.reasons.extend(delegated().chain(identity_allows()));
                 return allow(verdict, Path::IdentityPolicy, Why::DelegatedToAccount);
             }
-            verdict.why = match (names_role, delegated().next().is_some(), limits.identity) {
+            let identity_allows = limits.identity && caller.kind != CallerKind::Root;
+            verdict.why = match (names_role, delegated().next().is_some(), identity_allows) {
                 (true, _, _) => Why::RoleStatementLimited,
                 (false, true, _) => Why::DelegatedIdentitySilent,
                 (false, false, true) => Why::KeyPolicySilentIdentityAllows,
