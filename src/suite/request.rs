@@ -20,6 +20,8 @@ use crate::source::Source;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
+    /// The caller; `keyward simulate --as` may give it instead.
+    #[serde(default)]
     pub principal: String,
     pub action: String,
     #[serde(default)]
@@ -81,7 +83,7 @@ impl RequestSpec {
 
     /// The authorizer's request. `key` stands in for a missing or `"key"` resource.
     pub fn to_kms_request(&self, key: Option<&str>) -> Result<KmsRequest, String> {
-        let caller = Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
+        let caller = self.caller()?;
         if !self.action.contains(':') {
             return Err(format!(
                 "invalid `action`: `{}` is not `service:Action`, such as `kms:Decrypt`",
@@ -117,8 +119,6 @@ impl RequestSpec {
             }
         }
         let context = self.explicit_context()?;
-        let mut caller = caller;
-        caller.source_ip.clone_from(&self.source_ip);
         let key = match (&self.key_spec, &self.key_usage) {
             (None, None) => KeyInfo::SYMMETRIC,
             (spec, usage) => KeyInfo::parse(spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), usage.as_deref())
@@ -168,6 +168,9 @@ impl RequestSpec {
 
     /// The caller, with where it called from.
     pub fn caller(&self) -> Result<Caller, String> {
+        if self.principal.is_empty() {
+            return Err("the request has no `principal`: give one (or `--as` to `keyward simulate`)".into());
+        }
         let mut caller = Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
         caller.source_ip.clone_from(&self.source_ip);
         if let Some(service) = &self.via_service {
