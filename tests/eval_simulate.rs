@@ -81,7 +81,10 @@ fn a_misspelt_action_warns_with_the_intended_one() {
     let text = keyward(&args);
     assert_eq!(text.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&text.stderr);
-    assert!(stderr.contains("warning: `kms:Decrpyt` is not an action of `kms`"), "{stderr}");
+    assert!(
+        stderr.contains("warning: `kms:Decrpyt` is not an action of `kms`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean `kms:Decrypt`?"), "{stderr}");
     let mut with_json = args.to_vec();
     with_json.extend(["--format", "json"]);
@@ -95,7 +98,12 @@ fn simulate_decides_other_services_with_their_resource_policy() {
     let request = format!("{SIM}/request-s3-get.json");
     let bucket = format!("{SIM}/bucket-policy.json");
     let allowed = keyward(&["simulate", "--request", &request, "--resource-policy", &bucket]);
-    assert_eq!(allowed.status.code(), Some(0), "{}", String::from_utf8_lossy(&allowed.stdout));
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stdout)
+    );
     // IAM User Guide, reference_policies_evaluation-logic.html: a role ARN
     // in a resource-based policy is limited by the role's boundary.
     let boundary = format!("arn:aws:iam::111122223333:role/analyst={SIM}/analyst-boundary.json");
@@ -115,10 +123,10 @@ fn simulate_decides_other_services_with_their_resource_policy() {
     let value = json(&limited);
     assert_eq!(value["why"], "resource-policy-role-limited");
     let trace = value["trace"].as_array().expect("a trace");
-    assert!(trace
-        .iter()
-        .any(|e| e["policy"].as_str().is_some_and(|p| p.ends_with("analyst-boundary.json"))
-            && e["outcome"] == "action-not-matched"));
+    assert!(trace.iter().any(|e| e["policy"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("analyst-boundary.json"))
+        && e["outcome"] == "action-not-matched"));
 }
 
 #[test]
@@ -138,7 +146,10 @@ fn explain_json_names_why_a_statement_did_not_apply() {
     let value = json(&out);
     for entry in value["trace"].as_array().expect("a trace") {
         let outcome = entry["outcome"].as_str().expect("an outcome code");
-        assert!(!outcome.contains(' ') && !outcome.contains('('), "a code, not debug text: {outcome}");
+        assert!(
+            !outcome.contains(' ') && !outcome.contains('('),
+            "a code, not debug text: {outcome}"
+        );
         assert!(entry["message"].is_string());
     }
 }

@@ -9,8 +9,7 @@ use keyward::eval::{CompiledPolicy, Decision};
 use keyward::kms::{Authorization, Authorizer};
 use keyward::policy::DocumentKind;
 use keyward::suite::{
-    authorize_general, load_grants, load_policy, warnings, Accounts, Around, LoadError, RequestSpec, Sources,
-    Warning,
+    authorize_general, load_grants, load_policy, warnings, Accounts, Around, LoadError, RequestSpec, Sources, Warning,
 };
 
 use super::args::{SimulateArgs, SimulateFormat};

@@ -139,7 +139,12 @@ impl<'p> Matches<'p> {
     ) -> Matches<'p> {
         let mut matches = Matches::default();
         for statement in &policy.statements {
-            let outcome = applies(statement, request, principal_has_boundary, &mut matches.missing_context_keys);
+            let outcome = applies(
+                statement,
+                request,
+                principal_has_boundary,
+                &mut matches.missing_context_keys,
+            );
             if let Some(trace) = trace.as_deref_mut() {
                 trace.entries.push(TraceEntry {
                     policy: policy.name.clone(),

@@ -266,7 +266,9 @@ mod tests {
             Err(PrincipalLevel::Account)
         );
         let user_and_account = aws(&["arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:root"]);
-        assert!(user_and_account.deny_excludes(&caller("arn:aws:iam::111122223333:user/Bob")).is_ok());
+        assert!(user_and_account
+            .deny_excludes(&caller("arn:aws:iam::111122223333:user/Bob"))
+            .is_ok());
         assert_eq!(
             user_and_account.deny_excludes(&caller("arn:aws:iam::111122223333:user/Eve")),
             Err(PrincipalLevel::Itself)
@@ -276,7 +278,9 @@ mod tests {
             "arn:aws:iam::111122223333:role/app",
             "arn:aws:sts::111122223333:assumed-role/app/s1",
         ]);
-        assert!(session.deny_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")).is_ok());
+        assert!(session
+            .deny_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1"))
+            .is_ok());
         assert_eq!(
             session.deny_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s2")),
             Err(PrincipalLevel::Itself)

@@ -349,9 +349,12 @@ impl Authorizer {
         // caller with a permissions boundary ([IAM] access_policies_boundaries.html).
         let has_boundary = self.boundaries.iter().any(|(p, _)| attached_to_caller(p, caller));
         let key = match key_policy {
-            Some(policy) if !iam_only => {
-                Some(Matches::of_resource_policy(policy, eval, has_boundary, trace.as_deref_mut()))
-            }
+            Some(policy) if !iam_only => Some(Matches::of_resource_policy(
+                policy,
+                eval,
+                has_boundary,
+                trace.as_deref_mut(),
+            )),
             _ => None,
         };
         let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());

@@ -61,8 +61,7 @@ impl RequestSpec {
                 ));
             }
         }
-        let mut context =
-            access::derive_context(&caller, &resource, resource_account.as_deref(), self.time.as_deref());
+        let mut context = access::derive_context(&caller, &resource, resource_account.as_deref(), self.time.as_deref());
         for (key, value) in self.explicit_context()?.iter() {
             context.insert(key, value.clone());
         }
@@ -85,7 +84,10 @@ pub fn by_resource<'a, T>(entries: &'a [(String, T)], resource: &str) -> Option<
     entries
         .iter()
         .filter(|(key, _)| {
-            resource == key || resource.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('/'))
+            resource == key
+                || resource
+                    .strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
         })
         .max_by_key(|(key, _)| key.len())
         .map(|(_, value)| value)

@@ -12,8 +12,8 @@ mod run;
 mod warnings;
 
 pub use accounts::Accounts;
-pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
 pub use general::{authorize as authorize_general, by_resource, takes_no_resource, Around, General};
+pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
 pub use request::RequestSpec;
-pub use warnings::{warnings, Warning};
 pub use run::{run_suite, CaseResult, Expect, Suite, SuiteError};
+pub use warnings::{warnings, Warning};

@@ -72,7 +72,8 @@ pub struct RequestSpec {
 const ALIAS_ACTIONS: &[&str] = &["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"];
 
 fn is_alias_arn(resource: &str) -> bool {
-    crate::eval::value::arn_account(resource).is_some() && resource.split(':').nth(5).is_some_and(|r| r.starts_with("alias/"))
+    crate::eval::value::arn_account(resource).is_some()
+        && resource.split(':').nth(5).is_some_and(|r| r.starts_with("alias/"))
 }
 
 impl RequestSpec {

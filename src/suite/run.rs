@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::load::{load_grants, load_policy, LoadError, Sources};
 use super::general::{authorize as authorize_general, by_resource, Around};
+use super::load::{load_grants, load_policy, LoadError, Sources};
 use super::request::RequestSpec;
 use crate::eval::{CompiledPolicy, Decision};
 use crate::kms::{Authorization, Authorizer, KeyInfo};
@@ -295,7 +295,9 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
             let why_ok = case.expect_why.as_deref().is_none_or(|why| why == actual.why);
             let reasons_ok = case.expect_reasons.as_ref().is_none_or(|expected| {
                 expected.len() == actual_reasons.len()
-                    && expected.iter().all(|e| actual_reasons.iter().any(|a| reason_matches(e, a)))
+                    && expected
+                        .iter()
+                        .all(|e| actual_reasons.iter().any(|a| reason_matches(e, a)))
             });
             Ok(CaseResult {
                 reference: case.reference.clone(),

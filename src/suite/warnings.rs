@@ -110,7 +110,10 @@ mod tests {
     fn known_actions_keys_and_fitting_resources_warn_of_nothing() {
         let keys = ["kms:EncryptionContext:dept", "aws:SourceIp"];
         assert_eq!(warnings("kms:Decrypt", Some(KEY), keys.into_iter()), []);
-        assert_eq!(warnings("s3:GetObject", Some("arn:aws:s3:::b/k"), std::iter::empty()), []);
+        assert_eq!(
+            warnings("s3:GetObject", Some("arn:aws:s3:::b/k"), std::iter::empty()),
+            []
+        );
     }
 
     #[test]
@@ -119,7 +122,10 @@ mod tests {
         let codes: Vec<&str> = found.iter().map(|w| w.code).collect();
         assert_eq!(codes, ["resource-type-mismatch", "unknown-condition-key"]);
         assert_eq!(found[1].suggestion.as_deref(), Some("aws:SourceIp"));
-        assert_eq!(warnings("kmss:Decrypt", None, std::iter::empty())[0].code, "unknown-service");
+        assert_eq!(
+            warnings("kmss:Decrypt", None, std::iter::empty())[0].code,
+            "unknown-service"
+        );
     }
 
     #[test]

@@ -163,7 +163,12 @@ pub fn authorize<'p>(
         _ => None,
     };
     let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, request, trace.as_deref_mut());
-    let identity: Each<'p> = policies.identity.iter().filter(|a| mine(a)).map(|(_, p)| run(p)).collect();
+    let identity: Each<'p> = policies
+        .identity
+        .iter()
+        .filter(|a| mine(a))
+        .map(|(_, p)| run(p))
+        .collect();
     let boundary = policies.boundaries.iter().find(|a| mine(a)).map(|(_, p)| run(p));
     let is_session = matches!(caller.kind, CallerKind::AssumedRole { .. } | CallerKind::FederatedUser);
     let session = policies.session.filter(|_| is_session).map(&mut run);
@@ -238,8 +243,8 @@ pub fn authorize<'p>(
 
     let root = caller.kind == CallerKind::Root;
     let identity_allows = || identity.iter().flat_map(|m| m.allows.iter().copied());
-    let within_limits = boundary.as_ref().is_none_or(|b| !b.allows.is_empty())
-        && session.as_ref().is_none_or(|s| !s.allows.is_empty());
+    let within_limits =
+        boundary.as_ref().is_none_or(|b| !b.allows.is_empty()) && session.as_ref().is_none_or(|s| !s.allows.is_empty());
     let identity_any = identity_allows().next().is_some();
     let identity_ok = root || (identity_any && within_limits);
     let resource_allows = |principal: fn(Option<PrincipalMatch>, &CallerKind) -> bool| {
