@@ -45,12 +45,9 @@ fn setup() -> (Authorizer, KmsRequest) {
 
 /// An S3 request for the any-service evaluator: a bucket policy naming the
 /// caller's role, the role's identity policy and its boundary.
-fn setup_s3() -> (
-    Vec<(String, CompiledPolicy)>,
-    Vec<(String, CompiledPolicy)>,
-    CompiledPolicy,
-    Request,
-) {
+type Attached = Vec<(String, CompiledPolicy)>;
+
+fn setup_s3() -> (Attached, Attached, CompiledPolicy, Request) {
     let role = "arn:aws:iam::111122223333:role/app".to_owned();
     let identity = vec![(role.clone(), compile("app-role", include_str!("app-role.json")))];
     let boundary = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "kms:*"], "Resource": "*"}]}"#;
