@@ -16,6 +16,8 @@ mod envelope_cli;
 mod eval;
 mod eval_properties;
 mod eval_reference;
+#[cfg(feature = "cli")]
+mod eval_simulate;
 mod grant_properties;
 mod lint;
 mod lint_access;

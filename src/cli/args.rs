@@ -85,6 +85,13 @@ pub struct SimulateArgs {
     /// Grants on the key: a JSON list in the `ListGrants` shape.
     #[arg(long, value_name = "FILE")]
     pub grants: Option<PathBuf>,
+    /// The resource's own policy, for actions of other services: a bucket
+    /// policy, a role trust policy, a queue or secret policy.
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
+    /// The policy of the VPC endpoint the request passes through.
+    #[arg(long, value_name = "FILE")]
+    pub vpc_endpoint_policy: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
     pub format: SimulateFormat,
     /// Also show, for every statement, whether it applied and why not.
