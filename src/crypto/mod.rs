@@ -26,6 +26,7 @@
 mod blob;
 mod context;
 pub mod envelope;
+pub mod keys;
 mod material;
 
 pub use blob::{open, peek, seal, Header, InvalidCiphertext, FORMAT_VERSION, MAX_BLOB_BYTES};
