@@ -17,6 +17,7 @@ mod eval;
 mod eval_properties;
 mod eval_reference;
 mod grant_properties;
+mod keys;
 mod lint;
 #[cfg(feature = "cli")]
 mod lint_cli;

@@ -5,12 +5,28 @@
 //! given, so the caller's digest is hashed twice (API Reference, `Sign`).
 
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
 
 use super::error::Error;
 use super::hash::sha2::{Digest, Sha512};
 use super::message;
 use super::rng;
 use super::spec::{MessageType, SigningAlgorithm};
+
+/// The PKCS#8 version 1 encoding of RFC 8410 §7: the 32-byte seed only.
+/// (The crate writes version 2, with the public key, which OpenSSL 3.0
+/// cannot read.)
+pub(super) fn to_pkcs8_v1(key: &SigningKey) -> Zeroizing<Vec<u8>> {
+    // SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING {
+    // OCTET STRING (32 bytes) } }
+    const PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+    ];
+    let mut der = Zeroizing::new(Vec::with_capacity(48));
+    der.extend_from_slice(&PREFIX);
+    der.extend_from_slice(key.as_bytes());
+    der
+}
 
 pub(super) fn generate() -> SigningKey {
     SigningKey::generate(&mut rng::infallible())

@@ -103,7 +103,7 @@ impl PrivateKey {
             Material::P521(k) => k.to_pkcs8_der(),
             Material::K256(k) => k.to_pkcs8_der(),
             Material::Sm2(k) => k.to_pkcs8_der(),
-            Material::Ed25519(k) => k.to_pkcs8_der(),
+            Material::Ed25519(k) => return Ok(ed25519::to_pkcs8_v1(k)),
             Material::MlDsa44(k) => k.to_pkcs8_der(),
             Material::MlDsa65(k) => k.to_pkcs8_der(),
             Material::MlDsa87(k) => k.to_pkcs8_der(),
