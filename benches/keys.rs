@@ -19,7 +19,9 @@ fn sign_verify(c: &mut Criterion) {
         (K::MlDsa65, S::MlDsaShake256),
     ];
     let mut group = c.benchmark_group("keys");
-    group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
     for (spec, algorithm) in cases {
         let key = PrivateKey::generate(spec).unwrap();
         let public = key.public_key();
@@ -42,7 +44,11 @@ fn rsa_4096_creation(c: &mut Criterion) {
     let mut group = c.benchmark_group("keys");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     group.bench_function("create RSA_4096", |b| {
-        b.iter_batched(|| (), |()| PrivateKey::generate(K::Rsa4096).unwrap(), BatchSize::PerIteration)
+        b.iter_batched(
+            || (),
+            |()| PrivateKey::generate(K::Rsa4096).unwrap(),
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
 }

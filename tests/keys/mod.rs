@@ -18,7 +18,9 @@ mod python;
 
 /// A scratch folder under target/, emptied first.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/keys-crosscheck").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/keys-crosscheck")
+        .join(name);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -92,9 +94,21 @@ fn crosscheck_digest_signatures(spec: K) {
             args.extend(["-in", "digest.bin", "-sigfile", "sig.bin"]);
             args.extend(&options);
             let out = openssl(&dir, &args);
-            assert!(String::from_utf8_lossy(&out).contains("Signature Verified Successfully"), "{spec} {algorithm}");
+            assert!(
+                String::from_utf8_lossy(&out).contains("Signature Verified Successfully"),
+                "{spec} {algorithm}"
+            );
         }
-        let mut args = vec!["pkeyutl", "-sign", "-keyform", "DER", "-inkey", "priv.der", "-in", "digest.bin"];
+        let mut args = vec![
+            "pkeyutl",
+            "-sign",
+            "-keyform",
+            "DER",
+            "-inkey",
+            "priv.der",
+            "-in",
+            "digest.bin",
+        ];
         args.extend(&options);
         let signature = openssl(&dir, &args);
         let public = PublicKey::from_der(spec, key.public_key().to_der()).unwrap();
@@ -120,18 +134,38 @@ fn openssl_keys_load_as_keyward_private_keys() {
     // PKCS#8 from another implementation reads back (an import path), and
     // its public key is the one OpenSSL derives.
     for (spec, genpkey) in [
-        (K::EccNistP256, vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]),
-        (K::EccSecgP256k1, vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"]),
+        (
+            K::EccNistP256,
+            vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        ),
+        (
+            K::EccSecgP256k1,
+            vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"],
+        ),
         (K::EccNistEdwards25519, vec!["-algorithm", "ED25519"]),
-        (K::Rsa2048, vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+        (
+            K::Rsa2048,
+            vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+        ),
     ] {
         let dir = scratch(&format!("import-{spec}"));
         let mut args = vec!["genpkey", "-outform", "DER", "-out", "own.der"];
         args.extend(genpkey);
         openssl(&dir, &args);
         // OpenSSL 3.0 writes EC keys in SEC1 form; PKCS#8 is what we read.
-        openssl(&dir, &["pkcs8", "-topk8", "-nocrypt", "-inform", "DER", "-in", "own.der", "-outform", "DER", "-out", "priv.der"]);
-        openssl(&dir, &["pkey", "-inform", "DER", "-in", "priv.der", "-pubout", "-outform", "DER", "-out", "pub.der"]);
+        openssl(
+            &dir,
+            &[
+                "pkcs8", "-topk8", "-nocrypt", "-inform", "DER", "-in", "own.der", "-outform", "DER", "-out",
+                "priv.der",
+            ],
+        );
+        openssl(
+            &dir,
+            &[
+                "pkey", "-inform", "DER", "-in", "priv.der", "-pubout", "-outform", "DER", "-out", "pub.der",
+            ],
+        );
         let key = PrivateKey::from_pkcs8_der(spec, &fs::read(dir.join("priv.der")).unwrap()).unwrap();
         let public = fs::read(dir.join("pub.der")).unwrap();
         let ours = PublicKey::from_der(spec, key.public_key().to_der()).unwrap();
@@ -152,14 +186,28 @@ fn ed25519_signatures_verify_with_openssl_both_ways() {
     write_key(&dir, &key);
     let message = b"ED25519_SHA_512 over a RAW message";
     fs::write(dir.join("msg.bin"), message).unwrap();
-    fs::write(dir.join("sig.bin"), key.sign(S::Ed25519Sha512, T::Raw, message).unwrap()).unwrap();
+    fs::write(
+        dir.join("sig.bin"),
+        key.sign(S::Ed25519Sha512, T::Raw, message).unwrap(),
+    )
+    .unwrap();
     let out = openssl(
         &dir,
-        &["pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-rawin", "-in", "msg.bin", "-sigfile", "sig.bin"],
+        &[
+            "pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-rawin", "-in", "msg.bin",
+            "-sigfile", "sig.bin",
+        ],
     );
     assert!(String::from_utf8_lossy(&out).contains("Signature Verified Successfully"));
-    let signature = openssl(&dir, &["pkeyutl", "-sign", "-keyform", "DER", "-inkey", "priv.der", "-rawin", "-in", "msg.bin"]);
-    key.public_key().verify(S::Ed25519Sha512, T::Raw, message, &signature).unwrap();
+    let signature = openssl(
+        &dir,
+        &[
+            "pkeyutl", "-sign", "-keyform", "DER", "-inkey", "priv.der", "-rawin", "-in", "msg.bin",
+        ],
+    );
+    key.public_key()
+        .verify(S::Ed25519Sha512, T::Raw, message, &signature)
+        .unwrap();
 }
 
 #[test]
@@ -173,8 +221,12 @@ fn sm2dsa_signatures_verify_with_openssl_both_ways() {
     fs::write(dir.join("msg.bin"), message).unwrap();
     fs::write(dir.join("sig.bin"), key.sign(S::Sm2dsa, T::Raw, message).unwrap()).unwrap();
     let distid = "distid:1234567812345678";
-    let common = ["-keyform", "DER", "-rawin", "-digest", "sm3", "-in", "msg.bin", "-pkeyopt", distid];
-    let mut verify = vec!["pkeyutl", "-verify", "-pubin", "-inkey", "pub.der", "-sigfile", "sig.bin"];
+    let common = [
+        "-keyform", "DER", "-rawin", "-digest", "sm3", "-in", "msg.bin", "-pkeyopt", distid,
+    ];
+    let mut verify = vec![
+        "pkeyutl", "-verify", "-pubin", "-inkey", "pub.der", "-sigfile", "sig.bin",
+    ];
     verify.extend(common);
     let out = openssl(&dir, &verify);
     assert!(String::from_utf8_lossy(&out).contains("Signature Verified Successfully"));
@@ -195,12 +247,16 @@ fn rsa_oaep_ciphertexts_decrypt_with_openssl_both_ways() {
         let mgf_opt = format!("rsa_mgf1_md:{md}");
         let plaintext = vec![0x42u8; algorithm.max_plaintext_bytes(K::Rsa2048).unwrap()];
         fs::write(dir.join("ct.bin"), key.encrypt(algorithm, &plaintext).unwrap()).unwrap();
-        let mut args = vec!["pkeyutl", "-decrypt", "-keyform", "DER", "-inkey", "priv.der", "-in", "ct.bin"];
+        let mut args = vec![
+            "pkeyutl", "-decrypt", "-keyform", "DER", "-inkey", "priv.der", "-in", "ct.bin",
+        ];
         args.extend(oaep);
         args.extend([md_opt.as_str(), "-pkeyopt", mgf_opt.as_str()]);
         assert_eq!(openssl(&dir, &args), plaintext, "{algorithm}");
         fs::write(dir.join("pt.bin"), &plaintext).unwrap();
-        let mut args = vec!["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-in", "pt.bin"];
+        let mut args = vec![
+            "pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-in", "pt.bin",
+        ];
         args.extend(oaep);
         args.extend([md_opt.as_str(), "-pkeyopt", mgf_opt.as_str()]);
         let ciphertext = openssl(&dir, &args);
@@ -215,29 +271,82 @@ fn sm2pke_ciphertexts_decrypt_with_openssl_both_ways() {
     write_key(&dir, &key);
     let plaintext = b"SM2PKE, the ASN.1 ciphertext form".to_vec();
     fs::write(dir.join("ct.bin"), key.encrypt(E::Sm2pke, &plaintext).unwrap()).unwrap();
-    let out = openssl(&dir, &["pkeyutl", "-decrypt", "-keyform", "DER", "-inkey", "priv.der", "-in", "ct.bin"]);
+    let out = openssl(
+        &dir,
+        &[
+            "pkeyutl", "-decrypt", "-keyform", "DER", "-inkey", "priv.der", "-in", "ct.bin",
+        ],
+    );
     assert_eq!(out, plaintext);
     fs::write(dir.join("pt.bin"), &plaintext).unwrap();
-    let ciphertext =
-        openssl(&dir, &["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-in", "pt.bin"]);
+    let ciphertext = openssl(
+        &dir,
+        &[
+            "pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-in", "pt.bin",
+        ],
+    );
     assert_eq!(*key.decrypt(E::Sm2pke, &ciphertext).unwrap(), plaintext);
 }
 
 #[test]
 fn ecdh_shared_secrets_equal_openssls_both_ways() {
     // AWS, Deriving shared secrets offline: the same raw secret on both sides.
-    for (spec, curve) in [(K::EccNistP256, "P-256"), (K::EccNistP384, "P-384"), (K::EccNistP521, "P-521")] {
+    for (spec, curve) in [
+        (K::EccNistP256, "P-256"),
+        (K::EccNistP384, "P-384"),
+        (K::EccNistP521, "P-521"),
+    ] {
         let dir = scratch(&format!("ecdh-{spec}"));
         let key = PrivateKey::generate(spec).unwrap();
         write_key(&dir, &key);
         let curve_opt = format!("ec_paramgen_curve:{curve}");
-        openssl(&dir, &["genpkey", "-algorithm", "EC", "-pkeyopt", curve_opt.as_str(), "-outform", "DER", "-out", "peer.der"]);
-        openssl(&dir, &["pkey", "-inform", "DER", "-in", "peer.der", "-pubout", "-outform", "DER", "-out", "peer-pub.der"]);
+        openssl(
+            &dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                curve_opt.as_str(),
+                "-outform",
+                "DER",
+                "-out",
+                "peer.der",
+            ],
+        );
+        openssl(
+            &dir,
+            &[
+                "pkey",
+                "-inform",
+                "DER",
+                "-in",
+                "peer.der",
+                "-pubout",
+                "-outform",
+                "DER",
+                "-out",
+                "peer-pub.der",
+            ],
+        );
         let peer_public = fs::read(dir.join("peer-pub.der")).unwrap();
-        let ours = key.derive_shared_secret(KeyAgreementAlgorithm::Ecdh, &peer_public).unwrap();
+        let ours = key
+            .derive_shared_secret(KeyAgreementAlgorithm::Ecdh, &peer_public)
+            .unwrap();
         let theirs = openssl(
             &dir,
-            &["pkeyutl", "-derive", "-keyform", "DER", "-inkey", "peer.der", "-peerform", "DER", "-peerkey", "pub.der"],
+            &[
+                "pkeyutl",
+                "-derive",
+                "-keyform",
+                "DER",
+                "-inkey",
+                "peer.der",
+                "-peerform",
+                "DER",
+                "-peerkey",
+                "pub.der",
+            ],
         );
         assert_eq!(*ours, theirs, "{spec}");
     }

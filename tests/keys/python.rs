@@ -40,7 +40,12 @@ fn python() -> Option<PathBuf> {
 /// Runs `crosscheck.py COMMAND ARGS...` in `dir`.
 fn run(python: &Path, dir: &Path, args: &[&str]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keys/crosscheck.py");
-    let out = Command::new(python).arg(script).args(args).current_dir(dir).output().unwrap();
+    let out = Command::new(python)
+        .arg(script)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "crosscheck.py {}: {}{}",
@@ -58,13 +63,19 @@ pub(super) fn ml_dsa() {
         let message = b"post-quantum release signature";
         fs::write(dir.join("pub.der"), key.public_key().to_der()).unwrap();
         fs::write(dir.join("msg.bin"), message).unwrap();
-        fs::write(dir.join("sig.bin"), key.sign(S::MlDsaShake256, T::Raw, message).unwrap()).unwrap();
+        fs::write(
+            dir.join("sig.bin"),
+            key.sign(S::MlDsaShake256, T::Raw, message).unwrap(),
+        )
+        .unwrap();
         // Python verifies keyward's signature, computes the external μ of
         // the message, signs the message, and writes a key pair of its own.
         run(&python, &dir, &["ml-dsa", level]);
         let mu = fs::read(dir.join("mu.bin")).unwrap();
         let signature = key.sign(S::MlDsaShake256, T::ExternalMu, &mu).unwrap();
-        key.public_key().verify(S::MlDsaShake256, T::Raw, message, &signature).unwrap();
+        key.public_key()
+            .verify(S::MlDsaShake256, T::Raw, message, &signature)
+            .unwrap();
         let theirs = PublicKey::from_der(spec, &fs::read(dir.join("py-pub.der")).unwrap()).unwrap();
         let py_signature = fs::read(dir.join("py-sig.bin")).unwrap();
         theirs.verify(S::MlDsaShake256, T::Raw, message, &py_signature).unwrap();

@@ -36,7 +36,9 @@ macro_rules! curve {
                 message: &[u8],
             ) -> Result<Vec<u8>, Error> {
                 let digest = message::sha2_digest(algorithm, message_type, message)?;
-                let signature: Signature = SigningKey::from(key).sign_prehash(&digest).map_err(|_| Error::Crypto)?;
+                let signature: Signature = SigningKey::from(key)
+                    .sign_prehash(&digest)
+                    .map_err(|_| Error::Crypto)?;
                 Ok(signature.to_der().as_bytes().to_vec())
             }
 
@@ -48,7 +50,9 @@ macro_rules! curve {
                 signature: &[u8],
             ) -> Result<(), Error> {
                 let digest = message::sha2_digest(algorithm, message_type, message)?;
-                let signature = Signature::from_der(signature).map_err(|_| Error::Crypto)?.normalize_s();
+                let signature = Signature::from_der(signature)
+                    .map_err(|_| Error::Crypto)?
+                    .normalize_s();
                 VerifyingKey::from(key)
                     .verify_prehash(&digest, &signature)
                     .map_err(|_| Error::Crypto)

@@ -15,16 +15,26 @@ pub enum Error {
     SigningAlgorithm { algorithm: SigningAlgorithm, spec: KeySpec },
     /// An encryption algorithm the key spec does not support.
     #[error("`{algorithm}` is incompatible with key spec `{spec}`")]
-    EncryptionAlgorithm { algorithm: EncryptionAlgorithm, spec: KeySpec },
+    EncryptionAlgorithm {
+        algorithm: EncryptionAlgorithm,
+        spec: KeySpec,
+    },
     /// A message type the signing algorithm does not accept.
     #[error("message type `{message_type}` is not valid with `{algorithm}`")]
-    MessageType { algorithm: SigningAlgorithm, message_type: MessageType },
+    MessageType {
+        algorithm: SigningAlgorithm,
+        message_type: MessageType,
+    },
     /// A DIGEST or EXTERNAL_MU message of the wrong length.
     #[error("digest is invalid length for algorithm `{0}`")]
     DigestLength(SigningAlgorithm),
     /// More plaintext than the algorithm and key spec can encrypt.
     #[error("algorithm `{algorithm}` and key spec `{spec}` cannot encrypt data larger than {max} bytes")]
-    PlaintextTooLarge { algorithm: EncryptionAlgorithm, spec: KeySpec, max: usize },
+    PlaintextTooLarge {
+        algorithm: EncryptionAlgorithm,
+        spec: KeySpec,
+        max: usize,
+    },
     /// A public key that is not DER SubjectPublicKeyInfo on the key's curve.
     #[error("the public key is not a valid key for key spec `{0}`")]
     InvalidPublicKey(KeySpec),

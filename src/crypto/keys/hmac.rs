@@ -23,7 +23,10 @@ impl HmacKey {
     /// Fresh random key material for an HMAC spec.
     pub fn generate(spec: KeySpec) -> Result<HmacKey, Error> {
         let len = spec.hmac_key_bytes().ok_or(Error::NotForSpec(spec))?;
-        Ok(HmacKey { spec, secret: crate::crypto::random_bytes(len) })
+        Ok(HmacKey {
+            spec,
+            secret: crate::crypto::random_bytes(len),
+        })
     }
 
     /// Key material read back from storage (or imported): any length HMAC
@@ -32,7 +35,10 @@ impl HmacKey {
         if spec.hmac_key_bytes().is_none() || secret.is_empty() {
             return Err(Error::InvalidKeyMaterial(spec));
         }
-        Ok(HmacKey { spec, secret: Zeroizing::new(secret.to_vec()) })
+        Ok(HmacKey {
+            spec,
+            secret: Zeroizing::new(secret.to_vec()),
+        })
     }
 
     pub fn spec(&self) -> KeySpec {

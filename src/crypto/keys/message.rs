@@ -10,7 +10,10 @@ use super::spec::{MessageType, SigningAlgorithm};
 /// EXTERNAL_MU message of the wrong length.
 pub(super) fn check(algorithm: SigningAlgorithm, message_type: MessageType, message: &[u8]) -> Result<(), Error> {
     if !algorithm.message_types().contains(&message_type) {
-        return Err(Error::MessageType { algorithm, message_type });
+        return Err(Error::MessageType {
+            algorithm,
+            message_type,
+        });
     }
     match algorithm.required_message_len(message_type) {
         Some(len) if len != message.len() => Err(Error::DigestLength(algorithm)),

@@ -8,7 +8,7 @@
 macro_rules! level {
     ($module:ident, $params:ident) => {
         pub(super) mod $module {
-            use ml_kem::{Decapsulate, Encapsulate, $params};
+            use ml_kem::{$params, Decapsulate, Encapsulate};
             use spki::DecodePublicKey;
             use zeroize::Zeroizing;
 

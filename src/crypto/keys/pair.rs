@@ -85,7 +85,10 @@ impl PrivateKey {
             return Err(Error::NotForSpec(spec));
         }
         let key = PrivateKey::generate(spec)?;
-        Ok(DataKeyPair { private_key_pkcs8: key.to_pkcs8_der()?, public_key_spki: key.public_key().to_der().to_vec() })
+        Ok(DataKeyPair {
+            private_key_pkcs8: key.to_pkcs8_der()?,
+            public_key_spki: key.public_key().to_der().to_vec(),
+        })
     }
 
     pub fn spec(&self) -> KeySpec {
@@ -134,21 +137,21 @@ impl PrivateKey {
             K::EccNistP521 => Material::P521(p521_curve::SecretKey::from_pkcs8_der(der).map_err(invalid)?),
             K::EccSecgP256k1 => Material::K256(k256_curve::SecretKey::from_pkcs8_der(der).map_err(invalid)?),
             K::Sm2 => Material::Sm2(sm2::SecretKey::from_pkcs8_der(der).map_err(invalid)?),
-            K::EccNistEdwards25519 => {
-                Material::Ed25519(Box::new(ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(invalid)?))
-            }
+            K::EccNistEdwards25519 => Material::Ed25519(Box::new(
+                ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(invalid)?,
+            )),
             K::MlDsa44 => Material::MlDsa44(Box::new(ml_dsa_44::SigningKey::from_pkcs8_der(der).map_err(invalid)?)),
             K::MlDsa65 => Material::MlDsa65(Box::new(ml_dsa_65::SigningKey::from_pkcs8_der(der).map_err(invalid)?)),
             K::MlDsa87 => Material::MlDsa87(Box::new(ml_dsa_87::SigningKey::from_pkcs8_der(der).map_err(invalid)?)),
-            K::MlKem512 => {
-                Material::MlKem512(Box::new(ml_kem_512::DecapsulationKey::from_pkcs8_der(der).map_err(invalid)?))
-            }
-            K::MlKem768 => {
-                Material::MlKem768(Box::new(ml_kem_768::DecapsulationKey::from_pkcs8_der(der).map_err(invalid)?))
-            }
-            K::MlKem1024 => {
-                Material::MlKem1024(Box::new(ml_kem_1024::DecapsulationKey::from_pkcs8_der(der).map_err(invalid)?))
-            }
+            K::MlKem512 => Material::MlKem512(Box::new(
+                ml_kem_512::DecapsulationKey::from_pkcs8_der(der).map_err(invalid)?,
+            )),
+            K::MlKem768 => Material::MlKem768(Box::new(
+                ml_kem_768::DecapsulationKey::from_pkcs8_der(der).map_err(invalid)?,
+            )),
+            K::MlKem1024 => Material::MlKem1024(Box::new(
+                ml_kem_1024::DecapsulationKey::from_pkcs8_der(der).map_err(invalid)?,
+            )),
             K::SymmetricDefault | K::Hmac224 | K::Hmac256 | K::Hmac384 | K::Hmac512 => {
                 return Err(Error::NotForSpec(spec))
             }
@@ -188,7 +191,10 @@ impl PrivateKey {
         message: &[u8],
     ) -> Result<Vec<u8>, Error> {
         if !self.spec.facts().signing.contains(&algorithm) {
-            return Err(Error::SigningAlgorithm { algorithm, spec: self.spec });
+            return Err(Error::SigningAlgorithm {
+                algorithm,
+                spec: self.spec,
+            });
         }
         let (a, t, m) = (algorithm, message_type, message);
         match &self.key {
@@ -202,9 +208,10 @@ impl PrivateKey {
             Material::MlDsa44(k) => ml_dsa_44::sign(k, a, t, m),
             Material::MlDsa65(k) => ml_dsa_65::sign(k, a, t, m),
             Material::MlDsa87(k) => ml_dsa_87::sign(k, a, t, m),
-            Material::MlKem512(_) | Material::MlKem768(_) | Material::MlKem1024(_) => {
-                Err(Error::SigningAlgorithm { algorithm, spec: self.spec })
-            }
+            Material::MlKem512(_) | Material::MlKem768(_) | Material::MlKem1024(_) => Err(Error::SigningAlgorithm {
+                algorithm,
+                spec: self.spec,
+            }),
         }
     }
 
@@ -227,12 +234,18 @@ impl PrivateKey {
     /// `Decrypt`: RSAES-OAEP or SM2PKE. Any failure is [`Error::Crypto`].
     pub fn decrypt(&self, algorithm: EncryptionAlgorithm, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         if !self.spec.facts().encryption.contains(&algorithm) {
-            return Err(Error::EncryptionAlgorithm { algorithm, spec: self.spec });
+            return Err(Error::EncryptionAlgorithm {
+                algorithm,
+                spec: self.spec,
+            });
         }
         match &self.key {
             Material::Rsa(k) => rsa::decrypt(k, algorithm, ciphertext),
             Material::Sm2(k) => sm2::decrypt(k, ciphertext),
-            _ => Err(Error::EncryptionAlgorithm { algorithm, spec: self.spec }),
+            _ => Err(Error::EncryptionAlgorithm {
+                algorithm,
+                spec: self.spec,
+            }),
         }
     }
 

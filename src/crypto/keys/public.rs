@@ -55,9 +55,9 @@ impl PublicKey {
             K::EccNistP521 => Material::P521(p521_curve::PublicKey::from_public_key_der(der).map_err(invalid)?),
             K::EccSecgP256k1 => Material::K256(k256_curve::PublicKey::from_public_key_der(der).map_err(invalid)?),
             K::Sm2 => Material::Sm2(sm2::PublicKey::from_public_key_der(der).map_err(invalid)?),
-            K::EccNistEdwards25519 => {
-                Material::Ed25519(Box::new(ed25519_dalek::VerifyingKey::from_public_key_der(der).map_err(invalid)?))
-            }
+            K::EccNistEdwards25519 => Material::Ed25519(Box::new(
+                ed25519_dalek::VerifyingKey::from_public_key_der(der).map_err(invalid)?,
+            )),
             K::MlDsa44 => Material::MlDsa44(Box::new(ml_dsa_44::public_key(spec, der)?)),
             K::MlDsa65 => Material::MlDsa65(Box::new(ml_dsa_65::public_key(spec, der)?)),
             K::MlDsa87 => Material::MlDsa87(Box::new(ml_dsa_87::public_key(spec, der)?)),
@@ -68,7 +68,11 @@ impl PublicKey {
                 return Err(Error::NotForSpec(spec))
             }
         };
-        Ok(PublicKey { spec, der: der.to_vec(), key })
+        Ok(PublicKey {
+            spec,
+            der: der.to_vec(),
+            key,
+        })
     }
 
     /// From a private key's own public half, already encoded.
@@ -104,7 +108,10 @@ impl PublicKey {
         signature: &[u8],
     ) -> Result<(), Error> {
         if !self.spec.facts().signing.contains(&algorithm) {
-            return Err(Error::SigningAlgorithm { algorithm, spec: self.spec });
+            return Err(Error::SigningAlgorithm {
+                algorithm,
+                spec: self.spec,
+            });
         }
         let (a, t, m, s) = (algorithm, message_type, message, signature);
         match &self.key {
@@ -118,9 +125,10 @@ impl PublicKey {
             Material::MlDsa44(k) => ml_dsa_44::verify(k, a, t, m, s),
             Material::MlDsa65(k) => ml_dsa_65::verify(k, a, t, m, s),
             Material::MlDsa87(k) => ml_dsa_87::verify(k, a, t, m, s),
-            Material::MlKem512(_) | Material::MlKem768(_) | Material::MlKem1024(_) => {
-                Err(Error::SigningAlgorithm { algorithm, spec: self.spec })
-            }
+            Material::MlKem512(_) | Material::MlKem768(_) | Material::MlKem1024(_) => Err(Error::SigningAlgorithm {
+                algorithm,
+                spec: self.spec,
+            }),
         }
     }
 
@@ -128,15 +136,25 @@ impl PublicKey {
     /// algorithm and spec allow (AWS's limits, [`EncryptionAlgorithm::max_plaintext_bytes`]).
     pub fn encrypt(&self, algorithm: EncryptionAlgorithm, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
         let Some(max) = algorithm.max_plaintext_bytes(self.spec) else {
-            return Err(Error::EncryptionAlgorithm { algorithm, spec: self.spec });
+            return Err(Error::EncryptionAlgorithm {
+                algorithm,
+                spec: self.spec,
+            });
         };
         if plaintext.len() > max {
-            return Err(Error::PlaintextTooLarge { algorithm, spec: self.spec, max });
+            return Err(Error::PlaintextTooLarge {
+                algorithm,
+                spec: self.spec,
+                max,
+            });
         }
         match &self.key {
             Material::Rsa(k) => rsa::encrypt(k, algorithm, plaintext),
             Material::Sm2(k) => sm2::encrypt(k, plaintext),
-            _ => Err(Error::EncryptionAlgorithm { algorithm, spec: self.spec }),
+            _ => Err(Error::EncryptionAlgorithm {
+                algorithm,
+                spec: self.spec,
+            }),
         }
     }
 

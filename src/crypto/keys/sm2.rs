@@ -11,8 +11,8 @@
 use sm2::dsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use sm2::dsa::signature::{Signer, Verifier};
 use sm2::dsa::{Signature, SigningKey, VerifyingKey};
-use sm2::pke::{DecryptingKey, EncryptingKey};
 use sm2::pkcs8::DecodePublicKey;
+use sm2::pke::{DecryptingKey, EncryptingKey};
 pub(super) use sm2::{PublicKey, SecretKey};
 use zeroize::Zeroizing;
 

@@ -320,23 +320,43 @@ impl KeySpec {
     /// The algorithms a key of this spec and `usage` reports in
     /// `KeyMetadata`; only the list of its usage is non-empty.
     pub fn signing_algorithms(self, usage: KeyUsage) -> &'static [SigningAlgorithm] {
-        if usage == U::SignVerify { self.facts().signing } else { &[] }
+        if usage == U::SignVerify {
+            self.facts().signing
+        } else {
+            &[]
+        }
     }
 
     pub fn encryption_algorithms(self, usage: KeyUsage) -> &'static [EncryptionAlgorithm] {
-        if usage == U::EncryptDecrypt { self.facts().encryption } else { &[] }
+        if usage == U::EncryptDecrypt {
+            self.facts().encryption
+        } else {
+            &[]
+        }
     }
 
     pub fn mac_algorithms(self, usage: KeyUsage) -> &'static [MacAlgorithm] {
-        if usage == U::GenerateVerifyMac { self.facts().mac } else { &[] }
+        if usage == U::GenerateVerifyMac {
+            self.facts().mac
+        } else {
+            &[]
+        }
     }
 
     pub fn key_agreement_algorithms(self, usage: KeyUsage) -> &'static [KeyAgreementAlgorithm] {
-        if usage == U::KeyAgreement { self.facts().key_agreement } else { &[] }
+        if usage == U::KeyAgreement {
+            self.facts().key_agreement
+        } else {
+            &[]
+        }
     }
 
     pub fn encapsulation_algorithms(self, usage: KeyUsage) -> &'static [EncapsulationAlgorithm] {
-        if usage == U::EncapsulateDecapsulate { self.facts().encapsulation } else { &[] }
+        if usage == U::EncapsulateDecapsulate {
+            self.facts().encapsulation
+        } else {
+            &[]
+        }
     }
 
     /// The length in bytes of an HMAC key of this spec (224, 256, 384 or 512

@@ -21,7 +21,10 @@ const ASYMMETRIC_FAST: &[KeySpec] = &[
 ];
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// A message of the length `message_type` needs with `algorithm`.
@@ -39,11 +42,17 @@ fn sign_verify_every_algorithm(key: &PrivateKey) {
             public.verify(algorithm, message_type, &message, &signature).unwrap();
             let mut changed = message.clone();
             changed[0] ^= 1;
-            assert_eq!(public.verify(algorithm, message_type, &changed, &signature), Err(Error::Crypto));
+            assert_eq!(
+                public.verify(algorithm, message_type, &changed, &signature),
+                Err(Error::Crypto)
+            );
             let mut bad = signature.clone();
             let last = bad.len() - 1;
             bad[last] ^= 1;
-            assert_eq!(public.verify(algorithm, message_type, &message, &bad), Err(Error::Crypto));
+            assert_eq!(
+                public.verify(algorithm, message_type, &message, &bad),
+                Err(Error::Crypto)
+            );
         }
     }
 }
@@ -72,9 +81,15 @@ fn digest_of_the_wrong_length_is_refused_as_aws_documents() {
     // API Reference, Sign: "the length of the Message value must match the
     // length of hashed messages for the specified signing algorithm".
     let key = PrivateKey::generate(K::EccNistP256).unwrap();
-    assert_eq!(key.sign(S::EcdsaSha256, T::Digest, &[0; 31]), Err(Error::DigestLength(S::EcdsaSha256)));
+    assert_eq!(
+        key.sign(S::EcdsaSha256, T::Digest, &[0; 31]),
+        Err(Error::DigestLength(S::EcdsaSha256))
+    );
     let key = PrivateKey::generate(K::MlDsa44).unwrap();
-    assert_eq!(key.sign(S::MlDsaShake256, T::ExternalMu, &[0; 32]), Err(Error::DigestLength(S::MlDsaShake256)));
+    assert_eq!(
+        key.sign(S::MlDsaShake256, T::ExternalMu, &[0; 32]),
+        Err(Error::DigestLength(S::MlDsaShake256))
+    );
 }
 
 #[test]
@@ -82,12 +97,24 @@ fn message_types_follow_the_algorithm() {
     // ED25519_SHA_512 requires RAW, ED25519_PH_SHA_512 requires DIGEST,
     // ML-DSA takes RAW or EXTERNAL_MU (API Reference, Sign).
     let ed = PrivateKey::generate(K::EccNistEdwards25519).unwrap();
-    assert!(matches!(ed.sign(S::Ed25519Sha512, T::Digest, &[0; 64]), Err(Error::MessageType { .. })));
-    assert!(matches!(ed.sign(S::Ed25519PhSha512, T::Raw, b"m"), Err(Error::MessageType { .. })));
+    assert!(matches!(
+        ed.sign(S::Ed25519Sha512, T::Digest, &[0; 64]),
+        Err(Error::MessageType { .. })
+    ));
+    assert!(matches!(
+        ed.sign(S::Ed25519PhSha512, T::Raw, b"m"),
+        Err(Error::MessageType { .. })
+    ));
     let ml = PrivateKey::generate(K::MlDsa65).unwrap();
-    assert!(matches!(ml.sign(S::MlDsaShake256, T::Digest, &[0; 64]), Err(Error::MessageType { .. })));
+    assert!(matches!(
+        ml.sign(S::MlDsaShake256, T::Digest, &[0; 64]),
+        Err(Error::MessageType { .. })
+    ));
     let ec = PrivateKey::generate(K::EccNistP384).unwrap();
-    assert!(matches!(ec.sign(S::EcdsaSha384, T::ExternalMu, &[0; 64]), Err(Error::MessageType { .. })));
+    assert!(matches!(
+        ec.sign(S::EcdsaSha384, T::ExternalMu, &[0; 64]),
+        Err(Error::MessageType { .. })
+    ));
 }
 
 #[test]
@@ -96,12 +123,21 @@ fn an_algorithm_of_another_spec_is_refused() {
     for algorithm in [S::EcdsaSha384, S::RsassaPssSha256, S::Ed25519Sha512] {
         assert_eq!(
             key.sign(algorithm, T::Raw, b"m"),
-            Err(Error::SigningAlgorithm { algorithm, spec: K::EccNistP256 })
+            Err(Error::SigningAlgorithm {
+                algorithm,
+                spec: K::EccNistP256
+            })
         );
     }
     let kem = PrivateKey::generate(K::MlKem768).unwrap();
     assert!(kem.sign(S::MlDsaShake256, T::Raw, b"m").is_err());
-    assert_eq!(kem.encrypt(E::RsaesOaepSha256, b"m"), Err(Error::EncryptionAlgorithm { algorithm: E::RsaesOaepSha256, spec: K::MlKem768 }));
+    assert_eq!(
+        kem.encrypt(E::RsaesOaepSha256, b"m"),
+        Err(Error::EncryptionAlgorithm {
+            algorithm: E::RsaesOaepSha256,
+            spec: K::MlKem768
+        })
+    );
 }
 
 #[test]
@@ -112,7 +148,11 @@ fn ml_dsa_external_mu_signs_as_the_raw_message_would() {
     use shake::{ExtendableOutput, Update, XofReader};
     let key = PrivateKey::generate(K::MlDsa65).unwrap();
     let public = key.public_key();
-    let raw_pk = spki::SubjectPublicKeyInfoRef::try_from(public.to_der()).unwrap().subject_public_key.raw_bytes().to_vec();
+    let raw_pk = spki::SubjectPublicKeyInfoRef::try_from(public.to_der())
+        .unwrap()
+        .subject_public_key
+        .raw_bytes()
+        .to_vec();
     let shake = |parts: &[&[u8]]| {
         let mut h = shake::Shake256::default();
         parts.iter().for_each(|p| h.update(p));
@@ -153,7 +193,11 @@ fn rsa_oaep_takes_exactly_awss_plaintext_limits() {
         assert_eq!(*key.decrypt(algorithm, &ciphertext).unwrap(), plaintext);
         assert_eq!(
             key.encrypt(algorithm, &vec![7u8; max + 1]),
-            Err(Error::PlaintextTooLarge { algorithm, spec: K::Rsa2048, max })
+            Err(Error::PlaintextTooLarge {
+                algorithm,
+                spec: K::Rsa2048,
+                max
+            })
         );
         let mut tampered = ciphertext.clone();
         tampered[10] ^= 1;
@@ -168,7 +212,10 @@ fn rsa_oaep_takes_exactly_awss_plaintext_limits() {
 fn sm2pke_round_trips_and_refuses_a_changed_ciphertext() {
     let key = PrivateKey::generate(K::Sm2).unwrap();
     let ciphertext = key.encrypt(E::Sm2pke, b"sm2 plaintext").unwrap();
-    assert_eq!(key.decrypt(E::Sm2pke, &ciphertext).unwrap().as_slice(), b"sm2 plaintext");
+    assert_eq!(
+        key.decrypt(E::Sm2pke, &ciphertext).unwrap().as_slice(),
+        b"sm2 plaintext"
+    );
     let mut tampered = ciphertext.clone();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
@@ -179,17 +226,36 @@ fn sm2pke_round_trips_and_refuses_a_changed_ciphertext() {
 fn ecdh_gives_both_parties_the_same_raw_secret() {
     for spec in [K::EccNistP256, K::EccNistP384, K::EccNistP521, K::Sm2] {
         let (alice, bob) = (PrivateKey::generate(spec).unwrap(), PrivateKey::generate(spec).unwrap());
-        let a = alice.derive_shared_secret(KeyAgreementAlgorithm::Ecdh, bob.public_key().to_der()).unwrap();
-        let b = bob.derive_shared_secret(KeyAgreementAlgorithm::Ecdh, alice.public_key().to_der()).unwrap();
+        let a = alice
+            .derive_shared_secret(KeyAgreementAlgorithm::Ecdh, bob.public_key().to_der())
+            .unwrap();
+        let b = bob
+            .derive_shared_secret(KeyAgreementAlgorithm::Ecdh, alice.public_key().to_der())
+            .unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.len(), if spec == K::EccNistP384 { 48 } else if spec == K::EccNistP521 { 66 } else { 32 });
+        assert_eq!(
+            a.len(),
+            if spec == K::EccNistP384 {
+                48
+            } else if spec == K::EccNistP521 {
+                66
+            } else {
+                32
+            }
+        );
     }
     // A peer on another curve, or not a key at all, is refused.
     let p256 = PrivateKey::generate(K::EccNistP256).unwrap();
     let p384 = PrivateKey::generate(K::EccNistP384).unwrap();
     let ecdh = KeyAgreementAlgorithm::Ecdh;
-    assert_eq!(p256.derive_shared_secret(ecdh, p384.public_key().to_der()), Err(Error::InvalidPublicKey(K::EccNistP256)));
-    assert_eq!(p256.derive_shared_secret(ecdh, b"junk"), Err(Error::InvalidPublicKey(K::EccNistP256)));
+    assert_eq!(
+        p256.derive_shared_secret(ecdh, p384.public_key().to_der()),
+        Err(Error::InvalidPublicKey(K::EccNistP256))
+    );
+    assert_eq!(
+        p256.derive_shared_secret(ecdh, b"junk"),
+        Err(Error::InvalidPublicKey(K::EccNistP256))
+    );
     // secp256k1 and Ed25519 keys have no key agreement in AWS KMS.
     let k1 = PrivateKey::generate(K::EccSecgP256k1).unwrap();
     assert!(k1.derive_shared_secret(ecdh, k1.public_key().to_der()).is_err());
@@ -221,8 +287,14 @@ fn private_keys_survive_storage_as_pkcs8_and_never_print() {
         PublicKey::from_der(spec, key.public_key().to_der()).unwrap();
     }
     let p256 = PrivateKey::generate(K::EccNistP256).unwrap().to_pkcs8_der().unwrap();
-    assert_eq!(PrivateKey::from_pkcs8_der(K::EccNistP384, &p256).err(), Some(Error::InvalidKeyMaterial(K::EccNistP384)));
-    assert_eq!(PrivateKey::from_pkcs8_der(K::Rsa3072, b"junk").err(), Some(Error::InvalidKeyMaterial(K::Rsa3072)));
+    assert_eq!(
+        PrivateKey::from_pkcs8_der(K::EccNistP384, &p256).err(),
+        Some(Error::InvalidKeyMaterial(K::EccNistP384))
+    );
+    assert_eq!(
+        PrivateKey::from_pkcs8_der(K::Rsa3072, b"junk").err(),
+        Some(Error::InvalidKeyMaterial(K::Rsa3072))
+    );
 }
 
 #[test]
@@ -232,7 +304,10 @@ fn data_key_pairs_exist_for_the_data_key_pair_specs_only() {
     assert_eq!(key.public_key().to_der(), pair.public_key_spki.as_slice());
     assert_eq!(format!("{pair:?}"), "DataKeyPair([REDACTED])");
     for spec in [K::MlDsa65, K::Hmac256, K::SymmetricDefault] {
-        assert_eq!(PrivateKey::generate_data_key_pair(spec).err(), Some(Error::NotForSpec(spec)));
+        assert_eq!(
+            PrivateKey::generate_data_key_pair(spec).err(),
+            Some(Error::NotForSpec(spec))
+        );
     }
 }
 
@@ -254,7 +329,9 @@ fn ed25519_matches_rfc_8032_test_1() {
     pkcs8.extend_from_slice(&seed);
     let key = PrivateKey::from_pkcs8_der(K::EccNistEdwards25519, &pkcs8).unwrap();
     let public = key.public_key();
-    assert!(public.to_der().ends_with(&hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")));
+    assert!(public
+        .to_der()
+        .ends_with(&hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")));
     let signature = key.sign(S::Ed25519Sha512, T::Raw, b"").unwrap();
     assert_eq!(
         signature,
@@ -268,7 +345,9 @@ fn ed25519ph_hashes_the_given_digest_once_more_as_aws_documents() {
     // 64-byte DIGEST message again, so keyward's ED25519_PH_SHA_512 over a
     // digest d equals Ed25519ph over the message d.
     use super::hash::sha2::{Digest, Sha512};
-    let secret: [u8; 32] = hex("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42").try_into().unwrap();
+    let secret: [u8; 32] = hex("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42")
+        .try_into()
+        .unwrap();
     let dalek = ed25519_dalek::SigningKey::from_bytes(&secret);
     let rfc = dalek.sign_prehashed(Sha512::new().chain_update(b"abc"), None).unwrap();
     assert_eq!(
@@ -293,8 +372,16 @@ fn ml_dsa_and_ml_kem_seed_keys_give_the_published_public_keys() {
         base64::engine::general_purpose::STANDARD.decode(body).unwrap()
     };
     let cases = [
-        (K::MlDsa65, include_str!("../../../tests/data/keys/ML-DSA-65-seed.priv"), include_str!("../../../tests/data/keys/ML-DSA-65.pub")),
-        (K::MlKem768, include_str!("../../../tests/data/keys/ML-KEM-768-seed.priv"), include_str!("../../../tests/data/keys/ML-KEM-768.pub")),
+        (
+            K::MlDsa65,
+            include_str!("../../../tests/data/keys/ML-DSA-65-seed.priv"),
+            include_str!("../../../tests/data/keys/ML-DSA-65.pub"),
+        ),
+        (
+            K::MlKem768,
+            include_str!("../../../tests/data/keys/ML-KEM-768-seed.priv"),
+            include_str!("../../../tests/data/keys/ML-KEM-768.pub"),
+        ),
     ];
     for (spec, private, public) in cases {
         let key = PrivateKey::from_pkcs8_der(spec, &pem(private)).unwrap();
@@ -318,7 +405,12 @@ fn hmac_matches_rfc_4231_test_cases_1_and_2() {
             "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
         ]),
     ];
-    let specs = [(K::Hmac224, MacAlgorithm::HmacSha224), (K::Hmac256, MacAlgorithm::HmacSha256), (K::Hmac384, MacAlgorithm::HmacSha384), (K::Hmac512, MacAlgorithm::HmacSha512)];
+    let specs = [
+        (K::Hmac224, MacAlgorithm::HmacSha224),
+        (K::Hmac256, MacAlgorithm::HmacSha256),
+        (K::Hmac384, MacAlgorithm::HmacSha384),
+        (K::Hmac512, MacAlgorithm::HmacSha512),
+    ];
     for (secret, message, tags) in cases {
         for ((spec, algorithm), tag) in specs.iter().zip(tags) {
             let key = HmacKey::from_bytes(*spec, secret).unwrap();
@@ -341,7 +433,10 @@ fn hmac_keys_are_as_long_as_the_hash_and_take_only_their_algorithm() {
         assert_eq!(format!("{key:?}"), format!("HmacKey({spec}, [REDACTED])"));
     }
     let key = HmacKey::generate(K::Hmac224).unwrap();
-    assert_eq!(key.mac(MacAlgorithm::HmacSha256, b"m"), Err(Error::NotForSpec(K::Hmac224)));
+    assert_eq!(
+        key.mac(MacAlgorithm::HmacSha256, b"m"),
+        Err(Error::NotForSpec(K::Hmac224))
+    );
     assert!(HmacKey::generate(K::EccNistP256).is_err());
 }
 
@@ -357,11 +452,31 @@ fn the_spec_table_matches_the_api_model_and_the_key_spec_reference() {
     assert_eq!(K::EccSecgP256k1.default_usage(), Some(KeyUsage::SignVerify));
     assert_eq!(K::MlKem768.default_usage(), Some(KeyUsage::EncapsulateDecapsulate));
     assert!(!K::EccNistEdwards25519.allows_usage(KeyUsage::KeyAgreement));
-    assert_eq!(K::EccNistP521.signing_algorithms(KeyUsage::SignVerify), &[S::EcdsaSha512]);
+    assert_eq!(
+        K::EccNistP521.signing_algorithms(KeyUsage::SignVerify),
+        &[S::EcdsaSha512]
+    );
     assert!(K::EccNistP521.signing_algorithms(KeyUsage::KeyAgreement).is_empty());
-    let data_pairs: Vec<&str> = KeySpec::ALL.iter().filter(|s| s.is_data_key_pair_spec()).map(|s| s.as_str()).collect();
+    let data_pairs: Vec<&str> = KeySpec::ALL
+        .iter()
+        .filter(|s| s.is_data_key_pair_spec())
+        .map(|s| s.as_str())
+        .collect();
     assert_eq!(
         data_pairs,
-        ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"]
+        [
+            "RSA_2048",
+            "RSA_3072",
+            "RSA_4096",
+            "ECC_NIST_P256",
+            "ECC_NIST_P384",
+            "ECC_NIST_P521",
+            "ECC_SECG_P256K1",
+            "SM2",
+            "ECC_NIST_EDWARDS25519",
+            "ML_KEM_512",
+            "ML_KEM_768",
+            "ML_KEM_1024"
+        ]
     );
 }
