@@ -19,6 +19,7 @@ mod eval_reference;
 #[cfg(feature = "cli")]
 mod eval_simulate;
 mod grant_properties;
+mod keys;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]
