@@ -5,8 +5,8 @@
 use std::io::{IsTerminal, Write};
 
 use keyward::policy::PolicyErrors;
-use keyward::source::Source;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use keyward::source::{Excerpted, Source};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 /// Writes each problem of a document in the chosen format.
 pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std::io::Result<()> {
@@ -31,39 +31,6 @@ pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// A diagnostic with its document's source, as miette renders it.
-#[derive(Debug)]
-struct WithSource<'a> {
-    inner: &'a dyn Diagnostic,
-    src: miette::NamedSource<std::sync::Arc<str>>,
-}
-
-impl std::fmt::Display for WithSource<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, f)
-    }
-}
-
-impl std::error::Error for WithSource<'_> {}
-
-impl Diagnostic for WithSource<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.code()
-    }
-    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.help()
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        self.inner.severity()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.src)
-    }
-}
-
 fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     let theme = if use_colour() {
         GraphicalTheme::unicode()
@@ -72,10 +39,7 @@ fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     };
     let mut text = String::new();
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
-    let report = WithSource {
-        inner: diagnostic,
-        src: src.to_named_source(),
-    };
+    let report = Excerpted::new(diagnostic, src);
     if handler.render_report(&mut text, &report).is_err() {
         text = format!("error: {diagnostic}\n");
     }

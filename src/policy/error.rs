@@ -251,10 +251,7 @@ impl miette::SourceCode for PolicyErrors {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .src
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let contents = miette::SourceCode::read_span(&self.src, span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.src.name().to_owned(),
             contents.data(),
@@ -317,6 +314,7 @@ impl Diagnostic for Located<'_> {
         Some(self.src)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.error.labels()
+        let labels = self.error.labels()?;
+        Some(Box::new(labels.map(|l| self.src.src.clip_label(l))))
     }
 }

@@ -26,7 +26,7 @@ pub enum LoadError {
     Uncompilable {
         name: String,
         #[source_code]
-        src: miette::NamedSource<std::sync::Arc<str>>,
+        src: miette::NamedSource<crate::source::Source>,
         #[related]
         errors: Vec<CompileError>,
     },

@@ -4,16 +4,45 @@
 //! into it; [`Spanned<T>`] pairs a value with the span of its text. Equality
 //! and hashing of `Spanned` ignore the span, so two models parsed from
 //! differently formatted texts compare equal when they mean the same.
+//! [`read`] brings text in under a size limit per kind of input; `excerpt`
+//! shows miette bounded pieces of it, however long its lines.
+
+mod excerpt;
+mod lines;
+pub mod read;
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+pub use excerpt::Excerpted;
+pub use lines::WIDE;
+use lines::Lines;
 
 /// A document's name (a path, `<stdin>`, …) and its full text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Source {
     name: Arc<str>,
     text: Arc<str>,
+    /// Built on first use and shared by clones.
+    lines: Arc<OnceLock<Lines>>,
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.text == other.text
+    }
+}
+
+impl Eq for Source {}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("bytes", &self.text.len())
+            .finish()
+    }
 }
 
 impl Source {
@@ -21,7 +50,12 @@ impl Source {
         Source {
             name: name.into(),
             text: text.into(),
+            lines: Arc::default(),
         }
+    }
+
+    fn lines(&self) -> &Lines {
+        self.lines.get_or_init(|| Lines::new(&self.text))
     }
 
     pub fn name(&self) -> &str {
@@ -39,25 +73,37 @@ impl Source {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text.as_bytes()[..offset];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = 1 + self.text[line_start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count();
+        let (line, column) = self.line_col0(offset);
+        (line + 1, column + 1)
+    }
+
+    /// 0-based line and column (in characters) of a byte offset.
+    fn line_col0(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let lines = self.lines();
+        let line = lines.line_of(offset);
+        let bytes = self.text.as_bytes();
+        let column = lines.chars_before(bytes, offset) - lines.chars_before(bytes, lines.start(line));
         (line, column)
     }
 
-    /// The source in the form miette renders.
-    pub fn to_named_source(&self) -> miette::NamedSource<Arc<str>> {
-        miette::NamedSource::new(self.name.as_ref(), Arc::clone(&self.text)).with_language("json")
+    /// The source in the form miette renders: it reads bounded excerpts, so
+    /// a span on a line of any length renders (see `excerpt`).
+    pub fn to_named_source(&self) -> miette::NamedSource<Source> {
+        miette::NamedSource::new(self.name.as_ref(), self.clone()).with_language("json")
     }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
+    }
+    offset
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset += 1;
     }
     offset
 }
