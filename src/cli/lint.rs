@@ -180,7 +180,7 @@ fn load_config(path: Option<&Path>) -> Result<Config, String> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = keyward::source::read::text(&path, keyward::source::read::Kind::Config).map_err(|e| e.to_string())?;
     Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
