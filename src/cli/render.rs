@@ -14,16 +14,45 @@ pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std:
     diagnostics(out, &errors.src, &each, json)
 }
 
-/// Writes diagnostics that point into `src`.
+/// The most problems of one document shown in the human format; JSON
+/// output lists them all.
+pub const MAX_SHOWN: usize = 50;
+
+/// Writes diagnostics that point into `src`: all of them as JSON, the first
+/// [`MAX_SHOWN`] for people, then how many more there are.
 pub fn diagnostics(out: &mut impl Write, src: &Source, each: &[&dyn Diagnostic], json: bool) -> std::io::Result<()> {
-    for diagnostic in each {
-        if json {
+    if json {
+        for diagnostic in each {
             writeln!(out, "{}", as_json(src, *diagnostic))?;
-        } else {
-            write!(out, "{}", human(src, *diagnostic))?;
         }
+        return Ok(());
+    }
+    for diagnostic in each.iter().take(MAX_SHOWN) {
+        write!(out, "{}", human(src, *diagnostic))?;
+    }
+    if let Some(more) = each.len().checked_sub(MAX_SHOWN).filter(|&n| n > 0) {
+        writeln!(
+            out,
+            "… and {} more {} in `{}` (`--format json` lists every one)\n",
+            thousands(more),
+            if more == 1 { "problem" } else { "problems" },
+            src.name()
+        )?;
     }
     Ok(())
+}
+
+/// `39950` as `39,950`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.

@@ -216,10 +216,23 @@ pub enum PolicyError {
 
 /// Every problem found in one document, with the document's source.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
-#[error("{} in `{}`", count(.errors.len()), .src.name())]
+#[error("{} in `{}`{}", count(.errors.len()), .src.name(), shown(.errors.len()))]
 pub struct PolicyErrors {
     pub src: Source,
     pub errors: Vec<PolicyError>,
+}
+
+impl PolicyErrors {
+    /// How many problems a rendered report shows.
+    pub const SHOWN: usize = 50;
+}
+
+fn shown(n: usize) -> String {
+    if n > PolicyErrors::SHOWN {
+        format!(" (the first {} shown)", PolicyErrors::SHOWN)
+    } else {
+        String::new()
+    }
 }
 
 fn count(n: usize) -> String {
@@ -239,8 +252,12 @@ impl Diagnostic for PolicyErrors {
         Some(self)
     }
 
+    /// The first [`PolicyErrors::SHOWN`] problems: the message counts them
+    /// all, and `errors` holds them all.
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
+        Some(Box::new(
+            self.errors.iter().take(Self::SHOWN).map(|e| e as &dyn Diagnostic),
+        ))
     }
 }
 
