@@ -17,6 +17,9 @@ mod eval;
 mod eval_properties;
 mod eval_reference;
 mod grant_properties;
+mod hostile;
+#[cfg(feature = "cli")]
+mod hostile_cli;
 mod lint;
 #[cfg(feature = "cli")]
 mod lint_cli;
