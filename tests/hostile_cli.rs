@@ -128,7 +128,10 @@ fn simulate_reports_a_problem_at_the_end_of_a_1_mb_line() {
     let dir = scratch("simulate-one-line");
     std::fs::write(dir.join("long.json"), one_line_policy()).expect("write");
     std::fs::write(dir.join("request.json"), REQUEST).expect("write");
-    let run = keyward(&dir, &["simulate", "--request", "request.json", "--key-policy", "long.json"]);
+    let run = keyward(
+        &dir,
+        &["simulate", "--request", "request.json", "--key-policy", "long.json"],
+    );
     run.assert_sane(2, 20_000);
     assert_points_past_column_65535(&run);
 }
@@ -169,14 +172,21 @@ fn run_reports_problems_far_along_one_line_of_a_script_or_a_policy() {
 #[test]
 fn a_hundred_thousand_empty_statements_are_all_reported_in_json_and_capped_for_people() {
     let dir = scratch("many-objects");
-    let text = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, vec!["{}"; 100_000].join(","));
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec!["{}"; 100_000].join(",")
+    );
     std::fs::write(dir.join("many.json"), text).expect("write");
     let json = keyward(&dir, &["check", "--format", "json", "many.json"]);
     json.assert_sane(1, 100 * MB);
     assert_eq!(json.stdout.lines().count(), 100_000);
     let human = keyward(&dir, &["check", "many.json"]);
     human.assert_sane(1, 200_000);
-    assert!(human.stdout.contains("… and 99,950 more problems in `many.json`"), "{}", head(&human.stdout));
+    assert!(
+        human.stdout.contains("… and 99,950 more problems in `many.json`"),
+        "{}",
+        head(&human.stdout)
+    );
 }
 
 #[test]
@@ -189,12 +199,20 @@ fn forty_thousand_duplicate_keys_are_all_reported_in_json_and_capped_for_people(
     std::fs::write(dir.join("dup.json"), text).expect("write");
     let json = keyward(&dir, &["check", "--format", "json", "dup.json"]);
     json.assert_sane(1, 100 * MB);
-    let duplicates = json.stdout.lines().filter(|l| l.contains("keyward::json::duplicate-key")).count();
+    let duplicates = json
+        .stdout
+        .lines()
+        .filter(|l| l.contains("keyward::json::duplicate-key"))
+        .count();
     assert_eq!(duplicates, 39_999);
     for command in ["check", "lint"] {
         let human = keyward(&dir, &[command, "dup.json"]);
         human.assert_sane(1, 200_000);
-        assert!(human.stdout.contains("more problems in `dup.json`"), "{}", head(&human.stdout));
+        assert!(
+            human.stdout.contains("more problems in `dup.json`"),
+            "{}",
+            head(&human.stdout)
+        );
     }
 }
 
@@ -206,8 +224,11 @@ fn a_request_over_its_limit_is_refused_naming_the_limit_and_the_flag() {
         "v".repeat(2 * MB)
     );
     std::fs::write(dir.join("big.json"), big).expect("write");
-    std::fs::write(dir.join("key.json"), r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}"#)
-        .expect("write");
+    std::fs::write(
+        dir.join("key.json"),
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}"#,
+    )
+    .expect("write");
     let refused = keyward(&dir, &["simulate", "--request", "big.json", "--key-policy", "key.json"]);
     refused.assert_sane(2, 2_000);
     assert!(
@@ -219,7 +240,15 @@ fn a_request_over_its_limit_is_refused_naming_the_limit_and_the_flag() {
     // Raised, the same request is read (and then lacks a resource).
     let raised = keyward(
         &dir,
-        &["--input-limit", "request=4MiB", "simulate", "--request", "big.json", "--key-policy", "key.json"],
+        &[
+            "--input-limit",
+            "request=4MiB",
+            "simulate",
+            "--request",
+            "big.json",
+            "--key-policy",
+            "key.json",
+        ],
     );
     assert!(!raised.all().contains("limit for requests"), "{}", head(&raised.all()));
 }
@@ -227,14 +256,38 @@ fn a_request_over_its_limit_is_refused_naming_the_limit_and_the_flag() {
 #[test]
 fn suites_scripts_and_policies_over_their_limits_are_refused() {
     let dir = scratch("input-limits");
-    std::fs::write(dir.join("a.suite.json"), format!(r#"{{"cases": [], "x": "{}"}}"#, "x".repeat(4096))).expect("write");
+    std::fs::write(
+        dir.join("a.suite.json"),
+        format!(r#"{{"cases": [], "x": "{}"}}"#, "x".repeat(4096)),
+    )
+    .expect("write");
     std::fs::write(dir.join("a.kws"), format!("# {}\n", "x".repeat(4096))).expect("write");
-    std::fs::write(dir.join("p.json"), format!(r#"{{"Statement": [], "x": "{}"}}"#, "x".repeat(4096))).expect("write");
+    std::fs::write(
+        dir.join("p.json"),
+        format!(r#"{{"Statement": [], "x": "{}"}}"#, "x".repeat(4096)),
+    )
+    .expect("write");
     let cases: [(&[&str], &str, i32); 4] = [
-        (&["--input-limit", "suite=1KiB", "test", "a.suite.json"], "`--input-limit suite=SIZE`", 2),
-        (&["--input-limit", "script=1KiB", "run", "a.kws"], "`--input-limit script=SIZE`", 2),
-        (&["--input-limit", "policy=1KiB", "check", "p.json"], "--input-limit policy=SIZE", 1),
-        (&["--input-limit", "policy=1KiB", "lint", "p.json"], "--input-limit policy=SIZE", 1),
+        (
+            &["--input-limit", "suite=1KiB", "test", "a.suite.json"],
+            "`--input-limit suite=SIZE`",
+            2,
+        ),
+        (
+            &["--input-limit", "script=1KiB", "run", "a.kws"],
+            "`--input-limit script=SIZE`",
+            2,
+        ),
+        (
+            &["--input-limit", "policy=1KiB", "check", "p.json"],
+            "--input-limit policy=SIZE",
+            1,
+        ),
+        (
+            &["--input-limit", "policy=1KiB", "lint", "p.json"],
+            "--input-limit policy=SIZE",
+            1,
+        ),
     ];
     for (args, flag, code) in cases {
         let run = keyward(&dir, args);
@@ -252,11 +305,22 @@ fn input_limit_and_threads_flags_refuse_nonsense() {
         &["--input-limit", "policy=0", "check", "x.json"],
         &["encrypt-file", "--threads", "0", "--key", "alias/x", "in", "out"],
         &["encrypt-file", "--threads", "257", "--key", "alias/x", "in", "out"],
-        &["encrypt-file", "--threads", "18446744073709551615", "--key", "alias/x", "in", "out"],
+        &[
+            "encrypt-file",
+            "--threads",
+            "18446744073709551615",
+            "--key",
+            "alias/x",
+            "in",
+            "out",
+        ],
     ] {
         let run = keyward(&dir, args);
         run.assert_sane(2, 4_000);
     }
-    let run = keyward(&dir, &["encrypt-file", "--threads", "100000", "--key", "alias/x", "in", "out"]);
+    let run = keyward(
+        &dir,
+        &["encrypt-file", "--threads", "100000", "--key", "alias/x", "in", "out"],
+    );
     assert!(run.stderr.contains("from 1 to 256"), "{}", run.stderr);
 }

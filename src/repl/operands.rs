@@ -147,6 +147,10 @@ impl Session {
 /// A text file, at most the size of a policy document.
 pub(super) fn read_text(path: &Path) -> Result<String, String> {
     // `-` is a file here: the REPL's standard input is the person typing.
-    let path = if path.as_os_str() == "-" { Path::new("./-") } else { path };
+    let path = if path.as_os_str() == "-" {
+        Path::new("./-")
+    } else {
+        path
+    };
     crate::source::read::text(path, crate::source::read::Kind::Policy).map_err(|e| e.to_string())
 }

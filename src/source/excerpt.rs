@@ -66,7 +66,7 @@ impl SourceCode for Source {
         let (line, column) = self.line_col0(start);
         let line_count = lines.line_of(end.saturating_sub(1).max(start)) - line;
         Ok(Box::new(MietteSpanContents::new(
-            text[start..end].as_bytes(),
+            &text.as_bytes()[start..end],
             SourceSpan::new(start.into(), end - start),
             line,
             column,
@@ -180,7 +180,13 @@ mod tests {
         let text = format!("[\"{}\", x]", "a".repeat(1 << 20));
         let at = text.len() - 2;
         let source = Source::new("long.json", text);
-        let out = render(&source, &Problem { span: SourceSpan::new(at.into(), 1), other: None });
+        let out = render(
+            &source,
+            &Problem {
+                span: SourceSpan::new(at.into(), 1),
+                other: None,
+            },
+        );
         assert!(out.contains(&format!("[long.json:1:{}]", at + 1)), "{out}");
         assert!(out.contains("here"));
         assert!(out.len() < 2_000, "{} bytes", out.len());
@@ -188,7 +194,10 @@ mod tests {
 
     #[test]
     fn two_labels_far_apart_on_one_wide_line_render_apart() {
-        let text = format!("{{\"k\": 1, {}, \"k\": 2}}", "\"p\": 0, ".repeat(200_000).trim_end_matches(", "));
+        let text = format!(
+            "{{\"k\": 1, {}, \"k\": 2}}",
+            "\"p\": 0, ".repeat(200_000).trim_end_matches(", ")
+        );
         let second = text.rfind("\"k\"").unwrap_or(0);
         let source = Source::new("dup.json", text);
         let problem = Problem {
@@ -207,15 +216,30 @@ mod tests {
         let len = source.text().len();
         let clipped = source.clip(Span::new(0, len));
         assert!(clipped.len() <= SPAN_CAP && source.text().is_char_boundary(clipped.end));
-        let out = render(&source, &Problem { span: SourceSpan::new(0.into(), len), other: None });
+        let out = render(
+            &source,
+            &Problem {
+                span: SourceSpan::new(0.into(), len),
+                other: None,
+            },
+        );
         assert!(out.contains("here"), "{out}");
     }
 
     #[test]
     fn narrow_lines_render_whole_with_their_context() {
         let source = Source::new("t.json", "{\n  \"a\": 1,\n  \"b\": 2\n}\n");
-        let out = render(&source, &Problem { span: SourceSpan::new(14.into(), 3), other: None });
-        assert!(out.contains("1 │ {") && out.contains("3 │   \"b\": 2") && out.contains("4 │ }"), "{out}");
+        let out = render(
+            &source,
+            &Problem {
+                span: SourceSpan::new(14.into(), 3),
+                other: None,
+            },
+        );
+        assert!(
+            out.contains("1 │ {") && out.contains("3 │   \"b\": 2") && out.contains("4 │ }"),
+            "{out}"
+        );
         assert!(out.contains("[t.json:3:3]"), "{out}");
     }
 }

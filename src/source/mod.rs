@@ -16,21 +16,25 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 pub use excerpt::Excerpted;
-pub use lines::WIDE;
 use lines::Lines;
+pub use lines::WIDE;
 
 /// A document's name (a path, `<stdin>`, …) and its full text.
 #[derive(Clone)]
 pub struct Source {
     name: Arc<str>,
+    body: Arc<Body>,
+}
+
+/// The text and its line index (built on first use, shared by clones).
+struct Body {
     text: Arc<str>,
-    /// Built on first use and shared by clones.
-    lines: Arc<OnceLock<Lines>>,
+    lines: OnceLock<Lines>,
 }
 
 impl PartialEq for Source {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.text == other.text
+        self.name == other.name && self.text() == other.text()
     }
 }
 
@@ -40,7 +44,7 @@ impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Source")
             .field("name", &self.name)
-            .field("bytes", &self.text.len())
+            .field("bytes", &self.text().len())
             .finish()
     }
 }
@@ -49,13 +53,15 @@ impl Source {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         Source {
             name: name.into(),
-            text: text.into(),
-            lines: Arc::default(),
+            body: Arc::new(Body {
+                text: text.into(),
+                lines: OnceLock::new(),
+            }),
         }
     }
 
     fn lines(&self) -> &Lines {
-        self.lines.get_or_init(|| Lines::new(&self.text))
+        self.body.lines.get_or_init(|| Lines::new(&self.body.text))
     }
 
     pub fn name(&self) -> &str {
@@ -63,12 +69,12 @@ impl Source {
     }
 
     pub fn text(&self) -> &str {
-        &self.text
+        &self.body.text
     }
 
     /// The text behind a span (empty if the span lies outside the text).
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or("")
+        self.text().get(span.start..span.end).unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -79,10 +85,11 @@ impl Source {
 
     /// 0-based line and column (in characters) of a byte offset.
     fn line_col0(&self, offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let text = self.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
         let lines = self.lines();
         let line = lines.line_of(offset);
-        let bytes = self.text.as_bytes();
+        let bytes = text.as_bytes();
         let column = lines.chars_before(bytes, offset) - lines.chars_before(bytes, lines.start(line));
         (line, column)
     }

@@ -232,8 +232,8 @@ fn unreadable(name: &str, error: &std::io::Error) -> ReadError {
 /// A size as people write it: `4 MiB`, `512 KiB`, `100 bytes`.
 pub fn size(bytes: u64) -> String {
     match bytes {
-        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
-        b if b >= 1024 && b % 1024 == 0 => format!("{} KiB", b / 1024),
+        b if b >= MIB && b.is_multiple_of(MIB) => format!("{} MiB", b / MIB),
+        b if b >= 1024 && b.is_multiple_of(1024) => format!("{} KiB", b / 1024),
         1 => "1 byte".to_owned(),
         b => format!("{b} bytes"),
     }
@@ -273,7 +273,10 @@ mod tests {
     #[test]
     fn an_input_at_its_limit_is_read_whole() {
         let input = vec![b'x'; Kind::Config.limit() as usize];
-        assert_eq!(from_reader(&input[..], "c", Kind::Config, 1 << 40).map(|b| b.len()), Ok(input.len()));
+        assert_eq!(
+            from_reader(&input[..], "c", Kind::Config, 1 << 40).map(|b| b.len()),
+            Ok(input.len())
+        );
     }
 
     #[test]
