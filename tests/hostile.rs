@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use keyward::policy::{Document, DocumentKind};
 use keyward::source::{Excerpted, Source, WIDE};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::Diagnostic;
+#[cfg(feature = "cli")]
+use miette::{GraphicalReportHandler, GraphicalTheme};
 use proptest::prelude::*;
 
 use crate::proptest_config::config;
@@ -31,10 +33,28 @@ fn maybe_wide(bytes: impl Strategy<Value = Vec<u8>>) -> impl Strategy<Value = St
 }
 
 /// Renders a problem the way `keyward check` does.
+#[cfg(feature = "cli")]
 fn render(source: &Source, diagnostic: &dyn Diagnostic) -> String {
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_context_lines(2);
     let _ = handler.render_report(&mut out, &Excerpted::new(diagnostic, source));
+    out
+}
+
+/// Without miette's renderer: the excerpt of each label it would be given.
+#[cfg(not(feature = "cli"))]
+fn render(source: &Source, diagnostic: &dyn Diagnostic) -> String {
+    let excerpted = Excerpted::new(diagnostic, source);
+    let mut out = String::new();
+    let Some(code) = excerpted.source_code() else {
+        return out;
+    };
+    for label in excerpted.labels().into_iter().flatten() {
+        if let Ok(contents) = code.read_span(label.inner(), 2, 2) {
+            out.push_str(&String::from_utf8_lossy(contents.data()));
+            out.push('\n');
+        }
+    }
     out
 }
 

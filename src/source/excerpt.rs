@@ -152,7 +152,7 @@ impl Diagnostic for Excerpted<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod tests {
     use super::*;
     use miette::{GraphicalReportHandler, GraphicalTheme};
