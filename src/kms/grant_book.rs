@@ -222,6 +222,7 @@ fn same_request(existing: &Grant, new: &Grant) -> bool {
 /// `ListGrants` shape), when it was made, and its tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredGrant {
+    pub grant_id: String,
     pub key: String,
     pub grant_json: String,
     pub created_at: i64,
@@ -234,6 +235,7 @@ impl GrantBook {
         self.entries
             .iter()
             .map(|e| StoredGrant {
+                grant_id: e.grant.grant_id.as_ref().map(|g| g.node.clone()).unwrap_or_default(),
                 key: e.key.clone(),
                 grant_json: crate::policy::fmt::grants_json(&crate::policy::Grants {
                     shape: crate::policy::GrantsShape::One,

@@ -13,6 +13,7 @@ mod grants;
 mod key_spec;
 mod request;
 pub mod runtime;
+pub mod store;
 pub mod wire;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
@@ -23,6 +24,7 @@ pub use grant_book::{GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
 pub use grants::{check as check_grant, NotApplied};
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;
+pub use store::{Change, Commit, Partition, PartitionState, Row, Seq, Snapshot, Store};
 
 #[cfg(test)]
 mod tests;

@@ -86,6 +86,20 @@ pub enum StoreError {
         help("after loading, continue the runtime's event ids with `AuditLog::resume_after(store.last_event_id()?)`")
     )]
     DuplicateEvent { path: PathBuf, event_id: u64 },
+
+    #[error("another process changed the state since change {base} (it is at {current})")]
+    #[diagnostic(
+        code("keyward::store::conflict"),
+        help("the service catches up with the store and runs the call again; this reaches a user only after repeated conflicts")
+    )]
+    Conflict { base: u64, current: u64 },
+
+    #[error("the commit was refused by a test store (commit {number})")]
+    #[diagnostic(
+        code("keyward::store::injected"),
+        help("only tests see this: a store wrapper fails chosen commits")
+    )]
+    Injected { number: u64 },
 }
 
 impl StoreError {

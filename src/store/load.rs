@@ -202,6 +202,7 @@ impl Store {
             let tokens: Vec<String> = serde_json::from_str(&tokens)
                 .map_err(|_| corrupt(format!("a grant of key `{key}` has tokens that do not read")))?;
             grants.push(StoredGrant {
+                grant_id: String::new(),
                 key,
                 grant_json,
                 created_at,
