@@ -64,7 +64,9 @@ impl SourceCode for Source {
             lines.end_with_newline(line)
         };
         let (line, column) = self.line_col0(start);
-        let line_count = lines.line_of(end.saturating_sub(1).max(start)) - line;
+        // As miette's own reader counts it: the line breaks before `end`
+        // (its merging of nearby labels depends on this).
+        let line_count = lines.line_of(end);
         Ok(Box::new(MietteSpanContents::new(
             &text.as_bytes()[start..end],
             SourceSpan::new(start.into(), end - start),
