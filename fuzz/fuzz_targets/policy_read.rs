@@ -17,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let printed = to_canonical_json(&document);
         let again = Document::parse(&Source::new("printed.json", printed.as_str()), None);
-        assert!(again.is_ok(), "the canonical form of a valid document was refused:\n{printed}");
+        assert!(
+            again.is_ok(),
+            "the canonical form of a valid document was refused:\n{printed}"
+        );
     }
 });
