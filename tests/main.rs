@@ -20,6 +20,9 @@ mod eval_reference;
 mod eval_simulate;
 mod grant_properties;
 mod keys;
+mod hostile;
+#[cfg(feature = "cli")]
+mod hostile_cli;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]

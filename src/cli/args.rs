@@ -12,6 +12,37 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub session: super::kms_args::Session,
+    /// Raise (or lower) the size limit of one kind of input, such as
+    /// `policy=8MiB`. Kinds and defaults: policy 4 MiB, suite 16 MiB,
+    /// request 1 MiB, script 16 MiB, accounts 16 MiB, config 1 MiB,
+    /// catalogue 64 MiB, envelope-header 1 MiB, http-body 1 MiB.
+    #[arg(long, global = true, value_name = "KIND=SIZE", value_parser = input_limit)]
+    pub input_limit: Vec<(keyward::source::read::Kind, u64)>,
+}
+
+/// The most worker threads any command starts.
+pub const MAX_THREADS: usize = 256;
+
+/// Parses `--threads N`: 1 to [`MAX_THREADS`].
+pub fn thread_count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n @ 1..=MAX_THREADS) => Ok(n),
+        _ => Err(format!("expected a number of threads from 1 to {MAX_THREADS}")),
+    }
+}
+
+/// Parses `--input-limit KIND=SIZE`.
+fn input_limit(value: &str) -> Result<(keyward::source::read::Kind, u64), String> {
+    use keyward::source::read::{parse_size, Kind};
+    let names = || Kind::ALL.map(Kind::name).join(", ");
+    let (kind, size) = value
+        .split_once('=')
+        .ok_or_else(|| format!("expected KIND=SIZE, such as `policy=8MiB` (kinds: {})", names()))?;
+    let kind = Kind::from_name(kind).ok_or_else(|| format!("unknown input kind `{kind}` (kinds: {})", names()))?;
+    let size = parse_size(size)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{size}` is not a size: write bytes, or a number with K, M or G (binary multiples)"))?;
+    Ok((kind, size))
 }
 
 #[derive(Debug, Subcommand)]

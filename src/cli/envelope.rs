@@ -50,8 +50,8 @@ pub struct DecryptFileArgs {
 
 #[derive(Clone, Debug, Args)]
 pub struct FileIo {
-    /// Threads that seal or open frames (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Threads that seal or open frames, 1 to 256 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = super::args::thread_count)]
     pub threads: Option<usize>,
     /// The input file, or `-` for standard input.
     #[arg(value_name = "IN")]
@@ -194,7 +194,8 @@ fn stream(
     let options = Options {
         workers: io
             .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .min(super::args::MAX_THREADS),
         progress: &report,
     };
     let reader: &mut dyn ReadSend = &mut *input.reader;

@@ -1,11 +1,11 @@
 //! Turning path arguments into documents: folders are walked for `*.json`,
 //! `-` is stdin, and a file is read only up to the size limit.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use keyward::json::{self, JsonError, Limits};
 use keyward::policy::{PolicyError, PolicyErrors};
+use keyward::source::read::{self, ReadError};
 use keyward::source::{Source, Span};
 
 /// A path that names a document to read.
@@ -68,29 +68,31 @@ pub enum Loaded {
     Rejected(PolicyErrors),
 }
 
-/// Reads at most one byte more than the limit, so a huge file is refused
-/// without being read whole. `Err` is an I/O error.
+/// Reads through the bounded reader (at most one byte more than the
+/// limit), so a huge file is refused without being read whole. `Err` is an
+/// I/O error.
 pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, String> {
     let name = input.display_name();
-    let mut bytes = Vec::new();
-    let cap = limits.max_bytes as u64 + 1;
-    let read = match input {
-        Input::Stdin => std::io::stdin().lock().take(cap).read_to_end(&mut bytes),
-        Input::File(path) => std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes)),
+    let path = match input {
+        Input::Stdin => Path::new("-"),
+        Input::File(path) => path.as_path(),
     };
-    read.map_err(|e| format!("cannot read `{name}`: {e}"))?;
-    if bytes.len() > limits.max_bytes {
-        let size = match input {
-            Input::File(path) => std::fs::metadata(path).map(|m| m.len() as usize).unwrap_or(bytes.len()),
-            Input::Stdin => bytes.len(),
-        };
-        let error = JsonError::TooLarge {
-            size,
-            limit: limits.max_bytes,
-            span: Span::at(0).into(),
-        };
-        return Ok(Loaded::Rejected(rejected(Source::new(name, ""), error)));
-    }
+    let bytes = match read::bytes(path, read::Kind::Policy) {
+        Ok(bytes) => bytes,
+        Err(ReadError::TooLarge { limit, .. }) => {
+            let size = match input {
+                Input::File(path) => std::fs::metadata(path).map_or(limit as usize + 1, |m| m.len() as usize),
+                Input::Stdin => limit as usize + 1,
+            };
+            let error = JsonError::TooLarge {
+                size,
+                limit: limits.max_bytes.min(limit as usize),
+                span: Span::at(0).into(),
+            };
+            return Ok(Loaded::Rejected(rejected(Source::new(name, ""), error)));
+        }
+        Err(error) => return Err(error.to_string()),
+    };
     match json::decode(&bytes) {
         Ok(text) => Ok(Loaded::Text(Source::new(name, text))),
         Err(JsonError::InvalidUtf8 { offset, .. }) => {

@@ -246,14 +246,14 @@ fn load_config(path: Option<&Path>) -> Result<(Config, PathBuf), String> {
     let Some(path) = path else {
         return Ok((Config::default(), PathBuf::new()));
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = keyward::source::read::text(&path, keyward::source::read::Kind::Config).map_err(|e| e.to_string())?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let config = Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((config, base))
 }
 
 fn read_policy(path: &Path) -> Result<keyward::policy::Policy, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = keyward::source::read::text(path, keyward::source::read::Kind::Policy).map_err(|e| e.to_string())?;
     let source = Source::new(path.display().to_string(), text);
     match Document::parse(&source, Some(DocumentKind::Policy)) {
         Ok(Document::Policy(policy)) => Ok(policy),

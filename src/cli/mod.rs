@@ -38,6 +38,9 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(if e.use_stderr() { Outcome::Failure as u8 } else { 0 });
         }
     };
+    for &(kind, bytes) in &args.input_limit {
+        kind.set_limit(bytes);
+    }
     let outcome = match args.command {
         args::Command::Check(check) => check::run(&check),
         args::Command::Fmt(fmt) => format::run(&fmt),

@@ -5,8 +5,8 @@
 use std::io::{IsTerminal, Write};
 
 use keyward::policy::PolicyErrors;
-use keyward::source::Source;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use keyward::source::{Excerpted, Source};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 /// Writes each problem of a document in the chosen format.
 pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std::io::Result<()> {
@@ -14,54 +14,50 @@ pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std:
     diagnostics(out, &errors.src, &each, json)
 }
 
-/// Writes diagnostics that point into `src`.
+/// The most problems of one document shown in the human format; JSON
+/// output lists them all.
+pub const MAX_SHOWN: usize = 50;
+
+/// Writes diagnostics that point into `src`: all of them as JSON, the first
+/// [`MAX_SHOWN`] for people, then how many more there are.
 pub fn diagnostics(out: &mut impl Write, src: &Source, each: &[&dyn Diagnostic], json: bool) -> std::io::Result<()> {
-    for diagnostic in each {
-        if json {
+    if json {
+        for diagnostic in each {
             writeln!(out, "{}", as_json(src, *diagnostic))?;
-        } else {
-            write!(out, "{}", human(src, *diagnostic))?;
         }
+        return Ok(());
+    }
+    for diagnostic in each.iter().take(MAX_SHOWN) {
+        write!(out, "{}", human(src, *diagnostic))?;
+    }
+    if let Some(more) = each.len().checked_sub(MAX_SHOWN).filter(|&n| n > 0) {
+        writeln!(
+            out,
+            "… and {} more {} in `{}` (`--format json` lists every one)\n",
+            thousands(more),
+            if more == 1 { "problem" } else { "problems" },
+            src.name()
+        )?;
     }
     Ok(())
+}
+
+/// `39950` as `39,950`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
 pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// A diagnostic with its document's source, as miette renders it.
-#[derive(Debug)]
-struct WithSource<'a> {
-    inner: &'a dyn Diagnostic,
-    src: miette::NamedSource<std::sync::Arc<str>>,
-}
-
-impl std::fmt::Display for WithSource<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, f)
-    }
-}
-
-impl std::error::Error for WithSource<'_> {}
-
-impl Diagnostic for WithSource<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.code()
-    }
-    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.help()
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        self.inner.severity()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.src)
-    }
 }
 
 fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
@@ -72,10 +68,7 @@ fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     };
     let mut text = String::new();
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
-    let report = WithSource {
-        inner: diagnostic,
-        src: src.to_named_source(),
-    };
+    let report = Excerpted::new(diagnostic, src);
     if handler.render_report(&mut text, &report).is_err() {
         text = format!("error: {diagnostic}\n");
     }

@@ -77,10 +77,10 @@ pub fn repl(args: &SessionArgs, repl: &ReplArgs) -> Outcome {
 /// the script or the session could not be started.
 pub fn run(args: &SessionArgs, run: &RunArgs) -> Outcome {
     let colour = super::render::use_colour();
-    let script = match std::fs::read(&run.script) {
+    let script = match keyward::source::read::bytes(&run.script, keyward::source::read::Kind::Script) {
         Ok(bytes) => bytes,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", run.script.display());
+            eprintln!("error: {e}");
             return Outcome::Failure;
         }
     };

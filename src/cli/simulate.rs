@@ -52,13 +52,8 @@ fn split_pair(flag: &str, value: &str) -> Result<(String, PathBuf), Failure> {
 }
 
 fn read_request(args: &SimulateArgs) -> Result<RequestSpec, Failure> {
-    let text = if args.request.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-            .map_err(|e| Failure::Usage(format!("cannot read the request from stdin: {e}")))?
-    } else {
-        std::fs::read_to_string(&args.request)
-            .map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", args.request.display())))?
-    };
+    let text = keyward::source::read::text(&args.request, keyward::source::read::Kind::Request)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     RequestSpec::parse(&text).map_err(Failure::Usage)
 }
 

@@ -20,7 +20,7 @@ pub enum JsonError {
     #[error("the document is larger than the limit of {limit} bytes")]
     #[diagnostic(
         code("keyward::json::too-large"),
-        help("split the document, or raise the limit if this size is expected")
+        help("split the document, or raise the limit with `--input-limit policy=SIZE` if this size is expected")
     )]
     TooLarge {
         size: usize,

@@ -15,11 +15,14 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 4 MiB and 64 levels: a KMS key policy is at most 32 KiB and nests five
-    /// levels deep; a list of grants or a `ListGrants` response fits easily.
+    /// The policy input limit (4 MiB unless raised, see
+    /// [`source::read`](crate::source::read)) and 64 levels: a KMS key policy
+    /// is at most 32 KiB and nests five levels deep; a list of grants or a
+    /// `ListGrants` response fits easily.
     fn default() -> Self {
+        let policy = crate::source::read::Kind::Policy.limit();
         Limits {
-            max_bytes: 4 << 20,
+            max_bytes: usize::try_from(policy).unwrap_or(usize::MAX),
             max_depth: 64,
         }
     }

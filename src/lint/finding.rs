@@ -130,7 +130,7 @@ impl Finding {
 #[derive(Debug)]
 pub struct Diagnosed<'a> {
     finding: &'a Finding,
-    source: miette::NamedSource<std::sync::Arc<str>>,
+    source: miette::NamedSource<crate::source::Source>,
 }
 
 impl fmt::Display for Diagnosed<'_> {

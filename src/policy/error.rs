@@ -216,10 +216,23 @@ pub enum PolicyError {
 
 /// Every problem found in one document, with the document's source.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
-#[error("{} in `{}`", count(.errors.len()), .src.name())]
+#[error("{} in `{}`{}", count(.errors.len()), .src.name(), shown(.errors.len()))]
 pub struct PolicyErrors {
     pub src: Source,
     pub errors: Vec<PolicyError>,
+}
+
+impl PolicyErrors {
+    /// How many problems a rendered report shows.
+    pub const SHOWN: usize = 50;
+}
+
+fn shown(n: usize) -> String {
+    if n > PolicyErrors::SHOWN {
+        format!(" (the first {} shown)", PolicyErrors::SHOWN)
+    } else {
+        String::new()
+    }
 }
 
 fn count(n: usize) -> String {
@@ -239,8 +252,12 @@ impl Diagnostic for PolicyErrors {
         Some(self)
     }
 
+    /// The first [`PolicyErrors::SHOWN`] problems: the message counts them
+    /// all, and `errors` holds them all.
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
+        Some(Box::new(
+            self.errors.iter().take(Self::SHOWN).map(|e| e as &dyn Diagnostic),
+        ))
     }
 }
 
@@ -251,10 +268,7 @@ impl miette::SourceCode for PolicyErrors {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .src
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let contents = miette::SourceCode::read_span(&self.src, span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.src.name().to_owned(),
             contents.data(),
@@ -317,6 +331,7 @@ impl Diagnostic for Located<'_> {
         Some(self.src)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.error.labels()
+        let labels = self.error.labels()?;
+        Some(Box::new(labels.map(|l| self.src.src.clip_label(l))))
     }
 }

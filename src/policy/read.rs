@@ -417,19 +417,21 @@ impl Reader {
     /// Reads `Sid`s from the JSON itself, so a duplicate is reported even
     /// when one of the two statements has other problems.
     fn check_unique_sids(&mut self, statements: &[&Value]) {
-        let mut seen: Vec<(&str, crate::source::Span)> = Vec::new();
+        let mut seen: rustc_hash::FxHashMap<&str, crate::source::Span> = rustc_hash::FxHashMap::default();
         let sids = statements
             .iter()
             .filter_map(|v| v.as_object()?.get("Sid"))
             .filter_map(|m| Some((m.value.as_str()?, m.value.span)));
         for (sid, span) in sids {
-            match seen.iter().find(|(s, _)| *s == sid) {
-                Some((_, first)) => self.push(PolicyError::DuplicateSid {
+            match seen.get(sid) {
+                Some(first) => self.push(PolicyError::DuplicateSid {
                     sid: sid.to_owned(),
                     span: span.into(),
                     first: (*first).into(),
                 }),
-                None => seen.push((sid, span)),
+                None => {
+                    seen.insert(sid, span);
+                }
             }
         }
     }

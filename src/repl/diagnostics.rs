@@ -2,20 +2,19 @@
 //! error or an unknown name points into the line with a did-you-mean; a
 //! refused KMS call reads as the AWS CLI prints it.
 
-use std::sync::Arc;
-
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use super::grammar::{self, Rule};
 use crate::kms::{ErrorName, KmsError};
 use crate::policy::suggest;
-use crate::source::Span;
+use crate::source::{Source, Span};
 
-/// The line a diagnostic points into.
-pub type Line = NamedSource<Arc<str>>;
+/// The line a diagnostic points into (read in bounded excerpts, so a
+/// script line of any length renders).
+pub type Line = NamedSource<Source>;
 
 pub(super) fn line(text: &str) -> Line {
-    NamedSource::new("input", Arc::from(text))
+    NamedSource::new("input", Source::new("input", text))
 }
 
 /// A statement that does not read, pointed at in its line.

@@ -14,7 +14,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Se
 struct Deciding {
     message: String,
     severity: Severity,
-    src: miette::NamedSource<std::sync::Arc<str>>,
+    src: miette::NamedSource<crate::source::Source>,
     labels: Vec<LabeledSpan>,
 }
 

@@ -53,6 +53,6 @@ fn config() -> Result<Config, String> {
     let Some(path) = found else {
         return Ok(Config::default());
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = crate::source::read::text(&path, crate::source::read::Kind::Config).map_err(|e| e.to_string())?;
     Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

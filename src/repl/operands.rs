@@ -146,13 +146,11 @@ impl Session {
 
 /// A text file, at most the size of a policy document.
 pub(super) fn read_text(path: &Path) -> Result<String, String> {
-    let limit = crate::json::Limits::default().max_bytes as u64;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, limit + 1), &mut bytes)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!("`{}` is larger than {limit} bytes", path.display()));
-    }
-    String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8", path.display()))
+    // `-` is a file here: the REPL's standard input is the person typing.
+    let path = if path.as_os_str() == "-" {
+        Path::new("./-")
+    } else {
+        path
+    };
+    crate::source::read::text(path, crate::source::read::Kind::Policy).map_err(|e| e.to_string())
 }

@@ -120,10 +120,12 @@ impl Accounts {
             message,
         };
         // The text holds the access keys' secrets.
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
-            path: display.clone(),
-            message: e.to_string(),
-        })?);
+        let text = crate::source::read::secret_text(path, crate::source::read::Kind::Accounts).map_err(|e| {
+            SuiteError::Unreadable {
+                path: display.clone(),
+                message: e.reason(),
+            }
+        })?;
         let file: AccountsFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut accounts = Accounts::default();

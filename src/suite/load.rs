@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::eval::{CompileError, CompiledPolicy};
 use crate::policy::{Document, DocumentKind, Grant, Grants, PolicyErrors};
+use crate::source::read::{self, ReadError};
 use crate::source::Source;
 
 /// Why a policy or grant file could not be used.
@@ -19,6 +20,10 @@ pub enum LoadError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Input(ReadError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Invalid(#[from] PolicyErrors),
 
     #[error("`{name}` cannot be evaluated")]
@@ -26,7 +31,7 @@ pub enum LoadError {
     Uncompilable {
         name: String,
         #[source_code]
-        src: miette::NamedSource<std::sync::Arc<str>>,
+        src: miette::NamedSource<crate::source::Source>,
         #[related]
         errors: Vec<CompileError>,
     },
@@ -84,13 +89,10 @@ fn read(path: &Path) -> Result<Source, LoadError> {
         path: name.clone(),
         message,
     };
-    let bytes = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map_err(|e| unreadable(e.to_string()))?;
-        buf
-    } else {
-        std::fs::read(path).map_err(|e| unreadable(e.to_string()))?
-    };
+    let bytes = read::bytes(path, read::Kind::Policy).map_err(|e| match e {
+        ReadError::Unreadable { message, .. } => unreadable(message),
+        other => LoadError::Input(other),
+    })?;
     let text = crate::json::decode(&bytes).map_err(|e| PolicyErrors {
         src: Source::new(name.as_str(), String::from_utf8_lossy(&bytes).as_ref()),
         errors: vec![e.into()],

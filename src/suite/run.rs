@@ -177,10 +177,11 @@ pub enum SuiteError {
 impl Suite {
     pub fn load(path: &Path) -> Result<Suite, SuiteError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| SuiteError::Unreadable {
-            path: display.clone(),
-            message: e.to_string(),
-        })?;
+        let text =
+            crate::source::read::text(path, crate::source::read::Kind::Suite).map_err(|e| SuiteError::Unreadable {
+                path: display.clone(),
+                message: e.reason(),
+            })?;
         let file: SuiteFile = serde_json::from_str(&text).map_err(|e| SuiteError::Invalid {
             path: display.clone(),
             message: e.to_string(),

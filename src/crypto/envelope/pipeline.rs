@@ -24,6 +24,13 @@ pub(super) struct Frame {
 /// How many frames may be in flight per worker.
 const FRAMES_PER_WORKER: usize = 4;
 
+/// The most worker threads a pipeline starts, whatever it is asked for.
+pub const MAX_WORKERS: usize = 256;
+
+/// The most memory the frames in flight may hold together (at least two
+/// frames are always in flight).
+const FRAME_BUDGET: usize = 1 << 30;
+
 /// Runs `read` (fills a frame; sets `last` on the final one), `work` (in
 /// parallel, on `workers` threads) and `write` (in sequence order) until the
 /// last frame is written or a stage fails; the first failure is returned.
@@ -39,8 +46,9 @@ where
     P: Fn(&mut Frame) -> Result<(), EnvelopeError> + Sync,
     W: FnMut(&Frame) -> Result<(), EnvelopeError>,
 {
-    let workers = workers.max(1);
-    let in_flight = workers * FRAMES_PER_WORKER;
+    let workers = workers.clamp(1, MAX_WORKERS);
+    let in_flight = (workers * FRAMES_PER_WORKER).min((FRAME_BUDGET / frame_size.max(1)).max(2));
+    let workers = workers.min(in_flight);
     let (free_tx, free_rx) = channel::<Frame>();
     for _ in 0..in_flight {
         let _ = free_tx.send(Frame {

@@ -4,24 +4,64 @@
 //! into it; [`Spanned<T>`] pairs a value with the span of its text. Equality
 //! and hashing of `Spanned` ignore the span, so two models parsed from
 //! differently formatted texts compare equal when they mean the same.
+//! [`read`] brings text in under a size limit per kind of input; `excerpt`
+//! shows miette bounded pieces of it, however long its lines.
+
+mod excerpt;
+mod lines;
+pub mod read;
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+pub use excerpt::Excerpted;
+use lines::Lines;
+pub use lines::WIDE;
 
 /// A document's name (a path, `<stdin>`, …) and its full text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Source {
     name: Arc<str>,
+    body: Arc<Body>,
+}
+
+/// The text and its line index (built on first use, shared by clones).
+struct Body {
     text: Arc<str>,
+    lines: OnceLock<Lines>,
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.text() == other.text()
+    }
+}
+
+impl Eq for Source {}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("bytes", &self.text().len())
+            .finish()
+    }
 }
 
 impl Source {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         Source {
             name: name.into(),
-            text: text.into(),
+            body: Arc::new(Body {
+                text: text.into(),
+                lines: OnceLock::new(),
+            }),
         }
+    }
+
+    fn lines(&self) -> &Lines {
+        self.body.lines.get_or_init(|| Lines::new(&self.body.text))
     }
 
     pub fn name(&self) -> &str {
@@ -29,35 +69,48 @@ impl Source {
     }
 
     pub fn text(&self) -> &str {
-        &self.text
+        &self.body.text
     }
 
     /// The text behind a span (empty if the span lies outside the text).
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or("")
+        self.text().get(span.start..span.end).unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text.as_bytes()[..offset];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = 1 + self.text[line_start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count();
+        let (line, column) = self.line_col0(offset);
+        (line + 1, column + 1)
+    }
+
+    /// 0-based line and column (in characters) of a byte offset.
+    fn line_col0(&self, offset: usize) -> (usize, usize) {
+        let text = self.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let lines = self.lines();
+        let line = lines.line_of(offset);
+        let bytes = text.as_bytes();
+        let column = lines.chars_before(bytes, offset) - lines.chars_before(bytes, lines.start(line));
         (line, column)
     }
 
-    /// The source in the form miette renders.
-    pub fn to_named_source(&self) -> miette::NamedSource<Arc<str>> {
-        miette::NamedSource::new(self.name.as_ref(), Arc::clone(&self.text)).with_language("json")
+    /// The source in the form miette renders: it reads bounded excerpts, so
+    /// a span on a line of any length renders (see `excerpt`).
+    pub fn to_named_source(&self) -> miette::NamedSource<Source> {
+        miette::NamedSource::new(self.name.as_ref(), self.clone()).with_language("json")
     }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
+    }
+    offset
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset += 1;
     }
     offset
 }

@@ -1,0 +1,301 @@
+//! Bringing input in: every file or stdin keyward reads goes through here,
+//! under a size limit for its [`Kind`]. At most one byte more than the limit
+//! is ever read, so an oversized input costs no more memory than the limit.
+//!
+//! | kind | default | what |
+//! |---|---|---|
+//! | `policy` | 4 MiB | policy and grant documents (`check`, `lint`, `fmt`, `simulate`, suites, the REPL) |
+//! | `suite` | 16 MiB | test suites (`keyward test`) |
+//! | `request` | 1 MiB | `simulate --request` |
+//! | `script` | 16 MiB | session scripts (`keyward run`) |
+//! | `accounts` | 16 MiB | accounts files |
+//! | `config` | 1 MiB | `keyward.toml` |
+//! | `catalogue` | 64 MiB | an IAM catalogue |
+//! | `envelope-header` | 1 MiB | the header of an envelope file |
+//! | `http-body` | 1 MiB | a request body sent to `keyward serve` |
+//!
+//! The binary raises a limit with `--input-limit KIND=SIZE` (see
+//! [`Kind::set_limit`]); a library user calls `set_limit` itself.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use miette::Diagnostic;
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// What an input is, which decides its size limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Policy,
+    Suite,
+    Request,
+    Script,
+    Accounts,
+    Config,
+    Catalogue,
+    EnvelopeHeader,
+    HttpBody,
+}
+
+const MIB: u64 = 1 << 20;
+
+/// The limits in force, by `Kind as usize`; starts at the defaults.
+static LIMITS: [AtomicU64; 9] = [
+    AtomicU64::new(Kind::Policy.default_limit()),
+    AtomicU64::new(Kind::Suite.default_limit()),
+    AtomicU64::new(Kind::Request.default_limit()),
+    AtomicU64::new(Kind::Script.default_limit()),
+    AtomicU64::new(Kind::Accounts.default_limit()),
+    AtomicU64::new(Kind::Config.default_limit()),
+    AtomicU64::new(Kind::Catalogue.default_limit()),
+    AtomicU64::new(Kind::EnvelopeHeader.default_limit()),
+    AtomicU64::new(Kind::HttpBody.default_limit()),
+];
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Policy,
+        Kind::Suite,
+        Kind::Request,
+        Kind::Script,
+        Kind::Accounts,
+        Kind::Config,
+        Kind::Catalogue,
+        Kind::EnvelopeHeader,
+        Kind::HttpBody,
+    ];
+
+    /// The name `--input-limit` takes.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy",
+            Kind::Suite => "suite",
+            Kind::Request => "request",
+            Kind::Script => "script",
+            Kind::Accounts => "accounts",
+            Kind::Config => "config",
+            Kind::Catalogue => "catalogue",
+            Kind::EnvelopeHeader => "envelope-header",
+            Kind::HttpBody => "http-body",
+        }
+    }
+
+    /// What the input is, for messages ("the limit for policy documents").
+    pub const fn described(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy documents",
+            Kind::Suite => "test suites",
+            Kind::Request => "requests",
+            Kind::Script => "session scripts",
+            Kind::Accounts => "accounts files",
+            Kind::Config => "configuration files",
+            Kind::Catalogue => "catalogues",
+            Kind::EnvelopeHeader => "envelope headers",
+            Kind::HttpBody => "request bodies",
+        }
+    }
+
+    pub const fn default_limit(self) -> u64 {
+        match self {
+            Kind::Policy => 4 * MIB,
+            Kind::Suite | Kind::Script | Kind::Accounts => 16 * MIB,
+            Kind::Request | Kind::Config | Kind::EnvelopeHeader | Kind::HttpBody => MIB,
+            Kind::Catalogue => 64 * MIB,
+        }
+    }
+
+    /// The limit in force, in bytes.
+    pub fn limit(self) -> u64 {
+        LIMITS[self as usize].load(Ordering::Relaxed)
+    }
+
+    /// Sets the limit for the rest of the process.
+    pub fn set_limit(self, bytes: u64) {
+        LIMITS[self as usize].store(bytes, Ordering::Relaxed);
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The flag that raises this limit, as messages name it.
+    pub fn flag(self) -> String {
+        format!("--input-limit {}=SIZE", self.name())
+    }
+}
+
+/// Why an input could not be read.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("cannot read `{name}`: {message}")]
+    #[diagnostic(code("keyward::input::unreadable"))]
+    Unreadable { name: String, message: String },
+
+    /// The message names the flag itself: many callers pass it on as text.
+    #[error("`{name}` is larger than the {} limit for {} (raise it with `{}`)", size(*limit), kind.described(), kind.flag())]
+    #[diagnostic(code("keyward::input::too-large"))]
+    TooLarge { name: String, kind: Kind, limit: u64 },
+
+    #[error("`{name}` is not UTF-8 text: invalid byte at offset {offset}")]
+    #[diagnostic(code("keyward::input::invalid-utf8"), help("re-save the file as UTF-8"))]
+    NotUtf8 { name: String, offset: usize },
+}
+
+impl ReadError {
+    /// The message without the input's name, for callers that name it
+    /// themselves ("cannot read suite `x`: …").
+    pub fn reason(&self) -> String {
+        match self {
+            ReadError::Unreadable { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A path as messages show it; `-` is standard input.
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The bytes of a file, or of standard input for `-`.
+pub fn bytes(path: &Path, kind: Kind) -> Result<Vec<u8>, ReadError> {
+    let name = display_name(path);
+    if is_stdin(path) {
+        return from_reader(std::io::stdin().lock(), &name, kind, 0);
+    }
+    let file = std::fs::File::open(path).map_err(|e| unreadable(&name, &e))?;
+    // A hint for the buffer, never more than the limit allows.
+    let hint = file.metadata().map_or(0, |m| m.len());
+    from_reader(file, &name, kind, hint)
+}
+
+/// The UTF-8 text of a file, or of standard input for `-`.
+pub fn text(path: &Path, kind: Kind) -> Result<String, ReadError> {
+    let name = display_name(path);
+    String::from_utf8(bytes(path, kind)?).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+        name,
+    })
+}
+
+/// Like [`text`], for inputs holding secrets (accounts files hold secret
+/// access keys): the buffer is sized once and wiped when dropped.
+pub fn secret_text(path: &Path, kind: Kind) -> Result<Zeroizing<String>, ReadError> {
+    let name = display_name(path);
+    let bytes = Zeroizing::new(bytes(path, kind)?);
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Zeroizing::new(text.to_owned())),
+        Err(e) => Err(ReadError::NotUtf8 {
+            offset: e.valid_up_to(),
+            name,
+        }),
+    }
+}
+
+/// Reads all of `reader` (named `name` in errors) under `kind`'s limit;
+/// `hint` is the expected size, when known, for the first allocation.
+pub fn from_reader(reader: impl Read, name: &str, kind: Kind, hint: u64) -> Result<Vec<u8>, ReadError> {
+    let limit = kind.limit();
+    let capacity = usize::try_from(hint.min(limit).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(name, &e))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            name: name.to_owned(),
+            kind,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn unreadable(name: &str, error: &std::io::Error) -> ReadError {
+    ReadError::Unreadable {
+        name: name.to_owned(),
+        message: error.to_string(),
+    }
+}
+
+/// A size as people write it: `4 MiB`, `512 KiB`, `100 bytes`.
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= MIB && b.is_multiple_of(MIB) => format!("{} MiB", b / MIB),
+        b if b >= 1024 && b.is_multiple_of(1024) => format!("{} KiB", b / 1024),
+        1 => "1 byte".to_owned(),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Parses a size: a number of bytes with an optional unit (`K`, `KiB`,
+/// `M`, `MiB`, `G`, `GiB`; binary multiples, case ignored).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let number: u64 = text[..digits].parse().ok()?;
+    let unit = text[digits..].trim().to_ascii_lowercase();
+    let multiple: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        _ => return None,
+    };
+    number.checked_mul(multiple)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_input_over_its_limit_is_refused_naming_the_limit_and_the_flag() {
+        let input = vec![b'x'; (Kind::Request.limit() + 1) as usize];
+        let error = from_reader(&input[..], "big.json", Kind::Request, 0).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`big.json` is larger than the 1 MiB limit for requests (raise it with `--input-limit request=SIZE`)"
+        );
+    }
+
+    #[test]
+    fn an_input_at_its_limit_is_read_whole() {
+        let input = vec![b'x'; Kind::Config.limit() as usize];
+        assert_eq!(
+            from_reader(&input[..], "c", Kind::Config, 1 << 40).map(|b| b.len()),
+            Ok(input.len())
+        );
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("4MiB"), Some(4 << 20));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        assert_eq!(parse_size("100"), Some(100));
+        assert_eq!(parse_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_size("many"), None);
+        assert_eq!(parse_size("99999999999999999999G"), None);
+        assert_eq!(size(4 << 20), "4 MiB");
+        assert_eq!(size(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn every_kind_is_named_once() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+            assert_eq!(Kind::ALL[kind as usize], kind);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The binary on hostile input (issue 21): each defect an adversarial run
+//! found on the commands that read files, as a regression test. Each run
+//! asserts the exit status, that nothing panicked, and that the output is
+//! bounded; a generous timeout only stops a hang, it asserts no speed.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Far beyond what any of these takes; only a hang reaches it.
+const HANG: Duration = Duration::from_secs(300);
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Exited with `code`, printed no panic, and wrote less than `max` bytes.
+    fn assert_sane(&self, code: i32, max: usize) {
+        let all = self.all();
+        assert!(!all.contains("panicked at"), "a panic:\n{}", head(&all));
+        assert_eq!(self.code, Some(code), "{}", head(&all));
+        assert!(all.len() < max, "{} bytes of output:\n{}", all.len(), head(&all));
+    }
+}
+
+fn head(text: &str) -> String {
+    text.chars().take(3_000).collect()
+}
+
+fn keyward(dir: &Path, args: &[&str]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyward runs");
+    // Drain both pipes on threads, so a chatty child cannot block on them.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let stdout = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > HANG {
+            let _ = child.kill();
+            panic!("`keyward {}` hung", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout.join().expect("stdout thread")).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr.join().expect("stderr thread")).into_owned(),
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+const MB: usize = 1 << 20;
+
+const REQUEST: &str = r#"{"principal": "arn:aws:iam::111122223333:root", "action": "kms:Decrypt",
+  "resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}"#;
+
+/// A 1 MB policy on one line whose problem (`Alow`) is at its very end.
+fn one_line_policy() -> String {
+    let statement = r#"{"Effect":"Alow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}"#;
+    let head = r#"{"Version":"2012-10-17","Statement":[{"Sid":""#;
+    let fill = MB - head.len() - statement.len() - 120;
+    format!(
+        r#"{head}{}","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":"kms:*","Resource":"*"}},{statement}]}}"#,
+        "a".repeat(fill)
+    )
+}
+
+/// Asserts the excerpt names the problem at its true (1-based) column.
+fn assert_points_past_column_65535(run: &Run) {
+    let all = run.all();
+    assert!(all.contains("`Alow` is not an effect"), "{}", head(&all));
+    let column: usize = all
+        .split("long.json:1:")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(column > 1_000_000, "{}", head(&all));
+}
+
+#[test]
+fn check_lint_and_fmt_report_a_problem_at_the_end_of_a_1_mb_line() {
+    let dir = scratch("one-line");
+    std::fs::write(dir.join("long.json"), one_line_policy()).expect("write");
+    for command in ["check", "lint", "fmt"] {
+        let run = keyward(&dir, &[command, "long.json"]);
+        run.assert_sane(1, 20_000);
+        assert_points_past_column_65535(&run);
+    }
+}
+
+#[test]
+fn simulate_reports_a_problem_at_the_end_of_a_1_mb_line() {
+    let dir = scratch("simulate-one-line");
+    std::fs::write(dir.join("long.json"), one_line_policy()).expect("write");
+    std::fs::write(dir.join("request.json"), REQUEST).expect("write");
+    let run = keyward(
+        &dir,
+        &["simulate", "--request", "request.json", "--key-policy", "long.json"],
+    );
+    run.assert_sane(2, 20_000);
+    assert_points_past_column_65535(&run);
+}
+
+#[test]
+fn test_reports_a_problem_at_the_end_of_a_1_mb_line_inline_or_in_a_file() {
+    let dir = scratch("test-one-line");
+    std::fs::write(dir.join("long.json"), one_line_policy()).expect("write");
+    let case = format!(r#"[{{"name": "x", "request": {REQUEST}, "expect": "Allow"}}]"#);
+    let inline = format!(r#"{{"key_policy": {}, "cases": {case}}}"#, one_line_policy());
+    std::fs::write(dir.join("inline.suite.json"), inline).expect("write");
+    let named = format!(r#"{{"key_policy": "long.json", "cases": {case}}}"#);
+    std::fs::write(dir.join("named.suite.json"), named).expect("write");
+    for suite in ["inline.suite.json", "named.suite.json"] {
+        let run = keyward(&dir, &["test", suite]);
+        run.assert_sane(2, 20_000);
+        assert!(run.all().contains("`Alow` is not an effect"), "{}", head(&run.all()));
+    }
+}
+
+#[test]
+fn run_reports_problems_far_along_one_line_of_a_script_or_a_policy() {
+    let dir = scratch("run-one-line");
+    std::fs::write(dir.join("long.json"), one_line_policy()).expect("write");
+    // A statement is at most 256 KiB; its error is 120,000 columns in.
+    let script = format!(
+        "lint long.json\nlet x = encrypt alias/x \"a\" context {}=\n",
+        "a=b ".repeat(30_000)
+    );
+    std::fs::write(dir.join("long.kws"), script).expect("write");
+    let run = keyward(&dir, &["run", "--keep-going", "long.kws"]);
+    run.assert_sane(1, 20_000);
+    let all = run.all();
+    assert!(all.contains("not an effect"), "{}", head(&all));
+    assert!(all.contains("[input:1:120037]"), "{}", head(&all));
+}
+
+#[test]
+fn a_hundred_thousand_empty_statements_are_all_reported_in_json_and_capped_for_people() {
+    let dir = scratch("many-objects");
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec!["{}"; 100_000].join(",")
+    );
+    std::fs::write(dir.join("many.json"), text).expect("write");
+    let json = keyward(&dir, &["check", "--format", "json", "many.json"]);
+    json.assert_sane(1, 100 * MB);
+    assert_eq!(json.stdout.lines().count(), 100_000);
+    let human = keyward(&dir, &["check", "many.json"]);
+    human.assert_sane(1, 200_000);
+    assert!(
+        human.stdout.contains("… and 99,950 more problems in `many.json`"),
+        "{}",
+        head(&human.stdout)
+    );
+}
+
+#[test]
+fn forty_thousand_duplicate_keys_are_all_reported_in_json_and_capped_for_people() {
+    let dir = scratch("duplicate-keys");
+    let text = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*",{}}}]}}"#,
+        vec![r#""Sid":"x""#; 40_000].join(",")
+    );
+    std::fs::write(dir.join("dup.json"), text).expect("write");
+    let json = keyward(&dir, &["check", "--format", "json", "dup.json"]);
+    json.assert_sane(1, 100 * MB);
+    let duplicates = json
+        .stdout
+        .lines()
+        .filter(|l| l.contains("keyward::json::duplicate-key"))
+        .count();
+    assert_eq!(duplicates, 39_999);
+    for command in ["check", "lint"] {
+        let human = keyward(&dir, &[command, "dup.json"]);
+        human.assert_sane(1, 200_000);
+        assert!(
+            human.stdout.contains("more problems in `dup.json`"),
+            "{}",
+            head(&human.stdout)
+        );
+    }
+}
+
+#[test]
+fn a_request_over_its_limit_is_refused_naming_the_limit_and_the_flag() {
+    let dir = scratch("request-limit");
+    let big = format!(
+        r#"{{"principal": "arn:aws:iam::111122223333:root", "action": "kms:Decrypt", "encryption_context": {{"k": "{}"}}}}"#,
+        "v".repeat(2 * MB)
+    );
+    std::fs::write(dir.join("big.json"), big).expect("write");
+    std::fs::write(
+        dir.join("key.json"),
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}"#,
+    )
+    .expect("write");
+    let refused = keyward(&dir, &["simulate", "--request", "big.json", "--key-policy", "key.json"]);
+    refused.assert_sane(2, 2_000);
+    assert!(
+        refused.stderr.contains("larger than the 1 MiB limit for requests")
+            && refused.stderr.contains("--input-limit request=SIZE"),
+        "{}",
+        refused.stderr
+    );
+    // Raised, the same request is read (and then lacks a resource).
+    let raised = keyward(
+        &dir,
+        &[
+            "--input-limit",
+            "request=4MiB",
+            "simulate",
+            "--request",
+            "big.json",
+            "--key-policy",
+            "key.json",
+        ],
+    );
+    assert!(!raised.all().contains("limit for requests"), "{}", head(&raised.all()));
+}
+
+#[test]
+fn suites_scripts_and_policies_over_their_limits_are_refused() {
+    let dir = scratch("input-limits");
+    std::fs::write(
+        dir.join("a.suite.json"),
+        format!(r#"{{"cases": [], "x": "{}"}}"#, "x".repeat(4096)),
+    )
+    .expect("write");
+    std::fs::write(dir.join("a.kws"), format!("# {}\n", "x".repeat(4096))).expect("write");
+    std::fs::write(
+        dir.join("p.json"),
+        format!(r#"{{"Statement": [], "x": "{}"}}"#, "x".repeat(4096)),
+    )
+    .expect("write");
+    let cases: [(&[&str], &str, i32); 4] = [
+        (
+            &["--input-limit", "suite=1KiB", "test", "a.suite.json"],
+            "`--input-limit suite=SIZE`",
+            2,
+        ),
+        (
+            &["--input-limit", "script=1KiB", "run", "a.kws"],
+            "`--input-limit script=SIZE`",
+            2,
+        ),
+        (
+            &["--input-limit", "policy=1KiB", "check", "p.json"],
+            "--input-limit policy=SIZE",
+            1,
+        ),
+        (
+            &["--input-limit", "policy=1KiB", "lint", "p.json"],
+            "--input-limit policy=SIZE",
+            1,
+        ),
+    ];
+    for (args, flag, code) in cases {
+        let run = keyward(&dir, args);
+        run.assert_sane(code, 4_000);
+        assert!(run.all().contains(flag), "{args:?}: {}", run.all());
+    }
+}
+
+#[test]
+fn input_limit_and_threads_flags_refuse_nonsense() {
+    let dir = scratch("flags");
+    for args in [
+        &["--input-limit", "bogus=1", "check", "x.json"][..],
+        &["--input-limit", "policy=lots", "check", "x.json"],
+        &["--input-limit", "policy=0", "check", "x.json"],
+        &["encrypt-file", "--threads", "0", "--key", "alias/x", "in", "out"],
+        &["encrypt-file", "--threads", "257", "--key", "alias/x", "in", "out"],
+        &[
+            "encrypt-file",
+            "--threads",
+            "18446744073709551615",
+            "--key",
+            "alias/x",
+            "in",
+            "out",
+        ],
+    ] {
+        let run = keyward(&dir, args);
+        run.assert_sane(2, 4_000);
+    }
+    let run = keyward(
+        &dir,
+        &["encrypt-file", "--threads", "100000", "--key", "alias/x", "in", "out"],
+    );
+    assert!(run.stderr.contains("from 1 to 256"), "{}", run.stderr);
+}
