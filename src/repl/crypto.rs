@@ -13,7 +13,8 @@ use super::run::{done, io};
 use super::session::{Outcome, Ran, Session};
 use super::value::{printable, Value};
 use crate::kms::runtime::Runtime;
-use crate::kms::wire::{b64, dispatch, wipe};
+use crate::kms::op::{run_json, wipe};
+use crate::kms::wire::b64;
 use crate::policy::suggest;
 
 impl Session {
@@ -179,7 +180,7 @@ impl Session {
                     ReplError::invalid(line, at, format!("the request is not JSON: {e}"), "not JSON", None)
                 })?;
                 let key_id = request["KeyId"].as_str().map(str::to_owned);
-                let mut response = dispatch(&mut self.runtime, &caller, operation, &request);
+                let mut response = run_json(&mut self.runtime, &caller, operation, &request);
                 if let Some(key_id) = key_id {
                     self.note(&format!("kms:{operation}"), &key_id, &BTreeMap::new(), &[]);
                 }
