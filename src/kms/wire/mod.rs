@@ -14,6 +14,8 @@ pub use shapes::{alias_entry, b64, key_metadata, list};
 
 use crate::eval::Caller;
 use crate::kms::error::KmsError;
+#[cfg(test)]
+use crate::kms::error::ErrorName;
 use crate::kms::runtime::{Clock, Runtime};
 
 /// Runs `operation` with its JSON request as `caller`, and returns the JSON
