@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod arn;
 pub mod crypto;
 pub mod eval;
 pub mod json;

@@ -791,3 +791,54 @@ fn a_large_plaintext_read_from_stdin_round_trips() {
         .expect("base64 plaintext");
     assert_eq!(decoded, plaintext.as_bytes());
 }
+
+/// Two CLIs started at once on a state directory that does not exist yet,
+/// many times: neither sees "database is locked", and both keys are kept.
+#[test]
+fn two_clis_on_one_new_state_directory_both_succeed_and_keep_their_keys() {
+    let base = scratch("two-clis");
+    for round in 0..12 {
+        let dir = base.join(format!("state-{round}"));
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_keyward"))
+                .args([
+                    "--state",
+                    dir.to_str().expect("UTF-8"),
+                    "key",
+                    "create",
+                    "--output",
+                    "json",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("keyward runs")
+        };
+        let (first, second) = (spawn(), spawn());
+        for child in [first, second] {
+            let out = child.wait_with_output().expect("keyward ends");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {stderr}");
+            assert!(!stderr.contains("locked"), "round {round}: {stderr}");
+        }
+        let listed = keyward(
+            &[
+                "--state",
+                dir.to_str().expect("UTF-8"),
+                "key",
+                "list",
+                "--output",
+                "json",
+            ],
+            None,
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&stdout(&listed)).expect("JSON")["Keys"]
+                .as_array()
+                .map(Vec::len),
+            Some(2),
+            "round {round}"
+        );
+    }
+}

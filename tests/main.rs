@@ -28,5 +28,6 @@ mod repl_terminal;
 #[cfg(feature = "serve")]
 mod serve;
 mod service;
+mod service_properties;
 mod store;
 mod strategies;

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use keyward::crypto::envelope::{EnvelopeError, Options, ReadHeader, DEFAULT_FRAME_SIZE, FRAME_SIZES};
 use keyward::eval::Caller;
-use keyward::kms::envelope::{EnvelopeFailure, Opener, Sealer};
 use keyward::kms::runtime::{Runtime, SystemClock};
+use keyward::kms::stream::{EnvelopeFailure, Opener, Sealer};
 use serde_json::json;
 
 use super::kms::{context_pairs, Failure, Printed};

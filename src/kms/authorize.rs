@@ -109,15 +109,14 @@ fn attached_to_caller(attached_to: &str, caller: &Caller) -> bool {
     let CallerKind::AssumedRole { role_name } = &caller.kind else {
         return false;
     };
-    let mut parts = attached_to.splitn(6, ':');
-    let (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let Some(crate::arn::Arn {
+        service: "iam",
+        region: "",
+        account,
+        resource,
+        ..
+    }) = crate::arn::Arn::parse(attached_to)
+    else {
         return false;
     };
     caller.account.as_deref() == Some(account)

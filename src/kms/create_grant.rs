@@ -182,11 +182,16 @@ fn source_arn_valid(arn: &str) -> bool {
         s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     };
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
     (20..=512).contains(&arn.len())
-        && matches!(parts.as_slice(), ["arn", partition, service, region, account, resource]
-            if partition.starts_with("aws") && lower(partition) && !service.is_empty() && lower(service)
-                && lower(region) && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !resource.is_empty())
+        && crate::arn::Arn::parse(arn).is_some_and(|a| {
+            a.partition.starts_with("aws")
+                && lower(a.partition)
+                && !a.service.is_empty()
+                && lower(a.service)
+                && lower(a.region)
+                && crate::arn::is_account_id(a.account)
+                && !a.resource.is_empty()
+        })
 }
 
 /// Why a child grant is not within its parent (§6.5), or `Ok`.

@@ -6,16 +6,17 @@
 mod actions;
 mod authorize;
 mod create_grant;
-pub mod envelope;
 mod error;
 mod grant_book;
 mod grants;
+mod key_ref;
 mod key_spec;
 pub mod op;
 mod request;
 pub mod runtime;
 pub mod service;
 pub mod store;
+pub mod stream;
 mod tracked;
 pub mod wire;
 
@@ -25,6 +26,7 @@ pub use create_grant::{validate as validate_grant, within as grant_within, MAX_G
 pub use error::{ErrorName, KmsError};
 pub use grant_book::{token_hash, GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
 pub use grants::{check as check_grant, NotApplied};
+pub use key_ref::KeyRef;
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;
 pub use service::{Operation, Service, Target};

@@ -69,7 +69,7 @@ impl KmsRequest {
 
     /// The account that owns the key, from its ARN.
     pub fn key_account(&self) -> Option<&str> {
-        crate::eval::value::arn_account(&self.resource)
+        crate::arn::Arn::parse(&self.resource).and_then(|a| a.account_id())
     }
 
     /// The evaluator's request: derived context keys, then explicit ones.
@@ -109,7 +109,10 @@ impl KmsRequest {
                 context.insert_one(key, value);
             }
         }
-        if let Some(region) = self.resource.split(':').nth(3).filter(|r| !r.is_empty()) {
+        if let Some(region) = crate::arn::Arn::parse(&self.resource)
+            .map(|a| a.region)
+            .filter(|r| !r.is_empty())
+        {
             context.insert_one("aws:RequestedRegion", region);
         }
         if actions::has_encryption_context(&self.action) && self.key.has_encryption_context() {

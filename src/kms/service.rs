@@ -57,6 +57,23 @@ pub trait Operation<C: Clock> {
 }
 
 /// The KMS of one state: every partition, persisted in a [`Store`].
+///
+/// ```
+/// use keyward::eval::Caller;
+/// use keyward::kms::op::Json;
+/// use keyward::kms::runtime::SystemClock;
+/// use keyward::kms::{Authorizer, Service};
+/// use keyward::store::MemoryStore;
+/// use serde_json::json;
+///
+/// let kms = Service::open(Box::new(MemoryStore::new()), Authorizer::default(), SystemClock, "111122223333").unwrap();
+/// let root = Caller::parse("arn:aws:iam::111122223333:root").unwrap();
+/// let call = |operation, request| kms.call(&root, "us-east-1", &Json { operation, request: &request });
+/// let key = call("CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"].clone();
+/// let sealed = call("Encrypt", json!({"KeyId": key, "Plaintext": "aGk="})).unwrap();
+/// let opened = call("Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]})).unwrap();
+/// assert_eq!(opened["Plaintext"], "aGk=");
+/// ```
 pub struct Service<C: Clock + Clone> {
     store: Box<dyn Store>,
     identities: Authorizer,

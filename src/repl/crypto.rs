@@ -2,7 +2,6 @@
 //! envelope `seal` and `open`, and `call` for any operation of the JSON API.
 //! Each notes how its call is decided, for `explain`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use zeroize::Zeroizing;
@@ -12,7 +11,6 @@ use super::diagnostics::ReplError;
 use super::run::{done, io};
 use super::session::{Outcome, Ran, Session};
 use super::value::{printable, Value};
-use crate::kms::runtime::Runtime;
 use crate::kms::op::{run_json, wipe};
 use crate::kms::wire::b64;
 use crate::policy::suggest;
@@ -34,7 +32,6 @@ impl Session {
                 let result = self
                     .runtime
                     .encrypt(&caller, &key_id, &plaintext, &options.context, &tokens);
-                self.note("kms:Encrypt", &key_id, &options.context, &tokens);
                 let encrypted = result.map_err(kms("Encrypt"))?;
                 writeln!(out, "ciphertext: {}", b64(&encrypted.ciphertext_blob)).map_err(io)?;
                 writeln!(out, "  key: {}", encrypted.key_arn).map_err(io)?;
@@ -48,9 +45,6 @@ impl Session {
                 let blob = self.ciphertext(ciphertext, line)?;
                 let key_id = key.as_ref().map(|k| self.key(k, line)).transpose()?;
                 let tokens = self.tokens(options, line)?;
-                if let Some(named) = key_id.clone().or_else(|| blob_key(&blob, &self.runtime)) {
-                    self.note("kms:Decrypt", &named, &options.context, &tokens);
-                }
                 let decrypted = self
                     .runtime
                     .decrypt(&caller, &blob, key_id.as_deref(), &options.context, &tokens)
@@ -68,9 +62,6 @@ impl Session {
                 let blob = self.ciphertext(ciphertext, line)?;
                 let key_id = self.key(key, line)?;
                 let destination = destination_context.as_ref().unwrap_or(source_context);
-                if let Some(source) = blob_key(&blob, &self.runtime) {
-                    self.note("kms:ReEncryptFrom", &source, source_context, &[]);
-                }
                 let encrypted = self
                     .runtime
                     .re_encrypt(&caller, &blob, None, source_context, &key_id, destination, &[])
@@ -99,7 +90,6 @@ impl Session {
                     &tokens,
                     *with_plaintext,
                 );
-                self.note("kms:GenerateDataKey", &key_id, &options.context, &tokens);
                 let data_key = result.map_err(kms("GenerateDataKey"))?;
                 let value = Value::DataKey {
                     plaintext: data_key.plaintext,
@@ -116,7 +106,7 @@ impl Session {
             } => {
                 let plaintext = self.plaintext(plaintext, line)?;
                 let keys = keys.iter().map(|k| self.key(k, line)).collect::<Result<Vec<_>, _>>()?;
-                let sealer = crate::kms::envelope::Sealer::new(&mut self.runtime, &caller, &keys, context, 64 * 1024)
+                let sealer = crate::kms::stream::Sealer::new(&mut self.runtime, &caller, &keys, context, 64 * 1024)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut sealed = Vec::new();
                 sealer
@@ -145,7 +135,7 @@ impl Session {
                 let mut input = bytes.as_slice();
                 let read =
                     crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;
-                let opener = crate::kms::envelope::Opener::new(&mut self.runtime, &caller, context, read)
+                let opener = crate::kms::stream::Opener::new(&mut self.runtime, &caller, context, read)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut plaintext = Zeroizing::new(Vec::new());
                 opener
@@ -179,11 +169,7 @@ impl Session {
                     let at = request.as_ref().map_or(*span, |r| r.span);
                     ReplError::invalid(line, at, format!("the request is not JSON: {e}"), "not JSON", None)
                 })?;
-                let key_id = request["KeyId"].as_str().map(str::to_owned);
                 let mut response = run_json(&mut self.runtime, &caller, operation, &request);
-                if let Some(key_id) = key_id {
-                    self.note(&format!("kms:{operation}"), &key_id, &BTreeMap::new(), &[]);
-                }
                 let printed = match &mut response {
                     Ok(value) => {
                         let mut text = Zeroizing::new(serde_json::to_string_pretty(value).unwrap_or_default());
@@ -203,10 +189,4 @@ impl Session {
             _ => done(),
         }
     }
-}
-
-/// The key a ciphertext blob names, as an ARN of this runtime.
-fn blob_key(blob: &[u8], runtime: &Runtime<super::session::SessionClock>) -> Option<String> {
-    let header = crate::crypto::peek(blob).ok()?;
-    runtime.resolve(&header.key_id).ok().map(|k| k.arn.clone())
 }

@@ -1,6 +1,5 @@
 //! The commands that manage keys, aliases, key policies and grants.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::command::{Command, Statement};
@@ -67,14 +66,13 @@ impl Session {
             | Command::KeyCancelDeletion(key)
             | Command::KeyRotate(key) => {
                 let key_id = self.key(key, line)?;
-                let (operation, action) = match &statement.command {
-                    Command::KeyDescribe(_) => ("DescribeKey", "kms:DescribeKey"),
-                    Command::KeyEnable(_) => ("EnableKey", "kms:EnableKey"),
-                    Command::KeyDisable(_) => ("DisableKey", "kms:DisableKey"),
-                    Command::KeyCancelDeletion(_) => ("CancelKeyDeletion", "kms:CancelKeyDeletion"),
-                    _ => ("RotateKeyOnDemand", "kms:RotateKeyOnDemand"),
+                let operation = match &statement.command {
+                    Command::KeyDescribe(_) => "DescribeKey",
+                    Command::KeyEnable(_) => "EnableKey",
+                    Command::KeyDisable(_) => "DisableKey",
+                    Command::KeyCancelDeletion(_) => "CancelKeyDeletion",
+                    _ => "RotateKeyOnDemand",
                 };
-                self.note(action, &key_id, &BTreeMap::new(), &[]);
                 let rt = &mut self.runtime;
                 let m = match &statement.command {
                     Command::KeyDescribe(_) => rt.describe_key(&caller, &key_id),
@@ -101,7 +99,6 @@ impl Session {
             }
             Command::KeyScheduleDeletion { key, days } => {
                 let key_id = self.key(key, line)?;
-                self.note("kms:ScheduleKeyDeletion", &key_id, &BTreeMap::new(), &[]);
                 let m = self
                     .runtime
                     .schedule_key_deletion(&caller, &key_id, *days)
@@ -200,7 +197,6 @@ impl Session {
             Command::PolicyPut { key, policy, bypass } => {
                 let key_id = self.key(key, line)?;
                 let text = self.policy(policy, line)?;
-                self.note("kms:PutKeyPolicy", &key_id, &BTreeMap::new(), &[]);
                 self.runtime
                     .put_key_policy(&caller, &key_id, &text, *bypass)
                     .map_err(kms("PutKeyPolicy"))?;
@@ -235,7 +231,6 @@ impl Session {
                     request["Name"] = serde_json::json!(self.text(n, line)?);
                 }
                 let grant = grant_from_request(&request).map_err(kms("CreateGrant"))?;
-                self.note("kms:CreateGrant", &key_id, &BTreeMap::new(), &[]);
                 let issued = self
                     .runtime
                     .create_grant(&caller, &key_id, grant, &[])

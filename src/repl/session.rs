@@ -177,7 +177,10 @@ impl Session {
         let partition = self.partition.clone();
         let ran = kms.run_once(&partition, |runtime| {
             std::mem::swap(&mut self.runtime, runtime);
+            self.runtime.explain = true;
+            self.runtime.take_decision();
             let result = self.run(statement, out);
+            self.note();
             std::mem::swap(&mut self.runtime, runtime);
             result
         });
@@ -241,10 +244,7 @@ impl Session {
         request.grant_tokens = grant_tokens.to_vec();
         request.key = key.info;
         request.time = Some(rfc3339(now));
-        let local = key_id.rsplit_once(':').map_or(key_id, |(_, a)| a);
-        if local.starts_with("alias/") {
-            request.alias = Some(local.to_owned());
-        }
+        request.alias = crate::kms::KeyRef::parse(key_id).alias_name().map(str::to_owned);
         let authorization = self
             .runtime
             .identities
@@ -255,10 +255,13 @@ impl Session {
         })
     }
 
-    /// Remembers how `action` on `key_id` is decided, for `explain`.
-    pub(super) fn note(&mut self, action: &str, key_id: &str, context: &BTreeMap<String, String>, tokens: &[String]) {
-        if let Ok(decided) = self.decide(&self.caller.clone(), action, key_id, context, tokens) {
-            self.last = Some(decided);
+    /// Keeps, for `explain`, the decision the statement's last call made.
+    fn note(&mut self) {
+        if let Some(decided) = self.runtime.take_decision() {
+            self.last = Some(Decided {
+                authorization: decided.authorization,
+                key_policy: decided.key_policy.map(|text| Source::new("key-policy", text.as_str())),
+            });
         }
     }
 

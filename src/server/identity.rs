@@ -6,7 +6,7 @@
 use hyper::http::request::Parts;
 
 use super::error::WireError;
-use super::sigv4::{self, Authorization};
+use super::sigv4::{self, AuthorizationHeader};
 use super::Config;
 use crate::eval::Caller;
 
@@ -35,7 +35,7 @@ pub fn authenticate(
         .ok_or_else(|| WireError::client("MissingAuthenticationTokenException", "Missing Authentication Token"))?
         .to_str()
         .map_err(|_| WireError::client("IncompleteSignatureException", "the Authorization header is not ASCII"))?;
-    let auth = Authorization::parse(header)?;
+    let auth = AuthorizationHeader::parse(header)?;
     let principal = match config.accounts.access_keys.get(auth.access_key) {
         Some(key) => {
             auth.verify(parts, body, &key.secret, service, now)?;

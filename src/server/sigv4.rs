@@ -1,5 +1,5 @@
-//! AWS Signature Version 4: [`Authorization::parse`] reads the header,
-//! [`Authorization::verify`] rebuilds the canonical request and the string
+//! AWS Signature Version 4: [`AuthorizationHeader::parse`] reads the header,
+//! [`AuthorizationHeader::verify`] rebuilds the canonical request and the string
 //! to sign from the request as received and compares signatures in constant
 //! time. [`sign`] is the client side, for tests and the load client.
 
@@ -19,7 +19,7 @@ pub const MAX_SKEW_SECONDS: i64 = 15 * 60;
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 …` header.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Authorization<'a> {
+pub struct AuthorizationHeader<'a> {
     pub access_key: &'a str,
     /// `YYYYMMDD` of the credential scope.
     pub date: &'a str,
@@ -33,8 +33,8 @@ fn incomplete(message: impl Into<String>) -> WireError {
     WireError::client("IncompleteSignatureException", message)
 }
 
-impl<'a> Authorization<'a> {
-    pub fn parse(header: &'a str) -> Result<Authorization<'a>, WireError> {
+impl<'a> AuthorizationHeader<'a> {
+    pub fn parse(header: &'a str) -> Result<AuthorizationHeader<'a>, WireError> {
         let rest = header
             .strip_prefix(ALGORITHM)
             .filter(|r| r.starts_with(' '))
@@ -78,7 +78,7 @@ impl<'a> Authorization<'a> {
         if !signed_headers.contains(&"host") {
             return Err(incomplete("SignedHeaders must include `host`"));
         }
-        Ok(Authorization {
+        Ok(AuthorizationHeader {
             access_key,
             date,
             region,
@@ -420,7 +420,7 @@ mod tests {
                 .into_parts();
             (parts, ())
         };
-        let auth = Authorization::parse(header).unwrap();
+        let auth = AuthorizationHeader::parse(header).unwrap();
         assert_eq!(auth.access_key, "AKIDEXAMPLE");
         assert_eq!(auth.region, "us-east-1");
         let now = parse_amz_date("20150830T123600Z").unwrap();
@@ -452,7 +452,7 @@ mod tests {
             now,
         );
         let header = parts.headers["authorization"].to_str().unwrap().to_owned();
-        let auth = Authorization::parse(&header).unwrap();
+        let auth = AuthorizationHeader::parse(&header).unwrap();
         assert_eq!(auth.verify(&parts, &body, "secret", "kms", now), Ok(()));
         let name = |r: Result<(), WireError>| r.unwrap_err().name;
         assert_eq!(
@@ -495,7 +495,7 @@ mod tests {
             .headers
             .insert("x-amz-target", "TrentService.Decrypt".parse().unwrap());
         let header = parts.headers["authorization"].to_str().unwrap().to_owned();
-        let auth = Authorization::parse(&header).unwrap();
+        let auth = AuthorizationHeader::parse(&header).unwrap();
         let error = auth.verify(&parts, &body, "secret", "kms", now).unwrap_err();
         assert_eq!(error.name, "IncompleteSignatureException");
     }
@@ -511,7 +511,7 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=a/2026/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00",
             "AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/kms/aws4_request, SignedHeaders=x-amz-date",
         ] {
-            let error = Authorization::parse(header).unwrap_err();
+            let error = AuthorizationHeader::parse(header).unwrap_err();
             assert_eq!(error.name, "IncompleteSignatureException", "{header}");
         }
     }

@@ -193,3 +193,53 @@ fn outside_test_mode_an_unsigned_unknown_key_is_unrecognized() {
     assert_eq!(status, 400);
     assert_eq!(json(&body)["__type"], "UnrecognizedClientException");
 }
+
+/// kill -9 in the middle of a stream of calls: every call the server
+/// acknowledged is there when it starts again on the same state.
+#[test]
+fn a_server_killed_mid_stream_loses_no_acknowledged_call() {
+    let dir = scratch("lifecycle-killed");
+    let state = dir.to_str().expect("a UTF-8 path");
+    let mut acknowledged: Vec<String> = Vec::new();
+    for _ in 0..3 {
+        let mut served = Served::start("lifecycle-killed", &["--state", state, "--test-mode"]);
+        let address = served.address;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let client = {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut made = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let result = std::panic::catch_unwind(|| raw(address, &kms_request("CreateKey", "{}")));
+                    match result {
+                        Ok((200, body)) => made.push(
+                            json(&body)["KeyMetadata"]["KeyId"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
+                        ),
+                        _ => break,
+                    }
+                }
+                made
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        served.kill();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        acknowledged.extend(client.join().expect("the client thread"));
+    }
+    assert!(
+        acknowledged.len() > 3,
+        "the server acknowledged only {} calls",
+        acknowledged.len()
+    );
+    let again = Served::start("lifecycle-killed-again", &["--state", state, "--test-mode"]);
+    for key in &acknowledged {
+        let (status, body) = raw(
+            again.address,
+            &kms_request("DescribeKey", &format!(r#"{{"KeyId": "{key}"}}"#)),
+        );
+        assert_eq!(status, 200, "acknowledged key {key} is lost: {body}");
+    }
+}

@@ -72,6 +72,12 @@ impl Served {
 
     /// Sends SIGTERM, waits for the exit, and returns the exit code and
     /// what the server wrote on standard error.
+    /// SIGKILL: the server gets no chance to finish anything.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn stop(mut self) -> (Option<i32>, String) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");

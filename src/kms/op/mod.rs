@@ -46,7 +46,7 @@ pub use tags::*;
 use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
 use super::service::{Operation, Service, Target};
-use super::store::Partition;
+use super::KeyRef;
 use crate::eval::Caller;
 
 /// The `KeyId` forms an operation accepts (AWS restricts many operations to
@@ -164,10 +164,7 @@ impl Declared {
 /// Where a call that names `key_id` runs: the partition its key or alias
 /// ARN names, else the caller's own.
 pub fn target_of_key(key_id: &str) -> Target {
-    match crate::eval::arn_components(key_id) {
-        Some(["arn", _, "kms", region, account, _]) => Target::Arn(Partition::new(account, region)),
-        _ => Target::Caller,
-    }
+    KeyRef::parse(key_id).partition().map_or(Target::Caller, Target::Arn)
 }
 
 /// Where a cross-account call runs: the partition the first key ARN among

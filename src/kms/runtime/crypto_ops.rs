@@ -167,9 +167,7 @@ impl<C: Clock> Runtime<C> {
         }
         request.encryption_context = context.clone();
         request.grant_tokens = grant_tokens.to_vec();
-        if key_id.contains("alias/") {
-            request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
-        }
+        request.alias = crate::kms::KeyRef::parse(key_id).alias_name().map(str::to_owned);
         // Authorized first, so a caller without rights learns nothing of the
         // key's state (§9.3's order is inferred, not documented).
         self.authorize(&mut request, Some(key))?;

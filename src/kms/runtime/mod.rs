@@ -9,12 +9,12 @@
 
 mod api;
 mod audit;
+mod aws_managed;
 mod clock;
 mod crypto_ops;
 mod grant_ops;
 mod key;
 mod manage;
-mod managed;
 mod owned;
 mod page;
 mod rotation;
@@ -36,6 +36,8 @@ use super::grant_book::GrantBook;
 use super::key_spec::KeyInfo;
 use super::request::KmsRequest;
 use super::tracked::Tracked;
+use super::KeyRef;
+use crate::arn::Arn;
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::eval::{Caller, CompiledPolicy, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
@@ -89,6 +91,18 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
+    /// When set, every authorization is made with its trace and the last one
+    /// is kept ([`Runtime::take_decision`]): the REPL's `explain` shows the
+    /// decision the call itself made, not a second one made beside it.
+    pub explain: bool,
+    last_decision: std::sync::Mutex<Option<Decided>>,
+}
+
+/// An authorization as a call made it, with the key policy it read.
+#[derive(Clone, Debug)]
+pub struct Decided {
+    pub authorization: super::Authorization,
+    pub key_policy: Option<String>,
 }
 
 impl<C: Clock> Runtime<C> {
@@ -103,7 +117,14 @@ impl<C: Clock> Runtime<C> {
             owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
+            explain: false,
+            last_decision: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The last authorization made while [`explain`](Self::explain) was set.
+    pub fn take_decision(&self) -> Option<Decided> {
+        self.last_decision.lock().ok().and_then(|mut last| last.take())
     }
 
     fn key_arn(&self, id: &str) -> String {
@@ -140,11 +161,9 @@ impl<C: Clock> Runtime<C> {
     /// or a bare key id); `None` for an ARN of another account or Region,
     /// whose keys are not here.
     fn local_name<'a>(&self, key_id: &'a str) -> Option<&'a str> {
-        match crate::eval::arn_components(key_id) {
-            Some(["arn", _, "kms", region, account, resource]) => {
-                (region == self.region && account == self.account).then_some(resource)
-            }
-            Some(_) => None,
+        match KeyRef::parse(key_id).arn() {
+            Some(arn) => (arn.service == "kms" && arn.region == self.region && arn.account == self.account)
+                .then_some(arn.resource),
             None => Some(key_id),
         }
     }
@@ -213,7 +232,15 @@ impl<C: Clock> Runtime<C> {
         }
         let authorization = self
             .identities
-            .authorize_for(key.map(|k| &k.policy), &grants, request, false);
+            .authorize_for(key.map(|k| &k.policy), &grants, request, self.explain);
+        if self.explain {
+            if let Ok(mut last) = self.last_decision.lock() {
+                *last = Some(Decided {
+                    authorization: authorization.clone(),
+                    key_policy: key.map(|k| k.policy_text.clone()),
+                });
+            }
+        }
         if authorization.decision == Decision::Allow {
             return Ok(());
         }
@@ -314,7 +341,8 @@ impl<C: Clock> Runtime<C> {
         policy_text: String,
         policy: CompiledPolicy,
     ) -> Key {
-        let account = crate::eval::value::arn_account(&arn)
+        let account = Arn::parse(&arn)
+            .and_then(|a| a.account_id())
             .unwrap_or(&self.account)
             .to_owned();
         Key {
@@ -416,9 +444,7 @@ impl<C: Clock> Runtime<C> {
     pub(super) fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
         let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
-        if key_id.contains("alias/") {
-            request.alias = Some(key_id.rsplit_once(':').map_or(key_id, |(_, a)| a).to_owned());
-        }
+        request.alias = KeyRef::parse(key_id).alias_name().map(str::to_owned);
         self.authorize(&mut request, Some(key))?;
         Ok(key)
     }

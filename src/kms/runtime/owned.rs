@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
+use super::aws_managed::{managed_service, MANAGED_SERVICES};
 use super::key::KeyManager;
-use super::managed::{managed_service, MANAGED_SERVICES};
 use super::{Clock, Runtime};
 use crate::crypto;
 use crate::kms::error::{ErrorName, KmsError};

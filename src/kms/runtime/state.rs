@@ -124,7 +124,8 @@ impl<C: Clock> Runtime<C> {
         let policy = self
             .compile_key_policy(&stored.arn, &stored.policy_text)
             .map_err(|e| format!("key {}: {e}", stored.id))?;
-        let account = crate::eval::value::arn_account(&stored.arn)
+        let account = crate::arn::Arn::parse(&stored.arn)
+            .and_then(|a| a.account_id())
             .unwrap_or(&self.account)
             .to_owned();
         Ok(Key {

@@ -1082,4 +1082,4 @@ fn grants_page_in_grant_id_order_and_markers_stay_with_their_operation() {
     );
 }
 
-mod managed;
+mod aws_managed;
