@@ -20,8 +20,8 @@ use zeroize::Zeroizing;
 use super::error::WireError;
 use super::identity::authenticate;
 use super::{sts, Shared};
-use crate::kms::runtime::Clock as _;
 use crate::kms::op;
+use crate::kms::runtime::Clock as _;
 
 /// How long a client may take to send its body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);

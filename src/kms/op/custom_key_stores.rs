@@ -67,7 +67,11 @@ impl Op for DescribeCustomKeyStores {
         rt.audited(Self::NAME, caller, None, parameters, true, |rt| {
             // An IAM-only action on no particular resource.
             rt.authorize(&mut KmsRequest::new(caller.clone(), Self::ACTION, "*"), None)?;
-            if let Some(named) = self.custom_key_store_id.as_ref().or(self.custom_key_store_name.as_ref()) {
+            if let Some(named) = self
+                .custom_key_store_id
+                .as_ref()
+                .or(self.custom_key_store_name.as_ref())
+            {
                 return Err(KmsError::new(
                     ErrorName::CustomKeyStoreNotFoundException,
                     format!("Custom key store `{named}` does not exist in this account and Region."),

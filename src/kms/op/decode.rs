@@ -31,7 +31,10 @@ pub enum DecodeError {
     /// A required member is absent (or `null`).
     Missing(String),
     /// `member` (a dotted path inside maps) is not what the model says.
-    WrongType { member: String, expected: String },
+    WrongType {
+        member: String,
+        expected: String,
+    },
     Other(String),
 }
 

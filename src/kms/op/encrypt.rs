@@ -28,10 +28,14 @@ pub(super) fn refuse_unsupported(
     algorithms: &[(&str, Option<&str>)],
 ) -> Result<(), KmsError> {
     if dry_run == Some(true) {
-        return Err(unsupported("keyward does not implement DryRun yet; the call was not made"));
+        return Err(unsupported(
+            "keyward does not implement DryRun yet; the call was not made",
+        ));
     }
     if recipient.is_some() {
-        return Err(unsupported("keyward has no Nitro Enclaves attestation; remove Recipient"));
+        return Err(unsupported(
+            "keyward has no Nitro Enclaves attestation; remove Recipient",
+        ));
     }
     for (member, algorithm) in algorithms {
         match algorithm {
@@ -229,7 +233,10 @@ impl Op for ReEncrypt {
             None,
             &[
                 ("SourceEncryptionAlgorithm", self.source_encryption_algorithm.as_deref()),
-                ("DestinationEncryptionAlgorithm", self.destination_encryption_algorithm.as_deref()),
+                (
+                    "DestinationEncryptionAlgorithm",
+                    self.destination_encryption_algorithm.as_deref(),
+                ),
             ],
         )?;
         check::opt_key_id("SourceKeyId", self.source_key_id.as_deref())?;

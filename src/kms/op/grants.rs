@@ -218,7 +218,9 @@ impl Op for ListRetirableGrants {
             limit: self.limit,
             marker: self.marker.as_deref(),
         };
-        Ok(rt.list_retirable_grants(caller, &self.retiring_principal, paging)?.into())
+        Ok(rt
+            .list_retirable_grants(caller, &self.retiring_principal, paging)?
+            .into())
     }
 }
 

@@ -60,7 +60,13 @@ impl CreateKey {
                 )))
             };
         }
-        let usages = ["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT", "ENCAPSULATE_DECAPSULATE"];
+        let usages = [
+            "ENCRYPT_DECRYPT",
+            "SIGN_VERIFY",
+            "GENERATE_VERIFY_MAC",
+            "KEY_AGREEMENT",
+            "ENCAPSULATE_DECAPSULATE",
+        ];
         if usages.iter().all(|u| KeyInfo::parse(spec, Some(u)).is_none()) {
             return Err(KmsError::constraint(
                 Some(spec),

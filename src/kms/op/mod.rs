@@ -228,12 +228,8 @@ impl<C: Clock> Operation<C> for Refused {
 }
 
 fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
-    serde_json::to_value(response).map_err(|_| {
-        KmsError::new(
-            ErrorName::KMSInternalException,
-            "The response could not be written.",
-        )
-    })
+    serde_json::to_value(response)
+        .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The response could not be written."))
 }
 
 /// `T` from JSON through the service: decode, then `Service::call`
@@ -397,9 +393,7 @@ impl<C: Clock> Operation<C> for Json<'_> {
     }
 
     fn target(&self) -> Target {
-        let cross_account = DECLARED
-            .iter()
-            .any(|d| d.name == self.operation && d.cross_account);
+        let cross_account = DECLARED.iter().any(|d| d.name == self.operation && d.cross_account);
         if cross_account {
             raw_target(self.request)
         } else {

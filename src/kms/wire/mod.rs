@@ -13,9 +13,9 @@ pub use crate::kms::op::{grant_entry, grant_from_request, wipe, NAMES as OPERATI
 pub use shapes::{alias_entry, b64, key_metadata, list};
 
 use crate::eval::Caller;
-use crate::kms::error::KmsError;
 #[cfg(test)]
 use crate::kms::error::ErrorName;
+use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Runtime};
 
 /// Runs `operation` with its JSON request as `caller`, and returns the JSON

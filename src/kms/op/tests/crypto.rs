@@ -17,7 +17,11 @@ fn encrypt_takes_one_to_4096_bytes_and_decrypt_gives_them_back() {
         constraint(None, "plaintext", "have length greater than or equal to 1")
     );
     assert_eq!(
-        refused(call(&mut rt, "Encrypt", json!({"KeyId": key, "Plaintext": b64(&[7; 4097])}))),
+        refused(call(
+            &mut rt,
+            "Encrypt",
+            json!({"KeyId": key, "Plaintext": b64(&[7; 4097])})
+        )),
         constraint(None, "plaintext", "have length less than or equal to 4096")
     );
     let plaintext = b64(&[7; 4096]);
@@ -32,7 +36,10 @@ fn encrypt_takes_one_to_4096_bytes_and_decrypt_gives_them_back() {
         "Decrypt",
         json!({"CiphertextBlob": sealed["CiphertextBlob"], "EncryptionContext": {"k": "v"}}),
     );
-    assert_eq!((&opened["Plaintext"], &opened["KeyId"]), (&json!(plaintext), &sealed["KeyId"]));
+    assert_eq!(
+        (&opened["Plaintext"], &opened["KeyId"]),
+        (&json!(plaintext), &sealed["KeyId"])
+    );
 }
 
 // GrantTokenList: at most 10 tokens.
@@ -95,7 +102,11 @@ fn data_keys_and_random_bytes_are_sized_as_the_model_says() {
         .decode(data_key["Plaintext"].as_str().unwrap())
         .unwrap();
     assert_eq!(plaintext.len(), 16);
-    let opened = ok(&mut rt, "Decrypt", json!({"CiphertextBlob": data_key["CiphertextBlob"]}));
+    let opened = ok(
+        &mut rt,
+        "Decrypt",
+        json!({"CiphertextBlob": data_key["CiphertextBlob"]}),
+    );
     assert_eq!(opened["Plaintext"], data_key["Plaintext"]);
     let without = ok(
         &mut rt,
@@ -104,7 +115,11 @@ fn data_keys_and_random_bytes_are_sized_as_the_model_says() {
     );
     assert!(without.get("Plaintext").is_none());
     assert_eq!(
-        refused(call(&mut rt, "GenerateDataKey", json!({"KeyId": key, "NumberOfBytes": 1025}))),
+        refused(call(
+            &mut rt,
+            "GenerateDataKey",
+            json!({"KeyId": key, "NumberOfBytes": 1025})
+        )),
         constraint(Some("1025"), "numberOfBytes", "have value less than or equal to 1024")
     );
     assert_eq!(

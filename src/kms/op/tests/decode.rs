@@ -18,7 +18,10 @@ fn a_missing_required_member_is_a_validation_error_naming_it_in_camel_case() {
     );
     // The members are checked in the model's order.
     assert!(decoded::<CreateAlias>(json!({})).unwrap_err().1.contains("'aliasName'"));
-    assert!(decoded::<TagResource>(json!({"KeyId": "k"})).unwrap_err().1.contains("'tags'"));
+    assert!(decoded::<TagResource>(json!({"KeyId": "k"}))
+        .unwrap_err()
+        .1
+        .contains("'tags'"));
 }
 
 #[test]
@@ -35,7 +38,10 @@ fn a_member_set_to_null_counts_as_absent_and_unknown_members_are_ignored() {
 fn a_member_of_the_wrong_type_is_a_serialization_error_naming_it() {
     for (request, message) in [
         (json!({"KeyId": 7, "Plaintext": "eA=="}), "`KeyId` must be a string"),
-        (json!({"KeyId": "k", "Plaintext": "not base64!"}), "`Plaintext` must be base64"),
+        (
+            json!({"KeyId": "k", "Plaintext": "not base64!"}),
+            "`Plaintext` must be base64",
+        ),
         (
             json!({"KeyId": "k", "Plaintext": "eA==", "EncryptionContext": {"a": 1}}),
             "`EncryptionContext.a` must be a string",
@@ -48,7 +54,10 @@ fn a_member_of_the_wrong_type_is_a_serialization_error_naming_it() {
             json!({"KeyId": "k", "Plaintext": "eA==", "GrantTokens": [1]}),
             "`GrantTokens` must be a list of strings",
         ),
-        (json!({"KeyId": "k", "Plaintext": "eA==", "DryRun": "yes"}), "`DryRun` must be true or false"),
+        (
+            json!({"KeyId": "k", "Plaintext": "eA==", "DryRun": "yes"}),
+            "`DryRun` must be true or false",
+        ),
     ] {
         assert_eq!(
             decoded::<Encrypt>(request.clone()).unwrap_err(),

@@ -8,23 +8,39 @@ fn alias_names_have_the_prefix_and_the_pattern_of_the_model() {
     let mut rt = runtime();
     let key = new_key(&mut rt);
     assert_eq!(
-        refused(call(&mut rt, "CreateAlias", json!({"AliasName": "alias/has space", "TargetKeyId": key}))),
+        refused(call(
+            &mut rt,
+            "CreateAlias",
+            json!({"AliasName": "alias/has space", "TargetKeyId": key})
+        )),
         constraint(
             Some("alias/has space"),
             "aliasName",
             "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
         )
     );
-    let (name, message) = refused(call(&mut rt, "CreateAlias", json!({"AliasName": "app", "TargetKeyId": key})));
+    let (name, message) = refused(call(
+        &mut rt,
+        "CreateAlias",
+        json!({"AliasName": "app", "TargetKeyId": key}),
+    ));
     assert_eq!(name, ErrorName::ValidationException);
     assert!(message.contains("alias/"), "{message}");
-    ok(&mut rt, "CreateAlias", json!({"AliasName": "alias/app", "TargetKeyId": key}));
+    ok(
+        &mut rt,
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": key}),
+    );
     let listed = ok(&mut rt, "ListAliases", json!({"KeyId": key}));
     assert_eq!(listed["Aliases"][0]["AliasName"], "alias/app");
     assert_eq!(listed["Aliases"][0]["TargetKeyId"], json!(key));
     assert_eq!(listed["Truncated"], false);
     let other = new_key(&mut rt);
-    ok(&mut rt, "UpdateAlias", json!({"AliasName": "alias/app", "TargetKeyId": other}));
+    ok(
+        &mut rt,
+        "UpdateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": other}),
+    );
     let sealed = ok(&mut rt, "Encrypt", json!({"KeyId": "alias/app", "Plaintext": "eA=="}));
     assert!(sealed["KeyId"].as_str().unwrap().ends_with(&other));
     ok(&mut rt, "DeleteAlias", json!({"AliasName": "alias/app"}));
@@ -53,7 +69,11 @@ fn grants_are_created_listed_retired_and_revoked_through_typed_requests() {
         "CreateGrant",
         json!({"KeyId": key, "GranteePrincipal": grantee, "Operations": ["Encrypt"]}),
     );
-    ok(&mut rt, "RevokeGrant", json!({"KeyId": key, "GrantId": again["GrantId"]}));
+    ok(
+        &mut rt,
+        "RevokeGrant",
+        json!({"KeyId": key, "GrantId": again["GrantId"]}),
+    );
     assert_eq!(ok(&mut rt, "ListGrants", json!({"KeyId": key}))["Grants"], json!([]));
 }
 
@@ -63,7 +83,11 @@ fn grant_ids_are_one_to_128_characters() {
     let mut rt = runtime();
     let key = new_key(&mut rt);
     assert_eq!(
-        refused(call(&mut rt, "RevokeGrant", json!({"KeyId": key, "GrantId": "g".repeat(129)}))),
+        refused(call(
+            &mut rt,
+            "RevokeGrant",
+            json!({"KeyId": key, "GrantId": "g".repeat(129)})
+        )),
         constraint(None, "grantId", "have length less than or equal to 128")
     );
     assert_eq!(

@@ -36,7 +36,11 @@ fn key_ids_are_one_to_2048_characters() {
         ErrorName::NotFoundException
     );
     assert_eq!(
-        refused(call(&mut rt, "CreateAlias", json!({"AliasName": "alias/a", "TargetKeyId": ""}))),
+        refused(call(
+            &mut rt,
+            "CreateAlias",
+            json!({"AliasName": "alias/a", "TargetKeyId": ""})
+        )),
         constraint(Some(""), "targetKeyId", "have length greater than or equal to 1")
     );
 }
@@ -54,9 +58,16 @@ fn a_deletion_window_is_seven_to_thirty_days() {
         ));
         assert_eq!(name, ErrorName::ValidationException, "{days}: {message}");
     }
-    let scheduled = ok(&mut rt, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
+    let scheduled = ok(
+        &mut rt,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
     assert_eq!(
-        (scheduled["KeyState"].as_str(), scheduled["PendingWindowInDays"].as_i64()),
+        (
+            scheduled["KeyState"].as_str(),
+            scheduled["PendingWindowInDays"].as_i64()
+        ),
         (Some("PendingDeletion"), Some(7))
     );
     assert!(scheduled["DeletionDate"].is_i64());
@@ -78,7 +89,10 @@ fn list_limits_are_at_least_one_and_at_most_the_page_size() {
     );
     new_key(&mut rt);
     let listed = ok(&mut rt, "ListKeys", json!({"Limit": 1000}));
-    assert_eq!((listed["Keys"].as_array().map(Vec::len), &listed["Truncated"]), (Some(1), &json!(false)));
+    assert_eq!(
+        (listed["Keys"].as_array().map(Vec::len), &listed["Truncated"]),
+        (Some(1), &json!(false))
+    );
     assert!(listed.get("NextMarker").is_none());
 }
 
@@ -86,13 +100,20 @@ fn list_limits_are_at_least_one_and_at_most_the_page_size() {
 fn tags_policies_and_rotation_round_trip_through_their_typed_requests() {
     let mut rt = runtime();
     let key = new_key(&mut rt);
-    ok(&mut rt, "TagResource", json!({"KeyId": key, "Tags": [{"TagKey": "team", "TagValue": "kms"}]}));
+    ok(
+        &mut rt,
+        "TagResource",
+        json!({"KeyId": key, "Tags": [{"TagKey": "team", "TagValue": "kms"}]}),
+    );
     assert_eq!(
         ok(&mut rt, "ListResourceTags", json!({"KeyId": key})),
         json!({"Tags": [{"TagKey": "team", "TagValue": "kms"}], "Truncated": false})
     );
     ok(&mut rt, "UntagResource", json!({"KeyId": key, "TagKeys": ["team"]}));
-    assert_eq!(ok(&mut rt, "ListResourceTags", json!({"KeyId": key}))["Tags"], json!([]));
+    assert_eq!(
+        ok(&mut rt, "ListResourceTags", json!({"KeyId": key}))["Tags"],
+        json!([])
+    );
 
     assert_eq!(
         ok(&mut rt, "ListKeyPolicies", json!({"KeyId": key})),
@@ -106,10 +127,18 @@ fn tags_policies_and_rotation_round_trip_through_their_typed_requests() {
             "PutKeyPolicy",
             json!({"KeyId": key, "PolicyName": "other", "Policy": policy["Policy"]})
         )),
-        constraint(Some("other"), "policyName", "satisfy regular expression pattern: default")
+        constraint(
+            Some("other"),
+            "policyName",
+            "satisfy regular expression pattern: default"
+        )
     );
 
-    ok(&mut rt, "EnableKeyRotation", json!({"KeyId": key, "RotationPeriodInDays": 90}));
+    ok(
+        &mut rt,
+        "EnableKeyRotation",
+        json!({"KeyId": key, "RotationPeriodInDays": 90}),
+    );
     let status = ok(&mut rt, "GetKeyRotationStatus", json!({"KeyId": key}));
     assert_eq!(
         (&status["KeyRotationEnabled"], &status["RotationPeriodInDays"]),
@@ -121,5 +150,9 @@ fn tags_policies_and_rotation_round_trip_through_their_typed_requests() {
     ok(&mut rt, "DisableKeyRotation", json!({"KeyId": key}));
     ok(&mut rt, "DisableKey", json!({"KeyId": key}));
     ok(&mut rt, "EnableKey", json!({"KeyId": key}));
-    ok(&mut rt, "UpdateKeyDescription", json!({"KeyId": key, "Description": ""}));
+    ok(
+        &mut rt,
+        "UpdateKeyDescription",
+        json!({"KeyId": key, "Description": ""}),
+    );
 }

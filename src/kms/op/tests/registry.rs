@@ -19,7 +19,10 @@ fn every_operation_is_registered_once_under_its_api_name() {
             assert_eq!(declared.action, format!("kms:{}", declared.name));
         }
         // Only an operation on a key can reach another account's.
-        assert!(!declared.cross_account || declared.key_id != KeyIdForms::NoKey, "{declared:?}");
+        assert!(
+            !declared.cross_account || declared.key_id != KeyIdForms::NoKey,
+            "{declared:?}"
+        );
     }
 }
 
@@ -112,11 +115,21 @@ fn describe_custom_key_stores_lists_none_and_finds_none() {
         json!({"CustomKeyStores": [], "Truncated": false})
     );
     assert_eq!(
-        refused(call(&mut rt, "DescribeCustomKeyStores", json!({"CustomKeyStoreId": "cks-1234567890abcdef0"}))).0,
+        refused(call(
+            &mut rt,
+            "DescribeCustomKeyStores",
+            json!({"CustomKeyStoreId": "cks-1234567890abcdef0"})
+        ))
+        .0,
         ErrorName::CustomKeyStoreNotFoundException
     );
     assert_eq!(
-        refused(call(&mut rt, "DescribeCustomKeyStores", json!({"CustomKeyStoreName": "hsm"}))).0,
+        refused(call(
+            &mut rt,
+            "DescribeCustomKeyStores",
+            json!({"CustomKeyStoreName": "hsm"})
+        ))
+        .0,
         ErrorName::CustomKeyStoreNotFoundException
     );
     assert_eq!(
@@ -133,7 +146,11 @@ fn describe_custom_key_stores_lists_none_and_finds_none() {
         constraint(Some("0"), "limit", "have value greater than or equal to 1")
     );
     assert_eq!(
-        refused(call(&mut rt, "DescribeCustomKeyStores", json!({"CustomKeyStoreId": "c".repeat(65)}))),
+        refused(call(
+            &mut rt,
+            "DescribeCustomKeyStores",
+            json!({"CustomKeyStoreId": "c".repeat(65)})
+        )),
         constraint(None, "customKeyStoreId", "have length less than or equal to 64")
     );
     let records = rt.audit.drain();
