@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arn;
+pub mod catalog;
 pub mod crypto;
 pub mod eval;
 pub mod json;

@@ -1091,3 +1091,53 @@ proptest! {
         }
     }
 }
+
+/// The any-service evaluator on the same generated setups: the key policy
+/// read as the resource's policy, everything else as it is.
+fn any_service_decision(setup: &Setup, request: &KmsRequest) -> Decision {
+    let authorizer = setup.authorizer();
+    let policies = eval::access::Policies {
+        resource: authorizer.key_policy.as_ref(),
+        identity: &authorizer.identity_policies,
+        boundaries: &authorizer.boundaries,
+        session: authorizer.session_policy.as_ref(),
+        scps: &authorizer.scps,
+        rcps: &authorizer.rcps,
+        vpc_endpoint: None,
+    };
+    let target = eval::access::Target {
+        resource_account: request.key_account(),
+        no_resource: request.resource == "*",
+    };
+    let eval_request = request.to_eval_request();
+    let decision = eval::access::authorize(&policies, &eval_request, target, None).decision;
+    decision
+}
+
+proptest! {
+    #![proptest_config(config(regressions!("any_service_authorizer_is_monotone_in_denies")))]
+
+    /// As `authorizer_is_monotone_in_denies`, for the any-service evaluator:
+    /// a Deny added to any policy never turns a refusal into an Allow, nor
+    /// an explicit deny into less ([IAM] policy-eval-denyallow: an explicit
+    /// deny in any policy overrides every allow).
+    #[test]
+    fn any_service_authorizer_is_monotone_in_denies(
+        setup in setup(),
+        request in kms_request(),
+        (target, deny) in deny_for_target(),
+        which in any::<Index>(),
+    ) {
+        let before = any_service_decision(&setup, &request);
+        let mut denied = setup.clone();
+        add_deny(&mut denied, target, which, &deny, &request);
+        let after = any_service_decision(&denied, &request);
+        let context = || format!("setup: {setup:#?}\nadded to {target:?}: {deny}\nrequest: {request:#?}\nbefore: {before}\nafter: {after}");
+        if before != Decision::Allow {
+            prop_assert_ne!(after, Decision::Allow, "{}", context());
+        }
+        if before == Decision::ExplicitDeny {
+            prop_assert_eq!(after, Decision::ExplicitDeny, "{}", context());
+        }
+    }
+}

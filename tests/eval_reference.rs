@@ -104,6 +104,11 @@ pub fn evaluate(policy: &Policy, request: &Request) -> Answer<Verdict> {
 fn applies(statement: &Statement, request: &Request, variables: bool) -> Answer<bool> {
     let principal = match &statement.principal {
         None => true,
+        Some(clause) if clause.negated && statement.effect.node == Effect::Allow => {
+            // [IAM] notprincipal.html, older edition: "allows all principals
+            // except the one named": any listed identity of the caller excludes it.
+            !principal_names_caller(&clause.value, &request.caller)
+        }
         Some(clause) if clause.negated => !not_principal_excludes(&clause.value, &request.caller),
         Some(clause) => principal_names_caller(&clause.value, &request.caller),
     };

@@ -119,7 +119,8 @@ fn lint_reads_stdin_and_prints_one_json_object_per_finding() {
     let dir = scratch("lint-stdin");
     let policy = std::fs::read_to_string(corpus("public-key-access.bad.json")).expect("read");
     let out = keyward(&["lint", "--format", "json", "-"], &dir, Some(&policy));
-    assert_eq!(out.status.code(), Some(0));
+    // A key policy that makes the key public fails the run by default.
+    assert_eq!(out.status.code(), Some(1));
     let lines: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON object"))
@@ -197,4 +198,67 @@ fn key_spec_checks_grant_operations_against_that_key() {
     assert_eq!(out.status.code(), Some(0));
     let out = keyward(&["lint", "--key-spec", "RSA_2048", &grant], &dir, None);
     assert_eq!(out.status.code(), Some(2), "RSA_2048 needs a usage");
+}
+
+fn access(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/access")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn check_no_new_access_exits_by_its_verdict() {
+    let dir = scratch("lint-no-new-access");
+    let (base, wide, same) = (
+        access("read.base.json"),
+        access("read.widened-action.json"),
+        access("read.reformatted.json"),
+    );
+    let out = keyward(&["lint", "--check-no-new-access", &base, &wide], &dir, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).starts_with("FAIL: principal "),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = keyward(
+        &["lint", "--check-no-new-access", &base, &same, "--format", "json"],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let verdict: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).expect("JSON");
+    assert_eq!(verdict["result"], "PASS");
+}
+
+#[test]
+fn annotations_follow_the_failure_threshold() {
+    let dir = scratch("lint-github-threshold");
+    let policy = corpus("public-key-access.bad.json");
+    // By default a security finding fails the run and is an error annotation.
+    let out = keyward(&["lint", "--format", "github", &policy], &dir, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("::error file="), "{}", text(&out.stdout));
+    // With only errors failing, the same finding is a warning in a green job.
+    let out = keyward(
+        &["lint", "--format", "github", "--fail-on", "errors", &policy],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!text(&out.stdout).contains("::error "), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("::warning file="));
+}
+
+#[test]
+fn lint_walks_templates_and_skips_files_without_policies() {
+    let dir = scratch("lint-templates-walk");
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/lint-templates");
+    let out = keyward(&["lint", "--format", "json", &folder.display().to_string()], &dir, None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("package.json` holds no policy; skipped"), "{stderr}");
+    assert!(text(&out.stdout).contains("key-and-role.cfn.yaml"));
 }

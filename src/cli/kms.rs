@@ -330,7 +330,7 @@ pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
 }
 
 /// `s3` or `s3.us-east-1.amazonaws.com`, as the endpoint `kms:ViaService` names.
-fn via_service_endpoint(service: &str, region: &str) -> Result<String, String> {
+pub(super) fn via_service_endpoint(service: &str, region: &str) -> Result<String, String> {
     let label = |text: &str| {
         !text.is_empty()
             && text

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use keyward::catalog::{self, Catalogue};
+use keyward::lint::access::{self, Verdict};
 use keyward::lint::output::{self, Report};
 use keyward::lint::{self, rules, Config, Finding, Linter, Severity};
 use keyward::policy::suggest;
+use keyward::policy::{Document, DocumentKind};
 use keyward::source::Source;
 
 use super::args::{Deny, LintArgs, LintFormat};
@@ -22,14 +25,49 @@ pub fn run(args: &LintArgs) -> Outcome {
     if let Some(name) = &args.explain {
         return explain(name);
     }
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
+    let (config, base) = match load_config(args.config.as_deref()) {
+        Ok(found) => found,
         Err(message) => {
             eprintln!("error: {message}");
             return Outcome::Failure;
         }
     };
-    let inputs = match inputs::expand(&args.paths) {
+    let catalogue = args
+        .catalogue
+        .clone()
+        .or_else(|| config.catalogue.as_ref().map(|c| base.join(c)));
+    if let Some(path) = catalogue {
+        match Catalogue::read(&path) {
+            Ok(catalogue) => {
+                if catalog::install(catalogue).is_err() {
+                    eprintln!(
+                        "error: the IAM catalogue was in use before `{}` could replace it",
+                        path.display()
+                    );
+                    return Outcome::Failure;
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Outcome::Failure;
+            }
+        }
+    }
+    if args.catalogue_info {
+        return catalogue_info();
+    }
+    if let [old, new] = args.check_no_new_access.as_slice() {
+        return access_check(args.format, || {
+            let (old, new) = (read_policy(old)?, read_policy(new)?);
+            access::no_new_access(&old, &new)
+        });
+    }
+    if let Some(policy) = &args.check_access_not_granted {
+        return access_check(args.format, || {
+            access::access_not_granted(&read_policy(policy)?, &args.action, &args.resource)
+        });
+    }
+    let inputs = match expand(&args.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
@@ -64,7 +102,7 @@ pub fn run(args: &LintArgs) -> Outcome {
             }
         }
     }
-    let threshold = match args.deny {
+    let threshold = match args.fail_on {
         Deny::Errors => Severity::Error,
         Deny::Security => Severity::Security,
         Deny::Warnings => Severity::Warning,
@@ -73,13 +111,37 @@ pub fn run(args: &LintArgs) -> Outcome {
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
         outcome = outcome.max(Outcome::Problems);
     }
-    if write(args.format, &linted).is_err() {
+    if write(args.format, &linted, threshold).is_err() {
         return Outcome::Failure;
     }
     if args.format == LintFormat::Human {
         eprintln!("{}", summary(&linted));
     }
     outcome
+}
+
+/// The arguments as inputs: folders are walked for JSON policies and
+/// grants, CloudFormation templates (`.json`, `.yaml`, `.yml`, `.template`)
+/// and Terraform plans.
+fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    let mut all = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            let wanted = |p: &Path| {
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml" | "template"))
+            };
+            inputs::walk(path, &wanted, &mut found)
+                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+            found.sort();
+            all.extend(found.into_iter().map(Input::File));
+        } else {
+            all.extend(inputs::expand(std::slice::from_ref(path))?);
+        }
+    }
+    Ok(all)
 }
 
 /// Lints every input on all cores; results keep the inputs' order.
@@ -104,8 +166,11 @@ fn lint_all(
                     };
                     let result = inputs::load(input, &linter.limits).map(|loaded| match loaded {
                         Loaded::Text(source) => {
-                            let findings = linter.lint(&source, kind);
-                            (source, findings)
+                            let linted = linter.lint_file(&source, kind);
+                            if let Some(note) = linted.note {
+                                eprintln!("note: `{}` {note}", source.name());
+                            }
+                            (source, linted.findings)
                         }
                         Loaded::Rejected(errors) => (errors.src.clone(), linter.rejected(&errors)),
                     });
@@ -122,7 +187,7 @@ fn lint_all(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Result<()> {
+fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)], fail_on: Severity) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let reports = || linted.iter().map(|(source, findings)| Report { source, findings });
     match format {
@@ -140,12 +205,12 @@ fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)]) -> std::io::Resu
         }
         LintFormat::Github => {
             for report in reports() {
-                out.write_all(output::github::render(&report).as_bytes())?;
+                out.write_all(output::github::render(&report, fail_on).as_bytes())?;
             }
         }
         LintFormat::Sarif => {
             let all: Vec<Report<'_>> = reports().collect();
-            out.write_all(output::sarif::render(&all).as_bytes())?;
+            out.write_all(output::sarif::render(&all, fail_on).as_bytes())?;
         }
     }
     out.flush()
@@ -171,17 +236,89 @@ fn summary(linted: &[(Source, Vec<Finding>)]) -> String {
     )
 }
 
-/// `--config FILE`, or the nearest `keyward.toml` from the current folder up.
-fn load_config(path: Option<&Path>) -> Result<Config, String> {
+/// `--config FILE`, or the nearest `keyward.toml` from the current folder
+/// up, with the folder its relative paths start from.
+fn load_config(path: Option<&Path>) -> Result<(Config, PathBuf), String> {
     let path = match path {
         Some(path) => Some(path.to_path_buf()),
         None => discover(),
     };
     let Some(path) = path else {
-        return Ok(Config::default());
+        return Ok((Config::default(), PathBuf::new()));
     };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let config = Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((config, base))
+}
+
+fn read_policy(path: &Path) -> Result<keyward::policy::Policy, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let source = Source::new(path.display().to_string(), text);
+    match Document::parse(&source, Some(DocumentKind::Policy)) {
+        Ok(Document::Policy(policy)) => Ok(policy),
+        Ok(Document::Grants(_)) => Err(format!("`{}` holds grants, not a policy", path.display())),
+        Err(errors) => Err(format!(
+            "`{}` is not a valid policy: {}",
+            path.display(),
+            errors.errors.first().map(|e| e.to_string()).unwrap_or_default()
+        )),
+    }
+}
+
+/// `--check-no-new-access`, `--check-access-not-granted`: the verdict, and
+/// exit 0 only for a pass.
+fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, String>) -> Outcome {
+    let verdict = match check() {
+        Ok(verdict) => verdict,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    let detail = match &verdict {
+        Verdict::Pass => "no request found; every request was tried by its class".to_owned(),
+        Verdict::Fail(request) => access::Shown(request).to_string(),
+        Verdict::CannotDecide(why) => why.clone(),
+    };
+    if format == LintFormat::Json {
+        println!("{}", serde_json::json!({"result": verdict.as_str(), "detail": detail}));
+    } else {
+        println!("{}: {detail}", verdict.as_str());
+    }
+    match verdict {
+        Verdict::Pass => Outcome::Success,
+        _ => Outcome::Problems,
+    }
+}
+
+/// `keyward --version`: the crate's version and the embedded catalogue's date.
+pub fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\nIAM catalogue: {}",
+            env!("CARGO_PKG_VERSION"),
+            catalog::embedded_version()
+        )
+    })
+}
+
+/// `--catalogue-info`: where the IAM catalogue comes from and what it holds.
+fn catalogue_info() -> Outcome {
+    let catalogue = catalog::get();
+    println!("source:   {}", catalogue.source);
+    println!(
+        "date:     {}",
+        if catalogue.date.is_empty() {
+            "unknown"
+        } else {
+            &catalogue.date
+        }
+    );
+    println!("services: {}", catalogue.service_names().count());
+    println!("actions:  {}", catalogue.action_count());
+    Outcome::Success
 }
 
 fn discover() -> Option<PathBuf> {
@@ -216,6 +353,10 @@ fn explain(name: &str) -> Outcome {
         Some(rule) => {
             print!("{}", rules::explain(rule));
             Outcome::Success
+        }
+        None if lint::access_analyzer::finding_type(&name.to_ascii_uppercase()).is_some() => {
+            eprintln!("error: no keyward rule reports Access Analyzer's `{name}` yet");
+            Outcome::Failure
         }
         None => {
             let names = rules::ALL.iter().map(|r| r.info.name);

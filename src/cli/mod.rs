@@ -42,7 +42,7 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Check(check) => check::run(&check),
         args::Command::Fmt(fmt) => format::run(&fmt),
         args::Command::Lint(lint) => lint::run(&lint),
-        args::Command::Simulate(simulate) => simulate::run(&simulate),
+        args::Command::Simulate(simulate) => simulate::run(&args.session, &simulate),
         args::Command::Test(test) => test::run(&test),
         args::Command::Repl(repl) => repl::repl(&args.session, &repl),
         args::Command::Run(run) => repl::run(&args.session, &run),

@@ -1,17 +1,23 @@
-//! `keyward simulate`: one request against a key policy, identity policies,
-//! guardrails and grants; exit 0 when allowed, 1 when denied, 2 on bad input.
+//! `keyward simulate`: one request against a key policy (or any service's
+//! resource policy), identity policies, guardrails and grants; exit 0 when
+//! allowed, 1 when denied, 2 on bad input. `--accounts` supplies the
+//! identity side and `--as` the caller, as for every other command.
 
 use std::path::{Path, PathBuf};
 
-use keyward::kms::Authorizer;
+use keyward::eval::{CompiledPolicy, Decision};
+use keyward::kms::{Authorization, Authorizer};
 use keyward::policy::DocumentKind;
-use keyward::suite::{load_grants, load_policy, LoadError, RequestSpec, Sources};
+use keyward::suite::{
+    authorize_general, load_grants, load_policy, warnings, Accounts, Around, LoadError, RequestSpec, Sources, Warning,
+};
 
 use super::args::{SimulateArgs, SimulateFormat};
+use super::kms_args::Session;
 use super::{explain, Outcome};
 
-pub fn run(args: &SimulateArgs) -> Outcome {
-    match simulate(args) {
+pub fn run(session: &Session, args: &SimulateArgs) -> Outcome {
+    match simulate(session, args) {
         Ok(outcome) => outcome,
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
@@ -45,24 +51,39 @@ fn split_pair(flag: &str, value: &str) -> Result<(String, PathBuf), Failure> {
     }
 }
 
-fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
-    let request_text = if args.request.as_os_str() == "-" {
+fn read_request(args: &SimulateArgs) -> Result<RequestSpec, Failure> {
+    let text = if args.request.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| Failure::Usage(format!("cannot read the request from stdin: {e}")))?
     } else {
         std::fs::read_to_string(&args.request)
             .map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", args.request.display())))?
     };
-    let spec = RequestSpec::parse(&request_text).map_err(Failure::Usage)?;
-    let request = spec.to_kms_request(None).map_err(Failure::Usage)?;
+    RequestSpec::parse(&text).map_err(Failure::Usage)
+}
 
-    let mut sources = Sources::default();
-    let mut load = |path: &Path, kind: DocumentKind| -> Result<keyward::eval::CompiledPolicy, Failure> {
+/// The identity side: the accounts file's, then the flags' on top.
+fn identities(
+    session: &Session,
+    args: &SimulateArgs,
+    sources: &mut Sources,
+) -> Result<(Authorizer, Option<Accounts>), Failure> {
+    let mut accounts = match &session.accounts {
+        Some(path) => Some(Accounts::load(path).map_err(|e| Failure::Usage(format!("{:?}", miette::Report::new(e))))?),
+        None => None,
+    };
+    let mut authorizer = accounts
+        .as_mut()
+        .map(|a| std::mem::take(&mut a.identities))
+        .unwrap_or_default();
+    if let Some(accounts) = &mut accounts {
+        sources.extend(std::mem::take(&mut accounts.sources));
+    }
+    let mut load = |path: &Path, kind: DocumentKind| -> Result<CompiledPolicy, Failure> {
         let loaded = load_policy(path, None, Some(kind))?;
         sources.add(loaded.source);
         Ok(loaded.policy)
     };
-    let mut authorizer = Authorizer::default();
     if let Some(path) = &args.key_policy {
         authorizer.key_policy = Some(load(path, DocumentKind::KeyPolicy)?);
     }
@@ -91,44 +112,116 @@ fn simulate(args: &SimulateArgs) -> Result<Outcome, Failure> {
         let (account, path) = split_pair("rcp", value)?;
         authorizer.rcps.push((account, load(&path, DocumentKind::Policy)?));
     }
-    if let Some(path) = &args.grants {
-        authorizer.grants = load_grants(path, None, request.key)?;
+    Ok((authorizer, accounts))
+}
+
+fn simulate(session: &Session, args: &SimulateArgs) -> Result<Outcome, Failure> {
+    let mut spec = read_request(args)?;
+    let mut sources = Sources::default();
+    let (mut authorizer, accounts) = identities(session, args, &mut sources)?;
+    // `--as` names the caller (a short name from the accounts file, or an
+    // ARN); a request's own principal may be a short name too.
+    if let Some(who) = &session.caller {
+        spec.principal = who.clone();
+    }
+    if let Some(arn) = accounts.as_ref().and_then(|a| a.names.get(&spec.principal)) {
+        spec.principal = arn.clone();
+    }
+    if spec.via_service.is_none() {
+        spec.via_service = session
+            .via_service
+            .as_ref()
+            .map(|s| super::kms::via_service_endpoint(s, &session.region))
+            .transpose()
+            .map_err(Failure::Usage)?;
     }
 
-    let authorization = authorizer.authorize(&request, args.explain);
-    match args.format {
-        SimulateFormat::Json => {
-            let mut value = explain::json(&authorization);
-            if args.explain {
-                value["trace"] = trace_json(&authorization);
-                value["grants"] = authorization
-                    .grants
-                    .iter()
-                    .map(|g| {
-                        serde_json::json!({
-                            "grant_id": g.grant_id,
-                            "name": g.name,
-                            "applies": g.outcome.is_ok(),
-                            "why_not": g.outcome.as_ref().err(),
-                        })
-                    })
-                    .collect();
-            }
-            println!("{value}");
+    let kms = spec.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+    let found = warnings(
+        &spec.action,
+        spec.resource.as_deref(),
+        spec.context.keys().map(String::as_str),
+    );
+    for warning in &found {
+        eprintln!("warning: {}", warning.message);
+        if let Some(suggestion) = &warning.suggestion {
+            eprintln!("  help: did you mean `{suggestion}`?");
         }
+    }
+
+    let authorization = if kms {
+        if args.resource_policy.is_some() {
+            return Err(Failure::Usage(
+                "`--resource-policy` is for other services: give a KMS key's policy with `--key-policy`".into(),
+            ));
+        }
+        let request = spec.to_kms_request(None).map_err(Failure::Usage)?;
+        if let Some(path) = &args.grants {
+            authorizer.grants = load_grants(path, None, request.key)?;
+        }
+        authorizer.authorize(&request, args.explain)
+    } else {
+        if args.key_policy.is_some() || args.grants.is_some() {
+            return Err(Failure::Usage(format!(
+                "`{}` is not a KMS action: give the resource's policy with `--resource-policy`",
+                spec.action
+            )));
+        }
+        let general = spec.to_general_request(&[]).map_err(Failure::Usage)?;
+        let mut load = |path: &Path| -> Result<CompiledPolicy, Failure> {
+            let loaded = load_policy(path, None, Some(DocumentKind::Policy))?;
+            sources.add(loaded.source);
+            Ok(loaded.policy)
+        };
+        let resource_policy = args.resource_policy.as_deref().map(&mut load).transpose()?;
+        let vpc_endpoint_policy = args.vpc_endpoint_policy.as_deref().map(&mut load).transpose()?;
+        let around = Around {
+            identities: &authorizer,
+            resource_policy: resource_policy.as_ref(),
+            vpc_endpoint_policy: vpc_endpoint_policy.as_ref(),
+        };
+        authorize_general(&around, &general, args.explain)
+    };
+    match args.format {
+        SimulateFormat::Json => println!("{}", json(&authorization, &found, args.explain)),
         SimulateFormat::Text => {
             let colour = super::render::use_colour();
             print!("{}", explain::text(&authorization, &sources, colour, args.explain));
         }
     }
-    Ok(if authorization.decision == keyward::eval::Decision::Allow {
+    Ok(if authorization.decision == Decision::Allow {
         Outcome::Success
     } else {
         Outcome::Problems
     })
 }
 
-fn trace_json(authorization: &keyward::kms::Authorization) -> serde_json::Value {
+/// The JSON answer (schema in docs/simulate-json.md).
+fn json(authorization: &Authorization, found: &[Warning], explain: bool) -> serde_json::Value {
+    let mut value = explain::json(authorization);
+    value["warnings"] = found
+        .iter()
+        .map(|w| serde_json::json!({"code": w.code, "message": w.message, "suggestion": w.suggestion}))
+        .collect();
+    if explain {
+        value["trace"] = trace_json(authorization);
+        value["grants"] = authorization
+            .grants
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "grant_id": g.grant_id,
+                    "name": g.name,
+                    "applies": g.outcome.is_ok(),
+                    "why_not": g.outcome.as_ref().err(),
+                })
+            })
+            .collect();
+    }
+    value
+}
+
+fn trace_json(authorization: &Authorization) -> serde_json::Value {
     let entries = authorization.trace.iter().flat_map(|t| t.entries.iter());
     serde_json::Value::Array(
         entries
@@ -139,7 +232,9 @@ fn trace_json(authorization: &keyward::kms::Authorization) -> serde_json::Value 
                     "sid": e.sid,
                     "effect": e.effect.as_str(),
                     "applies": e.outcome == keyward::eval::Outcome::Applies,
-                    "outcome": format!("{:?}", e.outcome),
+                    "outcome": e.outcome.code(),
+                    "message": e.outcome.describe(),
+                    "note": e.note.map(|n| serde_json::json!({"code": n.code(), "message": n.describe()})),
                 })
             })
             .collect(),

@@ -67,12 +67,26 @@ pub fn run(args: &TestArgs) -> Outcome {
                     "case": result.name,
                     "expected": result.expected.as_str(),
                     "actual": result.actual.decision.as_str(),
+                    "expected_why": result.expected_why,
+                    "actual_why": result.actual.why,
+                    "expected_reasons": result.expected_reasons,
+                    "actual_reasons": result.actual_reasons,
                     "passed": result.passed,
                 });
                 println!("{line}");
             } else if !result.passed {
                 println!("FAIL {} :: {}", file.display(), result.name);
                 println!("expected {}, got {}", result.expected.as_str(), result.actual.decision);
+                if let Some(why) = &result.expected_why {
+                    println!("expected reason `{why}`, got `{}`", result.actual.why);
+                }
+                if let Some(reasons) = &result.expected_reasons {
+                    println!(
+                        "expected deciding statements [{}], got [{}]",
+                        reasons.join(", "),
+                        result.actual_reasons.join(", ")
+                    );
+                }
                 if let Some(reference) = &result.reference {
                     println!("reference: {reference}");
                 }

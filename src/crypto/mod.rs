@@ -1,7 +1,9 @@
 //! Cryptography, knowing nothing of policies: key material that zeroizes
 //! itself, the canonical encoding of encryption contexts, the ciphertext
 //! blob (format version 1) that `Encrypt` returns and `Decrypt` opens, and
-//! the streaming envelope format of `encrypt-file` ([`envelope`]).
+//! the streaming envelope format of `encrypt-file` ([`envelope`]), and every
+//! other KMS key kind, RSA, elliptic-curve, Ed25519, SM2, HMAC, ML-DSA and
+//! ML-KEM keys ([`keys`]).
 //!
 //! # Security notes
 //! - **What is authenticated.** A blob is AES-256-GCM over the plaintext,
@@ -21,11 +23,18 @@
 //!   live in `Zeroizing` buffers that are overwritten when dropped; `Debug`
 //!   never prints them. Copies the compiler or the operating system makes
 //!   (registers, swap) are outside what zeroization can reach.
+//! - **Asymmetric and HMAC keys** ([`keys`]): private keys live in the
+//!   crates' own types, which zeroize on drop, and leave them only as PKCS#8
+//!   DER in a `Zeroizing` buffer; HMAC secrets are `Zeroizing`. Every failed
+//!   signature, MAC or decryption check is one opaque error; MAC tags are
+//!   compared in constant time. The arithmetic is RustCrypto's; whether it is
+//!   constant-time is theirs to say (RSA decryption and signing are blinded).
 //! - This code has not been audited.
 
 mod blob;
 mod context;
 pub mod envelope;
+pub mod keys;
 mod material;
 
 pub use blob::{open, peek, seal, Header, InvalidCiphertext, FORMAT_VERSION, MAX_BLOB_BYTES};

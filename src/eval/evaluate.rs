@@ -10,8 +10,8 @@ use smallvec::SmallVec;
 use super::compile::{CompiledPolicy, CompiledStatement};
 use super::condition::{Failed, Failure};
 use super::glob::Case;
-use super::principal::PrincipalMatch;
-use super::request::Request;
+use super::principal::{PrincipalLevel, PrincipalMatch};
+use super::request::{CallerKind, Request};
 use crate::policy::Effect;
 use crate::source::Span;
 
@@ -52,6 +52,19 @@ pub struct Reason<'p> {
     pub span: Span,
     /// How the statement's `Principal` matched, when it has one.
     pub principal: Option<PrincipalMatch>,
+    /// Why a `Deny` with `NotPrincipal` applied, when it has one.
+    pub note: Option<Note>,
+}
+
+/// Why a `Deny` statement with `NotPrincipal` applied to the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    /// `NotPrincipal` does not list this level of the caller's chain.
+    NotPrincipalUnlisted(PrincipalLevel),
+    /// The caller has a permissions boundary: a `Deny` with `NotPrincipal`
+    /// in a resource-based policy always applies to it ([IAM]
+    /// access_policies_boundaries.html, notprincipal.html).
+    NotPrincipalBoundary,
 }
 
 pub type Reasons<'p> = SmallVec<[Reason<'p>; 2]>;
@@ -73,8 +86,10 @@ pub struct Response<'p> {
 pub enum Outcome {
     Applies,
     PrincipalNotMatched,
-    /// `NotPrincipal` lists every identity of the caller.
+    /// A `Deny`'s `NotPrincipal` lists every identity of the caller.
     PrincipalExcluded,
+    /// An `Allow`'s `NotPrincipal` lists this identity of the caller.
+    NotPrincipalListed(PrincipalLevel),
     ActionNotMatched,
     ResourceNotMatched,
     ConditionFailed(Failure),
@@ -89,6 +104,8 @@ pub struct TraceEntry {
     pub effect: Effect,
     pub span: Span,
     pub outcome: Outcome,
+    /// For a statement that applied: why its `NotPrincipal` did not spare the caller.
+    pub note: Option<Note>,
 }
 
 /// A record of every statement looked at, kept only when asked for.
@@ -107,10 +124,27 @@ pub struct Matches<'p> {
 
 impl<'p> Matches<'p> {
     /// Runs every statement of `policy` against the request.
-    pub fn of(policy: &'p CompiledPolicy, request: &Request, mut trace: Option<&mut Trace>) -> Matches<'p> {
+    pub fn of(policy: &'p CompiledPolicy, request: &Request, trace: Option<&mut Trace>) -> Matches<'p> {
+        Matches::of_resource_policy(policy, request, false, trace)
+    }
+
+    /// [`Matches::of`] for a resource-based policy, whose `Deny` +
+    /// `NotPrincipal` statements always apply to a caller with a permissions
+    /// boundary (`principal_has_boundary`).
+    pub fn of_resource_policy(
+        policy: &'p CompiledPolicy,
+        request: &Request,
+        principal_has_boundary: bool,
+        mut trace: Option<&mut Trace>,
+    ) -> Matches<'p> {
         let mut matches = Matches::default();
         for statement in &policy.statements {
-            let outcome = applies(statement, request, &mut matches.missing_context_keys);
+            let outcome = applies(
+                statement,
+                request,
+                principal_has_boundary,
+                &mut matches.missing_context_keys,
+            );
             if let Some(trace) = trace.as_deref_mut() {
                 trace.entries.push(TraceEntry {
                     policy: policy.name.clone(),
@@ -119,9 +153,10 @@ impl<'p> Matches<'p> {
                     effect: statement.effect,
                     span: statement.span,
                     outcome: outcome.err().map_or(Outcome::Applies, Skip::outcome),
+                    note: outcome.ok().and_then(|(_, note)| note),
                 });
             }
-            if let Ok(principal) = outcome {
+            if let Ok((principal, note)) = outcome {
                 let reason = Reason {
                     policy: &policy.name,
                     statement: statement.index,
@@ -129,6 +164,7 @@ impl<'p> Matches<'p> {
                     effect: statement.effect,
                     span: statement.span,
                     principal,
+                    note,
                 };
                 match statement.effect {
                     Effect::Allow => matches.allows.push(reason),
@@ -172,6 +208,7 @@ pub fn evaluate_traced<'p>(policy: &'p CompiledPolicy, request: &Request, trace:
 enum Skip<'p> {
     Principal,
     Excluded,
+    Listed(PrincipalLevel),
     Action,
     Resource,
     Condition(Failed<'p>),
@@ -182,6 +219,7 @@ impl Skip<'_> {
         match self {
             Skip::Principal => Outcome::PrincipalNotMatched,
             Skip::Excluded => Outcome::PrincipalExcluded,
+            Skip::Listed(level) => Outcome::NotPrincipalListed(level),
             Skip::Action => Outcome::ActionNotMatched,
             Skip::Resource => Outcome::ResourceNotMatched,
             Skip::Condition(failed) => Outcome::ConditionFailed(failed.to_failure()),
@@ -189,17 +227,32 @@ impl Skip<'_> {
     }
 }
 
-/// Does the statement apply? `Ok` carries how its principal matched.
+/// Does the statement apply? `Ok` carries how its principal matched and,
+/// for a `Deny` with `NotPrincipal`, why it was not spared.
 fn applies<'p>(
     statement: &'p CompiledStatement,
     request: &Request,
+    principal_has_boundary: bool,
     missing: &mut MissingKeys<'p>,
-) -> Result<Option<PrincipalMatch>, Skip<'p>> {
-    let principal = match &statement.principal {
-        None => None,
-        Some((false, matcher)) => Some(matcher.matches(&request.caller).ok_or(Skip::Principal)?),
-        Some((true, matcher)) if matcher.excludes(&request.caller) => return Err(Skip::Excluded),
-        Some((true, _)) => Some(PrincipalMatch::Direct),
+) -> Result<(Option<PrincipalMatch>, Option<Note>), Skip<'p>> {
+    let caller = &request.caller;
+    let (principal, note) = match (&statement.principal, statement.effect) {
+        (None, _) => (None, None),
+        (Some((false, matcher)), _) => (Some(matcher.matches(caller).ok_or(Skip::Principal)?), None),
+        (Some((true, matcher)), Effect::Allow) => match matcher.allow_excludes(caller) {
+            Some(level) => return Err(Skip::Listed(level)),
+            None => (Some(PrincipalMatch::Direct), None),
+        },
+        (Some((true, matcher)), Effect::Deny) => {
+            let iam_principal = !matches!(caller.kind, CallerKind::Root | CallerKind::Service);
+            match matcher.deny_excludes(caller) {
+                Ok(()) if principal_has_boundary && iam_principal => {
+                    (Some(PrincipalMatch::Direct), Some(Note::NotPrincipalBoundary))
+                }
+                Ok(()) => return Err(Skip::Excluded),
+                Err(level) => (Some(PrincipalMatch::Direct), Some(Note::NotPrincipalUnlisted(level))),
+            }
+        }
     };
     let (not_action, actions) = &statement.actions;
     let action_listed = actions.iter().any(|p| p.matches(&request.action, Case::Insensitive));
@@ -213,12 +266,14 @@ fn applies<'p>(
         }
     }
     if let Some(condition) = &statement.condition {
-        let mut note = |key: &'p str| {
+        let mut missing_key = |key: &'p str| {
             if !missing.iter().any(|m| m.eq_ignore_ascii_case(key)) {
                 missing.push(key);
             }
         };
-        condition.holds(&request.context, &mut note).map_err(Skip::Condition)?;
+        condition
+            .holds(&request.context, &mut missing_key)
+            .map_err(Skip::Condition)?;
     }
-    Ok(principal)
+    Ok((principal, note))
 }

@@ -9,9 +9,11 @@
 //! (policy variables), `value` (typed condition values) and `condition`
 //! (operators, qualifiers and the missing-key rules).
 
+pub mod access;
 mod arn;
 mod compile;
 mod condition;
+mod describe;
 mod error;
 mod evaluate;
 pub mod glob;
@@ -25,9 +27,10 @@ pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::Failure;
 pub use error::CompileError;
 pub use evaluate::{
-    evaluate, evaluate_traced, Decision, Matches, MissingKeys, Outcome, Reason, Reasons, Response, Trace, TraceEntry,
+    evaluate, evaluate_traced, Decision, Matches, MissingKeys, Note, Outcome, Reason, Reasons, Response, Trace,
+    TraceEntry,
 };
-pub use principal::{PrincipalMatch, PrincipalMatcher};
+pub use principal::{PrincipalLevel, PrincipalMatch, PrincipalMatcher};
 pub use request::{fold_key, Caller, CallerKind, Context, ContextValue, InvalidCaller, Request};
 pub use template::Template;
 

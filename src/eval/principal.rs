@@ -96,38 +96,70 @@ impl PrincipalMatcher {
         self.patterns.iter().filter_map(|p| pattern_matches(p, caller)).max()
     }
 
-    /// `NotPrincipal`: applies unless *every* identity in the caller's chain
-    /// (account, role, session or user) is listed ([IAM] notprincipal.md).
-    pub fn excludes(&self, caller: &Caller) -> bool {
-        let listed = |level: Level| self.patterns.iter().any(|p| level_listed(p, level, caller));
+    /// `NotPrincipal` in a `Deny` statement: the caller escapes it only when
+    /// *every* identity in its chain (account, role, session or user) is
+    /// listed ([IAM] reference_policies_elements_notprincipal.html); `Err`
+    /// names the first level that is not listed.
+    pub fn deny_excludes(&self, caller: &Caller) -> Result<(), PrincipalLevel> {
+        let listed = |level: PrincipalLevel| self.patterns.iter().any(|p| level_listed(p, level, caller));
         // A service principal has no account level; the root user is only its account.
-        let account_listed = caller.account.is_none() || listed(Level::Account);
-        let role_listed = !matches!(caller.kind, CallerKind::AssumedRole { .. }) || listed(Level::Role);
-        let itself_listed = caller.kind == CallerKind::Root || listed(Level::Itself);
-        account_listed && role_listed && itself_listed
+        if caller.account.is_some() && !listed(PrincipalLevel::Account) {
+            return Err(PrincipalLevel::Account);
+        }
+        if matches!(caller.kind, CallerKind::AssumedRole { .. }) && !listed(PrincipalLevel::Role) {
+            return Err(PrincipalLevel::Role);
+        }
+        if caller.kind != CallerKind::Root && !listed(PrincipalLevel::Itself) {
+            return Err(PrincipalLevel::Itself);
+        }
+        Ok(())
+    }
+
+    /// `NotPrincipal` in an `Allow` statement (which AWS no longer supports,
+    /// and once documented as "allows all principals except the one named"):
+    /// it never applies to a principal it lists at any level, so it cannot
+    /// grant the very principal it excludes. `Some` names the listed level.
+    pub fn allow_excludes(&self, caller: &Caller) -> Option<PrincipalLevel> {
+        [PrincipalLevel::Itself, PrincipalLevel::Role, PrincipalLevel::Account]
+            .into_iter()
+            .find(|level| self.patterns.iter().any(|p| level_listed(p, *level, caller)))
     }
 }
 
-#[derive(Clone, Copy)]
-enum Level {
+/// One identity in a caller's chain: `NotPrincipal` is checked at each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalLevel {
+    /// The caller's account (`arn:aws:iam::<account>:root`).
     Account,
+    /// The role of a role session.
     Role,
+    /// The user, session, role or service itself.
     Itself,
 }
 
-fn level_listed(pattern: &Pattern, level: Level, caller: &Caller) -> bool {
+impl PrincipalLevel {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PrincipalLevel::Account => "account",
+            PrincipalLevel::Role => "role",
+            PrincipalLevel::Itself => "principal",
+        }
+    }
+}
+
+fn level_listed(pattern: &Pattern, level: PrincipalLevel, caller: &Caller) -> bool {
     match (pattern, level) {
         (Pattern::Everyone, _) => true,
-        (Pattern::Account(a), Level::Account) => caller.account.as_deref() == Some(a.as_str()),
-        (Pattern::Role { account, name }, Level::Role) => {
+        (Pattern::Account(a), PrincipalLevel::Account) => caller.account.as_deref() == Some(a.as_str()),
+        (Pattern::Role { account, name }, PrincipalLevel::Role) => {
             matches!(&caller.kind, CallerKind::AssumedRole { role_name } if role_name == name)
                 && caller.account.as_deref() == Some(account.as_str())
         }
-        (Pattern::Role { account, name }, Level::Itself) => {
+        (Pattern::Role { account, name }, PrincipalLevel::Itself) => {
             matches!(&caller.kind, CallerKind::Role { name: n } if n == name)
                 && caller.account.as_deref() == Some(account.as_str())
         }
-        (Pattern::Exact { kind, id }, Level::Itself) => kind_fits(*kind, caller) && *id == caller.arn,
+        (Pattern::Exact { kind, id }, PrincipalLevel::Itself) => kind_fits(*kind, caller) && *id == caller.arn,
         _ => false,
     }
 }
@@ -229,16 +261,51 @@ mod tests {
     fn not_principal_needs_every_level_listed() {
         let only_user = aws(&["arn:aws:iam::111122223333:user/Bob"]);
         // Bob's account level is not listed, so a Deny with this NotPrincipal still applies to Bob.
-        assert!(!only_user.excludes(&caller("arn:aws:iam::111122223333:user/Bob")));
+        assert_eq!(
+            only_user.deny_excludes(&caller("arn:aws:iam::111122223333:user/Bob")),
+            Err(PrincipalLevel::Account)
+        );
         let user_and_account = aws(&["arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:root"]);
-        assert!(user_and_account.excludes(&caller("arn:aws:iam::111122223333:user/Bob")));
-        assert!(!user_and_account.excludes(&caller("arn:aws:iam::111122223333:user/Eve")));
+        assert!(user_and_account
+            .deny_excludes(&caller("arn:aws:iam::111122223333:user/Bob"))
+            .is_ok());
+        assert_eq!(
+            user_and_account.deny_excludes(&caller("arn:aws:iam::111122223333:user/Eve")),
+            Err(PrincipalLevel::Itself)
+        );
         let session = aws(&[
             "arn:aws:iam::111122223333:root",
             "arn:aws:iam::111122223333:role/app",
             "arn:aws:sts::111122223333:assumed-role/app/s1",
         ]);
-        assert!(session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")));
-        assert!(!session.excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s2")));
+        assert!(session
+            .deny_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1"))
+            .is_ok());
+        assert_eq!(
+            session.deny_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s2")),
+            Err(PrincipalLevel::Itself)
+        );
+    }
+
+    /// [IAM] notprincipal.html (older edition): Allow + NotPrincipal "allows
+    /// all principals except the one named"; any listed level excludes.
+    #[test]
+    fn allow_not_principal_never_applies_to_a_listed_identity() {
+        let bob = aws(&["arn:aws:iam::111122223333:user/Bob"]);
+        assert_eq!(
+            bob.allow_excludes(&caller("arn:aws:iam::111122223333:user/Bob")),
+            Some(PrincipalLevel::Itself)
+        );
+        assert_eq!(bob.allow_excludes(&caller("arn:aws:iam::111122223333:user/Eve")), None);
+        let account = aws(&["111122223333"]);
+        assert_eq!(
+            account.allow_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")),
+            Some(PrincipalLevel::Account)
+        );
+        let role = aws(&["arn:aws:iam::111122223333:role/app"]);
+        assert_eq!(
+            role.allow_excludes(&caller("arn:aws:sts::111122223333:assumed-role/app/s1")),
+            Some(PrincipalLevel::Role)
+        );
     }
 }

@@ -53,6 +53,8 @@ pub enum CallerKind {
     FederatedUser,
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
     Service,
+    /// An unsigned request (`anonymous`): only `"Principal": "*"` names it.
+    Anonymous,
 }
 
 /// The caller's ARN is not a principal ARN keyward understands.
@@ -63,7 +65,7 @@ impl fmt::Display for InvalidCaller {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "`{}` is not a principal: expected an account id, `arn:aws:iam::<account>:root|user/…|role/…`, `arn:aws:sts::<account>:assumed-role/<role>/<session>|federated-user/…`, or a service principal such as `cloudtrail.amazonaws.com`",
+            "`{}` is not a principal: expected an account id, `arn:aws:iam::<account>:root|user/…|role/…`, `arn:aws:sts::<account>:assumed-role/<role>/<session>|federated-user/…`, a service principal such as `cloudtrail.amazonaws.com`, or `anonymous`",
             self.0
         )
     }
@@ -80,6 +82,16 @@ impl Caller {
     /// (meaning its root) or a service principal.
     pub fn parse(text: &str) -> Result<Caller, InvalidCaller> {
         let invalid = || InvalidCaller(text.to_owned());
+        if text == "anonymous" {
+            return Ok(Caller {
+                arn: text.to_owned(),
+                account: None,
+                kind: CallerKind::Anonymous,
+                via_service: None,
+                source_ip: None,
+                user_agent: None,
+            });
+        }
         if is_account(text) {
             return Ok(Caller {
                 arn: format!("arn:aws:iam::{text}:root"),
@@ -154,6 +166,27 @@ impl Caller {
             CallerKind::Role { .. } | CallerKind::AssumedRole { .. } => "AssumedRole",
             CallerKind::FederatedUser => "FederatedUser",
             CallerKind::Service => "Service",
+            CallerKind::Anonymous => "Anonymous",
+        }
+    }
+
+    /// Does a policy attached to `attached_to` (a user or role ARN) belong
+    /// to this caller? A role's policies belong to its sessions too.
+    pub fn owns(&self, attached_to: &str) -> bool {
+        if attached_to == self.arn {
+            return true;
+        }
+        let CallerKind::AssumedRole { role_name } = &self.kind else {
+            return false;
+        };
+        let parts: Vec<&str> = attached_to.splitn(6, ':').collect();
+        match parts.as_slice() {
+            ["arn", _, "iam", "", account, resource] => {
+                self.account.as_deref() == Some(*account)
+                    && resource.starts_with("role/")
+                    && resource.rsplit('/').next() == Some(role_name.as_str())
+            }
+            _ => false,
         }
     }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use smallvec::SmallVec;
 
 use crate::eval::{
-    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, PrincipalMatch, Reason, Request, Trace,
+    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, Note, PrincipalMatch, Reason, Request, Trace,
 };
 use crate::policy::{Effect, Grant};
 use crate::source::Span;
@@ -43,6 +43,8 @@ pub enum Path {
     KeyPolicy,
     IdentityPolicy,
     Grant,
+    /// Another service's resource policy (bucket policy, trust policy, …).
+    ResourcePolicy,
 }
 
 impl Path {
@@ -51,6 +53,7 @@ impl Path {
             Path::KeyPolicy => "key-policy",
             Path::IdentityPolicy => "identity-policy",
             Path::Grant => "grant",
+            Path::ResourcePolicy => "resource-policy",
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct Cause {
     pub effect: Effect,
     pub span: Option<Span>,
     pub grant_id: Option<String>,
+    /// Why a `Deny` with `NotPrincipal` applied to the caller.
+    pub note: Option<Note>,
 }
 
 /// The authorizer's answer.
@@ -72,6 +77,8 @@ pub struct Cause {
 pub struct Authorization {
     pub decision: Decision,
     pub path: Option<Path>,
+    /// Why, as a stable code ([`Why::code`], or the general evaluator's).
+    pub why: &'static str,
     pub reasons: Vec<Cause>,
     /// In words, why: one sentence a person can act on.
     pub summary: String,
@@ -90,7 +97,8 @@ pub struct GrantNote {
     pub outcome: Result<(), String>,
 }
 
-fn cause(reason: &Reason<'_>) -> Cause {
+/// A deciding statement as an owned [`Cause`].
+pub fn cause(reason: &Reason<'_>) -> Cause {
     Cause {
         policy: reason.policy.to_owned(),
         statement: Some(reason.statement),
@@ -98,6 +106,7 @@ fn cause(reason: &Reason<'_>) -> Cause {
         effect: reason.effect,
         span: Some(reason.span),
         grant_id: None,
+        note: reason.note,
     }
 }
 
@@ -150,6 +159,37 @@ pub enum Why {
     /// The key policy names the caller's role, but its boundary or the
     /// session policy does not allow the action.
     RoleStatementLimited,
+    /// An unsigned request: KMS refuses it.
+    Anonymous,
+}
+
+impl Why {
+    /// A stable code for suites and JSON output.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Why::ExplicitDeny => "explicit-deny",
+            Why::NoScpAllows => "scp-implicit-deny",
+            Why::NoRcpAllows => "rcp-implicit-deny",
+            Why::IdentityPolicyAllows => "identity-allows",
+            Why::NoIdentityPolicyAllows => "identity-silent",
+            Why::Grant => "grant",
+            Why::MayRetire => "may-retire",
+            Why::MayNotRetire => "may-not-retire",
+            Why::NoKeyPolicy => "no-key-policy",
+            Why::KeyPolicyNamesCaller => "resource-policy-names-caller",
+            Why::DelegatedToAccount => "resource-policy-delegates",
+            Why::CrossAccountNamesCaller => "cross-account-allows",
+            Why::CrossAccountDelegated => "cross-account-delegated",
+            Why::CrossAccountKeyPolicySilent => "cross-account-resource-silent",
+            Why::CrossAccountIdentitySilent => "cross-account-identity-silent",
+            Why::KeyPolicySilentIdentityAllows => "resource-policy-required",
+            Why::KeyPolicySilent => "nothing-allows",
+            Why::DelegatedIdentitySilent => "delegated-identity-silent",
+            Why::RootUser => "root-user",
+            Why::RoleStatementLimited => "resource-policy-role-limited",
+            Why::Anonymous => "anonymous",
+        }
+    }
 }
 
 /// Which limit stopped an identity-policy allow.
@@ -304,8 +344,19 @@ impl Authorizer {
         // half of CreateAlias, DeleteAlias, UpdateAlias), are decided by
         // identity policies alone (§5.6).
         let iam_only = actions::is_iam_only(&request.action) || request.resource.contains(":alias/");
+        // A Deny with NotPrincipal in the key policy always applies to a
+        // caller with a permissions boundary ([IAM] access_policies_boundaries.html).
+        let has_boundary = self.boundaries.iter().any(|(p, _)| attached_to_caller(p, caller));
+        let key = match key_policy {
+            Some(policy) if !iam_only => Some(Matches::of_resource_policy(
+                policy,
+                eval,
+                has_boundary,
+                trace.as_deref_mut(),
+            )),
+            _ => None,
+        };
         let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
-        let key = if iam_only { None } else { key_policy.map(&mut run) };
         let identity: Each<'p> = self
             .identity_policies
             .iter()
@@ -330,8 +381,15 @@ impl Authorizer {
                 .collect(),
             _ => Each::new(),
         };
-        let rcps: Each<'p> = match request.key_account() {
-            Some(account) if !iam_only => self
+        // RCPs of the resource's account; for an action with no resource,
+        // those of the caller's account (docs/evaluation.md).
+        let rcp_account = match request.key_account() {
+            Some(account) => Some(account),
+            None if caller.kind != CallerKind::Service => caller.account.as_deref(),
+            None => None,
+        };
+        let rcps: Each<'p> = match rcp_account {
+            Some(account) => self
                 .rcps
                 .iter()
                 .filter(|(a, _)| a == account)
@@ -370,6 +428,12 @@ impl Authorizer {
             verdict.why = Why::ExplicitDeny;
             return verdict;
         }
+        // KMS accepts only signed requests: `"Principal": "*"` means every
+        // authenticated principal, never an anonymous caller.
+        if caller.kind == CallerKind::Anonymous {
+            verdict.why = Why::Anonymous;
+            return verdict;
+        }
         // 2. Guardrails must allow.
         if !scps.is_empty() && scps.iter().all(|m| m.allows.is_empty()) {
             verdict.why = Why::NoScpAllows;
@@ -382,7 +446,8 @@ impl Authorizer {
         let limits = Limits {
             boundary: boundary.as_ref().is_none_or(|b| !b.allows.is_empty()),
             session: session.as_ref().is_none_or(|s| !s.allows.is_empty()),
-            identity: identity.iter().any(|m| !m.allows.is_empty()),
+            // The root user needs no identity policy in its own account.
+            identity: caller.kind == CallerKind::Root || identity.iter().any(|m| !m.allows.is_empty()),
         };
         verdict.limit = limits.limit();
         Self::allow_paths(grants, request, iam_only, key.as_ref(), &identity, limits, verdict)
@@ -408,14 +473,14 @@ impl Authorizer {
         };
 
         if iam_only {
-            if identity_ok {
-                verdict.reasons.extend(identity_allows());
-                return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
-            }
             // The root user holds every IAM permission of its account; only
             // guardrails (checked above) limit it.
             if request.caller.kind == CallerKind::Root {
                 return allow(verdict, Path::IdentityPolicy, Why::RootUser);
+            }
+            if identity_ok {
+                verdict.reasons.extend(identity_allows());
+                return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
             }
             verdict.why = Why::NoIdentityPolicyAllows;
             return verdict;
@@ -469,10 +534,15 @@ impl Authorizer {
         // account need their own identity policy as well.
         let cross_account = caller.account.is_some() && caller.account.as_deref() != request.key_account();
         if !cross_account {
-            // A statement naming the caller itself is not limited by boundaries
-            // or session policies; one naming its role is (§5.6, inference).
-            let names_caller = key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Direct));
-            let names_role = key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Role));
+            // A statement naming a user or a session is not limited by
+            // boundaries or session policies; one naming a role is, whether
+            // the caller is a session of it or the bare role ARN ([IAM]
+            // reference_policies_evaluation-logic.html, §5.6).
+            let bare_role = matches!(caller.kind, CallerKind::Role { .. });
+            let names_caller = !bare_role && key.allows.iter().any(|r| r.principal == Some(PrincipalMatch::Direct));
+            let names_role = key.allows.iter().any(|r| {
+                r.principal == Some(PrincipalMatch::Role) || (bare_role && r.principal == Some(PrincipalMatch::Direct))
+            });
             if names_caller || (names_role && limits.boundary && limits.session) {
                 verdict.reasons.extend(direct());
                 return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesCaller);
@@ -481,7 +551,8 @@ impl Authorizer {
                 verdict.reasons.extend(delegated().chain(identity_allows()));
                 return allow(verdict, Path::IdentityPolicy, Why::DelegatedToAccount);
             }
-            verdict.why = match (names_role, delegated().next().is_some(), limits.identity) {
+            let identity_allows = limits.identity && caller.kind != CallerKind::Root;
+            verdict.why = match (names_role, delegated().next().is_some(), identity_allows) {
                 (true, _, _) => Why::RoleStatementLimited,
                 (false, true, _) => Why::DelegatedIdentitySilent,
                 (false, false, true) => Why::KeyPolicySilentIdentityAllows,
@@ -535,11 +606,13 @@ impl From<&Verdict<'_>> for Authorization {
                 effect: Effect::Allow,
                 span: Some(grant.grantee.span),
                 grant_id: grant.grant_id.as_ref().map(|g| g.node.clone()),
+                note: None,
             });
         }
         Authorization {
             decision: verdict.decision,
             path: verdict.path,
+            why: verdict.why.code(),
             summary: summary(verdict, &reasons),
             reasons,
             missing_context_keys: verdict.missing_context_keys.iter().map(|k| (*k).to_owned()).collect(),
@@ -573,7 +646,11 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
             "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into()
         }
         Why::NoKeyPolicy => "no key policy was given and no grant applies".into(),
-        Why::KeyPolicyNamesCaller => "allowed by the key policy".into(),
+        Why::KeyPolicyNamesCaller => match verdict.limit {
+            Limit::None => "allowed by the key policy".into(),
+            Limit::Boundary => "allowed by the key policy, which names the caller itself: the permissions boundary does not allow the action, but it does not limit a resource policy naming a user or a session".into(),
+            Limit::SessionPolicy => "allowed by the key policy, which names the session itself: the session policy does not allow the action, but it does not limit a resource policy naming the session".into(),
+        },
         Why::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
         Why::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
         Why::CrossAccountDelegated => {
@@ -586,6 +663,7 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
         }
         Why::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
         Why::RootUser => "allowed: the account's root user holds every IAM permission of its account".into(),
+        Why::Anonymous => "KMS accepts only signed requests; an anonymous caller is never allowed".into(),
         Why::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
         Why::DelegatedIdentitySilent => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
     }

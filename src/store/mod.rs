@@ -32,7 +32,6 @@ mod busy;
 mod error;
 mod failing;
 mod import;
-mod legacy;
 mod memory;
 mod partitioned;
 mod root_key;

@@ -123,8 +123,16 @@ impl SqliteStore {
         &self.database
     }
 
+    #[cfg(test)]
     pub(super) fn root(&self) -> &RootKey {
         &self.root
+    }
+}
+
+impl SqliteStore {
+    /// The id of the last audit record saved, 0 when there is none.
+    pub fn last_event_id(&self) -> Result<u64, StoreError> {
+        self.read(|tx| super::audit::last_event_id(tx, self.database()))
     }
 }
 
@@ -221,6 +229,7 @@ pub(super) fn connect(database: &Path, options: &Options) -> Result<Connection, 
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(failed("open the database"))?;
+    connection.set_prepared_statement_cache_capacity(64);
     connection.busy_timeout(STEP).map_err(failed("set the busy timeout"))?;
     let mut patience = Patience::new(options, database);
     // Turning the log on takes the database for a moment: a second process

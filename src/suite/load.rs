@@ -62,6 +62,11 @@ impl Sources {
         self.sources.push(source);
     }
 
+    /// Takes every source of `other`.
+    pub fn extend(&mut self, other: Sources) {
+        self.sources.extend(other.sources);
+    }
+
     pub fn get(&self, name: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.name() == name)
     }

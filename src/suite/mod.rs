@@ -5,11 +5,15 @@
 //! through this same code.
 
 mod accounts;
+mod general;
 mod load;
 mod request;
 mod run;
+mod warnings;
 
 pub use accounts::Accounts;
+pub use general::{authorize as authorize_general, by_resource, takes_no_resource, Around, General};
 pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
 pub use request::RequestSpec;
 pub use run::{run_suite, CaseResult, Expect, Suite, SuiteError};
+pub use warnings::{warnings, Warning};

@@ -20,6 +20,8 @@ use crate::source::Source;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
+    /// The caller; `keyward simulate --as` may give it instead.
+    #[serde(default)]
     pub principal: String,
     pub action: String,
     #[serde(default)]
@@ -50,6 +52,28 @@ pub struct RequestSpec {
     pub key_usage: Option<String>,
     #[serde(default)]
     pub time: Option<String>,
+    /// The account owning the resource, for ARNs without one (S3).
+    #[serde(default)]
+    pub resource_account: Option<String>,
+    /// Where a direct call came from: `aws:SourceIp`.
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    /// The VPC a call came from: `aws:SourceVpc`.
+    #[serde(default)]
+    pub source_vpc: Option<String>,
+    /// The VPC endpoint a call passed through: `aws:SourceVpce`, and the
+    /// endpoint policy of that id (a suite's `vpc_endpoint_policies`) applies.
+    #[serde(default)]
+    pub vpc_endpoint: Option<String>,
+}
+
+/// KMS operations with an alias half: their alias resource is authorized
+/// by identity policies alone (§5.6 "Alias operations").
+const ALIAS_ACTIONS: &[&str] = &["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"];
+
+fn is_alias_arn(resource: &str) -> bool {
+    crate::eval::value::arn_account(resource).is_some()
+        && resource.split(':').nth(5).is_some_and(|r| r.starts_with("alias/"))
 }
 
 impl RequestSpec {
@@ -60,7 +84,7 @@ impl RequestSpec {
 
     /// The authorizer's request. `key` stands in for a missing or `"key"` resource.
     pub fn to_kms_request(&self, key: Option<&str>) -> Result<KmsRequest, String> {
-        let caller = Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
+        let caller = self.caller()?;
         if !self.action.contains(':') {
             return Err(format!(
                 "invalid `action`: `{}` is not `service:Action`, such as `kms:Decrypt`",
@@ -79,10 +103,14 @@ impl RequestSpec {
         // A key action names its key by ARN: a key id or alias cannot say
         // which account owns the key (alias resolution is the runtime's).
         let is_key_arn = crate::eval::value::arn_account(&resource).is_some() && resource.contains(":key/");
-        if !crate::kms::is_iam_only(&self.action) && !is_key_arn {
+        let alias_half = is_alias_arn(&resource) && ALIAS_ACTIONS.iter().any(|a| a.eq_ignore_ascii_case(&self.action));
+        if !crate::kms::is_iam_only(&self.action) && !is_key_arn && !alias_half {
             return Err(format!(
-                "invalid `resource`: `{resource}` is not a key ARN such as `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`"
+                "invalid `resource`: `{resource}` is not a key ARN such as `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` (or, for `kms:CreateAlias`, `kms:DeleteAlias` and `kms:UpdateAlias`, an alias ARN)"
             ));
+        }
+        if caller.kind == crate::eval::CallerKind::Anonymous {
+            return Err("invalid `principal`: KMS accepts only signed requests, so an `anonymous` caller cannot ask it anything".into());
         }
         if let Some(time) = &self.time {
             if crate::eval::value::date(time).is_none() {
@@ -91,10 +119,7 @@ impl RequestSpec {
                 ));
             }
         }
-        let mut context = Context::new();
-        for (key, value) in &self.context {
-            context.insert(key, context_value(key, value)?);
-        }
+        let context = self.explicit_context()?;
         let key = match (&self.key_spec, &self.key_usage) {
             (None, None) => KeyInfo::SYMMETRIC,
             (spec, usage) => KeyInfo::parse(spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), usage.as_deref())
@@ -123,6 +148,36 @@ impl RequestSpec {
         request.time = self.time.clone();
         request.context = context;
         Ok(request)
+    }
+}
+
+impl RequestSpec {
+    /// `context`, plus `aws:SourceVpc` and `aws:SourceVpce` from their fields.
+    pub fn explicit_context(&self) -> Result<Context, String> {
+        let mut context = Context::new();
+        if let Some(vpc) = &self.source_vpc {
+            context.insert_one("aws:SourceVpc", vpc.clone());
+        }
+        if let Some(endpoint) = &self.vpc_endpoint {
+            context.insert_one("aws:SourceVpce", endpoint.clone());
+        }
+        for (key, value) in &self.context {
+            context.insert(key, context_value(key, value)?);
+        }
+        Ok(context)
+    }
+
+    /// The caller, with where it called from.
+    pub fn caller(&self) -> Result<Caller, String> {
+        if self.principal.is_empty() {
+            return Err("the request has no `principal`: give one (or `--as` to `keyward simulate`)".into());
+        }
+        let mut caller = Caller::parse(&self.principal).map_err(|e| format!("invalid `principal`: {e}"))?;
+        caller.source_ip.clone_from(&self.source_ip);
+        if let Some(service) = &self.via_service {
+            caller = caller.via(service.clone());
+        }
+        Ok(caller)
     }
 }
 

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::general::{authorize as authorize_general, by_resource, Around};
 use super::load::{load_grants, load_policy, LoadError, Sources};
 use super::request::RequestSpec;
 use crate::eval::{CompiledPolicy, Decision};
@@ -53,6 +54,16 @@ struct SuiteFile {
     key_spec: Option<String>,
     #[serde(default)]
     key_usage: Option<String>,
+    /// Resource policies of other services, by resource ARN or ARN prefix
+    /// (a bucket's policy covers its objects): bucket, trust, queue policies.
+    #[serde(default)]
+    resource_policies: BTreeMap<String, PolicyRef>,
+    /// The accounts owning resources whose ARNs name none (S3), by ARN or prefix.
+    #[serde(default)]
+    resource_owners: BTreeMap<String, String>,
+    /// VPC endpoint policies by endpoint id (`vpce-…`), for requests naming one.
+    #[serde(default)]
+    vpc_endpoint_policies: BTreeMap<String, PolicyRef>,
     cases: Vec<CaseFile>,
 }
 
@@ -82,6 +93,13 @@ struct CaseFile {
     /// The section of the reference a subtle case pins, e.g. `§8.5`.
     #[serde(default)]
     reference: Option<String>,
+    /// The reason code expected beside the decision (`resource-policy-role-limited`, …).
+    #[serde(default)]
+    expect_why: Option<String>,
+    /// The deciding statements expected, each `POLICY#INDEX` or `POLICY#SID`,
+    /// where POLICY is the end of the policy's name (`key_policy`, `app.json`).
+    #[serde(default)]
+    expect_reasons: Option<Vec<String>>,
 }
 
 /// The decision a case expects; `Deny` accepts either kind of deny.
@@ -119,6 +137,9 @@ pub struct Suite {
     pub key: String,
     pub authorizer: Authorizer,
     pub sources: Sources,
+    resource_policies: Vec<(String, CompiledPolicy)>,
+    resource_owners: Vec<(String, String)>,
+    vpc_endpoint_policies: Vec<(String, CompiledPolicy)>,
     cases: Vec<CaseFile>,
 }
 
@@ -128,7 +149,11 @@ pub struct CaseResult {
     /// The section of the reference the case cites, if any.
     pub reference: Option<String>,
     pub expected: Expect,
+    pub expected_why: Option<String>,
+    pub expected_reasons: Option<Vec<String>>,
     pub actual: Authorization,
+    /// The deciding statements, as `POLICY#INDEX` (with `#SID` when named).
+    pub actual_reasons: Vec<String>,
     pub passed: bool,
 }
 
@@ -221,6 +246,16 @@ impl Suite {
                     message: "invalid `key_spec`/`key_usage`".into(),
                 })?,
         };
+        let mut resource_policies = Vec::new();
+        for (arn, r) in &file.resource_policies {
+            let compiled = policy(r, &format!("resource_policies[{arn}]"), DocumentKind::Policy)?;
+            resource_policies.push((arn.clone(), compiled));
+        }
+        let mut vpc_endpoint_policies = Vec::new();
+        for (id, r) in &file.vpc_endpoint_policies {
+            let compiled = policy(r, &format!("vpc_endpoint_policies[{id}]"), DocumentKind::Policy)?;
+            vpc_endpoint_policies.push((id.clone(), compiled));
+        }
         authorizer.grants = match file.grants.as_ref().map(written) {
             None => Vec::new(),
             Some(Written::File(f)) => load_grants(&base.join(f), None, key_info)?,
@@ -233,6 +268,9 @@ impl Suite {
             key: file.key.unwrap_or_else(|| DEFAULT_KEY.to_owned()),
             authorizer,
             sources,
+            resource_policies,
+            resource_owners: file.resource_owners.into_iter().collect(),
+            vpc_endpoint_policies,
             cases: file.cases,
         })
     }
@@ -248,22 +286,81 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
         .cases
         .iter()
         .map(|case| {
-            let request = case
-                .request
-                .to_kms_request(Some(&suite.key))
-                .map_err(|message| SuiteError::Invalid {
-                    path: suite.path.display().to_string(),
-                    message: format!("case `{}`: {message}", case.name),
-                })?;
-            let actual = suite.authorizer.authorize(&request, true);
-            let passed = case.expect.accepts(actual.decision);
+            let invalid = |message: String| SuiteError::Invalid {
+                path: suite.path.display().to_string(),
+                message: format!("case `{}`: {message}", case.name),
+            };
+            let actual = decide(suite, &case.request).map_err(invalid)?;
+            let actual_reasons = reason_names(&actual);
+            let why_ok = case.expect_why.as_deref().is_none_or(|why| why == actual.why);
+            let reasons_ok = case.expect_reasons.as_ref().is_none_or(|expected| {
+                expected.len() == actual_reasons.len()
+                    && expected
+                        .iter()
+                        .all(|e| actual_reasons.iter().any(|a| reason_matches(e, a)))
+            });
             Ok(CaseResult {
                 reference: case.reference.clone(),
                 name: case.name.clone(),
                 expected: case.expect,
+                expected_why: case.expect_why.clone(),
+                expected_reasons: case.expect_reasons.clone(),
+                passed: case.expect.accepts(actual.decision) && why_ok && reasons_ok,
                 actual,
-                passed,
+                actual_reasons,
             })
+        })
+        .collect()
+}
+
+/// KMS actions go to the KMS authorizer (key policy, grants); every other
+/// action to the general evaluator with the resource's own policy.
+fn decide(suite: &Suite, request: &RequestSpec) -> Result<Authorization, String> {
+    if request.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
+        let kms = request.to_kms_request(Some(&suite.key))?;
+        return Ok(suite.authorizer.authorize(&kms, true));
+    }
+    let general = request.to_general_request(&suite.resource_owners)?;
+    let vpc_endpoint_policy = match &request.vpc_endpoint {
+        Some(id) => Some(
+            suite
+                .vpc_endpoint_policies
+                .iter()
+                .find(|(e, _)| e == id)
+                .map(|(_, p)| p)
+                .ok_or_else(|| format!("no `vpc_endpoint_policies` entry for `{id}`"))?,
+        ),
+        None => None,
+    };
+    let around = Around {
+        identities: &suite.authorizer,
+        resource_policy: by_resource(&suite.resource_policies, &general.request.resource),
+        vpc_endpoint_policy,
+    };
+    Ok(authorize_general(&around, &general, true))
+}
+
+/// `POLICY#INDEX` or `POLICY#SID`, where POLICY is a suffix of the policy's name.
+fn reason_matches(expected: &str, actual: &str) -> bool {
+    let Some((policy, which)) = expected.rsplit_once('#') else {
+        return false;
+    };
+    actual.split(' ').any(|name| {
+        name.rsplit_once('#')
+            .is_some_and(|(p, w)| p.ends_with(policy) && w == which)
+    })
+}
+
+/// Each deciding statement as `NAME#INDEX NAME#SID`; a grant as `grant#ID`.
+fn reason_names(authorization: &Authorization) -> Vec<String> {
+    authorization
+        .reasons
+        .iter()
+        .map(|c| match (&c.grant_id, c.statement, &c.sid) {
+            (Some(id), _, _) => format!("grant#{id}"),
+            (None, Some(i), Some(sid)) => format!("{}#{i} {}#{sid}", c.policy, c.policy),
+            (None, Some(i), None) => format!("{}#{i}", c.policy),
+            (None, None, _) => c.policy.clone(),
         })
         .collect()
 }

@@ -104,6 +104,7 @@ fn identity(caller: &Caller) -> UserIdentity {
         CallerKind::Role { .. } | CallerKind::AssumedRole { .. } => "AssumedRole",
         CallerKind::FederatedUser => "FederatedUser",
         CallerKind::Service => "AWSService",
+        CallerKind::Anonymous => "Unknown",
     };
     UserIdentity {
         kind,

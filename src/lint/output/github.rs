@@ -1,18 +1,19 @@
 //! `--format github`: GitHub Actions workflow commands, which the runner
 //! turns into annotations on the pull request's diff.
 
-use super::{region, Report};
+use super::{loudness, region, Loudness, Report};
 use crate::lint::Severity;
 
-/// The commands for one document, one per line.
-pub fn render(report: &Report<'_>) -> String {
+/// The commands for one document, one per line; findings at or above
+/// `fail_on` are errors, so a failing job shows errors and a passing one none.
+pub fn render(report: &Report<'_>, fail_on: Severity) -> String {
     let mut out = String::new();
     for finding in report.findings {
         let (line, column, end_line, end_column) = region(report.source, finding);
-        let command = match finding.severity {
-            Severity::Error | Severity::Security => "error",
-            Severity::Warning => "warning",
-            Severity::Suggestion => "notice",
+        let command = match loudness(finding.severity, fail_on) {
+            Loudness::Error => "error",
+            Loudness::Warning => "warning",
+            Loudness::Note => "notice",
         };
         let mut message = finding.message.clone();
         if let Some(help) = &finding.help {
@@ -22,7 +23,10 @@ pub fn render(report: &Report<'_>) -> String {
         out.push_str(&format!(
             "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}\n",
             property(report.source.name()),
-            property(&format!("keyward {}", finding.rule)),
+            property(&match finding.issue_code {
+                Some(code) => format!("keyward {} ({code})", finding.rule),
+                None => format!("keyward {}", finding.rule),
+            }),
             data(&message),
         ));
     }

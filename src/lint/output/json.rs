@@ -1,6 +1,7 @@
 //! `--format json`: one object per finding and line, fields in this order:
 //! `file`, `rule`, `severity`, `message`, `line`, `column`, `end_line`,
-//! `end_column`, `help`.
+//! `end_column`, `help`, then Access Analyzer's `issueCode` and `findingType`
+//! where the finding has a counterpart there.
 
 use serde::Serialize;
 
@@ -17,6 +18,10 @@ struct Line<'a> {
     end_line: usize,
     end_column: usize,
     help: Option<&'a str>,
+    #[serde(rename = "issueCode", skip_serializing_if = "Option::is_none")]
+    issue_code: Option<&'static str>,
+    #[serde(rename = "findingType", skip_serializing_if = "Option::is_none")]
+    finding_type: Option<&'static str>,
 }
 
 /// The lines for one document, each ending in a newline.
@@ -34,6 +39,8 @@ pub fn render(report: &Report<'_>) -> String {
             end_line,
             end_column,
             help: finding.help.as_deref(),
+            issue_code: finding.issue_code,
+            finding_type: finding.finding_type().map(|t| t.as_str()),
         };
         if let Ok(text) = serde_json::to_string(&object) {
             out.push_str(&text);

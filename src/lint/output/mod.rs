@@ -8,7 +8,7 @@ pub mod sarif;
 
 use crate::source::Source;
 
-use super::Finding;
+use super::{Finding, Severity};
 
 /// One document's findings with its source, which gives lines and columns.
 pub struct Report<'a> {
@@ -21,4 +21,24 @@ pub fn region(source: &Source, finding: &Finding) -> (usize, usize, usize, usize
     let (line, column) = source.line_col(finding.span.start);
     let (end_line, end_column) = source.line_col(finding.span.end);
     (line, column, end_line, end_column)
+}
+
+/// How loud a finding is in annotations and SARIF: failing ones (at or above
+/// the run's `--fail-on` threshold) are errors, so the report agrees with
+/// the exit status; the rest are warnings or notes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loudness {
+    Error,
+    Warning,
+    Note,
+}
+
+pub fn loudness(severity: Severity, fail_on: Severity) -> Loudness {
+    if severity >= fail_on {
+        Loudness::Error
+    } else if severity >= Severity::Warning {
+        Loudness::Warning
+    } else {
+        Loudness::Note
+    }
 }

@@ -3,21 +3,21 @@
 
 use serde_json::{json, Value};
 
-use super::{region, Report};
+use super::{loudness, region, Loudness, Report};
 use crate::lint::rules::{self, Rule};
 use crate::lint::Severity;
 
 const SCHEMA: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
 
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error | Severity::Security => "error",
-        Severity::Warning => "warning",
-        Severity::Suggestion => "note",
+fn level(severity: Severity, fail_on: Severity) -> &'static str {
+    match loudness(severity, fail_on) {
+        Loudness::Error => "error",
+        Loudness::Warning => "warning",
+        Loudness::Note => "note",
     }
 }
 
-fn descriptor(rule: &Rule) -> Value {
+fn descriptor(rule: &Rule, fail_on: Severity) -> Value {
     let info = &rule.info;
     let mut properties = json!({ "severity": info.severity.as_str() });
     if info.severity == Severity::Security {
@@ -34,20 +34,21 @@ fn descriptor(rule: &Rule) -> Value {
         "help": {
             "text": format!("{}\n\nBad:\n{}\n\nGood:\n{}", info.rationale, info.bad, info.good),
         },
-        "defaultConfiguration": { "level": level(info.severity) },
+        "defaultConfiguration": { "level": level(info.severity, fail_on) },
         "properties": properties,
     })
 }
 
-/// The log for every document of a run.
-pub fn render(reports: &[Report<'_>]) -> String {
+/// The log for every document of a run; results at or above `fail_on` are
+/// at level `error`, so the log agrees with the exit status.
+pub fn render(reports: &[Report<'_>], fail_on: Severity) -> String {
     let mut results = Vec::new();
     for report in reports {
         for finding in report.findings {
             let (line, column, end_line, end_column) = region(report.source, finding);
             let mut result = json!({
                 "ruleId": finding.rule,
-                "level": level(finding.severity),
+                "level": level(finding.severity, fail_on),
                 "message": { "text": match &finding.help {
                     Some(help) => format!("{}\nhelp: {help}", finding.message),
                     None => finding.message.clone(),
@@ -64,6 +65,12 @@ pub fn render(reports: &[Report<'_>]) -> String {
                     },
                 }],
             });
+            if let Some(code) = finding.issue_code {
+                result["properties"] = json!({
+                    "issueCode": code,
+                    "findingType": finding.finding_type().map(|t| t.as_str()),
+                });
+            }
             if let Some(index) = rules::ALL.iter().position(|r| r.info.name == finding.rule) {
                 result["ruleIndex"] = json!(index);
             }
@@ -78,8 +85,8 @@ pub fn render(reports: &[Report<'_>]) -> String {
                 "driver": {
                     "name": "keyward",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules::ALL.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
-                    "properties": { "catalogue": crate::lint::catalogue::get().version },
+                    "rules": rules::ALL.iter().map(|r| descriptor(r, fail_on)).collect::<Vec<_>>(),
+                    "properties": { "catalogue": crate::catalog::get().version() },
                 },
             },
             "results": results,

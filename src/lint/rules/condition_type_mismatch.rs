@@ -2,7 +2,7 @@
 //! address, ARN, Boolean) used with a condition key of another.
 
 use super::{Check, Rule, RuleInfo};
-use crate::lint::catalogue::KeyType;
+use crate::catalog::KeyType;
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::BaseOperator;

@@ -1,10 +1,10 @@
 //! `create-slr-wildcard`: `iam:CreateServiceLinkedRole` allowed for every
 //! service-linked role, through `*` resources, `NotResource` or `NotAction`.
 
+use super::role_wildcard::{self, Family};
 use super::{Check, Rule, RuleInfo};
-use crate::lint::context::{covers_action, is_allow, Findings, PolicyCx};
+use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
-use crate::policy::Statement;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -26,21 +26,19 @@ CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION and CREATE_SLR_WITH_NOT_ACTION_A
     check: Check::Policy(check),
 };
 
-const ACTION: &str = "iam:CreateServiceLinkedRole";
-
-/// The Access Analyzer code for how the statement reaches every role.
-fn variant(statement: &Statement, not_resource: bool) -> &'static str {
-    let not_action = statement.action.negated;
-    let named = statement.action.value.iter().any(|a| a.eq_ignore_ascii_case(ACTION));
-    match (not_action, not_resource, named) {
-        (true, true, _) => "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE",
-        (true, false, _) => "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
-        (false, true, true) => "CREATE_SLR_WITH_NOT_RESOURCE",
-        (false, true, false) => "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
-        (false, false, true) => "CREATE_SLR_WITH_STAR_IN_RESOURCE",
-        (false, false, false) => "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
-    }
-}
+static FAMILY: Family = Family {
+    action: "iam:CreateServiceLinkedRole",
+    limiting_key: "iam:AWSServiceName",
+    codes: [
+        "CREATE_SLR_WITH_NOT_RESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+        "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
+    ],
+    wide,
+};
 
 fn wide(resource: &str) -> bool {
     resource == "*"
@@ -54,31 +52,14 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     if cx.is_key_policy() {
         return;
     }
-    for statement in cx.statements() {
-        if !is_allow(statement) || !covers_action(statement, ACTION) {
-            continue;
-        }
-        let limited = PolicyCx::conditions(statement).any(|(_, e)| e.key.eq_ignore_ascii_case("iam:AWSServiceName"));
-        let Some(resource) = &statement.resource else {
-            continue;
-        };
-        if limited || !(resource.negated || resource.value.iter().any(|r| wide(r))) {
-            continue;
-        }
-        out.push(
-            RULE.info
-                .finding(
-                    resource.span,
-                    format!(
-                        "`{ACTION}` is allowed for every service-linked role ({})",
-                        variant(statement, resource.negated)
-                    ),
-                )
-                .label("every service-linked role")
-                .also(statement.action.span, format!("includes `{ACTION}`"))
-                .help("name the role, e.g. `arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/*`, or limit `iam:AWSServiceName`"),
-        );
-    }
+    role_wildcard::check(
+        cx,
+        &FAMILY,
+        &RULE.info,
+        "`iam:CreateServiceLinkedRole` is allowed for every service-linked role",
+        "name the role, e.g. `arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/*`, or limit `iam:AWSServiceName`",
+        out,
+    );
 }
 
 #[cfg(test)]

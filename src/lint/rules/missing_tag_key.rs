@@ -2,7 +2,7 @@
 //! (`aws:ResourceTag` for `aws:ResourceTag/Project`).
 
 use super::{Check, Rule, RuleInfo};
-use crate::lint::catalogue;
+use crate::catalog;
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 
@@ -29,7 +29,7 @@ pub fn tag_template(key: &str) -> Option<&'static str> {
     if base.contains('/') {
         return None;
     }
-    let (name, _) = catalogue::get().key(&format!("{base}/TagKey"))?;
+    let (name, _) = catalog::get().key(&format!("{base}/TagKey"))?;
     name.contains("Tag/${").then_some(name)
 }
 

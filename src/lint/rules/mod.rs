@@ -10,6 +10,7 @@ use super::finding::{Finding, Severity};
 use crate::source::Span;
 
 mod names;
+mod role_wildcard;
 
 mod admin_can_use_key;
 mod allow_with_not_principal;
@@ -26,6 +27,7 @@ mod forallvalues_single_valued_key;
 mod grant_decrypt_without_context;
 mod grant_incompatible_operations;
 mod grant_permission_without_aws_resource;
+mod identity_policy_size;
 mod irrelevant_condition_key;
 mod key_lockout;
 mod key_policy_resource;
@@ -81,7 +83,11 @@ pub struct RuleInfo {
 impl RuleInfo {
     /// A finding of this rule at its own severity.
     pub fn finding(&self, span: Span, message: impl Into<String>) -> Finding {
-        Finding::new(self.name, self.severity, span, message)
+        let finding = Finding::new(self.name, self.severity, span, message);
+        match self.access_analyzer {
+            Some(code) => finding.issue_code(code),
+            None => finding,
+        }
     }
 }
 
@@ -115,6 +121,7 @@ pub static ALL: &[&Rule] = &[
     &grant_decrypt_without_context::RULE,
     &grant_incompatible_operations::RULE,
     &grant_permission_without_aws_resource::RULE,
+    &identity_policy_size::RULE,
     &irrelevant_condition_key::RULE,
     &key_lockout::RULE,
     &key_policy_resource::RULE,
@@ -154,9 +161,26 @@ pub static ALL: &[&Rule] = &[
     &wildcard_without_like_operator::RULE,
 ];
 
+/// A rule by its name, or by an Access Analyzer issue code it reports
+/// (`PASS_ROLE_WITH_NOT_RESOURCE` finds `pass-role-wildcard`).
 pub fn find(name: &str) -> Option<&'static Rule> {
     let name = name.strip_prefix("keyward::lint::").unwrap_or(name);
-    ALL.iter().copied().find(|r| r.info.name == name)
+    if let Some(rule) = ALL.iter().copied().find(|r| r.info.name == name) {
+        return Some(rule);
+    }
+    let code = name.to_ascii_uppercase();
+    crate::lint::access_analyzer::finding_type(&code)?;
+    ALL.iter()
+        .copied()
+        .find(|r| r.info.access_analyzer == Some(code.as_str()))
+        .or_else(|| {
+            ALL.iter().copied().find(|r| {
+                r.info
+                    .rationale
+                    .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                    .any(|w| w == code)
+            })
+        })
 }
 
 /// What `keyward lint --explain RULE` prints.
@@ -186,6 +210,18 @@ fn indent(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_analyzer_codes_find_their_rule() {
+        let by_code = |code: &str| find(code).map(|r| r.info.name);
+        assert_eq!(by_code("PASS_ROLE_WITH_NOT_RESOURCE"), Some("pass-role-wildcard"));
+        assert_eq!(
+            by_code("create_slr_with_star_in_action_and_resource"),
+            Some("create-slr-wildcard")
+        );
+        assert_eq!(by_code("INVALID_ACTION"), Some("unknown-action"));
+        assert_eq!(by_code("NOT_A_CODE"), None);
+    }
 
     #[test]
     fn names_are_unique_kebab_case_and_documented() {

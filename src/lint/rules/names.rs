@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::lint::catalogue;
+use crate::catalog;
 use crate::policy::suggest;
 
 /// The verdict on one name.
@@ -43,7 +43,7 @@ fn is_key_name(s: &str) -> bool {
 
 /// A help text that names the catalogue it was decided by.
 pub fn per_catalogue(help: impl std::fmt::Display) -> String {
-    format!("{help} (IAM catalogue: {})", catalogue::get().version)
+    format!("{help} (IAM catalogue: {})", catalog::get().version())
 }
 
 /// The closest candidate: [`suggest::closest`], or for short names (where
@@ -68,8 +68,8 @@ pub fn near<'a>(name: &str, candidates: impl Iterator<Item = &'a str> + Clone, o
 }
 
 fn service_standing(prefix: &str, what: &str, full: &str) -> Standing {
-    let catalogue = catalogue::get();
-    let version = &catalogue.version;
+    let catalogue = catalog::get();
+    let version = &catalogue.version();
     match near(prefix, catalogue.service_names(), false) {
         Some(close) if !close.eq_ignore_ascii_case(prefix) => Standing::Unknown {
             message: format!("unknown service `{prefix}` in {what} `{full}`"),
@@ -122,11 +122,11 @@ fn decide_action(action: &str) -> Standing {
     if prefix.contains(['*', '?']) {
         return Standing::Known;
     }
-    let catalogue = catalogue::get();
+    let catalogue = catalog::get();
     let Some(service) = catalogue.service(prefix) else {
         return service_standing(prefix, "action", action);
     };
-    let version = &catalogue.version;
+    let version = &catalogue.version();
     if name.contains(['*', '?']) {
         return match service.matching(name).next() {
             Some(_) => Standing::Known,
@@ -154,7 +154,7 @@ fn decide_action(action: &str) -> Standing {
 }
 
 fn decide_condition_key(key: &str) -> Standing {
-    let catalogue = catalogue::get();
+    let catalogue = catalog::get();
     if catalogue.key(key).is_some() {
         return Standing::Known;
     }
@@ -166,7 +166,7 @@ fn decide_condition_key(key: &str) -> Standing {
     if prefix.contains('.') || prefix.eq_ignore_ascii_case("saml") {
         return Standing::Known;
     }
-    let version = &catalogue.version;
+    let version = &catalogue.version();
     let candidates: Vec<&str> = if prefix.eq_ignore_ascii_case("aws") {
         catalogue.global_keys().collect()
     } else if let Some(service) = catalogue.service(prefix) {

@@ -57,7 +57,7 @@ fn only_iam(pattern: &str) -> bool {
     if !pattern.contains(['*', '?']) {
         return is_iam_only(&format!("kms:{pattern}"));
     }
-    let Some(kms) = crate::lint::catalogue::get().service("kms") else {
+    let Some(kms) = crate::catalog::get().service("kms") else {
         return false;
     };
     let mut matched = kms.matching(pattern).peekable();

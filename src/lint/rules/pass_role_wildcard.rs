@@ -1,8 +1,9 @@
 //! `pass-role-wildcard`: `iam:PassRole` allowed on every role, or on
 //! everything but some (`NotResource`).
 
+use super::role_wildcard::{self, Family};
 use super::{Check, Rule, RuleInfo};
-use crate::lint::context::{covers_action, is_allow, Findings, PolicyCx};
+use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 
 pub static RULE: Rule = Rule {
@@ -13,36 +14,39 @@ pub static RULE: Rule = Rule {
         summary: "`iam:PassRole` is allowed for every role.",
         rationale: "Passing a role to a service (EC2, Lambda, …) lets the service act with that role's \
 permissions. With `\"Resource\": \"*\"`, a role ARN pattern ending in `*`, or `NotResource`, the principal \
-can pass any role, including administrator roles: a privilege escalation. Name the roles. This covers \
-Access Analyzer's PASS_ROLE_WITH_STAR_IN_RESOURCE, PASS_ROLE_WITH_NOT_RESOURCE and their \
-star-in-action and NotAction variants.",
+can pass any role, including administrator roles: a privilege escalation. Name the roles, or limit \
+the services they may be passed to with `iam:PassedToService` (which answers the check, as in Access \
+Analyzer). Each finding carries the variant's Access Analyzer code: PASS_ROLE_WITH_STAR_IN_RESOURCE, \
+PASS_ROLE_WITH_NOT_RESOURCE, PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE, \
+PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE, PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION or \
+PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE, once per policy.",
         bad: r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}"#,
         good: r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/AppRole"}"#,
     },
     check: Check::Policy(check),
 };
 
+static FAMILY: Family = Family {
+    action: "iam:PassRole",
+    limiting_key: "iam:PassedToService",
+    codes: [
+        "PASS_ROLE_WITH_NOT_RESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+        "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
+    ],
+    wide: |r| r == "*" || r.ends_with(":role/*") || r.ends_with(":*"),
+};
+
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
-    for statement in cx.statements() {
-        if !is_allow(statement) || !covers_action(statement, "iam:PassRole") {
-            continue;
-        }
-        let Some(resource) = &statement.resource else {
-            continue;
-        };
-        let wide = resource.negated
-            || resource
-                .value
-                .iter()
-                .any(|r| r.as_str() == "*" || r.ends_with(":role/*") || r.ends_with(":*"));
-        if wide {
-            out.push(
-                RULE.info
-                    .finding(resource.span, "`iam:PassRole` is allowed for any role")
-                    .label("every role")
-                    .also(statement.action.span, "includes `iam:PassRole`")
-                    .help("list the roles that may be passed, e.g. `arn:aws:iam::111122223333:role/AppRole`, and add `iam:PassedToService`"),
-            );
-        }
-    }
+    role_wildcard::check(
+        cx,
+        &FAMILY,
+        &RULE.info,
+        "`iam:PassRole` is allowed for any role",
+        "list the roles that may be passed, e.g. `arn:aws:iam::111122223333:role/AppRole`, or limit `iam:PassedToService`",
+        out,
+    );
 }

@@ -158,7 +158,7 @@ fn against_service(service: &str, region: &str, account: &str, resource: &str) -
     if open(service) {
         return None;
     }
-    let catalogue = crate::lint::catalogue::get();
+    let catalogue = crate::catalog::get();
     let formats = catalogue.service(service)?;
     if service.bytes().any(|b| b.is_ascii_uppercase()) {
         return Some((

@@ -3,7 +3,7 @@
 //! and is never in a service principal's request.
 
 use super::{Check, Rule, RuleInfo};
-use crate::lint::catalogue::key_matches;
+use crate::catalog::key_matches;
 use crate::lint::context::{principals, Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::{PolicyKind, PrincipalKind};

@@ -2,7 +2,7 @@
 //! in a statement whose actions include services that never set the key.
 
 use super::{Check, Rule, RuleInfo};
-use crate::lint::catalogue::key_matches;
+use crate::catalog::key_matches;
 use crate::lint::context::{is_allow, Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::{BaseOperator, ConditionEntry, Statement};
@@ -64,12 +64,21 @@ fn unsupported(cx: &PolicyCx<'_>, statement: &Statement, key: &str) -> Vec<(Stri
 
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     for statement in cx.statements() {
+        // Each tag key once per statement, at its first entry: the statement
+        // holds without the key only if every entry on it does.
+        let mut keys: Vec<(&ConditionEntry, bool)> = Vec::new();
         for (operator, entry) in PolicyCx::conditions(statement) {
             if operator.base == BaseOperator::Null || !TAG_KEYS.iter().any(|t| key_matches(t, &entry.key)) {
                 continue;
             }
-            // Whether the condition holds when the key is absent.
+            // Whether this entry holds when the key is absent.
             let holds = operator.base.is_negated() || operator.if_exists;
+            match keys.iter_mut().find(|(e, _)| e.key.eq_ignore_ascii_case(&entry.key)) {
+                Some((_, all)) => *all &= holds,
+                None => keys.push((entry, holds)),
+            }
+        }
+        for (entry, holds) in keys {
             report(cx, statement, entry, holds, out);
         }
     }

@@ -3,8 +3,8 @@
 //! or a moment before 1970 or after 2999 (epoch milliseconds, most often).
 
 use super::{Check, Rule, RuleInfo};
+use crate::catalog::KeyType;
 use crate::eval::value::date;
-use crate::lint::catalogue::KeyType;
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::BaseOperator;

@@ -2,8 +2,8 @@
 //! statement's actions supports, so the condition can never be satisfied.
 
 use super::{Check, Rule, RuleInfo};
+use crate::catalog::{Action, Service};
 use crate::eval::glob::{matches_wild, Case};
-use crate::lint::catalogue::{Action, Service};
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 use crate::policy::{BaseOperator, ConditionEntry, Statement};

@@ -1,0 +1,179 @@
+//! Policies where they live in real repositories: inside CloudFormation
+//! templates (JSON and YAML, [`cloudformation`]) and Terraform plans
+//! ([`terraform`]). [`Linter::lint_file`] decides what a file holds, lints
+//! each policy in it as a document of its own, and moves every finding back
+//! to the template's own place. A file that holds no policy is skipped with
+//! a note.
+
+mod cloudformation;
+mod node;
+mod render;
+mod terraform;
+mod yaml;
+
+use node::{Node, Value};
+
+use super::{Finding, Linter};
+use crate::json;
+use crate::policy::DocumentKind;
+use crate::source::{Source, Span};
+
+/// A policy found inside a file, and what it is.
+pub struct Embedded<'n> {
+    /// Where it is, e.g. `KeyA.KeyPolicy` or `aws_kms_key.main.policy`.
+    pub name: String,
+    pub kind: Option<DocumentKind>,
+    pub node: &'n Node,
+}
+
+/// What linting a file gave: findings in the file's own coordinates, and a
+/// note when the file was skipped or held several policies.
+#[derive(Debug, Default)]
+pub struct Linted {
+    pub findings: Vec<Finding>,
+    pub note: Option<String>,
+}
+
+fn is_yaml(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".template")
+}
+
+/// Does a JSON document look like a policy or grants, rather than some other
+/// JSON file (`package.json`)?
+fn looks_like_policy(root: &json::Value) -> bool {
+    match &root.kind {
+        json::Kind::Object(o) => o.members.iter().any(|m| {
+            let key = m.key.to_ascii_lowercase();
+            key.starts_with("statement")
+                || *m.key == "Version"
+                || *m.key == "Id"
+                || key.starts_with("grant")
+                || key == "operations"
+                || key == "effect"
+                || key == "action"
+        }),
+        json::Kind::Array(items) => items.is_empty() || items.iter().any(looks_like_policy),
+        _ => true,
+    }
+}
+
+impl Linter {
+    /// Lints whatever `source` is: a policy or grant document (as
+    /// [`Linter::lint`]), a CloudFormation template, a Terraform plan, or a
+    /// file with no policy in it, which is skipped with a note. With `kind`
+    /// given, the file is taken as that document.
+    pub fn lint_file(&self, source: &Source, kind: Option<DocumentKind>) -> Linted {
+        let text = source.text();
+        let root = if is_yaml(source.name()) && json::parse_with(text, &self.limits).is_err() {
+            match yaml::parse(text) {
+                Ok(root) => root,
+                Err(message) => {
+                    return Linted {
+                        findings: Vec::new(),
+                        note: Some(format!("not YAML that keyward can read ({message}); skipped")),
+                    }
+                }
+            }
+        } else {
+            match json::parse_with(text, &self.limits) {
+                Ok(value) if kind.is_none() => {
+                    let node = Node::from_json(&value);
+                    if is_container(&node) {
+                        node
+                    } else if looks_like_policy(&value) {
+                        return Linted {
+                            findings: self.lint(source, kind),
+                            note: None,
+                        };
+                    } else {
+                        return Linted {
+                            findings: Vec::new(),
+                            note: Some("holds no policy; skipped".to_owned()),
+                        };
+                    }
+                }
+                _ => {
+                    return Linted {
+                        findings: self.lint(source, kind),
+                        note: None,
+                    }
+                }
+            }
+        };
+        let policies = if cloudformation::is_template(&root) {
+            cloudformation::find(&root)
+        } else if terraform::is_plan(&root) {
+            terraform::find(&root)
+        } else if root.get("Statement").is_some() {
+            // A policy written in YAML.
+            vec![Embedded {
+                name: String::new(),
+                kind,
+                node: &root,
+            }]
+        } else {
+            return Linted {
+                findings: Vec::new(),
+                note: Some("holds no policy; skipped".to_owned()),
+            };
+        };
+        if policies.is_empty() {
+            return Linted {
+                findings: Vec::new(),
+                note: Some("a template with no policy in it; skipped".to_owned()),
+            };
+        }
+        let count = policies.len();
+        let mut findings = Vec::new();
+        for policy in &policies {
+            findings.extend(self.lint_embedded(source, &root, policy));
+        }
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        Linted {
+            findings,
+            note: Some(format!(
+                "{count} {} checked",
+                if count == 1 { "policy" } else { "policies" }
+            )),
+        }
+    }
+
+    fn lint_embedded(&self, source: &Source, root: &Node, policy: &Embedded<'_>) -> Vec<Finding> {
+        let prefix = |f: &mut Finding| {
+            if !policy.name.is_empty() {
+                f.message = format!("{}: {}", policy.name, f.message);
+            }
+        };
+        // A policy kept as a JSON string (Terraform, some templates): its
+        // findings point at the string.
+        if let Value::String(text) = &policy.node.value {
+            let inner = Source::new(source.name(), text.clone());
+            let mut findings = self.lint(&inner, policy.kind);
+            for f in &mut findings {
+                prefix(f);
+                f.span = policy.node.span;
+                f.labels.clear();
+            }
+            return findings;
+        }
+        let rendered = render::render(policy.node, &|n| cloudformation::intrinsic(root, n));
+        let inner = Source::new(source.name(), rendered.text.clone());
+        let mut findings = self.lint(&inner, policy.kind);
+        for f in &mut findings {
+            prefix(f);
+            f.span = rendered.origin(f.span);
+            for label in &mut f.labels {
+                label.span = rendered.origin(label.span);
+            }
+            if f.span == Span::at(0) {
+                f.span = policy.node.span;
+            }
+        }
+        findings
+    }
+}
+
+fn is_container(root: &Node) -> bool {
+    cloudformation::is_template(root) || terraform::is_plan(root)
+}

@@ -1,0 +1,106 @@
+//! Policies inside CloudFormation templates (JSON and YAML) and Terraform
+//! plans: each policy is linted as a document of its own and its findings
+//! are reported at the template's own line and column; files without a
+//! policy are skipped with a note.
+
+use std::path::Path;
+
+use keyward::lint::output::{self, Report};
+use keyward::lint::{Finding, Linter};
+use keyward::source::Source;
+
+fn lint(name: &str) -> (Source, keyward::lint::Linted) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/lint-templates")
+        .join(name);
+    let source = Source::new(name, std::fs::read_to_string(path).expect("fixture"));
+    let linted = Linter::default().lint_file(&source, None);
+    (source, linted)
+}
+
+/// `rule @ line:column` of each finding, and the text it underlines.
+fn places(source: &Source, findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| {
+            let (line, column) = source.line_col(f.span.start);
+            let text = source.text().get(f.span.start..f.span.end).unwrap_or_default();
+            format!("{} @ {line}:{column} `{text}`", f.rule)
+        })
+        .collect()
+}
+
+#[test]
+fn yaml_template_findings_are_at_the_templates_lines() {
+    let (source, linted) = lint("key-and-role.cfn.yaml");
+    let places = places(&source, &linted.findings);
+    assert!(
+        places.contains(&"public-key-access @ 22:24 `\"*\"`".to_owned()),
+        "{places:#?}"
+    );
+    assert!(
+        places.contains(&"pass-role-wildcard @ 44:27 `\"*\"`".to_owned()),
+        "{places:#?}"
+    );
+    // `!Sub` with pseudo parameters reads as the account principal, not as a problem.
+    assert!(!places.iter().any(|p| p.starts_with("principal-format")), "{places:#?}");
+    assert_eq!(linted.note.as_deref(), Some("3 policies checked"));
+}
+
+#[test]
+fn json_template_findings_name_the_resource_and_resolve_intrinsics() {
+    let (source, linted) = lint("key-and-role.cfn.json");
+    let unknown: Vec<&Finding> = linted.findings.iter().filter(|f| f.rule == "unknown-action").collect();
+    assert_eq!(unknown.len(), 1, "{:?}", places(&source, &linted.findings));
+    assert!(unknown[0].message.starts_with("Reader.PolicyDocument: "));
+    assert_eq!(
+        &source.text()[unknown[0].span.start..unknown[0].span.end],
+        "\"kms:Decrpyt\""
+    );
+    // `Fn::Join` of `Fn::GetAtt Data.Arn` is an S3 object ARN: no resource-type finding.
+    assert!(!linted.findings.iter().any(|f| f.rule == "resource-type-mismatch"));
+}
+
+#[test]
+fn terraform_plan_policies_are_found_in_child_modules_too() {
+    let (source, linted) = lint("plan.tfplan.json");
+    let places = places(&source, &linted.findings);
+    assert!(
+        places.iter().any(|p| p.starts_with("public-key-access @ 14:")),
+        "{places:#?}"
+    );
+    assert!(
+        places.iter().any(|p| p.starts_with("pass-role-wildcard @ 38:")),
+        "{places:#?}"
+    );
+    assert!(linted
+        .findings
+        .iter()
+        .any(|f| f.message.starts_with("module.ci.aws_iam_policy.deploy.policy: ")));
+}
+
+#[test]
+fn a_file_without_a_policy_is_skipped_with_a_note_not_an_error() {
+    let (_, linted) = lint("package.json");
+    assert!(linted.findings.is_empty());
+    assert_eq!(linted.note.as_deref(), Some("holds no policy; skipped"));
+}
+
+#[test]
+fn template_findings_snapshot() {
+    let mut all = String::new();
+    for name in ["key-and-role.cfn.json", "key-and-role.cfn.yaml", "plan.tfplan.json"] {
+        let (source, linted) = lint(name);
+        all.push_str(&output::json::render(&Report {
+            source: &source,
+            findings: &linted.findings,
+        }));
+    }
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        filters => vec![(r"IAM catalogue: [^)]*\([0-9-]+\)", "IAM catalogue: [catalogue]")],
+    }, {
+        insta::assert_snapshot!("lint_templates", all);
+    });
+}
