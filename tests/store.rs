@@ -36,30 +36,61 @@ impl WholePartition for SqliteStore {
         let partition = Partition::new(&state.account, &state.region);
         let mut changes = Vec::new();
         if let Some(old) = self.load_partition(&partition)? {
-            let gone_keys = old.keys.into_iter().filter(|k| !state.keys.iter().any(|n| n.id == k.id)).map(|k| Row::KeyRemoved(k.id));
-            let gone_aliases = old.aliases.into_iter().filter(|a| !state.aliases.iter().any(|n| n.name == a.name)).map(|a| Row::AliasRemoved(a.name));
-            let gone_grants = old.grants.into_iter().filter(|g| !state.grants.iter().any(|n| n.grant_id == g.grant_id)).map(|g| Row::GrantRemoved(g.grant_id));
+            let gone_keys = old
+                .keys
+                .into_iter()
+                .filter(|k| !state.keys.iter().any(|n| n.id == k.id))
+                .map(|k| Row::KeyRemoved(k.id));
+            let gone_aliases = old
+                .aliases
+                .into_iter()
+                .filter(|a| !state.aliases.iter().any(|n| n.name == a.name))
+                .map(|a| Row::AliasRemoved(a.name));
+            let gone_grants = old
+                .grants
+                .into_iter()
+                .filter(|g| !state.grants.iter().any(|n| n.grant_id == g.grant_id))
+                .map(|g| Row::GrantRemoved(g.grant_id));
             changes.extend(gone_keys.chain(gone_aliases).chain(gone_grants));
         }
         changes.extend(state.keys.iter().cloned().map(Row::Key));
         changes.extend(state.aliases.iter().cloned().map(Row::Alias));
         changes.extend(state.grants.iter().cloned().map(Row::Grant));
-        let changes = changes.into_iter().map(|row| Change { partition: partition.clone(), row }).collect();
-        self.commit(Commit { changes, audit: audit.to_vec(), base: self.seq()? })
+        let changes = changes
+            .into_iter()
+            .map(|row| Change {
+                partition: partition.clone(),
+                row,
+            })
+            .collect();
+        self.commit(Commit {
+            changes,
+            audit: audit.to_vec(),
+            base: self.seq()?,
+        })
     }
 
     fn load_partition(&self, partition: &Partition) -> Result<Option<State>, StoreError> {
-        Ok(self.load()?.partitions.into_iter().find(|p| p.partition == *partition).map(|p| State {
-            account: p.partition.account,
-            region: p.partition.region,
-            keys: p.keys,
-            aliases: p.aliases,
-            grants: p.grants,
-        }))
+        Ok(self
+            .load()?
+            .partitions
+            .into_iter()
+            .find(|p| p.partition == *partition)
+            .map(|p| State {
+                account: p.partition.account,
+                region: p.partition.region,
+                keys: p.keys,
+                aliases: p.aliases,
+                grants: p.grants,
+            }))
     }
 
     fn append(&self, audit: &[AuditRecord]) -> Result<Seq, StoreError> {
-        self.commit(Commit { changes: Vec::new(), audit: audit.to_vec(), base: self.seq()? })
+        self.commit(Commit {
+            changes: Vec::new(),
+            audit: audit.to_vec(),
+            base: self.seq()?,
+        })
     }
 }
 

@@ -23,6 +23,7 @@ pub enum ErrorName {
     InvalidAliasNameException,
     InvalidKeyUsageException,
     TagException,
+    CustomKeyStoreNotFoundException,
     /// Something keyward cannot do went wrong inside it (AWS's 500).
     KMSInternalException,
     /// An operation, or a member value, keyward does not implement.
@@ -52,6 +53,7 @@ impl ErrorName {
             ErrorName::InvalidAliasNameException => "InvalidAliasNameException",
             ErrorName::InvalidKeyUsageException => "InvalidKeyUsageException",
             ErrorName::TagException => "TagException",
+            ErrorName::CustomKeyStoreNotFoundException => "CustomKeyStoreNotFoundException",
             ErrorName::KMSInternalException => "KMSInternalException",
             ErrorName::UnsupportedOperationException => "UnsupportedOperationException",
             ErrorName::SerializationException => "SerializationException",

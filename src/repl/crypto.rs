@@ -11,7 +11,8 @@ use super::diagnostics::ReplError;
 use super::run::{done, io};
 use super::session::{Outcome, Ran, Session};
 use super::value::{printable, Value};
-use crate::kms::wire::{b64, dispatch, wipe};
+use crate::kms::op::{run_json, wipe};
+use crate::kms::wire::b64;
 use crate::policy::suggest;
 
 impl Session {
@@ -168,7 +169,7 @@ impl Session {
                     let at = request.as_ref().map_or(*span, |r| r.span);
                     ReplError::invalid(line, at, format!("the request is not JSON: {e}"), "not JSON", None)
                 })?;
-                let mut response = dispatch(&mut self.runtime, &caller, operation, &request);
+                let mut response = run_json(&mut self.runtime, &caller, operation, &request);
                 let printed = match &mut response {
                     Ok(value) => {
                         let mut text = Zeroizing::new(serde_json::to_string_pretty(value).unwrap_or_default());

@@ -20,8 +20,8 @@ use zeroize::Zeroizing;
 use super::error::WireError;
 use super::identity::authenticate;
 use super::{sts, Shared};
+use crate::kms::op;
 use crate::kms::runtime::Clock as _;
-use crate::kms::wire;
 
 /// How long a client may take to send its body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -228,7 +228,7 @@ async fn kms_answer(
     .await;
     let mut response = result?;
     let body = serde_json::to_vec(&response).map(Zeroizing::new);
-    wire::wipe(&mut response);
+    op::wipe(&mut response);
     Ok(Answer {
         status: 200,
         content_type: JSON,

@@ -2,7 +2,7 @@
 //! SDKs and the AWS CLI. [`Server::run`] accepts connections and hands
 //! each request to `http::handle`, which authenticates it (`identity`,
 //! `sigv4`), runs it on the runtime of its account and Region (`state`,
-//! through `kms::wire::dispatch`) and answers; `sts` answers
+//! through `kms::op::call_json`) and answers; `sts` answers
 //! `GetCallerIdentity`. Shutting down finishes the requests in flight and
 //! the saves behind them.
 

@@ -9,9 +9,8 @@ use serde_json::Value;
 
 use super::error::WireError;
 use crate::eval::Caller;
-use crate::kms::op::Json;
+use crate::kms::op;
 use crate::kms::runtime::SystemClock;
-use crate::kms::wire;
 use crate::kms::Service;
 
 /// The service every request goes to.
@@ -19,7 +18,7 @@ pub type Kms = Arc<Service<SystemClock>>;
 
 /// Runs `operation` as `caller` in `region` and returns its response once
 /// its records are committed. The request is wiped once read; the response
-/// may hold a plaintext: `wire::wipe` it.
+/// may hold a plaintext: `op::wipe` it.
 pub async fn call(
     kms: &Kms,
     caller: Caller,
@@ -29,15 +28,8 @@ pub async fn call(
 ) -> Result<Value, WireError> {
     let kms = Arc::clone(kms);
     let joined = tokio::task::spawn_blocking(move || {
-        let result = kms.call(
-            &caller,
-            &region,
-            &Json {
-                operation: &operation,
-                request: &request,
-            },
-        );
-        wire::wipe(&mut request);
+        let result = op::call_json(&kms, &caller, &region, &operation, &request);
+        op::wipe(&mut request);
         result
     })
     .await;

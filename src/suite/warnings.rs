@@ -3,8 +3,8 @@
 //! type the action acts on. Each would otherwise end in a silent implicit
 //! deny; each carries a did-you-mean where one is close.
 
-use crate::eval::glob::{matches_wild, Case};
 use crate::catalog::{self as catalogue, Service};
+use crate::eval::glob::{matches_wild, Case};
 use crate::policy::suggest::closest;
 
 /// One warning: a stable code, a message, and a suggestion when one is close.

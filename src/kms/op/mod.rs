@@ -1,45 +1,388 @@
-//! The KMS operations as [`Operation`]s the [`Service`](super::Service) runs.
+//! The KMS operations, one typed request and response per operation of
+//! `kms-service-2.json`, each an [`Operation`] the [`Service`] runs.
 //!
-//! [`Json`] is any operation given as its API name and its JSON request
-//! (the members and shapes of `kms-service-2.json`): what `keyward serve`
-//! decodes from HTTP, the REPL's `call` and the CLI send. It runs through
-//! `kms::wire`, which reads the members, and the runtime.
+//! Every operation implements [`Op`]: it declares its name, IAM action, the
+//! `KeyId` forms it accepts, whether it mutates and which optional members
+//! it takes, checks the model's constraints (`validate`), says where it runs
+//! (`target`) and runs by calling the runtime, which authorizes and audits.
+//! [`call_json`] is the JSON front door (`keyward serve`): decode, validate,
+//! [`Service::call`], encode. Adding an operation is one file here plus one
+//! line in the `operations!` list at the end of this file.
 
+mod aliases;
+mod blob;
+mod check;
+mod custom_key_stores;
+mod data_keys;
+mod decode;
+mod encrypt;
+mod grants;
+mod keys;
+mod policies;
+mod rotation;
+mod shapes;
+mod tags;
+
+#[cfg(test)]
+mod tests;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
-use super::error::KmsError;
+pub use aliases::*;
+pub use blob::Blob;
+pub use custom_key_stores::*;
+pub use data_keys::*;
+pub use decode::decode;
+pub use encrypt::*;
+pub use grants::*;
+pub use keys::*;
+pub use policies::*;
+pub use rotation::*;
+pub use shapes::{AliasListEntry, Context, Empty, KeyListEntry, RotationsListEntry, Tag};
+pub use tags::*;
+
+use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
-use super::service::{Operation, Target};
+use super::service::{Operation, Service, Target};
 use super::KeyRef;
 use crate::eval::Caller;
 
-/// The operations AWS lets a principal of another account call on a key,
-/// given the key's ARN (everything else acts in the caller's own account).
-pub const CROSS_ACCOUNT: &[&str] = &[
-    "CreateGrant",
-    "Decrypt",
-    "DescribeKey",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GetKeyRotationStatus",
-    "ListGrants",
-    "ReEncrypt",
-    "RetireGrant",
-    "RevokeGrant",
-];
+/// The `KeyId` forms an operation accepts (AWS restricts many operations to
+/// a key ID or key ARN; others accept alias names and alias ARNs too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyIdForms {
+    /// The operation names no key.
+    NoKey,
+    /// Key ID, key ARN, alias name or alias ARN.
+    Any,
+    /// Key ID or key ARN only.
+    IdOrArn,
+}
 
-/// An operation by name, with its JSON request.
+/// One KMS operation's request, as the API model declares it.
+pub trait Op: DeserializeOwned + Sized {
+    /// The API's name (`Encrypt`).
+    const NAME: &'static str;
+    /// The IAM action that authorizes it (`kms:Encrypt`).
+    const ACTION: &'static str;
+    /// Whether it changes keys, aliases or grants (CloudTrail's `readOnly: false`).
+    const MUTATES: bool;
+    /// How it names its key.
+    const KEY_ID: KeyIdForms;
+    /// Whether a principal of another account may call it on a key, given
+    /// the key's ARN.
+    const CROSS_ACCOUNT: bool;
+    /// Whether the model gives it `DryRun`.
+    const TAKES_DRY_RUN: bool;
+    /// Whether the model gives it `GrantTokens`.
+    const TAKES_GRANT_TOKENS: bool;
+
+    type Response: Serialize;
+
+    /// The model's constraints that the runtime does not already check
+    /// (lengths, ranges, patterns), before anything else runs.
+    fn validate(&self) -> Result<(), KmsError> {
+        Ok(())
+    }
+
+    /// Where the call runs (the caller's own partition unless it names a key
+    /// elsewhere by ARN).
+    fn target(&self) -> Target {
+        Target::Caller
+    }
+
+    /// Runs the call through the runtime's operation, which resolves the key,
+    /// authorizes and audits it.
+    fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<Self::Response, KmsError>;
+}
+
+impl<C: Clock, T: Op> Operation<C> for T {
+    type Response = T::Response;
+
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn target(&self) -> Target {
+        Op::target(self)
+    }
+
+    fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<T::Response, KmsError> {
+        audited(runtime, caller, T::NAME, |rt| {
+            self.validate()?;
+            Op::run(self, rt, caller)
+        })
+    }
+}
+
+/// Runs `f`; a call refused before the runtime audited it (invalid
+/// members, say) is still a call, audited as refused.
+fn audited<C: Clock, R>(
+    rt: &mut Runtime<C>,
+    caller: &Caller,
+    name: &str,
+    f: impl FnOnce(&mut Runtime<C>) -> Result<R, KmsError>,
+) -> Result<R, KmsError> {
+    let before = rt.audit.next_event_id();
+    let result = f(rt);
+    if let Err(error) = &result {
+        if rt.audit.next_event_id() == before {
+            rt.audit_refused(name, caller, error);
+        }
+    }
+    result
+}
+
+/// What an operation declares, as data (for listings, docs and tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Declared {
+    pub name: &'static str,
+    pub action: &'static str,
+    pub mutates: bool,
+    pub key_id: KeyIdForms,
+    pub cross_account: bool,
+    pub takes_dry_run: bool,
+    pub takes_grant_tokens: bool,
+}
+
+impl Declared {
+    pub const fn of<T: Op>() -> Declared {
+        Declared {
+            name: T::NAME,
+            action: T::ACTION,
+            mutates: T::MUTATES,
+            key_id: T::KEY_ID,
+            cross_account: T::CROSS_ACCOUNT,
+            takes_dry_run: T::TAKES_DRY_RUN,
+            takes_grant_tokens: T::TAKES_GRANT_TOKENS,
+        }
+    }
+}
+
+/// Where a call that names `key_id` runs: the partition its key or alias
+/// ARN names, else the caller's own.
+pub fn target_of_key(key_id: &str) -> Target {
+    KeyRef::parse(key_id).partition().map_or(Target::Caller, Target::Arn)
+}
+
+/// Where a cross-account call runs: the partition the first key ARN among
+/// `named` names; else, if it names no key (`key_given` false) and carries a
+/// ciphertext, the partition of the key the ciphertext names; else the
+/// caller's own.
+fn target_of(named: &[Option<&str>], key_given: bool, blob: Option<&[u8]>) -> Target {
+    if let Some(target) = named
+        .iter()
+        .flatten()
+        .map(|key| target_of_key(key))
+        .find(|t| *t != Target::Caller)
+    {
+        return target;
+    }
+    if key_given {
+        return Target::Caller;
+    }
+    match blob.and_then(|blob| crate::crypto::peek(blob).ok()) {
+        Some(header) => Target::KeyId(header.key_id),
+        None => Target::Caller,
+    }
+}
+
+/// [`target_of`] read from a raw request, for one that could not be decoded.
+fn raw_target(request: &Value) -> Target {
+    let member = |name: &str| request.get(name).and_then(Value::as_str);
+    let blob = member("CiphertextBlob")
+        .and_then(|text| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).ok());
+    let (key, source) = (member("KeyId"), member("SourceKeyId"));
+    target_of(
+        &[key, source, member("DestinationKeyId")],
+        key.is_some() || source.is_some(),
+        blob.as_deref(),
+    )
+}
+
+/// A call refused while its request was read: audited where it would have
+/// run, and answered with the error.
+struct Refused {
+    name: &'static str,
+    error: KmsError,
+    target: Target,
+}
+
+impl<C: Clock> Operation<C> for Refused {
+    type Response = Value;
+
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn target(&self) -> Target {
+        self.target.clone()
+    }
+
+    fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<Value, KmsError> {
+        runtime.audit_refused(self.name, caller, &self.error);
+        Err(self.error.clone())
+    }
+}
+
+fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
+    serde_json::to_value(response)
+        .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The response could not be written."))
+}
+
+/// `T` from JSON through the service: decode, then `Service::call`
+/// (validate, run, commit, audit), then encode.
+fn call_one<C: Clock + Clone, T: Op>(
+    service: &Service<C>,
+    caller: &Caller,
+    region: &str,
+    request: &Value,
+) -> Result<Value, KmsError> {
+    match decode::<T>(request) {
+        Ok(op) => service.call(caller, region, &op).and_then(|response| encode(&response)),
+        Err(error) => {
+            let target = if T::CROSS_ACCOUNT {
+                raw_target(request)
+            } else {
+                Target::Caller
+            };
+            let refused = Refused {
+                name: T::NAME,
+                error,
+                target,
+            };
+            service.call(caller, region, &refused)
+        }
+    }
+}
+
+/// `T` from JSON on one runtime (a REPL statement already holds its
+/// partition's runtime).
+fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Value) -> Result<Value, KmsError> {
+    match decode::<T>(request) {
+        Ok(op) => Operation::<C>::run(&op, rt, caller).and_then(|response| encode(&response)),
+        Err(error) => Operation::<C>::run(
+            &Refused {
+                name: T::NAME,
+                error,
+                target: Target::Caller,
+            },
+            rt,
+            caller,
+        ),
+    }
+}
+
+/// An operation keyward does not serve (not audited: it is no KMS call).
+fn unknown(name: &str, request: &Value) -> Result<Value, KmsError> {
+    decode::<serde::de::IgnoredAny>(request)?;
+    Err(KmsError::new(
+        ErrorName::UnsupportedOperationException,
+        format!("keyward does not implement the operation `{name}`"),
+    ))
+}
+
+/// Registers operations: one line each.
+macro_rules! operations {
+    ($($op:ty),* $(,)?) => {
+        /// The operations keyward serves, as the API names them.
+        pub const NAMES: &[&str] = &[$(<$op as Op>::NAME),*];
+
+        /// What each operation declares.
+        pub const DECLARED: &[Declared] = &[$(Declared::of::<$op>()),*];
+
+        /// Runs the operation `name` with its JSON request as `caller` in
+        /// `region`, and returns its JSON response. An operation keyward
+        /// does not serve is an `UnsupportedOperationException` naming it. A
+        /// response may hold a plaintext or data key: [`wipe`] it once
+        /// written out.
+        pub fn call_json<C: Clock + Clone>(
+            service: &Service<C>,
+            caller: &Caller,
+            region: &str,
+            name: &str,
+            request: &Value,
+        ) -> Result<Value, KmsError> {
+            $(if name == <$op as Op>::NAME {
+                return call_one::<C, $op>(service, caller, region, request);
+            })*
+            unknown(name, request)
+        }
+
+        /// [`call_json`] on one partition's runtime, without the service's
+        /// routing and commit (its caller commits: a REPL statement, a test).
+        pub fn run_json<C: Clock>(
+            rt: &mut Runtime<C>,
+            caller: &Caller,
+            name: &str,
+            request: &Value,
+        ) -> Result<Value, KmsError> {
+            $(if name == <$op as Op>::NAME {
+                return run_one::<C, $op>(rt, caller, request);
+            })*
+            unknown(name, request)
+        }
+    };
+}
+
+operations! {
+    CancelKeyDeletion,
+    CreateAlias,
+    CreateGrant,
+    CreateKey,
+    Decrypt,
+    DeleteAlias,
+    DescribeCustomKeyStores,
+    DescribeKey,
+    DisableKey,
+    DisableKeyRotation,
+    EnableKey,
+    EnableKeyRotation,
+    Encrypt,
+    GenerateDataKey,
+    GenerateDataKeyWithoutPlaintext,
+    GenerateRandom,
+    GetKeyPolicy,
+    GetKeyRotationStatus,
+    ListAliases,
+    ListGrants,
+    ListKeyPolicies,
+    ListKeyRotations,
+    ListKeys,
+    ListResourceTags,
+    ListRetirableGrants,
+    PutKeyPolicy,
+    ReEncrypt,
+    RetireGrant,
+    RevokeGrant,
+    RotateKeyOnDemand,
+    ScheduleKeyDeletion,
+    TagResource,
+    UntagResource,
+    UpdateAlias,
+    UpdateKeyDescription,
+}
+
+/// Zeroizes every string in a response: one holding a plaintext or a data
+/// key must be wiped once it has been written out.
+pub fn wipe(value: &mut Value) {
+    use zeroize::Zeroize;
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(fields) => fields.values_mut().for_each(wipe),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// An operation by name, with its JSON request: [`call_json`] as an
+/// [`Operation`], for callers that hold one.
 #[derive(Clone, Debug)]
 pub struct Json<'a> {
     pub operation: &'a str,
     pub request: &'a Value,
-}
-
-impl Json<'_> {
-    fn member(&self, name: &str) -> Option<&str> {
-        self.request.get(name).and_then(Value::as_str)
-    }
 }
 
 impl<C: Clock> Operation<C> for Json<'_> {
@@ -49,48 +392,25 @@ impl<C: Clock> Operation<C> for Json<'_> {
         self.operation
     }
 
-    /// A cross-account operation runs where the key ARN it names lives, or,
-    /// given only a ciphertext, where the ciphertext's key lives; every other
-    /// call runs in the caller's account.
     fn target(&self) -> Target {
-        if !CROSS_ACCOUNT.contains(&self.operation) {
-            return Target::Caller;
-        }
-        let named = ["KeyId", "SourceKeyId", "DestinationKeyId"]
-            .iter()
-            .filter_map(|member| self.member(member))
-            .find_map(|key_id| KeyRef::parse(key_id).partition());
-        if let Some(partition) = named {
-            return Target::Arn(partition);
-        }
-        let key_given = self.member("KeyId").is_some() || self.member("SourceKeyId").is_some();
-        let from_blob = self
-            .member("CiphertextBlob")
-            .filter(|_| !key_given)
-            .and_then(|text| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).ok())
-            .and_then(|blob| crate::crypto::peek(&blob).ok());
-        match from_blob {
-            Some(header) => Target::KeyId(header.key_id),
-            None => Target::Caller,
+        let cross_account = DECLARED.iter().any(|d| d.name == self.operation && d.cross_account);
+        if cross_account {
+            raw_target(self.request)
+        } else {
+            Target::Caller
         }
     }
 
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<Value, KmsError> {
-        super::wire::dispatch(runtime, caller, self.operation, self.request)
+        run_json(runtime, caller, self.operation, self.request)
     }
-}
-
-/// Where a call that names `key_id` runs: the partition its ARN names, else
-/// the caller's own.
-pub fn target_of_key(key_id: &str) -> Target {
-    KeyRef::parse(key_id).partition().map_or(Target::Caller, Target::Arn)
 }
 
 /// A front end's command given as the runtime calls it makes: the CLI's and
 /// the REPL's commands, each one or a few KMS operations that the runtime
 /// validates, authorizes and audits one by one. It reaches the runtime only
-/// through [`Service::call`](super::Service::call) like any operation, so its
-/// changes are committed (or undone) the same way.
+/// through [`Service::call`] like any operation, so its changes are
+/// committed (or undone) the same way.
 pub struct Local<F> {
     pub name: &'static str,
     pub target: Target,

@@ -685,6 +685,24 @@ fn audited(context: &BTreeMap<String, String>) -> Value {
 }
 
 impl<C: Clock> Runtime<C> {
+    /// Runs `call`, an operation the runtime has no method of its own for
+    /// (a `kms::op` operation that only needs `authorize` and the state), and
+    /// audits it like every other: `key` as the resource, `parameters` in
+    /// CloudTrail's camelCase.
+    pub fn audited<T>(
+        &self,
+        operation: &str,
+        caller: &Caller,
+        key: Option<&str>,
+        parameters: Value,
+        read_only: bool,
+        call: impl FnOnce(&Self) -> Result<T, KmsError>,
+    ) -> Result<T, KmsError> {
+        let result = call(self);
+        self.record(operation, caller, key, parameters, Value::Null, read_only, &result);
+        result
+    }
+
     /// Records a call refused before it reached its operation (a request
     /// member missing or of the wrong type, say), as AWS logs every call.
     pub fn audit_refused(&self, operation: &str, caller: &Caller, error: &KmsError) {

@@ -1,0 +1,152 @@
+//! Automatic and on-demand rotation of key material.
+
+use serde::{Deserialize, Serialize};
+
+use super::check;
+use super::keys::{key_only, KeyIdResponse};
+use super::shapes::{Empty, RotationsListEntry};
+use super::{KeyIdForms, Op};
+use crate::eval::Caller;
+use crate::kms::error::KmsError;
+use crate::kms::runtime::{Clock, Origin, Runtime};
+
+/// `EnableKeyRotation`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EnableKeyRotation {
+    pub key_id: String,
+    /// 90 to 2560 days (the runtime checks it); 365 when absent.
+    pub rotation_period_in_days: Option<i64>,
+}
+
+impl Op for EnableKeyRotation {
+    const NAME: &'static str = "EnableKeyRotation";
+    const ACTION: &'static str = "kms:EnableKeyRotation";
+    const MUTATES: bool = true;
+    const KEY_ID: KeyIdForms = KeyIdForms::IdOrArn;
+    const CROSS_ACCOUNT: bool = false;
+    const TAKES_DRY_RUN: bool = false;
+    const TAKES_GRANT_TOKENS: bool = false;
+    type Response = Empty;
+
+    fn validate(&self) -> Result<(), KmsError> {
+        check::key_id("KeyId", &self.key_id)
+    }
+
+    fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<Empty, KmsError> {
+        rt.enable_key_rotation(caller, &self.key_id, self.rotation_period_in_days)?;
+        Ok(Empty {})
+    }
+}
+
+key_only!(
+    /// `DisableKeyRotation`.
+    DisableKeyRotation, true, Empty, |rt, caller, key| rt
+        .disable_key_rotation(caller, key)
+        .map(|()| Empty {})
+);
+
+key_only!(
+    /// `RotateKeyOnDemand`.
+    RotateKeyOnDemand, true, KeyIdResponse, |rt, caller, key| rt
+        .rotate_key_on_demand(caller, key)
+        .map(|m| KeyIdResponse { key_id: m.key_id })
+);
+
+/// `GetKeyRotationStatus`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetKeyRotationStatus {
+    pub key_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetKeyRotationStatusResponse {
+    pub key_rotation_enabled: bool,
+    pub key_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_period_in_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_rotation_date: Option<i64>,
+}
+
+impl Op for GetKeyRotationStatus {
+    const NAME: &'static str = "GetKeyRotationStatus";
+    const ACTION: &'static str = "kms:GetKeyRotationStatus";
+    const MUTATES: bool = false;
+    const KEY_ID: KeyIdForms = KeyIdForms::IdOrArn;
+    const CROSS_ACCOUNT: bool = true;
+    const TAKES_DRY_RUN: bool = false;
+    const TAKES_GRANT_TOKENS: bool = false;
+    type Response = GetKeyRotationStatusResponse;
+
+    fn validate(&self) -> Result<(), KmsError> {
+        check::key_id("KeyId", &self.key_id)
+    }
+
+    fn target(&self) -> crate::kms::Target {
+        super::target_of_key(&self.key_id)
+    }
+
+    fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<GetKeyRotationStatusResponse, KmsError> {
+        let status = rt.get_key_rotation_status(caller, &self.key_id)?;
+        Ok(GetKeyRotationStatusResponse {
+            key_rotation_enabled: status.key_rotation_enabled,
+            key_id: rt.resolve(&self.key_id)?.arn.clone(),
+            rotation_period_in_days: status.rotation_period_in_days,
+            next_rotation_date: status.next_rotation_date,
+        })
+    }
+}
+
+/// `ListKeyRotations` (never paged here: every rotation, not truncated).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListKeyRotations {
+    pub key_id: String,
+    pub limit: Option<i64>,
+    pub marker: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListKeyRotationsResponse {
+    pub rotations: Vec<RotationsListEntry>,
+    pub truncated: bool,
+}
+
+impl Op for ListKeyRotations {
+    const NAME: &'static str = "ListKeyRotations";
+    const ACTION: &'static str = "kms:ListKeyRotations";
+    const MUTATES: bool = false;
+    const KEY_ID: KeyIdForms = KeyIdForms::IdOrArn;
+    const CROSS_ACCOUNT: bool = false;
+    const TAKES_DRY_RUN: bool = false;
+    const TAKES_GRANT_TOKENS: bool = false;
+    type Response = ListKeyRotationsResponse;
+
+    fn validate(&self) -> Result<(), KmsError> {
+        check::key_id("KeyId", &self.key_id)
+    }
+
+    fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ListKeyRotationsResponse, KmsError> {
+        let rotations = rt.list_key_rotations(caller, &self.key_id)?;
+        let arn = rt.resolve(&self.key_id)?.arn.clone();
+        Ok(ListKeyRotationsResponse {
+            rotations: rotations
+                .into_iter()
+                .map(|(key_material_id, rotation_date, origin)| RotationsListEntry {
+                    key_id: arn.clone(),
+                    key_material_id,
+                    rotation_date,
+                    rotation_type: match origin {
+                        Origin::OnDemand => "ON_DEMAND",
+                        _ => "AUTOMATIC",
+                    },
+                })
+                .collect(),
+            truncated: false,
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! Shapes several operations share: `KeyMetadata`, list entries, `Tag`,
+//! encryption contexts and the empty response. Dates are epoch seconds, as
+//! the AWS JSON protocol sends timestamps; members with no value are left
+//! out.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::kms::runtime::{Alias, KeyMetadata};
+
+/// `EncryptionContextType`: string keys to string values; absent is empty.
+pub type Context = BTreeMap<String, String>;
+
+/// The response of an operation that answers nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Empty {}
+
+/// `Tag`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+/// `KeyListEntry`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyListEntry {
+    pub key_id: String,
+    pub key_arn: String,
+}
+
+/// `AliasListEntry`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AliasListEntry {
+    pub alias_name: String,
+    pub alias_arn: String,
+    pub target_key_id: String,
+    pub creation_date: i64,
+    pub last_updated_date: i64,
+}
+
+impl From<&Alias> for AliasListEntry {
+    fn from(alias: &Alias) -> AliasListEntry {
+        AliasListEntry {
+            alias_name: alias.name.clone(),
+            alias_arn: alias.arn.clone(),
+            target_key_id: alias.target_key_id.clone(),
+            creation_date: alias.created,
+            last_updated_date: alias.created,
+        }
+    }
+}
+
+/// `RotationsListEntry`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RotationsListEntry {
+    pub key_id: String,
+    pub key_material_id: String,
+    pub rotation_date: i64,
+    /// `AUTOMATIC` or `ON_DEMAND`.
+    pub rotation_type: &'static str,
+}
+
+/// `KeyMetadata` as the API writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeyMetadataShape<'a> {
+    #[serde(rename = "AWSAccountId")]
+    aws_account_id: &'a str,
+    key_id: &'a str,
+    arn: &'a str,
+    creation_date: i64,
+    enabled: bool,
+    description: &'a str,
+    key_usage: &'a str,
+    key_state: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deletion_date: Option<i64>,
+    origin: &'a str,
+    key_manager: &'a str,
+    customer_master_key_spec: &'a str,
+    key_spec: &'a str,
+    encryption_algorithms: [&'a str; 1],
+    multi_region: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_key_material_id: Option<&'a str>,
+}
+
+impl Serialize for KeyMetadata {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        KeyMetadataShape {
+            aws_account_id: &self.account,
+            key_id: &self.key_id,
+            arn: &self.arn,
+            creation_date: self.creation_date,
+            enabled: self.enabled,
+            description: &self.description,
+            key_usage: self.key_usage,
+            key_state: self.state.as_str(),
+            deletion_date: self.deletion_date,
+            origin: "AWS_KMS",
+            key_manager: self.key_manager,
+            customer_master_key_spec: self.key_spec,
+            key_spec: self.key_spec,
+            encryption_algorithms: ["SYMMETRIC_DEFAULT"],
+            multi_region: false,
+            current_key_material_id: self.current_key_material_id.as_deref(),
+        }
+        .serialize(serializer)
+    }
+}
