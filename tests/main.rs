@@ -19,10 +19,10 @@ mod eval_reference;
 #[cfg(feature = "cli")]
 mod eval_simulate;
 mod grant_properties;
-mod keys;
 mod hostile;
 #[cfg(feature = "cli")]
 mod hostile_cli;
+mod keys;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]
