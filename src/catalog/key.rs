@@ -1,5 +1,5 @@
 //! Condition keys as the catalogue documents them: a name that may hold one
-//! `${…}` parameter (`aws:ResourceTag/${TagKey}`), and the key's [`KeyInfo`].
+//! `${…}` parameter (`aws:ResourceTag/${TagKey}`), and the key's [`KeyFacts`].
 
 /// The type IAM documents for a condition key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,14 +15,14 @@ pub enum KeyType {
 
 /// A condition key's type and whether a request can carry several values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeyInfo {
+pub struct KeyFacts {
     pub ty: KeyType,
     pub multi_valued: bool,
 }
 
-impl KeyInfo {
+impl KeyFacts {
     /// From the catalogue's type names: `String`, `ArrayOfARN`, `IPAddress`, …
-    pub fn parse(name: &str) -> KeyInfo {
+    pub fn parse(name: &str) -> KeyFacts {
         let (multi_valued, base) = match name.strip_prefix("ArrayOf") {
             Some(base) => (true, base),
             None => (false, name),
@@ -36,7 +36,7 @@ impl KeyInfo {
             "Binary" => KeyType::Binary,
             _ => KeyType::String,
         };
-        KeyInfo { ty, multi_valued }
+        KeyFacts { ty, multi_valued }
     }
 }
 
@@ -82,7 +82,7 @@ impl Template {
 pub(crate) struct Key {
     pub(crate) name: String,
     template: Template,
-    pub(crate) info: KeyInfo,
+    pub(crate) info: KeyFacts,
 }
 
 impl Key {
@@ -90,7 +90,7 @@ impl Key {
         Key {
             name: name.to_owned(),
             template: Template::new(name),
-            info: KeyInfo::parse(ty.unwrap_or("String")),
+            info: KeyFacts::parse(ty.unwrap_or("String")),
         }
     }
 
@@ -101,7 +101,7 @@ impl Key {
 
 /// The documented key a written key is an instance of: an exact name first,
 /// then a template (`s3:ExistingObjectTag/${key}` for `s3:ExistingObjectTag/team`).
-pub(crate) fn find_key<'k>(keys: &'k [Key], key: &str) -> Option<(&'k str, KeyInfo)> {
+pub(crate) fn find_key<'k>(keys: &'k [Key], key: &str) -> Option<(&'k str, KeyFacts)> {
     keys.iter()
         .find(|k| k.name.eq_ignore_ascii_case(key))
         .or_else(|| keys.iter().find(|k| k.matches(key)))
@@ -128,8 +128,8 @@ mod tests {
 
     #[test]
     fn array_types_are_multi_valued() {
-        let info = KeyInfo::parse("ArrayOfARN");
+        let info = KeyFacts::parse("ArrayOfARN");
         assert_eq!((info.ty, info.multi_valued), (KeyType::Arn, true));
-        assert_eq!(KeyInfo::parse("IPAddress").ty, KeyType::IpAddress);
+        assert_eq!(KeyFacts::parse("IPAddress").ty, KeyType::IpAddress);
     }
 }

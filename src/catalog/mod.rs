@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 pub use import::template;
-pub use key::{key_matches, KeyInfo, KeyType};
+pub use key::{key_matches, KeyFacts, KeyType};
 pub use pattern::matches as action_matches;
 pub use service::{Action, Service};
 
@@ -160,7 +160,7 @@ impl Catalogue {
     }
 
     /// A global `aws:` key, by its documented name.
-    pub fn global_key(&self, key: &str) -> Option<(&str, KeyInfo)> {
+    pub fn global_key(&self, key: &str) -> Option<(&str, KeyFacts)> {
         find_key(&self.global, key)
     }
 
@@ -169,7 +169,7 @@ impl Catalogue {
     }
 
     /// A condition key's documented name and type, global or of its service.
-    pub fn key(&self, key: &str) -> Option<(&str, KeyInfo)> {
+    pub fn key(&self, key: &str) -> Option<(&str, KeyFacts)> {
         let (prefix, _) = key.split_once(':')?;
         if prefix.eq_ignore_ascii_case("aws") {
             return self.global_key(key);

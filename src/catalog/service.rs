@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::key::{find_key, Key, KeyInfo};
+use super::key::{find_key, Key, KeyFacts};
 use super::pattern;
 
 /// One action of a service.
@@ -94,7 +94,7 @@ impl Service {
     }
 
     /// The documented key a written key is an instance of.
-    pub fn key(&self, key: &str) -> Option<(&str, KeyInfo)> {
+    pub fn key(&self, key: &str) -> Option<(&str, KeyFacts)> {
         find_key(&self.keys, key)
     }
 

@@ -6,25 +6,25 @@ use keyward::policy::Document;
 
 use super::args::{CheckArgs, Format};
 use super::inputs::{self, Loaded};
-use super::{render, Outcome};
+use super::{render, Exit};
 
-pub fn run(args: &CheckArgs) -> Outcome {
+pub fn run(args: &CheckArgs) -> Exit {
     let inputs = match inputs::expand(&args.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     let limits = Limits::default();
     let json = args.format == Format::Json;
     let mut stdout = std::io::stdout().lock();
-    let (mut outcome, mut failed, mut invalid) = (Outcome::Success, 0, 0);
+    let (mut outcome, mut failed, mut invalid) = (Exit::Success, 0, 0);
     for input in &inputs {
         let source = match inputs::load(input, &limits) {
             Err(message) => {
                 eprintln!("error: {message}");
-                outcome = outcome.max(Outcome::Failure);
+                outcome = outcome.max(Exit::Failure);
                 failed += 1;
                 continue;
             }
@@ -50,9 +50,9 @@ pub fn run(args: &CheckArgs) -> Outcome {
         };
         if let Some(result) = written {
             invalid += 1;
-            outcome = outcome.max(Outcome::Problems);
+            outcome = outcome.max(Exit::Problems);
             if result.is_err() {
-                return Outcome::Failure;
+                return Exit::Failure;
             }
         }
     }

@@ -9,33 +9,33 @@ use keyward::policy::{fmt::to_canonical_json, Document};
 
 use super::args::FmtArgs;
 use super::inputs::{self, Input, Loaded};
-use super::{render, Outcome};
+use super::{render, Exit};
 
-pub fn run(args: &FmtArgs) -> Outcome {
+pub fn run(args: &FmtArgs) -> Exit {
     let inputs = match inputs::expand(&args.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     let limits = Limits::default();
-    let mut outcome = Outcome::Success;
+    let mut outcome = Exit::Success;
     for input in &inputs {
         outcome = outcome.max(one(input, args, &limits));
     }
     outcome
 }
 
-fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Outcome {
+fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Exit {
     let source = match inputs::load(input, limits) {
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
         Ok(Loaded::Rejected(errors)) => {
             let _ = render::problems(&mut std::io::stderr().lock(), &errors, false);
-            return Outcome::Problems;
+            return Exit::Problems;
         }
         Ok(Loaded::Text(source)) => source,
     };
@@ -43,32 +43,32 @@ fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Outcome {
         Ok(document) => document,
         Err(errors) => {
             let _ = render::problems(&mut std::io::stderr().lock(), &errors, false);
-            return Outcome::Problems;
+            return Exit::Problems;
         }
     };
     let canonical = to_canonical_json(&document);
     let unchanged = canonical == source.text();
     match (args.check, args.write, input) {
-        (true, _, _) if unchanged => Outcome::Success,
+        (true, _, _) if unchanged => Exit::Success,
         (true, _, _) => {
             println!("would reformat {}", input.display_name());
-            Outcome::Problems
+            Exit::Problems
         }
         (false, true, Input::File(path)) if !unchanged => match write_atomically(path, &canonical) {
             Ok(()) => {
                 eprintln!("formatted {}", path.display());
-                Outcome::Success
+                Exit::Success
             }
             Err(e) => {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
-                Outcome::Failure
+                Exit::Failure
             }
         },
-        (false, true, Input::File(_)) => Outcome::Success,
+        (false, true, Input::File(_)) => Exit::Success,
         // `--write` on stdin, and plain `fmt`, print the result.
         _ => match std::io::stdout().lock().write_all(canonical.as_bytes()) {
-            Ok(()) => Outcome::Success,
-            Err(_) => Outcome::Failure,
+            Ok(()) => Exit::Success,
+            Err(_) => Exit::Failure,
         },
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use zeroize::Zeroize;
 
 use super::kms_args::*;
-use super::Outcome;
+use super::Exit;
 
 /// One local-KMS command.
 #[derive(Debug, clap::Subcommand)]
@@ -290,12 +290,12 @@ pub(super) fn context_pairs(flag: &str, pairs: &[String]) -> Result<BTreeMap<Str
     Ok(map)
 }
 
-pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
+pub fn run(session: &Session, command: &KmsCommand) -> Exit {
     match execute(session, command) {
         Ok(printed) => {
             // Like the AWS CLI, an empty response prints nothing.
             if printed.json == json!({}) {
-                return Outcome::Success;
+                return Exit::Success;
             }
             let json_output = session
                 .output
@@ -308,11 +308,11 @@ pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
                 out.write_all(printed.text.as_bytes())
             }
             .and_then(|()| out.write_all(b"\n"));
-            Outcome::Success
+            Exit::Success
         }
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
-            Outcome::Failure
+            Exit::Failure
         }
         Err(Failure::Kms(operation, e)) => {
             eprintln!(
@@ -320,11 +320,11 @@ pub fn run(session: &Session, command: &KmsCommand) -> Outcome {
                 e.name.as_str(),
                 e.message
             );
-            Outcome::Problems
+            Exit::Problems
         }
         Err(Failure::Refused(message)) => {
             eprintln!("error: {message}");
-            Outcome::Problems
+            Exit::Problems
         }
     }
 }

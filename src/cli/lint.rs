@@ -16,9 +16,9 @@ use keyward::source::Source;
 
 use super::args::{Deny, LintArgs, LintFormat};
 use super::inputs::{self, Input, Loaded};
-use super::{render, Outcome};
+use super::{render, Exit};
 
-pub fn run(args: &LintArgs) -> Outcome {
+pub fn run(args: &LintArgs) -> Exit {
     if args.list_rules {
         return list_rules();
     }
@@ -29,7 +29,7 @@ pub fn run(args: &LintArgs) -> Outcome {
         Ok(found) => found,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     let catalogue = args
@@ -44,12 +44,12 @@ pub fn run(args: &LintArgs) -> Outcome {
                         "error: the IAM catalogue was in use before `{}` could replace it",
                         path.display()
                     );
-                    return Outcome::Failure;
+                    return Exit::Failure;
                 }
             }
             Err(error) => {
                 eprintln!("error: {error}");
-                return Outcome::Failure;
+                return Exit::Failure;
             }
         }
     }
@@ -71,7 +71,7 @@ pub fn run(args: &LintArgs) -> Outcome {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     let mut linter = Linter::new(config);
@@ -86,19 +86,19 @@ pub fn run(args: &LintArgs) -> Outcome {
                         .map(|u| format!(" with `{u}`"))
                         .unwrap_or_default()
                 );
-                return Outcome::Failure;
+                return Exit::Failure;
             }
         }
     }
     let results = lint_all(&linter, &inputs, args.kind.kind.document_kind());
-    let mut outcome = Outcome::Success;
+    let mut outcome = Exit::Success;
     let mut linted: Vec<(Source, Vec<Finding>)> = Vec::new();
     for result in results {
         match result {
             Ok(done) => linted.push(done),
             Err(message) => {
                 eprintln!("error: {message}");
-                outcome = Outcome::Failure;
+                outcome = Exit::Failure;
             }
         }
     }
@@ -109,10 +109,10 @@ pub fn run(args: &LintArgs) -> Outcome {
         Deny::Suggestions => Severity::Suggestion,
     };
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
-        outcome = outcome.max(Outcome::Problems);
+        outcome = outcome.max(Exit::Problems);
     }
     if write(args.format, &linted, threshold).is_err() {
-        return Outcome::Failure;
+        return Exit::Failure;
     }
     if args.format == LintFormat::Human {
         eprintln!("{}", summary(&linted));
@@ -268,12 +268,12 @@ fn read_policy(path: &Path) -> Result<keyward::policy::Policy, String> {
 
 /// `--check-no-new-access`, `--check-access-not-granted`: the verdict, and
 /// exit 0 only for a pass.
-fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, String>) -> Outcome {
+fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, String>) -> Exit {
     let verdict = match check() {
         Ok(verdict) => verdict,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     let detail = match &verdict {
@@ -287,8 +287,8 @@ fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, Stri
         println!("{}: {detail}", verdict.as_str());
     }
     match verdict {
-        Verdict::Pass => Outcome::Success,
-        _ => Outcome::Problems,
+        Verdict::Pass => Exit::Success,
+        _ => Exit::Problems,
     }
 }
 
@@ -305,7 +305,7 @@ pub fn long_version() -> &'static str {
 }
 
 /// `--catalogue-info`: where the IAM catalogue comes from and what it holds.
-fn catalogue_info() -> Outcome {
+fn catalogue_info() -> Exit {
     let catalogue = catalog::get();
     println!("source:   {}", catalogue.source);
     println!(
@@ -318,7 +318,7 @@ fn catalogue_info() -> Outcome {
     );
     println!("services: {}", catalogue.service_names().count());
     println!("actions:  {}", catalogue.action_count());
-    Outcome::Success
+    Exit::Success
 }
 
 fn discover() -> Option<PathBuf> {
@@ -328,7 +328,7 @@ fn discover() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn list_rules() -> Outcome {
+fn list_rules() -> Exit {
     let mut out = std::io::stdout().lock();
     for rule in rules::ALL {
         let info = &rule.info;
@@ -342,21 +342,21 @@ fn list_rules() -> Outcome {
         )
         .is_err()
         {
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     }
-    Outcome::Success
+    Exit::Success
 }
 
-fn explain(name: &str) -> Outcome {
+fn explain(name: &str) -> Exit {
     match rules::find(name) {
         Some(rule) => {
             print!("{}", rules::explain(rule));
-            Outcome::Success
+            Exit::Success
         }
         None if lint::access_analyzer::finding_type(&name.to_ascii_uppercase()).is_some() => {
             eprintln!("error: no keyward rule reports Access Analyzer's `{name}` yet");
-            Outcome::Failure
+            Exit::Failure
         }
         None => {
             let names = rules::ALL.iter().map(|r| r.info.name);
@@ -364,7 +364,7 @@ fn explain(name: &str) -> Outcome {
                 Some(close) => eprintln!("error: unknown rule `{name}`; did you mean `{close}`?"),
                 None => eprintln!("error: unknown rule `{name}`; `keyward lint --list-rules` lists them"),
             }
-            Outcome::Failure
+            Exit::Failure
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Command-line front end: clap arguments → the library → rendered output and
-//! an [`Outcome`] that becomes the exit code.
+//! an [`Exit`] that becomes the exit code.
 
 mod args;
 mod check;
@@ -21,7 +21,7 @@ use clap::Parser as _;
 
 /// How a run ended; the discriminant is the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
+pub enum Exit {
     /// Everything was valid (or formatted).
     Success = 0,
     /// Some document has problems (or, for `fmt --check`, would change).
@@ -35,7 +35,7 @@ pub fn main() -> std::process::ExitCode {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
-            return std::process::ExitCode::from(if e.use_stderr() { Outcome::Failure as u8 } else { 0 });
+            return std::process::ExitCode::from(if e.use_stderr() { Exit::Failure as u8 } else { 0 });
         }
     };
     for &(kind, bytes) in &args.input_limit {

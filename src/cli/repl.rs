@@ -7,7 +7,7 @@ use keyward::repl::{interact, render_error, run_script, EditorOptions, Options, 
 use keyward::suite::Accounts;
 
 use super::kms_args::Session as SessionArgs;
-use super::Outcome;
+use super::Exit;
 
 #[derive(Debug, clap::Args)]
 pub struct ReplArgs {
@@ -29,11 +29,11 @@ pub struct RunArgs {
 }
 
 /// The session the flags describe; `state` is where it keeps its state.
-fn session(args: &SessionArgs, state: Option<PathBuf>, colour: bool) -> Result<Session, Outcome> {
+fn session(args: &SessionArgs, state: Option<PathBuf>, colour: bool) -> Result<Session, Exit> {
     let accounts = match &args.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| {
             eprintln!("{:?}", miette::Report::new(e));
-            Outcome::Failure
+            Exit::Failure
         })?),
         None => None,
     };
@@ -48,11 +48,11 @@ fn session(args: &SessionArgs, state: Option<PathBuf>, colour: bool) -> Result<S
     })
     .map_err(|e| {
         eprint!("{}", render_error(&e, colour));
-        Outcome::Failure
+        Exit::Failure
     })
 }
 
-pub fn repl(args: &SessionArgs, repl: &ReplArgs) -> Outcome {
+pub fn repl(args: &SessionArgs, repl: &ReplArgs) -> Exit {
     let colour = super::render::use_colour();
     // Like every KMS command: the state directory unless `--ephemeral`.
     let state = (!args.ephemeral).then(|| args.state.clone().unwrap_or_else(keyward::store::default_dir));
@@ -65,23 +65,23 @@ pub fn repl(args: &SessionArgs, repl: &ReplArgs) -> Outcome {
         colour,
     };
     match interact(&mut session, &options) {
-        Ok(()) => Outcome::Success,
+        Ok(()) => Exit::Success,
         Err(e) => {
             eprint!("{}", render_error(&e, colour));
-            Outcome::Failure
+            Exit::Failure
         }
     }
 }
 
 /// Exit 0 when every statement went as expected, 1 when one failed, 2 when
 /// the script or the session could not be started.
-pub fn run(args: &SessionArgs, run: &RunArgs) -> Outcome {
+pub fn run(args: &SessionArgs, run: &RunArgs) -> Exit {
     let colour = super::render::use_colour();
     let script = match keyward::source::read::bytes(&run.script, keyward::source::read::Kind::Script) {
         Ok(bytes) => bytes,
         Err(e) => {
             eprintln!("error: {e}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     // Scripts start empty unless given a state directory.
@@ -96,7 +96,7 @@ pub fn run(args: &SessionArgs, run: &RunArgs) -> Outcome {
     };
     let mut out = std::io::stdout().lock();
     match run_script(&mut session, &script, options, &mut out) {
-        Ok(summary) if summary.failures == 0 => Outcome::Success,
+        Ok(summary) if summary.failures == 0 => Exit::Success,
         Ok(summary) => {
             eprintln!(
                 "{}: {} of {} statements failed",
@@ -104,11 +104,11 @@ pub fn run(args: &SessionArgs, run: &RunArgs) -> Outcome {
                 summary.failures,
                 summary.statements
             );
-            Outcome::Problems
+            Exit::Problems
         }
         Err(e) => {
             eprint!("{}", render_error(&e, colour));
-            Outcome::Failure
+            Exit::Failure
         }
     }
 }

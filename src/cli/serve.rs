@@ -8,7 +8,7 @@ use keyward::server::{Config, Server, DEFAULT_MAX_BODY_BYTES};
 use keyward::suite::Accounts;
 
 use super::kms_args::Session;
-use super::Outcome;
+use super::Exit;
 
 /// Serve the KMS JSON API over HTTP, SigV4-authenticated.
 #[derive(Debug, clap::Args)]
@@ -35,12 +35,12 @@ pub struct ServeArgs {
     pub quiet: bool,
 }
 
-fn report(e: impl miette::Diagnostic + Send + Sync + 'static) -> Outcome {
+fn report(e: impl miette::Diagnostic + Send + Sync + 'static) -> Exit {
     eprintln!("{:?}", miette::Report::new(e));
-    Outcome::Failure
+    Exit::Failure
 }
 
-pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
+pub fn run(session: &Session, args: &ServeArgs) -> Exit {
     let meaningless = [
         ("--as", session.caller.is_some()),
         ("--via-service", session.via_service.is_some()),
@@ -48,7 +48,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
     ];
     if let Some((flag, _)) = meaningless.iter().find(|(_, given)| *given) {
         eprintln!("error: `{flag}` has no meaning for `keyward serve`: each request's access key names its caller");
-        return Outcome::Failure;
+        return Exit::Failure;
     }
     let accounts = match &session.accounts {
         Some(path) => match Accounts::load(path) {
@@ -60,7 +60,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
     let default_account = args.default_account.clone().unwrap_or_else(|| session.account.clone());
     if default_account.len() != 12 || !default_account.bytes().all(|b| b.is_ascii_digit()) {
         eprintln!("error: `{default_account}` is not a 12-digit account id");
-        return Outcome::Failure;
+        return Exit::Failure;
     }
     if accounts.access_keys.is_empty() && !args.test_mode {
         eprintln!("warning: no access keys (give `--accounts FILE` with `access_keys`, or `--test-mode`): every call will be refused");
@@ -87,7 +87,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     if let Ok(address) = server.local_addr() {
@@ -105,7 +105,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Outcome {
     match runtime.block_on(server.run(shutdown_signal())) {
         Ok(()) => {
             eprintln!("keyward serve: stopped; every answered call is saved");
-            Outcome::Success
+            Exit::Success
         }
         Err(e) => report(e),
     }

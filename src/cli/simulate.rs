@@ -14,18 +14,18 @@ use keyward::suite::{
 
 use super::args::{SimulateArgs, SimulateFormat};
 use super::kms_args::Session;
-use super::{explain, Outcome};
+use super::{explain, Exit};
 
-pub fn run(session: &Session, args: &SimulateArgs) -> Outcome {
+pub fn run(session: &Session, args: &SimulateArgs) -> Exit {
     match simulate(session, args) {
         Ok(outcome) => outcome,
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
-            Outcome::Failure
+            Exit::Failure
         }
         Err(Failure::Load(error)) => {
             eprintln!("{:?}", miette::Report::new(error));
-            Outcome::Failure
+            Exit::Failure
         }
     }
 }
@@ -110,7 +110,7 @@ fn identities(
     Ok((authorizer, accounts))
 }
 
-fn simulate(session: &Session, args: &SimulateArgs) -> Result<Outcome, Failure> {
+fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
     let mut spec = read_request(args)?;
     let mut sources = Sources::default();
     let (mut authorizer, accounts) = identities(session, args, &mut sources)?;
@@ -185,9 +185,9 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Outcome, Failure> 
         }
     }
     Ok(if authorization.decision == Decision::Allow {
-        Outcome::Success
+        Exit::Success
     } else {
-        Outcome::Problems
+        Exit::Problems
     })
 }
 

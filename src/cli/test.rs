@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use keyward::suite::{run_suite, Suite};
 
 use super::args::{SimulateFormat, TestArgs};
-use super::{explain, Outcome};
+use super::{explain, Exit};
 
 /// Suites named on the command line; folders are searched for `*.suite.json`.
 fn suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -31,16 +31,16 @@ fn suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
-pub fn run(args: &TestArgs) -> Outcome {
+pub fn run(args: &TestArgs) -> Exit {
     let files = match suites(&args.suites) {
         Ok(files) if files.is_empty() => {
             eprintln!("error: no `*.suite.json` files found");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
         Ok(files) => files,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Failure;
+            return Exit::Failure;
         }
     };
     let json = args.format == SimulateFormat::Json;
@@ -99,8 +99,8 @@ pub fn run(args: &TestArgs) -> Outcome {
         println!("{passed} passed, {failed} failed");
     }
     match (broken, failed) {
-        (true, _) => Outcome::Failure,
-        (false, 0) => Outcome::Success,
-        _ => Outcome::Problems,
+        (true, _) => Exit::Failure,
+        (false, 0) => Exit::Success,
+        _ => Exit::Problems,
     }
 }

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::command::{Command, Statement};
 use super::diagnostics::ReplError;
 use super::run::{done, io};
-use super::session::{Outcome, Ran, Session};
+use super::session::{Ran, Session, Step};
 use super::value::{printable, Value};
 use crate::kms::op::{run_json, wipe};
 use crate::kms::wire::b64;
@@ -35,7 +35,7 @@ impl Session {
                 let encrypted = result.map_err(kms("Encrypt"))?;
                 writeln!(out, "ciphertext: {}", b64(&encrypted.ciphertext_blob)).map_err(io)?;
                 writeln!(out, "  key: {}", encrypted.key_arn).map_err(io)?;
-                Ok((Outcome::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
+                Ok((Step::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
             }
             Command::Decrypt {
                 ciphertext,
@@ -51,7 +51,7 @@ impl Session {
                     .map_err(kms("Decrypt"))?;
                 let text = Zeroizing::new(printable(&decrypted.plaintext));
                 writeln!(out, "plaintext: {}", text.as_str()).map_err(io)?;
-                Ok((Outcome::Done, Some(Value::Plaintext(decrypted.plaintext.clone()))))
+                Ok((Step::Done, Some(Value::Plaintext(decrypted.plaintext.clone()))))
             }
             Command::ReEncrypt {
                 ciphertext,
@@ -68,7 +68,7 @@ impl Session {
                     .map_err(kms("ReEncrypt"))?;
                 writeln!(out, "ciphertext: {}", b64(&encrypted.ciphertext_blob)).map_err(io)?;
                 writeln!(out, "  key: {}", encrypted.key_arn).map_err(io)?;
-                Ok((Outcome::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
+                Ok((Step::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
             }
             Command::GenerateDataKey {
                 key,
@@ -97,7 +97,7 @@ impl Session {
                 };
                 writeln!(out, "{}", value.describe()).map_err(io)?;
                 writeln!(out, "  key: {}", data_key.key_arn).map_err(io)?;
-                Ok((Outcome::Done, Some(value)))
+                Ok((Step::Done, Some(value)))
             }
             Command::Seal {
                 plaintext,
@@ -119,7 +119,7 @@ impl Session {
                     sealer.key_arns().join(", ")
                 )
                 .map_err(io)?;
-                Ok((Outcome::Done, Some(Value::Sealed(sealed))))
+                Ok((Step::Done, Some(Value::Sealed(sealed))))
             }
             Command::Open { sealed, context } => {
                 let bytes = self.resolve(
@@ -144,7 +144,7 @@ impl Session {
                 let text = Zeroizing::new(printable(&plaintext));
                 writeln!(out, "opened with {}", opener.key_arn()).map_err(io)?;
                 writeln!(out, "plaintext: {}", text.as_str()).map_err(io)?;
-                Ok((Outcome::Done, Some(Value::Plaintext(plaintext))))
+                Ok((Step::Done, Some(Value::Plaintext(plaintext))))
             }
             Command::Call {
                 operation,

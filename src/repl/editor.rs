@@ -19,7 +19,7 @@ use rustyline::{Context, Editor, Helper};
 
 use super::help::{command_names, TOPICS};
 use super::script::render_error;
-use super::session::{Outcome, Session};
+use super::session::{Session, Step};
 use super::ReplError;
 
 /// How the editor starts.
@@ -294,7 +294,7 @@ pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), Re
         }
         let mut out = std::io::stdout().lock();
         match session.run_line(&line, &mut out) {
-            Ok(Outcome::Exit) => break,
+            Ok(Step::Exit) => break,
             Ok(_) => {}
             Err(error) => eprint!("{}", render_error(&error, options.colour)),
         }

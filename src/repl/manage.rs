@@ -5,7 +5,7 @@ use std::io::Write;
 use super::command::{Command, Statement};
 use super::diagnostics::ReplError;
 use super::run::{done, io, key_line};
-use super::session::{Outcome, Ran, Session};
+use super::session::{Ran, Session, Step};
 use super::value::Value;
 use crate::kms::runtime::{rfc3339, Paging};
 use crate::kms::wire::grant_from_request;
@@ -29,7 +29,7 @@ impl Session {
                     .map_err(kms("CreateKey"))?;
                 writeln!(out, "{}", key_line(&m)).map_err(io)?;
                 Ok((
-                    Outcome::Done,
+                    Step::Done,
                     Some(Value::Key {
                         id: m.key_id,
                         arn: m.arn,
@@ -245,7 +245,7 @@ impl Session {
                 .map_err(io)?;
                 writeln!(out, "  token: {}", issued.grant_token).map_err(io)?;
                 Ok((
-                    Outcome::Done,
+                    Step::Done,
                     Some(Value::Grant {
                         id: issued.grant_id,
                         token: issued.grant_token,

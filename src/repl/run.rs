@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::command::{Command, Expectation, Statement};
 use super::diagnostics::ReplError;
-use super::session::{endpoint, Outcome, Ran, Session};
+use super::session::{endpoint, Ran, Session, Step};
 use crate::kms::runtime::{rfc3339, AuditFilter, Clock, KeyMetadata};
 use crate::suite::Accounts;
 
@@ -16,7 +16,7 @@ pub(super) fn io(e: std::io::Error) -> ReplError {
 }
 
 pub(super) fn done() -> Result<Ran, ReplError> {
-    Ok((Outcome::Done, None))
+    Ok((Step::Done, None))
 }
 
 /// A key in one line: id, state, deletion date, description.
@@ -122,7 +122,7 @@ impl Session {
                 let decision = decided.authorization.decision;
                 out.write_all(self.render(&decided, false).as_bytes()).map_err(io)?;
                 self.last = Some(decided);
-                Ok((Outcome::Decided(decision), None))
+                Ok((Step::Decided(decision), None))
             }
             Command::Explain => {
                 let text = match &self.last {
@@ -212,7 +212,7 @@ impl Session {
                     .map_err(io)?;
                 done()
             }
-            Command::Exit => Ok((Outcome::Exit, None)),
+            Command::Exit => Ok((Step::Exit, None)),
             _ => done(),
         }
     }

@@ -9,7 +9,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use super::command::{Command, Statement};
 use super::diagnostics::ReplError;
-use super::session::{Outcome, Session};
+use super::session::{Session, Step};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScriptOptions {
@@ -103,7 +103,7 @@ pub fn run_script(
             Err(e) => Err(e),
         };
         match outcome {
-            Ok(Outcome::Exit) => break,
+            Ok(Step::Exit) => break,
             Ok(_) => {}
             Err(error) => {
                 let _ = write!(out, "{}", render_error(&error, options.colour));

@@ -57,11 +57,11 @@ impl Default for Options {
 }
 
 /// What a command did, and the result it gives to keep.
-pub(super) type Ran = (Outcome, Option<Value>);
+pub(super) type Ran = (Step, Option<Value>);
 
 /// How a statement went, when it went through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Step {
     Done,
     /// `simulate`'s answer.
     Decided(Decision),
@@ -162,17 +162,17 @@ impl Session {
     }
 
     /// Reads and runs one line; a blank line does nothing.
-    pub fn run_line(&mut self, text: &str, out: &mut impl Write) -> Result<Outcome, ReplError> {
+    pub fn run_line(&mut self, text: &str, out: &mut impl Write) -> Result<Step, ReplError> {
         match Statement::parse(text)? {
             Some(statement) => self.execute(&statement, out),
-            None => Ok(Outcome::Done),
+            None => Ok(Step::Done),
         }
     }
 
     /// Runs one statement, keeps its result if it is bound. The statement
     /// runs through `kms::Service::run_once` on the session's partition, so
     /// what it changed is committed (or, if that fails, undone) like any call.
-    pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Outcome, ReplError> {
+    pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Step, ReplError> {
         let kms = Arc::clone(&self.kms);
         let partition = self.partition.clone();
         let ran = kms.run_once(&partition, |runtime| {
@@ -190,7 +190,7 @@ impl Session {
             Command::Expect(_) | Command::Help(_) | Command::Explain
         ) {
             self.last_outcome = Some(match &result {
-                Ok((Outcome::Decided(Decision::Allow) | Outcome::Done | Outcome::Exit, _)) => Expectation::Allow,
+                Ok((Step::Decided(Decision::Allow) | Step::Done | Step::Exit, _)) => Expectation::Allow,
                 Ok(_) => Expectation::Deny,
                 Err(e) if e.is_denial() => Expectation::Deny,
                 Err(_) => Expectation::Error,
