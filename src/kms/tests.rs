@@ -740,3 +740,12 @@ mod grant_book {
         );
     }
 }
+
+#[test]
+fn a_grant_token_is_kept_as_its_sha256_in_lowercase_hex() {
+    // FIPS 180-2, appendix B.1: SHA-256("abc").
+    assert_eq!(
+        crate::kms::token_hash("abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}

@@ -50,7 +50,6 @@ pub use error::StoreError;
 pub use failing::FailingStore;
 pub use import::IMPORTED_SUFFIX;
 pub use memory::MemoryStore;
-pub use partitioned::grant_token_hash;
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use sqlite::SqliteStore;
 

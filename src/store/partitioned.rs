@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
 
 use super::StoreError;
 
@@ -125,14 +124,6 @@ DROP TABLE v2_audit;
 DROP TABLE instance;
 ";
 
-/// The hash a grant token is kept as: SHA-256 of its text, lowercase hex.
-pub fn grant_token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Version 2 → 3, inside the migration's transaction.
 pub(super) fn migrate(tx: &Transaction<'_>, path: &Path) -> Result<(), StoreError> {
     let failed = |action| StoreError::database(action, path);
@@ -220,7 +211,7 @@ fn move_rows(tx: &Transaction<'_>, path: &Path, account: &str, region: &str) -> 
         let tokens: Vec<String> = serde_json::from_str(&tokens).map_err(|_| corrupt("tokens that do not read"))?;
         let hashes: Vec<serde_json::Value> = tokens
             .iter()
-            .map(|t| serde_json::Value::String(grant_token_hash(t)))
+            .map(|t| serde_json::Value::String(crate::kms::token_hash(t)))
             .collect();
         let grant: serde_json::Value =
             serde_json::from_str(&grant_json).map_err(|_| corrupt("a grant that does not read"))?;
@@ -253,18 +244,4 @@ fn move_rows(tx: &Transaction<'_>, path: &Path, account: &str, region: &str) -> 
            UNION ALL SELECT account, region, 'grant', grant_id FROM grants",
     )
     .map_err(failed("log the moved rows"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::grant_token_hash;
-
-    #[test]
-    fn a_grant_token_hash_is_the_sha256_of_its_text_in_lowercase_hex() {
-        // FIPS 180-2, appendix B.1: SHA-256("abc").
-        assert_eq!(
-            grant_token_hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

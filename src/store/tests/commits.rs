@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::super::{grant_token_hash, StoreError, DATABASE_FILE};
+use super::super::{StoreError, DATABASE_FILE};
 use super::{alias, change, describe_change, describe_key, grant, home, key, open, sample_records, scratch_dir};
 use crate::kms::runtime::AuditFilter;
 use crate::kms::{Commit, Partition, Row, Store};
@@ -239,7 +239,7 @@ fn grant_tokens_are_stored_as_the_hashes_given() {
     store.commit(rows(vec![change(&home(), Row::Grant(g))], 0)).unwrap();
     let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
     let tokens: String = raw.query_row("SELECT tokens FROM grants", [], |r| r.get(0)).unwrap();
-    assert_eq!(tokens, format!(r#"["{}"]"#, grant_token_hash("token-g")));
+    assert_eq!(tokens, format!(r#"["{}"]"#, crate::kms::token_hash("token-g")));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use rusqlite::{params, Connection};
 
 use super::super::root_key::RootKey;
-use super::super::{grant_token_hash, schema, wrap, Options, SqliteStore, StoreError, DATABASE_FILE, SCHEMA_VERSION};
+use super::super::{schema, wrap, Options, SqliteStore, StoreError, DATABASE_FILE, SCHEMA_VERSION};
 use super::{describe_key, home, key, open, scratch_dir};
 use crate::kms::runtime::AuditFilter;
 use crate::kms::{Commit, Store};
@@ -99,7 +99,7 @@ fn a_version_2_database_opens_into_its_partition_with_hashed_grant_tokens() {
     assert_eq!(describe_key(&rows.keys[0]), describe_key(&key(&home(), "old-key", 2)));
     assert_eq!(rows.aliases[0].name, "alias/old");
     assert_eq!(rows.grants[0].grant_id, "g-old");
-    assert_eq!(rows.grants[0].tokens, [grant_token_hash("clear-token")]);
+    assert_eq!(rows.grants[0].tokens, [crate::kms::token_hash("clear-token")]);
     // The moved rows are in the change log, so a cache catches up with them.
     assert_eq!(snapshot.seq, 3);
     assert_eq!(store.changes_since(0).unwrap().0.len(), 3);

@@ -84,7 +84,7 @@ pub(super) fn grant(key_arn: &str, id: &str) -> StoredGrant {
         key: key_arn.to_owned(),
         grant_json: format!(r#"{{"GrantId": "{id}", "Operations": ["Decrypt"]}}"#),
         created_at: 1_700_000_002,
-        tokens: vec![super::grant_token_hash(&format!("token-{id}"))],
+        tokens: vec![crate::kms::token_hash(&format!("token-{id}"))],
     }
 }
 
