@@ -10,17 +10,25 @@
 //! line in the `operations!` list at the end of this file.
 
 mod aliases;
+mod asymmetric_encryption;
 mod blob;
 mod check;
 mod custom_key_stores;
+mod data_key_pairs;
 mod data_keys;
 mod decode;
+mod encapsulation;
 mod encrypt;
 mod grants;
+mod key_agreement;
 mod keys;
+mod macs;
+mod members;
 mod policies;
+mod public_keys;
 mod rotation;
 mod shapes;
+mod signing;
 mod tags;
 
 #[cfg(test)]
@@ -33,14 +41,20 @@ use serde_json::Value;
 pub use aliases::*;
 pub use blob::Blob;
 pub use custom_key_stores::*;
+pub use data_key_pairs::*;
 pub use data_keys::*;
 pub use decode::decode;
+pub use encapsulation::*;
 pub use encrypt::*;
 pub use grants::*;
+pub use key_agreement::*;
 pub use keys::*;
+pub use macs::*;
 pub use policies::*;
+pub use public_keys::*;
 pub use rotation::*;
 pub use shapes::{AliasListEntry, Context, Empty, KeyListEntry, RotationsListEntry, Tag};
+pub use signing::*;
 pub use tags::*;
 
 use super::error::{ErrorName, KmsError};
@@ -332,20 +346,27 @@ operations! {
     CreateAlias,
     CreateGrant,
     CreateKey,
+    Decapsulate,
     Decrypt,
     DeleteAlias,
+    DeriveSharedSecret,
     DescribeCustomKeyStores,
     DescribeKey,
     DisableKey,
     DisableKeyRotation,
     EnableKey,
     EnableKeyRotation,
+    Encapsulate,
     Encrypt,
     GenerateDataKey,
+    GenerateDataKeyPair,
+    GenerateDataKeyPairWithoutPlaintext,
     GenerateDataKeyWithoutPlaintext,
+    GenerateMac,
     GenerateRandom,
     GetKeyPolicy,
     GetKeyRotationStatus,
+    GetPublicKey,
     ListAliases,
     ListGrants,
     ListKeyPolicies,
@@ -359,10 +380,13 @@ operations! {
     RevokeGrant,
     RotateKeyOnDemand,
     ScheduleKeyDeletion,
+    Sign,
     TagResource,
     UntagResource,
     UpdateAlias,
     UpdateKeyDescription,
+    Verify,
+    VerifyMac,
 }
 
 /// Zeroizes every string in a response: one holding a plaintext or a data

@@ -17,6 +17,7 @@ use super::{Alias, Clock, KeyMetadata, Runtime};
 use crate::eval::Caller;
 use crate::kms::error::KmsError;
 use crate::kms::grant_book::Issued;
+use crate::kms::key_spec::KeyInfo;
 use crate::policy::Grant;
 
 impl<C: Clock> Runtime<C> {
@@ -74,6 +75,7 @@ impl<C: Clock> Runtime<C> {
             .append(&self.region, &self.account, self.clock.now(), call, result);
     }
 
+    /// `CreateKey` for a symmetric encryption key.
     pub fn create_key(
         &mut self,
         caller: &Caller,
@@ -81,13 +83,35 @@ impl<C: Clock> Runtime<C> {
         policy: Option<&str>,
         bypass_policy_lockout_safety_check: bool,
     ) -> Result<KeyMetadata, KmsError> {
-        let result = self.create_key_call(caller, description, policy, bypass_policy_lockout_safety_check);
+        self.create_key_of(
+            caller,
+            KeyInfo::SYMMETRIC,
+            description,
+            policy,
+            bypass_policy_lockout_safety_check,
+        )
+    }
+
+    /// `CreateKey` for a key of any spec and usage.
+    pub fn create_key_of(
+        &mut self,
+        caller: &Caller,
+        info: KeyInfo,
+        description: Option<&str>,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+    ) -> Result<KeyMetadata, KmsError> {
+        let result = self.create_key_call(caller, info, description, policy, bypass_policy_lockout_safety_check);
         let response = result.as_ref().map_or(
             Value::Null,
             |m| json!({"keyMetadata": {"keyId": m.key_id, "arn": m.arn}}),
         );
-        let params =
-            json!({"description": description, "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check});
+        let params = json!({
+            "description": description,
+            "keySpec": info.spec,
+            "keyUsage": info.usage.as_str(),
+            "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
+        });
         self.record(
             "CreateKey",
             caller,

@@ -14,6 +14,7 @@ mod clock;
 mod crypto_ops;
 mod grant_ops;
 mod key;
+mod key_kinds;
 mod manage;
 mod owned;
 mod page;
@@ -24,8 +25,10 @@ use std::collections::BTreeMap;
 
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
+pub(crate) use crypto_ops::check_shared_members;
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
+pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
@@ -96,6 +99,8 @@ pub struct Runtime<C: Clock> {
     /// decision the call itself made, not a second one made beside it.
     pub explain: bool,
     last_decision: std::sync::Mutex<Option<Decided>>,
+    /// Parsed private keys of the asymmetric keys, by material id.
+    key_pairs: KeyPairCache,
 }
 
 /// An authorization as a call made it, with the key policy it read.
@@ -119,6 +124,7 @@ impl<C: Clock> Runtime<C> {
             audit: AuditLog::default(),
             explain: false,
             last_decision: std::sync::Mutex::new(None),
+            key_pairs: KeyPairCache::default(),
         }
     }
 
@@ -266,7 +272,10 @@ impl<C: Clock> Runtime<C> {
             key_spec: key.info.spec,
             key_usage: key.info.usage.as_str(),
             key_manager: key.manager.as_str(),
-            current_key_material_id: key.current().map(|m| m.id.to_string()),
+            // Only symmetric encryption keys report their material (§4.2).
+            current_key_material_id: (key.info == KeyInfo::SYMMETRIC)
+                .then(|| key.current().map(|m| m.id.to_string()))
+                .flatten(),
         }
     }
 
@@ -290,10 +299,14 @@ impl<C: Clock> Runtime<C> {
         )
     }
 
-    /// `CreateKey` for a symmetric encryption key.
+    /// `CreateKey` for a key of any kind (`info`, already validated against
+    /// the Region by the operation). The request carries `kms:KeySpec` and
+    /// `kms:KeyUsage` (and their deprecated synonyms) even when the caller
+    /// named neither, as AWS fills them with the defaults.
     pub(super) fn create_key_call(
         &mut self,
         caller: &Caller,
+        info: KeyInfo,
         description: Option<&str>,
         policy: Option<&str>,
         bypass_policy_lockout_safety_check: bool,
@@ -301,6 +314,15 @@ impl<C: Clock> Runtime<C> {
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
         if bypass_policy_lockout_safety_check {
             request.context.insert_one("kms:BypassPolicyLockoutSafetyCheck", "true");
+        }
+        for (name, value) in [
+            ("kms:KeySpec", info.spec),
+            ("kms:CustomerMasterKeySpec", info.spec),
+            ("kms:KeyUsage", info.usage.as_str()),
+            ("kms:CustomerMasterKeyUsage", info.usage.as_str()),
+            ("kms:KeyOrigin", "AWS_KMS"),
+        ] {
+            request.context.insert_one(name, value);
         }
         self.authorize(&mut request, None)?;
         let description = description.unwrap_or_default();
@@ -318,7 +340,8 @@ impl<C: Clock> Runtime<C> {
         if policy.is_some() && !bypass_policy_lockout_safety_check {
             self.lockout_check(caller, &arn, &compiled)?;
         }
-        let key = self.new_key(
+        let material = key_kinds::new_material(key_kinds::spec_of(info)?)?;
+        let mut key = self.new_key(
             id.clone(),
             arn,
             KeyManager::Customer,
@@ -326,6 +349,10 @@ impl<C: Clock> Runtime<C> {
             policy_text,
             compiled,
         );
+        key.info = info;
+        if let Some(first) = key.materials.first_mut() {
+            first.material = material;
+        }
         let metadata = Self::metadata(&key);
         self.keys.insert(id, key);
         Ok(metadata)
