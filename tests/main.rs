@@ -23,6 +23,7 @@ mod hostile;
 #[cfg(feature = "cli")]
 mod hostile_cli;
 mod keys;
+mod kinds;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]

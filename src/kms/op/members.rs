@@ -14,15 +14,22 @@ use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::runtime::Key;
 
 /// An enum member: one of `all`, else the model's `enum value set` error.
-pub fn enum_value<T: FromStr + Copy + std::fmt::Display>(member: &str, value: &str, all: &[T]) -> Result<T, KmsError> {
-    value.parse().map_err(|_| {
-        let values: Vec<String> = all.iter().map(ToString::to_string).collect();
-        KmsError::constraint(
-            Some(value),
-            &camel(member),
-            &format!("satisfy enum value set: [{}]", values.join(", ")),
-        )
-    })
+pub fn enum_value<T: FromStr + Copy + PartialEq + std::fmt::Display>(
+    member: &str,
+    value: &str,
+    all: &[T],
+) -> Result<T, KmsError> {
+    match value.parse::<T>() {
+        Ok(parsed) if all.contains(&parsed) => Ok(parsed),
+        _ => {
+            let values: Vec<String> = all.iter().map(ToString::to_string).collect();
+            Err(KmsError::constraint(
+                Some(value),
+                &camel(member),
+                &format!("satisfy enum value set: [{}]", values.join(", ")),
+            ))
+        }
+    }
 }
 
 /// A blob member of `min..=max` bytes.
