@@ -7,6 +7,7 @@ mod envelope;
 mod explain;
 mod format;
 mod inputs;
+mod key_kinds;
 mod kms;
 mod kms_args;
 mod lint;

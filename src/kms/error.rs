@@ -28,8 +28,6 @@ pub enum ErrorName {
     KMSInvalidSignatureException,
     /// `VerifyMac`: the MAC is not valid (empty message).
     KMSInvalidMacException,
-    /// `DryRun`: the call would have succeeded.
-    DryRunOperationException,
     /// Something keyward cannot do went wrong inside it (AWS's 500).
     KMSInternalException,
     /// An operation, or a member value, keyward does not implement.
@@ -37,6 +35,10 @@ pub enum ErrorName {
     /// A request body that is not the JSON the operation takes (the AWS
     /// JSON protocol's error for wrong types).
     SerializationException,
+    /// An `X-Amz-Target` the API does not have.
+    UnknownOperationException,
+    /// A `DryRun` request that would have succeeded.
+    DryRunOperationException,
 }
 
 impl ErrorName {
@@ -62,10 +64,11 @@ impl ErrorName {
             ErrorName::CustomKeyStoreNotFoundException => "CustomKeyStoreNotFoundException",
             ErrorName::KMSInvalidSignatureException => "KMSInvalidSignatureException",
             ErrorName::KMSInvalidMacException => "KMSInvalidMacException",
-            ErrorName::DryRunOperationException => "DryRunOperationException",
             ErrorName::KMSInternalException => "KMSInternalException",
             ErrorName::UnsupportedOperationException => "UnsupportedOperationException",
             ErrorName::SerializationException => "SerializationException",
+            ErrorName::UnknownOperationException => "UnknownOperationException",
+            ErrorName::DryRunOperationException => "DryRunOperationException",
         }
     }
 }
