@@ -6,6 +6,8 @@
 //! `openssl` command, an implementation keyward does not use.
 
 mod create;
+#[cfg(feature = "cli")]
+mod examples;
 mod independent;
 mod operations;
 mod policies;
