@@ -242,7 +242,10 @@ pub fn pem(der: &[u8]) -> String {
         .chunks(64)
         .filter_map(|line| std::str::from_utf8(line).ok())
         .collect();
-    format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----", lines.join("\n"))
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----",
+        lines.join("\n")
+    )
 }
 
 fn decode(value: &Value) -> Zeroizing<Vec<u8>> {
@@ -256,8 +259,9 @@ fn decode(value: &Value) -> Zeroizing<Vec<u8>> {
 
 fn write(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), Failure> {
     match path {
-        Some(path) => std::fs::write(path, bytes)
-            .map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display()))),
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))
+        }
         None => Ok(()),
     }
 }

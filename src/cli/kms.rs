@@ -463,7 +463,8 @@ fn call(
                         "KeySpec": key_spec, "KeyUsage": key_usage, "Description": description,
                         "Policy": policy, "BypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
                     });
-                    let json = keyward::kms::op::run_json(rt, caller, "CreateKey", &request).map_err(kms("CreateKey"))?;
+                    let json =
+                        keyward::kms::op::run_json(rt, caller, "CreateKey", &request).map_err(kms("CreateKey"))?;
                     let m = &json["KeyMetadata"];
                     let field = |name: &str| m[name].as_str().unwrap_or_default().to_owned();
                     let text = [field("KeyId"), field("Arn"), field("KeyState")].join("\t");

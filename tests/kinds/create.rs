@@ -37,7 +37,10 @@ fn every_spec_and_usage_pair_aws_allows_creates_a_key_that_describes_its_usages_
             if !spec.allows_usage(usage) {
                 let (name, message) = refused(result);
                 assert_eq!(name, ErrorName::ValidationException, "{spec} {usage}");
-                assert_eq!(message, format!("KeyUsage {usage} is not compatible with KeySpec {spec}"));
+                assert_eq!(
+                    message,
+                    format!("KeyUsage {usage} is not compatible with KeySpec {spec}")
+                );
                 continue;
             }
             let metadata = result.unwrap_or_else(|e| panic!("{spec} {usage}: {e}"))["KeyMetadata"].clone();
@@ -62,20 +65,60 @@ fn every_spec_and_usage_pair_aws_allows_creates_a_key_that_describes_its_usages_
 fn the_algorithms_reported_are_those_of_the_aws_key_spec_reference() {
     let kms = kms();
     let cases = [
-        ("RSA_2048", "ENCRYPT_DECRYPT", "EncryptionAlgorithms", json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])),
-        ("ECC_NIST_P384", "SIGN_VERIFY", "SigningAlgorithms", json!(["ECDSA_SHA_384"])),
-        ("ECC_NIST_P521", "KEY_AGREEMENT", "KeyAgreementAlgorithms", json!(["ECDH"])),
-        ("ECC_SECG_P256K1", "SIGN_VERIFY", "SigningAlgorithms", json!(["ECDSA_SHA_256"])),
+        (
+            "RSA_2048",
+            "ENCRYPT_DECRYPT",
+            "EncryptionAlgorithms",
+            json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]),
+        ),
+        (
+            "ECC_NIST_P384",
+            "SIGN_VERIFY",
+            "SigningAlgorithms",
+            json!(["ECDSA_SHA_384"]),
+        ),
+        (
+            "ECC_NIST_P521",
+            "KEY_AGREEMENT",
+            "KeyAgreementAlgorithms",
+            json!(["ECDH"]),
+        ),
+        (
+            "ECC_SECG_P256K1",
+            "SIGN_VERIFY",
+            "SigningAlgorithms",
+            json!(["ECDSA_SHA_256"]),
+        ),
         (
             "ECC_NIST_EDWARDS25519",
             "SIGN_VERIFY",
             "SigningAlgorithms",
             json!(["ED25519_SHA_512", "ED25519_PH_SHA_512"]),
         ),
-        ("HMAC_384", "GENERATE_VERIFY_MAC", "MacAlgorithms", json!(["HMAC_SHA_384"])),
-        ("ML_DSA_44", "SIGN_VERIFY", "SigningAlgorithms", json!(["ML_DSA_SHAKE_256"])),
-        ("ML_KEM_1024", "ENCAPSULATE_DECAPSULATE", "EncapsulationAlgorithms", json!(["ML_KEM"])),
-        ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "EncryptionAlgorithms", json!(["SYMMETRIC_DEFAULT"])),
+        (
+            "HMAC_384",
+            "GENERATE_VERIFY_MAC",
+            "MacAlgorithms",
+            json!(["HMAC_SHA_384"]),
+        ),
+        (
+            "ML_DSA_44",
+            "SIGN_VERIFY",
+            "SigningAlgorithms",
+            json!(["ML_DSA_SHAKE_256"]),
+        ),
+        (
+            "ML_KEM_1024",
+            "ENCAPSULATE_DECAPSULATE",
+            "EncapsulationAlgorithms",
+            json!(["ML_KEM"]),
+        ),
+        (
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "EncryptionAlgorithms",
+            json!(["SYMMETRIC_DEFAULT"]),
+        ),
     ];
     for (spec, usage, member, expected) in cases {
         let created = ok(&kms, "CreateKey", json!({"KeySpec": spec, "KeyUsage": usage}));
@@ -132,7 +175,12 @@ fn asymmetric_and_hmac_keys_do_not_rotate_and_report_rotation_disabled() {
     let kms = kms();
     for (spec, usage) in [("ECC_NIST_P256", "SIGN_VERIFY"), ("HMAC_224", "GENERATE_VERIFY_MAC")] {
         let key = create(&kms, spec, usage);
-        for operation in ["EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand", "ListKeyRotations"] {
+        for operation in [
+            "EnableKeyRotation",
+            "DisableKeyRotation",
+            "RotateKeyOnDemand",
+            "ListKeyRotations",
+        ] {
             let (name, _) = refused(call(&kms, operation, json!({"KeyId": key})));
             assert_eq!(name, ErrorName::UnsupportedOperationException, "{spec} {operation}");
         }

@@ -64,7 +64,10 @@ fn signatures_verify_with_openssl_from_the_public_key_for_every_spec_and_algorit
         let public = bytes(&ok(&kms, "GetPublicKey", json!({"KeyId": key}))["PublicKey"]);
         fs::write(dir.join("pub.der"), &public).unwrap();
         // Standard SubjectPublicKeyInfo: OpenSSL reads it back unchanged.
-        let reread = openssl(&dir, &["pkey", "-pubin", "-inform", "DER", "-in", "pub.der", "-outform", "DER"]);
+        let reread = openssl(
+            &dir,
+            &["pkey", "-pubin", "-inform", "DER", "-in", "pub.der", "-outform", "DER"],
+        );
         assert_eq!(reread, public, "{spec}");
         fs::write(dir.join("msg.bin"), message).unwrap();
         for algorithm in *algorithms {
@@ -84,7 +87,10 @@ fn signatures_verify_with_openssl_from_the_public_key_for_every_spec_and_algorit
                 args.extend(options(algorithm));
             }
             let out = String::from_utf8(openssl(&dir, &args)).unwrap();
-            assert!(out.contains("Signature Verified Successfully"), "{spec} {algorithm}: {out}");
+            assert!(
+                out.contains("Signature Verified Successfully"),
+                "{spec} {algorithm}: {out}"
+            );
         }
         let _ = fs::remove_dir_all(&dir);
     }
@@ -105,8 +111,21 @@ fn rsa_ciphertexts_openssl_makes_from_the_public_key_decrypt_through_keyward() {
         let md = format!("rsa_oaep_md:{digest}");
         let mgf = format!("rsa_mgf1_md:{digest}");
         let args = [
-            "pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-in", "pt.bin", "-pkeyopt",
-            "rsa_padding_mode:oaep", "-pkeyopt", &md, "-pkeyopt", &mgf,
+            "pkeyutl",
+            "-encrypt",
+            "-pubin",
+            "-keyform",
+            "DER",
+            "-inkey",
+            "pub.der",
+            "-in",
+            "pt.bin",
+            "-pkeyopt",
+            "rsa_padding_mode:oaep",
+            "-pkeyopt",
+            &md,
+            "-pkeyopt",
+            &mgf,
         ];
         let ciphertext = openssl(&dir, &args);
         let opened = ok(
@@ -146,12 +165,42 @@ fn ecdh_secrets_equal_the_ones_openssl_derives_on_the_other_side() {
         )
         .unwrap();
         let paramgen = format!("ec_paramgen_curve:{curve}");
-        let args = ["genpkey", "-algorithm", "EC", "-pkeyopt", &paramgen, "-outform", "DER", "-out", "peer.der"];
+        let args = [
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            &paramgen,
+            "-outform",
+            "DER",
+            "-out",
+            "peer.der",
+        ];
         openssl(&dir, &args);
-        let public = ["pkey", "-inform", "DER", "-in", "peer.der", "-pubout", "-outform", "DER", "-out", "peer-pub.der"];
+        let public = [
+            "pkey",
+            "-inform",
+            "DER",
+            "-in",
+            "peer.der",
+            "-pubout",
+            "-outform",
+            "DER",
+            "-out",
+            "peer-pub.der",
+        ];
         openssl(&dir, &public);
         let derive = [
-            "pkeyutl", "-derive", "-keyform", "DER", "-inkey", "peer.der", "-peerform", "DER", "-peerkey", "kms.der",
+            "pkeyutl",
+            "-derive",
+            "-keyform",
+            "DER",
+            "-inkey",
+            "peer.der",
+            "-peerform",
+            "DER",
+            "-peerkey",
+            "kms.der",
         ];
         let theirs = openssl(&dir, &derive);
         let ours = ok(

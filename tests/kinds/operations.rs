@@ -57,7 +57,11 @@ fn every_signing_spec_signs_and_verifies_with_each_of_its_algorithms_and_refuses
             let verified = verify(&kms, &key, algorithm, b"release 1.0", &signature).unwrap();
             assert_eq!(verified["SignatureValid"], true);
             let (name, message) = refused(verify(&kms, &key, algorithm, b"release 1.1", &signature));
-            assert_eq!((name, message.as_str()), (ErrorName::KMSInvalidSignatureException, ""), "{spec} {algorithm}");
+            assert_eq!(
+                (name, message.as_str()),
+                (ErrorName::KMSInvalidSignatureException, ""),
+                "{spec} {algorithm}"
+            );
         }
     }
 }
@@ -122,7 +126,14 @@ fn a_digest_must_be_as_long_as_the_algorithms_hash_and_signs_like_the_raw_messag
         json!({"KeyId": key, "Message": b64(&digest), "MessageType": "DIGEST", "SigningAlgorithm": "ECDSA_SHA_384"}),
     )
     .unwrap();
-    let verified = verify(&kms, &key, "ECDSA_SHA_384", b"the message", &bytes(&signed["Signature"])).unwrap();
+    let verified = verify(
+        &kms,
+        &key,
+        "ECDSA_SHA_384",
+        b"the message",
+        &bytes(&signed["Signature"]),
+    )
+    .unwrap();
     assert_eq!(verified["SignatureValid"], true);
     // Ed25519: ED25519_SHA_512 takes RAW only.
     let ed = create(&kms, "ECC_NIST_EDWARDS25519", "SIGN_VERIFY");
@@ -167,7 +178,10 @@ fn a_key_refuses_operations_of_another_usage_and_algorithms_of_another_spec() {
         )
     );
     let symmetric = symmetric.as_str().unwrap();
-    assert_eq!(refused(sign(&kms, symmetric, "ECDSA_SHA_256", b"m")).0, ErrorName::InvalidKeyUsageException);
+    assert_eq!(
+        refused(sign(&kms, symmetric, "ECDSA_SHA_256", b"m")).0,
+        ErrorName::InvalidKeyUsageException
+    );
     let (name, _) = refused(call(&kms, "GetPublicKey", json!({"KeyId": symmetric})));
     assert_eq!(name, ErrorName::UnsupportedOperationException);
     let (name, _) = refused(call(&kms, "GetPublicKey", json!({"KeyId": mac})));
@@ -178,7 +192,10 @@ fn a_key_refuses_operations_of_another_usage_and_algorithms_of_another_spec() {
         ErrorName::InvalidKeyUsageException
     );
     let data_key = json!({"KeyId": mac, "KeySpec": "AES_256"});
-    assert_eq!(refused(call(&kms, "GenerateDataKey", data_key)).0, ErrorName::InvalidKeyUsageException);
+    assert_eq!(
+        refused(call(&kms, "GenerateDataKey", data_key)).0,
+        ErrorName::InvalidKeyUsageException
+    );
     let unknown = sign(&kms, &signing, "ECDSA_SHA_999", b"m");
     assert_eq!(refused(unknown).0, ErrorName::ValidationException);
 }
@@ -240,7 +257,10 @@ fn re_encrypt_moves_a_ciphertext_between_symmetric_and_rsa_keys_both_ways() {
     assert_eq!(bytes(&opened["Plaintext"]), b"moved");
     // Without SourceKeyId an asymmetric ciphertext names no key.
     let nameless = json!({"CiphertextBlob": to_rsa["CiphertextBlob"], "SourceEncryptionAlgorithm": "RSAES_OAEP_SHA_1", "DestinationKeyId": symmetric});
-    assert_eq!(refused(call(&kms, "ReEncrypt", nameless)).0, ErrorName::ValidationException);
+    assert_eq!(
+        refused(call(&kms, "ReEncrypt", nameless)).0,
+        ErrorName::ValidationException
+    );
 }
 
 #[test]
@@ -280,7 +300,11 @@ fn ml_kem_decapsulates_what_it_encapsulated_and_refuses_a_ciphertext_of_the_wron
     let kms = kms();
     for (spec, ciphertext_len) in [("ML_KEM_512", 768), ("ML_KEM_768", 1088), ("ML_KEM_1024", 1568)] {
         let key = create(&kms, spec, "ENCAPSULATE_DECAPSULATE");
-        let made = ok(&kms, "Encapsulate", json!({"KeyId": key, "EncapsulationAlgorithm": "ML_KEM"}));
+        let made = ok(
+            &kms,
+            "Encapsulate",
+            json!({"KeyId": key, "EncapsulationAlgorithm": "ML_KEM"}),
+        );
         let ciphertext = bytes(&made["SharedSecretCiphertextBlob"]);
         assert_eq!(ciphertext.len(), ciphertext_len);
         let opened = ok(
@@ -290,7 +314,10 @@ fn ml_kem_decapsulates_what_it_encapsulated_and_refuses_a_ciphertext_of_the_wron
         );
         assert_eq!(opened["SharedSecret"], made["SharedSecret"]);
         let short = json!({"KeyId": key, "SharedSecretCiphertextBlob": b64(&ciphertext[1..]), "EncapsulationAlgorithm": "ML_KEM"});
-        assert_eq!(refused(call(&kms, "Decapsulate", short)).0, ErrorName::InvalidCiphertextException);
+        assert_eq!(
+            refused(call(&kms, "Decapsulate", short)).0,
+            ErrorName::InvalidCiphertextException
+        );
     }
 }
 
@@ -299,10 +326,17 @@ fn disabled_and_pending_deletion_keys_refuse_to_sign_with_awss_state_errors() {
     let kms = kms();
     let key = create(&kms, "ECC_NIST_P256", "SIGN_VERIFY");
     ok(&kms, "DisableKey", json!({"KeyId": key}));
-    assert_eq!(refused(sign(&kms, &key, "ECDSA_SHA_256", b"m")).0, ErrorName::DisabledException);
+    assert_eq!(
+        refused(sign(&kms, &key, "ECDSA_SHA_256", b"m")).0,
+        ErrorName::DisabledException
+    );
     let (name, _) = refused(call(&kms, "GetPublicKey", json!({"KeyId": key})));
     assert_eq!(name, ErrorName::DisabledException);
-    ok(&kms, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
+    ok(
+        &kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
     assert_eq!(
         refused(sign(&kms, &key, "ECDSA_SHA_256", b"m")).0,
         ErrorName::KMSInvalidStateException
@@ -319,7 +353,10 @@ fn a_grant_for_sign_lets_its_grantee_sign_but_not_verify() {
     let grantee = Caller::parse(&format!("arn:aws:iam::{ACCOUNT}:role/signer")).unwrap();
     let as_grantee = |operation: &str, request: Value| call_in(&kms, &grantee, REGION, operation, request);
     let request = json!({"KeyId": key, "Message": b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256"});
-    assert_eq!(refused(as_grantee("Sign", request.clone())).0, ErrorName::AccessDeniedException);
+    assert_eq!(
+        refused(as_grantee("Sign", request.clone())).0,
+        ErrorName::AccessDeniedException
+    );
     ok(
         &kms,
         "CreateGrant",
@@ -327,11 +364,17 @@ fn a_grant_for_sign_lets_its_grantee_sign_but_not_verify() {
     );
     let signed = as_grantee("Sign", request).unwrap();
     let verify = json!({"KeyId": key, "Message": b64(b"m"), "Signature": signed["Signature"], "SigningAlgorithm": "ECDSA_SHA_256"});
-    assert_eq!(refused(as_grantee("Verify", verify.clone())).0, ErrorName::AccessDeniedException);
+    assert_eq!(
+        refused(as_grantee("Verify", verify.clone())).0,
+        ErrorName::AccessDeniedException
+    );
     assert_eq!(ok(&kms, "Verify", verify)["SignatureValid"], true);
     // A grant cannot offer an operation the key cannot do (reference §6.3).
     let mac = json!({"KeyId": key, "GranteePrincipal": grantee.arn, "Operations": ["GenerateMac"]});
-    assert_eq!(refused(call(&kms, "CreateGrant", mac)).0, ErrorName::ValidationException);
+    assert_eq!(
+        refused(call(&kms, "CreateGrant", mac)).0,
+        ErrorName::ValidationException
+    );
 }
 
 #[test]
@@ -348,7 +391,10 @@ fn dry_run_checks_everything_then_answers_dry_run_operation_exception_and_is_aud
     );
     // A dry run that would fail fails as the call would.
     let wrong = json!({"KeyId": key, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_512", "DryRun": true});
-    assert_eq!(refused(call(&kms, "GenerateMac", wrong)).0, ErrorName::InvalidKeyUsageException);
+    assert_eq!(
+        refused(call(&kms, "GenerateMac", wrong)).0,
+        ErrorName::InvalidKeyUsageException
+    );
     let filter = AuditFilter {
         operation: Some("GenerateMac".to_owned()),
         ..AuditFilter::default()
@@ -409,7 +455,10 @@ fn a_data_key_pair_has_a_pkcs8_private_key_sealed_under_the_symmetric_key_with_i
     );
     assert_eq!(bytes(&opened["Plaintext"]), private);
     let wrong_context = json!({"CiphertextBlob": pair["PrivateKeyCiphertextBlob"]});
-    assert_eq!(refused(call(&kms, "Decrypt", wrong_context)).0, ErrorName::InvalidCiphertextException);
+    assert_eq!(
+        refused(call(&kms, "Decrypt", wrong_context)).0,
+        ErrorName::InvalidCiphertextException
+    );
     let bare = ok(
         &kms,
         "GenerateDataKeyPairWithoutPlaintext",
@@ -422,7 +471,10 @@ fn a_data_key_pair_has_a_pkcs8_private_key_sealed_under_the_symmetric_key_with_i
         ErrorName::UnsupportedOperationException
     );
     let not_a_pair = json!({"KeyId": key, "KeyPairSpec": "HMAC_256"});
-    assert_eq!(refused(call(&kms, "GenerateDataKeyPair", not_a_pair)).0, ErrorName::ValidationException);
+    assert_eq!(
+        refused(call(&kms, "GenerateDataKeyPair", not_a_pair)).0,
+        ErrorName::ValidationException
+    );
 }
 
 #[test]

@@ -45,9 +45,7 @@ fn a_key_policy_can_allow_one_signing_algorithm_and_message_type_only() {
     let kms = kms();
     let condition = json!({"StringEquals": {"kms:SigningAlgorithm": "RSASSA_PSS_SHA_256", "kms:MessageType": "RAW"}});
     let key = create_with(&kms, "RSA_2048", "SIGN_VERIFY", policy("kms:Sign", condition));
-    let request = |algorithm: &str, message_type: &str, message: &[u8]| {
-        json!({"KeyId": key, "Message": b64(message), "SigningAlgorithm": algorithm, "MessageType": message_type})
-    };
+    let request = |algorithm: &str, message_type: &str, message: &[u8]| json!({"KeyId": key, "Message": b64(message), "SigningAlgorithm": algorithm, "MessageType": message_type});
     assert!(as_app(&kms, "Sign", request("RSASSA_PSS_SHA_256", "RAW", b"m")).is_ok());
     let pkcs1 = as_app(&kms, "Sign", request("RSASSA_PKCS1_V1_5_SHA_256", "RAW", b"m"));
     assert_eq!(refused(pkcs1).0, ErrorName::AccessDeniedException);
@@ -61,7 +59,12 @@ fn a_key_policy_can_require_a_mac_algorithm_and_the_key_spec_and_usage() {
     let condition = json!({"StringEquals": {
         "kms:MacAlgorithm": "HMAC_SHA_512", "kms:KeySpec": "HMAC_512", "kms:KeyUsage": "GENERATE_VERIFY_MAC"
     }});
-    let key = create_with(&kms, "HMAC_512", "GENERATE_VERIFY_MAC", policy("kms:GenerateMac", condition));
+    let key = create_with(
+        &kms,
+        "HMAC_512",
+        "GENERATE_VERIFY_MAC",
+        policy("kms:GenerateMac", condition),
+    );
     let mac = |algorithm: &str| json!({"KeyId": key, "Message": b64(b"m"), "MacAlgorithm": algorithm});
     assert!(as_app(&kms, "GenerateMac", mac("HMAC_SHA_512")).is_ok());
     // Authorization comes first: the wrong algorithm is denied, not reported.
@@ -88,7 +91,12 @@ fn a_key_policy_can_limit_data_key_pair_specs_and_key_agreement_algorithms() {
         ErrorName::AccessDeniedException
     );
     let condition = json!({"StringEquals": {"kms:KeyAgreementAlgorithm": "ECDH"}});
-    let key = create_with(&kms, "ECC_NIST_P256", "KEY_AGREEMENT", policy("kms:DeriveSharedSecret", condition));
+    let key = create_with(
+        &kms,
+        "ECC_NIST_P256",
+        "KEY_AGREEMENT",
+        policy("kms:DeriveSharedSecret", condition),
+    );
     let peer = create(&kms, "ECC_NIST_P256", "KEY_AGREEMENT");
     let public = ok(&kms, "GetPublicKey", json!({"KeyId": peer}))["PublicKey"].clone();
     let derive = json!({"KeyId": key, "KeyAgreementAlgorithm": "ECDH", "PublicKey": public});

@@ -64,7 +64,13 @@ impl<C: Clock> Runtime<C> {
     /// Authorizes `action` on an asymmetric encryption key with
     /// `kms:EncryptionAlgorithm` (and `extra`), checks its state, usage and
     /// algorithm.
-    fn asymmetric_key(&self, caller: &Caller, action: &str, side: &Side, extra: &[(&str, &str)]) -> Result<&Key, KmsError> {
+    fn asymmetric_key(
+        &self,
+        caller: &Caller,
+        action: &str,
+        side: &Side,
+        extra: &[(&str, &str)],
+    ) -> Result<&Key, KmsError> {
         let mut context = vec![("kms:EncryptionAlgorithm", side.algorithm.as_str())];
         context.extend_from_slice(extra);
         let usage = Some(KeyUsage::EncryptDecrypt);
@@ -73,7 +79,14 @@ impl<C: Clock> Runtime<C> {
         Ok(key)
     }
 
-    fn asymmetric_seal(&self, caller: &Caller, action: &str, side: &Side, extra: &[(&str, &str)], plaintext: &[u8]) -> Result<(String, Vec<u8>), KmsError> {
+    fn asymmetric_seal(
+        &self,
+        caller: &Caller,
+        action: &str,
+        side: &Side,
+        extra: &[(&str, &str)],
+        plaintext: &[u8],
+    ) -> Result<(String, Vec<u8>), KmsError> {
         let key = self.asymmetric_key(caller, action, side, extra)?;
         let ciphertext = self
             .key_pair(key)?
@@ -177,7 +190,11 @@ pub fn re_encrypt<C: Clock>(
         "sourceEncryptionAlgorithm": name(call.source_algorithm),
         "destinationEncryptionAlgorithm": name(call.destination_algorithm),
     });
-    let keys = call.source_key_id.into_iter().chain([call.destination_key_id]).collect::<Vec<_>>();
+    let keys = call
+        .source_key_id
+        .into_iter()
+        .chain([call.destination_key_id])
+        .collect::<Vec<_>>();
     rt.audited("ReEncrypt", caller, keys.first().copied(), parameters, true, |rt| {
         let source_key = match (call.source_key_id, call.source_algorithm) {
             (Some(named), _) => rt.resolve_for(caller, named)?.id.clone(),
@@ -234,7 +251,8 @@ pub fn re_encrypt<C: Clock>(
                     algorithm,
                     grant_tokens: call.grant_tokens,
                 };
-                let (arn, ciphertext) = rt.asymmetric_seal(caller, "kms:ReEncryptTo", &side, &on_same_key, &plaintext)?;
+                let (arn, ciphertext) =
+                    rt.asymmetric_seal(caller, "kms:ReEncryptTo", &side, &on_same_key, &plaintext)?;
                 (arn, ciphertext, None)
             }
             None => {

@@ -60,7 +60,11 @@ pub struct GenerateDataKeyPairWithoutPlaintext {
 
 /// The `DataKeyPairSpec` values, in the model's order.
 fn data_key_pair_specs() -> Vec<KeySpec> {
-    KeySpec::ALL.iter().copied().filter(|s| s.is_data_key_pair_spec()).collect()
+    KeySpec::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_data_key_pair_spec())
+        .collect()
 }
 
 fn read(key_id: &str, key_pair_spec: &str, grant_tokens: &[String]) -> Result<KeySpec, KmsError> {

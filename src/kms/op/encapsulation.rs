@@ -127,7 +127,12 @@ impl Op for Decapsulate {
 
     fn validate(&self) -> Result<(), KmsError> {
         read(&self.key_id, &self.encapsulation_algorithm, &self.grant_tokens)?;
-        members::blob("SharedSecretCiphertextBlob", &self.shared_secret_ciphertext_blob, 1, 6144)
+        members::blob(
+            "SharedSecretCiphertextBlob",
+            &self.shared_secret_ciphertext_blob,
+            1,
+            6144,
+        )
     }
 
     fn target(&self) -> Target {

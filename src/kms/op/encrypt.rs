@@ -180,7 +180,14 @@ impl Op for Decrypt {
         if let Some(algorithm) = asymmetric(self.encryption_algorithm.as_deref()) {
             let side = (algorithm, self.grant_tokens.as_slice());
             let key_id = self.key_id.as_deref();
-            return asymmetric_encryption::decrypt(rt, caller, key_id, side, &self.ciphertext_blob, &self.encryption_context);
+            return asymmetric_encryption::decrypt(
+                rt,
+                caller,
+                key_id,
+                side,
+                &self.ciphertext_blob,
+                &self.encryption_context,
+            );
         }
         let opened = rt.decrypt(
             caller,

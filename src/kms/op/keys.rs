@@ -82,7 +82,10 @@ impl CreateKey {
         KeyInfo::parse(spec, usage).ok_or_else(|| {
             KmsError::new(
                 ErrorName::ValidationException,
-                format!("KeyUsage {} is not compatible with KeySpec {spec}", usage.unwrap_or_default()),
+                format!(
+                    "KeyUsage {} is not compatible with KeySpec {spec}",
+                    usage.unwrap_or_default()
+                ),
             )
         })
     }

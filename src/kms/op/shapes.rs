@@ -127,8 +127,16 @@ impl Algorithms {
             encryption: spec.encryption_algorithms(usage).iter().map(|a| a.as_str()).collect(),
             signing: spec.signing_algorithms(usage).iter().map(|a| a.as_str()).collect(),
             mac: spec.mac_algorithms(usage).iter().map(|a| a.as_str()).collect(),
-            key_agreement: spec.key_agreement_algorithms(usage).iter().map(|a| a.as_str()).collect(),
-            encapsulation: spec.encapsulation_algorithms(usage).iter().map(|a| a.as_str()).collect(),
+            key_agreement: spec
+                .key_agreement_algorithms(usage)
+                .iter()
+                .map(|a| a.as_str())
+                .collect(),
+            encapsulation: spec
+                .encapsulation_algorithms(usage)
+                .iter()
+                .map(|a| a.as_str())
+                .collect(),
         }
     }
 }

@@ -157,13 +157,19 @@ fn symmetric_only(key: &super::Key, action: &str) -> Result<(), KmsError> {
         return Ok(());
     }
     let operation = crate::kms::actions::operation(action).unwrap_or(action);
-    let operation = operation.strip_suffix("From").or(operation.strip_suffix("To")).unwrap_or(operation);
+    let operation = operation
+        .strip_suffix("From")
+        .or(operation.strip_suffix("To"))
+        .unwrap_or(operation);
     if key.info.usage != KeyUsage::EncryptDecrypt || operation.starts_with("GenerateDataKey") {
         return Err(super::wrong_usage(key, operation));
     }
     Err(KmsError::new(
         ErrorName::InvalidKeyUsageException,
-        format!("Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {}.", key.info.spec),
+        format!(
+            "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {}.",
+            key.info.spec
+        ),
     ))
 }
 
@@ -217,7 +223,12 @@ impl<C: Clock> Runtime<C> {
         self.seal(&id, plaintext, context)
     }
 
-    pub(crate) fn seal(&self, id: &str, plaintext: &[u8], context: &BTreeMap<String, String>) -> Result<Encrypted, KmsError> {
+    pub(crate) fn seal(
+        &self,
+        id: &str,
+        plaintext: &[u8],
+        context: &BTreeMap<String, String>,
+    ) -> Result<Encrypted, KmsError> {
         let internal = || KmsError::new(ErrorName::NotFoundException, "The key has no key material.");
         let key = self.resolve(id)?;
         let current = key.current().ok_or_else(internal)?;

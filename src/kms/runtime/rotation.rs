@@ -38,7 +38,10 @@ impl<C: Clock> Runtime<C> {
         if key.info != crate::kms::key_spec::KeyInfo::SYMMETRIC {
             return Err(KmsError::new(
                 ErrorName::UnsupportedOperationException,
-                format!("{} key spec is {} which is not valid for this operation.", key.arn, key.info.spec),
+                format!(
+                    "{} key spec is {} which is not valid for this operation.",
+                    key.arn, key.info.spec
+                ),
             ));
         }
         Ok(key)
