@@ -181,6 +181,13 @@ pub fn mutates(name: &str) -> bool {
     DECLARED.iter().any(|d| d.name == name && d.mutates)
 }
 
+/// Whether the operation `name` must run off an async runtime's threads:
+/// it changes state (and waits for its commit), or it generates a key pair
+/// (an RSA_4096 pair takes seconds).
+pub fn blocking(name: &str) -> bool {
+    mutates(name) || matches!(name, "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext")
+}
+
 /// Where a call that names `key_id` runs: the partition its key or alias
 /// ARN names, else the caller's own.
 pub fn target_of_key(key_id: &str) -> Target {
