@@ -179,3 +179,12 @@ fn describe_custom_key_stores_needs_an_identity_policy() {
     let records = rt.audit.drain();
     assert_eq!(records[0].error_code, Some("AccessDeniedException"));
 }
+
+// A key pair generation (seconds for RSA_4096) runs off the server's async
+// threads, like every call that changes state; a signature does not.
+#[test]
+fn key_pair_generation_and_state_changes_run_off_the_async_threads() {
+    assert!(blocking("GenerateDataKeyPair") && blocking("GenerateDataKeyPairWithoutPlaintext"));
+    assert!(blocking("CreateKey") && !mutates("GenerateDataKeyPair"));
+    assert!(!blocking("Sign") && !blocking("Verify") && !blocking("Encrypt"));
+}
