@@ -70,7 +70,7 @@ pub(super) fn seal(
 ) -> Result<u64, EnvelopeError> {
     let mut sequence = 0u32;
     let mut total = 0u64;
-    pipeline::run(
+    pipeline::run::<Frame, EnvelopeError, _, _, _>(
         workers,
         frame_size,
         |frame| {
@@ -116,7 +116,7 @@ pub(super) fn open(
 ) -> Result<u64, EnvelopeError> {
     let mut expected = 0u32;
     let mut total = 0u64;
-    pipeline::run(
+    pipeline::run::<Frame, EnvelopeError, _, _, _>(
         workers,
         frame_size,
         |frame| {
