@@ -428,7 +428,7 @@ impl Partial {
             .collect();
         let path = dir.join(format!(".{name}.{suffix}.keyward-partial"));
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options

@@ -206,7 +206,8 @@ pub fn read_header(input: &mut impl Read, max_keys: Option<usize>) -> Result<Rea
             }
         }
         2 => {}
-        other => return Err(EsdkError::UnsupportedVersion(other)),
+        other @ 3..=9 => return Err(EsdkError::UnsupportedVersion(other)),
+        _ => return Err(EsdkError::NotAMessage),
     }
     let id = u16::from_be_bytes(r.array()?);
     let suite = Suite::from_id(id).ok_or(EsdkError::UnsupportedSuite(id))?;

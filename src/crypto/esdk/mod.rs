@@ -46,7 +46,7 @@ use keys::{Hasher, MessageKeys};
 /// Why a message could not be written or read. None reveals key material.
 #[derive(Debug, thiserror::Error)]
 pub enum EsdkError {
-    #[error("the input is not an AWS Encryption SDK message")]
+    #[error("the input is not an AWS Encryption SDK message (nor a keyward envelope file)")]
     NotAMessage,
     #[error("the message has format version {0}; keyward reads versions 1 and 2")]
     UnsupportedVersion(u8),
