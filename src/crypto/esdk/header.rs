@@ -58,7 +58,7 @@ pub struct Header {
 /// A header as read: its fields, the bytes the header tag covers, the
 /// commitment (version 2), the header IV (version 1) and tag, and every byte
 /// read (the signature covers them).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ReadHeader {
     pub header: Header,
     pub(super) body: Vec<u8>,
