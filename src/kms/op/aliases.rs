@@ -117,6 +117,10 @@ impl Op for ListAliases {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = ListAliasesResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::opt_key_id("KeyId", self.key_id.as_deref())
     }

@@ -51,8 +51,12 @@ impl Op for GenerateDataKey {
     const TAKES_GRANT_TOKENS: bool = true;
     type Response = GenerateDataKeyResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, self.recipient.as_ref(), &[])?;
+        refuse_unsupported(self.recipient.as_ref(), &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -89,8 +93,12 @@ impl Op for GenerateDataKeyWithoutPlaintext {
     const TAKES_GRANT_TOKENS: bool = true;
     type Response = GenerateDataKeyResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -162,7 +170,7 @@ impl Op for GenerateRandom {
     type Response = GenerateRandomResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(None, self.recipient.as_ref(), &[])?;
+        refuse_unsupported(self.recipient.as_ref(), &[])?;
         if self.custom_key_store_id.is_some() {
             return Err(KmsError::new(
                 ErrorName::UnsupportedOperationException,

@@ -109,8 +109,16 @@ impl Op for CreateGrant {
     const TAKES_GRANT_TOKENS: bool = true;
     type Response = CreateGrantResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -168,6 +176,10 @@ impl Op for ListGrants {
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = ListGrantsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)?;
@@ -244,8 +256,16 @@ impl Op for RetireGrant {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::opt_key_id("KeyId", self.key_id.as_deref())?;
         check::grant_id("GrantId", self.grant_id.as_deref())
     }
@@ -280,8 +300,16 @@ impl Op for RevokeGrant {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)?;
         check::grant_id("GrantId", Some(&self.grant_id))
     }

@@ -113,16 +113,17 @@ impl Op for CreateKey {
         if self.multi_region == Some(true) || self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
             return Err(unsupported("keyward has no multi-Region keys or custom key stores"));
         }
-        if !self.tags.is_empty() {
-            return Err(unsupported(
-                "keyward does not take Tags in CreateKey yet; call TagResource on the new key",
-            ));
-        }
-        let key_metadata = rt.create_key(
+        let tags: Vec<(String, String)> = self
+            .tags
+            .iter()
+            .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
+            .collect();
+        let key_metadata = rt.create_key_tagged(
             caller,
             self.description.as_deref(),
             self.policy.as_deref(),
             self.bypass_policy_lockout_safety_check,
+            &tags,
         )?;
         Ok(KeyMetadataResponse { key_metadata })
     }
@@ -228,6 +229,10 @@ macro_rules! key_only {
             const TAKES_GRANT_TOKENS: bool = false;
             type Response = $response;
 
+            fn key_id(&self) -> Option<&str> {
+                Some(&self.key_id)
+            }
+
             fn validate(&self) -> Result<(), crate::kms::KmsError> {
                 super::check::key_id("KeyId", &self.key_id)
             }
@@ -297,6 +302,10 @@ impl Op for ScheduleKeyDeletion {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = ScheduleKeyDeletionResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -330,6 +339,10 @@ impl Op for UpdateKeyDescription {
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)

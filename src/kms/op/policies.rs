@@ -34,6 +34,10 @@ impl Op for GetKeyPolicy {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = GetKeyPolicyResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -73,6 +77,10 @@ impl Op for ListKeyPolicies {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = ListKeyPoliciesResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -107,6 +115,10 @@ impl Op for PutKeyPolicy {
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)?;

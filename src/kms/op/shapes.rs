@@ -38,19 +38,25 @@ pub struct KeyListEntry {
 pub struct AliasListEntry {
     pub alias_name: String,
     pub alias_arn: String,
-    pub target_key_id: String,
-    pub creation_date: i64,
-    pub last_updated_date: i64,
+    /// Absent for a predefined alias whose key does not exist yet (with
+    /// the dates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_date: Option<i64>,
 }
 
 impl From<&Alias> for AliasListEntry {
     fn from(alias: &Alias) -> AliasListEntry {
+        let bound = !alias.target_key_id.is_empty();
         AliasListEntry {
             alias_name: alias.name.clone(),
             alias_arn: alias.arn.clone(),
-            target_key_id: alias.target_key_id.clone(),
-            creation_date: alias.created,
-            last_updated_date: alias.created,
+            target_key_id: bound.then(|| alias.target_key_id.clone()),
+            creation_date: bound.then_some(alias.created),
+            last_updated_date: bound.then_some(alias.created),
         }
     }
 }

@@ -27,6 +27,10 @@ impl Op for TagResource {
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -59,6 +63,10 @@ impl Op for UntagResource {
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -95,6 +103,10 @@ impl Op for ListResourceTags {
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
     type Response = ListResourceTagsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)

@@ -19,6 +19,8 @@ mod owned;
 mod page;
 mod rotation;
 mod state;
+mod tagging;
+mod usage;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +31,7 @@ pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
+pub use usage::{KeyUsage, LastUse};
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
@@ -72,6 +75,8 @@ pub struct KeyMetadata {
 pub struct Alias {
     pub name: String,
     pub arn: String,
+    /// Empty for a predefined `alias/aws/<service>` whose AWS managed key
+    /// does not exist yet (`ListAliases` lists it without a target).
     pub target_key_id: String,
     pub created: i64,
 }
@@ -91,6 +96,8 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
+    /// Each key's last cryptographic use (`GetKeyLastUsage`).
+    pub(crate) usage: usage::Usage,
     /// When set, every authorization is made with its trace and the last one
     /// is kept ([`Runtime::take_decision`]): the REPL's `explain` shows the
     /// decision the call itself made, not a second one made beside it.
@@ -107,6 +114,7 @@ pub struct Decided {
 
 impl<C: Clock> Runtime<C> {
     pub fn new(account: &str, region: &str, clock: C) -> Runtime<C> {
+        let started = clock.now();
         Runtime {
             account: account.to_owned(),
             region: region.to_owned(),
@@ -117,6 +125,7 @@ impl<C: Clock> Runtime<C> {
             owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
+            usage: usage::Usage::new(started),
             explain: false,
             last_decision: std::sync::Mutex::new(None),
         }
@@ -297,11 +306,14 @@ impl<C: Clock> Runtime<C> {
         description: Option<&str>,
         policy: Option<&str>,
         bypass_policy_lockout_safety_check: bool,
+        tags: &[(String, String)],
     ) -> Result<KeyMetadata, KmsError> {
+        tagging::check_tags(tags)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
         if bypass_policy_lockout_safety_check {
             request.context.insert_one("kms:BypassPolicyLockoutSafetyCheck", "true");
         }
+        tagging::add_request_tags(&mut request, tags);
         self.authorize(&mut request, None)?;
         let description = description.unwrap_or_default();
         if description.chars().count() > 8192 {
@@ -318,7 +330,7 @@ impl<C: Clock> Runtime<C> {
         if policy.is_some() && !bypass_policy_lockout_safety_check {
             self.lockout_check(caller, &arn, &compiled)?;
         }
-        let key = self.new_key(
+        let mut key = self.new_key(
             id.clone(),
             arn,
             KeyManager::Customer,
@@ -326,6 +338,7 @@ impl<C: Clock> Runtime<C> {
             policy_text,
             compiled,
         );
+        key.tags = tags.iter().cloned().collect();
         let metadata = Self::metadata(&key);
         self.keys.insert(id, key);
         Ok(metadata)
@@ -575,6 +588,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub(super) fn delete_alias_call(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
+        check_alias_form(alias_name)?;
         self.authorize_alias(caller, "kms:DeleteAlias", alias_name)?;
         self.authorized(caller, "kms:DeleteAlias", alias_name)?;
         self.aliases.remove(alias_name);
@@ -587,12 +601,17 @@ impl<C: Clock> Runtime<C> {
         let target = key_id
             .map(|k| self.resolve_for(caller, k).map(|key| key.id.clone()))
             .transpose()?;
-        Ok(self
+        let mut aliases: Vec<Alias> = self
             .aliases
             .values()
             .filter(|a| target.as_ref().is_none_or(|t| *t == a.target_key_id))
             .cloned()
-            .collect())
+            .collect();
+        if target.is_none() {
+            aliases.extend(self.predefined_aliases());
+            aliases.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(aliases)
     }
 }
 
@@ -664,7 +683,25 @@ fn inert_statements_made_explicit(errors: &[crate::policy::PolicyError], text: &
     serde_json::to_string(&document).ok()
 }
 
+/// An alias name as `CreateAlias` and `UpdateAlias` take it: well formed,
+/// and not one of the names reserved for AWS managed keys.
 pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
+    check_alias_form(name)?;
+    if name.starts_with("alias/aws/") {
+        return Err(KmsError::new(
+            ErrorName::InvalidAliasNameException,
+            "Alias names starting with alias/aws/ are reserved for AWS managed keys.",
+        ));
+    }
+    Ok(())
+}
+
+/// The `alias/` prefix, 1 to 256 characters of `[a-zA-Z0-9/_-]`: the model's
+/// pattern allows `:` too, but KMS refuses it in an alias name
+/// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html>:
+/// "can contain only alphanumeric characters, forward slashes (/),
+/// underscores (_), and dashes (-)"). Checked before any authorization.
+pub(super) fn check_alias_form(name: &str) -> Result<(), KmsError> {
     if !name.starts_with("alias/") {
         return Err(KmsError::new(
             ErrorName::ValidationException,
@@ -679,10 +716,10 @@ pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
             "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
         ));
     }
-    if name.starts_with("alias/aws/") {
+    if name.contains(':') {
         return Err(KmsError::new(
-            ErrorName::InvalidAliasNameException,
-            "Alias names starting with alias/aws/ are reserved for AWS managed keys.",
+            ErrorName::ValidationException,
+            format!("{name} contains invalid characters for an alias"),
         ));
     }
     Ok(())

@@ -209,6 +209,22 @@ impl<C: Clock> Runtime<C> {
         self.grants.settle();
     }
 
+    /// Marks the state now, so that [`undo_to_savepoint`](Self::undo_to_savepoint)
+    /// takes back what a call does after it and nothing before (a `DryRun`).
+    pub fn savepoint(&mut self) {
+        self.keys.savepoint();
+        self.owned.savepoint();
+        self.aliases.savepoint();
+        self.grants.savepoint();
+    }
+
+    pub fn undo_to_savepoint(&mut self) {
+        self.keys.undo_to_savepoint();
+        self.owned.undo_to_savepoint();
+        self.aliases.undo_to_savepoint();
+        self.grants.undo_to_savepoint();
+    }
+
     /// The changes could not be saved: undo every one.
     pub fn rollback(&mut self) {
         self.keys.rollback();

@@ -7,6 +7,7 @@ mod decode;
 mod grants_and_aliases;
 mod keys;
 mod registry;
+mod validation;
 
 use serde_json::{json, Value};
 
