@@ -8,6 +8,7 @@ mod grants_and_aliases;
 mod keys;
 mod registry;
 mod validation;
+mod validation_properties;
 
 use serde_json::{json, Value};
 

@@ -34,9 +34,10 @@ pub(super) fn minimal_request(operation: &str, key_id: &str) -> Value {
             ("KeyId" | "TargetKeyId" | "DestinationKeyId", _) => json!(key_id),
             ("AliasName", _) => json!("alias/minimal"),
             ("Policy", _) => json!(r#"{"Statement":[]}"#),
-            (_, "string") => match &member_shape.values {
-                Some(values) => json!(values[0]),
-                None => json!("x".repeat(member_shape.min.unwrap_or(1).max(1) as usize)),
+            (_, "string") => match (&member_shape.values, sample(&shape.members[member])) {
+                (Some(values), _) => json!(values[0]),
+                (None, Some(sample)) => json!(sample),
+                (None, None) => json!("x".repeat(member_shape.min.unwrap_or(1).max(1) as usize)),
             },
             (_, "blob") => json!("eA=="),
             (_, "integer" | "long") => json!(member_shape.min.unwrap_or(1)),
@@ -56,6 +57,23 @@ pub(super) fn minimal_request(operation: &str, key_id: &str) -> Value {
         );
     }
     Value::Object(request)
+}
+
+/// A value of each patterned string shape a request requires.
+fn sample(shape: &str) -> Option<&'static str> {
+    Some(match shape {
+        "RegionType" => "us-west-2",
+        "CloudHsmClusterIdType" => "cluster-1a23b4cdefg",
+        "XksKeyIdType" => "key-1",
+        "XksProxyUriEndpointType" => "https://xks.example.com",
+        "XksProxyUriPathType" => "/kms/xks/v1",
+        "XksProxyAuthenticationAccessKeyIdType" => "ABCDEFGHIJKLMNOPQRST",
+        "XksProxyAuthenticationRawSecretAccessKeyType" => "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq",
+        "PrincipalIdType" => "arn:aws:iam::111122223333:role/app",
+        "PolicyNameType" => "default",
+        "GrantNameType" => "grant",
+        _ => return None,
+    })
 }
 
 // The KeyId member of each of these operations' API reference pages reads
