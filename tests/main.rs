@@ -28,6 +28,7 @@ mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
 mod lint_templates;
+mod multi_region;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;

@@ -20,6 +20,8 @@ pub fn run<C: Clock, R>(
     rt.savepoint();
     let result = call(rt);
     rt.undo_to_savepoint();
+    // Nothing reaches other partitions either.
+    rt.take_outbox();
     result?;
     let error = KmsError::new(ErrorName::DryRunOperationException, MESSAGE);
     rt.audit.refuse_since(first, &error);

@@ -8,7 +8,7 @@ use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::KeyInfo;
-use crate::kms::runtime::{Clock, KeyMetadata, Paging, Runtime};
+use crate::kms::runtime::{Clock, KeyMetadata, NewKey, Paging, Runtime};
 
 fn unsupported(what: &str) -> KmsError {
     KmsError::new(ErrorName::UnsupportedOperationException, what.to_owned())
@@ -110,21 +110,22 @@ impl Op for CreateKey {
         if self.origin.as_deref().is_some_and(|o| o != "AWS_KMS") {
             return Err(unsupported("keyward makes keys with Origin AWS_KMS only"));
         }
-        if self.multi_region == Some(true) || self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
-            return Err(unsupported("keyward has no multi-Region keys or custom key stores"));
+        if self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
+            return Err(unsupported("keyward has no custom key stores"));
         }
         let tags: Vec<(String, String)> = self
             .tags
             .iter()
             .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
             .collect();
-        let key_metadata = rt.create_key_tagged(
-            caller,
-            self.description.as_deref(),
-            self.policy.as_deref(),
-            self.bypass_policy_lockout_safety_check,
-            &tags,
-        )?;
+        let new = NewKey {
+            description: self.description.as_deref(),
+            policy: self.policy.as_deref(),
+            bypass_policy_lockout_safety_check: self.bypass_policy_lockout_safety_check,
+            tags: &tags,
+            multi_region: self.multi_region == Some(true),
+        };
+        let key_metadata = rt.create_key_with(caller, &new)?;
         Ok(KeyMetadataResponse { key_metadata })
     }
 }

@@ -21,6 +21,7 @@ mod grants;
 mod keys;
 mod last_usage;
 pub mod model;
+mod multi_region;
 mod policies;
 mod rotation;
 mod shapes;
@@ -42,6 +43,7 @@ pub use encrypt::*;
 pub use grants::*;
 pub use keys::*;
 pub use last_usage::*;
+pub use multi_region::*;
 pub use policies::*;
 pub use rotation::*;
 pub use shapes::{AliasListEntry, Context, Empty, KeyListEntry, RotationsListEntry, Tag};
@@ -405,6 +407,7 @@ operations! {
     ListRetirableGrants,
     PutKeyPolicy,
     ReEncrypt,
+    ReplicateKey,
     RetireGrant,
     RevokeGrant,
     RotateKeyOnDemand,
@@ -413,6 +416,7 @@ operations! {
     UntagResource,
     UpdateAlias,
     UpdateKeyDescription,
+    UpdatePrimaryRegion,
 }
 
 /// Zeroizes every string in a response: one holding a plaintext or a data

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::kms::runtime::{Alias, KeyMetadata};
+use crate::kms::runtime::{Alias, KeyMetadata, Replication};
 
 /// `EncryptionContextType`: string keys to string values; absent is empty.
 pub type Context = BTreeMap<String, String>;
@@ -94,7 +94,41 @@ struct KeyMetadataShape<'a> {
     encryption_algorithms: [&'a str; 1],
     multi_region: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    multi_region_configuration: Option<MultiRegionConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     current_key_material_id: Option<&'a str>,
+}
+
+/// `MultiRegionConfiguration`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MultiRegionConfiguration {
+    multi_region_key_type: &'static str,
+    primary_key: MultiRegionKey,
+    replica_keys: Vec<MultiRegionKey>,
+}
+
+/// `MultiRegionKey`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MultiRegionKey {
+    arn: String,
+    region: String,
+}
+
+impl MultiRegionConfiguration {
+    fn of(metadata: &KeyMetadata, replication: &Replication) -> MultiRegionConfiguration {
+        let region = metadata.arn.split(':').nth(3).unwrap_or_default();
+        let copy = |r: &String| MultiRegionKey {
+            arn: format!("arn:aws:kms:{r}:{}:key/{}", metadata.account, metadata.key_id),
+            region: r.clone(),
+        };
+        MultiRegionConfiguration {
+            multi_region_key_type: replication.key_type(region),
+            primary_key: copy(&replication.primary_region),
+            replica_keys: replication.replica_regions.iter().map(copy).collect(),
+        }
+    }
 }
 
 impl Serialize for KeyMetadata {
@@ -114,7 +148,8 @@ impl Serialize for KeyMetadata {
             customer_master_key_spec: self.key_spec,
             key_spec: self.key_spec,
             encryption_algorithms: ["SYMMETRIC_DEFAULT"],
-            multi_region: false,
+            multi_region: self.replication.is_some(),
+            multi_region_configuration: self.replication.as_ref().map(|r| MultiRegionConfiguration::of(self, r)),
             current_key_material_id: self.current_key_material_id.as_deref(),
         }
         .serialize(serializer)

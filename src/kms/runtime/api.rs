@@ -104,13 +104,32 @@ impl<C: Clock> Runtime<C> {
         bypass_policy_lockout_safety_check: bool,
         tags: &[(String, String)],
     ) -> Result<KeyMetadata, KmsError> {
-        let result = self.create_key_call(caller, description, policy, bypass_policy_lockout_safety_check, tags);
+        let new = super::NewKey {
+            description,
+            policy,
+            bypass_policy_lockout_safety_check,
+            tags,
+            multi_region: false,
+        };
+        self.create_key_with(caller, &new)
+    }
+
+    /// `CreateKey` with every option it takes here.
+    pub fn create_key_with(&mut self, caller: &Caller, new: &super::NewKey<'_>) -> Result<KeyMetadata, KmsError> {
+        let super::NewKey {
+            description,
+            policy: _,
+            bypass_policy_lockout_safety_check,
+            tags,
+            multi_region,
+        } = *new;
+        let result = self.create_key_call(caller, new);
         let response = result.as_ref().map_or(
             Value::Null,
             |m| json!({"keyMetadata": {"keyId": m.key_id, "arn": m.arn}}),
         );
         let tags: Vec<Value> = tags.iter().map(|(k, v)| json!({"tagKey": k, "tagValue": v})).collect();
-        let params = json!({"description": description, "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check, "tags": tags});
+        let params = json!({"description": description, "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check, "tags": tags, "multiRegion": multi_region});
         self.record(
             "CreateKey",
             caller,
@@ -757,6 +776,20 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<T, KmsError> {
         let result = call(self);
         self.record(operation, caller, key, parameters, Value::Null, read_only, &result);
+        result
+    }
+
+    /// [`audited`](Self::audited) for a call that changes the runtime.
+    pub fn audited_mut<T>(
+        &mut self,
+        operation: &str,
+        caller: &Caller,
+        key: Option<&str>,
+        parameters: Value,
+        call: impl FnOnce(&mut Self) -> Result<T, KmsError>,
+    ) -> Result<T, KmsError> {
+        let result = call(self);
+        self.record(operation, caller, key, parameters, Value::Null, false, &result);
         result
     }
 

@@ -15,6 +15,7 @@ mod crypto_ops;
 mod grant_ops;
 mod key;
 mod manage;
+mod multi_region;
 mod owned;
 mod page;
 mod rotation;
@@ -28,6 +29,7 @@ pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
+pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
@@ -68,6 +70,20 @@ pub struct KeyMetadata {
     /// `CUSTOMER` or `AWS`.
     pub key_manager: &'static str,
     pub current_key_material_id: Option<String>,
+    /// A multi-Region key's copies.
+    pub replication: Option<Replication>,
+}
+
+/// What `CreateKey` is asked for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NewKey<'a> {
+    pub description: Option<&'a str>,
+    pub policy: Option<&'a str>,
+    pub bypass_policy_lockout_safety_check: bool,
+    /// Set on the key, and seen by the authorization as `aws:RequestTag/…`.
+    pub tags: &'a [(String, String)],
+    /// A multi-Region primary key (`mrk-…` id).
+    pub multi_region: bool,
 }
 
 /// An alias and the key it names.
@@ -96,6 +112,8 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
+    /// What the current call changes in other partitions (multi-Region keys).
+    pub(crate) outbox: Vec<multi_region::Crossing>,
     /// Each key's last cryptographic use (`GetKeyLastUsage`).
     pub(crate) usage: usage::Usage,
     /// When set, every authorization is made with its trace and the last one
@@ -126,6 +144,7 @@ impl<C: Clock> Runtime<C> {
             grants: GrantBook::default(),
             audit: AuditLog::default(),
             usage: usage::Usage::new(started),
+            outbox: Vec::new(),
             explain: false,
             last_decision: std::sync::Mutex::new(None),
         }
@@ -158,6 +177,7 @@ impl<C: Clock> Runtime<C> {
             .collect();
         for id in due {
             if let Some(key) = self.keys.remove(&id) {
+                self.forget_replica(&key);
                 self.grants.remove_key(&key.arn);
                 self.audit
                     .service_event(&self.region, &self.account, now, "DeleteKey", &key.arn);
@@ -238,6 +258,16 @@ impl<C: Clock> Runtime<C> {
         };
         if let Some(k) = key {
             request.key = k.info;
+            // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-multiregion
+            let multi_region = k.replication.as_ref();
+            request
+                .context
+                .insert_one("kms:MultiRegion", if multi_region.is_some() { "true" } else { "false" });
+            if let Some(replication) = multi_region {
+                request
+                    .context
+                    .insert_one("kms:MultiRegionKeyType", replication.key_type(&self.region));
+            }
         }
         let authorization = self
             .identities
@@ -276,6 +306,7 @@ impl<C: Clock> Runtime<C> {
             key_usage: key.info.usage.as_str(),
             key_manager: key.manager.as_str(),
             current_key_material_id: key.current().map(|m| m.id.to_string()),
+            replication: key.replication.clone(),
         }
     }
 
@@ -300,14 +331,14 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `CreateKey` for a symmetric encryption key.
-    pub(super) fn create_key_call(
-        &mut self,
-        caller: &Caller,
-        description: Option<&str>,
-        policy: Option<&str>,
-        bypass_policy_lockout_safety_check: bool,
-        tags: &[(String, String)],
-    ) -> Result<KeyMetadata, KmsError> {
+    pub(super) fn create_key_call(&mut self, caller: &Caller, new: &NewKey<'_>) -> Result<KeyMetadata, KmsError> {
+        let NewKey {
+            description,
+            policy,
+            bypass_policy_lockout_safety_check,
+            tags,
+            multi_region,
+        } = *new;
         tagging::check_tags(tags)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
         if bypass_policy_lockout_safety_check {
@@ -323,7 +354,11 @@ impl<C: Clock> Runtime<C> {
                 "have length less than or equal to 8192",
             ));
         }
-        let id = uuid();
+        let id = if multi_region {
+            multi_region::multi_region_key_id()
+        } else {
+            uuid()
+        };
         let arn = self.key_arn(&id);
         let policy_text = policy.map_or_else(|| self.default_key_policy(), str::to_owned);
         let compiled = self.compile_key_policy(&arn, &policy_text)?;
@@ -339,6 +374,12 @@ impl<C: Clock> Runtime<C> {
             compiled,
         );
         key.tags = tags.iter().cloned().collect();
+        if multi_region {
+            key.replication = Some(Replication {
+                primary_region: self.region.clone(),
+                replica_regions: Default::default(),
+            });
+        }
         let metadata = Self::metadata(&key);
         self.keys.insert(id, key);
         Ok(metadata)
@@ -378,6 +419,8 @@ impl<C: Clock> Runtime<C> {
             }],
             rotation: None,
             tags: BTreeMap::new(),
+            replication: None,
+            pending_window_days: None,
         }
     }
 
@@ -523,9 +566,21 @@ impl<C: Clock> Runtime<C> {
                 format!("PendingWindowInDays must be between 7 and 30, not {days}."),
             ));
         }
+        let region = self.region.clone();
         self.change(caller, "kms:ScheduleKeyDeletion", key_id, Use::Schedule, |key, now| {
-            key.state = KeyState::PendingDeletion;
-            key.deletion_date = Some(now + days * 86_400);
+            // A multi-Region primary waits for its replicas to be deleted
+            // (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html).
+            let waits = key
+                .replication
+                .as_ref()
+                .is_some_and(|r| r.primary_region == region && !r.replica_regions.is_empty());
+            if waits {
+                key.state = KeyState::PendingReplicaDeletion;
+                key.pending_window_days = Some(days);
+            } else {
+                key.state = KeyState::PendingDeletion;
+                key.deletion_date = Some(now + days * 86_400);
+            }
         })
     }
 
@@ -534,6 +589,7 @@ impl<C: Clock> Runtime<C> {
         self.change(caller, "kms:CancelKeyDeletion", key_id, Use::Cancel, |key, _| {
             key.state = KeyState::Disabled;
             key.deletion_date = None;
+            key.pending_window_days = None;
         })
     }
 

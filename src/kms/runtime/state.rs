@@ -28,6 +28,9 @@ pub struct StoredKey {
     pub materials: Vec<StoredMaterial>,
     pub rotation: Option<Rotation>,
     pub tags: BTreeMap<String, String>,
+    /// A multi-Region key's copies, and a pending primary's waiting period.
+    pub replication: Option<super::multi_region::Replication>,
+    pub pending_window_days: Option<i64>,
 }
 
 /// One version of key material.
@@ -51,9 +54,14 @@ pub struct State {
 
 impl KeyState {
     pub fn parse(text: &str) -> Option<KeyState> {
-        [KeyState::Enabled, KeyState::Disabled, KeyState::PendingDeletion]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            KeyState::Enabled,
+            KeyState::Disabled,
+            KeyState::PendingDeletion,
+            KeyState::PendingReplicaDeletion,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -97,6 +105,8 @@ fn stored(k: &Key) -> StoredKey {
             .collect(),
         rotation: k.rotation,
         tags: k.tags.clone(),
+        replication: k.replication.clone(),
+        pending_window_days: k.pending_window_days,
     }
 }
 
@@ -152,6 +162,8 @@ impl<C: Clock> Runtime<C> {
                 .collect(),
             rotation: stored.rotation,
             tags: stored.tags,
+            replication: stored.replication,
+            pending_window_days: stored.pending_window_days,
         })
     }
 
