@@ -34,6 +34,7 @@
 mod blob;
 mod context;
 pub mod envelope;
+pub mod import;
 pub mod keys;
 mod material;
 

@@ -71,6 +71,8 @@ struct Properties {
     replication: Option<crate::kms::runtime::Replication>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pending_window_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    external: Option<crate::kms::runtime::External>,
 }
 
 impl KeyRow {
@@ -109,7 +111,8 @@ impl KeyRow {
             serde_json::from_str(&self.tags).map_err(|_| corrupt("has tags that do not read".into()))?;
         let properties: Properties =
             serde_json::from_str(&self.properties).map_err(|_| corrupt("has properties that do not read".into()))?;
-        if materials.is_empty() {
+        // A key of origin EXTERNAL has none while it is pending import.
+        if materials.is_empty() && properties.external.is_none() {
             return Err(corrupt("has no key material".into()));
         }
         Ok(StoredKey {
@@ -128,6 +131,7 @@ impl KeyRow {
             tags,
             replication: properties.replication,
             pending_window_days: properties.pending_window_days,
+            external: properties.external,
         })
     }
 }
@@ -202,6 +206,7 @@ fn properties_json(key: &StoredKey) -> String {
     let properties = Properties {
         replication: key.replication.clone(),
         pending_window_days: key.pending_window_days,
+        external: key.external.clone(),
     };
     serde_json::to_string(&properties).unwrap_or_else(|_| "{}".to_owned())
 }

@@ -107,8 +107,18 @@ impl Op for CreateKey {
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<KeyMetadataResponse, KmsError> {
-        if self.origin.as_deref().is_some_and(|o| o != "AWS_KMS") {
-            return Err(unsupported("keyward makes keys with Origin AWS_KMS only"));
+        let external = match self.origin.as_deref() {
+            None | Some("AWS_KMS") => false,
+            Some("EXTERNAL") => true,
+            Some(other) => {
+                return Err(unsupported(&format!(
+                    "keyward has no custom key stores, so no keys of Origin {other}"
+                )))
+            }
+        };
+        let spec = self.key_spec.as_deref().or(self.customer_master_key_spec.as_deref());
+        if external && spec.is_some_and(|s| s != "SYMMETRIC_DEFAULT") {
+            return Err(unsupported("keyward imports symmetric encryption key material only"));
         }
         if self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
             return Err(unsupported("keyward has no custom key stores"));
@@ -124,6 +134,7 @@ impl Op for CreateKey {
             bypass_policy_lockout_safety_check: self.bypass_policy_lockout_safety_check,
             tags: &tags,
             multi_region: self.multi_region == Some(true),
+            external,
         };
         let key_metadata = rt.create_key_with(caller, &new)?;
         Ok(KeyMetadataResponse { key_metadata })

@@ -18,6 +18,7 @@ mod decode;
 mod dry_run;
 mod encrypt;
 mod grants;
+mod import;
 mod keys;
 mod last_usage;
 pub mod model;
@@ -41,6 +42,7 @@ pub use data_keys::*;
 pub use decode::decode;
 pub use encrypt::*;
 pub use grants::*;
+pub use import::*;
 pub use keys::*;
 pub use last_usage::*;
 pub use multi_region::*;
@@ -403,6 +405,7 @@ operations! {
     CreateKey,
     Decrypt,
     DeleteAlias,
+    DeleteImportedKeyMaterial,
     DescribeCustomKeyStores,
     DescribeKey,
     DisableKey,
@@ -415,7 +418,9 @@ operations! {
     GenerateRandom,
     GetKeyLastUsage,
     GetKeyPolicy,
+    GetParametersForImport,
     GetKeyRotationStatus,
+    ImportKeyMaterial,
     ListAliases,
     ListGrants,
     ListKeyPolicies,

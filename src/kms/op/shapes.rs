@@ -87,7 +87,11 @@ struct KeyMetadataShape<'a> {
     key_state: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     deletion_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_to: Option<i64>,
     origin: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_model: Option<&'a str>,
     key_manager: &'a str,
     customer_master_key_spec: &'a str,
     key_spec: &'a str,
@@ -143,7 +147,9 @@ impl Serialize for KeyMetadata {
             key_usage: self.key_usage,
             key_state: self.state.as_str(),
             deletion_date: self.deletion_date,
-            origin: "AWS_KMS",
+            valid_to: self.valid_to,
+            origin: self.origin,
+            expiration_model: self.expiration_model,
             key_manager: self.key_manager,
             customer_master_key_spec: self.key_spec,
             key_spec: self.key_spec,

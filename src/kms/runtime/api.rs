@@ -110,6 +110,7 @@ impl<C: Clock> Runtime<C> {
             bypass_policy_lockout_safety_check,
             tags,
             multi_region: false,
+            external: false,
         };
         self.create_key_with(caller, &new)
     }
@@ -122,6 +123,7 @@ impl<C: Clock> Runtime<C> {
             bypass_policy_lockout_safety_check,
             tags,
             multi_region,
+            external: _,
         } = *new;
         let result = self.create_key_call(caller, new);
         let response = result.as_ref().map_or(

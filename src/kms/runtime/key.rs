@@ -18,6 +18,9 @@ pub enum KeyState {
     /// A multi-Region primary key scheduled for deletion while it still has
     /// replicas: its waiting period starts once they are gone.
     PendingReplicaDeletion,
+    /// A key of origin `EXTERNAL` without key material (not yet imported,
+    /// expired or deleted).
+    PendingImport,
 }
 
 impl KeyState {
@@ -27,6 +30,7 @@ impl KeyState {
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "PendingDeletion",
             KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
+            KeyState::PendingImport => "PendingImport",
         }
     }
 }
@@ -102,6 +106,8 @@ pub fn check_state(state: KeyState, arn: &str, use_: Use) -> Result<(), KmsError
             format!("{arn} is disabled."),
         )),
         (Use::Cancel, KeyState::PendingReplicaDeletion) => Ok(()),
+        (Use::Manage | Use::Schedule, KeyState::PendingImport) => Ok(()),
+        (Use::Crypto, KeyState::PendingImport) => invalid("is pending import."),
         (Use::Crypto | Use::Manage | Use::Schedule, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) => {
             invalid("is pending deletion (or pending replica deletion).")
         }
@@ -159,6 +165,8 @@ pub struct Key {
     pub replication: Option<super::multi_region::Replication>,
     /// The waiting period a primary in `PendingReplicaDeletion` will get.
     pub pending_window_days: Option<i64>,
+    /// A key of origin `EXTERNAL`: its imported material's terms.
+    pub external: Option<super::import::External>,
 }
 
 impl Key {

@@ -13,6 +13,7 @@ mod aws_managed;
 mod clock;
 mod crypto_ops;
 mod grant_ops;
+mod import;
 mod key;
 mod manage;
 mod multi_region;
@@ -28,6 +29,7 @@ use std::collections::BTreeMap;
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
+pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
@@ -72,6 +74,12 @@ pub struct KeyMetadata {
     pub current_key_material_id: Option<String>,
     /// A multi-Region key's copies.
     pub replication: Option<Replication>,
+    /// `AWS_KMS` or `EXTERNAL`.
+    pub origin: &'static str,
+    /// For an `EXTERNAL` key with material: `KEY_MATERIAL_EXPIRES` or
+    /// `KEY_MATERIAL_DOES_NOT_EXPIRE`, and when it expires.
+    pub expiration_model: Option<&'static str>,
+    pub valid_to: Option<i64>,
 }
 
 /// What `CreateKey` is asked for.
@@ -84,6 +92,8 @@ pub struct NewKey<'a> {
     pub tags: &'a [(String, String)],
     /// A multi-Region primary key (`mrk-…` id).
     pub multi_region: bool,
+    /// Origin `EXTERNAL`: no material until it is imported.
+    pub external: bool,
 }
 
 /// An alias and the key it names.
@@ -112,6 +122,8 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
+    /// Wrapping keys handed out by `GetParametersForImport`, by import token.
+    pub(crate) imports: import::Pending,
     /// What the current call changes in other partitions (multi-Region keys).
     pub(crate) outbox: Vec<multi_region::Crossing>,
     /// Each key's last cryptographic use (`GetKeyLastUsage`).
@@ -145,6 +157,7 @@ impl<C: Clock> Runtime<C> {
             audit: AuditLog::default(),
             usage: usage::Usage::new(started),
             outbox: Vec::new(),
+            imports: import::Pending::default(),
             explain: false,
             last_decision: std::sync::Mutex::new(None),
         }
@@ -169,6 +182,7 @@ impl<C: Clock> Runtime<C> {
     pub fn sweep(&mut self) {
         let now = self.clock.now();
         self.rotate_due(now);
+        self.expire_imports(now);
         let due: Vec<String> = self
             .keys
             .values()
@@ -307,6 +321,9 @@ impl<C: Clock> Runtime<C> {
             key_manager: key.manager.as_str(),
             current_key_material_id: key.current().map(|m| m.id.to_string()),
             replication: key.replication.clone(),
+            origin: if key.external.is_some() { "EXTERNAL" } else { "AWS_KMS" },
+            expiration_model: key.external.as_ref().and_then(External::expiration_model),
+            valid_to: key.external.as_ref().and_then(|e| e.valid_to),
         }
     }
 
@@ -338,6 +355,7 @@ impl<C: Clock> Runtime<C> {
             bypass_policy_lockout_safety_check,
             tags,
             multi_region,
+            external,
         } = *new;
         tagging::check_tags(tags)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
@@ -374,6 +392,11 @@ impl<C: Clock> Runtime<C> {
             compiled,
         );
         key.tags = tags.iter().cloned().collect();
+        if external {
+            key.materials.clear();
+            key.state = KeyState::PendingImport;
+            key.external = Some(External::default());
+        }
         if multi_region {
             key.replication = Some(Replication {
                 primary_region: self.region.clone(),
@@ -421,6 +444,7 @@ impl<C: Clock> Runtime<C> {
             tags: BTreeMap::new(),
             replication: None,
             pending_window_days: None,
+            external: None,
         }
     }
 

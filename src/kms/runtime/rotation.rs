@@ -92,6 +92,12 @@ impl<C: Clock> Runtime<C> {
                 format!("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {}", key.arn),
             ));
         }
+        if key.external.is_some() {
+            return Err(KmsError::new(
+                ErrorName::UnsupportedOperationException,
+                format!("{} has imported key material; keyward does not rotate it.", key.arn),
+            ));
+        }
         if key
             .replication
             .as_ref()

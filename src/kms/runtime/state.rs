@@ -31,6 +31,8 @@ pub struct StoredKey {
     /// A multi-Region key's copies, and a pending primary's waiting period.
     pub replication: Option<super::multi_region::Replication>,
     pub pending_window_days: Option<i64>,
+    /// A key of origin `EXTERNAL`.
+    pub external: Option<super::import::External>,
 }
 
 /// One version of key material.
@@ -59,6 +61,7 @@ impl KeyState {
             KeyState::Disabled,
             KeyState::PendingDeletion,
             KeyState::PendingReplicaDeletion,
+            KeyState::PendingImport,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -107,6 +110,7 @@ fn stored(k: &Key) -> StoredKey {
         tags: k.tags.clone(),
         replication: k.replication.clone(),
         pending_window_days: k.pending_window_days,
+        external: k.external.clone(),
     }
 }
 
@@ -164,6 +168,7 @@ impl<C: Clock> Runtime<C> {
             tags: stored.tags,
             replication: stored.replication,
             pending_window_days: stored.pending_window_days,
+            external: stored.external,
         })
     }
 

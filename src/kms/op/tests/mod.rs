@@ -5,6 +5,7 @@
 mod crypto;
 mod decode;
 mod grants_and_aliases;
+mod import;
 mod keys;
 mod registry;
 mod validation;
