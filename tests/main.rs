@@ -22,6 +22,8 @@ mod grant_properties;
 mod hostile;
 #[cfg(feature = "cli")]
 mod hostile_cli;
+#[cfg(feature = "cli")]
+mod import_wrap_cli;
 mod keys;
 mod lint;
 mod lint_access;

@@ -75,7 +75,57 @@ def newer_members():
     assert aliases and "TargetKeyId" not in aliases[0], aliases
 
 
+def multi_region():
+    east, west = client(ROOT), client(ROOT, region="eu-west-1")
+    key = east.create_key(MultiRegion=True)["KeyMetadata"]
+    assert key["KeyId"].startswith("mrk-") and key["MultiRegion"], key
+    replica = east.replicate_key(KeyId=key["KeyId"], ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
+    assert replica["MultiRegionConfiguration"]["MultiRegionKeyType"] == "REPLICA", replica
+    blob = east.encrypt(KeyId=key["KeyId"], Plaintext=b"hello")["CiphertextBlob"]
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"hello"
+    east.update_primary_region(KeyId=key["KeyId"], PrimaryRegion="eu-west-1")
+    described = west.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert described["MultiRegionConfiguration"]["MultiRegionKeyType"] == "PRIMARY", described
+    refused("UnsupportedOperationException", east.replicate_key, KeyId=key["KeyId"], ReplicaRegion="ap-south-1")
+
+
+def import_material():
+    """Each wrapping algorithm, the material wrapped by python `cryptography`
+    (an implementation independent of keyward's)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
+    import os
+
+    kms = client(ROOT)
+    for algorithm in ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256"]:
+        key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+        assert key["KeyState"] == "PendingImport" and key["Origin"] == "EXTERNAL", key
+        parameters = kms.get_parameters_for_import(
+            KeyId=key["KeyId"], WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_3072")
+        public = serialization.load_der_public_key(parameters["PublicKey"])
+        digest = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+        oaep = padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
+        material = os.urandom(32)
+        if algorithm.startswith("RSA_AES"):
+            aes_key = os.urandom(32)
+            wrapped = public.encrypt(aes_key, oaep) + aes_key_wrap_with_padding(aes_key, material)
+        else:
+            wrapped = public.encrypt(material, oaep)
+        imported = kms.import_key_material(
+            KeyId=key["KeyId"], ImportToken=parameters["ImportToken"], EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+        assert imported["KeyMaterialId"], imported
+        blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
+    deleted = kms.delete_imported_key_material(KeyId=key["KeyId"])
+    assert deleted["KeyMaterialId"] == imported["KeyMaterialId"], deleted
+    refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
+
+
 SCENARIOS = {
+    "multi_region": multi_region,
+    "import_material": import_material,
     "validation": validation,
     "dry_run": dry_run,
     "newer_members": newer_members,

@@ -25,3 +25,13 @@ fn dry_run_answers_dry_run_operation_exception_or_the_real_error_over_the_sdk() 
 fn tags_on_create_key_rotation_arns_and_pages_material_ids_and_last_usage_over_the_sdk() {
     scenario_of("sdk_api.py", &served("sdk-api-newer"), "newer_members");
 }
+
+#[test]
+fn a_replica_in_another_region_decrypts_and_becomes_primary_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-mrk"), "multi_region");
+}
+
+#[test]
+fn key_material_wrapped_by_python_cryptography_imports_with_each_wrapping_algorithm_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-import"), "import_material");
+}
