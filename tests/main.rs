@@ -22,12 +22,15 @@ mod grant_properties;
 mod hostile;
 #[cfg(feature = "cli")]
 mod hostile_cli;
+#[cfg(feature = "cli")]
+mod import_wrap_cli;
 mod keys;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
 mod lint_templates;
+mod multi_region;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;

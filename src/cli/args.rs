@@ -84,6 +84,10 @@ pub enum Command {
     /// 0 on success, 1 when KMS refuses the call, 2 for usage errors.
     #[command(flatten)]
     Kms(super::kms::KmsCommand),
+    /// Wrap local key material under the public key of
+    /// `GetParametersForImport`, for `ImportKeyMaterial`. Exit status: 0 on
+    /// success, 2 for bad input.
+    ImportWrap(super::import_wrap::ImportWrapArgs),
     /// Serve the KMS JSON API over HTTP for AWS SDKs and the AWS CLI, every
     /// call SigV4-authenticated and authorized by keyward's evaluator.
     #[cfg(feature = "serve")]

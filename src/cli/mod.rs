@@ -6,6 +6,7 @@ mod check;
 mod envelope;
 mod explain;
 mod format;
+mod import_wrap;
 mod inputs;
 mod kms;
 mod kms_args;
@@ -50,6 +51,7 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Repl(repl) => repl::repl(&args.session, &repl),
         args::Command::Run(run) => repl::run(&args.session, &run),
         args::Command::Kms(command) => kms::run(&args.session, &command),
+        args::Command::ImportWrap(wrap) => import_wrap::run(&wrap),
         #[cfg(feature = "serve")]
         args::Command::Serve(serve) => serve::run(&args.session, &serve),
     };

@@ -35,6 +35,7 @@ mod blob;
 mod context;
 pub mod envelope;
 pub mod esdk;
+pub mod import;
 pub mod keys;
 mod material;
 

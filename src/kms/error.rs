@@ -31,6 +31,13 @@ pub enum ErrorName {
     /// A request body that is not the JSON the operation takes (the AWS
     /// JSON protocol's error for wrong types).
     SerializationException,
+    /// An `X-Amz-Target` the API does not have.
+    UnknownOperationException,
+    /// A `DryRun` request that would have succeeded.
+    DryRunOperationException,
+    InvalidImportTokenException,
+    ExpiredImportTokenException,
+    IncorrectKeyMaterialException,
 }
 
 impl ErrorName {
@@ -57,6 +64,11 @@ impl ErrorName {
             ErrorName::KMSInternalException => "KMSInternalException",
             ErrorName::UnsupportedOperationException => "UnsupportedOperationException",
             ErrorName::SerializationException => "SerializationException",
+            ErrorName::UnknownOperationException => "UnknownOperationException",
+            ErrorName::DryRunOperationException => "DryRunOperationException",
+            ErrorName::InvalidImportTokenException => "InvalidImportTokenException",
+            ErrorName::ExpiredImportTokenException => "ExpiredImportTokenException",
+            ErrorName::IncorrectKeyMaterialException => "IncorrectKeyMaterialException",
         }
     }
 }

@@ -19,6 +19,8 @@ pub const KEY_RESOURCE_KEYS: &[&str] = &[
     "kms:KeyUsage",
     "kms:CustomerMasterKeySpec",
     "kms:CustomerMasterKeyUsage",
+    "kms:MultiRegion",
+    "kms:MultiRegionKeyType",
     "aws:ResourceTag/${TagKey}",
 ];
 

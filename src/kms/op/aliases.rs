@@ -121,6 +121,10 @@ impl Op for ListAliases {
     const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListAliasesResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::opt_key_id("KeyId", self.key_id.as_deref())
     }

@@ -57,8 +57,12 @@ impl Op for GenerateDataKey {
     ];
     type Response = GenerateDataKeyResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, self.recipient.as_ref(), &[])?;
+        refuse_unsupported(self.recipient.as_ref(), &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -101,8 +105,12 @@ impl Op for GenerateDataKeyWithoutPlaintext {
     ];
     type Response = GenerateDataKeyResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -175,7 +183,7 @@ impl Op for GenerateRandom {
     type Response = GenerateRandomResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(None, self.recipient.as_ref(), &[])?;
+        refuse_unsupported(self.recipient.as_ref(), &[])?;
         if self.custom_key_store_id.is_some() {
             return Err(KmsError::new(
                 ErrorName::UnsupportedOperationException,

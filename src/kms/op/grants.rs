@@ -118,8 +118,16 @@ impl Op for CreateGrant {
     ];
     type Response = CreateGrantResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -178,6 +186,10 @@ impl Op for ListGrants {
     const TAKES_GRANT_TOKENS: bool = false;
     const CONDITION_KEYS: &'static [&'static str] = &["kms:GrantIsForAWSResource"];
     type Response = ListGrantsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)?;
@@ -256,8 +268,16 @@ impl Op for RetireGrant {
     const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::opt_key_id("KeyId", self.key_id.as_deref())?;
         check::grant_id("GrantId", self.grant_id.as_deref())
     }
@@ -293,8 +313,16 @@ impl Op for RevokeGrant {
     const CONDITION_KEYS: &'static [&'static str] = &["kms:GrantIsForAWSResource"];
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)?;
         check::grant_id("GrantId", Some(&self.grant_id))
     }

@@ -15,9 +15,14 @@ mod check;
 mod custom_key_stores;
 mod data_keys;
 mod decode;
+mod dry_run;
 mod encrypt;
 mod grants;
+mod import;
 mod keys;
+mod last_usage;
+pub mod model;
+mod multi_region;
 mod policies;
 mod rotation;
 mod shapes;
@@ -37,7 +42,10 @@ pub use data_keys::*;
 pub use decode::decode;
 pub use encrypt::*;
 pub use grants::*;
+pub use import::*;
 pub use keys::*;
+pub use last_usage::*;
+pub use multi_region::*;
 pub use policies::*;
 pub use rotation::*;
 pub use shapes::{AliasListEntry, Context, Empty, KeyListEntry, RotationsListEntry, Tag};
@@ -86,6 +94,17 @@ pub trait Op: DeserializeOwned + Sized {
 
     type Response: Serialize;
 
+    /// The key the request names in its `KeyId` member, for an operation
+    /// restricted to key IDs and key ARNs ([`KeyIdForms::IdOrArn`]).
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// Whether the request sets `DryRun` (only read when [`Op::TAKES_DRY_RUN`]).
+    fn dry_run(&self) -> bool {
+        false
+    }
+
     /// The model's constraints that the runtime does not already check
     /// (lengths, ranges, patterns), before anything else runs.
     fn validate(&self) -> Result<(), KmsError> {
@@ -117,6 +136,12 @@ impl<C: Clock, T: Op> Operation<C> for T {
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<T::Response, KmsError> {
         audited(runtime, caller, T::NAME, |rt| {
             self.validate()?;
+            if T::KEY_ID == KeyIdForms::IdOrArn {
+                key_id_only(self.key_id())?;
+            }
+            if T::TAKES_DRY_RUN && self.dry_run() {
+                return dry_run::run(rt, |rt| Op::run(self, rt, caller));
+            }
             Op::run(self, rt, caller)
         })
     }
@@ -138,6 +163,19 @@ fn audited<C: Clock, R>(
         }
     }
     result
+}
+
+/// An operation that AWS restricts to a key ID or key ARN refuses an alias
+/// name or alias ARN as a key it cannot find (the `KeyId` member of each such
+/// operation's API reference page: "Specify the key ID or key ARN").
+fn key_id_only(key_id: Option<&str>) -> Result<(), KmsError> {
+    match key_id {
+        Some(key) if KeyRef::parse(key).is_alias() => Err(KmsError::new(
+            ErrorName::NotFoundException,
+            format!("Invalid keyId {key}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// What an operation declares, as data (for listings, docs and tests).
@@ -245,7 +283,16 @@ fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
         .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The response could not be written."))
 }
 
-/// `T` from JSON through the service: decode, then `Service::answer`
+/// `T` from its JSON request: decoded (types and required members), then
+/// checked against the model's constraints, as AWS reads a request before it
+/// authorizes it.
+fn read<T: Op>(request: &Value) -> Result<T, KmsError> {
+    let op = decode::<T>(request)?;
+    model::check(T::NAME, request)?;
+    Ok(op)
+}
+
+/// `T` from JSON through the service: read, then `Service::answer`
 /// (validate, run, commit, audit), then encode.
 fn answer_one<C: Clock + Clone, T: Op>(
     service: &Service<C>,
@@ -253,7 +300,7 @@ fn answer_one<C: Clock + Clone, T: Op>(
     region: &str,
     request: &Value,
 ) -> Answer<Value> {
-    match decode::<T>(request) {
+    match read::<T>(request) {
         Ok(op) => service.answer(caller, region, &op).map(|response| encode(&response)),
         Err(error) => {
             let target = if T::CROSS_ACCOUNT {
@@ -274,7 +321,7 @@ fn answer_one<C: Clock + Clone, T: Op>(
 /// `T` from JSON on one runtime (a REPL statement already holds its
 /// partition's runtime).
 fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Value) -> Result<Value, KmsError> {
-    match decode::<T>(request) {
+    match read::<T>(request) {
         Ok(op) => Operation::<C>::run(&op, rt, caller).and_then(|response| encode(&response)),
         Err(error) => Operation::<C>::run(
             &Refused {
@@ -288,8 +335,14 @@ fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Valu
     }
 }
 
-/// An operation keyward does not serve (not audited: it is no KMS call).
+/// An operation the API does not have is `UnknownOperationException`
+/// (the AWS JSON protocol's answer to an unknown `X-Amz-Target`); one of the
+/// API that keyward does not serve is `UnsupportedOperationException`
+/// naming it. Neither is audited: it is no KMS call.
 fn unknown(name: &str, request: &Value) -> Result<Value, KmsError> {
+    if model::Model::get().request(name).is_none() {
+        return Err(KmsError::new(ErrorName::UnknownOperationException, ""));
+    }
     decode::<serde::de::IgnoredAny>(request)?;
     Err(KmsError::new(
         ErrorName::UnsupportedOperationException,
@@ -359,6 +412,7 @@ operations! {
     CreateKey,
     Decrypt,
     DeleteAlias,
+    DeleteImportedKeyMaterial,
     DescribeCustomKeyStores,
     DescribeKey,
     DisableKey,
@@ -369,8 +423,11 @@ operations! {
     GenerateDataKey,
     GenerateDataKeyWithoutPlaintext,
     GenerateRandom,
+    GetKeyLastUsage,
     GetKeyPolicy,
+    GetParametersForImport,
     GetKeyRotationStatus,
+    ImportKeyMaterial,
     ListAliases,
     ListGrants,
     ListKeyPolicies,
@@ -380,6 +437,7 @@ operations! {
     ListRetirableGrants,
     PutKeyPolicy,
     ReEncrypt,
+    ReplicateKey,
     RetireGrant,
     RevokeGrant,
     RotateKeyOnDemand,
@@ -388,6 +446,7 @@ operations! {
     UntagResource,
     UpdateAlias,
     UpdateKeyDescription,
+    UpdatePrimaryRegion,
 }
 
 /// Zeroizes every string in a response: one holding a plaintext or a data

@@ -35,6 +35,10 @@ impl Op for GetKeyPolicy {
     const CONDITION_KEYS: &'static [&'static str] = &["kms:PolicyName"];
     type Response = GetKeyPolicyResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -75,6 +79,10 @@ impl Op for ListKeyPolicies {
     const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeyPoliciesResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -110,6 +118,10 @@ impl Op for PutKeyPolicy {
     const TAKES_GRANT_TOKENS: bool = false;
     const CONDITION_KEYS: &'static [&'static str] = &["kms:BypassPolicyLockoutSafetyCheck", "kms:PolicyName"];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)?;

@@ -28,6 +28,10 @@ impl Op for TagResource {
     const CONDITION_KEYS: &'static [&'static str] = &["aws:RequestTag/${TagKey}", "aws:TagKeys"];
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
@@ -61,6 +65,10 @@ impl Op for UntagResource {
     const TAKES_GRANT_TOKENS: bool = false;
     const CONDITION_KEYS: &'static [&'static str] = &["aws:TagKeys"];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -98,6 +106,10 @@ impl Op for ListResourceTags {
     const TAKES_GRANT_TOKENS: bool = false;
     const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListResourceTagsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)

@@ -5,16 +5,14 @@ use std::collections::BTreeMap;
 
 use super::key::Use;
 use super::{check_alias_name, Clock, KeyMetadata, Runtime};
-use crate::eval::{Caller, Context, ContextValue};
+use crate::eval::{Caller, Context};
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::request::KmsRequest;
 
 /// At most this many tags on a key (§2.1).
 pub const MAX_TAGS: usize = 50;
 
-fn tag_error(message: &str) -> KmsError {
-    KmsError::new(ErrorName::TagException, message)
-}
+use super::tagging::tag_error;
 
 impl<C: Clock> Runtime<C> {
     /// `GetKeyPolicy`: only the `default` policy exists here.
@@ -99,37 +97,11 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         tags: &[(String, String)],
     ) -> Result<(), KmsError> {
-        for (i, (tag_key, value)) in tags.iter().enumerate() {
-            if tag_key.is_empty() || tag_key.chars().count() > 128 {
-                return Err(KmsError::constraint(
-                    Some(tag_key),
-                    &format!("tags.{}.member.tagKey", i + 1),
-                    "have length less than or equal to 128",
-                ));
-            }
-            if value.chars().count() > 256 {
-                return Err(KmsError::constraint(
-                    Some(value),
-                    &format!("tags.{}.member.tagValue", i + 1),
-                    "have length less than or equal to 256",
-                ));
-            }
-            if tag_key.to_ascii_lowercase().starts_with("aws:") {
-                return Err(tag_error("Tags beginning with aws: are reserved"));
-            }
-            if tags[..i].iter().any(|(k, _)| k == tag_key) {
-                return Err(tag_error("Duplicate tag keys"));
-            }
-        }
-        let mut context = Context::new();
-        for (tag_key, value) in tags {
-            context.insert_one(&format!("aws:RequestTag/{tag_key}"), value.clone());
-        }
-        context.insert(
-            "aws:TagKeys",
-            ContextValue::Many(tags.iter().map(|(k, _)| k.clone()).collect()),
-        );
-        let key = self.authorized_with(caller, "kms:TagResource", key_id, context)?;
+        super::tagging::check_tags(tags)?;
+        let key = self.resolve_for(caller, key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), "kms:TagResource", &key.arn);
+        super::tagging::add_request_tags(&mut request, tags);
+        self.authorize(&mut request, Some(key))?;
         let mut merged = key.tags.clone();
         merged.extend(tags.iter().cloned());
         if merged.len() > MAX_TAGS {
@@ -146,9 +118,12 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         tag_keys: &[String],
     ) -> Result<(), KmsError> {
-        let mut context = Context::new();
-        context.insert("aws:TagKeys", ContextValue::Many(tag_keys.to_vec()));
-        self.change_with(caller, "kms:UntagResource", key_id, context, Use::Manage, |key, _| {
+        let key = self.resolve_for(caller, key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), "kms:UntagResource", &key.arn);
+        super::tagging::add_tag_keys(&mut request, tag_keys.to_vec());
+        self.authorize(&mut request, Some(key))?;
+        let id = key.id.clone();
+        self.modify(&id, Use::Manage, |key, _| {
             for tag_key in tag_keys {
                 key.tags.remove(tag_key);
             }

@@ -6,8 +6,11 @@ mod condition_keys;
 mod crypto;
 mod decode;
 mod grants_and_aliases;
+mod import;
 mod keys;
 mod registry;
+mod validation;
+mod validation_properties;
 
 use serde_json::{json, Value};
 
