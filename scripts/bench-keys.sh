@@ -5,5 +5,5 @@
 # operation) and OpenSSL's table (operations per second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench --bench keys -- --noplot 2>&1 | grep -E "^keys/|time:"
+cargo bench --bench keys -- --noplot 2>&1 | grep -E "^(keys|kms)/|time:"
 openssl speed -seconds 2 rsa2048 ecdsap256 ed25519 2>/dev/null | tail -n 8

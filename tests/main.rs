@@ -25,6 +25,7 @@ mod hostile_cli;
 #[cfg(feature = "cli")]
 mod import_wrap_cli;
 mod keys;
+mod kinds;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]

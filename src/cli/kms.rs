@@ -57,6 +57,8 @@ pub enum KmsCommand {
     EncryptFile(super::envelope::EncryptFileArgs),
     /// Decrypt a file `encrypt-file` made, with any one of its keys.
     DecryptFile(super::envelope::DecryptFileArgs),
+    #[command(flatten)]
+    Kinds(super::key_kinds::KindCommand),
 }
 
 pub(super) enum Failure {
@@ -87,7 +89,7 @@ impl Drop for Printed {
 }
 
 /// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself.
-fn input(value: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+pub(super) fn input(value: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
     if let Some(path) = value.strip_prefix("fileb://").or_else(|| value.strip_prefix("file://")) {
         return std::fs::read(path)
             .map(zeroize::Zeroizing::new)
@@ -419,6 +421,7 @@ fn command_key(command: &KmsCommand) -> Option<&str> {
         KmsCommand::GenerateDataKey(args) | KmsCommand::GenerateDataKeyWithoutPlaintext(args) => Some(&args.key_id),
         KmsCommand::ReEncrypt(args) => Some(&args.destination_key_id),
         KmsCommand::EncryptFile(args) => args.keys.first().map(String::as_str),
+        KmsCommand::Kinds(command) => Some(command.key_id()),
         _ => None,
     }
 }
@@ -447,12 +450,26 @@ fn call(
                 description,
                 policy,
                 bypass_policy_lockout_safety_check,
+                key_spec,
+                key_usage,
             } => {
                 let policy = policy
                     .as_deref()
                     .map(input)
                     .transpose()?
                     .map(|b| String::from_utf8_lossy(&b).into_owned());
+                if key_spec.is_some() || key_usage.is_some() {
+                    let request = json!({
+                        "KeySpec": key_spec, "KeyUsage": key_usage, "Description": description,
+                        "Policy": policy, "BypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
+                    });
+                    let json =
+                        keyward::kms::op::run_json(rt, caller, "CreateKey", &request).map_err(kms("CreateKey"))?;
+                    let m = &json["KeyMetadata"];
+                    let field = |name: &str| m[name].as_str().unwrap_or_default().to_owned();
+                    let text = [field("KeyId"), field("Arn"), field("KeyState")].join("\t");
+                    return Ok(Printed { json, text });
+                }
                 key_out(
                     rt.create_key(
                         caller,
@@ -721,6 +738,7 @@ fn call(
         KmsCommand::EncryptFile(_) | KmsCommand::DecryptFile(_) => {
             return Err(Failure::Usage("a file command runs through `execute`".into()))
         }
+        KmsCommand::Kinds(command) => super::key_kinds::call(rt, caller, command)?,
         KmsCommand::Audit(args) => {
             let key = args.key.as_deref().map(|k| {
                 rt.resolve(k)

@@ -55,10 +55,17 @@ pub enum Output {
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
-    /// CreateKey: a symmetric encryption key.
+    /// CreateKey: a symmetric encryption key, or any other kind with
+    /// `--key-spec` and `--key-usage`.
     Create {
         #[arg(long)]
         description: Option<String>,
+        /// RSA_2048, ECC_NIST_P256, ECC_NIST_EDWARDS25519, HMAC_256, ML_DSA_65, ML_KEM_768, … (default SYMMETRIC_DEFAULT).
+        #[arg(long)]
+        key_spec: Option<String>,
+        /// SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT or ENCAPSULATE_DECAPSULATE.
+        #[arg(long)]
+        key_usage: Option<String>,
         /// `file://PATH` or the policy text.
         #[arg(long)]
         policy: Option<String>,

@@ -8,6 +8,7 @@ mod explain;
 mod format;
 mod import_wrap;
 mod inputs;
+mod key_kinds;
 mod kms;
 mod kms_args;
 mod lint;

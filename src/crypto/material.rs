@@ -1,35 +1,48 @@
-//! Key material and its id. Material is 32 random bytes in a buffer that is
-//! zeroized on drop and never printed; its id is 32 random bytes shown as
-//! the 64 hex characters AWS reports as `KeyMaterialId`.
+//! Key material and its id. Material is secret bytes in a buffer that is
+//! zeroized on drop and never printed: 32 random bytes for a symmetric key,
+//! the secret of an HMAC key, or a private key as PKCS#8 DER. Its id is 32
+//! random bytes shown as the 64 hex characters AWS reports as `KeyMaterialId`.
 
 use std::fmt;
 
 use zeroize::Zeroizing;
 
-/// 256 bits of key material.
+/// The secret of one version of a key: 256 bits for a symmetric key (the
+/// only material a blob is sealed under), or the encoded secret of another
+/// key kind ([`KeyMaterial::from_secret`]).
 #[derive(Clone)]
-pub struct KeyMaterial(Zeroizing<[u8; 32]>);
+pub struct KeyMaterial(Zeroizing<Vec<u8>>);
 
 impl KeyMaterial {
-    /// Fresh material from the operating system's random source.
+    /// Fresh 256-bit material from the operating system's random source.
     pub fn generate() -> KeyMaterial {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        fill(bytes.as_mut());
-        KeyMaterial(bytes)
+        KeyMaterial(random_bytes(32))
     }
 
     pub fn from_bytes(bytes: [u8; 32]) -> KeyMaterial {
-        KeyMaterial(Zeroizing::new(bytes))
+        KeyMaterial(Zeroizing::new(bytes.to_vec()))
     }
 
-    pub(super) fn expose(&self) -> &[u8; 32] {
+    /// The material of another key kind: an HMAC secret or a private key as
+    /// PKCS#8 DER (`crypto::keys`), kept and wrapped like any material.
+    pub fn from_secret(secret: Zeroizing<Vec<u8>>) -> KeyMaterial {
+        KeyMaterial(secret)
+    }
+
+    pub(super) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The secret of an HMAC or asymmetric key, for `crypto::keys` to read
+    /// back; nothing else should read it.
+    pub fn expose_secret(&self) -> &[u8] {
         &self.0
     }
 
     /// The raw bytes, for a store to wrap under its root key before writing;
     /// nothing else should read them.
     pub fn expose_for_wrapping(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.0.to_vec())
+        self.0.clone()
     }
 }
 

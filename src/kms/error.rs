@@ -24,6 +24,10 @@ pub enum ErrorName {
     InvalidKeyUsageException,
     TagException,
     CustomKeyStoreNotFoundException,
+    /// `Verify`: the signature is not valid (empty message).
+    KMSInvalidSignatureException,
+    /// `VerifyMac`: the MAC is not valid (empty message).
+    KMSInvalidMacException,
     /// Something keyward cannot do went wrong inside it (AWS's 500).
     KMSInternalException,
     /// An operation, or a member value, keyward does not implement.
@@ -61,6 +65,8 @@ impl ErrorName {
             ErrorName::InvalidKeyUsageException => "InvalidKeyUsageException",
             ErrorName::TagException => "TagException",
             ErrorName::CustomKeyStoreNotFoundException => "CustomKeyStoreNotFoundException",
+            ErrorName::KMSInvalidSignatureException => "KMSInvalidSignatureException",
+            ErrorName::KMSInvalidMacException => "KMSInvalidMacException",
             ErrorName::KMSInternalException => "KMSInternalException",
             ErrorName::UnsupportedOperationException => "UnsupportedOperationException",
             ErrorName::SerializationException => "SerializationException",

@@ -63,6 +63,8 @@ impl Expectation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     KeyCreate {
+        /// `spec SPEC [usage USAGE]`: `KeySpec` and `KeyUsage` as written.
+        kind: Option<(String, Option<String>)>,
         description: Option<Operand>,
         policy: Option<Operand>,
         bypass: bool,
@@ -396,6 +398,14 @@ fn read(pair: Pair<'_, Rule>) -> Command {
     let mut a = Args::of(pair);
     match rule {
         Rule::key_create => Command::KeyCreate {
+            kind: a.option(Rule::key_kind).map(|k| {
+                let words: Vec<String> = parts(k)
+                    .into_iter()
+                    .filter(|w| w.as_rule() == Rule::word)
+                    .map(|w| w.as_str().to_owned())
+                    .collect();
+                (words.first().cloned().unwrap_or_default(), words.get(1).cloned())
+            }),
             description: a.operand_of(Rule::description),
             policy: a.operand_of(Rule::policy_source),
             bypass: a.has(Rule::bypass),

@@ -17,16 +17,35 @@ impl Session {
         let kms = ReplError::kms;
         match &statement.command {
             Command::KeyCreate {
+                kind,
                 description,
                 policy,
                 bypass,
             } => {
                 let description = description.as_ref().map(|d| self.text(d, line)).transpose()?;
                 let policy = policy.as_ref().map(|p| self.policy(p, line)).transpose()?;
-                let m = self
-                    .runtime
-                    .create_key(&caller, description.as_deref(), policy.as_deref(), *bypass)
-                    .map_err(kms("CreateKey"))?;
+                let m = match kind {
+                    // Another kind: through the operation, for AWS's checks of the pair and Region.
+                    Some((spec, usage)) => {
+                        let request = serde_json::json!({
+                            "KeySpec": spec, "KeyUsage": usage, "Description": description,
+                            "Policy": policy, "BypassPolicyLockoutSafetyCheck": bypass,
+                        });
+                        let created = crate::kms::op::run_json(&mut self.runtime, &caller, "CreateKey", &request)
+                            .map_err(kms("CreateKey"))?;
+                        let id = created["KeyMetadata"]["KeyId"].as_str().unwrap_or_default();
+                        self.runtime.metadata_of(id).ok_or_else(|| {
+                            kms("CreateKey")(crate::kms::KmsError::new(
+                                crate::kms::ErrorName::KMSInternalException,
+                                "The new key is missing.",
+                            ))
+                        })?
+                    }
+                    None => self
+                        .runtime
+                        .create_key(&caller, description.as_deref(), policy.as_deref(), *bypass)
+                        .map_err(kms("CreateKey"))?,
+                };
                 writeln!(out, "{}", key_line(&m)).map_err(io)?;
                 Ok((
                     Step::Done,
@@ -87,6 +106,9 @@ impl Session {
                     writeln!(out, "  arn: {}", m.arn).map_err(io)?;
                     writeln!(out, "  created: {}", rfc3339(m.creation_date)).map_err(io)?;
                     writeln!(out, "  manager: {}", m.key_manager).map_err(io)?;
+                    if m.key_spec != "SYMMETRIC_DEFAULT" {
+                        writeln!(out, "  spec: {}  usage: {}", m.key_spec, m.key_usage).map_err(io)?;
+                    }
                 }
                 if let Some(material) = m
                     .current_key_material_id

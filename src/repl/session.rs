@@ -217,7 +217,9 @@ impl Session {
     // ── decisions ───────────────────────────────────────────────────────────
 
     /// Decides `action` on `key_id` as the runtime would, for `explain` and
-    /// `simulate`, without calling (nor auditing) anything.
+    /// `simulate`, without calling (nor auditing) anything. In `context`,
+    /// the request condition keys of [`REQUEST_KEYS`] are set as themselves,
+    /// the other pairs as the encryption context.
     pub(super) fn decide(
         &self,
         caller: &Caller,
@@ -240,7 +242,16 @@ impl Session {
             .cloned()
             .collect();
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
-        request.encryption_context = context.clone();
+        // The request condition keys of the key-kind operations are not
+        // encryption context: `context kms:SigningAlgorithm=ECDSA_SHA_256`.
+        let (condition_keys, encryption_context): (BTreeMap<_, _>, BTreeMap<_, _>) = context
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .partition(|(k, _)| REQUEST_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k)));
+        for (name, value) in &condition_keys {
+            request.context.insert_one(name, value.clone());
+        }
+        request.encryption_context = encryption_context;
         request.grant_tokens = grant_tokens.to_vec();
         request.key = key.info;
         request.time = Some(rfc3339(now));
@@ -293,3 +304,14 @@ pub(super) fn endpoint(service: &str, region: &str) -> String {
         format!("{service}.{region}.amazonaws.com")
     }
 }
+
+/// Request condition keys of the key-kind operations (AWS KMS condition
+/// keys): `simulate … context` sets them on the request.
+const REQUEST_KEYS: &[&str] = &[
+    "kms:SigningAlgorithm",
+    "kms:MessageType",
+    "kms:MacAlgorithm",
+    "kms:KeyAgreementAlgorithm",
+    "kms:DataKeyPairSpec",
+    "kms:EncryptionAlgorithm",
+];

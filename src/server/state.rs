@@ -1,7 +1,8 @@
 //! The server's state: one [`Service`] over the state directory's store (or
 //! a memory store when ephemeral). A call that changes state holds the
 //! service while its commit reaches the disk, so it runs on tokio's blocking
-//! pool; any other call runs on the request's own task and awaits only its
+//! pool, as does one that generates a key pair (seconds for RSA_4096); any
+//! other call runs on the request's own task and awaits only its
 //! audit commit, which the store batches with the commits of concurrent
 //! calls into one transaction and one disk sync.
 
@@ -28,7 +29,7 @@ pub async fn call(
     operation: String,
     mut request: Value,
 ) -> Result<Value, WireError> {
-    if op::mutates(&operation) {
+    if op::blocking(&operation) {
         let kms = Arc::clone(kms);
         let joined = tokio::task::spawn_blocking(move || {
             let result = op::call_json(&kms, &caller, &region, &operation, &request);

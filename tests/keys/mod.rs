@@ -17,7 +17,7 @@ use sha2::Digest;
 mod python;
 
 /// A scratch folder under target/, emptied first.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/keys-crosscheck")
         .join(name);
@@ -27,7 +27,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// Runs `openssl` with `args` in `dir`; panics with its output on failure.
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+pub(crate) fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)

@@ -171,9 +171,8 @@ def errors():
     refused("ValidationException", kms.encrypt, KeyId=key, Plaintext=b"x" * 4097)
     refused("InvalidCiphertextException", kms.decrypt, CiphertextBlob=b"not a ciphertext")
     refused("MalformedPolicyDocumentException", kms.put_key_policy, KeyId=key, PolicyName="default", Policy="{}")
-    # Operations keyward does not implement name themselves, with a 4xx.
-    message = refused("UnsupportedOperationException", kms.sign, KeyId=key, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
-    assert "Sign" in message, message
+    # A symmetric key cannot sign.
+    refused("InvalidKeyUsageException", kms.sign, KeyId=key, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
     refused("UnsupportedOperationException", kms.create_custom_key_store, CustomKeyStoreName="s")
 
 
@@ -247,6 +246,120 @@ def test_mode():
     assert blob
 
 
+def key_kinds():
+    """Every key kind over the SDK, each answer checked with `cryptography`
+    (an implementation keyward does not use)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mlkem, padding
+
+    kms = client(ROOT)
+
+    def create(spec, usage):
+        return kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+
+    # RSA: PSS and PKCS#1 v1.5 signatures verify with the public key.
+    rsa = create("RSA_2048", "SIGN_VERIFY")
+    assert rsa["SigningAlgorithms"] == [
+        "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
+        "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+    ], rsa
+    assert "CurrentKeyMaterialId" not in rsa and "EncryptionAlgorithms" not in rsa
+    public = kms.get_public_key(KeyId=rsa["KeyId"])
+    assert public["KeyUsage"] == "SIGN_VERIFY" and public["KeySpec"] == "RSA_2048", public
+    rsa_public = serialization.load_der_public_key(public["PublicKey"])
+    release = b"keyward-1.0.tar.gz contents"
+    signed = kms.sign(KeyId=rsa["KeyId"], Message=release, SigningAlgorithm="RSASSA_PSS_SHA_256")
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
+    rsa_public.verify(signed["Signature"], release, pss, hashes.SHA256())
+    signed = kms.sign(KeyId=rsa["KeyId"], Message=release, SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_512")
+    rsa_public.verify(signed["Signature"], release, padding.PKCS1v15(), hashes.SHA512())
+    assert kms.verify(KeyId=rsa["KeyId"], Message=release, Signature=signed["Signature"],
+                      SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_512")["SignatureValid"] is True
+    refused("KMSInvalidSignatureException", kms.verify, KeyId=rsa["KeyId"], Message=b"tampered",
+            Signature=signed["Signature"], SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_512")
+    refused("InvalidKeyUsageException", kms.sign, KeyId=rsa["KeyId"], Message=release, SigningAlgorithm="ECDSA_SHA_256")
+    message = refused("ValidationException", kms.sign, KeyId=rsa["KeyId"], Message=b"short", MessageType="DIGEST",
+                      SigningAlgorithm="RSASSA_PSS_SHA_256")
+    assert message == "Digest is invalid length for algorithm RSASSA_PSS_SHA_256.", message
+    refused("InvalidKeyUsageException", kms.encrypt, KeyId=rsa["KeyId"], Plaintext=b"x")
+
+    # ECDSA on P-256 and secp256k1, over a message and over its digest.
+    for spec, curve in [("ECC_NIST_P256", ec.SECP256R1), ("ECC_SECG_P256K1", ec.SECP256K1)]:
+        key = create(spec, "SIGN_VERIFY")["KeyId"]
+        public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+        assert isinstance(public.curve, curve), public.curve
+        signature = kms.sign(KeyId=key, Message=release, SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+        public.verify(signature, release, ec.ECDSA(hashes.SHA256()))
+
+    # Ed25519 (pure, RAW messages).
+    key = create("ECC_NIST_EDWARDS25519", "SIGN_VERIFY")["KeyId"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+    assert isinstance(public, ed25519.Ed25519PublicKey)
+    public.verify(kms.sign(KeyId=key, Message=release, SigningAlgorithm="ED25519_SHA_512")["Signature"], release)
+
+    # ML-DSA-65.
+    key = create("ML_DSA_65", "SIGN_VERIFY")["KeyId"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+    public.verify(kms.sign(KeyId=key, Message=release, SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"], release)
+
+    # RSA encryption: a ciphertext made from the public key decrypts in KMS.
+    rsa = create("RSA_3072", "ENCRYPT_DECRYPT")
+    assert rsa["EncryptionAlgorithms"] == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"], rsa
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=rsa["KeyId"])["PublicKey"])
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    ciphertext = public.encrypt(b"a secret", oaep)
+    opened = kms.decrypt(KeyId=rsa["KeyId"], CiphertextBlob=ciphertext, EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+    assert opened["Plaintext"] == b"a secret" and opened["EncryptionAlgorithm"] == "RSAES_OAEP_SHA_256", opened
+    message = refused("ValidationException", kms.encrypt, KeyId=rsa["KeyId"], Plaintext=b"x" * 319,
+                      EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+    assert message == "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_3072 cannot encrypt data larger than 318 bytes.", message
+
+    # ECDH: the same secret on both sides.
+    key = create("ECC_NIST_P384", "KEY_AGREEMENT")
+    assert key["KeyAgreementAlgorithms"] == ["ECDH"], key
+    kms_public = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    ours = ec.generate_private_key(ec.SECP384R1())
+    our_public = ours.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    derived = kms.derive_shared_secret(KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=our_public)
+    assert derived["SharedSecret"] == ours.exchange(ec.ECDH(), kms_public), derived
+
+    # HMAC.
+    key = create("HMAC_256", "GENERATE_VERIFY_MAC")
+    assert key["MacAlgorithms"] == ["HMAC_SHA_256"], key
+    mac = kms.generate_mac(KeyId=key["KeyId"], Message=b"webhook body", MacAlgorithm="HMAC_SHA_256")["Mac"]
+    assert len(mac) == 32
+    assert kms.verify_mac(KeyId=key["KeyId"], Message=b"webhook body", Mac=mac, MacAlgorithm="HMAC_SHA_256")["MacValid"]
+    refused("KMSInvalidMacException", kms.verify_mac, KeyId=key["KeyId"], Message=b"forged", Mac=mac, MacAlgorithm="HMAC_SHA_256")
+    message = refused("InvalidKeyUsageException", kms.generate_mac, KeyId=key["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_512")
+    assert message == "Algorithm HMAC_SHA_512 is incompatible with key spec HMAC_256.", message
+
+    # ML-KEM: a secret encapsulated with the public key decapsulates in KMS.
+    key = create("ML_KEM_768", "ENCAPSULATE_DECAPSULATE")["KeyId"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+    secret, ciphertext = public.encapsulate()
+    opened = kms.decapsulate(KeyId=key, SharedSecretCiphertextBlob=ciphertext, EncapsulationAlgorithm="ML_KEM")
+    assert opened["SharedSecret"] == secret
+    made = kms.encapsulate(KeyId=key, EncapsulationAlgorithm="ML_KEM")
+    assert len(made["SharedSecretCiphertextBlob"]) == 1088 and len(made["SharedSecret"]) == 32, made
+
+    # Data key pairs under a symmetric key, the private key sealed with the context.
+    wrapping = kms.create_key()["KeyMetadata"]["KeyId"]
+    pair = kms.generate_data_key_pair(KeyId=wrapping, KeyPairSpec="ECC_NIST_P256", EncryptionContext={"app": "ssh"})
+    private = serialization.load_der_private_key(pair["PrivateKeyPlaintext"], password=None)
+    assert private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == pair["PublicKey"]
+    opened = kms.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"], EncryptionContext={"app": "ssh"})
+    assert opened["Plaintext"] == pair["PrivateKeyPlaintext"]
+    bare = kms.generate_data_key_pair_without_plaintext(KeyId=wrapping, KeyPairSpec="RSA_2048")
+    assert "PrivateKeyPlaintext" not in bare and bare["KeyPairSpec"] == "RSA_2048", bare
+
+    # Key kinds do not rotate; SM2 is a China Regions spec.
+    refused("UnsupportedOperationException", kms.enable_key_rotation, KeyId=rsa["KeyId"])
+    refused("UnsupportedOperationException", kms.create_key, KeySpec="SM2", KeyUsage="SIGN_VERIFY")
+    refused("ValidationException", kms.create_key, KeySpec="ECC_NIST_P256")
+    refused("DryRunOperationException", kms.sign, KeyId=create("ECC_NIST_P521", "SIGN_VERIFY")["KeyId"],
+            Message=b"m", SigningAlgorithm="ECDSA_SHA_512", DryRun=True)
+
+
 SCENARIOS = {
     "policy_and_grants": policy_and_grants,
     "aliases": aliases,
@@ -256,6 +369,7 @@ SCENARIOS = {
     "caller_identity": caller_identity,
     "signatures": signatures,
     "test_mode": test_mode,
+    "key_kinds": key_kinds,
 }
 
 if __name__ == "__main__":

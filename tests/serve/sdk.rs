@@ -27,8 +27,13 @@ fn key_states_refuse_calls_with_aws_errors_over_the_sdk() {
 }
 
 #[test]
-fn errors_come_back_with_aws_names_and_4xx_statuses_including_unimplemented_operations() {
+fn errors_come_back_with_aws_names_and_4xx_statuses() {
     scenario(&served("sdk-errors"), "errors");
+}
+
+#[test]
+fn every_key_kind_signs_encrypts_agrees_and_macs_over_the_sdk_as_python_cryptography_checks() {
+    scenario(&served("sdk-key-kinds"), "key_kinds");
 }
 
 #[test]

@@ -1,10 +1,13 @@
-//! Encrypt, Decrypt and ReEncrypt under symmetric keys. A response that
+//! Encrypt, Decrypt and ReEncrypt under symmetric keys (and, when the
+//! request names an asymmetric algorithm, RSA and SM2 keys:
+//! `asymmetric_encryption`). A response that
 //! carries a plaintext holds it in a [`Blob`] (zeroized when dropped); once
 //! encoded to JSON, whoever writes it out wipes it (`op::wipe`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::asymmetric_encryption::{self, asymmetric, Side};
 use super::blob::Blob;
 use super::check;
 use super::shapes::Context;
@@ -32,13 +35,7 @@ pub(super) fn refuse_unsupported(
     }
     for (member, algorithm) in algorithms {
         match algorithm {
-            None | Some(SYMMETRIC_DEFAULT) => {}
-            Some(algorithm @ ("RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE")) => {
-                return Err(KmsError::new(
-                    ErrorName::InvalidKeyUsageException,
-                    format!("{algorithm} is not valid for a symmetric encryption key; use SYMMETRIC_DEFAULT"),
-                ))
-            }
+            None | Some(SYMMETRIC_DEFAULT | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE") => {}
             Some(other) => {
                 return Err(KmsError::constraint(
                     Some(other),
@@ -104,6 +101,14 @@ impl Op for Encrypt {
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<EncryptResponse, KmsError> {
+        if let Some(algorithm) = asymmetric(self.encryption_algorithm.as_deref()) {
+            let side = Side {
+                key_id: &self.key_id,
+                algorithm,
+                grant_tokens: &self.grant_tokens,
+            };
+            return asymmetric_encryption::encrypt(rt, caller, side, &self.plaintext, &self.encryption_context);
+        }
         let sealed = rt.encrypt(
             caller,
             &self.key_id,
@@ -141,7 +146,9 @@ pub struct DecryptResponse {
     pub key_id: String,
     pub plaintext: Blob,
     pub encryption_algorithm: String,
-    pub key_material_id: String,
+    /// Absent for an asymmetric key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_id: Option<String>,
 }
 
 impl Op for Decrypt {
@@ -178,6 +185,18 @@ impl Op for Decrypt {
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<DecryptResponse, KmsError> {
+        if let Some(algorithm) = asymmetric(self.encryption_algorithm.as_deref()) {
+            let side = (algorithm, self.grant_tokens.as_slice());
+            let key_id = self.key_id.as_deref();
+            return asymmetric_encryption::decrypt(
+                rt,
+                caller,
+                key_id,
+                side,
+                &self.ciphertext_blob,
+                &self.encryption_context,
+            );
+        }
         let opened = rt.decrypt(
             caller,
             &self.ciphertext_blob,
@@ -189,7 +208,7 @@ impl Op for Decrypt {
             key_id: opened.key_arn,
             plaintext: Blob::from(opened.plaintext),
             encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
-            key_material_id: opened.key_material_id,
+            key_material_id: Some(opened.key_material_id),
         })
     }
 }
@@ -224,7 +243,9 @@ pub struct ReEncryptResponse {
     /// The version of the source key's material that sealed the ciphertext.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key_material_id: Option<String>,
-    pub destination_key_material_id: String,
+    /// Absent for an asymmetric destination key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_key_material_id: Option<String>,
 }
 
 impl Op for ReEncrypt {
@@ -274,6 +295,21 @@ impl Op for ReEncrypt {
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ReEncryptResponse, KmsError> {
+        let source_algorithm = asymmetric(self.source_encryption_algorithm.as_deref());
+        let destination_algorithm = asymmetric(self.destination_encryption_algorithm.as_deref());
+        if source_algorithm.is_some() || destination_algorithm.is_some() {
+            let call = asymmetric_encryption::ReEncryption {
+                ciphertext: &self.ciphertext_blob,
+                source_key_id: self.source_key_id.as_deref(),
+                source_algorithm,
+                source_context: &self.source_encryption_context,
+                destination_key_id: &self.destination_key_id,
+                destination_algorithm,
+                destination_context: &self.destination_encryption_context,
+                grant_tokens: &self.grant_tokens,
+            };
+            return asymmetric_encryption::re_encrypt(rt, caller, call);
+        }
         let sealed = rt.re_encrypt(
             caller,
             &self.ciphertext_blob,
@@ -295,7 +331,7 @@ impl Op for ReEncrypt {
             source_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
             destination_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
             source_key_material_id,
-            destination_key_material_id: sealed.key_material_id,
+            destination_key_material_id: Some(sealed.key_material_id),
         })
     }
 }

@@ -41,25 +41,17 @@ pub struct KeyMetadataResponse {
 }
 
 impl CreateKey {
-    /// `KeySpec` and `KeyUsage` as AWS checks them (§4.2, §11.3); keyward
-    /// makes symmetric encryption keys only, so any other valid pair is
-    /// unsupported.
-    fn check_spec(&self) -> Result<(), KmsError> {
+    /// `KeySpec` and `KeyUsage` as AWS checks them (§4.2, §11.3): an
+    /// unknown value is a constraint error, a missing `KeyUsage` for any
+    /// spec but `SYMMETRIC_DEFAULT` and a pair the spec does not allow are
+    /// `ValidationException`s with AWS's messages.
+    fn check_spec(&self) -> Result<KeyInfo, KmsError> {
         let spec = self
             .key_spec
             .as_deref()
             .or(self.customer_master_key_spec.as_deref())
             .unwrap_or("SYMMETRIC_DEFAULT");
         let usage = self.key_usage.as_deref();
-        if let Some(info) = KeyInfo::parse(spec, usage) {
-            return if info == KeyInfo::SYMMETRIC {
-                Ok(())
-            } else {
-                Err(unsupported(&format!(
-                    "keyward makes symmetric encryption keys only; KeySpec {spec} is not available yet"
-                )))
-            };
-        }
         let usages = [
             "ENCRYPT_DECRYPT",
             "SIGN_VERIFY",
@@ -74,21 +66,51 @@ impl CreateKey {
                 "satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SYMMETRIC_DEFAULT, HMAC_224, HMAC_256, HMAC_384, HMAC_512, SM2, ML_DSA_44, ML_DSA_65, ML_DSA_87, ML_KEM_512, ML_KEM_768, ML_KEM_1024, ECC_NIST_EDWARDS25519]",
             ));
         }
-        match usage {
-            None => Err(KmsError::new(
-                ErrorName::ValidationException,
-                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
-            )),
-            Some(u) if usages.contains(&u) => Err(KmsError::new(
-                ErrorName::ValidationException,
-                format!("KeyUsage {u} is not compatible with KeySpec {spec}"),
-            )),
-            Some(other) => Err(KmsError::constraint(
+        if let Some(other) = usage.filter(|u| !usages.contains(u)) {
+            return Err(KmsError::constraint(
                 Some(other),
                 "keyUsage",
                 "satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, ENCAPSULATE_DECAPSULATE]",
-            )),
+            ));
         }
+        if usage.is_none() && spec != "SYMMETRIC_DEFAULT" {
+            return Err(KmsError::new(
+                ErrorName::ValidationException,
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+            ));
+        }
+        KeyInfo::parse(spec, usage).ok_or_else(|| {
+            KmsError::new(
+                ErrorName::ValidationException,
+                format!(
+                    "KeyUsage {} is not compatible with KeySpec {spec}",
+                    usage.unwrap_or_default()
+                ),
+            )
+        })
+    }
+}
+
+/// SM2 keys exist only in the China Regions and ML-KEM keys everywhere but
+/// there (AWS, *Key spec reference*).
+fn check_region(info: KeyInfo, region: &str) -> Result<(), KmsError> {
+    use crate::crypto::keys::spec::Regions;
+    let china = region.starts_with("cn-");
+    let Ok(spec) = info.spec.parse::<crate::crypto::keys::KeySpec>() else {
+        return Ok(());
+    };
+    let available = match spec.facts().regions {
+        Regions::All => true,
+        Regions::ChinaOnly => china,
+        Regions::NotChina => !china,
+    };
+    if available {
+        Ok(())
+    } else {
+        Err(unsupported(&format!(
+            "KeySpec {} is not supported in the {region} Region.",
+            info.spec
+        )))
     }
 }
 
@@ -102,16 +124,19 @@ impl Op for CreateKey {
     const TAKES_GRANT_TOKENS: bool = false;
     const CONDITION_KEYS: &'static [&'static str] = &[
         "kms:BypassPolicyLockoutSafetyCheck",
+        "kms:KeyOrigin",
         "aws:RequestTag/${TagKey}",
         "aws:TagKeys",
     ];
     type Response = KeyMetadataResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
-        self.check_spec()
+        self.check_spec().map(|_| ())
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<KeyMetadataResponse, KmsError> {
+        let info = self.check_spec()?;
+        check_region(info, &rt.region)?;
         let external = match self.origin.as_deref() {
             None | Some("AWS_KMS") => false,
             Some("EXTERNAL") => true,
@@ -121,8 +146,7 @@ impl Op for CreateKey {
                 )))
             }
         };
-        let spec = self.key_spec.as_deref().or(self.customer_master_key_spec.as_deref());
-        if external && spec.is_some_and(|s| s != "SYMMETRIC_DEFAULT") {
+        if external && info != KeyInfo::SYMMETRIC {
             return Err(unsupported("keyward imports symmetric encryption key material only"));
         }
         if self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
@@ -134,6 +158,7 @@ impl Op for CreateKey {
             .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
             .collect();
         let new = NewKey {
+            info,
             description: self.description.as_deref(),
             policy: self.policy.as_deref(),
             bypass_policy_lockout_safety_check: self.bypass_policy_lockout_safety_check,

@@ -10,22 +10,30 @@
 //! line in the `operations!` list at the end of this file.
 
 mod aliases;
+mod asymmetric_encryption;
 mod blob;
 mod check;
 mod custom_key_stores;
+mod data_key_pairs;
 mod data_keys;
 mod decode;
 mod dry_run;
+mod encapsulation;
 mod encrypt;
 mod grants;
 mod import;
+mod key_agreement;
 mod keys;
 mod last_usage;
+mod macs;
+mod members;
 pub mod model;
 mod multi_region;
 mod policies;
+mod public_keys;
 mod rotation;
 mod shapes;
+mod signing;
 mod tags;
 
 #[cfg(test)]
@@ -38,17 +46,23 @@ use serde_json::Value;
 pub use aliases::*;
 pub use blob::Blob;
 pub use custom_key_stores::*;
+pub use data_key_pairs::*;
 pub use data_keys::*;
 pub use decode::decode;
+pub use encapsulation::*;
 pub use encrypt::*;
 pub use grants::*;
 pub use import::*;
+pub use key_agreement::*;
 pub use keys::*;
 pub use last_usage::*;
+pub use macs::*;
 pub use multi_region::*;
 pub use policies::*;
+pub use public_keys::*;
 pub use rotation::*;
 pub use shapes::{AliasListEntry, Context, Empty, KeyListEntry, RotationsListEntry, Tag};
+pub use signing::*;
 pub use tags::*;
 
 use super::error::{ErrorName, KmsError};
@@ -210,6 +224,13 @@ impl Declared {
 /// its commit while it holds the service; see [`Service::answer`]).
 pub fn mutates(name: &str) -> bool {
     DECLARED.iter().any(|d| d.name == name && d.mutates)
+}
+
+/// Whether the operation `name` must run off an async runtime's threads:
+/// it changes state (and waits for its commit), or it generates a key pair
+/// (an RSA_4096 pair takes seconds).
+pub fn blocking(name: &str) -> bool {
+    mutates(name) || matches!(name, "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext")
 }
 
 /// Where a call that names `key_id` runs: the partition its key or alias
@@ -410,24 +431,31 @@ operations! {
     CreateAlias,
     CreateGrant,
     CreateKey,
+    Decapsulate,
     Decrypt,
     DeleteAlias,
     DeleteImportedKeyMaterial,
+    DeriveSharedSecret,
     DescribeCustomKeyStores,
     DescribeKey,
     DisableKey,
     DisableKeyRotation,
     EnableKey,
     EnableKeyRotation,
+    Encapsulate,
     Encrypt,
     GenerateDataKey,
+    GenerateDataKeyPair,
+    GenerateDataKeyPairWithoutPlaintext,
     GenerateDataKeyWithoutPlaintext,
+    GenerateMac,
     GenerateRandom,
     GetKeyLastUsage,
     GetKeyPolicy,
     GetParametersForImport,
     GetKeyRotationStatus,
     ImportKeyMaterial,
+    GetPublicKey,
     ListAliases,
     ListGrants,
     ListKeyPolicies,
@@ -442,11 +470,14 @@ operations! {
     RevokeGrant,
     RotateKeyOnDemand,
     ScheduleKeyDeletion,
+    Sign,
     TagResource,
     UntagResource,
     UpdateAlias,
     UpdateKeyDescription,
     UpdatePrimaryRegion,
+    Verify,
+    VerifyMac,
 }
 
 /// Zeroizes every string in a response: one holding a plaintext or a data

@@ -95,7 +95,16 @@ struct KeyMetadataShape<'a> {
     key_manager: &'a str,
     customer_master_key_spec: &'a str,
     key_spec: &'a str,
-    encryption_algorithms: [&'a str; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    encryption_algorithms: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    signing_algorithms: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mac_algorithms: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    key_agreement_algorithms: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    encapsulation_algorithms: Vec<&'static str>,
     multi_region: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     multi_region_configuration: Option<MultiRegionConfiguration>,
@@ -135,8 +144,50 @@ impl MultiRegionConfiguration {
     }
 }
 
+/// The algorithm lists of a key of `spec` and `usage`, as `KeyMetadata`
+/// and `GetPublicKey` report them: only the list of the key's usage is
+/// non-empty (§4.2).
+pub struct Algorithms {
+    pub encryption: Vec<&'static str>,
+    pub signing: Vec<&'static str>,
+    pub mac: Vec<&'static str>,
+    pub key_agreement: Vec<&'static str>,
+    pub encapsulation: Vec<&'static str>,
+}
+
+impl Algorithms {
+    pub fn of(spec: &str, usage: &str) -> Algorithms {
+        use crate::crypto::keys::{KeySpec, KeyUsage};
+        let (Ok(spec), Ok(usage)) = (spec.parse::<KeySpec>(), usage.parse::<KeyUsage>()) else {
+            return Algorithms {
+                encryption: Vec::new(),
+                signing: Vec::new(),
+                mac: Vec::new(),
+                key_agreement: Vec::new(),
+                encapsulation: Vec::new(),
+            };
+        };
+        Algorithms {
+            encryption: spec.encryption_algorithms(usage).iter().map(|a| a.as_str()).collect(),
+            signing: spec.signing_algorithms(usage).iter().map(|a| a.as_str()).collect(),
+            mac: spec.mac_algorithms(usage).iter().map(|a| a.as_str()).collect(),
+            key_agreement: spec
+                .key_agreement_algorithms(usage)
+                .iter()
+                .map(|a| a.as_str())
+                .collect(),
+            encapsulation: spec
+                .encapsulation_algorithms(usage)
+                .iter()
+                .map(|a| a.as_str())
+                .collect(),
+        }
+    }
+}
+
 impl Serialize for KeyMetadata {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let algorithms = Algorithms::of(self.key_spec, self.key_usage);
         KeyMetadataShape {
             aws_account_id: &self.account,
             key_id: &self.key_id,
@@ -153,7 +204,11 @@ impl Serialize for KeyMetadata {
             key_manager: self.key_manager,
             customer_master_key_spec: self.key_spec,
             key_spec: self.key_spec,
-            encryption_algorithms: ["SYMMETRIC_DEFAULT"],
+            encryption_algorithms: algorithms.encryption,
+            signing_algorithms: algorithms.signing,
+            mac_algorithms: algorithms.mac,
+            key_agreement_algorithms: algorithms.key_agreement,
+            encapsulation_algorithms: algorithms.encapsulation,
             multi_region: self.replication.is_some(),
             multi_region_configuration: self.replication.as_ref().map(|r| MultiRegionConfiguration::of(self, r)),
             current_key_material_id: self.current_key_material_id.as_deref(),

@@ -17,6 +17,7 @@ use super::{Alias, Clock, KeyMetadata, Runtime};
 use crate::eval::Caller;
 use crate::kms::error::KmsError;
 use crate::kms::grant_book::Issued;
+use crate::kms::key_spec::KeyInfo;
 use crate::policy::Grant;
 
 impl<C: Clock> Runtime<C> {
@@ -84,6 +85,7 @@ impl<C: Clock> Runtime<C> {
         }
     }
 
+    /// `CreateKey` for a symmetric encryption key.
     pub fn create_key(
         &mut self,
         caller: &Caller,
@@ -105,6 +107,7 @@ impl<C: Clock> Runtime<C> {
         tags: &[(String, String)],
     ) -> Result<KeyMetadata, KmsError> {
         let new = super::NewKey {
+            info: KeyInfo::SYMMETRIC,
             description,
             policy,
             bypass_policy_lockout_safety_check,
@@ -115,9 +118,31 @@ impl<C: Clock> Runtime<C> {
         self.create_key_with(caller, &new)
     }
 
+    /// `CreateKey` for a key of any spec and usage.
+    pub fn create_key_of(
+        &mut self,
+        caller: &Caller,
+        info: KeyInfo,
+        description: Option<&str>,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+    ) -> Result<KeyMetadata, KmsError> {
+        let new = super::NewKey {
+            info,
+            description,
+            policy,
+            bypass_policy_lockout_safety_check,
+            tags: &[],
+            multi_region: false,
+            external: false,
+        };
+        self.create_key_with(caller, &new)
+    }
+
     /// `CreateKey` with every option it takes here.
     pub fn create_key_with(&mut self, caller: &Caller, new: &super::NewKey<'_>) -> Result<KeyMetadata, KmsError> {
         let super::NewKey {
+            info,
             description,
             policy: _,
             bypass_policy_lockout_safety_check,
@@ -131,7 +156,14 @@ impl<C: Clock> Runtime<C> {
             |m| json!({"keyMetadata": {"keyId": m.key_id, "arn": m.arn}}),
         );
         let tags: Vec<Value> = tags.iter().map(|(k, v)| json!({"tagKey": k, "tagValue": v})).collect();
-        let params = json!({"description": description, "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check, "tags": tags, "multiRegion": multi_region});
+        let params = json!({
+            "description": description,
+            "keySpec": info.spec,
+            "keyUsage": info.usage.as_str(),
+            "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
+            "tags": tags,
+            "multiRegion": multi_region,
+        });
         self.record(
             "CreateKey",
             caller,

@@ -117,7 +117,7 @@ pub(super) fn context_bytes(context: &BTreeMap<String, String>) -> usize {
 
 /// The request members every cryptographic operation shares, checked before
 /// anything else as the API model's constraints are.
-fn check_shared_members(
+pub(crate) fn check_shared_members(
     contexts: &[(&str, &BTreeMap<String, String>)],
     grant_tokens: &[String],
 ) -> Result<(), KmsError> {
@@ -148,10 +148,35 @@ fn check_shared_members(
     Ok(())
 }
 
+/// The blob operations work on symmetric encryption keys only: another
+/// usage is AWS's `InvalidKeyUsageException` naming it; an RSA or SM2
+/// encryption key needs an asymmetric `EncryptionAlgorithm` instead.
+fn symmetric_only(key: &super::Key, action: &str) -> Result<(), KmsError> {
+    use crate::kms::key_spec::{KeyInfo, KeyUsage};
+    if key.info == KeyInfo::SYMMETRIC {
+        return Ok(());
+    }
+    let operation = crate::kms::actions::operation(action).unwrap_or(action);
+    let operation = operation
+        .strip_suffix("From")
+        .or(operation.strip_suffix("To"))
+        .unwrap_or(operation);
+    if key.info.usage != KeyUsage::EncryptDecrypt || operation.starts_with("GenerateDataKey") {
+        return Err(super::wrong_usage(key, operation));
+    }
+    Err(KmsError::new(
+        ErrorName::InvalidKeyUsageException,
+        format!(
+            "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {}.",
+            key.info.spec
+        ),
+    ))
+}
+
 impl<C: Clock> Runtime<C> {
     /// Resolves the key, authorizes `action` with the context, checks that
     /// the key can be used for cryptography, and returns its id.
-    fn for_crypto(
+    pub(crate) fn for_crypto(
         &self,
         caller: &Caller,
         action: &str,
@@ -172,6 +197,7 @@ impl<C: Clock> Runtime<C> {
         // key's state (§9.3's order is inferred, not documented).
         self.authorize(&mut request, Some(key))?;
         key.check(Use::Crypto)?;
+        symmetric_only(key, action)?;
         Ok(key.id.clone())
     }
 
@@ -197,7 +223,12 @@ impl<C: Clock> Runtime<C> {
         self.seal(&id, plaintext, context)
     }
 
-    fn seal(&self, id: &str, plaintext: &[u8], context: &BTreeMap<String, String>) -> Result<Encrypted, KmsError> {
+    pub(crate) fn seal(
+        &self,
+        id: &str,
+        plaintext: &[u8],
+        context: &BTreeMap<String, String>,
+    ) -> Result<Encrypted, KmsError> {
         let internal = || KmsError::new(ErrorName::NotFoundException, "The key has no key material.");
         let key = self.resolve(id)?;
         let current = key.current().ok_or_else(internal)?;

@@ -149,9 +149,24 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<(), KmsError> {
         check_alias_name(alias_name)?;
         self.authorize_alias(caller, "kms:UpdateAlias", alias_name)?;
-        self.authorized(caller, "kms:UpdateAlias", alias_name)?;
+        let current = self.authorized(caller, "kms:UpdateAlias", alias_name)?.info;
         let target = self.authorized(caller, "kms:UpdateAlias", target_key_id)?;
         target.check(Use::Manage)?;
+        // Reference §2.3: the new key must be of the same type (symmetric,
+        // asymmetric or HMAC) and have the same key usage.
+        if current.kind != target.info.kind || current.usage != target.info.usage {
+            return Err(KmsError::new(
+                ErrorName::ValidationException,
+                format!(
+                    "{alias_name} names a {} key with key usage {}; {} is a {} key with key usage {}. An alias can only move to a key of the same type and key usage.",
+                    current.spec,
+                    current.usage.as_str(),
+                    target.arn,
+                    target.info.spec,
+                    target.info.usage.as_str()
+                ),
+            ));
+        }
         let target_id = target.id.clone();
         if let Some(alias) = self.aliases.get_mut(alias_name) {
             alias.target_key_id = target_id;

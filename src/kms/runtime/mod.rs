@@ -15,6 +15,7 @@ mod crypto_ops;
 mod grant_ops;
 mod import;
 mod key;
+mod key_kinds;
 mod manage;
 mod multi_region;
 mod owned;
@@ -28,9 +29,11 @@ use std::collections::BTreeMap;
 
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
+pub(crate) use crypto_ops::check_shared_members;
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
+pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
 pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
@@ -85,6 +88,8 @@ pub struct KeyMetadata {
 /// What `CreateKey` is asked for.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NewKey<'a> {
+    /// The key's spec and usage.
+    pub info: KeyInfo,
     pub description: Option<&'a str>,
     pub policy: Option<&'a str>,
     pub bypass_policy_lockout_safety_check: bool,
@@ -133,6 +138,8 @@ pub struct Runtime<C: Clock> {
     /// decision the call itself made, not a second one made beside it.
     pub explain: bool,
     decisions: std::sync::Mutex<Vec<Decided>>,
+    /// Parsed private keys of the asymmetric keys, by material id.
+    key_pairs: KeyPairCache,
 }
 
 /// An authorization as a call made it, with the key policy it read.
@@ -164,6 +171,7 @@ impl<C: Clock> Runtime<C> {
             imports: import::Pending::default(),
             explain: false,
             decisions: std::sync::Mutex::new(Vec::new()),
+            key_pairs: KeyPairCache::default(),
         }
     }
 
@@ -335,7 +343,10 @@ impl<C: Clock> Runtime<C> {
             key_spec: key.info.spec,
             key_usage: key.info.usage.as_str(),
             key_manager: key.manager.as_str(),
-            current_key_material_id: key.current().map(|m| m.id.to_string()),
+            // Only symmetric encryption keys report their material (§4.2).
+            current_key_material_id: (key.info == KeyInfo::SYMMETRIC)
+                .then(|| key.current().map(|m| m.id.to_string()))
+                .flatten(),
             replication: key.replication.clone(),
             origin: if key.external.is_some() { "EXTERNAL" } else { "AWS_KMS" },
             expiration_model: key.external.as_ref().and_then(External::expiration_model),
@@ -363,9 +374,13 @@ impl<C: Clock> Runtime<C> {
         )
     }
 
-    /// `CreateKey` for a symmetric encryption key.
+    /// `CreateKey` for a key of any kind (`new.info`, already validated
+    /// against the Region by the operation). The request carries
+    /// `kms:KeySpec` and `kms:KeyUsage` (and their deprecated synonyms) even
+    /// when the caller named neither, as AWS fills them with the defaults.
     pub(super) fn create_key_call(&mut self, caller: &Caller, new: &NewKey<'_>) -> Result<KeyMetadata, KmsError> {
         let NewKey {
+            info,
             description,
             policy,
             bypass_policy_lockout_safety_check,
@@ -379,6 +394,16 @@ impl<C: Clock> Runtime<C> {
             request.context.insert_one("kms:BypassPolicyLockoutSafetyCheck", "true");
         }
         tagging::add_request_tags(&mut request, tags);
+        for (name, value) in [
+            ("kms:KeySpec", info.spec),
+            ("kms:CustomerMasterKeySpec", info.spec),
+            ("kms:KeyUsage", info.usage.as_str()),
+            ("kms:CustomerMasterKeyUsage", info.usage.as_str()),
+            ("kms:KeyOrigin", if external { "EXTERNAL" } else { "AWS_KMS" }),
+            ("kms:MultiRegion", if multi_region { "true" } else { "false" }),
+        ] {
+            request.context.insert_one(name, value);
+        }
         self.authorize(&mut request, None)?;
         let description = description.unwrap_or_default();
         if description.chars().count() > 8192 {
@@ -399,6 +424,7 @@ impl<C: Clock> Runtime<C> {
         if policy.is_some() && !bypass_policy_lockout_safety_check {
             self.lockout_check(caller, &arn, &compiled)?;
         }
+        let material = key_kinds::new_material(key_kinds::spec_of(info)?)?;
         let mut key = self.new_key(
             id.clone(),
             arn,
@@ -407,6 +433,10 @@ impl<C: Clock> Runtime<C> {
             policy_text,
             compiled,
         );
+        key.info = info;
+        if let Some(first) = key.materials.first_mut() {
+            first.material = material;
+        }
         key.tags = tags.iter().cloned().collect();
         if external {
             key.materials.clear();

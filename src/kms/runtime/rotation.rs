@@ -30,6 +30,23 @@ fn add_material(key: &mut Key, now: i64, origin: Origin) {
 }
 
 impl<C: Clock> Runtime<C> {
+    /// Resolves and authorizes a rotation call: only symmetric encryption
+    /// keys rotate; asymmetric and HMAC keys are refused with
+    /// `UnsupportedOperationException` (§4.3).
+    fn rotatable(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
+        let key = self.authorized(caller, action, key_id)?;
+        if key.info != crate::kms::key_spec::KeyInfo::SYMMETRIC {
+            return Err(KmsError::new(
+                ErrorName::UnsupportedOperationException,
+                format!(
+                    "{} key spec is {} which is not valid for this operation.",
+                    key.arn, key.info.spec
+                ),
+            ));
+        }
+        Ok(key)
+    }
+
     /// `EnableKeyRotation`: the first rotation comes one period later;
     /// calling again changes the period.
     pub(super) fn enable_key_rotation_call(
@@ -51,6 +68,7 @@ impl<C: Clock> Runtime<C> {
                 rule,
             ));
         }
+        self.rotatable(caller, "kms:EnableKeyRotation", key_id)?;
         let mut context = Context::new();
         if let Some(given) = period_days {
             context.insert_one("kms:RotationPeriodInDays", given.to_string());
@@ -72,6 +90,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub(super) fn disable_key_rotation_call(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
+        self.rotatable(caller, "kms:DisableKeyRotation", key_id)?;
         self.change(caller, "kms:DisableKeyRotation", key_id, Use::Crypto, |key, _| {
             key.rotation = None
         })
@@ -95,7 +114,7 @@ impl<C: Clock> Runtime<C> {
 
     /// `RotateKeyOnDemand`: a new material version now; the schedule is unchanged.
     pub(super) fn rotate_key_on_demand_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
-        let key = self.authorized(caller, "kms:RotateKeyOnDemand", key_id)?;
+        let key = self.rotatable(caller, "kms:RotateKeyOnDemand", key_id)?;
         let on_demand = key.materials.iter().filter(|m| m.origin == Origin::OnDemand).count();
         if on_demand >= MAX_ON_DEMAND_ROTATIONS {
             return Err(KmsError::new(
@@ -132,7 +151,7 @@ impl<C: Clock> Runtime<C> {
         caller: &Caller,
         key_id: &str,
     ) -> Result<Vec<(String, i64, Origin)>, KmsError> {
-        let key = self.authorized(caller, "kms:ListKeyRotations", key_id)?;
+        let key = self.rotatable(caller, "kms:ListKeyRotations", key_id)?;
         Ok(key
             .materials
             .iter()

@@ -13,6 +13,7 @@ mod names;
 mod role_wildcard;
 
 mod admin_can_use_key;
+mod algorithm_incompatible_with_key_spec;
 mod allow_with_not_principal;
 mod condition_type_mismatch;
 mod condition_value_count;
@@ -107,6 +108,7 @@ pub struct Rule {
 /// Every rule, by name.
 pub static ALL: &[&Rule] = &[
     &admin_can_use_key::RULE,
+    &algorithm_incompatible_with_key_spec::RULE,
     &allow_with_not_principal::RULE,
     &condition_type_mismatch::RULE,
     &condition_value_count::RULE,

@@ -70,6 +70,41 @@ fn samples(rt: &mut Runtime<SimulatedClock>) -> Vec<(&'static str, Value)> {
     let policy = ok(rt, "GetKeyPolicy", json!({"KeyId": key}))["Policy"].clone();
     let multi_region = ok(rt, "CreateKey", json!({"MultiRegion": true}))["KeyMetadata"]["KeyId"].clone();
     let external = ok(rt, "CreateKey", json!({"Origin": "EXTERNAL"}))["KeyMetadata"]["KeyId"].clone();
+    let of = |rt: &mut Runtime<SimulatedClock>, spec: &str, usage: &str| {
+        ok(rt, "CreateKey", json!({"KeySpec": spec, "KeyUsage": usage}))["KeyMetadata"]["KeyId"].clone()
+    };
+    let signing = of(rt, "ECC_NIST_P256", "SIGN_VERIFY");
+    let mac = of(rt, "HMAC_256", "GENERATE_VERIFY_MAC");
+    let agreeing = of(rt, "ECC_NIST_P256", "KEY_AGREEMENT");
+    let kem = of(rt, "ML_KEM_768", "ENCAPSULATE_DECAPSULATE");
+    for (alias, target) in [
+        ("alias/sign", &signing),
+        ("alias/mac", &mac),
+        ("alias/agree", &agreeing),
+        ("alias/kem", &kem),
+    ] {
+        ok(rt, "CreateAlias", json!({"AliasName": alias, "TargetKeyId": target}));
+    }
+    let message = json!({"Message": "eA==", "SigningAlgorithm": "ECDSA_SHA_256", "MessageType": "RAW"});
+    let signature = ok(
+        rt,
+        "Sign",
+        json!({"KeyId": signing, "Message": "eA==", "SigningAlgorithm": "ECDSA_SHA_256"}),
+    )["Signature"]
+        .clone();
+    let tag = ok(
+        rt,
+        "GenerateMac",
+        json!({"KeyId": mac, "Message": "eA==", "MacAlgorithm": "HMAC_SHA_256"}),
+    )["Mac"]
+        .clone();
+    let public_key = ok(rt, "GetPublicKey", json!({"KeyId": agreeing}))["PublicKey"].clone();
+    let encapsulated = ok(
+        rt,
+        "Encapsulate",
+        json!({"KeyId": kem, "EncapsulationAlgorithm": "ML_KEM"}),
+    )["SharedSecretCiphertextBlob"]
+        .clone();
     vec![
         (
             "CreateKey",
@@ -154,6 +189,43 @@ fn samples(rt: &mut Runtime<SimulatedClock>) -> Vec<(&'static str, Value)> {
             json!({"KeyId": external, "ImportToken": "eA==", "EncryptedKeyMaterial": "eA==", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
         ),
         ("DeleteImportedKeyMaterial", json!({"KeyId": external})),
+        (
+            "Sign",
+            json!({"KeyId": "alias/sign", "Message": message["Message"], "SigningAlgorithm": message["SigningAlgorithm"], "MessageType": "RAW"}),
+        ),
+        (
+            "Verify",
+            json!({"KeyId": "alias/sign", "Message": "eA==", "Signature": signature, "SigningAlgorithm": "ECDSA_SHA_256", "MessageType": "RAW"}),
+        ),
+        ("GetPublicKey", json!({"KeyId": "alias/sign"})),
+        (
+            "GenerateMac",
+            json!({"KeyId": "alias/mac", "Message": "eA==", "MacAlgorithm": "HMAC_SHA_256"}),
+        ),
+        (
+            "VerifyMac",
+            json!({"KeyId": "alias/mac", "Message": "eA==", "Mac": tag, "MacAlgorithm": "HMAC_SHA_256"}),
+        ),
+        (
+            "DeriveSharedSecret",
+            json!({"KeyId": "alias/agree", "KeyAgreementAlgorithm": "ECDH", "PublicKey": public_key}),
+        ),
+        (
+            "GenerateDataKeyPair",
+            json!({"KeyId": "alias/app", "KeyPairSpec": "ECC_NIST_P256", "EncryptionContext": context}),
+        ),
+        (
+            "GenerateDataKeyPairWithoutPlaintext",
+            json!({"KeyId": "alias/app", "KeyPairSpec": "ECC_NIST_P256", "EncryptionContext": context}),
+        ),
+        (
+            "Encapsulate",
+            json!({"KeyId": "alias/kem", "EncapsulationAlgorithm": "ML_KEM"}),
+        ),
+        (
+            "Decapsulate",
+            json!({"KeyId": "alias/kem", "SharedSecretCiphertextBlob": encapsulated, "EncapsulationAlgorithm": "ML_KEM"}),
+        ),
     ]
 }
 
@@ -368,9 +440,6 @@ const NOT_SET_YET: &[(&str, &str)] = &[
     ("*", "kms:RecipientAttestation:*"),
     ("DisableKey", "kms:TrailingDaysWithoutKeyUsage"),
     ("ScheduleKeyDeletion", "kms:TrailingDaysWithoutKeyUsage"),
-    ("CreateKey", "kms:KeySpec"),
-    ("CreateKey", "kms:KeyUsage"),
-    ("CreateKey", "kms:MultiRegion"),
     ("CreateKey", "kms:MultiRegionKeyType"),
     ("CreateGrant", "kms:GrantConstraintSourceArn"),
     ("CreateGrant", "kms:GranteeServicePrincipal"),

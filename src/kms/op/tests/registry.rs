@@ -35,16 +35,26 @@ fn the_cross_account_operations_are_those_aws_lists() {
         cross,
         [
             "CreateGrant",
+            "Decapsulate",
             "Decrypt",
+            "DeriveSharedSecret",
             "DescribeKey",
+            "Encapsulate",
             "Encrypt",
             "GenerateDataKey",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
             "GenerateDataKeyWithoutPlaintext",
+            "GenerateMac",
             "GetKeyRotationStatus",
+            "GetPublicKey",
             "ListGrants",
             "ReEncrypt",
             "RetireGrant",
             "RevokeGrant",
+            "Sign",
+            "Verify",
+            "VerifyMac",
         ]
     );
 }
@@ -72,9 +82,9 @@ fn mutating_operations_are_audited_as_not_read_only() {
 #[test]
 fn an_unknown_operation_is_unsupported_and_not_audited() {
     let mut rt = runtime();
-    let (name, message) = refused(call(&mut rt, "Sign", json!({})));
+    let (name, message) = refused(call(&mut rt, "GetKeyLastUsage", json!({})));
     assert_eq!(name, ErrorName::UnsupportedOperationException);
-    assert!(message.contains("`Sign`"), "{message}");
+    assert!(message.contains("`GetKeyLastUsage`"), "{message}");
     assert!(rt.audit.drain().is_empty());
 }
 
@@ -168,4 +178,13 @@ fn describe_custom_key_stores_needs_an_identity_policy() {
     assert_eq!(refused.name, ErrorName::AccessDeniedException);
     let records = rt.audit.drain();
     assert_eq!(records[0].error_code, Some("AccessDeniedException"));
+}
+
+// A key pair generation (seconds for RSA_4096) runs off the server's async
+// threads, like every call that changes state; a signature does not.
+#[test]
+fn key_pair_generation_and_state_changes_run_off_the_async_threads() {
+    assert!(blocking("GenerateDataKeyPair") && blocking("GenerateDataKeyPairWithoutPlaintext"));
+    assert!(blocking("CreateKey") && !mutates("GenerateDataKeyPair"));
+    assert!(!blocking("Sign") && !blocking("Verify") && !blocking("Encrypt"));
 }
