@@ -5,7 +5,7 @@
 //! main value (`--output text`).
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 
 use base64::Engine as _;
 use keyward::eval::Caller;
@@ -18,6 +18,7 @@ use keyward::suite::Accounts;
 use serde_json::{json, Value};
 use zeroize::Zeroize;
 
+use super::aws::Format;
 use super::kms_args::*;
 use super::Exit;
 
@@ -297,18 +298,36 @@ pub fn run(session: &Session, command: &KmsCommand) -> Exit {
             if printed.json == json!({}) {
                 return Exit::Success;
             }
-            let json_output = session
-                .output
-                .map_or(!std::io::stdout().is_terminal(), |o| o == Output::Json);
-            // Written straight to stdout: no unzeroized copy of a secret is made.
+            // Written straight to stdout: no unzeroized copy of a secret is
+            // made. A closed pipe (`| head`) ends the output quietly.
             let mut out = std::io::stdout().lock();
-            let _ = if json_output {
-                serde_json::to_writer_pretty(&mut out, &printed.json).map_err(std::io::Error::from)
-            } else {
-                out.write_all(printed.text.as_bytes())
+            let own_text = matches!(session.output, None | Some(Format::Text)) && session.query.is_none();
+            if own_text {
+                let _ = out
+                    .write_all(printed.text.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"));
+                return Exit::Success;
             }
-            .and_then(|()| out.write_all(b"\n"));
-            Exit::Success
+            let operation = operation_of(command);
+            let shape = operation.and_then(|name| {
+                super::aws::model::model()
+                    .operations
+                    .get(name)
+                    .and_then(|op| op.output.as_deref())
+            });
+            match super::aws::print(
+                &mut out,
+                session,
+                operation.unwrap_or("keyward"),
+                shape,
+                printed.json.clone(),
+            ) {
+                Err(super::aws::Printing::Query(message)) => {
+                    eprintln!("error: {message}");
+                    Exit::Failure
+                }
+                Ok(()) | Err(super::aws::Printing::Io) => Exit::Success,
+            }
         }
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
@@ -348,7 +367,9 @@ pub(super) fn via_service_endpoint(service: &str, region: &str) -> Result<String
     }
 }
 
-fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
+/// The caller the session names (`--as`, `--accounts`, `--via-service`) and
+/// the identities of its accounts file.
+pub(super) fn caller(session: &Session) -> Result<(Caller, keyward::kms::Authorizer), Failure> {
     let accounts = match &session.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| format!("{:?}", miette::Report::new(e)))?),
         None => None,
@@ -362,7 +383,33 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         Some(service) => caller.via(via_service_endpoint(service, &session.region)?),
         None => caller,
     };
-    let identities = accounts.map(|a| a.identities).unwrap_or_default();
+    Ok((caller, accounts.map(|a| a.identities).unwrap_or_default()))
+}
+
+/// The service over the session's state: `--ephemeral` in memory, else the
+/// state directory, waiting up to `--lock-timeout` for another process.
+pub(super) fn service(
+    session: &Session,
+    identities: keyward::kms::Authorizer,
+) -> Result<Service<SystemClock>, Failure> {
+    let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
+    let store: Box<dyn keyward::kms::Store> = if session.ephemeral {
+        Box::new(keyward::store::MemoryStore::default())
+    } else {
+        let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
+        let options = keyward::store::Options {
+            lock_timeout: std::time::Duration::from_secs_f64(session.lock_timeout),
+            ..keyward::store::Options::on_wait(|waiting| {
+                eprintln!("{waiting}; press Ctrl-C to stop, or give `--lock-timeout SECONDS`")
+            })
+        };
+        Box::new(keyward::store::SqliteStore::open_with(&dir, options).map_err(report)?)
+    };
+    Service::open(store, identities, SystemClock, &session.account).map_err(report)
+}
+
+fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
+    let (caller, identities) = caller(session)?;
     // A file command opens its input (and reads the header of a file to
     // decrypt) before the state is opened.
     let input = std::cell::RefCell::new(match command {
@@ -371,13 +418,7 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         _ => None,
     });
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
-    let store: Box<dyn keyward::kms::Store> = if session.ephemeral {
-        Box::new(keyward::store::MemoryStore::default())
-    } else {
-        let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
-        Box::new(keyward::store::SqliteStore::open(&dir).map_err(report)?)
-    };
-    let kms = Service::open(store, identities, SystemClock, &session.account).map_err(report)?;
+    let kms = service(session, identities)?;
     let audit = |filter: &AuditFilter| kms.audit(filter).map_err(report);
     let operation =
         Local {
@@ -421,6 +462,38 @@ fn command_key(command: &KmsCommand) -> Option<&str> {
         KmsCommand::EncryptFile(args) => args.keys.first().map(String::as_str),
         _ => None,
     }
+}
+
+/// The KMS operation whose response a command prints (its model gives the
+/// timestamps to print in ISO 8601).
+fn operation_of(command: &KmsCommand) -> Option<&'static str> {
+    Some(match command {
+        KmsCommand::Key(key) => match key {
+            KeyCommand::Create { .. } => "CreateKey",
+            KeyCommand::Describe { .. }
+            | KeyCommand::Enable { .. }
+            | KeyCommand::Disable { .. }
+            | KeyCommand::ScheduleDeletion { .. }
+            | KeyCommand::CancelDeletion { .. }
+            | KeyCommand::Rotate { .. } => "DescribeKey",
+            KeyCommand::List { .. } => "ListKeys",
+            KeyCommand::RotationStatus { .. } => "GetKeyRotationStatus",
+            KeyCommand::ListRotations { .. } => "ListKeyRotations",
+            KeyCommand::ListTags { .. } => "ListResourceTags",
+            _ => return None,
+        },
+        KmsCommand::Grant(GrantCommand::Create { .. }) => "CreateGrant",
+        KmsCommand::Grant(GrantCommand::List { .. } | GrantCommand::ListRetirable { .. }) => "ListGrants",
+        KmsCommand::Alias(AliasCommand::List { .. }) => "ListAliases",
+        KmsCommand::Policy(PolicyCommand::Get { .. }) => "GetKeyPolicy",
+        KmsCommand::ReEncrypt(_) => "ReEncrypt",
+        KmsCommand::Encrypt(_) => "Encrypt",
+        KmsCommand::Decrypt(_) => "Decrypt",
+        KmsCommand::GenerateDataKey(_) => "GenerateDataKey",
+        KmsCommand::GenerateDataKeyWithoutPlaintext(_) => "GenerateDataKeyWithoutPlaintext",
+        KmsCommand::GenerateRandom { .. } => "GenerateRandom",
+        _ => return None,
+    })
 }
 
 /// What is left once the state is saved: a response to print, or a stream

@@ -2,7 +2,9 @@
 //! an [`Exit`] that becomes the exit code.
 
 mod args;
+mod aws;
 mod check;
+mod completions;
 mod envelope;
 mod explain;
 mod format;
@@ -50,6 +52,9 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Repl(repl) => repl::repl(&args.session, &repl),
         args::Command::Run(run) => repl::run(&args.session, &run),
         args::Command::Kms(command) => kms::run(&args.session, &command),
+        args::Command::Aws(call) => aws::run(&args.session, &call),
+        args::Command::Completions { shell } => completions::completions(shell),
+        args::Command::Man => completions::man(),
         #[cfg(feature = "serve")]
         args::Command::Serve(serve) => serve::run(&args.session, &serve),
     };
