@@ -6,6 +6,8 @@ mod proptest_config;
 
 mod accounts;
 #[cfg(feature = "cli")]
+mod aws_cli;
+#[cfg(feature = "cli")]
 mod cli;
 mod conformance;
 mod corpus;

@@ -1,6 +1,9 @@
 //! Command-line front end: clap arguments → the library → rendered output and
 //! an [`Exit`] that becomes the exit code.
 
+#[macro_use]
+mod pipe;
+
 mod args;
 mod aws;
 mod check;
