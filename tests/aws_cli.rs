@@ -199,28 +199,34 @@ fn grant_operations_space_separated_and_constraints_in_shorthand() {
         "Encrypt,GenerateDataKey",
     ]);
     let grants = kms.json(&["kms", "list-grants", "--key-id", &key]);
-    let first = &grants["Grants"][0];
-    assert_eq!(first["Operations"], serde_json::json!(["Encrypt", "Decrypt"]));
+    let grant_to = |role: &str| -> Value {
+        let arn = format!("arn:aws:iam::111122223333:role/{role}");
+        let found = grants["Grants"]
+            .as_array()
+            .and_then(|g| g.iter().find(|g| g["GranteePrincipal"] == arn.as_str()));
+        found.cloned().unwrap_or_else(|| panic!("a grant to {role}: {grants}"))
+    };
+    assert_eq!(grant_to("app")["Operations"], serde_json::json!(["Encrypt", "Decrypt"]));
     assert_eq!(
-        first["Constraints"],
+        grant_to("app")["Constraints"],
         serde_json::json!({"EncryptionContextSubset": {"dept": "eng"}})
     );
     assert_eq!(
-        grants["Grants"][1]["Operations"],
+        grant_to("other")["Operations"],
         serde_json::json!(["Encrypt", "GenerateDataKey"])
     );
-    let ids = kms.ok(&[
+    let principals = kms.ok(&[
         "kms",
         "list-grants",
         "--key-id",
         &key,
         "--query",
-        "Grants[].GranteePrincipal",
+        "sort(Grants[].GranteePrincipal)",
         "--output",
         "text",
     ]);
     assert_eq!(
-        ids,
+        principals,
         "arn:aws:iam::111122223333:role/app\tarn:aws:iam::111122223333:role/other\n"
     );
 }
