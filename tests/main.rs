@@ -9,6 +9,8 @@ mod accounts;
 mod aws_cli;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_output;
 mod conformance;
 mod corpus;
 #[cfg(feature = "cli")]

@@ -68,7 +68,10 @@ fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Exit {
         // `--write` on stdin, and plain `fmt`, print the result.
         _ => match std::io::stdout().lock().write_all(canonical.as_bytes()) {
             Ok(()) => Exit::Success,
-            Err(_) => Exit::Failure,
+            Err(e) => {
+                super::pipe::closed(&e);
+                Exit::Failure
+            }
         },
     }
 }

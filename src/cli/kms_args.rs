@@ -31,7 +31,7 @@ pub struct Session {
     pub account: String,
     /// The Region (default: `$AWS_REGION`, else `$AWS_DEFAULT_REGION`, else
     /// `us-east-1`). Keys live in one account and Region, as in AWS.
-    #[arg(long, global = true, default_value_t = default_region())]
+    #[arg(long, global = true, default_value_t = default_region(), hide_default_value = true)]
     pub region: String,
     /// The output format. `keyward kms …` prints JSON unless told
     /// otherwise, keyward's own verbs their text; never decided by whether

@@ -111,7 +111,8 @@ pub fn run(args: &LintArgs) -> Exit {
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
         outcome = outcome.max(Exit::Problems);
     }
-    if write(args.format, &linted, threshold).is_err() {
+    if let Err(e) = write(args.format, &linted, threshold) {
+        super::pipe::closed(&e);
         return Exit::Failure;
     }
     if args.format == LintFormat::Human {
@@ -333,15 +334,14 @@ fn list_rules() -> Exit {
     for rule in rules::ALL {
         let info = &rule.info;
         let code = info.access_analyzer.map(|c| format!(" [{c}]")).unwrap_or_default();
-        if writeln!(
+        if let Err(e) = writeln!(
             out,
             "{:<40} {:<10} {}{code}",
             info.name,
             info.severity.as_str(),
             info.summary
-        )
-        .is_err()
-        {
+        ) {
+            super::pipe::closed(&e);
             return Exit::Failure;
         }
     }
