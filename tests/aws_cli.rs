@@ -438,3 +438,39 @@ fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).expect("base64")
 }
+
+/// The everyday tasks of docs/aws-cli.md as an AWS CLI user writes them,
+/// `aws` replaced by `keyward` and nothing else changed.
+#[test]
+fn everyday_aws_kms_command_lines_run_unchanged() {
+    let kms = Kms::new("everyday");
+    let dir = kms.state.display().to_string();
+    std::fs::write(kms.state.join("secret.txt"), b"hello").expect("write");
+    let run = |line: &str| -> String {
+        let line = line.replace("$DIR", &dir);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[0], "aws", "{line}");
+        kms.ok(&words[1..])
+    };
+    let key = run("aws kms create-key --description app-data --query KeyMetadata.KeyId --output text");
+    let key = key.trim();
+    run(&format!(
+        "aws kms create-alias --alias-name alias/app --target-key-id {key}"
+    ));
+    let policy = run(&format!(
+        "aws kms get-key-policy --key-id {key} --policy-name default --query Policy --output text"
+    ));
+    std::fs::write(kms.state.join("key-policy.json"), policy.trim_end()).expect("write");
+    run(&format!(
+        "aws kms put-key-policy --key-id {key} --policy-name default --policy file://$DIR/key-policy.json"
+    ));
+    let blob = run("aws kms encrypt --key-id alias/app --plaintext fileb://$DIR/secret.txt --encryption-context purpose=test --query CiphertextBlob --output text");
+    std::fs::write(kms.state.join("secret.enc"), base64_decode(blob.trim())).expect("write");
+    let plaintext = run("aws kms decrypt --ciphertext-blob fileb://$DIR/secret.enc --encryption-context purpose=test --query Plaintext --output text");
+    assert_eq!(base64_decode(plaintext.trim()), b"hello");
+    let grant = run(&format!("aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:role/app --operations Encrypt Decrypt --constraints EncryptionContextSubset={{purpose=test}} --query GrantId --output text"));
+    let listed = run(&format!(
+        "aws kms list-grants --key-id {key} --query Grants[].GrantId --output text"
+    ));
+    assert_eq!(listed.trim(), grant.trim());
+}

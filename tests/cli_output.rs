@@ -289,3 +289,28 @@ fn json_answers_match_the_documented_schemas() {
         assert_valid(&simulate, &answer, "simulate");
     }
 }
+
+#[test]
+fn the_pre_commit_hook_runs_on_policy_files_only() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+        .expect("the hook definition");
+    let hooks = yaml_rust2::YamlLoader::load_from_str(&text).expect("YAML");
+    let files = hooks[0][0]["files"].as_str().expect("a `files:` filter");
+    let filter = regex::Regex::new(files).expect("a regex pre-commit can use");
+    for policy in [
+        "policies/key.json",
+        "infra/policies/app/role.json",
+        "app.policy.json",
+        "db.grants.json",
+    ] {
+        assert!(filter.is_match(policy), "{policy}");
+    }
+    for other in [
+        "package.json",
+        "tsconfig.json",
+        "src/fixtures/data.json",
+        ".vscode/settings.json",
+    ] {
+        assert!(!filter.is_match(other), "{other}");
+    }
+}
