@@ -21,6 +21,7 @@ mod repl;
 mod serve;
 mod simulate;
 mod test;
+mod verbs;
 
 use clap::Parser as _;
 

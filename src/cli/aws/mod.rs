@@ -299,13 +299,25 @@ fn call(session: &Session, args: &KmsArgs, operation: &model::Operation, request
     let once = |request: &Value| {
         keyward::kms::op::call_json(&service, &caller, &session.region, &args.operation, request).map_err(Called::Kms)
     };
-    let mut response = once(request)?;
+    let response = once(request)?;
     let Some(key) = result_key(operation) else {
         return Ok(response);
     };
     if !args.paginate || request.get("Marker").is_some() {
         return Ok(response);
     }
+    every_page(response, request, key, once)
+}
+
+/// Follows `NextMarker` from the first page's `response`, joining the list
+/// member `key` of every page, and drops the markers, as the AWS CLI's
+/// paginated answers do.
+pub fn every_page<E>(
+    mut response: Value,
+    request: &mut Value,
+    key: &str,
+    mut once: impl FnMut(&Value) -> Result<Value, E>,
+) -> Result<Value, E> {
     while let Some(marker) = response.get("NextMarker").and_then(Value::as_str).map(str::to_owned) {
         request["Marker"] = Value::String(marker);
         let mut page = once(request)?;
