@@ -39,7 +39,6 @@ pub enum Shape {
     },
     String {
         #[serde(default)]
-        #[allow(dead_code)]
         r#enum: Vec<String>,
     },
     Integer,
