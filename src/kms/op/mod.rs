@@ -45,7 +45,7 @@ pub use tags::*;
 
 use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
-use super::service::{Operation, Service, Target};
+use super::service::{Answer, Operation, Service, Target};
 use super::KeyRef;
 use crate::eval::Caller;
 
@@ -78,6 +78,11 @@ pub trait Op: DeserializeOwned + Sized {
     const TAKES_DRY_RUN: bool;
     /// Whether the model gives it `GrantTokens`.
     const TAKES_GRANT_TOKENS: bool;
+    /// The condition keys its own request members set in the request
+    /// context, as the Service Authorization Reference names them; beyond
+    /// them, every call carries [`crate::kms::EVERY_CALL_KEYS`] and a
+    /// call on a key [`crate::kms::KEY_RESOURCE_KEYS`].
+    const CONDITION_KEYS: &'static [&'static str];
 
     type Response: Serialize;
 
@@ -145,6 +150,7 @@ pub struct Declared {
     pub cross_account: bool,
     pub takes_dry_run: bool,
     pub takes_grant_tokens: bool,
+    pub condition_keys: &'static [&'static str],
 }
 
 impl Declared {
@@ -157,8 +163,15 @@ impl Declared {
             cross_account: T::CROSS_ACCOUNT,
             takes_dry_run: T::TAKES_DRY_RUN,
             takes_grant_tokens: T::TAKES_GRANT_TOKENS,
+            condition_keys: T::CONDITION_KEYS,
         }
     }
+}
+
+/// Whether the operation `name` changes state (a call that does waits for
+/// its commit while it holds the service; see [`Service::answer`]).
+pub fn mutates(name: &str) -> bool {
+    DECLARED.iter().any(|d| d.name == name && d.mutates)
 }
 
 /// Where a call that names `key_id` runs: the partition its key or alias
@@ -232,16 +245,16 @@ fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
         .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The response could not be written."))
 }
 
-/// `T` from JSON through the service: decode, then `Service::call`
+/// `T` from JSON through the service: decode, then `Service::answer`
 /// (validate, run, commit, audit), then encode.
-fn call_one<C: Clock + Clone, T: Op>(
+fn answer_one<C: Clock + Clone, T: Op>(
     service: &Service<C>,
     caller: &Caller,
     region: &str,
     request: &Value,
-) -> Result<Value, KmsError> {
+) -> Answer<Value> {
     match decode::<T>(request) {
-        Ok(op) => service.call(caller, region, &op).and_then(|response| encode(&response)),
+        Ok(op) => service.answer(caller, region, &op).map(|response| encode(&response)),
         Err(error) => {
             let target = if T::CROSS_ACCOUNT {
                 raw_target(request)
@@ -253,7 +266,7 @@ fn call_one<C: Clock + Clone, T: Op>(
                 error,
                 target,
             };
-            service.call(caller, region, &refused)
+            service.answer(caller, region, &refused)
         }
     }
 }
@@ -305,10 +318,22 @@ macro_rules! operations {
             name: &str,
             request: &Value,
         ) -> Result<Value, KmsError> {
+            answer_json(service, caller, region, name, request).wait()
+        }
+
+        /// [`call_json`] up to the wait for its audit commit (see
+        /// [`Service::answer`]).
+        pub fn answer_json<C: Clock + Clone>(
+            service: &Service<C>,
+            caller: &Caller,
+            region: &str,
+            name: &str,
+            request: &Value,
+        ) -> Answer<Value> {
             $(if name == <$op as Op>::NAME {
-                return call_one::<C, $op>(service, caller, region, request);
+                return answer_one::<C, $op>(service, caller, region, request);
             })*
-            unknown(name, request)
+            Answer::from(unknown(name, request))
         }
 
         /// [`call_json`] on one partition's runtime, without the service's
