@@ -6,7 +6,11 @@ mod proptest_config;
 
 mod accounts;
 #[cfg(feature = "cli")]
+mod aws_cli;
+#[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_output;
 mod conformance;
 mod corpus;
 #[cfg(feature = "cli")]

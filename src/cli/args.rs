@@ -88,6 +88,18 @@ pub enum Command {
     /// `GetParametersForImport`, for `ImportKeyMaterial`. Exit status: 0 on
     /// success, 2 for bad input.
     ImportWrap(super::import_wrap::ImportWrapArgs),
+    /// Call any KMS operation as `aws kms` does: `keyward kms encrypt
+    /// --key-id alias/app --plaintext fileb://secret.txt`, with the AWS
+    /// CLI's parameters, shorthand, `--query` and `--output`.
+    #[command(name = "kms")]
+    Aws(super::aws::KmsArgs),
+    /// Print a shell completion script: `keyward completions bash > /etc/bash_completion.d/keyward`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `keyward man | man -l -`.
+    Man,
     /// Serve the KMS JSON API over HTTP for AWS SDKs and the AWS CLI, every
     /// call SigV4-authenticated and authorized by keyward's evaluator.
     #[cfg(feature = "serve")]

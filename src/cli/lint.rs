@@ -111,7 +111,8 @@ pub fn run(args: &LintArgs) -> Exit {
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
         outcome = outcome.max(Exit::Problems);
     }
-    if write(args.format, &linted, threshold).is_err() {
+    if let Err(e) = write(args.format, &linted, threshold) {
+        super::pipe::closed(&e);
         return Exit::Failure;
     }
     if args.format == LintFormat::Human {
@@ -282,9 +283,9 @@ fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, Stri
         Verdict::CannotDecide(why) => why.clone(),
     };
     if format == LintFormat::Json {
-        println!("{}", serde_json::json!({"result": verdict.as_str(), "detail": detail}));
+        outln!("{}", serde_json::json!({"result": verdict.as_str(), "detail": detail}));
     } else {
-        println!("{}: {detail}", verdict.as_str());
+        outln!("{}: {detail}", verdict.as_str());
     }
     match verdict {
         Verdict::Pass => Exit::Success,
@@ -307,8 +308,8 @@ pub fn long_version() -> &'static str {
 /// `--catalogue-info`: where the IAM catalogue comes from and what it holds.
 fn catalogue_info() -> Exit {
     let catalogue = catalog::get();
-    println!("source:   {}", catalogue.source);
-    println!(
+    outln!("source:   {}", catalogue.source);
+    outln!(
         "date:     {}",
         if catalogue.date.is_empty() {
             "unknown"
@@ -316,8 +317,8 @@ fn catalogue_info() -> Exit {
             &catalogue.date
         }
     );
-    println!("services: {}", catalogue.service_names().count());
-    println!("actions:  {}", catalogue.action_count());
+    outln!("services: {}", catalogue.service_names().count());
+    outln!("actions:  {}", catalogue.action_count());
     Exit::Success
 }
 
@@ -333,15 +334,14 @@ fn list_rules() -> Exit {
     for rule in rules::ALL {
         let info = &rule.info;
         let code = info.access_analyzer.map(|c| format!(" [{c}]")).unwrap_or_default();
-        if writeln!(
+        if let Err(e) = writeln!(
             out,
             "{:<40} {:<10} {}{code}",
             info.name,
             info.severity.as_str(),
             info.summary
-        )
-        .is_err()
-        {
+        ) {
+            super::pipe::closed(&e);
             return Exit::Failure;
         }
     }
@@ -351,7 +351,7 @@ fn list_rules() -> Exit {
 fn explain(name: &str) -> Exit {
     match rules::find(name) {
         Some(rule) => {
-            print!("{}", rules::explain(rule));
+            out!("{}", rules::explain(rule));
             Exit::Success
         }
         None if lint::access_analyzer::finding_type(&name.to_ascii_uppercase()).is_some() => {

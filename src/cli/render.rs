@@ -90,11 +90,13 @@ fn visible(text: &str) -> String {
         .collect()
 }
 
-/// One problem as `--format json` prints it; fields in this order.
+/// One problem as `--format json` prints it; fields in this order, the
+/// shape of a `keyward lint --format json` finding
+/// (`docs/schemas/lint-finding.schema.json`).
 #[derive(serde::Serialize)]
 struct JsonProblem<'a> {
     file: &'a str,
-    code: String,
+    rule: String,
     severity: &'static str,
     message: String,
     line: usize,
@@ -114,7 +116,7 @@ fn as_json(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     let (end_line, end_column) = src.line_col(end);
     let problem = JsonProblem {
         file: src.name(),
-        code: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
+        rule: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
         severity: "error",
         message: diagnostic.to_string(),
         line,

@@ -83,7 +83,8 @@ impl Interop {
 
     /// A new key (with `policy`, else the default key policy); its ARN.
     fn key(&self, policy: Option<&str>) -> String {
-        let mut args = vec!["key", "create"];
+        // JSON whatever stdout is: the CLI's format never follows the terminal.
+        let mut args = vec!["--output", "json", "key", "create"];
         let policy = policy.map(|p| format!("file://{p}"));
         if let Some(policy) = &policy {
             args.extend(["--policy", policy]);
