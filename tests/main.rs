@@ -27,6 +27,7 @@ mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
+mod lint_codes;
 mod lint_templates;
 mod properties;
 #[cfg(feature = "cli")]

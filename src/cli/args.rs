@@ -275,6 +275,14 @@ pub enum Kind {
     Policy,
     KeyPolicy,
     IdentityPolicy,
+    /// A role's trust policy (`AssumeRolePolicyDocument`).
+    RoleTrustPolicy,
+    /// An AWS Organizations service control policy.
+    #[value(alias = "scp")]
+    ServiceControlPolicy,
+    /// An AWS Organizations resource control policy.
+    #[value(alias = "rcp")]
+    ResourceControlPolicy,
     Grant,
 }
 
@@ -286,6 +294,9 @@ impl Kind {
             Kind::Policy => Some(DocumentKind::Policy),
             Kind::KeyPolicy => Some(DocumentKind::KeyPolicy),
             Kind::IdentityPolicy => Some(DocumentKind::IdentityPolicy),
+            Kind::RoleTrustPolicy => Some(DocumentKind::RoleTrustPolicy),
+            Kind::ServiceControlPolicy => Some(DocumentKind::ServiceControlPolicy),
+            Kind::ResourceControlPolicy => Some(DocumentKind::ResourceControlPolicy),
             Kind::Grant => Some(DocumentKind::Grants),
         }
     }
