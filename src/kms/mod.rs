@@ -29,8 +29,8 @@ pub use grants::{check as check_grant, NotApplied};
 pub use key_ref::KeyRef;
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
 pub use request::KmsRequest;
-pub use service::{Operation, Service, Target};
-pub use store::{Change, Commit, Partition, PartitionState, Row, Seq, Snapshot, Store};
+pub use service::{Answer, Operation, Service, Target};
+pub use store::{Change, Commit, Partition, PartitionState, Promise, Receipt, Row, Seq, Snapshot, Store};
 
 #[cfg(test)]
 mod tests;

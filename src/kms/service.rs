@@ -21,7 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
-use super::store::{Change, Commit, Partition, Row, Seq, Store};
+use super::store::{Change, Commit, Partition, Receipt, Row, Seq, Store};
 use super::Authorizer;
 use crate::eval::Caller;
 use crate::store::StoreError;
@@ -85,7 +85,8 @@ pub struct Service<C: Clock + Clone> {
 
 /// How one try of a call ended.
 enum Attempt<R> {
-    Committed(R),
+    /// Done; its audit records are durable once the receipt (if any) says so.
+    Committed(R, Option<Receipt>),
     /// Another process committed first; the call was undone.
     Conflict,
 }
@@ -182,6 +183,15 @@ impl<C: Clock + Clone> Service<C> {
 
     /// Runs `operation` as `caller` in `region`.
     pub fn call<O: Operation<C>>(&self, caller: &Caller, region: &str, operation: &O) -> Result<O::Response, KmsError> {
+        self.answer(caller, region, operation).wait()
+    }
+
+    /// [`call`](Service::call) up to the point where only the disk is left
+    /// to wait for: the returned [`Answer`] holds the response and the
+    /// receipt of the call's audit commit, for a front end that awaits it
+    /// instead of holding a thread (`keyward serve`). A call that changed
+    /// state has already waited for its commit.
+    pub fn answer<O: Operation<C>>(&self, caller: &Caller, region: &str, operation: &O) -> Answer<O::Response> {
         let own = Partition::new(self.account_of(caller), region);
         for _ in 0..CONFLICT_RETRIES {
             let route = |inner: &Inner<C>| match operation.target() {
@@ -191,16 +201,17 @@ impl<C: Clock + Clone> Service<C> {
                 Target::Arn(_) => own.clone(),
                 Target::KeyId(id) => inner.key_index.get(&id).cloned().unwrap_or_else(|| own.clone()),
             };
-            match self.attempt(&own, route, |runtime| operation.run(runtime, caller))? {
-                Attempt::Committed(result) => return result,
+            match self.attempt(&own, route, |runtime| operation.run(runtime, caller)) {
+                Ok(Attempt::Committed(result, receipt)) => return Answer { result, receipt },
                 // Another process wrote first: undone; catch up and run again.
-                Attempt::Conflict => continue,
+                Ok(Attempt::Conflict) => continue,
+                Err(error) => return Answer::from(Err(error)),
             }
         }
-        Err(KmsError::new(
+        Answer::from(Err(KmsError::new(
             ErrorName::KMSInternalException,
             "The state kept changing under this request; it was not carried out. Retry it.",
-        ))
+        )))
     }
 
     /// Runs `f` on `partition`'s runtime under the same protocol as a call
@@ -210,7 +221,10 @@ impl<C: Clock + Clone> Service<C> {
     /// another process beat is undone and reported, not retried.
     pub fn run_once<R>(&self, partition: &Partition, f: impl FnOnce(&mut Runtime<C>) -> R) -> Result<R, KmsError> {
         match self.attempt(partition, |_| partition.clone(), f)? {
-            Attempt::Committed(result) => Ok(result),
+            Attempt::Committed(result, receipt) => match receipt.map(Receipt::wait) {
+                Some(Err(e)) => Err(internal(&e)),
+                _ => Ok(result),
+            },
             Attempt::Conflict => Err(KmsError::new(
                 ErrorName::KMSInternalException,
                 "Another process changed the state during this command, so it was undone. Run it again.",
@@ -243,14 +257,12 @@ impl<C: Clock + Clone> Service<C> {
             }
             drop(inner);
             // Audit-only commits from many threads are batched by the store.
-            self.store
-                .commit(Commit {
-                    changes: Vec::new(),
-                    audit,
-                    base,
-                })
-                .map_err(|e| internal(&e))?;
-            return Ok(Attempt::Committed(result));
+            let receipt = self.store.submit(Commit {
+                changes: Vec::new(),
+                audit,
+                base,
+            });
+            return Ok(Attempt::Committed(result, Some(receipt)));
         }
         let changes: Vec<Change> = rows
             .into_iter()
@@ -278,7 +290,7 @@ impl<C: Clock + Clone> Service<C> {
                         inner.key_index.remove(&id);
                     }
                 }
-                Ok(Attempt::Committed(result))
+                Ok(Attempt::Committed(result, None))
             }
             Err(StoreError::Conflict { .. }) => {
                 runtime.rollback();
@@ -367,6 +379,55 @@ impl<C: Clock + Clone> Service<C> {
                 inner.partitions.values_mut().for_each(Runtime::rollback);
                 Err(internal(&e))
             }
+        }
+    }
+}
+
+/// A call's result and, while its audit records are being written, the
+/// receipt that says when they are durable. The result stands only once
+/// they are: [`wait`](Answer::wait) or [`finish`](Answer::finish) it.
+#[must_use = "a call's answer stands only once its audit records are saved"]
+pub struct Answer<R> {
+    result: Result<R, KmsError>,
+    receipt: Option<Receipt>,
+}
+
+/// An answer with nothing left to save.
+impl<R> From<Result<R, KmsError>> for Answer<R> {
+    fn from(result: Result<R, KmsError>) -> Answer<R> {
+        Answer { result, receipt: None }
+    }
+}
+
+impl<R> Answer<R> {
+    /// The result once the audit records are saved (blocks the thread).
+    pub fn wait(self) -> Result<R, KmsError> {
+        match self.receipt.map(Receipt::wait) {
+            Some(Err(e)) => Err(internal(&e)),
+            _ => self.result,
+        }
+    }
+
+    /// The result once the audit records are saved, without holding a
+    /// thread. If they cannot be, the response is handed to `scrub` (to wipe
+    /// a plaintext it holds) and the call fails.
+    pub async fn finish(self, scrub: impl FnOnce(R)) -> Result<R, KmsError> {
+        if let Some(receipt) = self.receipt {
+            if let Err(error) = receipt.done().await {
+                if let Ok(response) = self.result {
+                    scrub(response);
+                }
+                return Err(internal(&error));
+            }
+        }
+        self.result
+    }
+
+    /// Maps the response, keeping the receipt.
+    pub fn map<U>(self, f: impl FnOnce(R) -> Result<U, KmsError>) -> Answer<U> {
+        Answer {
+            result: self.result.and_then(f),
+            receipt: self.receipt,
         }
     }
 }

@@ -111,6 +111,14 @@ pub trait Store: Send + Sync {
     /// nothing of it was written.
     fn commit(&self, commit: Commit) -> Result<Seq, StoreError>;
 
+    /// Hands `commit` over and returns at once with a [`Receipt`] that
+    /// gives [`commit`](Store::commit)'s answer once it is known, so that an
+    /// async caller need not hold a thread while the disk syncs. A store
+    /// that writes synchronously keeps this default.
+    fn submit(&self, commit: Commit) -> Receipt {
+        Receipt::ready(self.commit(commit))
+    }
+
     /// The audit records that match `filter`, oldest first, as the
     /// CloudTrail-shaped JSON they were saved as.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError>;
@@ -134,7 +142,69 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
         (**self).commit(commit)
     }
 
+    fn submit(&self, commit: Commit) -> Receipt {
+        (**self).submit(commit)
+    }
+
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {
         (**self).audit(filter)
+    }
+}
+
+/// A commit's answer, known now or once the store's writer has it: wait for
+/// it on a thread ([`Receipt::wait`]) or await it ([`Receipt::done`]).
+#[must_use = "a commit is known to be durable only once its receipt answers"]
+pub struct Receipt(Answer);
+
+enum Answer {
+    Ready(Result<Seq, StoreError>),
+    Waiting {
+        answer: oneshot::Receiver<Result<Seq, StoreError>>,
+        /// What to say if the writer stops before it answers.
+        stopped: Box<dyn FnOnce() -> StoreError + Send>,
+    },
+}
+
+/// The writer's side of a [`Receipt`].
+pub struct Promise(oneshot::Sender<Result<Seq, StoreError>>);
+
+impl Promise {
+    /// Answers the receipt (ignored if its holder stopped waiting).
+    pub fn keep(self, answer: Result<Seq, StoreError>) {
+        let _ = self.0.send(answer);
+    }
+}
+
+impl Receipt {
+    /// A receipt whose answer is known.
+    pub fn ready(answer: Result<Seq, StoreError>) -> Receipt {
+        Receipt(Answer::Ready(answer))
+    }
+
+    /// A receipt answered later through its [`Promise`]; `stopped` is the
+    /// error if the promise is dropped unkept.
+    pub fn pending(stopped: impl FnOnce() -> StoreError + Send + 'static) -> (Promise, Receipt) {
+        let (sender, answer) = oneshot::channel();
+        let waiting = Answer::Waiting {
+            answer,
+            stopped: Box::new(stopped),
+        };
+        (Promise(sender), Receipt(waiting))
+    }
+
+    /// Blocks the thread until the answer is known.
+    pub fn wait(self) -> Result<Seq, StoreError> {
+        match self.0 {
+            Answer::Ready(answer) => answer,
+            Answer::Waiting { answer, stopped } => answer.recv().unwrap_or_else(|_| Err(stopped())),
+        }
+    }
+
+    /// Waits for the answer without holding a thread.
+    pub async fn done(self) -> Result<Seq, StoreError> {
+        match self.0 {
+            Answer::Ready(answer) => answer,
+            Answer::Waiting { answer, stopped } => answer.await.unwrap_or_else(|_| Err(stopped())),
+        }
     }
 }

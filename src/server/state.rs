@@ -1,7 +1,9 @@
 //! The server's state: one [`Service`] over the state directory's store (or
-//! a memory store when ephemeral). Calls run on tokio's blocking pool, since
-//! a call waits for its commit; the store batches the commits of concurrent
-//! calls into one transaction, so they share one disk sync.
+//! a memory store when ephemeral). A call that changes state holds the
+//! service while its commit reaches the disk, so it runs on tokio's blocking
+//! pool; any other call runs on the request's own task and awaits only its
+//! audit commit, which the store batches with the commits of concurrent
+//! calls into one transaction and one disk sync.
 
 use std::sync::Arc;
 
@@ -26,17 +28,25 @@ pub async fn call(
     operation: String,
     mut request: Value,
 ) -> Result<Value, WireError> {
-    let kms = Arc::clone(kms);
-    let joined = tokio::task::spawn_blocking(move || {
-        let result = op::call_json(&kms, &caller, &region, &operation, &request);
-        op::wipe(&mut request);
-        result
-    })
-    .await;
-    match joined {
-        Ok(result) => result.map_err(WireError::from),
-        Err(_) => Err(WireError::internal("the call stopped before it finished")),
+    if op::mutates(&operation) {
+        let kms = Arc::clone(kms);
+        let joined = tokio::task::spawn_blocking(move || {
+            let result = op::call_json(&kms, &caller, &region, &operation, &request);
+            op::wipe(&mut request);
+            result
+        })
+        .await;
+        return match joined {
+            Ok(result) => result.map_err(WireError::from),
+            Err(_) => Err(WireError::internal("the call stopped before it finished")),
+        };
     }
+    let answer = op::answer_json(kms, &caller, &region, &operation, &request);
+    op::wipe(&mut request);
+    answer
+        .finish(|mut response| op::wipe(&mut response))
+        .await
+        .map_err(WireError::from)
 }
 
 /// Empties every partition (keys, aliases, grants) and commits that; the

@@ -16,6 +16,7 @@ use super::rows::{self, Kind};
 use super::writer::{Job, Writer};
 use super::{audit, create_database_file, create_dir, import, schema, StoreError, DATABASE_FILE};
 use crate::kms::runtime::AuditFilter;
+use crate::kms::store::Receipt;
 use crate::kms::{Change, Commit, Partition, Row, Seq, Snapshot, Store};
 
 /// An open state directory: `keyward.db` holding every (account, Region)
@@ -199,19 +200,27 @@ impl Store for SqliteStore {
         self.read(|tx| rows::current_seq(tx, &self.database))
     }
 
+    fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {
+        self.submit(commit).wait()
+    }
+
     /// Hands `commit` to the writer thread, which commits it with whatever
     /// other commits are waiting, in one transaction, and answers once that
     /// transaction is on disk.
-    fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {
+    fn submit(&self, commit: Commit) -> Receipt {
+        let database = self.database.clone();
         let stopped =
-            || StoreError::io("commit to", &self.database)(std::io::Error::other("the store's writer has stopped"));
-        let (answer, answered) = mpsc::sync_channel(1);
-        self.jobs
-            .as_ref()
-            .ok_or_else(stopped)?
-            .send(Job { commit, answer })
-            .map_err(|_| stopped())?;
-        answered.recv().map_err(|_| stopped())?
+            move || StoreError::io("commit to", &database)(std::io::Error::other("the store's writer has stopped"));
+        let (promise, receipt) = Receipt::pending(stopped.clone());
+        match &self.jobs {
+            Some(jobs) => {
+                if let Err(mpsc::SendError(job)) = jobs.send(Job { commit, promise }) {
+                    job.promise.keep(Err(stopped()));
+                }
+            }
+            None => promise.keep(Err(stopped())),
+        }
+        receipt
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {

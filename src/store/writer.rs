@@ -14,6 +14,7 @@ use super::busy::{Options, Patience};
 use super::root_key::RootKey;
 use super::rows::{self, Kind};
 use super::{audit, StoreError};
+use crate::kms::store::Promise;
 use crate::kms::{Commit, Row, Seq};
 
 /// At most this many commits share one transaction.
@@ -22,7 +23,7 @@ const BATCH: usize = 1024;
 /// One commit waiting for the writer, and where its answer goes.
 pub(super) struct Job {
     pub commit: Commit,
-    pub answer: mpsc::SyncSender<Result<Seq, StoreError>>,
+    pub promise: Promise,
 }
 
 /// What the writer thread owns.
@@ -47,8 +48,7 @@ impl Writer {
             let commits: Vec<Commit> = batch.iter_mut().map(|job| std::mem::take(&mut job.commit)).collect();
             let answers = self.commit_all(commits);
             for (job, answer) in batch.into_iter().zip(answers) {
-                // A caller that stopped waiting does not stop the others.
-                let _ = job.answer.send(answer);
+                job.promise.keep(answer);
             }
         }
     }

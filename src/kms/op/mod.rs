@@ -45,7 +45,7 @@ pub use tags::*;
 
 use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
-use super::service::{Operation, Service, Target};
+use super::service::{Answer, Operation, Service, Target};
 use super::KeyRef;
 use crate::eval::Caller;
 
@@ -161,6 +161,12 @@ impl Declared {
     }
 }
 
+/// Whether the operation `name` changes state (a call that does waits for
+/// its commit while it holds the service; see [`Service::answer`]).
+pub fn mutates(name: &str) -> bool {
+    DECLARED.iter().any(|d| d.name == name && d.mutates)
+}
+
 /// Where a call that names `key_id` runs: the partition its key or alias
 /// ARN names, else the caller's own.
 pub fn target_of_key(key_id: &str) -> Target {
@@ -232,16 +238,16 @@ fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
         .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The response could not be written."))
 }
 
-/// `T` from JSON through the service: decode, then `Service::call`
+/// `T` from JSON through the service: decode, then `Service::answer`
 /// (validate, run, commit, audit), then encode.
-fn call_one<C: Clock + Clone, T: Op>(
+fn answer_one<C: Clock + Clone, T: Op>(
     service: &Service<C>,
     caller: &Caller,
     region: &str,
     request: &Value,
-) -> Result<Value, KmsError> {
+) -> Answer<Value> {
     match decode::<T>(request) {
-        Ok(op) => service.call(caller, region, &op).and_then(|response| encode(&response)),
+        Ok(op) => service.answer(caller, region, &op).map(|response| encode(&response)),
         Err(error) => {
             let target = if T::CROSS_ACCOUNT {
                 raw_target(request)
@@ -253,7 +259,7 @@ fn call_one<C: Clock + Clone, T: Op>(
                 error,
                 target,
             };
-            service.call(caller, region, &refused)
+            service.answer(caller, region, &refused)
         }
     }
 }
@@ -305,10 +311,22 @@ macro_rules! operations {
             name: &str,
             request: &Value,
         ) -> Result<Value, KmsError> {
+            answer_json(service, caller, region, name, request).wait()
+        }
+
+        /// [`call_json`] up to the wait for its audit commit (see
+        /// [`Service::answer`]).
+        pub fn answer_json<C: Clock + Clone>(
+            service: &Service<C>,
+            caller: &Caller,
+            region: &str,
+            name: &str,
+            request: &Value,
+        ) -> Answer<Value> {
             $(if name == <$op as Op>::NAME {
-                return call_one::<C, $op>(service, caller, region, request);
+                return answer_one::<C, $op>(service, caller, region, request);
             })*
-            unknown(name, request)
+            Answer::from(unknown(name, request))
         }
 
         /// [`call_json`] on one partition's runtime, without the service's
