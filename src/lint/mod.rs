@@ -110,6 +110,17 @@ impl Linter {
 
     fn finish(&self, file: &str, mut findings: Vec<Finding>) -> Vec<Finding> {
         self.config.apply(file, &mut findings);
+        // Messages quote the document: keep a huge key name from printing whole.
+        for finding in &mut findings {
+            shorten_in_place(&mut finding.message);
+            shorten_in_place(&mut finding.label);
+            if let Some(help) = &mut finding.help {
+                shorten_in_place(help);
+            }
+            for label in &mut finding.labels {
+                shorten_in_place(&mut label.text);
+            }
+        }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         findings
     }
@@ -211,6 +222,12 @@ fn from_diagnostic(diagnostic: &dyn Diagnostic, issue_code: Option<&'static str>
     }
     finding.issue_code = issue_code;
     finding
+}
+
+fn shorten_in_place(text: &mut String) {
+    if let std::borrow::Cow::Owned(short) = crate::source::shorten(text) {
+        *text = short;
+    }
 }
 
 /// Does any finding reach the failure threshold?
