@@ -421,3 +421,24 @@ fn machine_formats_list_at_most_max_findings_per_document() {
     let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
     assert!(note.as_str().is_some_and(|t| t.starts_with("2990 findings")), "{note}");
 }
+
+/// `lint --catalogue` reads the catalogue under its own input limit.
+#[test]
+fn a_catalogue_over_its_limit_is_refused_naming_the_flag() {
+    let dir = scratch("catalogue-limit");
+    std::fs::write(dir.join("big.json"), " ".repeat(2 * MB)).expect("write");
+    std::fs::write(dir.join("p.json"), r#"{"Version":"2012-10-17","Statement":[]}"#).expect("write");
+    let run = keyward(
+        &dir,
+        &[
+            "--input-limit",
+            "catalogue=1MiB",
+            "lint",
+            "--catalogue",
+            "big.json",
+            "p.json",
+        ],
+    );
+    run.assert_sane(2, 10_000);
+    assert!(run.stderr.contains("--input-limit catalogue=SIZE"), "{}", run.stderr);
+}
