@@ -366,8 +366,8 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     // A file command opens its input (and reads the header of a file to
     // decrypt) before the state is opened.
     let input = std::cell::RefCell::new(match command {
-        KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, false)?),
-        KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, true)?),
+        KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, None)?),
+        KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, Some(args))?),
         _ => None,
     });
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));

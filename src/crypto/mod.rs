@@ -34,6 +34,7 @@
 mod blob;
 mod context;
 pub mod envelope;
+pub mod esdk;
 pub mod keys;
 mod material;
 

@@ -2,6 +2,7 @@
 //! driven by boto3 (`sdk.py`, a real AWS SDK), by raw HTTP for hostile
 //! requests, and stopped with SIGTERM to check that nothing is lost.
 
+mod esdk;
 mod hostile;
 mod lifecycle;
 mod sdk;

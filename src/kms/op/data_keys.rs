@@ -49,6 +49,12 @@ impl Op for GenerateDataKey {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = GenerateDataKeyResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -87,6 +93,12 @@ impl Op for GenerateDataKeyWithoutPlaintext {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = GenerateDataKeyResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -159,6 +171,7 @@ impl Op for GenerateRandom {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = GenerateRandomResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -89,6 +89,12 @@ impl Op for Encrypt {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = EncryptResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -153,6 +159,12 @@ impl Op for Decrypt {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = DecryptResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -225,6 +237,13 @@ impl Op for ReEncrypt {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+        "kms:ReEncryptOnSameKey",
+    ];
     type Response = ReEncryptResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

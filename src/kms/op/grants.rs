@@ -107,6 +107,15 @@ impl Op for CreateGrant {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:GrantOperations",
+        "kms:GranteePrincipal",
+        "kms:RetiringPrincipal",
+        "kms:GrantConstraintType",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:GrantIsForAWSResource",
+    ];
     type Response = CreateGrantResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -167,6 +176,7 @@ impl Op for ListGrants {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:GrantIsForAWSResource"];
     type Response = ListGrantsResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -211,6 +221,7 @@ impl Op for ListRetirableGrants {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListGrantsResponse;
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ListGrantsResponse, KmsError> {
@@ -242,6 +253,7 @@ impl Op for RetireGrant {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -278,6 +290,7 @@ impl Op for RevokeGrant {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:GrantIsForAWSResource"];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {

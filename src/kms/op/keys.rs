@@ -100,6 +100,7 @@ impl Op for CreateKey {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:BypassPolicyLockoutSafetyCheck"];
     type Response = KeyMetadataResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -145,6 +146,7 @@ impl Op for DescribeKey {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:RequestAlias"];
     type Response = KeyMetadataResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -186,6 +188,7 @@ impl Op for ListKeys {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeysResponse;
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ListKeysResponse, KmsError> {
@@ -226,6 +229,7 @@ macro_rules! key_only {
             const CROSS_ACCOUNT: bool = false;
             const TAKES_DRY_RUN: bool = false;
             const TAKES_GRANT_TOKENS: bool = false;
+            const CONDITION_KEYS: &'static [&'static str] = &[];
             type Response = $response;
 
             fn validate(&self) -> Result<(), crate::kms::KmsError> {
@@ -295,6 +299,7 @@ impl Op for ScheduleKeyDeletion {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:ScheduleKeyDeletionPendingWindowInDays"];
     type Response = ScheduleKeyDeletionResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -329,6 +334,7 @@ impl Op for UpdateKeyDescription {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -78,6 +78,11 @@ pub trait Op: DeserializeOwned + Sized {
     const TAKES_DRY_RUN: bool;
     /// Whether the model gives it `GrantTokens`.
     const TAKES_GRANT_TOKENS: bool;
+    /// The condition keys its own request members set in the request
+    /// context, as the Service Authorization Reference names them; beyond
+    /// them, every call carries [`crate::kms::EVERY_CALL_KEYS`] and a
+    /// call on a key [`crate::kms::KEY_RESOURCE_KEYS`].
+    const CONDITION_KEYS: &'static [&'static str];
 
     type Response: Serialize;
 
@@ -145,6 +150,7 @@ pub struct Declared {
     pub cross_account: bool,
     pub takes_dry_run: bool,
     pub takes_grant_tokens: bool,
+    pub condition_keys: &'static [&'static str],
 }
 
 impl Declared {
@@ -157,6 +163,7 @@ impl Declared {
             cross_account: T::CROSS_ACCOUNT,
             takes_dry_run: T::TAKES_DRY_RUN,
             takes_grant_tokens: T::TAKES_GRANT_TOKENS,
+            condition_keys: T::CONDITION_KEYS,
         }
     }
 }

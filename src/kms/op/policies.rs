@@ -32,6 +32,7 @@ impl Op for GetKeyPolicy {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:PolicyName"];
     type Response = GetKeyPolicyResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -71,6 +72,7 @@ impl Op for ListKeyPolicies {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeyPoliciesResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -106,6 +108,7 @@ impl Op for PutKeyPolicy {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:BypassPolicyLockoutSafetyCheck", "kms:PolicyName"];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {

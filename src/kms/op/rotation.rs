@@ -27,6 +27,7 @@ impl Op for EnableKeyRotation {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:RotationPeriodInDays"];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -79,6 +80,7 @@ impl Op for GetKeyRotationStatus {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = GetKeyRotationStatusResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -124,6 +126,7 @@ impl Op for ListKeyRotations {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeyRotationsResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -25,6 +25,7 @@ impl Op for TagResource {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["aws:RequestTag/${TagKey}", "aws:TagKeys"];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -58,6 +59,7 @@ impl Op for UntagResource {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["aws:TagKeys"];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -94,6 +96,7 @@ impl Op for ListResourceTags {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListResourceTagsResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::key::Use;
 use super::{check_alias_name, Clock, KeyMetadata, Runtime};
-use crate::eval::Caller;
+use crate::eval::{Caller, Context, ContextValue};
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::request::KmsRequest;
 
@@ -24,8 +24,12 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         policy_name: Option<&str>,
     ) -> Result<String, KmsError> {
-        let key = self.authorized(caller, "kms:GetKeyPolicy", key_id)?;
-        match policy_name.unwrap_or("default") {
+        // API_GetKeyPolicy: `kms:PolicyName` is `default` when the request names none.
+        let name = policy_name.unwrap_or("default");
+        let mut context = Context::new();
+        context.insert_one("kms:PolicyName", name);
+        let key = self.authorized_with(caller, "kms:GetKeyPolicy", key_id, context)?;
+        match name {
             "default" => Ok(key.policy_text.clone()),
             other => Err(KmsError::new(
                 ErrorName::NotFoundException,
@@ -117,7 +121,15 @@ impl<C: Clock> Runtime<C> {
                 return Err(tag_error("Duplicate tag keys"));
             }
         }
-        let key = self.authorized(caller, "kms:TagResource", key_id)?;
+        let mut context = Context::new();
+        for (tag_key, value) in tags {
+            context.insert_one(&format!("aws:RequestTag/{tag_key}"), value.clone());
+        }
+        context.insert(
+            "aws:TagKeys",
+            ContextValue::Many(tags.iter().map(|(k, _)| k.clone()).collect()),
+        );
+        let key = self.authorized_with(caller, "kms:TagResource", key_id, context)?;
         let mut merged = key.tags.clone();
         merged.extend(tags.iter().cloned());
         if merged.len() > MAX_TAGS {
@@ -134,7 +146,9 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         tag_keys: &[String],
     ) -> Result<(), KmsError> {
-        self.change(caller, "kms:UntagResource", key_id, Use::Manage, |key, _| {
+        let mut context = Context::new();
+        context.insert("aws:TagKeys", ContextValue::Many(tag_keys.to_vec()));
+        self.change_with(caller, "kms:UntagResource", key_id, context, Use::Manage, |key, _| {
             for tag_key in tag_keys {
                 key.tags.remove(tag_key);
             }

@@ -39,7 +39,7 @@ use super::tracked::Tracked;
 use super::KeyRef;
 use crate::arn::Arn;
 use crate::crypto::{KeyMaterial, MaterialId};
-use crate::eval::{Caller, CompiledPolicy, Decision};
+use crate::eval::{Caller, CompiledPolicy, Context, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
 use crate::source::Source;
 
@@ -103,6 +103,8 @@ pub struct Runtime<C: Clock> {
 pub struct Decided {
     pub authorization: super::Authorization,
     pub key_policy: Option<String>,
+    /// The request context the decision was made on.
+    pub context: crate::eval::Context,
 }
 
 impl<C: Clock> Runtime<C> {
@@ -229,6 +231,7 @@ impl<C: Clock> Runtime<C> {
         };
         if let Some(k) = key {
             request.key = k.info;
+            request.resource_tags.clone_from(&k.tags);
         }
         let authorization = self
             .identities
@@ -238,6 +241,7 @@ impl<C: Clock> Runtime<C> {
                 *last = Some(Decided {
                     authorization: authorization.clone(),
                     key_policy: key.map(|k| k.policy_text.clone()),
+                    context: request.to_eval_request().context,
                 });
             }
         }
@@ -442,9 +446,22 @@ impl<C: Clock> Runtime<C> {
 
     /// Resolves a key and authorizes an action on it.
     pub(super) fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
+        self.authorized_with(caller, action, key_id, Context::new())
+    }
+
+    /// [`authorized`](Self::authorized), with the condition keys the
+    /// request's own members set (`kms:RotationPeriodInDays`, …).
+    pub(super) fn authorized_with(
+        &self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: Context,
+    ) -> Result<&Key, KmsError> {
         let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
         request.alias = KeyRef::parse(key_id).alias_name().map(str::to_owned);
+        request.context = context;
         self.authorize(&mut request, Some(key))?;
         Ok(key)
     }
@@ -463,7 +480,20 @@ impl<C: Clock> Runtime<C> {
         use_: Use,
         f: impl FnOnce(&mut Key, i64),
     ) -> Result<KeyMetadata, KmsError> {
-        let id = self.authorized(caller, action, key_id)?.id.clone();
+        self.change_with(caller, action, key_id, Context::new(), use_, f)
+    }
+
+    /// [`change`](Self::change), with the request's own condition keys.
+    pub(super) fn change_with(
+        &mut self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: Context,
+        use_: Use,
+        f: impl FnOnce(&mut Key, i64),
+    ) -> Result<KeyMetadata, KmsError> {
+        let id = self.authorized_with(caller, action, key_id, context)?.id.clone();
         self.modify(&id, use_, f)
     }
 
@@ -510,10 +540,21 @@ impl<C: Clock> Runtime<C> {
                 format!("PendingWindowInDays must be between 7 and 30, not {days}."),
             ));
         }
-        self.change(caller, "kms:ScheduleKeyDeletion", key_id, Use::Schedule, |key, now| {
-            key.state = KeyState::PendingDeletion;
-            key.deletion_date = Some(now + days * 86_400);
-        })
+        let mut context = Context::new();
+        if let Some(given) = pending_window_in_days {
+            context.insert_one("kms:ScheduleKeyDeletionPendingWindowInDays", given.to_string());
+        }
+        self.change_with(
+            caller,
+            "kms:ScheduleKeyDeletion",
+            key_id,
+            context,
+            Use::Schedule,
+            |key, now| {
+                key.state = KeyState::PendingDeletion;
+                key.deletion_date = Some(now + days * 86_400);
+            },
+        )
     }
 
     /// `CancelKeyDeletion`: back to `Disabled` (§3.4).

@@ -5,7 +5,7 @@
 use super::key::{Key, KeyState, Material, Origin, Rotation, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::crypto::{KeyMaterial, MaterialId};
-use crate::eval::Caller;
+use crate::eval::{Caller, Context};
 use crate::kms::error::{ErrorName, KmsError};
 
 /// At most this many on-demand rotations per key (§12 #6).
@@ -51,12 +51,23 @@ impl<C: Clock> Runtime<C> {
                 rule,
             ));
         }
-        self.change(caller, "kms:EnableKeyRotation", key_id, Use::Crypto, |key, now| {
-            key.rotation = Some(Rotation {
-                period_days: days,
-                next: now + days * DAY,
-            });
-        })
+        let mut context = Context::new();
+        if let Some(given) = period_days {
+            context.insert_one("kms:RotationPeriodInDays", given.to_string());
+        }
+        self.change_with(
+            caller,
+            "kms:EnableKeyRotation",
+            key_id,
+            context,
+            Use::Crypto,
+            |key, now| {
+                key.rotation = Some(Rotation {
+                    period_days: days,
+                    next: now + days * DAY,
+                });
+            },
+        )
         .map(|_| ())
     }
 

@@ -2,6 +2,7 @@
 //! (whichever layer checks them), responses in the API's shapes, the
 //! registry, and the first operation added on this shape.
 
+mod condition_keys;
 mod crypto;
 mod decode;
 mod grants_and_aliases;
