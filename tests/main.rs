@@ -34,6 +34,7 @@ mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
+mod lint_codes;
 mod lint_templates;
 mod multi_region;
 mod properties;

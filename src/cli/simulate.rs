@@ -24,7 +24,7 @@ pub fn run(session: &Session, args: &SimulateArgs) -> Exit {
             Exit::Failure
         }
         Err(Failure::Load(error)) => {
-            eprintln!("{:?}", miette::Report::new(error));
+            eprint!("{}", super::render::report(&error));
             Exit::Failure
         }
     }

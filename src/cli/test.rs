@@ -50,7 +50,7 @@ pub fn run(args: &TestArgs) -> Exit {
         let (suite, results) = match results {
             Ok(ok) => ok,
             Err(error) => {
-                eprintln!("{:?}", miette::Report::new(error));
+                eprint!("{}", super::render::report(&error));
                 broken = true;
                 continue;
             }

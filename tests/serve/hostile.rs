@@ -92,3 +92,44 @@ fn unknown_targets_methods_paths_and_missing_headers_get_json_errors() {
     assert_eq!(status, 400);
     assert_eq!(raw(a, &kms_request("ListKeys", "{}")).0, 200);
 }
+
+/// A server's state is its owner's only (the folder 0700, every file in it
+/// 0600), and no answer, refused or not, tells a remote client where it is.
+#[cfg(unix)]
+#[test]
+fn the_state_is_owner_only_and_no_answer_names_where_it_lives() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = super::scratch("hostile-state");
+    let state = parent.join("state");
+    let state_text = state.to_str().expect("a UTF-8 path");
+    let served = Served::start("hostile-state", &["--state", state_text, "--test-mode"]);
+    let (status, created) = raw(served.address, &kms_request("CreateKey", "{}"));
+    assert_eq!(status, 200, "{created}");
+    let key = json(&created)["KeyMetadata"]["KeyId"]
+        .as_str()
+        .expect("a key id")
+        .to_owned();
+    let mut answers = vec![created];
+    for (target, body) in [
+        ("Encrypt", format!(r#"{{"KeyId": "{key}", "Plaintext": "aGVsbG8="}}"#)),
+        ("Decrypt", r#"{"CiphertextBlob": "AAAA"}"#.to_owned()),
+        ("DescribeKey", r#"{"KeyId": "alias/none"}"#.to_owned()),
+        ("DisableKey", r#"{"KeyId": "../../etc/passwd"}"#.to_owned()),
+        ("NoSuchOperation", "{}".to_owned()),
+        ("CreateKey", "{".to_owned()),
+    ] {
+        answers.push(raw(served.address, &kms_request(target, &body)).1);
+    }
+    let parent_text = parent.to_str().expect("a UTF-8 path");
+    for answer in &answers {
+        assert!(!answer.contains(parent_text), "an answer names the state: {answer}");
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700);
+    for entry in std::fs::read_dir(&state).expect("the state folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_file() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+}
