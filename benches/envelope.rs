@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use keyward::crypto::envelope::{self, EncryptedDataKey, Header, Options};
@@ -21,7 +21,7 @@ fn aes_gcm_alone(c: &mut Criterion) {
     group.bench_function("encrypt 16 KiB, one core", |b| {
         b.iter(|| {
             cipher
-                .encrypt_in_place_detached(&Nonce::from([1u8; 12]), b"", &mut block)
+                .encrypt_inout_detached(&Nonce::from([1u8; 12]), b"", block.as_mut_slice().into())
                 .expect("seal")
         })
     });

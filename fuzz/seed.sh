@@ -18,6 +18,11 @@ mapfile -t documents < <(find "${root}/policies" -name '*.json' ! -name '*.suite
 for target in json_parse policy_read grant_read render_diagnostics; do
     seed "${target}" "${documents[@]}"
 done
+# The linter's target reads a first byte that picks the policy type.
+mkdir -p corpus/lint
+for file in "${documents[@]}" "${root}"/policies/lint-templates/*; do
+    { printf '\x03'; cat "${file}"; } > "corpus/lint/$(sha1sum "${file}" | cut -c1-16)"
+done
 mapfile -t suites < <(find "${root}/policies" -name '*.suite.json' -o -path '*/simulate/request-*.json' | sort)
 seed suite_read "${suites[@]}"
 

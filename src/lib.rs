@@ -11,6 +11,7 @@
 pub mod arn;
 pub mod catalog;
 pub mod crypto;
+pub mod envelope;
 pub mod eval;
 pub mod json;
 pub mod kms;

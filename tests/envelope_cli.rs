@@ -129,6 +129,26 @@ fn standard_input_and_output_stream_through_both_commands() {
         &plain,
     );
     assert_eq!(sealed.status.code(), Some(0), "{}", stderr(&sealed));
+    // Message format version 2, suite 0x0578 (the SDK's default).
+    assert!(sealed.stdout.starts_with(&[0x02, 0x05, 0x78]));
+    let opened = kms.run(&["decrypt-file", "-", "-"], &sealed.stdout);
+    assert_eq!(opened.status.code(), Some(0), "{}", stderr(&opened));
+    assert!(opened.stdout == plain);
+    // keyward's earlier format, on request, and read back by its header.
+    let sealed = kms.run(
+        &[
+            "encrypt-file",
+            "--format",
+            "keyward",
+            "--key",
+            &key,
+            "--frame-size",
+            "1024",
+            "-",
+            "-",
+        ],
+        &plain,
+    );
     assert!(sealed.stdout.starts_with(b"KWEF"));
     let opened = kms.run(&["decrypt-file", "-", "-"], &sealed.stdout);
     assert_eq!(opened.status.code(), Some(0), "{}", stderr(&opened));
@@ -221,17 +241,17 @@ fn a_tampered_or_truncated_file_fails_and_leaves_no_output() {
     };
     let cases: [(&str, Vec<u8>, &str); 4] = [
         (
-            "a flipped bit in the last frame",
+            "a flipped bit in the footer's signature",
             flipped_last_byte,
-            "failed authentication",
+            "signature does not verify",
         ),
-        ("a cut", file[..file.len() - 100].to_vec(), "cut short"),
+        ("a cut", file[..file.len() - 200].to_vec(), "cut short"),
         (
             "appended bytes",
             [file.as_slice(), b"!"].concat(),
-            "bytes follow the last frame",
+            "bytes follow the end of the message",
         ),
-        ("not an envelope", b"hello".to_vec(), "not a keyward envelope file"),
+        ("not a message", b"hello".to_vec(), "not an AWS Encryption SDK message"),
     ];
     for (what, bytes, message) in cases {
         std::fs::write(&bad, &bytes).expect("write");
@@ -244,13 +264,13 @@ fn a_tampered_or_truncated_file_fails_and_leaves_no_output() {
             "{what}: no output, no partial file"
         );
     }
-    // To standard output, the frames before the damage are released (each
-    // authenticated), and the error says to discard them.
-    let out = kms.run(&["decrypt-file", "-", "-"], &file[..file.len() - 100]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("incomplete: discard it"), "{}", stderr(&out));
-    // The cut is in frame 4: frames 1 to 3 are released, every one of them.
-    assert!(out.stdout == data(4 * FRAME + 1)[..3 * FRAME]);
+    // To standard output, nothing of a message that fails is released:
+    // the plaintext is held back until the signature has checked.
+    for damaged in [&file[..file.len() - 200], &file[..file.len() - 1]] {
+        let out = kms.run(&["decrypt-file", "-", "-"], damaged);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty(), "{} bytes released", out.stdout.len());
+    }
 }
 
 #[test]
@@ -263,6 +283,8 @@ fn bad_arguments_are_usage_errors() {
         (
             vec![
                 "encrypt-file",
+                "--format",
+                "keyward",
                 "--key",
                 key.as_str(),
                 "--frame-size",
@@ -270,7 +292,7 @@ fn bad_arguments_are_usage_errors() {
                 &plain,
                 "-",
             ],
-            "--frame-size 100",
+            "--frame-length 100",
         ),
         (
             vec!["encrypt-file", "--key", key.as_str(), &plain, &plain],

@@ -324,3 +324,121 @@ fn input_limit_and_threads_flags_refuse_nonsense() {
     );
     assert!(run.stderr.contains("from 1 to 256"), "{}", run.stderr);
 }
+
+/// A duplicated condition key of 1 MB: every message quoting it shows its
+/// ends and its size, in every format of `check` and `lint`.
+#[test]
+fn a_megabyte_key_name_is_quoted_short_in_every_format() {
+    let dir = scratch("huge-key");
+    let key = "k".repeat(MB);
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{"StringEquals":{{"{key}":"a","{key}":"b"}}}}}}]}}"#
+    );
+    std::fs::write(dir.join("key.json"), policy).expect("write");
+    let runs = [
+        vec!["check", "key.json"],
+        vec!["check", "--format", "json", "key.json"],
+        vec!["lint", "key.json"],
+        vec!["lint", "--format", "json", "key.json"],
+        vec!["lint", "--format", "github", "key.json"],
+        vec!["lint", "--format", "sarif", "key.json"],
+    ];
+    for args in runs {
+        let run = keyward(&dir, &args);
+        run.assert_sane(1, 200_000);
+        assert!(
+            run.all().contains(&format!("({MB} bytes)")),
+            "{args:?}: {}",
+            head(&run.all())
+        );
+    }
+}
+
+/// A label longer than an excerpt on a wide line, in a problem reported
+/// through a nested diagnostic (`simulate`'s policy errors): clipped, never
+/// "Failed to read contents for label".
+#[test]
+fn a_long_label_on_a_wide_line_is_clipped_in_nested_reports() {
+    let dir = scratch("wide-label");
+    let policy = format!(
+        r#"{{"Version":"2012-10-17",{}"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":"{}","Resource":"*"}}]}}"#,
+        " ".repeat(70_000),
+        "x".repeat(300)
+    );
+    std::fs::write(dir.join("wide.json"), policy).expect("write");
+    std::fs::write(dir.join("request.json"), REQUEST).expect("write");
+    let run = keyward(
+        &dir,
+        &["simulate", "--request", "request.json", "--key-policy", "wide.json"],
+    );
+    run.assert_sane(2, 20_000);
+    let all = run.all();
+    assert!(!all.contains("Failed to read contents"), "{}", head(&all));
+    assert!(all.contains("wide.json:1:70"), "{}", head(&all));
+}
+
+/// `--max-findings` bounds the machine formats (1,000 per document by
+/// default); the exit status still counts every finding, and the SARIF log
+/// says what it left out.
+#[test]
+fn machine_formats_list_at_most_max_findings_per_document() {
+    let dir = scratch("max-findings");
+    let statements = vec!["{}"; 3_000].join(",");
+    std::fs::write(
+        dir.join("many.json"),
+        format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#),
+    )
+    .expect("write");
+    let lines = |run: &Run| run.stdout.lines().filter(|l| l.starts_with('{')).count();
+    let default = keyward(&dir, &["lint", "--format", "json", "many.json"]);
+    default.assert_sane(1, 2 * MB);
+    assert_eq!(lines(&default), 1_000);
+    assert!(
+        default.stderr.contains("2000 more findings not listed"),
+        "{}",
+        default.stderr
+    );
+    let all = keyward(&dir, &["lint", "--format", "json", "--max-findings", "0", "many.json"]);
+    assert_eq!(lines(&all), 3_000);
+    let github = keyward(
+        &dir,
+        &["lint", "--format", "github", "--max-findings", "10", "many.json"],
+    );
+    github.assert_sane(1, MB);
+    assert_eq!(github.stdout.lines().filter(|l| l.starts_with("::error")).count(), 10);
+    assert!(
+        github.stdout.contains("2990 more findings not listed"),
+        "{}",
+        head(&github.stdout)
+    );
+    let sarif = keyward(
+        &dir,
+        &["lint", "--format", "sarif", "--max-findings", "10", "many.json"],
+    );
+    sarif.assert_sane(1, MB);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(10));
+    let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
+    assert!(note.as_str().is_some_and(|t| t.starts_with("2990 findings")), "{note}");
+}
+
+/// `lint --catalogue` reads the catalogue under its own input limit.
+#[test]
+fn a_catalogue_over_its_limit_is_refused_naming_the_flag() {
+    let dir = scratch("catalogue-limit");
+    std::fs::write(dir.join("big.json"), " ".repeat(2 * MB)).expect("write");
+    std::fs::write(dir.join("p.json"), r#"{"Version":"2012-10-17","Statement":[]}"#).expect("write");
+    let run = keyward(
+        &dir,
+        &[
+            "--input-limit",
+            "catalogue=1MiB",
+            "lint",
+            "--catalogue",
+            "big.json",
+            "p.json",
+        ],
+    );
+    run.assert_sane(2, 10_000);
+    assert!(run.stderr.contains("--input-limit catalogue=SIZE"), "{}", run.stderr);
+}

@@ -26,8 +26,17 @@ fn source(path: &Path, base: &Path) -> Source {
 fn lint_file(name: &str) -> (Source, Vec<Finding>) {
     let dir = root().join("policies/lint");
     let source = source(&dir.join(name), &dir);
-    let findings = Linter::default().lint(&source, None);
+    let findings = Linter::default().lint(&source, fixture_kind(name));
     (source, findings)
+}
+
+/// The rules about SCPs need their fixtures read as SCPs; every other
+/// fixture's kind is decided from its document.
+fn fixture_kind(name: &str) -> Option<keyward::policy::DocumentKind> {
+    ["scp-syntax.", "organizations-policy-size."]
+        .iter()
+        .any(|p| name.starts_with(p))
+        .then_some(keyward::policy::DocumentKind::ServiceControlPolicy)
 }
 
 fn rules_of(findings: &[Finding]) -> Vec<&str> {

@@ -6,7 +6,11 @@ mod proptest_config;
 
 mod accounts;
 #[cfg(feature = "cli")]
+mod aws_cli;
+#[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_output;
 mod conformance;
 mod corpus;
 #[cfg(feature = "cli")]
@@ -22,13 +26,17 @@ mod grant_properties;
 mod hostile;
 #[cfg(feature = "cli")]
 mod hostile_cli;
+#[cfg(feature = "cli")]
+mod import_wrap_cli;
 mod keys;
 mod kinds;
 mod lint;
 mod lint_access;
 #[cfg(feature = "cli")]
 mod lint_cli;
+mod lint_codes;
 mod lint_templates;
+mod multi_region;
 mod properties;
 #[cfg(feature = "cli")]
 mod repl;

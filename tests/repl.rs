@@ -380,3 +380,18 @@ fn lint_reports_the_linters_findings_and_fails_on_an_error() {
     let clean = run(&mut s, &["lint policies/sessions/orders-key-policy.json"]);
     assert!(clean.contains("no findings"), "{clean}");
 }
+
+/// As `keyward lint` by default, a security finding fails the statement.
+#[test]
+fn lint_fails_on_a_security_finding_as_the_cli_does() {
+    let mut s = session();
+    let mut out = Vec::new();
+    let e = s
+        .run_line("lint policies/lint/public-key-access.bad.json", &mut out)
+        .expect_err("a key policy that makes the key public");
+    assert!(e.to_string().contains("security findings"), "{e}");
+    let printed = String::from_utf8_lossy(&out);
+    assert!(printed.contains("keyward::lint::public-key-access"), "{printed}");
+    let warned = run(&mut s, &["lint policies/lint/missing-version.bad.json"]);
+    assert!(warned.contains("no errors or security findings"), "{warned}");
+}

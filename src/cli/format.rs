@@ -51,7 +51,7 @@ fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Exit {
     match (args.check, args.write, input) {
         (true, _, _) if unchanged => Exit::Success,
         (true, _, _) => {
-            println!("would reformat {}", input.display_name());
+            outln!("would reformat {}", input.display_name());
             Exit::Problems
         }
         (false, true, Input::File(path)) if !unchanged => match write_atomically(path, &canonical) {
@@ -68,7 +68,10 @@ fn one(input: &Input, args: &FmtArgs, limits: &Limits) -> Exit {
         // `--write` on stdin, and plain `fmt`, print the result.
         _ => match std::io::stdout().lock().write_all(canonical.as_bytes()) {
             Ok(()) => Exit::Success,
-            Err(_) => Exit::Failure,
+            Err(e) => {
+                super::pipe::closed(&e);
+                Exit::Failure
+            }
         },
     }
 }

@@ -5,19 +5,20 @@
 //! main value (`--output text`).
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 
 use base64::Engine as _;
 use keyward::eval::Caller;
 use keyward::kms::op::{target_of_key, Local};
-use keyward::kms::runtime::{AuditFilter, KeyMetadata, Page, Paging, Runtime, SystemClock};
-use keyward::kms::wire::{alias_entry, b64, grant_entry, grant_from_request, key_metadata, list, wipe};
+use keyward::kms::runtime::{AuditFilter, KeyMetadata, Runtime, SystemClock};
+use keyward::kms::wire::{key_metadata, wipe};
 use keyward::kms::KmsError;
 use keyward::kms::{Service, Target};
 use keyward::suite::Accounts;
 use serde_json::{json, Value};
 use zeroize::Zeroize;
 
+use super::aws::Format;
 use super::kms_args::*;
 use super::Exit;
 
@@ -125,7 +126,7 @@ fn read_wiping(mut reader: impl Read) -> std::io::Result<zeroize::Zeroizing<Vec<
 }
 
 /// A ciphertext: raw bytes from `fileb://PATH`, base64 otherwise.
-fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
+pub(super) fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
     let raw = input(value)?;
     if value.starts_with("fileb://") {
         return Ok(raw.to_vec());
@@ -136,7 +137,7 @@ fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
 }
 
 /// `Key=k,Value=v` or `k=v`.
-fn tag(text: &str) -> Result<(String, String), String> {
+pub(super) fn tag(text: &str) -> Result<(String, String), String> {
     if let Some(rest) = text.strip_prefix("Key=") {
         if let Some((k, v)) = rest.split_once(",Value=") {
             return Ok((k.to_owned(), v.to_owned()));
@@ -147,136 +148,7 @@ fn tag(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("`--tags {text}`: expected `Key=k,Value=v` or `k=v`"))
 }
 
-/// The page `--limit`/`--marker` ask for, or every page when neither is
-/// given (each page is its own audited call, as with the AWS CLI).
-fn pages<T>(
-    args: &PageArgs,
-    mut fetch: impl FnMut(Paging<'_>) -> Result<Page<T>, KmsError>,
-) -> Result<Page<T>, KmsError> {
-    let mut page = fetch(Paging {
-        limit: args.limit,
-        marker: args.marker.as_deref(),
-    })?;
-    if args.limit.is_some() || args.marker.is_some() {
-        return Ok(page);
-    }
-    while let Some(marker) = page.next_marker.take() {
-        let mut next = fetch(Paging {
-            limit: None,
-            marker: Some(&marker),
-        })?;
-        page.items.append(&mut next.items);
-        page.next_marker = next.next_marker;
-    }
-    Ok(page)
-}
-
-fn grant_command(rt: &mut Runtime<SystemClock>, caller: &Caller, command: &GrantCommand) -> Result<Printed, Failure> {
-    let kms = |operation: &'static str| move |e: KmsError| Failure::Kms(operation, e);
-    let done = || Printed {
-        json: json!({}),
-        text: String::new(),
-    };
-    Ok(match command {
-        GrantCommand::Create {
-            key_id,
-            grantee_principal,
-            operations,
-            retiring_principal,
-            constraints,
-            name,
-            grant_tokens,
-        } => {
-            let mut request = json!({"GranteePrincipal": grantee_principal, "Operations": operations});
-            if let Some(r) = retiring_principal {
-                request["RetiringPrincipal"] = json!(r);
-            }
-            if let Some(n) = name {
-                request["Name"] = json!(n);
-            }
-            if let Some(c) = constraints {
-                let text = String::from_utf8_lossy(&input(c)?).into_owned();
-                request["Constraints"] = serde_json::from_str(&text).map_err(|e| format!("`--constraints`: {e}"))?;
-            }
-            let grant = grant_from_request(&request).map_err(kms("CreateGrant"))?;
-            let issued = rt
-                .create_grant(caller, key_id, grant, grant_tokens)
-                .map_err(kms("CreateGrant"))?;
-            Printed {
-                text: format!("{}\t{}", issued.grant_id, issued.grant_token),
-                json: json!({"GrantId": issued.grant_id, "GrantToken": issued.grant_token}),
-            }
-        }
-        GrantCommand::List {
-            key_id,
-            grant_id,
-            grantee_principal,
-            page,
-        } => {
-            let grants = pages(page, |paging| {
-                rt.list_grants(
-                    caller,
-                    key_id,
-                    grant_id.as_deref(),
-                    grantee_principal.as_deref(),
-                    paging,
-                )
-            })
-            .map_err(kms("ListGrants"))?;
-            let entries: Vec<Value> = grants.items.iter().map(grant_entry).collect();
-            let text = entries
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{}\t{}",
-                        g["GrantId"].as_str().unwrap_or(""),
-                        g["GranteePrincipal"].as_str().unwrap_or("")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Printed {
-                json: list("Grants", entries, &grants),
-                text,
-            }
-        }
-        GrantCommand::ListRetirable {
-            retiring_principal,
-            page,
-        } => {
-            let grants = pages(page, |paging| {
-                rt.list_retirable_grants(caller, retiring_principal, paging)
-            })
-            .map_err(kms("ListRetirableGrants"))?;
-            let entries: Vec<Value> = grants.items.iter().map(grant_entry).collect();
-            let text = entries
-                .iter()
-                .map(|g| g["GrantId"].as_str().unwrap_or("").to_owned())
-                .collect::<Vec<_>>()
-                .join("\n");
-            Printed {
-                json: list("Grants", entries, &grants),
-                text,
-            }
-        }
-        GrantCommand::Retire {
-            grant_token,
-            key_id,
-            grant_id,
-        } => {
-            let by_id = key_id.as_deref().zip(grant_id.as_deref());
-            rt.retire_grant(caller, grant_token.as_deref(), by_id)
-                .map_err(kms("RetireGrant"))?;
-            done()
-        }
-        GrantCommand::Revoke { key_id, grant_id } => {
-            rt.revoke_grant(caller, key_id, grant_id).map_err(kms("RevokeGrant"))?;
-            done()
-        }
-    })
-}
-
-fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
+pub(super) fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     context_pairs("--encryption-context", pairs)
 }
 
@@ -299,18 +171,36 @@ pub fn run(session: &Session, command: &KmsCommand) -> Exit {
             if printed.json == json!({}) {
                 return Exit::Success;
             }
-            let json_output = session
-                .output
-                .map_or(!std::io::stdout().is_terminal(), |o| o == Output::Json);
-            // Written straight to stdout: no unzeroized copy of a secret is made.
+            // Written straight to stdout: no unzeroized copy of a secret is
+            // made. A closed pipe (`| head`) ends the output quietly.
             let mut out = std::io::stdout().lock();
-            let _ = if json_output {
-                serde_json::to_writer_pretty(&mut out, &printed.json).map_err(std::io::Error::from)
-            } else {
-                out.write_all(printed.text.as_bytes())
+            let own_text = matches!(session.output, None | Some(Format::Text)) && session.query.is_none();
+            if own_text {
+                let _ = out
+                    .write_all(printed.text.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"));
+                return Exit::Success;
             }
-            .and_then(|()| out.write_all(b"\n"));
-            Exit::Success
+            let operation = operation_of(command);
+            let shape = operation.and_then(|name| {
+                super::aws::model::model()
+                    .operations
+                    .get(name)
+                    .and_then(|op| op.output.as_deref())
+            });
+            match super::aws::print(
+                &mut out,
+                session,
+                operation.unwrap_or("keyward"),
+                shape,
+                printed.json.clone(),
+            ) {
+                Err(super::aws::Printing::Query(message)) => {
+                    eprintln!("error: {message}");
+                    Exit::Failure
+                }
+                Ok(()) | Err(super::aws::Printing::Io) => Exit::Success,
+            }
         }
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
@@ -350,7 +240,9 @@ pub(super) fn via_service_endpoint(service: &str, region: &str) -> Result<String
     }
 }
 
-fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
+/// The caller the session names (`--as`, `--accounts`, `--via-service`) and
+/// the identities of its accounts file.
+pub(super) fn caller(session: &Session) -> Result<(Caller, keyward::kms::Authorizer), Failure> {
     let accounts = match &session.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| format!("{:?}", miette::Report::new(e)))?),
         None => None,
@@ -364,22 +256,51 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         Some(service) => caller.via(via_service_endpoint(service, &session.region)?),
         None => caller,
     };
-    let identities = accounts.map(|a| a.identities).unwrap_or_default();
-    // A file command opens its input (and reads the header of a file to
-    // decrypt) before the state is opened.
-    let input = std::cell::RefCell::new(match command {
-        KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, false)?),
-        KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, true)?),
-        _ => None,
-    });
+    Ok((caller, accounts.map(|a| a.identities).unwrap_or_default()))
+}
+
+/// The service over the session's state: `--ephemeral` in memory, else the
+/// state directory, waiting up to `--lock-timeout` for another process.
+pub(super) fn service(
+    session: &Session,
+    identities: keyward::kms::Authorizer,
+) -> Result<Service<SystemClock>, Failure> {
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
     let store: Box<dyn keyward::kms::Store> = if session.ephemeral {
         Box::new(keyward::store::MemoryStore::default())
     } else {
         let dir = session.state.clone().unwrap_or_else(keyward::store::default_dir);
-        Box::new(keyward::store::SqliteStore::open(&dir).map_err(report)?)
+        let options = keyward::store::Options {
+            lock_timeout: std::time::Duration::from_secs_f64(session.lock_timeout),
+            ..keyward::store::Options::on_wait(|waiting| {
+                eprintln!("{waiting}; press Ctrl-C to stop, or give `--lock-timeout SECONDS`")
+            })
+        };
+        Box::new(keyward::store::SqliteStore::open_with(&dir, options).map_err(report)?)
     };
-    let kms = Service::open(store, identities, SystemClock, &session.account).map_err(report)?;
+    Service::open(store, identities, SystemClock, &session.account).map_err(report)
+}
+
+fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
+    let (caller, identities) = caller(session)?;
+    if let Some(mut call) = super::verbs::call_of(command)? {
+        let kms = service(session, identities)?;
+        let operation = call.operation;
+        let response = super::verbs::run(&mut call, |name, request| {
+            keyward::kms::op::call_json(&kms, &caller, &session.region, name, request)
+        })
+        .map_err(|e| Failure::Kms(operation, e))?;
+        return Ok(super::verbs::printed(&call, response));
+    }
+    // A file command opens its input (and reads the header of a file to
+    // decrypt) before the state is opened.
+    let input = std::cell::RefCell::new(match command {
+        KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, None)?),
+        KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, Some(args))?),
+        _ => None,
+    });
+    let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
+    let kms = service(session, identities)?;
     let audit = |filter: &AuditFilter| kms.audit(filter).map_err(report);
     let operation =
         Local {
@@ -426,6 +347,38 @@ fn command_key(command: &KmsCommand) -> Option<&str> {
     }
 }
 
+/// The KMS operation whose response a command prints (its model gives the
+/// timestamps to print in ISO 8601).
+fn operation_of(command: &KmsCommand) -> Option<&'static str> {
+    Some(match command {
+        KmsCommand::Key(key) => match key {
+            KeyCommand::Create { .. } => "CreateKey",
+            KeyCommand::Describe { .. }
+            | KeyCommand::Enable { .. }
+            | KeyCommand::Disable { .. }
+            | KeyCommand::ScheduleDeletion { .. }
+            | KeyCommand::CancelDeletion { .. }
+            | KeyCommand::Rotate { .. } => "DescribeKey",
+            KeyCommand::List { .. } => "ListKeys",
+            KeyCommand::RotationStatus { .. } => "GetKeyRotationStatus",
+            KeyCommand::ListRotations { .. } => "ListKeyRotations",
+            KeyCommand::ListTags { .. } => "ListResourceTags",
+            _ => return None,
+        },
+        KmsCommand::Grant(GrantCommand::Create { .. }) => "CreateGrant",
+        KmsCommand::Grant(GrantCommand::List { .. } | GrantCommand::ListRetirable { .. }) => "ListGrants",
+        KmsCommand::Alias(AliasCommand::List { .. }) => "ListAliases",
+        KmsCommand::Policy(PolicyCommand::Get { .. }) => "GetKeyPolicy",
+        KmsCommand::ReEncrypt(_) => "ReEncrypt",
+        KmsCommand::Encrypt(_) => "Encrypt",
+        KmsCommand::Decrypt(_) => "Decrypt",
+        KmsCommand::GenerateDataKey(_) => "GenerateDataKey",
+        KmsCommand::GenerateDataKeyWithoutPlaintext(_) => "GenerateDataKeyWithoutPlaintext",
+        KmsCommand::GenerateRandom { .. } => "GenerateRandom",
+        _ => return None,
+    })
+}
+
 /// What is left once the state is saved: a response to print, or a stream
 /// to run.
 enum Next {
@@ -433,6 +386,8 @@ enum Next {
     Stream(Box<super::envelope::Job>),
 }
 
+/// The commands that are not one typed operation (`verbs::call_of` says
+/// which): run on the runtime inside one `Service::call`.
 fn call(
     rt: &mut Runtime<SystemClock>,
     caller: &Caller,
@@ -445,298 +400,38 @@ fn call(
         json: json!({"KeyMetadata": key_metadata(&m)}),
     };
     Ok(match command {
-        KmsCommand::Key(key) => match key {
-            KeyCommand::Create {
-                description,
-                policy,
-                bypass_policy_lockout_safety_check,
-                key_spec,
-                key_usage,
-            } => {
-                let policy = policy
-                    .as_deref()
-                    .map(input)
-                    .transpose()?
-                    .map(|b| String::from_utf8_lossy(&b).into_owned());
-                if key_spec.is_some() || key_usage.is_some() {
-                    let request = json!({
-                        "KeySpec": key_spec, "KeyUsage": key_usage, "Description": description,
-                        "Policy": policy, "BypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
-                    });
-                    let json =
-                        keyward::kms::op::run_json(rt, caller, "CreateKey", &request).map_err(kms("CreateKey"))?;
-                    let m = &json["KeyMetadata"];
-                    let field = |name: &str| m[name].as_str().unwrap_or_default().to_owned();
-                    let text = [field("KeyId"), field("Arn"), field("KeyState")].join("\t");
-                    return Ok(Printed { json, text });
-                }
-                key_out(
-                    rt.create_key(
-                        caller,
-                        description.as_deref(),
-                        policy.as_deref(),
-                        *bypass_policy_lockout_safety_check,
-                    )
-                    .map_err(kms("CreateKey"))?,
-                )
-            }
-            KeyCommand::Describe { key_id } => key_out(rt.describe_key(caller, key_id).map_err(kms("DescribeKey"))?),
-            KeyCommand::List { page } => {
-                let keys = pages(page, |paging| rt.list_keys(caller, paging)).map_err(kms("ListKeys"))?;
-                let text = keys
-                    .items
-                    .iter()
-                    .map(|(id, arn)| format!("{id}\t{arn}"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let entries = keys
-                    .items
-                    .iter()
-                    .map(|(id, arn)| json!({"KeyId": id, "KeyArn": arn}))
-                    .collect();
-                Printed {
-                    json: list("Keys", entries, &keys),
-                    text,
-                }
-            }
-            KeyCommand::Enable { key_id } => key_out(rt.enable_key(caller, key_id).map_err(kms("EnableKey"))?),
-            KeyCommand::Disable { key_id } => key_out(rt.disable_key(caller, key_id).map_err(kms("DisableKey"))?),
-            KeyCommand::ScheduleDeletion {
-                key_id,
-                pending_window_in_days,
-            } => key_out(
-                rt.schedule_key_deletion(caller, key_id, *pending_window_in_days)
-                    .map_err(kms("ScheduleKeyDeletion"))?,
-            ),
-            KeyCommand::CancelDeletion { key_id } => key_out(
-                rt.cancel_key_deletion(caller, key_id)
-                    .map_err(kms("CancelKeyDeletion"))?,
-            ),
-            KeyCommand::EnableRotation {
-                key_id,
-                rotation_period_in_days,
-            } => {
-                rt.enable_key_rotation(caller, key_id, *rotation_period_in_days)
-                    .map_err(kms("EnableKeyRotation"))?;
-                Printed {
-                    json: json!({}),
-                    text: String::new(),
-                }
-            }
-            KeyCommand::Rotate { key_id } => key_out(
-                rt.rotate_key_on_demand(caller, key_id)
-                    .map_err(kms("RotateKeyOnDemand"))?,
-            ),
-            KeyCommand::DisableRotation { key_id } => {
-                rt.disable_key_rotation(caller, key_id)
-                    .map_err(kms("DisableKeyRotation"))?;
-                Printed {
-                    json: json!({}),
-                    text: String::new(),
-                }
-            }
-            KeyCommand::RotationStatus { key_id } => {
-                let s = rt
-                    .get_key_rotation_status(caller, key_id)
-                    .map_err(kms("GetKeyRotationStatus"))?;
-                Printed {
-                    text: s.key_rotation_enabled.to_string(),
-                    json: json!({"KeyRotationEnabled": s.key_rotation_enabled, "RotationPeriodInDays": s.rotation_period_in_days, "NextRotationDate": s.next_rotation_date}),
-                }
-            }
-            KeyCommand::ListRotations { key_id } => {
-                let rotations = rt.list_key_rotations(caller, key_id).map_err(kms("ListKeyRotations"))?;
-                let text = rotations
-                    .iter()
-                    .map(|(id, at, origin)| format!("{id}\t{at}\t{}", origin.as_str()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let entries: Vec<Value> = rotations
-                    .iter()
-                    .map(|(id, at, origin)| json!({"KeyMaterialId": id, "RotationDate": at, "RotationType": origin.as_str()}))
-                    .collect();
-                Printed {
-                    json: json!({"Rotations": entries}),
-                    text,
-                }
-            }
-            KeyCommand::Tag { key_id, tags } => {
-                let tags = tags.iter().map(|t| tag(t)).collect::<Result<Vec<_>, _>>()?;
-                rt.tag_resource(caller, key_id, &tags).map_err(kms("TagResource"))?;
-                Printed {
-                    json: json!({}),
-                    text: String::new(),
-                }
-            }
-            KeyCommand::Untag { key_id, tag_keys } => {
-                rt.untag_resource(caller, key_id, tag_keys)
-                    .map_err(kms("UntagResource"))?;
-                Printed {
-                    json: json!({}),
-                    text: String::new(),
-                }
-            }
-            KeyCommand::ListTags { key_id } => {
-                let tags = rt.list_resource_tags(caller, key_id).map_err(kms("ListResourceTags"))?;
-                let text = tags
-                    .iter()
-                    .map(|(k, v)| format!("{k}\t{v}"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let entries: Vec<Value> = tags.iter().map(|(k, v)| json!({"TagKey": k, "TagValue": v})).collect();
-                Printed {
-                    json: json!({"Tags": entries}),
-                    text,
-                }
-            }
-        },
-        KmsCommand::Grant(grant) => grant_command(rt, caller, grant)?,
-        KmsCommand::ReEncrypt(args) => {
-            let blob = ciphertext(&args.ciphertext_blob)?;
-            let source = context(&args.source_encryption_context)?;
-            let destination = context(&args.destination_encryption_context)?;
-            let out = rt
-                .re_encrypt(
-                    caller,
-                    &blob,
-                    args.source_key_id.as_deref(),
-                    &source,
-                    &args.destination_key_id,
-                    &destination,
-                    &args.grant_tokens,
-                )
-                .map_err(kms("ReEncrypt"))?;
-            let blob = b64(&out.ciphertext_blob);
+        KmsCommand::Key(KeyCommand::Enable { key_id }) => {
+            key_out(rt.enable_key(caller, key_id).map_err(kms("EnableKey"))?)
+        }
+        KmsCommand::Key(KeyCommand::Disable { key_id }) => {
+            key_out(rt.disable_key(caller, key_id).map_err(kms("DisableKey"))?)
+        }
+        KmsCommand::Key(KeyCommand::ScheduleDeletion {
+            key_id,
+            pending_window_in_days,
+        }) => key_out(
+            rt.schedule_key_deletion(caller, key_id, *pending_window_in_days)
+                .map_err(kms("ScheduleKeyDeletion"))?,
+        ),
+        KmsCommand::Key(KeyCommand::CancelDeletion { key_id }) => key_out(
+            rt.cancel_key_deletion(caller, key_id)
+                .map_err(kms("CancelKeyDeletion"))?,
+        ),
+        KmsCommand::Key(KeyCommand::Rotate { key_id }) => key_out(
+            rt.rotate_key_on_demand(caller, key_id)
+                .map_err(kms("RotateKeyOnDemand"))?,
+        ),
+        KmsCommand::Alias(AliasCommand::Create {
+            alias_name,
+            target_key_id,
+        }) => {
+            let a = rt
+                .create_alias(caller, alias_name, target_key_id)
+                .map_err(kms("CreateAlias"))?;
             Printed {
-                json: json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "DestinationKeyMaterialId": out.key_material_id}),
-                text: blob,
+                text: a.arn.clone(),
+                json: json!({"AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id}),
             }
-        }
-        KmsCommand::Alias(alias) => match alias {
-            AliasCommand::Create {
-                alias_name,
-                target_key_id,
-            } => {
-                let a = rt
-                    .create_alias(caller, alias_name, target_key_id)
-                    .map_err(kms("CreateAlias"))?;
-                Printed {
-                    text: a.arn.clone(),
-                    json: json!({"AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id}),
-                }
-            }
-            AliasCommand::Delete { alias_name } => {
-                rt.delete_alias(caller, alias_name).map_err(kms("DeleteAlias"))?;
-                Printed {
-                    json: json!({}),
-                    text: String::new(),
-                }
-            }
-            AliasCommand::List { key_id, page } => {
-                let aliases = pages(page, |paging| rt.list_aliases(caller, key_id.as_deref(), paging))
-                    .map_err(kms("ListAliases"))?;
-                let text = aliases
-                    .items
-                    .iter()
-                    .map(|a| format!("{}\t{}", a.name, a.target_key_id))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let entries: Vec<Value> = aliases.items.iter().map(alias_entry).collect();
-                Printed {
-                    json: list("Aliases", entries, &aliases),
-                    text,
-                }
-            }
-        },
-        KmsCommand::Policy(policy) => match policy {
-            PolicyCommand::Get { key_id } => {
-                let text = rt.get_key_policy(caller, key_id, None).map_err(kms("GetKeyPolicy"))?;
-                Printed {
-                    json: json!({"Policy": text, "PolicyName": "default"}),
-                    text,
-                }
-            }
-            PolicyCommand::Put {
-                key_id,
-                policy,
-                bypass_policy_lockout_safety_check,
-            } => {
-                let text = String::from_utf8_lossy(&input(policy)?).into_owned();
-                rt.put_key_policy(caller, key_id, &text, *bypass_policy_lockout_safety_check)
-                    .map_err(kms("PutKeyPolicy"))?;
-                Printed {
-                    json: json!({}),
-                    text: String::new(),
-                }
-            }
-        },
-        KmsCommand::Encrypt(args) => {
-            let plaintext = input(&args.plaintext)?;
-            let ctx = context(&args.crypto.encryption_context)?;
-            let out = rt
-                .encrypt(caller, &args.key_id, &plaintext, &ctx, &args.crypto.grant_tokens)
-                .map_err(kms("Encrypt"))?;
-            let blob = b64(&out.ciphertext_blob);
-            Printed {
-                json: json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": out.key_material_id}),
-                text: blob,
-            }
-        }
-        KmsCommand::Decrypt(args) => {
-            let blob = ciphertext(&args.ciphertext_blob)?;
-            let ctx = context(&args.crypto.encryption_context)?;
-            let out = rt
-                .decrypt(caller, &blob, args.key_id.as_deref(), &ctx, &args.crypto.grant_tokens)
-                .map_err(kms("Decrypt"))?;
-            let plaintext = zeroize::Zeroizing::new(b64(&out.plaintext));
-            Printed {
-                json: json!({"KeyId": out.key_arn, "Plaintext": plaintext.as_str(), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": out.key_material_id}),
-                text: String::from(plaintext.as_str()),
-            }
-        }
-        KmsCommand::GenerateDataKey(args) | KmsCommand::GenerateDataKeyWithoutPlaintext(args) => {
-            let with_plaintext = matches!(command, KmsCommand::GenerateDataKey(_));
-            let operation = if with_plaintext {
-                "GenerateDataKey"
-            } else {
-                "GenerateDataKeyWithoutPlaintext"
-            };
-            let ctx = context(&args.crypto.encryption_context)?;
-            let out = rt
-                .generate_data_key(
-                    caller,
-                    &args.key_id,
-                    args.key_spec.as_deref(),
-                    args.number_of_bytes,
-                    &ctx,
-                    &args.crypto.grant_tokens,
-                    with_plaintext,
-                )
-                .map_err(kms(operation))?;
-            let blob = b64(&out.ciphertext_blob);
-            let plaintext = out.plaintext.as_ref().map(|p| zeroize::Zeroizing::new(b64(p)));
-            let mut json = json!({"CiphertextBlob": blob, "KeyId": out.key_arn, "KeyMaterialId": out.key_material_id});
-            let text = match &plaintext {
-                Some(p) => {
-                    json["Plaintext"] = Value::String(String::from(p.as_str()));
-                    [blob.as_str(), out.key_arn.as_str(), p.as_str()].join("\t")
-                }
-                None => format!("{blob}\t{}", out.key_arn),
-            };
-            Printed { json, text }
-        }
-        KmsCommand::GenerateRandom { number_of_bytes } => {
-            let bytes = rt
-                .generate_random(caller, *number_of_bytes)
-                .map_err(kms("GenerateRandom"))?;
-            let text = b64(&bytes);
-            Printed {
-                json: json!({"Plaintext": text.as_str()}),
-                text,
-            }
-        }
-        KmsCommand::EncryptFile(_) | KmsCommand::DecryptFile(_) => {
-            return Err(Failure::Usage("a file command runs through `execute`".into()))
         }
         KmsCommand::Kinds(command) => super::key_kinds::call(rt, caller, command)?,
         KmsCommand::Audit(args) => {
@@ -777,6 +472,7 @@ fn call(
                 text,
             }
         }
+        _ => return Err(Failure::Usage("this command runs as a typed operation".into())),
     })
 }
 

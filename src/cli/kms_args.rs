@@ -31,11 +31,29 @@ pub struct Session {
     pub account: String,
     /// The Region (default: `$AWS_REGION`, else `$AWS_DEFAULT_REGION`, else
     /// `us-east-1`). Keys live in one account and Region, as in AWS.
-    #[arg(long, global = true, default_value_t = default_region())]
+    #[arg(long, global = true, default_value_t = default_region(), hide_default_value = true)]
     pub region: String,
-    /// `json` prints the AWS response shape (blobs in base64); `text` the main value alone.
+    /// The output format. `keyward kms …` prints JSON unless told
+    /// otherwise, keyward's own verbs their text; never decided by whether
+    /// stdout is a terminal.
     #[arg(long, global = true, value_enum)]
-    pub output: Option<Output>,
+    pub output: Option<super::aws::Format>,
+    /// A JMESPath expression that picks what to print from the response,
+    /// as the AWS CLI's `--query` (`Keys[].KeyId`).
+    #[arg(long, global = true, value_name = "JMESPATH")]
+    pub query: Option<String>,
+    /// How long to wait for a state directory another process holds
+    /// before giving up (seconds). A wait longer than one second says so.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0, value_parser = lock_timeout)]
+    pub lock_timeout: f64,
+}
+
+/// Parses `--lock-timeout`: zero or more seconds.
+fn lock_timeout(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && (0.0..=86_400.0).contains(&seconds) => Ok(seconds),
+        _ => Err("expected a number of seconds from 0 to 86400".to_owned()),
+    }
 }
 
 /// The Region the AWS CLI would use: `AWS_REGION`, then `AWS_DEFAULT_REGION`.
@@ -45,12 +63,6 @@ fn default_region() -> String {
         .filter_map(|name| std::env::var(name).ok())
         .find(|value| !value.is_empty())
         .unwrap_or_else(|| "us-east-1".to_owned())
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Json,
-    Text,
 }
 
 #[derive(Debug, Subcommand)]

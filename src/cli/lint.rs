@@ -111,7 +111,8 @@ pub fn run(args: &LintArgs) -> Exit {
     if linted.iter().any(|(_, f)| lint::fails(f, threshold)) {
         outcome = outcome.max(Exit::Problems);
     }
-    if write(args.format, &linted, threshold).is_err() {
+    if let Err(e) = write(args.format, &linted, threshold, args.max_findings) {
+        super::pipe::closed(&e);
         return Exit::Failure;
     }
     if args.format == LintFormat::Human {
@@ -187,30 +188,59 @@ fn lint_all(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-fn write(format: LintFormat, linted: &[(Source, Vec<Finding>)], fail_on: Severity) -> std::io::Result<()> {
+fn write(
+    format: LintFormat,
+    linted: &[(Source, Vec<Finding>)],
+    fail_on: Severity,
+    max_findings: usize,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    let reports = || linted.iter().map(|(source, findings)| Report { source, findings });
-    match format {
-        LintFormat::Human => {
-            for (source, findings) in linted {
-                let each: Vec<lint::Diagnosed<'_>> = findings.iter().map(|f| f.diagnosed(source)).collect();
-                let each: Vec<&dyn miette::Diagnostic> = each.iter().map(|d| d as &dyn miette::Diagnostic).collect();
-                render::diagnostics(&mut out, source, &each, false)?;
-            }
+    if format == LintFormat::Human {
+        for (source, findings) in linted {
+            let each: Vec<lint::Diagnosed<'_>> = findings.iter().map(|f| f.diagnosed(source)).collect();
+            let each: Vec<&dyn miette::Diagnostic> = each.iter().map(|d| d as &dyn miette::Diagnostic).collect();
+            render::diagnostics(&mut out, source, &each, false)?;
         }
+        return out.flush();
+    }
+    // Machine formats list at most `max_findings` per document.
+    let bounded: Vec<(&Source, Vec<Finding>, usize)> = linted
+        .iter()
+        .map(|(source, findings)| {
+            let (kept, left_out) = output::bounded(findings, max_findings);
+            (source, kept, left_out)
+        })
+        .collect();
+    for (source, _, left_out) in bounded.iter().filter(|(_, _, n)| *n > 0) {
+        eprintln!(
+            "note: `{}`: {left_out} more findings not listed (raise `--max-findings`, or 0 for all)",
+            source.name()
+        );
+    }
+    let reports = || bounded.iter().map(|(source, findings, _)| Report { source, findings });
+    match format {
+        LintFormat::Human => {}
         LintFormat::Json => {
             for report in reports() {
                 out.write_all(output::json::render(&report).as_bytes())?;
             }
         }
         LintFormat::Github => {
-            for report in reports() {
+            for (report, (_, _, left_out)) in reports().zip(&bounded) {
                 out.write_all(output::github::render(&report, fail_on).as_bytes())?;
+                if *left_out > 0 {
+                    writeln!(
+                        out,
+                        "::warning file={},title=keyward::{left_out} more findings not listed (raise `--max-findings`)",
+                        output::github::property(report.source.name())
+                    )?;
+                }
             }
         }
         LintFormat::Sarif => {
             let all: Vec<Report<'_>> = reports().collect();
-            out.write_all(output::sarif::render(&all, fail_on).as_bytes())?;
+            let omitted = bounded.iter().map(|(_, _, n)| n).sum();
+            out.write_all(output::sarif::render_omitting(&all, fail_on, omitted).as_bytes())?;
         }
     }
     out.flush()
@@ -282,9 +312,9 @@ fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, Stri
         Verdict::CannotDecide(why) => why.clone(),
     };
     if format == LintFormat::Json {
-        println!("{}", serde_json::json!({"result": verdict.as_str(), "detail": detail}));
+        outln!("{}", serde_json::json!({"result": verdict.as_str(), "detail": detail}));
     } else {
-        println!("{}: {detail}", verdict.as_str());
+        outln!("{}: {detail}", verdict.as_str());
     }
     match verdict {
         Verdict::Pass => Exit::Success,
@@ -307,8 +337,8 @@ pub fn long_version() -> &'static str {
 /// `--catalogue-info`: where the IAM catalogue comes from and what it holds.
 fn catalogue_info() -> Exit {
     let catalogue = catalog::get();
-    println!("source:   {}", catalogue.source);
-    println!(
+    outln!("source:   {}", catalogue.source);
+    outln!(
         "date:     {}",
         if catalogue.date.is_empty() {
             "unknown"
@@ -316,8 +346,8 @@ fn catalogue_info() -> Exit {
             &catalogue.date
         }
     );
-    println!("services: {}", catalogue.service_names().count());
-    println!("actions:  {}", catalogue.action_count());
+    outln!("services: {}", catalogue.service_names().count());
+    outln!("actions:  {}", catalogue.action_count());
     Exit::Success
 }
 
@@ -333,15 +363,14 @@ fn list_rules() -> Exit {
     for rule in rules::ALL {
         let info = &rule.info;
         let code = info.access_analyzer.map(|c| format!(" [{c}]")).unwrap_or_default();
-        if writeln!(
+        if let Err(e) = writeln!(
             out,
             "{:<40} {:<10} {}{code}",
             info.name,
             info.severity.as_str(),
             info.summary
-        )
-        .is_err()
-        {
+        ) {
+            super::pipe::closed(&e);
             return Exit::Failure;
         }
     }
@@ -351,7 +380,7 @@ fn list_rules() -> Exit {
 fn explain(name: &str) -> Exit {
     match rules::find(name) {
         Some(rule) => {
-            print!("{}", rules::explain(rule));
+            out!("{}", rules::explain(rule));
             Exit::Success
         }
         None if lint::access_analyzer::finding_type(&name.to_ascii_uppercase()).is_some() => {

@@ -1,11 +1,17 @@
 //! Command-line front end: clap arguments → the library → rendered output and
 //! an [`Exit`] that becomes the exit code.
 
+#[macro_use]
+mod pipe;
+
 mod args;
+mod aws;
 mod check;
+mod completions;
 mod envelope;
 mod explain;
 mod format;
+mod import_wrap;
 mod inputs;
 mod key_kinds;
 mod kms;
@@ -17,6 +23,7 @@ mod repl;
 mod serve;
 mod simulate;
 mod test;
+mod verbs;
 
 use clap::Parser as _;
 
@@ -51,6 +58,10 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Repl(repl) => repl::repl(&args.session, &repl),
         args::Command::Run(run) => repl::run(&args.session, &run),
         args::Command::Kms(command) => kms::run(&args.session, &command),
+        args::Command::ImportWrap(wrap) => import_wrap::run(&wrap),
+        args::Command::Aws(call) => aws::run(&args.session, &call),
+        args::Command::Completions { shell } => completions::completions(shell),
+        args::Command::Man => completions::man(),
         #[cfg(feature = "serve")]
         args::Command::Serve(serve) => serve::run(&args.session, &serve),
     };

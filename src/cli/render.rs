@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 
 use keyward::policy::PolicyErrors;
-use keyward::source::{Excerpted, Source};
+use keyward::source::{shorten, Clipped, Excerpted, Source};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 /// Writes each problem of a document in the chosen format.
@@ -55,6 +55,32 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// A diagnostic from any layer (a suite that does not load, an accounts
+/// file with problems) for people: it and each related diagnostic rendered
+/// one after another, labels clipped and quotes shortened, so a problem deep
+/// in a one-line file renders as any other. Replaces `miette::Report`'s
+/// `Debug`, which renders labels its source cannot show as "Failed to read
+/// contents for label".
+pub fn report(diagnostic: &dyn Diagnostic) -> String {
+    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let mut text = String::new();
+    let all = Clipped::all(diagnostic);
+    let shown = all.len().min(MAX_SHOWN + 1);
+    for part in &all[..shown] {
+        let mut one = String::new();
+        if handler.render_report(&mut one, part).is_err() {
+            one = format!("error: {part}\n");
+        }
+        text.push_str(&one);
+    }
+    visible(&text)
+}
+
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
 pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -70,7 +96,7 @@ fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
     let report = Excerpted::new(diagnostic, src);
     if handler.render_report(&mut text, &report).is_err() {
-        text = format!("error: {diagnostic}\n");
+        text = format!("error: {}\n", shorten(&diagnostic.to_string()));
     }
     text.push('\n');
     visible(&text)
@@ -90,11 +116,13 @@ fn visible(text: &str) -> String {
         .collect()
 }
 
-/// One problem as `--format json` prints it; fields in this order.
+/// One problem as `--format json` prints it; fields in this order, the
+/// shape of a `keyward lint --format json` finding
+/// (`docs/schemas/lint-finding.schema.json`).
 #[derive(serde::Serialize)]
 struct JsonProblem<'a> {
     file: &'a str,
-    code: String,
+    rule: String,
     severity: &'static str,
     message: String,
     line: usize,
@@ -114,14 +142,14 @@ fn as_json(src: &Source, diagnostic: &dyn Diagnostic) -> String {
     let (end_line, end_column) = src.line_col(end);
     let problem = JsonProblem {
         file: src.name(),
-        code: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
+        rule: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
         severity: "error",
-        message: diagnostic.to_string(),
+        message: shorten(&diagnostic.to_string()).into_owned(),
         line,
         column,
         end_line,
         end_column,
-        help: diagnostic.help().map(|h| h.to_string()),
+        help: diagnostic.help().map(|h| shorten(&h.to_string()).into_owned()),
     };
     serde_json::to_string(&problem).unwrap_or_default()
 }

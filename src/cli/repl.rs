@@ -32,7 +32,7 @@ pub struct RunArgs {
 fn session(args: &SessionArgs, state: Option<PathBuf>, colour: bool) -> Result<Session, Exit> {
     let accounts = match &args.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| {
-            eprintln!("{:?}", miette::Report::new(e));
+            eprint!("{}", super::render::report(&e));
             Exit::Failure
         })?),
         None => None,

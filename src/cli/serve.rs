@@ -92,7 +92,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
     };
     if let Ok(address) = server.local_addr() {
         // The first line of output; scripts and tests read the port from it.
-        println!("keyward serve: listening on http://{address}");
+        outln!("keyward serve: listening on http://{address}");
         let _ = std::io::stdout().flush();
         match &state_dir {
             Some(dir) => eprintln!(

@@ -24,7 +24,7 @@ pub fn run(session: &Session, args: &SimulateArgs) -> Exit {
             Exit::Failure
         }
         Err(Failure::Load(error)) => {
-            eprintln!("{:?}", miette::Report::new(error));
+            eprint!("{}", super::render::report(&error));
             Exit::Failure
         }
     }
@@ -178,10 +178,10 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
         authorize_general(&around, &general, args.explain)
     };
     match args.format {
-        SimulateFormat::Json => println!("{}", json(&authorization, &found, args.explain)),
+        SimulateFormat::Json => outln!("{}", json(&authorization, &found, args.explain)),
         SimulateFormat::Text => {
             let colour = super::render::use_colour();
-            print!("{}", explain::text(&authorization, &sources, colour, args.explain));
+            out!("{}", explain::text(&authorization, &sources, colour, args.explain));
         }
     }
     Ok(if authorization.decision == Decision::Allow {

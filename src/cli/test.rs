@@ -50,7 +50,7 @@ pub fn run(args: &TestArgs) -> Exit {
         let (suite, results) = match results {
             Ok(ok) => ok,
             Err(error) => {
-                eprintln!("{:?}", miette::Report::new(error));
+                eprint!("{}", super::render::report(&error));
                 broken = true;
                 continue;
             }
@@ -73,30 +73,30 @@ pub fn run(args: &TestArgs) -> Exit {
                     "actual_reasons": result.actual_reasons,
                     "passed": result.passed,
                 });
-                println!("{line}");
+                outln!("{line}");
             } else if !result.passed {
-                println!("FAIL {} :: {}", file.display(), result.name);
-                println!("expected {}, got {}", result.expected.as_str(), result.actual.decision);
+                outln!("FAIL {} :: {}", file.display(), result.name);
+                outln!("expected {}, got {}", result.expected.as_str(), result.actual.decision);
                 if let Some(why) = &result.expected_why {
-                    println!("expected reason `{why}`, got `{}`", result.actual.why);
+                    outln!("expected reason `{why}`, got `{}`", result.actual.why);
                 }
                 if let Some(reasons) = &result.expected_reasons {
-                    println!(
+                    outln!(
                         "expected deciding statements [{}], got [{}]",
                         reasons.join(", "),
                         result.actual_reasons.join(", ")
                     );
                 }
                 if let Some(reference) = &result.reference {
-                    println!("reference: {reference}");
+                    outln!("reference: {reference}");
                 }
-                print!("{}", explain::text(&result.actual, &suite.sources, false, true));
-                println!();
+                out!("{}", explain::text(&result.actual, &suite.sources, false, true));
+                outln!();
             }
         }
     }
     if !json {
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     match (broken, failed) {
         (true, _) => Exit::Failure,

@@ -106,7 +106,7 @@ fn cipher(material: &KeyMaterial, salt: &[u8; 16]) -> Aes256Gcm {
     let mut key = Zeroizing::new([0u8; 32]);
     // HKDF-SHA256 can produce 8,160 bytes; 32 always succeed.
     let _ = Hkdf::<Sha256>::new(Some(salt), material.expose()).expand(INFO, key.as_mut());
-    Aes256Gcm::new(key.as_ref().into())
+    Aes256Gcm::new((&*key).into())
 }
 
 fn aad(header: &[u8], context: &BTreeMap<String, String>) -> Vec<u8> {
@@ -150,7 +150,7 @@ pub(super) fn seal_with(
         aad: &aad(&header_bytes, context),
     };
     let body = cipher(material, &header.salt)
-        .encrypt(Nonce::from_slice(&header.nonce), payload)
+        .encrypt(&Nonce::from(header.nonce), payload)
         .ok()?;
     let mut blob = header_bytes;
     blob.extend_from_slice(&body);
@@ -170,7 +170,7 @@ pub fn open(
         aad: &aad(header_bytes, context),
     };
     cipher(material, &header.salt)
-        .decrypt(Nonce::from_slice(&header.nonce), payload)
+        .decrypt(&Nonce::from(header.nonce), payload)
         .map(Zeroizing::new)
         .map_err(|_| InvalidCiphertext)
 }

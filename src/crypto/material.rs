@@ -79,7 +79,7 @@ impl fmt::Debug for MaterialId {
 /// Fills `out` from the operating system's random source. Without one the
 /// process cannot do cryptography safely, so it stops rather than continue.
 fn fill(out: &mut [u8]) {
-    if let Err(e) = getrandom::getrandom(out) {
+    if let Err(e) = getrandom::fill(out) {
         panic!("the operating system's random source failed: {e}");
     }
 }

@@ -34,6 +34,8 @@
 mod blob;
 mod context;
 pub mod envelope;
+pub mod esdk;
+pub mod import;
 pub mod keys;
 mod material;
 

@@ -31,6 +31,30 @@ const WITH_CONTEXT: &[&str] = &[
     "GenerateDataKeyPairWithoutPlaintext",
 ];
 
+/// Actions that see `kms:RequestAlias`, the alias a request named its key
+/// by: the cryptographic operations, `DescribeKey` and `GetPublicKey`
+/// (Service Authorization Reference; AWS KMS developer guide, "Use aliases
+/// to control access to KMS keys").
+const WITH_REQUEST_ALIAS: &[&str] = &[
+    "Decapsulate",
+    "Decrypt",
+    "DeriveSharedSecret",
+    "DescribeKey",
+    "Encapsulate",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GetPublicKey",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "VerifyMac",
+];
+
 /// The operation name of `kms:Name` (case-insensitive prefix), or `None`
 /// for another service's action.
 pub fn operation(action: &str) -> Option<&str> {
@@ -50,6 +74,10 @@ pub fn has_encryption_context(action: &str) -> bool {
     listed(WITH_CONTEXT, action)
 }
 
+pub fn has_request_alias(action: &str) -> bool {
+    listed(WITH_REQUEST_ALIAS, action)
+}
+
 /// The grant operation that permits this action, if grants can.
 pub fn grant_operation(action: &str) -> Option<GrantOperation> {
     let op = operation(action)?;
@@ -62,6 +90,19 @@ pub fn grant_operation(action: &str) -> Option<GrantOperation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_request_alias_actions_are_those_the_catalogue_lists() {
+        let kms = crate::catalog::get().service("kms").unwrap();
+        for action in kms.matching("*") {
+            assert_eq!(
+                kms.supports(action, "kms:RequestAlias"),
+                has_request_alias(&format!("kms:{}", action.name)),
+                "{}",
+                action.name
+            );
+        }
+    }
 
     #[test]
     fn classifies_actions() {

@@ -39,6 +39,9 @@ pub enum ErrorName {
     UnknownOperationException,
     /// A `DryRun` request that would have succeeded.
     DryRunOperationException,
+    InvalidImportTokenException,
+    ExpiredImportTokenException,
+    IncorrectKeyMaterialException,
 }
 
 impl ErrorName {
@@ -69,6 +72,9 @@ impl ErrorName {
             ErrorName::SerializationException => "SerializationException",
             ErrorName::UnknownOperationException => "UnknownOperationException",
             ErrorName::DryRunOperationException => "DryRunOperationException",
+            ErrorName::InvalidImportTokenException => "InvalidImportTokenException",
+            ErrorName::ExpiredImportTokenException => "ExpiredImportTokenException",
+            ErrorName::IncorrectKeyMaterialException => "IncorrectKeyMaterialException",
         }
     }
 }

@@ -316,6 +316,14 @@ impl GrantBook {
         self.entries.rollback();
     }
 
+    pub fn savepoint(&mut self) {
+        self.entries.savepoint();
+    }
+
+    pub fn undo_to_savepoint(&mut self) {
+        self.entries.undo_to_savepoint();
+    }
+
     /// Applies a grant another process saved (or removed), without recording it.
     pub fn apply(&mut self, grant_id: &str, stored: Option<StoredGrant>) -> Result<(), String> {
         let existing = self.entries.keys().find(|slot| slot.2 == grant_id).cloned();

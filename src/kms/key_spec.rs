@@ -32,6 +32,13 @@ pub struct KeyInfo {
     pub usage: KeyUsage,
 }
 
+/// A symmetric encryption key, the kind `CreateKey` makes by default.
+impl Default for KeyInfo {
+    fn default() -> KeyInfo {
+        KeyInfo::SYMMETRIC
+    }
+}
+
 const SPECS: &[&str] = &[
     "SYMMETRIC_DEFAULT",
     "HMAC_224",

@@ -28,7 +28,7 @@ pub use grant_book::{token_hash, GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_
 pub use grants::{check as check_grant, NotApplied};
 pub use key_ref::KeyRef;
 pub use key_spec::{KeyInfo, KeyKind, KeyUsage};
-pub use request::KmsRequest;
+pub use request::{KmsRequest, EVERY_CALL_KEYS, KEY_RESOURCE_KEYS};
 pub use service::{Answer, Operation, Service, Target};
 pub use store::{Change, Commit, Partition, PartitionState, Promise, Receipt, Row, Seq, Snapshot, Store};
 

@@ -9,6 +9,21 @@ use super::key_spec::KeyInfo;
 use crate::eval::{Caller, CallerKind, Context, ContextValue, Request};
 use crate::policy::{Grant, Grantee};
 
+/// The KMS condition keys every call's request context carries (besides the
+/// global `aws:` keys), whatever the operation.
+pub const EVERY_CALL_KEYS: &[&str] = &["kms:CallerAccount", "kms:ViaService"];
+
+/// The condition keys every call on a key carries: the key's own facts.
+pub const KEY_RESOURCE_KEYS: &[&str] = &[
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:CustomerMasterKeySpec",
+    "kms:CustomerMasterKeyUsage",
+    "kms:MultiRegion",
+    "kms:MultiRegionKeyType",
+    "aws:ResourceTag/${TagKey}",
+];
+
 /// One call to a KMS operation, from the authorizer's point of view.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KmsRequest {
@@ -27,6 +42,8 @@ pub struct KmsRequest {
     pub grant_id: Option<String>,
     /// The kind of key, which decides whether it has encryption contexts.
     pub key: KeyInfo,
+    /// The key's tags, for `aws:ResourceTag/<tag key>` (ABAC).
+    pub resource_tags: BTreeMap<String, String>,
     pub grant_tokens: Vec<String>,
     /// The service calling on the caller's behalf (`s3.us-east-1.amazonaws.com`);
     /// the caller's own by default.
@@ -51,6 +68,7 @@ impl KmsRequest {
             create_grant: None,
             grant_id: None,
             key: KeyInfo::SYMMETRIC,
+            resource_tags: BTreeMap::new(),
             grant_tokens: Vec::new(),
             alias: None,
             time: None,
@@ -108,6 +126,9 @@ impl KmsRequest {
             ] {
                 context.insert_one(key, value);
             }
+            for (tag, value) in &self.resource_tags {
+                context.insert_one(&format!("aws:ResourceTag/{tag}"), value.clone());
+            }
         }
         if let Some(region) = crate::arn::Arn::parse(&self.resource)
             .map(|a| a.region)
@@ -149,7 +170,7 @@ impl KmsRequest {
         if let Some(agent) = &self.caller.user_agent {
             context.insert_one("aws:UserAgent", agent.clone());
         }
-        if let Some(alias) = &self.alias {
+        if let Some(alias) = self.alias.as_ref().filter(|_| actions::has_request_alias(&self.action)) {
             context.insert_one("kms:RequestAlias", alias.clone());
         }
         if let Some(time) = &self.time {

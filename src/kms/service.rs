@@ -95,8 +95,9 @@ struct Inner<C: Clock> {
     /// The store's sequence this cache reflects.
     seq: Seq,
     partitions: BTreeMap<Partition, Runtime<C>>,
-    /// Which partition each key id is in (key ids are unique across partitions).
-    key_index: HashMap<String, Partition>,
+    /// Which partition each key id is in, by (Region, key id): key ids are
+    /// unique within a Region (a multi-Region key has one copy per Region).
+    key_index: HashMap<(String, String), Partition>,
 }
 
 fn internal(error: &StoreError) -> KmsError {
@@ -151,7 +152,8 @@ impl<C: Clock + Clone> Service<C> {
                         what,
                     })?;
                 for id in runtime.key_ids() {
-                    inner.key_index.insert(id, state.partition.clone());
+                    let at = (state.partition.region.clone(), id);
+                    inner.key_index.insert(at, state.partition.clone());
                 }
                 inner.partitions.insert(state.partition, runtime);
             }
@@ -199,7 +201,11 @@ impl<C: Clock + Clone> Service<C> {
                 // A key ARN names a key of the endpoint's Region only.
                 Target::Arn(partition) if partition.region == region => partition,
                 Target::Arn(_) => own.clone(),
-                Target::KeyId(id) => inner.key_index.get(&id).cloned().unwrap_or_else(|| own.clone()),
+                Target::KeyId(id) => inner
+                    .key_index
+                    .get(&(region.to_owned(), id))
+                    .cloned()
+                    .unwrap_or_else(|| own.clone()),
             };
             match self.attempt(&own, route, |runtime| operation.run(runtime, caller)) {
                 Ok(Attempt::Committed(result, receipt)) => return Answer { result, receipt },
@@ -232,7 +238,9 @@ impl<C: Clock + Clone> Service<C> {
         }
     }
 
-    /// One try of a call: catch up, pick the partition, run, commit.
+    /// One try of a call: catch up, pick the partition, run, apply what it
+    /// changes in other partitions (the copies of a multi-Region key), commit
+    /// every partition's changed rows in one transaction.
     fn attempt<R>(
         &self,
         own: &Partition,
@@ -249,10 +257,43 @@ impl<C: Clock + Clone> Service<C> {
             .or_insert_with(|| self.new_runtime(&partition));
         runtime.sweep();
         let result = run(runtime);
-        let rows = runtime.changes();
+        let crossings = runtime.take_outbox();
         let audit = runtime.audit.drain();
-        if rows.is_empty() {
-            if runtime.is_empty() && partition != *own {
+        let mut touched = vec![partition.clone()];
+        for crossing in crossings {
+            let other = Partition::new(&partition.account, crossing.region());
+            let receiver = inner
+                .partitions
+                .entry(other.clone())
+                .or_insert_with(|| self.new_runtime(&other));
+            let received = receiver.receive(crossing);
+            if !touched.contains(&other) {
+                touched.push(other);
+            }
+            if received.is_err() {
+                for p in &touched {
+                    if let Some(rt) = inner.partitions.get_mut(p) {
+                        rt.rollback();
+                    }
+                }
+                return Err(KmsError::new(
+                    ErrorName::KMSInternalException,
+                    "The copies of a multi-Region key disagree; the call was not carried out.",
+                ));
+            }
+        }
+        let mut changes: Vec<Change> = Vec::new();
+        for p in &touched {
+            if let Some(rt) = inner.partitions.get(p) {
+                changes.extend(rt.changes().into_iter().map(|row| Change {
+                    partition: p.clone(),
+                    row,
+                }));
+            }
+        }
+        if changes.is_empty() {
+            let empty = inner.partitions.get(&partition).is_some_and(Runtime::is_empty);
+            if empty && partition != *own {
                 inner.partitions.remove(&partition);
             }
             drop(inner);
@@ -264,42 +305,36 @@ impl<C: Clock + Clone> Service<C> {
             });
             return Ok(Attempt::Committed(result, Some(receipt)));
         }
-        let changes: Vec<Change> = rows
-            .into_iter()
-            .map(|row| Change {
-                partition: partition.clone(),
-                row,
-            })
-            .collect();
-        let index: Vec<(String, bool)> = changes
+        let index: Vec<((String, String), Option<Partition>)> = changes
             .iter()
             .filter_map(|c| match &c.row {
-                Row::Key(k) => Some((k.id.clone(), true)),
-                Row::KeyRemoved(id) => Some((id.clone(), false)),
+                Row::Key(k) => Some(((c.partition.region.clone(), k.id.clone()), Some(c.partition.clone()))),
+                Row::KeyRemoved(id) => Some(((c.partition.region.clone(), id.clone()), None)),
                 _ => None,
             })
             .collect();
-        match self.store.commit(Commit { changes, audit, base }) {
+        let outcome = self.store.commit(Commit { changes, audit, base });
+        for p in &touched {
+            if let Some(rt) = inner.partitions.get_mut(p) {
+                match outcome {
+                    Ok(_) => rt.settle(),
+                    Err(_) => rt.rollback(),
+                }
+            }
+        }
+        match outcome {
             Ok(seq) => {
-                runtime.settle();
                 inner.seq = seq;
-                for (id, present) in index {
-                    if present {
-                        inner.key_index.insert(id, partition.clone());
-                    } else {
-                        inner.key_index.remove(&id);
-                    }
+                for (at, present) in index {
+                    match present {
+                        Some(p) => inner.key_index.insert(at, p),
+                        None => inner.key_index.remove(&at),
+                    };
                 }
                 Ok(Attempt::Committed(result, None))
             }
-            Err(StoreError::Conflict { .. }) => {
-                runtime.rollback();
-                Ok(Attempt::Conflict)
-            }
-            Err(e) => {
-                runtime.rollback();
-                Err(internal(&e))
-            }
+            Err(StoreError::Conflict { .. }) => Ok(Attempt::Conflict),
+            Err(e) => Err(internal(&e)),
         }
     }
 
@@ -312,10 +347,11 @@ impl<C: Clock + Clone> Service<C> {
         for change in changes {
             match &change.row {
                 Row::Key(k) => {
-                    inner.key_index.insert(k.id.clone(), change.partition.clone());
+                    let at = (change.partition.region.clone(), k.id.clone());
+                    inner.key_index.insert(at, change.partition.clone());
                 }
                 Row::KeyRemoved(id) => {
-                    inner.key_index.remove(id);
+                    inner.key_index.remove(&(change.partition.region.clone(), id.clone()));
                 }
                 _ => {}
             }

@@ -38,6 +38,9 @@ pub type Seq = u64;
 /// One row written or removed. Keys carry their material (in the clear, in
 /// zeroizing buffers): the store wraps it under its root key. Grants carry
 /// token hashes, never tokens.
+// A row is built once per change and moved to the store, never kept in
+// bulk, so a key's size is not worth a box at every use.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Row {
     Key(StoredKey),

@@ -38,6 +38,8 @@ pub enum EnvelopeFailure {
     ContextMismatch { key: String, value: String },
     #[error(transparent)]
     Format(#[from] EnvelopeError),
+    #[error(transparent)]
+    Sdk(#[from] crate::crypto::esdk::EsdkError),
 }
 
 fn list(failures: &[(String, KmsError)]) -> String {
@@ -207,6 +209,8 @@ impl Opener {
         envelope::open(&self.key, &self.read, input, output, options)
     }
 }
+
+pub mod sdk;
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,9 @@ pub struct Tracked<K: Ord + Clone, V: Clone> {
     map: BTreeMap<K, V>,
     /// Each touched key's value before its first change since the last settle.
     before: BTreeMap<K, Option<V>>,
+    /// While a savepoint is set: each key's value before its first change
+    /// since the savepoint (a `DryRun` call undoes to it).
+    saved: Option<BTreeMap<K, Option<V>>>,
 }
 
 impl<K: Ord + Clone, V: Clone> Default for Tracked<K, V> {
@@ -19,6 +22,7 @@ impl<K: Ord + Clone, V: Clone> Default for Tracked<K, V> {
         Tracked {
             map: BTreeMap::new(),
             before: BTreeMap::new(),
+            saved: None,
         }
     }
 }
@@ -27,6 +31,29 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     fn remember(&mut self, key: &K) {
         if !self.before.contains_key(key) {
             self.before.insert(key.clone(), self.map.get(key).cloned());
+        }
+        if let Some(saved) = &mut self.saved {
+            if !saved.contains_key(key) {
+                saved.insert(key.clone(), self.map.get(key).cloned());
+            }
+        }
+    }
+
+    /// Starts remembering the changes made from now on, apart from those
+    /// before, so that [`undo_to_savepoint`](Self::undo_to_savepoint) can
+    /// take back only them.
+    pub fn savepoint(&mut self) {
+        self.saved = Some(BTreeMap::new());
+    }
+
+    /// Puts back every entry changed since the savepoint, and ends it. An
+    /// entry changed back stays listed as changed, with its value as it was.
+    pub fn undo_to_savepoint(&mut self) {
+        for (key, value) in self.saved.take().unwrap_or_default() {
+            match value {
+                Some(v) => self.map.insert(key, v),
+                None => self.map.remove(&key),
+            };
         }
     }
 
@@ -144,6 +171,7 @@ impl<K: Ord + Clone, V: Clone> FromIterator<(K, V)> for Tracked<K, V> {
         Tracked {
             map: iter.into_iter().collect(),
             before: BTreeMap::new(),
+            saved: None,
         }
     }
 }

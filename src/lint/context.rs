@@ -22,6 +22,10 @@ pub struct PolicyCx<'a> {
     /// The policy compiled for the evaluator (the lockout rule asks it).
     pub compiled: &'a CompiledPolicy,
     pub kind: PolicyKind,
+    /// The type Access Analyzer would validate it as.
+    pub ty: super::PolicyType,
+    /// The quota of an inline policy, when a template says whose it is.
+    pub inline: Option<super::Inline>,
 }
 
 /// A grant file under lint.

@@ -10,7 +10,9 @@ mod config;
 mod context;
 mod embedded;
 mod finding;
+mod foundation;
 pub mod output;
+mod policy_type;
 pub mod rules;
 
 use miette::Diagnostic;
@@ -19,6 +21,7 @@ pub use config::{Config, ConfigError, Ignore, Level};
 pub use context::{GrantsCx, PolicyCx};
 pub use embedded::Linted;
 pub use finding::{Diagnosed, Finding, Label, Severity};
+pub use policy_type::{Inline, PolicyType};
 
 use crate::eval::CompiledPolicy;
 use crate::json::{self, Limits};
@@ -48,13 +51,34 @@ impl Linter {
     /// Every finding in one document, in reading order, after the
     /// configuration has set severities and removed what it ignores.
     pub fn lint(&self, source: &Source, kind: Option<DocumentKind>) -> Vec<Finding> {
+        self.lint_inline(source, kind, None)
+    }
+
+    /// [`Linter::lint`] for an inline policy of a user, group or role, whose
+    /// size counts against that identity's quota.
+    pub fn lint_inline(&self, source: &Source, kind: Option<DocumentKind>, inline: Option<Inline>) -> Vec<Finding> {
         let value = match json::parse_with(source.text(), &self.limits) {
             Ok(value) => value,
-            Err(error) => return self.finish(source.name(), vec![from_diagnostic(&PolicyError::from(error))]),
+            Err(error) => {
+                let error = PolicyError::from(error);
+                let finding = from_diagnostic(&error, foundation::issue_code(&error, None, kind));
+                return self.finish(source.name(), vec![finding]);
+            }
         };
         let findings = match Document::from_json(&value, kind) {
-            Err(errors) => errors.iter().map(|e| from_diagnostic(e)).collect(),
-            Ok(Document::Policy(policy)) => lint_policy(source, &value, &policy, kind),
+            Err(errors) => {
+                let ty = kind.map(|k| PolicyType::of(Some(k), PolicyKind::IdentityPolicy));
+                errors
+                    .iter()
+                    .map(|e| {
+                        let mut finding = from_diagnostic(e, foundation::issue_code(e, Some(&value), kind));
+                        finding.message = foundation::retitle(&finding.message, ty);
+                        finding.help = finding.help.map(|h| foundation::retitle(&h, ty));
+                        finding
+                    })
+                    .collect()
+            }
+            Ok(Document::Policy(policy)) => lint_policy(source, &value, &policy, kind, inline),
             Ok(Document::Grants(grants)) => {
                 let cx = GrantsCx {
                     source,
@@ -76,29 +100,58 @@ impl Linter {
     /// The findings of a document that could not even be read as text (too
     /// large, not UTF-8).
     pub fn rejected(&self, errors: &PolicyErrors) -> Vec<Finding> {
-        let findings = errors.errors.iter().map(|e| from_diagnostic(e)).collect();
+        let findings = errors
+            .errors
+            .iter()
+            .map(|e| from_diagnostic(e, foundation::issue_code(e, None, None)))
+            .collect();
         self.finish(errors.src.name(), findings)
     }
 
     fn finish(&self, file: &str, mut findings: Vec<Finding>) -> Vec<Finding> {
         self.config.apply(file, &mut findings);
+        // Messages quote the document: keep a huge key name from printing whole.
+        for finding in &mut findings {
+            shorten_in_place(&mut finding.message);
+            shorten_in_place(&mut finding.label);
+            if let Some(help) = &mut finding.help {
+                shorten_in_place(help);
+            }
+            for label in &mut finding.labels {
+                shorten_in_place(&mut label.text);
+            }
+        }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         findings
     }
 }
 
-fn lint_policy(source: &Source, document: &json::Value, policy: &Policy, kind: Option<DocumentKind>) -> Vec<Finding> {
+fn lint_policy(
+    source: &Source,
+    document: &json::Value,
+    policy: &Policy,
+    kind: Option<DocumentKind>,
+    inline: Option<Inline>,
+) -> Vec<Finding> {
     // Values the evaluator cannot use are errors, as in `keyward check`.
     let compiled = match CompiledPolicy::compile(source.name(), policy) {
         Ok(compiled) => compiled,
-        Err(errors) => return errors.iter().map(|e| from_diagnostic(e)).collect(),
+        Err(errors) => {
+            return errors
+                .iter()
+                .map(|e| from_diagnostic(e, foundation::compile_issue_code(e)))
+                .collect()
+        }
     };
+    let read = policy_kind(policy, kind);
     let cx = PolicyCx {
         source,
         document,
         policy,
         compiled: &compiled,
-        kind: policy_kind(policy, kind),
+        kind: read,
+        ty: refine(PolicyType::of(kind, read), policy),
+        inline,
     };
     let mut findings = Vec::new();
     for rule in rules::ALL {
@@ -109,12 +162,29 @@ fn lint_policy(source: &Source, document: &json::Value, policy: &Policy, kind: O
     findings
 }
 
+/// A resource policy that allows only STS actions is a role trust policy.
+fn refine(ty: PolicyType, policy: &Policy) -> PolicyType {
+    let sts_only = |s: &Statement| {
+        !s.action.negated
+            && s.action.value.iter().all(|a| {
+                a.split_once(':')
+                    .is_some_and(|(service, _)| service.eq_ignore_ascii_case("sts"))
+            })
+    };
+    if ty == PolicyType::Resource && policy.statements.iter().all(|s| sts_only(s)) {
+        PolicyType::RoleTrust
+    } else {
+        ty
+    }
+}
+
 /// The kind asked for, or the one the statements show: no principal makes an
 /// identity policy; principals and KMS actions (or `*`) a key policy.
 pub fn policy_kind(policy: &Policy, kind: Option<DocumentKind>) -> PolicyKind {
     match kind {
         Some(DocumentKind::KeyPolicy) => return PolicyKind::KeyPolicy,
-        Some(DocumentKind::IdentityPolicy) => return PolicyKind::IdentityPolicy,
+        Some(DocumentKind::IdentityPolicy | DocumentKind::ServiceControlPolicy) => return PolicyKind::IdentityPolicy,
+        Some(DocumentKind::RoleTrustPolicy | DocumentKind::ResourceControlPolicy) => return PolicyKind::ResourcePolicy,
         _ => {}
     }
     if !policy.is_resource_policy() {
@@ -133,8 +203,9 @@ pub fn policy_kind(policy: &Policy, kind: Option<DocumentKind>) -> PolicyKind {
     }
 }
 
-/// A foundation diagnostic (parse, structure, compile) as an error finding.
-fn from_diagnostic(diagnostic: &dyn Diagnostic) -> Finding {
+/// A foundation diagnostic (parse, structure, compile) as an error finding,
+/// with Access Analyzer's code for the same problem.
+fn from_diagnostic(diagnostic: &dyn Diagnostic, issue_code: Option<&'static str>) -> Finding {
     let mut labels = diagnostic.labels().into_iter().flatten();
     let primary = labels.next();
     let span_of = |l: &miette::LabeledSpan| Span::new(l.offset(), l.offset() + l.len());
@@ -149,7 +220,14 @@ fn from_diagnostic(diagnostic: &dyn Diagnostic) -> Finding {
     for label in labels {
         finding = finding.also(span_of(&label), label.label().unwrap_or_default());
     }
+    finding.issue_code = issue_code;
     finding
+}
+
+fn shorten_in_place(text: &mut String) {
+    if let std::borrow::Cow::Owned(short) = crate::source::shorten(text) {
+        *text = short;
+    }
 }
 
 /// Does any finding reach the failure threshold?

@@ -42,6 +42,12 @@ pub enum DocumentKind {
     Policy,
     KeyPolicy,
     IdentityPolicy,
+    /// A role's trust policy (read as a resource policy).
+    RoleTrustPolicy,
+    /// An AWS Organizations service control policy (read as an identity policy).
+    ServiceControlPolicy,
+    /// An AWS Organizations resource control policy (read as a resource policy).
+    ResourceControlPolicy,
     Grants,
 }
 
@@ -65,8 +71,11 @@ impl Document {
         let mut reader = Reader::default();
         let document = match kind.or_else(|| detect(value)) {
             Some(DocumentKind::KeyPolicy) => reader.policy(value, Some(PolicyKind::KeyPolicy)).map(Document::Policy),
-            Some(DocumentKind::IdentityPolicy) => reader
+            Some(DocumentKind::IdentityPolicy | DocumentKind::ServiceControlPolicy) => reader
                 .policy(value, Some(PolicyKind::IdentityPolicy))
+                .map(Document::Policy),
+            Some(DocumentKind::RoleTrustPolicy | DocumentKind::ResourceControlPolicy) => reader
+                .policy(value, Some(PolicyKind::ResourcePolicy))
                 .map(Document::Policy),
             Some(DocumentKind::Policy) => reader.policy(value, None).map(Document::Policy),
             Some(DocumentKind::Grants) => reader.grants(value).map(Document::Grants),

@@ -29,7 +29,7 @@ pub const TOPICS: &[Topic] = &[
     Topic { name: "explain", usage: "explain", about: "Why the last decision (of a call on a key, or `simulate`) came out as it did: the deciding statements underlined, and every statement's and grant's fate." },
     Topic { name: "clock", usage: "clock show | clock set 2026-01-31[T12:00:00Z] | clock advance 7d|12h|30m|10s", about: "The session's clock. Moving it carries out due deletions and rotations." },
     Topic { name: "audit", usage: "audit [N]", about: "The last N audit records (default 10): time, operation, caller, outcome." },
-    Topic { name: "lint", usage: "lint FILE", about: "The linter's findings on a policy or grant document, as `keyward lint FILE` gives them (with the nearest `keyward.toml`); an error fails the statement." },
+    Topic { name: "lint", usage: "lint FILE", about: "The linter's findings on a policy or grant document, as `keyward lint FILE` gives them (with the nearest `keyward.toml`); an error or security finding fails the statement." },
     Topic { name: "show", usage: "show $NAME [plaintext]", about: "A kept result. Secrets (plaintexts, data keys) only with `plaintext`." },
     Topic { name: "let", usage: "let NAME = COMMAND", about: "Keep a command's result as `$NAME`." },
     Topic { name: "expect", usage: "expect allow|deny|error", about: "In a script: the statement before must have been allowed, denied (AccessDeniedException, or `simulate` denying) or have failed otherwise." },

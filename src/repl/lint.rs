@@ -1,8 +1,8 @@
 //! `lint FILE`: the linter's findings on a policy or grant document,
 //! rendered with their spans, as `keyward lint FILE` reports them: the
 //! nearest `keyward.toml` from the current folder up configures it, and an
-//! error fails the statement (security findings, warnings and suggestions
-//! are shown without failing it).
+//! error or security finding fails the statement, as `keyward lint` fails
+//! by default (warnings and suggestions are shown without failing it).
 
 use std::io::Write;
 use std::path::Path;
@@ -12,12 +12,17 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 use crate::lint::{self, Config, Linter, Severity};
 use crate::source::Source;
 
+/// The lowest severity that fails the statement: `keyward lint`'s default
+/// `--fail-on security`.
+const FAILS_ON: Severity = Severity::Security;
+
 /// Writes every finding of the document at `path`; `Ok(false)` when one is
-/// an error.
+/// an error or a security finding.
 pub fn run(path: &Path, colour: bool, out: &mut impl Write) -> Result<bool, String> {
     let text = super::operands::read_text(path)?;
     let source = Source::new(path.display().to_string(), text.as_str());
-    let findings = Linter::new(config()?).lint(&source, None);
+    let linted = Linter::new(config()?).lint_file(&source, None);
+    let findings = linted.findings;
     let theme = if colour {
         GraphicalTheme::unicode()
     } else {
@@ -30,13 +35,16 @@ pub fn run(path: &Path, colour: bool, out: &mut impl Write) -> Result<bool, Stri
     }
     let write = |e: std::io::Error| format!("cannot write the output: {e}");
     out.write_all(rendered.as_bytes()).map_err(write)?;
-    let passes = !lint::fails(&findings, Severity::Error);
+    if let Some(note) = &linted.note {
+        writeln!(out, "note: `{}` {note}", path.display()).map_err(write)?;
+    }
+    let passes = !lint::fails(&findings, FAILS_ON);
     let n = findings.len();
     if passes {
         let found = match n {
             0 => "no findings".to_owned(),
-            1 => "1 finding, no errors".to_owned(),
-            n => format!("{n} findings, no errors"),
+            1 => "1 finding, no errors or security findings".to_owned(),
+            n => format!("{n} findings, no errors or security findings"),
         };
         writeln!(out, "`{}`: {found}", path.display()).map_err(write)?;
     }

@@ -187,7 +187,7 @@ impl Session {
                 let path = self.text(path, line)?;
                 let passes = super::lint::run(Path::new(&path), self.colour, out).map_err(ReplError::Failed)?;
                 if !passes {
-                    return Err(ReplError::Failed(format!("`{path}` has errors")));
+                    return Err(ReplError::Failed(format!("`{path}` has errors or security findings")));
                 }
                 done()
             }

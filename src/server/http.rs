@@ -44,7 +44,12 @@ struct Answer {
 }
 
 fn json_error(e: &WireError) -> Answer {
-    let body = json!({"__type": e.name, "message": e.message});
+    // AWS leaves out a message it has none for (`UnknownOperationException`).
+    let body = if e.message.is_empty() {
+        json!({"__type": e.name})
+    } else {
+        json!({"__type": e.name, "message": e.message})
+    };
     Answer {
         status: e.status,
         content_type: JSON,
@@ -99,7 +104,9 @@ async fn answer(
     logged: &mut Logged,
 ) -> Answer {
     let (parts, body) = request.into_parts();
+    // The test-mode reset answers whatever its content type.
     let is_sts = parts.headers.get("x-amz-target").is_none()
+        && !is_reset(&parts)
         && parts
             .headers
             .get("content-type")
@@ -120,6 +127,11 @@ async fn answer(
             json_error(&e)
         }
     }
+}
+
+/// `POST /_keyward/reset` (or moto's `/moto-api/reset`), test mode's reset.
+fn is_reset(parts: &Parts) -> bool {
+    parts.method == Method::POST && matches!(parts.uri.path(), "/moto-api/reset" | "/_keyward/reset")
 }
 
 async fn read_body(shared: &Shared, parts: &Parts, body: Incoming) -> Result<Zeroizing<Vec<u8>>, WireError> {
@@ -161,7 +173,7 @@ async fn kms_answer(
     body: &[u8],
     logged: &mut Logged,
 ) -> Result<Answer, WireError> {
-    if parts.method == Method::POST && matches!(parts.uri.path(), "/moto-api/reset" | "/_keyward/reset") {
+    if is_reset(parts) {
         logged.operation = parts.uri.path().to_owned();
         if !shared.config.test_mode {
             return Err(

@@ -3,7 +3,7 @@
 //! to sign from the request as received and compares signatures in constant
 //! time. [`sign`] is the client side, for tests and the load client.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use hyper::http::request::Parts;
 use hyper::http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -278,7 +278,7 @@ type HmacSha256 = Hmac<Sha256>;
 fn hmac(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
     // HMAC takes keys of any length: this cannot fail.
     let mut mac =
-        <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        <HmacSha256 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(data);
     Zeroizing::new(mac.finalize().into_bytes().into())
 }

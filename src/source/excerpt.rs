@@ -95,7 +95,7 @@ impl Source {
     /// The label with its span [`clip`](Source::clip)ped.
     pub fn clip_label(&self, label: LabeledSpan) -> LabeledSpan {
         let span = self.clip(Span::new(label.offset(), label.offset().saturating_add(label.len())));
-        let text = label.label().map(str::to_owned);
+        let text = label.label().map(|t| super::shorten(t).into_owned());
         if label.primary() {
             LabeledSpan::new_primary_with_span(text, span)
         } else {
@@ -128,7 +128,7 @@ impl fmt::Debug for Excerpted<'_> {
 
 impl fmt::Display for Excerpted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.inner, f)
+        f.write_str(&super::shorten(&self.inner.to_string()))
     }
 }
 
@@ -139,7 +139,8 @@ impl Diagnostic for Excerpted<'_> {
         self.inner.code()
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(super::shorten(&help).into_owned()))
     }
     fn severity(&self) -> Option<miette::Severity> {
         self.inner.severity()
@@ -151,6 +152,82 @@ impl Diagnostic for Excerpted<'_> {
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.source)
+    }
+}
+
+/// Any diagnostic made safe to render when its source is only known as a
+/// `SourceCode` (a nested diagnostic, an error from a deeper layer): a label
+/// its source refuses to show (a long span on a wide line) is cut to
+/// [`SPAN_CAP`] bytes, and the message, help and label texts are
+/// [`shortened`](super::shorten). Related diagnostics are not nested: render
+/// [`Clipped::all`] one after another.
+pub struct Clipped<'a> {
+    inner: &'a dyn Diagnostic,
+    source: Option<&'a dyn SourceCode>,
+}
+
+impl<'a> Clipped<'a> {
+    /// The diagnostic, then each related one with the source it points into
+    /// (its own, or the parent's).
+    pub fn all(top: &'a dyn Diagnostic) -> Vec<Clipped<'a>> {
+        let source = top.source_code();
+        let mut all = vec![Clipped { inner: top, source }];
+        for related in top.related().into_iter().flatten() {
+            all.push(Clipped {
+                inner: related,
+                source: related.source_code().or(source),
+            });
+        }
+        all
+    }
+
+    fn clip(&self, label: LabeledSpan) -> LabeledSpan {
+        let text = label.label().map(|t| super::shorten(t).into_owned());
+        let mut span = *label.inner();
+        if let Some(source) = self.source {
+            if span.len() > SPAN_CAP && source.read_span(&span, 0, 0).is_err() {
+                span = SourceSpan::new(span.offset().into(), SPAN_CAP);
+            }
+        }
+        if label.primary() {
+            LabeledSpan::new_primary_with_span(text, span)
+        } else {
+            LabeledSpan::new_with_span(text, span)
+        }
+    }
+}
+
+impl fmt::Debug for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl fmt::Display for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&super::shorten(&self.inner.to_string()))
+    }
+}
+
+impl std::error::Error for Clipped<'_> {}
+
+impl Diagnostic for Clipped<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(super::shorten(&help).into_owned()))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let labels = self.inner.labels()?;
+        Some(Box::new(labels.map(move |l| self.clip(l))))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source
     }
 }
 

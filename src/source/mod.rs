@@ -9,15 +9,17 @@
 
 mod excerpt;
 mod lines;
+mod quote;
 pub mod read;
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
-pub use excerpt::Excerpted;
+pub use excerpt::{Clipped, Excerpted};
 use lines::Lines;
 pub use lines::WIDE;
+pub use quote::shorten;
 
 /// A document's name (a path, `<stdin>`, …) and its full text.
 #[derive(Clone)]

@@ -10,8 +10,8 @@
 //! | `script` | 16 MiB | session scripts (`keyward run`) |
 //! | `accounts` | 16 MiB | accounts files |
 //! | `config` | 1 MiB | `keyward.toml` |
-//! | `catalogue` | 64 MiB | an IAM catalogue |
-//! | `envelope-header` | 1 MiB | the header of an envelope file |
+//! | `catalogue` | 64 MiB | an IAM catalogue (`lint --catalogue`), each file of one |
+//! | `envelope-header` | 1 MiB | the header of an envelope file (read through [`Bounded`]) |
 //! | `http-body` | 1 MiB | a request body sent to `keyward serve` |
 //!
 //! The binary raises a limit with `--input-limit KIND=SIZE` (see
@@ -222,6 +222,66 @@ pub fn from_reader(reader: impl Read, name: &str, kind: Kind, hint: u64) -> Resu
     Ok(bytes)
 }
 
+/// A stream read under `kind`'s limit without reading it whole: for an
+/// input that is parsed as it arrives and followed by more data, such as an
+/// envelope file's header before its frames. It yields at most the limit,
+/// and a read past it fails with [`ReadError::TooLarge`]'s message (as an
+/// `io::Error` of kind `InvalidData`, whose inner error is the `ReadError`).
+///
+/// ```
+/// use std::io::Read;
+/// use keyward::source::read::{Bounded, Kind};
+///
+/// let file = vec![0u8; 2 << 20];
+/// let mut header = Bounded::new(&file[..], "big.kwe", Kind::EnvelopeHeader);
+/// let mut first = [0u8; 64];
+/// header.read_exact(&mut first).expect("within the limit");
+/// let error = std::io::copy(&mut header, &mut std::io::sink()).unwrap_err();
+/// assert!(error.to_string().contains("--input-limit envelope-header=SIZE"));
+/// ```
+pub struct Bounded<R> {
+    inner: R,
+    left: u64,
+    name: String,
+    kind: Kind,
+}
+
+impl<R: Read> Bounded<R> {
+    pub fn new(inner: R, name: &str, kind: Kind) -> Bounded<R> {
+        Bounded {
+            inner,
+            left: kind.limit(),
+            name: name.to_owned(),
+            kind,
+        }
+    }
+
+    /// The stream, to read what follows (the frames) without the limit.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            let error = ReadError::TooLarge {
+                name: self.name.clone(),
+                kind: self.kind,
+                limit: self.kind.limit(),
+            };
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, error));
+        }
+        let wanted = usize::try_from(self.left).map_or(buf.len(), |left| left.min(buf.len()));
+        let n = self.inner.read(&mut buf[..wanted])?;
+        self.left = self.left.saturating_sub(n as u64);
+        Ok(n)
+    }
+}
+
 fn unreadable(name: &str, error: &std::io::Error) -> ReadError {
     ReadError::Unreadable {
         name: name.to_owned(),
@@ -259,6 +319,24 @@ pub fn parse_size(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bounded_stream_yields_its_limit_then_fails_naming_the_flag() {
+        let limit = Kind::EnvelopeHeader.limit() as usize;
+        let input = vec![7u8; limit + 10];
+        let mut bounded = Bounded::new(&input[..], "f.kwe", Kind::EnvelopeHeader);
+        let mut head = vec![0u8; limit];
+        bounded.read_exact(&mut head).expect("the limit itself is read");
+        let error = bounded.read(&mut [0u8; 1]).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            error.to_string().contains("--input-limit envelope-header=SIZE"),
+            "{error}"
+        );
+        let mut rest = Vec::new();
+        bounded.into_inner().read_to_end(&mut rest).expect("the rest");
+        assert_eq!(rest.len(), 10);
+    }
 
     #[test]
     fn an_input_over_its_limit_is_refused_naming_the_limit_and_the_flag() {

@@ -41,7 +41,7 @@ impl Kind {
 }
 
 const KEY_COLUMNS: &str = "account, region, id, arn, description, state, key_spec, key_usage, created,
-    deletion_date, policy_text, rotation_period, rotation_next, tags, manager";
+    deletion_date, policy_text, rotation_period, rotation_next, tags, manager, properties";
 
 /// A `keys` row as stored, before it is checked.
 struct KeyRow {
@@ -59,6 +59,20 @@ struct KeyRow {
     rotation_next: Option<i64>,
     tags: String,
     manager: String,
+    /// Schema 4: a JSON object of the properties only some keys have.
+    properties: String,
+}
+
+/// The `properties` column: a multi-Region key's copies, a pending
+/// primary's waiting period.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Properties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    replication: Option<crate::kms::runtime::Replication>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending_window_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    external: Option<crate::kms::runtime::External>,
 }
 
 impl KeyRow {
@@ -78,6 +92,7 @@ impl KeyRow {
             rotation_next: row.get(12)?,
             tags: row.get(13)?,
             manager: row.get(14)?,
+            properties: row.get(15)?,
         })
     }
 
@@ -94,7 +109,10 @@ impl KeyRow {
         };
         let tags: BTreeMap<String, String> =
             serde_json::from_str(&self.tags).map_err(|_| corrupt("has tags that do not read".into()))?;
-        if materials.is_empty() {
+        let properties: Properties =
+            serde_json::from_str(&self.properties).map_err(|_| corrupt("has properties that do not read".into()))?;
+        // A key of origin EXTERNAL has none while it is pending import.
+        if materials.is_empty() && properties.external.is_none() {
             return Err(corrupt("has no key material".into()));
         }
         Ok(StoredKey {
@@ -111,6 +129,9 @@ impl KeyRow {
             materials,
             rotation,
             tags,
+            replication: properties.replication,
+            pending_window_days: properties.pending_window_days,
+            external: properties.external,
         })
     }
 }
@@ -181,6 +202,15 @@ fn tags_json(tags: &BTreeMap<String, String>) -> String {
 /// Upserts `key` and makes its material rows the key's versions: a version
 /// already stored is renumbered but not wrapped again, a new one is wrapped
 /// and inserted, one no longer there is deleted. Other keys are untouched.
+fn properties_json(key: &StoredKey) -> String {
+    let properties = Properties {
+        replication: key.replication.clone(),
+        pending_window_days: key.pending_window_days,
+        external: key.external.clone(),
+    };
+    serde_json::to_string(&properties).unwrap_or_else(|_| "{}".to_owned())
+}
+
 pub(super) fn write_key(
     connection: &Connection,
     root: &RootKey,
@@ -193,14 +223,14 @@ pub(super) fn write_key(
     connection
         .prepare_cached(
             "INSERT INTO keys (account, region, id, arn, description, state, key_spec, key_usage, created,
-                deletion_date, policy_text, rotation_period, rotation_next, tags, manager)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                deletion_date, policy_text, rotation_period, rotation_next, tags, manager, properties)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT (account, region, id) DO UPDATE SET
                 arn = excluded.arn, description = excluded.description, state = excluded.state,
                 key_spec = excluded.key_spec, key_usage = excluded.key_usage, created = excluded.created,
                 deletion_date = excluded.deletion_date, policy_text = excluded.policy_text,
                 rotation_period = excluded.rotation_period, rotation_next = excluded.rotation_next,
-                tags = excluded.tags, manager = excluded.manager",
+                tags = excluded.tags, manager = excluded.manager, properties = excluded.properties",
         )
         .and_then(|mut statement| {
             statement.execute(params![
@@ -219,6 +249,7 @@ pub(super) fn write_key(
                 key.rotation.map(|r| r.next),
                 tags_json(&key.tags),
                 key.manager.as_str(),
+                properties_json(key),
             ])
         })
         .map_err(failed("save a key"))?;

@@ -95,7 +95,12 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V1),
     Migration::Sql(V2),
     Migration::Code(partitioned::migrate),
+    Migration::Sql(V4),
 ];
+
+/// Schema 4: properties only some keys have (a multi-Region key's copies),
+/// as one JSON object.
+const V4: &str = "ALTER TABLE keys ADD COLUMN properties TEXT NOT NULL DEFAULT '{}';";
 
 /// The schema version this code reads and writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

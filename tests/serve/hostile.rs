@@ -60,11 +60,10 @@ fn a_huge_body_is_refused_with_413_whether_declared_or_streamed() {
 fn unknown_targets_methods_paths_and_missing_headers_get_json_errors() {
     let served = served("hostile-headers");
     let a = served.address;
-    assert_error(
-        raw(a, &kms_request("NoSuchOperation", "{}")),
-        400,
-        "UnsupportedOperationException",
-    );
+    // An operation the API does not have: AWS answers with no message member.
+    let (status, body) = raw(a, &kms_request("NoSuchOperation", "{}"));
+    assert_eq!(status, 400);
+    assert_eq!(json(&body), serde_json::json!({"__type": "UnknownOperationException"}));
     let other_service = String::from_utf8(kms_request("ListKeys", "{}"))
         .unwrap()
         .replace("TrentService.", "DynamoDB_20120810.");
@@ -92,4 +91,45 @@ fn unknown_targets_methods_paths_and_missing_headers_get_json_errors() {
     let (status, _) = raw(a, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n");
     assert_eq!(status, 400);
     assert_eq!(raw(a, &kms_request("ListKeys", "{}")).0, 200);
+}
+
+/// A server's state is its owner's only (the folder 0700, every file in it
+/// 0600), and no answer, refused or not, tells a remote client where it is.
+#[cfg(unix)]
+#[test]
+fn the_state_is_owner_only_and_no_answer_names_where_it_lives() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = super::scratch("hostile-state");
+    let state = parent.join("state");
+    let state_text = state.to_str().expect("a UTF-8 path");
+    let served = Served::start("hostile-state", &["--state", state_text, "--test-mode"]);
+    let (status, created) = raw(served.address, &kms_request("CreateKey", "{}"));
+    assert_eq!(status, 200, "{created}");
+    let key = json(&created)["KeyMetadata"]["KeyId"]
+        .as_str()
+        .expect("a key id")
+        .to_owned();
+    let mut answers = vec![created];
+    for (target, body) in [
+        ("Encrypt", format!(r#"{{"KeyId": "{key}", "Plaintext": "aGVsbG8="}}"#)),
+        ("Decrypt", r#"{"CiphertextBlob": "AAAA"}"#.to_owned()),
+        ("DescribeKey", r#"{"KeyId": "alias/none"}"#.to_owned()),
+        ("DisableKey", r#"{"KeyId": "../../etc/passwd"}"#.to_owned()),
+        ("NoSuchOperation", "{}".to_owned()),
+        ("CreateKey", "{".to_owned()),
+    ] {
+        answers.push(raw(served.address, &kms_request(target, &body)).1);
+    }
+    let parent_text = parent.to_str().expect("a UTF-8 path");
+    for answer in &answers {
+        assert!(!answer.contains(parent_text), "an answer names the state: {answer}");
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700);
+    for entry in std::fs::read_dir(&state).expect("the state folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_file() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
 }

@@ -121,7 +121,8 @@ fn the_reset_paths_empty_all_state_in_test_mode_only() {
         assert_eq!(raw(served.address, &kms_request("CreateKey", "{}")).0, 200);
         let (_, listed) = raw(served.address, &kms_request("ListKeys", "{}"));
         assert_eq!(json(&listed)["Keys"].as_array().map(Vec::len), Some(1));
-        let reset = format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        // Whatever its content type: a form body is not an STS call here.
+        let reset = format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n");
         assert_eq!(raw(served.address, reset.as_bytes()).0, 200);
         let (_, listed) = raw(served.address, &kms_request("ListKeys", "{}"));
         assert_eq!(json(&listed)["Keys"], serde_json::json!([]), "{path}");

@@ -2,9 +2,11 @@
 //! driven by boto3 (`sdk.py`, a real AWS SDK), by raw HTTP for hostile
 //! requests, and stopped with SIGTERM to check that nothing is lost.
 
+mod esdk;
 mod hostile;
 mod lifecycle;
 mod sdk;
+mod sdk_api;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -176,8 +178,13 @@ fn python() -> Option<PathBuf> {
 /// Runs one scenario of `sdk.py` against the server and fails with its
 /// output if any check in it fails.
 fn scenario(served: &Served, name: &str) {
+    scenario_of("sdk.py", served, name);
+}
+
+/// Runs one scenario of `script` (in `tests/serve`) against the server.
+fn scenario_of(script: &str, served: &Served, name: &str) {
     let Some(python) = python() else { return };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve/sdk.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve").join(script);
     let out = Command::new(python)
         .arg(script)
         .args([&served.endpoint(), name])

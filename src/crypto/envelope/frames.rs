@@ -14,7 +14,7 @@
 
 use std::io::{Read, Write};
 
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::Tag;
 
 use super::header::{nonce, FileKeys};
@@ -70,7 +70,7 @@ pub(super) fn seal(
 ) -> Result<u64, EnvelopeError> {
     let mut sequence = 0u32;
     let mut total = 0u64;
-    pipeline::run(
+    pipeline::run::<Frame, EnvelopeError, _, _, _>(
         workers,
         frame_size,
         |frame| {
@@ -84,7 +84,7 @@ pub(super) fn seal(
             let aad = aad(header_digest, frame);
             let tag = keys
                 .cipher
-                .encrypt_in_place_detached(&nonce(frame.sequence), &aad, &mut frame.data)
+                .encrypt_inout_detached(&nonce(frame.sequence), &aad, frame.data.as_mut_slice().into())
                 .map_err(|_| EnvelopeError::TooLarge)?;
             frame.tag = tag.into();
             Ok(())
@@ -116,7 +116,7 @@ pub(super) fn open(
 ) -> Result<u64, EnvelopeError> {
     let mut expected = 0u32;
     let mut total = 0u64;
-    pipeline::run(
+    pipeline::run::<Frame, EnvelopeError, _, _, _>(
         workers,
         frame_size,
         |frame| {
@@ -127,7 +127,7 @@ pub(super) fn open(
             let aad = aad(header_digest, frame);
             let tag = Tag::from(frame.tag);
             keys.cipher
-                .decrypt_in_place_detached(&nonce(frame.sequence), &aad, &mut frame.data, &tag)
+                .decrypt_inout_detached(&nonce(frame.sequence), &aad, frame.data.as_mut_slice().into(), &tag)
                 .map_err(|_| EnvelopeError::FrameTampered {
                     sequence: frame.sequence,
                 })

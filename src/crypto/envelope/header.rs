@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use hkdf::Hkdf;
 use sha2::Sha256;
@@ -73,7 +73,7 @@ impl FileKeys {
         let _ = hkdf.expand(b"keyward envelope v1 frame key", key.as_mut());
         let _ = hkdf.expand(b"keyward envelope v1 commitment", &mut commitment);
         FileKeys {
-            cipher: Aes256Gcm::new(key.as_ref().into()),
+            cipher: Aes256Gcm::new((&*key).into()),
             commitment,
         }
     }
@@ -82,7 +82,7 @@ impl FileKeys {
     pub fn header_tag(&self, authenticated: &[u8]) -> [u8; TAG_BYTES] {
         let tag = self
             .cipher
-            .encrypt_in_place_detached(&nonce(0), authenticated, &mut [])
+            .encrypt_inout_detached(&nonce(0), authenticated, (&mut [][..]).into())
             .unwrap_or_default();
         tag.into()
     }
@@ -95,7 +95,7 @@ impl FileKeys {
         }
         let tag = Tag::from(read.tag);
         self.cipher
-            .decrypt_in_place_detached(&nonce(0), &read.authenticated, &mut [], &tag)
+            .decrypt_inout_detached(&nonce(0), &read.authenticated, (&mut [][..]).into(), &tag)
             .map_err(|_| EnvelopeError::HeaderTampered)
     }
 }

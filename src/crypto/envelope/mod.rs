@@ -22,7 +22,7 @@
 
 mod frames;
 mod header;
-mod pipeline;
+pub(crate) mod pipeline;
 
 use std::io::{Read, Write};
 

@@ -8,10 +8,10 @@ use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use super::error::Error;
-use super::hash::sha2::{Digest, Sha512};
 use super::message;
 use super::rng;
 use super::spec::{MessageType, SigningAlgorithm};
+use sha2::{Digest, Sha512};
 
 /// The PKCS#8 version 1 encoding of RFC 8410 §7: the 32-byte seed only.
 /// (The crate writes version 2, with the public key, which OpenSSL 3.0

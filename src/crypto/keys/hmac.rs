@@ -8,9 +8,9 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::error::Error;
-use super::hash::hmac::{Hmac, KeyInit, Mac};
-use super::hash::sha2::{Sha224, Sha256, Sha384, Sha512};
 use super::spec::{KeySpec, MacAlgorithm};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Sha224, Sha256, Sha384, Sha512};
 
 /// The secret of an HMAC key, zeroized on drop and never printed.
 #[derive(Clone)]

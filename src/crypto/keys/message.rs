@@ -3,8 +3,8 @@
 //! message with the algorithm's hash (SHA-256, SHA-384 or SHA-512).
 
 use super::error::Error;
-use super::hash::sha2::{Digest, Sha256, Sha384, Sha512};
 use super::spec::{MessageType, SigningAlgorithm};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 /// Refuses a message type the algorithm does not take, or a DIGEST or
 /// EXTERNAL_MU message of the wrong length.

@@ -14,7 +14,6 @@
 mod ecc;
 mod ed25519;
 mod error;
-mod hash;
 mod hmac;
 mod message;
 mod ml_dsa;

@@ -2,7 +2,7 @@
 //! for. As [`crate::crypto::random_bytes`]: without it the process cannot do
 //! cryptography safely, so a failure stops it.
 
-use getrandom04::SysRng;
+use getrandom::SysRng;
 use rand_core::UnwrapErr;
 
 /// A fallible RNG (`TryCryptoRng`), for the crates that report failures.

@@ -8,10 +8,10 @@ use sha1::Sha1;
 use zeroize::Zeroizing;
 
 use super::error::Error;
-use super::hash::sha2::{Sha256, Sha384, Sha512};
 use super::message;
 use super::rng;
 use super::spec::{EncryptionAlgorithm, KeySpec, MessageType, SigningAlgorithm};
+use sha2::{Sha256, Sha384, Sha512};
 
 /// A fresh key with public exponent 65537. Slow (seconds for 4096 bits):
 /// callers on an async runtime run it on a blocking thread.

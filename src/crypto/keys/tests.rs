@@ -68,7 +68,7 @@ fn every_signing_spec_signs_and_verifies_every_algorithm_and_message_type() {
 
 #[test]
 fn a_raw_message_and_its_digest_give_signatures_that_verify_either_way() {
-    use super::hash::sha2::{Digest, Sha256};
+    use ::sha2::{Digest, Sha256};
     let key = PrivateKey::generate(K::EccNistP256).unwrap();
     let message = b"release-1.0.tar.gz";
     let digest = Sha256::digest(message);
@@ -344,7 +344,7 @@ fn ed25519ph_hashes_the_given_digest_once_more_as_aws_documents() {
     // RFC 8032 §7.3 (TEST abc) pins the crate's Ed25519ph. AWS hashes the
     // 64-byte DIGEST message again, so keyward's ED25519_PH_SHA_512 over a
     // digest d equals Ed25519ph over the message d.
-    use super::hash::sha2::{Digest, Sha512};
+    use ::sha2::{Digest, Sha512};
     let secret: [u8; 32] = hex("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42")
         .try_into()
         .unwrap();

@@ -26,6 +26,7 @@ impl Op for CreateAlias {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -54,6 +55,7 @@ impl Op for UpdateAlias {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -81,6 +83,7 @@ impl Op for DeleteAlias {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<Empty, KmsError> {
@@ -115,7 +118,12 @@ impl Op for ListAliases {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListAliasesResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::opt_key_id("KeyId", self.key_id.as_deref())

@@ -274,6 +274,7 @@ pub fn re_encrypt<C: Clock>(
             key_id: key_arn,
             source_encryption_algorithm: name(call.source_algorithm).to_owned(),
             destination_encryption_algorithm: name(call.destination_algorithm).to_owned(),
+            source_key_material_id: None,
             destination_key_material_id: material_id,
         })
     })

@@ -42,6 +42,7 @@ impl Op for DescribeCustomKeyStores {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = DescribeCustomKeyStoresResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

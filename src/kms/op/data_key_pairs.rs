@@ -138,6 +138,13 @@ impl Op for GenerateDataKeyPair {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:DataKeyPairSpec",
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = GenerateDataKeyPairResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -169,6 +176,13 @@ impl Op for GenerateDataKeyPairWithoutPlaintext {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:DataKeyPairSpec",
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = GenerateDataKeyPairResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -49,10 +49,20 @@ impl Op for GenerateDataKey {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = GenerateDataKeyResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, self.recipient.as_ref(), &[])?;
+        refuse_unsupported(self.recipient.as_ref(), &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -87,10 +97,20 @@ impl Op for GenerateDataKeyWithoutPlaintext {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = GenerateDataKeyResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -159,10 +179,11 @@ impl Op for GenerateRandom {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = GenerateRandomResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(None, self.recipient.as_ref(), &[])?;
+        refuse_unsupported(self.recipient.as_ref(), &[])?;
         if self.custom_key_store_id.is_some() {
             return Err(KmsError::new(
                 ErrorName::UnsupportedOperationException,

@@ -78,6 +78,7 @@ impl Op for Encapsulate {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:EncapsulationAlgorithm", "kms:RequestAlias"];
     type Response = EncapsulateResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -97,7 +98,8 @@ impl Op for Encapsulate {
         });
         rt.audited(Self::NAME, caller, Some(&self.key_id), parameters, true, |rt| {
             let usage = Some(KeyUsage::EncapsulateDecapsulate);
-            let key = rt.key_for_use(caller, Self::ACTION, &self.key_id, usage, &self.grant_tokens, &[])?;
+            let asked = [("kms:EncapsulationAlgorithm", self.encapsulation_algorithm.as_str())];
+            let key = rt.key_for_use(caller, Self::ACTION, &self.key_id, usage, &self.grant_tokens, &asked)?;
             check_algorithm(key, algorithm)?;
             dry_run(self.dry_run)?;
             let (ciphertext, secret) = rt
@@ -123,6 +125,7 @@ impl Op for Decapsulate {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:EncapsulationAlgorithm", "kms:RequestAlias"];
     type Response = DecapsulateResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -148,7 +151,8 @@ impl Op for Decapsulate {
         });
         rt.audited(Self::NAME, caller, Some(&self.key_id), parameters, true, |rt| {
             let usage = Some(KeyUsage::EncapsulateDecapsulate);
-            let key = rt.key_for_use(caller, Self::ACTION, &self.key_id, usage, &self.grant_tokens, &[])?;
+            let asked = [("kms:EncapsulationAlgorithm", self.encapsulation_algorithm.as_str())];
+            let key = rt.key_for_use(caller, Self::ACTION, &self.key_id, usage, &self.grant_tokens, &asked)?;
             check_algorithm(key, algorithm)?;
             dry_run(self.dry_run)?;
             let secret = rt

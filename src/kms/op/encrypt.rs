@@ -23,18 +23,11 @@ fn unsupported(what: &str) -> KmsError {
     KmsError::new(ErrorName::UnsupportedOperationException, what.to_owned())
 }
 
-/// The members keyward cannot honour yet are refused, never ignored: a
-/// `DryRun` ignored would do what the caller asked not to be done.
+/// The members keyward cannot honour yet are refused, never ignored.
 pub(super) fn refuse_unsupported(
-    dry_run: Option<bool>,
     recipient: Option<&Value>,
     algorithms: &[(&str, Option<&str>)],
 ) -> Result<(), KmsError> {
-    if dry_run == Some(true) {
-        return Err(unsupported(
-            "keyward does not implement DryRun yet; the call was not made",
-        ));
-    }
     if recipient.is_some() {
         return Err(unsupported(
             "keyward has no Nitro Enclaves attestation; remove Recipient",
@@ -86,14 +79,20 @@ impl Op for Encrypt {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = EncryptResponse;
 
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(
-            self.dry_run,
-            None,
-            &[("EncryptionAlgorithm", self.encryption_algorithm.as_deref())],
-        )?;
+        refuse_unsupported(None, &[("EncryptionAlgorithm", self.encryption_algorithm.as_deref())])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -160,11 +159,20 @@ impl Op for Decrypt {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+    ];
     type Response = DecryptResponse;
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         refuse_unsupported(
-            self.dry_run,
             self.recipient.as_ref(),
             &[("EncryptionAlgorithm", self.encryption_algorithm.as_deref())],
         )?;
@@ -232,6 +240,9 @@ pub struct ReEncryptResponse {
     pub key_id: String,
     pub source_encryption_algorithm: String,
     pub destination_encryption_algorithm: String,
+    /// The version of the source key's material that sealed the ciphertext.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_key_material_id: Option<String>,
     /// Absent for an asymmetric destination key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_key_material_id: Option<String>,
@@ -246,11 +257,21 @@ impl Op for ReEncrypt {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:EncryptionAlgorithm",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:RequestAlias",
+        "kms:ReEncryptOnSameKey",
+    ];
     type Response = ReEncryptResponse;
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         refuse_unsupported(
-            self.dry_run,
             None,
             &[
                 ("SourceEncryptionAlgorithm", self.source_encryption_algorithm.as_deref()),
@@ -298,15 +319,18 @@ impl Op for ReEncrypt {
             &self.destination_encryption_context,
             &self.grant_tokens,
         )?;
-        let source_key_id = crate::crypto::peek(&self.ciphertext_blob)
-            .ok()
+        let header = crate::crypto::peek(&self.ciphertext_blob).ok();
+        let source_key_id = header
+            .as_ref()
             .and_then(|header| rt.resolve(&header.key_id).ok().map(|k| k.arn.clone()));
+        let source_key_material_id = header.map(|header| header.material_id.to_string());
         Ok(ReEncryptResponse {
             ciphertext_blob: Blob::new(sealed.ciphertext_blob),
             source_key_id,
             key_id: sealed.key_arn,
             source_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
             destination_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+            source_key_material_id,
             destination_key_material_id: Some(sealed.key_material_id),
         })
     }

@@ -107,10 +107,27 @@ impl Op for CreateGrant {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:GrantOperations",
+        "kms:GranteePrincipal",
+        "kms:RetiringPrincipal",
+        "kms:GrantConstraintType",
+        "kms:EncryptionContext:${EncryptionContextKey}",
+        "kms:EncryptionContextKeys",
+        "kms:GrantIsForAWSResource",
+    ];
     type Response = CreateGrantResponse;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)
     }
 
@@ -167,7 +184,12 @@ impl Op for ListGrants {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:GrantIsForAWSResource"];
     type Response = ListGrantsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)?;
@@ -211,6 +233,7 @@ impl Op for ListRetirableGrants {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListGrantsResponse;
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ListGrantsResponse, KmsError> {
@@ -242,10 +265,19 @@ impl Op for RetireGrant {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::opt_key_id("KeyId", self.key_id.as_deref())?;
         check::grant_id("GrantId", self.grant_id.as_deref())
     }
@@ -278,10 +310,19 @@ impl Op for RevokeGrant {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:GrantIsForAWSResource"];
     type Response = Empty;
 
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
     fn validate(&self) -> Result<(), KmsError> {
-        refuse_unsupported(self.dry_run, None, &[])?;
+        refuse_unsupported(None, &[])?;
         check::key_id("KeyId", &self.key_id)?;
         check::grant_id("GrantId", Some(&self.grant_id))
     }

@@ -59,6 +59,7 @@ impl Op for DeriveSharedSecret {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:KeyAgreementAlgorithm", "kms:RequestAlias"];
     type Response = DeriveSharedSecretResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

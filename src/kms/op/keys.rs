@@ -8,7 +8,7 @@ use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::KeyInfo;
-use crate::kms::runtime::{Clock, KeyMetadata, Paging, Runtime};
+use crate::kms::runtime::{Clock, KeyMetadata, NewKey, Paging, Runtime};
 
 fn unsupported(what: &str) -> KmsError {
     KmsError::new(ErrorName::UnsupportedOperationException, what.to_owned())
@@ -122,6 +122,12 @@ impl Op for CreateKey {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[
+        "kms:BypassPolicyLockoutSafetyCheck",
+        "kms:KeyOrigin",
+        "aws:RequestTag/${TagKey}",
+        "aws:TagKeys",
+    ];
     type Response = KeyMetadataResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -131,24 +137,36 @@ impl Op for CreateKey {
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<KeyMetadataResponse, KmsError> {
         let info = self.check_spec()?;
         check_region(info, &rt.region)?;
-        if self.origin.as_deref().is_some_and(|o| o != "AWS_KMS") {
-            return Err(unsupported("keyward makes keys with Origin AWS_KMS only"));
+        let external = match self.origin.as_deref() {
+            None | Some("AWS_KMS") => false,
+            Some("EXTERNAL") => true,
+            Some(other) => {
+                return Err(unsupported(&format!(
+                    "keyward has no custom key stores, so no keys of Origin {other}"
+                )))
+            }
+        };
+        if external && info != KeyInfo::SYMMETRIC {
+            return Err(unsupported("keyward imports symmetric encryption key material only"));
         }
-        if self.multi_region == Some(true) || self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
-            return Err(unsupported("keyward has no multi-Region keys or custom key stores"));
+        if self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
+            return Err(unsupported("keyward has no custom key stores"));
         }
-        if !self.tags.is_empty() {
-            return Err(unsupported(
-                "keyward does not take Tags in CreateKey yet; call TagResource on the new key",
-            ));
-        }
-        let key_metadata = rt.create_key_of(
-            caller,
+        let tags: Vec<(String, String)> = self
+            .tags
+            .iter()
+            .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
+            .collect();
+        let new = NewKey {
             info,
-            self.description.as_deref(),
-            self.policy.as_deref(),
-            self.bypass_policy_lockout_safety_check,
-        )?;
+            description: self.description.as_deref(),
+            policy: self.policy.as_deref(),
+            bypass_policy_lockout_safety_check: self.bypass_policy_lockout_safety_check,
+            tags: &tags,
+            multi_region: self.multi_region == Some(true),
+            external,
+        };
+        let key_metadata = rt.create_key_with(caller, &new)?;
         Ok(KeyMetadataResponse { key_metadata })
     }
 }
@@ -170,6 +188,7 @@ impl Op for DescribeKey {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:RequestAlias"];
     type Response = KeyMetadataResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -211,6 +230,7 @@ impl Op for ListKeys {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeysResponse;
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ListKeysResponse, KmsError> {
@@ -251,7 +271,12 @@ macro_rules! key_only {
             const CROSS_ACCOUNT: bool = false;
             const TAKES_DRY_RUN: bool = false;
             const TAKES_GRANT_TOKENS: bool = false;
+            const CONDITION_KEYS: &'static [&'static str] = &[];
             type Response = $response;
+
+            fn key_id(&self) -> Option<&str> {
+                Some(&self.key_id)
+            }
 
             fn validate(&self) -> Result<(), crate::kms::KmsError> {
                 super::check::key_id("KeyId", &self.key_id)
@@ -320,7 +345,12 @@ impl Op for ScheduleKeyDeletion {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:ScheduleKeyDeletionPendingWindowInDays"];
     type Response = ScheduleKeyDeletionResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -354,7 +384,12 @@ impl Op for UpdateKeyDescription {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)

@@ -79,6 +79,7 @@ impl Op for GenerateMac {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:MacAlgorithm", "kms:RequestAlias"];
     type Response = GenerateMacResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -119,6 +120,7 @@ impl Op for VerifyMac {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:MacAlgorithm", "kms:RequestAlias"];
     type Response = VerifyMacResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -17,13 +17,18 @@ mod custom_key_stores;
 mod data_key_pairs;
 mod data_keys;
 mod decode;
+mod dry_run;
 mod encapsulation;
 mod encrypt;
 mod grants;
+mod import;
 mod key_agreement;
 mod keys;
+mod last_usage;
 mod macs;
 mod members;
+pub mod model;
+mod multi_region;
 mod policies;
 mod public_keys;
 mod rotation;
@@ -47,9 +52,12 @@ pub use decode::decode;
 pub use encapsulation::*;
 pub use encrypt::*;
 pub use grants::*;
+pub use import::*;
 pub use key_agreement::*;
 pub use keys::*;
+pub use last_usage::*;
 pub use macs::*;
+pub use multi_region::*;
 pub use policies::*;
 pub use public_keys::*;
 pub use rotation::*;
@@ -92,8 +100,24 @@ pub trait Op: DeserializeOwned + Sized {
     const TAKES_DRY_RUN: bool;
     /// Whether the model gives it `GrantTokens`.
     const TAKES_GRANT_TOKENS: bool;
+    /// The condition keys its own request members set in the request
+    /// context, as the Service Authorization Reference names them; beyond
+    /// them, every call carries [`crate::kms::EVERY_CALL_KEYS`] and a
+    /// call on a key [`crate::kms::KEY_RESOURCE_KEYS`].
+    const CONDITION_KEYS: &'static [&'static str];
 
     type Response: Serialize;
+
+    /// The key the request names in its `KeyId` member, for an operation
+    /// restricted to key IDs and key ARNs ([`KeyIdForms::IdOrArn`]).
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// Whether the request sets `DryRun` (only read when [`Op::TAKES_DRY_RUN`]).
+    fn dry_run(&self) -> bool {
+        false
+    }
 
     /// The model's constraints that the runtime does not already check
     /// (lengths, ranges, patterns), before anything else runs.
@@ -126,6 +150,12 @@ impl<C: Clock, T: Op> Operation<C> for T {
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<T::Response, KmsError> {
         audited(runtime, caller, T::NAME, |rt| {
             self.validate()?;
+            if T::KEY_ID == KeyIdForms::IdOrArn {
+                key_id_only(self.key_id())?;
+            }
+            if T::TAKES_DRY_RUN && self.dry_run() {
+                return dry_run::run(rt, |rt| Op::run(self, rt, caller));
+            }
             Op::run(self, rt, caller)
         })
     }
@@ -149,6 +179,19 @@ fn audited<C: Clock, R>(
     result
 }
 
+/// An operation that AWS restricts to a key ID or key ARN refuses an alias
+/// name or alias ARN as a key it cannot find (the `KeyId` member of each such
+/// operation's API reference page: "Specify the key ID or key ARN").
+fn key_id_only(key_id: Option<&str>) -> Result<(), KmsError> {
+    match key_id {
+        Some(key) if KeyRef::parse(key).is_alias() => Err(KmsError::new(
+            ErrorName::NotFoundException,
+            format!("Invalid keyId {key}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What an operation declares, as data (for listings, docs and tests).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Declared {
@@ -159,6 +202,7 @@ pub struct Declared {
     pub cross_account: bool,
     pub takes_dry_run: bool,
     pub takes_grant_tokens: bool,
+    pub condition_keys: &'static [&'static str],
 }
 
 impl Declared {
@@ -171,6 +215,7 @@ impl Declared {
             cross_account: T::CROSS_ACCOUNT,
             takes_dry_run: T::TAKES_DRY_RUN,
             takes_grant_tokens: T::TAKES_GRANT_TOKENS,
+            condition_keys: T::CONDITION_KEYS,
         }
     }
 }
@@ -259,7 +304,16 @@ fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
         .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The response could not be written."))
 }
 
-/// `T` from JSON through the service: decode, then `Service::answer`
+/// `T` from its JSON request: decoded (types and required members), then
+/// checked against the model's constraints, as AWS reads a request before it
+/// authorizes it.
+fn read<T: Op>(request: &Value) -> Result<T, KmsError> {
+    let op = decode::<T>(request)?;
+    model::check(T::NAME, request)?;
+    Ok(op)
+}
+
+/// `T` from JSON through the service: read, then `Service::answer`
 /// (validate, run, commit, audit), then encode.
 fn answer_one<C: Clock + Clone, T: Op>(
     service: &Service<C>,
@@ -267,7 +321,7 @@ fn answer_one<C: Clock + Clone, T: Op>(
     region: &str,
     request: &Value,
 ) -> Answer<Value> {
-    match decode::<T>(request) {
+    match read::<T>(request) {
         Ok(op) => service.answer(caller, region, &op).map(|response| encode(&response)),
         Err(error) => {
             let target = if T::CROSS_ACCOUNT {
@@ -288,7 +342,7 @@ fn answer_one<C: Clock + Clone, T: Op>(
 /// `T` from JSON on one runtime (a REPL statement already holds its
 /// partition's runtime).
 fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Value) -> Result<Value, KmsError> {
-    match decode::<T>(request) {
+    match read::<T>(request) {
         Ok(op) => Operation::<C>::run(&op, rt, caller).and_then(|response| encode(&response)),
         Err(error) => Operation::<C>::run(
             &Refused {
@@ -302,8 +356,14 @@ fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Valu
     }
 }
 
-/// An operation keyward does not serve (not audited: it is no KMS call).
+/// An operation the API does not have is `UnknownOperationException`
+/// (the AWS JSON protocol's answer to an unknown `X-Amz-Target`); one of the
+/// API that keyward does not serve is `UnsupportedOperationException`
+/// naming it. Neither is audited: it is no KMS call.
 fn unknown(name: &str, request: &Value) -> Result<Value, KmsError> {
+    if model::Model::get().request(name).is_none() {
+        return Err(KmsError::new(ErrorName::UnknownOperationException, ""));
+    }
     decode::<serde::de::IgnoredAny>(request)?;
     Err(KmsError::new(
         ErrorName::UnsupportedOperationException,
@@ -374,6 +434,7 @@ operations! {
     Decapsulate,
     Decrypt,
     DeleteAlias,
+    DeleteImportedKeyMaterial,
     DeriveSharedSecret,
     DescribeCustomKeyStores,
     DescribeKey,
@@ -389,8 +450,11 @@ operations! {
     GenerateDataKeyWithoutPlaintext,
     GenerateMac,
     GenerateRandom,
+    GetKeyLastUsage,
     GetKeyPolicy,
+    GetParametersForImport,
     GetKeyRotationStatus,
+    ImportKeyMaterial,
     GetPublicKey,
     ListAliases,
     ListGrants,
@@ -401,6 +465,7 @@ operations! {
     ListRetirableGrants,
     PutKeyPolicy,
     ReEncrypt,
+    ReplicateKey,
     RetireGrant,
     RevokeGrant,
     RotateKeyOnDemand,
@@ -410,6 +475,7 @@ operations! {
     UntagResource,
     UpdateAlias,
     UpdateKeyDescription,
+    UpdatePrimaryRegion,
     Verify,
     VerifyMac,
 }

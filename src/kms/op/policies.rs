@@ -32,7 +32,12 @@ impl Op for GetKeyPolicy {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:PolicyName"];
     type Response = GetKeyPolicyResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -71,7 +76,12 @@ impl Op for ListKeyPolicies {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeyPoliciesResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -106,7 +116,12 @@ impl Op for PutKeyPolicy {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:BypassPolicyLockoutSafetyCheck", "kms:PolicyName"];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)?;

@@ -48,6 +48,7 @@ impl Op for GetPublicKey {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:RequestAlias"];
     type Response = GetPublicKeyResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

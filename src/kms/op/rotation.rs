@@ -8,7 +8,7 @@ use super::shapes::{Empty, RotationsListEntry};
 use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::KmsError;
-use crate::kms::runtime::{Clock, Origin, Runtime};
+use crate::kms::runtime::{Clock, Origin, Paging, Runtime};
 
 /// `EnableKeyRotation`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -27,7 +27,12 @@ impl Op for EnableKeyRotation {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:RotationPeriodInDays"];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -50,7 +55,7 @@ key_only!(
     /// `RotateKeyOnDemand`.
     RotateKeyOnDemand, true, KeyIdResponse, |rt, caller, key| rt
         .rotate_key_on_demand(caller, key)
-        .map(|m| KeyIdResponse { key_id: m.key_id })
+        .map(|m| KeyIdResponse { key_id: m.arn })
 );
 
 /// `GetKeyRotationStatus`.
@@ -79,7 +84,12 @@ impl Op for GetKeyRotationStatus {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = GetKeyRotationStatusResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -113,6 +123,8 @@ pub struct ListKeyRotations {
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeyRotationsResponse {
     pub rotations: Vec<RotationsListEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
     pub truncated: bool,
 }
 
@@ -124,17 +136,29 @@ impl Op for ListKeyRotations {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListKeyRotationsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ListKeyRotationsResponse, KmsError> {
-        let rotations = rt.list_key_rotations(caller, &self.key_id)?;
+        let paging = Paging {
+            limit: self.limit,
+            marker: self.marker.as_deref(),
+        };
+        let page = rt.list_key_rotations_paged(caller, &self.key_id, paging)?;
         let arn = rt.resolve(&self.key_id)?.arn.clone();
+        let truncated = page.truncated();
         Ok(ListKeyRotationsResponse {
-            rotations: rotations
+            next_marker: page.next_marker,
+            rotations: page
+                .items
                 .into_iter()
                 .map(|(key_material_id, rotation_date, origin)| RotationsListEntry {
                     key_id: arn.clone(),
@@ -146,7 +170,7 @@ impl Op for ListKeyRotations {
                     },
                 })
                 .collect(),
-            truncated: false,
+            truncated,
         })
     }
 }

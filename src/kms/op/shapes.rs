@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::kms::runtime::{Alias, KeyMetadata};
+use crate::kms::runtime::{Alias, KeyMetadata, Replication};
 
 /// `EncryptionContextType`: string keys to string values; absent is empty.
 pub type Context = BTreeMap<String, String>;
@@ -38,19 +38,25 @@ pub struct KeyListEntry {
 pub struct AliasListEntry {
     pub alias_name: String,
     pub alias_arn: String,
-    pub target_key_id: String,
-    pub creation_date: i64,
-    pub last_updated_date: i64,
+    /// Absent for a predefined alias whose key does not exist yet (with
+    /// the dates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_date: Option<i64>,
 }
 
 impl From<&Alias> for AliasListEntry {
     fn from(alias: &Alias) -> AliasListEntry {
+        let bound = !alias.target_key_id.is_empty();
         AliasListEntry {
             alias_name: alias.name.clone(),
             alias_arn: alias.arn.clone(),
-            target_key_id: alias.target_key_id.clone(),
-            creation_date: alias.created,
-            last_updated_date: alias.created,
+            target_key_id: bound.then(|| alias.target_key_id.clone()),
+            creation_date: bound.then_some(alias.created),
+            last_updated_date: bound.then_some(alias.created),
         }
     }
 }
@@ -81,7 +87,11 @@ struct KeyMetadataShape<'a> {
     key_state: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     deletion_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_to: Option<i64>,
     origin: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_model: Option<&'a str>,
     key_manager: &'a str,
     customer_master_key_spec: &'a str,
     key_spec: &'a str,
@@ -97,7 +107,41 @@ struct KeyMetadataShape<'a> {
     encapsulation_algorithms: Vec<&'static str>,
     multi_region: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    multi_region_configuration: Option<MultiRegionConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     current_key_material_id: Option<&'a str>,
+}
+
+/// `MultiRegionConfiguration`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MultiRegionConfiguration {
+    multi_region_key_type: &'static str,
+    primary_key: MultiRegionKey,
+    replica_keys: Vec<MultiRegionKey>,
+}
+
+/// `MultiRegionKey`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MultiRegionKey {
+    arn: String,
+    region: String,
+}
+
+impl MultiRegionConfiguration {
+    fn of(metadata: &KeyMetadata, replication: &Replication) -> MultiRegionConfiguration {
+        let region = metadata.arn.split(':').nth(3).unwrap_or_default();
+        let copy = |r: &String| MultiRegionKey {
+            arn: format!("arn:aws:kms:{r}:{}:key/{}", metadata.account, metadata.key_id),
+            region: r.clone(),
+        };
+        MultiRegionConfiguration {
+            multi_region_key_type: replication.key_type(region),
+            primary_key: copy(&replication.primary_region),
+            replica_keys: replication.replica_regions.iter().map(copy).collect(),
+        }
+    }
 }
 
 /// The algorithm lists of a key of `spec` and `usage`, as `KeyMetadata`
@@ -154,7 +198,9 @@ impl Serialize for KeyMetadata {
             key_usage: self.key_usage,
             key_state: self.state.as_str(),
             deletion_date: self.deletion_date,
-            origin: "AWS_KMS",
+            valid_to: self.valid_to,
+            origin: self.origin,
+            expiration_model: self.expiration_model,
             key_manager: self.key_manager,
             customer_master_key_spec: self.key_spec,
             key_spec: self.key_spec,
@@ -163,7 +209,8 @@ impl Serialize for KeyMetadata {
             mac_algorithms: algorithms.mac,
             key_agreement_algorithms: algorithms.key_agreement,
             encapsulation_algorithms: algorithms.encapsulation,
-            multi_region: false,
+            multi_region: self.replication.is_some(),
+            multi_region_configuration: self.replication.as_ref().map(|r| MultiRegionConfiguration::of(self, r)),
             current_key_material_id: self.current_key_material_id.as_deref(),
         }
         .serialize(serializer)

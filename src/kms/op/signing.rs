@@ -85,6 +85,7 @@ impl Op for Sign {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:SigningAlgorithm", "kms:MessageType", "kms:RequestAlias"];
     type Response = SignResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
@@ -142,6 +143,7 @@ impl Op for Verify {
     const CROSS_ACCOUNT: bool = true;
     const TAKES_DRY_RUN: bool = true;
     const TAKES_GRANT_TOKENS: bool = true;
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:SigningAlgorithm", "kms:MessageType", "kms:RequestAlias"];
     type Response = VerifyResponse;
 
     fn validate(&self) -> Result<(), KmsError> {

@@ -25,7 +25,12 @@ impl Op for TagResource {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["aws:RequestTag/${TagKey}", "aws:TagKeys"];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -58,7 +63,12 @@ impl Op for UntagResource {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &["aws:TagKeys"];
     type Response = Empty;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)
@@ -94,7 +104,12 @@ impl Op for ListResourceTags {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
+    const CONDITION_KEYS: &'static [&'static str] = &[];
     type Response = ListResourceTagsResponse;
+
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.key_id)
+    }
 
     fn validate(&self) -> Result<(), KmsError> {
         check::key_id("KeyId", &self.key_id)

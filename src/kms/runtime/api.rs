@@ -63,6 +63,7 @@ impl<C: Clock> Runtime<C> {
                 key_arns.push(arn.clone());
             }
         }
+        let arns = if result.is_ok() { key_arns.clone() } else { Vec::new() };
         let call = Call {
             operation,
             caller,
@@ -71,8 +72,17 @@ impl<C: Clock> Runtime<C> {
             response,
             read_only,
         };
-        self.audit
-            .append(&self.region, &self.account, self.clock.now(), call, result);
+        let now = self.clock.now();
+        let appended = self.audit.append(&self.region, &self.account, now, call, result);
+        if let Some((event_id, request_id)) = appended.filter(|_| !arns.is_empty()) {
+            let use_ = super::usage::LastUse {
+                operation: operation.to_owned(),
+                timestamp: now,
+                event_id: event_id.to_string(),
+                request_id,
+            };
+            self.usage.note(operation, &arns, &use_);
+        }
     }
 
     /// `CreateKey` for a symmetric encryption key.
@@ -83,13 +93,29 @@ impl<C: Clock> Runtime<C> {
         policy: Option<&str>,
         bypass_policy_lockout_safety_check: bool,
     ) -> Result<KeyMetadata, KmsError> {
-        self.create_key_of(
-            caller,
-            KeyInfo::SYMMETRIC,
+        self.create_key_tagged(caller, description, policy, bypass_policy_lockout_safety_check, &[])
+    }
+
+    /// `CreateKey` with `Tags`, which its authorization sees as
+    /// `aws:RequestTag/<key>` and `aws:TagKeys`.
+    pub fn create_key_tagged(
+        &mut self,
+        caller: &Caller,
+        description: Option<&str>,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+        tags: &[(String, String)],
+    ) -> Result<KeyMetadata, KmsError> {
+        let new = super::NewKey {
+            info: KeyInfo::SYMMETRIC,
             description,
             policy,
             bypass_policy_lockout_safety_check,
-        )
+            tags,
+            multi_region: false,
+            external: false,
+        };
+        self.create_key_with(caller, &new)
     }
 
     /// `CreateKey` for a key of any spec and usage.
@@ -101,16 +127,42 @@ impl<C: Clock> Runtime<C> {
         policy: Option<&str>,
         bypass_policy_lockout_safety_check: bool,
     ) -> Result<KeyMetadata, KmsError> {
-        let result = self.create_key_call(caller, info, description, policy, bypass_policy_lockout_safety_check);
+        let new = super::NewKey {
+            info,
+            description,
+            policy,
+            bypass_policy_lockout_safety_check,
+            tags: &[],
+            multi_region: false,
+            external: false,
+        };
+        self.create_key_with(caller, &new)
+    }
+
+    /// `CreateKey` with every option it takes here.
+    pub fn create_key_with(&mut self, caller: &Caller, new: &super::NewKey<'_>) -> Result<KeyMetadata, KmsError> {
+        let super::NewKey {
+            info,
+            description,
+            policy: _,
+            bypass_policy_lockout_safety_check,
+            tags,
+            multi_region,
+            external: _,
+        } = *new;
+        let result = self.create_key_call(caller, new);
         let response = result.as_ref().map_or(
             Value::Null,
             |m| json!({"keyMetadata": {"keyId": m.key_id, "arn": m.arn}}),
         );
+        let tags: Vec<Value> = tags.iter().map(|(k, v)| json!({"tagKey": k, "tagValue": v})).collect();
         let params = json!({
             "description": description,
             "keySpec": info.spec,
             "keyUsage": info.usage.as_str(),
             "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
+            "tags": tags,
+            "multiRegion": multi_region,
         });
         self.record(
             "CreateKey",
@@ -543,12 +595,46 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub fn list_key_rotations(&self, caller: &Caller, key_id: &str) -> Result<Vec<(String, i64, Origin)>, KmsError> {
-        let result = self.list_key_rotations_call(caller, key_id);
+        self.list_key_rotations_paged(caller, key_id, Paging::default())
+            .map(|page| page.items)
+    }
+
+    /// `ListKeyRotations`, a page at a time (`Limit` 1–1000, 100 by
+    /// default), oldest rotation first.
+    pub fn list_key_rotations_paged(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        paging: Paging<'_>,
+    ) -> Result<Page<(String, i64, Origin)>, KmsError> {
+        let unpaged = paging.limit.is_none() && paging.marker.is_none();
+        let result = page::validate(&paging, page::LIST_KEY_ROTATIONS)
+            .and_then(|()| self.list_key_rotations_call(caller, key_id))
+            .map(|rotations| {
+                if unpaged {
+                    // Every rotation, as the runtime's own callers want them.
+                    return Page {
+                        items: rotations,
+                        next_marker: None,
+                    };
+                }
+                // Paged by position (oldest first), which names sort in.
+                let numbered: Vec<(String, (String, i64, Origin))> = rotations
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("{i:06}"), r))
+                    .collect();
+                let page = page::page(numbered, &paging, page::LIST_KEY_ROTATIONS, |r| r.0.as_str());
+                Page {
+                    items: page.items.into_iter().map(|(_, r)| r).collect(),
+                    next_marker: page.next_marker,
+                }
+            });
         self.record(
             "ListKeyRotations",
             caller,
             Some(key_id),
-            json!({"keyId": key_id}),
+            json!({"keyId": key_id, "limit": paging.limit, "marker": audited_marker(&paging)}),
             Value::Null,
             true,
             &result,
@@ -724,6 +810,20 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<T, KmsError> {
         let result = call(self);
         self.record(operation, caller, key, parameters, Value::Null, read_only, &result);
+        result
+    }
+
+    /// [`audited`](Self::audited) for a call that changes the runtime.
+    pub fn audited_mut<T>(
+        &mut self,
+        operation: &str,
+        caller: &Caller,
+        key: Option<&str>,
+        parameters: Value,
+        call: impl FnOnce(&mut Self) -> Result<T, KmsError>,
+    ) -> Result<T, KmsError> {
+        let result = call(self);
+        self.record(operation, caller, key, parameters, Value::Null, false, &result);
         result
     }
 

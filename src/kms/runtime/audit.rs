@@ -122,6 +122,7 @@ fn service_principal(endpoint: &str) -> String {
 }
 
 impl AuditLog {
+    /// Appends a call's record; returns its event id and request id.
     pub(super) fn append<T>(
         &self,
         region: &str,
@@ -129,8 +130,11 @@ impl AuditLog {
         now: i64,
         call: Call<'_>,
         result: &Result<T, KmsError>,
-    ) {
-        let Ok(mut records) = self.records.lock() else { return };
+    ) -> Option<(u64, String)> {
+        let Ok(mut records) = self.records.lock() else {
+            return None;
+        };
+        let request_id = super::uuid();
         let event_id = self.drained.load(std::sync::atomic::Ordering::SeqCst) + records.len() as u64 + 1;
         let (error_code, error_message, response) = match result {
             Ok(_) => (None, None, call.response),
@@ -149,7 +153,7 @@ impl AuditLog {
             response_elements: response,
             error_code,
             error_message,
-            request_id: Some(super::uuid()),
+            request_id: Some(request_id.clone()),
             event_id,
             read_only: call.read_only,
             resources: call
@@ -164,6 +168,7 @@ impl AuditLog {
             event_type: "AwsApiCall",
             recipient_account_id: account.to_owned(),
         });
+        Some((event_id, request_id))
     }
 
     /// A record of something KMS did itself (§10.1): `DeleteKey` at the end
@@ -200,6 +205,21 @@ impl AuditLog {
             event_type: "AwsServiceEvent",
             recipient_account_id: account.to_owned(),
         });
+    }
+
+    /// Records the calls appended from `event_id` on as refused with
+    /// `error` (a `DryRun` call that would have succeeded is recorded with
+    /// `DryRunOperationException`, as CloudTrail records it).
+    pub fn refuse_since(&self, event_id: u64, error: &KmsError) {
+        let Ok(mut records) = self.records.lock() else { return };
+        for record in records
+            .iter_mut()
+            .filter(|r| r.event_id >= event_id && r.event_type == "AwsApiCall")
+        {
+            record.error_code = Some(error.name.as_str());
+            record.error_message = Some(error.message.clone());
+            record.response_elements = serde_json::Value::Null;
+        }
     }
 
     /// Takes the records appended so far (for a store to persist); event ids

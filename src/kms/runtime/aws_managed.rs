@@ -174,3 +174,23 @@ impl<C: Clock> Runtime<C> {
         Ok(())
     }
 }
+
+impl<C: Clock> Runtime<C> {
+    /// The `alias/aws/<service>` aliases AWS lists in every account before
+    /// their keys exist, with no target key or dates
+    /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html>:
+    /// "the response might include aliases that have no TargetKeyId field.
+    /// These are predefined aliases that AWS has created but has not yet
+    /// associated with a KMS key"): those not yet created here.
+    pub(super) fn predefined_aliases(&self) -> impl Iterator<Item = Alias> + '_ {
+        MANAGED_SERVICES.iter().filter_map(move |service| {
+            let name = format!("alias/aws/{}", service.name);
+            (!self.aliases.contains_key(&name)).then(|| Alias {
+                arn: self.alias_arn(&name),
+                name,
+                target_key_id: String::new(),
+                created: 0,
+            })
+        })
+    }
+}

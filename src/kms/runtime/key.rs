@@ -15,6 +15,12 @@ pub enum KeyState {
     Enabled,
     Disabled,
     PendingDeletion,
+    /// A multi-Region primary key scheduled for deletion while it still has
+    /// replicas: its waiting period starts once they are gone.
+    PendingReplicaDeletion,
+    /// A key of origin `EXTERNAL` without key material (not yet imported,
+    /// expired or deleted).
+    PendingImport,
 }
 
 impl KeyState {
@@ -23,6 +29,8 @@ impl KeyState {
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
+            KeyState::PendingImport => "PendingImport",
         }
     }
 }
@@ -97,7 +105,10 @@ pub fn check_state(state: KeyState, arn: &str, use_: Use) -> Result<(), KmsError
             ErrorName::DisabledException,
             format!("{arn} is disabled."),
         )),
-        (Use::Crypto | Use::Manage | Use::Schedule, KeyState::PendingDeletion) => {
+        (Use::Cancel, KeyState::PendingReplicaDeletion) => Ok(()),
+        (Use::Manage | Use::Schedule, KeyState::PendingImport) => Ok(()),
+        (Use::Crypto, KeyState::PendingImport) => invalid("is pending import."),
+        (Use::Crypto | Use::Manage | Use::Schedule, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) => {
             invalid("is pending deletion (or pending replica deletion).")
         }
         (Use::Cancel, _) => invalid("is not pending deletion (or pending replica deletion)."),
@@ -150,6 +161,12 @@ pub struct Key {
     /// Automatic rotation, when enabled.
     pub rotation: Option<Rotation>,
     pub tags: std::collections::BTreeMap<String, String>,
+    /// The copies of a multi-Region key (`None` for a single-Region key).
+    pub replication: Option<super::multi_region::Replication>,
+    /// The waiting period a primary in `PendingReplicaDeletion` will get.
+    pub pending_window_days: Option<i64>,
+    /// A key of origin `EXTERNAL`: its imported material's terms.
+    pub external: Option<super::import::External>,
 }
 
 impl Key {

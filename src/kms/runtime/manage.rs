@@ -5,16 +5,14 @@ use std::collections::BTreeMap;
 
 use super::key::Use;
 use super::{check_alias_name, Clock, KeyMetadata, Runtime};
-use crate::eval::Caller;
+use crate::eval::{Caller, Context};
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::request::KmsRequest;
 
 /// At most this many tags on a key (§2.1).
 pub const MAX_TAGS: usize = 50;
 
-fn tag_error(message: &str) -> KmsError {
-    KmsError::new(ErrorName::TagException, message)
-}
+use super::tagging::tag_error;
 
 impl<C: Clock> Runtime<C> {
     /// `GetKeyPolicy`: only the `default` policy exists here.
@@ -24,8 +22,12 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         policy_name: Option<&str>,
     ) -> Result<String, KmsError> {
-        let key = self.authorized(caller, "kms:GetKeyPolicy", key_id)?;
-        match policy_name.unwrap_or("default") {
+        // API_GetKeyPolicy: `kms:PolicyName` is `default` when the request names none.
+        let name = policy_name.unwrap_or("default");
+        let mut context = Context::new();
+        context.insert_one("kms:PolicyName", name);
+        let key = self.authorized_with(caller, "kms:GetKeyPolicy", key_id, context)?;
+        match name {
             "default" => Ok(key.policy_text.clone()),
             other => Err(KmsError::new(
                 ErrorName::NotFoundException,
@@ -95,29 +97,11 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         tags: &[(String, String)],
     ) -> Result<(), KmsError> {
-        for (i, (tag_key, value)) in tags.iter().enumerate() {
-            if tag_key.is_empty() || tag_key.chars().count() > 128 {
-                return Err(KmsError::constraint(
-                    Some(tag_key),
-                    &format!("tags.{}.member.tagKey", i + 1),
-                    "have length less than or equal to 128",
-                ));
-            }
-            if value.chars().count() > 256 {
-                return Err(KmsError::constraint(
-                    Some(value),
-                    &format!("tags.{}.member.tagValue", i + 1),
-                    "have length less than or equal to 256",
-                ));
-            }
-            if tag_key.to_ascii_lowercase().starts_with("aws:") {
-                return Err(tag_error("Tags beginning with aws: are reserved"));
-            }
-            if tags[..i].iter().any(|(k, _)| k == tag_key) {
-                return Err(tag_error("Duplicate tag keys"));
-            }
-        }
-        let key = self.authorized(caller, "kms:TagResource", key_id)?;
+        super::tagging::check_tags(tags)?;
+        let key = self.resolve_for(caller, key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), "kms:TagResource", &key.arn);
+        super::tagging::add_request_tags(&mut request, tags);
+        self.authorize(&mut request, Some(key))?;
         let mut merged = key.tags.clone();
         merged.extend(tags.iter().cloned());
         if merged.len() > MAX_TAGS {
@@ -134,7 +118,12 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         tag_keys: &[String],
     ) -> Result<(), KmsError> {
-        self.change(caller, "kms:UntagResource", key_id, Use::Manage, |key, _| {
+        let key = self.resolve_for(caller, key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), "kms:UntagResource", &key.arn);
+        super::tagging::add_tag_keys(&mut request, tag_keys.to_vec());
+        self.authorize(&mut request, Some(key))?;
+        let id = key.id.clone();
+        self.modify(&id, Use::Manage, |key, _| {
             for tag_key in tag_keys {
                 key.tags.remove(tag_key);
             }

@@ -13,13 +13,17 @@ mod aws_managed;
 mod clock;
 mod crypto_ops;
 mod grant_ops;
+mod import;
 mod key;
 mod key_kinds;
 mod manage;
+mod multi_region;
 mod owned;
 mod page;
 mod rotation;
 mod state;
+mod tagging;
+mod usage;
 
 use std::collections::BTreeMap;
 
@@ -27,11 +31,14 @@ pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub(crate) use crypto_ops::check_shared_members;
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
+pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
+pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
+pub use usage::{KeyUsage, LastUse};
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
@@ -42,7 +49,7 @@ use super::tracked::Tracked;
 use super::KeyRef;
 use crate::arn::Arn;
 use crate::crypto::{KeyMaterial, MaterialId};
-use crate::eval::{Caller, CompiledPolicy, Decision};
+use crate::eval::{Caller, CompiledPolicy, Context, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
 use crate::source::Source;
 
@@ -68,6 +75,30 @@ pub struct KeyMetadata {
     /// `CUSTOMER` or `AWS`.
     pub key_manager: &'static str,
     pub current_key_material_id: Option<String>,
+    /// A multi-Region key's copies.
+    pub replication: Option<Replication>,
+    /// `AWS_KMS` or `EXTERNAL`.
+    pub origin: &'static str,
+    /// For an `EXTERNAL` key with material: `KEY_MATERIAL_EXPIRES` or
+    /// `KEY_MATERIAL_DOES_NOT_EXPIRE`, and when it expires.
+    pub expiration_model: Option<&'static str>,
+    pub valid_to: Option<i64>,
+}
+
+/// What `CreateKey` is asked for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NewKey<'a> {
+    /// The key's spec and usage.
+    pub info: KeyInfo,
+    pub description: Option<&'a str>,
+    pub policy: Option<&'a str>,
+    pub bypass_policy_lockout_safety_check: bool,
+    /// Set on the key, and seen by the authorization as `aws:RequestTag/…`.
+    pub tags: &'a [(String, String)],
+    /// A multi-Region primary key (`mrk-…` id).
+    pub multi_region: bool,
+    /// Origin `EXTERNAL`: no material until it is imported.
+    pub external: bool,
 }
 
 /// An alias and the key it names.
@@ -75,6 +106,8 @@ pub struct KeyMetadata {
 pub struct Alias {
     pub name: String,
     pub arn: String,
+    /// Empty for a predefined `alias/aws/<service>` whose AWS managed key
+    /// does not exist yet (`ListAliases` lists it without a target).
     pub target_key_id: String,
     pub created: i64,
 }
@@ -94,11 +127,17 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
+    /// Wrapping keys handed out by `GetParametersForImport`, by import token.
+    pub(crate) imports: import::Pending,
+    /// What the current call changes in other partitions (multi-Region keys).
+    pub(crate) outbox: Vec<multi_region::Crossing>,
+    /// Each key's last cryptographic use (`GetKeyLastUsage`).
+    pub(crate) usage: usage::Usage,
     /// When set, every authorization is made with its trace and the last one
     /// is kept ([`Runtime::take_decision`]): the REPL's `explain` shows the
     /// decision the call itself made, not a second one made beside it.
     pub explain: bool,
-    last_decision: std::sync::Mutex<Option<Decided>>,
+    decisions: std::sync::Mutex<Vec<Decided>>,
     /// Parsed private keys of the asymmetric keys, by material id.
     key_pairs: KeyPairCache,
 }
@@ -108,10 +147,15 @@ pub struct Runtime<C: Clock> {
 pub struct Decided {
     pub authorization: super::Authorization,
     pub key_policy: Option<String>,
+    /// The action decided on (`kms:ReEncryptFrom`, …).
+    pub action: String,
+    /// The request context the decision was made on.
+    pub context: crate::eval::Context,
 }
 
 impl<C: Clock> Runtime<C> {
     pub fn new(account: &str, region: &str, clock: C) -> Runtime<C> {
+        let started = clock.now();
         Runtime {
             account: account.to_owned(),
             region: region.to_owned(),
@@ -122,15 +166,27 @@ impl<C: Clock> Runtime<C> {
             owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
+            usage: usage::Usage::new(started),
+            outbox: Vec::new(),
+            imports: import::Pending::default(),
             explain: false,
-            last_decision: std::sync::Mutex::new(None),
+            decisions: std::sync::Mutex::new(Vec::new()),
             key_pairs: KeyPairCache::default(),
         }
     }
 
     /// The last authorization made while [`explain`](Self::explain) was set.
     pub fn take_decision(&self) -> Option<Decided> {
-        self.last_decision.lock().ok().and_then(|mut last| last.take())
+        self.take_decisions().pop()
+    }
+
+    /// Every decision kept since the last take, in order (`ReEncrypt`,
+    /// `UpdateAlias` and `ReplicateKey` authorize more than once).
+    pub fn take_decisions(&self) -> Vec<Decided> {
+        self.decisions
+            .lock()
+            .map(|mut all| std::mem::take(&mut *all))
+            .unwrap_or_default()
     }
 
     fn key_arn(&self, id: &str) -> String {
@@ -147,6 +203,7 @@ impl<C: Clock> Runtime<C> {
     pub fn sweep(&mut self) {
         let now = self.clock.now();
         self.rotate_due(now);
+        self.expire_imports(now);
         let due: Vec<String> = self
             .keys
             .values()
@@ -155,6 +212,7 @@ impl<C: Clock> Runtime<C> {
             .collect();
         for id in due {
             if let Some(key) = self.keys.remove(&id) {
+                self.forget_replica(&key);
                 self.grants.remove_key(&key.arn);
                 self.audit
                     .service_event(&self.region, &self.account, now, "DeleteKey", &key.arn);
@@ -235,15 +293,28 @@ impl<C: Clock> Runtime<C> {
         };
         if let Some(k) = key {
             request.key = k.info;
+            request.resource_tags.clone_from(&k.tags);
+            // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-multiregion
+            let multi_region = k.replication.as_ref();
+            request
+                .context
+                .insert_one("kms:MultiRegion", if multi_region.is_some() { "true" } else { "false" });
+            if let Some(replication) = multi_region {
+                request
+                    .context
+                    .insert_one("kms:MultiRegionKeyType", replication.key_type(&self.region));
+            }
         }
         let authorization = self
             .identities
             .authorize_for(key.map(|k| &k.policy), &grants, request, self.explain);
         if self.explain {
-            if let Ok(mut last) = self.last_decision.lock() {
-                *last = Some(Decided {
+            if let Ok(mut decisions) = self.decisions.lock() {
+                decisions.push(Decided {
                     authorization: authorization.clone(),
                     key_policy: key.map(|k| k.policy_text.clone()),
+                    action: request.action.clone(),
+                    context: request.to_eval_request().context,
                 });
             }
         }
@@ -276,6 +347,10 @@ impl<C: Clock> Runtime<C> {
             current_key_material_id: (key.info == KeyInfo::SYMMETRIC)
                 .then(|| key.current().map(|m| m.id.to_string()))
                 .flatten(),
+            replication: key.replication.clone(),
+            origin: if key.external.is_some() { "EXTERNAL" } else { "AWS_KMS" },
+            expiration_model: key.external.as_ref().and_then(External::expiration_model),
+            valid_to: key.external.as_ref().and_then(|e| e.valid_to),
         }
     }
 
@@ -299,28 +374,33 @@ impl<C: Clock> Runtime<C> {
         )
     }
 
-    /// `CreateKey` for a key of any kind (`info`, already validated against
-    /// the Region by the operation). The request carries `kms:KeySpec` and
-    /// `kms:KeyUsage` (and their deprecated synonyms) even when the caller
-    /// named neither, as AWS fills them with the defaults.
-    pub(super) fn create_key_call(
-        &mut self,
-        caller: &Caller,
-        info: KeyInfo,
-        description: Option<&str>,
-        policy: Option<&str>,
-        bypass_policy_lockout_safety_check: bool,
-    ) -> Result<KeyMetadata, KmsError> {
+    /// `CreateKey` for a key of any kind (`new.info`, already validated
+    /// against the Region by the operation). The request carries
+    /// `kms:KeySpec` and `kms:KeyUsage` (and their deprecated synonyms) even
+    /// when the caller named neither, as AWS fills them with the defaults.
+    pub(super) fn create_key_call(&mut self, caller: &Caller, new: &NewKey<'_>) -> Result<KeyMetadata, KmsError> {
+        let NewKey {
+            info,
+            description,
+            policy,
+            bypass_policy_lockout_safety_check,
+            tags,
+            multi_region,
+            external,
+        } = *new;
+        tagging::check_tags(tags)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
         if bypass_policy_lockout_safety_check {
             request.context.insert_one("kms:BypassPolicyLockoutSafetyCheck", "true");
         }
+        tagging::add_request_tags(&mut request, tags);
         for (name, value) in [
             ("kms:KeySpec", info.spec),
             ("kms:CustomerMasterKeySpec", info.spec),
             ("kms:KeyUsage", info.usage.as_str()),
             ("kms:CustomerMasterKeyUsage", info.usage.as_str()),
-            ("kms:KeyOrigin", "AWS_KMS"),
+            ("kms:KeyOrigin", if external { "EXTERNAL" } else { "AWS_KMS" }),
+            ("kms:MultiRegion", if multi_region { "true" } else { "false" }),
         ] {
             request.context.insert_one(name, value);
         }
@@ -333,7 +413,11 @@ impl<C: Clock> Runtime<C> {
                 "have length less than or equal to 8192",
             ));
         }
-        let id = uuid();
+        let id = if multi_region {
+            multi_region::multi_region_key_id()
+        } else {
+            uuid()
+        };
         let arn = self.key_arn(&id);
         let policy_text = policy.map_or_else(|| self.default_key_policy(), str::to_owned);
         let compiled = self.compile_key_policy(&arn, &policy_text)?;
@@ -352,6 +436,18 @@ impl<C: Clock> Runtime<C> {
         key.info = info;
         if let Some(first) = key.materials.first_mut() {
             first.material = material;
+        }
+        key.tags = tags.iter().cloned().collect();
+        if external {
+            key.materials.clear();
+            key.state = KeyState::PendingImport;
+            key.external = Some(External::default());
+        }
+        if multi_region {
+            key.replication = Some(Replication {
+                primary_region: self.region.clone(),
+                replica_regions: Default::default(),
+            });
         }
         let metadata = Self::metadata(&key);
         self.keys.insert(id, key);
@@ -392,6 +488,9 @@ impl<C: Clock> Runtime<C> {
             }],
             rotation: None,
             tags: BTreeMap::new(),
+            replication: None,
+            pending_window_days: None,
+            external: None,
         }
     }
 
@@ -469,9 +568,22 @@ impl<C: Clock> Runtime<C> {
 
     /// Resolves a key and authorizes an action on it.
     pub(super) fn authorized(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
+        self.authorized_with(caller, action, key_id, Context::new())
+    }
+
+    /// [`authorized`](Self::authorized), with the condition keys the
+    /// request's own members set (`kms:RotationPeriodInDays`, …).
+    pub(super) fn authorized_with(
+        &self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: Context,
+    ) -> Result<&Key, KmsError> {
         let key = self.resolve_for(caller, key_id)?;
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
         request.alias = KeyRef::parse(key_id).alias_name().map(str::to_owned);
+        request.context = context;
         self.authorize(&mut request, Some(key))?;
         Ok(key)
     }
@@ -490,7 +602,20 @@ impl<C: Clock> Runtime<C> {
         use_: Use,
         f: impl FnOnce(&mut Key, i64),
     ) -> Result<KeyMetadata, KmsError> {
-        let id = self.authorized(caller, action, key_id)?.id.clone();
+        self.change_with(caller, action, key_id, Context::new(), use_, f)
+    }
+
+    /// [`change`](Self::change), with the request's own condition keys.
+    pub(super) fn change_with(
+        &mut self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: Context,
+        use_: Use,
+        f: impl FnOnce(&mut Key, i64),
+    ) -> Result<KeyMetadata, KmsError> {
+        let id = self.authorized_with(caller, action, key_id, context)?.id.clone();
         self.modify(&id, use_, f)
     }
 
@@ -537,10 +662,33 @@ impl<C: Clock> Runtime<C> {
                 format!("PendingWindowInDays must be between 7 and 30, not {days}."),
             ));
         }
-        self.change(caller, "kms:ScheduleKeyDeletion", key_id, Use::Schedule, |key, now| {
-            key.state = KeyState::PendingDeletion;
-            key.deletion_date = Some(now + days * 86_400);
-        })
+        let mut context = Context::new();
+        if let Some(given) = pending_window_in_days {
+            context.insert_one("kms:ScheduleKeyDeletionPendingWindowInDays", given.to_string());
+        }
+        let region = self.region.clone();
+        self.change_with(
+            caller,
+            "kms:ScheduleKeyDeletion",
+            key_id,
+            context,
+            Use::Schedule,
+            |key, now| {
+                // A multi-Region primary waits for its replicas to be deleted
+                // (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html).
+                let waits = key
+                    .replication
+                    .as_ref()
+                    .is_some_and(|r| r.primary_region == region && !r.replica_regions.is_empty());
+                if waits {
+                    key.state = KeyState::PendingReplicaDeletion;
+                    key.pending_window_days = Some(days);
+                } else {
+                    key.state = KeyState::PendingDeletion;
+                    key.deletion_date = Some(now + days * 86_400);
+                }
+            },
+        )
     }
 
     /// `CancelKeyDeletion`: back to `Disabled` (§3.4).
@@ -548,6 +696,7 @@ impl<C: Clock> Runtime<C> {
         self.change(caller, "kms:CancelKeyDeletion", key_id, Use::Cancel, |key, _| {
             key.state = KeyState::Disabled;
             key.deletion_date = None;
+            key.pending_window_days = None;
         })
     }
 
@@ -602,6 +751,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub(super) fn delete_alias_call(&mut self, caller: &Caller, alias_name: &str) -> Result<(), KmsError> {
+        check_alias_form(alias_name)?;
         self.authorize_alias(caller, "kms:DeleteAlias", alias_name)?;
         self.authorized(caller, "kms:DeleteAlias", alias_name)?;
         self.aliases.remove(alias_name);
@@ -614,12 +764,17 @@ impl<C: Clock> Runtime<C> {
         let target = key_id
             .map(|k| self.resolve_for(caller, k).map(|key| key.id.clone()))
             .transpose()?;
-        Ok(self
+        let mut aliases: Vec<Alias> = self
             .aliases
             .values()
             .filter(|a| target.as_ref().is_none_or(|t| *t == a.target_key_id))
             .cloned()
-            .collect())
+            .collect();
+        if target.is_none() {
+            aliases.extend(self.predefined_aliases());
+            aliases.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(aliases)
     }
 }
 
@@ -691,7 +846,25 @@ fn inert_statements_made_explicit(errors: &[crate::policy::PolicyError], text: &
     serde_json::to_string(&document).ok()
 }
 
+/// An alias name as `CreateAlias` and `UpdateAlias` take it: well formed,
+/// and not one of the names reserved for AWS managed keys.
 pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
+    check_alias_form(name)?;
+    if name.starts_with("alias/aws/") {
+        return Err(KmsError::new(
+            ErrorName::InvalidAliasNameException,
+            "Alias names starting with alias/aws/ are reserved for AWS managed keys.",
+        ));
+    }
+    Ok(())
+}
+
+/// The `alias/` prefix, 1 to 256 characters of `[a-zA-Z0-9/_-]`: the model's
+/// pattern allows `:` too, but KMS refuses it in an alias name
+/// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html>:
+/// "can contain only alphanumeric characters, forward slashes (/),
+/// underscores (_), and dashes (-)"). Checked before any authorization.
+pub(super) fn check_alias_form(name: &str) -> Result<(), KmsError> {
     if !name.starts_with("alias/") {
         return Err(KmsError::new(
             ErrorName::ValidationException,
@@ -706,10 +879,10 @@ pub(super) fn check_alias_name(name: &str) -> Result<(), KmsError> {
             "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
         ));
     }
-    if name.starts_with("alias/aws/") {
+    if name.contains(':') {
         return Err(KmsError::new(
-            ErrorName::InvalidAliasNameException,
-            "Alias names starting with alias/aws/ are reserved for AWS managed keys.",
+            ErrorName::ValidationException,
+            format!("{name} contains invalid characters for an alias"),
         ));
     }
     Ok(())

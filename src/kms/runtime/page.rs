@@ -54,6 +54,11 @@ pub(super) const LIST_ALIASES: PageSize = PageSize {
     default: 50,
     most: 100,
 };
+pub(super) const LIST_KEY_ROTATIONS: PageSize = PageSize {
+    operation: "ListKeyRotations",
+    default: 100,
+    most: 1000,
+};
 pub(super) const LIST_GRANTS: PageSize = PageSize {
     operation: "ListGrants",
     default: 50,

@@ -5,7 +5,7 @@
 use super::key::{Key, KeyState, Material, Origin, Rotation, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::crypto::{KeyMaterial, MaterialId};
-use crate::eval::Caller;
+use crate::eval::{Caller, Context};
 use crate::kms::error::{ErrorName, KmsError};
 
 /// At most this many on-demand rotations per key (§12 #6).
@@ -69,12 +69,23 @@ impl<C: Clock> Runtime<C> {
             ));
         }
         self.rotatable(caller, "kms:EnableKeyRotation", key_id)?;
-        self.change(caller, "kms:EnableKeyRotation", key_id, Use::Crypto, |key, now| {
-            key.rotation = Some(Rotation {
-                period_days: days,
-                next: now + days * DAY,
-            });
-        })
+        let mut context = Context::new();
+        if let Some(given) = period_days {
+            context.insert_one("kms:RotationPeriodInDays", given.to_string());
+        }
+        self.change_with(
+            caller,
+            "kms:EnableKeyRotation",
+            key_id,
+            context,
+            Use::Crypto,
+            |key, now| {
+                key.rotation = Some(Rotation {
+                    period_days: days,
+                    next: now + days * DAY,
+                });
+            },
+        )
         .map(|_| ())
     }
 
@@ -111,8 +122,27 @@ impl<C: Clock> Runtime<C> {
                 format!("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {}", key.arn),
             ));
         }
+        if key.external.is_some() {
+            return Err(KmsError::new(
+                ErrorName::UnsupportedOperationException,
+                format!("{} has imported key material; keyward does not rotate it.", key.arn),
+            ));
+        }
+        if key
+            .replication
+            .as_ref()
+            .is_some_and(|r| r.primary_region != self.region)
+        {
+            return Err(KmsError::new(
+                ErrorName::UnsupportedOperationException,
+                format!("{} is a multi-Region replica key; rotate its primary key.", key.arn),
+            ));
+        }
         let id = key.id.clone();
-        self.modify(&id, Use::Crypto, |key, now| add_material(key, now, Origin::OnDemand))
+        let rotated = self.modify(&id, Use::Crypto, |key, now| add_material(key, now, Origin::OnDemand))?;
+        // Replicas share the primary's material.
+        self.share(&id);
+        Ok(rotated)
     }
 
     /// `ListKeyRotations`: the versions made by rotations, oldest first.
@@ -147,9 +177,10 @@ impl<C: Clock> Runtime<C> {
                 next: now.saturating_add(rotation.period_days.saturating_mul(DAY)),
                 ..rotation
             });
-            rotated.push(key.arn.clone());
+            rotated.push((key.id.clone(), key.arn.clone()));
         }
-        for arn in rotated {
+        for (id, arn) in rotated {
+            self.share(&id);
             self.audit
                 .service_event(&self.region, &self.account, now, "RotateKey", &arn);
         }

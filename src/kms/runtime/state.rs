@@ -28,6 +28,11 @@ pub struct StoredKey {
     pub materials: Vec<StoredMaterial>,
     pub rotation: Option<Rotation>,
     pub tags: BTreeMap<String, String>,
+    /// A multi-Region key's copies, and a pending primary's waiting period.
+    pub replication: Option<super::multi_region::Replication>,
+    pub pending_window_days: Option<i64>,
+    /// A key of origin `EXTERNAL`.
+    pub external: Option<super::import::External>,
 }
 
 /// One version of key material.
@@ -51,9 +56,15 @@ pub struct State {
 
 impl KeyState {
     pub fn parse(text: &str) -> Option<KeyState> {
-        [KeyState::Enabled, KeyState::Disabled, KeyState::PendingDeletion]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            KeyState::Enabled,
+            KeyState::Disabled,
+            KeyState::PendingDeletion,
+            KeyState::PendingReplicaDeletion,
+            KeyState::PendingImport,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -97,6 +108,9 @@ fn stored(k: &Key) -> StoredKey {
             .collect(),
         rotation: k.rotation,
         tags: k.tags.clone(),
+        replication: k.replication.clone(),
+        pending_window_days: k.pending_window_days,
+        external: k.external.clone(),
     }
 }
 
@@ -152,6 +166,9 @@ impl<C: Clock> Runtime<C> {
                 .collect(),
             rotation: stored.rotation,
             tags: stored.tags,
+            replication: stored.replication,
+            pending_window_days: stored.pending_window_days,
+            external: stored.external,
         })
     }
 
@@ -207,6 +224,22 @@ impl<C: Clock> Runtime<C> {
         self.owned.settle();
         self.aliases.settle();
         self.grants.settle();
+    }
+
+    /// Marks the state now, so that [`undo_to_savepoint`](Self::undo_to_savepoint)
+    /// takes back what a call does after it and nothing before (a `DryRun`).
+    pub fn savepoint(&mut self) {
+        self.keys.savepoint();
+        self.owned.savepoint();
+        self.aliases.savepoint();
+        self.grants.savepoint();
+    }
+
+    pub fn undo_to_savepoint(&mut self) {
+        self.keys.undo_to_savepoint();
+        self.owned.undo_to_savepoint();
+        self.aliases.undo_to_savepoint();
+        self.grants.undo_to_savepoint();
     }
 
     /// The changes could not be saved: undo every one.

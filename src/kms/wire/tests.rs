@@ -106,8 +106,9 @@ fn missing_and_mistyped_members_get_aws_errors() {
     );
 }
 
+// https://docs.aws.amazon.com/kms/latest/developerguide/testing-permissions.html
 #[test]
-fn dry_run_is_refused_and_nothing_is_done() {
+fn a_dry_run_that_would_succeed_is_refused_and_audited_as_such() {
     let mut rt = runtime();
     let key = call(&mut rt, "CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"].clone();
     let before = rt.audit.drain().len();
@@ -116,15 +117,14 @@ fn dry_run_is_refused_and_nothing_is_done() {
         "Encrypt",
         json!({"KeyId": key, "Plaintext": "eA==", "DryRun": true}),
     ));
-    assert_eq!(name, ErrorName::UnsupportedOperationException);
+    assert_eq!(name, ErrorName::DryRunOperationException);
     assert!(message.contains("DryRun"), "{message}");
     let records = rt.audit.drain();
     assert_eq!(before, 1);
-    // Refused before it was made, and audited as such.
     assert_eq!(records.len(), 1);
     assert_eq!(
         (records[0].event_name.as_str(), records[0].error_code),
-        ("Encrypt", Some("UnsupportedOperationException"))
+        ("Encrypt", Some("DryRunOperationException"))
     );
 }
 

@@ -6,6 +6,7 @@
 
 use super::node::{Node, Value};
 use super::Embedded;
+use crate::lint::Inline;
 use crate::policy::DocumentKind;
 
 /// Is this document a template? It has `Resources` whose members have a `Type`.
@@ -29,7 +30,7 @@ fn places(resource_type: &str) -> &'static [(&'static [&'static str], Option<Doc
         | "AWS::IAM::UserPolicy"
         | "AWS::IAM::GroupPolicy" => &[(&["PolicyDocument"], IDENTITY)],
         "AWS::IAM::Role" => &[
-            (&["AssumeRolePolicyDocument"], RESOURCE),
+            (&["AssumeRolePolicyDocument"], Some(DocumentKind::RoleTrustPolicy)),
             (&["Policies", "[]", "PolicyDocument"], IDENTITY),
         ],
         "AWS::IAM::User" | "AWS::IAM::Group" => &[(&["Policies", "[]", "PolicyDocument"], IDENTITY)],
@@ -78,15 +79,36 @@ pub fn find(root: &Node) -> Vec<Embedded<'_>> {
                     .collect();
             }
             for (node, name) in at {
+                let kind = match ty {
+                    "AWS::Organizations::Policy" => {
+                        super::terraform::organizations_kind(properties.get("Type").and_then(Node::as_str))
+                    }
+                    _ => *kind,
+                };
                 found.push(Embedded {
                     name: format!("{logical}{name}"),
-                    kind: *kind,
+                    kind,
+                    inline: inline_quota(ty, path),
                     node,
                 });
             }
         }
     }
     found
+}
+
+/// The quota of an identity's inline policies (`Policies` of a user,
+/// group or role).
+fn inline_quota(resource_type: &str, path: &[&str]) -> Option<Inline> {
+    if path.first() != Some(&"Policies") {
+        return None;
+    }
+    match resource_type {
+        "AWS::IAM::User" => Some(Inline::USER),
+        "AWS::IAM::Group" => Some(Inline::GROUP),
+        "AWS::IAM::Role" => Some(Inline::ROLE),
+        _ => None,
+    }
 }
 
 /// The value an intrinsic function stands for, or `None` for plain values.

@@ -23,6 +23,8 @@ pub struct Embedded<'n> {
     /// Where it is, e.g. `KeyA.KeyPolicy` or `aws_kms_key.main.policy`.
     pub name: String,
     pub kind: Option<DocumentKind>,
+    /// The quota of an inline policy of a user, group or role.
+    pub inline: Option<super::Inline>,
     pub node: &'n Node,
 }
 
@@ -110,6 +112,7 @@ impl Linter {
             vec![Embedded {
                 name: String::new(),
                 kind,
+                inline: None,
                 node: &root,
             }]
         } else {
@@ -149,7 +152,7 @@ impl Linter {
         // findings point at the string.
         if let Value::String(text) = &policy.node.value {
             let inner = Source::new(source.name(), text.clone());
-            let mut findings = self.lint(&inner, policy.kind);
+            let mut findings = self.lint_inline(&inner, policy.kind, policy.inline);
             for f in &mut findings {
                 prefix(f);
                 f.span = policy.node.span;
@@ -159,7 +162,7 @@ impl Linter {
         }
         let rendered = render::render(policy.node, &|n| cloudformation::intrinsic(root, n));
         let inner = Source::new(source.name(), rendered.text.clone());
-        let mut findings = self.lint(&inner, policy.kind);
+        let mut findings = self.lint_inline(&inner, policy.kind, policy.inline);
         for f in &mut findings {
             prefix(f);
             f.span = rendered.origin(f.span);

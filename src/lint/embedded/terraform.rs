@@ -19,7 +19,7 @@ fn attributes(resource_type: &str) -> &'static [(&'static str, Option<DocumentKi
         "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
             &[("policy", IDENTITY)]
         }
-        "aws_iam_role" => &[("assume_role_policy", RESOURCE)],
+        "aws_iam_role" => &[("assume_role_policy", Some(DocumentKind::RoleTrustPolicy))],
         "aws_s3_bucket_policy"
         | "aws_sqs_queue_policy"
         | "aws_sns_topic_policy"
@@ -35,6 +35,7 @@ fn attributes(resource_type: &str) -> &'static [(&'static str, Option<DocumentKi
             ("access_policies", RESOURCE),
         ],
         "aws_sqs_queue" | "aws_sns_topic" | "aws_secretsmanager_secret" | "aws_s3_bucket" => &[("policy", RESOURCE)],
+        // Its `type` says which; see `organizations_kind`.
         "aws_organizations_policy" => &[("content", IDENTITY)],
         _ => &[],
     }
@@ -58,6 +59,11 @@ fn module_policies<'n>(module: &'n Node, found: &mut Vec<Embedded<'n>>) {
             continue;
         };
         for (attribute, kind) in attributes(ty) {
+            let kind = if ty == "aws_organizations_policy" {
+                &organizations_kind(values.get("type").and_then(Node::as_str))
+            } else {
+                kind
+            };
             if let Some(node) = values
                 .get(attribute)
                 .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
@@ -65,6 +71,7 @@ fn module_policies<'n>(module: &'n Node, found: &mut Vec<Embedded<'n>>) {
                 found.push(Embedded {
                     name: format!("{address}.{attribute}"),
                     kind: *kind,
+                    inline: None,
                     node,
                 });
             }
@@ -72,5 +79,14 @@ fn module_policies<'n>(module: &'n Node, found: &mut Vec<Embedded<'n>>) {
     }
     for child in module.get("child_modules").map(Node::items).unwrap_or_default() {
         module_policies(child, found);
+    }
+}
+
+/// An Organizations policy's `type`: SCPs and RCPs are linted as such;
+/// other types (tag, backup, AI opt-out policies) are not IAM policies.
+pub(super) fn organizations_kind(ty: Option<&str>) -> Option<DocumentKind> {
+    match ty {
+        Some("RESOURCE_CONTROL_POLICY") => Some(DocumentKind::ResourceControlPolicy),
+        _ => Some(DocumentKind::ServiceControlPolicy),
     }
 }

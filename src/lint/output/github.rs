@@ -39,7 +39,7 @@ fn data(text: &str) -> String {
 }
 
 /// Escapes a command's property value.
-fn property(text: &str) -> String {
+pub fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

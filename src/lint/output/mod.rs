@@ -42,3 +42,39 @@ pub fn loudness(severity: Severity, fail_on: Severity) -> Loudness {
         Loudness::Note
     }
 }
+
+/// The findings a machine format lists when at most `max` may be (`0`: no
+/// limit): the most severe, in reading order, and how many were left out.
+/// The exit status is decided on all of them.
+pub fn bounded(findings: &[Finding], max: usize) -> (Vec<Finding>, usize) {
+    if max == 0 || findings.len() <= max {
+        return (findings.to_vec(), 0);
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(findings[i].severity));
+    order.truncate(max);
+    order.sort_unstable();
+    let kept = order.into_iter().map(|i| findings[i].clone()).collect();
+    (kept, findings.len() - max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn bounded_keeps_the_most_severe_in_reading_order() {
+        let finding = |at: usize, severity| Finding::new("r", severity, Span::at(at), "m");
+        let all = vec![
+            finding(0, Severity::Suggestion),
+            finding(1, Severity::Error),
+            finding(2, Severity::Warning),
+            finding(3, Severity::Security),
+        ];
+        let (kept, left_out) = bounded(&all, 2);
+        assert_eq!(left_out, 2);
+        assert_eq!(kept.iter().map(|f| f.span.start).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(bounded(&all, 0).1, 0);
+    }
+}

@@ -42,6 +42,13 @@ fn descriptor(rule: &Rule, fail_on: Severity) -> Value {
 /// The log for every document of a run; results at or above `fail_on` are
 /// at level `error`, so the log agrees with the exit status.
 pub fn render(reports: &[Report<'_>], fail_on: Severity) -> String {
+    render_omitting(reports, fail_on, 0)
+}
+
+/// [`render`] for reports from which `omitted` findings were left out
+/// (`--max-findings`): the log says so in a tool execution notification of
+/// its invocation, which keeps it valid SARIF.
+pub fn render_omitting(reports: &[Report<'_>], fail_on: Severity, omitted: usize) -> String {
     let mut results = Vec::new();
     for report in reports {
         for finding in report.findings {
@@ -77,7 +84,7 @@ pub fn render(reports: &[Report<'_>], fail_on: Severity) -> String {
             results.push(result);
         }
     }
-    let log = json!({
+    let mut log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -92,6 +99,17 @@ pub fn render(reports: &[Report<'_>], fail_on: Severity) -> String {
             "results": results,
         }],
     });
+    if omitted > 0 {
+        log["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": [{
+                "level": "warning",
+                "message": { "text": format!(
+                    "{omitted} findings were left out (`--max-findings`); the exit status counts them"
+                ) },
+            }],
+        }]);
+    }
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 

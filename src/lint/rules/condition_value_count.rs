@@ -54,7 +54,8 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                     )
                     .severity(Severity::Suggestion)
                     .label("redundant bounds")
-                    .help("keep one value"),
+                    .help("keep one value")
+                    .issue_code("REDUNDANT_CONDITION_VALUE_NUM"),
                 _ => continue,
             };
             out.push(finding.also(operator.span, "operator"));

@@ -83,16 +83,23 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             let Some((key, shape, fits)) = KEYS.iter().find(|(k, _, _)| k.eq_ignore_ascii_case(&entry.key)) else {
                 continue;
             };
+            let code = match *key {
+                "aws:SourceVpce" => Some("INVALID_VPCE_FORMAT"),
+                "aws:SourceVpc" => Some("INVALID_VPC_FORMAT"),
+                "aws:RequestedRegion" => Some("INVALID_REGION"),
+                _ => None,
+            };
             for value in entry.values.iter() {
                 let text = value.as_text();
                 let open = text.contains("${") || (like && text.contains(['*', '?']));
                 if !open && !fits(text) {
-                    out.push(
-                        RULE.info
-                            .finding(value.span, format!("`{text}` is not {shape}"))
-                            .label("never matches")
-                            .help(format!("`{key}` holds {shape}")),
-                    );
+                    let mut finding = RULE
+                        .info
+                        .finding(value.span, format!("`{text}` is not {shape}"))
+                        .label("never matches")
+                        .help(format!("`{key}` holds {shape}"));
+                    finding.issue_code = code;
+                    out.push(finding);
                 }
             }
         }

@@ -41,6 +41,8 @@ mod missing_set_qualifier;
 mod missing_tag_key;
 mod missing_version;
 mod no_effect_in_key_policy;
+mod oidc_trust_conditions;
+mod organizations_policy_size;
 mod pass_role_wildcard;
 mod policy_variable;
 mod principal_format;
@@ -50,6 +52,8 @@ mod redundant_resource;
 mod redundant_statement;
 mod resource_arn_format;
 mod resource_type_mismatch;
+pub(crate) mod role_trust_syntax;
+mod scp_syntax;
 mod service_principal_condition_key;
 mod service_principal_without_source;
 mod sid_characters;
@@ -57,6 +61,7 @@ mod source_ip_range;
 mod statement_never_matches;
 mod string_like_on_arn_key;
 mod tag_key_unsupported_by_service;
+mod trust_policy_size;
 mod uncatalogued_name;
 mod unknown_action;
 mod unknown_condition_key;
@@ -136,6 +141,11 @@ pub static ALL: &[&Rule] = &[
     &missing_tag_key::RULE,
     &missing_version::RULE,
     &no_effect_in_key_policy::RULE,
+    &organizations_policy_size::RULE,
+    &trust_policy_size::RULE,
+    &oidc_trust_conditions::RULE,
+    &role_trust_syntax::RULE,
+    &scp_syntax::RULE,
     &pass_role_wildcard::RULE,
     &policy_variable::RULE,
     &principal_format::RULE,

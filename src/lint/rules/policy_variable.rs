@@ -56,7 +56,8 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                     RULE.info
                         .finding(value.span, format!("`{}`: {problem}", value.node))
                         .label("compared as plain text")
-                        .help("write `${key}` or `${key, 'default'}`, such as `${aws:username}`"),
+                        .help("write `${key}` or `${key, 'default'}`, such as `${aws:username}`")
+                        .issue_code(malformed_code(problem)),
                 );
             } else if !current {
                 out.push(
@@ -66,7 +67,8 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                             format!("`{}` is plain text under the 2008 policy language", value.node),
                         )
                         .label("not substituted")
-                        .help("add `\"Version\": \"2012-10-17\"` to the policy"),
+                        .help("add `\"Version\": \"2012-10-17\"` to the policy")
+                        .issue_code("VARIABLE_UNSUPPORTED_IN_VERSION"),
                 );
             }
         }
@@ -78,6 +80,20 @@ fn misplaced(value: &Spanned<String>, element: &str) -> crate::lint::Finding {
         .finding(value.span, format!("policy variables are not substituted in {element}"))
         .label("compared as plain text")
         .help("variables work in `Resource` and in condition values only")
+        .issue_code("VARIABLE_UNSUPPORTED_IN_ELEMENT")
+}
+
+/// Access Analyzer's code for each of [`malformed`]'s problems.
+fn malformed_code(problem: &str) -> &'static str {
+    if problem.contains("closing") {
+        "MISSING_BRACE_IN_VARIABLE"
+    } else if problem.contains("empty") {
+        "EMPTY_VARIABLE"
+    } else if problem.contains("spaces") {
+        "UNSUPPORTED_SPACE_IN_VARIABLE"
+    } else {
+        "MISSING_QUOTE_IN_VARIABLE"
+    }
 }
 
 /// What is wrong with the first malformed variable of a value, if any.

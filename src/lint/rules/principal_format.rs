@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         rationale: "KMS refuses a key policy whose principals do not exist (`MalformedPolicyDocumentException`), \
 and other policies match nothing for them. Placeholders copied from documentation (`ACCOUNT-ID`, \
 `arn:aws:iam::account-id:root`), a leading space, or a service name that does not end in \
-`.amazonaws.com` are caught here. A unique id (`AIDA…`, `AROA…`) is valid but stops matching when the user \
+`.amazonaws.com` (INVALID_SERVICE_PRINCIPAL_FORMAT) are caught here. A unique id (`AIDA…`, `AROA…`) is valid but stops matching when the user \
 or role is re-created (Access Analyzer's INVALID_USER_REFERENCE / INVALID_ROLE_REFERENCE).",
         bad: r#""Principal": {"AWS": "arn:aws:iam::ACCOUNT-ID:root"}"#,
         good: r#""Principal": {"AWS": "arn:aws:iam::111122223333:root"}"#,
@@ -33,13 +33,16 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
         };
         for entry in entries {
             for id in entry.ids.iter() {
-                let problem = match entry.kind.node {
-                    PrincipalKind::Aws => aws_problem(id),
-                    PrincipalKind::Service => service_problem(id),
-                    _ => None,
+                let (problem, code) = match entry.kind.node {
+                    PrincipalKind::Aws if id.starts_with("AIDA") => (aws_problem(id), "INVALID_USER_REFERENCE"),
+                    PrincipalKind::Aws if id.starts_with("AROA") => (aws_problem(id), "INVALID_ROLE_REFERENCE"),
+                    PrincipalKind::Aws => (aws_problem(id), "INVALID_PRINCIPAL_FORMAT"),
+                    PrincipalKind::Service => (service_problem(id), "INVALID_SERVICE_PRINCIPAL_FORMAT"),
+                    _ => (None, ""),
                 };
                 if let Some((message, help)) = problem {
-                    out.push(RULE.info.finding(id.span, message).label("not a principal").help(help));
+                    let finding = RULE.info.finding(id.span, message).label("not a principal").help(help);
+                    out.push(finding.issue_code(code));
                 }
             }
         }

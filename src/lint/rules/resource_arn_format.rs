@@ -40,6 +40,9 @@ const PARTITIONS: &[&str] = &[
     "aws-eusc",
 ];
 
+/// A message, its fix and Access Analyzer's code for the problem.
+type Problem = (String, String, &'static str);
+
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     if cx.is_key_policy() {
         return;
@@ -49,12 +52,13 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
             continue;
         };
         for value in resource.value.iter() {
-            if let Some((message, help)) = problem(value) {
+            if let Some((message, help, code)) = problem(value) {
                 out.push(
                     RULE.info
                         .finding(value.span, message)
                         .label("matches no resource")
-                        .help(help),
+                        .help(help)
+                        .issue_code(code),
                 );
             }
         }
@@ -88,9 +92,9 @@ fn fields(arn: &str) -> Vec<&str> {
 }
 
 /// [`judge`], remembered per thread: a repository repeats its ARNs.
-fn problem(arn: &str) -> Option<(String, String)> {
+fn problem(arn: &str) -> Option<Problem> {
     thread_local! {
-        static SEEN: RefCell<HashMap<String, Option<(String, String)>>> = RefCell::new(HashMap::new());
+        static SEEN: RefCell<HashMap<String, Option<Problem>>> = RefCell::new(HashMap::new());
     }
     if let Some(known) = SEEN.with(|seen| seen.borrow().get(arn).cloned()) {
         return known;
@@ -106,7 +110,7 @@ fn problem(arn: &str) -> Option<(String, String)> {
     verdict
 }
 
-fn judge(arn: &str) -> Option<(String, String)> {
+fn judge(arn: &str) -> Option<Problem> {
     let fields = fields(arn);
     let [_, partition, service, region, account, resource] = fields.as_slice() else {
         // A trailing `*` may cover the missing fields (`arn:aws:cloudfront:*`).
@@ -116,12 +120,14 @@ fn judge(arn: &str) -> Option<(String, String)> {
         return Some((
             format!("the ARN has {} of its six fields", fields.len()),
             "write `arn:partition:service:region:account:resource`, with empty fields where the service has no Region or account".to_owned(),
+            "MISSING_ARN_FIELD",
         ));
     };
     if !open(partition) && !PARTITIONS.contains(partition) {
         return Some((
             format!("`{partition}` is not an AWS partition"),
             "use `aws` (or `aws-cn`, `aws-us-gov`, …)".to_owned(),
+            "INVALID_PARTITION",
         ));
     }
     let region_ok = region.is_empty() || open(region) || {
@@ -137,6 +143,7 @@ fn judge(arn: &str) -> Option<(String, String)> {
         return Some((
             format!("`{region}` is not a Region"),
             "write a Region such as `us-east-1`, or `*`".to_owned(),
+            "INVALID_ARN_REGION",
         ));
     }
     let account_ok = account.is_empty()
@@ -147,6 +154,7 @@ fn judge(arn: &str) -> Option<(String, String)> {
         return Some((
             format!("`{account}` is not an account id"),
             "write the 12-digit account id, or `*`".to_owned(),
+            "INVALID_ARN_ACCOUNT",
         ));
     }
     against_service(service, region, account, resource)
@@ -154,7 +162,7 @@ fn judge(arn: &str) -> Option<(String, String)> {
 
 /// The Region and account fields against the service's documented ARN
 /// formats: S3 buckets have neither, KMS keys need both.
-fn against_service(service: &str, region: &str, account: &str, resource: &str) -> Option<(String, String)> {
+fn against_service(service: &str, region: &str, account: &str, resource: &str) -> Option<Problem> {
     if open(service) {
         return None;
     }
@@ -164,6 +172,7 @@ fn against_service(service: &str, region: &str, account: &str, resource: &str) -
         return Some((
             format!("`{service}` in an ARN is written in lower case"),
             format!("write `{}`", service.to_ascii_lowercase()),
+            "INVALID_ARN_SERVICE_CASE",
         ));
     }
     // The formats whose resource part this ARN's could be.
@@ -184,18 +193,21 @@ fn against_service(service: &str, region: &str, account: &str, resource: &str) -
         return Some((
             format!("`{service}` ARNs have no Region, and this one has `{region}`"),
             "leave the Region field empty, as in `arn:aws:s3:::bucket`".to_owned(),
+            "ARN_REGION_NOT_ALLOWED",
         ));
     }
     if region.is_empty() && all(3, false) {
         return Some((
             format!("`{service}` ARNs have a Region, and this one has none"),
             "write the Region, or `*` for every Region".to_owned(),
+            "MISSING_ARN_REGION",
         ));
     }
     if !account.is_empty() && !open(account) && *account != *"aws" && all(4, true) {
         return Some((
             format!("`{service}` ARNs have no account, and this one has `{account}`"),
             "leave the account field empty".to_owned(),
+            "ARN_ACCOUNT_NOT_ALLOWED",
         ));
     }
     None

@@ -47,7 +47,8 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                             )
                             .severity(Severity::Suggestion)
                             .label("host bits ignored")
-                            .help(format!("write `{network}/{prefix}`")),
+                            .help(format!("write `{network}/{prefix}`"))
+                            .issue_code("IMPROVE_IP_RANGE"),
                     );
                 }
             }
@@ -55,6 +56,13 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                 continue;
             }
             let private = ranges.iter().filter(|(_, (a, _))| is_private(*a)).count();
+            let negated = operator.base == BaseOperator::NotIpAddress;
+            let code = match (private == ranges.len(), negated) {
+                (true, false) => "PRIVATE_IP_ADDRESS",
+                (true, true) => "PRIVATE_NOT_IP_ADDRESS",
+                (false, false) => "PRIVATE_IP_ADDRESS_SUBSET",
+                (false, true) => "PRIVATE_NOT_IP_ADDRESS_SUBSET",
+            };
             let (severity, message) = if private == ranges.len() {
                 let effect = if operator.base == BaseOperator::IpAddress {
                     "never matches"
@@ -77,6 +85,7 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                 RULE.info
                     .finding(entry.key.span, message)
                     .severity(severity)
+                    .issue_code(code)
                     .label("public addresses only")
                     .help("for callers in a VPC, use `aws:VpcSourceIp` (with `aws:SourceVpc` or `aws:SourceVpce`)"),
             );

@@ -122,6 +122,13 @@ fn report(cx: &PolicyCx<'_>, statement: &Statement, entry: &ConditionEntry, hold
     };
     let finding = finding.help("give the actions of services without the key a statement of their own");
     // Allowing regardless of tags, or not denying, is overly permissive.
+    let code = match (allow, statement.action.negated) {
+        (true, false) => "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+        (true, true) => "ALLOW_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+        (false, false) => "DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+        (false, true) => "DENY_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+    };
+    let finding = finding.issue_code(code);
     out.push(if allow == holds {
         finding.severity(Severity::Security)
     } else {

@@ -25,11 +25,17 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
     for statement in cx.statements() {
         for action in statement.action.value.iter() {
             if let Standing::Unknown { message, help } = names::action(action) {
+                let code = if message.starts_with("unknown service") {
+                    "INVALID_SERVICE_IN_ACTION"
+                } else {
+                    "INVALID_ACTION"
+                };
                 out.push(
                     RULE.info
                         .finding(action.span, message)
                         .label("not an action")
-                        .help(names::per_catalogue(help)),
+                        .help(names::per_catalogue(help))
+                        .issue_code(code),
                 );
             }
         }

@@ -29,11 +29,19 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                 continue;
             }
             if let Standing::Unknown { message, help } = names::condition_key(&entry.key) {
+                let code = if message.starts_with("unknown service") {
+                    "INVALID_SERVICE"
+                } else if entry.key.to_ascii_lowercase().starts_with("aws:") {
+                    "INVALID_GLOBAL_CONDITION_KEY"
+                } else {
+                    "INVALID_SERVICE_CONDITION_KEY"
+                };
                 out.push(
                     RULE.info
                         .finding(entry.key.span, message)
                         .label("not a condition key")
-                        .help(names::per_catalogue(help)),
+                        .help(names::per_catalogue(help))
+                        .issue_code(code),
                 );
             }
         }

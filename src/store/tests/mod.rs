@@ -53,6 +53,9 @@ pub(super) fn material(byte: u8) -> StoredMaterial {
 /// A key with `versions` materials (bytes 1..=versions).
 pub(super) fn key(partition: &Partition, id: &str, versions: u8) -> StoredKey {
     StoredKey {
+        replication: None,
+        pending_window_days: None,
+        external: None,
         id: id.to_owned(),
         arn: format!("arn:aws:kms:{}:{}:key/{id}", partition.region, partition.account),
         manager: KeyManager::Customer,

@@ -2,11 +2,15 @@
 //! (whichever layer checks them), responses in the API's shapes, the
 //! registry, and the first operation added on this shape.
 
+mod condition_keys;
 mod crypto;
 mod decode;
 mod grants_and_aliases;
+mod import;
 mod keys;
 mod registry;
+mod validation;
+mod validation_properties;
 
 use serde_json::{json, Value};
 

@@ -41,7 +41,9 @@ fn naming_an_aws_alias_creates_the_aws_managed_key_once() {
 
     let keys = rt.list_keys(&root(), Paging::default()).unwrap().items;
     assert_eq!(keys, vec![(first.key_id.clone(), first.arn.clone())]);
-    let aliases = rt.list_aliases(&root(), None, Paging::default()).unwrap().items;
+    let mut aliases = rt.list_aliases(&root(), None, Paging::default()).unwrap().items;
+    // Less the predefined aliases whose keys do not exist yet.
+    aliases.retain(|a| !a.target_key_id.is_empty());
     assert_eq!(aliases.len(), 1);
     assert_eq!(
         (aliases[0].name.as_str(), aliases[0].target_key_id.as_str()),
@@ -271,7 +273,8 @@ fn aws_owned_keys_are_never_listed_described_or_audited() {
         .list_aliases(&root(), None, Paging::default())
         .unwrap()
         .items
-        .is_empty());
+        .iter()
+        .all(|a| a.target_key_id.is_empty()));
     let owned_id = crate::crypto::peek(&blob).unwrap().key_id;
     assert_eq!(err(rt.describe_key(&root(), &owned_id)).0, ErrorName::NotFoundException);
     // The account's own Decrypt cannot find the key, and its record names no key.

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# 1 GiB through `keyward encrypt-file`/`decrypt-file` in the AWS Encryption
+# SDK format, from and to a RAM disk (/dev/shm), beside `openssl speed -evp
+# aes-256-gcm` on one core and the official `aws-encryption-cli` (target/py,
+# installed by .ci/run) on the same file through `keyward serve`. Prints
+# wall time, throughput and peak memory (GNU time's maximum RSS) per run.
+#
+#   scripts/esdk-1gib.sh               # the committing suite without signing, then with
+#   SKIP_OFFICIAL=1 scripts/esdk-1gib.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin keyward
+K=$PWD/target/release/keyward
+work=$(mktemp -d /dev/shm/keyward-esdk.XXXXXX)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server=
+accounts=$PWD/tests/serve/accounts.json
+state=$work/state
+kw() { "$K" --accounts "$accounts" --state "$state" "$@"; }
+key=$(kw key create --description esdk-1gib --output text | cut -f2)
+head -c $((1 << 30)) /dev/urandom > "$work/in.bin"
+
+run() { # name, then the command; prints seconds, GB/s and peak RSS
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
+    read -r seconds peak_kib < "$work/time"
+    awk -v n="$name" -v s="$seconds" -v k="$peak_kib" \
+        'BEGIN { printf "%-44s %6.2f s  %5.2f GB/s  peak RSS %4d MiB\n", n, s, 1073741824 / s / 1e9, k / 1024 }'
+}
+
+for suite in AES_256_GCM_HKDF_SHA512_COMMIT_KEY AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384; do
+    for threads in 2 1; do
+        run "encrypt-file $suite, $threads thread(s)" \
+            kw encrypt-file --key "$key" --algorithm "$suite" --threads "$threads" "$work/in.bin" "$work/sealed"
+        run "decrypt-file $suite, $threads thread(s)" \
+            kw decrypt-file --threads "$threads" "$work/sealed" "$work/out.bin"
+        cmp "$work/in.bin" "$work/out.bin"
+        rm -f "$work/out.bin"
+    done
+done
+
+echo "openssl speed -evp aes-256-gcm, one core (16 KiB blocks):"
+openssl speed -evp aes-256-gcm -bytes 16384 -seconds 3 2>/dev/null | tail -1
+
+if [ "${SKIP_OFFICIAL:-}" != 1 ]; then
+    kw serve --bind 127.0.0.1:0 > "$work/serve.out" 2> /dev/null &
+    server=$!
+    for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+    export AWS_ENDPOINT_URL_KMS=$(sed 's/.*listening on //' "$work/serve.out")
+    export AWS_ACCESS_KEY_ID=AKIAROOT000000000001 AWS_SECRET_ACCESS_KEY=root-secret-0000000000000000000000000000
+    export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+    cli=$PWD/target/py/bin/aws-encryption-cli
+    run "aws-encryption-cli --encrypt (COMMIT_KEY)" "$cli" --encrypt -S -i "$work/in.bin" -o "$work/sealed-py" \
+        --wrapping-keys "key=$key" --algorithm AES_256_GCM_HKDF_SHA512_COMMIT_KEY
+    run "aws-encryption-cli --decrypt (COMMIT_KEY)" "$cli" --decrypt -S -i "$work/sealed-py" -o "$work/out.bin" \
+        --wrapping-keys "key=$key"
+    cmp "$work/in.bin" "$work/out.bin"
+fi

@@ -1,0 +1,130 @@
+//! An answer as the AWS CLI prints it: timestamps in ISO 8601 (the model
+//! says which members are timestamps), `--query` (JMESPath), then
+//! `--output json` (four-space indent), `text` (botocore's tab-separated
+//! layout), `table` (boxed, after the AWS CLI's) or `yaml`.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use super::model::{Model, Shape};
+
+/// The `--output` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON, indented by four spaces (the AWS CLI's default).
+    Json,
+    /// Tab-separated values, as the AWS CLI's `text`.
+    Text,
+    /// Boxed tables, as the AWS CLI's `table`.
+    Table,
+    /// YAML, as the AWS CLI's `yaml`.
+    Yaml,
+}
+
+/// Rewrites, in place, every timestamp member of `value` (a response of
+/// shape `shape`) from epoch seconds to ISO 8601, as the AWS CLI prints them.
+pub fn iso_timestamps(model: &Model, shape: &str, value: &mut Value) {
+    match (model.shape(shape), value) {
+        (Some(Shape::Timestamp), value @ Value::Number(_)) => {
+            if let Some(seconds) = value.as_f64() {
+                *value = Value::String(iso8601(seconds));
+            }
+        }
+        (Some(Shape::Structure { members, .. }), Value::Object(fields)) => {
+            for (name, member) in &members.0 {
+                if let Some(field) = fields.get_mut(name) {
+                    iso_timestamps(model, &member.shape, field);
+                }
+            }
+        }
+        (Some(Shape::List { member }), Value::Array(items)) => {
+            for item in items {
+                iso_timestamps(model, member, item);
+            }
+        }
+        (Some(Shape::Map { value: of, .. }), Value::Object(fields)) => {
+            for field in fields.values_mut() {
+                iso_timestamps(model, of, field);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `2026-11-28T12:00:00+00:00` (with `.ffffff` when there is a fraction),
+/// Python's `isoformat`, which the AWS CLI prints.
+pub fn iso8601(seconds: f64) -> String {
+    let whole = seconds.floor();
+    let micros = ((seconds - whole) * 1e6).round() as i64;
+    let base = keyward::kms::runtime::rfc3339(whole as i64);
+    let base = base.strip_suffix('Z').unwrap_or(&base);
+    if micros > 0 {
+        format!("{base}.{micros:06}+00:00")
+    } else {
+        format!("{base}+00:00")
+    }
+}
+
+/// Applies `--query` to `value`.
+pub fn query(expression: &str, value: &Value) -> Result<Value, String> {
+    let compiled = jmespath::compile(expression).map_err(|e| format!("bad value for --query `{expression}`: {e}"))?;
+    let data = jmespath::Variable::from_serializable(value).map_err(|e| format!("--query: {e}"))?;
+    let found = compiled
+        .search(data)
+        .map_err(|e| format!("--query `{expression}`: {e}"))?;
+    serde_json::to_value(&*found).map_err(|e| format!("--query: {e}"))
+}
+
+/// Writes `value` in `format`; `title` heads a table (the operation's name).
+pub fn write(out: &mut impl Write, format: Format, title: &str, value: &Value) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
+            serde::Serialize::serialize(value, &mut serializer).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")
+        }
+        Format::Text => {
+            let mut text = String::new();
+            super::text::format(value, None, None, &mut text);
+            out.write_all(text.as_bytes())
+        }
+        Format::Yaml => {
+            let mut text = String::new();
+            super::yaml::format(value, &mut text);
+            out.write_all(text.as_bytes())
+        }
+        Format::Table => out.write_all(super::table::format(title, value).as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn timestamps_print_as_python_isoformat_in_utc() {
+        assert_eq!(iso8601(1_795_867_200.0), "2026-11-28T12:00:00+00:00");
+        assert_eq!(iso8601(1_795_867_200.25), "2026-11-28T12:00:00.250000+00:00");
+    }
+
+    #[test]
+    fn only_members_the_model_calls_timestamps_change() {
+        let model = super::super::model::model();
+        let mut response = json!({"KeyMetadata": {"CreationDate": 0, "KeyId": "k", "PendingDeletionWindowInDays": 7}});
+        iso_timestamps(model, "DescribeKeyResponse", &mut response);
+        assert_eq!(response["KeyMetadata"]["CreationDate"], "1970-01-01T00:00:00+00:00");
+        assert_eq!(response["KeyMetadata"]["PendingDeletionWindowInDays"], 7);
+    }
+
+    #[test]
+    fn query_selects_as_jmespath_does() {
+        let value = json!({"Keys": [{"KeyId": "a"}, {"KeyId": "b"}]});
+        assert_eq!(query("Keys[].KeyId", &value).unwrap(), json!(["a", "b"]));
+        assert_eq!(query("length(Keys)", &value).unwrap(), json!(2));
+        assert!(query("Keys[", &value).is_err());
+    }
+}

@@ -1,0 +1,29 @@
+//! `DryRun`: the call runs in full (validation, key lookup, authorization,
+//! key state, the cryptography), then everything it changed is undone and a
+//! call that would have succeeded answers `DryRunOperationException`; one
+//! that would have failed answers its own error
+//! (<https://docs.aws.amazon.com/kms/latest/developerguide/testing-permissions.html>).
+//! Its audit record carries that error, as CloudTrail's does.
+
+use crate::kms::error::{ErrorName, KmsError};
+use crate::kms::runtime::{Clock, Runtime};
+
+/// The message AWS gives.
+pub const MESSAGE: &str = "The request would have succeeded, but the DryRun option is set.";
+
+/// Runs `call` as a dry run on `rt`.
+pub fn run<C: Clock, R>(
+    rt: &mut Runtime<C>,
+    call: impl FnOnce(&mut Runtime<C>) -> Result<R, KmsError>,
+) -> Result<R, KmsError> {
+    let first = rt.audit.next_event_id();
+    rt.savepoint();
+    let result = call(rt);
+    rt.undo_to_savepoint();
+    // Nothing reaches other partitions either.
+    rt.take_outbox();
+    result?;
+    let error = KmsError::new(ErrorName::DryRunOperationException, MESSAGE);
+    rt.audit.refuse_since(first, &error);
+    Err(error)
+}

@@ -1,0 +1,169 @@
+//! Imported key material: every wrapping algorithm, expiry on the runtime's
+//! clock, re-import, deletion and the token's rules
+//! (<https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html>).
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::crypto::import::{wrap, WrappingAlgorithm};
+use crate::crypto::keys::{KeySpec, PublicKey};
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn unb64(value: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(value.as_str().unwrap())
+        .unwrap()
+}
+
+fn external_key(rt: &mut Runtime<SimulatedClock>) -> String {
+    let created = ok(rt, "CreateKey", json!({"Origin": "EXTERNAL"}));
+    assert_eq!(created["KeyMetadata"]["Origin"], "EXTERNAL");
+    assert_eq!(created["KeyMetadata"]["KeyState"], "PendingImport");
+    created["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned()
+}
+
+/// GetParametersForImport, then the material wrapped as a client would.
+fn wrapped(
+    rt: &mut Runtime<SimulatedClock>,
+    key: &str,
+    algorithm: WrappingAlgorithm,
+    material: &[u8],
+) -> (Value, Value) {
+    let parameters = ok(
+        rt,
+        "GetParametersForImport",
+        json!({"KeyId": key, "WrappingAlgorithm": algorithm.as_str(), "WrappingKeySpec": "RSA_2048"}),
+    );
+    let public = PublicKey::from_der(KeySpec::Rsa2048, &unb64(&parameters["PublicKey"])).unwrap();
+    let encrypted = wrap(&public, algorithm, material).unwrap();
+    (parameters["ImportToken"].clone(), json!(b64(&encrypted)))
+}
+
+#[test]
+fn material_imported_with_each_rsa_wrapping_algorithm_encrypts_and_decrypts() {
+    let mut rt = runtime();
+    for algorithm in &WrappingAlgorithm::ALL[..4] {
+        let key = external_key(&mut rt);
+        assert_eq!(
+            refused(call(&mut rt, "Encrypt", json!({"KeyId": key, "Plaintext": "eA=="}))).0,
+            ErrorName::KMSInvalidStateException
+        );
+        let (token, material) = wrapped(&mut rt, &key, *algorithm, &[9u8; 32]);
+        let imported = ok(
+            &mut rt,
+            "ImportKeyMaterial",
+            json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+        );
+        assert!(imported["KeyMaterialId"].is_string(), "{algorithm:?}");
+        let metadata = ok(&mut rt, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"].clone();
+        assert_eq!(metadata["KeyState"], "Enabled");
+        assert_eq!(metadata["ExpirationModel"], "KEY_MATERIAL_DOES_NOT_EXPIRE");
+        let sealed = ok(&mut rt, "Encrypt", json!({"KeyId": key, "Plaintext": "eA=="}));
+        let opened = ok(&mut rt, "Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]}));
+        assert_eq!(opened["Plaintext"], "eA==");
+        assert_eq!(opened["KeyMaterialId"], imported["KeyMaterialId"]);
+    }
+}
+
+#[test]
+fn material_expires_at_valid_to_and_only_the_same_material_comes_back() {
+    let mut rt = runtime();
+    let key = external_key(&mut rt);
+    let now = rt.clock.now();
+    let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[1u8; 32]);
+    // ValidTo is required for KEY_MATERIAL_EXPIRES (the default), and within a year.
+    for (expiration, valid_to) in [
+        (json!(null), json!(null)),
+        (json!("KEY_MATERIAL_DOES_NOT_EXPIRE"), json!(now + 3600)),
+        (json!("KEY_MATERIAL_EXPIRES"), json!(now + 400 * 86_400)),
+    ] {
+        let request = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material,
+            "ExpirationModel": expiration, "ValidTo": valid_to});
+        assert_eq!(
+            refused(call(&mut rt, "ImportKeyMaterial", request)).0,
+            ErrorName::ValidationException
+        );
+    }
+    let first = ok(
+        &mut rt,
+        "ImportKeyMaterial",
+        json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ValidTo": now + 3600}),
+    );
+    let sealed = ok(&mut rt, "Encrypt", json!({"KeyId": key, "Plaintext": "eA=="}));
+    rt.clock.advance(3601);
+    rt.sweep();
+    let described = ok(&mut rt, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"].clone();
+    assert_eq!(described["KeyState"], "PendingImport");
+    assert_eq!(
+        refused(call(
+            &mut rt,
+            "Decrypt",
+            json!({"CiphertextBlob": sealed["CiphertextBlob"]})
+        ))
+        .0,
+        ErrorName::KMSInvalidStateException
+    );
+    // Other material is refused; the same material brings the key back.
+    let (token, other) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[2u8; 32]);
+    let request = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": other, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+    assert_eq!(
+        refused(call(&mut rt, "ImportKeyMaterial", request)).0,
+        ErrorName::IncorrectKeyMaterialException
+    );
+    let (token, same) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[1u8; 32]);
+    let again = ok(
+        &mut rt,
+        "ImportKeyMaterial",
+        json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": same, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
+    assert_eq!(again["KeyMaterialId"], first["KeyMaterialId"]);
+    let opened = ok(&mut rt, "Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]}));
+    assert_eq!(opened["Plaintext"], "eA==");
+    // Deleted material: pending import again.
+    let deleted = ok(&mut rt, "DeleteImportedKeyMaterial", json!({"KeyId": key}));
+    assert_eq!(deleted["KeyMaterialId"], first["KeyMaterialId"]);
+    assert_eq!(
+        ok(&mut rt, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["KeyState"],
+        "PendingImport"
+    );
+}
+
+#[test]
+fn an_import_token_is_for_its_key_for_24_hours_and_once() {
+    let mut rt = runtime();
+    let key = external_key(&mut rt);
+    let other = external_key(&mut rt);
+    let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaAesKeyWrapSha256, &[3u8; 32]);
+    let on_other = json!({"KeyId": other, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+    assert_eq!(
+        refused(call(&mut rt, "ImportKeyMaterial", on_other)).0,
+        ErrorName::InvalidImportTokenException
+    );
+    let garbled = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": "AAAA", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+    assert_eq!(
+        refused(call(&mut rt, "ImportKeyMaterial", garbled)).0,
+        ErrorName::InvalidCiphertextException
+    );
+    rt.clock.advance(24 * 3600 + 1);
+    let late = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+    assert_eq!(
+        refused(call(&mut rt, "ImportKeyMaterial", late)).0,
+        ErrorName::ExpiredImportTokenException
+    );
+    // An AWS_KMS key takes no import.
+    let own = new_key(&mut rt);
+    let request = json!({"KeyId": own, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"});
+    assert_eq!(
+        refused(call(&mut rt, "GetParametersForImport", request)).0,
+        ErrorName::UnsupportedOperationException
+    );
+    let short = json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_1024"});
+    assert_eq!(
+        refused(call(&mut rt, "GetParametersForImport", short)).0,
+        ErrorName::ValidationException
+    );
+}

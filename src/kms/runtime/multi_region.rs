@@ -1,0 +1,306 @@
+//! Multi-Region keys (<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>):
+//! a primary key and its replicas in other Regions of the same account share
+//! a key id (`mrk-…`), key material and rotation; each has its own policy,
+//! description, tags, aliases, grants and state. Every copy knows the whole
+//! set ([`Replication`]), as `MultiRegionConfiguration` shows it.
+//!
+//! A call runs in one partition (account, Region); what it must change in
+//! the partitions of the other copies it leaves in the runtime's outbox as
+//! [`Crossing`]s, which `Service` applies to those partitions and commits
+//! in the same transaction.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::key::{Key, KeyState, Material, Use};
+use super::{Clock, KeyMetadata, Runtime};
+use crate::eval::Caller;
+use crate::kms::error::{ErrorName, KmsError};
+use crate::kms::request::KmsRequest;
+
+/// Where the copies of a multi-Region key are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replication {
+    pub primary_region: String,
+    pub replica_regions: BTreeSet<String>,
+}
+
+impl Replication {
+    /// `PRIMARY` or `REPLICA`, for the copy in `region`.
+    pub fn key_type(&self, region: &str) -> &'static str {
+        if self.primary_region == region {
+            "PRIMARY"
+        } else {
+            "REPLICA"
+        }
+    }
+
+    /// Every Region with a copy.
+    pub fn regions(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.primary_region).chain(&self.replica_regions)
+    }
+}
+
+/// A change for the copy of a key in another Region of the account.
+#[derive(Clone, Debug)]
+pub enum Crossing {
+    /// A new replica (`ReplicateKey`).
+    Replica { region: String, key: Box<Key> },
+    /// The shared properties of an existing copy: where the copies are, and
+    /// the key material versions (after a rotation).
+    Shared {
+        region: String,
+        key_id: String,
+        replication: Replication,
+        materials: Vec<Material>,
+    },
+}
+
+impl Crossing {
+    pub fn region(&self) -> &str {
+        match self {
+            Crossing::Replica { region, .. } | Crossing::Shared { region, .. } => region,
+        }
+    }
+}
+
+/// A multi-Region key id: `mrk-` and 32 hex digits.
+pub fn multi_region_key_id() -> String {
+    format!("mrk-{}", crate::crypto::random_uuid().replace('-', ""))
+}
+
+fn unsupported(message: String) -> KmsError {
+    KmsError::new(ErrorName::UnsupportedOperationException, message)
+}
+
+impl<C: Clock> Runtime<C> {
+    /// The copies of a primary other than this one get its shared
+    /// properties (after a rotation, a replication or a deletion).
+    pub(super) fn share(&mut self, key_id: &str) {
+        let Some(key) = self.keys.get(key_id) else { return };
+        let Some(replication) = key.replication.clone() else {
+            return;
+        };
+        for region in replication.regions().filter(|r| **r != self.region) {
+            self.outbox.push(Crossing::Shared {
+                region: region.clone(),
+                key_id: key.id.clone(),
+                replication: replication.clone(),
+                materials: key.materials.clone(),
+            });
+        }
+    }
+
+    /// Takes what this call must change in other partitions.
+    pub fn take_outbox(&mut self) -> Vec<Crossing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Applies a change another partition's call made to this one's copy.
+    pub fn receive(&mut self, crossing: Crossing) -> Result<(), String> {
+        match crossing {
+            Crossing::Replica { key, .. } => {
+                if self.keys.contains_key(&key.id) {
+                    return Err(format!("{} already has a copy here", key.id));
+                }
+                self.keys.insert(key.id.clone(), *key);
+            }
+            Crossing::Shared {
+                key_id,
+                replication,
+                materials,
+                ..
+            } => {
+                let now = self.clock.now();
+                let Some(key) = self.keys.get_mut(&key_id) else {
+                    return Ok(());
+                };
+                key.replication = Some(replication.clone());
+                for material in materials {
+                    if key.material(&material.id).is_none() {
+                        key.materials.push(material);
+                    }
+                }
+                // A primary waiting for its replicas to go is deleted once they have.
+                if key.state == KeyState::PendingReplicaDeletion && replication.replica_regions.is_empty() {
+                    key.state = KeyState::PendingDeletion;
+                    let days = key.pending_window_days.unwrap_or(30);
+                    key.deletion_date = Some(now + days * 86_400);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `ReplicateKey`: a replica of a multi-Region primary key in
+    /// `replica_region`, with its own policy, description and tags.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn replicate_key_call(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        replica_region: &str,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+        description: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<KeyMetadata, KmsError> {
+        super::tagging::check_tags(tags)?;
+        let key = self.resolve_for(caller, key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), "kms:ReplicateKey", &key.arn);
+        request.context.insert_one("kms:ReplicaRegion", replica_region);
+        self.authorize(&mut request, Some(key))?;
+        let Some(replication) = key.replication.clone() else {
+            return Err(unsupported(format!("{} is not a multi-Region key.", key.arn)));
+        };
+        if replication.primary_region != self.region {
+            return Err(unsupported(format!("{} is not a multi-Region primary key.", key.arn)));
+        }
+        key.check(Use::Manage)?;
+        if replication.regions().any(|r| r == replica_region) {
+            return Err(KmsError::new(
+                ErrorName::AlreadyExistsException,
+                format!("{} already has a replica or primary key in {replica_region}.", key.arn),
+            ));
+        }
+        // The replica's Region also needs kms:CreateKey (an IAM-only action).
+        let mut create = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
+        super::tagging::add_request_tags(&mut create, tags);
+        self.authorize(&mut create, None)?;
+        let arn = format!("arn:aws:kms:{replica_region}:{}:key/{}", self.account, key.id);
+        let default_policy = self.default_key_policy();
+        let policy_text = policy.map_or(default_policy, str::to_owned);
+        let compiled = self.compile_key_policy(&arn, &policy_text)?;
+        if policy.is_some() && !bypass_policy_lockout_safety_check {
+            self.lockout_check(caller, &arn, &compiled)?;
+        }
+        let mut replication = replication;
+        replication.replica_regions.insert(replica_region.to_owned());
+        let now = self.clock.now();
+        let replica = Key {
+            arn,
+            description: description.unwrap_or_default().to_owned(),
+            state: KeyState::Enabled,
+            created: now,
+            deletion_date: None,
+            policy_text,
+            policy: compiled,
+            rotation: None,
+            tags: tags.iter().cloned().collect(),
+            replication: Some(replication.clone()),
+            pending_window_days: None,
+            ..key.clone()
+        };
+        let metadata = Self::metadata(&replica);
+        let id = key.id.clone();
+        if let Some(primary) = self.keys.get_mut(&id) {
+            primary.replication = Some(replication);
+        }
+        self.outbox.push(Crossing::Replica {
+            region: replica_region.to_owned(),
+            key: Box::new(replica),
+        });
+        // The other replicas learn of the new one.
+        self.share(&id);
+        self.outbox
+            .retain(|c| !matches!(c, Crossing::Shared { region, .. } if region == replica_region));
+        Ok(metadata)
+    }
+
+    /// `UpdatePrimaryRegion`: the replica in `primary_region` becomes the
+    /// primary, and this primary a replica.
+    pub(super) fn update_primary_region_call(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        primary_region: &str,
+    ) -> Result<(), KmsError> {
+        let key = self.resolve_for(caller, key_id)?;
+        let mut request = KmsRequest::new(caller.clone(), "kms:UpdatePrimaryRegion", &key.arn);
+        request.context.insert_one("kms:PrimaryRegion", primary_region);
+        self.authorize(&mut request, Some(key))?;
+        let Some(mut replication) = key.replication.clone() else {
+            return Err(unsupported(format!("{} is not a multi-Region key.", key.arn)));
+        };
+        if replication.primary_region != self.region {
+            return Err(unsupported(format!("{} is not a multi-Region primary key.", key.arn)));
+        }
+        key.check(Use::Manage)?;
+        if !replication.replica_regions.contains(primary_region) {
+            return Err(KmsError::new(
+                ErrorName::NotFoundException,
+                format!("{} has no replica in {primary_region}.", key.arn),
+            ));
+        }
+        replication.replica_regions.remove(primary_region);
+        replication.replica_regions.insert(self.region.clone());
+        replication.primary_region = primary_region.to_owned();
+        let id = key.id.clone();
+        if let Some(key) = self.keys.get_mut(&id) {
+            key.replication = Some(replication);
+        }
+        self.share(&id);
+        Ok(())
+    }
+
+    /// A replica deleted here leaves the set: the other copies learn it.
+    pub(super) fn forget_replica(&mut self, key: &Key) {
+        let Some(mut replication) = key.replication.clone() else {
+            return;
+        };
+        if replication.primary_region == self.region {
+            return;
+        }
+        replication.replica_regions.remove(&self.region);
+        for region in replication.regions() {
+            self.outbox.push(Crossing::Shared {
+                region: region.clone(),
+                key_id: key.id.clone(),
+                replication: replication.clone(),
+                materials: Vec::new(),
+            });
+        }
+    }
+}
+
+/// The audited operations.
+impl<C: Clock> Runtime<C> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn replicate_key(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        replica_region: &str,
+        policy: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+        description: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<KeyMetadata, KmsError> {
+        let parameters =
+            serde_json::json!({"keyId": key_id, "replicaRegion": replica_region, "description": description});
+        self.audited_mut("ReplicateKey", caller, Some(key_id), parameters, |rt| {
+            rt.replicate_key_call(
+                caller,
+                key_id,
+                replica_region,
+                policy,
+                bypass_policy_lockout_safety_check,
+                description,
+                tags,
+            )
+        })
+    }
+
+    pub fn update_primary_region(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        primary_region: &str,
+    ) -> Result<(), KmsError> {
+        let parameters = serde_json::json!({"keyId": key_id, "primaryRegion": primary_region});
+        self.audited_mut("UpdatePrimaryRegion", caller, Some(key_id), parameters, |rt| {
+            rt.update_primary_region_call(caller, key_id, primary_region)
+        })
+    }
+}

@@ -1,0 +1,262 @@
+//! The `aws-kms` keyring of the AWS Encryption SDK over the runtime: a data
+//! key from `GenerateDataKey` under the first wrapping key and `Encrypt`ed
+//! under each further one, each kept as an encrypted data key with provider
+//! id `aws-kms`, the key ARN as provider info and the KMS ciphertext blob as
+//! the key (*AWS KMS keyrings*,
+//! https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html).
+//! Decryption asks the runtime to `Decrypt` the copies it may use, in order:
+//! in strict mode only those of the named keys, in discovery mode any,
+//! limited by a discovery filter (partition and accounts).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use zeroize::Zeroizing;
+
+use super::EnvelopeFailure;
+use crate::crypto::envelope::Options;
+use crate::crypto::esdk::{self, CommitmentPolicy, EncryptedDataKey, EsdkError, Header, ReadHeader, Signer, Suite};
+use crate::eval::Caller;
+use crate::kms::error::{ErrorName, KmsError};
+use crate::kms::runtime::{Clock, Runtime};
+
+/// The provider id of AWS KMS keyrings.
+pub const PROVIDER_ID: &str = "aws-kms";
+
+/// How to write a message.
+#[derive(Clone, Debug)]
+pub struct SealSettings {
+    pub suite: Suite,
+    pub frame_length: u32,
+    pub policy: CommitmentPolicy,
+    pub max_keys: Option<usize>,
+}
+
+impl Default for SealSettings {
+    fn default() -> Self {
+        SealSettings {
+            suite: Suite::DEFAULT,
+            frame_length: esdk::DEFAULT_FRAME_LENGTH,
+            policy: CommitmentPolicy::default(),
+            max_keys: None,
+        }
+    }
+}
+
+/// Which encrypted data keys decryption may try.
+#[derive(Clone, Debug, Default)]
+pub struct OpenSettings {
+    /// Pairs that must be in the message's encryption context (it may hold more).
+    pub required_context: BTreeMap<String, String>,
+    pub policy: CommitmentPolicy,
+    /// Strict mode: only these wrapping keys (key ARNs, or ids and aliases
+    /// resolved in the caller's partition). Empty: discovery mode.
+    pub keys: Vec<String>,
+    /// Discovery filter: the partition and the accounts whose keys may be tried.
+    pub discovery_filter: Option<(String, Vec<String>)>,
+}
+
+/// A message ready to be written: the data key (zeroized), the header with
+/// its encrypted copies, and the signing key of a signing suite.
+pub struct SdkSealer {
+    data_key: Zeroizing<Vec<u8>>,
+    header: Header,
+    signer: Option<Signer>,
+}
+
+fn refused<'a>(operation: &'static str, key: &'a str) -> impl FnOnce(KmsError) -> EnvelopeFailure + 'a {
+    move |error| EnvelopeFailure::Kms {
+        operation,
+        key: key.to_owned(),
+        error,
+    }
+}
+
+impl SdkSealer {
+    pub fn new<C: Clock>(
+        rt: &mut Runtime<C>,
+        caller: &Caller,
+        key_ids: &[String],
+        context: &BTreeMap<String, String>,
+        settings: &SealSettings,
+    ) -> Result<SdkSealer, EnvelopeFailure> {
+        let suite = settings.suite;
+        settings.policy.check_encrypt(suite)?;
+        let (first, others) = key_ids.split_first().ok_or(EnvelopeFailure::KeyCount)?;
+        if let Some(max) = settings.max_keys.filter(|max| key_ids.len() > *max) {
+            return Err(EsdkError::TooManyKeys {
+                found: key_ids.len(),
+                max,
+            }
+            .into());
+        }
+        let (context, signer) = esdk::message_context(suite, context)?;
+        let generated = rt
+            .generate_data_key(caller, first, None, Some(suite.key_len as i64), &context, &[], true)
+            .map_err(refused("GenerateDataKey", first))?;
+        let data_key = generated.plaintext.ok_or(EsdkError::WrongDataKey)?;
+        let mut keys = vec![edk(generated.key_arn, generated.ciphertext_blob)];
+        for other in others {
+            let sealed = rt
+                .encrypt(caller, other, &data_key, &context, &[])
+                .map_err(refused("Encrypt", other))?;
+            keys.push(edk(sealed.key_arn, sealed.ciphertext_blob));
+        }
+        let header = Header {
+            suite,
+            message_id: esdk::new_message_id(suite),
+            context,
+            keys,
+            frame_length: settings.frame_length,
+        };
+        Ok(SdkSealer {
+            data_key: Zeroizing::new(data_key.to_vec()),
+            header,
+            signer,
+        })
+    }
+
+    /// The wrapping keys, as ARNs.
+    pub fn key_arns(&self) -> Vec<String> {
+        self.header
+            .keys
+            .iter()
+            .map(|k| String::from_utf8_lossy(&k.provider_info).into_owned())
+            .collect()
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Writes the message; returns the plaintext bytes sealed.
+    pub fn seal(
+        &self,
+        input: &mut (impl Read + Send),
+        output: &mut impl Write,
+        options: &Options<'_>,
+    ) -> Result<u64, EsdkError> {
+        esdk::seal(
+            &self.data_key,
+            &self.header,
+            self.signer.as_ref(),
+            input,
+            output,
+            options,
+        )
+    }
+}
+
+fn edk(key_arn: String, ciphertext: Vec<u8>) -> EncryptedDataKey {
+    EncryptedDataKey {
+        provider_id: PROVIDER_ID.to_owned(),
+        provider_info: key_arn.into_bytes(),
+        ciphertext,
+    }
+}
+
+/// A message ready to be read: its header and the data key the runtime
+/// decrypted.
+pub struct SdkOpener {
+    data_key: Zeroizing<Vec<u8>>,
+    read: ReadHeader,
+    key_arn: String,
+}
+
+/// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` → (partition, account).
+fn partition_and_account(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (_, partition, service, _, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (service == "kms").then_some((partition, account))
+}
+
+impl SdkOpener {
+    pub fn new<C: Clock>(
+        rt: &mut Runtime<C>,
+        caller: &Caller,
+        settings: &OpenSettings,
+        read: ReadHeader,
+    ) -> Result<SdkOpener, EnvelopeFailure> {
+        let header = &read.header;
+        settings.policy.check_decrypt(header.suite)?;
+        let context = &header.context;
+        if let Some((key, value)) = settings
+            .required_context
+            .iter()
+            .find(|(k, v)| context.get(*k) != Some(*v))
+        {
+            return Err(EnvelopeFailure::ContextMismatch {
+                key: key.clone(),
+                value: value.clone(),
+            });
+        }
+        let strict: Vec<String> = settings
+            .keys
+            .iter()
+            .map(|k| rt.resolve(k).map_or_else(|_| k.clone(), |key| key.arn.clone()))
+            .collect();
+        let mut failures = Vec::new();
+        for encrypted in &header.keys {
+            if encrypted.provider_id != PROVIDER_ID {
+                continue;
+            }
+            let Ok(arn) = std::str::from_utf8(&encrypted.provider_info) else {
+                continue;
+            };
+            if !strict.is_empty() && !strict.iter().any(|k| k == arn) {
+                continue;
+            }
+            if let Some((partition, accounts)) = &settings.discovery_filter {
+                match partition_and_account(arn) {
+                    Some((p, a)) if p == partition && accounts.iter().any(|x| x == a) => {}
+                    _ => continue,
+                }
+            }
+            match rt.decrypt(caller, &encrypted.ciphertext, Some(arn), context, &[]) {
+                Ok(decrypted) if decrypted.key_arn == arn && decrypted.plaintext.len() == header.suite.key_len => {
+                    return Ok(SdkOpener {
+                        data_key: Zeroizing::new(decrypted.plaintext.to_vec()),
+                        key_arn: decrypted.key_arn,
+                        read,
+                    })
+                }
+                Ok(_) => failures.push((arn.to_owned(), KmsError::new(ErrorName::InvalidCiphertextException, ""))),
+                Err(error) => failures.push((arn.to_owned(), error)),
+            }
+        }
+        Err(EnvelopeFailure::NoUsableKey(failures))
+    }
+
+    /// The wrapping key that decrypted the data key.
+    pub fn key_arn(&self) -> &str {
+        &self.key_arn
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.read.header
+    }
+
+    /// The caller's part of the encryption context (without the SDK's own keys).
+    pub fn context(&self) -> BTreeMap<String, String> {
+        let mut context = self.read.header.context.clone();
+        context.retain(|k, _| !k.starts_with(esdk::RESERVED_PREFIX));
+        context
+    }
+
+    /// Writes the plaintext; returns the bytes written. On an error, what was
+    /// written is not authenticated and must be discarded.
+    pub fn open(
+        &self,
+        input: &mut (impl Read + Send),
+        output: &mut impl Write,
+        options: &Options<'_>,
+    ) -> Result<u64, EsdkError> {
+        esdk::open(&self.data_key, &self.read, input, output, options)
+    }
+}

@@ -1,0 +1,476 @@
+//! `keyward kms <operation>` through the real binary: each AWS CLI habit
+//! (parameter names, shorthand, JSON values, `fileb://`, `--query`,
+//! `--output`, `--cli-input-json`, `--generate-cli-skeleton`, the Region
+//! from the environment) and the answers as the AWS CLI prints them.
+//! https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-shorthand.html
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// A state directory of its own for one test.
+struct Kms {
+    state: PathBuf,
+}
+
+impl Kms {
+    fn new(name: &str) -> Kms {
+        let state = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("aws-cli-{name}"));
+        let _ = std::fs::remove_dir_all(&state);
+        std::fs::create_dir_all(&state).expect("state folder");
+        Kms { state }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
+        command
+            .arg("--state")
+            .arg(&self.state)
+            .args(args)
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("keyward runs")
+    }
+
+    /// Runs and expects success; the stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let text = self.ok(args);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {text}"))
+    }
+
+    fn key(&self) -> String {
+        let created = self.json(&["kms", "create-key", "--description", "test"]);
+        created["KeyMetadata"]["KeyId"].as_str().expect("a key id").to_owned()
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.state.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        path.display().to_string()
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn create_key_prints_the_aws_response_with_iso_8601_timestamps() {
+    let kms = Kms::new("create-key");
+    let created = kms.json(&["kms", "create-key", "--description", "app"]);
+    let metadata = &created["KeyMetadata"];
+    assert_eq!(metadata["Description"], "app");
+    assert_eq!(metadata["KeyState"], "Enabled");
+    let date = metadata["CreationDate"].as_str().expect("a string timestamp");
+    assert!(date.ends_with("+00:00") && date.as_bytes()[10] == b'T', "{date}");
+}
+
+#[test]
+fn json_output_is_the_default_whatever_stdout_is_and_indents_by_four() {
+    let kms = Kms::new("default-json");
+    let text = kms.ok(&["kms", "create-key"]);
+    assert!(text.starts_with("{\n    \"KeyMetadata\": {\n        \""), "{text}");
+}
+
+#[test]
+fn encrypt_reads_fileb_and_decrypt_gives_the_bytes_back_with_the_context_as_shorthand_or_json() {
+    let kms = Kms::new("round-trip");
+    let key = kms.key();
+    let plaintext = kms.file("secret.bin", b"\x00\x01binary secret\xff");
+    let blob = kms.ok(&[
+        "kms",
+        "encrypt",
+        "--key-id",
+        &key,
+        "--plaintext",
+        &format!("fileb://{plaintext}"),
+        "--encryption-context",
+        "dept=eng,app=billing",
+        "--query",
+        "CiphertextBlob",
+        "--output",
+        "text",
+    ]);
+    let raw = base64_decode(blob.trim());
+    let ciphertext = kms.file("secret.enc", &raw);
+    let decrypted = kms.json(&[
+        "kms",
+        "decrypt",
+        "--ciphertext-blob",
+        &format!("fileb://{ciphertext}"),
+        "--encryption-context",
+        r#"{"app": "billing", "dept": "eng"}"#,
+    ]);
+    let plaintext = base64_decode(decrypted["Plaintext"].as_str().expect("base64 plaintext"));
+    assert_eq!(plaintext, b"\x00\x01binary secret\xff");
+    // Without the context, AWS refuses the ciphertext.
+    let refused = kms.run(&["kms", "decrypt", "--ciphertext-blob", &format!("fileb://{ciphertext}")]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("An error occurred (InvalidCiphertextException) when calling the Decrypt operation"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn a_blob_given_inline_is_base64_unless_the_binary_format_says_raw() {
+    let kms = Kms::new("binary-format");
+    let key = kms.key();
+    let refused = kms.run(&["kms", "encrypt", "--key-id", &key, "--plaintext", "not base64!"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("Invalid base64"), "{}", stderr(&refused));
+    let raw = kms.json(&[
+        "kms",
+        "encrypt",
+        "--key-id",
+        &key,
+        "--plaintext",
+        "hello",
+        "--cli-binary-format",
+        "raw-in-base64-out",
+    ]);
+    assert!(raw["CiphertextBlob"].is_string());
+}
+
+#[test]
+fn tags_in_shorthand_are_stored_as_key_and_value() {
+    let kms = Kms::new("tags");
+    let key = kms.key();
+    kms.ok(&[
+        "kms",
+        "tag-resource",
+        "--key-id",
+        &key,
+        "--tags",
+        "TagKey=env,TagValue=dev",
+        "TagKey=team,TagValue=payments",
+    ]);
+    let tags = kms.json(&["kms", "list-resource-tags", "--key-id", &key]);
+    assert_eq!(
+        tags["Tags"],
+        serde_json::json!([{"TagKey": "env", "TagValue": "dev"}, {"TagKey": "team", "TagValue": "payments"}])
+    );
+}
+
+#[test]
+fn grant_operations_space_separated_and_constraints_in_shorthand() {
+    let kms = Kms::new("grants");
+    let key = kms.key();
+    let issued = kms.json(&[
+        "kms",
+        "create-grant",
+        "--key-id",
+        &key,
+        "--grantee-principal",
+        "arn:aws:iam::111122223333:role/app",
+        "--operations",
+        "Encrypt",
+        "Decrypt",
+        "--constraints",
+        "EncryptionContextSubset={dept=eng}",
+    ]);
+    assert!(issued["GrantId"].is_string() && issued["GrantToken"].is_string());
+    kms.ok(&[
+        "kms",
+        "create-grant",
+        "--key-id",
+        &key,
+        "--grantee-principal",
+        "arn:aws:iam::111122223333:role/other",
+        "--operations",
+        "Encrypt,GenerateDataKey",
+    ]);
+    let grants = kms.json(&["kms", "list-grants", "--key-id", &key]);
+    let grant_to = |role: &str| -> Value {
+        let arn = format!("arn:aws:iam::111122223333:role/{role}");
+        let found = grants["Grants"]
+            .as_array()
+            .and_then(|g| g.iter().find(|g| g["GranteePrincipal"] == arn.as_str()));
+        found.cloned().unwrap_or_else(|| panic!("a grant to {role}: {grants}"))
+    };
+    assert_eq!(grant_to("app")["Operations"], serde_json::json!(["Encrypt", "Decrypt"]));
+    assert_eq!(
+        grant_to("app")["Constraints"],
+        serde_json::json!({"EncryptionContextSubset": {"dept": "eng"}})
+    );
+    assert_eq!(
+        grant_to("other")["Operations"],
+        serde_json::json!(["Encrypt", "GenerateDataKey"])
+    );
+    let principals = kms.ok(&[
+        "kms",
+        "list-grants",
+        "--key-id",
+        &key,
+        "--query",
+        "sort(Grants[].GranteePrincipal)",
+        "--output",
+        "text",
+    ]);
+    assert_eq!(
+        principals,
+        "arn:aws:iam::111122223333:role/app\tarn:aws:iam::111122223333:role/other\n"
+    );
+}
+
+#[test]
+fn put_key_policy_takes_the_policy_name_default_and_a_file() {
+    let kms = Kms::new("policy");
+    let key = kms.key();
+    let policy = kms.ok(&[
+        "kms",
+        "get-key-policy",
+        "--key-id",
+        &key,
+        "--policy-name",
+        "default",
+        "--query",
+        "Policy",
+        "--output",
+        "text",
+    ]);
+    let path = kms.file("policy.json", policy.trim_end().as_bytes());
+    kms.ok(&[
+        "kms",
+        "put-key-policy",
+        "--key-id",
+        &key,
+        "--policy-name",
+        "default",
+        "--policy",
+        &format!("file://{path}"),
+    ]);
+}
+
+#[test]
+fn cli_input_json_gives_the_members_and_flags_override_them() {
+    let kms = Kms::new("input-json");
+    let key = kms.key();
+    let input = format!(r#"{{"KeyId": "{key}", "Description": "from json"}}"#);
+    kms.ok(&["kms", "update-key-description", "--cli-input-json", &input]);
+    let described = kms.json(&["kms", "describe-key", "--key-id", &key]);
+    assert_eq!(described["KeyMetadata"]["Description"], "from json");
+    kms.ok(&[
+        "kms",
+        "update-key-description",
+        "--cli-input-json",
+        &input,
+        "--description",
+        "from flag",
+    ]);
+    let described = kms.json(&[
+        "kms",
+        "describe-key",
+        "--key-id",
+        &key,
+        "--query",
+        "KeyMetadata.Description",
+    ]);
+    assert_eq!(described, "from flag");
+}
+
+#[test]
+fn generate_cli_skeleton_lists_every_member_and_feeds_cli_input_json() {
+    let kms = Kms::new("skeleton");
+    let skeleton = kms.json(&["kms", "encrypt", "--generate-cli-skeleton"]);
+    let members: Vec<&str> = skeleton
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for member in [
+        "KeyId",
+        "Plaintext",
+        "EncryptionContext",
+        "GrantTokens",
+        "EncryptionAlgorithm",
+    ] {
+        assert!(members.contains(&member), "{members:?}");
+    }
+    let output = kms.json(&["kms", "encrypt", "--generate-cli-skeleton", "output"]);
+    assert!(output.get("CiphertextBlob").is_some(), "{output}");
+}
+
+#[test]
+fn a_missing_required_parameter_is_named_as_the_aws_cli_names_it() {
+    let kms = Kms::new("required");
+    let out = kms.run(&["kms", "encrypt", "--plaintext", "aGk="]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the following arguments are required: --key-id"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_region_comes_from_aws_region_then_aws_default_region() {
+    let kms = Kms::new("region");
+    let region_of = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut command = kms.command(&[&["kms", "create-key"], args].concat());
+        for (name, value) in envs {
+            command.env(name, value);
+        }
+        let out = command.output().expect("keyward runs");
+        let created: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let arn = created["KeyMetadata"]["Arn"].as_str().expect("an ARN").to_owned();
+        arn.split(':').nth(3).expect("a Region").to_owned()
+    };
+    assert_eq!(region_of(&[], &[]), "us-east-1");
+    assert_eq!(region_of(&[("AWS_DEFAULT_REGION", "eu-west-1")], &[]), "eu-west-1");
+    assert_eq!(
+        region_of(
+            &[("AWS_DEFAULT_REGION", "eu-west-1"), ("AWS_REGION", "ap-south-1")],
+            &[]
+        ),
+        "ap-south-1"
+    );
+    assert_eq!(
+        region_of(&[("AWS_REGION", "ap-south-1")], &["--region", "eu-central-1"]),
+        "eu-central-1"
+    );
+}
+
+#[test]
+fn list_operations_fetch_every_page_unless_told_not_to() {
+    let kms = Kms::new("pages");
+    for _ in 0..3 {
+        kms.key();
+    }
+    let all = kms.json(&["kms", "list-keys", "--page-size", "1"]);
+    assert_eq!(all["Keys"].as_array().map(Vec::len), Some(3));
+    assert!(all.get("NextMarker").is_none(), "{all}");
+    let one = kms.json(&["kms", "list-keys", "--page-size", "1", "--no-paginate"]);
+    assert_eq!(one["Keys"].as_array().map(Vec::len), Some(1));
+    assert!(one["NextMarker"].is_string(), "{one}");
+}
+
+#[test]
+fn output_text_table_and_yaml_print_the_same_answer() {
+    let kms = Kms::new("formats");
+    let key = kms.key();
+    let text = kms.ok(&["kms", "describe-key", "--key-id", &key, "--output", "text"]);
+    assert!(text.starts_with("KEYMETADATA\t111122223333\t"), "{text}");
+    let table = kms.ok(&["kms", "describe-key", "--key-id", &key, "--output", "table"]);
+    assert!(table.contains("DescribeKey") && table.contains(&key), "{table}");
+    let widths: Vec<usize> = table.lines().map(|l| l.chars().count()).collect();
+    assert!(widths.windows(2).all(|w| w[0] == w[1]), "{table}");
+    let yaml = kms.ok(&["kms", "describe-key", "--key-id", &key, "--output", "yaml"]);
+    assert!(
+        yaml.contains("KeyMetadata:\n  AWSAccountId: '111122223333'\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains(&format!("  KeyId: {key}\n")), "{yaml}");
+}
+
+#[test]
+fn a_bad_query_is_a_usage_error() {
+    let kms = Kms::new("bad-query");
+    let out = kms.run(&["kms", "list-keys", "--query", "Keys["]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--query"), "{}", stderr(&out));
+}
+
+#[test]
+fn every_served_operation_is_a_subcommand() {
+    let kms = Kms::new("operations");
+    let help = kms.ok(&["kms", "--help"]);
+    for name in keyward::kms::op::NAMES {
+        let kebab = kebab(name);
+        assert!(help.contains(&format!("  {kebab} ")), "{kebab} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn short_verbs_print_their_text_unless_asked_for_json() {
+    let kms = Kms::new("short-verbs");
+    let text = kms.ok(&["key", "create"]);
+    assert!(!text.trim_start().starts_with('{'), "{text}");
+    let json = kms.json(&["key", "list", "--output", "json"]);
+    assert!(json["Keys"].is_array());
+    let key = text.split('\t').next().unwrap_or_default();
+    let described = kms.ok(&["key", "describe", "--key-id", key]);
+    assert!(
+        described.starts_with(key),
+        "text by default, terminal or not: {described}"
+    );
+    let described = kms.json(&["key", "describe", "--key-id", key, "--output", "json"]);
+    assert!(described["KeyMetadata"]["CreationDate"].is_string(), "{described}");
+}
+
+/// The AWS CLI's name for an operation.
+fn kebab(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let before = chars[i - 1];
+            let after_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if before.is_ascii_lowercase() || before.is_ascii_digit() || (before.is_ascii_uppercase() && after_lower) {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).expect("base64")
+}
+
+/// The everyday tasks of docs/aws-cli.md as an AWS CLI user writes them,
+/// `aws` replaced by `keyward` and nothing else changed.
+#[test]
+fn everyday_aws_kms_command_lines_run_unchanged() {
+    let kms = Kms::new("everyday");
+    let dir = kms.state.display().to_string();
+    std::fs::write(kms.state.join("secret.txt"), b"hello").expect("write");
+    let run = |line: &str| -> String {
+        let line = line.replace("$DIR", &dir);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[0], "aws", "{line}");
+        kms.ok(&words[1..])
+    };
+    let key = run("aws kms create-key --description app-data --query KeyMetadata.KeyId --output text");
+    let key = key.trim();
+    run(&format!(
+        "aws kms create-alias --alias-name alias/app --target-key-id {key}"
+    ));
+    let policy = run(&format!(
+        "aws kms get-key-policy --key-id {key} --policy-name default --query Policy --output text"
+    ));
+    std::fs::write(kms.state.join("key-policy.json"), policy.trim_end()).expect("write");
+    run(&format!(
+        "aws kms put-key-policy --key-id {key} --policy-name default --policy file://$DIR/key-policy.json"
+    ));
+    let blob = run("aws kms encrypt --key-id alias/app --plaintext fileb://$DIR/secret.txt --encryption-context purpose=test --query CiphertextBlob --output text");
+    std::fs::write(kms.state.join("secret.enc"), base64_decode(blob.trim())).expect("write");
+    let plaintext = run("aws kms decrypt --ciphertext-blob fileb://$DIR/secret.enc --encryption-context purpose=test --query Plaintext --output text");
+    assert_eq!(base64_decode(plaintext.trim()), b"hello");
+    let grant = run(&format!("aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:role/app --operations Encrypt Decrypt --constraints EncryptionContextSubset={{purpose=test}} --query GrantId --output text"));
+    let listed = run(&format!(
+        "aws kms list-grants --key-id {key} --query Grants[].GrantId --output text"
+    ));
+    assert_eq!(listed.trim(), grant.trim());
+}

@@ -1,0 +1,136 @@
+"""keyward serve driven by boto3: AWS's validation and the newer API members.
+
+    python sdk_api.py ENDPOINT SCENARIO
+
+Shares sdk.py's clients and checks; each behaviour names the AWS page it
+comes from in docs/api-validation.md.
+"""
+
+import sys
+
+from sdk import ACCOUNT, ROOT, client, refused
+
+
+def validation():
+    kms = client(ROOT)
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/app", TargetKeyId=key["KeyId"])
+    # Key-ID-only operations refuse an alias as a key they cannot find.
+    for call, extra in [
+        (kms.enable_key_rotation, {}),
+        (kms.get_key_rotation_status, {}),
+        (kms.get_key_policy, {"PolicyName": "default"}),
+        (kms.list_resource_tags, {}),
+        (kms.update_key_description, {"Description": "d"}),
+        (kms.disable_key, {}),
+        (kms.list_grants, {}),
+    ]:
+        message = refused("NotFoundException", call, KeyId="alias/app", **extra)
+        assert message == "Invalid keyId alias/app", message
+    # Validation before authorization.
+    refused("ValidationException", kms.delete_alias, AliasName="app")
+    refused("ValidationException", kms.create_alias, AliasName="alias/my:alias", TargetKeyId=key["KeyId"])
+    message = refused("ValidationException", kms.create_key, Description="d" * 8193, KeySpec="AES_512")
+    assert message.startswith("2 validation errors detected: "), message
+    refused("ValidationException", kms.list_keys, Limit=1001)
+    refused("ValidationException", kms.generate_random, NumberOfBytes=1025)
+
+
+def dry_run():
+    kms = client(ROOT)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    refused("DryRunOperationException", kms.encrypt, KeyId=key, Plaintext=b"x", DryRun=True)
+    blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    refused("DryRunOperationException", kms.decrypt, CiphertextBlob=blob, DryRun=True)
+    refused("DryRunOperationException", kms.generate_data_key, KeyId=key, KeySpec="AES_256", DryRun=True)
+    grantee = f"arn:aws:iam::{ACCOUNT}:role/app"
+    refused("DryRunOperationException", kms.create_grant, KeyId=key, GranteePrincipal=grantee,
+            Operations=["Decrypt"], DryRun=True)
+    assert kms.list_grants(KeyId=key)["Grants"] == []
+    kms.disable_key(KeyId=key)
+    refused("DisabledException", kms.encrypt, KeyId=key, Plaintext=b"x", DryRun=True)
+
+
+def newer_members():
+    kms = client(ROOT)
+    created = kms.create_key(Tags=[{"TagKey": "team", "TagValue": "blue"}])["KeyMetadata"]
+    key, arn = created["KeyId"], created["Arn"]
+    assert kms.list_resource_tags(KeyId=key)["Tags"] == [{"TagKey": "team", "TagValue": "blue"}]
+    assert created["CurrentKeyMaterialId"], created
+    rotated = kms.rotate_key_on_demand(KeyId=key)
+    assert rotated["KeyId"] == arn, rotated
+    kms.rotate_key_on_demand(KeyId=key)
+    page = kms.list_key_rotations(KeyId=key, Limit=1)
+    assert len(page["Rotations"]) == 1 and page["Truncated"], page
+    rest = kms.list_key_rotations(KeyId=key, Limit=1, Marker=page["NextMarker"])
+    assert len(rest["Rotations"]) == 1 and not rest["Truncated"], rest
+    blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    opened = kms.decrypt(CiphertextBlob=blob)
+    assert opened["KeyMaterialId"], opened
+    again = kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=key)
+    assert again["SourceKeyMaterialId"] == opened["KeyMaterialId"], again
+    usage = kms.get_key_last_usage(KeyId=key)
+    assert usage["KeyLastUsage"]["Operation"] == "ReEncrypt", usage
+    aliases = [a for a in kms.list_aliases(Limit=100)["Aliases"] if a["AliasName"] == "alias/aws/s3"]
+    assert aliases and "TargetKeyId" not in aliases[0], aliases
+
+
+def multi_region():
+    east, west = client(ROOT), client(ROOT, region="eu-west-1")
+    key = east.create_key(MultiRegion=True)["KeyMetadata"]
+    assert key["KeyId"].startswith("mrk-") and key["MultiRegion"], key
+    replica = east.replicate_key(KeyId=key["KeyId"], ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
+    assert replica["MultiRegionConfiguration"]["MultiRegionKeyType"] == "REPLICA", replica
+    blob = east.encrypt(KeyId=key["KeyId"], Plaintext=b"hello")["CiphertextBlob"]
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"hello"
+    east.update_primary_region(KeyId=key["KeyId"], PrimaryRegion="eu-west-1")
+    described = west.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert described["MultiRegionConfiguration"]["MultiRegionKeyType"] == "PRIMARY", described
+    refused("UnsupportedOperationException", east.replicate_key, KeyId=key["KeyId"], ReplicaRegion="ap-south-1")
+
+
+def import_material():
+    """Each wrapping algorithm, the material wrapped by python `cryptography`
+    (an implementation independent of keyward's)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
+    import os
+
+    kms = client(ROOT)
+    for algorithm in ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256"]:
+        key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+        assert key["KeyState"] == "PendingImport" and key["Origin"] == "EXTERNAL", key
+        parameters = kms.get_parameters_for_import(
+            KeyId=key["KeyId"], WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_3072")
+        public = serialization.load_der_public_key(parameters["PublicKey"])
+        digest = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+        oaep = padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
+        material = os.urandom(32)
+        if algorithm.startswith("RSA_AES"):
+            aes_key = os.urandom(32)
+            wrapped = public.encrypt(aes_key, oaep) + aes_key_wrap_with_padding(aes_key, material)
+        else:
+            wrapped = public.encrypt(material, oaep)
+        imported = kms.import_key_material(
+            KeyId=key["KeyId"], ImportToken=parameters["ImportToken"], EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+        assert imported["KeyMaterialId"], imported
+        blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
+    deleted = kms.delete_imported_key_material(KeyId=key["KeyId"])
+    assert deleted["KeyMaterialId"] == imported["KeyMaterialId"], deleted
+    refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
+
+
+SCENARIOS = {
+    "multi_region": multi_region,
+    "import_material": import_material,
+    "validation": validation,
+    "dry_run": dry_run,
+    "newer_members": newer_members,
+}
+
+if __name__ == "__main__":
+    SCENARIOS[sys.argv[2]]()
+    print(f"{sys.argv[2]}: passed")

@@ -1,0 +1,37 @@
+//! boto3 against the server: AWS's validation, DryRun and the newer API
+//! members (`sdk_api.py`).
+
+use super::{accounts, scenario_of, Served};
+
+fn served(name: &str) -> Served {
+    let accounts = accounts();
+    Served::start(
+        name,
+        &["--ephemeral", "--accounts", accounts.to_str().expect("a UTF-8 path")],
+    )
+}
+
+#[test]
+fn key_id_only_operations_and_model_constraints_are_validated_as_aws_does_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-validation"), "validation");
+}
+
+#[test]
+fn dry_run_answers_dry_run_operation_exception_or_the_real_error_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-dry-run"), "dry_run");
+}
+
+#[test]
+fn tags_on_create_key_rotation_arns_and_pages_material_ids_and_last_usage_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-newer"), "newer_members");
+}
+
+#[test]
+fn a_replica_in_another_region_decrypts_and_becomes_primary_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-mrk"), "multi_region");
+}
+
+#[test]
+fn key_material_wrapped_by_python_cryptography_imports_with_each_wrapping_algorithm_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-import"), "import_material");
+}
