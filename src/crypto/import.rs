@@ -76,8 +76,7 @@ pub fn wrap(public: &PublicKey, algorithm: WrappingAlgorithm, material: &[u8]) -
     }
     let aes_key = super::random_bytes(32);
     let mut wrapped = public.encrypt(algorithm.public_key_algorithm(), &aes_key)?;
-    let kek = kek(&aes_key)?;
-    let sealed = kek.wrap_with_padding_vec(material).map_err(|_| Error::Crypto)?;
+    let sealed = kwp_wrap(&aes_key, material)?;
     wrapped.extend_from_slice(&sealed);
     Ok(wrapped)
 }
@@ -94,15 +93,27 @@ pub fn unwrap(private: &PrivateKey, algorithm: WrappingAlgorithm, wrapped: &[u8]
     }
     let (encrypted_key, sealed) = wrapped.split_at(modulus);
     let aes_key = private.decrypt(algorithm.public_key_algorithm(), encrypted_key)?;
-    let kek = kek(&aes_key)?;
-    kek.unwrap_with_padding_vec(sealed)
-        .map(Zeroizing::new)
-        .map_err(|_| Error::Crypto)
+    kwp_unwrap(&aes_key, sealed)
 }
 
-fn kek(key: &[u8]) -> Result<aes_kw::KekAes256, Error> {
-    let bytes: [u8; 32] = key.try_into().map_err(|_| Error::Crypto)?;
-    Ok(aes_kw::KekAes256::from(bytes))
+/// AES Key Wrap with Padding (RFC 5649) under a 256-bit key.
+pub fn kwp_wrap(key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+    use aes_kw::KeyInit;
+    let kek = aes_kw::KwpAes256::new_from_slice(key).map_err(|_| Error::Crypto)?;
+    let mut out = vec![0u8; data.len().div_ceil(8) * 8 + aes_kw::IV_LEN];
+    let len = kek.wrap_key(data, &mut out).map_err(|_| Error::Crypto)?.len();
+    out.truncate(len);
+    Ok(out)
+}
+
+/// The inverse of [`kwp_wrap`]; any change to the wrapped bytes fails.
+pub fn kwp_unwrap(key: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use aes_kw::KeyInit;
+    let kek = aes_kw::KwpAes256::new_from_slice(key).map_err(|_| Error::Crypto)?;
+    let mut out = Zeroizing::new(vec![0u8; wrapped.len().saturating_sub(aes_kw::IV_LEN)]);
+    let len = kek.unwrap_key(wrapped, &mut out).map_err(|_| Error::Crypto)?.len();
+    out.truncate(len);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -110,24 +121,29 @@ mod tests {
     use super::*;
     use crate::crypto::keys::KeySpec;
 
-    // RFC 5649 section 6, the 20-octet example, under its 192-bit KEK; our
-    // wrap uses AES-256, so the vector checks the crate's KWP with AES-192.
+    // RFC 5649 section 6, the 20-octet example under its 192-bit KEK: the
+    // crate's KWP, which `kwp_wrap` uses with AES-256.
     #[test]
     fn aes_key_wrap_with_padding_matches_rfc_5649() {
-        let kek = aes_kw::KekAes192::from([
+        use aes_kw::KeyInit;
+        let kek = aes_kw::KwpAes192::new_from_slice(&[
             0x58, 0x40, 0xdf, 0x6e, 0x29, 0xb0, 0x2a, 0xf1, 0xab, 0x49, 0x3b, 0x70, 0x5b, 0xf1, 0x6e, 0xa1, 0xae, 0x83,
             0x38, 0xf4, 0xdc, 0xc1, 0x76, 0xa8,
-        ]);
+        ])
+        .unwrap();
         let key: [u8; 20] = [
             0xc3, 0x7b, 0x7e, 0x64, 0x92, 0x58, 0x43, 0x40, 0xbe, 0xd1, 0x22, 0x07, 0x80, 0x89, 0x41, 0x15, 0x50, 0x68,
             0xf7, 0x38,
         ];
-        let wrapped = kek.wrap_with_padding_vec(&key).unwrap();
+        let mut out = [0u8; 32];
+        let wrapped = kek.wrap_key(&key, &mut out).unwrap();
         let expected: [u8; 32] = [
             0x13, 0x8b, 0xde, 0xaa, 0x9b, 0x8f, 0xa7, 0xfc, 0x61, 0xf9, 0x77, 0x42, 0xe7, 0x22, 0x48, 0xee, 0x5a, 0xe6,
             0xae, 0x53, 0x60, 0xd1, 0xae, 0x6a, 0x5f, 0x54, 0xf3, 0x73, 0xfa, 0x54, 0x3b, 0x6a,
         ];
         assert_eq!(wrapped, expected);
+        let sealed = kwp_wrap(&[1u8; 32], &key).unwrap();
+        assert_eq!(kwp_unwrap(&[1u8; 32], &sealed).unwrap().as_slice(), key);
     }
 
     #[test]
