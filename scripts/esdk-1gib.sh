@@ -16,7 +16,8 @@ trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 server=
 accounts=$PWD/tests/serve/accounts.json
 state=$work/state
-kw() { "$K" --accounts "$accounts" --state "$state" "$@"; }
+KW=("$K" --accounts "$accounts" --state "$state")
+kw() { "${KW[@]}" "$@"; }
 key=$(kw key create --description esdk-1gib --output text | cut -f2)
 head -c $((1 << 30)) /dev/urandom > "$work/in.bin"
 
@@ -31,9 +32,9 @@ run() { # name, then the command; prints seconds, GB/s and peak RSS
 for suite in AES_256_GCM_HKDF_SHA512_COMMIT_KEY AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384; do
     for threads in 2 1; do
         run "encrypt-file $suite, $threads thread(s)" \
-            kw encrypt-file --key "$key" --algorithm "$suite" --threads "$threads" "$work/in.bin" "$work/sealed"
+            "${KW[@]}" encrypt-file --key "$key" --algorithm "$suite" --threads "$threads" "$work/in.bin" "$work/sealed"
         run "decrypt-file $suite, $threads thread(s)" \
-            kw decrypt-file --threads "$threads" "$work/sealed" "$work/out.bin"
+            "${KW[@]}" decrypt-file --threads "$threads" "$work/sealed" "$work/out.bin"
         cmp "$work/in.bin" "$work/out.bin"
         rm -f "$work/out.bin"
     done

@@ -31,7 +31,7 @@ mod keys;
 mod suite;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 
 pub use header::{
     read_header, serialize_context, EncryptedDataKey, Header, ReadHeader, DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH,
@@ -42,6 +42,9 @@ pub use suite::{CommitmentPolicy, Kdf, Signing, Suite};
 use crate::crypto::envelope::{EnvelopeError, Options};
 use body::Hashing;
 use keys::{Hasher, MessageKeys};
+
+/// The buffer between the frames and the caller's reader or writer.
+const IO_BUFFER: usize = 1 << 20;
 
 /// Why a message could not be written or read. None reveals key material.
 #[derive(Debug, thiserror::Error)]
@@ -159,8 +162,10 @@ pub fn seal<W: Write>(
     let body = header.encode(keys.commitment.as_ref())?;
     let iv = [0u8; header::IV_LEN];
     let tag = keys.cipher.seal(&iv, &body, &mut []).ok_or(EsdkError::TooLarge)?;
+    // Frames are written a few small pieces at a time.
+    let mut buffered = BufWriter::with_capacity(IO_BUFFER, output);
     let mut out = Hashing {
-        inner: output,
+        inner: &mut buffered,
         hasher: suite.signing.map(Hasher::new),
     };
     out.write_all(&body)?;
@@ -180,7 +185,7 @@ pub fn seal<W: Write>(
     if let (Some(signer), Some(hasher)) = (signer, out.hasher.take()) {
         body::write_footer(out.inner, &signer.sign(hasher)?)?;
     }
-    output.flush()?;
+    buffered.flush()?;
     Ok(total)
 }
 
@@ -206,7 +211,12 @@ pub fn open<R: Read + Send>(
     if let Some(h) = &mut hasher {
         h.update(&read.bytes());
     }
-    let mut inp = Hashing { inner: input, hasher };
+    // Frames are read a few small pieces at a time.
+    let mut buffered = BufReader::with_capacity(IO_BUFFER, input);
+    let mut inp = Hashing {
+        inner: &mut buffered,
+        hasher,
+    };
     let total = body::open(
         &keys,
         &header.message_id,
@@ -220,7 +230,7 @@ pub fn open<R: Read + Send>(
         let signature = body::read_footer(inp.inner)?;
         keys::verify(signing, &header.context, hasher, &signature)?;
     }
-    body::expect_end(input)?;
+    body::expect_end(&mut buffered)?;
     output.flush()?;
     Ok(total)
 }
