@@ -80,11 +80,13 @@ fn mutating_operations_are_audited_as_not_read_only() {
 }
 
 #[test]
-fn an_unknown_operation_is_unsupported_and_not_audited() {
+fn unserved_and_unknown_operations_are_refused_and_not_audited() {
     let mut rt = runtime();
-    let (name, message) = refused(call(&mut rt, "GetKeyLastUsage", json!({})));
+    let (name, message) = refused(call(&mut rt, "CreateCustomKeyStore", json!({})));
     assert_eq!(name, ErrorName::UnsupportedOperationException);
-    assert!(message.contains("`GetKeyLastUsage`"), "{message}");
+    assert!(message.contains("`CreateCustomKeyStore`"), "{message}");
+    let (name, _) = refused(call(&mut rt, "MakeCoffee", json!({})));
+    assert_eq!(name, ErrorName::UnknownOperationException);
     assert!(rt.audit.drain().is_empty());
 }
 
