@@ -394,9 +394,14 @@ fn a_bad_query_is_a_usage_error() {
 fn every_served_operation_is_a_subcommand() {
     let kms = Kms::new("operations");
     let help = kms.ok(&["kms", "--help"]);
+    let listed: Vec<&str> = help
+        .lines()
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
     for name in keyward::kms::op::NAMES {
         let kebab = kebab(name);
-        assert!(help.contains(&format!("  {kebab} ")), "{kebab} missing from:\n{help}");
+        assert!(listed.contains(&kebab.as_str()), "{kebab} missing from:\n{help}");
     }
 }
 
