@@ -308,7 +308,7 @@ fn bad_arguments_are_usage_errors() {
                 &plain,
                 "-",
             ],
-            "`--context novalue`",
+            "'--context': expected `=` after `novalue`",
         ),
         (
             vec!["decrypt-file", "/nonexistent/in", "-"],

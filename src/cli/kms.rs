@@ -136,30 +136,53 @@ pub(super) fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
         .map_err(|_| "`--ciphertext-blob` is not base64 (use `fileb://PATH` for a binary file)".to_owned())
 }
 
-/// `Key=k,Value=v` or `k=v`.
-pub(super) fn tag(text: &str) -> Result<(String, String), String> {
-    if let Some(rest) = text.strip_prefix("Key=") {
-        if let Some((k, v)) = rest.split_once(",Value=") {
-            return Ok((k.to_owned(), v.to_owned()));
+/// The `--tags` of `key tag`: the AWS CLI's forms (`TagKey=k,TagValue=v`
+/// shorthand, a JSON list, `file://PATH`), typed by the parser `keyward kms
+/// tag-resource` uses, or keyward's own `Key=k,Value=v` and `k=v`.
+pub(super) fn tags(values: &[String]) -> Result<Vec<Value>, String> {
+    let mut tags = Vec::new();
+    for text in values {
+        let aws_form = text.contains("TagKey=")
+            || text.starts_with("file://")
+            || text.trim_start().starts_with(['[', '{']);
+        if aws_form {
+            match super::aws::member("TagResource", "Tags", std::slice::from_ref(text))? {
+                Value::Array(items) => tags.extend(items),
+                other => tags.push(other),
+            }
+            continue;
         }
+        let (k, v) = match text.strip_prefix("Key=").and_then(|rest| rest.split_once(",Value=")) {
+            Some(pair) => pair,
+            None => text
+                .split_once('=')
+                .ok_or_else(|| format!("`--tags {text}`: expected `TagKey=k,TagValue=v`, `Key=k,Value=v` or `k=v`"))?,
+        };
+        tags.push(json!({"TagKey": k, "TagValue": v}));
     }
-    text.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`--tags {text}`: expected `Key=k,Value=v` or `k=v`"))
+    Ok(tags)
 }
 
 pub(super) fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     context_pairs("--encryption-context", pairs)
 }
 
-/// `k=v` pairs, repeated or comma-separated, given with `flag`.
+/// An encryption context given with `flag`: `k=v,k2=v2` shorthand, a JSON
+/// object or `file://PATH`, typed by the parser `keyward kms` uses; several
+/// values are merged.
 pub(super) fn context_pairs(flag: &str, pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut map = BTreeMap::new();
-    for pair in pairs.iter().flat_map(|p| p.split(',')) {
-        let (k, v) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("`{flag} {pair}`: expected `key=value`"))?;
-        map.insert(k.to_owned(), v.to_owned());
+    for pair in pairs {
+        let value = super::aws::of_shape("EncryptionContextType", std::slice::from_ref(pair), flag)?;
+        let Value::Object(fields) = value else {
+            return Err(format!("`{flag} {pair}`: expected `key=value` pairs or a JSON object"));
+        };
+        for (k, v) in fields {
+            match v {
+                Value::String(v) => map.insert(k, v),
+                other => return Err(format!("`{flag}`: the value of `{k}` must be a string, not `{other}`")),
+            };
+        }
     }
     Ok(map)
 }
