@@ -282,6 +282,12 @@ pub(super) fn caller(session: &Session) -> Result<(Caller, keyward::kms::Authori
     Ok((caller, accounts.map(|a| a.identities).unwrap_or_default()))
 }
 
+/// The hidden test hook `KEYWARD_TEST_FAIL_COMMIT=N`: the process's `N`th
+/// commit fails, as on a full disk (tests/cli.rs, tests/serve).
+pub(super) fn test_fail_commit() -> Option<u64> {
+    std::env::var("KEYWARD_TEST_FAIL_COMMIT").ok()?.trim().parse().ok()
+}
+
 /// The service over the session's state: `--ephemeral` in memory, else the
 /// state directory, waiting up to `--lock-timeout` for another process.
 pub(super) fn service(
@@ -301,6 +307,7 @@ pub(super) fn service(
         };
         Box::new(keyward::store::SqliteStore::open_with(&dir, options).map_err(report)?)
     };
+    let store = keyward::store::FailingStore::boxed(store, test_fail_commit());
     Service::open(store, identities, SystemClock, &session.account).map_err(report)
 }
 
