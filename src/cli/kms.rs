@@ -335,7 +335,14 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     let operation =
         Local {
             name: "cli",
-            target: command_key(command).map_or(Target::Caller, target_of_key),
+            target: match command {
+                KmsCommand::DecryptFile(args) => input
+                    .borrow()
+                    .as_ref()
+                    .and_then(|input| input.key_to_route(args).map(target_of_key))
+                    .unwrap_or(Target::Caller),
+                _ => command_key(command).map_or(Target::Caller, target_of_key),
+            },
             run: |rt: &mut Runtime<SystemClock>, caller: &Caller| {
                 Ok(match command {
                     KmsCommand::EncryptFile(args) => match input.borrow_mut().take() {
@@ -365,6 +372,8 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
 /// The key ARN a cryptographic command names, if any: it runs in that key's
 /// partition (the management commands act in the caller's own account, as
 /// AWS's do, except where AWS allows a key ARN of another account).
+/// `decrypt-file` runs in the partition of the key its file names
+/// (`envelope::Input::key_to_route`).
 fn command_key(command: &KmsCommand) -> Option<&str> {
     match command {
         KmsCommand::Encrypt(args) => Some(&args.key_id),
