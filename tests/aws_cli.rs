@@ -496,14 +496,26 @@ fn key_tag_stores_aws_shorthand_tags_as_key_and_value() {
         "TagKey=env,TagValue=dev",
         "TagKey=team,TagValue=payments",
     ]);
-    kms.ok(&["key", "tag", "--key-id", &key, "--tags", r#"[{"TagKey":"tier","TagValue":"1"}]"#]);
+    kms.ok(&[
+        "key",
+        "tag",
+        "--key-id",
+        &key,
+        "--tags",
+        r#"[{"TagKey":"tier","TagValue":"1"}]"#,
+    ]);
     kms.ok(&["key", "tag", "--key-id", &key, "--tags", "owner=ana"]);
     let tags = kms.json(&["kms", "list-resource-tags", "--key-id", &key]);
     let mut pairs: Vec<(String, String)> = tags["Tags"]
         .as_array()
         .expect("a tag list")
         .iter()
-        .map(|t| (t["TagKey"].as_str().unwrap_or("").into(), t["TagValue"].as_str().unwrap_or("").into()))
+        .map(|t| {
+            (
+                t["TagKey"].as_str().unwrap_or("").into(),
+                t["TagValue"].as_str().unwrap_or("").into(),
+            )
+        })
         .collect();
     pairs.sort();
     let expected = [("env", "dev"), ("owner", "ana"), ("team", "payments"), ("tier", "1")];
@@ -513,7 +525,11 @@ fn key_tag_stores_aws_shorthand_tags_as_key_and_value() {
         "{tags}"
     );
     let bad = kms.run(&["key", "tag", "--key-id", &key, "--tags", "TagKey=env,Value=dev"]);
-    assert_eq!(bad.status.code(), Some(2), "an unknown member is a usage error, not a stored tag");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "an unknown member is a usage error, not a stored tag"
+    );
     assert!(stderr(&bad).contains("TagValue"), "{}", stderr(&bad));
 }
 
@@ -564,7 +580,10 @@ fn grant_create_takes_space_separated_operations_and_shorthand_constraints() {
     );
     let ops = grant_to("arn:aws:iam::111122223333:role/ops");
     assert_eq!(ops["Operations"], serde_json::json!(["Encrypt", "GenerateDataKey"]));
-    assert_eq!(ops["Constraints"], serde_json::json!({"EncryptionContextEquals": {"dept": "ops"}}));
+    assert_eq!(
+        ops["Constraints"],
+        serde_json::json!({"EncryptionContextEquals": {"dept": "ops"}})
+    );
 }
 
 // https://docs.aws.amazon.com/cli/latest/reference/kms/encrypt.html (`--encryption-context`
@@ -601,9 +620,19 @@ fn short_verbs_take_the_encryption_context_as_json_or_shorthand() {
         r#"{"team": "a"}"#,
     ]);
     assert_eq!(base64_decode(merged.trim()), b"hello", "repeated values are merged");
-    let wrong = kms.run(&["decrypt", "--ciphertext-blob", blob, "--encryption-context", r#"{"purpose": "x"}"#]);
+    let wrong = kms.run(&[
+        "decrypt",
+        "--ciphertext-blob",
+        blob,
+        "--encryption-context",
+        r#"{"purpose": "x"}"#,
+    ]);
     assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
-    assert!(stderr(&wrong).contains("InvalidCiphertextException"), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("InvalidCiphertextException"),
+        "{}",
+        stderr(&wrong)
+    );
     let data_key = kms.json(&[
         "generate-data-key",
         "--key-id",

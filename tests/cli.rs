@@ -864,11 +864,26 @@ fn a_command_whose_commit_fails_reports_an_internal_error_and_changes_nothing() 
         command.output().expect("keyward runs")
     };
     let created = run(&["key", "create"], false);
-    assert_eq!(created.status.code(), Some(0), "{}", String::from_utf8_lossy(&created.stderr));
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let key = stdout(&created).split('\t').next().expect("a key id").to_owned();
     let observe = || {
         let keys = run(&["kms", "list-keys"], false);
-        let described = run(&["kms", "describe-key", "--key-id", &key, "--query", "KeyMetadata.KeyState"], false);
+        let described = run(
+            &[
+                "kms",
+                "describe-key",
+                "--key-id",
+                &key,
+                "--query",
+                "KeyMetadata.KeyState",
+            ],
+            false,
+        );
         let tags = run(&["kms", "list-resource-tags", "--key-id", &key], false);
         (stdout(&keys), stdout(&described), stdout(&tags))
     };

@@ -353,7 +353,17 @@ fn decrypt_file_finds_a_key_of_another_account_that_allows_the_caller() {
     for format in ["sdk", "keyward"] {
         let sealed = kms.path(&format!("sealed-{format}"));
         let opened = kms.path(&format!("opened-{format}"));
-        kms.ok(&["--account", owner, "encrypt-file", "--format", format, "--key", &key, &plain, &sealed]);
+        kms.ok(&[
+            "--account",
+            owner,
+            "encrypt-file",
+            "--format",
+            format,
+            "--key",
+            &key,
+            &plain,
+            &sealed,
+        ]);
         // The default caller is account 111122223333's root user.
         kms.ok(&["decrypt-file", &sealed, &opened]);
         assert_eq!(std::fs::read(&opened).expect("read"), data(3 * FRAME + 5), "{format}");

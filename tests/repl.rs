@@ -392,7 +392,10 @@ fn lint_fails_on_a_security_finding_as_the_cli_does() {
     assert!(e.to_string().contains("security findings"), "{e}");
     let printed = String::from_utf8_lossy(&out);
     assert!(printed.contains("public-key-access"), "{printed}");
-    assert!(!printed.contains("keyward::lint::"), "one spelling of rule ids: {printed}");
+    assert!(
+        !printed.contains("keyward::lint::"),
+        "one spelling of rule ids: {printed}"
+    );
     let warned = run(&mut s, &["lint policies/lint/missing-version.bad.json"]);
     assert!(warned.contains("no errors or security findings"), "{warned}");
 }

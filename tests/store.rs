@@ -855,7 +855,10 @@ fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     assert!(out.status.success(), "{stderr}");
     let program = std::env::current_exe().unwrap();
     let program = program.file_name().unwrap().to_string_lossy();
-    let said = format!("is locked by process {} ({program}); waiting for it", std::process::id());
+    let said = format!(
+        "is locked by process {} ({program}); waiting for it",
+        std::process::id()
+    );
     assert_eq!(stderr.matches(&said).count(), 1, "{said:?} in {stderr}");
     drop(store);
     let left: Vec<_> = std::fs::read_dir(&dir)
@@ -864,6 +867,9 @@ fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with("keyward.lock"))
         .collect();
-    assert!(left.is_empty(), "every holder file is removed when its store closes: {left:?}");
+    assert!(
+        left.is_empty(),
+        "every holder file is removed when its store closes: {left:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -142,9 +142,8 @@ pub(super) fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
 pub(super) fn tags(values: &[String]) -> Result<Vec<Value>, String> {
     let mut tags = Vec::new();
     for text in values {
-        let aws_form = text.contains("TagKey=")
-            || text.starts_with("file://")
-            || text.trim_start().starts_with(['[', '{']);
+        let aws_form =
+            text.contains("TagKey=") || text.starts_with("file://") || text.trim_start().starts_with(['[', '{']);
         if aws_form {
             match super::aws::member("TagResource", "Tags", std::slice::from_ref(text))? {
                 Value::Array(items) => tags.extend(items),

@@ -40,9 +40,8 @@ impl Holding {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&new).ok()?;
-        let written = file.try_lock().is_ok()
-            && writeln!(file, "{pid} {}", command()).is_ok()
-            && fs::rename(&new, &path).is_ok();
+        let written =
+            file.try_lock().is_ok() && writeln!(file, "{pid} {}", command()).is_ok() && fs::rename(&new, &path).is_ok();
         if !written {
             let _ = fs::remove_file(&new);
             return None;
@@ -126,7 +125,9 @@ fn describe(mut args: impl Iterator<Item = String>) -> String {
     let word = |arg: &String| {
         arg.len() <= 40
             && arg.starts_with(|c: char| c.is_ascii_lowercase())
-            && arg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && arg
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     };
     let words: Vec<String> = args.take_while(word).take(3).collect();
     std::iter::once(program)
@@ -146,8 +147,14 @@ mod tests {
 
     #[test]
     fn the_command_names_the_program_and_its_subcommands_but_no_value() {
-        assert_eq!(describe(args(&["/usr/bin/keyward", "serve", "--state", "/s"])), "keyward serve");
-        assert_eq!(describe(args(&["keyward", "key", "create", "--description", "x"])), "keyward key create");
+        assert_eq!(
+            describe(args(&["/usr/bin/keyward", "serve", "--state", "/s"])),
+            "keyward serve"
+        );
+        assert_eq!(
+            describe(args(&["keyward", "key", "create", "--description", "x"])),
+            "keyward key create"
+        );
         assert_eq!(
             describe(args(&["keyward", "encrypt", "--plaintext", "secret"])),
             "keyward encrypt"

@@ -273,7 +273,11 @@ fn a_call_whose_commit_fails_answers_500_and_leaves_the_state_as_it_was() {
     let tags = format!(r#"{{"KeyId": "{key}"}}"#);
     let (status, listed) = raw(served.address, &kms_request("ListResourceTags", &tags));
     assert_eq!(status, 200, "{listed}");
-    assert_eq!(json(&listed)["Tags"], serde_json::json!([]), "the failed tag is not in effect");
+    assert_eq!(
+        json(&listed)["Tags"],
+        serde_json::json!([]),
+        "the failed tag is not in effect"
+    );
     let (_, after) = raw(served.address, &kms_request("ListKeys", "{}"));
     assert_eq!(json(&after), json(&before));
     drop(served);
@@ -284,5 +288,8 @@ fn a_call_whose_commit_fails_answers_500_and_leaves_the_state_as_it_was() {
         .output()
         .expect("keyward runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(json(&String::from_utf8_lossy(&out.stdout))["Tags"], serde_json::json!([]));
+    assert_eq!(
+        json(&String::from_utf8_lossy(&out.stdout))["Tags"],
+        serde_json::json!([])
+    );
 }
