@@ -308,7 +308,7 @@ fn bad_arguments_are_usage_errors() {
                 &plain,
                 "-",
             ],
-            "`--context novalue`",
+            "'--context': expected `=` after `novalue`",
         ),
         (
             vec!["decrypt-file", "/nonexistent/in", "-"],
@@ -320,4 +320,56 @@ fn bad_arguments_are_usage_errors() {
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
     assert_eq!(std::fs::read(&plain).expect("read"), b"x", "the input is untouched");
+}
+
+/// A file sealed under another account's key opens without `--key` for a
+/// caller that key's policy allows: `decrypt-file` runs in the partition of
+/// the key the file names, as Decrypt does in AWS ("Allowing users in other
+/// accounts to use a KMS key",
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
+#[test]
+fn decrypt_file_finds_a_key_of_another_account_that_allows_the_caller() {
+    let kms = Kms::new("cross-account");
+    let owner = "444455556666";
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"},
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}"#;
+    let policy_path = kms.path("policy.json");
+    std::fs::write(&policy_path, policy).expect("write");
+    let line = kms.ok(&[
+        "--account",
+        owner,
+        "--output",
+        "text",
+        "key",
+        "create",
+        "--policy",
+        &format!("file://{policy_path}"),
+    ]);
+    let key = line.split('\t').nth(1).expect("a key ARN").to_owned();
+    assert!(key.contains(":444455556666:key/"), "{key}");
+    let plain = kms.path("plain.bin");
+    std::fs::write(&plain, data(3 * FRAME + 5)).expect("write");
+    for format in ["sdk", "keyward"] {
+        let sealed = kms.path(&format!("sealed-{format}"));
+        let opened = kms.path(&format!("opened-{format}"));
+        kms.ok(&[
+            "--account",
+            owner,
+            "encrypt-file",
+            "--format",
+            format,
+            "--key",
+            &key,
+            &plain,
+            &sealed,
+        ]);
+        // The default caller is account 111122223333's root user.
+        kms.ok(&["decrypt-file", &sealed, &opened]);
+        assert_eq!(std::fs::read(&opened).expect("read"), data(3 * FRAME + 5), "{format}");
+        // A third account, which the policy does not name, is refused.
+        let out = kms.run(&["--account", "777788889999", "decrypt-file", &sealed, "-"], b"");
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
 }

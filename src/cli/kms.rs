@@ -136,30 +136,52 @@ pub(super) fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
         .map_err(|_| "`--ciphertext-blob` is not base64 (use `fileb://PATH` for a binary file)".to_owned())
 }
 
-/// `Key=k,Value=v` or `k=v`.
-pub(super) fn tag(text: &str) -> Result<(String, String), String> {
-    if let Some(rest) = text.strip_prefix("Key=") {
-        if let Some((k, v)) = rest.split_once(",Value=") {
-            return Ok((k.to_owned(), v.to_owned()));
+/// The `--tags` of `key tag`: the AWS CLI's forms (`TagKey=k,TagValue=v`
+/// shorthand, a JSON list, `file://PATH`), typed by the parser `keyward kms
+/// tag-resource` uses, or keyward's own `Key=k,Value=v` and `k=v`.
+pub(super) fn tags(values: &[String]) -> Result<Vec<Value>, String> {
+    let mut tags = Vec::new();
+    for text in values {
+        let aws_form =
+            text.contains("TagKey=") || text.starts_with("file://") || text.trim_start().starts_with(['[', '{']);
+        if aws_form {
+            match super::aws::member("TagResource", "Tags", std::slice::from_ref(text))? {
+                Value::Array(items) => tags.extend(items),
+                other => tags.push(other),
+            }
+            continue;
         }
+        let (k, v) = match text.strip_prefix("Key=").and_then(|rest| rest.split_once(",Value=")) {
+            Some(pair) => pair,
+            None => text
+                .split_once('=')
+                .ok_or_else(|| format!("`--tags {text}`: expected `TagKey=k,TagValue=v`, `Key=k,Value=v` or `k=v`"))?,
+        };
+        tags.push(json!({"TagKey": k, "TagValue": v}));
     }
-    text.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`--tags {text}`: expected `Key=k,Value=v` or `k=v`"))
+    Ok(tags)
 }
 
 pub(super) fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     context_pairs("--encryption-context", pairs)
 }
 
-/// `k=v` pairs, repeated or comma-separated, given with `flag`.
+/// An encryption context given with `flag`: `k=v,k2=v2` shorthand, a JSON
+/// object or `file://PATH`, typed by the parser `keyward kms` uses; several
+/// values are merged.
 pub(super) fn context_pairs(flag: &str, pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut map = BTreeMap::new();
-    for pair in pairs.iter().flat_map(|p| p.split(',')) {
-        let (k, v) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("`{flag} {pair}`: expected `key=value`"))?;
-        map.insert(k.to_owned(), v.to_owned());
+    for pair in pairs {
+        let value = super::aws::of_shape("EncryptionContextType", std::slice::from_ref(pair), flag)?;
+        let Value::Object(fields) = value else {
+            return Err(format!("`{flag} {pair}`: expected `key=value` pairs or a JSON object"));
+        };
+        for (k, v) in fields {
+            match v {
+                Value::String(v) => map.insert(k, v),
+                other => return Err(format!("`{flag}`: the value of `{k}` must be a string, not `{other}`")),
+            };
+        }
     }
     Ok(map)
 }
@@ -259,6 +281,12 @@ pub(super) fn caller(session: &Session) -> Result<(Caller, keyward::kms::Authori
     Ok((caller, accounts.map(|a| a.identities).unwrap_or_default()))
 }
 
+/// The hidden test hook `KEYWARD_TEST_FAIL_COMMIT=N`: the process's `N`th
+/// commit fails, as on a full disk (tests/cli.rs, tests/serve).
+pub(super) fn test_fail_commit() -> Option<u64> {
+    std::env::var("KEYWARD_TEST_FAIL_COMMIT").ok()?.trim().parse().ok()
+}
+
 /// The service over the session's state: `--ephemeral` in memory, else the
 /// state directory, waiting up to `--lock-timeout` for another process.
 pub(super) fn service(
@@ -278,6 +306,7 @@ pub(super) fn service(
         };
         Box::new(keyward::store::SqliteStore::open_with(&dir, options).map_err(report)?)
     };
+    let store = keyward::store::FailingStore::boxed(store, test_fail_commit());
     Service::open(store, identities, SystemClock, &session.account).map_err(report)
 }
 
@@ -305,7 +334,14 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     let operation =
         Local {
             name: "cli",
-            target: command_key(command).map_or(Target::Caller, target_of_key),
+            target: match command {
+                KmsCommand::DecryptFile(args) => input
+                    .borrow()
+                    .as_ref()
+                    .and_then(|input| input.key_to_route(args).map(target_of_key))
+                    .unwrap_or(Target::Caller),
+                _ => command_key(command).map_or(Target::Caller, target_of_key),
+            },
             run: |rt: &mut Runtime<SystemClock>, caller: &Caller| {
                 Ok(match command {
                     KmsCommand::EncryptFile(args) => match input.borrow_mut().take() {
@@ -335,6 +371,8 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
 /// The key ARN a cryptographic command names, if any: it runs in that key's
 /// partition (the management commands act in the caller's own account, as
 /// AWS's do, except where AWS allows a key ARN of another account).
+/// `decrypt-file` runs in the partition of the key its file names
+/// (`envelope::Input::key_to_route`).
 fn command_key(command: &KmsCommand) -> Option<&str> {
     match command {
         KmsCommand::Encrypt(args) => Some(&args.key_id),

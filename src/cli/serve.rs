@@ -74,6 +74,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         test_mode: args.test_mode,
         max_body_bytes: args.max_body_bytes,
         access_log: !args.quiet,
+        fail_commit: super::kms::test_fail_commit(),
     };
     let listener = match std::net::TcpListener::bind(args.bind) {
         Ok(listener) => listener,
@@ -96,7 +97,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         let _ = std::io::stdout().flush();
         match &state_dir {
             Some(dir) => eprintln!(
-                "keyward serve: state in {} (one store per account and Region)",
+                "keyward serve: state in {} (every account and Region, shared with the CLI)",
                 dir.display()
             ),
             None => eprintln!("keyward serve: state in memory only (--ephemeral)"),

@@ -52,6 +52,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// One line per request on standard error.
     pub access_log: bool,
+    /// Test hook: fail the store's commit of this number (the first is 1),
+    /// as a full disk would (`KEYWARD_TEST_FAIL_COMMIT` for `keyward serve`).
+    #[doc(hidden)]
+    pub fail_commit: Option<u64>,
 }
 
 struct Shared {
@@ -83,6 +87,7 @@ impl Server {
             })?),
             None => Box::new(crate::store::MemoryStore::default()),
         };
+        let store = crate::store::FailingStore::boxed(store, config.fail_commit);
         let kms = crate::kms::Service::open(
             store,
             identities,

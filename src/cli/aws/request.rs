@@ -70,6 +70,14 @@ pub fn build(
     Ok(request)
 }
 
+/// `values` given with `flag`, typed by `shape` as a member of that shape
+/// is typed on the `keyward kms` command line (shorthand, JSON, `file://`,
+/// lists as several values or `a,b`; blobs in base64). keyward's short
+/// verbs read their AWS-style flags through this, so both parse alike.
+pub fn of_shape(model: &Model, shape: &str, values: &[String], flag: &str) -> Result<Value, String> {
+    typed(model, shape, &Given::Values(values.to_vec()), Binary::Base64, flag)
+}
+
 /// `file://PATH` as text; anything else as itself.
 fn text_of(value: &str) -> Result<Zeroizing<String>, String> {
     match value.strip_prefix("file://") {

@@ -65,9 +65,32 @@ struct Parameters {
     expires: i64,
 }
 
-/// The wrapping keys handed out, by import token (hex).
+/// The wrapping keys handed out, by import token (hex). A token is used
+/// once: the import that uses it sets it aside until its changes are
+/// committed ([`Pending::settle`]), and puts it back if the commit fails
+/// ([`Pending::rollback`]), so a failed call leaves the token as it was.
 #[derive(Default)]
-pub struct Pending(Mutex<HashMap<String, Parameters>>);
+pub struct Pending {
+    open: Mutex<HashMap<String, Parameters>>,
+    spent: Mutex<Vec<(String, Parameters)>>,
+}
+
+impl Pending {
+    /// The imports' changes were committed: their tokens are gone.
+    pub(super) fn settle(&self) {
+        if let Ok(mut spent) = self.spent.lock() {
+            spent.clear();
+        }
+    }
+
+    /// The imports' changes could not be committed: their tokens are valid again.
+    pub(super) fn rollback(&self) {
+        let (Ok(mut spent), Ok(mut open)) = (self.spent.lock(), self.open.lock()) else {
+            return;
+        };
+        open.extend(spent.drain(..));
+    }
+}
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -173,7 +196,7 @@ impl<C: Clock> Runtime<C> {
         let public_key = private_key.public_key().to_der().to_vec();
         let import_token = crate::crypto::random_bytes(64).to_vec();
         let expires = self.clock.now() + IMPORT_TOKEN_SECONDS;
-        if let Ok(mut pending) = self.imports.0.lock() {
+        if let Ok(mut pending) = self.imports.open.lock() {
             let now = self.clock.now();
             pending.retain(|_, p| p.expires > now);
             pending.insert(
@@ -234,7 +257,7 @@ impl<C: Clock> Runtime<C> {
         let material = {
             let pending = self
                 .imports
-                .0
+                .open
                 .lock()
                 .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The import state is unavailable."))?;
             let parameters = pending.get(&token).filter(|p| p.key_arn == arn).ok_or_else(|| {
@@ -307,8 +330,10 @@ impl<C: Clock> Runtime<C> {
         if key.state == KeyState::PendingImport {
             key.state = KeyState::Enabled;
         }
-        if let Ok(mut pending) = self.imports.0.lock() {
-            pending.remove(&token);
+        if let (Ok(mut pending), Ok(mut spent)) = (self.imports.open.lock(), self.imports.spent.lock()) {
+            if let Some(parameters) = pending.remove(&token) {
+                spent.push((token, parameters));
+            }
         }
         Ok((Self::metadata(key), hex_id))
     }

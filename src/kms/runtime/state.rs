@@ -220,6 +220,7 @@ impl<C: Clock> Runtime<C> {
 
     /// The changes are saved: forget them.
     pub fn settle(&mut self) {
+        self.imports.settle();
         self.keys.settle();
         self.owned.settle();
         self.aliases.settle();
@@ -244,6 +245,7 @@ impl<C: Clock> Runtime<C> {
 
     /// The changes could not be saved: undo every one.
     pub fn rollback(&mut self) {
+        self.imports.rollback();
         self.keys.rollback();
         self.owned.rollback();
         self.aliases.rollback();

@@ -167,3 +167,28 @@ fn an_import_token_is_for_its_key_for_24_hours_and_once() {
         ErrorName::ValidationException
     );
 }
+
+/// A token is used once, but only once the import is committed: an import
+/// whose commit fails (its changes rolled back) leaves the token valid.
+#[test]
+fn an_import_token_is_spent_when_the_import_commits_and_kept_when_it_rolls_back() {
+    let mut rt = runtime();
+    let key = external_key(&mut rt);
+    rt.settle();
+    let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[5u8; 32]);
+    let request = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+    ok(&mut rt, "ImportKeyMaterial", request.clone());
+    rt.rollback();
+    let state = |rt: &mut Runtime<SimulatedClock>| {
+        ok(rt, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["KeyState"].clone()
+    };
+    assert_eq!(state(&mut rt), "PendingImport", "the import is undone");
+    ok(&mut rt, "ImportKeyMaterial", request.clone());
+    rt.settle();
+    assert_eq!(state(&mut rt), "Enabled");
+    assert_eq!(
+        refused(call(&mut rt, "ImportKeyMaterial", request)).0,
+        ErrorName::InvalidImportTokenException,
+        "a committed import spent the token"
+    );
+}
