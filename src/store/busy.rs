@@ -167,7 +167,9 @@ impl Busy for super::StoreError {
 /// "process 1234" when the state directory's `keyward.lock` holds a pid.
 fn holder(database: &Path) -> Option<String> {
     let lock = database.parent()?.join("keyward.lock");
-    let text = std::fs::read_to_string(lock).ok()?;
+    // A pid is a few digits: read no more than a line's worth.
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(std::fs::File::open(lock).ok()?, 64), &mut text).ok()?;
     let pid: u32 = text.trim().parse().ok()?;
     (pid != std::process::id()).then(|| format!("process {pid}"))
 }
