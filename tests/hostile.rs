@@ -157,3 +157,114 @@ proptest! {
         let _ = keyward::server::sigv4::parse_amz_date(&tail);
     }
 }
+
+/// A folder of its own for each test thread's suite files.
+fn suite_dir() -> std::path::PathBuf {
+    let thread = format!("{:?}", std::thread::current().id()).replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("hostile-suites")
+        .join(thread);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+/// Loads `bytes` as a suite file and runs it: an answer, never a panic.
+fn load_and_run(bytes: &[u8]) {
+    let path = suite_dir().join("any.suite.json");
+    std::fs::write(&path, bytes).expect("write the suite");
+    if let Ok(suite) = keyward::suite::Suite::load(&path) {
+        let _ = keyward::suite::run_suite(&suite);
+    }
+}
+
+/// Every kind `lint --kind` takes, and none (inferred).
+const LINT_KINDS: [Option<DocumentKind>; 8] = [
+    None,
+    Some(DocumentKind::Policy),
+    Some(DocumentKind::KeyPolicy),
+    Some(DocumentKind::IdentityPolicy),
+    Some(DocumentKind::RoleTrustPolicy),
+    Some(DocumentKind::ServiceControlPolicy),
+    Some(DocumentKind::ResourceControlPolicy),
+    Some(DocumentKind::Grants),
+];
+
+/// Lints `text` as every kind, as JSON and as a template (YAML), and
+/// renders the findings in every machine format: never a panic, and every
+/// message bounded.
+fn lint_as_every_kind(text: &str) -> Result<(), TestCaseError> {
+    use keyward::lint::output::{self, Report};
+    use keyward::lint::{Linter, Severity};
+    let linter = Linter::default();
+    for name in ["any.json", "any.yaml"] {
+        let source = Source::new(name, text);
+        for kind in LINT_KINDS {
+            let linted = linter.lint_file(&source, kind);
+            for finding in &linted.findings {
+                prop_assert!(finding.message.len() <= 4_096, "a message of {} bytes", finding.message.len());
+            }
+            let (findings, _) = output::bounded(&linted.findings, 100);
+            let report = Report {
+                source: &source,
+                findings: &findings,
+            };
+            let _ = output::json::render(&report);
+            let _ = output::github::render(&report, Severity::Security);
+            let _ = output::sarif::render(&[report], Severity::Security);
+        }
+    }
+    Ok(())
+}
+
+/// A quarter of the shared case count: each case loads or lints many times.
+fn fewer_cases(regressions: &'static str) -> ProptestConfig {
+    let base = config(regressions);
+    ProptestConfig {
+        cases: (base.cases / 4).max(1),
+        ..base
+    }
+}
+
+proptest! {
+    #![proptest_config(fewer_cases(regressions!("hostile_suites_and_lint")))]
+
+    /// Any bytes in a suite file load and run, or are refused.
+    #[test]
+    fn any_bytes_load_and_run_as_a_suite_or_are_refused(bytes in prop_oneof![strategies::json_ish_bytes(), strategies::bytes()]) {
+        load_and_run(&bytes);
+    }
+
+    /// A suite of the right shape around any key policy, grant and request
+    /// (each a generated value or arbitrary JSON-ish text) runs or is refused.
+    #[test]
+    fn a_suite_around_any_policy_grant_and_request_runs_or_is_refused(
+        policy in prop_oneof![strategies::policy(), strategies::json_ish_bytes().prop_map(|b| serde_json::Value::String(String::from_utf8_lossy(&b).into_owned()))],
+        grant in strategies::grant(),
+        request in strategies::json_ish_bytes(),
+        expect in prop::sample::select(vec!["Allow", "ImplicitDeny", "ExplicitDeny", "Deny", "?"]),
+    ) {
+        let request = String::from_utf8_lossy(&request);
+        let request = serde_json::from_str(&request).unwrap_or(serde_json::Value::String(request.into_owned()));
+        let suite = serde_json::json!({
+            "key_policy": policy,
+            "grants": [grant],
+            "cases": [
+                {"name": "any", "request": request, "expect": expect},
+                {"name": "decrypt", "request": {"principal": "arn:aws:iam::111122223333:user/U", "action": "kms:Decrypt"}, "expect": expect},
+            ],
+        });
+        load_and_run(suite.to_string().as_bytes());
+    }
+
+    /// The linter answers any text, as every kind of document.
+    #[test]
+    fn any_text_lints_as_every_kind(bytes in prop_oneof![strategies::json_ish_bytes(), strategies::bytes()]) {
+        lint_as_every_kind(&String::from_utf8_lossy(&bytes))?;
+    }
+
+    /// The linter answers any well-formed policy, as every kind.
+    #[test]
+    fn any_policy_lints_as_every_kind(policy in strategies::policy()) {
+        lint_as_every_kind(&serde_json::to_string_pretty(&policy).expect("JSON"))?;
+    }
+}

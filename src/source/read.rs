@@ -13,10 +13,11 @@
 //! | `catalogue` | 64 MiB | an IAM catalogue (`lint --catalogue`), each file of one |
 //! | `param` | 1 MiB | a value given as `file://`, `fileb://` or `-` (the KMS commands, `--cli-input-json`, `import-wrap`'s files) |
 //! | `envelope-header` | 1 MiB | the header of an envelope file (read through [`Bounded`]) |
-//! | `http-body` | 1 MiB | a request body sent to `keyward serve` |
 //!
 //! The binary raises a limit with `--input-limit KIND=SIZE` (see
-//! [`Kind::set_limit`]); a library user calls `set_limit` itself.
+//! [`Kind::set_limit`]); a library user calls `set_limit` itself. Request
+//! bodies sent to `keyward serve` are bounded by its own `--max-body-bytes`
+//! (256 KiB), as they arrive.
 
 use std::io::Read;
 use std::path::Path;
@@ -37,14 +38,13 @@ pub enum Kind {
     Config,
     Catalogue,
     EnvelopeHeader,
-    HttpBody,
     Parameter,
 }
 
 const MIB: u64 = 1 << 20;
 
 /// The limits in force, by `Kind as usize`; starts at the defaults.
-static LIMITS: [AtomicU64; 10] = [
+static LIMITS: [AtomicU64; 9] = [
     AtomicU64::new(Kind::Policy.default_limit()),
     AtomicU64::new(Kind::Suite.default_limit()),
     AtomicU64::new(Kind::Request.default_limit()),
@@ -53,12 +53,11 @@ static LIMITS: [AtomicU64; 10] = [
     AtomicU64::new(Kind::Config.default_limit()),
     AtomicU64::new(Kind::Catalogue.default_limit()),
     AtomicU64::new(Kind::EnvelopeHeader.default_limit()),
-    AtomicU64::new(Kind::HttpBody.default_limit()),
     AtomicU64::new(Kind::Parameter.default_limit()),
 ];
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Policy,
         Kind::Suite,
         Kind::Request,
@@ -67,7 +66,6 @@ impl Kind {
         Kind::Config,
         Kind::Catalogue,
         Kind::EnvelopeHeader,
-        Kind::HttpBody,
         Kind::Parameter,
     ];
 
@@ -82,7 +80,6 @@ impl Kind {
             Kind::Config => "config",
             Kind::Catalogue => "catalogue",
             Kind::EnvelopeHeader => "envelope-header",
-            Kind::HttpBody => "http-body",
             Kind::Parameter => "param",
         }
     }
@@ -98,7 +95,6 @@ impl Kind {
             Kind::Config => "configuration files",
             Kind::Catalogue => "catalogues",
             Kind::EnvelopeHeader => "envelope headers",
-            Kind::HttpBody => "request bodies",
             Kind::Parameter => "parameter files",
         }
     }
@@ -107,7 +103,7 @@ impl Kind {
         match self {
             Kind::Policy => 4 * MIB,
             Kind::Suite | Kind::Script | Kind::Accounts => 16 * MIB,
-            Kind::Request | Kind::Config | Kind::EnvelopeHeader | Kind::HttpBody | Kind::Parameter => MIB,
+            Kind::Request | Kind::Config | Kind::EnvelopeHeader | Kind::Parameter => MIB,
             Kind::Catalogue => 64 * MIB,
         }
     }
