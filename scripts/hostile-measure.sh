@@ -7,7 +7,8 @@
 #   empty-100k       100,000 `{}` statements
 #   dup-keys-40k     one statement with 40,000 duplicate `"Sid"` keys
 #   deep-100k        `[` 100,000 deep (refused before parsing)
-#   deep-63          arrays nested 63 deep, just under the 64-level limit
+#   deep-63          a condition value nested 62 deep, under the 64-level limit (parsed whole,
+#                    then reported: condition values do not nest)
 #   at-limit-4mib    a valid policy of 4 MiB - 1 bytes (the policy limit is 4 MiB)
 #
 # Each shape is the key policy: `check FILE`, `check --format json FILE`,

@@ -216,17 +216,18 @@ fn lint_as_every_kind(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A quarter of the shared case count: each case loads or lints many times.
-fn fewer_cases(regressions: &'static str) -> ProptestConfig {
+/// The shared case count divided by `by`: each case loads a suite from a
+/// file, or lints sixteen times.
+fn fewer_cases(regressions: &'static str, by: u32) -> ProptestConfig {
     let base = config(regressions);
     ProptestConfig {
-        cases: (base.cases / 4).max(1),
+        cases: (base.cases / by).max(1),
         ..base
     }
 }
 
 proptest! {
-    #![proptest_config(fewer_cases(regressions!("hostile_suites_and_lint")))]
+    #![proptest_config(fewer_cases(regressions!("hostile_suites"), 4))]
 
     /// Any bytes in a suite file load and run, or are refused.
     #[test]
@@ -255,6 +256,10 @@ proptest! {
         });
         load_and_run(suite.to_string().as_bytes());
     }
+}
+
+proptest! {
+    #![proptest_config(fewer_cases(regressions!("hostile_lint"), 8))]
 
     /// The linter answers any text, as every kind of document.
     #[test]
@@ -266,5 +271,92 @@ proptest! {
     #[test]
     fn any_policy_lints_as_every_kind(policy in strategies::policy()) {
         lint_as_every_kind(&serde_json::to_string_pretty(&policy).expect("JSON"))?;
+    }
+}
+
+/// 2015-08-30T12:36:00Z, the date of AWS's SigV4 examples.
+#[cfg(feature = "serve")]
+const SIGV4_NOW: i64 = 1_440_938_160;
+
+/// A request of any method, path, query, headers and body.
+#[cfg(feature = "serve")]
+fn any_request() -> impl Strategy<Value = (hyper::http::request::Parts, Vec<u8>)> {
+    let header = (
+        prop_oneof!["x-amz-[a-z0-9-]{1,10}", "[a-z][a-z0-9-]{0,12}", Just("content-type".to_owned())],
+        "[ -~\t]{0,40}",
+    );
+    (
+        prop::sample::select(vec!["POST", "GET", "PUT", "DELETE", "PATCH"]),
+        "(/[A-Za-z0-9._~%!$'()*+,;=:@-]{0,12}){0,4}",
+        "([A-Za-z0-9._~%+-]{0,8}(=[A-Za-z0-9._~%+=-]{0,8})?&?){0,4}",
+        prop::collection::vec(header, 0..6),
+        strategies::bytes(),
+    )
+        .prop_filter_map("an invalid request", |(method, path, query, headers, body)| {
+            let uri = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+            let uri = if uri.starts_with('/') { uri } else { format!("/{uri}") };
+            let mut builder = hyper::http::Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("host", "localhost:4599");
+            for (name, value) in headers {
+                if name != "x-amz-content-sha256" {
+                    builder = builder.header(name, value);
+                }
+            }
+            let (parts, ()) = builder.body(()).ok()?.into_parts();
+            Some((parts, body))
+        })
+}
+
+proptest! {
+    #![proptest_config(config(regressions!("hostile_signed")))]
+
+    /// SigV4 verification, whole (canonical request, headers, query,
+    /// payload): a request `sign` signed verifies; with another secret or
+    /// another body it does not; and any `Authorization` text checked
+    /// against any request is answered, never a panic.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html>
+    #[cfg(feature = "serve")]
+    #[test]
+    fn a_signed_request_verifies_and_no_other_secret_or_body_does(
+        (mut parts, body) in any_request(),
+        authorization in ".{0,200}",
+    ) {
+        use keyward::server::sigv4::{sign, AuthorizationHeader};
+        const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        if let Ok(given) = AuthorizationHeader::parse(&authorization) {
+            let _ = given.verify(&parts, &body, SECRET, "kms", SIGV4_NOW);
+        }
+        sign(&mut parts, &body, "AKIDEXAMPLE", SECRET, "us-east-1", "kms", SIGV4_NOW);
+        let text = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        prop_assert!(text.is_some(), "visible ASCII headers are signed: {parts:?}");
+        let text = text.unwrap_or_default();
+        let signed = AuthorizationHeader::parse(&text);
+        prop_assert!(signed.is_ok(), "sign's header parses: {text}");
+        if let Ok(signed) = signed {
+            let verified = signed.verify(&parts, &body, SECRET, "kms", SIGV4_NOW);
+            prop_assert!(verified.is_ok(), "{verified:?}\n{parts:?}");
+            prop_assert!(signed.verify(&parts, &body, "another secret", "kms", SIGV4_NOW).is_err());
+            let mut other = body.clone();
+            other.push(b'!');
+            prop_assert!(signed.verify(&parts, &other, SECRET, "kms", SIGV4_NOW).is_err());
+        }
+    }
+
+    /// The AWS Encryption SDK header reader answers any bytes, and never
+    /// returns more encrypted data keys than its cap.
+    #[test]
+    fn any_bytes_read_as_an_esdk_header_or_are_refused(bytes in strategies::bytes(), tail in strategies::json_ish_bytes()) {
+        // Version 2, a committing suite (0x0478), then anything.
+        let mut shaped = vec![0x02, 0x04, 0x78];
+        shaped.extend_from_slice(&bytes);
+        shaped.extend_from_slice(&tail);
+        for input in [&bytes[..], &shaped[..]] {
+            if let Ok(read) = keyward::crypto::esdk::read_header(&mut &input[..], Some(3)) {
+                prop_assert!(read.header.keys.len() <= 3);
+            }
+            let _ = keyward::crypto::esdk::read_header(&mut &input[..], None);
+        }
     }
 }
