@@ -201,7 +201,11 @@ fn lint_as_every_kind(text: &str) -> Result<(), TestCaseError> {
         for kind in LINT_KINDS {
             let linted = linter.lint_file(&source, kind);
             for finding in &linted.findings {
-                prop_assert!(finding.message.len() <= 4_096, "a message of {} bytes", finding.message.len());
+                prop_assert!(
+                    finding.message.len() <= 4_096,
+                    "a message of {} bytes",
+                    finding.message.len()
+                );
             }
             let (findings, _) = output::bounded(&linted.findings, 100);
             let report = Report {
@@ -282,7 +286,11 @@ const SIGV4_NOW: i64 = 1_440_938_160;
 #[cfg(feature = "serve")]
 fn any_request() -> impl Strategy<Value = (hyper::http::request::Parts, Vec<u8>)> {
     let header = (
-        prop_oneof!["x-amz-[a-z0-9-]{1,10}", "[a-z][a-z0-9-]{0,12}", Just("content-type".to_owned())],
+        prop_oneof![
+            "x-amz-[a-z0-9-]{1,10}",
+            "[a-z][a-z0-9-]{0,12}",
+            Just("content-type".to_owned())
+        ],
         "[ -~\t]{0,40}",
     );
     (
@@ -293,7 +301,11 @@ fn any_request() -> impl Strategy<Value = (hyper::http::request::Parts, Vec<u8>)
         strategies::bytes(),
     )
         .prop_filter_map("an invalid request", |(method, path, query, headers, body)| {
-            let uri = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+            let uri = if query.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{query}")
+            };
             let uri = if uri.starts_with('/') { uri } else { format!("/{uri}") };
             let mut builder = hyper::http::Request::builder()
                 .method(method)

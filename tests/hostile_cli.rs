@@ -493,7 +493,15 @@ fn kms_parameter_files_over_their_limit_are_refused_naming_the_limit_and_the_fla
     // The material of import-wrap, after a public key that is read.
     let private = PrivateKey::generate(KeySpec::Rsa2048).expect("an RSA key");
     std::fs::write(dir.join("pub.b64"), private.public_key().to_der()).expect("write");
-    let args = ["--input-limit", "param=1KiB", "import-wrap", "--public-key", "pub.b64", "--material", "big"];
+    let args = [
+        "--input-limit",
+        "param=1KiB",
+        "import-wrap",
+        "--public-key",
+        "pub.b64",
+        "--material",
+        "big",
+    ];
     assert_param_refused(&keyward(&dir, &args), &args, "1 KiB");
 }
 

@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let mut input = data;
     if let Ok(read) = keyward::crypto::esdk::read_header(&mut input, Some(3)) {
-        assert!(read.header.keys.len() <= 3, "{} keys past a cap of 3", read.header.keys.len());
+        assert!(
+            read.header.keys.len() <= 3,
+            "{} keys past a cap of 3",
+            read.header.keys.len()
+        );
     }
     let mut input = data;
     let _ = keyward::crypto::esdk::read_header(&mut input, None);

@@ -25,10 +25,18 @@ fn request(data: &[u8]) -> Option<(Parts, Vec<u8>, String)> {
     let lines = fields.next().unwrap_or_default();
     let body = fields.next().unwrap_or_default().to_vec();
     let authorization = String::from_utf8_lossy(fields.next().unwrap_or_default()).into_owned();
-    let mut builder = Request::builder().method(method).uri(uri).header("host", "localhost:4599");
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "localhost:4599");
     for line in lines.split(|&b| b == b'\n') {
-        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(&line[..colon]), HeaderValue::from_bytes(&line[colon + 1..])) else {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(&line[..colon]),
+            HeaderValue::from_bytes(&line[colon + 1..]),
+        ) else {
             continue;
         };
         // The one header whose value `verify` checks against the body itself.

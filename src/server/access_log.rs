@@ -36,14 +36,13 @@ impl AccessLog {
     fn to(out: Option<Box<dyn Write + Send>>, queue: usize) -> AccessLog {
         let (sender, receiver) = mpsc::sync_channel::<String>(queue);
         let dropped = Arc::new(AtomicU64::new(0));
-        let thread = out
-            .and_then(|out| {
-                let dropped = Arc::clone(&dropped);
-                std::thread::Builder::new()
-                    .name("keyward-access-log".into())
-                    .spawn(move || write_all(&receiver, out, &dropped))
-                    .ok()
-            });
+        let thread = out.and_then(|out| {
+            let dropped = Arc::clone(&dropped);
+            std::thread::Builder::new()
+                .name("keyward-access-log".into())
+                .spawn(move || write_all(&receiver, out, &dropped))
+                .ok()
+        });
         AccessLog {
             sender: Mutex::new(thread.is_some().then_some(sender)),
             thread: Mutex::new(thread),
@@ -159,7 +158,10 @@ mod tests {
         for i in 0..1_000 {
             log.write(format!("request {i}"));
         }
-        assert!(started.elapsed() < Duration::from_secs(5), "writing waited on the writer");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "writing waited on the writer"
+        );
         go.send(()).expect("the writer waits");
         log.close();
         let text = text(&got);

@@ -88,7 +88,9 @@ fn connections_beyond_the_limit_wait_until_one_closes() {
     std::thread::sleep(Duration::from_millis(300));
     let mut third = TcpStream::connect(served.address).expect("the kernel queues it");
     third.write_all(&kms_request("ListKeys", "{}")).expect("send");
-    third.set_read_timeout(Some(Duration::from_millis(800))).expect("timeout");
+    third
+        .set_read_timeout(Some(Duration::from_millis(800)))
+        .expect("timeout");
     let mut byte = [0u8; 1];
     let waiting = third.read(&mut byte);
     assert!(
@@ -98,14 +100,17 @@ fn connections_beyond_the_limit_wait_until_one_closes() {
     drop(first);
     third.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
     let mut response = Vec::new();
-    third.read_to_end(&mut response).expect("the answer, once a slot is free");
+    third
+        .read_to_end(&mut response)
+        .expect("the answer, once a slot is free");
     let text = String::from_utf8_lossy(&response);
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     drop(second);
     assert_eq!(raw(served.address, &kms_request("ListKeys", "{}")).0, 200);
     let (_, log) = served.stop();
     assert_eq!(
-        log.matches("2 connections open (the `--max-connections` limit)").count(),
+        log.matches("2 connections open (the `--max-connections` limit)")
+            .count(),
         1,
         "{log}"
     );

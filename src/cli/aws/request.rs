@@ -127,8 +127,12 @@ fn typed(model: &Model, shape: &str, given: &Given, binary: Binary, flag: &str) 
 /// shorthand, a blob from `fileb://`, else a scalar.
 fn one(model: &Model, shape: &str, value: &str, binary: Binary, flag: &str) -> Result<Value, String> {
     if let (Some(path), Some(Shape::Blob)) = (value.strip_prefix("fileb://"), model.shape(shape)) {
-        let bytes = read::secret_bytes(Path::new(path), Kind::Parameter)
-            .map_err(|e| format!("Error parsing parameter '{flag}': unable to load paramfile {value}: {}", e.reason()))?;
+        let bytes = read::secret_bytes(Path::new(path), Kind::Parameter).map_err(|e| {
+            format!(
+                "Error parsing parameter '{flag}': unable to load paramfile {value}: {}",
+                e.reason()
+            )
+        })?;
         return Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(&*bytes)));
     }
     let text = match value.strip_prefix("fileb://") {
