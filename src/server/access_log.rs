@@ -131,7 +131,10 @@ mod tests {
         }
     }
 
-    fn stuck() -> (Stuck, Receiver<()>, Sender<()>, Arc<Mutex<Vec<u8>>>) {
+    /// The writer, the signal that it is stuck, its release, what it got.
+    type Stuckness = (Stuck, Receiver<()>, Sender<()>, Arc<Mutex<Vec<u8>>>);
+
+    fn stuck() -> Stuckness {
         let (entered, is_in) = mpsc::channel();
         let (go, wait) = mpsc::channel();
         let got = Arc::new(Mutex::new(Vec::new()));
