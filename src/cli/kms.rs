@@ -5,7 +5,7 @@
 //! main value (`--output text`).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 
 use base64::Engine as _;
 use keyward::eval::Caller;
@@ -89,40 +89,18 @@ impl Drop for Printed {
     }
 }
 
-/// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself.
+/// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself. Files
+/// and stdin are read under the `param` limit into a buffer wiped when
+/// dropped (the value may be a plaintext).
 pub(super) fn input(value: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+    use keyward::source::read::{secret_bytes, Kind};
     if let Some(path) = value.strip_prefix("fileb://").or_else(|| value.strip_prefix("file://")) {
-        return std::fs::read(path)
-            .map(zeroize::Zeroizing::new)
-            .map_err(|e| format!("cannot read `{path}`: {e}"));
+        return secret_bytes(std::path::Path::new(path), Kind::Parameter).map_err(|e| e.to_string());
     }
     if value == "-" {
-        return read_wiping(std::io::stdin().lock()).map_err(|e| format!("cannot read stdin: {e}"));
+        return secret_bytes(std::path::Path::new("-"), Kind::Parameter).map_err(|e| e.to_string());
     }
     Ok(zeroize::Zeroizing::new(value.as_bytes().to_vec()))
-}
-
-/// Reads everything from `reader` (a plaintext, perhaps) into a buffer that
-/// grows by copying into a larger zeroized buffer, so no outgrown buffer is
-/// freed with the secret still in it, as `read_to_end` would leave it.
-fn read_wiping(mut reader: impl Read) -> std::io::Result<zeroize::Zeroizing<Vec<u8>>> {
-    let mut buffer = zeroize::Zeroizing::new(vec![0u8; 8192]);
-    let mut filled = 0;
-    loop {
-        if filled == buffer.len() {
-            let mut larger = zeroize::Zeroizing::new(vec![0u8; buffer.len() * 2]);
-            larger[..filled].copy_from_slice(&buffer[..filled]);
-            buffer = larger;
-        }
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buffer.truncate(filled);
-    Ok(buffer)
 }
 
 /// A ciphertext: raw bytes from `fileb://PATH`, base64 otherwise.
@@ -512,18 +490,4 @@ fn call(
         }
         _ => return Err(Failure::Usage("this command runs as a typed operation".into())),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reading_a_secret_keeps_every_byte_across_buffer_growth() {
-        let data: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
-        // Two readers chained: more than one buffer's worth, read in parts.
-        let chunked = std::io::Read::chain(&data[..10_000], &data[10_000..]);
-        assert_eq!(read_wiping(chunked).unwrap().as_slice(), data.as_slice());
-        assert!(read_wiping(&b""[..]).unwrap().is_empty());
-    }
 }
