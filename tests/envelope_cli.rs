@@ -340,7 +340,10 @@ fn audited(kms: &Kms, operation: &str) -> usize {
 fn discovery_filter_admits_only_its_partition_and_accounts_and_max_keys_refuses_before_kms() {
     let kms = Kms::new("discovery");
     let (first, second) = (kms.key(), kms.key());
-    assert!(first.starts_with("arn:aws:kms:") && first.contains(":111122223333:key/"), "{first}");
+    assert!(
+        first.starts_with("arn:aws:kms:") && first.contains(":111122223333:key/"),
+        "{first}"
+    );
     let plain = kms.path("plain");
     std::fs::write(&plain, b"ledger").expect("write");
     let sealed = kms.path("sealed");
@@ -355,7 +358,11 @@ fn discovery_filter_admits_only_its_partition_and_accounts_and_max_keys_refuses_
         b"",
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("2 encrypted data keys; at most 1"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 encrypted data keys; at most 1"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(kms.files(), ["plain", "sealed"], "no output");
     assert_eq!(audited(&kms, "Decrypt"), 0, "no Decrypt was called");
@@ -432,7 +439,11 @@ fn encrypting_under_more_keys_than_the_maximum_is_refused_before_kms() {
         b"",
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("3 encrypted data keys; at most 2"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("3 encrypted data keys; at most 2"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(kms.files(), ["plain"], "no output");
     assert_eq!(audited(&kms, "GenerateDataKey"), 0, "no data key was made");
     // At the limit, it is written.

@@ -243,7 +243,15 @@ fn reseal(file: &Vectors, read: &ReadHeader, data_key: &[u8], plaintext: &[u8]) 
         workers: 2,
         progress: &|_| {},
     };
-    seal(data_key, &read.header, signer.as_ref(), &mut &plaintext[..], &mut out, &options).unwrap();
+    seal(
+        data_key,
+        &read.header,
+        signer.as_ref(),
+        &mut &plaintext[..],
+        &mut out,
+        &options,
+    )
+    .unwrap();
     out
 }
 
@@ -296,17 +304,24 @@ fn every_suite_and_frame_shape_of_the_python_sdk_opens_and_is_rewritten_byte_for
         // random ECDSA signature); keyward writes no non-framed message.
         if v.frame_length > 0 {
             let ours = reseal(&file, &read, key, &plaintext);
-            assert!(ours[..before_footer] == message[..before_footer], "{what}: bytes differ");
+            assert!(
+                ours[..before_footer] == message[..before_footer],
+                "{what}: bytes differ"
+            );
             if suite.signing.is_none() {
                 assert!(ours == message, "{what}: bytes differ");
             }
         }
         shapes.insert((v.suite, v.frame_length));
     }
-    assert_eq!(shapes.len(), Suite::ALL.len() * 3, "every suite, framed twice and non-framed");
+    assert_eq!(
+        shapes.len(),
+        Suite::ALL.len() * 3,
+        "every suite, framed twice and non-framed"
+    );
 }
 
-/// A non-framed message of the SDK (a signing and a non-signing suite).
+/// The SDK's non-framed message of 386 bytes in `suite`.
 fn python_non_framed(suite: Suite) -> Vec<u8> {
     let file = python_vectors();
     let v = file
