@@ -151,7 +151,7 @@ fn parts(message: &[u8]) -> Vec<(String, usize)> {
 }
 
 #[test]
-fn the_official_cli_encrypts_through_keyward_serve_and_keyward_decrypts_both_suites() {
+fn the_official_cli_encrypts_through_keyward_serve_and_keyward_decrypts_both_suites_v1_and_non_framed() {
     let Some(it) = Interop::start("to-keyward") else { return };
     let (first, second) = (it.key(None), it.key(None));
     let plain = it.path("plain");
