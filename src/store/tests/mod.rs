@@ -56,6 +56,7 @@ pub(super) fn key(partition: &Partition, id: &str, versions: u8) -> StoredKey {
         replication: None,
         pending_window_days: None,
         external: None,
+        custom_key_store: None,
         id: id.to_owned(),
         arn: format!("arn:aws:kms:{}:{}:key/{id}", partition.region, partition.account),
         manager: KeyManager::Customer,
