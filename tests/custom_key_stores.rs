@@ -20,7 +20,13 @@ type Kms = Service<Arc<SimulatedClock>>;
 
 fn open(dir: &std::path::Path) -> Kms {
     let store = Box::new(SqliteStore::open(dir).unwrap());
-    Service::open(store, Authorizer::default(), Arc::new(SimulatedClock::at(1_795_867_200)), A).unwrap()
+    Service::open(
+        store,
+        Authorizer::default(),
+        Arc::new(SimulatedClock::at(1_795_867_200)),
+        A,
+    )
+    .unwrap()
 }
 
 fn call(kms: &Kms, operation: &str, request: Value) -> Result<Value, KmsError> {

@@ -347,7 +347,12 @@ fn the_multi_region_condition_keys_reach_the_key_policy() {
 fn automatic_rotation_of_a_multi_region_key_is_set_on_its_primary_only() {
     let kms = open(Box::new(MemoryStore::new()), Arc::new(SimulatedClock::at(NOW)));
     let (id, _) = primary(&kms);
-    ok(&kms, "us-east-1", "ReplicateKey", json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}));
+    ok(
+        &kms,
+        "us-east-1",
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
     for operation in ["EnableKeyRotation", "DisableKeyRotation"] {
         let error = call(&kms, "eu-west-1", operation, json!({"KeyId": id})).unwrap_err();
         assert_eq!(error.name, ErrorName::UnsupportedOperationException, "{operation}");

@@ -706,7 +706,10 @@ fn check_store(path: &Path, (partition, id, json): StoreRow) -> Result<(Partitio
     let store: CustomKeyStore = serde_json::from_str(&json)
         .map_err(|_| StoreError::corrupt(path, format!("custom key store `{id}` does not read")))?;
     if store.id != id {
-        return Err(StoreError::corrupt(path, format!("custom key store `{id}` holds another id")));
+        return Err(StoreError::corrupt(
+            path,
+            format!("custom key store `{id}` holds another id"),
+        ));
     }
     Ok((partition, store))
 }

@@ -75,8 +75,14 @@ impl XksMembers<'_> {
         [
             ("XksProxyUriEndpoint", self.uri_endpoint.is_some()),
             ("XksProxyUriPath", self.uri_path.is_some()),
-            ("XksProxyVpcEndpointServiceName", self.vpc_endpoint_service_name.is_some()),
-            ("XksProxyVpcEndpointServiceOwner", self.vpc_endpoint_service_owner.is_some()),
+            (
+                "XksProxyVpcEndpointServiceName",
+                self.vpc_endpoint_service_name.is_some(),
+            ),
+            (
+                "XksProxyVpcEndpointServiceOwner",
+                self.vpc_endpoint_service_owner.is_some(),
+            ),
             ("XksProxyAuthenticationCredential", self.credential.is_some()),
             ("XksProxyConnectivity", self.connectivity.is_some()),
         ]
@@ -250,7 +256,12 @@ impl Op for CreateCustomKeyStore {
 
     fn validate(&self) -> Result<(), KmsError> {
         check::length("CustomKeyStoreName", &self.custom_key_store_name, 1, 256)?;
-        check::opt_length("KeyStorePassword", self.key_store_password.as_ref().map(|p| p.0.as_str()), 7, 32)?;
+        check::opt_length(
+            "KeyStorePassword",
+            self.key_store_password.as_ref().map(|p| p.0.as_str()),
+            7,
+            32,
+        )?;
         check_credential(self.xks_proxy_authentication_credential.as_ref())?;
         self.new_store("").map(drop)
     }
@@ -355,7 +366,9 @@ impl Op for DescribeCustomKeyStores {
         check::range("Limit", self.limit, 1, 1000)?;
         check::opt_length("Marker", self.marker.as_deref(), 1, 1024)?;
         if self.custom_key_store_id.is_some() && self.custom_key_store_name.is_some() {
-            return Err(invalid("Specify either CustomKeyStoreId or CustomKeyStoreName, not both."));
+            return Err(invalid(
+                "Specify either CustomKeyStoreId or CustomKeyStoreName, not both.",
+            ));
         }
         Ok(())
     }
@@ -428,8 +441,18 @@ impl Op for UpdateCustomKeyStore {
 
     fn validate(&self) -> Result<(), KmsError> {
         check::length("CustomKeyStoreId", &self.custom_key_store_id, 1, 64)?;
-        check::opt_length("NewCustomKeyStoreName", self.new_custom_key_store_name.as_deref(), 1, 256)?;
-        check::opt_length("KeyStorePassword", self.key_store_password.as_ref().map(|p| p.0.as_str()), 7, 32)?;
+        check::opt_length(
+            "NewCustomKeyStoreName",
+            self.new_custom_key_store_name.as_deref(),
+            1,
+            256,
+        )?;
+        check::opt_length(
+            "KeyStorePassword",
+            self.key_store_password.as_ref().map(|p| p.0.as_str()),
+            7,
+            32,
+        )?;
         check_credential(self.xks_proxy_authentication_credential.as_ref())
     }
 

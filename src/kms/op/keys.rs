@@ -103,7 +103,9 @@ impl CreateKey {
         let store_type = StoreType::parse(origin);
         let xks = self.xks_key_id.as_deref();
         match (store_type, self.custom_key_store_id.as_deref()) {
-            (Some(_), None) => invalid(&format!("CustomKeyStoreId is required for a KMS key of Origin {origin}.")),
+            (Some(_), None) => invalid(&format!(
+                "CustomKeyStoreId is required for a KMS key of Origin {origin}."
+            )),
             (None, Some(_)) => invalid(&format!(
                 "CustomKeyStoreId is valid only with Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE, not {origin}."
             )),

@@ -198,13 +198,20 @@ impl<C: Clock> Runtime<C> {
 
     /// Whether a key of this store cannot be used now (its store is not connected).
     pub(super) fn store_unavailable(&self, in_store: Option<&InStore>) -> bool {
-        in_store.is_some_and(|s| self.stores.get(&s.id).is_none_or(|store| store.state != ConnectionState::Connected))
+        in_store.is_some_and(|s| {
+            self.stores
+                .get(&s.id)
+                .is_none_or(|store| store.state != ConnectionState::Connected)
+        })
     }
 
     /// Refreshes the availability of the keys in store `id` after its
     /// connection state changed.
     fn refresh_keys_of(&mut self, id: &str) {
-        let unavailable = self.stores.get(id).is_none_or(|s| s.state != ConnectionState::Connected);
+        let unavailable = self
+            .stores
+            .get(id)
+            .is_none_or(|s| s.state != ConnectionState::Connected);
         let ids: Vec<String> = self
             .keys()
             .filter(|k| k.custom_key_store.as_ref().is_some_and(|s| s.id == id) && k.unavailable != unavailable)
@@ -234,7 +241,9 @@ impl<C: Clock> Runtime<C> {
             if others().any(|s| s.cloud_hsm_cluster_id.as_ref() == Some(cluster)) {
                 return Err(error(
                     ErrorName::CloudHsmClusterInUseException,
-                    format!("The CloudHSM cluster {cluster} is already associated with a custom key store in this account."),
+                    format!(
+                        "The CloudHSM cluster {cluster} is already associated with a custom key store in this account."
+                    ),
                 ));
             }
         }
@@ -297,7 +306,10 @@ impl<C: Clock> Runtime<C> {
             if creating && proxy.connectivity == "PUBLIC_ENDPOINT" && unreachable(&proxy.uri_endpoint) {
                 return Err(error(
                     ErrorName::XksProxyUriUnreachableException,
-                    format!("KMS could not reach the external key store proxy at {}.", proxy.uri_endpoint),
+                    format!(
+                        "KMS could not reach the external key store proxy at {}.",
+                        proxy.uri_endpoint
+                    ),
                 ));
             }
         }
@@ -435,8 +447,14 @@ impl<C: Clock> Runtime<C> {
                 ("XksProxyAuthenticationCredential", update.access_key_id.is_some()),
                 ("XksProxyUriEndpoint", update.uri_endpoint.is_some()),
                 ("XksProxyUriPath", update.uri_path.is_some()),
-                ("XksProxyVpcEndpointServiceName", update.vpc_endpoint_service_name.is_some()),
-                ("XksProxyVpcEndpointServiceOwner", update.vpc_endpoint_service_owner.is_some()),
+                (
+                    "XksProxyVpcEndpointServiceName",
+                    update.vpc_endpoint_service_name.is_some(),
+                ),
+                (
+                    "XksProxyVpcEndpointServiceOwner",
+                    update.vpc_endpoint_service_owner.is_some(),
+                ),
                 ("XksProxyConnectivity", update.connectivity.is_some()),
             ]
             .into_iter()
@@ -497,10 +515,14 @@ impl<C: Clock> Runtime<C> {
             set(&mut proxy.uri_path, &update.uri_path);
             set(&mut proxy.connectivity, &update.connectivity);
             if update.vpc_endpoint_service_name.is_some() {
-                proxy.vpc_endpoint_service_name.clone_from(&update.vpc_endpoint_service_name);
+                proxy
+                    .vpc_endpoint_service_name
+                    .clone_from(&update.vpc_endpoint_service_name);
             }
             if update.vpc_endpoint_service_owner.is_some() {
-                proxy.vpc_endpoint_service_owner.clone_from(&update.vpc_endpoint_service_owner);
+                proxy
+                    .vpc_endpoint_service_owner
+                    .clone_from(&update.vpc_endpoint_service_owner);
             }
             if proxy.connectivity == "PUBLIC_ENDPOINT" {
                 proxy.vpc_endpoint_service_name = None;
@@ -542,7 +564,9 @@ impl<C: Clock> Runtime<C> {
             ));
         }
         stores.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(page::page(stores, &paging, page::DESCRIBE_CUSTOM_KEY_STORES, |s| s.id.as_str()))
+        Ok(page::page(stores, &paging, page::DESCRIBE_CUSTOM_KEY_STORES, |s| {
+            s.id.as_str()
+        }))
     }
 
     /// The store a new key goes into (`CreateKey` with `CustomKeyStoreId`):
@@ -583,7 +607,9 @@ impl<C: Clock> Runtime<C> {
             if taken {
                 return Err(error(
                     ErrorName::XksKeyAlreadyInUseException,
-                    format!("The external key {external} is already associated with a KMS key in custom key store {id}."),
+                    format!(
+                        "The external key {external} is already associated with a KMS key in custom key store {id}."
+                    ),
                 ));
             }
         }

@@ -31,10 +31,10 @@ use std::collections::BTreeMap;
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub(crate) use crypto_ops::check_shared_members;
+pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use custom_key_stores::{
     ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
 };
-pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};

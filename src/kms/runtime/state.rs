@@ -210,7 +210,10 @@ impl<C: Clock> Runtime<C> {
         // Stores first: a process applying these rows sees a store's
         // connection before the keys whose availability follows it.
         let stores = self.stores.changed().map(|(id, store)| {
-            store.map_or_else(|| Row::CustomKeyStoreRemoved(id.clone()), |s| Row::CustomKeyStore(s.clone()))
+            store.map_or_else(
+                || Row::CustomKeyStoreRemoved(id.clone()),
+                |s| Row::CustomKeyStore(s.clone()),
+            )
         });
         let keys = self
             .keys

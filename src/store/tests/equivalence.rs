@@ -151,7 +151,10 @@ fn to_change(op: &Op) -> Change {
             partition: p,
             store: s,
             connected,
-        } => change(&partition(*p), Row::CustomKeyStore(super::custom_key_store(*s, *connected))),
+        } => change(
+            &partition(*p),
+            Row::CustomKeyStore(super::custom_key_store(*s, *connected)),
+        ),
         Op::StoreRemoved { partition: p, store: s } => {
             change(&partition(*p), Row::CustomKeyStoreRemoved(format!("cks-{s:017}")))
         }

@@ -71,7 +71,12 @@ fn a_new_cloudhsm_key_store_is_disconnected_and_described_without_its_password()
     let by_name = ok(&mut rt, "DescribeCustomKeyStores", json!({"CustomKeyStoreName": "hsm"}));
     assert_eq!(by_name["CustomKeyStores"][0]["CustomKeyStoreId"], id);
     assert_eq!(
-        refused(call(&mut rt, "DescribeCustomKeyStores", json!({"CustomKeyStoreName": "nope"}))).0,
+        refused(call(
+            &mut rt,
+            "DescribeCustomKeyStores",
+            json!({"CustomKeyStoreName": "nope"})
+        ))
+        .0,
         ErrorName::CustomKeyStoreNotFoundException
     );
 }
@@ -107,7 +112,10 @@ fn each_store_type_requires_its_own_members_and_refuses_the_others() {
     );
 
     let mut no_credential = xks("xks", "https://xks.example.com", "/kms/xks/v1");
-    no_credential.as_object_mut().unwrap().remove("XksProxyAuthenticationCredential");
+    no_credential
+        .as_object_mut()
+        .unwrap()
+        .remove("XksProxyAuthenticationCredential");
     let (_, message) = refused(call(&mut rt, "CreateCustomKeyStore", no_credential));
     assert!(message.contains("XksProxyAuthenticationCredential"), "{message}");
 
@@ -118,7 +126,12 @@ fn each_store_type_requires_its_own_members_and_refuses_the_others() {
 
     // The model's patterns: a cluster id, an https endpoint.
     assert_eq!(
-        refused(call(&mut rt, "CreateCustomKeyStore", cloudhsm("hsm", "not-a-cluster-id"))).0,
+        refused(call(
+            &mut rt,
+            "CreateCustomKeyStore",
+            cloudhsm("hsm", "not-a-cluster-id")
+        ))
+        .0,
         ErrorName::ValidationException
     );
     assert_eq!(
@@ -150,8 +163,14 @@ fn names_clusters_and_proxy_uris_are_each_one_stores_in_the_account_and_region()
     create(&mut rt, cloudhsm("hsm", "cluster-abcdefghijk"));
     create(&mut rt, xks("xks", "https://xks.example.com", "/kms/xks/v1"));
     let cases = [
-        (cloudhsm("hsm", "cluster-bbbbbbbbbbb"), ErrorName::CustomKeyStoreNameInUseException),
-        (cloudhsm("hsm2", "cluster-abcdefghijk"), ErrorName::CloudHsmClusterInUseException),
+        (
+            cloudhsm("hsm", "cluster-bbbbbbbbbbb"),
+            ErrorName::CustomKeyStoreNameInUseException,
+        ),
+        (
+            cloudhsm("hsm2", "cluster-abcdefghijk"),
+            ErrorName::CloudHsmClusterInUseException,
+        ),
         (
             xks("xks2", "https://xks.example.com", "/kms/xks/v1"),
             ErrorName::XksProxyUriInUseException,
@@ -176,7 +195,10 @@ fn names_clusters_and_proxy_uris_are_each_one_stores_in_the_account_and_region()
 fn an_account_has_at_most_ten_custom_key_stores_in_a_region() {
     let mut rt = runtime();
     for n in 0..10 {
-        create(&mut rt, xks(&format!("s{n}"), &format!("https://xks{n}.example.com"), "/kms/xks/v1"));
+        create(
+            &mut rt,
+            xks(&format!("s{n}"), &format!("https://xks{n}.example.com"), "/kms/xks/v1"),
+        );
     }
     assert_eq!(
         refused(call(
@@ -210,11 +232,21 @@ fn connect_and_disconnect_follow_the_connection_states_aws_documents() {
     disconnect(&mut rt, &id);
     assert_eq!(describe(&mut rt, &id)["ConnectionState"], "DISCONNECTED");
     assert_eq!(
-        refused(call(&mut rt, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": id}))).0,
+        refused(call(
+            &mut rt,
+            "DisconnectCustomKeyStore",
+            json!({"CustomKeyStoreId": id})
+        ))
+        .0,
         ErrorName::CustomKeyStoreInvalidStateException
     );
     assert_eq!(
-        refused(call(&mut rt, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": "cks-0123456789abcdef0"}))).0,
+        refused(call(
+            &mut rt,
+            "ConnectCustomKeyStore",
+            json!({"CustomKeyStoreId": "cks-0123456789abcdef0"})
+        ))
+        .0,
         ErrorName::CustomKeyStoreNotFoundException
     );
 }
@@ -359,8 +391,11 @@ fn keys_of_a_disconnected_store_are_unavailable_until_it_reconnects() {
     let mut rt = runtime();
     let hsm = create(&mut rt, cloudhsm("hsm", "cluster-abcdefghijk"));
     connect(&mut rt, &hsm);
-    let key = ok(&mut rt, "CreateKey", json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": hsm}))["KeyMetadata"]
-        ["KeyId"]
+    let key = ok(
+        &mut rt,
+        "CreateKey",
+        json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": hsm}),
+    )["KeyMetadata"]["KeyId"]
         .clone();
     let sealed = ok(&mut rt, "Encrypt", json!({"KeyId": key, "Plaintext": "aGk="}))["CiphertextBlob"].clone();
     disconnect(&mut rt, &hsm);
@@ -389,8 +424,11 @@ fn a_store_is_deleted_only_disconnected_and_empty() {
     let mut rt = runtime();
     let hsm = create(&mut rt, cloudhsm("hsm", "cluster-abcdefghijk"));
     connect(&mut rt, &hsm);
-    let key = ok(&mut rt, "CreateKey", json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": hsm}))["KeyMetadata"]
-        ["KeyId"]
+    let key = ok(
+        &mut rt,
+        "CreateKey",
+        json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": hsm}),
+    )["KeyMetadata"]["KeyId"]
         .clone();
     let delete = json!({"CustomKeyStoreId": hsm});
     assert_eq!(
@@ -403,7 +441,11 @@ fn a_store_is_deleted_only_disconnected_and_empty() {
         ErrorName::CustomKeyStoreHasCMKsException
     );
     // A key pending deletion still counts; once deleted, the store goes.
-    ok(&mut rt, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
+    ok(
+        &mut rt,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
     assert_eq!(
         refused(call(&mut rt, "DeleteCustomKeyStore", delete.clone())).0,
         ErrorName::CustomKeyStoreHasCMKsException
@@ -412,7 +454,12 @@ fn a_store_is_deleted_only_disconnected_and_empty() {
     rt.sweep();
     ok(&mut rt, "DeleteCustomKeyStore", delete);
     assert_eq!(
-        refused(call(&mut rt, "DescribeCustomKeyStores", json!({"CustomKeyStoreId": hsm}))).0,
+        refused(call(
+            &mut rt,
+            "DescribeCustomKeyStores",
+            json!({"CustomKeyStoreId": hsm})
+        ))
+        .0,
         ErrorName::CustomKeyStoreNotFoundException
     );
 }
@@ -494,9 +541,10 @@ fn custom_key_store_operations_are_authorized_by_identity_policies_alone() {
     ) else {
         panic!("not a policy")
     };
-    rt.identities
-        .identity_policies
-        .push((user.arn.clone(), crate::eval::CompiledPolicy::compile("iam", &p).unwrap()));
+    rt.identities.identity_policies.push((
+        user.arn.clone(),
+        crate::eval::CompiledPolicy::compile("iam", &p).unwrap(),
+    ));
     run_json(&mut rt, &user, "ConnectCustomKeyStore", &request).unwrap();
     let described = run_json(&mut rt, &user, "DescribeCustomKeyStores", &json!({})).unwrap();
     assert_eq!(described["CustomKeyStores"][0]["ConnectionState"], "CONNECTED");
@@ -509,8 +557,11 @@ fn keys_in_a_custom_key_store_refuse_rotation_as_aws_does() {
     let mut rt = runtime();
     let hsm = create(&mut rt, cloudhsm("hsm", "cluster-abcdefghijk"));
     connect(&mut rt, &hsm);
-    let key = ok(&mut rt, "CreateKey", json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": hsm}))["KeyMetadata"]
-        ["KeyId"]
+    let key = ok(
+        &mut rt,
+        "CreateKey",
+        json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": hsm}),
+    )["KeyMetadata"]["KeyId"]
         .clone();
     for operation in [
         "EnableKeyRotation",

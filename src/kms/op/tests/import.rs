@@ -182,7 +182,10 @@ fn keys_with_imported_material_refuse_automatic_rotation_and_have_nothing_pendin
         format!("{arn} origin is EXTERNAL which is not valid for this operation."),
     );
     // Pending import, then with its material.
-    assert_eq!(refused(call(&mut rt, "EnableKeyRotation", json!({"KeyId": key}))), expected);
+    assert_eq!(
+        refused(call(&mut rt, "EnableKeyRotation", json!({"KeyId": key}))),
+        expected
+    );
     let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[5u8; 32]);
     ok(
         &mut rt,
@@ -190,10 +193,17 @@ fn keys_with_imported_material_refuse_automatic_rotation_and_have_nothing_pendin
         json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
     );
     assert_eq!(
-        refused(call(&mut rt, "EnableKeyRotation", json!({"KeyId": key, "RotationPeriodInDays": 90}))),
+        refused(call(
+            &mut rt,
+            "EnableKeyRotation",
+            json!({"KeyId": key, "RotationPeriodInDays": 90})
+        )),
         expected
     );
-    assert_eq!(refused(call(&mut rt, "DisableKeyRotation", json!({"KeyId": key}))), expected);
+    assert_eq!(
+        refused(call(&mut rt, "DisableKeyRotation", json!({"KeyId": key}))),
+        expected
+    );
     assert_eq!(
         refused(call(&mut rt, "RotateKeyOnDemand", json!({"KeyId": key}))),
         (
@@ -218,7 +228,11 @@ fn list_key_rotations_without_a_limit_answers_100_rotations_and_a_marker() {
     for _ in 0..25 {
         ok(&mut rt, "RotateKeyOnDemand", json!({"KeyId": key}));
     }
-    ok(&mut rt, "EnableKeyRotation", json!({"KeyId": key, "RotationPeriodInDays": 90}));
+    ok(
+        &mut rt,
+        "EnableKeyRotation",
+        json!({"KeyId": key, "RotationPeriodInDays": 90}),
+    );
     for _ in 0..76 {
         rt.clock.advance(90 * 86_400);
         rt.sweep();
