@@ -8,7 +8,7 @@ use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::KeyInfo;
-use crate::kms::runtime::{Clock, KeyMetadata, NewKey, Paging, Runtime, StoreType};
+use crate::kms::runtime::{Clock, InStoreRequest, KeyMetadata, NewKey, Paging, Runtime, StoreType};
 
 fn unsupported(what: &str) -> KmsError {
     KmsError::new(ErrorName::UnsupportedOperationException, what.to_owned())
@@ -97,7 +97,7 @@ impl CreateKey {
     /// a key of origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE` names its
     /// store, a store is named only with one of those origins, and `XksKeyId`
     /// goes with `EXTERNAL_KEY_STORE` alone, which requires it.
-    fn custom_key_store(&self) -> Result<Option<(&str, StoreType, Option<&str>)>, KmsError> {
+    fn custom_key_store(&self) -> Result<Option<InStoreRequest<'_>>, KmsError> {
         let invalid = |message: &str| Err(KmsError::new(ErrorName::ValidationException, message.to_owned()));
         let origin = self.origin.as_deref().unwrap_or("AWS_KMS");
         let store_type = StoreType::parse(origin);

@@ -114,8 +114,12 @@ pub struct NewKey<'a> {
     pub external: bool,
     /// Origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`: the custom key store
     /// (`CustomKeyStoreId`) and, for an external key store, `XksKeyId`.
-    pub custom_key_store: Option<(&'a str, StoreType, Option<&'a str>)>,
+    pub custom_key_store: Option<InStoreRequest<'a>>,
 }
+
+/// A new key's custom key store as `CreateKey` names it: `CustomKeyStoreId`,
+/// the store type its `Origin` asks for, and `XksKeyId`.
+pub type InStoreRequest<'a> = (&'a str, StoreType, Option<&'a str>);
 
 /// An alias and the key it names.
 #[derive(Clone, Debug, PartialEq, Eq)]

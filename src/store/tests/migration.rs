@@ -232,7 +232,7 @@ fn a_version_4_database_keeps_its_change_log_and_takes_custom_key_stores() {
     drop(store);
     let store = open(&dir);
     let after = store.load().unwrap();
-    assert_eq!(after.partitions[0].custom_key_stores, [saved.clone()]);
+    assert_eq!(after.partitions[0].custom_key_stores, std::slice::from_ref(&saved));
     let (changes, seq) = store.changes_since(3).unwrap();
     assert_eq!(seq, 4);
     assert!(matches!(&changes[..], [c] if matches!(&c.row, crate::kms::Row::CustomKeyStore(s) if *s == saved)));
