@@ -42,7 +42,7 @@ pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
-pub use usage::{KeyUsage, LastUse};
+pub use usage::{KeyLastUsage, LastUse};
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
