@@ -89,6 +89,7 @@ impl WholePartition for SqliteStore {
                 keys: p.keys,
                 aliases: p.aliases,
                 grants: p.grants,
+                custom_key_stores: p.custom_key_stores,
             }))
     }
 

@@ -140,8 +140,14 @@ fn material_id(key_id: &str, material: &[u8]) -> MaterialId {
 
 impl<C: Clock> Runtime<C> {
     /// The key named, which must be of origin `EXTERNAL`.
-    fn external_key(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&super::Key, KmsError> {
-        let key = self.authorized(caller, action, key_id)?;
+    fn external_key(
+        &self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: crate::eval::Context,
+    ) -> Result<&super::Key, KmsError> {
+        let key = self.authorized_with(caller, action, key_id, context)?;
         if key.external.is_none() {
             return Err(unsupported(format!(
                 "{} has origin AWS_KMS; key material is imported only into a key of origin EXTERNAL.",
@@ -164,7 +170,12 @@ impl<C: Clock> Runtime<C> {
         algorithm: &str,
         wrapping_key_spec: &str,
     ) -> Result<ImportParameters, KmsError> {
-        let key = self.external_key(caller, "kms:GetParametersForImport", key_id)?;
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-wrapping-algorithm
+        // and #conditions-kms-wrapping-key-spec: the request's own values.
+        let mut context = crate::eval::Context::new();
+        context.insert_one("kms:WrappingAlgorithm", algorithm);
+        context.insert_one("kms:WrappingKeySpec", wrapping_key_spec);
+        let key = self.external_key(caller, "kms:GetParametersForImport", key_id, context)?;
         if matches!(key.state, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) {
             key.check(Use::Schedule)?;
         }
@@ -224,7 +235,17 @@ impl<C: Clock> Runtime<C> {
         import: &Import<'_>,
     ) -> Result<(KeyMetadata, String), KmsError> {
         let now = self.clock.now();
-        let key = self.external_key(caller, "kms:ImportKeyMaterial", key_id)?;
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-expiration-model
+        // and #conditions-kms-valid-to: set from the members sent, absent
+        // when the request leaves them out (a `Null` condition tells).
+        let mut context = crate::eval::Context::new();
+        if let Some(model) = import.expiration_model {
+            context.insert_one("kms:ExpirationModel", model);
+        }
+        if let Some(valid_to) = import.valid_to {
+            context.insert_one("kms:ValidTo", valid_to.to_string());
+        }
+        let key = self.external_key(caller, "kms:ImportKeyMaterial", key_id, context)?;
         let (id, arn) = (key.id.clone(), key.arn.clone());
         if matches!(key.state, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) {
             key.check(Use::Crypto)?;
@@ -344,7 +365,7 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         key_material_id: Option<&str>,
     ) -> Result<(String, Option<String>), KmsError> {
-        let key = self.external_key(caller, "kms:DeleteImportedKeyMaterial", key_id)?;
+        let key = self.external_key(caller, "kms:DeleteImportedKeyMaterial", key_id, Default::default())?;
         key.check(Use::Manage)?;
         let current = key.external.as_ref().and_then(|e| e.material_id.clone());
         if key_material_id.is_some_and(|given| Some(given) != current.as_deref()) {
