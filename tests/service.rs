@@ -93,6 +93,7 @@ fn observe(kms: &Kms) -> Value {
         seen.push(in_replica_region("DescribeKey", json!({"KeyId": key["KeyId"]})));
     }
     seen.push(replicas);
+    seen.push(ok(kms, "DescribeCustomKeyStores", json!({})));
     Value::Array(seen)
 }
 
@@ -103,6 +104,9 @@ struct Setup {
     /// material; key 6 with imported material; key 7 a multi-Region
     /// primary; key 8 a multi-Region primary with a replica in eu-west-1.
     keys: Vec<String>,
+    /// Custom key stores: a connected one, a disconnected one, and one that
+    /// is connected and holds no keys.
+    stores: [String; 3],
     grant: String,
     /// An import token for key 5 and material wrapped under it.
     import: (Value, Value),
@@ -181,8 +185,32 @@ fn setup(kms: &Kms) -> Setup {
         "ReplicateKey",
         json!({"KeyId": keys[7], "ReplicaRegion": REPLICA_REGION}),
     );
-    Setup { keys, grant, import }
+    let store = |name: &str, cluster: &str| -> String {
+        let request = json!({"CustomKeyStoreName": name, "CloudHsmClusterId": cluster,
+            "TrustAnchorCertificate": TRUST_ANCHOR, "KeyStorePassword": "kmsuser-password"});
+        ok(kms, "CreateCustomKeyStore", request)["CustomKeyStoreId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let stores = [
+        store("connected", "cluster-aaaaaaaaaaa"),
+        store("disconnected", "cluster-bbbbbbbbbbb"),
+        store("to-disconnect", "cluster-ccccccccccc"),
+    ];
+    for connected in [&stores[0], &stores[2]] {
+        ok(kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": connected}));
+    }
+    Setup {
+        keys,
+        stores,
+        grant,
+        import,
+    }
 }
+
+/// A PEM certificate (a trust anchor need only read as one here).
+const TRUST_ANCHOR: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGUgZm9yIGtleXdhcmQgdGVzdHMwCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n";
 
 /// Every mutating operation, as a request on the `setup` state.
 fn mutations(setup: &Setup) -> Vec<(&'static str, Value)> {
@@ -238,6 +266,18 @@ fn mutations(setup: &Setup) -> Vec<(&'static str, Value)> {
             "UpdatePrimaryRegion",
             json!({"KeyId": keys[7], "PrimaryRegion": REPLICA_REGION}),
         ),
+        (
+            "CreateCustomKeyStore",
+            json!({"CustomKeyStoreName": "new", "CloudHsmClusterId": "cluster-ddddddddddd",
+                   "TrustAnchorCertificate": TRUST_ANCHOR, "KeyStorePassword": "kmsuser-password"}),
+        ),
+        (
+            "UpdateCustomKeyStore",
+            json!({"CustomKeyStoreId": setup.stores[0], "NewCustomKeyStoreName": "renamed"}),
+        ),
+        ("ConnectCustomKeyStore", json!({"CustomKeyStoreId": setup.stores[1]})),
+        ("DisconnectCustomKeyStore", json!({"CustomKeyStoreId": setup.stores[2]})),
+        ("DeleteCustomKeyStore", json!({"CustomKeyStoreId": setup.stores[1]})),
     ]
 }
 
