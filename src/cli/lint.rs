@@ -307,7 +307,7 @@ fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, Stri
         }
     };
     let detail = match &verdict {
-        Verdict::Pass => "no request found; every request was tried by its class".to_owned(),
+        Verdict::Pass => "proven: no request of any class of action, resource and caller, under any condition values".to_owned(),
         Verdict::Fail(request) => access::Shown(request).to_string(),
         Verdict::CannotDecide(why) => why.clone(),
     };
