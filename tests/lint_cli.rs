@@ -93,6 +93,24 @@ fn explain_prints_the_rules_documentation() {
 }
 
 #[test]
+fn explain_takes_any_access_analyzer_code_and_reader_diagnostic() {
+    let dir = scratch("lint-explain-codes");
+    let out = keyward(&["lint", "--explain", "missing_action"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = text(&out.stdout);
+    assert!(doc.starts_with("IAM Access Analyzer issue code MISSING_ACTION (ERROR)"), "{doc}");
+    assert!(doc.contains("keyward::policy::missing-element"), "{doc}");
+    let out = keyward(&["lint", "--explain", "keyward::policy::duplicate-sid"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("UNIQUE_SIDS_REQUIRED (ERROR)"));
+    // A code keyward does not report: its reason, and success.
+    let out = keyward(&["lint", "--explain", "UNSUPPORTED_RESOURCE_ARN_IN_POLICY"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = text(&out.stdout);
+    assert!(doc.contains("keyward does not report this code: only for resource policies"), "{doc}");
+}
+
+#[test]
 fn list_rules_names_every_rule_with_its_severity() {
     let dir = scratch("lint-list");
     let out = keyward(&["lint", "--list-rules"], &dir, None);

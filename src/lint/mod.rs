@@ -9,6 +9,7 @@ pub mod access_analyzer;
 mod config;
 mod context;
 mod embedded;
+pub mod explain;
 mod finding;
 mod foundation;
 pub mod output;
