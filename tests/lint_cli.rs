@@ -110,6 +110,35 @@ fn explain_takes_any_access_analyzer_code_and_reader_diagnostic() {
     assert!(doc.contains("keyward does not report this code: only for resource policies"), "{doc}");
 }
 
+/// A key policy that lets a role sign with RSA-PSS, saying nothing of the
+/// key's spec.
+const SIGNING_KEY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+   "Action": "kms:*", "Resource": "*"},
+  {"Sid": "Sign", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Release"},
+   "Action": "kms:Sign", "Resource": "*",
+   "Condition": {"StringEquals": {"kms:SigningAlgorithm": "RSASSA_PSS_SHA_256"}}}]}"#;
+
+#[test]
+fn key_spec_makes_a_key_policys_algorithms_checked_against_that_key() {
+    // An ECC_NIST_P256 key signs with ECDSA_SHA_256 only (AWS KMS Developer
+    // Guide, asymmetric-key-specs.html#key-spec-ecc).
+    let dir = scratch("lint-key-spec");
+    std::fs::write(dir.join("key.json"), SIGNING_KEY_POLICY).expect("write");
+    let rule = "algorithm-incompatible-with-key-spec";
+    let run = |extra: &[&str]| {
+        let mut args = vec!["lint", "--kind", "key-policy", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("key.json");
+        text(&keyward(&args, &dir, None).stdout)
+    };
+    let with = run(&["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"]);
+    assert!(with.contains(rule), "{with}");
+    assert!(with.contains("the key's spec `ECC_NIST_P256` (`--key-spec`)"), "{with}");
+    assert!(!run(&[]).contains(rule));
+    assert!(!run(&["--key-spec", "RSA_2048"]).contains(rule));
+}
+
 #[test]
 fn list_rules_names_every_rule_with_its_severity() {
     let dir = scratch("lint-list");
