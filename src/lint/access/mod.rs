@@ -117,7 +117,11 @@ fn search(
             "the resource patterns combine in too many ways for keyward to try each".to_owned(),
         ));
     };
-    let callers = samples::callers(&policies);
+    let mut callers = samples::callers(&policies);
+    // Without `Principal` (identity policies) every caller is alike.
+    if policies.iter().all(|p| p.statements.iter().all(|s| s.principal.is_none())) {
+        callers.truncate(1);
+    }
     let keys = samples::Keys::of(&policies);
     let contexts = keys.contexts(&policies);
     let mut sides = vec![(Side::New, new.0, new.1)];

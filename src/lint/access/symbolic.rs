@@ -317,8 +317,7 @@ impl<'p> Symbolic<'p> {
                 });
             }
         }
-        out.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-        out.dedup();
+        // In statement order: the same policies give the same formulas.
         out
     }
 
