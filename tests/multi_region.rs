@@ -159,6 +159,16 @@ fn a_replica_decrypts_what_the_primary_encrypted_and_shares_its_rotations() {
         )),
         ErrorName::ValidationException
     );
+    // "a different Region of the same Amazon Web Services partition" (ReplicateKey, KMS API reference)
+    assert_eq!(
+        refused(call(
+            &kms,
+            "us-east-1",
+            "ReplicateKey",
+            json!({"KeyId": id, "ReplicaRegion": "cn-north-1"})
+        )),
+        ErrorName::UnsupportedOperationException
+    );
 }
 
 #[test]

@@ -131,9 +131,9 @@ struct MultiRegionKey {
 
 impl MultiRegionConfiguration {
     fn of(metadata: &KeyMetadata, replication: &Replication) -> MultiRegionConfiguration {
-        let region = metadata.arn.split(':').nth(3).unwrap_or_default();
+        let region = crate::arn::Arn::parse(&metadata.arn).map_or("", |arn| arn.region);
         let copy = |r: &String| MultiRegionKey {
-            arn: format!("arn:aws:kms:{r}:{}:key/{}", metadata.account, metadata.key_id),
+            arn: crate::kms::runtime::kms_arn(r, &metadata.account, &format!("key/{}", metadata.key_id)),
             region: r.clone(),
         };
         MultiRegionConfiguration {

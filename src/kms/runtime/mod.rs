@@ -47,11 +47,17 @@ use super::key_spec::KeyInfo;
 use super::request::KmsRequest;
 use super::tracked::Tracked;
 use super::KeyRef;
-use crate::arn::Arn;
+use crate::arn::{partition_of, Arn};
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::eval::{Caller, CompiledPolicy, Context, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
 use crate::source::Source;
+
+/// The ARN of a KMS resource (`key/…`, `alias/…`, or empty for the prefix)
+/// in a Region and account, in the Region's partition.
+pub fn kms_arn(region: &str, account: &str, resource: &str) -> String {
+    format!("arn:{}:kms:{region}:{account}:{resource}", partition_of(region))
+}
 
 /// At most this many aliases may name one key (§2.3).
 pub const MAX_ALIASES_PER_KEY: usize = 50;
@@ -190,11 +196,11 @@ impl<C: Clock> Runtime<C> {
     }
 
     fn key_arn(&self, id: &str) -> String {
-        format!("arn:aws:kms:{}:{}:key/{id}", self.region, self.account)
+        kms_arn(&self.region, &self.account, &format!("key/{id}"))
     }
 
     fn alias_arn(&self, name: &str) -> String {
-        format!("arn:aws:kms:{}:{}:{name}", self.region, self.account)
+        kms_arn(&self.region, &self.account, name)
     }
 
     /// Does what the clock says is due: deletes the keys whose deletion
@@ -226,7 +232,10 @@ impl<C: Clock> Runtime<C> {
     /// whose keys are not here.
     fn local_name<'a>(&self, key_id: &'a str) -> Option<&'a str> {
         match KeyRef::parse(key_id).arn() {
-            Some(arn) => (arn.service == "kms" && arn.region == self.region && arn.account == self.account)
+            Some(arn) => (arn.service == "kms"
+                && arn.partition == partition_of(&self.region)
+                && arn.region == self.region
+                && arn.account == self.account)
                 .then_some(arn.resource),
             None => Some(key_id),
         }
@@ -263,7 +272,7 @@ impl<C: Clock> Runtime<C> {
         let foreign = caller.account.as_deref().filter(|a| *a != self.account);
         match foreign {
             Some(account) if !key_id.starts_with("arn:") => {
-                let arn = format!("arn:aws:kms:{}:{account}:", self.region);
+                let arn = kms_arn(&self.region, account, "");
                 Err(KmsError::new(
                     ErrorName::NotFoundException,
                     if key_id.starts_with("alias/") {
