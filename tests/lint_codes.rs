@@ -27,7 +27,10 @@ fn kind(name: &str) -> Option<DocumentKind> {
 }
 
 fn codes_of(path: &Path, kind: Option<DocumentKind>) -> BTreeSet<&'static str> {
-    findings_of(path, kind).into_iter().filter_map(|(_, code)| code).collect()
+    findings_of(path, kind)
+        .into_iter()
+        .filter_map(|(_, code)| code)
+        .collect()
 }
 
 /// `(rule, issue code)` of each finding.

@@ -306,7 +306,9 @@ fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, Stri
         }
     };
     let detail = match &verdict {
-        Verdict::Pass => "proven: no request of any class of action, resource and caller, under any condition values".to_owned(),
+        Verdict::Pass => {
+            "proven: no request of any class of action, resource and caller, under any condition values".to_owned()
+        }
         Verdict::Fail(request) => access::Shown(request).to_string(),
         Verdict::CannotDecide(why) => why.clone(),
     };

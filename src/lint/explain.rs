@@ -60,7 +60,11 @@ number as `Effect`, …).",
     (
         "keyward::policy::unknown-condition-operator",
         "A condition operator IAM does not have, or `Null` with `IfExists` or a set qualifier.",
-        &["INVALID_CONDITION_OPERATOR", "NULL_WITH_IF_EXISTS", "NULL_WITH_QUALIFIER"],
+        &[
+            "INVALID_CONDITION_OPERATOR",
+            "NULL_WITH_IF_EXISTS",
+            "NULL_WITH_QUALIFIER",
+        ],
     ),
     (
         "keyward::policy::invalid-effect",

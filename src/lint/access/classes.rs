@@ -226,7 +226,10 @@ mod tests {
         let patterns = ["arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:*:key/*"];
         let found = resources(&plain(&patterns), &[]).unwrap();
         for resource in &found {
-            assert!(arn_components(resource).is_some() || !resource.starts_with("arn:"), "{resource}");
+            assert!(
+                arn_components(resource).is_some() || !resource.starts_with("arn:"),
+                "{resource}"
+            );
         }
         let signatures: BTreeSet<Vec<bool>> = found.iter().map(|r| signature(r, &patterns)).collect();
         assert_eq!(signatures.len(), 4, "{found:?}");
@@ -236,7 +239,10 @@ mod tests {
     fn only_resources_matching_the_asked_ones_are_kept() {
         let only = vec!["arn:aws:s3:::b/a*".to_owned()];
         let found = resources(&plain(&["arn:aws:s3:::b/*y"]), &only).unwrap();
-        assert!(found.iter().any(|r| signature(r, &["arn:aws:s3:::b/*y"]) == [true]), "{found:?}");
+        assert!(
+            found.iter().any(|r| signature(r, &["arn:aws:s3:::b/*y"]) == [true]),
+            "{found:?}"
+        );
         assert!(found.iter().all(|r| r.starts_with("arn:aws:s3:::b/a")), "{found:?}");
     }
 

@@ -119,7 +119,10 @@ fn search(
     };
     let mut callers = samples::callers(&policies);
     // Without `Principal` (identity policies) every caller is alike.
-    if policies.iter().all(|p| p.statements.iter().all(|s| s.principal.is_none())) {
+    if policies
+        .iter()
+        .all(|p| p.statements.iter().all(|s| s.principal.is_none()))
+    {
         callers.truncate(1);
     }
     let keys = samples::Keys::of(&policies);
@@ -180,7 +183,13 @@ fn search(
 /// `CheckNoNewAccess`, for two policies of the same type.
 pub fn no_new_access(old: &Policy, new: &Policy) -> Result<Verdict, String> {
     let (old_compiled, new_compiled) = (compile("old", old)?, compile("new", new)?);
-    search(Some((old, &old_compiled)), (new, &new_compiled), &[], &[], |new, old| new && !old)
+    search(
+        Some((old, &old_compiled)),
+        (new, &new_compiled),
+        &[],
+        &[],
+        |new, old| new && !old,
+    )
 }
 
 /// Does `policy` allow any of `actions` (patterns) on any of `resources`

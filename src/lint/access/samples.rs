@@ -97,7 +97,9 @@ pub fn callers(policies: &[&Policy]) -> Vec<Caller> {
                 match (entry.kind.node, parts.as_slice()) {
                     (PrincipalKind::Aws, _) if id.as_str() == "*" => {}
                     (PrincipalKind::Aws, _) if is_account(id) => accounts.push(id.to_string()),
-                    (PrincipalKind::Aws, ["arn", _, "iam", "", account, "root"]) => accounts.push((*account).to_owned()),
+                    (PrincipalKind::Aws, ["arn", _, "iam", "", account, "root"]) => {
+                        accounts.push((*account).to_owned())
+                    }
                     (PrincipalKind::Aws, ["arn", partition, "iam", "", account, role]) if role.starts_with("role/") => {
                         let name = role.rsplit('/').next().unwrap_or(role);
                         arns.push(id.to_string());

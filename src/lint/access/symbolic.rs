@@ -15,9 +15,7 @@ use std::collections::HashMap;
 use super::samples::Keys;
 use crate::eval::glob::Case;
 use crate::eval::{evaluate, ArnPattern, Caller, CompiledPolicy, CompiledStatement, Context, Decision, Request};
-use crate::policy::{
-    Clause, Condition, ConditionBlock, Effect, Operator, Policy, Scalar, Statement, Values, Version,
-};
+use crate::policy::{Clause, Condition, ConditionBlock, Effect, Operator, Policy, Scalar, Statement, Values, Version};
 use crate::source::{Span, Spanned};
 
 /// Assignments are tried exhaustively up to this many variables per class.
@@ -176,7 +174,11 @@ impl<'p> Symbolic<'p> {
                     .iter()
                     .flat_map(|r| r.value.iter().map(|v| v.as_str()))
                     .collect();
-                let patterns = compiled_statement.resources.as_ref().map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+                let patterns = compiled_statement
+                    .resources
+                    .as_ref()
+                    .map(|(_, p)| p.as_slice())
+                    .unwrap_or(&[]);
                 let templated = patterns
                     .iter()
                     .zip(&written)
@@ -205,8 +207,8 @@ impl<'p> Symbolic<'p> {
                             values,
                             variables,
                         };
-                        let check = entry_policy(block.operator.node, entry, variables)
-                            .map(|p| (entry.key.to_lowercase(), p));
+                        let check =
+                            entry_policy(block.operator.node, entry, variables).map(|p| (entry.key.to_lowercase(), p));
                         atoms.push(symbolic.intern(key, check));
                     }
                 }
@@ -323,13 +325,7 @@ impl<'p> Symbolic<'p> {
 
     /// Whether some assignment makes `goal(new allows, old allows)` true,
     /// for the request class; the same formulas give the same answer.
-    pub fn classify(
-        &mut self,
-        action: &str,
-        resource: &str,
-        caller: &Caller,
-        goal: fn(bool, bool) -> bool,
-    ) -> Found {
+    pub fn classify(&mut self, action: &str, resource: &str, caller: &Caller, goal: fn(bool, bool) -> bool) -> Found {
         let formula = self.formula(action, resource, caller);
         if let Some(found) = self.memo.get(&formula) {
             return found.clone();
@@ -349,7 +345,9 @@ impl<'p> Symbolic<'p> {
         }
         used.sort_unstable();
         used.dedup();
-        let templates = used.iter().any(|&a| matches!(self.atoms[a].key, AtomKey::Template { .. }));
+        let templates = used
+            .iter()
+            .any(|&a| matches!(self.atoms[a].key, AtomKey::Template { .. }));
         if used.len() > MAX_VARIABLES {
             return Found::Open {
                 assignments: Vec::new(),
@@ -403,7 +401,12 @@ impl<'p> Symbolic<'p> {
                 allow
             };
             if goal(allows(Side::New), allows(Side::Old)) {
-                assignments.push(used.iter().enumerate().map(|(i, &a)| (a, bits & (1 << i) != 0)).collect());
+                assignments.push(
+                    used.iter()
+                        .enumerate()
+                        .map(|(i, &a)| (a, bits & (1 << i) != 0))
+                        .collect(),
+                );
                 if assignments.len() == MAX_WITNESSES {
                     break;
                 }
