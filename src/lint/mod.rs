@@ -9,6 +9,7 @@ pub mod access_analyzer;
 mod config;
 mod context;
 mod embedded;
+pub mod explain;
 mod finding;
 mod foundation;
 pub mod output;
@@ -34,8 +35,8 @@ use crate::source::{Source, Span};
 pub struct Linter {
     pub config: Config,
     pub limits: Limits,
-    /// The key grant files are for, when known (`--key-spec`); otherwise
-    /// grant rules consider every kind of key.
+    /// The key grant files and key policies are for, when known
+    /// (`--key-spec`); otherwise the rules consider every kind of key.
     pub key: Option<KeyInfo>,
 }
 
@@ -78,7 +79,7 @@ impl Linter {
                     })
                     .collect()
             }
-            Ok(Document::Policy(policy)) => lint_policy(source, &value, &policy, kind, inline),
+            Ok(Document::Policy(policy)) => lint_policy(source, &value, &policy, kind, inline, self.key),
             Ok(Document::Grants(grants)) => {
                 let cx = GrantsCx {
                     source,
@@ -132,6 +133,7 @@ fn lint_policy(
     policy: &Policy,
     kind: Option<DocumentKind>,
     inline: Option<Inline>,
+    key: Option<KeyInfo>,
 ) -> Vec<Finding> {
     // Values the evaluator cannot use are errors, as in `keyward check`.
     let compiled = match CompiledPolicy::compile(source.name(), policy) {
@@ -152,6 +154,7 @@ fn lint_policy(
         kind: read,
         ty: refine(PolicyType::of(kind, read), policy),
         inline,
+        key: key.filter(|_| read == PolicyKind::KeyPolicy),
     };
     let mut findings = Vec::new();
     for rule in rules::ALL {

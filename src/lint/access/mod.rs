@@ -1,18 +1,27 @@
 //! Checks beyond Access Analyzer's validation, answered locally with
 //! keyward's evaluator: does a new policy allow any request the old one
 //! denied ([`no_new_access`]), and does a policy allow any of some actions
-//! ([`access_not_granted`])? Both try every class of catalogued action and
-//! the principals, resources and condition values the policies name
-//! ([`samples`]), and answer with a request that shows it, "no", or
-//! "cannot decide" where a condition leaves the sampled requests short of
-//! a proof.
+//! ([`access_not_granted`])? Both go over every class of catalogued action
+//! ([`samples`]), of resource ([`classes`]: every combination of resource
+//! patterns that some ARN matches) and of caller. For each class the
+//! statements are weighed as formulas over their conditions
+//! ([`symbolic`]): a class where no truth of the conditions gives the
+//! answer looked for is proven; on the others keyward builds contexts and
+//! asks the evaluator. The answer is a request that shows it (FAIL), a
+//! proof that none exists (PASS), or "cannot decide" when a class stays
+//! open.
 
+mod classes;
 mod samples;
+mod symbolic;
 
+use std::collections::HashSet;
 use std::fmt;
 
-use crate::eval::{evaluate, CompiledPolicy, Context, ContextValue, Decision, Request};
-use crate::policy::Policy;
+use symbolic::{Found, Side, Symbolic};
+
+use crate::eval::{evaluate, ArnPattern, CompiledPolicy, Context, ContextValue, Decision, Request};
+use crate::policy::{Policy, Version};
 
 /// What a check found.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,95 +81,120 @@ fn compile(name: &str, policy: &Policy) -> Result<CompiledPolicy, String> {
     })
 }
 
-/// Every request to try, in a fixed order.
-fn requests<'a>(
-    policies: &'a [&'a Policy],
-    actions: &'a [String],
-    resources: &'a [String],
-) -> impl Iterator<Item = Request> + 'a {
-    let callers = samples::callers(policies);
-    let contexts: Vec<Context> = samples::Keys::of(policies).contexts(policies);
-    actions.iter().flat_map(move |action| {
-        let callers = callers.clone();
-        let contexts = contexts.clone();
-        resources.iter().flat_map(move |resource| {
-            let contexts = contexts.clone();
-            callers.clone().into_iter().flat_map(move |caller| {
-                contexts.clone().into_iter().map({
-                    let caller = caller.clone();
-                    move |context| Request {
-                        caller: caller.clone(),
-                        action: action.clone(),
-                        resource: resource.clone(),
-                        context,
-                    }
-                })
-            })
-        })
-    })
+/// The resource patterns of the policies, each marked when it holds a
+/// policy variable that the evaluator substitutes.
+fn resource_patterns(policies: &[&Policy]) -> Vec<classes::ResourcePattern> {
+    let mut out = Vec::new();
+    for policy in policies {
+        let variables = policy.version.as_ref().is_some_and(|v| v.node == Version::V2012_10_17);
+        for resource in policy.statements.iter().filter_map(|s| s.resource.as_ref()) {
+            for text in resource.value.iter() {
+                out.push(classes::ResourcePattern {
+                    text: text.to_string(),
+                    template: ArnPattern::resource(text, variables).template().is_some(),
+                });
+            }
+        }
+    }
+    out
 }
 
-/// Conditions that differ between the policies, or that depend on the
-/// request (policy variables): what keeps a search without a result from
-/// being a proof.
-fn open_conditions(old: Option<&Policy>, new: &Policy) -> Option<String> {
-    let conditions = |p: &Policy| -> Vec<crate::policy::Condition> {
-        p.statements
-            .iter()
-            .filter_map(|s| s.condition.as_ref().map(|c| c.node.clone()))
-            .collect()
+/// Looks for a request for which `goal(new allows, old allows)` holds:
+/// over every class of action, resource and caller, proving the classes
+/// where no context can make it hold ([`symbolic`]) and trying contexts on
+/// the others.
+fn search(
+    old: Option<(&Policy, &CompiledPolicy)>,
+    new: (&Policy, &CompiledPolicy),
+    only_actions: &[String],
+    only_resources: &[String],
+    goal: fn(bool, bool) -> bool,
+) -> Result<Verdict, String> {
+    let policies: Vec<&Policy> = old.iter().map(|(p, _)| *p).chain([new.0]).collect();
+    let actions = samples::actions(&policies, only_actions);
+    let Ok(resources) = classes::resources(&resource_patterns(&policies), only_resources) else {
+        return Ok(Verdict::CannotDecide(
+            "the resource patterns combine in too many ways for keyward to try each".to_owned(),
+        ));
     };
-    let new_conditions = conditions(new);
-    let variable = new_conditions
+    let mut callers = samples::callers(&policies);
+    // Without `Principal` (identity policies) every caller is alike.
+    if policies
         .iter()
-        .chain(old.map(conditions).unwrap_or_default().iter())
-        .any(|c| {
-            c.blocks.iter().flat_map(|b| b.entries.iter()).any(|e| {
-                e.values
-                    .iter()
-                    .any(|v| matches!(&v.node, crate::policy::Scalar::String(s) if s.contains("${")))
-            })
-        });
-    if variable {
-        return Some("a condition value holds a policy variable, which depends on the request".to_owned());
+        .all(|p| p.statements.iter().all(|s| s.principal.is_none()))
+    {
+        callers.truncate(1);
     }
-    let old = old?;
-    let old_conditions = conditions(old);
-    let same = new_conditions.iter().all(|c| old_conditions.contains(c))
-        && old_conditions.iter().all(|c| new_conditions.contains(c));
-    (!same).then(|| {
-        "the policies' conditions differ, and the requests tried cover the values they name, not every value".to_owned()
-    })
+    let keys = samples::Keys::of(&policies);
+    let contexts = keys.contexts(&policies);
+    let mut sides = vec![(Side::New, new.0, new.1)];
+    sides.extend(old.map(|(p, c)| (Side::Old, p, c)));
+    let mut symbolic = Symbolic::new(&sides);
+    let decide = |request: &Request| {
+        let allowed = |compiled: &CompiledPolicy| evaluate(compiled, request).decision == Decision::Allow;
+        goal(allowed(new.1), old.is_some_and(|(_, c)| allowed(c)))
+    };
+    let mut open: Option<String> = None;
+    let mut tried: HashSet<String> = HashSet::new();
+    for action in &actions {
+        for resource in &resources {
+            for caller in &callers {
+                let Found::Open {
+                    assignments,
+                    templates,
+                    why,
+                } = symbolic.classify(action, resource, caller, goal)
+                else {
+                    continue;
+                };
+                let request = |context: Context| Request {
+                    caller: caller.clone(),
+                    action: action.clone(),
+                    resource: resource.clone(),
+                    context,
+                };
+                // Formulas without templates give the same answers for the
+                // same contexts: try them once.
+                let formula = format!("{assignments:?}{why:?}");
+                if !templates && !tried.insert(formula) {
+                    continue;
+                }
+                let realized = assignments.iter().filter_map(|a| symbolic.realize(a, &keys));
+                for context in realized.chain(contexts.iter().cloned()) {
+                    let request = request(context);
+                    if decide(&request) {
+                        return Ok(Verdict::Fail(Box::new(request)));
+                    }
+                }
+                open.get_or_insert_with(|| {
+                    let shown = Shown(&request(Context::new())).to_string();
+                    why.unwrap_or_else(|| {
+                        "the conditions could allow it for some context, and no context keyward built shows it"
+                            .to_owned()
+                    }) + &format!(" ({shown})")
+                });
+            }
+        }
+    }
+    Ok(open.map_or(Verdict::Pass, Verdict::CannotDecide))
 }
 
 /// Does `new` allow any request that `old` denies? As Access Analyzer's
 /// `CheckNoNewAccess`, for two policies of the same type.
 pub fn no_new_access(old: &Policy, new: &Policy) -> Result<Verdict, String> {
     let (old_compiled, new_compiled) = (compile("old", old)?, compile("new", new)?);
-    let policies = [old, new];
-    let actions = samples::actions(&policies, &[]);
-    let resources = samples::resources(&policies, &[]);
-    for request in requests(&policies, &actions, &resources) {
-        if evaluate(&new_compiled, &request).decision == Decision::Allow
-            && evaluate(&old_compiled, &request).decision != Decision::Allow
-        {
-            return Ok(Verdict::Fail(Box::new(request)));
-        }
-    }
-    Ok(open_conditions(Some(old), new).map_or(Verdict::Pass, Verdict::CannotDecide))
+    search(
+        Some((old, &old_compiled)),
+        (new, &new_compiled),
+        &[],
+        &[],
+        |new, old| new && !old,
+    )
 }
 
 /// Does `policy` allow any of `actions` (patterns) on any of `resources`
 /// (all resources when empty)? As Access Analyzer's `CheckAccessNotGranted`.
 pub fn access_not_granted(policy: &Policy, actions: &[String], resources: &[String]) -> Result<Verdict, String> {
     let compiled = compile("policy", policy)?;
-    let policies = [policy];
-    let actions = samples::actions(&policies, actions);
-    let resources = samples::resources(&policies, resources);
-    for request in requests(&policies, &actions, &resources) {
-        if evaluate(&compiled, &request).decision == Decision::Allow {
-            return Ok(Verdict::Fail(Box::new(request)));
-        }
-    }
-    Ok(open_conditions(None, policy).map_or(Verdict::Pass, Verdict::CannotDecide))
+    search(None, (policy, &compiled), actions, resources, |new, _| new)
 }

@@ -1,7 +1,9 @@
 //! The finite set of requests the access checks try: actions (one per
 //! class of catalogued actions that the policies' patterns cannot tell
-//! apart), resources, callers and contexts taken from what the policies
-//! name, with wildcards expanded symbolically and one outsider value each.
+//! apart), callers (one per class the principals cannot tell apart), and
+//! contexts built from the condition values the policies name, with one
+//! outsider value each. Resources come from [`super::classes`]; the
+//! contexts only look for counterexamples, [`super::symbolic`] proves.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +15,8 @@ use crate::policy::{BaseOperator, Effect, Policy, Principal, PrincipalKind, Scal
 pub const OUTSIDER_ACCOUNT: &str = "999999999999";
 const OUTSIDER: &str = "zzz-outsider";
 
-/// A wildcard pattern with each `*` and `?` replaced by one letter.
+/// A wildcard pattern with each `*` and `?` replaced by one letter: a
+/// value that matches it, for building a counterexample.
 pub fn expand(pattern: &str) -> String {
     pattern.replace(['*', '?'], "x")
 }
@@ -68,32 +71,18 @@ pub fn actions(policies: &[&Policy], only: &[String]) -> Vec<String> {
     classes.into_values().collect()
 }
 
-/// The resources written (wildcards expanded), and one no pattern names.
-pub fn resources(policies: &[&Policy], only: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = if only.is_empty() {
-        policies
-            .iter()
-            .flat_map(|p| p.statements.iter())
-            .filter_map(|s| s.resource.as_ref())
-            .flat_map(|r| r.value.iter().map(|v| expand(v)))
-            .collect()
-    } else {
-        only.iter().map(|r| expand(r)).collect()
-    };
-    if only.is_empty() {
-        out.push(format!("arn:aws:zzz:us-east-1:{OUTSIDER_ACCOUNT}:zzz/{OUTSIDER}"));
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The callers the principals name, an account's role for each account,
-/// and an outsider; for identity policies, a role of the policy's account.
+/// One caller per class of callers the principals cannot tell apart: for
+/// each account named, its root, a user, a role, a role session and a
+/// federated user; each role named and a session of it; each other
+/// principal named; and outsiders of every kind. (The evaluator matches
+/// principals by account, role name and exact ARN, and by the caller's
+/// kind; `Principal` takes no partial wildcards.)
 pub fn callers(policies: &[&Policy]) -> Vec<Caller> {
+    let mut accounts: Vec<String> = vec!["111122223333".to_owned(), OUTSIDER_ACCOUNT.to_owned()];
     let mut arns: Vec<String> = vec![
         "arn:aws:iam::111122223333:role/Caller".to_owned(),
-        format!("arn:aws:iam::{OUTSIDER_ACCOUNT}:role/Outsider"),
+        "anonymous".to_owned(),
+        "zzz-outsider.amazonaws.com".to_owned(),
     ];
     for statement in policies.iter().flat_map(|p| p.statements.iter()) {
         let Some(principal) = &statement.principal else {
@@ -104,22 +93,47 @@ pub fn callers(policies: &[&Policy]) -> Vec<Caller> {
         };
         for entry in entries {
             for id in entry.ids.iter() {
-                match entry.kind.node {
-                    PrincipalKind::Aws if id.as_str() == "*" => {}
-                    PrincipalKind::Aws if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => {
-                        arns.push(format!("arn:aws:iam::{}:root", id.as_str()));
-                        arns.push(format!("arn:aws:iam::{}:role/Any", id.as_str()));
+                let parts: Vec<&str> = id.splitn(6, ':').collect();
+                match (entry.kind.node, parts.as_slice()) {
+                    (PrincipalKind::Aws, _) if id.as_str() == "*" => {}
+                    (PrincipalKind::Aws, _) if is_account(id) => accounts.push(id.to_string()),
+                    (PrincipalKind::Aws, ["arn", _, "iam", "", account, "root"]) => {
+                        accounts.push((*account).to_owned())
                     }
-                    PrincipalKind::Aws => arns.push(expand(id)),
-                    PrincipalKind::Service => arns.push(id.to_string()),
+                    (PrincipalKind::Aws, ["arn", partition, "iam", "", account, role]) if role.starts_with("role/") => {
+                        let name = role.rsplit('/').next().unwrap_or(role);
+                        arns.push(id.to_string());
+                        arns.push(format!("arn:{partition}:sts::{account}:assumed-role/{name}/session"));
+                        accounts.push((*account).to_owned());
+                    }
+                    (PrincipalKind::Aws, ["arn", _, _, _, account, _]) => {
+                        arns.push(expand(id));
+                        accounts.push((*account).to_owned());
+                    }
+                    (PrincipalKind::Aws | PrincipalKind::Service, _) => arns.push(id.to_string()),
                     _ => {}
                 }
             }
         }
     }
-    arns.sort();
+    accounts.retain(|a| is_account(a));
+    for account in accounts {
+        arns.extend([
+            format!("arn:aws:iam::{account}:root"),
+            format!("arn:aws:iam::{account}:user/{OUTSIDER}"),
+            format!("arn:aws:iam::{account}:role/{OUTSIDER}"),
+            format!("arn:aws:sts::{account}:assumed-role/{OUTSIDER}/session"),
+            format!("arn:aws:sts::{account}:federated-user/{OUTSIDER}"),
+        ]);
+    }
+    // The caller of an identity policy first; anonymous last.
+    arns.sort_by_key(|a| (!a.ends_with(":role/Caller"), a == "anonymous", a.clone()));
     arns.dedup();
     arns.iter().filter_map(|a| Caller::parse(a).ok()).collect()
+}
+
+fn is_account(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn scalar(value: &Scalar) -> String {
@@ -203,14 +217,19 @@ impl Keys {
         Keys { keys }
     }
 
-    fn value(&self, folded: &str, value: &str) -> ContextValue {
+    /// The values tried for a key (lower-cased).
+    pub fn candidates(&self, folded: &str) -> &[String] {
+        self.keys.get(folded).map_or(&[], |(_, _, values)| values.as_slice())
+    }
+
+    pub fn value(&self, folded: &str, value: &str) -> ContextValue {
         match self.keys.get(folded) {
             Some((_, true, _)) => ContextValue::Many(vec![value.to_owned()]),
             _ => ContextValue::One(value.to_owned()),
         }
     }
 
-    fn name<'k>(&'k self, folded: &'k str) -> &'k str {
+    pub fn name<'k>(&'k self, folded: &'k str) -> &'k str {
         self.keys.get(folded).map_or(folded, |(name, _, _)| name.as_str())
     }
 

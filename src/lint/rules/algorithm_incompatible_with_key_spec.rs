@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
 statement whose conditions require `kms:KeySpec` to be such a spec and `kms:SigningAlgorithm` (or \
 `kms:EncryptionAlgorithm`, `kms:MacAlgorithm`, `kms:KeyAgreementAlgorithm`) to be an algorithm of another \
 spec matches no request: KMS refuses the call before it could, so an Allow allows nothing and a Deny \
-guards nothing.",
+guards nothing. With `keyward lint --key-spec SPEC`, a key policy is read as the policy of a key of that \
+spec, so every algorithm condition is checked against it.",
         bad: r#""Action": "kms:Sign",
 "Condition": {"StringEquals": {"kms:KeySpec": "ECC_NIST_P256", "kms:SigningAlgorithm": "RSASSA_PSS_SHA_256"}}"#,
         good: r#""Action": "kms:Sign",
@@ -35,6 +36,7 @@ const ALGORITHM_KEYS: &[&str] = &[
     "kms:EncryptionAlgorithm",
     "kms:MacAlgorithm",
     "kms:KeyAgreementAlgorithm",
+    "kms:EncapsulationAlgorithm",
 ];
 
 fn algorithms(spec: KeySpec, key: &str) -> Vec<&'static str> {
@@ -43,6 +45,7 @@ fn algorithms(spec: KeySpec, key: &str) -> Vec<&'static str> {
         "kms:SigningAlgorithm" => facts.signing.iter().map(|a| a.as_str()).collect(),
         "kms:EncryptionAlgorithm" => facts.encryption.iter().map(|a| a.as_str()).collect(),
         "kms:MacAlgorithm" => facts.mac.iter().map(|a| a.as_str()).collect(),
+        "kms:EncapsulationAlgorithm" => facts.encapsulation.iter().map(|a| a.as_str()).collect(),
         _ => facts.key_agreement.iter().map(|a| a.as_str()).collect(),
     }
 }
@@ -86,9 +89,15 @@ fn required_specs(statement: &Statement) -> Option<Vec<KeySpec>> {
 }
 
 fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
+    // A key policy linted with `--key-spec` is about that key only.
+    let key_spec = cx
+        .key
+        .and_then(|key| KeySpec::ALL.iter().copied().find(|s| s.as_str() == key.spec));
     for statement in cx.statements() {
-        let Some(specs) = required_specs(statement) else {
-            continue;
+        let (specs, from_flag) = match (required_specs(statement), key_spec) {
+            (Some(specs), _) => (specs, false),
+            (None, Some(spec)) => (vec![spec], true),
+            (None, None) => continue,
         };
         if specs.is_empty() {
             continue;
@@ -112,12 +121,14 @@ fn check(cx: &PolicyCx<'_>, out: &mut Findings) {
                 } else {
                     format!("use one of `{}`", supported.join("`, `"))
                 };
+                let whose = if from_flag {
+                    format!("the key's spec `{}` (`--key-spec`)", names.join("`, `"))
+                } else {
+                    format!("key spec `{}`", names.join("`, `"))
+                };
                 out.push(
                     RULE.info
-                        .finding(
-                            value.span,
-                            format!("`{algorithm}` is not an algorithm of key spec `{}`", names.join("`, `")),
-                        )
+                        .finding(value.span, format!("`{algorithm}` is not an algorithm of {whose}"))
                         .label("never matches")
                         .help(help),
                 );

@@ -65,6 +65,7 @@ mod trust_policy_size;
 mod uncatalogued_name;
 mod unknown_action;
 mod unknown_condition_key;
+mod unknown_kms_value;
 mod unlikely_date_value;
 mod unsupported_condition_key;
 mod unsupported_principal_type;
@@ -165,6 +166,7 @@ pub static ALL: &[&Rule] = &[
     &uncatalogued_name::RULE,
     &unknown_action::RULE,
     &unknown_condition_key::RULE,
+    &unknown_kms_value::RULE,
     &unlikely_date_value::RULE,
     &unsupported_condition_key::RULE,
     &unsupported_principal_type::RULE,
