@@ -16,6 +16,7 @@ mod condition;
 mod describe;
 mod error;
 mod evaluate;
+mod guardrail_note;
 pub mod glob;
 mod principal;
 mod request;
@@ -26,6 +27,7 @@ pub use arn::{components as arn_components, ArnPattern};
 pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::Failure;
 pub use error::CompileError;
+pub use guardrail_note::GuardrailNote;
 pub use evaluate::{
     evaluate, evaluate_traced, Decision, Matches, MissingKeys, Note, Outcome, Reason, Reasons, Response, Trace,
     TraceEntry,
