@@ -175,7 +175,10 @@ fn every_reason_and_guardrail_note_code_is_documented_and_in_the_schema() {
     let kms = keyward::kms::Why::ALL.map(keyward::kms::Why::code);
     let general = keyward::eval::access::Why::ALL.map(keyward::eval::access::Why::code);
     for code in kms.iter().chain(&general) {
-        assert!(doc.contains(&format!("`{code}`")), "`{code}` is not in docs/simulate-json.md");
+        assert!(
+            doc.contains(&format!("`{code}`")),
+            "`{code}` is not in docs/simulate-json.md"
+        );
         assert!(whys.iter().any(|w| w == code), "`{code}` is not in the schema's `why`");
     }
     for code in &whys {
@@ -185,8 +188,16 @@ fn every_reason_and_guardrail_note_code_is_documented_and_in_the_schema() {
         );
     }
     for note in keyward::eval::GuardrailNote::ALL {
-        assert!(doc.contains(&format!("`{}`", note.code())), "`{}` is undocumented", note.code());
-        assert!(notes.iter().any(|n| n == note.code()), "`{}` is not in the schema", note.code());
+        assert!(
+            doc.contains(&format!("`{}`", note.code())),
+            "`{}` is undocumented",
+            note.code()
+        );
+        assert!(
+            notes.iter().any(|n| n == note.code()),
+            "`{}` is not in the schema",
+            note.code()
+        );
     }
 }
 
@@ -213,16 +224,30 @@ fn a_kms_request_through_an_endpoint_is_decided_with_its_policy_and_notes_skippe
     );
     let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     let request = |action: &str, endpoint: bool| {
-        let vpce = if endpoint { r#", "vpc_endpoint": "vpce-0a1b2c3d""# } else { "" };
+        let vpce = if endpoint {
+            r#", "vpc_endpoint": "vpce-0a1b2c3d""#
+        } else {
+            ""
+        };
         write(
             &format!("request-{action}-{endpoint}.json"),
-            &format!(r#"{{"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:{action}", "resource": "{key}"{vpce}}}"#),
+            &format!(
+                r#"{{"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:{action}", "resource": "{key}"{vpce}}}"#
+            ),
         )
     };
     let run = |request: &str| {
         keyward(&[
-            "simulate", "--request", request, "--key-policy", &key_policy, "--vpc-endpoint-policy", &endpoint,
-            "--format", "json", "--explain",
+            "simulate",
+            "--request",
+            request,
+            "--key-policy",
+            &key_policy,
+            "--vpc-endpoint-policy",
+            &endpoint,
+            "--format",
+            "json",
+            "--explain",
         ])
     };
     let decrypt = run(&request("Decrypt", true));
@@ -240,12 +265,24 @@ fn a_kms_request_through_an_endpoint_is_decided_with_its_policy_and_notes_skippe
         &format!(r#"{{"principal": "cloudtrail.amazonaws.com", "action": "kms:DescribeKey", "resource": "{key}"}}"#),
     );
     let out = keyward(&[
-        "simulate", "--request", &service, "--key-policy", &key_policy, "--scp", &format!("111122223333={scp}"),
-        "--format", "json", "--explain",
+        "simulate",
+        "--request",
+        &service,
+        "--key-policy",
+        &key_policy,
+        "--scp",
+        &format!("111122223333={scp}"),
+        "--format",
+        "json",
+        "--explain",
     ]);
     let notes = json(&out)["guardrail_notes"].clone();
     assert!(
-        notes.as_array().expect("notes").iter().any(|n| n["code"] == "scp-not-for-service-principal"),
+        notes
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|n| n["code"] == "scp-not-for-service-principal"),
         "{notes}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -16,8 +16,8 @@ mod condition;
 mod describe;
 mod error;
 mod evaluate;
-mod guardrail_note;
 pub mod glob;
+mod guardrail_note;
 mod principal;
 mod request;
 mod template;
@@ -27,11 +27,11 @@ pub use arn::{components as arn_components, ArnPattern};
 pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::Failure;
 pub use error::CompileError;
-pub use guardrail_note::GuardrailNote;
 pub use evaluate::{
     evaluate, evaluate_traced, Decision, Matches, MissingKeys, Note, Outcome, Reason, Reasons, Response, Trace,
     TraceEntry,
 };
+pub use guardrail_note::GuardrailNote;
 pub use principal::{PrincipalLevel, PrincipalMatch, PrincipalMatcher};
 pub use request::{fold_key, Caller, CallerKind, Context, ContextValue, InvalidCaller, Request};
 pub use template::Template;

@@ -182,7 +182,6 @@ impl Why {
         Why::Anonymous,
     ];
 
-
     /// A stable code for suites and JSON output.
     pub const fn code(self) -> &'static str {
         match self {

@@ -94,7 +94,10 @@ impl<'p> IdentitySide<'p> {
 
     /// Every evaluated policy of the identity side.
     pub fn iter(&self) -> impl Iterator<Item = &Matches<'p>> {
-        self.identity.iter().chain(self.boundary.iter()).chain(self.session.iter())
+        self.identity
+            .iter()
+            .chain(self.boundary.iter())
+            .chain(self.session.iter())
     }
 }
 

@@ -100,7 +100,6 @@ impl Why {
         Why::NothingAllows,
     ];
 
-
     pub const fn code(self) -> &'static str {
         match self {
             Why::ExplicitDeny => "explicit-deny",

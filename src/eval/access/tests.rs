@@ -48,8 +48,15 @@ fn an_rcp_for_a_service_rcps_do_not_cover_is_skipped_with_a_note() {
     assert_eq!(access.decision, Decision::Allow);
     assert_eq!(trace.guardrails, [GuardrailNote::RcpServiceNotCovered]);
     // DynamoDB is on the current list: the same RCP denies.
-    let get = request(USER, "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:table/t");
-    assert_eq!(authorize(&policies, &get, target, None).decision, Decision::ExplicitDeny);
+    let get = request(
+        USER,
+        "dynamodb:GetItem",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/t",
+    );
+    assert_eq!(
+        authorize(&policies, &get, target, None).decision,
+        Decision::ExplicitDeny
+    );
 }
 
 #[test]
@@ -90,6 +97,9 @@ fn an_action_without_a_resource_notes_the_unread_resource_policy() {
     };
     let mut trace = Trace::default();
     let list = request(USER, "s3:ListAllMyBuckets", "*");
-    assert_eq!(authorize(&policies, &list, target, Some(&mut trace)).decision, Decision::Allow);
+    assert_eq!(
+        authorize(&policies, &list, target, Some(&mut trace)).decision,
+        Decision::Allow
+    );
     assert_eq!(trace.guardrails, [GuardrailNote::ResourcePolicyNoResource]);
 }
