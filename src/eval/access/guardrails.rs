@@ -198,7 +198,7 @@ impl<'p> Guardrails<'p> {
 
         let vpc_endpoint = policies
             .vpc_endpoint
-            .map(|policy| Matches::of(policy, request, trace.as_deref_mut()));
+            .map(|policy| Matches::of(policy, request, trace));
         Guardrails {
             scps,
             rcps,
