@@ -674,12 +674,12 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
         }
         Why::NoKeyPolicy => "no key policy was given and no grant applies".into(),
         Why::KeyPolicyNamesCaller => match verdict.limited {
-            None => "allowed by the key policy, which names the caller".into(),
+            None => "allowed by the key policy".into(),
             Some(Limited::Boundary(name)) => format!("allowed by the key policy, which names the caller itself: the permissions boundary {name} does not allow the action, but it does not limit a resource policy naming a user or a session"),
             Some(Limited::SessionPolicy(name)) => format!("allowed by the key policy, which names the session itself: the session policy {name} does not allow the action, but it does not limit a resource policy naming the session"),
         },
         Why::KeyPolicyNamesRole => {
-            "allowed by the key policy, which names the caller's role; its permissions boundary and the session policy allow too".into()
+            "allowed by the key policy, which names the caller's role (its boundary and session policy allow too)".into()
         }
         Why::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
         Why::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
