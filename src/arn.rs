@@ -44,6 +44,24 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// The partition a Region belongs to (`aws-cn` for `cn-north-1`,
+/// `aws-us-gov` for `us-gov-west-1`, …), as the SDKs' endpoint rules group
+/// them; `aws` for every other Region. A key's ARN names it.
+pub fn partition_of(region: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 6] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
+}
+
 /// Twelve ASCII digits.
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
@@ -73,6 +91,22 @@ mod tests {
         );
         assert_eq!(arn.account_id(), Some("111122223333"));
         assert_eq!(arn.to_string(), text);
+    }
+
+    #[test]
+    fn regions_belong_to_their_partitions() {
+        use super::partition_of;
+        for (region, partition) in [
+            ("us-east-1", "aws"),
+            ("eu-west-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("cn-northwest-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+        ] {
+            assert_eq!(partition_of(region), partition, "{region}");
+        }
     }
 
     #[test]

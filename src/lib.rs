@@ -5,6 +5,12 @@
 //! [`policy::Document::from_json`] (JSON → policy or grant model, every
 //! problem reported at once), and [`policy::fmt`] (model → canonical text).
 //! See `DESIGN.md`-style notes at the top of each module.
+//!
+//! The local KMS is embedded through [`Service`]: every KMS operation is a
+//! typed request in [`op`] (`op::Encrypt`, `op::CreateKey`, …) given to
+//! [`Service::call`] with the caller, which validates, authorizes with the
+//! evaluator, runs, commits and audits it, exactly as `keyward serve` does
+//! (`examples/embed.rs`; [`op::Json`] takes the KMS JSON API's request instead).
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +31,7 @@ pub mod source;
 pub mod store;
 pub mod suite;
 
+pub use kms::{op, Service};
 pub use source::{Source, Span, Spanned};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -8,12 +8,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use keyward::eval::Caller;
+use keyward::kms::op::Json;
 use keyward::kms::runtime::{AuditFilter, AuditRecord, Paging, Runtime, SimulatedClock, State};
+use keyward::kms::{Authorizer, Service};
 use keyward::kms::{Change, Commit, Partition, Row, Seq, Store as _};
 use keyward::policy::Document;
 use keyward::source::Source;
 use keyward::store::{SqliteStore, StoreError, DATABASE_FILE, ROOT_KEY_FILE, SCHEMA_VERSION};
+use serde_json::json;
 
 const ACCOUNT: &str = "111122223333";
 const REGION: &str = "us-east-1";
@@ -82,6 +89,7 @@ impl WholePartition for SqliteStore {
                 keys: p.keys,
                 aliases: p.aliases,
                 grants: p.grants,
+                custom_key_stores: p.custom_key_stores,
             }))
     }
 
@@ -621,13 +629,16 @@ fn crash_child() {
     }
 }
 
-#[test]
-fn crash_safety_loses_no_acknowledged_save() {
-    let dir = state_dir("crash");
+/// Runs the ignored test `child` in a child process writing to a new state
+/// directory, lets it acknowledge calls for half a second (and at least ten),
+/// kills it with SIGKILL, most likely in the middle of a commit, and returns
+/// the state directory with every `ack KEY BLOB` line it printed.
+fn acknowledged_until_killed(name: &str, child: &str) -> (PathBuf, Vec<(String, Vec<u8>)>) {
+    let dir = state_dir(name);
     std::fs::create_dir_all(&dir).unwrap();
     let stderr = std::fs::File::create(dir.join("child.stderr")).unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "store::crash_child", "--ignored", "--nocapture"])
+        .args(["--exact", child, "--ignored", "--nocapture"])
         .env("KEYWARD_CRASH_DIR", dir.join("state"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -641,8 +652,6 @@ fn crash_safety_loses_no_acknowledged_save() {
         Some((parts.next()?.to_owned(), unhex(parts.next()?)))
     };
     let started = Instant::now();
-    // Let it save for half a second (and at least ten times), then kill it,
-    // most likely in the middle of a save.
     while (acknowledged.len() < 10 || started.elapsed() < Duration::from_millis(500))
         && started.elapsed() < Duration::from_secs(20)
     {
@@ -657,7 +666,12 @@ fn crash_safety_loses_no_acknowledged_save() {
     child.wait().unwrap();
     let stderr = std::fs::read_to_string(dir.join("child.stderr")).unwrap_or_default();
     assert!(acknowledged.len() >= 10, "the child stopped early:\n{stderr}");
+    (dir, acknowledged)
+}
 
+#[test]
+fn crash_safety_loses_no_acknowledged_save() {
+    let (dir, acknowledged) = acknowledged_until_killed("crash", "store::crash_child");
     let store = SqliteStore::open(&dir.join("state")).unwrap();
     let mut restored = runtime();
     restored
@@ -672,6 +686,81 @@ fn crash_safety_loses_no_acknowledged_save() {
     }
     // Every acknowledged call is in the audit log too (two per key).
     assert!(store.last_event_id().unwrap() >= 2 * acknowledged.len() as u64);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `Service` on the SQLite store of `dir`: the write path of every front
+/// end (`keyward serve`, the CLI, the REPL).
+fn service(dir: &Path) -> Service<Arc<SimulatedClock>> {
+    let store = SqliteStore::open(dir).unwrap();
+    Service::open(
+        Box::new(store),
+        Authorizer::default(),
+        Arc::new(SimulatedClock::at(NOW)),
+        ACCOUNT,
+    )
+    .unwrap()
+}
+
+fn service_call(kms: &Service<Arc<SimulatedClock>>, operation: &str, request: serde_json::Value) -> serde_json::Value {
+    kms.call(
+        &root(),
+        REGION,
+        &Json {
+            operation,
+            request: &request,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{operation}: {e:?}"))
+}
+
+/// The child of `crash_safety_through_the_service_loses_no_acknowledged_call`:
+/// `CreateKey` then `Encrypt` through `Service::call`, each answered only
+/// once its rows and audit record are committed; prints `ack KEY BLOB`.
+#[test]
+#[ignore = "run by crash_safety_through_the_service_loses_no_acknowledged_call"]
+fn service_crash_child() {
+    let Some(dir) = std::env::var_os("KEYWARD_CRASH_DIR") else {
+        return;
+    };
+    let kms = service(Path::new(&dir));
+    let started = Instant::now();
+    let mut stdout = std::io::stdout();
+    while started.elapsed() < Duration::from_secs(30) {
+        let created = service_call(&kms, "CreateKey", json!({}));
+        let key = created["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+        let sealed = service_call(
+            &kms,
+            "Encrypt",
+            json!({"KeyId": key, "Plaintext": BASE64.encode(&key), "EncryptionContext": {"purpose": "crash"}}),
+        );
+        let blob = BASE64.decode(sealed["CiphertextBlob"].as_str().unwrap()).unwrap();
+        writeln!(stdout, "ack {key} {}", hex(&blob)).unwrap();
+        stdout.flush().unwrap();
+    }
+}
+
+#[test]
+fn crash_safety_through_the_service_loses_no_acknowledged_call() {
+    let (dir, acknowledged) = acknowledged_until_killed("service-crash", "store::service_crash_child");
+    let kms = service(&dir.join("state"));
+    for (key_id, blob) in &acknowledged {
+        let described = service_call(&kms, "DescribeKey", json!({"KeyId": key_id}));
+        assert_eq!(described["KeyMetadata"]["KeyState"], "Enabled", "key {key_id}");
+        let opened = service_call(
+            &kms,
+            "Decrypt",
+            json!({"CiphertextBlob": BASE64.encode(blob), "EncryptionContext": {"purpose": "crash"}}),
+        );
+        assert_eq!(
+            opened["KeyId"].as_str().unwrap().rsplit('/').next(),
+            Some(key_id.as_str())
+        );
+        assert_eq!(
+            BASE64.decode(opened["Plaintext"].as_str().unwrap()).unwrap(),
+            key_id.as_bytes()
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -754,7 +843,9 @@ fn two_processes_on_one_new_state_directory_never_find_it_locked_and_lose_nothin
 #[test]
 fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     let dir = state_dir("waiting-process");
-    drop(SqliteStore::open(&dir).unwrap());
+    // This process has the state open (its holder file names it) and
+    // holds the write lock.
+    let store = SqliteStore::open(&dir).unwrap();
     let holder = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let child = shared_child_process(&dir, 1);
@@ -763,12 +854,23 @@ fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert_eq!(
-        stderr
-            .matches("is locked by another keyward process; waiting for it")
-            .count(),
-        1,
-        "{stderr}"
+    let program = std::env::current_exe().unwrap();
+    let program = program.file_name().unwrap().to_string_lossy();
+    let said = format!(
+        "is locked by process {} ({program}); waiting for it",
+        std::process::id()
+    );
+    assert_eq!(stderr.matches(&said).count(), 1, "{said:?} in {stderr}");
+    drop(store);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("keyward.lock"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "every holder file is removed when its store closes: {left:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -73,6 +73,11 @@ fn sm2_keys_sign_encrypt_and_agree_in_a_china_region() {
     let in_china = |operation: &str, request: Value| call_in(&kms, &root(), region, operation, request);
     let signing = in_china("CreateKey", json!({"KeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"})).unwrap();
     let key = signing["KeyMetadata"]["Arn"].as_str().unwrap();
+    // China Regions are the aws-cn partition, and key ARNs name it.
+    assert!(key.starts_with("arn:aws-cn:kms:cn-north-1:"), "{key}");
+    let wrong_partition = key.replacen("arn:aws-cn:", "arn:aws:", 1);
+    let (name, _) = refused(in_china("DescribeKey", json!({"KeyId": wrong_partition})));
+    assert_eq!(name, ErrorName::NotFoundException);
     let signed = in_china(
         "Sign",
         json!({"KeyId": key, "Message": b64(b"m"), "SigningAlgorithm": "SM2DSA"}),

@@ -12,6 +12,7 @@ mod audit;
 mod aws_managed;
 mod clock;
 mod crypto_ops;
+mod custom_key_stores;
 mod grant_ops;
 mod import;
 mod key;
@@ -31,6 +32,9 @@ pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub(crate) use crypto_ops::check_shared_members;
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
+pub use custom_key_stores::{
+    ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
+};
 pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
@@ -38,7 +42,7 @@ pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
 pub use rotation::RotationStatus;
 pub use state::{State, StoredKey, StoredMaterial};
-pub use usage::{KeyUsage, LastUse};
+pub use usage::{KeyLastUsage, LastUse};
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
@@ -47,11 +51,17 @@ use super::key_spec::KeyInfo;
 use super::request::KmsRequest;
 use super::tracked::Tracked;
 use super::KeyRef;
-use crate::arn::Arn;
+use crate::arn::{partition_of, Arn};
 use crate::crypto::{KeyMaterial, MaterialId};
 use crate::eval::{Caller, CompiledPolicy, Context, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
 use crate::source::Source;
+
+/// The ARN of a KMS resource (`key/…`, `alias/…`, or empty for the prefix)
+/// in a Region and account, in the Region's partition.
+pub fn kms_arn(region: &str, account: &str, resource: &str) -> String {
+    format!("arn:{}:kms:{region}:{account}:{resource}", partition_of(region))
+}
 
 /// At most this many aliases may name one key (§2.3).
 pub const MAX_ALIASES_PER_KEY: usize = 50;
@@ -77,8 +87,11 @@ pub struct KeyMetadata {
     pub current_key_material_id: Option<String>,
     /// A multi-Region key's copies.
     pub replication: Option<Replication>,
-    /// `AWS_KMS` or `EXTERNAL`.
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`.
     pub origin: &'static str,
+    /// A key of a custom key store: its store, and for an external key
+    /// store the external key (`XksKeyConfiguration.Id`).
+    pub custom_key_store: Option<InStore>,
     /// For an `EXTERNAL` key with material: `KEY_MATERIAL_EXPIRES` or
     /// `KEY_MATERIAL_DOES_NOT_EXPIRE`, and when it expires.
     pub expiration_model: Option<&'static str>,
@@ -99,7 +112,14 @@ pub struct NewKey<'a> {
     pub multi_region: bool,
     /// Origin `EXTERNAL`: no material until it is imported.
     pub external: bool,
+    /// Origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`: the custom key store
+    /// (`CustomKeyStoreId`) and, for an external key store, `XksKeyId`.
+    pub custom_key_store: Option<InStoreRequest<'a>>,
 }
+
+/// A new key's custom key store as `CreateKey` names it: `CustomKeyStoreId`,
+/// the store type its `Origin` asks for, and `XksKeyId`.
+pub type InStoreRequest<'a> = (&'a str, StoreType, Option<&'a str>);
 
 /// An alias and the key it names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,6 +142,8 @@ pub struct Runtime<C: Clock> {
     pub identities: Authorizer,
     keys: Tracked<String, Key>,
     aliases: Tracked<String, Alias>,
+    /// The custom key stores, by id.
+    stores: Tracked<String, CustomKeyStore>,
     /// AWS owned keys, by service; not in the account.
     owned: Tracked<String, Key>,
     pub grants: GrantBook,
@@ -163,6 +185,7 @@ impl<C: Clock> Runtime<C> {
             identities: Authorizer::default(),
             keys: Tracked::default(),
             aliases: Tracked::default(),
+            stores: Tracked::default(),
             owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
@@ -190,11 +213,11 @@ impl<C: Clock> Runtime<C> {
     }
 
     fn key_arn(&self, id: &str) -> String {
-        format!("arn:aws:kms:{}:{}:key/{id}", self.region, self.account)
+        kms_arn(&self.region, &self.account, &format!("key/{id}"))
     }
 
     fn alias_arn(&self, name: &str) -> String {
-        format!("arn:aws:kms:{}:{}:{name}", self.region, self.account)
+        kms_arn(&self.region, &self.account, name)
     }
 
     /// Does what the clock says is due: deletes the keys whose deletion
@@ -226,7 +249,10 @@ impl<C: Clock> Runtime<C> {
     /// whose keys are not here.
     fn local_name<'a>(&self, key_id: &'a str) -> Option<&'a str> {
         match KeyRef::parse(key_id).arn() {
-            Some(arn) => (arn.service == "kms" && arn.region == self.region && arn.account == self.account)
+            Some(arn) => (arn.service == "kms"
+                && arn.partition == partition_of(&self.region)
+                && arn.region == self.region
+                && arn.account == self.account)
                 .then_some(arn.resource),
             None => Some(key_id),
         }
@@ -263,7 +289,7 @@ impl<C: Clock> Runtime<C> {
         let foreign = caller.account.as_deref().filter(|a| *a != self.account);
         match foreign {
             Some(account) if !key_id.starts_with("arn:") => {
-                let arn = format!("arn:aws:kms:{}:{account}:", self.region);
+                let arn = kms_arn(&self.region, account, "");
                 Err(KmsError::new(
                     ErrorName::NotFoundException,
                     if key_id.starts_with("alias/") {
@@ -336,8 +362,8 @@ impl<C: Clock> Runtime<C> {
             arn: key.arn.clone(),
             account: key.account.clone(),
             description: key.description.clone(),
-            state: key.state,
-            enabled: key.state == KeyState::Enabled,
+            state: key.effective_state(),
+            enabled: key.effective_state() == KeyState::Enabled,
             creation_date: key.created,
             deletion_date: key.deletion_date,
             key_spec: key.info.spec,
@@ -348,7 +374,8 @@ impl<C: Clock> Runtime<C> {
                 .then(|| key.current().map(|m| m.id.to_string()))
                 .flatten(),
             replication: key.replication.clone(),
-            origin: if key.external.is_some() { "EXTERNAL" } else { "AWS_KMS" },
+            origin: key.origin(),
+            custom_key_store: key.custom_key_store.clone(),
             expiration_model: key.external.as_ref().and_then(External::expiration_model),
             valid_to: key.external.as_ref().and_then(|e| e.valid_to),
         }
@@ -387,6 +414,7 @@ impl<C: Clock> Runtime<C> {
             tags,
             multi_region,
             external,
+            custom_key_store,
         } = *new;
         tagging::check_tags(tags)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
@@ -399,12 +427,22 @@ impl<C: Clock> Runtime<C> {
             ("kms:CustomerMasterKeySpec", info.spec),
             ("kms:KeyUsage", info.usage.as_str()),
             ("kms:CustomerMasterKeyUsage", info.usage.as_str()),
-            ("kms:KeyOrigin", if external { "EXTERNAL" } else { "AWS_KMS" }),
+            (
+                "kms:KeyOrigin",
+                match (external, custom_key_store) {
+                    (true, _) => "EXTERNAL",
+                    (false, Some((_, store_type, _))) => store_type.as_str(),
+                    (false, None) => "AWS_KMS",
+                },
+            ),
             ("kms:MultiRegion", if multi_region { "true" } else { "false" }),
         ] {
             request.context.insert_one(name, value);
         }
         self.authorize(&mut request, None)?;
+        let in_store = custom_key_store
+            .map(|(id, store_type, xks_key_id)| self.store_for_new_key(id, store_type, xks_key_id))
+            .transpose()?;
         let description = description.unwrap_or_default();
         if description.chars().count() > 8192 {
             return Err(KmsError::constraint(
@@ -443,6 +481,7 @@ impl<C: Clock> Runtime<C> {
             key.state = KeyState::PendingImport;
             key.external = Some(External::default());
         }
+        key.custom_key_store = in_store;
         if multi_region {
             key.replication = Some(Replication {
                 primary_region: self.region.clone(),
@@ -491,6 +530,8 @@ impl<C: Clock> Runtime<C> {
             replication: None,
             pending_window_days: None,
             external: None,
+            custom_key_store: None,
+            unavailable: false,
         }
     }
 

@@ -9,6 +9,7 @@
 //! [`Crossing`]s, which `Service` applies to those partitions and commits
 //! in the same transaction.
 
+use crate::arn::partition_of;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,15 @@ impl<C: Clock> Runtime<C> {
             return Err(unsupported(format!("{} is not a multi-Region primary key.", key.arn)));
         }
         key.check(Use::Manage)?;
+        // "a different Region of the same Amazon Web Services partition" (ReplicateKey, API reference)
+        if partition_of(replica_region) != partition_of(&self.region) {
+            return Err(unsupported(format!(
+                "{replica_region} is in the {} partition; a replica of {} must be in {}.",
+                partition_of(replica_region),
+                key.arn,
+                partition_of(&self.region)
+            )));
+        }
         if replication.regions().any(|r| r == replica_region) {
             return Err(KmsError::new(
                 ErrorName::AlreadyExistsException,
@@ -168,7 +178,7 @@ impl<C: Clock> Runtime<C> {
         let mut create = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
         super::tagging::add_request_tags(&mut create, tags);
         self.authorize(&mut create, None)?;
-        let arn = format!("arn:aws:kms:{replica_region}:{}:key/{}", self.account, key.id);
+        let arn = super::kms_arn(replica_region, &self.account, &format!("key/{}", key.id));
         let default_policy = self.default_key_policy();
         let policy_text = policy.map_or(default_policy, str::to_owned);
         let compiled = self.compile_key_policy(&arn, &policy_text)?;

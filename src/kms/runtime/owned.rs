@@ -54,7 +54,7 @@ impl<C: Clock> Runtime<C> {
         }
         if !self.owned.contains_key(service) {
             let id = super::uuid();
-            let arn = format!("arn:aws:kms:{}:{AWS_OWNED_ACCOUNT}:key/{id}", self.region);
+            let arn = super::kms_arn(&self.region, AWS_OWNED_ACCOUNT, &format!("key/{id}"));
             let text = DENY_ALL.to_owned();
             let policy = self.compile_key_policy(&arn, &text)?;
             let key = self.new_key(id, arn, KeyManager::AwsOwned, service, text, policy);

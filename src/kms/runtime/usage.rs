@@ -71,7 +71,7 @@ impl Usage {
 
 /// `GetKeyLastUsage`'s answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeyUsage {
+pub struct KeyLastUsage {
     pub key_arn: String,
     pub key_created: i64,
     pub tracking_start: i64,
@@ -84,11 +84,11 @@ impl<C: super::Clock> super::Runtime<C> {
         &self,
         caller: &crate::eval::Caller,
         key_id: &str,
-    ) -> Result<KeyUsage, crate::kms::KmsError> {
+    ) -> Result<KeyLastUsage, crate::kms::KmsError> {
         let parameters = serde_json::json!({"keyId": key_id});
         self.audited("GetKeyLastUsage", caller, Some(key_id), parameters, true, |rt| {
             rt.authorized(caller, "kms:GetKeyLastUsage", key_id)
-                .map(|key| KeyUsage {
+                .map(|key| KeyLastUsage {
                     key_arn: key.arn.clone(),
                     key_created: key.created,
                     tracking_start: rt.usage.started.max(key.created),

@@ -165,15 +165,9 @@ pub struct SdkOpener {
 
 /// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` → (partition, account).
 fn partition_and_account(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let (_, partition, service, _, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    (service == "kms").then_some((partition, account))
+    crate::arn::Arn::parse(arn)
+        .filter(|arn| arn.service == "kms")
+        .map(|arn| (arn.partition, arn.account))
 }
 
 impl SdkOpener {
