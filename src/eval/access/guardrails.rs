@@ -196,9 +196,7 @@ impl<'p> Guardrails<'p> {
             }
         };
 
-        let vpc_endpoint = policies
-            .vpc_endpoint
-            .map(|policy| Matches::of(policy, request, trace));
+        let vpc_endpoint = policies.vpc_endpoint.map(|policy| Matches::of(policy, request, trace));
         Guardrails {
             scps,
             rcps,
