@@ -153,3 +153,137 @@ fn explain_json_names_why_a_statement_did_not_apply() {
         assert!(entry["message"].is_string());
     }
 }
+
+#[test]
+fn every_reason_and_guardrail_note_code_is_documented_and_in_the_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/simulate-json.md")).expect("the JSON doc");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/schemas/simulate.schema.json")).expect("the schema"),
+    )
+    .expect("JSON");
+    let listed = |value: &serde_json::Value| -> Vec<String> {
+        value["enum"]
+            .as_array()
+            .expect("an enum")
+            .iter()
+            .map(|c| c.as_str().expect("a code").to_owned())
+            .collect()
+    };
+    let whys = listed(&schema["properties"]["why"]);
+    let notes = listed(&schema["$defs"]["guardrail_note"]["properties"]["code"]);
+    let kms = keyward::kms::Why::ALL.map(keyward::kms::Why::code);
+    let general = keyward::eval::access::Why::ALL.map(keyward::eval::access::Why::code);
+    for code in kms.iter().chain(&general) {
+        assert!(
+            doc.contains(&format!("`{code}`")),
+            "`{code}` is not in docs/simulate-json.md"
+        );
+        assert!(whys.iter().any(|w| w == code), "`{code}` is not in the schema's `why`");
+    }
+    for code in &whys {
+        assert!(
+            kms.contains(&code.as_str()) || general.contains(&code.as_str()),
+            "the schema lists `{code}`, which no decision gives"
+        );
+    }
+    for note in keyward::eval::GuardrailNote::ALL {
+        assert!(
+            doc.contains(&format!("`{}`", note.code())),
+            "`{}` is undocumented",
+            note.code()
+        );
+        assert!(
+            notes.iter().any(|n| n == note.code()),
+            "`{}` is not in the schema",
+            note.code()
+        );
+    }
+}
+
+#[test]
+fn a_kms_request_through_an_endpoint_is_decided_with_its_policy_and_notes_skipped_guardrails() {
+    let dir = std::env::temp_dir().join(format!("keyward-sim-vpce-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("a path").to_owned()
+    };
+    let key_policy = write(
+        "key.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    let endpoint = write(
+        "endpoint.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}"#,
+    );
+    let scp = write(
+        "scp.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let request = |action: &str, endpoint: bool| {
+        let vpce = if endpoint {
+            r#", "vpc_endpoint": "vpce-0a1b2c3d""#
+        } else {
+            ""
+        };
+        write(
+            &format!("request-{action}-{endpoint}.json"),
+            &format!(
+                r#"{{"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:{action}", "resource": "{key}"{vpce}}}"#
+            ),
+        )
+    };
+    let run = |request: &str| {
+        keyward(&[
+            "simulate",
+            "--request",
+            request,
+            "--key-policy",
+            &key_policy,
+            "--vpc-endpoint-policy",
+            &endpoint,
+            "--format",
+            "json",
+            "--explain",
+        ])
+    };
+    let decrypt = run(&request("Decrypt", true));
+    assert_eq!(decrypt.status.code(), Some(0));
+    let encrypt = run(&request("Encrypt", true));
+    assert_eq!(encrypt.status.code(), Some(1));
+    assert_eq!(json(&encrypt)["why"], "vpc-endpoint-implicit-deny");
+    // An endpoint policy without the request naming its endpoint is a usage error.
+    let not_through = run(&request("Encrypt", false));
+    assert_eq!(not_through.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&not_through.stderr).contains("vpc_endpoint"));
+    // A service principal is outside SCPs: the trace says so.
+    let service = write(
+        "request-service.json",
+        &format!(r#"{{"principal": "cloudtrail.amazonaws.com", "action": "kms:DescribeKey", "resource": "{key}"}}"#),
+    );
+    let out = keyward(&[
+        "simulate",
+        "--request",
+        &service,
+        "--key-policy",
+        &key_policy,
+        "--scp",
+        &format!("111122223333={scp}"),
+        "--format",
+        "json",
+        "--explain",
+    ]);
+    let notes = json(&out)["guardrail_notes"].clone();
+    assert!(
+        notes
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|n| n["code"] == "scp-not-for-service-principal"),
+        "{notes}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

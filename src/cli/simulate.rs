@@ -144,6 +144,22 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
         }
     }
 
+    // An endpoint policy applies to requests through its endpoint: the
+    // request names it (`vpc_endpoint`, which fills `aws:SourceVpce`).
+    let vpc_endpoint_policy = match (&args.vpc_endpoint_policy, &spec.vpc_endpoint) {
+        (Some(path), Some(id)) => {
+            let loaded = load_policy(path, None, Some(DocumentKind::Policy))?;
+            sources.add(loaded.source);
+            Some((id.clone(), loaded.policy))
+        }
+        (Some(_), None) => {
+            return Err(Failure::Usage(
+                "`--vpc-endpoint-policy` applies to a request through that endpoint: give the request's `vpc_endpoint` (its `vpce-…` id)".into(),
+            ))
+        }
+        (None, _) => None,
+    };
+
     let authorization = if kms {
         if args.resource_policy.is_some() {
             return Err(Failure::Usage(
@@ -154,6 +170,7 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
         if let Some(path) = &args.grants {
             authorizer.grants = load_grants(path, None, request.key)?;
         }
+        authorizer.vpc_endpoint_policies.extend(vpc_endpoint_policy);
         authorizer.authorize(&request, args.explain)
     } else {
         if args.key_policy.is_some() || args.grants.is_some() {
@@ -169,11 +186,10 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
             Ok(loaded.policy)
         };
         let resource_policy = args.resource_policy.as_deref().map(&mut load).transpose()?;
-        let vpc_endpoint_policy = args.vpc_endpoint_policy.as_deref().map(&mut load).transpose()?;
         let around = Around {
             identities: &authorizer,
             resource_policy: resource_policy.as_ref(),
-            vpc_endpoint_policy: vpc_endpoint_policy.as_ref(),
+            vpc_endpoint_policy: vpc_endpoint_policy.as_ref().map(|(_, policy)| policy),
         };
         authorize_general(&around, &general, args.explain)
     };
@@ -200,6 +216,12 @@ fn json(authorization: &Authorization, found: &[Warning], explain: bool) -> serd
         .collect();
     if explain {
         value["trace"] = trace_json(authorization);
+        value["guardrail_notes"] = authorization
+            .trace
+            .iter()
+            .flat_map(|t| t.guardrails.iter())
+            .map(|n| serde_json::json!({"code": n.code(), "message": n.describe()}))
+            .collect();
         value["grants"] = authorization
             .grants
             .iter()

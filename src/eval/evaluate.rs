@@ -10,6 +10,7 @@ use smallvec::SmallVec;
 use super::compile::{CompiledPolicy, CompiledStatement};
 use super::condition::{Failed, Failure};
 use super::glob::Case;
+use super::guardrail_note::GuardrailNote;
 use super::principal::{PrincipalLevel, PrincipalMatch};
 use super::request::{CallerKind, Request};
 use crate::policy::Effect;
@@ -112,11 +113,24 @@ pub struct TraceEntry {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trace {
     pub entries: Vec<TraceEntry>,
+    /// Guardrails (and resource policies) given but not applied, and why.
+    pub guardrails: Vec<GuardrailNote>,
+}
+
+impl Trace {
+    /// Records `note` once.
+    pub fn note(&mut self, note: GuardrailNote) {
+        if !self.guardrails.contains(&note) {
+            self.guardrails.push(note);
+        }
+    }
 }
 
 /// The statements of one policy that apply to a request.
 #[derive(Clone, Debug, Default)]
 pub struct Matches<'p> {
+    /// The policy's name.
+    pub policy: &'p str,
     pub allows: Reasons<'p>,
     pub denies: Reasons<'p>,
     pub missing_context_keys: MissingKeys<'p>,
@@ -137,7 +151,10 @@ impl<'p> Matches<'p> {
         principal_has_boundary: bool,
         mut trace: Option<&mut Trace>,
     ) -> Matches<'p> {
-        let mut matches = Matches::default();
+        let mut matches = Matches {
+            policy: &policy.name,
+            ..Matches::default()
+        };
         for statement in &policy.statements {
             let outcome = applies(
                 statement,

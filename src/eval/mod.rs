@@ -17,6 +17,7 @@ mod describe;
 mod error;
 mod evaluate;
 pub mod glob;
+mod guardrail_note;
 mod principal;
 mod request;
 mod template;
@@ -30,6 +31,7 @@ pub use evaluate::{
     evaluate, evaluate_traced, Decision, Matches, MissingKeys, Note, Outcome, Reason, Reasons, Response, Trace,
     TraceEntry,
 };
+pub use guardrail_note::GuardrailNote;
 pub use principal::{PrincipalLevel, PrincipalMatch, PrincipalMatcher};
 pub use request::{fold_key, Caller, CallerKind, Context, ContextValue, InvalidCaller, Request};
 pub use template::Template;

@@ -179,10 +179,16 @@ impl Caller {
         let CallerKind::AssumedRole { role_name } = &self.kind else {
             return false;
         };
-        let parts: Vec<&str> = attached_to.splitn(6, ':').collect();
-        match parts.as_slice() {
-            ["arn", _, "iam", "", account, resource] => {
-                self.account.as_deref() == Some(*account)
+        // Without allocating: the KMS authorizer asks this on every decision.
+        match crate::arn::Arn::parse(attached_to) {
+            Some(crate::arn::Arn {
+                service: "iam",
+                region: "",
+                account,
+                resource,
+                ..
+            }) => {
+                self.account.as_deref() == Some(account)
                     && resource.starts_with("role/")
                     && resource.rsplit('/').next() == Some(role_name.as_str())
             }

@@ -1,5 +1,6 @@
 //! The KMS authorizer (§5.6): explicit deny in any policy wins; SCPs of the
-//! caller's account and RCPs of the key's account must allow; a grant can
+//! caller's account, RCPs of the key's account and the policy of the VPC
+//! endpoint the request passed through must allow; a grant can
 //! allow on its own; otherwise the key policy must allow the caller directly,
 //! or delegate to the caller's account whose identity policies allow (within
 //! the permissions boundary and session policy). Across accounts, the key
@@ -12,8 +13,10 @@ use std::collections::BTreeMap;
 
 use smallvec::SmallVec;
 
+use crate::eval::access::{GuardrailPolicies, Guardrails, IdentitySide, Limited, Stop};
 use crate::eval::{
-    Caller, CallerKind, CompiledPolicy, Decision, Matches, MissingKeys, Note, PrincipalMatch, Reason, Request, Trace,
+    CallerKind, CompiledPolicy, ContextValue, Decision, GuardrailNote, Matches, MissingKeys, Note, PrincipalMatch,
+    Reason, Request, Trace,
 };
 use crate::policy::{Effect, Grant};
 use crate::source::Span;
@@ -32,6 +35,9 @@ pub struct Authorizer {
     pub scps: Vec<(String, CompiledPolicy)>,
     /// Resource control policies by account.
     pub rcps: Vec<(String, CompiledPolicy)>,
+    /// VPC endpoint policies by endpoint id (`vpce-…`): the one the
+    /// request's `aws:SourceVpce` names applies ([KMS] vpce-connect.html).
+    pub vpc_endpoint_policies: Vec<(String, CompiledPolicy)>,
     pub grants: Vec<Grant>,
     /// Tags of users and roles, by principal ARN: `aws:PrincipalTag/<key>`.
     pub principal_tags: Vec<(String, BTreeMap<String, String>)>,
@@ -110,42 +116,26 @@ pub fn cause(reason: &Reason<'_>) -> Cause {
     }
 }
 
-/// Does a policy attached to `attached_to` (a user or role ARN) belong to the caller?
-fn attached_to_caller(attached_to: &str, caller: &Caller) -> bool {
-    if attached_to == caller.arn {
-        return true;
-    }
-    let CallerKind::AssumedRole { role_name } = &caller.kind else {
-        return false;
-    };
-    let Some(crate::arn::Arn {
-        service: "iam",
-        region: "",
-        account,
-        resource,
-        ..
-    }) = crate::arn::Arn::parse(attached_to)
-    else {
-        return false;
-    };
-    caller.account.as_deref() == Some(account)
-        && resource.starts_with("role/")
-        && resource.rsplit('/').next() == Some(role_name.as_str())
-}
-
 /// Why a verdict came out as it did; [`Authorization::summary`] says it in words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Why {
     ExplicitDeny,
     NoScpAllows,
     NoRcpAllows,
+    /// The VPC endpoint the request passed through does not allow it.
+    NoVpcEndpointAllows,
     IdentityPolicyAllows,
     NoIdentityPolicyAllows,
+    /// An identity policy allows, but the boundary or session policy does not.
+    IdentityLimited,
     Grant,
     MayRetire,
     MayNotRetire,
     NoKeyPolicy,
     KeyPolicyNamesCaller,
+    /// The key policy names the caller's role (or the bare role ARN), and
+    /// the boundary and session policy allow too.
+    KeyPolicyNamesRole,
     DelegatedToAccount,
     CrossAccountNamesCaller,
     CrossAccountDelegated,
@@ -164,19 +154,50 @@ pub enum Why {
 }
 
 impl Why {
+    /// Every reason, for documentation checks.
+    pub const ALL: [Why; 24] = [
+        Why::ExplicitDeny,
+        Why::NoScpAllows,
+        Why::NoRcpAllows,
+        Why::NoVpcEndpointAllows,
+        Why::IdentityPolicyAllows,
+        Why::NoIdentityPolicyAllows,
+        Why::IdentityLimited,
+        Why::Grant,
+        Why::MayRetire,
+        Why::MayNotRetire,
+        Why::NoKeyPolicy,
+        Why::KeyPolicyNamesCaller,
+        Why::KeyPolicyNamesRole,
+        Why::DelegatedToAccount,
+        Why::CrossAccountNamesCaller,
+        Why::CrossAccountDelegated,
+        Why::CrossAccountKeyPolicySilent,
+        Why::CrossAccountIdentitySilent,
+        Why::KeyPolicySilentIdentityAllows,
+        Why::KeyPolicySilent,
+        Why::DelegatedIdentitySilent,
+        Why::RootUser,
+        Why::RoleStatementLimited,
+        Why::Anonymous,
+    ];
+
     /// A stable code for suites and JSON output.
     pub const fn code(self) -> &'static str {
         match self {
             Why::ExplicitDeny => "explicit-deny",
             Why::NoScpAllows => "scp-implicit-deny",
             Why::NoRcpAllows => "rcp-implicit-deny",
+            Why::NoVpcEndpointAllows => "vpc-endpoint-implicit-deny",
             Why::IdentityPolicyAllows => "identity-allows",
             Why::NoIdentityPolicyAllows => "identity-silent",
+            Why::IdentityLimited => "identity-limited",
             Why::Grant => "grant",
             Why::MayRetire => "may-retire",
             Why::MayNotRetire => "may-not-retire",
             Why::NoKeyPolicy => "no-key-policy",
             Why::KeyPolicyNamesCaller => "resource-policy-names-caller",
+            Why::KeyPolicyNamesRole => "resource-policy-names-role",
             Why::DelegatedToAccount => "resource-policy-delegates",
             Why::CrossAccountNamesCaller => "cross-account-allows",
             Why::CrossAccountDelegated => "cross-account-delegated",
@@ -192,14 +213,6 @@ impl Why {
     }
 }
 
-/// Which limit stopped an identity-policy allow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Limit {
-    None,
-    Boundary,
-    SessionPolicy,
-}
-
 /// The decision with borrowed reasons: what [`Authorizer::decide`] returns
 /// without allocating. [`Authorization`] is its owned, explained form.
 #[derive(Clone, Debug)]
@@ -207,13 +220,12 @@ pub struct Verdict<'p> {
     pub decision: Decision,
     pub path: Option<Path>,
     pub why: Why,
-    pub limit: Limit,
+    /// The permissions boundary or session policy that did not allow.
+    pub limited: Option<Limited<'p>>,
     pub reasons: SmallVec<[Reason<'p>; 4]>,
     pub grant: Option<&'p Grant>,
     pub missing_context_keys: MissingKeys<'p>,
 }
-
-type Each<'p> = SmallVec<[Matches<'p>; 2]>;
 
 impl Authorizer {
     /// Decides a request and explains the decision; with `trace`, records
@@ -313,7 +325,7 @@ impl Authorizer {
         let tags = self
             .principal_tags
             .iter()
-            .filter(|(p, _)| attached_to_caller(p, &request.caller))
+            .filter(|(p, _)| request.caller.owns(p))
             .flat_map(|(_, t)| t);
         for (key, value) in tags {
             let name = format!("aws:PrincipalTag/{key}");
@@ -343,10 +355,11 @@ impl Authorizer {
         // Actions with no key, and actions on an alias resource (the alias
         // half of CreateAlias, DeleteAlias, UpdateAlias), are decided by
         // identity policies alone (§5.6).
-        let iam_only = actions::is_iam_only(&request.action) || request.resource.contains(":alias/");
+        let no_key = actions::is_iam_only(&request.action);
+        let iam_only = no_key || request.resource.contains(":alias/");
         // A Deny with NotPrincipal in the key policy always applies to a
         // caller with a permissions boundary ([IAM] access_policies_boundaries.html).
-        let has_boundary = self.boundaries.iter().any(|(p, _)| attached_to_caller(p, caller));
+        let has_boundary = self.boundaries.iter().any(|(p, _)| caller.owns(p));
         let key = match key_policy {
             Some(policy) if !iam_only => Some(Matches::of_resource_policy(
                 policy,
@@ -354,63 +367,45 @@ impl Authorizer {
                 has_boundary,
                 trace.as_deref_mut(),
             )),
-            _ => None,
-        };
-        let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, eval, trace.as_deref_mut());
-        let identity: Each<'p> = self
-            .identity_policies
-            .iter()
-            .filter(|(p, _)| attached_to_caller(p, caller))
-            .map(|(_, policy)| run(policy))
-            .collect();
-        let boundary = self
-            .boundaries
-            .iter()
-            .find(|(p, _)| attached_to_caller(p, caller))
-            .map(|(_, policy)| run(policy));
-        // Session policies limit sessions only (§8.8 step 8).
-        let is_session = matches!(caller.kind, CallerKind::AssumedRole { .. } | CallerKind::FederatedUser);
-        let session = self.session_policy.as_ref().filter(|_| is_session).map(&mut run);
-        // Service principals are not governed by an account's SCPs.
-        let scps: Each<'p> = match &caller.account {
-            Some(account) if caller.kind != CallerKind::Service => self
-                .scps
-                .iter()
-                .filter(|(a, _)| a == account)
-                .map(|(_, policy)| run(policy))
-                .collect(),
-            _ => Each::new(),
-        };
-        // RCPs of the resource's account; for an action with no resource,
-        // those of the caller's account (docs/evaluation.md).
-        let rcp_account = match request.key_account() {
-            Some(account) => Some(account),
-            None if caller.kind != CallerKind::Service => caller.account.as_deref(),
+            Some(_) => {
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.note(if no_key {
+                        GuardrailNote::ResourcePolicyNoResource
+                    } else {
+                        GuardrailNote::KeyPolicyNotForAlias
+                    });
+                }
+                None
+            }
             None => None,
         };
-        let rcps: Each<'p> = match rcp_account {
-            Some(account) => self
-                .rcps
-                .iter()
-                .filter(|(a, _)| a == account)
-                .map(|(_, policy)| run(policy))
-                .collect(),
-            _ => Each::new(),
-        };
+        let side = IdentitySide::of(
+            &self.identity_policies,
+            &self.boundaries,
+            self.session_policy.as_ref(),
+            eval,
+            trace.as_deref_mut(),
+        );
+        let vpc_endpoint = self.vpc_endpoint_policy(eval, trace.as_deref_mut());
+        // RCPs of the key's account; for an action with no key, those of
+        // the caller's account (docs/evaluation.md).
+        let guardrails = Guardrails::of(
+            GuardrailPolicies {
+                scps: &self.scps,
+                rcps: &self.rcps,
+                vpc_endpoint,
+            },
+            eval,
+            request.key_account(),
+            trace,
+        );
 
-        let all = || {
-            key.iter()
-                .chain(&identity)
-                .chain(boundary.iter())
-                .chain(session.iter())
-                .chain(&scps)
-                .chain(&rcps)
-        };
+        let all = || key.iter().chain(side.iter()).chain(guardrails.iter());
         let mut verdict = Verdict {
             decision: Decision::ImplicitDeny,
             path: None,
             why: Why::KeyPolicySilent,
-            limit: Limit::None,
+            limited: None,
             reasons: SmallVec::new(),
             grant: None,
             missing_context_keys: MissingKeys::new(),
@@ -434,23 +429,44 @@ impl Authorizer {
             verdict.why = Why::Anonymous;
             return verdict;
         }
-        // 2. Guardrails must allow.
-        if !scps.is_empty() && scps.iter().all(|m| m.allows.is_empty()) {
-            verdict.why = Why::NoScpAllows;
+        // 2. Guardrails must allow: a grant does not bypass them either
+        // ([KMS] vpce-connect.html: the endpoint policy must allow too).
+        if let Some(stop) = guardrails.stop() {
+            verdict.why = match stop {
+                Stop::Scp => Why::NoScpAllows,
+                Stop::Rcp => Why::NoRcpAllows,
+                Stop::VpcEndpoint => Why::NoVpcEndpointAllows,
+            };
             return verdict;
         }
-        if !rcps.is_empty() && rcps.iter().all(|m| m.allows.is_empty()) {
-            verdict.why = Why::NoRcpAllows;
-            return verdict;
-        }
+        verdict.limited = side.limited();
         let limits = Limits {
-            boundary: boundary.as_ref().is_none_or(|b| !b.allows.is_empty()),
-            session: session.as_ref().is_none_or(|s| !s.allows.is_empty()),
+            within: verdict.limited.is_none(),
             // The root user needs no identity policy in its own account.
-            identity: caller.kind == CallerKind::Root || identity.iter().any(|m| !m.allows.is_empty()),
+            identity: caller.kind == CallerKind::Root || side.allows(),
         };
-        verdict.limit = limits.limit();
-        Self::allow_paths(grants, request, iam_only, key.as_ref(), &identity, limits, verdict)
+        Self::allow_paths(grants, request, iam_only, key.as_ref(), &side.identity, limits, verdict)
+    }
+
+    /// The policy of the VPC endpoint the request passed through
+    /// (`aws:SourceVpce`), when one was given for it. Without one, AWS's
+    /// default endpoint policy allows every request.
+    fn vpc_endpoint_policy<'p>(&'p self, eval: &Request, trace: Option<&mut Trace>) -> Option<&'p CompiledPolicy> {
+        if self.vpc_endpoint_policies.is_empty() && trace.is_none() {
+            return None;
+        }
+        let Some(ContextValue::One(endpoint)) = eval.context.get_folded("aws:sourcevpce") else {
+            return None;
+        };
+        let policy = self
+            .vpc_endpoint_policies
+            .iter()
+            .find(|(id, _)| id.eq_ignore_ascii_case(endpoint))
+            .map(|(_, policy)| policy);
+        if let (None, Some(trace)) = (policy, trace) {
+            trace.note(GuardrailNote::VpcEndpointDefaultPolicy);
+        }
+        policy
     }
 
     /// Steps 3–5 of §5.6, once nothing denies.
@@ -464,7 +480,10 @@ impl Authorizer {
         mut verdict: Verdict<'p>,
     ) -> Verdict<'p> {
         let identity_allows = || identity.iter().flat_map(|m| m.allows.iter().copied());
-        let identity_ok = limits.identity && limits.boundary && limits.session;
+        let identity_ok = limits.identity && limits.within;
+        // An identity policy allows (not merely the root user's standing),
+        // but the boundary or session policy does not.
+        let identity_limited = !limits.within && identity_allows().next().is_some();
         let allow = |mut verdict: Verdict<'p>, path, why| {
             verdict.decision = Decision::Allow;
             verdict.path = Some(path);
@@ -482,7 +501,11 @@ impl Authorizer {
                 verdict.reasons.extend(identity_allows());
                 return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
             }
-            verdict.why = Why::NoIdentityPolicyAllows;
+            verdict.why = if identity_limited {
+                Why::IdentityLimited
+            } else {
+                Why::NoIdentityPolicyAllows
+            };
             return verdict;
         }
 
@@ -543,20 +566,31 @@ impl Authorizer {
             let names_role = key.allows.iter().any(|r| {
                 r.principal == Some(PrincipalMatch::Role) || (bare_role && r.principal == Some(PrincipalMatch::Direct))
             });
-            if names_caller || (names_role && limits.boundary && limits.session) {
+            if names_caller {
                 verdict.reasons.extend(direct());
                 return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesCaller);
+            }
+            if names_role && limits.within {
+                verdict.reasons.extend(direct());
+                return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesRole);
             }
             if delegated().next().is_some() && identity_ok {
                 verdict.reasons.extend(delegated().chain(identity_allows()));
                 return allow(verdict, Path::IdentityPolicy, Why::DelegatedToAccount);
             }
-            let identity_allows = limits.identity && caller.kind != CallerKind::Root;
-            verdict.why = match (names_role, delegated().next().is_some(), identity_allows) {
-                (true, _, _) => Why::RoleStatementLimited,
-                (false, true, _) => Why::DelegatedIdentitySilent,
-                (false, false, true) => Why::KeyPolicySilentIdentityAllows,
-                (false, false, false) => Why::KeyPolicySilent,
+            // As the general evaluator names them (eval::access): the role
+            // statement, then the limit on an identity allow, then what is missing.
+            let identity_allows = identity_allows().next().is_some();
+            verdict.why = if names_role {
+                Why::RoleStatementLimited
+            } else if identity_limited {
+                Why::IdentityLimited
+            } else if delegated().next().is_some() {
+                Why::DelegatedIdentitySilent
+            } else if identity_allows {
+                Why::KeyPolicySilentIdentityAllows
+            } else {
+                Why::KeyPolicySilent
             };
             return verdict;
         }
@@ -577,22 +611,13 @@ impl Authorizer {
     }
 }
 
-/// What the identity side allows, and the limits on it.
+/// What the identity side allows, and whether the limits on it allow too.
 #[derive(Clone, Copy)]
 struct Limits {
+    /// An identity policy allows, or the caller is the root user.
     identity: bool,
-    boundary: bool,
-    session: bool,
-}
-
-impl Limits {
-    fn limit(self) -> Limit {
-        match (self.boundary, self.session) {
-            (false, _) => Limit::Boundary,
-            (_, false) => Limit::SessionPolicy,
-            _ => Limit::None,
-        }
-    }
+    /// The boundary and session policy (where there are any) allow.
+    within: bool,
 }
 
 impl From<&Verdict<'_>> for Authorization {
@@ -623,10 +648,10 @@ impl From<&Verdict<'_>> for Authorization {
 }
 
 fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
-    let limit = match verdict.limit {
-        Limit::None => "",
-        Limit::Boundary => " (the permissions boundary does not allow it)",
-        Limit::SessionPolicy => " (the session policy does not allow it)",
+    let limit = match verdict.limited {
+        None => String::new(),
+        Some(Limited::Boundary(name)) => format!(" (the permissions boundary {name} does not allow it)"),
+        Some(Limited::SessionPolicy(name)) => format!(" (the session policy {name} does not allow it)"),
     };
     let grant = || {
         reasons
@@ -638,19 +663,24 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
         Why::ExplicitDeny => format!("explicitly denied by {}", describe(reasons)),
         Why::NoScpAllows => "no service control policy of the caller's account allows the action".into(),
         Why::NoRcpAllows => "no resource control policy of the key's account allows the action".into(),
+        Why::NoVpcEndpointAllows => "the policy of the VPC endpoint the request passed through does not allow it".into(),
         Why::IdentityPolicyAllows => "allowed by an identity policy".into(),
-        Why::NoIdentityPolicyAllows => format!("no identity policy allows this action{limit}"),
+        Why::NoIdentityPolicyAllows => "no identity policy allows this action".into(),
+        Why::IdentityLimited => format!("an identity policy allows, but the limit on it does not{limit}"),
         Why::Grant => format!("allowed by grant {}", grant()),
         Why::MayRetire => format!("the caller may retire grant {}", grant()),
         Why::MayNotRetire => {
             "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into()
         }
         Why::NoKeyPolicy => "no key policy was given and no grant applies".into(),
-        Why::KeyPolicyNamesCaller => match verdict.limit {
-            Limit::None => "allowed by the key policy".into(),
-            Limit::Boundary => "allowed by the key policy, which names the caller itself: the permissions boundary does not allow the action, but it does not limit a resource policy naming a user or a session".into(),
-            Limit::SessionPolicy => "allowed by the key policy, which names the session itself: the session policy does not allow the action, but it does not limit a resource policy naming the session".into(),
+        Why::KeyPolicyNamesCaller => match verdict.limited {
+            None => "allowed by the key policy".into(),
+            Some(Limited::Boundary(name)) => format!("allowed by the key policy, which names the caller itself: the permissions boundary {name} does not allow the action, but it does not limit a resource policy naming a user or a session"),
+            Some(Limited::SessionPolicy(name)) => format!("allowed by the key policy, which names the session itself: the session policy {name} does not allow the action, but it does not limit a resource policy naming the session"),
         },
+        Why::KeyPolicyNamesRole => {
+            "allowed by the key policy, which names the caller's role (its boundary and session policy allow too)".into()
+        }
         Why::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
         Why::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
         Why::CrossAccountDelegated => {
@@ -665,7 +695,7 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
         Why::RootUser => "allowed: the account's root user holds every IAM permission of its account".into(),
         Why::Anonymous => "KMS accepts only signed requests; an anonymous caller is never allowed".into(),
         Why::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
-        Why::DelegatedIdentitySilent => format!("the key policy delegates to the caller's account, but no identity policy allows{limit}"),
+        Why::DelegatedIdentitySilent => "the key policy delegates to the caller's account, but no identity policy allows".into(),
     }
 }
 

@@ -21,7 +21,7 @@ mod tracked;
 pub mod wire;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
-pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Limit, Path, Verdict, Why};
+pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Path, Verdict, Why};
 pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
 pub use error::{ErrorName, KmsError};
 pub use grant_book::{token_hash, GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};

@@ -749,3 +749,125 @@ fn a_grant_token_is_kept_as_its_sha256_in_lowercase_hex() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+const ALLOW_ALL_GUARDRAIL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+const DENY_ALL_GUARDRAIL: &str =
+    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+
+fn notes(authorization: &Authorization) -> Vec<crate::eval::GuardrailNote> {
+    authorization
+        .trace
+        .as_ref()
+        .map(|t| t.guardrails.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_endpoint_policy_of_the_requests_vpc_endpoint_must_allow_even_a_grant() {
+    // [KMS] vpce-connect.html: a key policy, IAM policy or grant, and the endpoint policy.
+    let mut a = with_key_policy(DEFAULT_KEY_POLICY);
+    a.grants = grants(&format!(
+        r#"{{"KeyId": "{KEY}", "GrantId": "g1", "GranteePrincipal": "{USER}", "Operations": ["Decrypt"]}}"#
+    ));
+    a.vpc_endpoint_policies.push((
+        "vpce-1".into(),
+        compile(
+            "endpoint",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}]}"#,
+        ),
+    ));
+    let through = |endpoint: &str| {
+        let mut req = request(USER, "kms:Decrypt");
+        req.context.insert_one("aws:SourceVpce", endpoint);
+        req
+    };
+    let r = a.authorize(&through("vpce-1"), false);
+    assert_eq!(
+        (r.decision, r.why),
+        (Decision::ImplicitDeny, "vpc-endpoint-implicit-deny")
+    );
+    assert_eq!(decide(&a, &request(USER, "kms:Decrypt")), Decision::Allow);
+    // An endpoint with no policy given has AWS's default one: every request passes.
+    let other = a.authorize(&through("vpce-2"), true);
+    assert_eq!(other.decision, Decision::Allow);
+    assert_eq!(notes(&other), [crate::eval::GuardrailNote::VpcEndpointDefaultPolicy]);
+}
+
+#[test]
+fn rcps_do_not_impact_retire_grant_and_the_trace_says_so() {
+    // [ORG] orgs_manage_policies_rcps.html, "Resources and entities not restricted by RCPs".
+    let retiring = "arn:aws:iam::111122223333:user/R";
+    let mut a = with_key_policy(DEFAULT_KEY_POLICY);
+    a.grants = grants(&format!(
+        r#"{{"KeyId": "{KEY}", "GrantId": "g1", "GranteePrincipal": "{USER}", "RetiringPrincipal": "{retiring}", "Operations": ["Decrypt"]}}"#
+    ));
+    a.rcps.push(("111122223333".into(), compile("rcp", DENY_ALL_GUARDRAIL)));
+    let mut retire = request(retiring, "kms:RetireGrant");
+    retire.grant_id = Some("g1".into());
+    let r = a.authorize(&retire, true);
+    assert_eq!(r.decision, Decision::Allow);
+    assert_eq!(notes(&r), [crate::eval::GuardrailNote::RcpNotForRetireGrant]);
+    assert_eq!(decide(&a, &request(USER, "kms:Decrypt")), Decision::ExplicitDeny);
+}
+
+#[test]
+fn a_service_principal_is_outside_scps_and_the_trace_says_so() {
+    let mut a = with_key_policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey", "Resource": "*"}]}"#,
+    );
+    a.scps.push(("111122223333".into(), compile("scp", DENY_ALL_GUARDRAIL)));
+    let r = a.authorize(&request("cloudtrail.amazonaws.com", "kms:GenerateDataKey"), true);
+    assert_eq!(r.decision, Decision::Allow);
+    assert_eq!(notes(&r), [crate::eval::GuardrailNote::ScpNotForServicePrincipal]);
+}
+
+#[test]
+fn an_action_without_a_key_notes_the_unread_key_policy_and_the_callers_rcps() {
+    let mut a = with_key_policy(DEFAULT_KEY_POLICY);
+    a.identity_policies.push((USER.into(), compile("iam", IAM_ALLOW_ALL)));
+    a.rcps
+        .push(("111122223333".into(), compile("rcp", ALLOW_ALL_GUARDRAIL)));
+    let r = a.authorize(
+        &KmsRequest::new(Caller::parse(USER).unwrap(), "kms:CreateKey", "*"),
+        true,
+    );
+    assert_eq!(r.decision, Decision::Allow);
+    assert_eq!(
+        notes(&r),
+        [
+            crate::eval::GuardrailNote::ResourcePolicyNoResource,
+            crate::eval::GuardrailNote::RcpOfCallerAccount
+        ]
+    );
+}
+
+#[test]
+fn an_identity_allow_cut_by_the_boundary_is_identity_limited_naming_the_boundary() {
+    let mut a = with_key_policy(DEFAULT_KEY_POLICY);
+    a.identity_policies.push((USER.into(), compile("iam", IAM_ALLOW_ALL)));
+    a.boundaries
+        .push((USER.into(), compile("boundary-of-U", IAM_ALLOW_ENCRYPT)));
+    let r = a.authorize(&request(USER, "kms:Decrypt"), false);
+    assert_eq!((r.decision, r.why), (Decision::ImplicitDeny, "identity-limited"));
+    assert!(r.summary.contains("boundary-of-U"), "{}", r.summary);
+    // Without the key policy's delegation it is still the boundary that cut it.
+    let r = a.authorize(
+        &KmsRequest::new(Caller::parse(USER).unwrap(), "kms:CreateKey", "*"),
+        false,
+    );
+    assert_eq!((r.decision, r.why), (Decision::ImplicitDeny, "identity-limited"));
+}
+
+#[test]
+fn a_key_policy_naming_the_callers_role_reports_names_role() {
+    let a = with_key_policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#,
+    );
+    let r = a.authorize(
+        &request("arn:aws:sts::111122223333:assumed-role/app/s", "kms:Decrypt"),
+        false,
+    );
+    assert_eq!((r.decision, r.why), (Decision::Allow, "resource-policy-names-role"));
+    let r = a.authorize(&request("arn:aws:iam::111122223333:role/app", "kms:Decrypt"), false);
+    assert_eq!((r.decision, r.why), (Decision::Allow, "resource-policy-names-role"));
+}

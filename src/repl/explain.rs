@@ -130,6 +130,9 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
     if explain {
         if let Some(trace) = &authorization.trace {
             let _ = writeln!(out, "trace:");
+            for note in &trace.guardrails {
+                let _ = writeln!(out, "  note: {}", note.describe());
+            }
             for entry in &trace.entries {
                 let sid = entry.sid.as_ref().map(|s| format!(" `{s}`")).unwrap_or_default();
                 let _ = writeln!(

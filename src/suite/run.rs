@@ -139,7 +139,6 @@ pub struct Suite {
     pub sources: Sources,
     resource_policies: Vec<(String, CompiledPolicy)>,
     resource_owners: Vec<(String, String)>,
-    vpc_endpoint_policies: Vec<(String, CompiledPolicy)>,
     cases: Vec<CaseFile>,
 }
 
@@ -252,10 +251,9 @@ impl Suite {
             let compiled = policy(r, &format!("resource_policies[{arn}]"), DocumentKind::Policy)?;
             resource_policies.push((arn.clone(), compiled));
         }
-        let mut vpc_endpoint_policies = Vec::new();
         for (id, r) in &file.vpc_endpoint_policies {
             let compiled = policy(r, &format!("vpc_endpoint_policies[{id}]"), DocumentKind::Policy)?;
-            vpc_endpoint_policies.push((id.clone(), compiled));
+            authorizer.vpc_endpoint_policies.push((id.clone(), compiled));
         }
         authorizer.grants = match file.grants.as_ref().map(written) {
             None => Vec::new(),
@@ -271,7 +269,6 @@ impl Suite {
             sources,
             resource_policies,
             resource_owners: file.resource_owners.into_iter().collect(),
-            vpc_endpoint_policies,
             cases: file.cases,
         })
     }
@@ -317,14 +314,12 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
 /// KMS actions go to the KMS authorizer (key policy, grants); every other
 /// action to the general evaluator with the resource's own policy.
 fn decide(suite: &Suite, request: &RequestSpec) -> Result<Authorization, String> {
-    if request.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
-        let kms = request.to_kms_request(Some(&suite.key))?;
-        return Ok(suite.authorizer.authorize(&kms, true));
-    }
-    let general = request.to_general_request(&suite.resource_owners)?;
+    // A request through an endpoint names one the suite gives a policy for
+    // (a misspelt id would otherwise fall back to AWS's allow-all default).
     let vpc_endpoint_policy = match &request.vpc_endpoint {
         Some(id) => Some(
             suite
+                .authorizer
                 .vpc_endpoint_policies
                 .iter()
                 .find(|(e, _)| e == id)
@@ -333,6 +328,11 @@ fn decide(suite: &Suite, request: &RequestSpec) -> Result<Authorization, String>
         ),
         None => None,
     };
+    if request.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
+        let kms = request.to_kms_request(Some(&suite.key))?;
+        return Ok(suite.authorizer.authorize(&kms, true));
+    }
+    let general = request.to_general_request(&suite.resource_owners)?;
     let around = Around {
         identities: &suite.authorizer,
         resource_policy: by_resource(&suite.resource_policies, &general.request.resource),

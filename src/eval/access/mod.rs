@@ -7,16 +7,21 @@
 //! ([`services`]); KMS adds grants on top in `kms::authorize`.
 
 mod context;
+mod guardrails;
 pub mod services;
+#[cfg(test)]
+mod tests;
 
 use smallvec::SmallVec;
 
 use super::compile::CompiledPolicy;
 use super::evaluate::{Decision, Matches, MissingKeys, Reason, Trace};
+use super::guardrail_note::GuardrailNote;
 use super::principal::PrincipalMatch;
 use super::request::{CallerKind, Request};
 
 pub use context::derive_context;
+pub use guardrails::{Attached, Each, GuardrailPolicies, Guardrails, IdentitySide, Limited, Stop};
 
 /// The policies around one request. Identity policies and boundaries are
 /// keyed by the user or role ARN they are attached to (a role's apply to
@@ -75,6 +80,26 @@ pub enum Why {
 }
 
 impl Why {
+    /// Every reason, for documentation checks.
+    pub const ALL: [Why; 16] = [
+        Why::ExplicitDeny,
+        Why::NoScpAllows,
+        Why::NoRcpAllows,
+        Why::NoVpcEndpointAllows,
+        Why::RootUser,
+        Why::IdentityAllows,
+        Why::ResourcePolicyNamesCaller,
+        Why::ResourcePolicyNamesRole,
+        Why::ResourcePolicyRoleLimited,
+        Why::ResourcePolicyDelegates,
+        Why::ResourcePolicyRequired,
+        Why::IdentityLimited,
+        Why::CrossAccountAllows,
+        Why::CrossAccountResourceSilent,
+        Why::CrossAccountIdentitySilent,
+        Why::NothingAllows,
+    ];
+
     pub const fn code(self) -> &'static str {
         match self {
             Why::ExplicitDeny => "explicit-deny",
@@ -141,8 +166,6 @@ pub struct Access<'p> {
     pub missing_context_keys: MissingKeys<'p>,
 }
 
-type Each<'p> = SmallVec<[Matches<'p>; 2]>;
-
 /// Decides `request` under `policies`; with `trace`, records every statement.
 pub fn authorize<'p>(
     policies: &Policies<'p>,
@@ -151,8 +174,7 @@ pub fn authorize<'p>(
     mut trace: Option<&mut Trace>,
 ) -> Access<'p> {
     let caller = &request.caller;
-    let mine = |attached: &(String, CompiledPolicy)| caller.owns(&attached.0);
-    let has_boundary = policies.boundaries.iter().any(mine);
+    let has_boundary = policies.boundaries.iter().any(|(p, _)| caller.owns(p));
     let resource = match policies.resource {
         Some(policy) if !target.no_resource => Some(Matches::of_resource_policy(
             policy,
@@ -160,56 +182,33 @@ pub fn authorize<'p>(
             has_boundary,
             trace.as_deref_mut(),
         )),
-        _ => None,
-    };
-    let mut run = |policy: &'p CompiledPolicy| Matches::of(policy, request, trace.as_deref_mut());
-    let identity: Each<'p> = policies
-        .identity
-        .iter()
-        .filter(|a| mine(a))
-        .map(|(_, p)| run(p))
-        .collect();
-    let boundary = policies.boundaries.iter().find(|a| mine(a)).map(|(_, p)| run(p));
-    let is_session = matches!(caller.kind, CallerKind::AssumedRole { .. } | CallerKind::FederatedUser);
-    let session = policies.session.filter(|_| is_session).map(&mut run);
-    let iam_principal = !matches!(caller.kind, CallerKind::Service | CallerKind::Anonymous);
-    let scps: Each<'p> = match &caller.account {
-        Some(account) if iam_principal => policies
-            .scps
-            .iter()
-            .filter(|(a, _)| a == account)
-            .map(|(_, p)| run(p))
-            .collect(),
-        _ => Each::new(),
-    };
-    // RCPs of the resource's account; for an action with no resource, of
-    // the caller's account (docs/evaluation.md).
-    let rcp_account = match target.resource_account {
-        Some(account) => Some(account),
-        None if iam_principal => caller.account.as_deref(),
+        Some(_) => {
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.note(GuardrailNote::ResourcePolicyNoResource);
+            }
+            None
+        }
         None => None,
     };
-    let rcps: Each<'p> = match rcp_account {
-        Some(account) if services::rcps_cover(&request.action) => policies
-            .rcps
-            .iter()
-            .filter(|(a, _)| a == account)
-            .map(|(_, p)| run(p))
-            .collect(),
-        _ => Each::new(),
-    };
-    let vpc_endpoint = policies.vpc_endpoint.map(&mut run);
+    let side = IdentitySide::of(
+        policies.identity,
+        policies.boundaries,
+        policies.session,
+        request,
+        trace.as_deref_mut(),
+    );
+    let guardrails = Guardrails::of(
+        GuardrailPolicies {
+            scps: policies.scps,
+            rcps: policies.rcps,
+            vpc_endpoint: policies.vpc_endpoint,
+        },
+        request,
+        target.resource_account,
+        trace,
+    );
 
-    let all = || {
-        resource
-            .iter()
-            .chain(&identity)
-            .chain(boundary.iter())
-            .chain(session.iter())
-            .chain(&scps)
-            .chain(&rcps)
-            .chain(vpc_endpoint.iter())
-    };
+    let all = || resource.iter().chain(side.iter()).chain(guardrails.iter());
     let mut access = Access {
         decision: Decision::ImplicitDeny,
         why: Why::NothingAllows,
@@ -227,25 +226,19 @@ pub fn authorize<'p>(
         access.why = Why::ExplicitDeny;
         return access;
     }
-    let silent = |each: &Each<'_>| !each.is_empty() && each.iter().all(|m| m.allows.is_empty());
-    if silent(&scps) {
-        access.why = Why::NoScpAllows;
-        return access;
-    }
-    if silent(&rcps) {
-        access.why = Why::NoRcpAllows;
-        return access;
-    }
-    if vpc_endpoint.as_ref().is_some_and(|m| m.allows.is_empty()) {
-        access.why = Why::NoVpcEndpointAllows;
+    if let Some(stop) = guardrails.stop() {
+        access.why = match stop {
+            Stop::Scp => Why::NoScpAllows,
+            Stop::Rcp => Why::NoRcpAllows,
+            Stop::VpcEndpoint => Why::NoVpcEndpointAllows,
+        };
         return access;
     }
 
     let root = caller.kind == CallerKind::Root;
-    let identity_allows = || identity.iter().flat_map(|m| m.allows.iter().copied());
-    let within_limits =
-        boundary.as_ref().is_none_or(|b| !b.allows.is_empty()) && session.as_ref().is_none_or(|s| !s.allows.is_empty());
-    let identity_any = identity_allows().next().is_some();
+    let identity_allows = || side.identity.iter().flat_map(|m| m.allows.iter().copied());
+    let within_limits = side.limited().is_none();
+    let identity_any = side.allows();
     let identity_ok = root || (identity_any && within_limits);
     let resource_allows = |principal: fn(Option<PrincipalMatch>, &CallerKind) -> bool| {
         resource

@@ -5,7 +5,8 @@
 //!
 //! Sources: [IAM] reference_policies_evaluation-logic.html ("KMS key
 //! policies and IAM role trust policies" must allow explicitly); [ORG]
-//! orgs_manage_policies_rcps.html, "List of AWS services that support RCPs".
+//! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services>,
+//! "List of AWS services that support RCPs", as published on 2026-09-26.
 
 /// Actions whose resource policy must allow the principal (or delegate to
 /// its account) even inside one account: an identity policy alone never
@@ -16,8 +17,73 @@ const RESOURCE_POLICY_REQUIRED: &[(&str, &str)] = &[
     ("sts", "AssumeRole"),
 ];
 
-/// Services whose resources RCPs cover.
-const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
+/// Services whose resources RCPs cover, by service prefix, in the order the
+/// Organizations User Guide lists them (it began in 2024 with S3, STS, KMS,
+/// SQS and Secrets Manager).
+const RCP_SERVICES: &[&str] = &[
+    "appstream",
+    "dsql",
+    "clouddirectory",
+    "cloudfront",
+    "cloudsearch",
+    "logs",
+    "networkmonitor",
+    "cognito-identity",
+    "cognito-idp",
+    "comprehend",
+    "comprehendmedical",
+    "firehose",
+    "dynamodb",
+    "dax",
+    "autoscaling",
+    "ecr",
+    "ecr-public",
+    "gamelift",
+    "inspector-scan",
+    "kendra",
+    "kinesisvideo",
+    "memorydb",
+    "aoss",
+    "personalize",
+    "polly",
+    "s3",
+    "swf",
+    "sqs",
+    "textract",
+    "timestream-influxdb",
+    "transcribe",
+    "translate",
+    "workspaces",
+    "appconfig",
+    "autoscaling-plans",
+    "budgets",
+    "servicediscovery",
+    "cloudtrail-data",
+    "codeartifact",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
+    "compute-optimizer",
+    "cost-optimization-hub",
+    "events",
+    "fms",
+    "fis",
+    "health",
+    "rolesanywhere",
+    "kms",
+    "opensearch",
+    "pricing",
+    "pca-connector-ad",
+    "resource-groups",
+    "secretsmanager",
+    "sts",
+    "signin",
+    "support",
+    "transfer",
+    "notifications",
+    "wafv2",
+    "xray",
+];
 
 fn split(action: &str) -> (&str, &str) {
     action.split_once(':').unwrap_or((action, ""))
@@ -54,9 +120,31 @@ mod tests {
     }
 
     #[test]
-    fn rcps_cover_their_five_services() {
-        assert!(rcps_cover("s3:GetObject"));
-        assert!(rcps_cover("sqs:SendMessage"));
-        assert!(!rcps_cover("iam:PassRole"));
+    fn rcps_cover_the_services_the_organizations_guide_lists() {
+        // The launch five ([ORG] orgs_manage_policies_rcps.html).
+        for action in [
+            "s3:GetObject",
+            "sts:AssumeRole",
+            "kms:Decrypt",
+            "sqs:SendMessage",
+            "secretsmanager:GetSecretValue",
+        ] {
+            assert!(rcps_cover(action), "{action}");
+        }
+        // Later additions, such as ECR, OpenSearch Serverless, CloudWatch
+        // Logs, Cognito and DynamoDB.
+        for action in [
+            "ecr:BatchGetImage",
+            "aoss:APIAccessAll",
+            "logs:PutLogEvents",
+            "cognito-idp:AdminGetUser",
+            "DynamoDB:GetItem",
+        ] {
+            assert!(rcps_cover(action), "{action}");
+        }
+        // IAM, EC2 and Lambda are not listed.
+        for action in ["iam:PassRole", "ec2:RunInstances", "lambda:InvokeFunction"] {
+            assert!(!rcps_cover(action), "{action}");
+        }
     }
 }

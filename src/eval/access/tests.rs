@@ -1,0 +1,105 @@
+//! The general evaluator's guardrail notes: a guardrail that was given but
+//! did not apply says why in the trace.
+
+use super::*;
+use crate::eval::{Caller, GuardrailNote};
+use crate::policy::Document;
+use crate::source::Source;
+
+fn compile(name: &str, text: &str) -> CompiledPolicy {
+    let Document::Policy(p) = Document::parse(&Source::new(name, text), None).unwrap_or_else(|e| panic!("{e:?}"))
+    else {
+        panic!("{name} is not a policy")
+    };
+    CompiledPolicy::compile(name, &p).expect("compiles")
+}
+
+const USER: &str = "arn:aws:iam::111122223333:user/U";
+const ALLOW_ALL: &str =
+    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+const DENY_ALL: &str =
+    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+
+fn request(caller: &str, action: &str, resource: &str) -> Request {
+    Request {
+        caller: Caller::parse(caller).expect("a caller"),
+        action: action.into(),
+        resource: resource.into(),
+        context: crate::eval::Context::new(),
+    }
+}
+
+#[test]
+fn an_rcp_for_a_service_rcps_do_not_cover_is_skipped_with_a_note() {
+    let identity = [(USER.to_owned(), compile("iam", ALLOW_ALL))];
+    let rcps = [("111122223333".to_owned(), compile("rcp", DENY_ALL))];
+    let policies = Policies {
+        identity: &identity,
+        rcps: &rcps,
+        ..Policies::default()
+    };
+    let target = Target {
+        resource_account: Some("111122223333"),
+        no_resource: false,
+    };
+    let mut trace = Trace::default();
+    let passrole = request(USER, "iam:PassRole", "arn:aws:iam::111122223333:role/r");
+    let access = authorize(&policies, &passrole, target, Some(&mut trace));
+    assert_eq!(access.decision, Decision::Allow);
+    assert_eq!(trace.guardrails, [GuardrailNote::RcpServiceNotCovered]);
+    // DynamoDB is on the current list: the same RCP denies.
+    let get = request(
+        USER,
+        "dynamodb:GetItem",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/t",
+    );
+    assert_eq!(
+        authorize(&policies, &get, target, None).decision,
+        Decision::ExplicitDeny
+    );
+}
+
+#[test]
+fn scps_do_not_govern_a_service_principal_and_the_trace_says_so() {
+    let scps = [("111122223333".to_owned(), compile("scp", DENY_ALL))];
+    let bucket = compile(
+        "bucket",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}"#,
+    );
+    let policies = Policies {
+        resource: Some(&bucket),
+        scps: &scps,
+        ..Policies::default()
+    };
+    let target = Target {
+        resource_account: Some("111122223333"),
+        no_resource: false,
+    };
+    let mut trace = Trace::default();
+    let put = request("logging.s3.amazonaws.com", "s3:PutObject", "arn:aws:s3:::logs/a");
+    let access = authorize(&policies, &put, target, Some(&mut trace));
+    assert_eq!(access.decision, Decision::Allow);
+    assert_eq!(trace.guardrails, [GuardrailNote::ScpNotForServicePrincipal]);
+}
+
+#[test]
+fn an_action_without_a_resource_notes_the_unread_resource_policy() {
+    let identity = [(USER.to_owned(), compile("iam", ALLOW_ALL))];
+    let bucket = compile("bucket", DENY_ALL);
+    let policies = Policies {
+        resource: Some(&bucket),
+        identity: &identity,
+        ..Policies::default()
+    };
+    let target = Target {
+        resource_account: None,
+        no_resource: true,
+    };
+    let mut trace = Trace::default();
+    let list = request(USER, "s3:ListAllMyBuckets", "*");
+    assert_eq!(
+        authorize(&policies, &list, target, Some(&mut trace)).decision,
+        Decision::Allow
+    );
+    assert_eq!(trace.guardrails, [GuardrailNote::ResourcePolicyNoResource]);
+}
