@@ -63,7 +63,7 @@ pub enum Note {
     /// `NotPrincipal` does not list this level of the caller's chain.
     NotPrincipalUnlisted(PrincipalLevel),
     /// The caller has a permissions boundary: a `Deny` with `NotPrincipal`
-    /// in a resource-based policy always applies to it ([IAM]
+    /// in a resource-based policy always applies to it (IAM User Guide,
     /// access_policies_boundaries.html, notprincipal.html).
     NotPrincipalBoundary,
 }

@@ -9,14 +9,14 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GuardrailNote {
     /// SCPs limit the IAM principals of member accounts; an AWS service
-    /// principal is not one ([ORG] orgs_manage_policies_scps.html).
+    /// principal is not one (Organizations User Guide, orgs_manage_policies_scps.html).
     ScpNotForServicePrincipal,
     /// An anonymous caller belongs to no account, so no account's SCPs apply.
     ScpNotForAnonymous,
-    /// RCPs cover only the services AWS lists ([ORG]
+    /// RCPs cover only the services AWS lists (Organizations User Guide,
     /// orgs_manage_policies_rcps.html#rcp-supported-services).
     RcpServiceNotCovered,
-    /// RCPs do not impact `kms:RetireGrant` ([ORG]
+    /// RCPs do not impact `kms:RetireGrant` (Organizations User Guide,
     /// orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
     RcpNotForRetireGrant,
     /// The action has no resource and the caller belongs to no account.

@@ -98,7 +98,7 @@ impl PrincipalMatcher {
 
     /// `NotPrincipal` in a `Deny` statement: the caller escapes it only when
     /// *every* identity in its chain (account, role, session or user) is
-    /// listed ([IAM] reference_policies_elements_notprincipal.html); `Err`
+    /// listed (IAM User Guide, reference_policies_elements_notprincipal.html); `Err`
     /// names the first level that is not listed.
     pub fn deny_excludes(&self, caller: &Caller) -> Result<(), PrincipalLevel> {
         let listed = |level: PrincipalLevel| self.patterns.iter().any(|p| level_listed(p, level, caller));
@@ -287,7 +287,7 @@ mod tests {
         );
     }
 
-    /// [IAM] notprincipal.html (older edition): Allow + NotPrincipal "allows
+    /// IAM User Guide, notprincipal.html (older edition): Allow + NotPrincipal "allows
     /// all principals except the one named"; any listed level excludes.
     #[test]
     fn allow_not_principal_never_applies_to_a_listed_identity() {

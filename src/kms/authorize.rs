@@ -36,7 +36,7 @@ pub struct Authorizer {
     /// Resource control policies by account.
     pub rcps: Vec<(String, CompiledPolicy)>,
     /// VPC endpoint policies by endpoint id (`vpce-…`): the one the
-    /// request's `aws:SourceVpce` names applies ([KMS] vpce-connect.html).
+    /// request's `aws:SourceVpce` names applies (KMS Developer Guide, vpce-connect.html).
     pub vpc_endpoint_policies: Vec<(String, CompiledPolicy)>,
     pub grants: Vec<Grant>,
     /// Tags of users and roles, by principal ARN: `aws:PrincipalTag/<key>`.

@@ -6,7 +6,7 @@
 //! Here `Source` reads spans through its line index, and on a line wider
 //! than [`WIDE`](super::WIDE) returns only [`REACH`] bytes either side of the span, with
 //! the true line and column. [`Excerpted`] also clips each label on such a
-//! line to [`SPAN_CAP`] bytes, so every piece of text miette lays out is
+//! line to `SPAN_CAP` bytes, so every piece of text miette lays out is
 //! short, whatever the document.
 
 use std::fmt;
@@ -79,7 +79,7 @@ impl SourceCode for Source {
 
 impl Source {
     /// The span as a label can show it: on a wide line, its first
-    /// [`SPAN_CAP`] bytes.
+    /// `SPAN_CAP` bytes.
     pub fn clip(&self, span: Span) -> Span {
         let text = self.text();
         let lines = self.lines();
@@ -158,7 +158,7 @@ impl Diagnostic for Excerpted<'_> {
 /// Any diagnostic made safe to render when its source is only known as a
 /// `SourceCode` (a nested diagnostic, an error from a deeper layer): a label
 /// its source refuses to show (a long span on a wide line) is cut to
-/// [`SPAN_CAP`] bytes, and the message, help and label texts are
+/// `SPAN_CAP` bytes, and the message, help and label texts are
 /// [`shortened`](super::shorten). Related diagnostics are not nested: render
 /// [`Clipped::all`] one after another.
 pub struct Clipped<'a> {

@@ -12,8 +12,8 @@ pub const QUOTE_CAP: usize = 160;
 /// The longest message kept whole, in bytes.
 pub const MESSAGE_CAP: usize = 2_000;
 
-/// `text` with every backtick-quoted run over [`QUOTE_CAP`] bytes cut to its
-/// start and end around `…`, and the whole cut at [`MESSAGE_CAP`].
+/// `text` with every backtick-quoted run over `QUOTE_CAP` bytes cut to its
+/// start and end around `…`, and the whole cut at `MESSAGE_CAP`.
 pub fn shorten(text: &str) -> Cow<'_, str> {
     let long_quote = text.split('`').skip(1).step_by(2).any(|q| q.len() > QUOTE_CAP);
     if !long_quote && text.len() <= MESSAGE_CAP {

@@ -190,7 +190,7 @@ pub fn text(path: &Path, kind: Kind) -> Result<String, ReadError> {
     })
 }
 
-/// Like [`bytes`], for inputs holding secrets (a plaintext, key material):
+/// Like [`bytes()`], for inputs holding secrets (a plaintext, key material):
 /// read by [`secret_from_reader`], so no copy of them is left in freed memory.
 pub fn secret_bytes(path: &Path, kind: Kind) -> Result<Zeroizing<Vec<u8>>, ReadError> {
     let name = display_name(path);

@@ -1,6 +1,6 @@
 //! The framed body and the footer. From the *message format reference*,
 //! "Body structure" and "Footer structure"
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#body-structure):
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#body-structure>):
 //!
 //! ```text
 //! regular frame := sequence (4) | IV (12) | ciphertext (frame length) | tag (16)

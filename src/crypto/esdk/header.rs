@@ -1,7 +1,7 @@
 //! The message header of the AWS Encryption SDK, versions 1 and 2, and its
 //! header authentication. Layout from the *AWS Encryption SDK message format
 //! reference*, "Header structure"
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#header-structure);
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#header-structure>);
 //! all integers big-endian.
 //!
 //! ```text

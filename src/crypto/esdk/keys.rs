@@ -1,7 +1,7 @@
 //! The keys of one message: the AES-GCM key derived from the data key, the
 //! key commitment, and the ECDSA key pair of a signing suite. Derivations
 //! from the *Algorithms reference*, "Key derivation" and "Key commitment"
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html).
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html>).
 
 use std::collections::BTreeMap;
 

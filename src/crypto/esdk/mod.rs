@@ -4,9 +4,9 @@
 //! for reading, and the committing suites (with or without an ECDSA P-384
 //! signature) for writing. Layouts and derivations follow the *AWS
 //! Encryption SDK message format reference*
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html)
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html>)
 //! and the *Algorithms reference*
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html).
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html>).
 //! This module knows nothing of KMS: it takes the plaintext data key and the
 //! encrypted data keys a keyring made.
 //!

@@ -1,8 +1,8 @@
 //! The non-framed body (content type `0x01`), which keyward reads and does
 //! not write. From the *message format reference*, "Non-framed data"
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#body-structure)
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#body-structure>)
 //! and the *Body AAD reference*
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/body-aad-reference.html):
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/body-aad-reference.html>):
 //!
 //! ```text
 //! non-framed body := IV (12) | encrypted content length (8) | encrypted content | tag (16)

@@ -1,9 +1,9 @@
 //! The algorithm suites of the AWS Encryption SDK and the commitment policy
 //! that decides which of them may be written and read. Source: *Supported
 //! algorithm suites in the AWS Encryption SDK*
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/supported-algorithms.html)
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/supported-algorithms.html>)
 //! and the *Algorithms reference*
-//! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html).
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html>).
 
 use std::fmt;
 use std::str::FromStr;

@@ -4,11 +4,11 @@
 //! (SCPs, RCPs, the VPC endpoint policy). With a trace, each guardrail
 //! that was given but did not apply leaves a [`GuardrailNote`] saying why.
 //!
-//! Sources: [IAM] reference_policies_evaluation-logic.html (every policy
-//! type); [ORG] orgs_manage_policies_scps.html (SCPs limit the IAM
+//! Sources: IAM User Guide, reference_policies_evaluation-logic.html (every policy
+//! type); Organizations User Guide, orgs_manage_policies_scps.html (SCPs limit the IAM
 //! principals of member accounts), orgs_manage_policies_rcps.html (RCPs of
 //! the resource owner's account, for the services listed, never for
-//! `kms:RetireGrant`); [VPC] vpc-endpoints-access.html and [KMS]
+//! `kms:RetireGrant`); [VPC] vpc-endpoints-access.html and KMS Developer Guide,
 //! vpce-connect.html (a request through an endpoint needs its policy's
 //! allow as well).
 

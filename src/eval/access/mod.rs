@@ -1,5 +1,5 @@
 //! AWS's general policy evaluation for a request on any service
-//! ([IAM] reference_policies_evaluation-logic.html and its cross-account
+//! (IAM User Guide, reference_policies_evaluation-logic.html and its cross-account
 //! page): explicit deny anywhere wins; SCPs, RCPs and a VPC endpoint policy
 //! must allow; then identity policies (within the permissions boundary and
 //! session policy) or the resource's policy allow, by the rules of which

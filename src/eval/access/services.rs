@@ -3,8 +3,8 @@
 //! and which services resource control policies cover. Everything else
 //! follows the general IAM logic.
 //!
-//! Sources: [IAM] reference_policies_evaluation-logic.html ("KMS key
-//! policies and IAM role trust policies" must allow explicitly); [ORG]
+//! Sources: IAM User Guide, reference_policies_evaluation-logic.html ("KMS key
+//! policies and IAM role trust policies" must allow explicitly); Organizations User Guide,
 //! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services>,
 //! "List of AWS services that support RCPs", as published on 2026-09-26.
 

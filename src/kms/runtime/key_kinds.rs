@@ -18,7 +18,7 @@ use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::{KeyInfo, KeyKind, KeyUsage};
 use crate::kms::request::KmsRequest;
 
-/// Parsed key pairs by material id; at most [`CACHED_KEYS`] of them.
+/// Parsed key pairs by material id; at most `CACHED_KEYS` of them.
 #[derive(Default)]
 pub struct KeyPairCache(Mutex<HashMap<MaterialId, Arc<KeyPair>>>);
 

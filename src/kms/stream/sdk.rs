@@ -3,7 +3,7 @@
 //! under each further one, each kept as an encrypted data key with provider
 //! id `aws-kms`, the key ARN as provider info and the KMS ciphertext blob as
 //! the key (*AWS KMS keyrings*,
-//! https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html).
+//! <https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html>).
 //! Decryption asks the runtime to `Decrypt` the copies it may use, in order:
 //! in strict mode only those of the named keys, in discovery mode any,
 //! limited by a discovery filter (partition and accounts).

@@ -2,10 +2,10 @@
 //! keyward's evaluator: does a new policy allow any request the old one
 //! denied ([`no_new_access`]), and does a policy allow any of some actions
 //! ([`access_not_granted`])? Both go over every class of catalogued action
-//! ([`samples`]), of resource ([`classes`]: every combination of resource
+//! (`samples`), of resource (`classes`: every combination of resource
 //! patterns that some ARN matches) and of caller. For each class the
 //! statements are weighed as formulas over their conditions
-//! ([`symbolic`]): a class where no truth of the conditions gives the
+//! (`symbolic`): a class where no truth of the conditions gives the
 //! answer looked for is proven; on the others keyward builds contexts and
 //! asks the evaluator. The answer is a request that shows it (FAIL), a
 //! proof that none exists (PASS), or "cannot decide" when a class stays
@@ -101,7 +101,7 @@ fn resource_patterns(policies: &[&Policy]) -> Vec<classes::ResourcePattern> {
 
 /// Looks for a request for which `goal(new allows, old allows)` holds:
 /// over every class of action, resource and caller, proving the classes
-/// where no context can make it hold ([`symbolic`]) and trying contexts on
+/// where no context can make it hold (`symbolic`) and trying contexts on
 /// the others.
 fn search(
     old: Option<(&Policy, &CompiledPolicy)>,
