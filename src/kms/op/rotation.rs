@@ -110,7 +110,7 @@ impl Op for GetKeyRotationStatus {
     }
 }
 
-/// `ListKeyRotations` (never paged here: every rotation, not truncated).
+/// `ListKeyRotations`, paged with `Limit` and `Marker` as AWS pages it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeyRotations {
