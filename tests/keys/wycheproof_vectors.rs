@@ -9,7 +9,9 @@
 //! for them): `acceptable` vectors (legacy encodings a library may accept
 //! or refuse), OAEP vectors with a non-empty label, PSS groups whose salt
 //! is not as long as the hash or whose MGF1 hash differs, HMAC groups with
-//! truncated tags or an empty key, and the P1363 signature files.
+//! truncated tags or an empty key, and the P1363 signature files. One
+//! `invalid` OAEP vector a file (a nonzero first octet) is accepted by the
+//! `rsa` crate: see the OAEP test.
 
 use keyward::crypto::keys::{
     EncryptionAlgorithm as E, HmacKey, KeyAgreementAlgorithm, KeySpec as K, MacAlgorithm as M, MessageType as T,
@@ -168,6 +170,14 @@ fn wycheproof_rsa_pkcs1_v1_5_signature_vectors_verify_or_are_refused_for_every_k
 #[test]
 fn wycheproof_rsa_oaep_vectors_without_a_label_decrypt_to_their_message_or_are_refused() {
     use wycheproof::rsa_oaep::{TestName as N, TestSet};
+    // The one known deviation: `rsa` 0.10 ignores the first octet Y of the
+    // encoded message on purpose (its test `decrypt_ignores_first_octet`),
+    // where RFC 8017 7.1.2 step 3g says a nonzero Y is a decryption error.
+    // Only the holder of the seed can make such a ciphertext, so it gives
+    // neither an oracle nor malleability; it is pinned here so a change in
+    // the crate is noticed.
+    const FIRST_OCTET_NOT_ZERO: &str = "First byte is 1";
+    let mut first_octet_accepted = 0;
     let mut ran = Tally::default();
     for (name, algorithm) in [
         (N::Rsa2048Sha1Mgf1Sha1, E::RsaesOaepSha1),
@@ -183,11 +193,22 @@ fn wycheproof_rsa_oaep_vectors_without_a_label_decrypt_to_their_message_or_are_r
             for test in group.tests.iter().filter(|t| t.label.is_empty()) {
                 let opened = key.decrypt(algorithm, &test.ct);
                 let passed = opened.as_ref().is_ok_and(|pt| pt.as_slice() == test.pt.as_slice());
+                if test.comment == FIRST_OCTET_NOT_ZERO {
+                    assert!(
+                        passed,
+                        "{file} tcId {}: `rsa` now refuses a nonzero first octet; drop this exception \
+                         and its note in docs/key-kinds.md",
+                        test.tc_id
+                    );
+                    first_octet_accepted += 1;
+                    continue;
+                }
                 ran.check(&file, test.tc_id, test.result, passed, &test.comment);
             }
         }
     }
     ran.ran_both("RSAES-OAEP");
+    assert_eq!(first_octet_accepted, 4, "one such vector a file");
 }
 
 /// PKCS#8 for a Wycheproof private scalar (big-endian, possibly with a
