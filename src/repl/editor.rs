@@ -357,7 +357,10 @@ mod tests {
             files: FilenameCompleter::new(),
             colour: false,
         };
-        assert_eq!(helper.candidates(Slot::Action, "kms:EncapsulationA"), ["kms:EncapsulationAlgorithm"]);
+        assert_eq!(
+            helper.candidates(Slot::Action, "kms:EncapsulationA"),
+            ["kms:EncapsulationAlgorithm"]
+        );
         assert_eq!(helper.candidates(Slot::Action, "kms:ReplicaR"), ["kms:ReplicaRegion"]);
         assert_eq!(helper.candidates(Slot::Action, "kms:Signi"), ["kms:SigningAlgorithm"]);
         assert_eq!(helper.candidates(Slot::Action, "aws:RequestT"), ["aws:RequestTag/"]);

@@ -43,7 +43,15 @@ fn derive_shared_secret_verb_agrees_with_openssl_on_a_pem_peer_key_and_writes_th
     keyward(&dir, &["get-public-key", "--key-id", &key, "--out-file", "kms.pem"]);
     openssl(
         &dir,
-        &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "peer.pem"],
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "peer.pem",
+        ],
     );
     openssl(&dir, &["pkey", "-in", "peer.pem", "-pubout", "-out", "peer-pub.pem"]);
     let derived = keyward(
@@ -74,7 +82,9 @@ fn public_of_private(dir: &Path, pkcs8: &[u8]) -> Vec<u8> {
     fs::write(dir.join("priv.der"), pkcs8).unwrap();
     openssl(
         dir,
-        &["pkey", "-inform", "DER", "-in", "priv.der", "-pubout", "-outform", "DER"],
+        &[
+            "pkey", "-inform", "DER", "-in", "priv.der", "-pubout", "-outform", "DER",
+        ],
     )
 }
 
@@ -152,7 +162,15 @@ fn encapsulate_verb_writes_a_ciphertext_that_decapsulate_opens_to_the_same_secre
     assert_eq!(secret.len(), 32);
     let opened = keyward(
         &dir,
-        &["decapsulate", "--key-id", &key, "--ciphertext", "fileb://ct.bin", "--out-file", "ss.bin"],
+        &[
+            "decapsulate",
+            "--key-id",
+            &key,
+            "--ciphertext",
+            "fileb://ct.bin",
+            "--out-file",
+            "ss.bin",
+        ],
     );
     assert_eq!(bytes(&opened["SharedSecret"]), secret);
     assert_eq!(fs::read(dir.join("ss.bin")).unwrap(), secret);

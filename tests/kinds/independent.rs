@@ -140,7 +140,11 @@ fn rsa_oaep_ciphertexts_from_openssl_decrypt(kms: &Kms, spec: &str) {
             "Decrypt",
             json!({"KeyId": key, "CiphertextBlob": b64(&ciphertext), "EncryptionAlgorithm": algorithm}),
         );
-        assert_eq!(bytes(&opened["Plaintext"]), b"a secret for keyward", "{spec} {algorithm}");
+        assert_eq!(
+            bytes(&opened["Plaintext"]),
+            b"a secret for keyward",
+            "{spec} {algorithm}"
+        );
         // The other algorithm does not open it: one opaque error.
         let other = if algorithm == "RSAES_OAEP_SHA_1" {
             "RSAES_OAEP_SHA_256"

@@ -35,8 +35,14 @@ struct Keys {
 }
 
 fn make(kms: &Kms, region: &'static str, spec: &str, usage: &str) -> KeyIn {
-    let created = call_in(kms, &root(), region, "CreateKey", json!({"KeySpec": spec, "KeyUsage": usage}))
-        .unwrap_or_else(|e| panic!("CreateKey {spec}: {e}"));
+    let created = call_in(
+        kms,
+        &root(),
+        region,
+        "CreateKey",
+        json!({"KeySpec": spec, "KeyUsage": usage}),
+    )
+    .unwrap_or_else(|e| panic!("CreateKey {spec}: {e}"));
     KeyIn {
         arn: created["KeyMetadata"]["Arn"].as_str().unwrap().to_owned(),
         region,
