@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Streams 1 GiB through `keyward encrypt-file` and `decrypt-file` (release
-# build) and reports, for each: wall time, throughput and peak memory (the
-# kernel's maximum resident set size, from GNU time). File outputs include
-# writing the file and its fsync; the `-to-null` rows write to /dev/null. Fails if either
-# process peaks at 64 MiB or more, or if the round trip changes a byte.
-# Then measures OpenSSL's AES-256-GCM on one core (16 KiB blocks) as the
-# anchor the envelope throughput is compared with.
+# Streams 1 GiB through `keyward encrypt-file --format keyward` and
+# `decrypt-file` (release build): keyward's earlier envelope format, 64 KiB
+# frames (scripts/esdk-1gib.sh measures the AWS Encryption SDK format, the
+# default of `encrypt-file`). Reports, for each: wall time, throughput and
+# peak memory (the kernel's maximum resident set size, from GNU time). File
+# outputs include writing the file and its fsync; the `-to-null` rows write
+# to /dev/null. Fails if either process peaks at 64 MiB or more, or if the
+# round trip changes a byte. Then measures OpenSSL's AES-256-GCM on one core
+# (16 KiB blocks) as the anchor the envelope throughput is compared with.
 #
 #   scripts/envelope-1gib.sh            # files in page cache, default threads
 #   THREADS=1 scripts/envelope-1gib.sh  # one worker thread
@@ -35,7 +37,7 @@ run() { # name, then the command; prints seconds and peak KiB
     fi
 }
 # shellcheck disable=SC2086
-run encrypt-file "$K" encrypt-file --key "$key" --context run=1gib $threads "$work/in.bin" "$work/sealed.kwe"
+run encrypt-file "$K" encrypt-file --format keyward --key "$key" --context run=1gib $threads "$work/in.bin" "$work/sealed.kwe"
 # shellcheck disable=SC2086
 run decrypt-file "$K" decrypt-file --context run=1gib $threads "$work/sealed.kwe" "$work/out.bin"
 cmp "$work/in.bin" "$work/out.bin"
@@ -43,11 +45,11 @@ echo "round trip: identical"
 # The same, to standard output thrown away: the pipeline without the
 # output file's write-back and fsync.
 # shellcheck disable=SC2086
-run encrypt-to-null "$K" encrypt-file --key "$key" $threads "$work/in.bin" -
+run encrypt-to-null "$K" encrypt-file --format keyward --key "$key" $threads "$work/in.bin" -
 # shellcheck disable=SC2086
 run decrypt-to-null "$K" decrypt-file $threads "$work/sealed.kwe" -
 # shellcheck disable=SC2086
-run stream-pipe sh -c "\"$K\" encrypt-file --key $key $threads - - < \"$work/in.bin\" | \"$K\" decrypt-file $threads - - | cmp - \"$work/in.bin\""
+run stream-pipe sh -c "\"$K\" encrypt-file --format keyward --key $key $threads - - < \"$work/in.bin\" | \"$K\" decrypt-file $threads - - | cmp - \"$work/in.bin\""
 
 echo "openssl speed -evp aes-256-gcm (one core, 16 KiB blocks):"
 openssl speed -evp aes-256-gcm -bytes 16384 -seconds 3 2>/dev/null | tail -1

@@ -479,3 +479,192 @@ fn everyday_aws_kms_command_lines_run_unchanged() {
     ));
     assert_eq!(listed.trim(), grant.trim());
 }
+
+/// keyward's short verbs take the same AWS CLI habits as `keyward kms`
+/// (one parser): `--tags TagKey=…,TagValue=…` is a tag named `env`, not one
+/// named `TagKey` (https://docs.aws.amazon.com/cli/latest/reference/kms/tag-resource.html).
+#[test]
+fn key_tag_stores_aws_shorthand_tags_as_key_and_value() {
+    let kms = Kms::new("short-tags");
+    let key = kms.key();
+    kms.ok(&[
+        "key",
+        "tag",
+        "--key-id",
+        &key,
+        "--tags",
+        "TagKey=env,TagValue=dev",
+        "TagKey=team,TagValue=payments",
+    ]);
+    kms.ok(&[
+        "key",
+        "tag",
+        "--key-id",
+        &key,
+        "--tags",
+        r#"[{"TagKey":"tier","TagValue":"1"}]"#,
+    ]);
+    kms.ok(&["key", "tag", "--key-id", &key, "--tags", "owner=ana"]);
+    let tags = kms.json(&["kms", "list-resource-tags", "--key-id", &key]);
+    let mut pairs: Vec<(String, String)> = tags["Tags"]
+        .as_array()
+        .expect("a tag list")
+        .iter()
+        .map(|t| {
+            (
+                t["TagKey"].as_str().unwrap_or("").into(),
+                t["TagValue"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    let expected = [("env", "dev"), ("owner", "ana"), ("team", "payments"), ("tier", "1")];
+    assert_eq!(
+        pairs,
+        expected.map(|(k, v)| (k.to_owned(), v.to_owned())).to_vec(),
+        "{tags}"
+    );
+    let bad = kms.run(&["key", "tag", "--key-id", &key, "--tags", "TagKey=env,Value=dev"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "an unknown member is a usage error, not a stored tag"
+    );
+    assert!(stderr(&bad).contains("TagValue"), "{}", stderr(&bad));
+}
+
+// https://docs.aws.amazon.com/cli/latest/reference/kms/create-grant.html
+#[test]
+fn grant_create_takes_space_separated_operations_and_shorthand_constraints() {
+    let kms = Kms::new("short-grants");
+    let key = kms.key();
+    let app = "arn:aws:iam::111122223333:role/app";
+    kms.ok(&[
+        "grant",
+        "create",
+        "--key-id",
+        &key,
+        "--grantee-principal",
+        app,
+        "--operations",
+        "Encrypt",
+        "Decrypt",
+        "--constraints",
+        "EncryptionContextSubset={dept=eng,team=a}",
+    ]);
+    let json_constraints = r#"{"EncryptionContextEquals": {"dept": "ops"}}"#;
+    kms.ok(&[
+        "grant",
+        "create",
+        "--key-id",
+        &key,
+        "--grantee-principal",
+        "arn:aws:iam::111122223333:role/ops",
+        "--operations",
+        "Encrypt,GenerateDataKey",
+        "--constraints",
+        json_constraints,
+    ]);
+    let grants = kms.json(&["grant", "list", "--key-id", &key, "--output", "json"]);
+    let grant_to = |arn: &str| -> Value {
+        grants["Grants"]
+            .as_array()
+            .and_then(|g| g.iter().find(|g| g["GranteePrincipal"] == arn))
+            .cloned()
+            .unwrap_or_else(|| panic!("a grant to {arn}: {grants}"))
+    };
+    assert_eq!(grant_to(app)["Operations"], serde_json::json!(["Encrypt", "Decrypt"]));
+    assert_eq!(
+        grant_to(app)["Constraints"],
+        serde_json::json!({"EncryptionContextSubset": {"dept": "eng", "team": "a"}})
+    );
+    let ops = grant_to("arn:aws:iam::111122223333:role/ops");
+    assert_eq!(ops["Operations"], serde_json::json!(["Encrypt", "GenerateDataKey"]));
+    assert_eq!(
+        ops["Constraints"],
+        serde_json::json!({"EncryptionContextEquals": {"dept": "ops"}})
+    );
+}
+
+// https://docs.aws.amazon.com/cli/latest/reference/kms/encrypt.html (`--encryption-context`
+// as shorthand or JSON)
+#[test]
+fn short_verbs_take_the_encryption_context_as_json_or_shorthand() {
+    let kms = Kms::new("short-context");
+    let key = kms.key();
+    let blob = kms.ok(&[
+        "encrypt",
+        "--key-id",
+        &key,
+        "--plaintext",
+        "hello",
+        "--encryption-context",
+        r#"{"purpose": "test", "team": "a"}"#,
+    ]);
+    let blob = blob.trim();
+    let plaintext = kms.ok(&[
+        "decrypt",
+        "--ciphertext-blob",
+        blob,
+        "--encryption-context",
+        "purpose=test,team=a",
+    ]);
+    assert_eq!(base64_decode(plaintext.trim()), b"hello");
+    let merged = kms.ok(&[
+        "decrypt",
+        "--ciphertext-blob",
+        blob,
+        "--encryption-context",
+        "purpose=test",
+        "--encryption-context",
+        r#"{"team": "a"}"#,
+    ]);
+    assert_eq!(base64_decode(merged.trim()), b"hello", "repeated values are merged");
+    let wrong = kms.run(&[
+        "decrypt",
+        "--ciphertext-blob",
+        blob,
+        "--encryption-context",
+        r#"{"purpose": "x"}"#,
+    ]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("InvalidCiphertextException"),
+        "{}",
+        stderr(&wrong)
+    );
+    let data_key = kms.json(&[
+        "generate-data-key",
+        "--key-id",
+        &key,
+        "--key-spec",
+        "AES_256",
+        "--encryption-context",
+        r#"{"purpose": "test"}"#,
+        "--output",
+        "json",
+    ]);
+    assert!(data_key["CiphertextBlob"].is_string(), "{data_key}");
+}
+
+// https://docs.aws.amazon.com/cli/latest/reference/kms/put-key-policy.html
+#[test]
+fn key_policy_get_and_put_take_the_policy_name_default_only() {
+    let kms = Kms::new("short-policy");
+    let key = kms.key();
+    let policy = kms.ok(&["policy", "get", "--key-id", &key, "--policy-name", "default"]);
+    let path = kms.file("policy.json", policy.trim_end().as_bytes());
+    kms.ok(&[
+        "policy",
+        "put",
+        "--key-id",
+        &key,
+        "--policy-name",
+        "default",
+        "--policy",
+        &format!("file://{path}"),
+    ]);
+    let other = kms.run(&["policy", "get", "--key-id", &key, "--policy-name", "other"]);
+    assert_eq!(other.status.code(), Some(1), "{}", stderr(&other));
+    assert!(stderr(&other).contains("NotFoundException"), "{}", stderr(&other));
+}

@@ -844,3 +844,61 @@ fn two_clis_on_one_new_state_directory_both_succeed_and_keep_their_keys() {
         );
     }
 }
+
+/// A command whose commit fails (a full disk, injected by the hidden test
+/// hook `KEYWARD_TEST_FAIL_COMMIT=N`: the process's Nth commit fails)
+/// reports `KMSInternalException` and leaves the state as it was, through
+/// a typed operation (`key create`, `key tag`) and a composite verb (`key disable`).
+#[test]
+fn a_command_whose_commit_fails_reports_an_internal_error_and_changes_nothing() {
+    let dir = scratch("failed-commit");
+    let state = dir.to_str().expect("a path");
+    let run = |args: &[&str], fail: bool| -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
+        command.args(["--state", state]).args(args).stdin(Stdio::null());
+        if fail {
+            command.env("KEYWARD_TEST_FAIL_COMMIT", "1");
+        } else {
+            command.env_remove("KEYWARD_TEST_FAIL_COMMIT");
+        }
+        command.output().expect("keyward runs")
+    };
+    let created = run(&["key", "create"], false);
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let key = stdout(&created).split('\t').next().expect("a key id").to_owned();
+    let observe = || {
+        let keys = run(&["kms", "list-keys"], false);
+        let described = run(
+            &[
+                "kms",
+                "describe-key",
+                "--key-id",
+                &key,
+                "--query",
+                "KeyMetadata.KeyState",
+            ],
+            false,
+        );
+        let tags = run(&["kms", "list-resource-tags", "--key-id", &key], false);
+        (stdout(&keys), stdout(&described), stdout(&tags))
+    };
+    let before = observe();
+    assert!(before.1.contains("Enabled"), "{before:?}");
+    for args in [
+        vec!["key", "create"],
+        vec!["key", "tag", "--key-id", &key, "--tags", "TagKey=env,TagValue=dev"],
+        vec!["key", "disable", "--key-id", &key],
+    ] {
+        let failed = run(&args, true);
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert_eq!(failed.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("KMSInternalException"), "{args:?}: {stderr}");
+        assert!(stdout(&failed).is_empty(), "{args:?} printed an answer");
+        assert_eq!(observe(), before, "{args:?} left a trace");
+    }
+}

@@ -198,13 +198,20 @@ fn a_locked_state_says_who_holds_it_and_lock_timeout_ends_the_wait() {
     let state = dir.to_str().expect("a path");
     let created = keyward(&["--state", state, "kms", "create-key"]);
     assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    // This process has the state open, as a `keyward serve` would, and
+    // holds its write lock.
+    let store = keyward::store::SqliteStore::open(&dir).expect("the state");
     let holder = rusqlite::Connection::open(dir.join("keyward.db")).expect("the database");
     holder.execute_batch("BEGIN EXCLUSIVE").expect("a write lock");
     let out = keyward(&["--state", state, "--lock-timeout", "1.5", "kms", "list-keys"]);
     holder.execute_batch("COMMIT").expect("commit");
+    drop(store);
     let stderr = text(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("is locked by"), "{stderr}");
+    let program = std::env::current_exe().expect("the test program");
+    let program = program.file_name().expect("a name").to_string_lossy();
+    let holder = format!("is locked by process {} ({program})", std::process::id());
+    assert!(stderr.contains(&holder), "{holder:?} in {stderr}");
     assert!(stderr.contains("--lock-timeout"), "{stderr}");
 }
 

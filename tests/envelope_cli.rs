@@ -308,7 +308,7 @@ fn bad_arguments_are_usage_errors() {
                 &plain,
                 "-",
             ],
-            "`--context novalue`",
+            "'--context': expected `=` after `novalue`",
         ),
         (
             vec!["decrypt-file", "/nonexistent/in", "-"],
@@ -320,4 +320,195 @@ fn bad_arguments_are_usage_errors() {
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
     assert_eq!(std::fs::read(&plain).expect("read"), b"x", "the input is untouched");
+}
+
+/// A file sealed under another account's key opens without `--key` for a
+/// caller that key's policy allows: `decrypt-file` runs in the partition of
+/// the key the file names, as Decrypt does in AWS ("Allowing users in other
+/// accounts to use a KMS key",
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
+#[test]
+fn decrypt_file_finds_a_key_of_another_account_that_allows_the_caller() {
+    let kms = Kms::new("cross-account");
+    let owner = "444455556666";
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"},
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}"#;
+    let policy_path = kms.path("policy.json");
+    std::fs::write(&policy_path, policy).expect("write");
+    let line = kms.ok(&[
+        "--account",
+        owner,
+        "--output",
+        "text",
+        "key",
+        "create",
+        "--policy",
+        &format!("file://{policy_path}"),
+    ]);
+    let key = line.split('\t').nth(1).expect("a key ARN").to_owned();
+    assert!(key.contains(":444455556666:key/"), "{key}");
+    let plain = kms.path("plain.bin");
+    std::fs::write(&plain, data(3 * FRAME + 5)).expect("write");
+    for format in ["sdk", "keyward"] {
+        let sealed = kms.path(&format!("sealed-{format}"));
+        let opened = kms.path(&format!("opened-{format}"));
+        kms.ok(&[
+            "--account",
+            owner,
+            "encrypt-file",
+            "--format",
+            format,
+            "--key",
+            &key,
+            &plain,
+            &sealed,
+        ]);
+        // The default caller is account 111122223333's root user.
+        kms.ok(&["decrypt-file", &sealed, &opened]);
+        assert_eq!(std::fs::read(&opened).expect("read"), data(3 * FRAME + 5), "{format}");
+        // A third account, which the policy does not name, is refused.
+        let out = kms.run(&["--account", "777788889999", "decrypt-file", &sealed, "-"], b"");
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// The audit records of one operation (all decisions).
+fn audited(kms: &Kms, operation: &str) -> usize {
+    kms.ok(&["--output", "text", "audit", "--operation", operation])
+        .lines()
+        .filter(|l| !l.is_empty())
+        .count()
+}
+
+/// Discovery decryption limited by a discovery filter (partition and
+/// accounts) and `--max-encrypted-data-keys`, as the AWS Encryption CLI
+/// takes them (*AWS KMS keyrings*, "Using an AWS KMS discovery keyring" and
+/// "Limiting encrypted data keys":
+/// https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html,
+/// https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/configure.html#config-limit-keys).
+#[test]
+fn discovery_filter_admits_only_its_partition_and_accounts_and_max_keys_refuses_before_kms() {
+    let kms = Kms::new("discovery");
+    let (first, second) = (kms.key(), kms.key());
+    assert!(
+        first.starts_with("arn:aws:kms:") && first.contains(":111122223333:key/"),
+        "{first}"
+    );
+    let plain = kms.path("plain");
+    std::fs::write(&plain, b"ledger").expect("write");
+    let sealed = kms.path("sealed");
+    kms.ok(&["encrypt-file", "--key", &first, "--key", &second, &plain, &sealed]);
+    assert_eq!(audited(&kms, "Decrypt"), 0);
+    let opened = kms.path("opened");
+
+    // More encrypted data keys than allowed: refused while the header is
+    // read, before any key is asked to decrypt.
+    let out = kms.run(
+        &["decrypt-file", "--max-encrypted-data-keys", "1", &sealed, &opened],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 encrypted data keys; at most 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(kms.files(), ["plain", "sealed"], "no output");
+    assert_eq!(audited(&kms, "Decrypt"), 0, "no Decrypt was called");
+
+    // Another account, or the right account in another partition: no key of
+    // the file passes the filter, so none is tried.
+    for (partition, account) in [("aws", "444455556666"), ("aws-cn", "111122223333")] {
+        let out = kms.run(
+            &[
+                "decrypt-file",
+                "--discovery-partition",
+                partition,
+                "--discovery-account",
+                account,
+                &sealed,
+                &opened,
+            ],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(1), "{partition}/{account}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no key of the file lets you decrypt its data key"),
+            "{partition}/{account}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(kms.files(), ["plain", "sealed"], "{partition}/{account}: no output");
+    }
+    assert_eq!(audited(&kms, "Decrypt"), 0, "filtered keys are not tried");
+
+    // The accounts of the keys, in their partition: it opens with the first
+    // key, in one Decrypt call; the limit of 2 keys admits the file.
+    let summary = kms.ok(&[
+        "--output",
+        "text",
+        "decrypt-file",
+        "--discovery-partition",
+        "aws",
+        "--discovery-account",
+        "444455556666",
+        "--discovery-account",
+        "111122223333",
+        "--max-encrypted-data-keys",
+        "2",
+        &sealed,
+        &opened,
+    ]);
+    assert_eq!(summary, format!("6\t{first}"));
+    assert_eq!(std::fs::read(&opened).expect("read"), b"ledger");
+    assert_eq!(audited(&kms, "Decrypt"), 1);
+}
+
+#[test]
+fn encrypting_under_more_keys_than_the_maximum_is_refused_before_kms() {
+    let kms = Kms::new("max-keys");
+    let keys = [kms.key(), kms.key(), kms.key()];
+    let plain = kms.path("plain");
+    std::fs::write(&plain, b"x").expect("write");
+    let sealed = kms.path("sealed");
+    let out = kms.run(
+        &[
+            "encrypt-file",
+            "--key",
+            &keys[0],
+            "--key",
+            &keys[1],
+            "--key",
+            &keys[2],
+            "--max-encrypted-data-keys",
+            "2",
+            &plain,
+            &sealed,
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("3 encrypted data keys; at most 2"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(kms.files(), ["plain"], "no output");
+    assert_eq!(audited(&kms, "GenerateDataKey"), 0, "no data key was made");
+    // At the limit, it is written.
+    kms.ok(&[
+        "encrypt-file",
+        "--key",
+        &keys[0],
+        "--key",
+        &keys[1],
+        "--max-encrypted-data-keys",
+        "2",
+        &plain,
+        &sealed,
+    ]);
+    assert_eq!(audited(&kms, "GenerateDataKey"), 1);
 }

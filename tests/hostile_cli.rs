@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use keyward::crypto::keys::{KeySpec, PrivateKey};
+
 /// Far beyond what any of these takes; only a hang reaches it.
 const HANG: Duration = Duration::from_secs(300);
 
@@ -36,15 +38,27 @@ fn head(text: &str) -> String {
 }
 
 fn keyward(dir: &Path, args: &[&str]) -> Run {
+    keyward_fed(dir, args, None)
+}
+
+/// `keyward` with `stdin` written to its standard input (none: `/dev/null`).
+fn keyward_fed(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("keyward runs");
+    // Feed stdin on a thread; keyward may stop reading (and close it) early.
+    let feeder = stdin.map(|bytes| {
+        let mut pipe = child.stdin.take().expect("stdin");
+        std::thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut pipe, &bytes);
+        })
+    });
     // Drain both pipes on threads, so a chatty child cannot block on them.
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
@@ -69,6 +83,9 @@ fn keyward(dir: &Path, args: &[&str]) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
     Run {
         code: status.code(),
         stdout: String::from_utf8_lossy(&stdout.join().expect("stdout thread")).into_owned(),
@@ -441,4 +458,61 @@ fn a_catalogue_over_its_limit_is_refused_naming_the_flag() {
     );
     run.assert_sane(2, 10_000);
     assert!(run.stderr.contains("--input-limit catalogue=SIZE"), "{}", run.stderr);
+}
+
+/// Asserts the run was refused (exit 2) for a `param` input over its limit.
+fn assert_param_refused(run: &Run, args: &[&str], limit: &str) {
+    run.assert_sane(2, 4_000);
+    let all = run.all();
+    assert!(
+        all.contains(&format!("larger than the {limit} limit for parameter files"))
+            && all.contains("--input-limit param=SIZE"),
+        "{args:?}: {all}"
+    );
+}
+
+#[test]
+fn kms_parameter_files_over_their_limit_are_refused_naming_the_limit_and_the_flag() {
+    let dir = scratch("param-limit");
+    std::fs::write(dir.join("big"), vec![b'a'; 4096]).expect("write");
+    std::fs::write(dir.join("big.json"), format!(r#"{{"KeyId": "{}"}}"#, "k".repeat(4096))).expect("write");
+    let cases: [&[&str]; 7] = [
+        &["encrypt", "--key-id", "alias/k", "--plaintext", "fileb://big"],
+        &["encrypt", "--key-id", "alias/k", "--plaintext", "file://big"],
+        &["kms", "encrypt", "--key-id", "alias/k", "--plaintext", "fileb://big"],
+        &["kms", "encrypt", "--cli-input-json", "file://big.json"],
+        &["kms", "put-key-policy", "--key-id", "k", "--policy", "file://big.json"],
+        &["kms", "describe-key", "--key-id", "file://big"],
+        &["import-wrap", "--public-key", "big", "--material", "big"],
+    ];
+    for args in cases {
+        let mut all = vec!["--ephemeral", "--input-limit", "param=1KiB"];
+        all.extend_from_slice(args);
+        assert_param_refused(&keyward(&dir, &all), args, "1 KiB");
+    }
+    // The material of import-wrap, after a public key that is read.
+    let private = PrivateKey::generate(KeySpec::Rsa2048).expect("an RSA key");
+    std::fs::write(dir.join("pub.b64"), private.public_key().to_der()).expect("write");
+    let args = [
+        "--input-limit",
+        "param=1KiB",
+        "import-wrap",
+        "--public-key",
+        "pub.b64",
+        "--material",
+        "big",
+    ];
+    assert_param_refused(&keyward(&dir, &args), &args, "1 KiB");
+}
+
+#[test]
+fn a_plaintext_on_stdin_over_the_default_limit_is_refused_and_one_within_it_is_read() {
+    let dir = scratch("param-stdin");
+    let args = ["--ephemeral", "encrypt", "--key-id", "alias/none", "--plaintext", "-"];
+    let refused = keyward_fed(&dir, &args, Some(vec![b'p'; 2 * MB]));
+    assert_param_refused(&refused, &args, "1 MiB");
+    // Within the limit, stdin is read and the call goes on to find no key.
+    let read = keyward_fed(&dir, &args, Some(b"secret".to_vec()));
+    assert!(!read.all().contains("parameter files"), "{}", read.all());
+    assert!(read.all().contains("NotFoundException"), "{}", read.all());
 }

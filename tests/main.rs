@@ -13,6 +13,7 @@ mod cli;
 mod cli_output;
 mod conformance;
 mod corpus;
+mod custom_key_stores;
 #[cfg(feature = "cli")]
 mod diagnostics;
 #[cfg(feature = "cli")]

@@ -350,3 +350,24 @@ fn the_multi_region_condition_keys_reach_the_key_policy() {
         ErrorName::AccessDeniedException
     );
 }
+
+// API_EnableKeyRotation: "To enable or disable automatic rotation of a set of
+// related multi-Region keys, set the property on the primary key."
+#[test]
+fn automatic_rotation_of_a_multi_region_key_is_set_on_its_primary_only() {
+    let kms = open(Box::new(MemoryStore::new()), Arc::new(SimulatedClock::at(NOW)));
+    let (id, _) = primary(&kms);
+    ok(
+        &kms,
+        "us-east-1",
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
+    for operation in ["EnableKeyRotation", "DisableKeyRotation"] {
+        let error = call(&kms, "eu-west-1", operation, json!({"KeyId": id})).unwrap_err();
+        assert_eq!(error.name, ErrorName::UnsupportedOperationException, "{operation}");
+        assert!(error.message.contains("set on its primary key"), "{}", error.message);
+    }
+    ok(&kms, "us-east-1", "EnableKeyRotation", json!({"KeyId": id}));
+    ok(&kms, "us-east-1", "DisableKeyRotation", json!({"KeyId": id}));
+}

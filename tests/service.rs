@@ -76,13 +76,64 @@ fn observe(kms: &Kms) -> Value {
         }
         seen.push(call(kms, &root(A), "GetKeyRotationStatus", id.clone()).unwrap_or_else(|e| json!(e.name.as_str())));
     }
+    // The replicas' Region: multi-Region keys change both.
+    let in_replica_region = |operation: &str, request: Value| {
+        kms.call(
+            &root(A),
+            REPLICA_REGION,
+            &Json {
+                operation,
+                request: &request,
+            },
+        )
+        .unwrap_or_else(|e| json!(e.name.as_str()))
+    };
+    let replicas = in_replica_region("ListKeys", json!({}));
+    for key in replicas["Keys"].as_array().into_iter().flatten() {
+        seen.push(in_replica_region("DescribeKey", json!({"KeyId": key["KeyId"]})));
+    }
+    seen.push(replicas);
+    seen.push(ok(kms, "DescribeCustomKeyStores", json!({})));
     Value::Array(seen)
 }
 
-/// The state every failure-injection case starts from: key 1 with an alias,
-/// a tag and a grant; key 2 disabled; key 3 pending deletion; key 4 rotating.
-fn setup(kms: &Kms) -> (Vec<String>, String) {
-    let keys: Vec<String> = (0..4).map(|_| new_key(kms)).collect();
+/// The state every failure-injection case starts from.
+struct Setup {
+    /// Key 1 with an alias, a tag and a grant; key 2 disabled; key 3
+    /// pending deletion; key 4 rotating; key 5 waiting for imported
+    /// material; key 6 with imported material; key 7 a multi-Region
+    /// primary; key 8 a multi-Region primary with a replica in eu-west-1.
+    keys: Vec<String>,
+    /// Custom key stores: a connected one, a disconnected one, and one that
+    /// is connected and holds no keys.
+    stores: [String; 3],
+    grant: String,
+    /// An import token for key 5 and material wrapped under it.
+    import: (Value, Value),
+}
+
+const REPLICA_REGION: &str = "eu-west-1";
+
+/// GetParametersForImport for `key`, then 32 bytes wrapped as a client
+/// would wrap them (RSAES_OAEP_SHA_256).
+fn import_parameters(kms: &Kms, key: &str) -> (Value, Value) {
+    use base64::Engine as _;
+    use keyward::crypto::import::{wrap, WrappingAlgorithm};
+    use keyward::crypto::keys::{KeySpec, PublicKey};
+    let parameters = ok(
+        kms,
+        "GetParametersForImport",
+        json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let der = b64.decode(parameters["PublicKey"].as_str().unwrap()).unwrap();
+    let public = PublicKey::from_der(KeySpec::Rsa2048, &der).unwrap();
+    let wrapped = wrap(&public, WrappingAlgorithm::RsaesOaepSha256, &[7u8; 32]).unwrap();
+    (parameters["ImportToken"].clone(), json!(b64.encode(wrapped)))
+}
+
+fn setup(kms: &Kms) -> Setup {
+    let mut keys: Vec<String> = (0..4).map(|_| new_key(kms)).collect();
     ok(
         kms,
         "CreateAlias",
@@ -109,11 +160,61 @@ fn setup(kms: &Kms) -> (Vec<String>, String) {
         json!({"KeyId": keys[2], "PendingWindowInDays": 7}),
     );
     ok(kms, "EnableKeyRotation", json!({"KeyId": keys[3]}));
-    (keys, grant)
+    let external = || -> String {
+        ok(kms, "CreateKey", json!({"Origin": "EXTERNAL"}))["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    keys.push(external());
+    keys.push(external());
+    let import = import_parameters(kms, &keys[4]);
+    let (token, material) = import_parameters(kms, &keys[5]);
+    ok(
+        kms,
+        "ImportKeyMaterial",
+        json!({"KeyId": keys[5], "ImportToken": token, "EncryptedKeyMaterial": material,
+               "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
+    for _ in 0..2 {
+        let made = ok(kms, "CreateKey", json!({"MultiRegion": true}));
+        keys.push(made["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned());
+    }
+    ok(
+        kms,
+        "ReplicateKey",
+        json!({"KeyId": keys[7], "ReplicaRegion": REPLICA_REGION}),
+    );
+    let store = |name: &str, cluster: &str| -> String {
+        let request = json!({"CustomKeyStoreName": name, "CloudHsmClusterId": cluster,
+            "TrustAnchorCertificate": TRUST_ANCHOR, "KeyStorePassword": "kmsuser-password"});
+        ok(kms, "CreateCustomKeyStore", request)["CustomKeyStoreId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let stores = [
+        store("connected", "cluster-aaaaaaaaaaa"),
+        store("disconnected", "cluster-bbbbbbbbbbb"),
+        store("to-disconnect", "cluster-ccccccccccc"),
+    ];
+    for connected in [&stores[0], &stores[2]] {
+        ok(kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": connected}));
+    }
+    Setup {
+        keys,
+        stores,
+        grant,
+        import,
+    }
 }
 
+/// A PEM certificate (a trust anchor need only read as one here).
+const TRUST_ANCHOR: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGUgZm9yIGtleXdhcmQgdGVzdHMwCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n";
+
 /// Every mutating operation, as a request on the `setup` state.
-fn mutations(keys: &[String], grant: &str) -> Vec<(&'static str, Value)> {
+fn mutations(setup: &Setup) -> Vec<(&'static str, Value)> {
+    let (keys, grant) = (&setup.keys, &setup.grant);
     let policy = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
     );
@@ -151,7 +252,47 @@ fn mutations(keys: &[String], grant: &str) -> Vec<(&'static str, Value)> {
         ),
         ("RetireGrant", json!({"KeyId": keys[0], "GrantId": grant})),
         ("RevokeGrant", json!({"KeyId": keys[0], "GrantId": grant})),
+        (
+            "ImportKeyMaterial",
+            json!({"KeyId": keys[4], "ImportToken": setup.import.0, "EncryptedKeyMaterial": setup.import.1,
+                   "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+        ),
+        ("DeleteImportedKeyMaterial", json!({"KeyId": keys[5]})),
+        (
+            "ReplicateKey",
+            json!({"KeyId": keys[6], "ReplicaRegion": REPLICA_REGION}),
+        ),
+        (
+            "UpdatePrimaryRegion",
+            json!({"KeyId": keys[7], "PrimaryRegion": REPLICA_REGION}),
+        ),
+        (
+            "CreateCustomKeyStore",
+            json!({"CustomKeyStoreName": "new", "CloudHsmClusterId": "cluster-ddddddddddd",
+                   "TrustAnchorCertificate": TRUST_ANCHOR, "KeyStorePassword": "kmsuser-password"}),
+        ),
+        (
+            "UpdateCustomKeyStore",
+            json!({"CustomKeyStoreId": setup.stores[0], "NewCustomKeyStoreName": "renamed"}),
+        ),
+        ("ConnectCustomKeyStore", json!({"CustomKeyStoreId": setup.stores[1]})),
+        ("DisconnectCustomKeyStore", json!({"CustomKeyStoreId": setup.stores[2]})),
+        ("DeleteCustomKeyStore", json!({"CustomKeyStoreId": setup.stores[1]})),
     ]
+}
+
+#[test]
+fn the_failure_injection_cases_cover_every_mutating_operation() {
+    let kms = open(MemoryStore::new());
+    let mut covered: Vec<&str> = mutations(&setup(&kms)).iter().map(|(name, _)| *name).collect();
+    covered.sort_unstable();
+    let mut declared: Vec<&str> = keyward::kms::op::DECLARED
+        .iter()
+        .filter(|d| d.mutates)
+        .map(|d| d.name)
+        .collect();
+    declared.sort_unstable();
+    assert_eq!(covered, declared);
 }
 
 #[test]
@@ -160,15 +301,15 @@ fn a_call_whose_commit_fails_leaves_state_and_answers_as_before_for_every_mutati
     // at least its audit record), so the next one can be made to fail.
     let counting = Arc::new(FailingStore::once(MemoryStore::new(), u64::MAX));
     let kms = open(Arc::clone(&counting));
-    let (keys, grant) = setup(&kms);
+    let prepared = setup(&kms);
     observe(&kms);
     let setup_commits = counting.commits();
-    let cases = mutations(&keys, &grant).len();
+    let cases = mutations(&prepared).len();
     for case in 0..cases {
         let store = Arc::new(FailingStore::once(MemoryStore::new(), setup_commits + 1));
         let kms = open(Arc::clone(&store));
-        let (keys, grant) = setup(&kms);
-        let (operation, request) = mutations(&keys, &grant).swap_remove(case);
+        let prepared = setup(&kms);
+        let (operation, request) = mutations(&prepared).swap_remove(case);
         let before = observe(&kms);
         let failed = call(&kms, &root(A), operation, request.clone()).unwrap_err();
         assert_eq!(failed.name, ErrorName::KMSInternalException, "{operation}");

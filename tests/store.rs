@@ -89,6 +89,7 @@ impl WholePartition for SqliteStore {
                 keys: p.keys,
                 aliases: p.aliases,
                 grants: p.grants,
+                custom_key_stores: p.custom_key_stores,
             }))
     }
 
@@ -842,7 +843,9 @@ fn two_processes_on_one_new_state_directory_never_find_it_locked_and_lose_nothin
 #[test]
 fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     let dir = state_dir("waiting-process");
-    drop(SqliteStore::open(&dir).unwrap());
+    // This process has the state open (its holder file names it) and
+    // holds the write lock.
+    let store = SqliteStore::open(&dir).unwrap();
     let holder = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let child = shared_child_process(&dir, 1);
@@ -851,12 +854,23 @@ fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert_eq!(
-        stderr
-            .matches("is locked by another keyward process; waiting for it")
-            .count(),
-        1,
-        "{stderr}"
+    let program = std::env::current_exe().unwrap();
+    let program = program.file_name().unwrap().to_string_lossy();
+    let said = format!(
+        "is locked by process {} ({program}); waiting for it",
+        std::process::id()
+    );
+    assert_eq!(stderr.matches(&said).count(), 1, "{said:?} in {stderr}");
+    drop(store);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("keyward.lock"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "every holder file is removed when its store closes: {left:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

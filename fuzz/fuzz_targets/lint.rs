@@ -38,6 +38,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = output::github::render(&report, Severity::Security);
     let _ = output::sarif::render(&[report], Severity::Security);
     for finding in &linted.findings {
-        assert!(finding.message.len() <= 4_096, "an unbounded message: {}", finding.message.len());
+        assert!(
+            finding.message.len() <= 4_096,
+            "an unbounded message: {}",
+            finding.message.len()
+        );
     }
 });

@@ -15,7 +15,8 @@ pub struct Cli {
     /// Raise (or lower) the size limit of one kind of input, such as
     /// `policy=8MiB`. Kinds and defaults: policy 4 MiB, suite 16 MiB,
     /// request 1 MiB, script 16 MiB, accounts 16 MiB, config 1 MiB,
-    /// catalogue 64 MiB, envelope-header 1 MiB, http-body 1 MiB.
+    /// catalogue 64 MiB, envelope-header 1 MiB, param 1 MiB (`file://`,
+    /// `fileb://` and `-` values). `serve` bounds bodies with `--max-body-bytes`.
     #[arg(long, global = true, value_name = "KIND=SIZE", value_parser = input_limit)]
     pub input_limit: Vec<(keyward::source::read::Kind, u64)>,
 }

@@ -31,7 +31,7 @@ pub struct EncryptFileArgs {
     #[arg(long = "key", required = true, value_name = "KEY")]
     pub keys: Vec<String>,
     /// Encryption context, bound to the file and its data keys (`k=v`,
-    /// repeated or comma-separated).
+    /// repeated or comma-separated, or a JSON object).
     #[arg(long, value_name = "K=V")]
     pub context: Vec<String>,
     /// Plaintext bytes per frame (default 4096, the SDK's; 1 to 67108864;
@@ -74,7 +74,7 @@ pub struct SdkFlags {
 #[derive(Debug, Args)]
 pub struct DecryptFileArgs {
     /// Encryption context the file must have (`k=v`, repeated or
-    /// comma-separated): every pair must be in the file's context.
+    /// comma-separated, or a JSON object): every pair must be in the file's context.
     #[arg(long, value_name = "K=V")]
     pub context: Vec<String>,
     /// Strict mode: decrypt only with these wrapping keys (repeatable).
@@ -112,6 +112,27 @@ pub(super) struct Input {
     reader: Box<dyn ReadSend>,
     size: Option<u64>,
     header: Option<MessageHeader>,
+}
+
+impl Input {
+    /// The key whose partition `decrypt-file` runs in, as the library's
+    /// `Decryptor` picks it: the first `--key` given, else the first
+    /// wrapping key the header names (a key of another account is found in
+    /// that account's partition, as in AWS).
+    pub(super) fn key_to_route<'a>(&'a self, args: &'a DecryptFileArgs) -> Option<&'a str> {
+        if let Some(key) = args.keys.first() {
+            return Some(key);
+        }
+        match self.header.as_ref()? {
+            MessageHeader::Keyward(read) => read.header.keys.first().map(|k| k.key_arn.as_str()),
+            MessageHeader::Sdk(read) => read
+                .header
+                .keys
+                .iter()
+                .filter(|k| k.provider_id == keyward::kms::stream::sdk::PROVIDER_ID)
+                .find_map(|k| std::str::from_utf8(&k.provider_info).ok()),
+        }
+    }
 }
 
 /// The header of a file to decrypt, in either format.

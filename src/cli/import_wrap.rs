@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use base64::Engine;
 use keyward::crypto::import::{wrap, WrappingAlgorithm};
 use keyward::crypto::keys::{KeySpec, PublicKey};
-use zeroize::Zeroizing;
+use keyward::source::read::{self, Kind};
 
 use super::Exit;
 
@@ -47,9 +47,9 @@ pub fn run(args: &ImportWrapArgs) -> Exit {
             names.join(", ")
         ));
     };
-    let raw = match std::fs::read(&args.public_key) {
+    let raw = match read::bytes(&args.public_key, Kind::Parameter) {
         Ok(raw) => raw,
-        Err(e) => return fail(format!("cannot read `{}`: {e}", args.public_key.display())),
+        Err(e) => return fail(e.to_string()),
     };
     let text: String = String::from_utf8_lossy(&raw).split_whitespace().collect();
     let der = base64::engine::general_purpose::STANDARD
@@ -62,9 +62,9 @@ pub fn run(args: &ImportWrapArgs) -> Exit {
             args.public_key.display()
         ));
     };
-    let material = match std::fs::read(&args.material) {
-        Ok(bytes) => Zeroizing::new(bytes),
-        Err(e) => return fail(format!("cannot read `{}`: {e}", args.material.display())),
+    let material = match read::secret_bytes(&args.material, Kind::Parameter) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(e.to_string()),
     };
     let wrapped = match wrap(&public, algorithm, &material) {
         Ok(wrapped) => wrapped,

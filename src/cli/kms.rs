@@ -5,7 +5,7 @@
 //! main value (`--output text`).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 
 use base64::Engine as _;
 use keyward::eval::Caller;
@@ -89,40 +89,18 @@ impl Drop for Printed {
     }
 }
 
-/// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself.
+/// `fileb://PATH`, `file://PATH`, `-` (stdin), or the value itself. Files
+/// and stdin are read under the `param` limit into a buffer wiped when
+/// dropped (the value may be a plaintext).
 pub(super) fn input(value: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+    use keyward::source::read::{secret_bytes, Kind};
     if let Some(path) = value.strip_prefix("fileb://").or_else(|| value.strip_prefix("file://")) {
-        return std::fs::read(path)
-            .map(zeroize::Zeroizing::new)
-            .map_err(|e| format!("cannot read `{path}`: {e}"));
+        return secret_bytes(std::path::Path::new(path), Kind::Parameter).map_err(|e| e.to_string());
     }
     if value == "-" {
-        return read_wiping(std::io::stdin().lock()).map_err(|e| format!("cannot read stdin: {e}"));
+        return secret_bytes(std::path::Path::new("-"), Kind::Parameter).map_err(|e| e.to_string());
     }
     Ok(zeroize::Zeroizing::new(value.as_bytes().to_vec()))
-}
-
-/// Reads everything from `reader` (a plaintext, perhaps) into a buffer that
-/// grows by copying into a larger zeroized buffer, so no outgrown buffer is
-/// freed with the secret still in it, as `read_to_end` would leave it.
-fn read_wiping(mut reader: impl Read) -> std::io::Result<zeroize::Zeroizing<Vec<u8>>> {
-    let mut buffer = zeroize::Zeroizing::new(vec![0u8; 8192]);
-    let mut filled = 0;
-    loop {
-        if filled == buffer.len() {
-            let mut larger = zeroize::Zeroizing::new(vec![0u8; buffer.len() * 2]);
-            larger[..filled].copy_from_slice(&buffer[..filled]);
-            buffer = larger;
-        }
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buffer.truncate(filled);
-    Ok(buffer)
 }
 
 /// A ciphertext: raw bytes from `fileb://PATH`, base64 otherwise.
@@ -136,30 +114,52 @@ pub(super) fn ciphertext(value: &str) -> Result<Vec<u8>, String> {
         .map_err(|_| "`--ciphertext-blob` is not base64 (use `fileb://PATH` for a binary file)".to_owned())
 }
 
-/// `Key=k,Value=v` or `k=v`.
-pub(super) fn tag(text: &str) -> Result<(String, String), String> {
-    if let Some(rest) = text.strip_prefix("Key=") {
-        if let Some((k, v)) = rest.split_once(",Value=") {
-            return Ok((k.to_owned(), v.to_owned()));
+/// The `--tags` of `key tag`: the AWS CLI's forms (`TagKey=k,TagValue=v`
+/// shorthand, a JSON list, `file://PATH`), typed by the parser `keyward kms
+/// tag-resource` uses, or keyward's own `Key=k,Value=v` and `k=v`.
+pub(super) fn tags(values: &[String]) -> Result<Vec<Value>, String> {
+    let mut tags = Vec::new();
+    for text in values {
+        let aws_form =
+            text.contains("TagKey=") || text.starts_with("file://") || text.trim_start().starts_with(['[', '{']);
+        if aws_form {
+            match super::aws::member("TagResource", "Tags", std::slice::from_ref(text))? {
+                Value::Array(items) => tags.extend(items),
+                other => tags.push(other),
+            }
+            continue;
         }
+        let (k, v) = match text.strip_prefix("Key=").and_then(|rest| rest.split_once(",Value=")) {
+            Some(pair) => pair,
+            None => text
+                .split_once('=')
+                .ok_or_else(|| format!("`--tags {text}`: expected `TagKey=k,TagValue=v`, `Key=k,Value=v` or `k=v`"))?,
+        };
+        tags.push(json!({"TagKey": k, "TagValue": v}));
     }
-    text.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`--tags {text}`: expected `Key=k,Value=v` or `k=v`"))
+    Ok(tags)
 }
 
 pub(super) fn context(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     context_pairs("--encryption-context", pairs)
 }
 
-/// `k=v` pairs, repeated or comma-separated, given with `flag`.
+/// An encryption context given with `flag`: `k=v,k2=v2` shorthand, a JSON
+/// object or `file://PATH`, typed by the parser `keyward kms` uses; several
+/// values are merged.
 pub(super) fn context_pairs(flag: &str, pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut map = BTreeMap::new();
-    for pair in pairs.iter().flat_map(|p| p.split(',')) {
-        let (k, v) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("`{flag} {pair}`: expected `key=value`"))?;
-        map.insert(k.to_owned(), v.to_owned());
+    for pair in pairs {
+        let value = super::aws::of_shape("EncryptionContextType", std::slice::from_ref(pair), flag)?;
+        let Value::Object(fields) = value else {
+            return Err(format!("`{flag} {pair}`: expected `key=value` pairs or a JSON object"));
+        };
+        for (k, v) in fields {
+            match v {
+                Value::String(v) => map.insert(k, v),
+                other => return Err(format!("`{flag}`: the value of `{k}` must be a string, not `{other}`")),
+            };
+        }
     }
     Ok(map)
 }
@@ -259,6 +259,12 @@ pub(super) fn caller(session: &Session) -> Result<(Caller, keyward::kms::Authori
     Ok((caller, accounts.map(|a| a.identities).unwrap_or_default()))
 }
 
+/// The hidden test hook `KEYWARD_TEST_FAIL_COMMIT=N`: the process's `N`th
+/// commit fails, as on a full disk (tests/cli.rs, tests/serve).
+pub(super) fn test_fail_commit() -> Option<u64> {
+    std::env::var("KEYWARD_TEST_FAIL_COMMIT").ok()?.trim().parse().ok()
+}
+
 /// The service over the session's state: `--ephemeral` in memory, else the
 /// state directory, waiting up to `--lock-timeout` for another process.
 pub(super) fn service(
@@ -278,6 +284,7 @@ pub(super) fn service(
         };
         Box::new(keyward::store::SqliteStore::open_with(&dir, options).map_err(report)?)
     };
+    let store = keyward::store::FailingStore::boxed(store, test_fail_commit());
     Service::open(store, identities, SystemClock, &session.account).map_err(report)
 }
 
@@ -305,7 +312,14 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     let operation =
         Local {
             name: "cli",
-            target: command_key(command).map_or(Target::Caller, target_of_key),
+            target: match command {
+                KmsCommand::DecryptFile(args) => input
+                    .borrow()
+                    .as_ref()
+                    .and_then(|input| input.key_to_route(args).map(target_of_key))
+                    .unwrap_or(Target::Caller),
+                _ => command_key(command).map_or(Target::Caller, target_of_key),
+            },
             run: |rt: &mut Runtime<SystemClock>, caller: &Caller| {
                 Ok(match command {
                     KmsCommand::EncryptFile(args) => match input.borrow_mut().take() {
@@ -335,6 +349,8 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
 /// The key ARN a cryptographic command names, if any: it runs in that key's
 /// partition (the management commands act in the caller's own account, as
 /// AWS's do, except where AWS allows a key ARN of another account).
+/// `decrypt-file` runs in the partition of the key its file names
+/// (`envelope::Input::key_to_route`).
 fn command_key(command: &KmsCommand) -> Option<&str> {
     match command {
         KmsCommand::Encrypt(args) => Some(&args.key_id),
@@ -474,18 +490,4 @@ fn call(
         }
         _ => return Err(Failure::Usage("this command runs as a typed operation".into())),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reading_a_secret_keeps_every_byte_across_buffer_growth() {
-        let data: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
-        // Two readers chained: more than one buffer's worth, read in parts.
-        let chunked = std::io::Read::chain(&data[..10_000], &data[10_000..]);
-        assert_eq!(read_wiping(chunked).unwrap().as_slice(), data.as_slice());
-        assert!(read_wiping(&b""[..]).unwrap().is_empty());
-    }
 }

@@ -132,11 +132,12 @@ pub enum KeyCommand {
         #[arg(long)]
         key_id: String,
     },
-    /// TagResource: `--tags Key=k,Value=v` (repeatable) or `k=v`.
+    /// TagResource: `--tags TagKey=k,TagValue=v TagKey=k2,TagValue=v2` as
+    /// `aws kms tag-resource` takes it (or JSON), or keyward's `k=v`.
     Tag {
         #[arg(long)]
         key_id: String,
-        #[arg(long, required = true)]
+        #[arg(long, required = true, num_args = 1..)]
         tags: Vec<String>,
     },
     Untag {
@@ -153,14 +154,15 @@ pub enum KeyCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum GrantCommand {
-    /// CreateGrant: `--operations Decrypt,Encrypt`, `--constraints` as JSON
-    /// (`{"EncryptionContextSubset": {"dept": "eng"}}`) or `file://PATH`.
+    /// CreateGrant, as `aws kms create-grant` takes it: `--operations
+    /// Encrypt Decrypt` (or `Encrypt,Decrypt`), `--constraints` in shorthand
+    /// (`EncryptionContextSubset={dept=eng}`), JSON or `file://PATH`.
     Create {
         #[arg(long)]
         key_id: String,
         #[arg(long)]
         grantee_principal: String,
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, required = true, num_args = 1..)]
         operations: Vec<String>,
         #[arg(long)]
         retiring_principal: Option<String>,
@@ -256,10 +258,16 @@ pub enum PolicyCommand {
     Get {
         #[arg(long)]
         key_id: String,
+        /// The policy's name: `default`, the only one a key has.
+        #[arg(long, default_value = "default")]
+        policy_name: String,
     },
     Put {
         #[arg(long)]
         key_id: String,
+        /// The policy's name: `default`, the only one a key has.
+        #[arg(long, default_value = "default")]
+        policy_name: String,
         /// `file://PATH` or the policy text.
         #[arg(long)]
         policy: String,
@@ -271,8 +279,8 @@ pub enum PolicyCommand {
 /// Encryption context and grant tokens, as `aws kms` takes them.
 #[derive(Debug, Args)]
 pub struct Crypto {
-    /// `k=v,k2=v2` (repeatable).
-    #[arg(long, value_name = "k=v,...")]
+    /// `k=v,k2=v2` or a JSON object `{"k":"v"}` (repeatable; merged).
+    #[arg(long, value_name = "k=v,...|JSON")]
     pub encryption_context: Vec<String>,
     /// Grant tokens (repeatable or comma-separated).
     #[arg(long, value_delimiter = ',')]

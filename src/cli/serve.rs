@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 
-use keyward::server::{Config, Server, DEFAULT_MAX_BODY_BYTES};
+use keyward::server::{Config, Server, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS};
 use keyward::suite::Accounts;
 
 use super::kms_args::Session;
@@ -30,9 +30,21 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
+    /// The most connections served at once; beyond it, new connections wait
+    /// (in the listen queue) until one closes.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS, value_name = "N", value_parser = connection_count)]
+    pub max_connections: usize,
     /// Do not print one line per request on standard error.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// Parses `--max-connections N`: 1 to a million.
+fn connection_count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n @ 1..=1_000_000) => Ok(n),
+        _ => Err("expected a number of connections from 1 to 1000000".to_owned()),
+    }
 }
 
 fn report(e: impl miette::Diagnostic + Send + Sync + 'static) -> Exit {
@@ -73,7 +85,9 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         state_dir: state_dir.clone(),
         test_mode: args.test_mode,
         max_body_bytes: args.max_body_bytes,
+        max_connections: args.max_connections,
         access_log: !args.quiet,
+        fail_commit: super::kms::test_fail_commit(),
     };
     let listener = match std::net::TcpListener::bind(args.bind) {
         Ok(listener) => listener,
@@ -96,7 +110,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         let _ = std::io::stdout().flush();
         match &state_dir {
             Some(dir) => eprintln!(
-                "keyward serve: state in {} (one store per account and Region)",
+                "keyward serve: state in {} (every account and Region, shared with the CLI)",
                 dir.display()
             ),
             None => eprintln!("keyward serve: state in memory only (--ephemeral)"),

@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::kms::{ciphertext, context, input, tag, Failure, KmsCommand, Printed};
+use super::kms::{ciphertext, context, input, tags, Failure, KmsCommand, Printed};
 use super::kms_args::{AliasCommand, GrantCommand, KeyCommand, PageArgs, PolicyCommand};
 
 /// One typed call: the operation, its request, and the list member to join
@@ -154,12 +154,8 @@ pub fn call_of(command: &KmsCommand) -> Result<Option<Call>, Failure> {
             KeyCommand::DisableRotation { key_id } => one("DisableKeyRotation", json!({"KeyId": key_id})),
             KeyCommand::RotationStatus { key_id } => one("GetKeyRotationStatus", json!({"KeyId": key_id})),
             KeyCommand::ListRotations { key_id } => one("ListKeyRotations", json!({"KeyId": key_id})),
-            KeyCommand::Tag { key_id, tags } => {
-                let tags: Vec<Value> = tags
-                    .iter()
-                    .map(|t| tag(t).map(|(k, v)| json!({"TagKey": k, "TagValue": v})))
-                    .collect::<Result<_, _>>()?;
-                one("TagResource", json!({"KeyId": key_id, "Tags": tags}))
+            KeyCommand::Tag { key_id, tags: given } => {
+                one("TagResource", json!({"KeyId": key_id, "Tags": tags(given)?}))
             }
             KeyCommand::Untag { key_id, tag_keys } => {
                 one("UntagResource", json!({"KeyId": key_id, "TagKeys": tag_keys}))
@@ -173,14 +169,17 @@ pub fn call_of(command: &KmsCommand) -> Result<Option<Call>, Failure> {
             | KeyCommand::Rotate { .. } => return Ok(None),
         },
         KmsCommand::Policy(policy) => match policy {
-            PolicyCommand::Get { key_id } => one("GetKeyPolicy", json!({"KeyId": key_id, "PolicyName": "default"})),
+            PolicyCommand::Get { key_id, policy_name } => {
+                one("GetKeyPolicy", json!({"KeyId": key_id, "PolicyName": policy_name}))
+            }
             PolicyCommand::Put {
                 key_id,
+                policy_name,
                 policy,
                 bypass_policy_lockout_safety_check,
             } => {
                 let text = String::from_utf8_lossy(&input(policy)?).into_owned();
-                let request = json!({"KeyId": key_id, "PolicyName": "default", "Policy": text});
+                let request = json!({"KeyId": key_id, "PolicyName": policy_name, "Policy": text});
                 let bypass = (*bypass_policy_lockout_safety_check).then(|| json!(true));
                 one("PutKeyPolicy", with(request, "BypassPolicyLockoutSafetyCheck", bypass))
             }
@@ -214,6 +213,7 @@ fn grant_call(command: &GrantCommand) -> Result<Call, Failure> {
             name,
             grant_tokens,
         } => {
+            let operations = super::aws::member("CreateGrant", "Operations", operations)?;
             let request = json!({"KeyId": key_id, "GranteePrincipal": grantee_principal, "Operations": operations});
             let request = with(
                 request,
@@ -221,13 +221,10 @@ fn grant_call(command: &GrantCommand) -> Result<Call, Failure> {
                 retiring_principal.as_ref().map(|r| json!(r)),
             );
             let request = with(request, "Name", name.as_ref().map(|n| json!(n)));
-            let constraints = match constraints {
-                Some(c) => {
-                    let text = String::from_utf8_lossy(&input(c)?).into_owned();
-                    Some(serde_json::from_str::<Value>(&text).map_err(|e| format!("`--constraints`: {e}"))?)
-                }
-                None => None,
-            };
+            let constraints = constraints
+                .as_ref()
+                .map(|c| super::aws::member("CreateGrant", "Constraints", std::slice::from_ref(c)))
+                .transpose()?;
             let request = with(request, "Constraints", constraints);
             one("CreateGrant", with_tokens(request, grant_tokens))
         }

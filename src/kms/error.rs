@@ -42,6 +42,19 @@ pub enum ErrorName {
     InvalidImportTokenException,
     ExpiredImportTokenException,
     IncorrectKeyMaterialException,
+    /// Custom key stores (`docs/custom-key-stores.md`).
+    CustomKeyStoreInvalidStateException,
+    CustomKeyStoreNameInUseException,
+    CustomKeyStoreHasCMKsException,
+    CloudHsmClusterInUseException,
+    CloudHsmClusterNotFoundException,
+    IncorrectTrustAnchorException,
+    XksProxyUriInUseException,
+    XksProxyUriEndpointInUseException,
+    XksProxyVpcEndpointServiceInUseException,
+    XksKeyAlreadyInUseException,
+    XksProxyUriUnreachableException,
+    XksProxyInvalidConfigurationException,
 }
 
 impl ErrorName {
@@ -75,6 +88,18 @@ impl ErrorName {
             ErrorName::InvalidImportTokenException => "InvalidImportTokenException",
             ErrorName::ExpiredImportTokenException => "ExpiredImportTokenException",
             ErrorName::IncorrectKeyMaterialException => "IncorrectKeyMaterialException",
+            ErrorName::CustomKeyStoreInvalidStateException => "CustomKeyStoreInvalidStateException",
+            ErrorName::CustomKeyStoreNameInUseException => "CustomKeyStoreNameInUseException",
+            ErrorName::CustomKeyStoreHasCMKsException => "CustomKeyStoreHasCMKsException",
+            ErrorName::CloudHsmClusterInUseException => "CloudHsmClusterInUseException",
+            ErrorName::CloudHsmClusterNotFoundException => "CloudHsmClusterNotFoundException",
+            ErrorName::IncorrectTrustAnchorException => "IncorrectTrustAnchorException",
+            ErrorName::XksProxyUriInUseException => "XksProxyUriInUseException",
+            ErrorName::XksProxyUriEndpointInUseException => "XksProxyUriEndpointInUseException",
+            ErrorName::XksProxyVpcEndpointServiceInUseException => "XksProxyVpcEndpointServiceInUseException",
+            ErrorName::XksKeyAlreadyInUseException => "XksKeyAlreadyInUseException",
+            ErrorName::XksProxyUriUnreachableException => "XksProxyUriUnreachableException",
+            ErrorName::XksProxyInvalidConfigurationException => "XksProxyInvalidConfigurationException",
         }
     }
 }

@@ -146,6 +146,7 @@ impl<C: Clock + Clone> Service<C> {
                         keys: state.keys,
                         aliases: state.aliases,
                         grants: state.grants,
+                        custom_key_stores: state.custom_key_stores,
                     })
                     .map_err(|what| StoreError::Corrupt {
                         path: Default::default(),

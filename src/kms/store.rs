@@ -12,7 +12,7 @@
 //! Implementations: `store::SqliteStore` (on disk) and `store::MemoryStore`.
 
 use super::grant_book::StoredGrant;
-use super::runtime::{Alias, AuditFilter, AuditRecord, StoredKey};
+use super::runtime::{Alias, AuditFilter, AuditRecord, CustomKeyStore, StoredKey};
 use crate::store::StoreError;
 
 /// One account in one Region: the unit AWS KMS keys live in.
@@ -52,6 +52,9 @@ pub enum Row {
     Grant(StoredGrant),
     /// By grant id.
     GrantRemoved(String),
+    CustomKeyStore(CustomKeyStore),
+    /// By custom key store id.
+    CustomKeyStoreRemoved(String),
 }
 
 /// A row of a partition.
@@ -92,6 +95,8 @@ pub struct PartitionState {
     pub keys: Vec<StoredKey>,
     pub aliases: Vec<Alias>,
     pub grants: Vec<StoredGrant>,
+    /// By id.
+    pub custom_key_stores: Vec<CustomKeyStore>,
 }
 
 /// Persistence for a KMS service. Every method is atomic; `commit` is

@@ -108,13 +108,11 @@ impl Finding {
         self
     }
 
-    /// The stable code: `keyward::lint::<rule>`, or the foundation's own.
+    /// The stable code, spelled as in every output format (JSON's `rule`,
+    /// SARIF's `ruleId`, `--explain`, `keyward.toml`): the rule's name
+    /// (`key-lockout`), or the foundation's own (`keyward::policy::…`).
     pub fn code(&self) -> String {
-        if self.rule.starts_with("keyward::") {
-            self.rule.clone()
-        } else {
-            format!("keyward::lint::{}", self.rule)
-        }
+        self.rule.clone()
     }
 
     /// The finding as a diagnostic over its document, for miette to render.

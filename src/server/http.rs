@@ -139,7 +139,7 @@ async fn read_body(shared: &Shared, parts: &Parts, body: Incoming) -> Result<Zer
     let too_large = || {
         WireError::client(
             "RequestEntityTooLargeException",
-            format!("the request body is larger than {limit} bytes"),
+            format!("the request body is larger than {limit} bytes, the server's limit (`keyward serve --max-body-bytes BYTES` raises it)"),
         )
         .with_status(413)
     };

@@ -30,8 +30,15 @@ use crate::suite::Accounts;
 /// The largest request body accepted (a key policy is at most 32 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The most connections served at once, by default. Beyond it, new
+/// connections wait in the listen queue until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often, at most, the server says it is at its connection limit.
+const FULL_REPORT_EVERY: Duration = Duration::from_secs(60);
 
 /// How long shutting down waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -50,8 +57,14 @@ pub struct Config {
     /// Accept unknown access keys unsigned, and the reset paths.
     pub test_mode: bool,
     pub max_body_bytes: usize,
+    /// The most connections served at once (at least 1).
+    pub max_connections: usize,
     /// One line per request on standard error.
     pub access_log: bool,
+    /// Test hook: fail the store's commit of this number (the first is 1),
+    /// as a full disk would (`KEYWARD_TEST_FAIL_COMMIT` for `keyward serve`).
+    #[doc(hidden)]
+    pub fail_commit: Option<u64>,
 }
 
 struct Shared {
@@ -83,6 +96,7 @@ impl Server {
             })?),
             None => Box::new(crate::store::MemoryStore::default()),
         };
+        let store = crate::store::FailingStore::boxed(store, config.fail_commit);
         let kms = crate::kms::Service::open(
             store,
             identities,
@@ -118,7 +132,30 @@ impl Server {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
         tokio::pin!(shutdown);
+        let limit = self.shared.config.max_connections.max(1);
+        let slots = Arc::new(tokio::sync::Semaphore::new(limit));
+        let mut full_since: Option<std::time::Instant> = None;
         loop {
+            // A slot first: at the limit, accept nothing until a connection
+            // closes, so new ones wait in the kernel's listen queue.
+            let slot = match Arc::clone(&slots).try_acquire_owned() {
+                Ok(slot) => slot,
+                Err(_) => {
+                    if full_since.is_none_or(|since| since.elapsed() >= FULL_REPORT_EVERY) {
+                        eprintln!(
+                            "keyward serve: {limit} connections open (the `--max-connections` limit); new ones wait until one closes"
+                        );
+                        full_since = Some(std::time::Instant::now());
+                    }
+                    tokio::select! {
+                        slot = Arc::clone(&slots).acquire_owned() => match slot {
+                            Ok(slot) => slot,
+                            Err(_) => break,
+                        },
+                        () = &mut shutdown => break,
+                    }
+                }
+            };
             tokio::select! {
                 accepted = listener.accept() => {
                     let (stream, peer) = match accepted {
@@ -136,6 +173,7 @@ impl Server {
                     let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
                     tokio::spawn(async move {
                         let _ = connection.await;
+                        drop(slot);
                     });
                 }
                 () = &mut shutdown => break,

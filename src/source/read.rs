@@ -11,11 +11,13 @@
 //! | `accounts` | 16 MiB | accounts files |
 //! | `config` | 1 MiB | `keyward.toml` |
 //! | `catalogue` | 64 MiB | an IAM catalogue (`lint --catalogue`), each file of one |
+//! | `param` | 1 MiB | a value given as `file://`, `fileb://` or `-` (the KMS commands, `--cli-input-json`, `import-wrap`'s files) |
 //! | `envelope-header` | 1 MiB | the header of an envelope file (read through [`Bounded`]) |
-//! | `http-body` | 1 MiB | a request body sent to `keyward serve` |
 //!
 //! The binary raises a limit with `--input-limit KIND=SIZE` (see
-//! [`Kind::set_limit`]); a library user calls `set_limit` itself.
+//! [`Kind::set_limit`]); a library user calls `set_limit` itself. Request
+//! bodies sent to `keyward serve` are bounded by its own `--max-body-bytes`
+//! (256 KiB), as they arrive.
 
 use std::io::Read;
 use std::path::Path;
@@ -36,7 +38,7 @@ pub enum Kind {
     Config,
     Catalogue,
     EnvelopeHeader,
-    HttpBody,
+    Parameter,
 }
 
 const MIB: u64 = 1 << 20;
@@ -51,7 +53,7 @@ static LIMITS: [AtomicU64; 9] = [
     AtomicU64::new(Kind::Config.default_limit()),
     AtomicU64::new(Kind::Catalogue.default_limit()),
     AtomicU64::new(Kind::EnvelopeHeader.default_limit()),
-    AtomicU64::new(Kind::HttpBody.default_limit()),
+    AtomicU64::new(Kind::Parameter.default_limit()),
 ];
 
 impl Kind {
@@ -64,7 +66,7 @@ impl Kind {
         Kind::Config,
         Kind::Catalogue,
         Kind::EnvelopeHeader,
-        Kind::HttpBody,
+        Kind::Parameter,
     ];
 
     /// The name `--input-limit` takes.
@@ -78,7 +80,7 @@ impl Kind {
             Kind::Config => "config",
             Kind::Catalogue => "catalogue",
             Kind::EnvelopeHeader => "envelope-header",
-            Kind::HttpBody => "http-body",
+            Kind::Parameter => "param",
         }
     }
 
@@ -93,7 +95,7 @@ impl Kind {
             Kind::Config => "configuration files",
             Kind::Catalogue => "catalogues",
             Kind::EnvelopeHeader => "envelope headers",
-            Kind::HttpBody => "request bodies",
+            Kind::Parameter => "parameter files",
         }
     }
 
@@ -101,7 +103,7 @@ impl Kind {
         match self {
             Kind::Policy => 4 * MIB,
             Kind::Suite | Kind::Script | Kind::Accounts => 16 * MIB,
-            Kind::Request | Kind::Config | Kind::EnvelopeHeader | Kind::HttpBody => MIB,
+            Kind::Request | Kind::Config | Kind::EnvelopeHeader | Kind::Parameter => MIB,
             Kind::Catalogue => 64 * MIB,
         }
     }
@@ -188,11 +190,23 @@ pub fn text(path: &Path, kind: Kind) -> Result<String, ReadError> {
     })
 }
 
+/// Like [`bytes`], for inputs holding secrets (a plaintext, key material):
+/// read by [`secret_from_reader`], so no copy of them is left in freed memory.
+pub fn secret_bytes(path: &Path, kind: Kind) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+    let name = display_name(path);
+    if is_stdin(path) {
+        return secret_from_reader(std::io::stdin().lock(), &name, kind, 0);
+    }
+    let file = std::fs::File::open(path).map_err(|e| unreadable(&name, &e))?;
+    let hint = file.metadata().map_or(0, |m| m.len());
+    secret_from_reader(file, &name, kind, hint)
+}
+
 /// Like [`text`], for inputs holding secrets (accounts files hold secret
-/// access keys): the buffer is sized once and wiped when dropped.
+/// access keys): read as [`secret_bytes`] and wiped when dropped.
 pub fn secret_text(path: &Path, kind: Kind) -> Result<Zeroizing<String>, ReadError> {
     let name = display_name(path);
-    let bytes = Zeroizing::new(bytes(path, kind)?);
+    let bytes = secret_bytes(path, kind)?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(Zeroizing::new(text.to_owned())),
         Err(e) => Err(ReadError::NotUtf8 {
@@ -220,6 +234,52 @@ pub fn from_reader(reader: impl Read, name: &str, kind: Kind, hint: u64) -> Resu
         });
     }
     Ok(bytes)
+}
+
+/// Like [`from_reader`], for secrets: the buffer grows by copying into a
+/// larger zeroized one, so no outgrown buffer is freed with the secret still
+/// in it (as `read_to_end` would leave it), and it never grows past the
+/// limit and one byte.
+pub fn secret_from_reader(
+    reader: impl Read,
+    name: &str,
+    kind: Kind,
+    hint: u64,
+) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+    const FIRST: u64 = 8192;
+    let limit = kind.limit();
+    let most = limit.saturating_add(1);
+    let mut reader = reader.take(most);
+    let grow_to = |len: usize| usize::try_from((len as u64).saturating_mul(2).min(most)).unwrap_or(usize::MAX);
+    let first = usize::try_from(hint.saturating_add(1).max(FIRST).min(most)).unwrap_or(0);
+    let mut buffer = Zeroizing::new(vec![0u8; first]);
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            let larger = grow_to(buffer.len().max(1));
+            if larger <= buffer.len() {
+                break;
+            }
+            let mut next = Zeroizing::new(vec![0u8; larger]);
+            next[..filled].copy_from_slice(&buffer[..filled]);
+            buffer = next;
+        }
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(unreadable(name, &e)),
+        }
+    }
+    if filled as u64 > limit {
+        return Err(ReadError::TooLarge {
+            name: name.to_owned(),
+            kind,
+            limit,
+        });
+    }
+    buffer.truncate(filled);
+    Ok(buffer)
 }
 
 /// A stream read under `kind`'s limit without reading it whole: for an
@@ -355,6 +415,40 @@ mod tests {
             from_reader(&input[..], "c", Kind::Config, 1 << 40).map(|b| b.len()),
             Ok(input.len())
         );
+    }
+
+    /// Hands out at most three bytes a call, as a pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(3);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_secret_read_in_small_pieces_comes_back_whole() {
+        let data: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let read = secret_from_reader(Trickle(&data), "-", Kind::Parameter, 0).expect("read");
+        assert_eq!(read.as_slice(), data.as_slice());
+        let empty = secret_from_reader(Trickle(b""), "-", Kind::Parameter, 0).expect("read");
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn a_secret_over_its_limit_is_refused_naming_the_flag() {
+        let input = vec![b'x'; (Kind::Parameter.limit() + 1) as usize];
+        let error = secret_from_reader(Trickle(&input), "<stdin>", Kind::Parameter, 0).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`<stdin>` is larger than the 1 MiB limit for parameter files (raise it with `--input-limit param=SIZE`)"
+        );
+        let at_limit = &input[..input.len() - 1];
+        let read = secret_from_reader(at_limit, "f", Kind::Parameter, 1 << 40).expect("at the limit");
+        assert_eq!(read.len(), at_limit.len());
     }
 
     #[test]

@@ -21,8 +21,9 @@ const TELL_AFTER: Duration = Duration::from_secs(1);
 #[derive(Clone, Debug)]
 pub struct Waiting {
     pub database: PathBuf,
-    /// Who holds the database, when the state directory says: the process
-    /// id written in its `keyward.lock`.
+    /// Who holds the database, when the state directory says: the other
+    /// processes that have it open (`process 1234 (keyward serve)`), from
+    /// their `keyward.lock.<pid>-<n>` files.
     pub holder: Option<String>,
     pub waited: Duration,
 }
@@ -164,10 +165,13 @@ impl Busy for super::StoreError {
     }
 }
 
-/// "process 1234" when the state directory's `keyward.lock` holds a pid.
+/// "process 1234 (keyward serve)" for the other process that has the
+/// state directory open, or "one of process 1234 (…), process 5678 (…)".
 fn holder(database: &Path) -> Option<String> {
-    let lock = database.parent()?.join("keyward.lock");
-    let text = std::fs::read_to_string(lock).ok()?;
-    let pid: u32 = text.trim().parse().ok()?;
-    (pid != std::process::id()).then(|| format!("process {pid}"))
+    let others = super::holder::others(database.parent()?);
+    match others.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        several => Some(format!("one of {}", several.join(", "))),
+    }
 }

@@ -59,6 +59,20 @@ impl<S: Store> FailingStore<S> {
     }
 }
 
+impl FailingStore<std::sync::Arc<dyn Store>> {
+    /// `store` as it is, or made to fail its `fail_at`-th commit when
+    /// given: the hidden test hook of the CLI and `keyward serve`
+    /// (`KEYWARD_TEST_FAIL_COMMIT=N`), so tests can check through the real
+    /// binary that a failed commit answers `KMSInternalException` and
+    /// leaves the state as it was.
+    pub fn boxed(store: Box<dyn Store>, fail_at: Option<u64>) -> Box<dyn Store> {
+        match fail_at {
+            Some(n) => Box::new(FailingStore::once(std::sync::Arc::<dyn Store>::from(store), n)),
+            None => store,
+        }
+    }
+}
+
 impl<S: Store> Store for FailingStore<S> {
     fn load(&self) -> Result<Snapshot, StoreError> {
         self.inner.load()

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::audit::numbered;
 use super::rows::Kind;
 use super::StoreError;
-use crate::kms::runtime::{Alias, AuditFilter, StoredKey};
+use crate::kms::runtime::{Alias, AuditFilter, CustomKeyStore, StoredKey};
 use crate::kms::{Change, Commit, Partition, PartitionState, Row, Seq, Snapshot, Store, StoredGrant};
 
 /// A store that forgets everything when dropped.
@@ -39,11 +39,12 @@ struct Rows {
     keys: BTreeMap<String, StoredKey>,
     aliases: BTreeMap<String, Alias>,
     grants: BTreeMap<String, (u64, StoredGrant)>,
+    stores: BTreeMap<String, CustomKeyStore>,
 }
 
 impl Rows {
     fn is_empty(&self) -> bool {
-        self.keys.is_empty() && self.aliases.is_empty() && self.grants.is_empty()
+        self.keys.is_empty() && self.aliases.is_empty() && self.grants.is_empty() && self.stores.is_empty()
     }
 
     fn state(&self, partition: &Partition) -> PartitionState {
@@ -54,6 +55,7 @@ impl Rows {
             keys: self.keys.values().cloned().collect(),
             aliases: self.aliases.values().cloned().collect(),
             grants: grants.into_iter().map(|(_, g)| g.clone()).collect(),
+            custom_key_stores: self.stores.values().cloned().collect(),
         }
     }
 }
@@ -111,6 +113,10 @@ impl Inner {
             Kind::Grant => rows
                 .and_then(|r| r.grants.get(id))
                 .map_or_else(|| Row::GrantRemoved(id.to_owned()), |(_, g)| Row::Grant(g.clone())),
+            Kind::CustomKeyStore => rows.and_then(|r| r.stores.get(id)).map_or_else(
+                || Row::CustomKeyStoreRemoved(id.to_owned()),
+                |s| Row::CustomKeyStore(s.clone()),
+            ),
         }
     }
 
@@ -148,6 +154,14 @@ impl Inner {
             Row::GrantRemoved(id) => {
                 rows.grants.remove(id);
                 (Kind::Grant, id.clone())
+            }
+            Row::CustomKeyStore(store) => {
+                rows.stores.insert(store.id.clone(), store.clone());
+                (Kind::CustomKeyStore, store.id.clone())
+            }
+            Row::CustomKeyStoreRemoved(id) => {
+                rows.stores.remove(id);
+                (Kind::CustomKeyStore, id.clone())
             }
         };
         if rows.is_empty() {

@@ -31,6 +31,7 @@ mod audit;
 mod busy;
 mod error;
 mod failing;
+mod holder;
 mod import;
 mod memory;
 mod partitioned;

@@ -13,7 +13,7 @@ use super::root_key::RootKey;
 use super::wrap::{self, Unwrap};
 use super::StoreError;
 use crate::crypto::MaterialId;
-use crate::kms::runtime::{Alias, KeyManager, KeyState, Origin, Rotation, StoredKey, StoredMaterial};
+use crate::kms::runtime::{Alias, CustomKeyStore, KeyManager, KeyState, Origin, Rotation, StoredKey, StoredMaterial};
 use crate::kms::{Partition, PartitionState, StoredGrant};
 
 /// What the change log calls each kind of row.
@@ -22,6 +22,8 @@ pub(super) enum Kind {
     Key,
     Alias,
     Grant,
+    /// Schema 5.
+    CustomKeyStore,
 }
 
 impl Kind {
@@ -30,11 +32,12 @@ impl Kind {
             Kind::Key => "key",
             Kind::Alias => "alias",
             Kind::Grant => "grant",
+            Kind::CustomKeyStore => "custom_key_store",
         }
     }
 
     pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::Key, Kind::Alias, Kind::Grant]
+        [Kind::Key, Kind::Alias, Kind::Grant, Kind::CustomKeyStore]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -73,6 +76,8 @@ struct Properties {
     pending_window_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     external: Option<crate::kms::runtime::External>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom_key_store: Option<crate::kms::runtime::InStore>,
 }
 
 impl KeyRow {
@@ -132,6 +137,7 @@ impl KeyRow {
             replication: properties.replication,
             pending_window_days: properties.pending_window_days,
             external: properties.external,
+            custom_key_store: properties.custom_key_store,
         })
     }
 }
@@ -207,6 +213,7 @@ fn properties_json(key: &StoredKey) -> String {
         replication: key.replication.clone(),
         pending_window_days: key.pending_window_days,
         external: key.external.clone(),
+        custom_key_store: key.custom_key_store.clone(),
     };
     serde_json::to_string(&properties).unwrap_or_else(|_| "{}".to_owned())
 }
@@ -582,6 +589,7 @@ pub(super) fn read_partitions(
             keys: Vec::new(),
             aliases: Vec::new(),
             grants: Vec::new(),
+            custom_key_stores: Vec::new(),
         })
     }
 
@@ -636,7 +644,94 @@ pub(super) fn read_partitions(
         let (partition, grant) = check_grant(path, row)?;
         entry(&mut partitions, partition).grants.push(grant);
     }
+    let rows = connection
+        .prepare(&format!(
+            "SELECT account, region, id, store FROM custom_key_stores WHERE {filter} ORDER BY account, region, id"
+        ))
+        .and_then(|mut statement| statement.query_map(p, read_store_row)?.collect::<Result<Vec<_>, _>>())
+        .map_err(failed("read the custom key stores"))?;
+    for row in rows {
+        let (partition, store) = check_store(path, row)?;
+        entry(&mut partitions, partition).custom_key_stores.push(store);
+    }
     Ok(partitions.into_values().collect())
+}
+
+/// Schema 5: a custom key store, as one JSON document.
+pub(super) fn write_store(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    store: &CustomKeyStore,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(store).map_err(|_| StoreError::Encode {
+        path: path.to_owned(),
+        what: format!("custom key store `{}`", store.id),
+    })?;
+    connection
+        .prepare_cached(
+            "INSERT INTO custom_key_stores (account, region, id, store) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account, region, id) DO UPDATE SET store = excluded.store",
+        )
+        .and_then(|mut statement| statement.execute(params![partition.account, partition.region, store.id, json]))
+        .map(drop)
+        .map_err(StoreError::database("save a custom key store", path))
+}
+
+pub(super) fn remove_store(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    id: &str,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("DELETE FROM custom_key_stores WHERE account = ?1 AND region = ?2 AND id = ?3")
+        .and_then(|mut statement| statement.execute(params![partition.account, partition.region, id]))
+        .map(drop)
+        .map_err(StoreError::database("remove a custom key store", path))
+}
+
+/// A `custom_key_stores` row before its JSON is read.
+type StoreRow = (Partition, String, String);
+
+fn read_store_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoreRow> {
+    Ok((
+        Partition::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+        row.get(2)?,
+        row.get(3)?,
+    ))
+}
+
+fn check_store(path: &Path, (partition, id, json): StoreRow) -> Result<(Partition, CustomKeyStore), StoreError> {
+    let store: CustomKeyStore = serde_json::from_str(&json)
+        .map_err(|_| StoreError::corrupt(path, format!("custom key store `{id}` does not read")))?;
+    if store.id != id {
+        return Err(StoreError::corrupt(
+            path,
+            format!("custom key store `{id}` holds another id"),
+        ));
+    }
+    Ok((partition, store))
+}
+
+pub(super) fn read_store(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    id: &str,
+) -> Result<Option<CustomKeyStore>, StoreError> {
+    connection
+        .prepare_cached(
+            "SELECT account, region, id, store FROM custom_key_stores WHERE account = ?1 AND region = ?2 AND id = ?3",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![partition.account, partition.region, id], read_store_row)
+                .optional()
+        })
+        .map_err(StoreError::database("read a custom key store", path))?
+        .map(|row| check_store(path, row).map(|(_, store)| store))
+        .transpose()
 }
 
 /// 64 hex characters → a material id.

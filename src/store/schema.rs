@@ -96,11 +96,36 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V2),
     Migration::Code(partitioned::migrate),
     Migration::Sql(V4),
+    Migration::Sql(V5),
 ];
 
 /// Schema 4: properties only some keys have (a multi-Region key's copies),
 /// as one JSON object.
 const V4: &str = "ALTER TABLE keys ADD COLUMN properties TEXT NOT NULL DEFAULT '{}';";
+
+/// Schema 5: custom key stores, one JSON document each, and the change log
+/// taking their kind (its `CHECK` is rebuilt: SQLite cannot alter one; the
+/// sequence numbers are copied, so a cache at any sequence still catches up).
+const V5: &str = "
+CREATE TABLE custom_key_stores (
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    store   TEXT NOT NULL, -- the store as JSON (never a password or secret key)
+    PRIMARY KEY (account, region, id)
+) STRICT;
+ALTER TABLE changes RENAME TO changes_v4;
+CREATE TABLE changes (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    kind    TEXT NOT NULL CHECK (kind IN ('key', 'alias', 'grant', 'custom_key_store')),
+    id      TEXT NOT NULL,
+    UNIQUE (account, region, kind, id)
+) STRICT;
+INSERT INTO changes (seq, account, region, kind, id) SELECT seq, account, region, kind, id FROM changes_v4;
+DROP TABLE changes_v4;
+";
 
 /// The schema version this code reads and writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -31,6 +31,8 @@ pub struct SqliteStore {
     reader: Mutex<Connection>,
     jobs: Option<mpsc::Sender<Job>>,
     writer: Option<JoinHandle<()>>,
+    /// This process's `keyward.lock.<pid>-<n>`, named to waiting processes.
+    _holding: Option<super::holder::Holding>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -56,6 +58,7 @@ impl SqliteStore {
     /// root key, and a database written by a newer keyward.
     pub fn open_with(dir: &Path, options: Options) -> Result<SqliteStore, StoreError> {
         create_dir(dir)?;
+        let holding = super::holder::Holding::take(dir);
         let database = dir.join(DATABASE_FILE);
         let has_data = match std::fs::metadata(&database) {
             Ok(metadata) => metadata.len() > 0,
@@ -87,6 +90,7 @@ impl SqliteStore {
             reader: Mutex::new(reader),
             jobs: Some(jobs),
             writer: Some(writer),
+            _holding: holding,
         })
     }
 
@@ -189,6 +193,8 @@ impl Store for SqliteStore {
                     Kind::Grant => {
                         rows::read_grant(tx, path, &partition, &id)?.map_or(Row::GrantRemoved(id), Row::Grant)
                     }
+                    Kind::CustomKeyStore => rows::read_store(tx, path, &partition, &id)?
+                        .map_or(Row::CustomKeyStoreRemoved(id), Row::CustomKeyStore),
                 };
                 changes.push(Change { partition, row });
             }

@@ -142,6 +142,14 @@ pub(super) fn apply(
                 rows::remove_grant(connection, database, partition, id)?;
                 (Kind::Grant, id.as_str())
             }
+            Row::CustomKeyStore(store) => {
+                rows::write_store(connection, database, partition, store)?;
+                (Kind::CustomKeyStore, store.id.as_str())
+            }
+            Row::CustomKeyStoreRemoved(id) => {
+                rows::remove_store(connection, database, partition, id)?;
+                (Kind::CustomKeyStore, id.as_str())
+            }
         };
         last = rows::log_change(connection, database, partition, kind, id)?;
     }

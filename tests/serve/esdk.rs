@@ -151,7 +151,7 @@ fn parts(message: &[u8]) -> Vec<(String, usize)> {
 }
 
 #[test]
-fn the_official_cli_encrypts_through_keyward_serve_and_keyward_decrypts_both_suites() {
+fn the_official_cli_encrypts_through_keyward_serve_and_keyward_decrypts_both_suites_v1_and_non_framed() {
     let Some(it) = Interop::start("to-keyward") else { return };
     let (first, second) = (it.key(None), it.key(None));
     let plain = it.path("plain");
@@ -251,6 +251,33 @@ fn the_official_cli_encrypts_through_keyward_serve_and_keyward_decrypts_both_sui
             &opened,
         ],
     );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(std::fs::read(&opened).expect("read") == data);
+
+    // A non-framed message (`--frame-length 0`, content type 1) opens too.
+    let sealed = it.path("sealed-non-framed");
+    let out = it.official(
+        ROOT,
+        &[
+            "--encrypt",
+            "-i",
+            &plain,
+            "-o",
+            &sealed,
+            "--frame-length",
+            "0",
+            "--wrapping-keys",
+            &format!("key={second}"),
+            "--encryption-context",
+            "purpose=test",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let message = std::fs::read(&sealed).expect("read");
+    let read = keyward::crypto::esdk::read_header(&mut &message[..], None).expect("a header");
+    assert_eq!(read.header.frame_length, 0, "non-framed");
+    let opened = it.path("opened-non-framed");
+    let out = it.keyward(None, &["decrypt-file", "--context", "purpose=test", &sealed, &opened]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(std::fs::read(&opened).expect("read") == data);
 }

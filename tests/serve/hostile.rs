@@ -57,6 +57,79 @@ fn a_huge_body_is_refused_with_413_whether_declared_or_streamed() {
 }
 
 #[test]
+fn the_413_message_names_the_limit_and_the_flag_that_raises_it() {
+    let served = served("hostile-413-message");
+    let body = format!(r#"{{"KeyId": "{}"}}"#, "k".repeat(70_000));
+    let (status, answer) = raw(served.address, &kms_request("DescribeKey", &body));
+    assert_eq!(status, 413, "{answer}");
+    let message = json(&answer)["message"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        message.contains("65536 bytes") && message.contains("--max-body-bytes"),
+        "{message}"
+    );
+}
+
+/// Connections beyond `--max-connections` wait, unserved, until one of
+/// those open closes; then they are served. The server says once that it
+/// is at its limit.
+#[test]
+fn connections_beyond_the_limit_wait_until_one_closes() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+    let served = Served::start(
+        "hostile-connections",
+        &["--ephemeral", "--test-mode", "--max-connections", "2"],
+    );
+    // Two idle connections take both slots.
+    let first = TcpStream::connect(served.address).expect("connect");
+    let second = TcpStream::connect(served.address).expect("connect");
+    // Make sure both are accepted before the third arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut third = TcpStream::connect(served.address).expect("the kernel queues it");
+    third.write_all(&kms_request("ListKeys", "{}")).expect("send");
+    third
+        .set_read_timeout(Some(Duration::from_millis(800)))
+        .expect("timeout");
+    let mut byte = [0u8; 1];
+    let waiting = third.read(&mut byte);
+    assert!(
+        matches!(&waiting, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "the third connection was served while two were open: {waiting:?}"
+    );
+    drop(first);
+    third.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut response = Vec::new();
+    third
+        .read_to_end(&mut response)
+        .expect("the answer, once a slot is free");
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    drop(second);
+    assert_eq!(raw(served.address, &kms_request("ListKeys", "{}")).0, 200);
+    let (_, log) = served.stop();
+    assert_eq!(
+        log.matches("2 connections open (the `--max-connections` limit)")
+            .count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn max_connections_refuses_zero_and_nonsense() {
+    for value in ["0", "-1", "many"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyward"))
+            .args(["serve", "--ephemeral", &format!("--max-connections={value}")])
+            .output()
+            .expect("keyward runs");
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--max-connections"), "{value}: {stderr}");
+    }
+}
+
+#[test]
 fn unknown_targets_methods_paths_and_missing_headers_get_json_errors() {
     let served = served("hostile-headers");
     let a = served.address;

@@ -244,3 +244,52 @@ fn a_server_killed_mid_stream_loses_no_acknowledged_call() {
         assert_eq!(status, 200, "acknowledged key {key} is lost: {body}");
     }
 }
+
+/// A call whose commit fails (a full disk, injected by the hidden test hook
+/// `KEYWARD_TEST_FAIL_COMMIT`) answers 500 `KMSInternalException` and
+/// leaves nothing of itself: not in the running server, not on disk.
+#[test]
+fn a_call_whose_commit_fails_answers_500_and_leaves_the_state_as_it_was() {
+    let dir = scratch("lifecycle-failed-commit");
+    let state = dir.to_str().expect("a UTF-8 path");
+    // Commit 1: CreateKey; 2: ListKeys (its audit record); 3: the tagging.
+    let served = Served::start_with_env(
+        "lifecycle-failed-commit",
+        &["--state", state, "--test-mode"],
+        &[("KEYWARD_TEST_FAIL_COMMIT", "3")],
+    );
+    let (status, created) = raw(served.address, &kms_request("CreateKey", "{}"));
+    assert_eq!(status, 200, "{created}");
+    let key = json(&created)["KeyMetadata"]["KeyId"]
+        .as_str()
+        .expect("a key id")
+        .to_owned();
+    let (status, before) = raw(served.address, &kms_request("ListKeys", "{}"));
+    assert_eq!(status, 200, "{before}");
+    let tag = format!(r#"{{"KeyId": "{key}", "Tags": [{{"TagKey": "env", "TagValue": "dev"}}]}}"#);
+    let (status, failed) = raw(served.address, &kms_request("TagResource", &tag));
+    assert_eq!(status, 500, "{failed}");
+    assert_eq!(json(&failed)["__type"], "KMSInternalException", "{failed}");
+    let tags = format!(r#"{{"KeyId": "{key}"}}"#);
+    let (status, listed) = raw(served.address, &kms_request("ListResourceTags", &tags));
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(
+        json(&listed)["Tags"],
+        serde_json::json!([]),
+        "the failed tag is not in effect"
+    );
+    let (_, after) = raw(served.address, &kms_request("ListKeys", "{}"));
+    assert_eq!(json(&after), json(&before));
+    drop(served);
+    // On disk too: the CLI, on the same state, sees the key untagged.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(["--state", state, "kms", "list-resource-tags", "--key-id", &key])
+        .env_remove("KEYWARD_TEST_FAIL_COMMIT")
+        .output()
+        .expect("keyward runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        json(&String::from_utf8_lossy(&out.stdout))["Tags"],
+        serde_json::json!([])
+    );
+}

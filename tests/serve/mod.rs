@@ -41,10 +41,16 @@ impl Served {
     /// "listening on" line. The access log goes to a file, so it never
     /// fills a pipe.
     fn start(name: &str, args: &[&str]) -> Served {
+        Served::start_with_env(name, args, &[])
+    }
+
+    /// [`Served::start`] with these environment variables set.
+    fn start_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Served {
         let log = scratch(&format!("{name}-log")).join("stderr.log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"))

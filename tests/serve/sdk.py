@@ -173,7 +173,8 @@ def errors():
     refused("MalformedPolicyDocumentException", kms.put_key_policy, KeyId=key, PolicyName="default", Policy="{}")
     # A symmetric key cannot sign.
     refused("InvalidKeyUsageException", kms.sign, KeyId=key, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
-    refused("UnsupportedOperationException", kms.create_custom_key_store, CustomKeyStoreName="s")
+    # A CloudHSM key store (the default type) needs its cluster, trust anchor and password.
+    refused("ValidationException", kms.create_custom_key_store, CustomKeyStoreName="s")
 
 
 def pagination():

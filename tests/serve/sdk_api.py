@@ -123,7 +123,58 @@ def import_material():
     refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
 
 
+def custom_key_stores():
+    """Custom key stores, simulated (docs/custom-key-stores.md): a CloudHSM
+    key store and an external key store through their states, keys in them,
+    GenerateRandom in a CloudHSM key store, deletion rules."""
+    kms = client(ROOT)
+    certificate = ("-----BEGIN CERTIFICATE-----\n"
+                   "MIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGUgZm9yIGtleXdhcmQgdGVzdHMwCgYIKoZIzj0EAwIw\n"
+                   "-----END CERTIFICATE-----\n")
+    hsm = kms.create_custom_key_store(
+        CustomKeyStoreName="hsm", CloudHsmClusterId="cluster-abcdefghijk",
+        TrustAnchorCertificate=certificate, KeyStorePassword="kmsuser-password")["CustomKeyStoreId"]
+    refused("CustomKeyStoreNameInUseException", kms.create_custom_key_store,
+            CustomKeyStoreName="hsm", CloudHsmClusterId="cluster-bbbbbbbbbbb",
+            TrustAnchorCertificate=certificate, KeyStorePassword="kmsuser-password")
+    xks = kms.create_custom_key_store(
+        CustomKeyStoreName="xks", CustomKeyStoreType="EXTERNAL_KEY_STORE",
+        XksProxyUriEndpoint="https://xks.example.com", XksProxyUriPath="/kms/xks/v1",
+        XksProxyConnectivity="PUBLIC_ENDPOINT",
+        XksProxyAuthenticationCredential={"AccessKeyId": "ABCDEFGHIJKLMNOPQRST",
+                                          "RawSecretAccessKey": "a" * 43})["CustomKeyStoreId"]
+    stores = kms.describe_custom_key_stores()["CustomKeyStores"]
+    assert {s["CustomKeyStoreId"]: s["ConnectionState"] for s in stores} == {hsm: "DISCONNECTED", xks: "DISCONNECTED"}
+    refused("CustomKeyStoreInvalidStateException", kms.create_key, Origin="AWS_CLOUDHSM", CustomKeyStoreId=hsm)
+    refused("CustomKeyStoreNotFoundException", kms.create_key, Origin="AWS_CLOUDHSM",
+            CustomKeyStoreId="cks-0123456789abcdef0")
+    kms.connect_custom_key_store(CustomKeyStoreId=hsm)
+    kms.connect_custom_key_store(CustomKeyStoreId=xks)
+    in_hsm = kms.create_key(Origin="AWS_CLOUDHSM", CustomKeyStoreId=hsm)["KeyMetadata"]
+    assert in_hsm["Origin"] == "AWS_CLOUDHSM" and in_hsm["CustomKeyStoreId"] == hsm, in_hsm
+    in_xks = kms.create_key(Origin="EXTERNAL_KEY_STORE", CustomKeyStoreId=xks, XksKeyId="ext-1")["KeyMetadata"]
+    assert in_xks["XksKeyConfiguration"] == {"Id": "ext-1"}, in_xks
+    refused("XksKeyAlreadyInUseException", kms.create_key, Origin="EXTERNAL_KEY_STORE",
+            CustomKeyStoreId=xks, XksKeyId="ext-1")
+    assert len(kms.generate_random(NumberOfBytes=8, CustomKeyStoreId=hsm)["Plaintext"]) == 8
+    refused("UnsupportedOperationException", kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=xks)
+    refused("UnsupportedOperationException", kms.enable_key_rotation, KeyId=in_hsm["KeyId"])
+    blob = kms.encrypt(KeyId=in_xks["KeyId"], Plaintext=b"xks")["CiphertextBlob"]
+    kms.disconnect_custom_key_store(CustomKeyStoreId=xks)
+    assert kms.describe_key(KeyId=in_xks["KeyId"])["KeyMetadata"]["KeyState"] == "Unavailable"
+    message = refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
+    assert message.endswith("is unavailable."), message
+    refused("CustomKeyStoreHasCMKsException", kms.delete_custom_key_store, CustomKeyStoreId=xks)
+    refused("CustomKeyStoreInvalidStateException", kms.delete_custom_key_store, CustomKeyStoreId=hsm)
+    kms.update_custom_key_store(CustomKeyStoreId=hsm, NewCustomKeyStoreName="renamed")
+    named = kms.describe_custom_key_stores(CustomKeyStoreName="renamed")["CustomKeyStores"]
+    assert [s["CustomKeyStoreId"] for s in named] == [hsm], named
+    kms.connect_custom_key_store(CustomKeyStoreId=xks)
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"xks"
+
+
 SCENARIOS = {
+    "custom_key_stores": custom_key_stores,
     "multi_region": multi_region,
     "import_material": import_material,
     "validation": validation,

@@ -35,3 +35,8 @@ fn a_replica_in_another_region_decrypts_and_becomes_primary_over_the_sdk() {
 fn key_material_wrapped_by_python_cryptography_imports_with_each_wrapping_algorithm_over_the_sdk() {
     scenario_of("sdk_api.py", &served("sdk-api-import"), "import_material");
 }
+
+#[test]
+fn custom_key_stores_connect_hold_keys_and_refuse_what_aws_refuses_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-custom-key-stores"), "custom_key_stores");
+}

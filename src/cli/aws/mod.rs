@@ -9,7 +9,7 @@
 pub mod model;
 pub mod output;
 mod request;
-mod shorthand;
+pub mod shorthand;
 mod skeleton;
 mod table;
 mod text;
@@ -220,6 +220,29 @@ impl clap::Args for KmsArgs {
     fn augment_args_for_update(command: Command) -> Command {
         Self::augment_args(command)
     }
+}
+
+/// The value of `member` of `operation`'s request from the `values` given
+/// for it, typed as `keyward kms <operation> --<member> …` types them.
+pub fn member(operation: &str, member: &str, values: &[String]) -> Result<Value, String> {
+    let model = model::model();
+    let input = model
+        .operations
+        .get(operation)
+        .and_then(|op| op.input.as_deref())
+        .ok_or_else(|| format!("{operation} takes no request"))?;
+    let (_, spec) = model
+        .members(input)
+        .iter()
+        .find(|(name, _)| name == member)
+        .ok_or_else(|| format!("{operation} has no member {member}"))?;
+    request::of_shape(model, &spec.shape, values, &format!("--{}", model::kebab(member)))
+}
+
+/// `values` given with `flag`, typed by the model's `shape` (as
+/// `EncryptionContextType`), as `keyward kms` types a member of that shape.
+pub fn of_shape(shape: &str, values: &[String], flag: &str) -> Result<Value, String> {
+    request::of_shape(model::model(), shape, values, flag)
 }
 
 pub fn run(session: &Session, args: &KmsArgs) -> Exit {

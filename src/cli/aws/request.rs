@@ -4,7 +4,10 @@
 //! raw-in-base64-out`), lists as several values or `a,b`, maps and
 //! structures as shorthand or JSON, timestamps as ISO 8601 or epoch seconds.
 
+use std::path::Path;
+
 use base64::Engine as _;
+use keyward::source::read::{self, Kind};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -70,14 +73,27 @@ pub fn build(
     Ok(request)
 }
 
-/// `file://PATH` as text; anything else as itself.
+/// `values` given with `flag`, typed by `shape` as a member of that shape
+/// is typed on the `keyward kms` command line (shorthand, JSON, `file://`,
+/// lists as several values or `a,b`; blobs in base64). keyward's short
+/// verbs read their AWS-style flags through this, so both parse alike.
+pub fn of_shape(model: &Model, shape: &str, values: &[String], flag: &str) -> Result<Value, String> {
+    typed(model, shape, &Given::Values(values.to_vec()), Binary::Base64, flag)
+}
+
+/// `file://PATH` as text (under the `param` limit); anything else as itself.
 fn text_of(value: &str) -> Result<Zeroizing<String>, String> {
     match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path)
-            .map(Zeroizing::new)
-            .map_err(|e| format!("Error parsing parameter: unable to load paramfile {value}: {e}")),
+        Some(path) => paramfile_text(path, value, "Error parsing parameter"),
         None => Ok(Zeroizing::new(value.to_owned())),
     }
+}
+
+/// The text of a paramfile, read under the `param` limit and wiped when
+/// dropped (a value may be a plaintext); `context` starts the message.
+fn paramfile_text(path: &str, value: &str, context: &str) -> Result<Zeroizing<String>, String> {
+    read::secret_text(Path::new(path), Kind::Parameter)
+        .map_err(|e| format!("{context}: unable to load paramfile {value}: {}", e.reason()))
 }
 
 /// The value of one member given on the command line.
@@ -119,16 +135,16 @@ fn typed(model: &Model, shape: &str, given: &Given, binary: Binary, flag: &str) 
 /// shorthand, a blob from `fileb://`, else a scalar.
 fn one(model: &Model, shape: &str, value: &str, binary: Binary, flag: &str) -> Result<Value, String> {
     if let (Some(path), Some(Shape::Blob)) = (value.strip_prefix("fileb://"), model.shape(shape)) {
-        let bytes = std::fs::read(path)
-            .map(Zeroizing::new)
-            .map_err(|e| format!("Error parsing parameter '{flag}': unable to load paramfile {value}: {e}"))?;
+        let bytes = read::secret_bytes(Path::new(path), Kind::Parameter).map_err(|e| {
+            format!(
+                "Error parsing parameter '{flag}': unable to load paramfile {value}: {}",
+                e.reason()
+            )
+        })?;
         return Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(&*bytes)));
     }
     let text = match value.strip_prefix("fileb://") {
-        Some(path) => Zeroizing::new(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("Error parsing parameter '{flag}': unable to load paramfile {value}: {e}"))?,
-        ),
+        Some(path) => paramfile_text(path, value, &format!("Error parsing parameter '{flag}'"))?,
         None => text_of(value)?,
     };
     match model.shape(shape) {

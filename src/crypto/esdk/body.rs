@@ -92,14 +92,22 @@ fn iv(sequence: u32) -> [u8; IV_LEN] {
     iv
 }
 
-fn aad(message_id: &[u8], sequence: u32, is_final: bool, len: usize) -> Vec<u8> {
-    let label = if is_final { FINAL_FRAME } else { FRAME };
+/// The body AAD of a frame (or of the non-framed body) with this label.
+pub(super) fn aad(message_id: &[u8], label: &[u8], sequence: u32, len: usize) -> Vec<u8> {
     let mut aad = Vec::with_capacity(message_id.len() + label.len() + 12);
     aad.extend_from_slice(message_id);
     aad.extend_from_slice(label);
     aad.extend_from_slice(&sequence.to_be_bytes());
     aad.extend_from_slice(&(len as u64).to_be_bytes());
     aad
+}
+
+fn label(is_final: bool) -> &'static [u8] {
+    if is_final {
+        FINAL_FRAME
+    } else {
+        FRAME
+    }
 }
 
 fn frames_per_batch(frame_length: usize) -> usize {
@@ -197,7 +205,7 @@ pub(super) fn seal<W: Write>(
             tags.clear();
             let frames: Vec<_> = batch.frames().collect();
             for (sequence, is_final, range) in frames {
-                let aad = aad(message_id, sequence, is_final, range.len());
+                let aad = aad(message_id, label(is_final), sequence, range.len());
                 let tag = keys
                     .cipher
                     .seal(&iv(sequence), &aad, &mut batch.data[range])
@@ -267,7 +275,7 @@ pub(super) fn open<R: Read + Send>(
         |batch| {
             let frames: Vec<_> = batch.frames().collect();
             for ((sequence, is_final, range), tag) in frames.into_iter().zip(batch.tags.clone()) {
-                let aad = aad(message_id, sequence, is_final, range.len());
+                let aad = aad(message_id, label(is_final), sequence, range.len());
                 if !keys.cipher.open(&iv(sequence), &aad, &mut batch.data[range], &tag) {
                     return Err(EsdkError::FrameTampered { sequence });
                 }

@@ -9,6 +9,7 @@
 //!     | content type (1) | frame length (4) | suite data: commitment (32) | tag (16)
 //! v1: 0x01 | 0x80 | suite (2) | message id (16) | AAD length (2) | AAD | EDK count (2) | EDKs
 //!     | content type (1) | reserved 0 (4) | IV length 12 (1) | frame length (4) | IV (12) | tag (16)
+//! content type: 0x02 framed (frame length 1 to 2^32 - 1), 0x01 non-framed (frame length 0)
 //! AAD := pair count (2) | (key length (2) | key | value length (2) | value)*, sorted by key; empty context: no bytes
 //! EDK := provider id length (2) | provider id | provider info length (2) | provider info | key length (2) | key
 //! ```
@@ -19,7 +20,8 @@ use std::io::Read;
 use super::suite::Suite;
 use super::EsdkError;
 
-/// Framed content (`0x02`); non-framed (`0x01`) is read only by the SDK.
+/// Framed content (`0x02`), the only kind keyward writes; non-framed
+/// (`0x01`, one block) is read.
 const FRAMED: u8 = 0x02;
 const NON_FRAMED: u8 = 0x01;
 /// Version 1's only message type: customer authenticated encrypted data.
@@ -52,6 +54,8 @@ pub struct Header {
     /// signing suite.
     pub context: BTreeMap<String, String>,
     pub keys: Vec<EncryptedDataKey>,
+    /// Plaintext bytes per frame; 0 for a non-framed message (content type
+    /// `0x01`), which keyward reads but does not write.
     pub frame_length: u32,
 }
 
@@ -238,15 +242,11 @@ pub fn read_header(input: &mut impl Read, max_keys: Option<usize>) -> Result<Rea
             ciphertext,
         });
     }
-    match r.array::<1>()?[0] {
-        FRAMED => {}
-        NON_FRAMED => {
-            return Err(EsdkError::Malformed(
-                "the message is not framed; keyward reads framed messages (the SDK's default)".into(),
-            ))
-        }
+    let framed = match r.array::<1>()?[0] {
+        FRAMED => true,
+        NON_FRAMED => false,
         other => return Err(EsdkError::Malformed(format!("content type {other} is unknown"))),
-    }
+    };
     if version == 1 {
         let [r0, r1, r2, r3, iv_len] = r.array::<5>()?;
         if [r0, r1, r2, r3] != [0; 4] || iv_len as usize != IV_LEN {
@@ -256,7 +256,12 @@ pub fn read_header(input: &mut impl Read, max_keys: Option<usize>) -> Result<Rea
         }
     }
     let frame_length = u32::from_be_bytes(r.array()?);
-    if frame_length == 0 || frame_length > MAX_FRAME_LENGTH {
+    if !framed && frame_length != 0 {
+        return Err(EsdkError::Malformed(format!(
+            "a non-framed message has frame length {frame_length}, not 0"
+        )));
+    }
+    if framed && (frame_length == 0 || frame_length > MAX_FRAME_LENGTH) {
         return Err(EsdkError::Malformed(format!(
             "the frame length {frame_length} is not 1 to {MAX_FRAME_LENGTH}"
         )));

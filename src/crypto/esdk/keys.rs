@@ -170,6 +170,15 @@ impl Signer {
         }
     }
 
+    /// A known key, from its big-endian private scalar (known-answer tests).
+    #[cfg(test)]
+    pub(super) fn from_scalar(signing: Signing, scalar: &[u8]) -> Option<Signer> {
+        match signing {
+            Signing::EcdsaP256Sha256 => p256::SecretKey::from_slice(scalar).ok().map(Signer::P256),
+            Signing::EcdsaP384Sha384 => p384::SecretKey::from_slice(scalar).ok().map(Signer::P384),
+        }
+    }
+
     /// The public key as the header's context carries it: base64 of the
     /// compressed SEC1 point.
     pub fn public_key(&self) -> String {

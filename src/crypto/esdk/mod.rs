@@ -1,8 +1,9 @@
 //! The AWS Encryption SDK message format, so files move freely between
 //! keyward and the official SDKs and CLI: message format versions 1 and 2,
-//! framed bodies, every algorithm suite for reading, and the committing
-//! suites (with or without an ECDSA P-384 signature) for writing. Layouts
-//! and derivations follow the *AWS Encryption SDK message format reference*
+//! framed bodies (non-framed ones too for reading), every algorithm suite
+//! for reading, and the committing suites (with or without an ECDSA P-384
+//! signature) for writing. Layouts and derivations follow the *AWS
+//! Encryption SDK message format reference*
 //! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html)
 //! and the *Algorithms reference*
 //! (https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/algorithms-reference.html).
@@ -28,6 +29,7 @@
 mod body;
 mod header;
 mod keys;
+mod single;
 mod suite;
 
 use std::collections::BTreeMap;
@@ -69,6 +71,10 @@ pub enum EsdkError {
     HeaderTampered,
     #[error("frame {sequence} failed authentication: the message was changed")]
     FrameTampered { sequence: u32 },
+    #[error("the message body failed authentication: the message was changed")]
+    BodyTampered,
+    #[error("the non-framed body holds {0} bytes; keyward reads non-framed bodies of at most 64 MiB")]
+    NonFramedTooLarge(u64),
     #[error("frame {found} came where frame {expected} belongs: frames were reordered, repeated or dropped")]
     OutOfOrder { expected: u32, found: u32 },
     #[error("the message ends before its final frame or footer: it was cut short")]
@@ -191,7 +197,7 @@ pub fn seal<W: Write>(
 
 /// Checks a header read with [`read_header`] against `data_key` (the key
 /// commitment, then the header tag), then writes the plaintext of the
-/// frames that follow in `input`, checks the signature of a signing suite
+/// frames (or the non-framed body) that follow in `input`, checks the signature of a signing suite
 /// and that nothing follows. Returns the plaintext bytes written.
 pub fn open<R: Read + Send>(
     data_key: &[u8],
@@ -217,15 +223,19 @@ pub fn open<R: Read + Send>(
         inner: &mut buffered,
         hasher,
     };
-    let total = body::open(
-        &keys,
-        &header.message_id,
-        header.frame_length as usize,
-        options.workers,
-        &mut inp,
-        output,
-        options.progress,
-    )?;
+    let total = if header.frame_length == 0 {
+        single::open(&keys, &header.message_id, &mut inp, output, options.progress)?
+    } else {
+        body::open(
+            &keys,
+            &header.message_id,
+            header.frame_length as usize,
+            options.workers,
+            &mut inp,
+            output,
+            options.progress,
+        )?
+    };
     if let (Some(signing), Some(hasher)) = (suite.signing, inp.hasher.take()) {
         let signature = body::read_footer(inp.inner)?;
         keys::verify(signing, &header.context, hasher, &signature)?;

@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use sha2::Digest;
+
+use super::header::IV_LEN;
 use super::*;
 
 fn context() -> BTreeMap<String, String> {
@@ -167,12 +170,33 @@ proptest::proptest! {
     }
 }
 
-/// A message the AWS Encryption SDK for Python 3.3.1 wrote (suite 0x0478,
-/// frame length 128, context {"purpose": "kat"}, one EDK `aws-kms` /
-/// `arn:aws:kms:us-east-1:111122223333:key/kat` / `kms-ciphertext`) with
-/// the data key 00 01 … 1f, through a materials manager that fixes the key
-/// (`tests/data/esdk/python_sdk_message.py`).
-const PYTHON_SDK_MESSAGE: &str = "02047811010c9f40d4bcf9d8bfb3b4f6338ca3f632c66247c4fd49c163b90311e61616001000010007707572706f736500036b6174000100076177732d6b6d73002a61726e3a6177733a6b6d733a75732d656173742d313a3131313132323232333333333a6b65792f6b6174000e6b6d732d63697068657274657874020000008094e48ab9b66c275df41c24c25c2a8057ff1159de764fc886f006f6f3a8a5ed2f6b26c98d980e49b158fafa00d9b0378f0000000100000000000000000000000172e1d7e1cc3ff9a68098c168ce19f4ab75e653f60941f1f7647ff6fba24a8dcc34d392940fb506ab8e97340db95ce377b6f1181d63c679f8ce83cd93320c17da94b996807a9edb9868046df81e3ee24ab43c1b3cd5af6d951c9671e1664d462d3cc5560e4d5530ecae895cbb41bd5faa23c42d3cf7ad5b0b0242507fb345fc7b5be737f6732d08d08eeeb38596a9214a000000020000000000000000000000024c4fcfc2c7b2a5e8689c056a6b4ce6e647c866f936c9a9288846674b88933339e7063f81cfadb0156e18f7b7df2aebeab40e43545b4c0ed414a0ff50ad912c7d661f120358a9f9ea6dc563efc84269b0dc97afde62e69e5f947adc9ba8a82dde77690a72813e4df27b18d2a3d9e91344f8f4efc0c39d8bbb706244f840349c2363eb0b26c16bc3ccada1981c6d6507b0ffffffff0000000300000000000000000000000300000020b4dcbf414e11f3a0f357dc25dc246e09189ab23d98c7d5c3f2f3c1881bfe942302c854c09f79bcdd998b3c9dcbe1dd2c";
+/// Known-answer messages the AWS Encryption SDK for Python 3.3.1 wrote for
+/// every algorithm suite, framed (frame lengths 128 and 4096; plaintexts of
+/// 0, 1, f-1, f, f+1 and 3f+2 bytes) and non-framed (0, 1 and 386 bytes),
+/// through a materials manager that fixes the data key, the encrypted data
+/// key and the signing key (`tests/data/esdk/python_sdk_message.py`).
+const PYTHON_VECTORS: &str = include_str!("../../../tests/data/esdk/python-3.3.1.json");
+
+#[derive(serde::Deserialize)]
+struct Vectors {
+    data_key: String,
+    signing_scalars: BTreeMap<String, String>,
+    vectors: Vec<Vector>,
+}
+
+/// A message kept whole (`message`), or, when it is large, as its header,
+/// its footer (signing suites), its length and its SHA-256.
+#[derive(serde::Deserialize)]
+struct Vector {
+    suite: u16,
+    frame_length: u32,
+    plaintext_length: usize,
+    message: Option<String>,
+    header: Option<String>,
+    footer: Option<String>,
+    message_length: Option<usize>,
+    sha256: Option<String>,
+}
 
 fn unhex(text: &str) -> Vec<u8> {
     (0..text.len())
@@ -181,20 +205,172 @@ fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-#[test]
-fn a_message_of_the_python_sdk_opens_and_is_reproduced_byte_for_byte() {
-    let data_key: Vec<u8> = (0u8..32).collect();
-    let message = unhex(PYTHON_SDK_MESSAGE);
-    let expected = b"keyward reads the SDK's messages".repeat(9);
-    assert_eq!(open_bytes(&data_key, &message).unwrap(), expected);
-    // The committing suite without signature is deterministic given the
-    // message id: keyward writes the very same bytes.
-    let read = read_header(&mut &message[..], None).unwrap();
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn python_vectors() -> Vectors {
+    serde_json::from_str(PYTHON_VECTORS).unwrap()
+}
+
+/// The generator's plaintext: byte i is i * 31 % 251.
+fn python_plaintext(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+/// The body's bytes for `len` plaintext bytes: full regular frames, then a
+/// final frame with the rest (possibly none); or the one non-framed block.
+fn body_length(frame_length: u32, len: usize) -> usize {
+    let f = frame_length as usize;
+    if f == 0 {
+        return 12 + 8 + len + 16;
+    }
+    (len / f) * (4 + 12 + f + 16) + (4 + 4 + 12 + 4 + len % f + 16)
+}
+
+/// keyward's message for the header read and `plaintext`, signed (for a
+/// signing suite) with the generator's signing key.
+fn reseal(file: &Vectors, read: &ReadHeader, data_key: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    let signer = read.header.suite.signing.map(|signing| {
+        let curve = match signing {
+            Signing::EcdsaP256Sha256 => "p256",
+            Signing::EcdsaP384Sha384 => "p384",
+        };
+        Signer::from_scalar(signing, &unhex(&file.signing_scalars[curve])).unwrap()
+    });
     let mut out = Vec::new();
     let options = Options {
         workers: 2,
         progress: &|_| {},
     };
-    seal(&data_key, &read.header, None, &mut &expected[..], &mut out, &options).unwrap();
-    assert!(out == message, "keyward's bytes differ from the SDK's");
+    seal(
+        data_key,
+        &read.header,
+        signer.as_ref(),
+        &mut &plaintext[..],
+        &mut out,
+        &options,
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn every_suite_and_frame_shape_of_the_python_sdk_opens_and_is_rewritten_byte_for_byte() {
+    let file = python_vectors();
+    let data_key = unhex(&file.data_key);
+    let mut shapes = std::collections::BTreeSet::new();
+    for v in &file.vectors {
+        let suite = Suite::from_id(v.suite).unwrap();
+        let what = format!("{suite}, frame length {}, {} bytes", v.frame_length, v.plaintext_length);
+        let key = &data_key[..suite.key_len];
+        let plaintext = python_plaintext(v.plaintext_length);
+        let message = match &v.message {
+            Some(message) => unhex(message),
+            None => {
+                // A large message: keyward writes it again from its header
+                // (message id, context, data key), the footer is the SDK's,
+                // and the digest shows the bytes are the SDK's very bytes.
+                let header = unhex(v.header.as_deref().unwrap());
+                let read = read_header(&mut &header[..], None).unwrap();
+                assert!(read.bytes() == header, "{what}: the header is read whole");
+                let footer = unhex(v.footer.as_deref().unwrap_or(""));
+                let length = v.message_length.unwrap();
+                let mut rebuilt = reseal(&file, &read, key, &plaintext);
+                rebuilt.truncate(length - footer.len());
+                rebuilt.extend_from_slice(&footer);
+                assert_eq!(rebuilt.len(), length, "{what}");
+                assert_eq!(
+                    Some(hex(&sha2::Sha256::digest(&rebuilt))),
+                    v.sha256,
+                    "{what}: keyward's bytes differ from the SDK's"
+                );
+                rebuilt
+            }
+        };
+        let read = read_header(&mut &message[..], None).unwrap();
+        assert_eq!(read.header.frame_length, v.frame_length, "{what}");
+        assert_eq!(read.header.context.get("purpose").map(String::as_str), Some("vectors"));
+        assert_eq!(read.header.keys.len(), 1);
+        assert_eq!(open_bytes(key, &message).expect(&what), plaintext, "{what}");
+        let before_footer = read.bytes().len() + body_length(v.frame_length, v.plaintext_length);
+        if suite.signing.is_some() {
+            let signature = u16::from_be_bytes([message[before_footer], message[before_footer + 1]]);
+            assert_eq!(message.len(), before_footer + 2 + usize::from(signature), "{what}");
+        } else {
+            assert_eq!(message.len(), before_footer, "{what}");
+        }
+        // Framed messages are written byte for byte the same (all but the
+        // random ECDSA signature); keyward writes no non-framed message.
+        if v.frame_length > 0 {
+            let ours = reseal(&file, &read, key, &plaintext);
+            assert!(
+                ours[..before_footer] == message[..before_footer],
+                "{what}: bytes differ"
+            );
+            if suite.signing.is_none() {
+                assert!(ours == message, "{what}: bytes differ");
+            }
+        }
+        shapes.insert((v.suite, v.frame_length));
+    }
+    assert_eq!(
+        shapes.len(),
+        Suite::ALL.len() * 3,
+        "every suite, framed twice and non-framed"
+    );
+}
+
+/// The SDK's non-framed message of 386 bytes in `suite`.
+fn python_non_framed(suite: Suite) -> Vec<u8> {
+    let file = python_vectors();
+    let v = file
+        .vectors
+        .iter()
+        .find(|v| v.suite == suite.id && v.frame_length == 0 && v.plaintext_length == 386)
+        .unwrap();
+    unhex(v.message.as_deref().unwrap())
+}
+
+#[test]
+fn a_non_framed_message_with_any_byte_flipped_cut_or_appended_is_refused() {
+    let data_key: Vec<u8> = (0u8..32).collect();
+    for suite in [
+        Suite::AES_256_GCM_IV12_TAG16_HKDF_SHA256,
+        Suite::AES_128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256,
+        Suite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+    ] {
+        let key = &data_key[..suite.key_len];
+        let message = python_non_framed(suite);
+        assert_eq!(open_bytes(key, &message).unwrap(), python_plaintext(386));
+        for at in 0..message.len() {
+            let mut changed = message.clone();
+            changed[at] ^= 0x01;
+            assert!(open_bytes(key, &changed).is_err(), "{suite}: byte {at}");
+        }
+        for len in 0..message.len() {
+            assert!(open_bytes(key, &message[..len]).is_err(), "{suite}: cut at {len}");
+        }
+        let mut longer = message.clone();
+        longer.push(0);
+        assert!(matches!(open_bytes(key, &longer), Err(EsdkError::TrailingData)));
+    }
+}
+
+#[test]
+fn a_non_framed_body_over_64_mib_is_refused_before_it_is_read() {
+    let suite = Suite::AES_256_GCM_IV12_TAG16_HKDF_SHA256;
+    let data_key: Vec<u8> = (0u8..32).collect();
+    let message = python_non_framed(suite);
+    let header = read_header(&mut &message[..], None).unwrap().bytes().len();
+    let length = header + IV_LEN;
+    for (claim, refused) in [
+        (u64::from(MAX_FRAME_LENGTH) + 1, "NonFramedTooLarge"),
+        (1 << 36, "Malformed"),
+    ] {
+        let mut changed = message.clone();
+        changed[length..length + 8].copy_from_slice(&claim.to_be_bytes());
+        let error = open_bytes(&data_key, &changed).unwrap_err();
+        assert!(format!("{error:?}").starts_with(refused), "{claim}: {error:?}");
+    }
 }

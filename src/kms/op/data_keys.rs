@@ -10,7 +10,7 @@ use super::encrypt::refuse_unsupported;
 use super::shapes::Context;
 use super::{KeyIdForms, Op};
 use crate::eval::Caller;
-use crate::kms::error::{ErrorName, KmsError};
+use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Runtime};
 use crate::kms::Target;
 
@@ -184,17 +184,16 @@ impl Op for GenerateRandom {
 
     fn validate(&self) -> Result<(), KmsError> {
         refuse_unsupported(self.recipient.as_ref(), &[])?;
-        if self.custom_key_store_id.is_some() {
-            return Err(KmsError::new(
-                ErrorName::UnsupportedOperationException,
-                "keyward has no custom key stores",
-            ));
-        }
-        Ok(())
+        check::opt_length("CustomKeyStoreId", self.custom_key_store_id.as_deref(), 1, 64)
     }
 
+    /// With `CustomKeyStoreId`, the bytes come from that store's CloudHSM
+    /// cluster, which must be connected (an external key store is
+    /// `UnsupportedOperationException`, an unknown one
+    /// `CustomKeyStoreNotFoundException`); keyward simulates the cluster and
+    /// draws them from the operating system as for any other call.
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<GenerateRandomResponse, KmsError> {
-        let random = rt.generate_random(caller, self.number_of_bytes)?;
+        let random = rt.generate_random_in(caller, self.number_of_bytes, self.custom_key_store_id.as_deref())?;
         Ok(GenerateRandomResponse {
             plaintext: Blob::from(random),
         })

@@ -36,7 +36,7 @@ impl Op for GetParametersForImport {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
-    const CONDITION_KEYS: &'static [&'static str] = &[];
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:WrappingAlgorithm", "kms:WrappingKeySpec"];
     type Response = GetParametersForImportResponse;
 
     fn key_id(&self) -> Option<&str> {
@@ -89,7 +89,7 @@ impl Op for ImportKeyMaterial {
     const CROSS_ACCOUNT: bool = false;
     const TAKES_DRY_RUN: bool = false;
     const TAKES_GRANT_TOKENS: bool = false;
-    const CONDITION_KEYS: &'static [&'static str] = &[];
+    const CONDITION_KEYS: &'static [&'static str] = &["kms:ExpirationModel", "kms:ValidTo"];
     type Response = ImportKeyMaterialResponse;
 
     fn key_id(&self) -> Option<&str> {

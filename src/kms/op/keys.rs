@@ -8,7 +8,7 @@ use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::KeyInfo;
-use crate::kms::runtime::{Clock, KeyMetadata, NewKey, Paging, Runtime};
+use crate::kms::runtime::{Clock, InStoreRequest, KeyMetadata, NewKey, Paging, Runtime, StoreType};
 
 fn unsupported(what: &str) -> KmsError {
     KmsError::new(ErrorName::UnsupportedOperationException, what.to_owned())
@@ -91,6 +91,37 @@ impl CreateKey {
     }
 }
 
+impl CreateKey {
+    /// `Origin`, `CustomKeyStoreId` and `XksKeyId` together
+    /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html>):
+    /// a key of origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE` names its
+    /// store, a store is named only with one of those origins, and `XksKeyId`
+    /// goes with `EXTERNAL_KEY_STORE` alone, which requires it.
+    fn custom_key_store(&self) -> Result<Option<InStoreRequest<'_>>, KmsError> {
+        let invalid = |message: &str| Err(KmsError::new(ErrorName::ValidationException, message.to_owned()));
+        let origin = self.origin.as_deref().unwrap_or("AWS_KMS");
+        let store_type = StoreType::parse(origin);
+        let xks = self.xks_key_id.as_deref();
+        match (store_type, self.custom_key_store_id.as_deref()) {
+            (Some(_), None) => invalid(&format!(
+                "CustomKeyStoreId is required for a KMS key of Origin {origin}."
+            )),
+            (None, Some(_)) => invalid(&format!(
+                "CustomKeyStoreId is valid only with Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE, not {origin}."
+            )),
+            (None, None) if xks.is_some() => invalid("XksKeyId is valid only with Origin EXTERNAL_KEY_STORE."),
+            (None, None) => Ok(None),
+            (Some(StoreType::External), Some(_)) if xks.is_none() => {
+                invalid("XksKeyId is required for a KMS key of Origin EXTERNAL_KEY_STORE.")
+            }
+            (Some(StoreType::CloudHsm), Some(_)) if xks.is_some() => {
+                invalid("XksKeyId is valid only with Origin EXTERNAL_KEY_STORE.")
+            }
+            (Some(store_type), Some(id)) => Ok(Some((id, store_type, xks))),
+        }
+    }
+}
+
 /// SM2 keys exist only in the China Regions and ML-KEM keys everywhere but
 /// there (AWS, *Key spec reference*).
 fn check_region(info: KeyInfo, region: &str) -> Result<(), KmsError> {
@@ -131,26 +162,22 @@ impl Op for CreateKey {
     type Response = KeyMetadataResponse;
 
     fn validate(&self) -> Result<(), KmsError> {
-        self.check_spec().map(|_| ())
+        self.check_spec()?;
+        self.custom_key_store().map(|_| ())
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<KeyMetadataResponse, KmsError> {
         let info = self.check_spec()?;
         check_region(info, &rt.region)?;
-        let external = match self.origin.as_deref() {
-            None | Some("AWS_KMS") => false,
-            Some("EXTERNAL") => true,
-            Some(other) => {
-                return Err(unsupported(&format!(
-                    "keyward has no custom key stores, so no keys of Origin {other}"
-                )))
-            }
-        };
+        let external = self.origin.as_deref() == Some("EXTERNAL");
         if external && info != KeyInfo::SYMMETRIC {
             return Err(unsupported("keyward imports symmetric encryption key material only"));
         }
-        if self.custom_key_store_id.is_some() || self.xks_key_id.is_some() {
-            return Err(unsupported("keyward has no custom key stores"));
+        let custom_key_store = self.custom_key_store()?;
+        if custom_key_store.is_some() && (info != KeyInfo::SYMMETRIC || self.multi_region == Some(true)) {
+            return Err(unsupported(
+                "A KMS key in a custom key store must be a single-Region symmetric encryption key (KeySpec SYMMETRIC_DEFAULT).",
+            ));
         }
         let tags: Vec<(String, String)> = self
             .tags
@@ -165,6 +192,7 @@ impl Op for CreateKey {
             tags: &tags,
             multi_region: self.multi_region == Some(true),
             external,
+            custom_key_store,
         };
         let key_metadata = rt.create_key_with(caller, &new)?;
         Ok(KeyMetadataResponse { key_metadata })

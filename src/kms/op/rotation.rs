@@ -110,7 +110,7 @@ impl Op for GetKeyRotationStatus {
     }
 }
 
-/// `ListKeyRotations`, paged with `Limit` and `Marker` as AWS pages it.
+/// `ListKeyRotations`: 100 rotations a page unless `Limit` says otherwise.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeyRotations {

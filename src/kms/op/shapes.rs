@@ -91,6 +91,10 @@ struct KeyMetadataShape<'a> {
     valid_to: Option<i64>,
     origin: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    custom_key_store_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cloud_hsm_cluster_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     expiration_model: Option<&'a str>,
     key_manager: &'a str,
     customer_master_key_spec: &'a str,
@@ -110,6 +114,15 @@ struct KeyMetadataShape<'a> {
     multi_region_configuration: Option<MultiRegionConfiguration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_key_material_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    xks_key_configuration: Option<XksKeyConfiguration<'a>>,
+}
+
+/// `XksKeyConfigurationType`: the external key of a key in an external key store.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct XksKeyConfiguration<'a> {
+    id: &'a str,
 }
 
 /// `MultiRegionConfiguration`.
@@ -200,6 +213,11 @@ impl Serialize for KeyMetadata {
             deletion_date: self.deletion_date,
             valid_to: self.valid_to,
             origin: self.origin,
+            custom_key_store_id: self.custom_key_store.as_ref().map(|s| s.id.as_str()),
+            cloud_hsm_cluster_id: self
+                .custom_key_store
+                .as_ref()
+                .and_then(|s| s.cloud_hsm_cluster_id.as_deref()),
             expiration_model: self.expiration_model,
             key_manager: self.key_manager,
             customer_master_key_spec: self.key_spec,
@@ -212,6 +230,11 @@ impl Serialize for KeyMetadata {
             multi_region: self.replication.is_some(),
             multi_region_configuration: self.replication.as_ref().map(|r| MultiRegionConfiguration::of(self, r)),
             current_key_material_id: self.current_key_material_id.as_deref(),
+            xks_key_configuration: self
+                .custom_key_store
+                .as_ref()
+                .and_then(|s| s.xks_key_id.as_deref())
+                .map(|id| XksKeyConfiguration { id }),
         }
         .serialize(serializer)
     }

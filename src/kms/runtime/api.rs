@@ -114,6 +114,7 @@ impl<C: Clock> Runtime<C> {
             tags,
             multi_region: false,
             external: false,
+            custom_key_store: None,
         };
         self.create_key_with(caller, &new)
     }
@@ -135,6 +136,7 @@ impl<C: Clock> Runtime<C> {
             tags: &[],
             multi_region: false,
             external: false,
+            custom_key_store: None,
         };
         self.create_key_with(caller, &new)
     }
@@ -149,6 +151,7 @@ impl<C: Clock> Runtime<C> {
             tags,
             multi_region,
             external: _,
+            custom_key_store,
         } = *new;
         let result = self.create_key_call(caller, new);
         let response = result.as_ref().map_or(
@@ -163,6 +166,8 @@ impl<C: Clock> Runtime<C> {
             "bypassPolicyLockoutSafetyCheck": bypass_policy_lockout_safety_check,
             "tags": tags,
             "multiRegion": multi_region,
+            "customKeyStoreId": custom_key_store.map(|(id, _, _)| id),
+            "xksKeyId": custom_key_store.and_then(|(_, _, xks)| xks),
         });
         self.record(
             "CreateKey",
@@ -420,12 +425,23 @@ impl<C: Clock> Runtime<C> {
         caller: &Caller,
         number_of_bytes: Option<i64>,
     ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
-        let result = self.generate_random_call(caller, number_of_bytes);
+        self.generate_random_in(caller, number_of_bytes, None)
+    }
+
+    /// `GenerateRandom`, in a (connected, CloudHSM) custom key store when
+    /// one is named.
+    pub fn generate_random_in(
+        &self,
+        caller: &Caller,
+        number_of_bytes: Option<i64>,
+        custom_key_store_id: Option<&str>,
+    ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        let result = self.generate_random_call(caller, number_of_bytes, custom_key_store_id);
         self.record(
             "GenerateRandom",
             caller,
             None,
-            json!({"numberOfBytes": number_of_bytes}),
+            json!({"numberOfBytes": number_of_bytes, "customKeyStoreId": custom_key_store_id}),
             Value::Null,
             true,
             &result,
@@ -594,20 +610,34 @@ impl<C: Clock> Runtime<C> {
         result
     }
 
+    /// Every rotation of a key, unpaged, as the runtime's own callers (the
+    /// CLI, the REPL) want them; audited as a `ListKeyRotations` call.
     pub fn list_key_rotations(&self, caller: &Caller, key_id: &str) -> Result<Vec<(String, i64, Origin)>, KmsError> {
-        self.list_key_rotations_paged(caller, key_id, Paging::default())
+        self.list_key_rotations_in_pages(caller, key_id, Paging::default(), false)
             .map(|page| page.items)
     }
 
-    /// `ListKeyRotations`, a page at a time (`Limit` 1–1000, 100 by
-    /// default), oldest rotation first.
+    /// `ListKeyRotations` as AWS answers it, a page at a time (`Limit`
+    /// 1–1000, 100 when not given, with `Truncated` and `NextMarker`
+    /// beyond it), oldest rotation first
+    /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html>).
     pub fn list_key_rotations_paged(
         &self,
         caller: &Caller,
         key_id: &str,
         paging: Paging<'_>,
     ) -> Result<Page<(String, i64, Origin)>, KmsError> {
-        let unpaged = paging.limit.is_none() && paging.marker.is_none();
+        self.list_key_rotations_in_pages(caller, key_id, paging, true)
+    }
+
+    fn list_key_rotations_in_pages(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        paging: Paging<'_>,
+        wire: bool,
+    ) -> Result<Page<(String, i64, Origin)>, KmsError> {
+        let unpaged = !wire && paging.limit.is_none() && paging.marker.is_none();
         let result = page::validate(&paging, page::LIST_KEY_ROTATIONS)
             .and_then(|()| self.list_key_rotations_call(caller, key_id))
             .map(|rotations| {

@@ -372,11 +372,15 @@ impl<C: Clock> Runtime<C> {
         &self,
         caller: &Caller,
         number_of_bytes: Option<i64>,
+        custom_key_store_id: Option<&str>,
     ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
         let n = number_of_bytes
             .ok_or_else(|| KmsError::new(ErrorName::ValidationException, "NumberOfBytes is required."))?;
         let n = self::number_of_bytes(n)?;
         self.authorize(&mut KmsRequest::new(caller.clone(), "kms:GenerateRandom", "*"), None)?;
+        if let Some(id) = custom_key_store_id {
+            self.check_random_source(id)?;
+        }
         Ok(random_bytes(n))
     }
 }

@@ -65,9 +65,32 @@ struct Parameters {
     expires: i64,
 }
 
-/// The wrapping keys handed out, by import token (hex).
+/// The wrapping keys handed out, by import token (hex). A token is used
+/// once: the import that uses it sets it aside until its changes are
+/// committed ([`Pending::settle`]), and puts it back if the commit fails
+/// ([`Pending::rollback`]), so a failed call leaves the token as it was.
 #[derive(Default)]
-pub struct Pending(Mutex<HashMap<String, Parameters>>);
+pub struct Pending {
+    open: Mutex<HashMap<String, Parameters>>,
+    spent: Mutex<Vec<(String, Parameters)>>,
+}
+
+impl Pending {
+    /// The imports' changes were committed: their tokens are gone.
+    pub(super) fn settle(&self) {
+        if let Ok(mut spent) = self.spent.lock() {
+            spent.clear();
+        }
+    }
+
+    /// The imports' changes could not be committed: their tokens are valid again.
+    pub(super) fn rollback(&self) {
+        let (Ok(mut spent), Ok(mut open)) = (self.spent.lock(), self.open.lock()) else {
+            return;
+        };
+        open.extend(spent.drain(..));
+    }
+}
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -117,8 +140,14 @@ fn material_id(key_id: &str, material: &[u8]) -> MaterialId {
 
 impl<C: Clock> Runtime<C> {
     /// The key named, which must be of origin `EXTERNAL`.
-    fn external_key(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&super::Key, KmsError> {
-        let key = self.authorized(caller, action, key_id)?;
+    fn external_key(
+        &self,
+        caller: &Caller,
+        action: &str,
+        key_id: &str,
+        context: crate::eval::Context,
+    ) -> Result<&super::Key, KmsError> {
+        let key = self.authorized_with(caller, action, key_id, context)?;
         if key.external.is_none() {
             return Err(unsupported(format!(
                 "{} has origin AWS_KMS; key material is imported only into a key of origin EXTERNAL.",
@@ -141,7 +170,12 @@ impl<C: Clock> Runtime<C> {
         algorithm: &str,
         wrapping_key_spec: &str,
     ) -> Result<ImportParameters, KmsError> {
-        let key = self.external_key(caller, "kms:GetParametersForImport", key_id)?;
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-wrapping-algorithm
+        // and #conditions-kms-wrapping-key-spec: the request's own values.
+        let mut context = crate::eval::Context::new();
+        context.insert_one("kms:WrappingAlgorithm", algorithm);
+        context.insert_one("kms:WrappingKeySpec", wrapping_key_spec);
+        let key = self.external_key(caller, "kms:GetParametersForImport", key_id, context)?;
         if matches!(key.state, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) {
             key.check(Use::Schedule)?;
         }
@@ -173,7 +207,7 @@ impl<C: Clock> Runtime<C> {
         let public_key = private_key.public_key().to_der().to_vec();
         let import_token = crate::crypto::random_bytes(64).to_vec();
         let expires = self.clock.now() + IMPORT_TOKEN_SECONDS;
-        if let Ok(mut pending) = self.imports.0.lock() {
+        if let Ok(mut pending) = self.imports.open.lock() {
             let now = self.clock.now();
             pending.retain(|_, p| p.expires > now);
             pending.insert(
@@ -201,7 +235,17 @@ impl<C: Clock> Runtime<C> {
         import: &Import<'_>,
     ) -> Result<(KeyMetadata, String), KmsError> {
         let now = self.clock.now();
-        let key = self.external_key(caller, "kms:ImportKeyMaterial", key_id)?;
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-expiration-model
+        // and #conditions-kms-valid-to: set from the members sent, absent
+        // when the request leaves them out (a `Null` condition tells).
+        let mut context = crate::eval::Context::new();
+        if let Some(model) = import.expiration_model {
+            context.insert_one("kms:ExpirationModel", model);
+        }
+        if let Some(valid_to) = import.valid_to {
+            context.insert_one("kms:ValidTo", valid_to.to_string());
+        }
+        let key = self.external_key(caller, "kms:ImportKeyMaterial", key_id, context)?;
         let (id, arn) = (key.id.clone(), key.arn.clone());
         if matches!(key.state, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) {
             key.check(Use::Crypto)?;
@@ -234,7 +278,7 @@ impl<C: Clock> Runtime<C> {
         let material = {
             let pending = self
                 .imports
-                .0
+                .open
                 .lock()
                 .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The import state is unavailable."))?;
             let parameters = pending.get(&token).filter(|p| p.key_arn == arn).ok_or_else(|| {
@@ -307,8 +351,10 @@ impl<C: Clock> Runtime<C> {
         if key.state == KeyState::PendingImport {
             key.state = KeyState::Enabled;
         }
-        if let Ok(mut pending) = self.imports.0.lock() {
-            pending.remove(&token);
+        if let (Ok(mut pending), Ok(mut spent)) = (self.imports.open.lock(), self.imports.spent.lock()) {
+            if let Some(parameters) = pending.remove(&token) {
+                spent.push((token, parameters));
+            }
         }
         Ok((Self::metadata(key), hex_id))
     }
@@ -319,7 +365,7 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         key_material_id: Option<&str>,
     ) -> Result<(String, Option<String>), KmsError> {
-        let key = self.external_key(caller, "kms:DeleteImportedKeyMaterial", key_id)?;
+        let key = self.external_key(caller, "kms:DeleteImportedKeyMaterial", key_id, Default::default())?;
         key.check(Use::Manage)?;
         let current = key.external.as_ref().and_then(|e| e.material_id.clone());
         if key_material_id.is_some_and(|given| Some(given) != current.as_deref()) {

@@ -21,6 +21,9 @@ pub enum KeyState {
     /// A key of origin `EXTERNAL` without key material (not yet imported,
     /// expired or deleted).
     PendingImport,
+    /// A key of a custom key store that is not connected: never stored,
+    /// reported instead of `Enabled` or `Disabled` while the store is away.
+    Unavailable,
 }
 
 impl KeyState {
@@ -31,6 +34,7 @@ impl KeyState {
             KeyState::PendingDeletion => "PendingDeletion",
             KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
             KeyState::PendingImport => "PendingImport",
+            KeyState::Unavailable => "Unavailable",
         }
     }
 }
@@ -108,6 +112,9 @@ pub fn check_state(state: KeyState, arn: &str, use_: Use) -> Result<(), KmsError
         (Use::Cancel, KeyState::PendingReplicaDeletion) => Ok(()),
         (Use::Manage | Use::Schedule, KeyState::PendingImport) => Ok(()),
         (Use::Crypto, KeyState::PendingImport) => invalid("is pending import."),
+        // Key states of KMS keys, footnotes 11 and 12: unusable, manageable.
+        (Use::Crypto, KeyState::Unavailable) => invalid("is unavailable."),
+        (Use::Manage | Use::Schedule, KeyState::Unavailable) => Ok(()),
         (Use::Crypto | Use::Manage | Use::Schedule, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) => {
             invalid("is pending deletion (or pending replica deletion).")
         }
@@ -167,6 +174,10 @@ pub struct Key {
     pub pending_window_days: Option<i64>,
     /// A key of origin `EXTERNAL`: its imported material's terms.
     pub external: Option<super::import::External>,
+    /// A key of a custom key store (origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`).
+    pub custom_key_store: Option<super::custom_key_stores::InStore>,
+    /// Its custom key store is not connected (derived, never stored).
+    pub unavailable: bool,
 }
 
 impl Key {
@@ -179,7 +190,26 @@ impl Key {
     }
 
     pub fn check(&self, use_: Use) -> Result<(), KmsError> {
-        check_state(self.state, &self.arn, use_)
+        check_state(self.effective_state(), &self.arn, use_)
+    }
+
+    /// The state as AWS reports it: `Unavailable` instead of `Enabled` or
+    /// `Disabled` while the key's custom key store is not connected (a key
+    /// pending deletion stays so, and its deletion can still be cancelled).
+    pub fn effective_state(&self) -> KeyState {
+        match self.state {
+            KeyState::Enabled | KeyState::Disabled if self.unavailable => KeyState::Unavailable,
+            state => state,
+        }
+    }
+
+    /// `Origin`: `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`.
+    pub fn origin(&self) -> &'static str {
+        match (&self.external, &self.custom_key_store) {
+            (Some(_), _) => "EXTERNAL",
+            (None, Some(store)) => store.store_type.as_str(),
+            (None, None) => "AWS_KMS",
+        }
     }
 }
 

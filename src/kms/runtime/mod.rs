@@ -12,6 +12,7 @@ mod audit;
 mod aws_managed;
 mod clock;
 mod crypto_ops;
+mod custom_key_stores;
 mod grant_ops;
 mod import;
 mod key;
@@ -31,6 +32,9 @@ pub use audit::{AuditFilter, AuditLog, AuditRecord};
 pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
 pub(crate) use crypto_ops::check_shared_members;
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
+pub use custom_key_stores::{
+    ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
+};
 pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
@@ -83,8 +87,11 @@ pub struct KeyMetadata {
     pub current_key_material_id: Option<String>,
     /// A multi-Region key's copies.
     pub replication: Option<Replication>,
-    /// `AWS_KMS` or `EXTERNAL`.
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`.
     pub origin: &'static str,
+    /// A key of a custom key store: its store, and for an external key
+    /// store the external key (`XksKeyConfiguration.Id`).
+    pub custom_key_store: Option<InStore>,
     /// For an `EXTERNAL` key with material: `KEY_MATERIAL_EXPIRES` or
     /// `KEY_MATERIAL_DOES_NOT_EXPIRE`, and when it expires.
     pub expiration_model: Option<&'static str>,
@@ -105,7 +112,14 @@ pub struct NewKey<'a> {
     pub multi_region: bool,
     /// Origin `EXTERNAL`: no material until it is imported.
     pub external: bool,
+    /// Origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`: the custom key store
+    /// (`CustomKeyStoreId`) and, for an external key store, `XksKeyId`.
+    pub custom_key_store: Option<InStoreRequest<'a>>,
 }
+
+/// A new key's custom key store as `CreateKey` names it: `CustomKeyStoreId`,
+/// the store type its `Origin` asks for, and `XksKeyId`.
+pub type InStoreRequest<'a> = (&'a str, StoreType, Option<&'a str>);
 
 /// An alias and the key it names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +142,8 @@ pub struct Runtime<C: Clock> {
     pub identities: Authorizer,
     keys: Tracked<String, Key>,
     aliases: Tracked<String, Alias>,
+    /// The custom key stores, by id.
+    stores: Tracked<String, CustomKeyStore>,
     /// AWS owned keys, by service; not in the account.
     owned: Tracked<String, Key>,
     pub grants: GrantBook,
@@ -169,6 +185,7 @@ impl<C: Clock> Runtime<C> {
             identities: Authorizer::default(),
             keys: Tracked::default(),
             aliases: Tracked::default(),
+            stores: Tracked::default(),
             owned: Tracked::default(),
             grants: GrantBook::default(),
             audit: AuditLog::default(),
@@ -345,8 +362,8 @@ impl<C: Clock> Runtime<C> {
             arn: key.arn.clone(),
             account: key.account.clone(),
             description: key.description.clone(),
-            state: key.state,
-            enabled: key.state == KeyState::Enabled,
+            state: key.effective_state(),
+            enabled: key.effective_state() == KeyState::Enabled,
             creation_date: key.created,
             deletion_date: key.deletion_date,
             key_spec: key.info.spec,
@@ -357,7 +374,8 @@ impl<C: Clock> Runtime<C> {
                 .then(|| key.current().map(|m| m.id.to_string()))
                 .flatten(),
             replication: key.replication.clone(),
-            origin: if key.external.is_some() { "EXTERNAL" } else { "AWS_KMS" },
+            origin: key.origin(),
+            custom_key_store: key.custom_key_store.clone(),
             expiration_model: key.external.as_ref().and_then(External::expiration_model),
             valid_to: key.external.as_ref().and_then(|e| e.valid_to),
         }
@@ -396,6 +414,7 @@ impl<C: Clock> Runtime<C> {
             tags,
             multi_region,
             external,
+            custom_key_store,
         } = *new;
         tagging::check_tags(tags)?;
         let mut request = KmsRequest::new(caller.clone(), "kms:CreateKey", "*");
@@ -408,12 +427,22 @@ impl<C: Clock> Runtime<C> {
             ("kms:CustomerMasterKeySpec", info.spec),
             ("kms:KeyUsage", info.usage.as_str()),
             ("kms:CustomerMasterKeyUsage", info.usage.as_str()),
-            ("kms:KeyOrigin", if external { "EXTERNAL" } else { "AWS_KMS" }),
+            (
+                "kms:KeyOrigin",
+                match (external, custom_key_store) {
+                    (true, _) => "EXTERNAL",
+                    (false, Some((_, store_type, _))) => store_type.as_str(),
+                    (false, None) => "AWS_KMS",
+                },
+            ),
             ("kms:MultiRegion", if multi_region { "true" } else { "false" }),
         ] {
             request.context.insert_one(name, value);
         }
         self.authorize(&mut request, None)?;
+        let in_store = custom_key_store
+            .map(|(id, store_type, xks_key_id)| self.store_for_new_key(id, store_type, xks_key_id))
+            .transpose()?;
         let description = description.unwrap_or_default();
         if description.chars().count() > 8192 {
             return Err(KmsError::constraint(
@@ -452,6 +481,7 @@ impl<C: Clock> Runtime<C> {
             key.state = KeyState::PendingImport;
             key.external = Some(External::default());
         }
+        key.custom_key_store = in_store;
         if multi_region {
             key.replication = Some(Replication {
                 primary_region: self.region.clone(),
@@ -500,6 +530,8 @@ impl<C: Clock> Runtime<C> {
             replication: None,
             pending_window_days: None,
             external: None,
+            custom_key_store: None,
+            unavailable: false,
         }
     }
 

@@ -70,6 +70,12 @@ pub(super) const LIST_RETIRABLE_GRANTS: PageSize = PageSize {
     most: 100,
 };
 
+pub(super) const DESCRIBE_CUSTOM_KEY_STORES: PageSize = PageSize {
+    operation: "DescribeCustomKeyStores",
+    default: 1000,
+    most: 1000,
+};
+
 const MARKER_PREFIX: &str = "kw1:";
 
 /// Checks `Limit` and `Marker` before the call does anything else.

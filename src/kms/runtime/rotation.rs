@@ -29,6 +29,40 @@ fn add_material(key: &mut Key, now: i64, origin: Origin) {
     });
 }
 
+fn unsupported(message: String) -> KmsError {
+    KmsError::new(ErrorName::UnsupportedOperationException, message)
+}
+
+/// Whether `key` is the replica of a multi-Region key in `region`.
+fn is_replica(key: &Key, region: &str) -> bool {
+    key.replication.as_ref().is_some_and(|r| r.primary_region != region)
+}
+
+/// Keys whose automatic rotation KMS refuses to configure
+/// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html>:
+/// "You cannot enable automatic rotation of asymmetric KMS keys, HMAC KMS
+/// keys, KMS keys with imported key material, or KMS keys in a custom key
+/// store. To enable or disable automatic rotation of a set of related
+/// multi-Region keys, set the property on the primary key."); key states of
+/// KMS keys, footnote 6: `<arn> origin is EXTERNAL which is not valid for
+/// this operation.`
+fn refuse_automatic_rotation(key: &Key, region: &str) -> Result<(), KmsError> {
+    if key.origin() != "AWS_KMS" {
+        return Err(unsupported(format!(
+            "{} origin is {} which is not valid for this operation.",
+            key.arn,
+            key.origin()
+        )));
+    }
+    if is_replica(key, region) {
+        return Err(unsupported(format!(
+            "{} is a multi-Region replica key; automatic rotation of a multi-Region key is set on its primary key.",
+            key.arn
+        )));
+    }
+    Ok(())
+}
+
 impl<C: Clock> Runtime<C> {
     /// Resolves and authorizes a rotation call: only symmetric encryption
     /// keys rotate; asymmetric and HMAC keys are refused with
@@ -36,14 +70,19 @@ impl<C: Clock> Runtime<C> {
     fn rotatable(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
         let key = self.authorized(caller, action, key_id)?;
         if key.info != crate::kms::key_spec::KeyInfo::SYMMETRIC {
-            return Err(KmsError::new(
-                ErrorName::UnsupportedOperationException,
-                format!(
-                    "{} key spec is {} which is not valid for this operation.",
-                    key.arn, key.info.spec
-                ),
-            ));
+            return Err(unsupported(format!(
+                "{} key spec is {} which is not valid for this operation.",
+                key.arn, key.info.spec
+            )));
         }
+        Ok(key)
+    }
+
+    /// [`rotatable`](Self::rotatable), for a call that configures automatic
+    /// rotation: not on imported material, a custom key store or a replica.
+    fn automatically_rotatable(&self, caller: &Caller, action: &str, key_id: &str) -> Result<&Key, KmsError> {
+        let key = self.rotatable(caller, action, key_id)?;
+        refuse_automatic_rotation(key, &self.region)?;
         Ok(key)
     }
 
@@ -68,11 +107,12 @@ impl<C: Clock> Runtime<C> {
                 rule,
             ));
         }
-        self.rotatable(caller, "kms:EnableKeyRotation", key_id)?;
         let mut context = Context::new();
         if let Some(given) = period_days {
             context.insert_one("kms:RotationPeriodInDays", given.to_string());
         }
+        let key = self.rotatable(caller, "kms:EnableKeyRotation", key_id)?;
+        refuse_automatic_rotation(key, &self.region)?;
         self.change_with(
             caller,
             "kms:EnableKeyRotation",
@@ -90,7 +130,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub(super) fn disable_key_rotation_call(&mut self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
-        self.rotatable(caller, "kms:DisableKeyRotation", key_id)?;
+        self.automatically_rotatable(caller, "kms:DisableKeyRotation", key_id)?;
         self.change(caller, "kms:DisableKeyRotation", key_id, Use::Crypto, |key, _| {
             key.rotation = None
         })
@@ -104,6 +144,14 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
     ) -> Result<RotationStatus, KmsError> {
         let key = self.authorized(caller, "kms:GetKeyRotationStatus", key_id)?;
+        // Key states of KMS keys, footnote 7: not for a key in a custom key store.
+        if key.custom_key_store.is_some() {
+            return Err(unsupported(format!(
+                "{} origin is {} which is not valid for this operation.",
+                key.arn,
+                key.origin()
+            )));
+        }
         let active = key.rotation.filter(|_| key.state != KeyState::PendingDeletion);
         Ok(RotationStatus {
             key_rotation_enabled: active.is_some(),
@@ -112,30 +160,39 @@ impl<C: Clock> Runtime<C> {
         })
     }
 
-    /// `RotateKeyOnDemand`: a new material version now; the schedule is unchanged.
+    /// `RotateKeyOnDemand`: a new material version now; the schedule is
+    /// unchanged (<https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html>).
+    /// Not in a custom key store; the key must be enabled; a replica is
+    /// rotated through its primary; a key with imported material rotates
+    /// only to new material imported `PENDING_ROTATION`, which keyward
+    /// never holds (it keeps one imported material per key).
     pub(super) fn rotate_key_on_demand_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         let key = self.rotatable(caller, "kms:RotateKeyOnDemand", key_id)?;
+        if key.custom_key_store.is_some() {
+            return Err(unsupported(format!(
+                "{} origin is {} which is not valid for this operation.",
+                key.arn,
+                key.origin()
+            )));
+        }
+        key.check(Use::Crypto)?;
+        if is_replica(key, &self.region) {
+            return Err(unsupported(format!(
+                "{} is a multi-Region replica key; rotate its primary key.",
+                key.arn
+            )));
+        }
+        if key.external.is_some() {
+            return Err(KmsError::new(
+                ErrorName::KMSInvalidStateException,
+                format!("No available key material pending rotation for the key: {}.", key.arn),
+            ));
+        }
         let on_demand = key.materials.iter().filter(|m| m.origin == Origin::OnDemand).count();
         if on_demand >= MAX_ON_DEMAND_ROTATIONS {
             return Err(KmsError::new(
                 ErrorName::LimitExceededException,
                 format!("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {}", key.arn),
-            ));
-        }
-        if key.external.is_some() {
-            return Err(KmsError::new(
-                ErrorName::UnsupportedOperationException,
-                format!("{} has imported key material; keyward does not rotate it.", key.arn),
-            ));
-        }
-        if key
-            .replication
-            .as_ref()
-            .is_some_and(|r| r.primary_region != self.region)
-        {
-            return Err(KmsError::new(
-                ErrorName::UnsupportedOperationException,
-                format!("{} is a multi-Region replica key; rotate its primary key.", key.arn),
             ));
         }
         let id = key.id.clone();
@@ -152,6 +209,13 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
     ) -> Result<Vec<(String, i64, Origin)>, KmsError> {
         let key = self.rotatable(caller, "kms:ListKeyRotations", key_id)?;
+        if key.custom_key_store.is_some() {
+            return Err(unsupported(format!(
+                "{} origin is {} which is not valid for this operation.",
+                key.arn,
+                key.origin()
+            )));
+        }
         Ok(key
             .materials
             .iter()
@@ -161,11 +225,16 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// Rotates every enabled key whose next rotation is due; a key that was
-    /// disabled past its date rotates when enabled and swept again.
+    /// disabled past its date rotates when enabled and swept again. Keys
+    /// that cannot rotate automatically (imported material, a custom key
+    /// store, a replica, whose primary rotates for it) never do, whatever
+    /// schedule a state written before these rules holds.
     pub(super) fn rotate_due(&mut self, now: i64) {
+        let region = self.region.clone();
         let due: Vec<String> = self
             .keys()
             .filter(|k| k.state == KeyState::Enabled && k.rotation.is_some_and(|r| r.next <= now))
+            .filter(|k| !k.unavailable && refuse_automatic_rotation(k, &region).is_ok())
             .map(|k| k.id.clone())
             .collect();
         let mut rotated = Vec::new();

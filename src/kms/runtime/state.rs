@@ -33,6 +33,8 @@ pub struct StoredKey {
     pub pending_window_days: Option<i64>,
     /// A key of origin `EXTERNAL`.
     pub external: Option<super::import::External>,
+    /// A key of a custom key store.
+    pub custom_key_store: Option<super::custom_key_stores::InStore>,
 }
 
 /// One version of key material.
@@ -52,6 +54,7 @@ pub struct State {
     pub keys: Vec<StoredKey>,
     pub aliases: Vec<Alias>,
     pub grants: Vec<StoredGrant>,
+    pub custom_key_stores: Vec<super::CustomKeyStore>,
 }
 
 impl KeyState {
@@ -111,6 +114,7 @@ fn stored(k: &Key) -> StoredKey {
         replication: k.replication.clone(),
         pending_window_days: k.pending_window_days,
         external: k.external.clone(),
+        custom_key_store: k.custom_key_store.clone(),
     }
 }
 
@@ -123,6 +127,7 @@ impl<C: Clock> Runtime<C> {
             keys: self.keys().chain(self.owned_keys()).map(stored).collect(),
             aliases: self.aliases().cloned().collect(),
             grants: self.grants.export(),
+            custom_key_stores: self.custom_key_stores().cloned().collect(),
         }
     }
 
@@ -169,12 +174,17 @@ impl<C: Clock> Runtime<C> {
             replication: stored.replication,
             pending_window_days: stored.pending_window_days,
             external: stored.external,
+            unavailable: self.store_unavailable(stored.custom_key_store.as_ref()),
+            custom_key_store: stored.custom_key_store,
         })
     }
 
     /// Replaces the keys, aliases and grants with saved ones. A saved key
     /// whose policy or spec no longer reads is an error naming it.
     pub fn restore(&mut self, state: State) -> Result<(), String> {
+        // Before the keys: a key's availability follows its store.
+        self.stores = state.custom_key_stores.into_iter().map(|s| (s.id.clone(), s)).collect();
+        self.stores.settle();
         let mut keys = BTreeMap::new();
         let mut owned = BTreeMap::new();
         for stored in state.keys {
@@ -197,6 +207,14 @@ impl<C: Clock> Runtime<C> {
     /// The rows changed since the last [`settle`](Self::settle), for the
     /// store: what one call wrote.
     pub fn changes(&self) -> Vec<Row> {
+        // Stores first: a process applying these rows sees a store's
+        // connection before the keys whose availability follows it.
+        let stores = self.stores.changed().map(|(id, store)| {
+            store.map_or_else(
+                || Row::CustomKeyStoreRemoved(id.clone()),
+                |s| Row::CustomKeyStore(s.clone()),
+            )
+        });
         let keys = self
             .keys
             .changed()
@@ -215,11 +233,13 @@ impl<C: Clock> Runtime<C> {
             .changed()
             .into_iter()
             .map(|g| g.map_or_else(Row::GrantRemoved, Row::Grant));
-        keys.chain(owned).chain(aliases).chain(grants).collect()
+        stores.chain(keys).chain(owned).chain(aliases).chain(grants).collect()
     }
 
     /// The changes are saved: forget them.
     pub fn settle(&mut self) {
+        self.imports.settle();
+        self.stores.settle();
         self.keys.settle();
         self.owned.settle();
         self.aliases.settle();
@@ -229,6 +249,7 @@ impl<C: Clock> Runtime<C> {
     /// Marks the state now, so that [`undo_to_savepoint`](Self::undo_to_savepoint)
     /// takes back what a call does after it and nothing before (a `DryRun`).
     pub fn savepoint(&mut self) {
+        self.stores.savepoint();
         self.keys.savepoint();
         self.owned.savepoint();
         self.aliases.savepoint();
@@ -236,6 +257,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub fn undo_to_savepoint(&mut self) {
+        self.stores.undo_to_savepoint();
         self.keys.undo_to_savepoint();
         self.owned.undo_to_savepoint();
         self.aliases.undo_to_savepoint();
@@ -244,6 +266,8 @@ impl<C: Clock> Runtime<C> {
 
     /// The changes could not be saved: undo every one.
     pub fn rollback(&mut self) {
+        self.imports.rollback();
+        self.stores.rollback();
         self.keys.rollback();
         self.owned.rollback();
         self.aliases.rollback();
@@ -277,6 +301,8 @@ impl<C: Clock> Runtime<C> {
             Row::AliasRemoved(name) => self.aliases.apply(name, None),
             Row::Grant(grant) => self.grants.apply(&grant.grant_id.clone(), Some(grant))?,
             Row::GrantRemoved(id) => self.grants.apply(&id, None)?,
+            Row::CustomKeyStore(store) => self.stores.apply(store.id.clone(), Some(store)),
+            Row::CustomKeyStoreRemoved(id) => self.stores.apply(id, None),
         }
         Ok(())
     }
@@ -288,6 +314,7 @@ impl<C: Clock> Runtime<C> {
 
     /// Removes every key, alias and grant, as changes to commit.
     pub fn clear(&mut self) {
+        self.stores.retain(|_, _| false);
         self.keys.retain(|_, _| false);
         self.owned.retain(|_, _| false);
         self.aliases.retain(|_, _| false);
@@ -296,7 +323,11 @@ impl<C: Clock> Runtime<C> {
 
     /// Whether the runtime holds nothing (no key, alias or grant).
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty() && self.owned.is_empty() && self.aliases.is_empty() && self.grants.is_empty()
+        self.keys.is_empty()
+            && self.owned.is_empty()
+            && self.aliases.is_empty()
+            && self.grants.is_empty()
+            && self.stores.is_empty()
     }
 }
 

@@ -34,9 +34,6 @@ fn every_listed_operation_is_served() {
             );
         }
     }
-    let (name, message) = error(call(&mut rt, "CreateCustomKeyStore", json!({})));
-    assert_eq!(name, ErrorName::UnsupportedOperationException);
-    assert!(message.contains("`CreateCustomKeyStore`"), "{message}");
 }
 
 #[test]
@@ -133,7 +130,6 @@ fn calls_refused_for_their_members_are_audited_once_and_unknown_operations_not_a
     let mut rt = runtime();
     let _ = call(&mut rt, "Encrypt", json!({"Plaintext": "eA=="}));
     let _ = call(&mut rt, "DescribeKey", json!({"KeyId": "nope"}));
-    let _ = call(&mut rt, "CreateCustomKeyStore", json!({}));
     let _ = call(&mut rt, "MakeCoffee", json!({}));
     let records = rt.audit.drain();
     let seen: Vec<(&str, Option<&str>)> = records.iter().map(|r| (r.event_name.as_str(), r.error_code)).collect();

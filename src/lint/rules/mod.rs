@@ -75,7 +75,7 @@ mod wildcard_without_like_operator;
 /// A rule's documentation.
 #[derive(Debug)]
 pub struct RuleInfo {
-    /// Stable, kebab-case; the finding code is `keyward::lint::<name>`.
+    /// Stable, kebab-case; the finding's code in every output format.
     pub name: &'static str,
     pub severity: Severity,
     /// The IAM Access Analyzer `ValidatePolicy` issue code this rule matches.
@@ -174,7 +174,8 @@ pub static ALL: &[&Rule] = &[
 ];
 
 /// A rule by its name, or by an Access Analyzer issue code it reports
-/// (`PASS_ROLE_WITH_NOT_RESOURCE` finds `pass-role-wildcard`).
+/// (`PASS_ROLE_WITH_NOT_RESOURCE` finds `pass-role-wildcard`). The
+/// `keyward::lint::<name>` of earlier releases' human output is accepted.
 pub fn find(name: &str) -> Option<&'static Rule> {
     let name = name.strip_prefix("keyward::lint::").unwrap_or(name);
     if let Some(rule) = ALL.iter().copied().find(|r| r.info.name == name) {

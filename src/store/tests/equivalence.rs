@@ -43,6 +43,15 @@ enum Op {
         partition: u8,
         grant: u8,
     },
+    Store {
+        partition: u8,
+        store: u8,
+        connected: bool,
+    },
+    StoreRemoved {
+        partition: u8,
+        store: u8,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -74,7 +83,13 @@ fn op() -> impl Strategy<Value = Op> {
             grant,
             created
         }),
-        (p, 0u8..3).prop_map(|(partition, grant)| Op::GrantRemoved { partition, grant }),
+        (p.clone(), 0u8..3).prop_map(|(partition, grant)| Op::GrantRemoved { partition, grant }),
+        (p.clone(), 0u8..3, any::<bool>()).prop_map(|(partition, store, connected)| Op::Store {
+            partition,
+            store,
+            connected
+        }),
+        (p, 0u8..3).prop_map(|(partition, store)| Op::StoreRemoved { partition, store }),
     ]
 }
 
@@ -132,6 +147,17 @@ fn to_change(op: &Op) -> Change {
             change(&place, Row::Grant(made))
         }
         Op::GrantRemoved { partition: p, grant: g } => change(&partition(*p), Row::GrantRemoved(format!("g{g}"))),
+        Op::Store {
+            partition: p,
+            store: s,
+            connected,
+        } => change(
+            &partition(*p),
+            Row::CustomKeyStore(super::custom_key_store(*s, *connected)),
+        ),
+        Op::StoreRemoved { partition: p, store: s } => {
+            change(&partition(*p), Row::CustomKeyStoreRemoved(format!("cks-{s:017}")))
+        }
     }
 }
 

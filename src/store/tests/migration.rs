@@ -185,3 +185,62 @@ fn a_database_from_a_newer_keyward_is_refused_naming_both_versions() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A state written by schema 4 (no custom key stores; a change log whose
+/// kinds are key, alias and grant): the version 2 fixture opened, then
+/// taken back to what schema 4 left.
+fn version_4_fixture(dir: &Path) {
+    version_2_fixture(dir, "111122223333", "us-east-1");
+    drop(open(dir));
+    let raw = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    raw.execute_batch(
+        "DROP TABLE custom_key_stores;
+         ALTER TABLE changes RENAME TO changes_v5;
+         CREATE TABLE changes (
+             seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+             account TEXT NOT NULL,
+             region  TEXT NOT NULL,
+             kind    TEXT NOT NULL CHECK (kind IN ('key', 'alias', 'grant')),
+             id      TEXT NOT NULL,
+             UNIQUE (account, region, kind, id)
+         ) STRICT;
+         INSERT INTO changes SELECT * FROM changes_v5;
+         DROP TABLE changes_v5;
+         DELETE FROM schema_version WHERE version > 4;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_4_database_keeps_its_change_log_and_takes_custom_key_stores() {
+    let dir = scratch_dir("v4");
+    version_4_fixture(&dir);
+    let store = open(&dir);
+    let before = store.load().unwrap();
+    assert_eq!(before.seq, 3);
+    assert_eq!(store.changes_since(0).unwrap().0.len(), 3);
+    assert!(before.partitions[0].custom_key_stores.is_empty());
+    let saved = super::custom_key_store(1, true);
+    let seq = store
+        .commit(Commit {
+            changes: vec![super::change(&home(), crate::kms::Row::CustomKeyStore(saved.clone()))],
+            base: 3,
+            ..Commit::default()
+        })
+        .unwrap();
+    assert_eq!(seq, 4);
+    drop(store);
+    let store = open(&dir);
+    let after = store.load().unwrap();
+    assert_eq!(after.partitions[0].custom_key_stores, std::slice::from_ref(&saved));
+    let (changes, seq) = store.changes_since(3).unwrap();
+    assert_eq!(seq, 4);
+    assert!(matches!(&changes[..], [c] if matches!(&c.row, crate::kms::Row::CustomKeyStore(s) if *s == saved)));
+    drop(store);
+    let raw = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let version: i64 = raw
+        .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}

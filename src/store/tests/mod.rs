@@ -56,6 +56,7 @@ pub(super) fn key(partition: &Partition, id: &str, versions: u8) -> StoredKey {
         replication: None,
         pending_window_days: None,
         external: None,
+        custom_key_store: None,
         id: id.to_owned(),
         arn: format!("arn:aws:kms:{}:{}:key/{id}", partition.region, partition.account),
         manager: KeyManager::Customer,
@@ -132,7 +133,37 @@ pub(super) fn describe_partition(rows: &PartitionState) -> String {
     for grant in &rows.grants {
         out.push_str(&format!("  {grant:?}\n"));
     }
+    for store in &rows.custom_key_stores {
+        out.push_str(&format!("  {store:?}\n"));
+    }
     out
+}
+
+/// An external key store, `cks-<n>`, connected or not.
+pub(super) fn custom_key_store(n: u8, connected: bool) -> crate::kms::runtime::CustomKeyStore {
+    use crate::kms::runtime::{ConnectionState, CustomKeyStore, StoreType, XksProxy};
+    CustomKeyStore {
+        id: format!("cks-{n:017}"),
+        name: format!("store {n}"),
+        store_type: StoreType::External,
+        created: 1_795_867_200,
+        state: if connected {
+            ConnectionState::Connected
+        } else {
+            ConnectionState::Disconnected
+        },
+        error_code: None,
+        cloud_hsm_cluster_id: None,
+        trust_anchor_certificate: None,
+        xks: Some(XksProxy {
+            connectivity: "PUBLIC_ENDPOINT".into(),
+            access_key_id: "ABCDEFGHIJKLMNOPQRST".into(),
+            uri_endpoint: format!("https://xks{n}.example.com"),
+            uri_path: "/kms/xks/v1".into(),
+            vpc_endpoint_service_name: None,
+            vpc_endpoint_service_owner: None,
+        }),
+    }
 }
 
 pub(super) fn describe_key(key: &StoredKey) -> String {

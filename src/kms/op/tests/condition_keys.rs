@@ -105,7 +105,24 @@ fn samples(rt: &mut Runtime<SimulatedClock>) -> Vec<(&'static str, Value)> {
         json!({"KeyId": kem, "EncapsulationAlgorithm": "ML_KEM"}),
     )["SharedSecretCiphertextBlob"]
         .clone();
+    let xks = |name: &str, endpoint: &str| {
+        json!({
+            "CustomKeyStoreName": name, "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+            "XksProxyUriEndpoint": endpoint, "XksProxyUriPath": "/kms/xks/v1",
+            "XksProxyConnectivity": "PUBLIC_ENDPOINT",
+            "XksProxyAuthenticationCredential": {"AccessKeyId": "ABCDEFGHIJKLMNOPQRST", "RawSecretAccessKey": "a".repeat(43)},
+        })
+    };
+    let store = ok(rt, "CreateCustomKeyStore", xks("first", "https://xks.example.com"))["CustomKeyStoreId"].clone();
     vec![
+        ("CreateCustomKeyStore", xks("second", "https://other.example.com")),
+        ("ConnectCustomKeyStore", json!({"CustomKeyStoreId": store})),
+        ("DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store})),
+        (
+            "UpdateCustomKeyStore",
+            json!({"CustomKeyStoreId": store, "NewCustomKeyStoreName": "renamed"}),
+        ),
+        ("DeleteCustomKeyStore", json!({"CustomKeyStoreId": store})),
         (
             "CreateKey",
             json!({"BypassPolicyLockoutSafetyCheck": true, "Tags": [{"TagKey": "env", "TagValue": "dev"}]}),
@@ -186,7 +203,7 @@ fn samples(rt: &mut Runtime<SimulatedClock>) -> Vec<(&'static str, Value)> {
         ),
         (
             "ImportKeyMaterial",
-            json!({"KeyId": external, "ImportToken": "eA==", "EncryptedKeyMaterial": "eA==", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+            json!({"KeyId": external, "ImportToken": "eA==", "EncryptedKeyMaterial": "eA==", "ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": 1_900_000_000}),
         ),
         ("DeleteImportedKeyMaterial", json!({"KeyId": external})),
         (
@@ -444,10 +461,6 @@ const NOT_SET_YET: &[(&str, &str)] = &[
     ("CreateGrant", "kms:GrantConstraintSourceArn"),
     ("CreateGrant", "kms:GranteeServicePrincipal"),
     ("CreateGrant", "kms:RetiringServicePrincipal"),
-    ("GetParametersForImport", "kms:WrappingAlgorithm"),
-    ("GetParametersForImport", "kms:WrappingKeySpec"),
-    ("ImportKeyMaterial", "kms:ExpirationModel"),
-    ("ImportKeyMaterial", "kms:ValidTo"),
     ("RetireGrant", "kms:EncryptionContext:*"),
     ("RetireGrant", "kms:EncryptionContextKeys"),
     ("RetireGrant", "kms:GrantConstraintType"),

@@ -167,3 +167,111 @@ fn an_import_token_is_for_its_key_for_24_hours_and_once() {
         ErrorName::ValidationException
     );
 }
+
+/// A token is used once, but only once the import is committed: an import
+/// whose commit fails (its changes rolled back) leaves the token valid.
+#[test]
+fn an_import_token_is_spent_when_the_import_commits_and_kept_when_it_rolls_back() {
+    let mut rt = runtime();
+    let key = external_key(&mut rt);
+    rt.settle();
+    let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[5u8; 32]);
+    let request = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+    ok(&mut rt, "ImportKeyMaterial", request.clone());
+    rt.rollback();
+    let state = |rt: &mut Runtime<SimulatedClock>| {
+        ok(rt, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["KeyState"].clone()
+    };
+    assert_eq!(state(&mut rt), "PendingImport", "the import is undone");
+    ok(&mut rt, "ImportKeyMaterial", request.clone());
+    rt.settle();
+    assert_eq!(state(&mut rt), "Enabled");
+    assert_eq!(
+        refused(call(&mut rt, "ImportKeyMaterial", request)).0,
+        ErrorName::InvalidImportTokenException,
+        "a committed import spent the token"
+    );
+}
+
+// API_EnableKeyRotation / API_DisableKeyRotation: "You cannot enable
+// automatic rotation of ... KMS keys with imported key material"; key states
+// of KMS keys, footnote 6, gives the message. API_RotateKeyOnDemand: an
+// imported key rotates only to new material imported PENDING_ROTATION.
+#[test]
+fn keys_with_imported_material_refuse_automatic_rotation_and_have_nothing_pending_rotation() {
+    let mut rt = runtime();
+    let key = external_key(&mut rt);
+    let arn = format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{key}");
+    let expected = (
+        ErrorName::UnsupportedOperationException,
+        format!("{arn} origin is EXTERNAL which is not valid for this operation."),
+    );
+    // Pending import, then with its material.
+    assert_eq!(
+        refused(call(&mut rt, "EnableKeyRotation", json!({"KeyId": key}))),
+        expected
+    );
+    let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[5u8; 32]);
+    ok(
+        &mut rt,
+        "ImportKeyMaterial",
+        json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
+    assert_eq!(
+        refused(call(
+            &mut rt,
+            "EnableKeyRotation",
+            json!({"KeyId": key, "RotationPeriodInDays": 90})
+        )),
+        expected
+    );
+    assert_eq!(
+        refused(call(&mut rt, "DisableKeyRotation", json!({"KeyId": key}))),
+        expected
+    );
+    assert_eq!(
+        refused(call(&mut rt, "RotateKeyOnDemand", json!({"KeyId": key}))),
+        (
+            ErrorName::KMSInvalidStateException,
+            format!("No available key material pending rotation for the key: {arn}.")
+        )
+    );
+    let status = ok(&mut rt, "GetKeyRotationStatus", json!({"KeyId": key}));
+    assert_eq!(status["KeyRotationEnabled"], false);
+    assert_eq!(
+        ok(&mut rt, "ListKeyRotations", json!({"KeyId": key}))["Rotations"],
+        json!([])
+    );
+}
+
+// API_ListKeyRotations: Limit "defaults to 100"; beyond it the answer is
+// Truncated with a NextMarker.
+#[test]
+fn list_key_rotations_without_a_limit_answers_100_rotations_and_a_marker() {
+    let mut rt = runtime();
+    let key = new_key(&mut rt);
+    for _ in 0..25 {
+        ok(&mut rt, "RotateKeyOnDemand", json!({"KeyId": key}));
+    }
+    ok(
+        &mut rt,
+        "EnableKeyRotation",
+        json!({"KeyId": key, "RotationPeriodInDays": 90}),
+    );
+    for _ in 0..76 {
+        rt.clock.advance(90 * 86_400);
+        rt.sweep();
+    }
+    let first = ok(&mut rt, "ListKeyRotations", json!({"KeyId": key}));
+    assert_eq!(first["Rotations"].as_array().unwrap().len(), 100);
+    assert_eq!(first["Truncated"], true);
+    let rest = ok(
+        &mut rt,
+        "ListKeyRotations",
+        json!({"KeyId": key, "Marker": first["NextMarker"]}),
+    );
+    assert_eq!(rest["Rotations"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["Rotations"][0]["RotationType"], "AUTOMATIC");
+    assert_eq!(rest["Truncated"], false);
+    assert!(rest.get("NextMarker").is_none());
+}

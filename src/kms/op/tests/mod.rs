@@ -4,6 +4,7 @@
 
 mod condition_keys;
 mod crypto;
+mod custom_key_stores;
 mod decode;
 mod grants_and_aliases;
 mod import;
