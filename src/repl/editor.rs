@@ -343,7 +343,13 @@ mod tests {
         assert_eq!(helper.candidates(Slot::Name, "alias/ar"), ["alias/archive"]);
         assert_eq!(
             helper.candidates(Slot::Action, "kms:ReEn"),
-            ["kms:ReEncrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+            // Actions, and ReEncrypt's condition key.
+            [
+                "kms:ReEncrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptOnSameKey",
+                "kms:ReEncryptTo"
+            ]
         );
         assert!(helper
             .candidates(Slot::Action, "kms:Encrypt")
