@@ -399,3 +399,28 @@ fn lint_fails_on_a_security_finding_as_the_cli_does() {
     let warned = run(&mut s, &["lint policies/lint/missing-version.bad.json"]);
     assert!(warned.contains("no errors or security findings"), "{warned}");
 }
+
+/// The condition keys an operation sets from its request (AWS KMS,
+/// *Condition keys for AWS KMS*: `kms:EncapsulationAlgorithm`,
+/// `kms:ReplicaRegion`) are request keys in `simulate … context`, not
+/// encryption context, so a key policy conditioned on them decides.
+#[test]
+fn simulate_sets_every_operations_request_condition_keys_on_the_request_not_the_encryption_context() {
+    let text = r#"accounts policies/sessions/accounts.json
+let kem = key create spec ML_KEM_768 usage ENCAPSULATE_DECAPSULATE policy {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": ["kms:Decapsulate", "kms:ReplicateKey"], "Resource": "*", "Condition": {"StringEquals": {"kms:EncapsulationAlgorithm": "ML_KEM"}}}]}
+simulate kms:Decapsulate on $kem as app context kms:EncapsulationAlgorithm=ML_KEM
+expect allow
+simulate kms:Decapsulate on $kem as app context kms:encapsulationalgorithm=ML_KEM
+expect allow
+simulate kms:Decapsulate on $kem as app context kms:EncapsulationAlgorithm=OTHER
+expect deny
+let symmetric = key create policy {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:ReplicateKey", "Resource": "*", "Condition": {"StringEquals": {"kms:ReplicaRegion": "eu-west-1"}}}]}
+simulate kms:ReplicateKey on $symmetric as app context kms:ReplicaRegion=eu-west-1
+expect allow
+simulate kms:ReplicateKey on $symmetric as app context kms:ReplicaRegion=ap-south-1
+expect deny
+"#;
+    let (summary, out) = script(&mut session(), text, false);
+    assert_eq!(summary.failures, 0, "{out}");
+    assert!(out.contains("decision: Allow"), "{out}");
+}

@@ -55,7 +55,9 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("expect", &["allow", "deny", "error"]),
 ];
 
-/// Condition keys KMS requests carry, for completion after `aws:` or `kms:`.
+/// Condition keys every KMS request or key carries, for completion after
+/// `aws:` or `kms:`; the keys particular operations set come from
+/// [`crate::kms::op::DECLARED`] ([`condition_keys`]).
 const CONDITION_KEYS: &[&str] = &[
     "aws:CurrentTime",
     "aws:EpochTime",
@@ -79,6 +81,17 @@ const CONDITION_KEYS: &[&str] = &[
     "kms:RetiringPrincipal",
     "kms:ViaService",
 ];
+
+/// Every condition key to complete: [`CONDITION_KEYS`] and those the KMS
+/// operations declare, a template such as `aws:RequestTag/${TagKey}` given
+/// as its prefix (`aws:RequestTag/`).
+fn condition_keys() -> impl Iterator<Item = String> {
+    let declared = crate::kms::op::DECLARED
+        .iter()
+        .flat_map(|op| op.condition_keys)
+        .map(|key| key.split_once("${").map_or(*key, |(prefix, _)| prefix));
+    CONDITION_KEYS.iter().copied().chain(declared).map(str::to_owned)
+}
 
 struct KeywardHelper {
     /// Key ids, aliases, principal names and `$names`, refreshed before each line.
@@ -136,7 +149,7 @@ impl KeywardHelper {
                 .iter()
                 .chain(&["ReEncryptFrom", "ReEncryptTo"])
                 .map(|op| format!("kms:{op}"))
-                .chain(CONDITION_KEYS.iter().map(|k| (*k).to_owned()))
+                .chain(condition_keys())
                 .collect(),
             Slot::Operation => crate::kms::wire::OPERATIONS.iter().map(|op| (*op).to_owned()).collect(),
             Slot::Name => self.words.clone(),
@@ -330,11 +343,33 @@ mod tests {
         assert_eq!(helper.candidates(Slot::Name, "alias/ar"), ["alias/archive"]);
         assert_eq!(
             helper.candidates(Slot::Action, "kms:ReEn"),
-            ["kms:ReEncrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+            // Actions, and ReEncrypt's condition key.
+            [
+                "kms:ReEncrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptOnSameKey",
+                "kms:ReEncryptTo"
+            ]
         );
         assert!(helper
             .candidates(Slot::Action, "kms:Encrypt")
             .contains(&"kms:EncryptionContext:".to_owned()));
+    }
+
+    #[test]
+    fn condition_keys_of_every_operation_complete_and_templates_as_their_prefix() {
+        let helper = KeywardHelper {
+            words: Vec::new(),
+            files: FilenameCompleter::new(),
+            colour: false,
+        };
+        assert_eq!(
+            helper.candidates(Slot::Action, "kms:EncapsulationA"),
+            ["kms:EncapsulationAlgorithm"]
+        );
+        assert_eq!(helper.candidates(Slot::Action, "kms:ReplicaR"), ["kms:ReplicaRegion"]);
+        assert_eq!(helper.candidates(Slot::Action, "kms:Signi"), ["kms:SigningAlgorithm"]);
+        assert_eq!(helper.candidates(Slot::Action, "aws:RequestT"), ["aws:RequestTag/"]);
     }
 }
 

@@ -218,7 +218,7 @@ impl Session {
 
     /// Decides `action` on `key_id` as the runtime would, for `explain` and
     /// `simulate`, without calling (nor auditing) anything. In `context`,
-    /// the request condition keys of [`REQUEST_KEYS`] are set as themselves,
+    /// the request condition keys ([`is_request_key`]) are set as themselves,
     /// the other pairs as the encryption context.
     pub(super) fn decide(
         &self,
@@ -242,12 +242,12 @@ impl Session {
             .cloned()
             .collect();
         let mut request = KmsRequest::new(caller.clone(), action, &key.arn);
-        // The request condition keys of the key-kind operations are not
-        // encryption context: `context kms:SigningAlgorithm=ECDSA_SHA_256`.
+        // The request condition keys of the operations are not encryption
+        // context: `context kms:SigningAlgorithm=ECDSA_SHA_256`.
         let (condition_keys, encryption_context): (BTreeMap<_, _>, BTreeMap<_, _>) = context
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
-            .partition(|(k, _)| REQUEST_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k)));
+            .partition(|(k, _)| is_request_key(k));
         for (name, value) in &condition_keys {
             request.context.insert_one(name, value.clone());
         }
@@ -305,13 +305,24 @@ pub(super) fn endpoint(service: &str, region: &str) -> String {
     }
 }
 
-/// Request condition keys of the key-kind operations (AWS KMS condition
-/// keys): `simulate … context` sets them on the request.
-const REQUEST_KEYS: &[&str] = &[
-    "kms:SigningAlgorithm",
-    "kms:MessageType",
-    "kms:MacAlgorithm",
-    "kms:KeyAgreementAlgorithm",
-    "kms:DataKeyPairSpec",
-    "kms:EncryptionAlgorithm",
-];
+/// Whether `simulate … context NAME=VALUE` sets `NAME` on the request
+/// itself rather than as encryption context: the condition keys some KMS
+/// operation sets from its request ([`crate::kms::op::DECLARED`]), such as
+/// `kms:SigningAlgorithm`, `kms:EncapsulationAlgorithm` or
+/// `kms:ReplicaRegion`, and `aws:RequestTag/TAG`. The encryption context
+/// keys (`kms:EncryptionContext:K`, `kms:EncryptionContextKeys`) come from
+/// the encryption context, so they are not request keys.
+pub(super) fn is_request_key(name: &str) -> bool {
+    crate::kms::op::DECLARED
+        .iter()
+        .flat_map(|op| op.condition_keys)
+        .filter(|key| !key.starts_with("kms:EncryptionContext"))
+        .any(|key| match key.split_once("${") {
+            Some((prefix, _)) => {
+                name.len() > prefix.len()
+                    && name.is_char_boundary(prefix.len())
+                    && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+            }
+            None => key.eq_ignore_ascii_case(name),
+        })
+}

@@ -15,6 +15,7 @@ use keyward::crypto::keys::{
 use sha2::Digest;
 
 mod python;
+mod wycheproof_vectors;
 
 /// A scratch folder under target/, emptied first.
 pub(crate) fn scratch(name: &str) -> PathBuf {

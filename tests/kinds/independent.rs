@@ -39,19 +39,19 @@ fn digest(algorithm: &str, message: &[u8]) -> Vec<u8> {
 fn signatures_verify_with_openssl_from_the_public_key_for_every_spec_and_algorithm_openssl_has() {
     let kms = kms();
     let message = b"keyward-1.0.0.tar.gz: the bytes of a release";
+    const RSA: &[&str] = &[
+        "RSASSA_PSS_SHA_256",
+        "RSASSA_PSS_SHA_384",
+        "RSASSA_PSS_SHA_512",
+        "RSASSA_PKCS1_V1_5_SHA_256",
+        "RSASSA_PKCS1_V1_5_SHA_384",
+        "RSASSA_PKCS1_V1_5_SHA_512",
+    ];
+    // Each key is created once; every algorithm of its spec signs with it.
     let cases: &[(&str, &[&str])] = &[
-        (
-            "RSA_2048",
-            &[
-                "RSASSA_PSS_SHA_256",
-                "RSASSA_PSS_SHA_384",
-                "RSASSA_PSS_SHA_512",
-                "RSASSA_PKCS1_V1_5_SHA_256",
-                "RSASSA_PKCS1_V1_5_SHA_384",
-                "RSASSA_PKCS1_V1_5_SHA_512",
-            ],
-        ),
-        ("RSA_3072", &["RSASSA_PSS_SHA_384"]),
+        ("RSA_2048", RSA),
+        ("RSA_3072", RSA),
+        ("RSA_4096", RSA),
         ("ECC_NIST_P256", &["ECDSA_SHA_256"]),
         ("ECC_NIST_P384", &["ECDSA_SHA_384"]),
         ("ECC_NIST_P521", &["ECDSA_SHA_512"]),
@@ -97,13 +97,20 @@ fn signatures_verify_with_openssl_from_the_public_key_for_every_spec_and_algorit
 }
 
 #[test]
-fn rsa_ciphertexts_openssl_makes_from_the_public_key_decrypt_through_keyward() {
+fn rsa_ciphertexts_openssl_makes_from_the_public_key_decrypt_through_keyward_for_every_rsa_spec() {
     let kms = kms();
-    let dir = scratch("kinds-rsa-oaep");
-    let key = create(&kms, "RSA_2048", "ENCRYPT_DECRYPT");
+    for spec in ["RSA_2048", "RSA_3072", "RSA_4096"] {
+        rsa_oaep_ciphertexts_from_openssl_decrypt(&kms, spec);
+    }
+}
+
+/// Both OAEP algorithms with one `ENCRYPT_DECRYPT` key of `spec`.
+fn rsa_oaep_ciphertexts_from_openssl_decrypt(kms: &Kms, spec: &str) {
+    let dir = scratch(&format!("kinds-rsa-oaep-{spec}"));
+    let key = create(kms, spec, "ENCRYPT_DECRYPT");
     fs::write(
         dir.join("pub.der"),
-        bytes(&ok(&kms, "GetPublicKey", json!({"KeyId": key}))["PublicKey"]),
+        bytes(&ok(kms, "GetPublicKey", json!({"KeyId": key}))["PublicKey"]),
     )
     .unwrap();
     fs::write(dir.join("pt.bin"), b"a secret for keyward").unwrap();
@@ -129,11 +136,15 @@ fn rsa_ciphertexts_openssl_makes_from_the_public_key_decrypt_through_keyward() {
         ];
         let ciphertext = openssl(&dir, &args);
         let opened = ok(
-            &kms,
+            kms,
             "Decrypt",
             json!({"KeyId": key, "CiphertextBlob": b64(&ciphertext), "EncryptionAlgorithm": algorithm}),
         );
-        assert_eq!(bytes(&opened["Plaintext"]), b"a secret for keyward", "{algorithm}");
+        assert_eq!(
+            bytes(&opened["Plaintext"]),
+            b"a secret for keyward",
+            "{spec} {algorithm}"
+        );
         // The other algorithm does not open it: one opaque error.
         let other = if algorithm == "RSAES_OAEP_SHA_1" {
             "RSAES_OAEP_SHA_256"
@@ -142,7 +153,7 @@ fn rsa_ciphertexts_openssl_makes_from_the_public_key_decrypt_through_keyward() {
         };
         let wrong = json!({"KeyId": key, "CiphertextBlob": b64(&ciphertext), "EncryptionAlgorithm": other});
         assert_eq!(
-            refused(call(&kms, "Decrypt", wrong)),
+            refused(call(kms, "Decrypt", wrong)),
             (ErrorName::InvalidCiphertextException, String::new())
         );
     }

@@ -5,6 +5,8 @@
 //! SQLite, and signatures, ciphertexts and shared secrets checked with the
 //! `openssl` command, an implementation keyward does not use.
 
+#[cfg(feature = "cli")]
+mod cli_verbs;
 mod create;
 #[cfg(feature = "cli")]
 mod examples;
