@@ -12,7 +12,7 @@ use super::{check, members, KeyIdForms, Op};
 use crate::crypto::keys::{MessageType, SigningAlgorithm};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
-use crate::kms::runtime::{crypto_error, dry_run, Clock, Runtime};
+use crate::kms::runtime::{crypto_error, dry_run, Clock, KeyPair, Runtime};
 use crate::kms::{KeyUsage, Target};
 
 /// `Sign`.
@@ -77,6 +77,73 @@ fn read(
     Ok((algorithm, message_type))
 }
 
+/// The request members `Sign` and `Verify` read alike.
+struct Members<'a> {
+    key_id: &'a str,
+    message: &'a [u8],
+    message_type: Option<&'a str>,
+    algorithm: &'a str,
+}
+
+impl<'a> Members<'a> {
+    fn of(key_id: &'a str, message: &'a [u8], message_type: Option<&'a str>, algorithm: &'a str) -> Self {
+        Members {
+            key_id,
+            message,
+            message_type,
+            algorithm,
+        }
+    }
+}
+
+/// The one path of `Sign` and `Verify`: reads the members, then, audited,
+/// authorizes the call on its key with `kms:SigningAlgorithm` and
+/// `kms:MessageType`, checks the key and message, answers a dry run, and
+/// runs `use_key` with the key's ARN and key pair.
+#[allow(clippy::too_many_arguments)]
+fn signing_call<C: Clock, R>(
+    rt: &Runtime<C>,
+    caller: &Caller,
+    name: &str,
+    action: &str,
+    request: Members<'_>,
+    grant_tokens: &[String],
+    dry: Option<bool>,
+    use_key: impl FnOnce(&str, &KeyPair, SigningAlgorithm, MessageType) -> Result<R, KmsError>,
+) -> Result<R, KmsError> {
+    let Members {
+        key_id,
+        message,
+        message_type,
+        algorithm,
+    } = request;
+    let (algorithm, message_type) = read(key_id, message, message_type, algorithm, grant_tokens)?;
+    let parameters = json!({
+        "keyId": key_id,
+        "signingAlgorithm": algorithm.as_str(),
+        "messageType": message_type.as_str(),
+        "dryRun": dry,
+    });
+    rt.audited(name, caller, Some(key_id), parameters, true, |rt| {
+        let context = [
+            ("kms:SigningAlgorithm", algorithm.as_str()),
+            ("kms:MessageType", message_type.as_str()),
+        ];
+        let key = rt.key_for_use(
+            caller,
+            action,
+            key_id,
+            Some(KeyUsage::SignVerify),
+            grant_tokens,
+            &context,
+        )?;
+        members::check_signing(key, algorithm, message_type, message)?;
+        dry_run(dry)?;
+        let pair = rt.key_pair(key)?;
+        use_key(&key.arn, &pair, algorithm, message_type)
+    })
+}
+
 impl Op for Sign {
     const NAME: &'static str = "Sign";
     const ACTION: &'static str = "kms:Sign";
@@ -98,40 +165,32 @@ impl Op for Sign {
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<SignResponse, KmsError> {
-        let (key, message, kind) = (&self.key_id, &self.message, self.message_type.as_deref());
-        let (algorithm, message_type) = read(key, message, kind, &self.signing_algorithm, &self.grant_tokens)?;
-        let parameters = json!({
-            "keyId": self.key_id,
-            "signingAlgorithm": algorithm.as_str(),
-            "messageType": message_type.as_str(),
-            "dryRun": self.dry_run,
-        });
-        rt.audited(Self::NAME, caller, Some(&self.key_id), parameters, true, |rt| {
-            let context = [
-                ("kms:SigningAlgorithm", algorithm.as_str()),
-                ("kms:MessageType", message_type.as_str()),
-            ];
-            let key = rt.key_for_use(
-                caller,
-                Self::ACTION,
-                &self.key_id,
-                Some(KeyUsage::SignVerify),
-                &self.grant_tokens,
-                &context,
-            )?;
-            members::check_signing(key, algorithm, message_type, &self.message)?;
-            dry_run(self.dry_run)?;
-            let signature = rt
-                .key_pair(key)?
-                .private
-                .sign(algorithm, message_type, &self.message)
-                .map_err(|e| crypto_error(e, ErrorName::KMSInternalException))?;
-            Ok(SignResponse {
-                key_id: key.arn.clone(),
-                signature: Blob::new(signature),
-                signing_algorithm: algorithm.as_str().to_owned(),
-            })
-        })
+        let members = Members::of(
+            &self.key_id,
+            &self.message,
+            self.message_type.as_deref(),
+            &self.signing_algorithm,
+        );
+        signing_call(
+            rt,
+            caller,
+            Self::NAME,
+            Self::ACTION,
+            members,
+            &self.grant_tokens,
+            self.dry_run,
+            |arn, pair, algorithm, message_type| {
+                let signature = pair
+                    .private
+                    .sign(algorithm, message_type, &self.message)
+                    .map_err(|e| crypto_error(e, ErrorName::KMSInternalException))?;
+                Ok(SignResponse {
+                    key_id: arn.to_owned(),
+                    signature: Blob::new(signature),
+                    signing_algorithm: algorithm.as_str().to_owned(),
+                })
+            },
+        )
     }
 }
 
@@ -157,38 +216,30 @@ impl Op for Verify {
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<VerifyResponse, KmsError> {
-        let (key, message, kind) = (&self.key_id, &self.message, self.message_type.as_deref());
-        let (algorithm, message_type) = read(key, message, kind, &self.signing_algorithm, &self.grant_tokens)?;
-        let parameters = json!({
-            "keyId": self.key_id,
-            "signingAlgorithm": algorithm.as_str(),
-            "messageType": message_type.as_str(),
-            "dryRun": self.dry_run,
-        });
-        rt.audited(Self::NAME, caller, Some(&self.key_id), parameters, true, |rt| {
-            let context = [
-                ("kms:SigningAlgorithm", algorithm.as_str()),
-                ("kms:MessageType", message_type.as_str()),
-            ];
-            let key = rt.key_for_use(
-                caller,
-                Self::ACTION,
-                &self.key_id,
-                Some(KeyUsage::SignVerify),
-                &self.grant_tokens,
-                &context,
-            )?;
-            members::check_signing(key, algorithm, message_type, &self.message)?;
-            dry_run(self.dry_run)?;
-            rt.key_pair(key)?
-                .public
-                .verify(algorithm, message_type, &self.message, &self.signature)
-                .map_err(|e| crypto_error(e, ErrorName::KMSInvalidSignatureException))?;
-            Ok(VerifyResponse {
-                key_id: key.arn.clone(),
-                signature_valid: true,
-                signing_algorithm: algorithm.as_str().to_owned(),
-            })
-        })
+        let members = Members::of(
+            &self.key_id,
+            &self.message,
+            self.message_type.as_deref(),
+            &self.signing_algorithm,
+        );
+        signing_call(
+            rt,
+            caller,
+            Self::NAME,
+            Self::ACTION,
+            members,
+            &self.grant_tokens,
+            self.dry_run,
+            |arn, pair, algorithm, message_type| {
+                pair.public
+                    .verify(algorithm, message_type, &self.message, &self.signature)
+                    .map_err(|e| crypto_error(e, ErrorName::KMSInvalidSignatureException))?;
+                Ok(VerifyResponse {
+                    key_id: arn.to_owned(),
+                    signature_valid: true,
+                    signing_algorithm: algorithm.as_str().to_owned(),
+                })
+            },
+        )
     }
 }
