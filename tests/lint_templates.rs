@@ -89,7 +89,13 @@ fn a_file_without_a_policy_is_skipped_with_a_note_not_an_error() {
 #[test]
 fn template_findings_snapshot() {
     let mut all = String::new();
-    for name in ["key-and-role.cfn.json", "key-and-role.cfn.yaml", "plan.tfplan.json"] {
+    for name in [
+        "key-and-role.cfn.json",
+        "key-and-role.cfn.yaml",
+        "plan.tfplan.json",
+        "strings.cfn.json",
+        "strings.cfn.yaml",
+    ] {
         let (source, linted) = lint(name);
         all.push_str(&output::json::render(&Report {
             source: &source,
@@ -103,4 +109,46 @@ fn template_findings_snapshot() {
     }, {
         insta::assert_snapshot!("lint_templates", all);
     });
+}
+
+/// Is `want` (`rule @ line:column `text``) among the findings' places?
+fn assert_place(places: &[String], want: &str) {
+    assert!(places.iter().any(|p| p == want), "{want} not in {places:#?}");
+}
+
+#[test]
+fn terraform_plan_findings_point_at_the_token_inside_the_policy_string() {
+    let (source, linted) = lint("plan.tfplan.json");
+    let places = places(&source, &linted.findings);
+    // `"Principal": "*"` is written `\"*\"` inside the plan's JSON string.
+    assert_place(&places, r#"public-key-access @ 14:282 `\"*\"`"#);
+    assert_place(&places, r#"pass-role-wildcard @ 38:142 `\"*\"`"#);
+}
+
+#[test]
+fn yaml_string_policies_point_at_the_token_in_every_scalar_style() {
+    let (source, linted) = lint("strings.cfn.yaml");
+    let places = places(&source, &linted.findings);
+    // Literal block scalar (`|`).
+    assert_place(&places, r#"public-key-access @ 12:65 `"*"`"#);
+    // Folded block scalar (`>`).
+    assert_place(&places, r#"unknown-action @ 21:22 `"kms:Decrpyt"`"#);
+    // `!Sub |`, on a line after substitutions.
+    assert_place(&places, r#"unknown-action @ 30:60 `"s3:GetObjectt"`"#);
+    // Double-quoted, with `\"` escapes.
+    assert_place(&places, r#"unknown-action @ 35:106 `\"sqs:SendMesage\"`"#);
+    // Single-quoted, after a `''` escape would shift it.
+    assert_place(&places, r#"unknown-action @ 39:94 `"sns:Publissh"`"#);
+    assert_eq!(linted.note.as_deref(), Some("5 policies checked"));
+}
+
+#[test]
+fn json_template_string_and_fn_sub_policies_point_at_the_token() {
+    let (source, linted) = lint("strings.cfn.json");
+    let places = places(&source, &linted.findings);
+    assert_place(&places, r#"unknown-action @ 7:117 `\"kms:Decrpyt\"`"#);
+    // `{"Fn::Sub": "..."}`: the policy is the substituted string.
+    assert_place(&places, r#"unknown-action @ 14:203 `\"s3:GetObjekt\"`"#);
+    // `${AWS::AccountId}` reads as an account, so the principal is fine.
+    assert!(!places.iter().any(|p| p.starts_with("principal-format")), "{places:#?}");
 }

@@ -182,8 +182,25 @@ pub fn intrinsic(root: &Node, node: &Node) -> Option<String> {
     })
 }
 
+/// The argument of a `Fn::Sub` (`!Sub x` or `{"Fn::Sub": x}`), if `node` is one.
+pub fn sub_argument(node: &Node) -> Option<&Node> {
+    match &node.value {
+        Value::Tagged(tag, inner) if tag == "Sub" || tag == "Fn::Sub" => Some(inner),
+        Value::Object(members) if members.len() == 1 && members[0].0 == "Fn::Sub" => Some(&members[0].2),
+        _ => None,
+    }
+}
+
+/// What `${name}` of a `Fn::Sub` stands for.
+pub fn placeholder(root: &Node, name: &str) -> String {
+    match name.split_once('.') {
+        Some((resource, attribute)) => reference(root, resource, Some(attribute)),
+        None => reference(root, name, None),
+    }
+}
+
 /// `${Name}`, `${Name.Attribute}` and `${!Literal}` in a `Fn::Sub` string.
-fn substitute(root: &Node, template: &str) -> String {
+pub fn substitute(root: &Node, template: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find("${") {
@@ -200,10 +217,7 @@ fn substitute(root: &Node, template: &str) -> String {
                 out.push_str(literal);
                 out.push('}');
             }
-            None => match name.split_once('.') {
-                Some((resource, attribute)) => out.push_str(&reference(root, resource, Some(attribute))),
-                None => out.push_str(&reference(root, name, None)),
-            },
+            None => out.push_str(&placeholder(root, name)),
         }
         rest = &after[close + 1..];
     }

@@ -6,6 +6,7 @@
 //! a note.
 
 mod cloudformation;
+mod located;
 mod node;
 mod render;
 mod terraform;
@@ -148,15 +149,28 @@ impl Linter {
                 f.message = format!("{}: {}", policy.name, f.message);
             }
         };
-        // A policy kept as a JSON string (Terraform, some templates): its
-        // findings point at the string.
-        if let Value::String(text) = &policy.node.value {
-            let inner = Source::new(source.name(), text.clone());
+        // A policy kept as a string (Terraform, a JSON string or block
+        // scalar in a template, a `Fn::Sub` template): its findings point at
+        // their token in the string, or at the whole string when the text
+        // cannot be located.
+        if let Some(text) = policy_text(root, policy.node) {
+            let located = text.located(source.text());
+            let inner = Source::new(
+                source.name(),
+                located.as_ref().map_or_else(|| text.value(), |l| l.text.clone()),
+            );
             let mut findings = self.lint_inline(&inner, policy.kind, policy.inline);
             for f in &mut findings {
                 prefix(f);
-                f.span = policy.node.span;
-                f.labels.clear();
+                let at = |span: Span| located.as_ref().and_then(|l| l.origin(span));
+                f.span = at(f.span).unwrap_or(policy.node.span);
+                f.labels.retain_mut(|label| match at(label.span) {
+                    Some(span) => {
+                        label.span = span;
+                        true
+                    }
+                    None => false,
+                });
             }
             return findings;
         }
@@ -174,6 +188,47 @@ impl Linter {
             }
         }
         findings
+    }
+}
+
+/// A policy written as a string: the string node, or a `Fn::Sub` of one.
+enum PolicyText<'n> {
+    Plain(&'n Node, &'n str),
+    Sub(&'n Node, &'n Node, &'n str),
+}
+
+fn policy_text<'n>(root: &'n Node, node: &'n Node) -> Option<PolicyText<'n>> {
+    if let Value::String(text) = &node.value {
+        return Some(PolicyText::Plain(node, text));
+    }
+    let argument = cloudformation::sub_argument(node)?;
+    let template = match &argument.value {
+        Value::Array(items) => items.first()?,
+        _ => argument,
+    };
+    Some(PolicyText::Sub(root, template, template.as_str()?))
+}
+
+impl PolicyText<'_> {
+    /// The text as the linter reads it, without places.
+    fn value(&self) -> String {
+        match self {
+            PolicyText::Plain(_, text) => (*text).to_owned(),
+            PolicyText::Sub(root, _, text) => cloudformation::substitute(root, text),
+        }
+    }
+
+    /// The text with the place of each byte in `source`.
+    fn located(&self, source: &str) -> Option<located::Located> {
+        match self {
+            PolicyText::Plain(node, text) => located::locate(source, node.span, text),
+            PolicyText::Sub(root, node, text) => {
+                let template = located::locate(source, node.span, text)?;
+                Some(located::substitute(&template, &|name| {
+                    cloudformation::placeholder(root, name)
+                }))
+            }
+        }
     }
 }
 
