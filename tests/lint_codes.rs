@@ -5,10 +5,11 @@
 //! `<CODE>.<kind>.json`, where the kind is `auto`, `identity`, `key`,
 //! `trust`, `scp` or `rcp`.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
-use keyward::lint::{access_analyzer, explain, Linter};
+use keyward::lint::output::{self, Report};
+use keyward::lint::{access_analyzer, explain, Finding, Linter};
 use keyward::policy::DocumentKind;
 use keyward::source::Source;
 
@@ -24,6 +25,23 @@ fn kind(name: &str) -> Option<DocumentKind> {
         "rcp" => Some(DocumentKind::ResourceControlPolicy),
         _ => None,
     }
+}
+
+/// `<CODE>.<kind>.pass.json`: a near miss of the code's sample that must not raise it.
+fn is_pass(path: &Path) -> bool {
+    path.to_str().is_some_and(|p| p.ends_with(".pass.json"))
+}
+
+fn lint_path(path: &Path, kind: Option<DocumentKind>) -> (Source, Vec<Finding>) {
+    let text = std::fs::read_to_string(path).expect("UTF-8 corpus file");
+    let name = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let source = Source::new(name, text);
+    let findings = Linter::default().lint_file(&source, kind).findings;
+    (source, findings)
 }
 
 fn codes_of(path: &Path, kind: Option<DocumentKind>) -> BTreeSet<&'static str> {
@@ -78,6 +96,7 @@ fn samples() -> Vec<(String, String, BTreeSet<&'static str>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/lint-codes");
     json_files(&dir)
         .into_iter()
+        .filter(|path| !is_pass(path))
         .map(|path| {
             let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
             let mut parts = file.split('.');
@@ -126,4 +145,107 @@ fn every_access_analyzer_code_is_covered_or_has_a_reason() {
     }
     let covered = all.iter().filter(|c| raised.contains(**c)).count();
     println!("Access Analyzer codes covered: {covered} / {}", all.len());
+}
+
+/// A policy file and the kind it is linted as.
+type Fixture = (PathBuf, Option<DocumentKind>);
+
+/// For each Access Analyzer code keyward raises: a policy that raises it
+/// (its `policies/lint-codes/` sample, else the first rule fixture that
+/// does) and one that does not (the sample's `.pass.json` near miss, else
+/// the `.good.json` fixture of the rule that raised it).
+fn code_fixtures() -> BTreeMap<&'static str, (Fixture, Option<Fixture>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut fails: BTreeMap<&'static str, (Fixture, String)> = BTreeMap::new();
+    for path in json_files(&root.join("lint-codes")).into_iter().filter(|p| !is_pass(p)) {
+        let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let mut parts = file.split('.');
+        let code = parts.next().unwrap_or_default();
+        let kind = kind(parts.next().unwrap_or_default());
+        for (rule, raised) in findings_of(&path, kind) {
+            if let Some(code) = raised.filter(|r| *r == code) {
+                fails.entry(code).or_insert(((path.clone(), kind), rule));
+            }
+        }
+    }
+    for path in json_files(&root.join("lint")) {
+        for (rule, raised) in findings_of(&path, None) {
+            if let Some(code) = raised {
+                fails.entry(code).or_insert(((path.clone(), None), rule));
+            }
+        }
+    }
+    fails
+        .into_iter()
+        .map(|(code, ((path, kind), rule))| {
+            let near_miss = path.with_extension("pass.json");
+            let good = root.join("lint").join(format!("{rule}.good.json"));
+            let passes = if near_miss.is_file() {
+                Some((near_miss, kind))
+            } else if good.is_file() {
+                Some((good, None))
+            } else {
+                None
+            };
+            (code, ((path, kind), passes))
+        })
+        .collect()
+}
+
+fn snapshot_text(source: &Source, kind: Option<DocumentKind>, findings: &[Finding]) -> String {
+    format!(
+        "{} (kind: {})\n{}\n{}",
+        source.name(),
+        kind.map_or("auto".to_owned(), |k| format!("{k:?}")),
+        source.text().trim_end(),
+        output::json::render(&Report { source, findings })
+    )
+}
+
+/// Snapshot tests for every Access Analyzer code keyward raises: one
+/// policy that raises it and one that does not, with all their findings
+/// (`snapshots/lint_code@<CODE>.fails.snap` and `.passes.snap`).
+#[test]
+fn each_access_analyzer_code_raised_and_not_raised_snapshots() {
+    let fixtures = code_fixtures();
+    let mut wrong = Vec::new();
+    let mut snapshots = Vec::new();
+    for (code, ((fails, fails_kind), passes)) in &fixtures {
+        let (source, findings) = lint_path(fails, *fails_kind);
+        if !findings.iter().any(|f| f.issue_code == Some(*code)) {
+            wrong.push(format!("{code}: {} does not raise it", source.name()));
+        }
+        snapshots.push((
+            format!("lint_code@{code}.fails"),
+            snapshot_text(&source, *fails_kind, &findings),
+        ));
+        let Some((passes, passes_kind)) = passes else {
+            wrong.push(format!("{code}: no policy that passes (add {code}.<kind>.pass.json)"));
+            continue;
+        };
+        let (source, findings) = lint_path(passes, *passes_kind);
+        if findings.iter().any(|f| f.issue_code == Some(*code)) {
+            wrong.push(format!("{code}: {} raises it", source.name()));
+        }
+        snapshots.push((
+            format!("lint_code@{code}.passes"),
+            snapshot_text(&source, *passes_kind, &findings),
+        ));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let raised: BTreeSet<&str> = fixtures.keys().copied().collect();
+    let excused = access_analyzer::NOT_COVERED
+        .iter()
+        .filter(|(c, _)| !raised.contains(c))
+        .count();
+    assert_eq!(raised.len() + excused, access_analyzer::codes().count());
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        filters => vec![(r"IAM catalogue: [^)]*\([0-9-]+\)", "IAM catalogue: [catalogue]")],
+    }, {
+        for (name, text) in snapshots {
+            insta::assert_snapshot!(name, text);
+        }
+    });
 }
