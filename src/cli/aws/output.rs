@@ -1,7 +1,8 @@
-//! An answer as the AWS CLI prints it: timestamps in ISO 8601 (the model
-//! says which members are timestamps), `--query` (JMESPath), then
-//! `--output json` (four-space indent), `text` (botocore's tab-separated
-//! layout), `table` (boxed, after the AWS CLI's) or `yaml`.
+//! An answer as the AWS CLI prints it: timestamps in ISO 8601 and members
+//! in the model's order (the model says which members are timestamps),
+//! `--query` (JMESPath), then `--output json` (four-space indent), `text`
+//! (botocore's tab-separated layout), `table` (boxed, after the AWS CLI's)
+//! or `yaml`.
 
 use std::io::Write;
 
@@ -22,9 +23,12 @@ pub enum Format {
     Yaml,
 }
 
-/// Rewrites, in place, every timestamp member of `value` (a response of
-/// shape `shape`) from epoch seconds to ISO 8601, as the AWS CLI prints them.
-pub fn iso_timestamps(model: &Model, shape: &str, value: &mut Value) {
+/// Rewrites, in place, a response of shape `shape` as the AWS CLI prints
+/// it: every timestamp member from epoch seconds to ISO 8601, and the
+/// members of each structure in the model's order (botocore builds a
+/// response from the model's members, so `aws kms` prints them in that
+/// order whatever the wire order). Members the model lacks stay, last.
+pub fn as_printed(model: &Model, shape: &str, value: &mut Value) {
     match (model.shape(shape), value) {
         (Some(Shape::Timestamp), value @ Value::Number(_)) => {
             if let Some(seconds) = value.as_f64() {
@@ -32,20 +36,24 @@ pub fn iso_timestamps(model: &Model, shape: &str, value: &mut Value) {
             }
         }
         (Some(Shape::Structure { members, .. }), Value::Object(fields)) => {
+            let mut rest: Vec<(String, Value)> = std::mem::take(fields).into_iter().collect();
             for (name, member) in &members.0 {
-                if let Some(field) = fields.get_mut(name) {
-                    iso_timestamps(model, &member.shape, field);
+                if let Some(at) = rest.iter().position(|(field, _)| field == name) {
+                    let (field, mut value) = rest.remove(at);
+                    as_printed(model, &member.shape, &mut value);
+                    fields.insert(field, value);
                 }
             }
+            fields.extend(rest);
         }
         (Some(Shape::List { member }), Value::Array(items)) => {
             for item in items {
-                iso_timestamps(model, member, item);
+                as_printed(model, member, item);
             }
         }
         (Some(Shape::Map { value: of, .. }), Value::Object(fields)) => {
             for field in fields.values_mut() {
-                iso_timestamps(model, of, field);
+                as_printed(model, of, field);
             }
         }
         _ => {}
@@ -115,9 +123,22 @@ mod tests {
     fn only_members_the_model_calls_timestamps_change() {
         let model = super::super::model::model();
         let mut response = json!({"KeyMetadata": {"CreationDate": 0, "KeyId": "k", "PendingDeletionWindowInDays": 7}});
-        iso_timestamps(model, "DescribeKeyResponse", &mut response);
+        as_printed(model, "DescribeKeyResponse", &mut response);
         assert_eq!(response["KeyMetadata"]["CreationDate"], "1970-01-01T00:00:00+00:00");
         assert_eq!(response["KeyMetadata"]["PendingDeletionWindowInDays"], 7);
+    }
+
+    #[test]
+    fn members_print_in_the_model_order_as_botocore_parses_them() {
+        let model = super::super::model::model();
+        let mut response =
+            json!({"CiphertextBlob": "c", "KeyId": "k", "KeyMaterialId": "m", "Plaintext": "p", "Extra": 1});
+        as_printed(model, "GenerateDataKeyResponse", &mut response);
+        let order: Vec<&str> = response.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            order,
+            ["CiphertextBlob", "Plaintext", "KeyId", "KeyMaterialId", "Extra"]
+        );
     }
 
     #[test]
