@@ -279,5 +279,10 @@ fn against_the_aws_cli() {
         "kms list-aliases --query Aliases[?AliasName=='alias/app'].TargetKeyId --output text",
         &[],
     );
+    // The bare backtick literal of many AWS examples (JEP 12's deprecated form).
+    pair.same(
+        "kms list-aliases --query Aliases[?AliasName==`alias/app`].AliasArn --output text",
+        &[],
+    );
     pair.refused("kms encrypt --key-id alias/missing --plaintext aGk=");
 }

@@ -76,12 +76,62 @@ pub fn iso8601(seconds: f64) -> String {
 
 /// Applies `--query` to `value`.
 pub fn query(expression: &str, value: &Value) -> Result<Value, String> {
-    let compiled = jmespath::compile(expression).map_err(|e| format!("bad value for --query `{expression}`: {e}"))?;
+    let compiled = jmespath::compile(expression)
+        .or_else(|e| bare_literals_quoted(expression).map_or(Err(e), |quoted| jmespath::compile(&quoted)))
+        .map_err(|e| format!("bad value for --query `{expression}`: {e}"))?;
     let data = jmespath::Variable::from_serializable(value).map_err(|e| format!("--query: {e}"))?;
     let found = compiled
         .search(data)
         .map_err(|e| format!("--query `{expression}`: {e}"))?;
     serde_json::to_value(&*found).map_err(|e| format!("--query: {e}"))
+}
+
+/// `expression` with each backtick literal that is not JSON read as a
+/// string (`` `alias/app` `` as `` `"alias/app"` ``), as the AWS CLI's
+/// JMESPath still reads the deprecated form (JEP 12); `None` when there is
+/// none to rewrite.
+fn bare_literals_quoted(expression: &str) -> Option<String> {
+    let mut out = String::with_capacity(expression.len() + 8);
+    let mut rewritten = false;
+    let mut chars = expression.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // Quoted identifiers and raw strings are copied whole.
+            '"' | '\'' => {
+                out.push(c);
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == '\\' {
+                        out.extend(chars.next());
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '`' => {
+                let mut lexeme = String::new();
+                while let Some(d) = chars.next() {
+                    match d {
+                        '\\' if chars.as_str().starts_with('`') => lexeme.push(chars.next()?),
+                        '`' => break,
+                        _ => lexeme.push(d),
+                    }
+                }
+                let json = if serde_json::from_str::<Value>(&lexeme).is_ok() {
+                    lexeme
+                } else {
+                    let text: String = serde_json::from_str(&format!("\"{}\"", lexeme.trim_start())).ok()?;
+                    rewritten = true;
+                    Value::String(text).to_string()
+                };
+                out.push('`');
+                out.push_str(&json.replace('`', "\\`"));
+                out.push('`');
+            }
+            _ => out.push(c),
+        }
+    }
+    rewritten.then_some(out)
 }
 
 /// Writes `value` in `format`; `title` heads a table (the operation's name).
@@ -147,5 +197,20 @@ mod tests {
         assert_eq!(query("Keys[].KeyId", &value).unwrap(), json!(["a", "b"]));
         assert_eq!(query("length(Keys)", &value).unwrap(), json!(2));
         assert!(query("Keys[", &value).is_err());
+    }
+
+    #[test]
+    fn a_bare_backtick_literal_is_a_string_as_the_aws_cli_reads_it() {
+        let value = json!({"Aliases": [{"AliasName": "alias/app", "TargetKeyId": "k"}, {"AliasName": "alias/b"}]});
+        let found = query("Aliases[?AliasName==`alias/app`].TargetKeyId", &value).unwrap();
+        assert_eq!(found, json!(["k"]));
+        // JSON literals, quoted names and raw strings keep their meaning.
+        assert_eq!(
+            query("Aliases[?AliasName==`\"alias/b\"`].AliasName", &value).unwrap(),
+            json!(["alias/b"])
+        );
+        assert_eq!(query("length(Aliases[?'`x`'!=`1`])", &value).unwrap(), json!(2));
+        assert_eq!(bare_literals_quoted("a[?b==`c`]").as_deref(), Some("a[?b==`\"c\"`]"));
+        assert_eq!(bare_literals_quoted("a[?'`c`'==\"`d`\"]"), None);
     }
 }
