@@ -4,6 +4,10 @@
 //! from the environment) and the answers as the AWS CLI prints them.
 //! https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-shorthand.html
 
+// The same lines through the real AWS CLI against `keyward serve`.
+#[cfg(feature = "serve")]
+mod against;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -667,4 +671,32 @@ fn key_policy_get_and_put_take_the_policy_name_default_only() {
     let other = kms.run(&["policy", "get", "--key-id", &key, "--policy-name", "other"]);
     assert_eq!(other.status.code(), Some(1), "{}", stderr(&other));
     assert!(stderr(&other).contains("NotFoundException"), "{}", stderr(&other));
+}
+
+/// The REPL's `call` (and `keyward run`) prints a response as `keyward kms`
+/// does: ISO 8601 timestamps, members in the model's order.
+#[test]
+fn the_repl_call_prints_timestamps_in_iso_8601_as_keyward_kms_does() {
+    let kms = Kms::new("repl-call");
+    let script = kms.file(
+        "call.kws",
+        b"let k = key create\nalias create alias/app $k\ncall CreateKey {\"Description\": \"app\"}\n\
+          call GenerateDataKey {\"KeyId\": \"alias/app\", \"KeySpec\": \"AES_256\"}\n",
+    );
+    let out = kms.run(&["run", &script]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    let first = text.find("{\n").unwrap_or_else(|| panic!("no JSON: {text}"));
+    let created: Value = serde_json::Deserializer::from_str(&text[first..])
+        .into_iter()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("no JSON: {text}"));
+    let date = created["KeyMetadata"]["CreationDate"]
+        .as_str()
+        .expect("a string timestamp");
+    assert!(date.ends_with("+00:00") && date.as_bytes()[10] == b'T', "{date}");
+    let order = ["\"CiphertextBlob\"", "\"Plaintext\"", "\"KeyId\"", "\"KeyMaterialId\""]
+        .map(|m| text.rfind(m).unwrap_or_else(|| panic!("{m} in {text}")));
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
 }

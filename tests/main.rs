@@ -11,6 +11,8 @@ mod aws_cli;
 mod cli;
 #[cfg(feature = "cli")]
 mod cli_output;
+#[cfg(all(feature = "cli", unix))]
+mod cli_terminal;
 mod conformance;
 mod corpus;
 mod custom_key_stores;

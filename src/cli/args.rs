@@ -19,6 +19,9 @@ pub struct Cli {
     /// `fileb://` and `-` values). `serve` bounds bodies with `--max-body-bytes`.
     #[arg(long, global = true, value_name = "KIND=SIZE", value_parser = input_limit)]
     pub input_limit: Vec<(keyward::source::read::Kind, u64)>,
+    /// When to colour the output.
+    #[arg(long = "color", global = true, value_enum, value_name = "WHEN", default_value_t = super::render::Colour::Auto)]
+    pub colour: super::render::Colour,
 }
 
 /// The most worker threads any command starts.

@@ -89,7 +89,9 @@ pub fn run(args: &LintArgs) -> Exit {
             }
         }
     }
-    let results = lint_all(&linter, &inputs, args.kind.kind.document_kind());
+    let bar = super::progress::documents(inputs.len(), "linting");
+    let results = lint_all(&linter, &inputs, args.kind.kind.document_kind(), &bar);
+    bar.finish_and_clear();
     let mut outcome = Exit::Success;
     let mut linted: Vec<(Source, Vec<Finding>)> = Vec::new();
     for result in results {
@@ -144,11 +146,13 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     Ok(all)
 }
 
-/// Lints every input on all cores; results keep the inputs' order.
+/// Lints every input on all cores, counting them on `bar`; results keep
+/// the inputs' order.
 fn lint_all(
     linter: &Linter,
     inputs: &[Input],
     kind: Option<keyward::policy::DocumentKind>,
+    bar: &indicatif::ProgressBar,
 ) -> Vec<Result<(Source, Vec<Finding>), String>> {
     let next = AtomicUsize::new(0);
     let done = Mutex::new(Vec::with_capacity(inputs.len()));
@@ -168,13 +172,14 @@ fn lint_all(
                         Loaded::Text(source) => {
                             let linted = linter.lint_file(&source, kind);
                             if let Some(note) = linted.note {
-                                eprintln!("note: `{}` {note}", source.name());
+                                bar.suspend(|| eprintln!("note: `{}` {note}", source.name()));
                             }
                             (source, linted.findings)
                         }
                         Loaded::Rejected(errors) => (errors.src.clone(), linter.rejected(&errors)),
                     });
                     mine.push((i, result));
+                    bar.inc(1);
                 }
                 if let Ok(mut done) = done.lock() {
                     done.extend(mine);

@@ -17,6 +17,7 @@ mod key_kinds;
 mod kms;
 mod kms_args;
 mod lint;
+mod progress;
 mod render;
 mod repl;
 #[cfg(feature = "serve")]
@@ -46,6 +47,7 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(if e.use_stderr() { Exit::Failure as u8 } else { 0 });
         }
     };
+    render::choose_colour(args.colour);
     for &(kind, bytes) in &args.input_limit {
         kind.set_limit(bytes);
     }

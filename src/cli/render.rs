@@ -62,7 +62,7 @@ fn thousands(n: usize) -> String {
 /// `Debug`, which renders labels its source cannot show as "Failed to read
 /// contents for label".
 pub fn report(diagnostic: &dyn Diagnostic) -> String {
-    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) {
+    let theme = if colour_for(std::io::stderr().is_terminal()) {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -81,9 +81,41 @@ pub fn report(diagnostic: &dyn Diagnostic) -> String {
     visible(&text)
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set.
+/// `--color`: when output is coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Colour {
+    /// On a terminal, unless `NO_COLOR` is set
+    #[default]
+    Auto,
+    /// Always, even in a pipe or with `NO_COLOR` (the AWS CLI's `on`)
+    #[value(alias = "on")]
+    Always,
+    /// Never (the AWS CLI's `off`)
+    #[value(alias = "off")]
+    Never,
+}
+
+static COLOUR: std::sync::OnceLock<Colour> = std::sync::OnceLock::new();
+
+/// Sets `--color` for the run; the first call wins.
+pub fn choose_colour(choice: Colour) {
+    let _ = COLOUR.set(choice);
+}
+
+/// Whether output to a stream that is (or is not) a terminal is coloured:
+/// as `--color` says, and for `auto` only on a terminal and never when
+/// `NO_COLOR` is set (https://no-color.org: a flag overrides `NO_COLOR`).
+fn colour_for(terminal: bool) -> bool {
+    match COLOUR.get().copied().unwrap_or_default() {
+        Colour::Always => true,
+        Colour::Never => false,
+        Colour::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// Colour on standard output.
 pub fn use_colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    colour_for(std::io::stdout().is_terminal())
 }
 
 fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {

@@ -45,6 +45,7 @@ fn session(args: &SessionArgs, state: Option<PathBuf>, colour: bool) -> Result<S
         via_service: args.via_service.clone(),
         state,
         colour,
+        shape_response: Some(super::aws::shape_response),
     })
     .map_err(|e| {
         eprint!("{}", render_error(&e, colour));

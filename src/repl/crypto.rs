@@ -172,6 +172,9 @@ impl Session {
                 let mut response = run_json(&mut self.runtime, &caller, operation, &request);
                 let printed = match &mut response {
                     Ok(value) => {
+                        if let Some(shape) = self.shape_response {
+                            shape(operation, value);
+                        }
                         let mut text = Zeroizing::new(serde_json::to_string_pretty(value).unwrap_or_default());
                         wipe(value);
                         text.push('\n');

@@ -26,5 +26,5 @@ pub use command::{Command, CryptoOptions, Expectation, Operand, Statement, Writt
 pub use diagnostics::ReplError;
 pub use editor::{interact, EditorOptions};
 pub use script::{render_error, run_script, ScriptOptions, ScriptSummary};
-pub use session::{Options, Session, Step};
+pub use session::{Options, Session, ShapeResponse, Step};
 pub use value::Value;

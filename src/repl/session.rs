@@ -40,7 +40,14 @@ pub struct Options {
     pub state: Option<PathBuf>,
     /// Colour in rendered explanations and diagnostics.
     pub colour: bool,
+    /// How `call` shapes a response (operation name, wire JSON) before
+    /// printing it; the wire JSON as is when `None`. The command line sets
+    /// the AWS CLI's shape (ISO 8601 timestamps, the model's member order).
+    pub shape_response: Option<ShapeResponse>,
 }
+
+/// See [`Options::shape_response`].
+pub type ShapeResponse = fn(&str, &mut serde_json::Value);
 
 impl Default for Options {
     fn default() -> Self {
@@ -52,6 +59,7 @@ impl Default for Options {
             via_service: None,
             state: None,
             colour: false,
+            shape_response: None,
         }
     }
 }
@@ -93,6 +101,7 @@ pub struct Session {
     /// `allow`, `deny` or `error`: how the last statement came out.
     pub(super) last_outcome: Option<Expectation>,
     pub(super) colour: bool,
+    pub(super) shape_response: Option<ShapeResponse>,
 }
 
 impl Session {
@@ -127,6 +136,7 @@ impl Session {
             last: None,
             last_outcome: None,
             colour: options.colour,
+            shape_response: options.shape_response,
         })
     }
 

@@ -16,12 +16,12 @@ use std::time::Duration;
 
 /// The accounts file the tests use: the root, an `app` role and an
 /// `attacker` role, each with an access key.
-fn accounts() -> PathBuf {
+pub(crate) fn accounts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve/accounts.json")
 }
 
 /// A fresh folder under the target directory.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
@@ -30,7 +30,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A running `keyward serve` on 127.0.0.1 and a free port; stopped (killed)
 /// when dropped, or gracefully with [`Served::stop`].
-struct Served {
+pub(crate) struct Served {
     child: Child,
     address: SocketAddr,
     log: PathBuf,
@@ -40,7 +40,7 @@ impl Served {
     /// Starts `keyward serve --bind 127.0.0.1:0 ARGS…` and waits for its
     /// "listening on" line. The access log goes to a file, so it never
     /// fills a pipe.
-    fn start(name: &str, args: &[&str]) -> Served {
+    pub(crate) fn start(name: &str, args: &[&str]) -> Served {
         Served::start_with_env(name, args, &[])
     }
 
@@ -74,7 +74,7 @@ impl Served {
         }
     }
 
-    fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
 

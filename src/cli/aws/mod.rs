@@ -371,8 +371,18 @@ pub enum Printing {
     Io,
 }
 
+/// A wire response of `operation` (`GenerateDataKey`) in the shape
+/// `keyward kms` prints: what the REPL's `call` shows.
+pub fn shape_response(operation: &str, response: &mut Value) {
+    let model = model::model();
+    if let Some(shape) = model.operations.get(operation).and_then(|o| o.output.as_deref()) {
+        output::as_printed(model, shape, response);
+    }
+}
+
 /// Prints a response of shape `shape` as the session's `--query` and
-/// `--output` say (JSON by default), timestamps in ISO 8601, then wipes it.
+/// `--output` say (JSON by default), timestamps in ISO 8601 and members in
+/// the model's order, then wipes it.
 /// An empty response prints nothing, as with the AWS CLI.
 pub fn print(
     out: &mut impl Write,
@@ -382,7 +392,7 @@ pub fn print(
     mut response: Value,
 ) -> Result<(), Printing> {
     if let Some(shape) = shape {
-        output::iso_timestamps(model::model(), shape, &mut response);
+        output::as_printed(model::model(), shape, &mut response);
     }
     let result = (|| {
         let mut shown = match &session.query {

@@ -1,7 +1,8 @@
-//! An answer as the AWS CLI prints it: timestamps in ISO 8601 (the model
-//! says which members are timestamps), `--query` (JMESPath), then
-//! `--output json` (four-space indent), `text` (botocore's tab-separated
-//! layout), `table` (boxed, after the AWS CLI's) or `yaml`.
+//! An answer as the AWS CLI prints it: timestamps in ISO 8601 and members
+//! in the model's order (the model says which members are timestamps),
+//! `--query` (JMESPath), then `--output json` (four-space indent), `text`
+//! (botocore's tab-separated layout), `table` (boxed, after the AWS CLI's)
+//! or `yaml`.
 
 use std::io::Write;
 
@@ -22,9 +23,12 @@ pub enum Format {
     Yaml,
 }
 
-/// Rewrites, in place, every timestamp member of `value` (a response of
-/// shape `shape`) from epoch seconds to ISO 8601, as the AWS CLI prints them.
-pub fn iso_timestamps(model: &Model, shape: &str, value: &mut Value) {
+/// Rewrites, in place, a response of shape `shape` as the AWS CLI prints
+/// it: every timestamp member from epoch seconds to ISO 8601, and the
+/// members of each structure in the model's order (botocore builds a
+/// response from the model's members, so `aws kms` prints them in that
+/// order whatever the wire order). Members the model lacks stay, last.
+pub fn as_printed(model: &Model, shape: &str, value: &mut Value) {
     match (model.shape(shape), value) {
         (Some(Shape::Timestamp), value @ Value::Number(_)) => {
             if let Some(seconds) = value.as_f64() {
@@ -32,20 +36,24 @@ pub fn iso_timestamps(model: &Model, shape: &str, value: &mut Value) {
             }
         }
         (Some(Shape::Structure { members, .. }), Value::Object(fields)) => {
+            let mut rest: Vec<(String, Value)> = std::mem::take(fields).into_iter().collect();
             for (name, member) in &members.0 {
-                if let Some(field) = fields.get_mut(name) {
-                    iso_timestamps(model, &member.shape, field);
+                if let Some(at) = rest.iter().position(|(field, _)| field == name) {
+                    let (field, mut value) = rest.remove(at);
+                    as_printed(model, &member.shape, &mut value);
+                    fields.insert(field, value);
                 }
             }
+            fields.extend(rest);
         }
         (Some(Shape::List { member }), Value::Array(items)) => {
             for item in items {
-                iso_timestamps(model, member, item);
+                as_printed(model, member, item);
             }
         }
         (Some(Shape::Map { value: of, .. }), Value::Object(fields)) => {
             for field in fields.values_mut() {
-                iso_timestamps(model, of, field);
+                as_printed(model, of, field);
             }
         }
         _ => {}
@@ -68,12 +76,62 @@ pub fn iso8601(seconds: f64) -> String {
 
 /// Applies `--query` to `value`.
 pub fn query(expression: &str, value: &Value) -> Result<Value, String> {
-    let compiled = jmespath::compile(expression).map_err(|e| format!("bad value for --query `{expression}`: {e}"))?;
+    let compiled = jmespath::compile(expression)
+        .or_else(|e| bare_literals_quoted(expression).map_or(Err(e), |quoted| jmespath::compile(&quoted)))
+        .map_err(|e| format!("bad value for --query `{expression}`: {e}"))?;
     let data = jmespath::Variable::from_serializable(value).map_err(|e| format!("--query: {e}"))?;
     let found = compiled
         .search(data)
         .map_err(|e| format!("--query `{expression}`: {e}"))?;
     serde_json::to_value(&*found).map_err(|e| format!("--query: {e}"))
+}
+
+/// `expression` with each backtick literal that is not JSON read as a
+/// string (`` `alias/app` `` as `` `"alias/app"` ``), as the AWS CLI's
+/// JMESPath still reads the deprecated form (JEP 12); `None` when there is
+/// none to rewrite.
+fn bare_literals_quoted(expression: &str) -> Option<String> {
+    let mut out = String::with_capacity(expression.len() + 8);
+    let mut rewritten = false;
+    let mut chars = expression.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // Quoted identifiers and raw strings are copied whole.
+            '"' | '\'' => {
+                out.push(c);
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == '\\' {
+                        out.extend(chars.next());
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '`' => {
+                let mut lexeme = String::new();
+                while let Some(d) = chars.next() {
+                    match d {
+                        '\\' if chars.as_str().starts_with('`') => lexeme.push(chars.next()?),
+                        '`' => break,
+                        _ => lexeme.push(d),
+                    }
+                }
+                let json = if serde_json::from_str::<Value>(&lexeme).is_ok() {
+                    lexeme
+                } else {
+                    let text: String = serde_json::from_str(&format!("\"{}\"", lexeme.trim_start())).ok()?;
+                    rewritten = true;
+                    Value::String(text).to_string()
+                };
+                out.push('`');
+                out.push_str(&json.replace('`', "\\`"));
+                out.push('`');
+            }
+            _ => out.push(c),
+        }
+    }
+    rewritten.then_some(out)
 }
 
 /// Writes `value` in `format`; `title` heads a table (the operation's name).
@@ -115,9 +173,22 @@ mod tests {
     fn only_members_the_model_calls_timestamps_change() {
         let model = super::super::model::model();
         let mut response = json!({"KeyMetadata": {"CreationDate": 0, "KeyId": "k", "PendingDeletionWindowInDays": 7}});
-        iso_timestamps(model, "DescribeKeyResponse", &mut response);
+        as_printed(model, "DescribeKeyResponse", &mut response);
         assert_eq!(response["KeyMetadata"]["CreationDate"], "1970-01-01T00:00:00+00:00");
         assert_eq!(response["KeyMetadata"]["PendingDeletionWindowInDays"], 7);
+    }
+
+    #[test]
+    fn members_print_in_the_model_order_as_botocore_parses_them() {
+        let model = super::super::model::model();
+        let mut response =
+            json!({"CiphertextBlob": "c", "KeyId": "k", "KeyMaterialId": "m", "Plaintext": "p", "Extra": 1});
+        as_printed(model, "GenerateDataKeyResponse", &mut response);
+        let order: Vec<&str> = response.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            order,
+            ["CiphertextBlob", "Plaintext", "KeyId", "KeyMaterialId", "Extra"]
+        );
     }
 
     #[test]
@@ -126,5 +197,20 @@ mod tests {
         assert_eq!(query("Keys[].KeyId", &value).unwrap(), json!(["a", "b"]));
         assert_eq!(query("length(Keys)", &value).unwrap(), json!(2));
         assert!(query("Keys[", &value).is_err());
+    }
+
+    #[test]
+    fn a_bare_backtick_literal_is_a_string_as_the_aws_cli_reads_it() {
+        let value = json!({"Aliases": [{"AliasName": "alias/app", "TargetKeyId": "k"}, {"AliasName": "alias/b"}]});
+        let found = query("Aliases[?AliasName==`alias/app`].TargetKeyId", &value).unwrap();
+        assert_eq!(found, json!(["k"]));
+        // JSON literals, quoted names and raw strings keep their meaning.
+        assert_eq!(
+            query("Aliases[?AliasName==`\"alias/b\"`].AliasName", &value).unwrap(),
+            json!(["alias/b"])
+        );
+        assert_eq!(query("length(Aliases[?'`x`'!=`1`])", &value).unwrap(), json!(2));
+        assert_eq!(bare_literals_quoted("a[?b==`c`]").as_deref(), Some("a[?b==`\"c\"`]"));
+        assert_eq!(bare_literals_quoted("a[?'`c`'==\"`d`\"]"), None);
     }
 }

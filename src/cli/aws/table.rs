@@ -54,6 +54,8 @@ fn section(title: &str, value: &Value) -> Section {
                     section.children.push(self::section(key, field));
                 }
             }
+            // By name, as the AWS CLI lists a structure's scalars.
+            section.rows.sort();
         }
         Value::Array(items) if items.iter().any(Value::is_object) => {
             let mut keys: Vec<String> = items
@@ -192,5 +194,13 @@ mod tests {
             table.contains("ListKeys") && table.contains("KeyArn") && table.contains("key/a"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn a_structures_scalars_are_listed_by_name_as_the_aws_cli_lists_them() {
+        let value = json!({"KeyMetadata": {"KeyId": "k", "Arn": "arn", "Enabled": true}});
+        let table = super::format("DescribeKey", &value);
+        let at = |name: &str| table.find(name).unwrap_or_else(|| panic!("{name} in {table}"));
+        assert!(at("Arn") < at("Enabled") && at("Enabled") < at("KeyId"), "{table}");
     }
 }
