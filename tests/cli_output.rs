@@ -210,7 +210,9 @@ fn a_locked_state_says_who_holds_it_and_lock_timeout_ends_the_wait() {
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     let program = std::env::current_exe().expect("the test program");
     let program = program.file_name().expect("a name").to_string_lossy();
-    let holder = format!("is locked by process {} ({program})", std::process::id());
+    // The holder is named by its program and, when it has one, its first
+    // argument (a test filter here).
+    let holder = format!("is locked by process {} ({program}", std::process::id());
     assert!(stderr.contains(&holder), "{holder:?} in {stderr}");
     assert!(stderr.contains("--lock-timeout"), "{stderr}");
 }
