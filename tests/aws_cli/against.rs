@@ -279,6 +279,7 @@ fn against_the_aws_cli() {
         "kms list-aliases --query Aliases[?AliasName=='alias/app'].TargetKeyId --output text",
         &[],
     );
+    pair.same("kms list-aliases --output text", &[]);
     // The bare backtick literal of many AWS examples (JEP 12's deprecated form).
     pair.same(
         "kms list-aliases --query Aliases[?AliasName==`alias/app`].AliasArn --output text",
