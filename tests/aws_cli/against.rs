@@ -256,6 +256,7 @@ fn against_the_aws_cli() {
 
     // 6. List grants, whole and through `--query`.
     pair.same("kms list-grants --key-id $KEY", &[]);
+    pair.same("kms list-grants --key-id $KEY --output text", &[]);
     pair.same(
         "kms list-grants --key-id $KEY --query Grants[].[GranteePrincipal,Operations[0]] --output text",
         &[],
@@ -275,10 +276,12 @@ fn against_the_aws_cli() {
         "kms describe-key --key-id alias/app --query KeyMetadata.KeyState --output text",
         &[],
     );
+    pair.same("kms describe-key --key-id alias/app --output text", &[]);
     pair.same(
         "kms list-aliases --query Aliases[?AliasName=='alias/app'].TargetKeyId --output text",
         &[],
     );
+    pair.same("kms list-aliases --output text", &[]);
     // The bare backtick literal of many AWS examples (JEP 12's deprecated form).
     pair.same(
         "kms list-aliases --query Aliases[?AliasName==`alias/app`].AliasArn --output text",

@@ -90,8 +90,10 @@ fn object(fields: &Map<String, Value>, identifier: Option<&str>, scalar_keys: Op
             }
         }
         Some(keys) => {
+            // A column this row lacks is empty (a `null` one is `None`), as
+            // botocore writes `item.get(key, '')`.
             for key in keys {
-                scalars.push(fields.get(key).map_or_else(|| "None".to_owned(), scalar_text));
+                scalars.push(fields.get(key).map_or_else(String::new, scalar_text));
             }
             for (key, value) in sorted {
                 if !keys.contains(key) {
@@ -133,5 +135,15 @@ mod tests {
         assert_eq!(text(json!({"PolicyNames": ["default"]})), "POLICYNAMES\tdefault\n");
         assert_eq!(text(json!(["a", "b"])), "a\tb\n");
         assert_eq!(text(json!({"Enabled": true, "Other": null})), "True\tNone\n");
+    }
+
+    /// As the AWS CLI 1.46 prints `list-aliases` with AWS managed aliases,
+    /// which have no target key nor dates.
+    #[test]
+    fn a_row_lacking_a_column_of_its_list_leaves_it_empty() {
+        assert_eq!(
+            text(json!({"Aliases": [{"AliasName": "alias/app", "TargetKeyId": "k"}, {"AliasName": "alias/aws/s3"}]})),
+            "ALIASES\talias/app\tk\nALIASES\talias/aws/s3\t\n"
+        );
     }
 }
