@@ -139,7 +139,10 @@ fn yaml_string_policies_point_at_the_token_in_every_scalar_style() {
     assert_place(&places, r#"unknown-action @ 35:106 `\"sqs:SendMesage\"`"#);
     // Single-quoted, after a `''` escape would shift it.
     assert_place(&places, r#"unknown-action @ 39:94 `"sns:Publissh"`"#);
-    assert_eq!(linted.note.as_deref(), Some("5 policies checked"));
+    // `!Sub [text, {Act: ...}]`: the variable's value, at its placeholder.
+    assert!(linted.findings.iter().any(|f| f.message.contains("`s3:GetObjeckt`")));
+    assert_place(&places, r#"unknown-action @ 45:143 `"${Act}"`"#);
+    assert_eq!(linted.note.as_deref(), Some("6 policies checked"));
 }
 
 #[test]

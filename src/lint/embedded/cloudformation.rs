@@ -200,7 +200,7 @@ pub fn placeholder(root: &Node, name: &str) -> String {
 }
 
 /// `${Name}`, `${Name.Attribute}` and `${!Literal}` in a `Fn::Sub` string.
-pub fn substitute(root: &Node, template: &str) -> String {
+fn substitute(root: &Node, template: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find("${") {

@@ -25,6 +25,14 @@ impl Located {
         Some(Span::new(first.start, last.end.max(first.start)))
     }
 
+    /// Text whose place is not known (every byte at offset 0).
+    pub fn unplaced(text: &str) -> Located {
+        Located {
+            text: text.to_owned(),
+            origins: vec![Span::at(0); text.len()],
+        }
+    }
+
     fn push(&mut self, c: char, origin: Span) {
         self.text.push(c);
         self.origins.extend(std::iter::repeat_n(origin, c.len_utf8()));

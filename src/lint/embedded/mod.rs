@@ -191,10 +191,16 @@ impl Linter {
     }
 }
 
-/// A policy written as a string: the string node, or a `Fn::Sub` of one.
+/// A policy written as a string: the string node, or a `Fn::Sub` of one
+/// (`!Sub text` or `!Sub [text, {Name: value}]`).
 enum PolicyText<'n> {
     Plain(&'n Node, &'n str),
-    Sub(&'n Node, &'n Node, &'n str),
+    Sub {
+        root: &'n Node,
+        template: &'n Node,
+        text: &'n str,
+        variables: Option<&'n Node>,
+    },
 }
 
 fn policy_text<'n>(root: &'n Node, node: &'n Node) -> Option<PolicyText<'n>> {
@@ -202,11 +208,16 @@ fn policy_text<'n>(root: &'n Node, node: &'n Node) -> Option<PolicyText<'n>> {
         return Some(PolicyText::Plain(node, text));
     }
     let argument = cloudformation::sub_argument(node)?;
-    let template = match &argument.value {
-        Value::Array(items) => items.first()?,
-        _ => argument,
+    let (template, variables) = match &argument.value {
+        Value::Array(items) => (items.first()?, items.get(1)),
+        _ => (argument, None),
     };
-    Some(PolicyText::Sub(root, template, template.as_str()?))
+    Some(PolicyText::Sub {
+        root,
+        template,
+        text: template.as_str()?,
+        variables,
+    })
 }
 
 impl PolicyText<'_> {
@@ -214,7 +225,7 @@ impl PolicyText<'_> {
     fn value(&self) -> String {
         match self {
             PolicyText::Plain(_, text) => (*text).to_owned(),
-            PolicyText::Sub(root, _, text) => cloudformation::substitute(root, text),
+            PolicyText::Sub { text, .. } => self.substitute(located::Located::unplaced(text)).text,
         }
     }
 
@@ -222,13 +233,25 @@ impl PolicyText<'_> {
     fn located(&self, source: &str) -> Option<located::Located> {
         match self {
             PolicyText::Plain(node, text) => located::locate(source, node.span, text),
-            PolicyText::Sub(root, node, text) => {
-                let template = located::locate(source, node.span, text)?;
-                Some(located::substitute(&template, &|name| {
-                    cloudformation::placeholder(root, name)
-                }))
+            PolicyText::Sub { template, text, .. } => {
+                Some(self.substitute(located::locate(source, template.span, text)?))
             }
         }
+    }
+
+    /// A `Fn::Sub` template with its `${Name}`s replaced: by the value the
+    /// variables map gives, else by the parameter, resource or pseudo
+    /// parameter of that name.
+    fn substitute(&self, template: located::Located) -> located::Located {
+        let PolicyText::Sub { root, variables, .. } = self else {
+            return template;
+        };
+        located::substitute(&template, &|name| match variables.and_then(|v| v.get(name)) {
+            Some(value) => cloudformation::intrinsic(root, value)
+                .or_else(|| value.as_str().map(str::to_owned))
+                .unwrap_or_else(|| name.to_owned()),
+            None => cloudformation::placeholder(root, name),
+        })
     }
 }
 
