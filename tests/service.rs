@@ -459,3 +459,67 @@ fn two_services_on_one_state_directory_see_each_others_keys() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A scratch state directory and a raw connection to its database that
+/// holds the write lock, as another process in the middle of a commit.
+fn locked_state(name: &str) -> (std::path::PathBuf, rusqlite::Connection) {
+    let dir = std::env::temp_dir().join(format!("keyward-service-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(SqliteStore::open(&dir).unwrap());
+    let raw = rusqlite::Connection::open(dir.join("keyward.db")).unwrap();
+    (dir, raw)
+}
+
+fn encrypts_audited(dir: &std::path::Path) -> usize {
+    let filter = keyward::kms::runtime::AuditFilter {
+        operation: Some("Encrypt".into()),
+        ..Default::default()
+    };
+    SqliteStore::open(dir).unwrap().audit(&filter).unwrap().len()
+}
+
+/// docs/store.md, "Audit durability": with `batched`, a call that changes
+/// nothing answers without waiting for its audit commit, which the writer
+/// makes as soon as it can.
+#[test]
+fn with_batched_audit_an_encrypt_answers_while_the_database_is_locked_and_its_record_lands_after() {
+    let (dir, raw) = locked_state("batched");
+    let kms = open(SqliteStore::open_with(&dir, keyward::store::Options::quiet()).unwrap())
+        .with_audit_durability(keyward::kms::AuditDurability::Batched);
+    let key = new_key(&kms);
+    raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Answered while another connection holds the write lock.
+    ok(&kms, "Encrypt", json!({"KeyId": key, "Plaintext": "aGk="}));
+    raw.execute_batch("COMMIT").unwrap();
+    drop(kms); // the store's writer finishes what it was given
+    assert_eq!(encrypts_audited(&dir), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The default, `sync`: the same Encrypt answers only once its record is
+/// committed, so it waits for the lock.
+#[test]
+fn with_sync_audit_an_encrypt_waits_for_its_record_to_be_committed() {
+    let (dir, raw) = locked_state("sync");
+    let kms = Arc::new(open(
+        SqliteStore::open_with(&dir, keyward::store::Options::quiet()).unwrap(),
+    ));
+    let key = new_key(&kms);
+    raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (done, answered) = std::sync::mpsc::channel();
+    let caller = {
+        let kms = Arc::clone(&kms);
+        std::thread::spawn(move || {
+            let result = call(&kms, &root(A), "Encrypt", json!({"KeyId": key, "Plaintext": "aGk="}));
+            done.send(result.is_ok()).unwrap();
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(answered.try_recv().is_err(), "answered before its record was committed");
+    raw.execute_batch("COMMIT").unwrap();
+    assert!(answered.recv().unwrap());
+    caller.join().unwrap();
+    assert_eq!(encrypts_audited(&dir), 1);
+    drop(kms);
+    let _ = std::fs::remove_dir_all(&dir);
+}

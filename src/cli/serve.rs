@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 
+use keyward::kms::AuditDurability;
 use keyward::server::{Config, Server, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS};
 use keyward::suite::Accounts;
 
@@ -34,9 +35,20 @@ pub struct ServeArgs {
     /// (in the listen queue) until one closes.
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS, value_name = "N", value_parser = connection_count)]
     pub max_connections: usize,
+    /// When the audit record of a call that changes nothing (Encrypt,
+    /// Decrypt, a refused call) is saved: `sync`, before the answer; or
+    /// `batched`, by the store's writer right after it (a crash loses the
+    /// records still queued). Calls that change state always commit before
+    /// they answer. See docs/store.md.
+    #[arg(long, default_value = "sync", value_name = "sync|batched", value_parser = audit_durability)]
+    pub audit_durability: AuditDurability,
     /// Do not print one line per request on standard error.
     #[arg(long)]
     pub quiet: bool,
+}
+
+fn audit_durability(value: &str) -> Result<AuditDurability, String> {
+    value.parse()
 }
 
 /// Parses `--max-connections N`: 1 to a million.
@@ -87,6 +99,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
         access_log: !args.quiet,
+        audit_durability: args.audit_durability,
         fail_commit: super::kms::test_fail_commit(),
     };
     let listener = match std::net::TcpListener::bind(args.bind) {

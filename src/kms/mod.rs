@@ -6,6 +6,7 @@
 mod actions;
 mod authorize;
 mod create_grant;
+mod durability;
 mod error;
 mod grant_book;
 mod grants;
@@ -23,6 +24,7 @@ pub mod wire;
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
 pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Path, Verdict, Why};
 pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
+pub use durability::AuditDurability;
 pub use error::{ErrorName, KmsError};
 pub use grant_book::{token_hash, GrantBook, Issued, StoredGrant, MAX_GRANTS_PER_KEY};
 pub use grants::{check as check_grant, NotApplied};

@@ -22,7 +22,7 @@ use std::sync::{Mutex, MutexGuard};
 use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
 use super::store::{Change, Commit, Partition, Receipt, Row, Seq, Store};
-use super::Authorizer;
+use super::{AuditDurability, Authorizer};
 use crate::eval::Caller;
 use crate::store::StoreError;
 
@@ -80,6 +80,8 @@ pub struct Service<C: Clock + Clone> {
     clock: C,
     /// The account of a caller that names none (a service principal).
     default_account: String,
+    /// Whether a call that changed nothing waits for its audit commit.
+    durability: AuditDurability,
     inner: Mutex<Inner<C>>,
 }
 
@@ -128,6 +130,7 @@ impl<C: Clock + Clone> Service<C> {
             identities,
             clock,
             default_account: default_account.to_owned(),
+            durability: AuditDurability::Sync,
             inner: Mutex::new(Inner {
                 seq: 0,
                 partitions: BTreeMap::new(),
@@ -161,6 +164,18 @@ impl<C: Clock + Clone> Service<C> {
             inner.seq = snapshot.seq;
         }
         Ok(service)
+    }
+
+    /// The service with `durability` for the audit records of calls that
+    /// change nothing ([`AuditDurability::Sync`] unless set).
+    pub fn with_audit_durability(mut self, durability: AuditDurability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// When the audit records of calls that change nothing are durable.
+    pub fn audit_durability(&self) -> AuditDurability {
+        self.durability
     }
 
     fn new_runtime(&self, partition: &Partition) -> Runtime<C> {
@@ -304,7 +319,14 @@ impl<C: Clock + Clone> Service<C> {
                 audit,
                 base,
             });
-            return Ok(Attempt::Committed(result, Some(receipt)));
+            let receipt = match self.durability {
+                AuditDurability::Sync => Some(receipt),
+                AuditDurability::Batched => {
+                    receipt.detach().map_err(|e| internal(&e))?;
+                    None
+                }
+            };
+            return Ok(Attempt::Committed(result, receipt));
         }
         let index: Vec<((String, String), Option<Partition>)> = changes
             .iter()

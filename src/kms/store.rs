@@ -177,9 +177,11 @@ enum Answer {
 pub struct Promise(oneshot::Sender<Result<Seq, StoreError>>);
 
 impl Promise {
-    /// Answers the receipt (ignored if its holder stopped waiting).
-    pub fn keep(self, answer: Result<Seq, StoreError>) {
-        let _ = self.0.send(answer);
+    /// Answers the receipt. Gives the answer back when nobody heard it (the
+    /// receipt was detached or dropped), so that a failure can be reported
+    /// some other way.
+    pub fn keep(self, answer: Result<Seq, StoreError>) -> Option<Result<Seq, StoreError>> {
+        self.0.send(answer).err().map(oneshot::SendError::into_inner)
     }
 }
 
@@ -205,6 +207,16 @@ impl Receipt {
         match self.0 {
             Answer::Ready(answer) => answer,
             Answer::Waiting { answer, stopped } => answer.recv().unwrap_or_else(|_| Err(stopped())),
+        }
+    }
+
+    /// Stops waiting: the commit goes on, and a failure the store learns of
+    /// later is reported by the store itself, not here. An answer already
+    /// known is returned.
+    pub fn detach(self) -> Result<(), StoreError> {
+        match self.0 {
+            Answer::Ready(answer) => answer.map(drop),
+            Answer::Waiting { .. } => Ok(()),
         }
     }
 

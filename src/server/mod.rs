@@ -61,6 +61,9 @@ pub struct Config {
     pub max_connections: usize,
     /// One line per request on standard error.
     pub access_log: bool,
+    /// Whether a call that changes nothing answers before its audit record
+    /// is on disk (`--audit-durability`).
+    pub audit_durability: crate::kms::AuditDurability,
     /// Test hook: fail the store's commit of this number (the first is 1),
     /// as a full disk would (`KEYWARD_TEST_FAIL_COMMIT` for `keyward serve`).
     #[doc(hidden)]
@@ -106,7 +109,8 @@ impl Server {
         .map_err(|e| ServeError::State {
             path: config.state_dir.clone().unwrap_or_default(),
             message: format!("{:?}", miette::Report::new(e)),
-        })?;
+        })?
+        .with_audit_durability(config.audit_durability);
         let kms = std::sync::Arc::new(kms);
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;
         Ok(Server {

@@ -12,22 +12,27 @@ use super::rows::non_negative;
 use super::StoreError;
 use crate::kms::runtime::{AuditFilter, AuditRecord};
 
-/// Appends `records`, numbering them after the last event id ever given
-/// (the table's AUTOINCREMENT counter, so a number is never reused), and
-/// writes that number into each record's `eventID`. Call inside a write
-/// transaction.
-pub(super) fn append(connection: &Connection, path: &Path, records: &[AuditRecord]) -> Result<(), StoreError> {
+/// Appends `records`, numbering them after `last` (the last event id
+/// given, [`last_event_id`] at the start of the transaction) and writing
+/// each number into its record's `eventID`; `last` ends at the last number
+/// used. Call inside a write transaction.
+pub(super) fn append(
+    connection: &Connection,
+    path: &Path,
+    records: &mut [AuditRecord],
+    last: &mut u64,
+) -> Result<(), StoreError> {
     if records.is_empty() {
         return Ok(());
     }
     let failed = |action| StoreError::database(action, path);
-    let mut next = last_event_id(connection, path)?;
     let mut insert = connection
         .prepare_cached(
             "INSERT INTO audit (event_id, account, region, time, key_arn, principal_arn, operation, error_code, record)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .map_err(failed("append to the audit log"))?;
+    let mut next = *last;
     for record in records {
         next += 1;
         let json = numbered(record, next).ok_or_else(|| StoreError::Encode {
@@ -52,14 +57,15 @@ pub(super) fn append(connection: &Connection, path: &Path, records: &[AuditRecor
             ])
             .map_err(failed("append to the audit log"))?;
     }
+    *last = next;
     Ok(())
 }
 
-/// `record` as JSON text with `eventID` set to `event_id`.
-pub(crate) fn numbered(record: &AuditRecord, event_id: u64) -> Option<String> {
-    let mut json = serde_json::to_value(record).ok()?;
-    json.as_object_mut()?.insert("eventID".into(), Value::from(event_id));
-    Some(json.to_string())
+/// `record` numbered `event_id`, as JSON text (written straight from the
+/// record, with no JSON tree in between).
+pub(crate) fn numbered(record: &mut AuditRecord, event_id: u64) -> Option<String> {
+    record.event_id = event_id;
+    serde_json::to_string(record).ok()
 }
 
 /// The last event id given, 0 when none was.

@@ -52,7 +52,22 @@ pub struct Options {
     /// How long to wait for a lock before failing with the database's
     /// "locked" error.
     pub lock_timeout: Duration,
+    /// How many commits may wait for the writer thread; a commit beyond it
+    /// waits for room (so a burst of callers slows down instead of piling
+    /// up memory).
+    pub writer_queue: usize,
+    /// Told when commits failed after their callers stopped waiting for
+    /// them (audit records under `AuditDurability::Batched`, or a request
+    /// whose client went away), with how many: nobody else hears of it.
+    /// `None` says nothing.
+    pub on_lost: Option<OnLost>,
 }
+
+/// Called with the number of commits lost and the error that lost them.
+pub type OnLost = Arc<dyn Fn(usize, &super::StoreError) + Send + Sync>;
+
+/// The writer's queue by default: a few group commits' worth.
+pub const WRITER_QUEUE: usize = 4096;
 
 impl Default for Options {
     /// Waits up to 30 s, saying so on stderr after one.
@@ -60,6 +75,10 @@ impl Default for Options {
         Options {
             on_wait: Some(Arc::new(|waiting: &Waiting| eprintln!("{waiting}"))),
             lock_timeout: Duration::from_secs(30),
+            writer_queue: WRITER_QUEUE,
+            on_lost: Some(Arc::new(|count: usize, error: &super::StoreError| {
+                eprintln!("keyward: {count} commit(s) whose callers had stopped waiting were not saved: {error}");
+            })),
         }
     }
 }
@@ -69,6 +88,7 @@ impl Options {
     pub fn quiet() -> Options {
         Options {
             on_wait: None,
+            on_lost: None,
             ..Options::default()
         }
     }
@@ -87,6 +107,8 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("on_wait", &self.on_wait.as_ref().map(|_| "…"))
             .field("lock_timeout", &self.lock_timeout)
+            .field("writer_queue", &self.writer_queue)
+            .field("on_lost", &self.on_lost.as_ref().map(|_| "…"))
             .finish()
     }
 }

@@ -206,7 +206,7 @@ impl Store for MemoryStore {
         Ok(self.inner().seq)
     }
 
-    fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {
+    fn commit(&self, mut commit: Commit) -> Result<Seq, StoreError> {
         let mut inner = self.inner();
         if !commit.changes.is_empty() && commit.base != inner.seq {
             return Err(StoreError::Conflict {
@@ -216,7 +216,7 @@ impl Store for MemoryStore {
         }
         // Everything that can fail, before anything changes.
         let mut audited = Vec::with_capacity(commit.audit.len());
-        for (record, event_id) in commit.audit.iter().zip(inner.last_event_id + 1..) {
+        for (record, event_id) in commit.audit.iter_mut().zip(inner.last_event_id + 1..) {
             let record = numbered(record, event_id)
                 .and_then(|text| serde_json::from_str(&text).ok())
                 .ok_or_else(|| StoreError::Encode {

@@ -46,7 +46,7 @@ use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 
-pub use busy::{OnWait, Options, Waiting};
+pub use busy::{OnLost, OnWait, Options, Waiting, WRITER_QUEUE};
 pub use error::StoreError;
 pub use failing::FailingStore;
 pub use import::IMPORTED_SUFFIX;

@@ -29,7 +29,7 @@ pub struct SqliteStore {
     options: Options,
     root: Arc<RootKey>,
     reader: Mutex<Connection>,
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<mpsc::SyncSender<Job>>,
     writer: Option<JoinHandle<()>>,
     /// This process's `keyward.lock.<pid>-<n>`, named to waiting processes.
     _holding: Option<super::holder::Holding>,
@@ -71,7 +71,7 @@ impl SqliteStore {
         schema::migrate(&connection, &database, &mut Patience::new(&options, &database))?;
         import::old_layout(&connection, &root, dir, &options)?;
         let reader = connect(&database, &options)?;
-        let (jobs, receiver) = mpsc::channel();
+        let (jobs, receiver) = mpsc::sync_channel(options.writer_queue.max(1));
         let writer = Writer {
             connection,
             root: Arc::clone(&root),
@@ -212,7 +212,8 @@ impl Store for SqliteStore {
 
     /// Hands `commit` to the writer thread, which commits it with whatever
     /// other commits are waiting, in one transaction, and answers once that
-    /// transaction is on disk.
+    /// transaction is on disk. When `Options::writer_queue` commits are
+    /// waiting already, this waits for room first.
     fn submit(&self, commit: Commit) -> Receipt {
         let database = self.database.clone();
         let stopped =
@@ -221,10 +222,12 @@ impl Store for SqliteStore {
         match &self.jobs {
             Some(jobs) => {
                 if let Err(mpsc::SendError(job)) = jobs.send(Job { commit, promise }) {
-                    job.promise.keep(Err(stopped()));
+                    let _ = job.promise.keep(Err(stopped()));
                 }
             }
-            None => promise.keep(Err(stopped())),
+            None => {
+                let _ = promise.keep(Err(stopped()));
+            }
         }
         receipt
     }

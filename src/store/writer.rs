@@ -37,48 +37,60 @@ pub(super) struct Writer {
 impl Writer {
     /// Commits what arrives until every sender is gone.
     pub fn run(self, jobs: &mpsc::Receiver<Job>) {
+        let mut batch = Vec::with_capacity(BATCH);
         while let Ok(first) = jobs.recv() {
-            let mut batch = vec![first];
+            batch.push(first);
             while batch.len() < BATCH {
                 match jobs.try_recv() {
                     Ok(job) => batch.push(job),
                     Err(_) => break,
                 }
             }
-            let commits: Vec<Commit> = batch.iter_mut().map(|job| std::mem::take(&mut job.commit)).collect();
-            let answers = self.commit_all(commits);
-            for (job, answer) in batch.into_iter().zip(answers) {
-                job.promise.keep(answer);
+            let answers = self.commit_all(&mut batch);
+            let mut lost: Option<(usize, StoreError)> = None;
+            for (job, answer) in batch.drain(..).zip(answers) {
+                if let Some(Err(error)) = job.promise.keep(answer) {
+                    let count = lost.as_ref().map_or(0, |(count, _)| *count);
+                    lost = Some((count + 1, error));
+                }
+            }
+            if let (Some((count, error)), Some(tell)) = (lost, &self.options.on_lost) {
+                tell(count, &error);
             }
         }
     }
 
-    /// One transaction for `commits`: an answer for each, in order.
-    fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Seq, StoreError>> {
-        let count = commits.len();
-        let database = self.database.clone();
-        let failed = |action| StoreError::database(action, &database);
-        let mut patience = Patience::new(&self.options, &database);
+    /// One transaction for the commits of `batch`: an answer for each, in
+    /// order. The change sequence and the last audit event id are read once
+    /// per transaction and counted on from there.
+    fn commit_all(&self, batch: &mut [Job]) -> Vec<Result<Seq, StoreError>> {
+        let count = batch.len();
+        let database = self.database.as_path();
+        let failed = |action| StoreError::database(action, database);
+        let mut patience = Patience::new(&self.options, database);
         let mut tx =
             match patience.retry(|| Transaction::new_unchecked(&self.connection, TransactionBehavior::Immediate)) {
                 Ok(tx) => tx,
                 Err(e) => return fan_out(failed("start a commit")(e), count),
             };
-        let mut seq = match rows::current_seq(&tx, &database) {
-            Ok(seq) => seq,
-            Err(e) => return fan_out(e, count),
-        };
+        let (mut seq, mut event) =
+            match rows::current_seq(&tx, database).and_then(|seq| Ok((seq, audit::last_event_id(&tx, database)?))) {
+                Ok(position) => position,
+                Err(e) => return fan_out(e, count),
+            };
         let mut answers = Vec::with_capacity(count);
-        for commit in commits {
+        for job in batch.iter_mut() {
             let answer = tx.savepoint().map_err(failed("start a commit")).and_then(|savepoint| {
-                let applied = apply(&savepoint, &self.root, &database, &commit, seq)?;
+                let mut after_event = event;
+                let applied = apply(&savepoint, &self.root, database, &mut job.commit, seq, &mut after_event)?;
                 savepoint.commit().map_err(failed("finish a commit"))?;
-                Ok(applied)
+                Ok((applied, after_event))
             });
-            if let Ok(after) = answer {
-                seq = after;
-            }
-            answers.push(answer);
+            // A commit rolled back to its savepoint used no number.
+            answers.push(answer.map(|(after, after_event)| {
+                (seq, event) = (after, after_event);
+                after
+            }));
         }
         if let Err(e) = tx.commit() {
             let error = failed("commit")(e);
@@ -95,14 +107,16 @@ fn fan_out(error: StoreError, count: usize) -> Vec<Result<Seq, StoreError>> {
     (0..count).map(|_| Err(error.for_another_caller())).collect()
 }
 
-/// Writes one commit whose base must be `seq`; returns the sequence after
+/// Writes one commit whose base must be `seq`, numbering its audit records
+/// after `event` (left at the last number used); returns the sequence after
 /// it. On an error the caller rolls the savepoint back.
 pub(super) fn apply(
     connection: &Connection,
     root: &RootKey,
     database: &std::path::Path,
-    commit: &Commit,
+    commit: &mut Commit,
     seq: Seq,
+    event: &mut u64,
 ) -> Result<Seq, StoreError> {
     if !commit.changes.is_empty() && commit.base != seq {
         return Err(StoreError::Conflict {
@@ -111,7 +125,7 @@ pub(super) fn apply(
         });
     }
     if commit.changes.is_empty() {
-        audit::append(connection, database, &commit.audit)?;
+        audit::append(connection, database, &mut commit.audit, event)?;
         return Ok(commit.base);
     }
     let mut last = seq;
@@ -153,6 +167,6 @@ pub(super) fn apply(
         };
         last = rows::log_change(connection, database, partition, kind, id)?;
     }
-    audit::append(connection, database, &commit.audit)?;
+    audit::append(connection, database, &mut commit.audit, event)?;
     Ok(last)
 }

@@ -299,3 +299,53 @@ fn concurrent_commits_from_many_threads_all_land_each_all_or_nothing() {
     assert_eq!(ids, (1..=800).collect::<Vec<u64>>());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_commit_beyond_the_writers_queue_waits_for_room_then_lands() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    let dir = scratch_dir("queue");
+    let options = super::super::Options {
+        writer_queue: 2,
+        ..super::super::Options::quiet()
+    };
+    let store = Arc::new(super::super::SqliteStore::open_with(&dir, options).unwrap());
+    // Another connection holds the write lock: the writer takes one commit
+    // and waits for the database, two more fill its queue.
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (_, records) = sample_records();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let submitter = {
+        let (store, sent) = (Arc::clone(&store), Arc::clone(&sent));
+        std::thread::spawn(move || {
+            let receipts: Vec<_> = (0..5)
+                .map(|_| {
+                    let receipt = store.submit(Commit {
+                        audit: records.clone(),
+                        ..Commit::default()
+                    });
+                    sent.fetch_add(1, Ordering::SeqCst);
+                    receipt
+                })
+                .collect();
+            receipts.into_iter().map(|r| r.wait()).collect::<Vec<_>>()
+        })
+    };
+    let started = Instant::now();
+    while sent.load(Ordering::SeqCst) < 3 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        sent.load(Ordering::SeqCst),
+        3,
+        "one commit at the writer, two queued, the fourth waits"
+    );
+    raw.execute_batch("COMMIT").unwrap();
+    let answers = submitter.join().unwrap();
+    assert_eq!(answers.len(), 5);
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(store.audit(&AuditFilter::default()).unwrap().len(), 15);
+    let _ = std::fs::remove_dir_all(&dir);
+}
