@@ -952,6 +952,7 @@ impl Setup {
             grants: self.grants.iter().map(read_grant).collect(),
             principal_tags: Vec::new(),
             vpc_endpoint_policies: Vec::new(),
+            management_account: None,
         }
     }
 }
@@ -1105,6 +1106,7 @@ fn any_service_decision(setup: &Setup, request: &KmsRequest) -> Decision {
         scps: &authorizer.scps,
         rcps: &authorizer.rcps,
         vpc_endpoint: None,
+        management_account: None,
     };
     let target = eval::access::Target {
         resource_account: request.key_account(),

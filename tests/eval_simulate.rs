@@ -172,8 +172,8 @@ fn every_reason_and_guardrail_note_code_is_documented_and_in_the_schema() {
     };
     let whys = listed(&schema["properties"]["why"]);
     let notes = listed(&schema["$defs"]["guardrail_note"]["properties"]["code"]);
-    let kms = keyward::kms::Why::ALL.map(keyward::kms::Why::code);
-    let general = keyward::eval::access::Why::ALL.map(keyward::eval::access::Why::code);
+    let kms = keyward::kms::KeyRule::ALL.map(keyward::kms::KeyRule::code);
+    let general = keyward::eval::access::Rule::ALL.map(keyward::eval::access::Rule::code);
     for code in kms.iter().chain(&general) {
         assert!(
             doc.contains(&format!("`{code}`")),

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use keyward::eval::{CompiledPolicy, Decision};
-use keyward::kms::{Authorization, Authorizer};
+use keyward::kms::{Authorization, AuthorizerBuilder, AuthorizerError};
 use keyward::policy::DocumentKind;
 use keyward::suite::{
     authorize_general, load_grants, load_policy, warnings, Accounts, Around, LoadError, RequestSpec, Sources, Warning,
@@ -57,63 +57,76 @@ fn read_request(args: &SimulateArgs) -> Result<RequestSpec, Failure> {
     RequestSpec::parse(&text).map_err(Failure::Usage)
 }
 
-/// The identity side: the accounts file's, then the flags' on top.
+/// The identity side: the accounts file's, then the flags' on top (a
+/// flag's principal may be a short name from the accounts file).
 fn identities(
     session: &Session,
     args: &SimulateArgs,
     sources: &mut Sources,
-) -> Result<(Authorizer, Option<Accounts>), Failure> {
+) -> Result<(AuthorizerBuilder, Option<Accounts>), Failure> {
     let mut accounts = match &session.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| Failure::Usage(format!("{:?}", miette::Report::new(e))))?),
         None => None,
     };
-    let mut authorizer = accounts
-        .as_mut()
-        .map(|a| std::mem::take(&mut a.identities))
-        .unwrap_or_default();
+    let mut builder = AuthorizerBuilder::extend(
+        accounts
+            .as_mut()
+            .map(|a| std::mem::take(&mut a.identities))
+            .unwrap_or_default(),
+    );
     if let Some(accounts) = &mut accounts {
         sources.extend(std::mem::take(&mut accounts.sources));
     }
+    let arn = |who: String| match accounts.as_ref().and_then(|a| a.names.get(&who)) {
+        Some(arn) => arn.clone(),
+        None => who,
+    };
+    let rejected = |flag: &str, value: &str, e: AuthorizerError| Failure::Usage(format!("`--{flag} {value}`: {e}"));
     let mut load = |path: &Path, kind: DocumentKind| -> Result<CompiledPolicy, Failure> {
         let loaded = load_policy(path, None, Some(kind))?;
         sources.add(loaded.source);
         Ok(loaded.policy)
     };
     if let Some(path) = &args.key_policy {
-        authorizer.key_policy = Some(load(path, DocumentKind::KeyPolicy)?);
+        builder.key_policy(load(path, DocumentKind::KeyPolicy)?);
     }
     for value in &args.identity_policy {
         let (principal, path) = split_pair("identity-policy", value)?;
-        authorizer
-            .identity_policies
-            .push((principal, load(&path, DocumentKind::IdentityPolicy)?));
+        let policy = load(&path, DocumentKind::IdentityPolicy)?;
+        builder
+            .identity_policy(&arn(principal), policy)
+            .map_err(|e| rejected("identity-policy", value, e))?;
     }
     for value in &args.boundary {
         let (principal, path) = split_pair("boundary", value)?;
-        authorizer
-            .boundaries
-            .push((principal, load(&path, DocumentKind::IdentityPolicy)?));
+        let policy = load(&path, DocumentKind::IdentityPolicy)?;
+        builder
+            .boundary(&arn(principal), policy)
+            .map_err(|e| rejected("boundary", value, e))?;
     }
     if let Some(path) = &args.session_policy {
-        authorizer.session_policy = Some(load(path, DocumentKind::IdentityPolicy)?);
+        let policy = load(path, DocumentKind::IdentityPolicy)?;
+        builder
+            .session_policy(policy)
+            .map_err(|e| rejected("session-policy", &path.display().to_string(), e))?;
     }
     for value in &args.scp {
         let (account, path) = split_pair("scp", value)?;
-        authorizer
-            .scps
-            .push((account, load(&path, DocumentKind::IdentityPolicy)?));
+        let policy = load(&path, DocumentKind::IdentityPolicy)?;
+        builder.scp(&account, policy).map_err(|e| rejected("scp", value, e))?;
     }
     for value in &args.rcp {
         let (account, path) = split_pair("rcp", value)?;
-        authorizer.rcps.push((account, load(&path, DocumentKind::Policy)?));
+        let policy = load(&path, DocumentKind::Policy)?;
+        builder.rcp(&account, policy).map_err(|e| rejected("rcp", value, e))?;
     }
-    Ok((authorizer, accounts))
+    Ok((builder, accounts))
 }
 
 fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
     let mut spec = read_request(args)?;
     let mut sources = Sources::default();
-    let (mut authorizer, accounts) = identities(session, args, &mut sources)?;
+    let (mut builder, accounts) = identities(session, args, &mut sources)?;
     // `--as` names the caller (a short name from the accounts file, or an
     // ARN); a request's own principal may be a short name too.
     if let Some(who) = &session.caller {
@@ -168,10 +181,14 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
         }
         let request = spec.to_kms_request(None).map_err(Failure::Usage)?;
         if let Some(path) = &args.grants {
-            authorizer.grants = load_grants(path, None, request.key)?;
+            builder.grants(load_grants(path, None, request.key)?);
         }
-        authorizer.vpc_endpoint_policies.extend(vpc_endpoint_policy);
-        authorizer.authorize(&request, args.explain)
+        if let Some((id, policy)) = vpc_endpoint_policy {
+            builder
+                .vpc_endpoint_policy(&id, policy)
+                .map_err(|e| Failure::Usage(format!("`--vpc-endpoint-policy`: {e}")))?;
+        }
+        builder.build().authorize(&request, args.explain)
     } else {
         if args.key_policy.is_some() || args.grants.is_some() {
             return Err(Failure::Usage(format!(
@@ -186,6 +203,7 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
             Ok(loaded.policy)
         };
         let resource_policy = args.resource_policy.as_deref().map(&mut load).transpose()?;
+        let authorizer = builder.build();
         let around = Around {
             identities: &authorizer,
             resource_policy: resource_policy.as_ref(),

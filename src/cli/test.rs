@@ -71,6 +71,8 @@ pub fn run(args: &TestArgs) -> Exit {
                     "actual_why": result.actual.why,
                     "expected_reasons": result.expected_reasons,
                     "actual_reasons": result.actual_reasons,
+                    "expected_guardrail_notes": result.expected_guardrail_notes,
+                    "actual_guardrail_notes": result.actual_guardrail_notes,
                     "passed": result.passed,
                 });
                 outln!("{line}");
@@ -85,6 +87,13 @@ pub fn run(args: &TestArgs) -> Exit {
                         "expected deciding statements [{}], got [{}]",
                         reasons.join(", "),
                         result.actual_reasons.join(", ")
+                    );
+                }
+                if let Some(notes) = &result.expected_guardrail_notes {
+                    outln!(
+                        "expected guardrail notes [{}], got [{}]",
+                        notes.join(", "),
+                        result.actual_guardrail_notes.join(", ")
                     );
                 }
                 if let Some(reference) = &result.reference {

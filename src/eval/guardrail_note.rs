@@ -19,6 +19,18 @@ pub enum GuardrailNote {
     /// RCPs do not impact `kms:RetireGrant` (Organizations User Guide,
     /// orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
     RcpNotForRetireGrant,
+    /// RCPs do not impact the permissions of a service-linked role
+    /// (orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
+    RcpNotForServiceLinkedRole,
+    /// RCPs do not impact a service's ability to assume its service-linked
+    /// role: the role's trust policy is not limited by them (same page).
+    RcpNotForServiceLinkedRoleTrust,
+    /// RCPs do not apply to AWS managed KMS keys (same page; KMS Developer
+    /// Guide, resource-control-policies.html).
+    RcpNotForAwsManagedKey,
+    /// RCPs do not affect resources in the organization's management
+    /// account (same page).
+    RcpNotForManagementAccount,
     /// The action has no resource and the caller belongs to no account.
     RcpNoAccount,
     /// The action has no resource: the RCPs of the caller's account
@@ -41,6 +53,10 @@ impl GuardrailNote {
             GuardrailNote::ScpNotForAnonymous => "scp-not-for-anonymous",
             GuardrailNote::RcpServiceNotCovered => "rcp-service-not-covered",
             GuardrailNote::RcpNotForRetireGrant => "rcp-not-for-retire-grant",
+            GuardrailNote::RcpNotForServiceLinkedRole => "rcp-not-for-service-linked-role",
+            GuardrailNote::RcpNotForServiceLinkedRoleTrust => "rcp-not-for-service-linked-role-trust",
+            GuardrailNote::RcpNotForAwsManagedKey => "rcp-not-for-aws-managed-key",
+            GuardrailNote::RcpNotForManagementAccount => "rcp-not-for-management-account",
             GuardrailNote::RcpNoAccount => "rcp-no-account",
             GuardrailNote::RcpOfCallerAccount => "rcp-of-caller-account",
             GuardrailNote::ResourcePolicyNoResource => "resource-policy-no-resource",
@@ -59,6 +75,16 @@ impl GuardrailNote {
                 "no RCP applies: RCPs do not cover this action's service (AWS Organizations, \"List of AWS services that support RCPs\")"
             }
             GuardrailNote::RcpNotForRetireGrant => "no RCP applies: RCPs do not impact `kms:RetireGrant`",
+            GuardrailNote::RcpNotForServiceLinkedRole => {
+                "no RCP applies: RCPs do not impact the permissions of a service-linked role"
+            }
+            GuardrailNote::RcpNotForServiceLinkedRoleTrust => {
+                "no RCP applies: RCPs do not impact a service assuming its service-linked role"
+            }
+            GuardrailNote::RcpNotForAwsManagedKey => "no RCP applies: RCPs do not apply to AWS managed KMS keys",
+            GuardrailNote::RcpNotForManagementAccount => {
+                "no RCP applies: RCPs do not affect resources in the organization's management account"
+            }
             GuardrailNote::RcpNoAccount => {
                 "no RCP applies: the action has no resource and the caller belongs to no account"
             }
@@ -78,11 +104,15 @@ impl GuardrailNote {
     }
 
     /// Every note, for documentation checks.
-    pub const ALL: [GuardrailNote; 9] = [
+    pub const ALL: [GuardrailNote; 13] = [
         GuardrailNote::ScpNotForServicePrincipal,
         GuardrailNote::ScpNotForAnonymous,
         GuardrailNote::RcpServiceNotCovered,
         GuardrailNote::RcpNotForRetireGrant,
+        GuardrailNote::RcpNotForServiceLinkedRole,
+        GuardrailNote::RcpNotForServiceLinkedRoleTrust,
+        GuardrailNote::RcpNotForAwsManagedKey,
+        GuardrailNote::RcpNotForManagementAccount,
         GuardrailNote::RcpNoAccount,
         GuardrailNote::RcpOfCallerAccount,
         GuardrailNote::ResourcePolicyNoResource,

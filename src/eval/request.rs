@@ -73,6 +73,22 @@ impl fmt::Display for InvalidCaller {
 
 impl std::error::Error for InvalidCaller {}
 
+/// The name prefix of every service-linked role (`AWSServiceRoleForAutoScaling`).
+const SERVICE_LINKED_ROLE_PREFIX: &str = "AWSServiceRoleFor";
+
+/// Is `arn` the ARN of a service-linked role: an IAM role under the path
+/// `/aws-service-role/`?
+pub fn is_service_linked_role_arn(arn: &str) -> bool {
+    match crate::arn::Arn::parse(arn) {
+        Some(crate::arn::Arn {
+            service: "iam",
+            resource,
+            ..
+        }) => resource.starts_with("role/aws-service-role/"),
+        _ => false,
+    }
+}
+
 fn is_account(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
@@ -192,6 +208,21 @@ impl Caller {
                     && resource.starts_with("role/")
                     && resource.rsplit('/').next() == Some(role_name.as_str())
             }
+            _ => false,
+        }
+    }
+
+    /// Is the caller a service-linked role or one of its sessions? A role
+    /// ARN says so by its path (`role/aws-service-role/…`, IAM User Guide,
+    /// using-service-linked-roles.html); a session ARN carries no path, so a
+    /// session counts when its role's name has the prefix AWS gives every
+    /// service-linked role, `AWSServiceRoleFor` (a choice, docs/evaluation.md).
+    pub fn is_service_linked_role(&self) -> bool {
+        match &self.kind {
+            CallerKind::Role { .. } => is_service_linked_role_arn(&self.arn),
+            CallerKind::AssumedRole { role_name } => role_name
+                .get(..SERVICE_LINKED_ROLE_PREFIX.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(SERVICE_LINKED_ROLE_PREFIX)),
             _ => false,
         }
     }

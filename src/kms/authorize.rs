@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use smallvec::SmallVec;
 
-use crate::eval::access::{GuardrailPolicies, Guardrails, IdentitySide, Limited, Stop};
+use crate::eval::access::{GuardrailPolicies, Guardrails, IdentitySide, Limited, ResourceFacts, Stop};
 use crate::eval::{
     CallerKind, CompiledPolicy, ContextValue, Decision, GuardrailNote, Matches, MissingKeys, Note, PrincipalMatch,
     Reason, Request, Trace,
@@ -41,6 +41,9 @@ pub struct Authorizer {
     pub grants: Vec<Grant>,
     /// Tags of users and roles, by principal ARN: `aws:PrincipalTag/<key>`.
     pub principal_tags: Vec<(String, BTreeMap<String, String>)>,
+    /// The organization's management account: RCPs do not affect its
+    /// resources ([ORG] orgs_manage_policies_rcps.html).
+    pub management_account: Option<String>,
 }
 
 /// Which mechanism allowed the request.
@@ -83,7 +86,7 @@ pub struct Cause {
 pub struct Authorization {
     pub decision: Decision,
     pub path: Option<Path>,
-    /// Why, as a stable code ([`Why::code`], or the general evaluator's).
+    /// Why, as a stable code ([`KeyRule::code`], or the general evaluator's).
     pub why: &'static str,
     pub reasons: Vec<Cause>,
     /// In words, why: one sentence a person can act on.
@@ -116,9 +119,10 @@ pub fn cause(reason: &Reason<'_>) -> Cause {
     }
 }
 
-/// Why a verdict came out as it did; [`Authorization::summary`] says it in words.
+/// The rule by which a KMS verdict came out as it did (its code is stable);
+/// [`Authorization::summary`] says it in words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Why {
+pub enum KeyRule {
     ExplicitDeny,
     NoScpAllows,
     NoRcpAllows,
@@ -153,62 +157,62 @@ pub enum Why {
     Anonymous,
 }
 
-impl Why {
+impl KeyRule {
     /// Every reason, for documentation checks.
-    pub const ALL: [Why; 24] = [
-        Why::ExplicitDeny,
-        Why::NoScpAllows,
-        Why::NoRcpAllows,
-        Why::NoVpcEndpointAllows,
-        Why::IdentityPolicyAllows,
-        Why::NoIdentityPolicyAllows,
-        Why::IdentityLimited,
-        Why::Grant,
-        Why::MayRetire,
-        Why::MayNotRetire,
-        Why::NoKeyPolicy,
-        Why::KeyPolicyNamesCaller,
-        Why::KeyPolicyNamesRole,
-        Why::DelegatedToAccount,
-        Why::CrossAccountNamesCaller,
-        Why::CrossAccountDelegated,
-        Why::CrossAccountKeyPolicySilent,
-        Why::CrossAccountIdentitySilent,
-        Why::KeyPolicySilentIdentityAllows,
-        Why::KeyPolicySilent,
-        Why::DelegatedIdentitySilent,
-        Why::RootUser,
-        Why::RoleStatementLimited,
-        Why::Anonymous,
+    pub const ALL: [KeyRule; 24] = [
+        KeyRule::ExplicitDeny,
+        KeyRule::NoScpAllows,
+        KeyRule::NoRcpAllows,
+        KeyRule::NoVpcEndpointAllows,
+        KeyRule::IdentityPolicyAllows,
+        KeyRule::NoIdentityPolicyAllows,
+        KeyRule::IdentityLimited,
+        KeyRule::Grant,
+        KeyRule::MayRetire,
+        KeyRule::MayNotRetire,
+        KeyRule::NoKeyPolicy,
+        KeyRule::KeyPolicyNamesCaller,
+        KeyRule::KeyPolicyNamesRole,
+        KeyRule::DelegatedToAccount,
+        KeyRule::CrossAccountNamesCaller,
+        KeyRule::CrossAccountDelegated,
+        KeyRule::CrossAccountKeyPolicySilent,
+        KeyRule::CrossAccountIdentitySilent,
+        KeyRule::KeyPolicySilentIdentityAllows,
+        KeyRule::KeyPolicySilent,
+        KeyRule::DelegatedIdentitySilent,
+        KeyRule::RootUser,
+        KeyRule::RoleStatementLimited,
+        KeyRule::Anonymous,
     ];
 
     /// A stable code for suites and JSON output.
     pub const fn code(self) -> &'static str {
         match self {
-            Why::ExplicitDeny => "explicit-deny",
-            Why::NoScpAllows => "scp-implicit-deny",
-            Why::NoRcpAllows => "rcp-implicit-deny",
-            Why::NoVpcEndpointAllows => "vpc-endpoint-implicit-deny",
-            Why::IdentityPolicyAllows => "identity-allows",
-            Why::NoIdentityPolicyAllows => "identity-silent",
-            Why::IdentityLimited => "identity-limited",
-            Why::Grant => "grant",
-            Why::MayRetire => "may-retire",
-            Why::MayNotRetire => "may-not-retire",
-            Why::NoKeyPolicy => "no-key-policy",
-            Why::KeyPolicyNamesCaller => "resource-policy-names-caller",
-            Why::KeyPolicyNamesRole => "resource-policy-names-role",
-            Why::DelegatedToAccount => "resource-policy-delegates",
-            Why::CrossAccountNamesCaller => "cross-account-allows",
-            Why::CrossAccountDelegated => "cross-account-delegated",
-            Why::CrossAccountKeyPolicySilent => "cross-account-resource-silent",
-            Why::CrossAccountIdentitySilent => "cross-account-identity-silent",
-            Why::KeyPolicySilentIdentityAllows => "resource-policy-required",
-            Why::KeyPolicySilent => "nothing-allows",
-            Why::DelegatedIdentitySilent => "delegated-identity-silent",
-            Why::RootUser => "root-user",
-            Why::RoleStatementLimited => "resource-policy-role-limited",
-            Why::Anonymous => "anonymous",
+            KeyRule::ExplicitDeny => "explicit-deny",
+            KeyRule::NoScpAllows => "scp-implicit-deny",
+            KeyRule::NoRcpAllows => "rcp-implicit-deny",
+            KeyRule::NoVpcEndpointAllows => "vpc-endpoint-implicit-deny",
+            KeyRule::IdentityPolicyAllows => "identity-allows",
+            KeyRule::NoIdentityPolicyAllows => "identity-silent",
+            KeyRule::IdentityLimited => "identity-limited",
+            KeyRule::Grant => "grant",
+            KeyRule::MayRetire => "may-retire",
+            KeyRule::MayNotRetire => "may-not-retire",
+            KeyRule::NoKeyPolicy => "no-key-policy",
+            KeyRule::KeyPolicyNamesCaller => "resource-policy-names-caller",
+            KeyRule::KeyPolicyNamesRole => "resource-policy-names-role",
+            KeyRule::DelegatedToAccount => "resource-policy-delegates",
+            KeyRule::CrossAccountNamesCaller => "cross-account-allows",
+            KeyRule::CrossAccountDelegated => "cross-account-delegated",
+            KeyRule::CrossAccountKeyPolicySilent => "cross-account-resource-silent",
+            KeyRule::CrossAccountIdentitySilent => "cross-account-identity-silent",
+            KeyRule::KeyPolicySilentIdentityAllows => "resource-policy-required",
+            KeyRule::KeyPolicySilent => "nothing-allows",
+            KeyRule::DelegatedIdentitySilent => "delegated-identity-silent",
+            KeyRule::RootUser => "root-user",
+            KeyRule::RoleStatementLimited => "resource-policy-role-limited",
+            KeyRule::Anonymous => "anonymous",
         }
     }
 }
@@ -219,7 +223,7 @@ impl Why {
 pub struct Verdict<'p> {
     pub decision: Decision,
     pub path: Option<Path>,
-    pub why: Why,
+    pub why: KeyRule,
     /// The permissions boundary or session policy that did not allow.
     pub limited: Option<Limited<'p>>,
     pub reasons: SmallVec<[Reason<'p>; 4]>,
@@ -394,9 +398,13 @@ impl Authorizer {
                 scps: &self.scps,
                 rcps: &self.rcps,
                 vpc_endpoint,
+                management_account: self.management_account.as_deref(),
             },
             eval,
-            request.key_account(),
+            ResourceFacts {
+                account: request.key_account(),
+                aws_managed_key: request.aws_managed_key,
+            },
             trace,
         );
 
@@ -404,7 +412,7 @@ impl Authorizer {
         let mut verdict = Verdict {
             decision: Decision::ImplicitDeny,
             path: None,
-            why: Why::KeyPolicySilent,
+            why: KeyRule::KeyPolicySilent,
             limited: None,
             reasons: SmallVec::new(),
             grant: None,
@@ -420,22 +428,22 @@ impl Authorizer {
         verdict.reasons.extend(all().flat_map(|m| m.denies.iter().copied()));
         if !verdict.reasons.is_empty() {
             verdict.decision = Decision::ExplicitDeny;
-            verdict.why = Why::ExplicitDeny;
+            verdict.why = KeyRule::ExplicitDeny;
             return verdict;
         }
         // KMS accepts only signed requests: `"Principal": "*"` means every
         // authenticated principal, never an anonymous caller.
         if caller.kind == CallerKind::Anonymous {
-            verdict.why = Why::Anonymous;
+            verdict.why = KeyRule::Anonymous;
             return verdict;
         }
         // 2. Guardrails must allow: a grant does not bypass them either
         // ([KMS] vpce-connect.html: the endpoint policy must allow too).
         if let Some(stop) = guardrails.stop() {
             verdict.why = match stop {
-                Stop::Scp => Why::NoScpAllows,
-                Stop::Rcp => Why::NoRcpAllows,
-                Stop::VpcEndpoint => Why::NoVpcEndpointAllows,
+                Stop::Scp => KeyRule::NoScpAllows,
+                Stop::Rcp => KeyRule::NoRcpAllows,
+                Stop::VpcEndpoint => KeyRule::NoVpcEndpointAllows,
             };
             return verdict;
         }
@@ -495,16 +503,16 @@ impl Authorizer {
             // The root user holds every IAM permission of its account; only
             // guardrails (checked above) limit it.
             if request.caller.kind == CallerKind::Root {
-                return allow(verdict, Path::IdentityPolicy, Why::RootUser);
+                return allow(verdict, Path::IdentityPolicy, KeyRule::RootUser);
             }
             if identity_ok {
                 verdict.reasons.extend(identity_allows());
-                return allow(verdict, Path::IdentityPolicy, Why::IdentityPolicyAllows);
+                return allow(verdict, Path::IdentityPolicy, KeyRule::IdentityPolicyAllows);
             }
             verdict.why = if identity_limited {
-                Why::IdentityLimited
+                KeyRule::IdentityLimited
             } else {
-                Why::NoIdentityPolicyAllows
+                KeyRule::NoIdentityPolicyAllows
             };
             return verdict;
         }
@@ -516,7 +524,7 @@ impl Authorizer {
         });
         if let Some(grant) = granted {
             verdict.grant = Some(grant);
-            return allow(verdict, Path::Grant, Why::Grant);
+            return allow(verdict, Path::Grant, KeyRule::Grant);
         }
 
         // RetireGrant is the grant's business alone: its retiring principal,
@@ -526,10 +534,10 @@ impl Authorizer {
             return match grants.iter().find(|g| grant_rules::may_retire(g, request, identity_ok)) {
                 Some(grant) => {
                     verdict.grant = Some(grant);
-                    allow(verdict, Path::Grant, Why::MayRetire)
+                    allow(verdict, Path::Grant, KeyRule::MayRetire)
                 }
                 None => {
-                    verdict.why = Why::MayNotRetire;
+                    verdict.why = KeyRule::MayNotRetire;
                     verdict
                 }
             };
@@ -537,7 +545,7 @@ impl Authorizer {
 
         // 4. The key policy, directly or by delegation to the caller's account.
         let Some(key) = key else {
-            verdict.why = Why::NoKeyPolicy;
+            verdict.why = KeyRule::NoKeyPolicy;
             return verdict;
         };
         let direct = || {
@@ -568,44 +576,44 @@ impl Authorizer {
             });
             if names_caller {
                 verdict.reasons.extend(direct());
-                return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesCaller);
+                return allow(verdict, Path::KeyPolicy, KeyRule::KeyPolicyNamesCaller);
             }
             if names_role && limits.within {
                 verdict.reasons.extend(direct());
-                return allow(verdict, Path::KeyPolicy, Why::KeyPolicyNamesRole);
+                return allow(verdict, Path::KeyPolicy, KeyRule::KeyPolicyNamesRole);
             }
             if delegated().next().is_some() && identity_ok {
                 verdict.reasons.extend(delegated().chain(identity_allows()));
-                return allow(verdict, Path::IdentityPolicy, Why::DelegatedToAccount);
+                return allow(verdict, Path::IdentityPolicy, KeyRule::DelegatedToAccount);
             }
             // As the general evaluator names them (eval::access): the role
             // statement, then the limit on an identity allow, then what is missing.
             let identity_allows = identity_allows().next().is_some();
             verdict.why = if names_role {
-                Why::RoleStatementLimited
+                KeyRule::RoleStatementLimited
             } else if identity_limited {
-                Why::IdentityLimited
+                KeyRule::IdentityLimited
             } else if delegated().next().is_some() {
-                Why::DelegatedIdentitySilent
+                KeyRule::DelegatedIdentitySilent
             } else if identity_allows {
-                Why::KeyPolicySilentIdentityAllows
+                KeyRule::KeyPolicySilentIdentityAllows
             } else {
-                Why::KeyPolicySilent
+                KeyRule::KeyPolicySilent
             };
             return verdict;
         }
         if identity_ok && direct().next().is_some() {
             verdict.reasons.extend(direct().chain(identity_allows()));
-            return allow(verdict, Path::KeyPolicy, Why::CrossAccountNamesCaller);
+            return allow(verdict, Path::KeyPolicy, KeyRule::CrossAccountNamesCaller);
         }
         if identity_ok && delegated().next().is_some() {
             verdict.reasons.extend(delegated().chain(identity_allows()));
-            return allow(verdict, Path::IdentityPolicy, Why::CrossAccountDelegated);
+            return allow(verdict, Path::IdentityPolicy, KeyRule::CrossAccountDelegated);
         }
         verdict.why = if key.allows.is_empty() {
-            Why::CrossAccountKeyPolicySilent
+            KeyRule::CrossAccountKeyPolicySilent
         } else {
-            Why::CrossAccountIdentitySilent
+            KeyRule::CrossAccountIdentitySilent
         };
         verdict
     }
@@ -660,42 +668,42 @@ fn summary(verdict: &Verdict<'_>, reasons: &[Cause]) -> String {
             .unwrap_or_else(|| "(no id)".into())
     };
     match verdict.why {
-        Why::ExplicitDeny => format!("explicitly denied by {}", describe(reasons)),
-        Why::NoScpAllows => "no service control policy of the caller's account allows the action".into(),
-        Why::NoRcpAllows => "no resource control policy of the key's account allows the action".into(),
-        Why::NoVpcEndpointAllows => "the policy of the VPC endpoint the request passed through does not allow it".into(),
-        Why::IdentityPolicyAllows => "allowed by an identity policy".into(),
-        Why::NoIdentityPolicyAllows => "no identity policy allows this action".into(),
-        Why::IdentityLimited => format!("an identity policy allows, but the limit on it does not{limit}"),
-        Why::Grant => format!("allowed by grant {}", grant()),
-        Why::MayRetire => format!("the caller may retire grant {}", grant()),
-        Why::MayNotRetire => {
+        KeyRule::ExplicitDeny => format!("explicitly denied by {}", describe(reasons)),
+        KeyRule::NoScpAllows => "no service control policy of the caller's account allows the action".into(),
+        KeyRule::NoRcpAllows => "no resource control policy of the key's account allows the action".into(),
+        KeyRule::NoVpcEndpointAllows => "the policy of the VPC endpoint the request passed through does not allow it".into(),
+        KeyRule::IdentityPolicyAllows => "allowed by an identity policy".into(),
+        KeyRule::NoIdentityPolicyAllows => "no identity policy allows this action".into(),
+        KeyRule::IdentityLimited => format!("an identity policy allows, but the limit on it does not{limit}"),
+        KeyRule::Grant => format!("allowed by grant {}", grant()),
+        KeyRule::MayRetire => format!("the caller may retire grant {}", grant()),
+        KeyRule::MayNotRetire => {
             "only a grant's retiring principal, a grantee allowed `RetireGrant`, or the issuing account may retire it; a key policy cannot allow it".into()
         }
-        Why::NoKeyPolicy => "no key policy was given and no grant applies".into(),
-        Why::KeyPolicyNamesCaller => match verdict.limited {
+        KeyRule::NoKeyPolicy => "no key policy was given and no grant applies".into(),
+        KeyRule::KeyPolicyNamesCaller => match verdict.limited {
             None => "allowed by the key policy".into(),
             Some(Limited::Boundary(name)) => format!("allowed by the key policy, which names the caller itself: the permissions boundary {name} does not allow the action, but it does not limit a resource policy naming a user or a session"),
             Some(Limited::SessionPolicy(name)) => format!("allowed by the key policy, which names the session itself: the session policy {name} does not allow the action, but it does not limit a resource policy naming the session"),
         },
-        Why::KeyPolicyNamesRole => {
+        KeyRule::KeyPolicyNamesRole => {
             "allowed by the key policy, which names the caller's role (its boundary and session policy allow too)".into()
         }
-        Why::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
-        Why::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
-        Why::CrossAccountDelegated => {
+        KeyRule::DelegatedToAccount => "allowed by an identity policy; the key policy delegates to the caller's account".into(),
+        KeyRule::CrossAccountNamesCaller => "allowed across accounts: the key policy names the caller and its identity policy allows".into(),
+        KeyRule::CrossAccountDelegated => {
             "allowed across accounts: the key policy allows the caller's account and its identity policy allows".into()
         }
-        Why::CrossAccountKeyPolicySilent => "the key policy does not allow the caller or its account".into(),
-        Why::CrossAccountIdentitySilent => format!("across accounts the caller's identity policy must allow too, and none does{limit}"),
-        Why::KeyPolicySilentIdentityAllows => {
+        KeyRule::CrossAccountKeyPolicySilent => "the key policy does not allow the caller or its account".into(),
+        KeyRule::CrossAccountIdentitySilent => format!("across accounts the caller's identity policy must allow too, and none does{limit}"),
+        KeyRule::KeyPolicySilentIdentityAllows => {
             "an identity policy allows, but the key policy neither names the caller nor delegates to its account".into()
         }
-        Why::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
-        Why::RootUser => "allowed: the account's root user holds every IAM permission of its account".into(),
-        Why::Anonymous => "KMS accepts only signed requests; an anonymous caller is never allowed".into(),
-        Why::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
-        Why::DelegatedIdentitySilent => "the key policy delegates to the caller's account, but no identity policy allows".into(),
+        KeyRule::KeyPolicySilent => "no statement of the key policy allows the caller, and no grant applies".into(),
+        KeyRule::RootUser => "allowed: the account's root user holds every IAM permission of its account".into(),
+        KeyRule::Anonymous => "KMS accepts only signed requests; an anonymous caller is never allowed".into(),
+        KeyRule::RoleStatementLimited => format!("the key policy names the caller's role, but that allow is limited{limit}"),
+        KeyRule::DelegatedIdentitySilent => "the key policy delegates to the caller's account, but no identity policy allows".into(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod actions;
 mod authorize;
+mod authorizer_builder;
 mod create_grant;
 mod durability;
 mod error;
@@ -22,7 +23,8 @@ mod tracked;
 pub mod wire;
 
 pub use actions::{grant_operation, has_encryption_context, is_iam_only};
-pub use authorize::{Authorization, Authorizer, Cause, GrantNote, Path, Verdict, Why};
+pub use authorize::{Authorization, Authorizer, Cause, GrantNote, KeyRule, Path, Verdict};
+pub use authorizer_builder::{AuthorizerBuilder, AuthorizerError};
 pub use create_grant::{validate as validate_grant, within as grant_within, MAX_GRANT_TOKENS};
 pub use durability::AuditDurability;
 pub use error::{ErrorName, KmsError};

@@ -42,6 +42,9 @@ pub struct KmsRequest {
     pub grant_id: Option<String>,
     /// The kind of key, which decides whether it has encryption contexts.
     pub key: KeyInfo,
+    /// The key is an AWS managed key (`KeyManager` `AWS`): RCPs do not apply
+    /// to it ([KMS] resource-control-policies.html).
+    pub aws_managed_key: bool,
     /// The key's tags, for `aws:ResourceTag/<tag key>` (ABAC).
     pub resource_tags: BTreeMap<String, String>,
     pub grant_tokens: Vec<String>,
@@ -68,6 +71,7 @@ impl KmsRequest {
             create_grant: None,
             grant_id: None,
             key: KeyInfo::SYMMETRIC,
+            aws_managed_key: false,
             resource_tags: BTreeMap::new(),
             grant_tokens: Vec::new(),
             alias: None,

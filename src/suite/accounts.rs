@@ -29,13 +29,16 @@ use zeroize::Zeroizing;
 use super::load::{load_policy, LoadError, Sources};
 use super::run::SuiteError;
 use crate::eval::{Caller, CallerKind, CompiledPolicy};
-use crate::kms::Authorizer;
+use crate::kms::{Authorizer, AuthorizerBuilder};
 use crate::policy::DocumentKind;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AccountsFile {
     accounts: BTreeMap<String, AccountFile>,
+    /// The organization's management account: RCPs do not affect its resources.
+    #[serde(default)]
+    management_account: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +132,11 @@ impl Accounts {
         let file: AccountsFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut accounts = Accounts::default();
+        let mut builder = AuthorizerBuilder::new();
+        let rejected = |e: crate::kms::AuthorizerError| invalid(e.to_string());
+        if let Some(account) = &file.management_account {
+            builder.management_account(account).map_err(rejected)?;
+        }
         let policy = |raw: &RawValue,
                       label: String,
                       kind: DocumentKind,
@@ -156,7 +164,7 @@ impl Accounts {
                     DocumentKind::IdentityPolicy,
                     &mut accounts.sources,
                 )?;
-                accounts.identities.scps.push((account.clone(), scp));
+                builder.scp(account, scp).map_err(rejected)?;
             }
             for (i, raw) in entry.rcps.iter().enumerate() {
                 let rcp = policy(
@@ -165,7 +173,7 @@ impl Accounts {
                     DocumentKind::Policy,
                     &mut accounts.sources,
                 )?;
-                accounts.identities.rcps.push((account.clone(), rcp));
+                builder.rcp(account, rcp).map_err(rejected)?;
             }
             for (arn, principal) in &entry.principals {
                 let caller = Caller::parse(arn).map_err(|e| invalid(e.to_string()))?;
@@ -179,7 +187,7 @@ impl Accounts {
                         DocumentKind::IdentityPolicy,
                         &mut accounts.sources,
                     )?;
-                    accounts.identities.identity_policies.push((arn.clone(), compiled));
+                    builder.identity_policy(arn, compiled).map_err(rejected)?;
                 }
                 if let Some(raw) = &principal.boundary {
                     let compiled = policy(
@@ -188,13 +196,10 @@ impl Accounts {
                         DocumentKind::IdentityPolicy,
                         &mut accounts.sources,
                     )?;
-                    accounts.identities.boundaries.push((arn.clone(), compiled));
+                    builder.boundary(arn, compiled).map_err(rejected)?;
                 }
                 if !principal.tags.is_empty() {
-                    accounts
-                        .identities
-                        .principal_tags
-                        .push((arn.clone(), principal.tags.clone()));
+                    builder.principal_tags(arn, principal.tags.clone()).map_err(rejected)?;
                 }
                 for (id, key) in &principal.access_keys {
                     let signer = match &caller.kind {
@@ -226,6 +231,7 @@ impl Accounts {
                     .map_err(invalid)?;
             }
         }
+        accounts.identities = builder.build();
         Ok(accounts)
     }
 

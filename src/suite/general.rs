@@ -116,6 +116,7 @@ pub fn authorize(around: &Around<'_>, general: &General, trace: bool) -> Authori
         scps: &identities.scps,
         rcps: &identities.rcps,
         vpc_endpoint: around.vpc_endpoint_policy,
+        management_account: identities.management_account.as_deref(),
     };
     let target = Target {
         resource_account: general.resource_account.as_deref(),
@@ -140,13 +141,13 @@ pub fn authorize(around: &Around<'_>, general: &General, trace: bool) -> Authori
         .collect();
     let path = match access.why {
         _ if access.decision != Decision::Allow => None,
-        access::Why::IdentityAllows | access::Why::RootUser | access::Why::ResourcePolicyDelegates => {
+        access::Rule::IdentityAllows | access::Rule::RootUser | access::Rule::ResourcePolicyDelegates => {
             Some(Path::IdentityPolicy)
         }
         _ => Some(Path::ResourcePolicy),
     };
     let summary = match access.why {
-        access::Why::ExplicitDeny => format!("explicitly denied by {}", describe(&reasons)),
+        access::Rule::ExplicitDeny => format!("explicitly denied by {}", describe(&reasons)),
         why => why.describe().to_owned(),
     };
     Authorization {

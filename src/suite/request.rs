@@ -50,6 +50,10 @@ pub struct RequestSpec {
     pub key_spec: Option<String>,
     #[serde(default)]
     pub key_usage: Option<String>,
+    /// The key's `KeyManager`: `CUSTOMER` (the default) or `AWS`, an AWS
+    /// managed key, to which RCPs do not apply.
+    #[serde(default)]
+    pub key_manager: Option<String>,
     #[serde(default)]
     pub time: Option<String>,
     /// The account owning the resource, for ARNs without one (S3).
@@ -128,6 +132,15 @@ impl RequestSpec {
                         .to_owned()
                 })?,
         };
+        let aws_managed_key = match self.key_manager.as_deref() {
+            None | Some("CUSTOMER") => false,
+            Some("AWS") => true,
+            Some(other) => {
+                return Err(format!(
+                    "invalid `key_manager`: `{other}` is not `CUSTOMER` or `AWS` (an AWS managed key)"
+                ))
+            }
+        };
         let create_grant = match &self.grant {
             None => None,
             Some(value) => {
@@ -138,6 +151,7 @@ impl RequestSpec {
         };
         let mut request = KmsRequest::new(caller, self.action.clone(), resource);
         request.key = key;
+        request.aws_managed_key = aws_managed_key;
         request.create_grant = create_grant;
         request.grant_id = self.grant_id.clone();
         request.destination_encryption_context = self.destination_encryption_context.clone();

@@ -22,8 +22,9 @@ use thiserror::Error;
 use super::general::{authorize as authorize_general, by_resource, Around};
 use super::load::{load_grants, load_policy, LoadError, Sources};
 use super::request::RequestSpec;
+use crate::eval::GuardrailNote;
 use crate::eval::{CompiledPolicy, Decision};
-use crate::kms::{Authorization, Authorizer, KeyInfo};
+use crate::kms::{Authorization, Authorizer, AuthorizerBuilder, AuthorizerError, KeyInfo};
 use crate::policy::DocumentKind;
 
 /// The key a suite's requests target when it names none.
@@ -64,6 +65,9 @@ struct SuiteFile {
     /// VPC endpoint policies by endpoint id (`vpce-…`), for requests naming one.
     #[serde(default)]
     vpc_endpoint_policies: BTreeMap<String, PolicyRef>,
+    /// The organization's management account: RCPs do not affect its resources.
+    #[serde(default)]
+    management_account: Option<String>,
     cases: Vec<CaseFile>,
 }
 
@@ -100,6 +104,10 @@ struct CaseFile {
     /// where POLICY is the end of the policy's name (`key_policy`, `app.json`).
     #[serde(default)]
     expect_reasons: Option<Vec<String>>,
+    /// The guardrail notes expected, by code (`rcp-not-for-aws-managed-key`,
+    /// docs/simulate-json.md), in any order; `[]` expects none.
+    #[serde(default)]
+    expect_guardrail_notes: Option<Vec<String>>,
 }
 
 /// The decision a case expects; `Deny` accepts either kind of deny.
@@ -150,9 +158,12 @@ pub struct CaseResult {
     pub expected: Expect,
     pub expected_why: Option<String>,
     pub expected_reasons: Option<Vec<String>>,
+    pub expected_guardrail_notes: Option<Vec<String>>,
     pub actual: Authorization,
     /// The deciding statements, as `POLICY#INDEX` (with `#SID` when named).
     pub actual_reasons: Vec<String>,
+    /// The guardrail notes of the decision's trace, by code.
+    pub actual_guardrail_notes: Vec<String>,
     pub passed: bool,
 }
 
@@ -199,9 +210,13 @@ impl Suite {
             sources.add(loaded.source);
             Ok(loaded.policy)
         };
-        let mut authorizer = Authorizer::default();
+        let invalid = |e: AuthorizerError| SuiteError::Invalid {
+            path: display.clone(),
+            message: e.to_string(),
+        };
+        let mut builder = AuthorizerBuilder::new();
         if let Some(r) = &file.key_policy {
-            authorizer.key_policy = Some(policy(r, "key_policy", DocumentKind::KeyPolicy)?);
+            builder.key_policy(policy(r, "key_policy", DocumentKind::KeyPolicy)?);
         }
         for (principal, refs) in &file.identity_policies {
             for (i, r) in refs.iter().enumerate() {
@@ -210,33 +225,31 @@ impl Suite {
                     &format!("identity_policies[{principal}][{i}]"),
                     DocumentKind::IdentityPolicy,
                 )?;
-                authorizer.identity_policies.push((principal.clone(), compiled));
+                builder.identity_policy(principal, compiled).map_err(invalid)?;
             }
         }
         for (principal, r) in &file.boundaries {
-            authorizer.boundaries.push((
-                principal.clone(),
-                policy(r, &format!("boundaries[{principal}]"), DocumentKind::IdentityPolicy)?,
-            ));
+            let compiled = policy(r, &format!("boundaries[{principal}]"), DocumentKind::IdentityPolicy)?;
+            builder.boundary(principal, compiled).map_err(invalid)?;
         }
         if let Some(r) = &file.session_policy {
-            authorizer.session_policy = Some(policy(r, "session_policy", DocumentKind::IdentityPolicy)?);
+            let compiled = policy(r, "session_policy", DocumentKind::IdentityPolicy)?;
+            builder.session_policy(compiled).map_err(invalid)?;
         }
         for (account, refs) in &file.scps {
             for (i, r) in refs.iter().enumerate() {
-                authorizer.scps.push((
-                    account.clone(),
-                    policy(r, &format!("scps[{account}][{i}]"), DocumentKind::IdentityPolicy)?,
-                ));
+                let compiled = policy(r, &format!("scps[{account}][{i}]"), DocumentKind::IdentityPolicy)?;
+                builder.scp(account, compiled).map_err(invalid)?;
             }
         }
         for (account, refs) in &file.rcps {
             for (i, r) in refs.iter().enumerate() {
-                authorizer.rcps.push((
-                    account.clone(),
-                    policy(r, &format!("rcps[{account}][{i}]"), DocumentKind::Policy)?,
-                ));
+                let compiled = policy(r, &format!("rcps[{account}][{i}]"), DocumentKind::Policy)?;
+                builder.rcp(account, compiled).map_err(invalid)?;
             }
+        }
+        if let Some(account) = &file.management_account {
+            builder.management_account(account).map_err(invalid)?;
         }
         let key_info = match (&file.key_spec, &file.key_usage) {
             (None, None) => KeyInfo::SYMMETRIC,
@@ -253,19 +266,19 @@ impl Suite {
         }
         for (id, r) in &file.vpc_endpoint_policies {
             let compiled = policy(r, &format!("vpc_endpoint_policies[{id}]"), DocumentKind::Policy)?;
-            authorizer.vpc_endpoint_policies.push((id.clone(), compiled));
+            builder.vpc_endpoint_policy(id, compiled).map_err(invalid)?;
         }
-        authorizer.grants = match file.grants.as_ref().map(written) {
+        builder.grants(match file.grants.as_ref().map(written) {
             None => Vec::new(),
             Some(Written::File(f)) => load_grants(&base.join(f), None, key_info)?,
             Some(Written::Inline(text)) => {
                 load_grants(Path::new(&format!("{display}#grants")), Some(text.to_owned()), key_info)?
             }
-        };
+        });
         Ok(Suite {
             path: path.to_path_buf(),
             key: file.key.unwrap_or_else(|| DEFAULT_KEY.to_owned()),
-            authorizer,
+            authorizer: builder.build(),
             sources,
             resource_policies,
             resource_owners: file.resource_owners.into_iter().collect(),
@@ -288,8 +301,30 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
                 path: suite.path.display().to_string(),
                 message: format!("case `{}`: {message}", case.name),
             };
+            if let Some(unknown) = case
+                .expect_guardrail_notes
+                .iter()
+                .flatten()
+                .find(|code| !GuardrailNote::ALL.iter().any(|n| n.code() == code.as_str()))
+            {
+                let known: Vec<&str> = GuardrailNote::ALL.iter().map(|n| n.code()).collect();
+                return Err(invalid(format!(
+                    "`expect_guardrail_notes`: `{unknown}` is not a guardrail note; the codes are {}",
+                    known.join(", ")
+                )));
+            }
             let actual = decide(suite, &case.request).map_err(invalid)?;
             let actual_reasons = reason_names(&actual);
+            let actual_guardrail_notes: Vec<String> = actual
+                .trace
+                .iter()
+                .flat_map(|t| t.guardrails.iter())
+                .map(|n| n.code().to_owned())
+                .collect();
+            let notes_ok = case.expect_guardrail_notes.as_ref().is_none_or(|expected| {
+                expected.len() == actual_guardrail_notes.len()
+                    && expected.iter().all(|e| actual_guardrail_notes.contains(e))
+            });
             let why_ok = case.expect_why.as_deref().is_none_or(|why| why == actual.why);
             let reasons_ok = case.expect_reasons.as_ref().is_none_or(|expected| {
                 expected.len() == actual_reasons.len()
@@ -303,9 +338,11 @@ pub fn run_suite(suite: &Suite) -> Result<Vec<CaseResult>, SuiteError> {
                 expected: case.expect,
                 expected_why: case.expect_why.clone(),
                 expected_reasons: case.expect_reasons.clone(),
-                passed: case.expect.accepts(actual.decision) && why_ok && reasons_ok,
+                expected_guardrail_notes: case.expect_guardrail_notes.clone(),
+                passed: case.expect.accepts(actual.decision) && why_ok && reasons_ok && notes_ok,
                 actual,
                 actual_reasons,
+                actual_guardrail_notes,
             })
         })
         .collect()

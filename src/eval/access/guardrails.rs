@@ -8,7 +8,8 @@
 //! type); Organizations User Guide, orgs_manage_policies_scps.html (SCPs limit the IAM
 //! principals of member accounts), orgs_manage_policies_rcps.html (RCPs of
 //! the resource owner's account, for the services listed, never for
-//! `kms:RetireGrant`); [VPC] vpc-endpoints-access.html and KMS Developer Guide,
+//! `kms:RetireGrant`, service-linked roles, AWS managed keys or resources of
+//! the management account: #actions-not-restricted-by-rcps); [VPC] vpc-endpoints-access.html and KMS Developer Guide,
 //! vpce-connect.html (a request through an endpoint needs its policy's
 //! allow as well).
 
@@ -18,7 +19,7 @@ use super::services;
 use crate::eval::compile::CompiledPolicy;
 use crate::eval::evaluate::{Matches, Trace};
 use crate::eval::guardrail_note::GuardrailNote;
-use crate::eval::request::{CallerKind, Request};
+use crate::eval::request::{is_service_linked_role_arn, CallerKind, Request};
 
 /// The matches of several policies of one kind.
 pub type Each<'p> = SmallVec<[Matches<'p>; 2]>;
@@ -110,6 +111,17 @@ pub struct GuardrailPolicies<'p> {
     pub rcps: &'p Attached,
     /// The policy of the VPC endpoint the request passed through.
     pub vpc_endpoint: Option<&'p CompiledPolicy>,
+    /// The organization's management account, whose resources RCPs do not affect.
+    pub management_account: Option<&'p str>,
+}
+
+/// What the guardrails need to know about the resource.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ResourceFacts<'a> {
+    /// The account owning it; `None` for an action with no resource.
+    pub account: Option<&'a str>,
+    /// It is an AWS managed KMS key (`KeyManager` `AWS`).
+    pub aws_managed_key: bool,
 }
 
 /// The guardrails that apply to a request, evaluated.
@@ -129,15 +141,16 @@ pub enum Stop {
 }
 
 impl<'p> Guardrails<'p> {
-    /// Evaluates the SCPs of the caller's account, the RCPs of
-    /// `resource_account` (for an action with no resource, the caller's
+    /// Evaluates the SCPs of the caller's account, the RCPs of the
+    /// resource's account (for an action with no resource, the caller's
     /// account: docs/evaluation.md) and the VPC endpoint policy.
     pub fn of(
         policies: GuardrailPolicies<'p>,
         request: &Request,
-        resource_account: Option<&str>,
+        resource: ResourceFacts<'_>,
         mut trace: Option<&mut Trace>,
     ) -> Guardrails<'p> {
+        let resource_account = resource.account;
         let caller = &request.caller;
         let note = |trace: &mut Option<&mut Trace>, note| {
             if let Some(trace) = trace.as_deref_mut() {
@@ -172,14 +185,10 @@ impl<'p> Guardrails<'p> {
             None if iam_principal => caller.account.as_deref(),
             None => None,
         };
-        let retire_grant = request.action.eq_ignore_ascii_case("kms:RetireGrant");
         let rcps = if policies.rcps.is_empty() {
             Each::new()
-        } else if !services::rcps_cover(&request.action) {
-            note(&mut trace, GuardrailNote::RcpServiceNotCovered);
-            Each::new()
-        } else if retire_grant {
-            note(&mut trace, GuardrailNote::RcpNotForRetireGrant);
+        } else if let Some(why) = rcp_exemption(&policies, request, resource, rcp_account) {
+            note(&mut trace, why);
             Each::new()
         } else {
             match rcp_account {
@@ -221,5 +230,32 @@ impl<'p> Guardrails<'p> {
         } else {
             None
         }
+    }
+}
+
+/// Why no RCP applies to this request, when one of the Organizations User
+/// Guide's exemptions holds (orgs_manage_policies_rcps.html,
+/// #rcp-supported-services and #actions-not-restricted-by-rcps).
+fn rcp_exemption(
+    policies: &GuardrailPolicies<'_>,
+    request: &Request,
+    resource: ResourceFacts<'_>,
+    rcp_account: Option<&str>,
+) -> Option<GuardrailNote> {
+    let action = request.action.as_str();
+    if !services::rcps_cover(action) {
+        Some(GuardrailNote::RcpServiceNotCovered)
+    } else if action.eq_ignore_ascii_case("kms:RetireGrant") {
+        Some(GuardrailNote::RcpNotForRetireGrant)
+    } else if request.caller.is_service_linked_role() {
+        Some(GuardrailNote::RcpNotForServiceLinkedRole)
+    } else if action.eq_ignore_ascii_case("sts:AssumeRole") && is_service_linked_role_arn(&request.resource) {
+        Some(GuardrailNote::RcpNotForServiceLinkedRoleTrust)
+    } else if resource.aws_managed_key {
+        Some(GuardrailNote::RcpNotForAwsManagedKey)
+    } else if rcp_account.is_some() && rcp_account == policies.management_account {
+        Some(GuardrailNote::RcpNotForManagementAccount)
+    } else {
+        None
     }
 }

@@ -21,7 +21,7 @@ use super::principal::PrincipalMatch;
 use super::request::{CallerKind, Request};
 
 pub use context::derive_context;
-pub use guardrails::{Attached, Each, GuardrailPolicies, Guardrails, IdentitySide, Limited, Stop};
+pub use guardrails::{Attached, Each, GuardrailPolicies, Guardrails, IdentitySide, Limited, ResourceFacts, Stop};
 
 /// The policies around one request. Identity policies and boundaries are
 /// keyed by the user or role ARN they are attached to (a role's apply to
@@ -38,6 +38,8 @@ pub struct Policies<'p> {
     pub rcps: &'p [(String, CompiledPolicy)],
     /// The policy of the VPC endpoint the request passed through.
     pub vpc_endpoint: Option<&'p CompiledPolicy>,
+    /// The organization's management account, whose resources RCPs do not affect.
+    pub management_account: Option<&'p str>,
 }
 
 /// What the request is about beyond the evaluator's [`Request`].
@@ -50,9 +52,9 @@ pub struct Target<'a> {
     pub no_resource: bool,
 }
 
-/// Why a decision came out as it did: a stable code and a sentence.
+/// The rule by which a decision came out as it did: a stable code and a sentence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Why {
+pub enum Rule {
     ExplicitDeny,
     NoScpAllows,
     NoRcpAllows,
@@ -79,80 +81,80 @@ pub enum Why {
     NothingAllows,
 }
 
-impl Why {
+impl Rule {
     /// Every reason, for documentation checks.
-    pub const ALL: [Why; 16] = [
-        Why::ExplicitDeny,
-        Why::NoScpAllows,
-        Why::NoRcpAllows,
-        Why::NoVpcEndpointAllows,
-        Why::RootUser,
-        Why::IdentityAllows,
-        Why::ResourcePolicyNamesCaller,
-        Why::ResourcePolicyNamesRole,
-        Why::ResourcePolicyRoleLimited,
-        Why::ResourcePolicyDelegates,
-        Why::ResourcePolicyRequired,
-        Why::IdentityLimited,
-        Why::CrossAccountAllows,
-        Why::CrossAccountResourceSilent,
-        Why::CrossAccountIdentitySilent,
-        Why::NothingAllows,
+    pub const ALL: [Rule; 16] = [
+        Rule::ExplicitDeny,
+        Rule::NoScpAllows,
+        Rule::NoRcpAllows,
+        Rule::NoVpcEndpointAllows,
+        Rule::RootUser,
+        Rule::IdentityAllows,
+        Rule::ResourcePolicyNamesCaller,
+        Rule::ResourcePolicyNamesRole,
+        Rule::ResourcePolicyRoleLimited,
+        Rule::ResourcePolicyDelegates,
+        Rule::ResourcePolicyRequired,
+        Rule::IdentityLimited,
+        Rule::CrossAccountAllows,
+        Rule::CrossAccountResourceSilent,
+        Rule::CrossAccountIdentitySilent,
+        Rule::NothingAllows,
     ];
 
     pub const fn code(self) -> &'static str {
         match self {
-            Why::ExplicitDeny => "explicit-deny",
-            Why::NoScpAllows => "scp-implicit-deny",
-            Why::NoRcpAllows => "rcp-implicit-deny",
-            Why::NoVpcEndpointAllows => "vpc-endpoint-implicit-deny",
-            Why::RootUser => "root-user",
-            Why::IdentityAllows => "identity-allows",
-            Why::ResourcePolicyNamesCaller => "resource-policy-names-caller",
-            Why::ResourcePolicyNamesRole => "resource-policy-names-role",
-            Why::ResourcePolicyRoleLimited => "resource-policy-role-limited",
-            Why::ResourcePolicyDelegates => "resource-policy-delegates",
-            Why::ResourcePolicyRequired => "resource-policy-required",
-            Why::IdentityLimited => "identity-limited",
-            Why::CrossAccountAllows => "cross-account-allows",
-            Why::CrossAccountResourceSilent => "cross-account-resource-silent",
-            Why::CrossAccountIdentitySilent => "cross-account-identity-silent",
-            Why::NothingAllows => "nothing-allows",
+            Rule::ExplicitDeny => "explicit-deny",
+            Rule::NoScpAllows => "scp-implicit-deny",
+            Rule::NoRcpAllows => "rcp-implicit-deny",
+            Rule::NoVpcEndpointAllows => "vpc-endpoint-implicit-deny",
+            Rule::RootUser => "root-user",
+            Rule::IdentityAllows => "identity-allows",
+            Rule::ResourcePolicyNamesCaller => "resource-policy-names-caller",
+            Rule::ResourcePolicyNamesRole => "resource-policy-names-role",
+            Rule::ResourcePolicyRoleLimited => "resource-policy-role-limited",
+            Rule::ResourcePolicyDelegates => "resource-policy-delegates",
+            Rule::ResourcePolicyRequired => "resource-policy-required",
+            Rule::IdentityLimited => "identity-limited",
+            Rule::CrossAccountAllows => "cross-account-allows",
+            Rule::CrossAccountResourceSilent => "cross-account-resource-silent",
+            Rule::CrossAccountIdentitySilent => "cross-account-identity-silent",
+            Rule::NothingAllows => "nothing-allows",
         }
     }
 
     pub const fn describe(self) -> &'static str {
         match self {
-            Why::ExplicitDeny => "explicitly denied",
-            Why::NoScpAllows => "no service control policy of the caller's account allows the action",
-            Why::NoRcpAllows => "no resource control policy of the resource's account allows the action",
-            Why::NoVpcEndpointAllows => "the VPC endpoint policy does not allow the request",
-            Why::RootUser => "allowed: the root user holds every permission in its own account",
-            Why::IdentityAllows => "allowed by an identity policy",
-            Why::ResourcePolicyNamesCaller => {
+            Rule::ExplicitDeny => "explicitly denied",
+            Rule::NoScpAllows => "no service control policy of the caller's account allows the action",
+            Rule::NoRcpAllows => "no resource control policy of the resource's account allows the action",
+            Rule::NoVpcEndpointAllows => "the VPC endpoint policy does not allow the request",
+            Rule::RootUser => "allowed: the root user holds every permission in its own account",
+            Rule::IdentityAllows => "allowed by an identity policy",
+            Rule::ResourcePolicyNamesCaller => {
                 "allowed by the resource policy, which names the caller itself (boundaries and session policies do not limit it)"
             }
-            Why::ResourcePolicyNamesRole => {
+            Rule::ResourcePolicyNamesRole => {
                 "allowed by the resource policy, which names the caller's role; its boundary and session policy allow too"
             }
-            Why::ResourcePolicyRoleLimited => {
+            Rule::ResourcePolicyRoleLimited => {
                 "the resource policy names the caller's role, but the role's permissions boundary or the session policy does not allow the action"
             }
-            Why::ResourcePolicyDelegates => {
+            Rule::ResourcePolicyDelegates => {
                 "allowed by an identity policy; the resource policy trusts the caller's account"
             }
-            Why::ResourcePolicyRequired => {
+            Rule::ResourcePolicyRequired => {
                 "an identity policy allows, but this resource's policy must also allow the caller or trust its account, and it does not"
             }
-            Why::IdentityLimited => {
+            Rule::IdentityLimited => {
                 "an identity policy allows, but the permissions boundary or the session policy does not"
             }
-            Why::CrossAccountAllows => "allowed across accounts: the resource policy and the caller's identity policy both allow",
-            Why::CrossAccountResourceSilent => "across accounts the resource policy must allow, and it does not",
-            Why::CrossAccountIdentitySilent => {
+            Rule::CrossAccountAllows => "allowed across accounts: the resource policy and the caller's identity policy both allow",
+            Rule::CrossAccountResourceSilent => "across accounts the resource policy must allow, and it does not",
+            Rule::CrossAccountIdentitySilent => {
                 "across accounts the caller's identity policy must allow too (within its boundary and session policy), and it does not"
             }
-            Why::NothingAllows => "no policy allows the request",
+            Rule::NothingAllows => "no policy allows the request",
         }
     }
 }
@@ -161,7 +163,7 @@ impl Why {
 #[derive(Clone, Debug)]
 pub struct Access<'p> {
     pub decision: Decision,
-    pub why: Why,
+    pub why: Rule,
     pub reasons: SmallVec<[Reason<'p>; 4]>,
     pub missing_context_keys: MissingKeys<'p>,
 }
@@ -202,16 +204,20 @@ pub fn authorize<'p>(
             scps: policies.scps,
             rcps: policies.rcps,
             vpc_endpoint: policies.vpc_endpoint,
+            management_account: policies.management_account,
         },
         request,
-        target.resource_account,
+        ResourceFacts {
+            account: target.resource_account,
+            aws_managed_key: false,
+        },
         trace,
     );
 
     let all = || resource.iter().chain(side.iter()).chain(guardrails.iter());
     let mut access = Access {
         decision: Decision::ImplicitDeny,
-        why: Why::NothingAllows,
+        why: Rule::NothingAllows,
         reasons: SmallVec::new(),
         missing_context_keys: MissingKeys::new(),
     };
@@ -223,14 +229,14 @@ pub fn authorize<'p>(
     access.reasons.extend(all().flat_map(|m| m.denies.iter().copied()));
     if !access.reasons.is_empty() {
         access.decision = Decision::ExplicitDeny;
-        access.why = Why::ExplicitDeny;
+        access.why = Rule::ExplicitDeny;
         return access;
     }
     if let Some(stop) = guardrails.stop() {
         access.why = match stop {
-            Stop::Scp => Why::NoScpAllows,
-            Stop::Rcp => Why::NoRcpAllows,
-            Stop::VpcEndpoint => Why::NoVpcEndpointAllows,
+            Stop::Scp => Rule::NoScpAllows,
+            Stop::Rcp => Rule::NoRcpAllows,
+            Stop::VpcEndpoint => Rule::NoVpcEndpointAllows,
         };
         return access;
     }
@@ -270,48 +276,48 @@ pub fn authorize<'p>(
     if cross_account {
         let resource_side: SmallVec<[Reason<'p>; 4]> = resource_allows(|m, _| m.is_some()).collect();
         if resource_side.is_empty() {
-            access.why = Why::CrossAccountResourceSilent;
+            access.why = Rule::CrossAccountResourceSilent;
             return access;
         }
         if !identity_ok {
-            access.why = Why::CrossAccountIdentitySilent;
+            access.why = Rule::CrossAccountIdentitySilent;
             return access;
         }
         access.reasons.extend(resource_side);
         access.reasons.extend(identity_allows());
-        return allow(access, Why::CrossAccountAllows);
+        return allow(access, Rule::CrossAccountAllows);
     }
 
     if resource_allows(names_caller).next().is_some() {
         access.reasons.extend(resource_allows(names_caller));
-        return allow(access, Why::ResourcePolicyNamesCaller);
+        return allow(access, Rule::ResourcePolicyNamesCaller);
     }
     let role_named = resource_allows(names_role).next().is_some();
     if role_named && within_limits {
         access.reasons.extend(resource_allows(names_role));
-        return allow(access, Why::ResourcePolicyNamesRole);
+        return allow(access, Rule::ResourcePolicyNamesRole);
     }
     if identity_ok && resource_allows(trusts_account).next().is_some() {
         access.reasons.extend(resource_allows(trusts_account));
         access.reasons.extend(identity_allows());
-        return allow(access, Why::ResourcePolicyDelegates);
+        return allow(access, Rule::ResourcePolicyDelegates);
     }
     let required = !target.no_resource && services::resource_policy_required(&request.action);
     if identity_ok && !required {
         if root && !identity_any {
-            return allow(access, Why::RootUser);
+            return allow(access, Rule::RootUser);
         }
         access.reasons.extend(identity_allows());
-        return allow(access, Why::IdentityAllows);
+        return allow(access, Rule::IdentityAllows);
     }
     access.why = if role_named {
-        Why::ResourcePolicyRoleLimited
+        Rule::ResourcePolicyRoleLimited
     } else if identity_ok {
-        Why::ResourcePolicyRequired
+        Rule::ResourcePolicyRequired
     } else if identity_any {
-        Why::IdentityLimited
+        Rule::IdentityLimited
     } else {
-        Why::NothingAllows
+        Rule::NothingAllows
     };
     access
 }

@@ -103,3 +103,79 @@ fn an_action_without_a_resource_notes_the_unread_resource_policy() {
     );
     assert_eq!(trace.guardrails, [GuardrailNote::ResourcePolicyNoResource]);
 }
+
+#[test]
+fn a_service_linked_role_is_known_by_its_path_or_for_a_session_by_its_name() {
+    // [IAM] using-service-linked-roles.html: under `/aws-service-role/`, named `AWSServiceRoleFor…`.
+    let slr = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let is_slr = |arn: &str| Caller::parse(arn).expect("a caller").is_service_linked_role();
+    assert!(is_slr(slr));
+    assert!(is_slr(
+        "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling"
+    ));
+    assert!(!is_slr("arn:aws:iam::111122223333:role/AWSServiceRoleForLookalike"));
+    assert!(!is_slr("arn:aws:sts::111122223333:assumed-role/app/s"));
+    assert!(!is_slr(USER));
+    assert!(!is_slr("autoscaling.amazonaws.com"));
+}
+
+#[test]
+fn rcps_skip_service_linked_roles_and_the_management_account_with_a_note() {
+    // [ORG] orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps.
+    let session = "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling";
+    let role = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let identity = [
+        (role.to_owned(), compile("slr", ALLOW_ALL)),
+        (USER.to_owned(), compile("iam", ALLOW_ALL)),
+    ];
+    let rcps = [
+        ("111122223333".to_owned(), compile("rcp", DENY_ALL)),
+        ("999988887777".to_owned(), compile("rcp-mgmt", DENY_ALL)),
+    ];
+    let mut policies = Policies {
+        identity: &identity,
+        rcps: &rcps,
+        ..Policies::default()
+    };
+    let target = |account| Target {
+        resource_account: Some(account),
+        no_resource: false,
+    };
+    let object = "arn:aws:s3:::b/k";
+    let decide = |policies: &Policies<'_>, caller: &str, account| {
+        let mut trace = Trace::default();
+        let access = authorize(
+            policies,
+            &request(caller, "s3:GetObject", object),
+            target(account),
+            Some(&mut trace),
+        );
+        (access.decision, trace.guardrails)
+    };
+    assert_eq!(
+        decide(&policies, session, "111122223333"),
+        (Decision::Allow, vec![GuardrailNote::RcpNotForServiceLinkedRole])
+    );
+    assert_eq!(
+        decide(&policies, USER, "111122223333"),
+        (Decision::ExplicitDeny, vec![])
+    );
+    // A user of another account, on a bucket of the management account.
+    let resource = [(
+        "arn:aws:s3:::b".to_owned(),
+        compile(
+            "bucket",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/U"}, "Action": "s3:GetObject", "Resource": "*"}]}"#,
+        ),
+    )];
+    policies.resource = Some(&resource[0].1);
+    assert_eq!(
+        decide(&policies, USER, "999988887777"),
+        (Decision::ExplicitDeny, vec![])
+    );
+    policies.management_account = Some("999988887777");
+    assert_eq!(
+        decide(&policies, USER, "999988887777"),
+        (Decision::Allow, vec![GuardrailNote::RcpNotForManagementAccount])
+    );
+}

@@ -319,6 +319,7 @@ impl<C: Clock> Runtime<C> {
         };
         if let Some(k) = key {
             request.key = k.info;
+            request.aws_managed_key = k.manager == KeyManager::Aws;
             request.resource_tags.clone_from(&k.tags);
             // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-multiregion
             let multi_region = k.replication.as_ref();

@@ -336,3 +336,25 @@ fn managed_and_owned_keys_survive_export_and_restore() {
         b"message"
     );
 }
+
+#[test]
+fn rcps_do_not_apply_to_an_aws_managed_key_but_do_to_a_customer_managed_one() {
+    // [ORG] orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps;
+    // [KMS] resource-control-policies.html.
+    let mut rt = runtime();
+    alice_with_full_iam(&mut rt);
+    let deny_all = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#;
+    let Document::Policy(p) = Document::parse(&Source::new("rcp", deny_all), Some(DocumentKind::Policy)).unwrap()
+    else {
+        panic!("a policy")
+    };
+    let customer = rt.create_key(&root(), None, None, false).unwrap();
+    rt.identities
+        .rcps
+        .push((ACCOUNT.to_owned(), CompiledPolicy::compile("rcp", &p).unwrap()));
+    let through_s3 = alice().via(S3);
+    rt.encrypt(&through_s3, "alias/aws/s3", b"object", &ctx(&[]), &[])
+        .expect("RCPs do not apply to an AWS managed key");
+    let (name, _) = err(rt.encrypt(&alice(), &customer.key_id, b"x", &ctx(&[]), &[]));
+    assert_eq!(name, ErrorName::AccessDeniedException);
+}

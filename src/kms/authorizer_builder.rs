@@ -1,0 +1,213 @@
+//! The one way to assemble an [`Authorizer`] from loaded policies: test
+//! suites, `keyward simulate` and the accounts file (hence the server, the
+//! runtime and the REPL) all go through [`AuthorizerBuilder`], which checks
+//! what an authorizer holds makes sense before anything is decided with it.
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use super::authorize::Authorizer;
+use crate::eval::{Caller, CallerKind, CompiledPolicy};
+use crate::policy::Grant;
+
+/// Something given to an [`AuthorizerBuilder`] that AWS would not accept.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum AuthorizerError {
+    #[error("`{0}` is not a 12-digit account id")]
+    Account(String),
+    #[error("`{0}` is not a user or role ARN: identity policies, boundaries and tags attach to users and roles (a role's apply to its sessions)")]
+    NotUserOrRole(String),
+    #[error("`{0}` is given two permissions boundaries: an IAM user or role has at most one")]
+    SecondBoundary(String),
+    #[error("two session policies are given: a session has at most one")]
+    SecondSessionPolicy,
+    #[error("`{0}` is not a VPC endpoint id such as `vpce-1a2b3c4d`")]
+    Endpoint(String),
+    #[error("the VPC endpoint `{0}` is given two policies: an endpoint has one")]
+    SecondEndpointPolicy(String),
+}
+
+/// Collects the policies, grants and facts around KMS decisions, checking
+/// each as it comes, then [`AuthorizerBuilder::build`]s the [`Authorizer`].
+#[derive(Debug, Default)]
+pub struct AuthorizerBuilder {
+    authorizer: Authorizer,
+}
+
+fn account(id: &str) -> Result<String, AuthorizerError> {
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_owned())
+    } else {
+        Err(AuthorizerError::Account(id.to_owned()))
+    }
+}
+
+/// Identity policies, boundaries and tags attach to an IAM user or role.
+fn user_or_role(arn: &str) -> Result<String, AuthorizerError> {
+    match Caller::parse(arn).map(|c| c.kind) {
+        Ok(CallerKind::User | CallerKind::Role { .. }) => Ok(arn.to_owned()),
+        _ => Err(AuthorizerError::NotUserOrRole(arn.to_owned())),
+    }
+}
+
+impl AuthorizerBuilder {
+    pub fn new() -> AuthorizerBuilder {
+        AuthorizerBuilder::default()
+    }
+
+    /// Goes on from an authorizer already built (an accounts file's
+    /// identities, to which a command adds its own policies).
+    pub fn extend(authorizer: Authorizer) -> AuthorizerBuilder {
+        AuthorizerBuilder { authorizer }
+    }
+
+    /// The key's policy; a later one replaces an earlier one.
+    pub fn key_policy(&mut self, policy: CompiledPolicy) -> &mut Self {
+        self.authorizer.key_policy = Some(policy);
+        self
+    }
+
+    /// An identity policy attached to the user or role `principal`.
+    pub fn identity_policy(&mut self, principal: &str, policy: CompiledPolicy) -> Result<&mut Self, AuthorizerError> {
+        let principal = user_or_role(principal)?;
+        self.authorizer.identity_policies.push((principal, policy));
+        Ok(self)
+    }
+
+    /// The permissions boundary of the user or role `principal` (one each).
+    pub fn boundary(&mut self, principal: &str, policy: CompiledPolicy) -> Result<&mut Self, AuthorizerError> {
+        let principal = user_or_role(principal)?;
+        if self.authorizer.boundaries.iter().any(|(p, _)| *p == principal) {
+            return Err(AuthorizerError::SecondBoundary(principal));
+        }
+        self.authorizer.boundaries.push((principal, policy));
+        Ok(self)
+    }
+
+    /// The session policy of the calling session.
+    pub fn session_policy(&mut self, policy: CompiledPolicy) -> Result<&mut Self, AuthorizerError> {
+        if self.authorizer.session_policy.is_some() {
+            return Err(AuthorizerError::SecondSessionPolicy);
+        }
+        self.authorizer.session_policy = Some(policy);
+        Ok(self)
+    }
+
+    /// A service control policy of `account` (an account has several).
+    pub fn scp(&mut self, account_id: &str, policy: CompiledPolicy) -> Result<&mut Self, AuthorizerError> {
+        self.authorizer.scps.push((account(account_id)?, policy));
+        Ok(self)
+    }
+
+    /// A resource control policy of `account`.
+    pub fn rcp(&mut self, account_id: &str, policy: CompiledPolicy) -> Result<&mut Self, AuthorizerError> {
+        self.authorizer.rcps.push((account(account_id)?, policy));
+        Ok(self)
+    }
+
+    /// The policy of the VPC endpoint `id` (`vpce-…`).
+    pub fn vpc_endpoint_policy(&mut self, id: &str, policy: CompiledPolicy) -> Result<&mut Self, AuthorizerError> {
+        let well_formed = id
+            .strip_prefix("vpce-")
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(AuthorizerError::Endpoint(id.to_owned()));
+        }
+        if self.authorizer.vpc_endpoint_policies.iter().any(|(e, _)| e == id) {
+            return Err(AuthorizerError::SecondEndpointPolicy(id.to_owned()));
+        }
+        self.authorizer.vpc_endpoint_policies.push((id.to_owned(), policy));
+        Ok(self)
+    }
+
+    /// The key's grants; later ones replace earlier ones.
+    pub fn grants(&mut self, grants: Vec<Grant>) -> &mut Self {
+        self.authorizer.grants = grants;
+        self
+    }
+
+    /// The tags of the user or role `principal` (`aws:PrincipalTag/…`).
+    pub fn principal_tags(
+        &mut self,
+        principal: &str,
+        tags: BTreeMap<String, String>,
+    ) -> Result<&mut Self, AuthorizerError> {
+        let principal = user_or_role(principal)?;
+        self.authorizer.principal_tags.push((principal, tags));
+        Ok(self)
+    }
+
+    /// The organization's management account, whose resources RCPs do not affect.
+    pub fn management_account(&mut self, account_id: &str) -> Result<&mut Self, AuthorizerError> {
+        self.authorizer.management_account = Some(account(account_id)?);
+        Ok(self)
+    }
+
+    pub fn build(self) -> Authorizer {
+        self.authorizer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Document;
+    use crate::source::Source;
+
+    fn policy() -> CompiledPolicy {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+        let Ok(Document::Policy(p)) = Document::parse(&Source::new("p", text), None) else {
+            unreachable!("a valid policy")
+        };
+        CompiledPolicy::compile("p", &p).expect("compiles")
+    }
+
+    #[test]
+    fn policies_attach_to_users_and_roles_of_12_digit_accounts() {
+        let mut b = AuthorizerBuilder::new();
+        b.identity_policy("arn:aws:iam::111122223333:role/app", policy())
+            .unwrap();
+        b.scp("111122223333", policy()).unwrap();
+        assert_eq!(
+            b.identity_policy("arn:aws:sts::111122223333:assumed-role/app/s", policy())
+                .err(),
+            Some(AuthorizerError::NotUserOrRole(
+                "arn:aws:sts::111122223333:assumed-role/app/s".into()
+            ))
+        );
+        assert_eq!(
+            b.rcp("1111", policy()).err(),
+            Some(AuthorizerError::Account("1111".into()))
+        );
+        let built = b.build();
+        assert_eq!(built.identity_policies.len(), 1);
+        assert_eq!(built.scps.len(), 1);
+        assert!(built.rcps.is_empty());
+    }
+
+    #[test]
+    fn a_principal_has_one_boundary_a_session_one_policy_an_endpoint_one_policy() {
+        let mut b = AuthorizerBuilder::new();
+        let user = "arn:aws:iam::111122223333:user/u";
+        b.boundary(user, policy()).unwrap();
+        assert_eq!(
+            b.boundary(user, policy()).err(),
+            Some(AuthorizerError::SecondBoundary(user.into()))
+        );
+        b.session_policy(policy()).unwrap();
+        assert_eq!(
+            b.session_policy(policy()).err(),
+            Some(AuthorizerError::SecondSessionPolicy)
+        );
+        b.vpc_endpoint_policy("vpce-1a2b", policy()).unwrap();
+        assert_eq!(
+            b.vpc_endpoint_policy("vpce-1a2b", policy()).err(),
+            Some(AuthorizerError::SecondEndpointPolicy("vpce-1a2b".into()))
+        );
+        assert_eq!(
+            b.vpc_endpoint_policy("endpoint-1", policy()).err(),
+            Some(AuthorizerError::Endpoint("endpoint-1".into()))
+        );
+    }
+}
