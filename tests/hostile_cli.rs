@@ -516,3 +516,168 @@ fn a_plaintext_on_stdin_over_the_default_limit_is_refused_and_one_within_it_is_r
     assert!(!read.all().contains("parameter files"), "{}", read.all());
     assert!(read.all().contains("NotFoundException"), "{}", read.all());
 }
+
+/// An AWS Encryption SDK v2 header (suite 0x0478, no encryption context)
+/// that claims `count` encrypted data keys and holds `held` of them, each
+/// with `info` bytes of provider info; `complete` adds the content type,
+/// frame length, commitment and tag that end a header. Layout: the SDK's
+/// message format reference, "Header structure"
+/// (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#header-structure>).
+fn esdk_header(count: u16, held: u16, info: u16, complete: bool) -> Vec<u8> {
+    let mut out = vec![2u8];
+    out.extend_from_slice(&0x0478u16.to_be_bytes());
+    out.extend_from_slice(&[0x11; 32]);
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(&count.to_be_bytes());
+    for _ in 0..held {
+        out.extend_from_slice(&7u16.to_be_bytes());
+        out.extend_from_slice(b"aws-kms");
+        out.extend_from_slice(&info.to_be_bytes());
+        out.extend(std::iter::repeat_n(b'a', usize::from(info)));
+        out.extend_from_slice(&4u16.to_be_bytes());
+        out.extend_from_slice(b"blob");
+    }
+    if complete {
+        out.push(2);
+        out.extend_from_slice(&4096u32.to_be_bytes());
+        out.extend_from_slice(&[0; 32 + 16]);
+    }
+    out
+}
+
+fn assert_header_limit_named(run: &Run, limit: &str) {
+    run.assert_sane(1, 4_000);
+    assert!(
+        run.stderr
+            .contains(&format!("header is larger than the {limit} limit for envelope headers"))
+            && run.stderr.contains("--input-limit envelope-header=SIZE"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `decrypt-file` reads a message header under the `envelope-header` input
+/// limit (1 MiB): a header of 20 keys of 64 KiB each (1.3 MB) is refused,
+/// from a file or from stdin, before anything is decrypted or written.
+#[test]
+fn an_envelope_header_over_its_limit_is_refused_naming_the_limit_and_the_flag() {
+    let dir = scratch("envelope-header-limit");
+    let header = esdk_header(20, 20, u16::MAX, true);
+    assert!(header.len() > MB);
+    std::fs::write(dir.join("big.esdk"), &header).expect("write");
+    let from_file = keyward(&dir, &["--ephemeral", "decrypt-file", "big.esdk", "out"]);
+    assert_header_limit_named(&from_file, "1 MiB");
+    let args = ["--ephemeral", "decrypt-file", "-", "out"];
+    let from_stdin = keyward_fed(&dir, &args, Some(header.clone()));
+    assert_header_limit_named(&from_stdin, "1 MiB");
+    assert!(!dir.join("out").exists());
+    // Raised, the header is read and its 20 keys are refused: the message
+    // names a few of them, each quoted short.
+    let raised = keyward(
+        &dir,
+        &[
+            "--ephemeral",
+            "--input-limit",
+            "envelope-header=4MiB",
+            "decrypt-file",
+            "big.esdk",
+            "out",
+        ],
+    );
+    raised.assert_sane(1, 4_000);
+    assert!(
+        !raised.stderr.contains("limit for envelope headers"),
+        "{}",
+        raised.stderr
+    );
+    assert!(
+        raised
+            .stderr
+            .contains("no key of the file lets you decrypt its data key")
+            && raised.stderr.contains("(65535 bytes)")
+            && raised.stderr.contains("and 12 more"),
+        "{}",
+        raised.stderr
+    );
+}
+
+/// A header whose lengths claim far more than the file holds (65,535 keys
+/// of 64 KiB; a keyward envelope context of 4 GiB) ends as a cut-short or
+/// malformed message, at once and without reserving what it claims.
+#[test]
+fn an_envelope_header_claiming_a_huge_size_is_refused_as_cut_short_or_malformed() {
+    let dir = scratch("envelope-header-claims");
+    let mut claims = esdk_header(u16::MAX, 1, u16::MAX, false);
+    claims.truncate(claims.len() - 60_000);
+    std::fs::write(dir.join("claims.esdk"), &claims).expect("write");
+    let run = keyward(&dir, &["--ephemeral", "decrypt-file", "claims.esdk", "out"]);
+    run.assert_sane(1, 4_000);
+    assert!(run.stderr.contains("cut short"), "{}", run.stderr);
+
+    let mut keyward_format = b"KWEF\x01\x01".to_vec();
+    keyward_format.extend_from_slice(&[0x22; 32]);
+    keyward_format.extend_from_slice(&65_536u32.to_be_bytes());
+    keyward_format.extend_from_slice(&u32::MAX.to_be_bytes());
+    keyward_format.extend_from_slice(&[b'x'; 100]);
+    std::fs::write(dir.join("claims.kwe"), &keyward_format).expect("write");
+    let run = keyward(&dir, &["--ephemeral", "decrypt-file", "claims.kwe", "out"]);
+    run.assert_sane(1, 4_000);
+    assert!(
+        run.stderr.contains("the encryption context is over 64 KiB"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("out").exists());
+}
+
+/// A limit lowered below a real file's header refuses that file, in either
+/// format, and the default limit opens it.
+#[test]
+fn a_real_header_over_a_lowered_limit_is_refused_and_opens_under_the_default() {
+    let dir = scratch("envelope-header-lowered");
+    let state = dir.join("state").display().to_string();
+    let created = keyward(&dir, &["--state", &state, "--output", "text", "key", "create"]);
+    created.assert_sane(0, 4_000);
+    let key = created.stdout.split('\t').nth(1).expect("a key ARN").trim().to_owned();
+    std::fs::write(dir.join("plain"), b"hostile but honest").expect("write");
+    for format in ["sdk", "keyward"] {
+        let sealed = format!("sealed.{format}");
+        let run = keyward(
+            &dir,
+            &[
+                "--state",
+                &state,
+                "encrypt-file",
+                "--format",
+                format,
+                "--key",
+                &key,
+                "--context",
+                "purpose=limits",
+                "plain",
+                &sealed,
+            ],
+        );
+        run.assert_sane(0, 4_000);
+        let lowered = keyward(
+            &dir,
+            &[
+                "--state",
+                &state,
+                "--input-limit",
+                "envelope-header=256",
+                "decrypt-file",
+                &sealed,
+                "opened",
+            ],
+        );
+        assert_header_limit_named(&lowered, "256 bytes");
+        let opened = keyward(&dir, &["--state", &state, "decrypt-file", &sealed, "opened"]);
+        opened.assert_sane(0, 4_000);
+        assert_eq!(
+            std::fs::read(dir.join("opened")).expect("opened"),
+            b"hostile but honest"
+        );
+        std::fs::remove_file(dir.join("opened")).expect("remove");
+    }
+}

@@ -42,12 +42,21 @@ pub enum EnvelopeFailure {
     Sdk(#[from] crate::crypto::esdk::EsdkError),
 }
 
+/// The keys tried and why each failed, bounded whatever the file holds: a
+/// header may name 65,535 keys of 64 KiB each, so each key is quoted short
+/// and at most [`LISTED`] are named.
 fn list(failures: &[(String, KmsError)]) -> String {
-    failures
+    const LISTED: usize = 8;
+    let mut text = failures
         .iter()
-        .map(|(key, error)| format!("{key}: {error}"))
+        .take(LISTED)
+        .map(|(key, error)| crate::source::shorten(&format!("`{key}`: {error}")).into_owned())
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if failures.len() > LISTED {
+        text.push_str(&format!("; and {} more", failures.len() - LISTED));
+    }
+    text
 }
 
 fn data_key(plaintext: &[u8]) -> Result<Zeroizing<[u8; 32]>, EnvelopeError> {

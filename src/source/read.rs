@@ -12,7 +12,7 @@
 //! | `config` | 1 MiB | `keyward.toml` |
 //! | `catalogue` | 64 MiB | an IAM catalogue (`lint --catalogue`), each file of one |
 //! | `param` | 1 MiB | a value given as `file://`, `fileb://` or `-` (the KMS commands, `--cli-input-json`, `import-wrap`'s files) |
-//! | `envelope-header` | 1 MiB | the header of an envelope file (read through [`Bounded`]) |
+//! | `envelope-header` | 1 MiB | the header of an envelope or Encryption SDK file (`decrypt-file`, the REPL, `envelope::Decryptor`), read through [`Bounded`] |
 //!
 //! The binary raises a limit with `--input-limit KIND=SIZE` (see
 //! [`Kind::set_limit`]); a library user calls `set_limit` itself. Request
@@ -136,7 +136,7 @@ pub enum ReadError {
     Unreadable { name: String, message: String },
 
     /// The message names the flag itself: many callers pass it on as text.
-    #[error("`{name}` is larger than the {} limit for {} (raise it with `{}`)", size(*limit), kind.described(), kind.flag())]
+    #[error("{} is larger than the {} limit for {} (raise it with `{}`)", subject(name, *kind), size(*limit), kind.described(), kind.flag())]
     #[diagnostic(code("keyward::input::too-large"))]
     TooLarge { name: String, kind: Kind, limit: u64 },
 
@@ -153,6 +153,16 @@ impl ReadError {
             ReadError::Unreadable { message, .. } => message.clone(),
             other => other.to_string(),
         }
+    }
+}
+
+/// What a too-large message says is too large: the input, or for an
+/// envelope header (read before the rest of its file), the header of it.
+fn subject(name: &str, kind: Kind) -> String {
+    match (kind, name) {
+        (Kind::EnvelopeHeader, "") => "the message header".to_owned(),
+        (Kind::EnvelopeHeader, name) => format!("the header of `{name}`"),
+        (_, name) => format!("`{name}`"),
     }
 }
 

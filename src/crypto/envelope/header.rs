@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use super::EnvelopeError;
 use crate::crypto::context::{canonical, decode_canonical};
 use crate::crypto::MAX_BLOB_BYTES;
+use crate::source::read::{Bounded, Kind};
 
 pub const MAGIC: &[u8; 4] = b"KWEF";
 pub const VERSION: u8 = 1;
@@ -147,10 +148,12 @@ impl Header {
 }
 
 /// Reads a header, keeping every byte it reads; checks only the shape (the
-/// tag needs the data key, which needs the header's encrypted keys).
+/// tag needs the data key, which needs the header's encrypted keys). At
+/// most the `envelope-header` input limit is read ([`Kind::EnvelopeHeader`]).
 pub fn read_header(input: &mut impl Read) -> Result<ReadHeader, EnvelopeError> {
+    let mut bounded = Bounded::new(input, "", Kind::EnvelopeHeader);
     let mut reader = Recorder {
-        input,
+        input: &mut bounded,
         bytes: Vec::with_capacity(256),
     };
     let magic = reader.take(4).map_err(|_| EnvelopeError::NotAnEnvelope)?;

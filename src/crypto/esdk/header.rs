@@ -19,6 +19,7 @@ use std::io::Read;
 
 use super::suite::Suite;
 use super::EsdkError;
+use crate::source::read::{Bounded, Kind};
 
 /// Framed content (`0x02`), the only kind keyward writes; non-framed
 /// (`0x01`, one block) is read.
@@ -31,8 +32,6 @@ pub const TAG_LEN: usize = 16;
 /// The largest frame this reader accepts (the format allows 2^32 - 1):
 /// frames are held in memory, a few per worker.
 pub const MAX_FRAME_LENGTH: u32 = 64 << 20;
-/// The most header bytes read before the keys are known.
-const MAX_HEADER_BYTES: usize = 16 << 20;
 /// The SDK's default frame length.
 pub const DEFAULT_FRAME_LENGTH: u32 = 4096;
 
@@ -196,10 +195,13 @@ impl Header {
 
 /// Reads a header, checking its shape only: the tag needs the data key,
 /// which needs the header's encrypted data keys. More than `max_keys`
-/// encrypted data keys are refused before any is read.
+/// encrypted data keys are refused before any is read. At most the
+/// `envelope-header` input limit is read ([`Kind::EnvelopeHeader`], 1 MiB
+/// unless raised): a longer header is refused naming the limit and its flag.
 pub fn read_header(input: &mut impl Read, max_keys: Option<usize>) -> Result<ReadHeader, EsdkError> {
+    let mut bounded = Bounded::new(input, "", Kind::EnvelopeHeader);
     let mut r = Recorder {
-        input,
+        input: &mut bounded,
         bytes: Vec::with_capacity(512),
     };
     let version = r.array::<1>().map_err(|_| EsdkError::NotAMessage)?[0];
@@ -285,17 +287,16 @@ pub fn read_header(input: &mut impl Read, max_keys: Option<usize>) -> Result<Rea
     })
 }
 
-/// A reader that keeps what it reads, up to a bound.
+/// A reader that keeps what it reads (its input is bounded).
 struct Recorder<'a, R: Read> {
     input: &'a mut R,
     bytes: Vec<u8>,
 }
 
 impl<R: Read> Recorder<'_, R> {
+    /// `n` is at most 64 KiB (a 2-byte length), so a header that claims more
+    /// than it holds costs no more than that before it ends.
     fn take(&mut self, n: usize) -> Result<Vec<u8>, EsdkError> {
-        if self.bytes.len() + n > MAX_HEADER_BYTES {
-            return Err(EsdkError::Malformed("the header is over 16 MiB".into()));
-        }
         let mut buffer = vec![0u8; n];
         self.input
             .read_exact(&mut buffer)
