@@ -17,6 +17,7 @@ mod key_kinds;
 mod kms;
 mod kms_args;
 mod lint;
+mod raw_keys;
 mod render;
 mod repl;
 #[cfg(feature = "serve")]
