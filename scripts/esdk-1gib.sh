@@ -7,10 +7,20 @@
 #
 #   scripts/esdk-1gib.sh               # the committing suite without signing, then with
 #   SKIP_OFFICIAL=1 scripts/esdk-1gib.sh
+#   KEYWARD=path/to/keyward KEYWARD_BASE=path/to/base/keyward ROUNDS=2 scripts/esdk-1gib.sh
+#
+# KEYWARD names the binary to measure (default: a release build of this
+# tree); with KEYWARD_BASE, each keyward run is made with the base binary
+# and then with KEYWARD, alternating, ROUNDS times (default 2), so both meet
+# the same load. The load (`uptime`) is printed before each pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin keyward
-K=$PWD/target/release/keyward
+if [ -z "${KEYWARD:-}" ]; then
+    cargo build --release --quiet --bin keyward
+fi
+K=${KEYWARD:-$PWD/target/release/keyward}
+BASE=${KEYWARD_BASE:-}
+ROUNDS=${ROUNDS:-$([ -n "$BASE" ] && echo 2 || echo 1)}
 work=$(mktemp -d /dev/shm/keyward-esdk.XXXXXX)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 server=
@@ -26,20 +36,34 @@ run() { # name, then the command; prints seconds, GB/s and peak RSS
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
     read -r seconds peak_kib < "$work/time"
     awk -v n="$name" -v s="$seconds" -v k="$peak_kib" \
-        'BEGIN { printf "%-44s %6.2f s  %5.2f GB/s  peak RSS %4d MiB\n", n, s, 1073741824 / s / 1e9, k / 1024 }'
+        'BEGIN { printf "%-62s %6.2f s  %5.2f GB/s  peak RSS %4d MiB\n", n, s, 1073741824 / s / 1e9, k / 1024 }'
+}
+
+# One binary's encrypt-file and decrypt-file; the label says which.
+both() { # label, binary, suite, threads
+    local label=$1 bin=$2 suite=$3 threads=$4
+    local kwb=("$bin" --accounts "$accounts" --state "$state")
+    run "$label encrypt-file $suite, $threads thr" \
+        "${kwb[@]}" encrypt-file --key "$key" --algorithm "$suite" --threads "$threads" "$work/in.bin" "$work/sealed"
+    run "$label decrypt-file $suite, $threads thr" \
+        "${kwb[@]}" decrypt-file --threads "$threads" "$work/sealed" "$work/out.bin"
+    cmp "$work/in.bin" "$work/out.bin"
+    rm -f "$work/out.bin" "$work/sealed"
 }
 
 for suite in AES_256_GCM_HKDF_SHA512_COMMIT_KEY AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384; do
     for threads in 2 1; do
-        run "encrypt-file $suite, $threads thread(s)" \
-            "${KW[@]}" encrypt-file --key "$key" --algorithm "$suite" --threads "$threads" "$work/in.bin" "$work/sealed"
-        run "decrypt-file $suite, $threads thread(s)" \
-            "${KW[@]}" decrypt-file --threads "$threads" "$work/sealed" "$work/out.bin"
-        cmp "$work/in.bin" "$work/out.bin"
-        rm -f "$work/out.bin"
+        for _ in $(seq "$ROUNDS"); do
+            echo "load: $(uptime | sed 's/.*load average/load average/')"
+            if [ -n "$BASE" ]; then
+                both base "$BASE" "$suite" "$threads"
+            fi
+            both new "$K" "$suite" "$threads"
+        done
     done
 done
 
+echo "load: $(uptime | sed 's/.*load average/load average/')"
 echo "openssl speed -evp aes-256-gcm, one core (16 KiB blocks):"
 openssl speed -evp aes-256-gcm -bytes 16384 -seconds 3 2>/dev/null | tail -1
 

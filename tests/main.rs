@@ -42,6 +42,8 @@ mod lint_templates;
 mod multi_region;
 mod properties;
 #[cfg(feature = "cli")]
+mod raw_aes;
+#[cfg(feature = "cli")]
 mod repl;
 #[cfg(all(feature = "cli", unix))]
 mod repl_terminal;

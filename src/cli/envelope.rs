@@ -15,20 +15,21 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use keyward::crypto::envelope::{Options, ReadHeader, DEFAULT_FRAME_SIZE, FRAME_SIZES};
-use keyward::crypto::esdk::{self, CommitmentPolicy, Suite, MAX_FRAME_LENGTH};
+use keyward::crypto::esdk::{self, CommitmentPolicy, Suite};
 use keyward::eval::Caller;
 use keyward::kms::runtime::{Runtime, SystemClock};
-use keyward::kms::stream::sdk::{OpenSettings, SdkOpener, SdkSealer, SealSettings};
+use keyward::kms::stream::sdk::{OpenSettings, SdkOpener, SdkSealer};
 use keyward::kms::stream::{EnvelopeFailure, Opener, Sealer};
 use serde_json::json;
 
 use super::kms::{context_pairs, Failure, Printed};
+use super::raw_keys::{sdk_format_only, seal_settings, RawAesArgs};
 
 #[derive(Debug, Args)]
 pub struct EncryptFileArgs {
     /// A key to encrypt the data key under: key id, key ARN, alias name or
     /// alias ARN. Repeat it to let any one of several keys decrypt the file.
-    #[arg(long = "key", required = true, value_name = "KEY")]
+    #[arg(long = "key", required_unless_present = "raw_aes_key", value_name = "KEY")]
     pub keys: Vec<String>,
     /// Encryption context, bound to the file and its data keys (`k=v`,
     /// repeated or comma-separated, or a JSON object).
@@ -49,6 +50,8 @@ pub struct EncryptFileArgs {
     pub algorithm: Option<Suite>,
     #[command(flatten)]
     pub sdk: SdkFlags,
+    #[command(flatten)]
+    pub raw: RawAesArgs,
     #[command(flatten)]
     pub io: FileIo,
 }
@@ -79,16 +82,23 @@ pub struct DecryptFileArgs {
     pub context: Vec<String>,
     /// Strict mode: decrypt only with these wrapping keys (repeatable).
     /// Without it, any `aws-kms` key of the message is tried (discovery).
-    #[arg(long = "key", value_name = "KEY")]
+    #[arg(long = "key", value_name = "KEY", conflicts_with = "raw_aes_key")]
     pub keys: Vec<String>,
     /// Discovery filter: only keys of these accounts (repeatable)...
     #[arg(long = "discovery-account", value_name = "ACCOUNT", requires = "discovery_partition")]
     pub discovery_accounts: Vec<String>,
     /// ...in this partition (`aws`, `aws-cn`, …).
-    #[arg(long, value_name = "PARTITION", requires = "discovery_accounts")]
+    #[arg(
+        long,
+        value_name = "PARTITION",
+        requires = "discovery_accounts",
+        conflicts_with = "raw_aes_key"
+    )]
     pub discovery_partition: Option<String>,
     #[command(flatten)]
     pub sdk: SdkFlags,
+    #[command(flatten)]
+    pub raw: RawAesArgs,
     #[command(flatten)]
     pub io: FileIo,
 }
@@ -107,6 +117,10 @@ pub struct FileIo {
     pub out_path: String,
 }
 
+/// The buffer before the output: smaller than a batch of SDK frames
+/// (256 KiB), which so reaches the file without being copied once more.
+const OUTPUT_BUFFER: usize = 128 << 10;
+
 /// The input of a command, opened; for `decrypt-file`, with its header read.
 pub(super) struct Input {
     reader: Box<dyn ReadSend>,
@@ -115,6 +129,11 @@ pub(super) struct Input {
 }
 
 impl Input {
+    /// The header read by [`open_input`], once.
+    pub(super) fn take_header(&mut self) -> Option<MessageHeader> {
+        self.header.take()
+    }
+
     /// The key whose partition `decrypt-file` runs in, as the library's
     /// `Decryptor` picks it: the first `--key` given, else the first
     /// wrapping key the header names (a key of another account is found in
@@ -210,6 +229,7 @@ pub(super) fn prepare_encrypt(
     input: Input,
 ) -> Result<Job, Failure> {
     let context = context_pairs("--context", &args.context)?;
+    sdk_format_only(args)?;
     let sealer = match args.format {
         FileFormat::Keyward => {
             let frame_size = args.frame_length.unwrap_or(DEFAULT_FRAME_SIZE);
@@ -223,20 +243,12 @@ pub(super) fn prepare_encrypt(
             Sealing::Keyward(Sealer::new(rt, caller, &args.keys, &context, frame_size).map_err(|e| refused(e, ""))?)
         }
         FileFormat::Sdk => {
-            let frame_length = args.frame_length.unwrap_or(esdk::DEFAULT_FRAME_LENGTH);
-            if frame_length == 0 || frame_length > MAX_FRAME_LENGTH {
-                return Err(Failure::Usage(format!(
-                    "--frame-length {frame_length} is not between 1 and {MAX_FRAME_LENGTH}"
-                )));
+            let settings = seal_settings(args)?;
+            let mut sealer = SdkSealer::new(rt, caller, &args.keys, &context, &settings).map_err(|e| refused(e, ""))?;
+            if let Some(keyring) = args.raw.keyring()? {
+                sealer.add_raw_aes(&keyring, &settings).map_err(|e| refused(e, ""))?;
             }
-            let policy = args.sdk.commitment_policy;
-            let settings = SealSettings {
-                suite: args.algorithm.unwrap_or_else(|| policy.default_suite()),
-                frame_length,
-                policy,
-                max_keys: args.sdk.max_encrypted_data_keys,
-            };
-            Sealing::Sdk(SdkSealer::new(rt, caller, &args.keys, &context, &settings).map_err(|e| refused(e, ""))?)
+            Sealing::Sdk(sealer)
         }
     };
     Ok(Job::Seal {
@@ -347,7 +359,7 @@ fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<
     let reader: &mut dyn ReadSend = &mut *input.reader;
     let result = if io.out_path == "-" && spool {
         let partial = Partial::create(&std::env::temp_dir().join("keyward-decrypt-file"))?;
-        let mut out = BufWriter::with_capacity(1 << 20, &partial.file);
+        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, &partial.file);
         let writer: &mut dyn Write = &mut out;
         let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e, ""));
         let flushed = out.into_inner().map_err(|e| e.into_error());
@@ -364,7 +376,7 @@ fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<
             (Ok(_), Err(e)) => Err(failed(e)),
         }
     } else if io.out_path == "-" {
-        let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
         let writer: &mut dyn Write = &mut out;
         work(&mut &mut *reader, &mut &mut *writer, &options)
             .map_err(|e| refused(e, " (the output so far is incomplete: discard it)"))
@@ -379,7 +391,7 @@ fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<
             return Err(Failure::Usage("IN and OUT are the same file".into()));
         }
         let partial = Partial::create(target)?;
-        let mut out = BufWriter::with_capacity(1 << 20, &partial.file);
+        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, &partial.file);
         let writer: &mut dyn Write = &mut out;
         let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e, ""));
         let flushed = out.into_inner().map_err(|e| e.into_error());

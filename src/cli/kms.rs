@@ -289,6 +289,9 @@ pub(super) fn service(
 }
 
 fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
+    if let Some(job) = super::raw_keys::offline_job(command)? {
+        return job.run();
+    }
     let (caller, identities) = caller(session)?;
     if let Some(mut call) = super::verbs::call_of(command)? {
         let kms = service(session, identities)?;

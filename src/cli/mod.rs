@@ -18,6 +18,7 @@ mod kms;
 mod kms_args;
 mod lint;
 mod progress;
+mod raw_keys;
 mod render;
 mod repl;
 #[cfg(feature = "serve")]

@@ -1,61 +1,75 @@
-//! The framed body and the footer. From the *message format reference*,
-//! "Body structure" and "Footer structure"
-//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#body-structure>):
+//! The framed body. From the *message format reference*, "Body structure"
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html#body-structure>),
+//! and the *Body AAD reference*
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/body-aad-reference.html>):
 //!
 //! ```text
 //! regular frame := sequence (4) | IV (12) | ciphertext (frame length) | tag (16)
 //! final frame   := 0xFFFFFFFF | sequence (4) | IV (12) | length (4) | ciphertext (length) | tag (16)
-//! footer        := signature length (2) | DER ECDSA signature      (signing suites only)
 //! frame AAD     := message id | "AWSKMSEncryptionClient Frame" or "… Final Frame" | sequence (4) | length (8)
 //! ```
 //!
 //! Sequence numbers start at 1 and the IV is the sequence number padded
 //! with zeros on the left. Frames travel through the pipeline in batches
 //! (about 256 KiB each), so the default 4 KiB frames cost no more to
-//! schedule than large ones.
+//! schedule than large ones. A batch keeps two buffers for its whole life:
+//! the plaintext, and the frames as they are on the wire. Sealing reads the
+//! plaintext in one piece and encrypts each frame straight into its place
+//! among the wire bytes, which are written in one piece; opening does the
+//! reverse. Nothing is allocated per frame and nothing is copied twice.
 
 use std::io::{Read, Write};
 
 use zeroize::Zeroizing;
 
 use super::header::{IV_LEN, TAG_LEN};
-use super::keys::{Hasher, MessageKeys};
+use super::io::{eof_is_truncation, fill, Hashing};
+use super::keys::MessageKeys;
 use super::EsdkError;
 use crate::crypto::envelope::pipeline::{self, Unit};
 
 const FRAME: &[u8] = b"AWSKMSEncryptionClient Frame";
 const FINAL_FRAME: &[u8] = b"AWSKMSEncryptionClient Final Frame";
 const FINAL_MARKER: u32 = u32::MAX;
+/// Sequence number and IV.
+const REGULAR_HEADER: usize = 4 + IV_LEN;
+/// Marker, sequence number, IV and length.
+const FINAL_HEADER: usize = 4 + 4 + IV_LEN + 4;
 /// Plaintext bytes per batch (at least one frame).
 const BATCH_BYTES: usize = 256 << 10;
 
-pub(super) fn eof_is_truncation(e: std::io::Error) -> EsdkError {
-    match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => EsdkError::Truncated,
-        _ => EsdkError::Io(e),
-    }
-}
-
-/// Consecutive frames: the data of each, one after another, its length and
-/// tag; the last frame of the last batch is the final frame.
+/// Consecutive frames; the last frame of the last batch is the final frame.
+/// Sealing fills `plain` and makes `wire` (every frame, headers and tags
+/// included); opening fills `wire` (each frame's ciphertext and tag) and
+/// makes `plain`. Both buffers only grow, so a batch reused costs no
+/// allocation and no clearing.
 pub(super) struct Batch {
     number: u32,
     first_sequence: u32,
     last: bool,
-    data: Zeroizing<Vec<u8>>,
-    lengths: Vec<usize>,
-    tags: Vec<[u8; TAG_LEN]>,
+    /// Frames in the batch, and the length of the final one (when `last`).
+    count: usize,
+    final_len: usize,
+    plain: Zeroizing<Vec<u8>>,
+    plain_len: usize,
+    wire: Vec<u8>,
+    wire_len: usize,
 }
 
 impl Unit for Batch {
+    /// `bytes` counts both buffers: the plaintext's half is reserved, the
+    /// wire bytes grow on first use.
     fn blank(bytes: usize) -> Batch {
         Batch {
             number: 0,
             first_sequence: 0,
             last: false,
-            data: Zeroizing::new(Vec::with_capacity(bytes)),
-            lengths: Vec::new(),
-            tags: Vec::new(),
+            count: 0,
+            final_len: 0,
+            plain: Zeroizing::new(Vec::with_capacity(bytes / 2)),
+            plain_len: 0,
+            wire: Vec::new(),
+            wire_len: 0,
         }
     }
 
@@ -69,20 +83,19 @@ impl Unit for Batch {
 }
 
 impl Batch {
-    /// Each frame: its sequence number, whether it is the final frame, and
-    /// the range of its data.
-    fn frames(&self) -> impl Iterator<Item = (u32, bool, std::ops::Range<usize>)> + '_ {
-        let count = self.lengths.len();
-        let mut at = 0;
-        self.lengths.iter().enumerate().map(move |(i, len)| {
-            let range = at..at + len;
-            at += len;
-            (
-                self.first_sequence.wrapping_add(i as u32),
-                self.last && i + 1 == count,
-                range,
-            )
-        })
+    /// Frame `i` of the batch: its sequence number, whether it is the final
+    /// frame, and its plaintext length.
+    fn frame(&self, i: usize, frame_length: usize) -> (u32, bool, usize) {
+        let is_final = self.last && i + 1 == self.count;
+        let len = if is_final { self.final_len } else { frame_length };
+        (self.first_sequence.wrapping_add(i as u32), is_final, len)
+    }
+}
+
+/// Grows `buffer` to at least `len` bytes (new bytes are zero).
+fn at_least(buffer: &mut Vec<u8>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, 0);
     }
 }
 
@@ -95,11 +108,17 @@ fn iv(sequence: u32) -> [u8; IV_LEN] {
 /// The body AAD of a frame (or of the non-framed body) with this label.
 pub(super) fn aad(message_id: &[u8], label: &[u8], sequence: u32, len: usize) -> Vec<u8> {
     let mut aad = Vec::with_capacity(message_id.len() + label.len() + 12);
+    aad_into(&mut aad, message_id, label, sequence, len);
+    aad
+}
+
+/// Writes the body AAD into `aad`, reusing its allocation.
+fn aad_into(aad: &mut Vec<u8>, message_id: &[u8], label: &[u8], sequence: u32, len: usize) {
+    aad.clear();
     aad.extend_from_slice(message_id);
     aad.extend_from_slice(label);
     aad.extend_from_slice(&sequence.to_be_bytes());
     aad.extend_from_slice(&(len as u64).to_be_bytes());
-    aad
 }
 
 fn label(is_final: bool) -> &'static [u8] {
@@ -114,53 +133,6 @@ fn frames_per_batch(frame_length: usize) -> usize {
     (BATCH_BYTES / frame_length.max(1)).max(1)
 }
 
-/// Reads up to `n` bytes, fewer only at the end of the input.
-fn fill(input: &mut impl Read, buffer: &mut Vec<u8>, n: usize) -> std::io::Result<()> {
-    buffer.clear();
-    buffer.resize(n, 0);
-    let mut filled = 0;
-    while filled < n {
-        match input.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(k) => filled += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buffer.truncate(filled);
-    Ok(())
-}
-
-/// A writer that feeds a signing suite's digest with what it writes.
-pub(super) struct Hashing<'a, T> {
-    pub inner: &'a mut T,
-    pub hasher: Option<Hasher>,
-}
-
-impl<T: Write> Write for Hashing<'_, T> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        if let Some(h) = &mut self.hasher {
-            h.update(&buf[..n]);
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<T: Read> Read for Hashing<'_, T> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(h) = &mut self.hasher {
-            h.update(&buf[..n]);
-        }
-        Ok(n)
-    }
-}
-
 /// Seals `input` into frames written to `output`; returns the plaintext
 /// bytes read.
 pub(super) fn seal<W: Write>(
@@ -173,67 +145,82 @@ pub(super) fn seal<W: Write>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, EsdkError> {
     let per_batch = frames_per_batch(frame_length);
+    let batch_bytes = per_batch * frame_length;
     let mut number = 0u32;
     let mut next_sequence = 1u32;
     let mut total = 0u64;
     pipeline::run::<Batch, EsdkError, _, _, _>(
         workers,
-        per_batch * frame_length,
+        2 * batch_bytes,
         |batch| {
             number = number.checked_add(1).ok_or(EsdkError::TooLarge)?;
-            fill(input, &mut batch.data, per_batch * frame_length)?;
+            at_least(&mut batch.plain, batch_bytes);
+            let n = fill(input, &mut batch.plain[..batch_bytes])?;
             batch.number = number;
             batch.first_sequence = next_sequence;
-            batch.last = batch.data.len() < per_batch * frame_length;
-            batch.lengths.clear();
-            let full = batch.data.len() / frame_length;
-            batch.lengths.extend(std::iter::repeat_n(frame_length, full));
-            if batch.last {
-                // The final frame holds the rest: fewer than a frame's bytes,
-                // possibly none.
-                batch.lengths.push(batch.data.len() % frame_length);
-            }
-            let count = u32::try_from(batch.lengths.len()).map_err(|_| EsdkError::TooLarge)?;
+            batch.plain_len = n;
+            batch.last = n < batch_bytes;
+            // The final frame holds the rest: fewer than a frame's bytes,
+            // possibly none.
+            batch.count = n / frame_length + usize::from(batch.last);
+            batch.final_len = n % frame_length;
+            let count = u32::try_from(batch.count).map_err(|_| EsdkError::TooLarge)?;
             next_sequence = next_sequence
                 .checked_add(count)
                 .filter(|n| *n < FINAL_MARKER)
                 .ok_or(EsdkError::TooLarge)?;
             Ok(())
         },
+        |batch| seal_batch(keys, message_id, frame_length, batch),
         |batch| {
-            let mut tags = std::mem::take(&mut batch.tags);
-            tags.clear();
-            let frames: Vec<_> = batch.frames().collect();
-            for (sequence, is_final, range) in frames {
-                let aad = aad(message_id, label(is_final), sequence, range.len());
-                let tag = keys
-                    .cipher
-                    .seal(&iv(sequence), &aad, &mut batch.data[range])
-                    .ok_or(EsdkError::TooLarge)?;
-                tags.push(tag);
-            }
-            batch.tags = tags;
-            Ok(())
-        },
-        |batch| {
-            for ((sequence, is_final, range), tag) in batch.frames().zip(&batch.tags) {
-                if is_final {
-                    output.write_all(&FINAL_MARKER.to_be_bytes())?;
-                }
-                output.write_all(&sequence.to_be_bytes())?;
-                output.write_all(&iv(sequence))?;
-                if is_final {
-                    output.write_all(&(range.len() as u32).to_be_bytes())?;
-                }
-                output.write_all(&batch.data[range])?;
-                output.write_all(tag)?;
-            }
-            total += batch.data.len() as u64;
+            output.write_all(&batch.wire[..batch.wire_len])?;
+            total += batch.plain_len as u64;
             progress(total);
             Ok(())
         },
     )?;
     Ok(total)
+}
+
+/// Encrypts the frames of `batch.plain` into `batch.wire`.
+fn seal_batch(keys: &MessageKeys, message_id: &[u8], frame_length: usize, batch: &mut Batch) -> Result<(), EsdkError> {
+    let regular = batch.count - usize::from(batch.last);
+    let mut wire_len = regular * (REGULAR_HEADER + frame_length + TAG_LEN);
+    if batch.last {
+        wire_len += FINAL_HEADER + batch.final_len + TAG_LEN;
+    }
+    at_least(&mut batch.wire, wire_len);
+    batch.wire_len = wire_len;
+    let mut aad = Vec::with_capacity(message_id.len() + FINAL_FRAME.len() + 12);
+    let (mut at, mut from) = (0, 0);
+    for i in 0..batch.count {
+        let (sequence, is_final, len) = batch.frame(i, frame_length);
+        let iv = iv(sequence);
+        let wire = &mut batch.wire[at..];
+        let mut put = |bytes: &[u8], at: &mut usize| {
+            wire[*at..*at + bytes.len()].copy_from_slice(bytes);
+            *at += bytes.len();
+        };
+        let mut h = 0;
+        if is_final {
+            put(&FINAL_MARKER.to_be_bytes(), &mut h);
+        }
+        put(&sequence.to_be_bytes(), &mut h);
+        put(&iv, &mut h);
+        if is_final {
+            put(&(len as u32).to_be_bytes(), &mut h);
+        }
+        aad_into(&mut aad, message_id, label(is_final), sequence, len);
+        let (ciphertext, tag) = wire[h..h + len + TAG_LEN].split_at_mut(len);
+        let sealed = keys
+            .cipher
+            .seal_into(&iv, &aad, &batch.plain[from..from + len], ciphertext)
+            .ok_or(EsdkError::TooLarge)?;
+        tag.copy_from_slice(&sealed);
+        at += h + len + TAG_LEN;
+        from += len;
+    }
+    Ok(())
 }
 
 /// Opens the frames of `input` and writes their plaintext, in order, to
@@ -255,36 +242,24 @@ pub(super) fn open<R: Read + Send>(
     let mut total = 0u64;
     pipeline::run::<Batch, EsdkError, _, _, _>(
         workers,
-        per_batch * frame_length,
+        2 * per_batch * frame_length,
         |batch| {
             number = number.checked_add(1).ok_or(EsdkError::TooLarge)?;
             batch.number = number;
             batch.first_sequence = expected;
             batch.last = false;
-            batch.data.clear();
-            batch.lengths.clear();
-            batch.tags.clear();
-            while batch.lengths.len() < per_batch && !batch.last {
-                let (is_final, len) = read_frame(input, batch, expected, frame_length)?;
-                batch.last = is_final;
-                batch.lengths.push(len);
+            batch.count = 0;
+            batch.wire_len = 0;
+            while batch.count < per_batch && !batch.last {
+                read_frame(input, batch, expected, frame_length)?;
                 expected = expected.checked_add(1).ok_or(EsdkError::TooLarge)?;
             }
             Ok(())
         },
+        |batch| open_batch(keys, message_id, frame_length, batch),
         |batch| {
-            let frames: Vec<_> = batch.frames().collect();
-            for ((sequence, is_final, range), tag) in frames.into_iter().zip(batch.tags.clone()) {
-                let aad = aad(message_id, label(is_final), sequence, range.len());
-                if !keys.cipher.open(&iv(sequence), &aad, &mut batch.data[range], &tag) {
-                    return Err(EsdkError::FrameTampered { sequence });
-                }
-            }
-            Ok(())
-        },
-        |batch| {
-            output.write_all(&batch.data)?;
-            total += batch.data.len() as u64;
+            output.write_all(&batch.plain[..batch.plain_len])?;
+            total += batch.plain_len as u64;
             progress(total);
             Ok(())
         },
@@ -292,14 +267,34 @@ pub(super) fn open<R: Read + Send>(
     Ok(total)
 }
 
-/// Reads frame number `expected` onto the end of `batch`; returns whether
-/// it is the final frame, and its length.
-fn read_frame(
-    input: &mut impl Read,
-    batch: &mut Batch,
-    expected: u32,
-    frame_length: usize,
-) -> Result<(bool, usize), EsdkError> {
+/// Decrypts the frames of `batch.wire` into `batch.plain`.
+fn open_batch(keys: &MessageKeys, message_id: &[u8], frame_length: usize, batch: &mut Batch) -> Result<(), EsdkError> {
+    let plain_len = batch.wire_len - batch.count * TAG_LEN;
+    at_least(&mut batch.plain, plain_len);
+    batch.plain_len = plain_len;
+    let mut aad = Vec::with_capacity(message_id.len() + FINAL_FRAME.len() + 12);
+    let (mut at, mut to) = (0, 0);
+    for i in 0..batch.count {
+        let (sequence, is_final, len) = batch.frame(i, frame_length);
+        let (ciphertext, rest) = batch.wire[at..at + len + TAG_LEN].split_at(len);
+        let mut tag = [0u8; TAG_LEN];
+        tag.copy_from_slice(rest);
+        aad_into(&mut aad, message_id, label(is_final), sequence, len);
+        if !keys
+            .cipher
+            .open_into(&iv(sequence), &aad, ciphertext, &mut batch.plain[to..to + len], &tag)
+        {
+            return Err(EsdkError::FrameTampered { sequence });
+        }
+        at += len + TAG_LEN;
+        to += len;
+    }
+    Ok(())
+}
+
+/// Reads frame number `expected` onto the end of `batch`: its ciphertext
+/// and tag, once its sequence number and IV have checked.
+fn read_frame(input: &mut impl Read, batch: &mut Batch, expected: u32, frame_length: usize) -> Result<(), EsdkError> {
     let mut word = [0u8; 4];
     input.read_exact(&mut word).map_err(eof_is_truncation)?;
     let mut sequence = u32::from_be_bytes(word);
@@ -327,44 +322,18 @@ fn read_frame(
                 "the final frame holds {len} bytes; the frame length is {frame_length}"
             )));
         }
+        batch.final_len = len;
         len
     } else {
         frame_length
     };
-    let start = batch.data.len();
-    batch.data.resize(start + len, 0);
-    input.read_exact(&mut batch.data[start..]).map_err(eof_is_truncation)?;
-    let mut tag = [0u8; TAG_LEN];
-    input.read_exact(&mut tag).map_err(eof_is_truncation)?;
-    batch.tags.push(tag);
-    Ok((is_final, len))
-}
-
-/// The footer: the signature's length and the signature.
-pub(super) fn write_footer(output: &mut impl Write, signature: &[u8]) -> Result<(), EsdkError> {
-    let len = u16::try_from(signature.len()).map_err(|_| EsdkError::SignatureInvalid)?;
-    output.write_all(&len.to_be_bytes())?;
-    output.write_all(signature)?;
+    let start = batch.wire_len;
+    at_least(&mut batch.wire, start + len + TAG_LEN);
+    input
+        .read_exact(&mut batch.wire[start..start + len + TAG_LEN])
+        .map_err(eof_is_truncation)?;
+    batch.wire_len = start + len + TAG_LEN;
+    batch.count += 1;
+    batch.last = is_final;
     Ok(())
-}
-
-pub(super) fn read_footer(input: &mut impl Read) -> Result<Vec<u8>, EsdkError> {
-    let mut len = [0u8; 2];
-    input.read_exact(&mut len).map_err(eof_is_truncation)?;
-    let mut signature = vec![0u8; u16::from_be_bytes(len) as usize];
-    input.read_exact(&mut signature).map_err(eof_is_truncation)?;
-    Ok(signature)
-}
-
-/// Refuses anything after the end of the message.
-pub(super) fn expect_end(input: &mut impl Read) -> Result<(), EsdkError> {
-    let mut probe = [0u8; 1];
-    loop {
-        match input.read(&mut probe) {
-            Ok(0) => return Ok(()),
-            Ok(_) => return Err(EsdkError::TrailingData),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(EsdkError::Io(e)),
-        }
-    }
 }

@@ -300,7 +300,7 @@ impl<R: Read> Recorder<'_, R> {
         let mut buffer = vec![0u8; n];
         self.input
             .read_exact(&mut buffer)
-            .map_err(super::body::eof_is_truncation)?;
+            .map_err(super::io::eof_is_truncation)?;
         self.bytes.extend_from_slice(&buffer);
         Ok(buffer)
     }

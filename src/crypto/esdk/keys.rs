@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::aes::Aes192;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm, Nonce, Tag};
@@ -32,7 +33,7 @@ pub(super) enum Cipher {
 }
 
 impl Cipher {
-    fn new(key: &[u8]) -> Result<Cipher, EsdkError> {
+    pub(super) fn new(key: &[u8]) -> Result<Cipher, EsdkError> {
         let wrong = |_| EsdkError::WrongDataKey;
         Ok(match key.len() {
             16 => Cipher::Aes128(Box::new(Aes128Gcm::new_from_slice(key).map_err(wrong)?)),
@@ -51,6 +52,41 @@ impl Cipher {
             Cipher::Aes256(c) => c.encrypt_inout_detached(&nonce, aad, data.into()),
         };
         tag.ok().map(Into::into)
+    }
+
+    /// Seals `input` into `output` (of the same length); returns the tag.
+    pub fn seal_into(&self, iv: &[u8; IV_LEN], aad: &[u8], input: &[u8], output: &mut [u8]) -> Option<[u8; TAG_LEN]> {
+        let nonce = Nonce::<U12>::from(*iv);
+        let buffer = InOutBuf::new(input, output).ok()?;
+        let tag = match self {
+            Cipher::Aes128(c) => c.encrypt_inout_detached(&nonce, aad, buffer),
+            Cipher::Aes192(c) => c.encrypt_inout_detached(&nonce, aad, buffer),
+            Cipher::Aes256(c) => c.encrypt_inout_detached(&nonce, aad, buffer),
+        };
+        tag.ok().map(Into::into)
+    }
+
+    /// Opens `input` into `output` (of the same length), which is written
+    /// only when the tag checks; false when it does not.
+    pub fn open_into(
+        &self,
+        iv: &[u8; IV_LEN],
+        aad: &[u8],
+        input: &[u8],
+        output: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> bool {
+        let nonce = Nonce::<U12>::from(*iv);
+        let tag = Tag::from(*tag);
+        let Ok(buffer) = InOutBuf::new(input, output) else {
+            return false;
+        };
+        match self {
+            Cipher::Aes128(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
+            Cipher::Aes192(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
+            Cipher::Aes256(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
+        }
+        .is_ok()
     }
 
     /// Opens `data` in place; false (and `data` unusable) when the tag fails.

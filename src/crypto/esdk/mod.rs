@@ -28,7 +28,9 @@
 
 mod body;
 mod header;
+mod io;
 mod keys;
+mod raw_aes;
 mod single;
 mod suite;
 
@@ -39,14 +41,18 @@ pub use header::{
     read_header, serialize_context, EncryptedDataKey, Header, ReadHeader, DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH,
 };
 pub use keys::{Signer, PUBLIC_KEY_CONTEXT_KEY, RESERVED_PREFIX};
+pub use raw_aes::{RawAesKeyring, RawKeyError};
 pub use suite::{CommitmentPolicy, Kdf, Signing, Suite};
 
 use crate::crypto::envelope::{EnvelopeError, Options};
-use body::Hashing;
+use io::Hashing;
 use keys::{Hasher, MessageKeys};
 
-/// The buffer between the frames and the caller's reader or writer.
-const IO_BUFFER: usize = 1 << 20;
+/// The buffer between the frames and the caller's reader.
+const READ_BUFFER: usize = 1 << 20;
+/// The buffer between the header and the caller's writer: smaller than a
+/// batch of frames, which goes to the writer without being copied.
+const WRITE_BUFFER: usize = 64 << 10;
 
 /// Why a message could not be written or read. None reveals key material.
 #[derive(Debug, thiserror::Error)]
@@ -168,8 +174,8 @@ pub fn seal<W: Write>(
     let body = header.encode(keys.commitment.as_ref())?;
     let iv = [0u8; header::IV_LEN];
     let tag = keys.cipher.seal(&iv, &body, &mut []).ok_or(EsdkError::TooLarge)?;
-    // Frames are written a few small pieces at a time.
-    let mut buffered = BufWriter::with_capacity(IO_BUFFER, output);
+    // The header is written in small pieces, the frames a batch at a time.
+    let mut buffered = BufWriter::with_capacity(WRITE_BUFFER, output);
     let mut out = Hashing {
         inner: &mut buffered,
         hasher: suite.signing.map(Hasher::new),
@@ -189,7 +195,7 @@ pub fn seal<W: Write>(
         options.progress,
     )?;
     if let (Some(signer), Some(hasher)) = (signer, out.hasher.take()) {
-        body::write_footer(out.inner, &signer.sign(hasher)?)?;
+        io::write_footer(out.inner, &signer.sign(hasher)?)?;
     }
     buffered.flush()?;
     Ok(total)
@@ -218,7 +224,7 @@ pub fn open<R: Read + Send>(
         h.update(&read.bytes());
     }
     // Frames are read a few small pieces at a time.
-    let mut buffered = BufReader::with_capacity(IO_BUFFER, input);
+    let mut buffered = BufReader::with_capacity(READ_BUFFER, input);
     let mut inp = Hashing {
         inner: &mut buffered,
         hasher,
@@ -237,10 +243,10 @@ pub fn open<R: Read + Send>(
         )?
     };
     if let (Some(signing), Some(hasher)) = (suite.signing, inp.hasher.take()) {
-        let signature = body::read_footer(inp.inner)?;
+        let signature = io::read_footer(inp.inner)?;
         keys::verify(signing, &header.context, hasher, &signature)?;
     }
-    body::expect_end(&mut buffered)?;
+    io::expect_end(&mut buffered)?;
     output.flush()?;
     Ok(total)
 }

@@ -18,8 +18,9 @@ use std::io::{Read, Write};
 
 use zeroize::Zeroizing;
 
-use super::body::{aad, eof_is_truncation};
+use super::body::aad;
 use super::header::{IV_LEN, MAX_FRAME_LENGTH, TAG_LEN};
+use super::io::eof_is_truncation;
 use super::keys::MessageKeys;
 use super::EsdkError;
 

@@ -8,6 +8,8 @@
 //! in strict mode only those of the named keys, in discovery mode any,
 //! limited by a discovery filter (partition and accounts).
 
+mod raw;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
@@ -116,12 +118,21 @@ impl SdkSealer {
         })
     }
 
-    /// The wrapping keys, as ARNs.
+    /// The wrapping keys: KMS keys as ARNs, raw keys as `namespace/name`.
     pub fn key_arns(&self) -> Vec<String> {
         self.header
             .keys
             .iter()
-            .map(|k| String::from_utf8_lossy(&k.provider_info).into_owned())
+            .map(|k| {
+                let info = &k.provider_info;
+                if k.provider_id == PROVIDER_ID {
+                    String::from_utf8_lossy(info).into_owned()
+                } else {
+                    // A raw key's name, before its tag length, IV length and IV.
+                    let name = &info[..info.len().saturating_sub(20)];
+                    format!("{}/{}", k.provider_id, String::from_utf8_lossy(name))
+                }
+            })
             .collect()
     }
 
@@ -155,6 +166,23 @@ fn edk(key_arn: String, ciphertext: Vec<u8>) -> EncryptedDataKey {
     }
 }
 
+/// Refuses a suite the commitment policy does not allow, or a context
+/// without a required pair.
+fn check_header(settings: &OpenSettings, header: &Header) -> Result<(), EnvelopeFailure> {
+    settings.policy.check_decrypt(header.suite)?;
+    match settings
+        .required_context
+        .iter()
+        .find(|(k, v)| header.context.get(*k) != Some(*v))
+    {
+        Some((key, value)) => Err(EnvelopeFailure::ContextMismatch {
+            key: key.clone(),
+            value: value.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// A message ready to be read: its header and the data key the runtime
 /// decrypted.
 pub struct SdkOpener {
@@ -178,18 +206,8 @@ impl SdkOpener {
         read: ReadHeader,
     ) -> Result<SdkOpener, EnvelopeFailure> {
         let header = &read.header;
-        settings.policy.check_decrypt(header.suite)?;
+        check_header(settings, header)?;
         let context = &header.context;
-        if let Some((key, value)) = settings
-            .required_context
-            .iter()
-            .find(|(k, v)| context.get(*k) != Some(*v))
-        {
-            return Err(EnvelopeFailure::ContextMismatch {
-                key: key.clone(),
-                value: value.clone(),
-            });
-        }
         let strict: Vec<String> = settings
             .keys
             .iter()

@@ -1,0 +1,186 @@
+//! The raw AES keyring, for offline use: the data key wrapped with AES-GCM
+//! under a wrapping key the user holds, named by a key namespace and a key
+//! name. It interoperates with the SDKs' raw AES keyrings (`RawMasterKey`
+//! in Python, `JceMasterKey` in Java). From the *Raw AES keyring*
+//! specification and *Raw AES keyrings*
+//! (<https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-raw-aes-keyring.html>):
+//!
+//! ```text
+//! provider id   := key namespace
+//! provider info := key name | tag length in bits (4) = 128 | IV length (4) = 12 | IV (12)
+//! ciphertext    := AES-GCM(wrapping key, IV, AAD = serialized encryption context, data key) | tag (16)
+//! ```
+//!
+//! The IV is random for each data key. The AAD is the whole context of the
+//! message (with a signing suite's public key), serialized as in the header.
+
+use std::collections::BTreeMap;
+
+use zeroize::Zeroizing;
+
+use super::header::{serialize_context, EncryptedDataKey, IV_LEN, TAG_LEN};
+use super::keys::Cipher;
+use super::EsdkError;
+
+/// The provider id the SDKs keep for AWS KMS keyrings: not a raw key's namespace.
+const RESERVED_NAMESPACE: &str = "aws-kms";
+const TAG_BITS: u32 = 128;
+
+/// One wrapping key and its names. The key is wiped when dropped and never
+/// printed.
+pub struct RawAesKeyring {
+    namespace: String,
+    name: String,
+    cipher: Cipher,
+}
+
+impl std::fmt::Debug for RawAesKeyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawAesKeyring({}/{}, [REDACTED])", self.namespace, self.name)
+    }
+}
+
+/// Why a raw AES keyring cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RawKeyError {
+    #[error("a raw AES wrapping key has 16, 24 or 32 bytes; this one has {0}")]
+    KeyLength(usize),
+    #[error("the key namespace `aws-kms` is kept for AWS KMS keys; choose another (for example your HSM's name)")]
+    ReservedNamespace,
+    #[error("the key {0} is empty")]
+    EmptyName(&'static str),
+}
+
+impl RawAesKeyring {
+    pub fn new(namespace: &str, name: &str, key: &[u8]) -> Result<RawAesKeyring, RawKeyError> {
+        if namespace.is_empty() {
+            return Err(RawKeyError::EmptyName("namespace"));
+        }
+        if name.is_empty() {
+            return Err(RawKeyError::EmptyName("name"));
+        }
+        if namespace == RESERVED_NAMESPACE {
+            return Err(RawKeyError::ReservedNamespace);
+        }
+        let cipher = Cipher::new(key).map_err(|_| RawKeyError::KeyLength(key.len()))?;
+        Ok(RawAesKeyring {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            cipher,
+        })
+    }
+
+    /// `namespace/name`, as the command line reports it.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The data key wrapped under this key, bound to `context` (the whole
+    /// context of the message).
+    pub fn wrap(&self, data_key: &[u8], context: &BTreeMap<String, String>) -> Result<EncryptedDataKey, EsdkError> {
+        let aad = serialize_context(context)?;
+        let iv: [u8; IV_LEN] = crate::crypto::random_bytes(IV_LEN)[..]
+            .try_into()
+            .map_err(|_| EsdkError::TooLarge)?;
+        let mut ciphertext = data_key.to_vec();
+        let tag = self
+            .cipher
+            .seal(&iv, &aad, &mut ciphertext)
+            .ok_or(EsdkError::TooLarge)?;
+        ciphertext.extend_from_slice(&tag);
+        let mut info = self.name.as_bytes().to_vec();
+        info.extend_from_slice(&TAG_BITS.to_be_bytes());
+        info.extend_from_slice(&(IV_LEN as u32).to_be_bytes());
+        info.extend_from_slice(&iv);
+        Ok(EncryptedDataKey {
+            provider_id: self.namespace.clone(),
+            provider_info: info,
+            ciphertext,
+        })
+    }
+
+    /// The IV of an encrypted data key this keyring made: its namespace and
+    /// name match, with a 128-bit tag and a 12-byte IV. `None` for any other.
+    fn iv_of(&self, key: &EncryptedDataKey) -> Option<[u8; IV_LEN]> {
+        if key.provider_id != self.namespace {
+            return None;
+        }
+        let rest = key.provider_info.strip_prefix(self.name.as_bytes())?;
+        if rest.len() != 8 + IV_LEN
+            || rest[..4] != TAG_BITS.to_be_bytes()
+            || rest[4..8] != (IV_LEN as u32).to_be_bytes()
+        {
+            return None;
+        }
+        rest[8..].try_into().ok()
+    }
+
+    /// Whether `key` names this keyring's wrapping key.
+    pub fn is_for(&self, key: &EncryptedDataKey) -> bool {
+        self.iv_of(key).is_some()
+    }
+
+    /// The data key of `key`, if this keyring made it for a message with
+    /// this `context`; `None` when it is another keyring's, or was changed.
+    pub fn unwrap(&self, key: &EncryptedDataKey, context: &BTreeMap<String, String>) -> Option<Zeroizing<Vec<u8>>> {
+        let iv = self.iv_of(key)?;
+        let aad = serialize_context(context).ok()?;
+        let split = key.ciphertext.len().checked_sub(TAG_LEN)?;
+        let (sealed, tag) = key.ciphertext.split_at(split);
+        let tag: [u8; TAG_LEN] = tag.try_into().ok()?;
+        let mut data_key = Zeroizing::new(sealed.to_vec());
+        self.cipher.open(&iv, &aad, &mut data_key, &tag).then_some(data_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> BTreeMap<String, String> {
+        BTreeMap::from([("purpose".to_owned(), "test".to_owned())])
+    }
+
+    #[test]
+    fn a_wrapped_data_key_carries_the_key_name_tag_length_and_iv_as_provider_info() {
+        let keyring = RawAesKeyring::new("HSM_01", "AES_256_012", &[7; 32]).unwrap();
+        let wrapped = keyring.wrap(&[1; 32], &context()).unwrap();
+        assert_eq!(wrapped.provider_id, "HSM_01");
+        assert_eq!(&wrapped.provider_info[..11], b"AES_256_012");
+        assert_eq!(&wrapped.provider_info[11..19], &[0, 0, 0, 128, 0, 0, 0, 12]);
+        assert_eq!(wrapped.provider_info.len(), 11 + 8 + 12);
+        assert_eq!(wrapped.ciphertext.len(), 32 + 16);
+        assert_eq!(&keyring.unwrap(&wrapped, &context()).unwrap()[..], &[1; 32]);
+    }
+
+    #[test]
+    fn unwrapping_needs_the_same_context_names_and_key() {
+        let keyring = RawAesKeyring::new("ns", "name", &[7; 16]).unwrap();
+        let wrapped = keyring.wrap(&[1; 32], &context()).unwrap();
+        assert!(keyring.unwrap(&wrapped, &BTreeMap::new()).is_none());
+        let other_name = RawAesKeyring::new("ns", "other", &[7; 16]).unwrap();
+        assert!(other_name.unwrap(&wrapped, &context()).is_none());
+        let other_key = RawAesKeyring::new("ns", "name", &[8; 16]).unwrap();
+        assert!(other_key.unwrap(&wrapped, &context()).is_none());
+        let mut flipped = wrapped.clone();
+        flipped.ciphertext[0] ^= 1;
+        assert!(keyring.unwrap(&flipped, &context()).is_none());
+    }
+
+    #[test]
+    fn bad_keys_and_names_are_refused_with_the_reason() {
+        assert!(matches!(
+            RawAesKeyring::new("ns", "n", &[0; 20]),
+            Err(RawKeyError::KeyLength(20))
+        ));
+        assert!(matches!(
+            RawAesKeyring::new("aws-kms", "n", &[0; 32]),
+            Err(RawKeyError::ReservedNamespace)
+        ));
+        assert!(matches!(
+            RawAesKeyring::new("", "n", &[0; 32]),
+            Err(RawKeyError::EmptyName("namespace"))
+        ));
+        assert!(!format!("{:?}", RawAesKeyring::new("ns", "n", &[0x41; 32]).unwrap()).contains("AAAA"));
+    }
+}
