@@ -30,6 +30,8 @@ pub mod server;
 pub mod source;
 pub mod store;
 pub mod suite;
+#[cfg(feature = "serve")]
+pub mod xks;
 
 pub use kms::{op, Service};
 pub use source::{Source, Span, Spanned};

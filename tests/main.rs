@@ -53,3 +53,5 @@ mod service;
 mod service_properties;
 mod store;
 mod strategies;
+#[cfg(feature = "serve")]
+mod xks_proxy;

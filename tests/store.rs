@@ -874,3 +874,73 @@ fn a_process_kept_waiting_for_the_database_says_so_on_stderr() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Several imported materials, their states, terms and which is current
+/// are kept in the key's properties and come back from the store
+/// (docs/import.md).
+#[test]
+fn imported_materials_pending_rotation_and_rotated_survive_a_save_and_load() {
+    use keyward::crypto::import::{wrap, WrappingAlgorithm};
+    use keyward::crypto::keys::{KeySpec, PublicKey};
+    use keyward::kms::op::run_json;
+
+    let call = |rt: &mut Runtime<SimulatedClock>, name: &str, request: serde_json::Value| {
+        run_json(rt, &root(), name, &request).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let import = |rt: &mut Runtime<SimulatedClock>, key: &str, material: [u8; 32], extra: serde_json::Value| {
+        let parameters = call(
+            rt,
+            "GetParametersForImport",
+            json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+        );
+        let der = BASE64.decode(parameters["PublicKey"].as_str().unwrap()).unwrap();
+        let public = PublicKey::from_der(KeySpec::Rsa2048, &der).unwrap();
+        let wrapped = wrap(&public, WrappingAlgorithm::RsaesOaepSha256, &material).unwrap();
+        let mut request = json!({"KeyId": key, "ImportToken": parameters["ImportToken"],
+            "EncryptedKeyMaterial": BASE64.encode(wrapped), "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
+        for (name, value) in extra.as_object().unwrap() {
+            request[name] = value.clone();
+        }
+        call(rt, "ImportKeyMaterial", request)
+    };
+    let mut rt = runtime();
+    let key = call(&mut rt, "CreateKey", json!({"Origin": "EXTERNAL"}))["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    import(&mut rt, &key, [1; 32], json!({"KeyMaterialDescription": "first"}));
+    let sealed = call(&mut rt, "Encrypt", json!({"KeyId": key, "Plaintext": "eA=="}));
+    import(&mut rt, &key, [2; 32], json!({"ImportType": "NEW_KEY_MATERIAL"}));
+    call(&mut rt, "RotateKeyOnDemand", json!({"KeyId": key}));
+    import(&mut rt, &key, [3; 32], json!({"ImportType": "NEW_KEY_MATERIAL"}));
+
+    let dir = state_dir("imported-materials");
+    let store = SqliteStore::open(&dir).unwrap();
+    store.replace_partition(&rt.export(), &[]).unwrap();
+    let state = store.load_partition(&partition()).unwrap().expect("a saved state");
+    let mut restored = runtime();
+    restored.restore(state).unwrap();
+    let all = json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"});
+    let listed = call(&mut restored, "ListKeyRotations", all.clone());
+    assert_eq!(listed, call(&mut rt, "ListKeyRotations", all));
+    let states: Vec<&str> = listed["Rotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["KeyMaterialState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["NON_CURRENT", "CURRENT", "PENDING_ROTATION"]);
+    let describe = json!({"KeyId": key});
+    assert_eq!(
+        call(&mut restored, "DescribeKey", describe.clone()),
+        call(&mut rt, "DescribeKey", describe)
+    );
+    let opened = call(
+        &mut restored,
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+    );
+    assert_eq!(opened["Plaintext"], "eA==");
+    call(&mut restored, "RotateKeyOnDemand", json!({"KeyId": key}));
+    let _ = std::fs::remove_dir_all(&dir);
+}

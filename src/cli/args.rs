@@ -108,6 +108,11 @@ pub enum Command {
     /// call SigV4-authenticated and authorized by keyward's evaluator.
     #[cfg(feature = "serve")]
     Serve(super::serve::ServeArgs),
+    /// Serve the XKS Proxy API (an external key store proxy, SigV4-signed
+    /// HTTP) from in-memory AES-256 keys: `keyward xks-proxy --access-key-id
+    /// ID --secret-access-key-file FILE --key k1`.
+    #[cfg(feature = "serve")]
+    XksProxy(super::xks_proxy::XksProxyArgs),
 }
 
 #[derive(Debug, Args)]

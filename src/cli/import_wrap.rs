@@ -11,6 +11,7 @@ use base64::Engine;
 use keyward::crypto::import::{wrap, WrappingAlgorithm};
 use keyward::crypto::keys::{KeySpec, PublicKey};
 use keyward::source::read::{self, Kind};
+use zeroize::Zeroizing;
 
 use super::Exit;
 
@@ -21,9 +22,21 @@ pub struct ImportWrapArgs {
     /// or its base64 text.
     #[arg(long, value_name = "FILE")]
     pub public_key: PathBuf,
-    /// The key material to wrap (raw bytes: 32 for a symmetric key).
+    /// The key material to wrap (raw bytes: 32 for a symmetric key, 28 to
+    /// 128 for an HMAC key).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "private_key",
+        conflicts_with = "private_key"
+    )]
+    pub material: Option<PathBuf>,
+    /// For an asymmetric key: its private key as PKCS#8, PEM (`BEGIN
+    /// PRIVATE KEY`, as `openssl genpkey` writes it) or DER. It is wrapped
+    /// as DER, which AWS imports; use an RSA_AES_KEY_WRAP algorithm for RSA
+    /// keys.
     #[arg(long, value_name = "FILE")]
-    pub material: PathBuf,
+    pub private_key: Option<PathBuf>,
     /// The `WrappingAlgorithm` given to `GetParametersForImport`.
     #[arg(long, value_name = "ALGORITHM", default_value = "RSAES_OAEP_SHA_256")]
     pub algorithm: String,
@@ -62,9 +75,16 @@ pub fn run(args: &ImportWrapArgs) -> Exit {
             args.public_key.display()
         ));
     };
-    let material = match read::secret_bytes(&args.material, Kind::Parameter) {
+    let material = match (&args.material, &args.private_key) {
+        (Some(path), _) => read::secret_bytes(path, Kind::Parameter).map_err(|e| e.to_string()),
+        (None, Some(path)) => read::secret_bytes(path, Kind::Parameter)
+            .map_err(|e| e.to_string())
+            .and_then(|raw| private_key_der(&raw, path)),
+        (None, None) => Err("give --material or --private-key".to_owned()),
+    };
+    let material = match material {
         Ok(bytes) => bytes,
-        Err(e) => return fail(e.to_string()),
+        Err(message) => return fail(message),
     };
     let wrapped = match wrap(&public, algorithm, &material) {
         Ok(wrapped) => wrapped,
@@ -88,4 +108,43 @@ pub fn run(args: &ImportWrapArgs) -> Exit {
         Ok(()) => Exit::Success,
         Err(message) => fail(message),
     }
+}
+
+/// A private key file as PKCS#8 DER, checked to be a key of some KMS
+/// key spec (the spec of the KMS key is checked on import).
+fn private_key_der(raw: &[u8], path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, String> {
+    let name = path.display();
+    let der = match std::str::from_utf8(raw).ok().filter(|text| text.contains("-----BEGIN")) {
+        Some(text) => {
+            let body = pem_body(text, "PRIVATE KEY").ok_or_else(|| {
+                format!(
+                    "`{name}` is not a PKCS#8 private key (`-----BEGIN PRIVATE KEY-----`); convert it with `openssl pkcs8 -topk8 -nocrypt -in {name}`"
+                )
+            })?;
+            Zeroizing::new(
+                base64::engine::general_purpose::STANDARD
+                    .decode(body.as_bytes())
+                    .map_err(|_| format!("`{name}`: the PEM body is not base64"))?,
+            )
+        }
+        None => Zeroizing::new(raw.to_vec()),
+    };
+    let known = KeySpec::ALL
+        .iter()
+        .any(|spec| keyward::crypto::keys::PrivateKey::from_pkcs8_der(*spec, &der).is_ok());
+    if !known {
+        return Err(format!(
+            "`{name}` is not an RSA, ECC or SM2 private key in PKCS#8 (PEM or DER)"
+        ));
+    }
+    Ok(der)
+}
+
+/// The base64 body of the first PEM block labelled `label`, whitespace removed.
+fn pem_body(text: &str, label: &str) -> Option<Zeroizing<String>> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text.find(&begin)? + begin.len();
+    let stop = start + text[start..].find(&end)?;
+    Some(Zeroizing::new(text[start..stop].split_whitespace().collect()))
 }

@@ -26,6 +26,8 @@ mod serve;
 mod simulate;
 mod test;
 mod verbs;
+#[cfg(feature = "serve")]
+mod xks_proxy;
 
 use clap::Parser as _;
 
@@ -67,6 +69,8 @@ pub fn main() -> std::process::ExitCode {
         args::Command::Man => completions::man(),
         #[cfg(feature = "serve")]
         args::Command::Serve(serve) => serve::run(&args.session, &serve),
+        #[cfg(feature = "serve")]
+        args::Command::XksProxy(proxy) => xks_proxy::run(&proxy),
     };
     std::process::ExitCode::from(outcome as u8)
 }

@@ -123,6 +123,84 @@ def import_material():
     refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
 
 
+def _wrap(kms, key_id, material, algorithm="RSA_AES_KEY_WRAP_SHA_256"):
+    """GetParametersForImport, then `material` wrapped by python `cryptography`."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
+    import os
+
+    parameters = kms.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_3072")
+    public = serialization.load_der_public_key(parameters["PublicKey"])
+    digest = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+    oaep = padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
+    if algorithm.startswith("RSA_AES"):
+        aes_key = os.urandom(32)
+        wrapped = public.encrypt(aes_key, oaep) + aes_key_wrap_with_padding(aes_key, material)
+    else:
+        wrapped = public.encrypt(material, oaep)
+    return parameters["ImportToken"], wrapped
+
+
+def import_kinds():
+    """HMAC and ECC material (PKCS#8 DER) made by python `cryptography`, and
+    several materials in one symmetric key rotated on demand
+    (docs/import.md)."""
+    import hashlib
+    import hmac
+    import os
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    kms = client(ROOT)
+    # HMAC: 48 bytes into HMAC_256 (32 to 64 are taken).
+    key = kms.create_key(Origin="EXTERNAL", KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    secret = os.urandom(48)
+    token, wrapped = _wrap(kms, key["KeyId"], secret, "RSAES_OAEP_SHA_256")
+    kms.import_key_material(KeyId=key["KeyId"], ImportToken=token, EncryptedKeyMaterial=wrapped,
+                            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    mac = kms.generate_mac(KeyId=key["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
+    assert mac == hmac.new(secret, b"m", hashlib.sha256).digest()
+    token, wrapped = _wrap(kms, key["KeyId"], os.urandom(20))
+    refused("IncorrectKeyMaterialException", kms.import_key_material, KeyId=key["KeyId"], ImportToken=token,
+            EncryptedKeyMaterial=wrapped, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    # ECC: a P-256 private key as PKCS#8 DER; KMS signs, cryptography verifies.
+    key = kms.create_key(Origin="EXTERNAL", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    private = ec.generate_private_key(ec.SECP256R1())
+    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    token, wrapped = _wrap(kms, key["KeyId"], der)
+    kms.import_key_material(KeyId=key["KeyId"], ImportToken=token, EncryptedKeyMaterial=wrapped,
+                            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    signature = kms.sign(KeyId=key["KeyId"], Message=b"m", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    private.public_key().verify(signature, b"m", ec.ECDSA(hashes.SHA256()))
+    # Several materials: the second pending rotation until RotateKeyOnDemand.
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    token, wrapped = _wrap(kms, key["KeyId"], os.urandom(32))
+    first = kms.import_key_material(KeyId=key["KeyId"], ImportToken=token, EncryptedKeyMaterial=wrapped,
+                                    ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                                    KeyMaterialDescription="first")["KeyMaterialId"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"one")["CiphertextBlob"]
+    token, wrapped = _wrap(kms, key["KeyId"], os.urandom(32))
+    second = kms.import_key_material(KeyId=key["KeyId"], ImportToken=token, EncryptedKeyMaterial=wrapped,
+                                     ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                                     ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+    listed = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [(r["KeyMaterialId"], r["KeyMaterialState"]) for r in listed] == [
+        (first, "CURRENT"), (second, "PENDING_ROTATION")], listed
+    assert listed[0]["KeyMaterialDescription"] == "first" and listed[0]["ImportState"] == "IMPORTED", listed
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    rotations = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
+    assert [(r["KeyMaterialId"], r["RotationType"]) for r in rotations] == [(second, "ON_DEMAND")], rotations
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == second
+    assert kms.decrypt(CiphertextBlob=blob)["KeyMaterialId"] == first
+    deleted = kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=first)
+    assert deleted["KeyMaterialId"] == first, deleted
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob)
+
+
 def custom_key_stores():
     """Custom key stores, simulated (docs/custom-key-stores.md): a CloudHSM
     key store and an external key store through their states, keys in them,
@@ -177,6 +255,7 @@ SCENARIOS = {
     "custom_key_stores": custom_key_stores,
     "multi_region": multi_region,
     "import_material": import_material,
+    "import_kinds": import_kinds,
     "validation": validation,
     "dry_run": dry_run,
     "newer_members": newer_members,

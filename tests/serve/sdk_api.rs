@@ -37,6 +37,11 @@ fn key_material_wrapped_by_python_cryptography_imports_with_each_wrapping_algori
 }
 
 #[test]
+fn hmac_and_ecc_material_and_several_materials_rotated_on_demand_import_over_the_sdk() {
+    scenario_of("sdk_api.py", &served("sdk-api-import-kinds"), "import_kinds");
+}
+
+#[test]
 fn custom_key_stores_connect_hold_keys_and_refuse_what_aws_refuses_over_the_sdk() {
     scenario_of("sdk_api.py", &served("sdk-api-custom-key-stores"), "custom_key_stores");
 }

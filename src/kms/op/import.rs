@@ -109,6 +109,7 @@ impl Op for ImportKeyMaterial {
             expiration_model: self.expiration_model.as_deref(),
             import_type: self.import_type.as_deref(),
             key_material_id: self.key_material_id.as_deref(),
+            key_material_description: self.key_material_description.as_deref(),
         };
         let (metadata, key_material_id) = rt.import_key_material(caller, &self.key_id, &import)?;
         Ok(ImportKeyMaterialResponse {

@@ -170,8 +170,10 @@ impl Op for CreateKey {
         let info = self.check_spec()?;
         check_region(info, &rt.region)?;
         let external = self.origin.as_deref() == Some("EXTERNAL");
-        if external && info != KeyInfo::SYMMETRIC {
-            return Err(unsupported("keyward imports symmetric encryption key material only"));
+        if external && info.spec.starts_with("ML_") {
+            return Err(unsupported(
+                "Key material is not imported into ML-DSA or ML-KEM keys; keyward imports symmetric, HMAC, RSA, ECC and SM2 key material.",
+            ));
         }
         let custom_key_store = self.custom_key_store()?;
         if custom_key_store.is_some() && (info != KeyInfo::SYMMETRIC || self.multi_region == Some(true)) {

@@ -115,6 +115,8 @@ impl Op for GetKeyRotationStatus {
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeyRotations {
     pub key_id: String,
+    /// `ROTATIONS_ONLY` (the default) or `ALL_KEY_MATERIAL`.
+    pub include_key_material: Option<String>,
     pub limit: Option<i64>,
     pub marker: Option<String>,
 }
@@ -152,7 +154,8 @@ impl Op for ListKeyRotations {
             limit: self.limit,
             marker: self.marker.as_deref(),
         };
-        let page = rt.list_key_rotations_paged(caller, &self.key_id, paging)?;
+        let include_all = self.include_key_material.as_deref() == Some("ALL_KEY_MATERIAL");
+        let page = rt.list_key_rotations_paged(caller, &self.key_id, paging, include_all)?;
         let arn = rt.resolve(&self.key_id)?.arn.clone();
         let truncated = page.truncated();
         Ok(ListKeyRotationsResponse {
@@ -160,14 +163,24 @@ impl Op for ListKeyRotations {
             rotations: page
                 .items
                 .into_iter()
-                .map(|(key_material_id, rotation_date, origin)| RotationsListEntry {
-                    key_id: arn.clone(),
-                    key_material_id,
-                    rotation_date,
-                    rotation_type: match origin {
-                        Origin::OnDemand => "ON_DEMAND",
-                        _ => "AUTOMATIC",
-                    },
+                .map(|entry| {
+                    let imported = entry.imported;
+                    RotationsListEntry {
+                        key_id: arn.clone(),
+                        key_material_id: entry.key_material_id,
+                        key_material_description: imported.as_ref().and_then(|i| i.description.clone()),
+                        import_state: imported
+                            .as_ref()
+                            .map(|i| if i.imported { "IMPORTED" } else { "PENDING_IMPORT" }),
+                        key_material_state: entry.state.as_str(),
+                        expiration_model: imported.as_ref().and_then(|i| i.expiration_model),
+                        valid_to: imported.as_ref().and_then(|i| i.valid_to),
+                        rotation_date: entry.rotation.map(|(date, _)| date),
+                        rotation_type: entry.rotation.map(|(_, origin)| match origin {
+                            Origin::OnDemand => "ON_DEMAND",
+                            _ => "AUTOMATIC",
+                        }),
+                    }
                 })
                 .collect(),
             truncated,

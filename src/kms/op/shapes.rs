@@ -61,15 +61,30 @@ impl From<&Alias> for AliasListEntry {
     }
 }
 
-/// `RotationsListEntry`.
+/// `RotationsListEntry`: the rotation members only for material a rotation
+/// made current; the import members only for a symmetric key of origin
+/// `EXTERNAL`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RotationsListEntry {
     pub key_id: String,
     pub key_material_id: String,
-    pub rotation_date: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_description: Option<String>,
+    /// `IMPORTED` or `PENDING_IMPORT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_state: Option<&'static str>,
+    /// `CURRENT`, `NON_CURRENT` or `PENDING_ROTATION`.
+    pub key_material_state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_model: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_date: Option<i64>,
     /// `AUTOMATIC` or `ON_DEMAND`.
-    pub rotation_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_type: Option<&'static str>,
 }
 
 /// `KeyMetadata` as the API writes it.

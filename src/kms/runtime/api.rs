@@ -12,7 +12,7 @@ use super::audit::Call;
 use super::crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
 use super::key::Origin;
 use super::page::{self, Page, Paging};
-use super::rotation::RotationStatus;
+use super::rotation::{MaterialEntry, RotationStatus};
 use super::{Alias, Clock, KeyMetadata, Runtime};
 use crate::eval::Caller;
 use crate::kms::error::KmsError;
@@ -613,21 +613,29 @@ impl<C: Clock> Runtime<C> {
     /// Every rotation of a key, unpaged, as the runtime's own callers (the
     /// CLI, the REPL) want them; audited as a `ListKeyRotations` call.
     pub fn list_key_rotations(&self, caller: &Caller, key_id: &str) -> Result<Vec<(String, i64, Origin)>, KmsError> {
-        self.list_key_rotations_in_pages(caller, key_id, Paging::default(), false)
-            .map(|page| page.items)
+        self.list_key_rotations_in_pages(caller, key_id, Paging::default(), false, false)
+            .map(|page| {
+                page.items
+                    .into_iter()
+                    .filter_map(|m| m.rotation.map(|(date, origin)| (m.key_material_id, date, origin)))
+                    .collect()
+            })
     }
 
     /// `ListKeyRotations` as AWS answers it, a page at a time (`Limit`
     /// 1–1000, 100 when not given, with `Truncated` and `NextMarker`
-    /// beyond it), oldest rotation first
+    /// beyond it), oldest rotation first; with `include_all`
+    /// (`IncludeKeyMaterial` `ALL_KEY_MATERIAL`) also the first material and
+    /// any pending rotation
     /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html>).
     pub fn list_key_rotations_paged(
         &self,
         caller: &Caller,
         key_id: &str,
         paging: Paging<'_>,
-    ) -> Result<Page<(String, i64, Origin)>, KmsError> {
-        self.list_key_rotations_in_pages(caller, key_id, paging, true)
+        include_all: bool,
+    ) -> Result<Page<MaterialEntry>, KmsError> {
+        self.list_key_rotations_in_pages(caller, key_id, paging, true, include_all)
     }
 
     fn list_key_rotations_in_pages(
@@ -636,10 +644,11 @@ impl<C: Clock> Runtime<C> {
         key_id: &str,
         paging: Paging<'_>,
         wire: bool,
-    ) -> Result<Page<(String, i64, Origin)>, KmsError> {
+        include_all: bool,
+    ) -> Result<Page<MaterialEntry>, KmsError> {
         let unpaged = !wire && paging.limit.is_none() && paging.marker.is_none();
         let result = page::validate(&paging, page::LIST_KEY_ROTATIONS)
-            .and_then(|()| self.list_key_rotations_call(caller, key_id))
+            .and_then(|()| self.list_key_rotations_call(caller, key_id, include_all))
             .map(|rotations| {
                 if unpaged {
                     // Every rotation, as the runtime's own callers want them.
@@ -649,7 +658,7 @@ impl<C: Clock> Runtime<C> {
                     };
                 }
                 // Paged by position (oldest first), which names sort in.
-                let numbered: Vec<(String, (String, i64, Origin))> = rotations
+                let numbered: Vec<(String, MaterialEntry)> = rotations
                     .into_iter()
                     .enumerate()
                     .map(|(i, r)| (format!("{i:06}"), r))

@@ -3,20 +3,21 @@
 //! `GetParametersForImport` hands out an RSA (or SM2) wrapping public key and
 //! an import token, valid 24 hours; `ImportKeyMaterial` unwraps the material
 //! with the matching private key and gives it to the key, with an expiry or
-//! none; when it expires (by the runtime's clock) or is deleted
+//! none; when a material expires (by the runtime's clock) or is deleted
 //! (`DeleteImportedKeyMaterial`) the key is `PendingImport` until the same
 //! material is imported again.
 //!
-//! Symmetric encryption keys take 32 bytes of material. The wrapping private
+//! Material fits the key's spec (`import_material`). A symmetric encryption
+//! key takes several materials: new material is imported
+//! `PENDING_ROTATION` and made current by `RotateKeyOnDemand`. The wrapping private
 //! keys live in memory only (never in the store): an import token does not
 //! survive a restart of the process that issued it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
-
+use super::import_material;
+use super::imported::{External, Imported, MaterialState};
 use super::key::{KeyState, Material, Origin, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::crypto::import::{self, WrappingAlgorithm};
@@ -31,31 +32,6 @@ pub const IMPORT_TOKEN_SECONDS: i64 = 24 * 3600;
 
 /// Imported material may expire at most 365 days ahead.
 const MAX_VALID_DAYS: i64 = 365;
-
-/// The terms of a key of origin `EXTERNAL`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct External {
-    /// Whether the material in the key expires (`None`: none imported).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_to: Option<i64>,
-    /// The id of the material first imported (hex): only it may be imported again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub material_id: Option<String>,
-}
-
-impl External {
-    pub fn expiration_model(&self) -> Option<&'static str> {
-        self.expires.map(|expires| {
-            if expires {
-                "KEY_MATERIAL_EXPIRES"
-            } else {
-                "KEY_MATERIAL_DOES_NOT_EXPIRE"
-            }
-        })
-    }
-}
 
 /// A wrapping key handed out, until it is used or expires.
 struct Parameters {
@@ -116,6 +92,7 @@ pub struct Import<'a> {
     pub expiration_model: Option<&'a str>,
     pub import_type: Option<&'a str>,
     pub key_material_id: Option<&'a str>,
+    pub key_material_description: Option<&'a str>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -139,7 +116,8 @@ fn material_id(key_id: &str, material: &[u8]) -> MaterialId {
 }
 
 impl<C: Clock> Runtime<C> {
-    /// The key named, which must be of origin `EXTERNAL`.
+    /// The key named, which must be of origin `EXTERNAL` and of a kind
+    /// keyward imports material into.
     fn external_key(
         &self,
         caller: &Caller,
@@ -150,13 +128,14 @@ impl<C: Clock> Runtime<C> {
         let key = self.authorized_with(caller, action, key_id, context)?;
         if key.external.is_none() {
             return Err(unsupported(format!(
-                "{} has origin AWS_KMS; key material is imported only into a key of origin EXTERNAL.",
-                key.arn
+                "{} has origin {}; key material is imported only into a key of origin EXTERNAL.",
+                key.arn,
+                key.origin()
             )));
         }
-        if key.info != KeyInfo::SYMMETRIC {
+        if !import_material::importable(key.info) {
             return Err(unsupported(format!(
-                "keyward imports symmetric encryption key material only, not for {}.",
+                "keyward imports symmetric, HMAC, RSA, ECC and SM2 key material, not material for {}.",
                 key.info.spec
             )));
         }
@@ -246,36 +225,20 @@ impl<C: Clock> Runtime<C> {
             context.insert_one("kms:ValidTo", valid_to.to_string());
         }
         let key = self.external_key(caller, "kms:ImportKeyMaterial", key_id, context)?;
-        let (id, arn) = (key.id.clone(), key.arn.clone());
+        let (id, arn, info) = (key.id.clone(), key.arn.clone(), key.info);
         if matches!(key.state, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) {
             key.check(Use::Crypto)?;
         }
-        let expires = match (import.expiration_model, import.valid_to) {
-            (None | Some("KEY_MATERIAL_EXPIRES"), Some(valid_to)) => {
-                if valid_to <= now || valid_to > now + MAX_VALID_DAYS * 86_400 {
-                    return Err(KmsError::new(
-                        ErrorName::ValidationException,
-                        "ValidTo must be in the future and at most 365 days from now.",
-                    ));
-                }
-                true
-            }
-            (Some("KEY_MATERIAL_DOES_NOT_EXPIRE"), None) => false,
-            (Some("KEY_MATERIAL_DOES_NOT_EXPIRE"), Some(_)) => {
-                return Err(KmsError::new(
-                    ErrorName::ValidationException,
-                    "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.",
-                ))
-            }
-            _ => {
-                return Err(KmsError::new(
-                    ErrorName::ValidationException,
-                    "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.",
-                ))
-            }
-        };
+        let expires = expiry(import, now)?;
+        let symmetric = info == KeyInfo::SYMMETRIC;
+        if !symmetric && (import.key_material_id.is_some() || import.key_material_description.is_some()) {
+            return Err(KmsError::new(
+                ErrorName::ValidationException,
+                "KeyMaterialId and KeyMaterialDescription are only usable with symmetric encryption keys.",
+            ));
+        }
         let token = hex(import.import_token);
-        let material = {
+        let unwrapped = {
             let pending = self
                 .imports
                 .open
@@ -305,50 +268,59 @@ impl<C: Clock> Runtime<C> {
                 )
             })?
         };
-        let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(material.as_slice().try_into().map_err(|_| {
-            KmsError::new(
-                ErrorName::IncorrectKeyMaterialException,
-                "Symmetric encryption key material must be 32 bytes (256 bits).",
-            )
-        })?);
-        let material_id = material_id(&id, bytes.as_slice());
-        let hex_id = material_id.to_string();
-        let previous = self.keys.get(&id).and_then(|k| k.external.clone()).unwrap_or_default();
-        let new_material = import.import_type == Some("NEW_KEY_MATERIAL");
-        if new_material && previous.material_id.is_some() {
-            return Err(unsupported(
-                "keyward keeps one imported key material per key; import the same material again (EXISTING_KEY_MATERIAL).".into(),
-            ));
-        }
-        if import.key_material_id.is_some_and(|given| given != hex_id) {
-            return Err(KmsError::new(
-                ErrorName::IncorrectKeyMaterialException,
-                "The key material does not match the KeyMaterialId given.",
-            ));
-        }
-        if previous.material_id.as_ref().is_some_and(|known| *known != hex_id) {
-            return Err(KmsError::new(
-                ErrorName::IncorrectKeyMaterialException,
-                "The key material is not the key material previously imported into this KMS key.",
-            ));
-        }
+        let material = import_material::fit(info, &unwrapped)?;
+        let version = material_id(&id, &material);
+        let hex_id = version.to_string();
+        let external = key.external.clone().unwrap_or_default();
+        // ImportType: NEW_KEY_MATERIAL before the first import, EXISTING_KEY_MATERIAL after.
+        let new_material = match import.import_type {
+            Some(given) => given == "NEW_KEY_MATERIAL",
+            None => external.materials.is_empty(),
+        };
+        let terms = Terms {
+            expires,
+            valid_to: import.valid_to.filter(|_| expires),
+            description: import.key_material_description,
+        };
+        let state = if new_material {
+            if import.key_material_id.is_some() {
+                return Err(KmsError::new(
+                    ErrorName::ValidationException,
+                    "You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.",
+                ));
+            }
+            self.check_new_material(key, &external, &hex_id)?
+        } else {
+            check_existing_material(&external, &hex_id, import.key_material_id)?
+        };
         let Some(key) = self.keys.get_mut(&id) else {
             return Err(KmsError::new(ErrorName::NotFoundException, "Key does not exist"));
         };
-        if key.material(&material_id).is_none() {
-            key.materials = vec![Material {
-                id: material_id,
-                material: KeyMaterial::from_bytes(*bytes),
+        if key.material(&version).is_none() {
+            key.materials.push(Material {
+                id: version,
+                material: KeyMaterial::from_secret(material),
                 created: now,
                 origin: Origin::Initial,
-            }];
+            });
         }
-        key.external = Some(External {
-            expires: Some(expires),
-            valid_to: import.valid_to.filter(|_| expires),
-            material_id: Some(hex_id.clone()),
-        });
-        if key.state == KeyState::PendingImport {
+        let external = key.external.get_or_insert_with(Default::default);
+        match external.find_mut(&hex_id) {
+            Some(known) => terms.apply(known),
+            None => {
+                let mut imported = Imported {
+                    id: hex_id.clone(),
+                    state,
+                    expires: None,
+                    valid_to: None,
+                    description: None,
+                    rotated: None,
+                };
+                terms.apply(&mut imported);
+                external.materials.push(imported);
+            }
+        }
+        if key.state == KeyState::PendingImport && every_material_imported(key) {
             key.state = KeyState::Enabled;
         }
         if let (Ok(mut pending), Ok(mut spent)) = (self.imports.open.lock(), self.imports.spent.lock()) {
@@ -359,6 +331,42 @@ impl<C: Clock> Runtime<C> {
         Ok((Self::metadata(key), hex_id))
     }
 
+    /// New material: the key's first, or (symmetric encryption keys only)
+    /// material for the next on-demand rotation, one at a time.
+    fn check_new_material(&self, key: &super::Key, external: &External, id: &str) -> Result<MaterialState, KmsError> {
+        if external.materials.is_empty() {
+            return Ok(MaterialState::Current);
+        }
+        if external.find(id).is_some() {
+            return Err(KmsError::new(
+                ErrorName::IncorrectKeyMaterialException,
+                "This key material is already associated with the KMS key; import it with ImportType EXISTING_KEY_MATERIAL.",
+            ));
+        }
+        if key.info != KeyInfo::SYMMETRIC {
+            return Err(unsupported(format!(
+                "The key material of {} ({}) cannot change after the first import; only symmetric encryption keys take new key material.",
+                key.arn, key.info.spec
+            )));
+        }
+        if key.replication.is_some() {
+            return Err(unsupported(format!(
+                "keyward does not import new key material into the multi-Region key {}.",
+                key.arn
+            )));
+        }
+        if external.pending_rotation().is_some() {
+            return Err(KmsError::new(
+                ErrorName::KMSInvalidStateException,
+                format!(
+                    "{} already has key material pending rotation; rotate the key (RotateKeyOnDemand) or delete that material first.",
+                    key.arn
+                ),
+            ));
+        }
+        Ok(MaterialState::PendingRotation)
+    }
+
     pub(super) fn delete_imported_key_material_call(
         &mut self,
         caller: &Caller,
@@ -367,48 +375,187 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<(String, Option<String>), KmsError> {
         let key = self.external_key(caller, "kms:DeleteImportedKeyMaterial", key_id, Default::default())?;
         key.check(Use::Manage)?;
-        let current = key.external.as_ref().and_then(|e| e.material_id.clone());
-        if key_material_id.is_some_and(|given| Some(given) != current.as_deref()) {
-            return Err(KmsError::new(
-                ErrorName::NotFoundException,
-                "The key has no key material with that KeyMaterialId.",
-            ));
-        }
+        let external = key.external.clone().unwrap_or_default();
+        // Without a KeyMaterialId, the current material.
+        let target = match key_material_id {
+            Some(given) => Some(external.find(given).map(|m| m.id.clone()).ok_or_else(|| {
+                KmsError::new(
+                    ErrorName::NotFoundException,
+                    format!("{} has no key material with the KeyMaterialId {given}.", key.arn),
+                )
+            })?),
+            None => external.current().map(|m| m.id.clone()),
+        };
         let (id, arn) = (key.id.clone(), key.arn.clone());
         if let Some(key) = self.keys.get_mut(&id) {
-            remove_material(key);
+            match &target {
+                Some(material) => remove_material(key, material),
+                None => key_waits_for_import(key),
+            }
         }
-        Ok((arn, current))
+        Ok((arn, target))
     }
 
     /// Removes imported material whose `ValidTo` has passed.
     pub(super) fn expire_imports(&mut self, now: i64) {
-        let due: Vec<String> = self
+        let due: Vec<(String, String)> = self
             .keys
             .values()
-            .filter(|k| k.external.as_ref().and_then(|e| e.valid_to).is_some_and(|t| t <= now))
-            .filter(|k| !k.materials.is_empty())
-            .map(|k| k.id.clone())
+            .flat_map(|k| {
+                let expired = k.external.iter().flat_map(|e| e.materials.iter());
+                expired
+                    .filter(|m| m.valid_to.is_some_and(|t| t <= now))
+                    .map(|m| (k.id.clone(), m.id.clone()))
+                    .collect::<Vec<_>>()
+            })
             .collect();
-        for id in due {
+        for (id, material) in due {
             if let Some(key) = self.keys.get_mut(&id) {
-                remove_material(key);
+                remove_material(key, &material);
                 let arn = key.arn.clone();
                 self.audit
                     .service_event(&self.region, &self.account, now, "DeleteExpiredKeyMaterial", &arn);
             }
         }
     }
+
+    /// `RotateKeyOnDemand` of a key with imported material: the material
+    /// imported `PENDING_ROTATION` becomes current, the current one
+    /// `NON_CURRENT`
+    /// (<https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-on-demand.html>).
+    pub(super) fn rotate_to_imported(&mut self, id: &str) -> Result<KeyMetadata, KmsError> {
+        let Some(key) = self.keys.get(id) else {
+            return Err(KmsError::new(ErrorName::NotFoundException, "Key does not exist"));
+        };
+        let external = key.external.clone().unwrap_or_default();
+        let pending = external
+            .pending_rotation()
+            .filter(|m| key.materials.iter().any(|held| held.id.to_string() == m.id))
+            .ok_or_else(|| {
+                KmsError::new(
+                    ErrorName::KMSInvalidStateException,
+                    format!("No available key material pending rotation for the key: {}.", key.arn),
+                )
+            })?
+            .id
+            .clone();
+        if external.rotations() >= super::rotation::MAX_ON_DEMAND_ROTATIONS {
+            return Err(super::rotation::rotation_limit(&key.arn));
+        }
+        self.modify(id, Use::Crypto, |key, now| {
+            let Some(external) = key.external.as_mut() else { return };
+            for material in &mut external.materials {
+                if material.state == MaterialState::Current {
+                    material.state = MaterialState::NonCurrent;
+                } else if material.id == pending {
+                    material.state = MaterialState::Current;
+                    material.rotated = Some(now);
+                }
+            }
+            // The newest version last, as for keys whose material KMS makes.
+            if let Some(at) = key.materials.iter().position(|m| m.id.to_string() == pending) {
+                let mut rotated = key.materials.remove(at);
+                rotated.origin = Origin::OnDemand;
+                rotated.created = now;
+                key.materials.push(rotated);
+            }
+        })
+    }
 }
 
-/// The key loses its material (the id of what was imported is kept, so only
-/// the same material can be imported again) and waits for an import.
-fn remove_material(key: &mut super::Key) {
-    key.materials.clear();
-    if let Some(external) = &mut key.external {
-        external.expires = None;
-        external.valid_to = None;
+/// The expiry an import asks for: whether it expires, checked against
+/// `ValidTo` (required for `KEY_MATERIAL_EXPIRES`, the default, and at most
+/// 365 days ahead; refused otherwise).
+fn expiry(import: &Import<'_>, now: i64) -> Result<bool, KmsError> {
+    match (import.expiration_model, import.valid_to) {
+        (None | Some("KEY_MATERIAL_EXPIRES"), Some(valid_to)) => {
+            if valid_to <= now || valid_to > now + MAX_VALID_DAYS * 86_400 {
+                return Err(KmsError::new(
+                    ErrorName::ValidationException,
+                    "ValidTo must be in the future and at most 365 days from now.",
+                ));
+            }
+            Ok(true)
+        }
+        (Some("KEY_MATERIAL_DOES_NOT_EXPIRE"), None) => Ok(false),
+        (Some("KEY_MATERIAL_DOES_NOT_EXPIRE"), Some(_)) => Err(KmsError::new(
+            ErrorName::ValidationException,
+            "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.",
+        )),
+        _ => Err(KmsError::new(
+            ErrorName::ValidationException,
+            "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.",
+        )),
     }
+}
+
+/// Re-imported material: already associated with the key, and the
+/// `KeyMaterialId` given, if any, is its id.
+fn check_existing_material(external: &External, id: &str, given: Option<&str>) -> Result<MaterialState, KmsError> {
+    if given.is_some_and(|given| given != id) {
+        return Err(KmsError::new(
+            ErrorName::IncorrectKeyMaterialException,
+            "The key material does not match the KeyMaterialId given.",
+        ));
+    }
+    external.find(id).map(|m| m.state).ok_or_else(|| {
+        KmsError::new(
+            ErrorName::IncorrectKeyMaterialException,
+            "The key material is not the key material previously imported into this KMS key (import new key material with ImportType NEW_KEY_MATERIAL).",
+        )
+    })
+}
+
+/// The terms an import sets on its material; a description not given
+/// keeps the one set before.
+struct Terms<'a> {
+    expires: bool,
+    valid_to: Option<i64>,
+    description: Option<&'a str>,
+}
+
+impl Terms<'_> {
+    fn apply(&self, material: &mut Imported) {
+        material.expires = Some(self.expires);
+        material.valid_to = self.valid_to;
+        if let Some(description) = self.description {
+            material.description = Some(description.to_owned());
+        }
+    }
+}
+
+/// Whether the key holds every material associated with it but one
+/// pending rotation (AWS: a key is enabled once all its materials are
+/// imported).
+fn every_material_imported(key: &super::Key) -> bool {
+    let Some(external) = &key.external else { return true };
+    external
+        .materials
+        .iter()
+        .filter(|m| m.state != MaterialState::PendingRotation)
+        .all(|m| key.materials.iter().any(|held| held.id.to_string() == m.id))
+}
+
+/// The key loses one material. Material pending rotation is forgotten (it
+/// is not yet the key's); any other keeps its id, so only the same material
+/// can be imported again, and the key waits for it in `PendingImport`.
+fn remove_material(key: &mut super::Key, id: &str) {
+    key.materials.retain(|m| m.id.to_string() != id);
+    let Some(external) = &mut key.external else { return };
+    let Some(at) = external.materials.iter().position(|m| m.id == id) else {
+        return;
+    };
+    if external.materials[at].state == MaterialState::PendingRotation {
+        external.materials.remove(at);
+        return;
+    }
+    let material = &mut external.materials[at];
+    material.expires = None;
+    material.valid_to = None;
+    key_waits_for_import(key);
+}
+
+fn key_waits_for_import(key: &mut super::Key) {
     if matches!(key.state, KeyState::Enabled | KeyState::Disabled) {
         key.state = KeyState::PendingImport;
     }

@@ -173,7 +173,7 @@ pub struct Key {
     /// The waiting period a primary in `PendingReplicaDeletion` will get.
     pub pending_window_days: Option<i64>,
     /// A key of origin `EXTERNAL`: its imported material's terms.
-    pub external: Option<super::import::External>,
+    pub external: Option<super::imported::External>,
     /// A key of a custom key store (origin `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`).
     pub custom_key_store: Option<super::custom_key_stores::InStore>,
     /// Its custom key store is not connected (derived, never stored).
@@ -181,8 +181,16 @@ pub struct Key {
 }
 
 impl Key {
+    /// The material that encrypts: the newest, or for a key of origin
+    /// `EXTERNAL` the one imported as current (absent while it is not).
     pub fn current(&self) -> Option<&Material> {
-        self.materials.last()
+        match &self.external {
+            Some(external) => {
+                let id = &external.current()?.id;
+                self.materials.iter().find(|m| m.id.to_string() == *id)
+            }
+            None => self.materials.last(),
+        }
     }
 
     pub fn material(&self, id: &MaterialId) -> Option<&Material> {

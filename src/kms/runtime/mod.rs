@@ -15,6 +15,8 @@ mod crypto_ops;
 mod custom_key_stores;
 mod grant_ops;
 mod import;
+mod import_material;
+mod imported;
 mod key;
 mod key_kinds;
 mod manage;
@@ -35,12 +37,13 @@ pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_
 pub use custom_key_stores::{
     ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
 };
-pub use import::{External, Import, ImportParameters, IMPORT_TOKEN_SECONDS};
+pub use import::{Import, ImportParameters, IMPORT_TOKEN_SECONDS};
+pub use imported::{External, Imported, MaterialState};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
 pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
-pub use rotation::RotationStatus;
+pub use rotation::{ImportedEntry, MaterialEntry, RotationStatus};
 pub use state::{State, StoredKey, StoredMaterial};
 pub use usage::{KeyLastUsage, LastUse};
 
@@ -372,13 +375,17 @@ impl<C: Clock> Runtime<C> {
             key_manager: key.manager.as_str(),
             // Only symmetric encryption keys report their material (§4.2).
             current_key_material_id: (key.info == KeyInfo::SYMMETRIC)
-                .then(|| key.current().map(|m| m.id.to_string()))
+                .then(|| match &key.external {
+                    // Named even while deleted or expired.
+                    Some(external) => external.current().map(|m| m.id.clone()),
+                    None => key.current().map(|m| m.id.to_string()),
+                })
                 .flatten(),
             replication: key.replication.clone(),
             origin: key.origin(),
             custom_key_store: key.custom_key_store.clone(),
             expiration_model: key.external.as_ref().and_then(External::expiration_model),
-            valid_to: key.external.as_ref().and_then(|e| e.valid_to),
+            valid_to: key.external.as_ref().and_then(External::valid_to),
         }
     }
 

@@ -2,6 +2,7 @@
 //! default 365) and on demand. A rotation adds a material version; blobs
 //! name the version that sealed them, so old ciphertext still decrypts.
 
+use super::imported::MaterialState;
 use super::key::{Key, KeyState, Material, Origin, Rotation, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::crypto::{KeyMaterial, MaterialId};
@@ -11,6 +12,28 @@ use crate::kms::error::{ErrorName, KmsError};
 /// At most this many on-demand rotations per key (§12 #6).
 pub const MAX_ON_DEMAND_ROTATIONS: usize = 25;
 const DAY: i64 = 86_400;
+
+/// One key material as `ListKeyRotations` lists it (`RotationsListEntry`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaterialEntry {
+    pub key_material_id: String,
+    /// When and how a rotation made it current (none for the first
+    /// material, or one pending rotation).
+    pub rotation: Option<(i64, Origin)>,
+    pub state: MaterialState,
+    /// For a symmetric key of origin `EXTERNAL`: its import.
+    pub imported: Option<ImportedEntry>,
+}
+
+/// The import of one material of a key of origin `EXTERNAL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedEntry {
+    /// `ImportState`: `IMPORTED`, or `PENDING_IMPORT` once deleted or expired.
+    pub imported: bool,
+    pub expiration_model: Option<&'static str>,
+    pub valid_to: Option<i64>,
+    pub description: Option<String>,
+}
 
 /// What `GetKeyRotationStatus` returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +50,14 @@ fn add_material(key: &mut Key, now: i64, origin: Origin) {
         created: now,
         origin,
     });
+}
+
+/// AWS's refusal of a 26th on-demand rotation.
+pub(super) fn rotation_limit(arn: &str) -> KmsError {
+    KmsError::new(
+        ErrorName::LimitExceededException,
+        format!("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {arn}"),
+    )
 }
 
 fn unsupported(message: String) -> KmsError {
@@ -164,8 +195,7 @@ impl<C: Clock> Runtime<C> {
     /// unchanged (<https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html>).
     /// Not in a custom key store; the key must be enabled; a replica is
     /// rotated through its primary; a key with imported material rotates
-    /// only to new material imported `PENDING_ROTATION`, which keyward
-    /// never holds (it keeps one imported material per key).
+    /// only to new material imported `PENDING_ROTATION`.
     pub(super) fn rotate_key_on_demand_call(&mut self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
         let key = self.rotatable(caller, "kms:RotateKeyOnDemand", key_id)?;
         if key.custom_key_store.is_some() {
@@ -183,17 +213,12 @@ impl<C: Clock> Runtime<C> {
             )));
         }
         if key.external.is_some() {
-            return Err(KmsError::new(
-                ErrorName::KMSInvalidStateException,
-                format!("No available key material pending rotation for the key: {}.", key.arn),
-            ));
+            let id = key.id.clone();
+            return self.rotate_to_imported(&id);
         }
         let on_demand = key.materials.iter().filter(|m| m.origin == Origin::OnDemand).count();
         if on_demand >= MAX_ON_DEMAND_ROTATIONS {
-            return Err(KmsError::new(
-                ErrorName::LimitExceededException,
-                format!("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {}", key.arn),
-            ));
+            return Err(rotation_limit(&key.arn));
         }
         let id = key.id.clone();
         let rotated = self.modify(&id, Use::Crypto, |key, now| add_material(key, now, Origin::OnDemand))?;
@@ -202,12 +227,15 @@ impl<C: Clock> Runtime<C> {
         Ok(rotated)
     }
 
-    /// `ListKeyRotations`: the versions made by rotations, oldest first.
+    /// `ListKeyRotations`: the versions made by rotations, oldest first;
+    /// with `include_all` also the first material and, for imported
+    /// material, any pending rotation.
     pub(super) fn list_key_rotations_call(
         &self,
         caller: &Caller,
         key_id: &str,
-    ) -> Result<Vec<(String, i64, Origin)>, KmsError> {
+        include_all: bool,
+    ) -> Result<Vec<MaterialEntry>, KmsError> {
         let key = self.rotatable(caller, "kms:ListKeyRotations", key_id)?;
         if key.custom_key_store.is_some() {
             return Err(unsupported(format!(
@@ -216,11 +244,43 @@ impl<C: Clock> Runtime<C> {
                 key.origin()
             )));
         }
-        Ok(key
-            .materials
-            .iter()
-            .filter(|m| m.origin != Origin::Initial)
-            .map(|m| (m.id.to_string(), m.created, m.origin))
+        let entries: Vec<MaterialEntry> = match &key.external {
+            Some(external) => external
+                .materials
+                .iter()
+                .map(|m| MaterialEntry {
+                    key_material_id: m.id.clone(),
+                    rotation: m.rotated.map(|date| (date, Origin::OnDemand)),
+                    state: m.state,
+                    imported: Some(ImportedEntry {
+                        imported: key.materials.iter().any(|held| held.id.to_string() == m.id),
+                        expiration_model: m.expiration_model(),
+                        valid_to: m.valid_to,
+                        description: m.description.clone(),
+                    }),
+                })
+                .collect(),
+            None => {
+                let last = key.materials.len().saturating_sub(1);
+                key.materials
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| MaterialEntry {
+                        key_material_id: m.id.to_string(),
+                        rotation: (m.origin != Origin::Initial).then_some((m.created, m.origin)),
+                        state: if i == last {
+                            MaterialState::Current
+                        } else {
+                            MaterialState::NonCurrent
+                        },
+                        imported: None,
+                    })
+                    .collect()
+            }
+        };
+        Ok(entries
+            .into_iter()
+            .filter(|e| include_all || e.rotation.is_some())
             .collect())
     }
 

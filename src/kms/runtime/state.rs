@@ -32,7 +32,7 @@ pub struct StoredKey {
     pub replication: Option<super::multi_region::Replication>,
     pub pending_window_days: Option<i64>,
     /// A key of origin `EXTERNAL`.
-    pub external: Option<super::import::External>,
+    pub external: Option<super::imported::External>,
     /// A key of a custom key store.
     pub custom_key_store: Option<super::custom_key_stores::InStore>,
 }

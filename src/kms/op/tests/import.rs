@@ -9,11 +9,11 @@ use super::*;
 use crate::crypto::import::{wrap, WrappingAlgorithm};
 use crate::crypto::keys::{KeySpec, PublicKey};
 
-fn b64(bytes: &[u8]) -> String {
+pub(super) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn unb64(value: &Value) -> Vec<u8> {
+pub(super) fn unb64(value: &Value) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(value.as_str().unwrap())
         .unwrap()

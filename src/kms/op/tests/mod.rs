@@ -8,6 +8,7 @@ mod custom_key_stores;
 mod decode;
 mod grants_and_aliases;
 mod import;
+mod import_materials;
 mod keys;
 mod registry;
 mod validation;

@@ -1,0 +1,88 @@
+//! `keyward xks-proxy`: an external key store proxy (XKS Proxy API v1) on
+//! keys it makes at start and keeps in memory, for trying the external key
+//! store path locally and testing XKS clients (`keyward::xks`).
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use keyward::source::read::{self, Kind};
+use keyward::xks::api::{Keys, XksKey};
+use keyward::xks::server::{serve, ProxyConfig};
+use zeroize::Zeroizing;
+
+use super::Exit;
+
+/// Serve the XKS Proxy API (SigV4-signed HTTP) from in-memory AES-256 keys.
+#[derive(Debug, clap::Args)]
+pub struct XksProxyArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:4600")]
+    pub bind: SocketAddr,
+    /// The path before `/kms/xks/v1` (`XksProxyUriPath` less that suffix), such as `/example`.
+    #[arg(long, default_value = "", value_name = "PATH")]
+    pub uri_prefix: String,
+    /// The access key id requests are signed with (`XksProxyAuthenticationCredential.AccessKeyId`).
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: String,
+    /// A file holding the secret access key (`RawSecretAccessKey`), never given on the command line.
+    #[arg(long, value_name = "FILE")]
+    pub secret_access_key_file: PathBuf,
+    /// An external key id to create (fresh AES-256 material); repeat for more.
+    #[arg(long = "key", value_name = "ID", required = true)]
+    pub keys: Vec<String>,
+}
+
+pub fn run(args: &XksProxyArgs) -> Exit {
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        Exit::Failure
+    };
+    if !args.uri_prefix.is_empty() && (!args.uri_prefix.starts_with('/') || args.uri_prefix.ends_with('/')) {
+        return fail(format!(
+            "`--uri-prefix {}` must start with `/` and not end with one (or be empty)",
+            args.uri_prefix
+        ));
+    }
+    let secret = match read::secret_text(&args.secret_access_key_file, Kind::Parameter) {
+        Ok(text) => Zeroizing::new(text.trim().to_owned()),
+        Err(e) => return fail(e.to_string()),
+    };
+    if secret.is_empty() || args.access_key_id.is_empty() {
+        return fail("the access key id and the secret access key must not be empty".to_owned());
+    }
+    let mut keys = Keys::default();
+    for id in &args.keys {
+        if id.is_empty() || id.contains('/') || keys.0.insert(id.clone(), XksKey::generate()).is_some() {
+            return fail(format!("`--key {id}`: key ids are distinct, non-empty and without `/`"));
+        }
+    }
+    let config = ProxyConfig {
+        uri_prefix: args.uri_prefix.clone(),
+        access_key_id: args.access_key_id.clone(),
+        secret_access_key: secret,
+        keys,
+    };
+    let listener = match std::net::TcpListener::bind(args.bind) {
+        Ok(listener) => listener,
+        Err(e) => return fail(format!("cannot listen on {}: {e}", args.bind)),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    if let Ok(address) = listener.local_addr() {
+        // The first line of output; scripts and tests read the port from it.
+        println!(
+            "keyward xks-proxy: listening on http://{address}{}/kms/xks/v1",
+            args.uri_prefix
+        );
+        let _ = std::io::stdout().flush();
+    }
+    match runtime.block_on(serve(config, listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })) {
+        Ok(()) => Exit::Success,
+        Err(e) => fail(format!("the proxy stopped: {e}")),
+    }
+}

@@ -1,0 +1,134 @@
+//! `keyward xks-proxy` over HTTP: SigV4-signed requests (service
+//! `kms-xks-proxy`) are answered as the XKS Proxy API spec says; unsigned
+//! or wrongly signed ones are `AuthenticationFailedException` (401).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+const ACCESS_KEY: &str = "AKIAXKSPROXYTEST0001";
+const SECRET: &str = "c2VjcmV0LWZvci10aGUteGtzLXByb3h5LXRlc3RzLTEyMzQ1";
+
+struct Proxy {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path) -> Proxy {
+    let secret = dir.join("secret");
+    std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args(["xks-proxy", "--bind", "127.0.0.1:0", "--uri-prefix", "/example"])
+        .args(["--access-key-id", ACCESS_KEY, "--key", "k1"])
+        .arg("--secret-access-key-file")
+        .arg(&secret)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    Proxy { child, address }
+}
+
+/// POSTs `body` to `path`, signed with `secret` unless `None`; the status and JSON answer.
+fn post(proxy: &Proxy, path: &str, body: &Value, secret: Option<&str>) -> (u16, Value) {
+    let body = body.to_string().into_bytes();
+    let (mut parts, ()) = hyper::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", &proxy.address)
+        .header("content-type", "application/json")
+        .body(())
+        .unwrap()
+        .into_parts();
+    if let Some(secret) = secret {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        keyward::server::sigv4::sign(&mut parts, &body, ACCESS_KEY, secret, "us-east-1", "kms-xks-proxy", now);
+    }
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in &parts.headers {
+        request.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+    }
+    request.push_str("\r\n");
+    let mut stream = TcpStream::connect(&proxy.address).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(&body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let json = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
+fn metadata() -> Value {
+    json!({"awsPrincipalArn": "arn:aws:iam::111122223333:user/a", "kmsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/x",
+        "kmsOperation": "Encrypt", "kmsRequestId": "r-1"})
+}
+
+#[test]
+fn signed_requests_encrypt_and_decrypt_and_unsigned_ones_are_refused() {
+    let dir = std::env::temp_dir().join(format!("keyward-xks-proxy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let proxy = start(&dir);
+    let health = json!({"requestMetadata": {"kmsRequestId": "r", "kmsOperation": "ConnectCustomKeyStore"}});
+    let (status, answer) = post(&proxy, "/example/kms/xks/v1/health", &health, Some(SECRET));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["xksProxyFleetSize"], 1);
+    let (status, answer) = post(&proxy, "/example/kms/xks/v1/health", &health, None);
+    assert_eq!(
+        (status, answer["errorName"].clone()),
+        (401, json!("AuthenticationFailedException"))
+    );
+    let (status, _) = post(&proxy, "/example/kms/xks/v1/health", &health, Some("not-the-secret"));
+    assert_eq!(status, 401);
+    let (status, answer) = post(&proxy, "/kms/xks/v1/health", &health, Some(SECRET));
+    assert_eq!(
+        (status, answer["errorName"].clone()),
+        (404, json!("InvalidUriPathException"))
+    );
+
+    let encrypt = json!({"requestMetadata": metadata(), "plaintext": "SGVsbG8gV29ybGQh", "encryptionAlgorithm": "AES_GCM",
+        "additionalAuthenticatedData": "cHJvamVjdD1uaWxl"});
+    let (status, sealed) = post(&proxy, "/example/kms/xks/v1/keys/k1/encrypt", &encrypt, Some(SECRET));
+    assert_eq!(status, 200, "{sealed}");
+    let decrypt = json!({"requestMetadata": metadata(), "encryptionAlgorithm": "AES_GCM",
+        "additionalAuthenticatedData": "cHJvamVjdD1uaWxl", "ciphertext": sealed["ciphertext"],
+        "initializationVector": sealed["initializationVector"], "authenticationTag": sealed["authenticationTag"]});
+    let (status, opened) = post(&proxy, "/example/kms/xks/v1/keys/k1/decrypt", &decrypt, Some(SECRET));
+    assert_eq!((status, opened["plaintext"].clone()), (200, json!("SGVsbG8gV29ybGQh")));
+    let (status, answer) = post(
+        &proxy,
+        "/example/kms/xks/v1/keys/k9/metadata",
+        &json!({"requestMetadata": metadata()}),
+        Some(SECRET),
+    );
+    assert_eq!(
+        (status, answer["errorName"].clone()),
+        (404, json!("KeyNotFoundException"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
