@@ -23,11 +23,11 @@ impl Drop for Proxy {
     }
 }
 
-fn start(dir: &std::path::Path) -> Proxy {
+fn start(dir: &std::path::Path, prefix: &str) -> Proxy {
     let secret = dir.join("secret");
     std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .args(["xks-proxy", "--bind", "127.0.0.1:0", "--uri-prefix", "/example"])
+        .args(["xks-proxy", "--bind", "127.0.0.1:0", "--uri-prefix", prefix])
         .args(["--access-key-id", ACCESS_KEY, "--key", "k1"])
         .arg("--secret-access-key-file")
         .arg(&secret)
@@ -93,7 +93,7 @@ fn metadata() -> Value {
 fn signed_requests_encrypt_and_decrypt_and_unsigned_ones_are_refused() {
     let dir = std::env::temp_dir().join(format!("keyward-xks-proxy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let proxy = start(&dir);
+    let proxy = start(&dir, "/example");
     let health = json!({"requestMetadata": {"kmsRequestId": "r", "kmsOperation": "ConnectCustomKeyStore"}});
     let (status, answer) = post(&proxy, "/example/kms/xks/v1/health", &health, Some(SECRET));
     assert_eq!(status, 200, "{answer}");
@@ -129,6 +129,48 @@ fn signed_requests_encrypt_and_decrypt_and_unsigned_ones_are_refused() {
     assert_eq!(
         (status, answer["errorName"].clone()),
         (404, json!("KeyNotFoundException"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// botocore's SigV4 signer, independent of keyward's, is accepted; skipped
+/// without a Python that has botocore (as the SDK tests are).
+#[test]
+fn requests_signed_by_botocore_are_answered() {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py/bin/python");
+    let python = std::env::var_os("KEYWARD_PYTHON")
+        .map(std::path::PathBuf::from)
+        .or_else(|| venv.exists().then_some(venv))
+        .unwrap_or_else(|| "python3".into());
+    let has_botocore = Command::new(&python)
+        .args(["-c", "import botocore"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_botocore {
+        assert!(
+            std::env::var("KEYWARD_SKIP_SDK_TESTS").is_ok_and(|v| v == "1"),
+            "botocore is missing (set KEYWARD_SKIP_SDK_TESTS=1 to skip)"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("keyward-xks-botocore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let proxy = start(&dir, "");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xks_proxy_botocore.py");
+    let out = Command::new(&python)
+        .arg(script)
+        .args([&format!("http://{}", proxy.address), ACCESS_KEY, SECRET])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -148,3 +148,77 @@ fn metadata_health_and_the_spec_errors() {
         "InvalidStateException"
     );
 }
+
+/// The KMS side's client against keyward's own proxy on loopback: signed
+/// requests, the CDIV checked, a wrong secret refused.
+#[test]
+fn the_client_encrypts_and_decrypts_through_the_proxy_on_loopback() {
+    use super::client::{HttpTransport, RequestMetadata, XksClient, XksClientError};
+    use super::server::{serve, ProxyConfig};
+    use zeroize::Zeroizing;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let config = ProxyConfig {
+        uri_prefix: "/p".into(),
+        access_key_id: "AKIAXKSCLIENTTEST001".into(),
+        secret_access_key: Zeroizing::new("client-test-secret".into()),
+        keys: keys(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(serve(config, listener, async {
+                let _ = stopped.await;
+            }))
+            .unwrap();
+    });
+    let client = |secret: &str| XksClient {
+        transport: HttpTransport {
+            address: address.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        },
+        host: address.clone(),
+        uri_path: "/p/kms/xks/v1".into(),
+        access_key_id: "AKIAXKSCLIENTTEST001".into(),
+        secret_access_key: Zeroizing::new(secret.into()),
+        region: "us-east-1".into(),
+    };
+    let good = client("client-test-secret");
+    let metadata = RequestMetadata {
+        principal_arn: "arn:aws:iam::111122223333:root",
+        key_arn: "arn:aws:kms:us-east-1:111122223333:key/x",
+        operation: "Encrypt",
+        request_id: "r-1",
+    };
+    assert_eq!(
+        good.health("ConnectCustomKeyStore", "r-0").unwrap()["xksProxyFleetSize"],
+        1
+    );
+    good.key_metadata("k1", &metadata).unwrap();
+    let sealed = good.encrypt("k1", b"data key", b"aad", &metadata).unwrap();
+    assert_eq!(
+        good.decrypt("k1", &sealed, b"aad", &metadata).unwrap().as_slice(),
+        b"data key"
+    );
+    assert_eq!(
+        good.decrypt("k1", &sealed, b"other", &metadata),
+        Err(XksClientError::Proxy {
+            status: 400,
+            name: "InvalidCiphertextException".into()
+        })
+    );
+    assert_eq!(
+        client("wrong").health("KmsHealthCheck", "r-2"),
+        Err(XksClientError::Proxy {
+            status: 401,
+            name: "AuthenticationFailedException".into()
+        })
+    );
+    let _ = stop.send(());
+    server.join().unwrap();
+}

@@ -262,9 +262,15 @@ impl<C: Clock> Runtime<C> {
                 import.encrypted_key_material,
             )
             .map_err(|_| {
+                // RSAES_OAEP cannot carry an RSA private key (AWS: use RSA_AES_KEY_WRAP).
+                let hint = if info.spec.starts_with("RSA_") && parameters.algorithm.as_str().starts_with("RSAES") {
+                    " An RSA private key is wrapped with RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256."
+                } else {
+                    ""
+                };
                 KmsError::new(
                     ErrorName::InvalidCiphertextException,
-                    "The encrypted key material could not be decrypted with the wrapping key of this import token.",
+                    format!("The encrypted key material could not be decrypted with the wrapping key of this import token.{hint}"),
                 )
             })?
         };

@@ -1,0 +1,266 @@
+//! The KMS side of the XKS Proxy API: requests signed with SigV4 (service
+//! `kms-xks-proxy`) as KMS signs them, sent through a [`Transport`] (plain
+//! HTTP/1.1 by [`HttpTransport`], anything else in tests), answers checked
+//! as KMS checks them (the spec's *KMS Considerations*: a 12- or 16-byte
+//! IV, a 16-byte tag, at most 20 bytes of metadata, a ciphertext as long as
+//! the plaintext, and the CDIV recomputed).
+//!
+//! Not yet called by the runtime: keys of an external key store still use
+//! keyward's own material (docs/custom-key-stores.md).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::server::SERVICE;
+
+/// Carries one signed `POST` to the proxy and brings back its status and body.
+pub trait Transport {
+    fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), String>;
+}
+
+/// Plain HTTP/1.1 to `host:port`, one connection per request.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    pub address: String,
+    pub timeout: Duration,
+}
+
+impl Transport for HttpTransport {
+    fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), String> {
+        let failed = |e: std::io::Error| format!("the proxy at {} did not answer: {e}", self.address);
+        let mut stream = TcpStream::connect(&self.address).map_err(failed)?;
+        stream.set_read_timeout(Some(self.timeout)).map_err(failed)?;
+        stream.set_write_timeout(Some(self.timeout)).map_err(failed)?;
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).map_err(failed)?;
+        stream.write_all(body).map_err(failed)?;
+        let mut response = Vec::new();
+        stream.take(1 << 20).read_to_end(&mut response).map_err(failed)?;
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or_else(|| "the proxy's answer is not HTTP".to_owned())?;
+        let status = std::str::from_utf8(response.get(9..12).unwrap_or_default())
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| "the proxy's answer has no status".to_owned())?;
+        Ok((status, response[split + 4..].to_vec()))
+    }
+}
+
+/// Why a call to the proxy failed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum XksClientError {
+    /// Not reached, or no HTTP answer.
+    Transport(String),
+    /// The proxy's `errorName` (and status).
+    Proxy { status: u16, name: String },
+    /// An answer KMS would not accept.
+    Malformed(String),
+}
+
+/// What the proxy's `Encrypt` returned, kept to be passed to `Decrypt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XksSealed {
+    pub ciphertext: Vec<u8>,
+    pub metadata: Vec<u8>,
+    pub iv: Vec<u8>,
+    pub tag: Vec<u8>,
+}
+
+/// Who asks, as `requestMetadata` says it.
+#[derive(Debug, Clone)]
+pub struct RequestMetadata<'a> {
+    pub principal_arn: &'a str,
+    pub key_arn: &'a str,
+    pub operation: &'a str,
+    pub request_id: &'a str,
+}
+
+impl RequestMetadata<'_> {
+    fn json(&self) -> Value {
+        json!({"awsPrincipalArn": self.principal_arn, "kmsKeyArn": self.key_arn,
+            "kmsOperation": self.operation, "kmsRequestId": self.request_id})
+    }
+}
+
+/// A client of one proxy: its URI path, credential and Region.
+pub struct XksClient<T: Transport> {
+    pub transport: T,
+    /// The `Host` header (the proxy URI endpoint's host and port).
+    pub host: String,
+    /// `XksProxyUriPath`, ending in `/kms/xks/v1`.
+    pub uri_path: String,
+    pub access_key_id: String,
+    pub secret_access_key: Zeroizing<String>,
+    pub region: String,
+}
+
+fn b64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+fn member(answer: &Value, name: &str) -> Result<Vec<u8>, XksClientError> {
+    let text = answer
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| XksClientError::Malformed(format!("the proxy's answer has no {name}")))?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| XksClientError::Malformed(format!("the proxy's {name} is not base64")))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl<T: Transport> XksClient<T> {
+    /// Signs and sends `body` to `<uri_path>/<operation>`; the JSON of a 200.
+    fn call(&self, operation: &str, body: &Value) -> Result<Value, XksClientError> {
+        let path = format!("{}/{operation}", self.uri_path);
+        let body = body.to_string().into_bytes();
+        let (mut parts, ()) = hyper::http::Request::builder()
+            .method("POST")
+            .uri(&path)
+            .header("host", &self.host)
+            .header("content-type", "application/json")
+            .body(())
+            .map_err(|e| XksClientError::Transport(format!("the request cannot be made: {e}")))?
+            .into_parts();
+        crate::server::sigv4::sign(
+            &mut parts,
+            &body,
+            &self.access_key_id,
+            &self.secret_access_key,
+            &self.region,
+            SERVICE,
+            now(),
+        );
+        let headers: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+            .collect();
+        let (status, answer) = self
+            .transport
+            .post(&path, &headers, &body)
+            .map_err(XksClientError::Transport)?;
+        let answer: Value = serde_json::from_slice(&answer).unwrap_or(Value::Null);
+        if status != 200 {
+            let name = answer.get("errorName").and_then(Value::as_str).unwrap_or("(none)");
+            return Err(XksClientError::Proxy {
+                status,
+                name: name.to_owned(),
+            });
+        }
+        Ok(answer)
+    }
+
+    /// `GetHealthStatus`, as `ConnectCustomKeyStore` calls it.
+    pub fn health(&self, operation: &str, request_id: &str) -> Result<Value, XksClientError> {
+        let body = json!({"requestMetadata": {"kmsRequestId": request_id, "kmsOperation": operation}});
+        self.call("health", &body)
+    }
+
+    /// `GetKeyMetadata`, checked as `CreateKey` checks it: an enabled
+    /// `AES_256` key usable to encrypt and decrypt.
+    pub fn key_metadata(&self, key_id: &str, metadata: &RequestMetadata<'_>) -> Result<Value, XksClientError> {
+        let answer = self.call(
+            &format!("keys/{key_id}/metadata"),
+            &json!({"requestMetadata": metadata.json()}),
+        )?;
+        let usage = answer.get("keyUsage").and_then(Value::as_array);
+        let usable = ["ENCRYPT", "DECRYPT"]
+            .iter()
+            .all(|u| usage.is_some_and(|list| list.iter().any(|v| v == u)));
+        if answer.get("keySpec") != Some(&json!("AES_256")) || !usable {
+            return Err(XksClientError::Malformed(format!(
+                "the external key {key_id} is not an AES_256 key for ENCRYPT and DECRYPT"
+            )));
+        }
+        Ok(answer)
+    }
+
+    /// `Encrypt` with the CDIV asked for and checked.
+    pub fn encrypt(
+        &self,
+        key_id: &str,
+        plaintext: &[u8],
+        aad: &[u8],
+        metadata: &RequestMetadata<'_>,
+    ) -> Result<XksSealed, XksClientError> {
+        let mut body = json!({"requestMetadata": metadata.json(), "plaintext": b64(plaintext),
+            "encryptionAlgorithm": "AES_GCM", "ciphertextDataIntegrityValueAlgorithm": "SHA_256"});
+        if !aad.is_empty() {
+            body["additionalAuthenticatedData"] = json!(b64(aad));
+        }
+        let answer = self.call(&format!("keys/{key_id}/encrypt"), &body)?;
+        let sealed = XksSealed {
+            ciphertext: member(&answer, "ciphertext")?,
+            metadata: if answer.get("ciphertextMetadata").is_some() {
+                member(&answer, "ciphertextMetadata")?
+            } else {
+                Vec::new()
+            },
+            iv: member(&answer, "initializationVector")?,
+            tag: member(&answer, "authenticationTag")?,
+        };
+        let malformed = |what: &str| Err(XksClientError::Malformed(what.to_owned()));
+        if sealed.ciphertext.len() != plaintext.len() {
+            return malformed("the proxy's ciphertext is not as long as the plaintext");
+        }
+        if !matches!(sealed.iv.len(), 12 | 16) || sealed.tag.len() != 16 || sealed.metadata.len() > 20 {
+            return malformed("the proxy's IV, tag or ciphertext metadata has a length KMS refuses");
+        }
+        let mut hash = Sha256::new();
+        for part in [aad, &sealed.metadata, &sealed.iv, &sealed.ciphertext, &sealed.tag] {
+            hash.update(part);
+        }
+        if member(&answer, "ciphertextDataIntegrityValue")? != hash.finalize().to_vec() {
+            return malformed("the proxy's ciphertext data integrity value does not match");
+        }
+        Ok(sealed)
+    }
+
+    /// `Decrypt` of what [`encrypt`](Self::encrypt) returned.
+    pub fn decrypt(
+        &self,
+        key_id: &str,
+        sealed: &XksSealed,
+        aad: &[u8],
+        metadata: &RequestMetadata<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, XksClientError> {
+        let mut body = json!({"requestMetadata": metadata.json(), "encryptionAlgorithm": "AES_GCM",
+            "ciphertext": b64(&sealed.ciphertext), "initializationVector": b64(&sealed.iv),
+            "authenticationTag": b64(&sealed.tag)});
+        if !aad.is_empty() {
+            body["additionalAuthenticatedData"] = json!(b64(aad));
+        }
+        if !sealed.metadata.is_empty() {
+            body["ciphertextMetadata"] = json!(b64(&sealed.metadata));
+        }
+        let answer = self.call(&format!("keys/{key_id}/decrypt"), &body)?;
+        let plaintext = Zeroizing::new(member(&answer, "plaintext")?);
+        if plaintext.len() != sealed.ciphertext.len() {
+            return Err(XksClientError::Malformed(
+                "the proxy's plaintext is not as long as the ciphertext".to_owned(),
+            ));
+        }
+        Ok(plaintext)
+    }
+}
