@@ -337,10 +337,12 @@ fn a_commit_beyond_the_writers_queue_waits_for_room_then_lands() {
         std::thread::sleep(Duration::from_millis(5));
     }
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(
-        sent.load(Ordering::SeqCst),
-        3,
-        "one commit at the writer, two queued, the fourth waits"
+    // The writer holds the one or two commits it had taken as a group when
+    // it found the database busy; two more fill its queue; the fifth waits.
+    let before_release = sent.load(Ordering::SeqCst);
+    assert!(
+        (3..=4).contains(&before_release),
+        "{before_release} commits were accepted while the writer was stuck: the queue of 2 did not bound them"
     );
     raw.execute_batch("COMMIT").unwrap();
     let answers = submitter.join().unwrap();
