@@ -219,6 +219,29 @@ mod tests {
     }
 
     #[test]
+    fn odd_escapes_and_multibyte_text_never_panic() {
+        let sources = [
+            "\"\\u",
+            "\"\\uD83D\\u",
+            "\"\\x\u{e9}",
+            "\"\\\u{e9}\u{1F600}\\",
+            "é\\\n  ü",
+        ];
+        for source in sources {
+            for value in ["", "é", "\u{1F600}", "\\", "\n", " ", "ü"] {
+                if let Some(located) = locate(source, Span::at(0), value) {
+                    assert_eq!(located.text, value);
+                    let _ = located.origin(Span::new(0, value.len()));
+                    let _ = located.origin(Span::new(value.len(), value.len() + 5));
+                }
+            }
+        }
+        // A surrogate pair is one character.
+        let located = locate("\"\\uD83D\\uDE00\"", Span::at(0), "\u{1F600}").expect("pair");
+        assert_eq!(located.origin(Span::new(0, 4)), Some(Span::new(1, 13)));
+    }
+
+    #[test]
     fn a_character_not_in_the_source_gives_none() {
         assert!(locate("\"abc\"", Span::at(0), "abd").is_none());
     }
