@@ -219,7 +219,10 @@ fn decoded_length(text: &str) -> Option<usize> {
         let padding = bytes.iter().rev().take(2).take_while(|b| **b == b'=').count();
         return Some(bytes.len() / 4 * 3 - padding);
     }
-    base64::engine::general_purpose::STANDARD.decode(text).ok().map(|b| b.len())
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()
+        .map(|b| b.len())
 }
 
 fn string(shape: &Shape, text: &str, path: &str, problems: &mut Vec<String>) {
