@@ -215,7 +215,7 @@ fn walk(model: &Model, shape: &Shape, value: &Value, path: &str, problems: &mut 
 /// is valid base64); `None` when it is not base64.
 fn decoded_length(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 == 0 {
+    if bytes.len().is_multiple_of(4) {
         let padding = bytes.iter().rev().take(2).take_while(|b| **b == b'=').count();
         return Some(bytes.len() / 4 * 3 - padding);
     }
