@@ -202,8 +202,11 @@ impl Store for SqliteStore {
         })
     }
 
+    /// Called before every call: one statement, its own read transaction,
+    /// without a `BEGIN` and `COMMIT` around it.
     fn seq(&self) -> Result<Seq, StoreError> {
-        self.read(|tx| rows::current_seq(tx, &self.database))
+        let connection = self.reader();
+        Patience::new(&self.options, &self.database).retry(|| rows::current_seq(&connection, &self.database))
     }
 
     fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {

@@ -310,16 +310,18 @@ fn a_commit_beyond_the_writers_queue_waits_for_room_then_lands() {
         ..super::super::Options::quiet()
     };
     let store = Arc::new(super::super::SqliteStore::open_with(&dir, options).unwrap());
-    // Another connection holds the write lock: the writer takes one commit
-    // and waits for the database, two more fill its queue.
+    // Another connection holds the write lock: the writer takes what is
+    // queued when it starts (at most the first commit and the two queued
+    // behind it) and waits for the database; two more fill its queue again.
     let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
     raw.execute_batch("BEGIN IMMEDIATE").unwrap();
     let (_, records) = sample_records();
+    const COMMITS: usize = 20;
     let sent = Arc::new(AtomicUsize::new(0));
     let submitter = {
         let (store, sent) = (Arc::clone(&store), Arc::clone(&sent));
         std::thread::spawn(move || {
-            let receipts: Vec<_> = (0..5)
+            let receipts: Vec<_> = (0..COMMITS)
                 .map(|_| {
                     let receipt = store.submit(Commit {
                         audit: records.clone(),
@@ -332,22 +334,21 @@ fn a_commit_beyond_the_writers_queue_waits_for_room_then_lands() {
             receipts.into_iter().map(|r| r.wait()).collect::<Vec<_>>()
         })
     };
+    // Wait until the submitter is stuck: nothing more is sent for 300 ms.
     let started = Instant::now();
-    while sent.load(Ordering::SeqCst) < 3 && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(5));
+    let mut seen = usize::MAX;
+    while sent.load(Ordering::SeqCst) != seen && started.elapsed() < Duration::from_secs(10) {
+        seen = sent.load(Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(300));
     }
-    std::thread::sleep(Duration::from_millis(200));
-    // The writer holds the one or two commits it had taken as a group when
-    // it found the database busy; two more fill its queue; the fifth waits.
-    let before_release = sent.load(Ordering::SeqCst);
     assert!(
-        (3..=4).contains(&before_release),
-        "{before_release} commits were accepted while the writer was stuck: the queue of 2 did not bound them"
+        (3..=5).contains(&seen),
+        "{seen} of {COMMITS} commits handed over while the writer is stuck; the others wait for room"
     );
     raw.execute_batch("COMMIT").unwrap();
     let answers = submitter.join().unwrap();
-    assert_eq!(answers.len(), 5);
+    assert_eq!(answers.len(), COMMITS);
     assert!(answers.iter().all(Result::is_ok), "{answers:?}");
-    assert_eq!(store.audit(&AuditFilter::default()).unwrap().len(), 15);
+    assert_eq!(store.audit(&AuditFilter::default()).unwrap().len(), 3 * COMMITS);
     let _ = std::fs::remove_dir_all(&dir);
 }
