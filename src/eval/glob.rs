@@ -38,7 +38,15 @@ pub fn literal(text: &str) -> impl Iterator<Item = Unit> + Clone + '_ {
 }
 
 fn same(a: char, b: char, case: Case) -> bool {
-    a == b || (case == Case::Insensitive && a.to_lowercase().eq(b.to_lowercase()))
+    a == b
+        || (case == Case::Insensitive
+            // ASCII folds to ASCII, and only ASCII folds to ASCII letters
+            // (`K`, the Kelvin sign, folds to `k`: it takes the Unicode path).
+            && if a.is_ascii() && b.is_ascii() {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a.to_lowercase().eq(b.to_lowercase())
+            })
 }
 
 /// Does `value` match the pattern? The classic linear algorithm: on a
@@ -231,6 +239,19 @@ mod tests {
         assert!(m("bucket/*/test/*", "bucket/x/y/test/z"));
         assert!(!m("abc", "abcd"));
         assert!(m("é?*", "éàü"));
+    }
+
+    #[test]
+    fn ignoring_case_folds_ascii_fast_and_the_rest_by_unicode() {
+        let i = |pattern: &str, value: &str| matches(wild(pattern), value, Case::Insensitive);
+        assert!(i("KMS:decrypt", "kms:Decrypt"));
+        assert!(i("kms:de*", "KMS:DECRYPT"));
+        assert!(!i("kms:Decrypt", "kms:Encrypt"));
+        // The Kelvin sign folds to an ASCII `k`; `É` to `é`.
+        assert!(i("\u{212A}ms:*", "kms:Decrypt"));
+        assert!(i("kms:*", "\u{212A}MS:Decrypt"));
+        assert!(i("ÉTÉ", "été"));
+        assert!(!i("[", "{"));
     }
 
     #[test]
