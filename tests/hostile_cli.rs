@@ -732,3 +732,30 @@ fn a_script_that_opens_an_object_on_every_line_is_joined_in_one_pass() {
     run.assert_sane(1, 4_000);
     assert!(run.all().contains("at most 262144 are read"), "{}", head(&run.all()));
 }
+
+/// `keyward repl` fed by a pipe reads each line under the statement limit:
+/// an 8 MiB line is refused as one statement, and the next one runs.
+#[test]
+fn a_huge_line_piped_to_the_repl_is_refused_and_the_session_goes_on() {
+    let dir = scratch("repl-piped");
+    let mut input = b"key create\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 8 * MB));
+    input.extend_from_slice(
+        br#"
+key create policy {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]
+}
+key list
+"#,
+    );
+    let run = keyward_fed(&dir, &["--ephemeral", "repl", "--no-history"], Some(input));
+    run.assert_sane(0, 8_000);
+    assert!(
+        run.stderr
+            .contains("the statement is 8388608 bytes long; at most 262144 are read"),
+        "{}",
+        head(&run.all())
+    );
+    // Two keys made (the second over three lines), both listed.
+    assert_eq!(run.stdout.matches("Enabled").count(), 4, "{}", head(&run.all()));
+}
