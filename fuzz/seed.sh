@@ -58,6 +58,15 @@ if [[ -x ${keyward} ]]; then
         "${keyward}" --state "${state}" encrypt-file --key "${key}" --algorithm "${suite}" \
             --context purpose=fuzz "${state}/plain" "corpus/esdk_header/${suite}" > /dev/null
     done
+    "${keyward}" --state "${state}" encrypt-file --format keyward --key "${key}" \
+        --context purpose=fuzz "${state}/plain" corpus/envelope_header/keyward-format > /dev/null
+    # Ciphertext blobs, with and without an encryption context.
+    mkdir -p corpus/ciphertext_blob
+    "${keyward}" --state "${state}" encrypt --key-id "${key}" --plaintext "fileb://${state}/plain" \
+        --output text --query CiphertextBlob | base64 -d > corpus/ciphertext_blob/plain
+    "${keyward}" --state "${state}" encrypt --key-id "${key}" --plaintext "fileb://${state}/plain" \
+        --encryption-context purpose=fuzz --output text --query CiphertextBlob |
+        base64 -d > corpus/ciphertext_blob/with-context
     rm -rf "${state}"
 else
     echo "no keyward binary at ${keyward}: corpus/esdk_header starts empty" >&2

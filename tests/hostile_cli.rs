@@ -681,3 +681,81 @@ fn a_real_header_over_a_lowered_limit_is_refused_and_opens_under_the_default() {
         std::fs::remove_file(dir.join("opened")).expect("remove");
     }
 }
+
+/// An accounts file is read under its own limit, and refused as what it is.
+#[test]
+fn an_accounts_file_over_its_limit_is_refused_as_an_accounts_file_naming_the_flag() {
+    let dir = scratch("accounts-limit");
+    std::fs::write(
+        dir.join("accounts.json"),
+        format!("{{\"x\": \"{}\"}}", "x".repeat(4096)),
+    )
+    .expect("write");
+    let run = keyward(
+        &dir,
+        &[
+            "--ephemeral",
+            "--input-limit",
+            "accounts=1KiB",
+            "--accounts",
+            "accounts.json",
+            "key",
+            "list",
+        ],
+    );
+    run.assert_sane(2, 4_000);
+    // miette wraps the message (and may break the flag at its hyphen).
+    let squeezed = |text: &str| {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && *c != '│')
+            .collect::<String>()
+    };
+    let stderr = squeezed(&run.stderr);
+    assert!(
+        stderr.contains(&squeezed("cannot read accounts file `accounts.json`"))
+            && stderr.contains(&squeezed("--input-limit accounts=SIZE"))
+            && !stderr.contains("suite"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A script whose statement opens an object on each of 200,000 lines is
+/// joined in one pass (it took minutes for 40,000 lines when each line
+/// rescanned the whole statement), then refused for its length.
+#[test]
+fn a_script_that_opens_an_object_on_every_line_is_joined_in_one_pass() {
+    let dir = scratch("script-open-lines");
+    let script = format!("key create policy {{\n{}key list\n", "{\n".repeat(200_000));
+    std::fs::write(dir.join("deep.kws"), script).expect("write");
+    let run = keyward(&dir, &["--ephemeral", "run", "deep.kws"]);
+    run.assert_sane(1, 4_000);
+    assert!(run.all().contains("at most 262144 are read"), "{}", head(&run.all()));
+}
+
+/// `keyward repl` fed by a pipe reads each line under the statement limit:
+/// an 8 MiB line is refused as one statement, and the next one runs.
+#[test]
+fn a_huge_line_piped_to_the_repl_is_refused_and_the_session_goes_on() {
+    let dir = scratch("repl-piped");
+    let mut input = b"key create\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 8 * MB));
+    input.extend_from_slice(
+        br#"
+key create policy {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]
+}
+key list
+"#,
+    );
+    let run = keyward_fed(&dir, &["--ephemeral", "repl", "--no-history"], Some(input));
+    run.assert_sane(0, 8_000);
+    assert!(
+        run.stderr
+            .contains("the statement is 8388608 bytes long; at most 262144 are read"),
+        "{}",
+        head(&run.all())
+    );
+    // Two keys made (the second over three lines), both listed.
+    assert_eq!(run.stdout.matches("Enabled").count(), 4, "{}", head(&run.all()));
+}

@@ -579,32 +579,52 @@ fn read(pair: Pair<'_, Rule>) -> Command {
 /// Is a JSON object in `text` still open, so the statement goes on on the
 /// next line? Quoted strings are skipped; a comment ends the count.
 pub fn is_incomplete(text: &str) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for line in text.lines() {
+    let mut open = Open::default();
+    text.lines().for_each(|line| open.feed(line));
+    open.is_open()
+}
+
+/// [`is_incomplete`] line by line: a statement read one line at a time is
+/// scanned once, so a script of 100,000 lines that each open an object
+/// costs linear time, not the square of its length.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Open {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Open {
+    /// Takes the next line of the statement (without its newline).
+    pub fn feed(&mut self, line: &str) {
         for c in line.chars() {
-            if in_string {
+            if self.in_string {
                 match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' => in_string = false,
+                    _ if self.escaped => self.escaped = false,
+                    '\\' => self.escaped = true,
+                    '"' => self.in_string = false,
                     _ => {}
                 }
                 continue;
             }
             match c {
-                '"' => in_string = true,
-                '{' => depth += 1,
-                '}' => depth = depth.saturating_sub(1),
-                '#' if depth == 0 => break,
+                '"' => self.in_string = true,
+                '{' => self.depth += 1,
+                '}' => self.depth = self.depth.saturating_sub(1),
+                '#' if self.depth == 0 => break,
                 _ => {}
             }
         }
         // A string outside JSON closes on its line.
-        if depth == 0 {
-            in_string = false;
+        if self.depth == 0 {
+            self.in_string = false;
         }
     }
-    depth > 0
+
+    /// Whether an object is still open after the lines fed so far.
+    pub fn is_open(&self) -> bool {
+        self.depth > 0
+    }
 }
 
 #[cfg(test)]

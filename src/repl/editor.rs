@@ -7,6 +7,7 @@
 //! Ctrl-D leaves.
 
 use std::borrow::Cow;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
@@ -264,7 +265,18 @@ impl Validator for KeywardHelper {
 impl Helper for KeywardHelper {}
 
 /// Reads statements from the terminal until `exit` or Ctrl-D.
+/// Statements piped in (not a terminal) are read by [`super::piped`].
 pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), ReplError> {
+    let banner = || {
+        println!(
+            "keyward {}: `help` lists the commands, Ctrl-D leaves",
+            env!("CARGO_PKG_VERSION")
+        );
+    };
+    if !std::io::stdin().is_terminal() {
+        banner();
+        return super::piped::piped(session, std::io::stdin().lock(), options.colour);
+    }
     let failed = |e: ReadlineError| ReplError::Failed(format!("the terminal: {e}"));
     let mut editor: Editor<KeywardHelper, DefaultHistory> = Editor::new().map_err(failed)?;
     editor.set_helper(Some(KeywardHelper {
@@ -281,10 +293,7 @@ pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), Re
         let _ = editor.load_history(path);
         owner_only(path);
     }
-    println!(
-        "keyward {}: `help` lists the commands, Ctrl-D leaves",
-        env!("CARGO_PKG_VERSION")
-    );
+    banner();
     loop {
         if let Some(helper) = editor.helper_mut() {
             helper.words = session.completions();

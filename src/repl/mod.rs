@@ -17,6 +17,7 @@ mod help;
 mod lint;
 mod manage;
 mod operands;
+mod piped;
 mod run;
 mod script;
 mod session;

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use super::command::{Command, Statement};
+use super::command::{Command, Open, Statement};
 use super::diagnostics::ReplError;
 use super::session::{Session, Step};
 
@@ -53,20 +53,22 @@ pub fn statements(script: &[u8]) -> Result<Vec<(usize, String)>, ReplError> {
         ReplError::Failed(format!("line {line} is not UTF-8"))
     })?;
     let mut statements = Vec::new();
-    let mut pending: Option<(usize, String)> = None;
+    // The statement being joined, and its open objects so far.
+    let mut pending: Option<(usize, String, Open)> = None;
     for (i, line) in text.lines().enumerate() {
-        let (start, mut joined) = pending.take().unwrap_or((i + 1, String::new()));
+        let (start, mut joined, mut open) = pending.take().unwrap_or((i + 1, String::new(), Open::default()));
         if !joined.is_empty() {
             joined.push('\n');
         }
         joined.push_str(line);
-        if super::command::is_incomplete(&joined) {
-            pending = Some((start, joined));
+        open.feed(line);
+        if open.is_open() {
+            pending = Some((start, joined, open));
         } else {
             statements.push((start, joined));
         }
     }
-    statements.extend(pending);
+    statements.extend(pending.map(|(start, joined, _)| (start, joined)));
     Ok(statements)
 }
 

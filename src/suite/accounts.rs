@@ -118,13 +118,13 @@ impl Accounts {
     /// Reads an accounts file; every policy in it must be valid.
     pub fn load(path: &Path) -> Result<Accounts, SuiteError> {
         let display = path.display().to_string();
-        let invalid = |message: String| SuiteError::Invalid {
+        let invalid = |message: String| SuiteError::AccountsInvalid {
             path: display.clone(),
             message,
         };
         // The text holds the access keys' secrets.
         let text = crate::source::read::secret_text(path, crate::source::read::Kind::Accounts).map_err(|e| {
-            SuiteError::Unreadable {
+            SuiteError::AccountsUnreadable {
                 path: display.clone(),
                 message: e.reason(),
             }

@@ -179,6 +179,15 @@ pub enum SuiteError {
         help("see the README's `keyward test` section for the suite format")
     )]
     Invalid { path: String, message: String },
+    #[error("cannot read accounts file `{path}`: {message}")]
+    #[diagnostic(code("keyward::accounts::unreadable"))]
+    AccountsUnreadable { path: String, message: String },
+    #[error("invalid accounts file `{path}`: {message}")]
+    #[diagnostic(
+        code("keyward::accounts::invalid"),
+        help("see the README's accounts file section for its format")
+    )]
+    AccountsInvalid { path: String, message: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Policy(#[from] LoadError),
