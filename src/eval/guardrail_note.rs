@@ -13,6 +13,12 @@ pub enum GuardrailNote {
     ScpNotForServicePrincipal,
     /// An anonymous caller belongs to no account, so no account's SCPs apply.
     ScpNotForAnonymous,
+    /// SCPs do not affect service-linked roles (orgs_manage_policies_scps.html,
+    /// "Tasks and entities not restricted by SCPs").
+    ScpNotForServiceLinkedRole,
+    /// SCPs do not affect users or roles in the management account (same
+    /// page).
+    ScpNotForManagementAccount,
     /// RCPs cover only the services AWS lists (Organizations User Guide,
     /// orgs_manage_policies_rcps.html#rcp-supported-services).
     RcpServiceNotCovered,
@@ -51,6 +57,8 @@ impl GuardrailNote {
         match self {
             GuardrailNote::ScpNotForServicePrincipal => "scp-not-for-service-principal",
             GuardrailNote::ScpNotForAnonymous => "scp-not-for-anonymous",
+            GuardrailNote::ScpNotForServiceLinkedRole => "scp-not-for-service-linked-role",
+            GuardrailNote::ScpNotForManagementAccount => "scp-not-for-management-account",
             GuardrailNote::RcpServiceNotCovered => "rcp-service-not-covered",
             GuardrailNote::RcpNotForRetireGrant => "rcp-not-for-retire-grant",
             GuardrailNote::RcpNotForServiceLinkedRole => "rcp-not-for-service-linked-role",
@@ -71,6 +79,10 @@ impl GuardrailNote {
                 "no SCP applies: SCPs limit the IAM principals of member accounts, and an AWS service principal is not one"
             }
             GuardrailNote::ScpNotForAnonymous => "no SCP applies: an anonymous caller belongs to no account",
+            GuardrailNote::ScpNotForServiceLinkedRole => "no SCP applies: SCPs do not affect service-linked roles",
+            GuardrailNote::ScpNotForManagementAccount => {
+                "no SCP applies: SCPs do not affect users or roles in the organization's management account"
+            }
             GuardrailNote::RcpServiceNotCovered => {
                 "no RCP applies: RCPs do not cover this action's service (AWS Organizations, \"List of AWS services that support RCPs\")"
             }
@@ -104,9 +116,11 @@ impl GuardrailNote {
     }
 
     /// Every note, for documentation checks.
-    pub const ALL: [GuardrailNote; 13] = [
+    pub const ALL: [GuardrailNote; 15] = [
         GuardrailNote::ScpNotForServicePrincipal,
         GuardrailNote::ScpNotForAnonymous,
+        GuardrailNote::ScpNotForServiceLinkedRole,
+        GuardrailNote::ScpNotForManagementAccount,
         GuardrailNote::RcpServiceNotCovered,
         GuardrailNote::RcpNotForRetireGrant,
         GuardrailNote::RcpNotForServiceLinkedRole,

@@ -167,6 +167,21 @@ impl<'p> Guardrails<'p> {
         };
 
         let scps = match &caller.account {
+            // Tasks and entities not restricted by SCPs
+            // (orgs_manage_policies_scps.html): service-linked roles and
+            // the principals of the management account.
+            Some(_) if iam_principal && !policies.scps.is_empty() && caller.is_service_linked_role() => {
+                note(&mut trace, GuardrailNote::ScpNotForServiceLinkedRole);
+                Each::new()
+            }
+            Some(account)
+                if iam_principal
+                    && !policies.scps.is_empty()
+                    && policies.management_account == Some(account.as_str()) =>
+            {
+                note(&mut trace, GuardrailNote::ScpNotForManagementAccount);
+                Each::new()
+            }
             Some(account) if iam_principal => of_account(policies.scps, account, &mut trace),
             _ => {
                 if !policies.scps.is_empty() {

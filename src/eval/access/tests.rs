@@ -179,3 +179,46 @@ fn rcps_skip_service_linked_roles_and_the_management_account_with_a_note() {
         (Decision::Allow, vec![GuardrailNote::RcpNotForManagementAccount])
     );
 }
+
+#[test]
+fn scps_skip_service_linked_roles_and_the_management_accounts_principals_with_a_note() {
+    // [ORG] orgs_manage_policies_scps.html, "Tasks and entities not
+    // restricted by SCPs": service-linked roles, and users and roles in the
+    // management account.
+    let session = "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling";
+    let role = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let identity = [
+        (role.to_owned(), compile("slr", ALLOW_ALL)),
+        (USER.to_owned(), compile("iam", ALLOW_ALL)),
+    ];
+    let scps = [("111122223333".to_owned(), compile("scp", DENY_ALL))];
+    let mut policies = Policies {
+        identity: &identity,
+        scps: &scps,
+        ..Policies::default()
+    };
+    let target = Target {
+        resource_account: Some("111122223333"),
+        no_resource: false,
+    };
+    let decide = |policies: &Policies<'_>, caller: &str| {
+        let mut trace = Trace::default();
+        let access = authorize(
+            policies,
+            &request(caller, "s3:GetObject", "arn:aws:s3:::b/k"),
+            target,
+            Some(&mut trace),
+        );
+        (access.decision, trace.guardrails)
+    };
+    assert_eq!(
+        decide(&policies, session),
+        (Decision::Allow, vec![GuardrailNote::ScpNotForServiceLinkedRole])
+    );
+    assert_eq!(decide(&policies, USER), (Decision::ExplicitDeny, vec![]));
+    policies.management_account = Some("111122223333");
+    assert_eq!(
+        decide(&policies, USER),
+        (Decision::Allow, vec![GuardrailNote::ScpNotForManagementAccount])
+    );
+}
