@@ -42,7 +42,7 @@ pub struct Authorizer {
     /// Tags of users and roles, by principal ARN: `aws:PrincipalTag/<key>`.
     pub principal_tags: Vec<(String, BTreeMap<String, String>)>,
     /// The organization's management account: RCPs do not affect its
-    /// resources ([ORG] orgs_manage_policies_rcps.html).
+    /// resources (\[ORG\] orgs_manage_policies_rcps.html).
     pub management_account: Option<String>,
 }
 

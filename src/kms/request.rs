@@ -43,7 +43,7 @@ pub struct KmsRequest {
     /// The kind of key, which decides whether it has encryption contexts.
     pub key: KeyInfo,
     /// The key is an AWS managed key (`KeyManager` `AWS`): RCPs do not apply
-    /// to it ([KMS] resource-control-policies.html).
+    /// to it (\[KMS\] resource-control-policies.html).
     pub aws_managed_key: bool,
     /// The key's tags, for `aws:ResourceTag/<tag key>` (ABAC).
     pub resource_tags: BTreeMap<String, String>,

@@ -265,7 +265,7 @@ impl Validator for KeywardHelper {
 impl Helper for KeywardHelper {}
 
 /// Reads statements from the terminal until `exit` or Ctrl-D.
-/// Statements piped in (not a terminal) are read by [`super::piped`].
+/// Statements piped in (not a terminal) are read by `super::piped`.
 pub fn interact(session: &mut Session, options: &EditorOptions) -> Result<(), ReplError> {
     let banner = || {
         println!(
