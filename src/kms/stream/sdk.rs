@@ -74,7 +74,39 @@ fn refused<'a>(operation: &'static str, key: &'a str) -> impl FnOnce(KmsError) -
     }
 }
 
+/// Refuses more encrypted data keys than `--max-encrypted-data-keys`.
+fn check_key_count(count: usize, settings: &SealSettings) -> Result<(), EnvelopeFailure> {
+    match settings.max_keys {
+        Some(max) if count > max => Err(EsdkError::TooManyKeys { found: count, max }.into()),
+        _ => Ok(()),
+    }
+}
+
 impl SdkSealer {
+    /// The sealer of a new message whose data key `keys` carry, whichever
+    /// keyrings wrapped them.
+    fn sealing(
+        settings: &SealSettings,
+        context: BTreeMap<String, String>,
+        keys: Vec<EncryptedDataKey>,
+        data_key: Zeroizing<Vec<u8>>,
+        signer: Option<Signer>,
+    ) -> SdkSealer {
+        let suite = settings.suite;
+        let header = Header {
+            suite,
+            message_id: esdk::new_message_id(suite),
+            context,
+            keys,
+            frame_length: settings.frame_length,
+        };
+        SdkSealer {
+            data_key,
+            header,
+            signer,
+        }
+    }
+
     pub fn new<C: Clock>(
         rt: &mut Runtime<C>,
         caller: &Caller,
@@ -85,13 +117,7 @@ impl SdkSealer {
         let suite = settings.suite;
         settings.policy.check_encrypt(suite)?;
         let (first, others) = key_ids.split_first().ok_or(EnvelopeFailure::KeyCount)?;
-        if let Some(max) = settings.max_keys.filter(|max| key_ids.len() > *max) {
-            return Err(EsdkError::TooManyKeys {
-                found: key_ids.len(),
-                max,
-            }
-            .into());
-        }
+        check_key_count(key_ids.len(), settings)?;
         let (context, signer) = esdk::message_context(suite, context)?;
         let generated = rt
             .generate_data_key(caller, first, None, Some(suite.key_len as i64), &context, &[], true)
@@ -104,18 +130,13 @@ impl SdkSealer {
                 .map_err(refused("Encrypt", other))?;
             keys.push(edk(sealed.key_arn, sealed.ciphertext_blob));
         }
-        let header = Header {
-            suite,
-            message_id: esdk::new_message_id(suite),
+        Ok(SdkSealer::sealing(
+            settings,
             context,
             keys,
-            frame_length: settings.frame_length,
-        };
-        Ok(SdkSealer {
-            data_key: Zeroizing::new(data_key.to_vec()),
-            header,
+            Zeroizing::new(data_key.to_vec()),
             signer,
-        })
+        ))
     }
 
     /// The wrapping keys: KMS keys as ARNs, raw keys as `namespace/name`.

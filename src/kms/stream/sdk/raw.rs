@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{check_header, OpenSettings, SdkOpener, SdkSealer, SealSettings};
-use crate::crypto::esdk::{self, EsdkError, Header, RawAesKeyring, ReadHeader};
+use super::{check_header, check_key_count, OpenSettings, SdkOpener, SdkSealer, SealSettings};
+use crate::crypto::esdk::{self, RawAesKeyring, ReadHeader};
 use crate::kms::stream::EnvelopeFailure;
 
 impl SdkSealer {
@@ -28,18 +28,7 @@ impl SdkSealer {
             .iter()
             .map(|k| k.wrap(&data_key, &context))
             .collect::<Result<Vec<_>, _>>()?;
-        let header = Header {
-            suite,
-            message_id: esdk::new_message_id(suite),
-            context,
-            keys,
-            frame_length: settings.frame_length,
-        };
-        Ok(SdkSealer {
-            data_key,
-            header,
-            signer,
-        })
+        Ok(SdkSealer::sealing(settings, context, keys, data_key, signer))
     }
 
     /// Adds a copy of the data key wrapped by `keyring`.
@@ -48,13 +37,6 @@ impl SdkSealer {
         let wrapped = keyring.wrap(&self.data_key, &self.header.context)?;
         self.header.keys.push(wrapped);
         Ok(())
-    }
-}
-
-fn check_key_count(count: usize, settings: &SealSettings) -> Result<(), EnvelopeFailure> {
-    match settings.max_keys {
-        Some(max) if count > max => Err(EsdkError::TooManyKeys { found: count, max }.into()),
-        _ => Ok(()),
     }
 }
 
