@@ -21,6 +21,8 @@ server=
 
 run() { # NAME TARGET_DIR CONCURRENCY [SERVE_ARGS…]
     local dir="$state/$1-$3-$RANDOM"
+    # The previous run's "listening" line must not be read as this one's.
+    rm -f "$state/serve.out"
     "$2/release/keyward" serve --bind 127.0.0.1:4599 --accounts tests/serve/accounts.json \
         --state "$dir" "${@:4}" >"$state/serve.out" 2>"$state/serve.err" &
     server=$!

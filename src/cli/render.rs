@@ -5,8 +5,8 @@
 use std::io::{IsTerminal, Write};
 
 use keyward::policy::PolicyErrors;
-use keyward::source::{shorten, Clipped, Excerpted, Source};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use keyward::source::{report_handler, shorten, Clipped, Excerpted, Source};
+use miette::{Diagnostic, GraphicalTheme};
 
 /// Writes each problem of a document in the chosen format.
 pub fn problems(out: &mut impl Write, errors: &PolicyErrors, json: bool) -> std::io::Result<()> {
@@ -67,7 +67,7 @@ pub fn report(diagnostic: &dyn Diagnostic) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let handler = report_handler(theme, 2);
     let mut text = String::new();
     let all = Clipped::all(diagnostic);
     let shown = all.len().min(MAX_SHOWN + 1);
@@ -125,7 +125,7 @@ fn human(src: &Source, diagnostic: &dyn Diagnostic) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let mut text = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let handler = report_handler(theme, 2);
     let report = Excerpted::new(diagnostic, src);
     if handler.render_report(&mut text, &report).is_err() {
         text = format!("error: {}\n", shorten(&diagnostic.to_string()));

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use crate::eval::TraceEntry;
 use crate::kms::Authorization;
 use crate::suite::Sources;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
+use crate::source::report_handler;
+use miette::{Diagnostic, GraphicalTheme, LabeledSpan, Severity};
 
 /// The deciding statements of one policy, as a report miette can render.
 #[derive(Debug)]
@@ -51,7 +52,7 @@ pub fn text(authorization: &Authorization, sources: &Sources, colour: bool, expl
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let handler = report_handler(theme, 1);
     // Each policy once, in the order its first reason appears.
     let mut policies: Vec<&str> = Vec::new();
     for reason in &authorization.reasons {

@@ -7,10 +7,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
+use miette::GraphicalTheme;
 
 use crate::lint::{self, Config, Linter, Severity};
-use crate::source::Source;
+use crate::source::{report_handler, Source};
 
 /// The lowest severity that fails the statement: `keyward lint`'s default
 /// `--fail-on security`.
@@ -28,7 +28,7 @@ pub fn run(path: &Path, colour: bool, out: &mut impl Write) -> Result<bool, Stri
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let handler = report_handler(theme, 1);
     let mut rendered = String::new();
     for finding in &findings {
         let _ = handler.render_report(&mut rendered, &finding.diagnosed(&source));

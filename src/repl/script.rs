@@ -5,7 +5,9 @@
 
 use std::io::Write;
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
+use miette::GraphicalTheme;
+
+use crate::source::report_handler;
 
 use super::command::{Command, Open, Statement};
 use super::diagnostics::ReplError;
@@ -36,7 +38,7 @@ pub fn render_error(error: &ReplError, colour: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let mut text = String::new();
-    if GraphicalReportHandler::new_themed(theme)
+    if report_handler(theme, 1)
         .render_report(&mut text, error)
         .is_err()
     {

@@ -8,6 +8,8 @@
 //! shows miette bounded pieces of it, however long its lines.
 
 mod excerpt;
+#[cfg(feature = "cli")]
+mod handler;
 mod lines;
 mod quote;
 pub mod read;
@@ -17,6 +19,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 pub use excerpt::{Clipped, Excerpted};
+#[cfg(feature = "cli")]
+pub use handler::report_handler;
 use lines::Lines;
 pub use lines::WIDE;
 pub use quote::shorten;
