@@ -110,12 +110,70 @@ fn explain_takes_any_access_analyzer_code_and_reader_diagnostic() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("UNIQUE_SIDS_REQUIRED (ERROR)"));
     // A code keyward does not report: its reason, and success.
-    let out = keyward(&["lint", "--explain", "UNSUPPORTED_RESOURCE_ARN_IN_POLICY"], &dir, None);
+    let out = keyward(&["lint", "--explain", "UNSUPPORTED_GLOBAL_CONDITION_KEY"], &dir, None);
     assert_eq!(out.status.code(), Some(0));
     let doc = text(&out.stdout);
     assert!(
-        doc.contains("keyward does not report this code: only for resource policies"),
+        doc.contains("keyward does not report this code: the policy-check reference gives `aws:ARN`"),
         "{doc}"
+    );
+    // The codes this release added name their rule.
+    for (code, rule) in [
+        ("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", "resource-type-support"),
+        ("INVALID_ARN_RESOURCE", "resource-arn-format"),
+        ("INVALID_CONDITION_DATA_TYPE", "condition-value-json-types"),
+        (
+            "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
+            "service-principal-without-source",
+        ),
+    ] {
+        let out = keyward(&["lint", "--explain", code], &dir, None);
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        let doc = text(&out.stdout);
+        assert!(
+            doc.contains(&format!("keyward reports it with the rule `{rule}`")),
+            "{doc}"
+        );
+    }
+}
+
+/// A bucket policy that names an access point's objects: what the bucket's
+/// own policy cannot hold (Access Analyzer's UNSUPPORTED_RESOURCE_ARN_IN_POLICY
+/// for `validatePolicyResourceType` `AWS::S3::Bucket`).
+const BUCKET_POLICY_ON_AN_ACCESS_POINT: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"},
+   "Action": "s3:GetObject", "Resource": "arn:aws:s3:us-east-1:111122223333:accesspoint/books/object/*"}]}"#;
+
+#[test]
+fn resource_type_checks_a_resource_policy_against_the_resource_it_is_attached_to() {
+    let dir = scratch("lint-resource-type");
+    std::fs::write(dir.join("policy.json"), BUCKET_POLICY_ON_AN_ACCESS_POINT).expect("write");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["lint", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("policy.json");
+        keyward(&args, &dir, None)
+    };
+    let code = "\"issueCode\":\"UNSUPPORTED_RESOURCE_ARN_IN_POLICY\"";
+    // Without a resource type the ARN is a fine access point object.
+    let out = run(&[]);
+    assert!(!text(&out.stdout).contains(code), "{}", text(&out.stdout));
+    let out = run(&["--resource-type", "AWS::S3::Bucket"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains(code), "{}", text(&out.stdout));
+    // The access point's own policy may name it.
+    let out = run(&["--resource-type", "aws::s3::accesspoint"]);
+    assert!(!text(&out.stdout).contains(code), "{}", text(&out.stdout));
+    // From keyward.toml too.
+    std::fs::write(dir.join("keyward.toml"), "resource-type = \"AWS::S3::Bucket\"\n").expect("write");
+    assert!(text(&run(&[]).stdout).contains(code));
+    // A type Access Analyzer does not take is a usage error naming the ones it does.
+    let out = run(&["--resource-type", "AWS::KMS::Key"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`AWS::KMS::Key` is not a resource type") && err.contains("`AWS::S3::Bucket`"),
+        "{err}"
     );
 }
 

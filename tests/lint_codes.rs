@@ -3,27 +3,45 @@
 //! not apply (`access_analyzer::NOT_COVERED`). `policies/lint-codes/` holds
 //! one small policy per code the rule fixtures do not already trigger, named
 //! `<CODE>.<kind>.json`, where the kind is `auto`, `identity`, `key`,
-//! `trust`, `scp` or `rcp`.
+//! `trust`, `scp`, `rcp`, `resource` or `bucket` (a resource policy attached to
+//! an `AWS::S3::Bucket`, as `--resource-type` says).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use keyward::lint::output::{self, Report};
-use keyward::lint::{access_analyzer, explain, Finding, Linter};
+use keyward::lint::{access_analyzer, explain, Finding, Linter, ResourceType};
 use keyward::policy::DocumentKind;
 use keyward::source::Source;
 
 use super::corpus::json_files;
 
-fn kind(name: &str) -> Option<DocumentKind> {
-    match name {
+/// How a sample is linted: as a kind of document, and for resource
+/// policies of `bucket`s, attached to that resource type.
+#[derive(Clone, Copy, Debug)]
+struct As {
+    kind: Option<DocumentKind>,
+    resource_type: Option<ResourceType>,
+}
+
+fn kind(name: &str) -> As {
+    let kind = match name {
         "identity" => Some(DocumentKind::IdentityPolicy),
         "key" => Some(DocumentKind::KeyPolicy),
-        "resource" => Some(DocumentKind::Policy),
+        "resource" | "bucket" => Some(DocumentKind::Policy),
         "trust" => Some(DocumentKind::RoleTrustPolicy),
         "scp" => Some(DocumentKind::ServiceControlPolicy),
         "rcp" => Some(DocumentKind::ResourceControlPolicy),
         _ => None,
+    };
+    let resource_type = (name == "bucket").then_some(ResourceType::S3Bucket);
+    As { kind, resource_type }
+}
+
+fn linter(how: As) -> Linter {
+    Linter {
+        resource_type: how.resource_type,
+        ..Linter::default()
     }
 }
 
@@ -32,7 +50,7 @@ fn is_pass(path: &Path) -> bool {
     path.to_str().is_some_and(|p| p.ends_with(".pass.json"))
 }
 
-fn lint_path(path: &Path, kind: Option<DocumentKind>) -> (Source, Vec<Finding>) {
+fn lint_path(path: &Path, how: As) -> (Source, Vec<Finding>) {
     let text = std::fs::read_to_string(path).expect("UTF-8 corpus file");
     let name = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
@@ -40,23 +58,23 @@ fn lint_path(path: &Path, kind: Option<DocumentKind>) -> (Source, Vec<Finding>) 
         .display()
         .to_string();
     let source = Source::new(name, text);
-    let findings = Linter::default().lint_file(&source, kind).findings;
+    let findings = linter(how).lint_file(&source, how.kind).findings;
     (source, findings)
 }
 
-fn codes_of(path: &Path, kind: Option<DocumentKind>) -> BTreeSet<&'static str> {
-    findings_of(path, kind)
+fn codes_of(path: &Path, how: As) -> BTreeSet<&'static str> {
+    findings_of(path, how)
         .into_iter()
         .filter_map(|(_, code)| code)
         .collect()
 }
 
 /// `(rule, issue code)` of each finding.
-fn findings_of(path: &Path, kind: Option<DocumentKind>) -> Vec<(String, Option<&'static str>)> {
+fn findings_of(path: &Path, how: As) -> Vec<(String, Option<&'static str>)> {
     let text = std::fs::read_to_string(path).expect("UTF-8 corpus file");
     let source = Source::new(path.display().to_string(), text);
-    Linter::default()
-        .lint_file(&source, kind)
+    linter(how)
+        .lint_file(&source, how.kind)
         .findings
         .into_iter()
         .map(|f| (f.rule, f.issue_code))
@@ -70,8 +88,8 @@ fn every_finding_on_the_corpus_has_a_page_for_its_rule_and_its_code_naming_that_
     for dir in ["lint", "lint-codes"] {
         for path in json_files(&root.join(dir)) {
             let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-            let kind = kind(file.split('.').nth(1).unwrap_or_default());
-            for (rule, code) in findings_of(&path, kind) {
+            let how = kind(file.split('.').nth(1).unwrap_or_default());
+            for (rule, code) in findings_of(&path, how) {
                 if let Err(e) = explain::page(&rule) {
                     wrong.insert(format!("{rule}: {e}"));
                 }
@@ -101,8 +119,8 @@ fn samples() -> Vec<(String, String, BTreeSet<&'static str>)> {
             let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
             let mut parts = file.split('.');
             let code = parts.next().unwrap_or_default().to_owned();
-            let kind = kind(parts.next().unwrap_or_default());
-            let raised = codes_of(&path, kind);
+            let how = kind(parts.next().unwrap_or_default());
+            let raised = codes_of(&path, how);
             (file, code, raised)
         })
         .collect()
@@ -124,7 +142,7 @@ fn every_access_analyzer_code_is_covered_or_has_a_reason() {
     let mut raised: BTreeSet<&'static str> = BTreeSet::new();
     for dir in ["lint", "lint-templates"] {
         for path in json_files(&root.join(dir)) {
-            raised.extend(codes_of(&path, None));
+            raised.extend(codes_of(&path, kind("auto")));
         }
     }
     for (_, _, codes) in samples() {
@@ -148,12 +166,13 @@ fn every_access_analyzer_code_is_covered_or_has_a_reason() {
 }
 
 /// A policy file and the kind it is linted as.
-type Fixture = (PathBuf, Option<DocumentKind>);
+type Fixture = (PathBuf, As);
 
 /// For each Access Analyzer code keyward raises: a policy that raises it
 /// (its `policies/lint-codes/` sample, else the first rule fixture that
-/// does) and one that does not (the sample's `.pass.json` near miss, else
-/// the `.good.json` fixture of the rule that raised it).
+/// does) and one that does not: the sample's `.pass.json` near miss, or for
+/// a rule fixture `policies/lint-codes/<CODE>.auto.pass.json`, else the
+/// `.good.json` fixture of the rule that raised it.
 fn code_fixtures() -> BTreeMap<&'static str, (Fixture, Option<Fixture>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let mut fails: BTreeMap<&'static str, (Fixture, String)> = BTreeMap::new();
@@ -161,42 +180,49 @@ fn code_fixtures() -> BTreeMap<&'static str, (Fixture, Option<Fixture>)> {
         let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         let mut parts = file.split('.');
         let code = parts.next().unwrap_or_default();
-        let kind = kind(parts.next().unwrap_or_default());
-        for (rule, raised) in findings_of(&path, kind) {
+        let how = kind(parts.next().unwrap_or_default());
+        for (rule, raised) in findings_of(&path, how) {
             if let Some(code) = raised.filter(|r| *r == code) {
-                fails.entry(code).or_insert(((path.clone(), kind), rule));
+                fails.entry(code).or_insert(((path.clone(), how), rule));
             }
         }
     }
     for path in json_files(&root.join("lint")) {
-        for (rule, raised) in findings_of(&path, None) {
+        for (rule, raised) in findings_of(&path, kind("auto")) {
             if let Some(code) = raised {
-                fails.entry(code).or_insert(((path.clone(), None), rule));
+                fails.entry(code).or_insert(((path.clone(), kind("auto")), rule));
             }
         }
     }
     fails
         .into_iter()
-        .map(|(code, ((path, kind), rule))| {
+        .map(|(code, ((path, how), rule))| {
             let near_miss = path.with_extension("pass.json");
+            let dedicated = root.join("lint-codes").join(format!("{code}.auto.pass.json"));
             let good = root.join("lint").join(format!("{rule}.good.json"));
             let passes = if near_miss.is_file() {
-                Some((near_miss, kind))
+                Some((near_miss, how))
+            } else if dedicated.is_file() {
+                Some((dedicated, kind("auto")))
             } else if good.is_file() {
-                Some((good, None))
+                Some((good, kind("auto")))
             } else {
                 None
             };
-            (code, ((path, kind), passes))
+            (code, ((path, how), passes))
         })
         .collect()
 }
 
-fn snapshot_text(source: &Source, kind: Option<DocumentKind>, findings: &[Finding]) -> String {
+fn snapshot_text(source: &Source, how: As, findings: &[Finding]) -> String {
+    let on = how
+        .resource_type
+        .map(|t| format!(", attached to: {t}"))
+        .unwrap_or_default();
     format!(
-        "{} (kind: {})\n{}\n{}",
+        "{} (kind: {}{on})\n{}\n{}",
         source.name(),
-        kind.map_or("auto".to_owned(), |k| format!("{k:?}")),
+        how.kind.map_or("auto".to_owned(), |k| format!("{k:?}")),
         source.text().trim_end(),
         output::json::render(&Report { source, findings })
     )

@@ -155,3 +155,65 @@ fn json_template_string_and_fn_sub_policies_point_at_the_token() {
     // `${AWS::AccountId}` reads as an account, so the principal is fine.
     assert!(!places.iter().any(|p| p.starts_with("principal-format")), "{places:#?}");
 }
+
+/// The places of one rule's findings.
+fn places_of(places: &[String], rule: &str) -> Vec<String> {
+    places
+        .iter()
+        .filter(|p| p.starts_with(&format!("{rule} @")))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn json_object_policies_point_into_fn_sub_and_fn_join_values() {
+    let (source, linted) = lint("intrinsics.cfn.json");
+    let places = places(&source, &linted.findings);
+    // `{"Fn::Sub": "..."}`: the template text, not the function's object.
+    assert_place(
+        &places,
+        "resource-arn-format @ 17:40 `arn:aws:iam::account-id:role/${RoleName}`",
+    );
+    // `{"Fn::Join": ...}`: from its first part to its last.
+    assert_place(
+        &places,
+        r#"resource-arn-format @ 22:47 `arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":person/", {"Ref": "UserName"}`"#,
+    );
+    assert_eq!(linted.note.as_deref(), Some("1 policy checked"));
+}
+
+#[test]
+fn yaml_object_policies_point_into_sub_and_join_values() {
+    let (source, linted) = lint("intrinsics.cfn.yaml");
+    let places = places(&source, &linted.findings);
+    // `!Sub` on a plain scalar, and a parameter substituted into an action.
+    assert_place(
+        &places,
+        "resource-arn-format @ 15:28 `arn:aws:iam::account-id:role/${RoleName}`",
+    );
+    assert!(linted.findings.iter().any(|f| f.message.contains("`kms:Decrpyt`")));
+    assert_place(&places, "unknown-action @ 20:27 `kms:${Verb}`");
+    // `!Join` in flow style: from its first part.
+    let join = places_of(&places, "resource-arn-format");
+    assert!(
+        join.iter()
+            .any(|p| p.starts_with("resource-arn-format @ 18:36 `arn:aws:iam::\", !Ref")),
+        "{join:#?}"
+    );
+}
+
+#[test]
+fn a_bucket_policy_in_a_template_is_checked_as_the_buckets_own() {
+    // `AWS::S3::BucketPolicy` is validated as `AWS::S3::Bucket`: an SQS
+    // action and an access point ARN are not supported there.
+    let (source, linted) = lint("attached.cfn.yaml");
+    let places = places(&source, &linted.findings);
+    assert_place(&places, "resource-type-support @ 12:36 `sqs:SendMessage`");
+    assert_place(
+        &places,
+        "resource-type-support @ 13:29 `arn:aws:s3:${AWS::Region}:${AWS::AccountId}:accesspoint/books/object/*`",
+    );
+    let codes: Vec<_> = linted.findings.iter().filter_map(|f| f.issue_code).collect();
+    assert!(codes.contains(&"UNSUPPORTED_ACTION_IN_POLICY"), "{codes:?}");
+    assert!(codes.contains(&"UNSUPPORTED_RESOURCE_ARN_IN_POLICY"), "{codes:?}");
+}

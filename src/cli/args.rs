@@ -229,6 +229,13 @@ pub struct LintArgs {
     /// A resource ARN for `--check-access-not-granted` (repeatable; all when left out).
     #[arg(long, value_name = "ARN")]
     pub resource: Vec<String>,
+    /// The resource that resource policies are attached to, as Access Analyzer's
+    /// `validatePolicyResourceType`: `AWS::S3::Bucket`, `AWS::S3::AccessPoint`,
+    /// `AWS::S3::MultiRegionAccessPoint`, `AWS::S3ObjectLambda::AccessPoint`,
+    /// `AWS::IAM::AssumeRolePolicyDocument` or `AWS::DynamoDB::Table`. Also
+    /// `resource-type = "TYPE"` in keyward.toml.
+    #[arg(long, value_name = "TYPE")]
+    pub resource_type: Option<String>,
     /// The `KeySpec` of the key that grant files and key policies are for, such as `RSA_2048`.
     #[arg(long, value_name = "SPEC")]
     pub key_spec: Option<String>,

@@ -73,7 +73,20 @@ pub fn run(args: &LintArgs) -> Exit {
             return Exit::Failure;
         }
     };
+    let resource_type = args.resource_type.clone().or_else(|| config.resource_type.clone());
     let mut linter = Linter::new(config);
+    if let Some(name) = resource_type {
+        match lint::ResourceType::parse(&name) {
+            Some(ty) => linter.resource_type = Some(ty),
+            None => {
+                eprintln!(
+                    "error: `{name}` is not a resource type Access Analyzer validates policies for; use {}",
+                    lint::ResourceType::names()
+                );
+                return Exit::Failure;
+            }
+        }
+    }
     if let Some(spec) = &args.key_spec {
         match keyward::kms::KeyInfo::parse(spec, args.key_usage.as_deref()) {
             Some(key) => linter.key = Some(key),

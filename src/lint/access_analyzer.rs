@@ -170,32 +170,13 @@ const SUGGESTIONS: &[&str] = &[
     "WILDCARD_IN_SERVICE_NAME",
 ];
 
-/// The codes no keyward finding carries, and why: each is about a policy
-/// type or an input keyward does not lint. Every other code is reported by
+/// The codes no keyward finding carries, and why. Every other code is reported by
 /// a rule or by the reader (the test `every_access_analyzer_code_is_covered`
 /// holds both lists to that).
-pub const NOT_COVERED: &[(&str, &str)] = &[
-    (
-        "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
-        "only for resource policies validated for a given resource type (an S3 bucket, an access point, a DynamoDB table); keyward lints resource policies without one",
-    ),
-    (
-        "UNSUPPORTED_GLOBAL_CONDITION_KEY",
-        "AA's one example is `aws:ARN`, which keyward reports as deprecated (DEPRECATED_GLOBAL_CONDITION_KEY) because IAM still evaluates it",
-    ),
-    (
-        "INVALID_ARN_RESOURCE",
-        "a resource part that matches none of the service's ARN formats; keyward's catalogue of formats lags new resource types, so it reports only the Region and account fields against them, and `resource-type-mismatch` reports ARNs no action of the statement takes",
-    ),
-    (
-        "INVALID_CONDITION_DATA_TYPE",
-        "the reference gives no trigger beyond those of DATA_TYPE_MISMATCH and the TYPE_MISMATCH_* family, which keyward reports",
-    ),
-    (
-        "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
-        "the reference does not tell it apart from RECOMMENDED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL, which `service-principal-without-source` reports for the same statements",
-    ),
-];
+pub const NOT_COVERED: &[(&str, &str)] = &[(
+    "UNSUPPORTED_GLOBAL_CONDITION_KEY",
+    "the policy-check reference gives `aws:ARN` as the example of this error and of the warning DEPRECATED_GLOBAL_CONDITION_KEY alike, and says nothing about when Access Analyzer reports which; no other global key is named unsupported. keyward reports `aws:ARN` once, as DEPRECATED_GLOBAL_CONDITION_KEY (`deprecated-condition-key`)",
+)];
 
 /// The finding type Access Analyzer reports `code` with.
 pub fn finding_type(code: &str) -> Option<FindingType> {

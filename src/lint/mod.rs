@@ -14,6 +14,7 @@ mod finding;
 mod foundation;
 pub mod output;
 mod policy_type;
+mod resource_type;
 pub mod rules;
 
 use miette::Diagnostic;
@@ -23,6 +24,7 @@ pub use context::{GrantsCx, PolicyCx};
 pub use embedded::Linted;
 pub use finding::{Diagnosed, Finding, Label, Severity};
 pub use policy_type::{Inline, PolicyType};
+pub use resource_type::ResourceType;
 
 use crate::eval::CompiledPolicy;
 use crate::json::{self, Limits};
@@ -38,6 +40,10 @@ pub struct Linter {
     /// The key grant files and key policies are for, when known
     /// (`--key-spec`); otherwise the rules consider every kind of key.
     pub key: Option<KeyInfo>,
+    /// The resource policy documents are attached to, when known
+    /// (`--resource-type`). In templates and plans the resource a policy is
+    /// in decides instead.
+    pub resource_type: Option<ResourceType>,
 }
 
 impl Linter {
@@ -46,6 +52,7 @@ impl Linter {
             config,
             limits: Limits::default(),
             key: None,
+            resource_type: None,
         }
     }
 
@@ -58,6 +65,19 @@ impl Linter {
     /// [`Linter::lint`] for an inline policy of a user, group or role, whose
     /// size counts against that identity's quota.
     pub fn lint_inline(&self, source: &Source, kind: Option<DocumentKind>, inline: Option<Inline>) -> Vec<Finding> {
+        self.lint_attached(source, kind, inline, self.resource_type)
+    }
+
+    /// [`Linter::lint_inline`] for a policy attached to a resource of a
+    /// known type; the type decides the kind when `kind` does not.
+    fn lint_attached(
+        &self,
+        source: &Source,
+        kind: Option<DocumentKind>,
+        inline: Option<Inline>,
+        resource_type: Option<ResourceType>,
+    ) -> Vec<Finding> {
+        let kind = kind.or(resource_type.map(ResourceType::kind));
         let value = match json::parse_with(source.text(), &self.limits) {
             Ok(value) => value,
             Err(error) => {
@@ -79,7 +99,14 @@ impl Linter {
                     })
                     .collect()
             }
-            Ok(Document::Policy(policy)) => lint_policy(source, &value, &policy, kind, inline, self.key),
+            Ok(Document::Policy(policy)) => {
+                let attached = Attached {
+                    inline,
+                    key: self.key,
+                    resource_type,
+                };
+                lint_policy(source, &value, &policy, kind, attached)
+            }
             Ok(Document::Grants(grants)) => {
                 let cx = GrantsCx {
                     source,
@@ -132,9 +159,13 @@ fn lint_policy(
     document: &json::Value,
     policy: &Policy,
     kind: Option<DocumentKind>,
-    inline: Option<Inline>,
-    key: Option<KeyInfo>,
+    attached: Attached,
 ) -> Vec<Finding> {
+    let Attached {
+        inline,
+        key,
+        resource_type,
+    } = attached;
     // Values the evaluator cannot use are errors, as in `keyward check`.
     let compiled = match CompiledPolicy::compile(source.name(), policy) {
         Ok(compiled) => compiled,
@@ -155,6 +186,7 @@ fn lint_policy(
         ty: refine(PolicyType::of(kind, read), policy),
         inline,
         key: key.filter(|_| read == PolicyKind::KeyPolicy),
+        resource_type: resource_type.filter(|_| read != PolicyKind::IdentityPolicy),
     };
     let mut findings = Vec::new();
     for rule in rules::ALL {
@@ -163,6 +195,14 @@ fn lint_policy(
         }
     }
     findings
+}
+
+/// What a policy is attached to, as far as the linter knows.
+#[derive(Clone, Copy)]
+struct Attached {
+    inline: Option<Inline>,
+    key: Option<KeyInfo>,
+    resource_type: Option<ResourceType>,
 }
 
 /// A resource policy that allows only STS actions is a role trust policy.

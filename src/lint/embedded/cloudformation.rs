@@ -6,7 +6,7 @@
 
 use super::node::{Node, Value};
 use super::Embedded;
-use crate::lint::Inline;
+use crate::lint::{Inline, ResourceType};
 use crate::policy::DocumentKind;
 
 /// Is this document a template? It has `Resources` whose members have a `Type`.
@@ -39,7 +39,9 @@ fn places(resource_type: &str) -> &'static [(&'static [&'static str], Option<Doc
         }
         "AWS::SecretsManager::ResourcePolicy" => &[(&["ResourcePolicy"], RESOURCE)],
         "AWS::ECR::Repository" => &[(&["RepositoryPolicyText"], RESOURCE)],
-        "AWS::S3::AccessPoint" => &[(&["Policy"], RESOURCE)],
+        "AWS::S3::AccessPoint" | "AWS::S3::MultiRegionAccessPointPolicy" => &[(&["Policy"], RESOURCE)],
+        "AWS::S3ObjectLambda::AccessPointPolicy" => &[(&["PolicyDocument"], RESOURCE)],
+        "AWS::DynamoDB::Table" => &[(&["ResourcePolicy", "PolicyDocument"], RESOURCE)],
         "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => &[(&["AccessPolicies"], RESOURCE)],
         "AWS::Backup::BackupVault" => &[(&["AccessPolicy"], RESOURCE)],
         "AWS::Organizations::Policy" => &[(&["Content"], IDENTITY)],
@@ -89,12 +91,27 @@ pub fn find(root: &Node) -> Vec<Embedded<'_>> {
                     name: format!("{logical}{name}"),
                     kind,
                     inline: inline_quota(ty, path),
+                    resource_type: attached_to(ty, path),
                     node,
                 });
             }
         }
     }
     found
+}
+
+/// The resource type Access Analyzer validates the policy at `path` of a
+/// resource as.
+fn attached_to(resource_type: &str, path: &[&str]) -> Option<ResourceType> {
+    match (resource_type, path.first()) {
+        ("AWS::S3::BucketPolicy", _) => Some(ResourceType::S3Bucket),
+        ("AWS::S3::AccessPoint", _) => Some(ResourceType::S3AccessPoint),
+        ("AWS::S3::MultiRegionAccessPointPolicy", _) => Some(ResourceType::S3MultiRegionAccessPoint),
+        ("AWS::S3ObjectLambda::AccessPointPolicy", _) => Some(ResourceType::S3ObjectLambdaAccessPoint),
+        ("AWS::DynamoDB::Table", _) => Some(ResourceType::DynamoDbTable),
+        ("AWS::IAM::Role", Some(&"AssumeRolePolicyDocument")) => Some(ResourceType::AssumeRolePolicyDocument),
+        _ => None,
+    }
 }
 
 /// The quota of an identity's inline policies (`Policies` of a user,
@@ -111,20 +128,26 @@ fn inline_quota(resource_type: &str, path: &[&str]) -> Option<Inline> {
     }
 }
 
-/// The value an intrinsic function stands for, or `None` for plain values.
-pub fn intrinsic(root: &Node, node: &Node) -> Option<String> {
-    let (function, argument) = match &node.value {
-        Value::Tagged(tag, inner) => (tag.strip_prefix("Fn::").unwrap_or(tag).to_owned(), &**inner),
+/// An intrinsic function's name without `Fn::` (`Sub`, `Ref`) and its
+/// argument, written `!Sub x` or `{"Fn::Sub": x}`; `None` for plain values.
+pub fn function(node: &Node) -> Option<(String, &Node)> {
+    match &node.value {
+        Value::Tagged(tag, inner) => Some((tag.strip_prefix("Fn::").unwrap_or(tag).to_owned(), &**inner)),
         Value::Object(members) if members.len() == 1 => {
             let (key, _, value) = &members[0];
             if key == "Ref" || key == "Condition" {
-                (key.clone(), value)
+                Some((key.clone(), value))
             } else {
-                (key.strip_prefix("Fn::")?.to_owned(), value)
+                Some((key.strip_prefix("Fn::")?.to_owned(), value))
             }
         }
-        _ => return None,
-    };
+        _ => None,
+    }
+}
+
+/// The value an intrinsic function stands for, or `None` for plain values.
+pub fn intrinsic(root: &Node, node: &Node) -> Option<String> {
+    let (function, argument) = function(node)?;
     let text = |n: &Node| -> String {
         intrinsic(root, n).unwrap_or_else(|| match &n.value {
             Value::String(s) | Value::Number(s) => s.clone(),

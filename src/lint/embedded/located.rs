@@ -33,6 +33,29 @@ impl Located {
         }
     }
 
+    /// No text yet, for [`Located::append`].
+    pub fn empty() -> Located {
+        Located {
+            text: String::new(),
+            origins: Vec::new(),
+        }
+    }
+
+    /// `text` whose every byte comes from `span` (a value a template
+    /// function computes, placed at the function).
+    pub fn spanning(text: &str, span: Span) -> Located {
+        Located {
+            text: text.to_owned(),
+            origins: vec![span; text.len()],
+        }
+    }
+
+    /// `other` written after this text.
+    pub fn append(&mut self, other: &Located) {
+        self.text.push_str(&other.text);
+        self.origins.extend_from_slice(&other.origins);
+    }
+
     fn push(&mut self, c: char, origin: Span) {
         self.text.push(c);
         self.origins.extend(std::iter::repeat_n(origin, c.len_utf8()));

@@ -6,6 +6,7 @@
 //! a note.
 
 mod cloudformation;
+mod intrinsic_place;
 mod located;
 mod node;
 mod render;
@@ -26,6 +27,9 @@ pub struct Embedded<'n> {
     pub kind: Option<DocumentKind>,
     /// The quota of an inline policy of a user, group or role.
     pub inline: Option<super::Inline>,
+    /// The resource it is attached to, when Access Analyzer validates that
+    /// type's policies on their own (a bucket policy, an access point's).
+    pub resource_type: Option<super::ResourceType>,
     pub node: &'n Node,
 }
 
@@ -114,6 +118,7 @@ impl Linter {
                 name: String::new(),
                 kind,
                 inline: None,
+                resource_type: self.resource_type,
                 node: &root,
             }]
         } else {
@@ -159,7 +164,7 @@ impl Linter {
                 source.name(),
                 located.as_ref().map_or_else(|| text.value(), |l| l.text.clone()),
             );
-            let mut findings = self.lint_inline(&inner, policy.kind, policy.inline);
+            let mut findings = self.lint_attached(&inner, policy.kind, policy.inline, policy.resource_type);
             for f in &mut findings {
                 prefix(f);
                 let at = |span: Span| located.as_ref().and_then(|l| l.origin(span));
@@ -174,9 +179,13 @@ impl Linter {
             }
             return findings;
         }
-        let rendered = render::render(policy.node, &|n| cloudformation::intrinsic(root, n));
+        let intrinsics = render::Intrinsics {
+            value: &|n| cloudformation::intrinsic(root, n),
+            place: &|n| intrinsic_place::locate(source.text(), root, n),
+        };
+        let rendered = render::render(policy.node, &intrinsics);
         let inner = Source::new(source.name(), rendered.text.clone());
-        let mut findings = self.lint_inline(&inner, policy.kind, policy.inline);
+        let mut findings = self.lint_attached(&inner, policy.kind, policy.inline, policy.resource_type);
         for f in &mut findings {
             prefix(f);
             f.span = rendered.origin(f.span);

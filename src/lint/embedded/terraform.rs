@@ -4,6 +4,7 @@
 
 use super::node::Node;
 use super::Embedded;
+use crate::lint::ResourceType;
 use crate::policy::DocumentKind;
 
 /// Is this document a plan? It has `planned_values` or `terraform_version`.
@@ -28,6 +29,8 @@ fn attributes(resource_type: &str) -> &'static [(&'static str, Option<DocumentKi
         | "aws_cloudwatch_log_resource_policy"
         | "aws_glacier_vault_lock"
         | "aws_s3_access_point"
+        | "aws_s3control_access_point_policy"
+        | "aws_s3control_object_lambda_access_point_policy"
         | "aws_opensearch_domain_policy"
         | "aws_backup_vault_policy" => &[
             ("policy", RESOURCE),
@@ -72,6 +75,7 @@ fn module_policies<'n>(module: &'n Node, found: &mut Vec<Embedded<'n>>) {
                     name: format!("{address}.{attribute}"),
                     kind: *kind,
                     inline: None,
+                    resource_type: attached_to(ty),
                     node,
                 });
             }
@@ -79,6 +83,18 @@ fn module_policies<'n>(module: &'n Node, found: &mut Vec<Embedded<'n>>) {
     }
     for child in module.get("child_modules").map(Node::items).unwrap_or_default() {
         module_policies(child, found);
+    }
+}
+
+/// The resource type Access Analyzer validates a resource's policy as.
+fn attached_to(resource_type: &str) -> Option<ResourceType> {
+    match resource_type {
+        "aws_s3_bucket_policy" | "aws_s3_bucket" => Some(ResourceType::S3Bucket),
+        "aws_s3_access_point" | "aws_s3control_access_point_policy" => Some(ResourceType::S3AccessPoint),
+        "aws_s3control_multi_region_access_point_policy" => Some(ResourceType::S3MultiRegionAccessPoint),
+        "aws_s3control_object_lambda_access_point_policy" => Some(ResourceType::S3ObjectLambdaAccessPoint),
+        "aws_iam_role" => Some(ResourceType::AssumeRolePolicyDocument),
+        _ => None,
     }
 }
 

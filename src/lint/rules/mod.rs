@@ -18,6 +18,7 @@ mod allow_with_not_principal;
 mod condition_type_mismatch;
 mod condition_value_count;
 mod condition_value_format;
+mod condition_value_json_types;
 mod create_slr_wildcard;
 mod deprecated_condition_key;
 mod duplicate_condition_key_case;
@@ -52,6 +53,7 @@ mod redundant_resource;
 mod redundant_statement;
 mod resource_arn_format;
 mod resource_type_mismatch;
+mod resource_type_support;
 pub(crate) mod role_trust_syntax;
 mod scp_syntax;
 mod service_principal_condition_key;
@@ -119,6 +121,7 @@ pub static ALL: &[&Rule] = &[
     &condition_type_mismatch::RULE,
     &condition_value_count::RULE,
     &condition_value_format::RULE,
+    &condition_value_json_types::RULE,
     &create_slr_wildcard::RULE,
     &deprecated_condition_key::RULE,
     &duplicate_condition_key_case::RULE,
@@ -156,6 +159,7 @@ pub static ALL: &[&Rule] = &[
     &redundant_statement::RULE,
     &resource_arn_format::RULE,
     &resource_type_mismatch::RULE,
+    &resource_type_support::RULE,
     &service_principal_condition_key::RULE,
     &service_principal_without_source::RULE,
     &sid_characters::RULE,

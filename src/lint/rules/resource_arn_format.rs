@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::resource_type_mismatch::{as_glob, globs_intersect};
-use super::{Check, Rule, RuleInfo};
+use super::{names, Check, Rule, RuleInfo};
 use crate::lint::context::{Findings, PolicyCx};
 use crate::lint::finding::Severity;
 
@@ -21,7 +21,8 @@ resource, so the statement silently does nothing. Access Analyzer reports these 
 INVALID_ARN_REGION, INVALID_PARTITION and MISSING_ARN_FIELD. Against the service's ARN formats in the catalogue, \
 a Region or account where the service has none, a missing Region where it needs one, and an \
 upper-case service are reported too (ARN_REGION_NOT_ALLOWED, ARN_ACCOUNT_NOT_ALLOWED, MISSING_ARN_REGION, \
-INVALID_ARN_SERVICE_CASE). Wildcards and policy variables are accepted in every field. \
+INVALID_ARN_SERVICE_CASE), and so is a resource part that fits none of the service's resource types \
+(INVALID_ARN_RESOURCE: `arn:aws:iam::111122223333:person/Ana`). Wildcards and policy variables are accepted in every field. \
 Key policies are left to `key-policy-resource`.",
         bad: r#""Resource": "arn:aws:iam::account-id:role/Reader""#,
         good: r#""Resource": "arn:aws:iam::111122223333:role/Reader""#,
@@ -72,7 +73,7 @@ fn open(field: &str) -> bool {
 
 /// The ARN's six fields (fewer when it has fewer), split at colons outside
 /// policy variables (`${aws:username}` has one).
-fn fields(arn: &str) -> Vec<&str> {
+pub(super) fn fields(arn: &str) -> Vec<&str> {
     let mut fields = Vec::new();
     let (mut start, mut depth) = (0, 0usize);
     let bytes = arn.as_bytes();
@@ -176,6 +177,7 @@ fn against_service(service: &str, region: &str, account: &str, resource: &str) -
         ));
     }
     // The formats whose resource part this ARN's could be.
+    let resource_text = resource;
     let resource = as_glob(resource);
     let templates: Vec<Vec<&str>> = formats
         .resources
@@ -183,6 +185,9 @@ fn against_service(service: &str, region: &str, account: &str, resource: &str) -
         .map(|t| t.splitn(6, ':').collect::<Vec<&str>>())
         .filter(|t| t.get(5).is_some_and(|r| globs_intersect(&as_glob(r), &resource)))
         .collect();
+    if templates.is_empty() && !formats.resources.is_empty() {
+        return Some(unknown_resource(service, resource_text, formats));
+    }
     let all = |field: usize, empty: bool| {
         !templates.is_empty()
             && templates
@@ -211,6 +216,32 @@ fn against_service(service: &str, region: &str, account: &str, resource: &str) -
         ));
     }
     None
+}
+
+/// INVALID_ARN_RESOURCE: a resource part none of the service's documented
+/// ARN formats can take, with a few of them as examples.
+fn unknown_resource(service: &str, resource: &str, formats: &crate::catalog::Service) -> Problem {
+    let mut parts: Vec<&str> = formats
+        .resources
+        .values()
+        .filter_map(|t| t.splitn(6, ':').nth(5))
+        .collect();
+    parts.sort_unstable();
+    parts.dedup();
+    let examples: Vec<&str> = parts.iter().take(4).copied().collect();
+    let more = if parts.len() > examples.len() {
+        format!(" (one of {} formats)", parts.len())
+    } else {
+        String::new()
+    };
+    (
+        format!("`{resource}` is no resource of `{service}`"),
+        names::per_catalogue(format!(
+            "write the resource part as `{service}` documents it, such as {}{more}",
+            crate::policy::suggest::list(&examples)
+        )),
+        "INVALID_ARN_RESOURCE",
+    )
 }
 
 #[cfg(test)]

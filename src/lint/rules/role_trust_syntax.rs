@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
         rationale: "IAM refuses a trust policy with `NotPrincipal` (ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL), \
 `Resource` (ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE: the policy applies to its role) or `\"Principal\": \"*\"` \
 (ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL), and actions other than STS ones \
-(UNSUPPORTED_ACTION_IN_POLICY). A federated principal must be a SAML or OIDC provider ARN or a well-known \
+(UNSUPPORTED_ACTION_IN_POLICY; for the policies of other resource types, `resource-type-support` reports it). A federated principal must be a SAML or OIDC provider ARN or a well-known \
 identity provider (INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY); SAML providers assume roles with \
 `sts:AssumeRoleWithSAML`, OIDC providers with `sts:AssumeRoleWithWebIdentity`, AWS and service principals \
 with `sts:AssumeRole` (MISMATCHED_ACTION_FOR_PRINCIPAL). `rolesanywhere.amazonaws.com` needs \
