@@ -42,7 +42,7 @@ mod lint_templates;
 mod multi_region;
 mod properties;
 #[cfg(feature = "cli")]
-mod raw_aes;
+mod raw_keys;
 #[cfg(feature = "cli")]
 mod repl;
 #[cfg(all(feature = "cli", unix))]

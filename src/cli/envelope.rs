@@ -23,13 +23,17 @@ use keyward::kms::stream::{EnvelopeFailure, Opener, Sealer};
 use serde_json::json;
 
 use super::kms::{context_pairs, Failure, Printed};
-use super::raw_keys::{sdk_format_only, seal_settings, RawAesArgs};
+use super::raw_keys::{sdk_format_only, seal_settings, RawKeyArgs};
 
 #[derive(Debug, Args)]
 pub struct EncryptFileArgs {
     /// A key to encrypt the data key under: key id, key ARN, alias name or
     /// alias ARN. Repeat it to let any one of several keys decrypt the file.
-    #[arg(long = "key", required_unless_present = "raw_aes_key", value_name = "KEY")]
+    #[arg(
+        long = "key",
+        required_unless_present_any = ["raw_aes_key", "raw_rsa_key"],
+        value_name = "KEY"
+    )]
     pub keys: Vec<String>,
     /// Encryption context, bound to the file and its data keys (`k=v`,
     /// repeated or comma-separated, or a JSON object).
@@ -51,7 +55,7 @@ pub struct EncryptFileArgs {
     #[command(flatten)]
     pub sdk: SdkFlags,
     #[command(flatten)]
-    pub raw: RawAesArgs,
+    pub raw: RawKeyArgs,
     #[command(flatten)]
     pub io: FileIo,
 }
@@ -82,7 +86,7 @@ pub struct DecryptFileArgs {
     pub context: Vec<String>,
     /// Strict mode: decrypt only with these wrapping keys (repeatable).
     /// Without it, any `aws-kms` key of the message is tried (discovery).
-    #[arg(long = "key", value_name = "KEY", conflicts_with = "raw_aes_key")]
+    #[arg(long = "key", value_name = "KEY", conflicts_with_all = ["raw_aes_key", "raw_rsa_key"])]
     pub keys: Vec<String>,
     /// Discovery filter: only keys of these accounts (repeatable)...
     #[arg(long = "discovery-account", value_name = "ACCOUNT", requires = "discovery_partition")]
@@ -92,13 +96,13 @@ pub struct DecryptFileArgs {
         long,
         value_name = "PARTITION",
         requires = "discovery_accounts",
-        conflicts_with = "raw_aes_key"
+        conflicts_with_all = ["raw_aes_key", "raw_rsa_key"]
     )]
     pub discovery_partition: Option<String>,
     #[command(flatten)]
     pub sdk: SdkFlags,
     #[command(flatten)]
-    pub raw: RawAesArgs,
+    pub raw: RawKeyArgs,
     #[command(flatten)]
     pub io: FileIo,
 }
@@ -245,8 +249,8 @@ pub(super) fn prepare_encrypt(
         FileFormat::Sdk => {
             let settings = seal_settings(args)?;
             let mut sealer = SdkSealer::new(rt, caller, &args.keys, &context, &settings).map_err(|e| refused(e, ""))?;
-            if let Some(keyring) = args.raw.keyring()? {
-                sealer.add_raw_aes(&keyring, &settings).map_err(|e| refused(e, ""))?;
+            for keyring in args.raw.keyrings(false)? {
+                sealer.add_raw(&keyring, &settings).map_err(|e| refused(e, ""))?;
             }
             Sealing::Sdk(sealer)
         }

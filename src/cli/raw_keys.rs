@@ -1,61 +1,276 @@
-//! `--raw-aes-key FILE --key-namespace NS --key-name NAME` on `encrypt-file`
-//! and `decrypt-file`: the AWS Encryption SDK's raw AES keyring, for files
-//! made and opened offline (no state directory is opened when it is the
-//! only key), or as an extra copy of a KMS-made file's data key.
+//! `--raw-aes-key FILE` and `--raw-rsa-key PEM` (each with `--key-namespace
+//! NS --key-name NAME`, RSA with `--rsa-padding`) on `encrypt-file` and
+//! `decrypt-file`: the AWS Encryption SDK's raw keyrings, for files made and
+//! opened offline (no state directory is opened when raw keys are the only
+//! keys), or as extra copies of a KMS-made file's data key. Several raw keys
+//! act as the SDK's multi-keyring: each wraps the data key, any one decrypts.
 
 use std::path::PathBuf;
 
-use clap::Args;
-use keyward::crypto::esdk::{self, RawAesKeyring, MAX_FRAME_LENGTH};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+use keyward::crypto::esdk::{self, RawAesKeyring, RawKeyring, RawRsaKeyring, RsaPadding, MAX_FRAME_LENGTH};
 use keyward::kms::stream::sdk::{OpenSettings, SdkOpener, SdkSealer, SealSettings};
 use zeroize::Zeroizing;
 
 use super::envelope::{open_input, DecryptFileArgs, EncryptFileArgs, FileFormat, Job, MessageHeader, Opening, Sealing};
 use super::kms::{context_pairs, Failure, KmsCommand};
 
-#[derive(Clone, Debug, Args)]
-pub struct RawAesArgs {
-    /// A raw AES wrapping key for offline use: a file of exactly 16, 24 or
-    /// 32 random bytes (`head -c 32 /dev/urandom > key.bin`), as the SDK's
-    /// raw AES keyring. Needs --key-namespace and --key-name.
-    #[arg(long, value_name = "FILE", requires_all = ["key_namespace", "key_name"])]
-    pub raw_aes_key: Option<PathBuf>,
-    /// The raw key's namespace (the SDK's provider id; not `aws-kms`).
-    #[arg(long, value_name = "NAMESPACE", requires = "raw_aes_key")]
-    pub key_namespace: Option<String>,
-    /// The raw key's name (the SDK's key id): with the namespace, it must
-    /// match the encrypting keyring's exactly to decrypt.
-    #[arg(long, value_name = "NAME", requires = "raw_aes_key")]
-    pub key_name: Option<String>,
+/// The raw keys of one command, in command-line order.
+#[derive(Clone, Debug, Default)]
+pub struct RawKeyArgs {
+    pub keys: Vec<RawKeySpec>,
 }
 
-impl RawAesArgs {
-    /// The keyring the flags name, if any, with its key read from its file.
-    pub(super) fn keyring(&self) -> Result<Option<RawAesKeyring>, Failure> {
-        let (Some(path), Some(namespace), Some(name)) = (&self.raw_aes_key, &self.key_namespace, &self.key_name) else {
-            return Ok(None);
+/// One raw key as the command line names it; its key file is read when
+/// the keyring is made.
+#[derive(Clone, Debug)]
+pub struct RawKeySpec {
+    pub kind: RawKind,
+    pub path: PathBuf,
+    pub namespace: String,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawKind {
+    Aes,
+    Rsa(RsaPadding),
+}
+
+const AES: &str = "raw_aes_key";
+const RSA: &str = "raw_rsa_key";
+const NAMESPACE: &str = "key_namespace";
+const NAME: &str = "key_name";
+const PADDING: &str = "rsa_padding";
+
+impl Args for RawKeyArgs {
+    fn augment_args(cmd: Command) -> Command {
+        let repeated = |id: &'static str, long: &'static str, value: &'static str, help: &'static str| {
+            Arg::new(id)
+                .long(long)
+                .value_name(value)
+                .action(ArgAction::Append)
+                .help(help)
         };
-        let key = Zeroizing::new(
-            std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))?,
-        );
-        RawAesKeyring::new(namespace, name, &key)
-            .map(Some)
-            .map_err(|e| Failure::Usage(format!("--raw-aes-key `{}`: {e}", path.display())))
+        cmd.arg(
+            repeated(
+                AES,
+                "raw-aes-key",
+                "FILE",
+                "A raw AES wrapping key for offline use: a file of exactly 16, 24 or 32 random bytes \
+                 (`head -c 32 /dev/urandom > key.bin`), as the SDK's raw AES keyring. Needs --key-namespace \
+                 and --key-name. Repeatable, with --raw-rsa-key too: each wraps the data key, any one decrypts",
+            )
+            .value_parser(clap::value_parser!(PathBuf)),
+        )
+        .arg(
+            repeated(
+                RSA,
+                "raw-rsa-key",
+                "PEM",
+                "A raw RSA key for offline use, as the SDK's raw RSA keyring: a PEM public key (`PUBLIC KEY` \
+                 or `RSA PUBLIC KEY`) or private key (`PRIVATE KEY` or `RSA PRIVATE KEY`) to encrypt, the \
+                 private key to decrypt. Needs --key-namespace, --key-name and --rsa-padding. Repeatable",
+            )
+            .value_parser(clap::value_parser!(PathBuf)),
+        )
+        .arg(
+            repeated(
+                NAMESPACE,
+                "key-namespace",
+                "NAMESPACE",
+                "The raw key's namespace (the SDK's provider id; not `aws-kms`). With several raw keys, give \
+                 one for all, or one after each --raw-aes-key/--raw-rsa-key",
+            )
+            .requires("raw_key"),
+        )
+        .arg(
+            repeated(
+                NAME,
+                "key-name",
+                "NAME",
+                "The raw key's name (the SDK's key id): with the namespace, it must match the encrypting \
+                 keyring's exactly to decrypt. With several raw keys, one after each",
+            )
+            .requires("raw_key"),
+        )
+        .arg(
+            repeated(
+                PADDING,
+                "rsa-padding",
+                "PADDING",
+                "The raw RSA key's padding, as the SDK names it: RSA_OAEP_SHA256_MGF1, RSA_OAEP_SHA1_MGF1, \
+                 RSA_OAEP_SHA384_MGF1, RSA_OAEP_SHA512_MGF1 or RSA_PKCS1. The file does not record it: \
+                 decrypt with the padding it was encrypted with",
+            )
+            .value_parser(|s: &str| s.parse::<RsaPadding>())
+            .requires(RSA),
+        )
+        .group(clap::ArgGroup::new("raw_key").args([AES, RSA]).multiple(true))
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
     }
 }
 
-/// The stream job of a file command whose only key is a raw AES key; `None`
+impl FromArgMatches for RawKeyArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut keys: Vec<(usize, RawKind, PathBuf)> = Vec::new();
+        for (id, is_rsa) in [(AES, false), (RSA, true)] {
+            for (index, path) in occurrences::<PathBuf>(matches, id) {
+                // The padding is filled in below.
+                let kind = if is_rsa {
+                    RawKind::Rsa(RsaPadding::OaepSha256)
+                } else {
+                    RawKind::Aes
+                };
+                keys.push((index, kind, path));
+            }
+        }
+        keys.sort_by_key(|k| k.0);
+        let starts: Vec<usize> = keys.iter().map(|k| k.0).collect();
+        let everyone: Vec<usize> = (0..keys.len()).collect();
+        let rsa: Vec<usize> = everyone
+            .iter()
+            .copied()
+            .filter(|&i| keys[i].1 != RawKind::Aes)
+            .collect();
+        let namespaces = assign::<String>(matches, NAMESPACE, "--key-namespace", &starts, &everyone)?;
+        let names = assign::<String>(matches, NAME, "--key-name", &starts, &everyone)?;
+        let paddings = assign::<RsaPadding>(matches, PADDING, "--rsa-padding", &starts, &rsa)?;
+        let keys = keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, kind, path))| RawKeySpec {
+                kind: match kind {
+                    RawKind::Aes => RawKind::Aes,
+                    RawKind::Rsa(_) => RawKind::Rsa(paddings[i].unwrap_or(RsaPadding::OaepSha256)),
+                },
+                path,
+                namespace: namespaces[i].clone().unwrap_or_default(),
+                name: names[i].clone().unwrap_or_default(),
+            })
+            .collect();
+        Ok(RawKeyArgs { keys })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// Each value of `id` with its place on the command line.
+fn occurrences<T: Clone + Send + Sync + 'static>(matches: &ArgMatches, id: &str) -> Vec<(usize, T)> {
+    match (matches.indices_of(id), matches.get_many::<T>(id)) {
+        (Some(indices), Some(values)) => indices.zip(values.cloned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The value of option `id` for each raw key of `needing` (indices into the
+/// keys, which start at `starts` on the command line); `None` for the
+/// others. Given once, it applies to every key that needs it; given more
+/// often, each value belongs to the raw key flag before it, and each key
+/// that needs one has exactly one.
+fn assign<T: Clone + Send + Sync + 'static>(
+    matches: &ArgMatches,
+    id: &str,
+    flag: &str,
+    starts: &[usize],
+    needing: &[usize],
+) -> Result<Vec<Option<T>>, clap::Error> {
+    let given = occurrences::<T>(matches, id);
+    let mut out = vec![None; starts.len()];
+    let usage = |message: String| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, message + "\n");
+    if needing.is_empty() {
+        return Ok(out);
+    }
+    match given.as_slice() {
+        [] => {
+            return Err(usage(format!(
+                "{flag} is required with {}",
+                if id == PADDING {
+                    "--raw-rsa-key"
+                } else {
+                    "--raw-aes-key and --raw-rsa-key"
+                }
+            )))
+        }
+        [(_, value)] => {
+            for &i in needing {
+                out[i] = Some(value.clone());
+            }
+        }
+        several => {
+            for (index, value) in several {
+                // The raw key flag just before this option.
+                let owner = starts.iter().rposition(|&start| start < *index);
+                match owner {
+                    Some(i) if needing.contains(&i) && out[i].is_none() => out[i] = Some(value.clone()),
+                    _ => {
+                        return Err(usage(format!(
+                            "with several raw keys, give {flag} once for all, or once after each raw key it \
+                             belongs to (`--raw-rsa-key A.pem --key-name a --raw-aes-key b.bin --key-name b`)"
+                        )))
+                    }
+                }
+            }
+            if needing.iter().any(|&i| out[i].is_none()) {
+                return Err(usage(format!("each raw key needs its own {flag} after it")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl RawKeyArgs {
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keyrings the flags name, with their keys read from their files;
+    /// for decryption, every RSA key must be a private key.
+    pub(super) fn keyrings(&self, decrypting: bool) -> Result<Vec<RawKeyring>, Failure> {
+        self.keys.iter().map(|spec| spec.keyring(decrypting)).collect()
+    }
+}
+
+impl RawKeySpec {
+    fn keyring(&self, decrypting: bool) -> Result<RawKeyring, Failure> {
+        let path = &self.path;
+        let key = Zeroizing::new(
+            std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))?,
+        );
+        let keyring: RawKeyring = match self.kind {
+            RawKind::Aes => RawAesKeyring::new(&self.namespace, &self.name, &key)
+                .map_err(|e| Failure::Usage(format!("--raw-aes-key `{}`: {e}", path.display())))?
+                .into(),
+            RawKind::Rsa(padding) => {
+                let keyring = RawRsaKeyring::from_pem(&self.namespace, &self.name, padding, &key)
+                    .map_err(|e| Failure::Usage(format!("--raw-rsa-key `{}`: {e}", path.display())))?;
+                if decrypting && !keyring.can_decrypt() {
+                    return Err(Failure::Usage(format!(
+                        "--raw-rsa-key `{}` is a public key: decryption needs the private key",
+                        path.display()
+                    )));
+                }
+                keyring.into()
+            }
+        };
+        Ok(keyring)
+    }
+}
+
+/// The stream job of a file command whose only keys are raw keys; `None`
 /// for any other command, which goes through the state directory.
 pub(super) fn offline_job(command: &KmsCommand) -> Result<Option<Job>, Failure> {
     match command {
-        KmsCommand::EncryptFile(args) if args.keys.is_empty() => match args.raw.keyring()? {
-            Some(keyring) => encrypt(args, keyring).map(Some),
-            None => Ok(None),
-        },
-        KmsCommand::DecryptFile(args) => match args.raw.keyring()? {
-            Some(keyring) => decrypt(args, keyring).map(Some),
-            None => Ok(None),
-        },
+        KmsCommand::EncryptFile(args) if args.keys.is_empty() && !args.raw.is_empty() => {
+            encrypt(args, args.raw.keyrings(false)?).map(Some)
+        }
+        KmsCommand::DecryptFile(args) if !args.raw.is_empty() => decrypt(args, args.raw.keyrings(true)?).map(Some),
         _ => Ok(None),
     }
 }
@@ -80,19 +295,19 @@ pub(super) fn seal_settings(args: &EncryptFileArgs) -> Result<SealSettings, Fail
 /// Refuses `--format keyward` with a raw key: only the SDK format has raw keyrings.
 pub(super) fn sdk_format_only(args: &EncryptFileArgs) -> Result<(), Failure> {
     match args.format {
-        FileFormat::Keyward if args.raw.raw_aes_key.is_some() => Err(Failure::Usage(
-            "--raw-aes-key writes the AWS Encryption SDK format: drop --format keyward".into(),
+        FileFormat::Keyward if !args.raw.is_empty() => Err(Failure::Usage(
+            "raw keys write the AWS Encryption SDK format: drop --format keyward".into(),
         )),
         _ => Ok(()),
     }
 }
 
-fn encrypt(args: &EncryptFileArgs, keyring: RawAesKeyring) -> Result<Job, Failure> {
+fn encrypt(args: &EncryptFileArgs, keyrings: Vec<RawKeyring>) -> Result<Job, Failure> {
     sdk_format_only(args)?;
     let context = context_pairs("--context", &args.context)?;
     let settings = seal_settings(args)?;
     let input = open_input(&args.io, None)?;
-    let sealer = SdkSealer::raw_aes(&[keyring], &context, &settings).map_err(|e| Failure::Refused(e.to_string()))?;
+    let sealer = SdkSealer::raw(&keyrings, &context, &settings).map_err(|e| Failure::Refused(e.to_string()))?;
     Ok(Job::Seal {
         sealer: Sealing::Sdk(sealer),
         input,
@@ -100,13 +315,13 @@ fn encrypt(args: &EncryptFileArgs, keyring: RawAesKeyring) -> Result<Job, Failur
     })
 }
 
-fn decrypt(args: &DecryptFileArgs, keyring: RawAesKeyring) -> Result<Job, Failure> {
+fn decrypt(args: &DecryptFileArgs, keyrings: Vec<RawKeyring>) -> Result<Job, Failure> {
     let mut input = open_input(&args.io, Some(args))?;
     let read = match input.take_header() {
         Some(MessageHeader::Sdk(read)) => read,
         _ => {
             return Err(Failure::Refused(
-                "--raw-aes-key opens AWS Encryption SDK messages; this is a keyward envelope file".into(),
+                "raw keys open AWS Encryption SDK messages; this is a keyward envelope file".into(),
             ))
         }
     };
@@ -115,7 +330,7 @@ fn decrypt(args: &DecryptFileArgs, keyring: RawAesKeyring) -> Result<Job, Failur
         policy: args.sdk.commitment_policy,
         ..OpenSettings::default()
     };
-    let opener = SdkOpener::raw_aes(&[keyring], &settings, read).map_err(|e| Failure::Refused(e.to_string()))?;
+    let opener = SdkOpener::raw(&keyrings, &settings, read).map_err(|e| Failure::Refused(e.to_string()))?;
     Ok(Job::Open {
         opener: Opening::Sdk(opener),
         input,

@@ -36,11 +36,11 @@ pub enum EnvelopeFailure {
     /// An expected encryption-context pair is not in the stream's header.
     #[error("the file's encryption context has no `{key}={value}`")]
     ContextMismatch { key: String, value: String },
-    /// No encrypted data key of the message names a raw AES key given.
-    #[error("the message has no data key wrapped by the raw AES key {}; its keys are: {}", .keyrings.join(", "), .found.join(", "))]
+    /// No encrypted data key of the message names a raw key given.
+    #[error("the message has no data key wrapped by the raw key {}; its keys are: {}", .keyrings.join(", "), .found.join(", "))]
     NoRawKey { keyrings: Vec<String>, found: Vec<String> },
-    /// A data key named for a raw AES key did not decrypt with it.
-    #[error("the raw AES key {keyring} does not decrypt the data key made for that name: a different key, or a changed encryption context or data key")]
+    /// A data key named for a raw key did not decrypt with it.
+    #[error("the raw key {keyring} does not decrypt the data key made for that name: a different key or padding, or a changed encryption context or data key")]
     RawKeyRefused { keyring: String },
     #[error(transparent)]
     Format(#[from] EnvelopeError),

@@ -31,6 +31,8 @@ mod header;
 mod io;
 mod keys;
 mod raw_aes;
+mod raw_keyring;
+mod raw_rsa;
 mod single;
 mod suite;
 
@@ -41,7 +43,9 @@ pub use header::{
     read_header, serialize_context, EncryptedDataKey, Header, ReadHeader, DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH,
 };
 pub use keys::{Signer, PUBLIC_KEY_CONTEXT_KEY, RESERVED_PREFIX};
-pub use raw_aes::{RawAesKeyring, RawKeyError};
+pub use raw_aes::RawAesKeyring;
+pub use raw_keyring::{RawKeyError, RawKeyring};
+pub use raw_rsa::{RawRsaKeyring, RsaPadding};
 pub use suite::{CommitmentPolicy, Kdf, Signing, Suite};
 
 use crate::crypto::envelope::{EnvelopeError, Options};
@@ -91,6 +95,8 @@ pub enum EsdkError {
     SignatureInvalid,
     #[error("the data is too large for one message")]
     TooLarge,
+    #[error("the raw key {0} could not wrap the data key")]
+    KeyWrap(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -201,6 +207,26 @@ pub fn seal<W: Write>(
     Ok(total)
 }
 
+/// The keys `data_key` gives the message of `read`, once its key
+/// commitment (version 2) and its header tag check.
+fn checked_keys(data_key: &[u8], read: &ReadHeader) -> Result<MessageKeys, EsdkError> {
+    let header = &read.header;
+    let keys = MessageKeys::derive(header.suite, data_key, &header.message_id)?;
+    keys.check_commitment(read.commitment.as_ref())?;
+    if !keys.cipher.open(&read.iv, &read.body, &mut [], &read.tag) {
+        return Err(EsdkError::HeaderTampered);
+    }
+    Ok(keys)
+}
+
+/// Whether `data_key` is the data key of the message of `read`: its length
+/// is the suite's, and the key commitment and header tag check. A keyring
+/// whose decryption cannot tell a wrong key (RSA with PKCS #1 v1.5 padding)
+/// asks this before it trusts what it decrypted.
+pub fn is_data_key_of(data_key: &[u8], read: &ReadHeader) -> bool {
+    data_key.len() == read.header.suite.key_len && checked_keys(data_key, read).is_ok()
+}
+
 /// Checks a header read with [`read_header`] against `data_key` (the key
 /// commitment, then the header tag), then writes the plaintext of the
 /// frames (or the non-framed body) that follow in `input`, checks the signature of a signing suite
@@ -214,11 +240,7 @@ pub fn open<R: Read + Send>(
 ) -> Result<u64, EsdkError> {
     let header = &read.header;
     let suite = header.suite;
-    let keys = MessageKeys::derive(suite, data_key, &header.message_id)?;
-    keys.check_commitment(read.commitment.as_ref())?;
-    if !keys.cipher.open(&read.iv, &read.body, &mut [], &read.tag) {
-        return Err(EsdkError::HeaderTampered);
-    }
+    let keys = checked_keys(data_key, read)?;
     let mut hasher = suite.signing.map(Hasher::new);
     if let Some(h) = &mut hasher {
         h.update(&read.bytes());

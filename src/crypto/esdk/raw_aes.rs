@@ -20,10 +20,9 @@ use zeroize::Zeroizing;
 
 use super::header::{serialize_context, EncryptedDataKey, IV_LEN, TAG_LEN};
 use super::keys::Cipher;
+use super::raw_keyring::{check_names, RawKeyError};
 use super::EsdkError;
 
-/// The provider id the SDKs keep for AWS KMS keyrings: not a raw key's namespace.
-const RESERVED_NAMESPACE: &str = "aws-kms";
 const TAG_BITS: u32 = 128;
 
 /// One wrapping key and its names. The key is wiped when dropped and never
@@ -40,28 +39,9 @@ impl std::fmt::Debug for RawAesKeyring {
     }
 }
 
-/// Why a raw AES keyring cannot be made.
-#[derive(Debug, thiserror::Error)]
-pub enum RawKeyError {
-    #[error("a raw AES wrapping key has 16, 24 or 32 bytes; this one has {0}")]
-    KeyLength(usize),
-    #[error("the key namespace `aws-kms` is kept for AWS KMS keys; choose another (for example your HSM's name)")]
-    ReservedNamespace,
-    #[error("the key {0} is empty")]
-    EmptyName(&'static str),
-}
-
 impl RawAesKeyring {
     pub fn new(namespace: &str, name: &str, key: &[u8]) -> Result<RawAesKeyring, RawKeyError> {
-        if namespace.is_empty() {
-            return Err(RawKeyError::EmptyName("namespace"));
-        }
-        if name.is_empty() {
-            return Err(RawKeyError::EmptyName("name"));
-        }
-        if namespace == RESERVED_NAMESPACE {
-            return Err(RawKeyError::ReservedNamespace);
-        }
+        check_names(namespace, name)?;
         let cipher = Cipher::new(key).map_err(|_| RawKeyError::KeyLength(key.len()))?;
         Ok(RawAesKeyring {
             namespace: namespace.to_owned(),
@@ -151,6 +131,54 @@ mod tests {
         assert_eq!(wrapped.provider_info.len(), 11 + 8 + 12);
         assert_eq!(wrapped.ciphertext.len(), 32 + 16);
         assert_eq!(&keyring.unwrap(&wrapped, &context()).unwrap()[..], &[1; 32]);
+    }
+
+    /// The raw AES keyring vectors of the AWS Encryption SDK for C
+    /// (Apache-2.0, notice in the file; `tests/data/README.md`): 256-, 192-
+    /// and 128-bit wrapping keys, with empty, non-ASCII and plain contexts.
+    #[test]
+    fn the_c_sdk_raw_aes_vectors_unwrap_to_their_data_keys() {
+        use crate::crypto::esdk::tests::unhex;
+        #[derive(serde::Deserialize)]
+        struct File {
+            raw_aes: Aes,
+        }
+        #[derive(serde::Deserialize)]
+        struct Aes {
+            key_name: String,
+            key_namespace: String,
+            wrapping_key: String,
+            vectors: Vec<Vector>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Vector {
+            wrapping_key_length: usize,
+            data_key: String,
+            iv: String,
+            encrypted_data_key: String,
+            encryption_context: BTreeMap<String, String>,
+        }
+        let file: File =
+            serde_json::from_str(include_str!("../../../tests/data/esdk/c-sdk-raw-keyrings.json")).unwrap();
+        let c = file.raw_aes;
+        assert_eq!(c.vectors.len(), 3);
+        for vector in &c.vectors {
+            let key = &unhex(&c.wrapping_key)[..vector.wrapping_key_length];
+            let keyring = RawAesKeyring::new(&c.key_namespace, &c.key_name, key).unwrap();
+            let mut info = c.key_name.as_bytes().to_vec();
+            info.extend_from_slice(&[0, 0, 0, 128, 0, 0, 0, 12]);
+            info.extend_from_slice(&unhex(&vector.iv));
+            let encrypted = EncryptedDataKey {
+                provider_id: c.key_namespace.clone(),
+                provider_info: info,
+                ciphertext: unhex(&vector.encrypted_data_key),
+            };
+            let data_key = keyring.unwrap(&encrypted, &vector.encryption_context);
+            assert_eq!(
+                data_key.as_deref().map(Vec::as_slice),
+                Some(unhex(&vector.data_key).as_slice())
+            );
+        }
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct SdkSealer {
     data_key: Zeroizing<Vec<u8>>,
     header: Header,
     signer: Option<Signer>,
+    /// The wrapping keys, in the order of the header's encrypted data keys.
+    wrapping_keys: Vec<String>,
 }
 
 fn refused<'a>(operation: &'static str, key: &'a str) -> impl FnOnce(KmsError) -> EnvelopeFailure + 'a {
@@ -84,11 +86,12 @@ fn check_key_count(count: usize, settings: &SealSettings) -> Result<(), Envelope
 
 impl SdkSealer {
     /// The sealer of a new message whose data key `keys` carry, whichever
-    /// keyrings wrapped them.
+    /// keyrings wrapped them; `wrapping_keys` names them.
     fn sealing(
         settings: &SealSettings,
         context: BTreeMap<String, String>,
         keys: Vec<EncryptedDataKey>,
+        wrapping_keys: Vec<String>,
         data_key: Zeroizing<Vec<u8>>,
         signer: Option<Signer>,
     ) -> SdkSealer {
@@ -104,6 +107,7 @@ impl SdkSealer {
             data_key,
             header,
             signer,
+            wrapping_keys,
         }
     }
 
@@ -123,17 +127,20 @@ impl SdkSealer {
             .generate_data_key(caller, first, None, Some(suite.key_len as i64), &context, &[], true)
             .map_err(refused("GenerateDataKey", first))?;
         let data_key = generated.plaintext.ok_or(EsdkError::WrongDataKey)?;
+        let mut arns = vec![generated.key_arn.clone()];
         let mut keys = vec![edk(generated.key_arn, generated.ciphertext_blob)];
         for other in others {
             let sealed = rt
                 .encrypt(caller, other, &data_key, &context, &[])
                 .map_err(refused("Encrypt", other))?;
+            arns.push(sealed.key_arn.clone());
             keys.push(edk(sealed.key_arn, sealed.ciphertext_blob));
         }
         Ok(SdkSealer::sealing(
             settings,
             context,
             keys,
+            arns,
             Zeroizing::new(data_key.to_vec()),
             signer,
         ))
@@ -141,20 +148,7 @@ impl SdkSealer {
 
     /// The wrapping keys: KMS keys as ARNs, raw keys as `namespace/name`.
     pub fn key_arns(&self) -> Vec<String> {
-        self.header
-            .keys
-            .iter()
-            .map(|k| {
-                let info = &k.provider_info;
-                if k.provider_id == PROVIDER_ID {
-                    String::from_utf8_lossy(info).into_owned()
-                } else {
-                    // A raw key's name, before its tag length, IV length and IV.
-                    let name = &info[..info.len().saturating_sub(20)];
-                    format!("{}/{}", k.provider_id, String::from_utf8_lossy(name))
-                }
-            })
-            .collect()
+        self.wrapping_keys.clone()
     }
 
     pub fn header(&self) -> &Header {

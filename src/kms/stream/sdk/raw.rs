@@ -1,18 +1,19 @@
-//! Messages whose data key raw AES keyrings wrap (offline use, no KMS):
-//! a fresh random data key wrapped under each keyring, and on decryption
-//! the first encrypted data key one of the keyrings opens. A KMS-made
-//! message can carry raw copies too ([`SdkSealer::add_raw_aes`]).
+//! Messages whose data key raw keyrings (AES or RSA) wrap, for offline use
+//! with no KMS. Several keyrings act as the SDK's multi-keyring: a fresh
+//! random data key wrapped under each, and on decryption each keyring in
+//! turn tries the message's encrypted data keys until one opens. A
+//! KMS-made message can carry raw copies too ([`SdkSealer::add_raw`]).
 
 use std::collections::BTreeMap;
 
 use super::{check_header, check_key_count, OpenSettings, SdkOpener, SdkSealer, SealSettings};
-use crate::crypto::esdk::{self, RawAesKeyring, ReadHeader};
+use crate::crypto::esdk::{self, RawKeyring, ReadHeader};
 use crate::kms::stream::EnvelopeFailure;
 
 impl SdkSealer {
-    /// A message whose data key only `keyrings` wrap.
-    pub fn raw_aes(
-        keyrings: &[RawAesKeyring],
+    /// A message whose data key only `keyrings` wrap, in that order.
+    pub fn raw(
+        keyrings: &[RawKeyring],
         context: &BTreeMap<String, String>,
         settings: &SealSettings,
     ) -> Result<SdkSealer, EnvelopeFailure> {
@@ -28,51 +29,57 @@ impl SdkSealer {
             .iter()
             .map(|k| k.wrap(&data_key, &context))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(SdkSealer::sealing(settings, context, keys, data_key, signer))
+        let labels = keyrings.iter().map(RawKeyring::label).collect();
+        Ok(SdkSealer::sealing(settings, context, keys, labels, data_key, signer))
     }
 
     /// Adds a copy of the data key wrapped by `keyring`.
-    pub fn add_raw_aes(&mut self, keyring: &RawAesKeyring, settings: &SealSettings) -> Result<(), EnvelopeFailure> {
+    pub fn add_raw(&mut self, keyring: &RawKeyring, settings: &SealSettings) -> Result<(), EnvelopeFailure> {
         check_key_count(self.header.keys.len() + 1, settings)?;
         let wrapped = keyring.wrap(&self.data_key, &self.header.context)?;
         self.header.keys.push(wrapped);
+        self.wrapping_keys.push(keyring.label());
         Ok(())
     }
 }
 
 impl SdkOpener {
-    /// Opens a message with the first of its encrypted data keys that one
-    /// of `keyrings` unwraps. `settings.keys` and the discovery filter are
-    /// for KMS keys and play no part here.
-    pub fn raw_aes(
-        keyrings: &[RawAesKeyring],
+    /// Opens a message with the first keyring, in order, that unwraps one
+    /// of its encrypted data keys (the multi-keyring specification, "On
+    /// Decrypt"; each keyring tries the keys in the message's order). A
+    /// data key is kept only if the message's key commitment and header tag
+    /// check with it. `settings.keys` and the discovery filter are for KMS
+    /// keys and play no part here.
+    pub fn raw(
+        keyrings: &[RawKeyring],
         settings: &OpenSettings,
         read: ReadHeader,
     ) -> Result<SdkOpener, EnvelopeFailure> {
         let header = &read.header;
         check_header(settings, header)?;
-        // Each encrypted data key in turn, until one opens (the raw AES
-        // keyring specification, "On Decrypt").
-        let mut refused = None;
-        for encrypted in &header.keys {
-            for keyring in keyrings.iter().filter(|k| k.is_for(encrypted)) {
+        let mut refused = Vec::new();
+        for keyring in keyrings {
+            for encrypted in header.keys.iter().filter(|k| keyring.is_for(k)) {
                 match keyring.unwrap(encrypted, &header.context) {
-                    Some(data_key) if data_key.len() == header.suite.key_len => {
+                    Some(data_key) if esdk::is_data_key_of(&data_key, &read) => {
                         return Ok(SdkOpener {
                             data_key,
                             key_arn: keyring.label(),
                             read,
                         })
                     }
-                    _ => refused = Some(keyring.label()),
+                    _ => refused.push(keyring.label()),
                 }
             }
         }
-        if let Some(keyring) = refused {
-            return Err(EnvelopeFailure::RawKeyRefused { keyring });
+        if !refused.is_empty() {
+            refused.dedup();
+            return Err(EnvelopeFailure::RawKeyRefused {
+                keyring: refused.join(", "),
+            });
         }
         Err(EnvelopeFailure::NoRawKey {
-            keyrings: keyrings.iter().map(RawAesKeyring::label).collect(),
+            keyrings: keyrings.iter().map(RawKeyring::label).collect(),
             found: header
                 .keys
                 .iter()

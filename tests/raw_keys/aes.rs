@@ -1,88 +1,12 @@
 //! `--raw-aes-key` on `encrypt-file`/`decrypt-file`, against the AWS
 //! Encryption SDK for Python's raw AES keyring (`RawMasterKey`, through
-//! `raw_aes.py`) both ways, offline (no state directory is made), and with
+//! `raw_keys.py`) both ways, offline (no state directory is made), and with
 //! a KMS key beside it. Raw AES keyrings:
 //! https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-raw-aes-keyring.html
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-const SUITES: [&str; 2] = [
-    "AES_256_GCM_HKDF_SHA512_COMMIT_KEY",
-    "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384",
-];
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("raw-aes-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-/// The SDK for Python in target/py, or `None` when it is missing and
-/// `KEYWARD_SKIP_SDK_TESTS=1` (never under CI) says to skip.
-fn python() -> Option<PathBuf> {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py/bin/python");
-    if python.exists() {
-        return Some(python);
-    }
-    let skip = std::env::var("KEYWARD_SKIP_SDK_TESTS").is_ok_and(|v| v == "1");
-    assert!(
-        skip && std::env::var_os("CI").is_none(),
-        "the AWS Encryption SDK for Python is missing: `.ci/run` installs it in target/py"
-    );
-    None
-}
-
-fn sdk(python: &Path, args: &[&str]) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/raw_aes.py");
-    let out = Command::new(python)
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "raw_aes.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn keyward(state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .arg("--state")
-        .arg(state)
-        .args(args)
-        .output()
-        .expect("keyward runs")
-}
-
-fn ok(state: &Path, args: &[&str]) -> String {
-    let out = keyward(state, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn plaintext(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 31 % 251) as u8).collect()
-}
-
-fn path(dir: &Path, name: &str) -> String {
-    dir.join(name).to_string_lossy().into_owned()
-}
-
-/// Writes a wrapping key of `len` bytes and the plaintext; returns their paths.
-fn setup(dir: &Path, len: usize, size: usize) -> (String, String) {
-    let key: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(7).wrapping_add(3)).collect();
-    std::fs::write(dir.join("key.bin"), key).unwrap();
-    std::fs::write(dir.join("plain"), plaintext(size)).unwrap();
-    (path(dir, "key.bin"), path(dir, "plain"))
-}
+use super::{keyward, ok, path, plaintext, python, scratch, sdk, setup, SUITES};
 
 #[test]
 fn keyward_encrypts_offline_with_a_raw_aes_key_and_the_python_sdk_decrypts() {
@@ -105,18 +29,8 @@ fn keyward_encrypts_offline_with_a_raw_aes_key_and_the_python_sdk_decrypts() {
         args.extend([plain.as_str(), sealed.as_str()]);
         let printed = ok(&state, &args);
         assert!(printed.contains("HSM_01/AES_012"), "{printed}");
-        let context = sdk(
-            &python,
-            &[
-                "decrypt",
-                &key,
-                "HSM_01",
-                "AES_012",
-                &sealed,
-                &opened,
-                "purpose=interop",
-            ],
-        );
+        let keys = format!("aes:{key}:HSM_01:AES_012");
+        let context = sdk(&python, &["decrypt", &sealed, &opened, &keys, "purpose=interop"]);
         assert_eq!(context, r#"{"purpose": "interop"}"#);
         assert_eq!(
             std::fs::read(&opened).unwrap(),
@@ -139,11 +53,10 @@ fn the_python_sdk_encrypts_with_its_raw_aes_keyring_and_keyward_decrypts_offline
     ] {
         let (key, plain) = setup(&dir, key_len, size);
         let (sealed, opened) = (path(&dir, "sealed"), path(&dir, "opened"));
+        let keys = format!("aes:{key}:ns:name");
         sdk(
             &python,
-            &[
-                "encrypt", &key, "ns", "name", suite, frame, &plain, &sealed, "team=a", "b=c",
-            ],
+            &["encrypt", suite, frame, &plain, &sealed, &keys, "team=a", "b=c"],
         );
         let raw = [
             "--raw-aes-key",
@@ -190,11 +103,11 @@ fn a_wrong_raw_key_name_namespace_or_context_is_refused_and_writes_nothing() {
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             with_key(raw("ns", "other")).to_vec(),
-            "no data key wrapped by the raw AES key ns/other",
+            "no data key wrapped by the raw key ns/other",
         ),
         (
             with_key(raw("other", "name")).to_vec(),
-            "no data key wrapped by the raw AES key other/name",
+            "no data key wrapped by the raw key other/name",
         ),
         (
             vec![
