@@ -54,4 +54,6 @@ mod service_properties;
 mod store;
 mod strategies;
 #[cfg(feature = "serve")]
+mod xks_keys;
+#[cfg(feature = "serve")]
 mod xks_proxy;

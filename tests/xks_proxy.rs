@@ -9,11 +9,11 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 const ACCESS_KEY: &str = "AKIAXKSPROXYTEST0001";
-const SECRET: &str = "c2VjcmV0LWZvci10aGUteGtzLXByb3h5LXRlc3RzLTEyMzQ1";
+pub(crate) const SECRET: &str = "c2VjcmV0LWZvci10aGUteGtzLXByb3h5LXRlc3RzLTEyMzQ1";
 
-struct Proxy {
+pub(crate) struct Proxy {
     child: Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Drop for Proxy {
@@ -24,11 +24,22 @@ impl Drop for Proxy {
 }
 
 fn start(dir: &std::path::Path, prefix: &str) -> Proxy {
+    start_with(dir, prefix, ACCESS_KEY, &["k1"])
+}
+
+/// `keyward xks-proxy` on a free loopback port, signing key `access_key`
+/// with [`SECRET`], holding fresh external keys `keys`.
+pub(crate) fn start_with(dir: &std::path::Path, prefix: &str, access_key: &str, keys: &[&str]) -> Proxy {
     let secret = dir.join("secret");
     std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyward"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
+    command
         .args(["xks-proxy", "--bind", "127.0.0.1:0", "--uri-prefix", prefix])
-        .args(["--access-key-id", ACCESS_KEY, "--key", "k1"])
+        .args(["--access-key-id", access_key]);
+    for key in keys {
+        command.args(["--key", key]);
+    }
+    let mut child = command
         .arg("--secret-access-key-file")
         .arg(&secret)
         .stdout(Stdio::piped())

@@ -28,6 +28,12 @@ pub struct ServeArgs {
     /// `POST /moto-api/reset` and `POST /_keyward/reset`. Loopback only.
     #[arg(long)]
     pub test_mode: bool,
+    /// Let external key stores use a proxy at an `http://` loopback endpoint
+    /// (`http://127.0.0.1:PORT`, `http://localhost:PORT`, `http://[::1]:PORT`),
+    /// such as `keyward xks-proxy`; AWS takes `https://` only. Implied by
+    /// `--test-mode`. See docs/custom-key-stores.md.
+    #[arg(long)]
+    pub xks_plain_http: bool,
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
@@ -96,6 +102,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         default_region: args.default_region.clone().unwrap_or_else(|| session.region.clone()),
         state_dir: state_dir.clone(),
         test_mode: args.test_mode,
+        xks_plain_http: args.xks_plain_http,
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
         access_log: !args.quiet,

@@ -10,6 +10,10 @@
 //! HKDF-SHA256(ikm = key material, salt, info = "keyward blob v1"); the
 //! additional data is the header followed by the canonical encryption
 //! context (`crypto::canonical`).
+//!
+//! Version 2 ([`DOUBLE_FORMAT_VERSION`]) is the double encryption of a key
+//! in an external key store: a version-1 blob whose body an external key
+//! store proxy encrypted again.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +34,31 @@ const TAG_BYTES: usize = 16;
 pub const MAX_BLOB_BYTES: usize = 6144;
 /// Key ids are at most this long (`KeyIdType`).
 const MAX_KEY_ID_BYTES: usize = 2048;
+
+/// Format version 2, double encryption (a key of an external key store):
+/// the body of a version-1 blob (ciphertext and tag) encrypted again by an
+/// external key store proxy, with the version-1 header as the proxy's AAD.
+/// Layout:
+///
+/// ```text
+/// "KW" | 0x02 | (the version-1 header after its version byte)
+///      | IV length (u8) | IV | metadata length (u8) | metadata
+///      | proxy tag (16) | proxy ciphertext (as long as the inner body)
+/// ```
+///
+/// [`open`] refuses it: only the proxy can give back the inner body.
+pub const DOUBLE_FORMAT_VERSION: u8 = 2;
+
+/// What an external key store proxy's `Encrypt` returned (the XKS Proxy
+/// API's `ciphertext`, `ciphertextMetadata`, `initializationVector`,
+/// `authenticationTag`): the outer layer of a version-2 blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OuterLayer {
+    pub ciphertext: Vec<u8>,
+    pub metadata: Vec<u8>,
+    pub iv: Vec<u8>,
+    pub tag: Vec<u8>,
+}
 
 /// The one error opening a blob can give: it says nothing of which check
 /// failed (AWS: `InvalidCiphertextException`, empty message).
@@ -62,14 +91,106 @@ impl Header {
     }
 }
 
-/// Reads a blob's header, so the caller can find (and authorize) its key.
+/// Reads a blob's header, so the caller can find (and authorize) its key:
+/// a blob of either version.
 pub fn peek(blob: &[u8]) -> Result<Header, InvalidCiphertext> {
-    split(blob).map(|(header, _, _)| header)
+    split(blob)
+        .map(|(header, _, _)| header)
+        .or_else(|_| unwrap_outer(blob).and_then(|(inner, _)| split_header(&inner)))
 }
 
-/// Header, header bytes and sealed body.
+/// The header of a version-1 header's bytes.
+fn split_header(header: &[u8]) -> Result<Header, InvalidCiphertext> {
+    read_header(header, FORMAT_VERSION).map(|(header, _)| header)
+}
+
+/// Whether `blob` is of version 2 (double encryption).
+pub fn is_double(blob: &[u8]) -> bool {
+    blob.starts_with(MAGIC) && blob.get(2) == Some(&DOUBLE_FORMAT_VERSION)
+}
+
+/// A version-1 blob's header bytes and body (ciphertext and tag): what an
+/// outer layer encrypts (the body) and authenticates (the header).
+pub fn inner_parts(blob: &[u8]) -> Result<(&[u8], &[u8]), InvalidCiphertext> {
+    split(blob).map(|(_, header, body)| (header, body))
+}
+
+/// A version-1 blob from its header bytes and body.
+pub fn join_inner(header: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut blob = header.to_vec();
+    blob.extend_from_slice(body);
+    blob
+}
+
+/// The version-2 blob of a version-1 header and the outer layer sealed
+/// over its body; `None` when a length does not fit the format.
+pub fn wrap_outer(inner_header: &[u8], outer: &OuterLayer) -> Option<Vec<u8>> {
+    read_header(inner_header, FORMAT_VERSION).ok()?;
+    if outer.tag.len() != TAG_BYTES {
+        return None;
+    }
+    let iv_len = u8::try_from(outer.iv.len()).ok()?;
+    let metadata_len = u8::try_from(outer.metadata.len()).ok()?;
+    let mut blob = Vec::with_capacity(
+        inner_header.len() + 2 + outer.iv.len() + outer.metadata.len() + TAG_BYTES + outer.ciphertext.len(),
+    );
+    blob.extend_from_slice(MAGIC);
+    blob.push(DOUBLE_FORMAT_VERSION);
+    blob.extend_from_slice(&inner_header[3..]);
+    blob.push(iv_len);
+    blob.extend_from_slice(&outer.iv);
+    blob.push(metadata_len);
+    blob.extend_from_slice(&outer.metadata);
+    blob.extend_from_slice(&outer.tag);
+    blob.extend_from_slice(&outer.ciphertext);
+    (blob.len() <= MAX_BLOB_BYTES).then_some(blob)
+}
+
+/// A version-2 blob's version-1 header bytes and its outer layer.
+pub fn unwrap_outer(blob: &[u8]) -> Result<(Vec<u8>, OuterLayer), InvalidCiphertext> {
+    let (_, header_len) = read_header(blob, DOUBLE_FORMAT_VERSION)?;
+    let mut inner_header = blob[..header_len].to_vec();
+    inner_header[2] = FORMAT_VERSION;
+    let mut at = header_len;
+    let mut take = |n: usize| {
+        let part = blob.get(at..at + n).ok_or(InvalidCiphertext)?;
+        at += n;
+        Ok::<&[u8], InvalidCiphertext>(part)
+    };
+    let iv_len = take(1)?[0] as usize;
+    let iv = take(iv_len)?.to_vec();
+    let metadata_len = take(1)?[0] as usize;
+    let metadata = take(metadata_len)?.to_vec();
+    let tag = take(TAG_BYTES)?.to_vec();
+    let ciphertext = blob[at..].to_vec();
+    // The inner body holds at least the inner tag.
+    if ciphertext.len() < TAG_BYTES {
+        return Err(InvalidCiphertext);
+    }
+    Ok((
+        inner_header,
+        OuterLayer {
+            ciphertext,
+            metadata,
+            iv,
+            tag,
+        },
+    ))
+}
+
+/// Header, header bytes and sealed body of a version-1 blob.
 fn split(blob: &[u8]) -> Result<(Header, &[u8], &[u8]), InvalidCiphertext> {
-    if blob.len() > MAX_BLOB_BYTES || !blob.starts_with(MAGIC) || blob.get(2) != Some(&FORMAT_VERSION) {
+    let (header, header_len) = read_header(blob, FORMAT_VERSION)?;
+    let body = &blob[header_len..];
+    if body.len() < TAG_BYTES {
+        return Err(InvalidCiphertext);
+    }
+    Ok((header, &blob[..header_len], body))
+}
+
+/// The header of a blob of `version` and its length in bytes.
+fn read_header(blob: &[u8], version: u8) -> Result<(Header, usize), InvalidCiphertext> {
+    if blob.len() > MAX_BLOB_BYTES || !blob.starts_with(MAGIC) || blob.get(2) != Some(&version) {
         return Err(InvalidCiphertext);
     }
     let mut at = 3;
@@ -85,9 +206,7 @@ fn split(blob: &[u8]) -> Result<(Header, &[u8], &[u8]), InvalidCiphertext> {
     let material_id = MaterialId(take(32)?.try_into().map_err(|_| InvalidCiphertext)?);
     let salt = take(16)?.try_into().map_err(|_| InvalidCiphertext)?;
     let nonce = take(12)?.try_into().map_err(|_| InvalidCiphertext)?;
-    let header_len = at;
-    let body = &blob[header_len..];
-    if body.len() < TAG_BYTES || key_id.is_empty() {
+    if key_id.is_empty() {
         return Err(InvalidCiphertext);
     }
     Ok((
@@ -97,8 +216,7 @@ fn split(blob: &[u8]) -> Result<(Header, &[u8], &[u8]), InvalidCiphertext> {
             salt,
             nonce,
         },
-        &blob[..header_len],
-        body,
+        at,
     ))
 }
 

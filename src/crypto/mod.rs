@@ -39,7 +39,10 @@ pub mod import;
 pub mod keys;
 mod material;
 
-pub use blob::{open, peek, seal, Header, InvalidCiphertext, FORMAT_VERSION, MAX_BLOB_BYTES};
+pub use blob::{
+    inner_parts, is_double, join_inner, open, peek, seal, unwrap_outer, wrap_outer, Header, InvalidCiphertext,
+    OuterLayer, DOUBLE_FORMAT_VERSION, FORMAT_VERSION, MAX_BLOB_BYTES,
+};
 pub use context::{canonical, decode_canonical};
 pub use material::{random_bytes, random_uuid, KeyMaterial, MaterialId};
 

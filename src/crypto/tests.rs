@@ -136,3 +136,47 @@ fn the_largest_plaintext_fits_the_blob_limit() {
     .unwrap();
     assert!(blob.len() <= MAX_BLOB_BYTES, "{}", blob.len());
 }
+
+/// A version-2 blob keeps the version-1 header (so `peek` finds the key),
+/// gives back the inner blob exactly, and never opens without its outer
+/// layer taken off.
+#[test]
+fn a_doubly_encrypted_blob_round_trips_its_inner_blob_and_does_not_open_alone() {
+    let (material, header) = fixed();
+    let inner = seal_with(&material, &header, b"hello keyward", &BTreeMap::new()).unwrap();
+    let (inner_header, body) = inner_parts(&inner).unwrap();
+    // Stand-in for the proxy's layer: any bytes of the body's length.
+    let outer = OuterLayer {
+        ciphertext: body.iter().map(|b| b ^ 0x5a).collect(),
+        metadata: b"v=1".to_vec(),
+        iv: vec![9; 12],
+        tag: vec![8; 16],
+    };
+    let double = wrap_outer(inner_header, &outer).unwrap();
+    assert!(is_double(&double) && !is_double(&inner));
+    assert_eq!(peek(&double).unwrap(), header);
+    assert_eq!(open(&double, &material, &BTreeMap::new()), Err(InvalidCiphertext));
+    let (header_back, outer_back) = unwrap_outer(&double).unwrap();
+    assert_eq!((header_back.as_slice(), &outer_back), (inner_header, &outer));
+    let restored: Vec<u8> = outer_back.ciphertext.iter().map(|b| b ^ 0x5a).collect();
+    let rebuilt = join_inner(&header_back, &restored);
+    assert_eq!(rebuilt, inner);
+    assert_eq!(
+        open(&rebuilt, &material, &BTreeMap::new()).unwrap().as_slice(),
+        b"hello keyward"
+    );
+    // Cut anywhere, the outer layer does not read.
+    for cut in 0..double.len() - 16 {
+        assert!(unwrap_outer(&double[..cut]).is_err(), "{cut}");
+    }
+    // The largest plaintext, doubly encrypted with the largest metadata and IV, fits.
+    let largest = seal_with(&material, &header, &[7u8; 4096], &BTreeMap::new()).unwrap();
+    let (largest_header, largest_body) = inner_parts(&largest).unwrap();
+    let outer = OuterLayer {
+        ciphertext: largest_body.to_vec(),
+        metadata: vec![0; 20],
+        iv: vec![0; 16],
+        tag: vec![0; 16],
+    };
+    assert!(wrap_outer(largest_header, &outer).is_some());
+}

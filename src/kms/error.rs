@@ -55,6 +55,10 @@ pub enum ErrorName {
     XksKeyAlreadyInUseException,
     XksProxyUriUnreachableException,
     XksProxyInvalidConfigurationException,
+    XksProxyIncorrectAuthenticationCredentialException,
+    XksProxyInvalidResponseException,
+    XksKeyNotFoundException,
+    XksKeyInvalidConfigurationException,
 }
 
 impl ErrorName {
@@ -100,6 +104,12 @@ impl ErrorName {
             ErrorName::XksKeyAlreadyInUseException => "XksKeyAlreadyInUseException",
             ErrorName::XksProxyUriUnreachableException => "XksProxyUriUnreachableException",
             ErrorName::XksProxyInvalidConfigurationException => "XksProxyInvalidConfigurationException",
+            ErrorName::XksProxyIncorrectAuthenticationCredentialException => {
+                "XksProxyIncorrectAuthenticationCredentialException"
+            }
+            ErrorName::XksProxyInvalidResponseException => "XksProxyInvalidResponseException",
+            ErrorName::XksKeyNotFoundException => "XksKeyNotFoundException",
+            ErrorName::XksKeyInvalidConfigurationException => "XksKeyInvalidConfigurationException",
         }
     }
 }

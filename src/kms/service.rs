@@ -82,6 +82,8 @@ pub struct Service<C: Clock + Clone> {
     default_account: String,
     /// Whether a call that changed nothing waits for its audit commit.
     durability: AuditDurability,
+    /// How keys of external key stores reach their proxies.
+    xks: Option<super::runtime::SharedProxies>,
     inner: Mutex<Inner<C>>,
 }
 
@@ -131,6 +133,7 @@ impl<C: Clock + Clone> Service<C> {
             clock,
             default_account: default_account.to_owned(),
             durability: AuditDurability::Sync,
+            xks: None,
             inner: Mutex::new(Inner {
                 seq: 0,
                 partitions: BTreeMap::new(),
@@ -173,6 +176,18 @@ impl<C: Clock + Clone> Service<C> {
         self
     }
 
+    /// The service calling external key store proxies through `proxies`
+    /// (`keyward::xks::proxies::HttpProxies`): without them no proxy is
+    /// called and an external key store with a plain-HTTP proxy cannot be
+    /// created or connected. Runtimes already open take them too.
+    pub fn with_xks_proxies(mut self, proxies: super::runtime::SharedProxies) -> Self {
+        for runtime in locked(&self.inner).partitions.values_mut() {
+            runtime.xks = Some(std::sync::Arc::clone(&proxies));
+        }
+        self.xks = Some(proxies);
+        self
+    }
+
     /// When the audit records of calls that change nothing are durable.
     pub fn audit_durability(&self) -> AuditDurability {
         self.durability
@@ -181,6 +196,7 @@ impl<C: Clock + Clone> Service<C> {
     fn new_runtime(&self, partition: &Partition) -> Runtime<C> {
         let mut runtime = Runtime::new(&partition.account, &partition.region, self.clock.clone());
         runtime.identities = self.identities.clone();
+        runtime.xks.clone_from(&self.xks);
         runtime
     }
 

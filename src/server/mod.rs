@@ -56,6 +56,9 @@ pub struct Config {
     pub state_dir: Option<PathBuf>,
     /// Accept unknown access keys unsigned, and the reset paths.
     pub test_mode: bool,
+    /// Let external key stores use a proxy at an `http://` loopback
+    /// endpoint (the model takes `https://` only); implied by `test_mode`.
+    pub xks_plain_http: bool,
     pub max_body_bytes: usize,
     /// The most connections served at once (at least 1).
     pub max_connections: usize,
@@ -110,7 +113,11 @@ impl Server {
             path: config.state_dir.clone().unwrap_or_default(),
             message: format!("{:?}", miette::Report::new(e)),
         })?
-        .with_audit_durability(config.audit_durability);
+        .with_audit_durability(config.audit_durability)
+        .with_xks_proxies(Arc::new(crate::xks::proxies::HttpProxies {
+            plain_http_loopback: config.test_mode || config.xks_plain_http,
+            timeout: crate::xks::proxies::DEFAULT_TIMEOUT,
+        }));
         let kms = std::sync::Arc::new(kms);
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;
         Ok(Server {

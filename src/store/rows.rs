@@ -1,7 +1,8 @@
 //! The rows of schema version 3, one function per verb: `write_*` upserts a
 //! row of a partition, `remove_*` deletes it, `read_*` reads one back, and
 //! `read_partitions` reads them all. Key material is wrapped on the way in
-//! and unwrapped on the way out; nothing else touches `wrap`.
+//! and unwrapped on the way out, as is an external key store proxy's
+//! secret; nothing else touches `wrap`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -651,23 +652,38 @@ pub(super) fn read_partitions(
         .and_then(|mut statement| statement.query_map(p, read_store_row)?.collect::<Result<Vec<_>, _>>())
         .map_err(failed("read the custom key stores"))?;
     for row in rows {
-        let (partition, store) = check_store(path, row)?;
+        let (partition, store) = check_store(root, path, row)?;
         entry(&mut partitions, partition).custom_key_stores.push(store);
     }
     Ok(partitions.into_values().collect())
 }
 
-/// Schema 5: a custom key store, as one JSON document.
+/// The member of a store's JSON holding its proxy secret, wrapped under
+/// the root key (base64).
+const WRAPPED_SECRET: &str = "wrapped_proxy_secret";
+
+/// Schema 5: a custom key store, as one JSON document; an external key
+/// store's proxy secret is wrapped under the root key in it.
 pub(super) fn write_store(
     connection: &Connection,
+    root: &RootKey,
     path: &Path,
     partition: &Partition,
     store: &CustomKeyStore,
 ) -> Result<(), StoreError> {
-    let json = serde_json::to_string(store).map_err(|_| StoreError::Encode {
+    let encode = || StoreError::Encode {
         path: path.to_owned(),
         what: format!("custom key store `{}`", store.id),
-    })?;
+    };
+    let mut json = serde_json::to_value(store).map_err(|_| encode())?;
+    if let Some(secret) = store.xks.as_ref().and_then(|p| p.secret.as_ref()) {
+        let wrapped = wrap::wrap_secret(root, &store.id, secret.expose().as_bytes()).ok_or_else(encode)?;
+        json[WRAPPED_SECRET] = Value::String(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            wrapped,
+        ));
+    }
+    let json = json.to_string();
     connection
         .prepare_cached(
             "INSERT INTO custom_key_stores (account, region, id, store) VALUES (?1, ?2, ?3, ?4)
@@ -702,20 +718,42 @@ fn read_store_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoreRow> {
     ))
 }
 
-fn check_store(path: &Path, (partition, id, json): StoreRow) -> Result<(Partition, CustomKeyStore), StoreError> {
-    let store: CustomKeyStore = serde_json::from_str(&json)
-        .map_err(|_| StoreError::corrupt(path, format!("custom key store `{id}` does not read")))?;
+fn check_store(
+    root: &RootKey,
+    path: &Path,
+    (partition, id, json): StoreRow,
+) -> Result<(Partition, CustomKeyStore), StoreError> {
+    let corrupt = |what: &str| StoreError::corrupt(path, format!("custom key store `{id}` {what}"));
+    let mut json: Value = serde_json::from_str(&json).map_err(|_| corrupt("does not read"))?;
+    let wrapped = json.as_object_mut().and_then(|members| members.remove(WRAPPED_SECRET));
+    let mut store: CustomKeyStore = serde_json::from_value(json).map_err(|_| corrupt("does not read"))?;
     if store.id != id {
-        return Err(StoreError::corrupt(
-            path,
-            format!("custom key store `{id}` holds another id"),
-        ));
+        return Err(corrupt("holds another id"));
+    }
+    if let Some(wrapped) = wrapped {
+        let wrapped = wrapped
+            .as_str()
+            .and_then(|text| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).ok())
+            .ok_or_else(|| corrupt("has a proxy secret that does not read"))?;
+        let secret = wrap::unwrap_secret(root, &id, &wrapped).map_err(|why| {
+            corrupt(match why {
+                Unwrap::OtherRootKey => "has a proxy secret wrapped under another root key",
+                Unwrap::Invalid => "has a proxy secret that does not unwrap: it was changed or moved",
+            })
+        })?;
+        let secret = std::str::from_utf8(&secret).map_err(|_| corrupt("has a proxy secret that is not text"))?;
+        let proxy = store
+            .xks
+            .as_mut()
+            .ok_or_else(|| corrupt("has a proxy secret but no proxy"))?;
+        proxy.secret = Some(crate::kms::runtime::ProxySecret::new(secret));
     }
     Ok((partition, store))
 }
 
 pub(super) fn read_store(
     connection: &Connection,
+    root: &RootKey,
     path: &Path,
     partition: &Partition,
     id: &str,
@@ -730,7 +768,7 @@ pub(super) fn read_store(
                 .optional()
         })
         .map_err(StoreError::database("read a custom key store", path))?
-        .map(|row| check_store(path, row).map(|(_, store)| store))
+        .map(|row| check_store(root, path, row).map(|(_, store)| store))
         .transpose()
 }
 

@@ -193,7 +193,7 @@ impl Store for SqliteStore {
                     Kind::Grant => {
                         rows::read_grant(tx, path, &partition, &id)?.map_or(Row::GrantRemoved(id), Row::Grant)
                     }
-                    Kind::CustomKeyStore => rows::read_store(tx, path, &partition, &id)?
+                    Kind::CustomKeyStore => rows::read_store(tx, &self.root, path, &partition, &id)?
                         .map_or(Row::CustomKeyStoreRemoved(id), Row::CustomKeyStore),
                 };
                 changes.push(Change { partition, row });

@@ -1,7 +1,8 @@
 //! Key material wrapped under the root key: a ciphertext blob of
 //! [`crypto::seal`] whose encryption context binds the key id and the
 //! material id, so a wrapped material opens only in the row it was written
-//! to and cannot be moved to another key or version.
+//! to and cannot be moved to another key or version. An external key store
+//! proxy's secret access key is wrapped the same way, bound to its store.
 
 use std::collections::BTreeMap;
 
@@ -59,4 +60,37 @@ pub(super) fn unwrap(
         return Err(Unwrap::Invalid);
     }
     Ok(KeyMaterial::from_secret(plain))
+}
+
+/// The context of a custom key store's proxy secret.
+fn secret_context(store_id: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("keyward:custom-key-store-id".to_owned(), store_id.to_owned()),
+        (
+            "keyward:secret".to_owned(),
+            "XksProxyAuthenticationCredential".to_owned(),
+        ),
+    ])
+}
+
+/// Wraps an external key store proxy's secret access key for store
+/// `store_id`; `None` only if sealing refuses the fixed root key id.
+pub(super) fn wrap_secret(root: &RootKey, store_id: &str, secret: &[u8]) -> Option<Vec<u8>> {
+    crypto::seal(&root.material, root.id, ROOT_KEY_ID, secret, &secret_context(store_id))
+}
+
+/// The secret [`wrap_secret`] wrapped for `store_id`.
+pub(super) fn unwrap_secret(
+    root: &RootKey,
+    store_id: &str,
+    wrapped: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Unwrap> {
+    let header = crypto::peek(wrapped).map_err(|_| Unwrap::Invalid)?;
+    if header.key_id != ROOT_KEY_ID {
+        return Err(Unwrap::Invalid);
+    }
+    if header.material_id != root.id {
+        return Err(Unwrap::OtherRootKey);
+    }
+    crypto::open(wrapped, &root.material, &secret_context(store_id)).map_err(|_| Unwrap::Invalid)
 }

@@ -157,7 +157,7 @@ pub(super) fn apply(
                 (Kind::Grant, id.as_str())
             }
             Row::CustomKeyStore(store) => {
-                rows::write_store(connection, database, partition, store)?;
+                rows::write_store(connection, root, database, partition, store)?;
                 (Kind::CustomKeyStore, store.id.as_str())
             }
             Row::CustomKeyStoreRemoved(id) => {

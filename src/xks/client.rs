@@ -5,11 +5,11 @@
 //! IV, a 16-byte tag, at most 20 bytes of metadata, a ciphertext as long as
 //! the plaintext, and the CDIV recomputed).
 //!
-//! Not yet called by the runtime: keys of an external key store still use
-//! keyward's own material (docs/custom-key-stores.md).
+//! The runtime calls it through `proxies::HttpProxies`
+//! (docs/custom-key-stores.md).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -19,12 +19,26 @@ use zeroize::Zeroizing;
 
 use super::server::SERVICE;
 
-/// Carries one signed `POST` to the proxy and brings back its status and body.
-pub trait Transport {
-    fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), String>;
+use crate::crypto::OuterLayer;
+
+/// Why a request did not come back with an HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// No connection (refused, unknown host, …).
+    NotReachable(String),
+    /// Connected, but the answer did not come in time.
+    TimedOut,
+    /// Something came back that is not an HTTP answer.
+    NotHttp,
 }
 
-/// Plain HTTP/1.1 to `host:port`, one connection per request.
+/// Carries one signed `POST` to the proxy and brings back its status and body.
+pub trait Transport {
+    fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), TransportError>;
+}
+
+/// Plain HTTP/1.1 to `host:port`, one connection per request; `timeout`
+/// bounds the connection and each read and write.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     pub address: String,
@@ -32,9 +46,22 @@ pub struct HttpTransport {
 }
 
 impl Transport for HttpTransport {
-    fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), String> {
-        let failed = |e: std::io::Error| format!("the proxy at {} did not answer: {e}", self.address);
-        let mut stream = TcpStream::connect(&self.address).map_err(failed)?;
+    fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), TransportError> {
+        let unreachable = |e: std::io::Error| TransportError::NotReachable(format!("{}: {e}", self.address));
+        let failed = |e: std::io::Error| match e.kind() {
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => TransportError::TimedOut,
+            _ => unreachable(e),
+        };
+        let address = self
+            .address
+            .to_socket_addrs()
+            .map_err(unreachable)?
+            .next()
+            .ok_or_else(|| TransportError::NotReachable(format!("{}: no address", self.address)))?;
+        let mut stream = TcpStream::connect_timeout(&address, self.timeout).map_err(|e| match e.kind() {
+            ErrorKind::TimedOut => TransportError::TimedOut,
+            _ => unreachable(e),
+        })?;
         stream.set_read_timeout(Some(self.timeout)).map_err(failed)?;
         stream.set_write_timeout(Some(self.timeout)).map_err(failed)?;
         let mut head = format!(
@@ -52,11 +79,11 @@ impl Transport for HttpTransport {
         let split = response
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
-            .ok_or_else(|| "the proxy's answer is not HTTP".to_owned())?;
+            .ok_or(TransportError::NotHttp)?;
         let status = std::str::from_utf8(response.get(9..12).unwrap_or_default())
             .ok()
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| "the proxy's answer has no status".to_owned())?;
+            .ok_or(TransportError::NotHttp)?;
         Ok((status, response[split + 4..].to_vec()))
     }
 }
@@ -65,36 +92,40 @@ impl Transport for HttpTransport {
 #[derive(Debug, PartialEq, Eq)]
 pub enum XksClientError {
     /// Not reached, or no HTTP answer.
-    Transport(String),
+    Transport(TransportError),
     /// The proxy's `errorName` (and status).
     Proxy { status: u16, name: String },
     /// An answer KMS would not accept.
     Malformed(String),
 }
 
-/// What the proxy's `Encrypt` returned, kept to be passed to `Decrypt`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct XksSealed {
-    pub ciphertext: Vec<u8>,
-    pub metadata: Vec<u8>,
-    pub iv: Vec<u8>,
-    pub tag: Vec<u8>,
-}
-
 /// Who asks, as `requestMetadata` says it.
 #[derive(Debug, Clone)]
 pub struct RequestMetadata<'a> {
     pub principal_arn: &'a str,
-    pub key_arn: &'a str,
+    /// Absent on the `GetKeyMetadata` of `CreateKey`.
+    pub key_arn: Option<&'a str>,
     pub operation: &'a str,
     pub request_id: &'a str,
 }
 
 impl RequestMetadata<'_> {
     fn json(&self) -> Value {
-        json!({"awsPrincipalArn": self.principal_arn, "kmsKeyArn": self.key_arn,
-            "kmsOperation": self.operation, "kmsRequestId": self.request_id})
+        let mut metadata = json!({"awsPrincipalArn": self.principal_arn,
+            "kmsOperation": self.operation, "kmsRequestId": self.request_id});
+        if let Some(arn) = self.key_arn {
+            metadata["kmsKeyArn"] = json!(arn);
+        }
+        metadata
     }
+}
+
+/// `GetKeyMetadata`'s answer, as the proxy gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMetadata {
+    pub key_spec: String,
+    pub key_usage: Vec<String>,
+    pub key_status: String,
 }
 
 /// A client of one proxy: its URI path, credential and Region.
@@ -140,7 +171,9 @@ impl<T: Transport> XksClient<T> {
             .header("host", &self.host)
             .header("content-type", "application/json")
             .body(())
-            .map_err(|e| XksClientError::Transport(format!("the request cannot be made: {e}")))?
+            .map_err(|e| {
+                XksClientError::Transport(TransportError::NotReachable(format!("the request cannot be made: {e}")))
+            })?
             .into_parts();
         crate::server::sigv4::sign(
             &mut parts,
@@ -171,29 +204,54 @@ impl<T: Transport> XksClient<T> {
         Ok(answer)
     }
 
-    /// `GetHealthStatus`, as `ConnectCustomKeyStore` calls it.
-    pub fn health(&self, operation: &str, request_id: &str) -> Result<Value, XksClientError> {
+    /// `GetHealthStatus`, as `ConnectCustomKeyStore` calls it: the
+    /// `healthStatus` of each external key manager (1–10 of them, each
+    /// `ACTIVE`, `DEGRADED` or `UNAVAILABLE`).
+    pub fn health(&self, operation: &str, request_id: &str) -> Result<Vec<String>, XksClientError> {
         let body = json!({"requestMetadata": {"kmsRequestId": request_id, "kmsOperation": operation}});
-        self.call("health", &body)
+        let answer = self.call("health", &body)?;
+        let statuses: Option<Vec<String>> = answer
+            .get("ekmFleetDetails")
+            .and_then(Value::as_array)
+            .filter(|fleet| (1..=10).contains(&fleet.len()))
+            .and_then(|fleet| {
+                fleet
+                    .iter()
+                    .map(|hsm| {
+                        hsm.get("healthStatus")
+                            .and_then(Value::as_str)
+                            .filter(|s| ["ACTIVE", "DEGRADED", "UNAVAILABLE"].contains(s))
+                            .map(str::to_owned)
+                    })
+                    .collect()
+            });
+        statuses.ok_or_else(|| XksClientError::Malformed("the proxy's ekmFleetDetails do not read".to_owned()))
     }
 
-    /// `GetKeyMetadata`, checked as `CreateKey` checks it: an enabled
-    /// `AES_256` key usable to encrypt and decrypt.
-    pub fn key_metadata(&self, key_id: &str, metadata: &RequestMetadata<'_>) -> Result<Value, XksClientError> {
+    /// `GetKeyMetadata`: what the external key is; `CreateKey` judges it.
+    pub fn key_metadata(&self, key_id: &str, metadata: &RequestMetadata<'_>) -> Result<KeyMetadata, XksClientError> {
         let answer = self.call(
             &format!("keys/{key_id}/metadata"),
             &json!({"requestMetadata": metadata.json()}),
         )?;
-        let usage = answer.get("keyUsage").and_then(Value::as_array);
-        let usable = ["ENCRYPT", "DECRYPT"]
-            .iter()
-            .all(|u| usage.is_some_and(|list| list.iter().any(|v| v == u)));
-        if answer.get("keySpec") != Some(&json!("AES_256")) || !usable {
-            return Err(XksClientError::Malformed(format!(
-                "the external key {key_id} is not an AES_256 key for ENCRYPT and DECRYPT"
-            )));
-        }
-        Ok(answer)
+        let text = |name: &str| {
+            answer
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| XksClientError::Malformed(format!("the proxy's answer has no {name}")))
+        };
+        let key_usage = answer
+            .get("keyUsage")
+            .and_then(Value::as_array)
+            .filter(|usage| usage.len() <= 10)
+            .and_then(|usage| usage.iter().map(|u| u.as_str().map(str::to_owned)).collect())
+            .ok_or_else(|| XksClientError::Malformed("the proxy's keyUsage does not read".to_owned()))?;
+        Ok(KeyMetadata {
+            key_spec: text("keySpec")?,
+            key_usage,
+            key_status: text("keyStatus")?,
+        })
     }
 
     /// `Encrypt` with the CDIV asked for and checked.
@@ -203,14 +261,14 @@ impl<T: Transport> XksClient<T> {
         plaintext: &[u8],
         aad: &[u8],
         metadata: &RequestMetadata<'_>,
-    ) -> Result<XksSealed, XksClientError> {
+    ) -> Result<OuterLayer, XksClientError> {
         let mut body = json!({"requestMetadata": metadata.json(), "plaintext": b64(plaintext),
             "encryptionAlgorithm": "AES_GCM", "ciphertextDataIntegrityValueAlgorithm": "SHA_256"});
         if !aad.is_empty() {
             body["additionalAuthenticatedData"] = json!(b64(aad));
         }
         let answer = self.call(&format!("keys/{key_id}/encrypt"), &body)?;
-        let sealed = XksSealed {
+        let sealed = OuterLayer {
             ciphertext: member(&answer, "ciphertext")?,
             metadata: if answer.get("ciphertextMetadata").is_some() {
                 member(&answer, "ciphertextMetadata")?
@@ -241,7 +299,7 @@ impl<T: Transport> XksClient<T> {
     pub fn decrypt(
         &self,
         key_id: &str,
-        sealed: &XksSealed,
+        sealed: &OuterLayer,
         aad: &[u8],
         metadata: &RequestMetadata<'_>,
     ) -> Result<Zeroizing<Vec<u8>>, XksClientError> {

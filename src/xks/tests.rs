@@ -191,15 +191,16 @@ fn the_client_encrypts_and_decrypts_through_the_proxy_on_loopback() {
     let good = client("client-test-secret");
     let metadata = RequestMetadata {
         principal_arn: "arn:aws:iam::111122223333:root",
-        key_arn: "arn:aws:kms:us-east-1:111122223333:key/x",
+        key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/x"),
         operation: "Encrypt",
         request_id: "r-1",
     };
+    assert_eq!(good.health("ConnectCustomKeyStore", "r-0").unwrap(), ["ACTIVE"]);
+    let described = good.key_metadata("k1", &metadata).unwrap();
     assert_eq!(
-        good.health("ConnectCustomKeyStore", "r-0").unwrap()["xksProxyFleetSize"],
-        1
+        (described.key_spec.as_str(), described.key_status.as_str()),
+        ("AES_256", "ENABLED")
     );
-    good.key_metadata("k1", &metadata).unwrap();
     let sealed = good.encrypt("k1", b"data key", b"aad", &metadata).unwrap();
     assert_eq!(
         good.decrypt("k1", &sealed, b"aad", &metadata).unwrap().as_slice(),

@@ -189,11 +189,17 @@ fn scenario(served: &Served, name: &str) {
 
 /// Runs one scenario of `script` (in `tests/serve`) against the server.
 fn scenario_of(script: &str, served: &Served, name: &str) {
+    scenario_with(script, served, name, &[]);
+}
+
+/// [`scenario_of`] with more arguments for the scenario.
+fn scenario_with(script: &str, served: &Served, name: &str, more: &[&str]) {
     let Some(python) = python() else { return };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve").join(script);
     let out = Command::new(python)
         .arg(script)
         .args([&served.endpoint(), name])
+        .args(more)
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .output()

@@ -251,8 +251,45 @@ def custom_key_stores():
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"xks"
 
 
+def external_key_store():
+    """An external key store with a live proxy: `keyward xks-proxy` at the
+    loopback address in argv[3] (secret in argv[4]), `keyward serve
+    --xks-plain-http`. Connecting calls its health check, CreateKey its key
+    metadata, and blobs are doubly encrypted (docs/custom-key-stores.md)."""
+    proxy, secret, access_key = sys.argv[3], sys.argv[4], "AKIAXKSKEYSTESTABCDE"
+    kms = client(ROOT)
+    store = kms.create_custom_key_store(
+        CustomKeyStoreName="live", CustomKeyStoreType="EXTERNAL_KEY_STORE",
+        XksProxyUriEndpoint="http://" + proxy, XksProxyUriPath="/example/kms/xks/v1",
+        XksProxyConnectivity="PUBLIC_ENDPOINT",
+        XksProxyAuthenticationCredential={"AccessKeyId": access_key,
+                                          "RawSecretAccessKey": secret})["CustomKeyStoreId"]
+    kms.connect_custom_key_store(CustomKeyStoreId=store)
+    entry = kms.describe_custom_key_stores(CustomKeyStoreId=store)["CustomKeyStores"][0]
+    assert entry["ConnectionState"] == "CONNECTED", entry
+    key = kms.create_key(Origin="EXTERNAL_KEY_STORE", CustomKeyStoreId=store, XksKeyId="k1")["KeyMetadata"]
+    assert key["XksKeyConfiguration"] == {"Id": "k1"}, key
+    refused("XksKeyNotFoundException", kms.create_key, Origin="EXTERNAL_KEY_STORE",
+            CustomKeyStoreId=store, XksKeyId="k9")
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"xks", EncryptionContext={"a": "b"})["CiphertextBlob"]
+    assert blob[:3] == b"KW\x02", blob[:3]
+    assert kms.decrypt(CiphertextBlob=blob, EncryptionContext={"a": "b"})["Plaintext"] == b"xks"
+    data_key = kms.generate_data_key(KeyId=key["KeyId"], KeySpec="AES_256")
+    assert kms.decrypt(CiphertextBlob=data_key["CiphertextBlob"])["Plaintext"] == data_key["Plaintext"]
+    # A credential the proxy refuses: FAILED with INVALID_CREDENTIALS, and
+    # the key's operations are KMSInvalidStateException (Unavailable).
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store)
+    kms.update_custom_key_store(CustomKeyStoreId=store, XksProxyAuthenticationCredential={
+        "AccessKeyId": access_key, "RawSecretAccessKey": "b" * 43})
+    kms.connect_custom_key_store(CustomKeyStoreId=store)
+    entry = kms.describe_custom_key_stores(CustomKeyStoreId=store)["CustomKeyStores"][0]
+    assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == ("FAILED", "INVALID_CREDENTIALS"), entry
+    refused("KMSInvalidStateException", kms.decrypt, CiphertextBlob=blob, EncryptionContext={"a": "b"})
+
+
 SCENARIOS = {
     "custom_key_stores": custom_key_stores,
+    "external_key_store": external_key_store,
     "multi_region": multi_region,
     "import_material": import_material,
     "import_kinds": import_kinds,

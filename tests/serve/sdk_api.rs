@@ -1,7 +1,7 @@
 //! boto3 against the server: AWS's validation, DryRun and the newer API
 //! members (`sdk_api.py`).
 
-use super::{accounts, scenario_of, Served};
+use super::{accounts, scenario_of, scenario_with, scratch, Served};
 
 fn served(name: &str) -> Served {
     let accounts = accounts();
@@ -44,4 +44,28 @@ fn hmac_and_ecc_material_and_several_materials_rotated_on_demand_import_over_the
 #[test]
 fn custom_key_stores_connect_hold_keys_and_refuse_what_aws_refuses_over_the_sdk() {
     scenario_of("sdk_api.py", &served("sdk-api-custom-key-stores"), "custom_key_stores");
+}
+
+/// `keyward xks-proxy` as the live proxy of an external key store, over
+/// `keyward serve --xks-plain-http`.
+#[test]
+fn an_external_key_store_with_a_live_proxy_connects_and_doubly_encrypts_over_the_sdk() {
+    let dir = scratch("sdk-api-xks-proxy");
+    let proxy = crate::xks_proxy::start_with(&dir, "/example", "AKIAXKSKEYSTESTABCDE", &["k1"]);
+    let accounts = accounts();
+    let served = Served::start(
+        "sdk-api-external-key-store",
+        &[
+            "--ephemeral",
+            "--xks-plain-http",
+            "--accounts",
+            accounts.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    scenario_with(
+        "sdk_api.py",
+        &served,
+        "external_key_store",
+        &[&proxy.address, crate::xks_proxy::SECRET],
+    );
 }

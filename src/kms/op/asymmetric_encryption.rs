@@ -237,9 +237,7 @@ pub fn re_encrypt<C: Clock>(
                         "The key ID in the request does not identify a CMK that can perform this operation.",
                     ));
                 }
-                let material = key.material(&header.material_id).ok_or_else(invalid)?;
-                let plaintext = crate::crypto::open(call.ciphertext, &material.material, call.source_context)
-                    .map_err(|_| invalid())?;
+                let (plaintext, _) = rt.open_blob(key, call.ciphertext, call.source_context, caller, "ReEncrypt")?;
                 (key.arn.clone(), plaintext)
             }
         };
@@ -264,7 +262,7 @@ pub fn re_encrypt<C: Clock>(
                     call.grant_tokens,
                     &on_same_key,
                 )?;
-                let sealed = rt.seal(&id, &plaintext, call.destination_context)?;
+                let sealed = rt.seal(&id, &plaintext, call.destination_context, caller, "ReEncrypt")?;
                 (sealed.key_arn, sealed.ciphertext_blob, Some(sealed.key_material_id))
             }
         };

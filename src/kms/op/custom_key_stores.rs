@@ -2,8 +2,9 @@
 //! `UpdateCustomKeyStore`, `ConnectCustomKeyStore`,
 //! `DisconnectCustomKeyStore`, `DeleteCustomKeyStore`
 //! (<https://docs.aws.amazon.com/kms/latest/developerguide/key-store-overview.html>).
-//! Simulated: `runtime::custom_key_stores` keeps the stores and their
-//! connection states; `docs/custom-key-stores.md` says what is and is not.
+//! `runtime::custom_key_stores` keeps the stores and their connection
+//! states; `docs/custom-key-stores.md` says what is real and what is
+//! simulated.
 //! Each is authorized by identity policies alone, on the resource `*`.
 
 use serde::{Deserialize, Serialize};
@@ -13,14 +14,16 @@ use super::shapes::Empty;
 use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
-use crate::kms::runtime::{Clock, CustomKeyStore, NewStore, Paging, Runtime, StoreType, StoreUpdate, XksProxy};
+use crate::kms::runtime::{
+    Clock, CustomKeyStore, NewStore, Paging, ProxySecret, Runtime, StoreType, StoreUpdate, XksProxy,
+};
 
 fn invalid(message: impl Into<String>) -> KmsError {
     KmsError::new(ErrorName::ValidationException, message)
 }
 
-/// `XksProxyAuthenticationCredentialType`. The secret is checked and
-/// dropped: keyward signs no request to a proxy.
+/// `XksProxyAuthenticationCredentialType`. The secret signs the requests to
+/// the proxy; the store keeps it wrapped under its root key.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct XksProxyAuthenticationCredential {
@@ -228,6 +231,7 @@ impl CreateCustomKeyStore {
                         access_key_id: credential.access_key_id.clone(),
                         uri_endpoint: endpoint.clone(),
                         uri_path: path.clone(),
+                        secret: Some(ProxySecret::new(&credential.raw_secret_access_key)),
                         vpc_endpoint_service_name: self.xks_proxy_vpc_endpoint_service_name.clone(),
                         // "If not provided, the Amazon Web Services account ID
                         // calling the action will be used."
@@ -419,6 +423,10 @@ impl UpdateCustomKeyStore {
                 .xks_proxy_authentication_credential
                 .as_ref()
                 .map(|c| c.access_key_id.clone()),
+            secret: self
+                .xks_proxy_authentication_credential
+                .as_ref()
+                .map(|c| ProxySecret::new(&c.raw_secret_access_key)),
             uri_endpoint: self.xks_proxy_uri_endpoint.clone(),
             uri_path: self.xks_proxy_uri_path.clone(),
             vpc_endpoint_service_name: self.xks_proxy_vpc_endpoint_service_name.clone(),
@@ -499,8 +507,9 @@ macro_rules! store_only {
 }
 
 store_only!(
-    /// `ConnectCustomKeyStore`: connected at once when its parameters are
-    /// valid (`docs/custom-key-stores.md`).
+    /// `ConnectCustomKeyStore`: a live external key store's proxy must
+    /// answer `GetHealthStatus`; a simulated store connects at once when its
+    /// parameters are valid (`docs/custom-key-stores.md`).
     ConnectCustomKeyStore,
     "kms:ConnectCustomKeyStore",
     connect_custom_key_store

@@ -118,7 +118,7 @@ fn generate<C: Clock>(
         dry_run(dry)?;
         let internal = |_| KmsError::new(ErrorName::KMSInternalException, "The key pair could not be generated.");
         let pair = PrivateKey::generate_data_key_pair(spec).map_err(internal)?;
-        let sealed = rt.seal(&id, &pair.private_key_pkcs8, context)?;
+        let sealed = rt.seal(&id, &pair.private_key_pkcs8, context, caller, name)?;
         Ok(GenerateDataKeyPairResponse {
             private_key_ciphertext_blob: Blob::new(sealed.ciphertext_blob),
             private_key_plaintext: with_plaintext.then(|| Blob::from(pair.private_key_pkcs8)),

@@ -220,19 +220,28 @@ impl<C: Clock> Runtime<C> {
             return Err(KmsError::constraint(None, "plaintext", rule));
         }
         let id = self.for_crypto(caller, "kms:Encrypt", key_id, context, grant_tokens, &[])?;
-        self.seal(&id, plaintext, context)
+        self.seal(&id, plaintext, context, caller, "Encrypt")
     }
 
+    /// Seals `plaintext` under key `id`'s current material; for a key of a
+    /// live external key store, the proxy then encrypts that again
+    /// (double encryption) for `caller`'s `operation`.
     pub(crate) fn seal(
         &self,
         id: &str,
         plaintext: &[u8],
         context: &BTreeMap<String, String>,
+        caller: &Caller,
+        operation: &str,
     ) -> Result<Encrypted, KmsError> {
         let internal = || KmsError::new(ErrorName::NotFoundException, "The key has no key material.");
         let key = self.resolve(id)?;
         let current = key.current().ok_or_else(internal)?;
         let blob = crypto::seal(&current.material, current.id, &key.id, plaintext, context).ok_or_else(internal)?;
+        let blob = match self.live_store_of(key) {
+            Some(store) => self.seal_outer(key, store, &blob, caller, operation)?,
+            None => blob,
+        };
         Ok(Encrypted {
             ciphertext_blob: blob,
             key_arn: key.arn.clone(),
@@ -272,13 +281,42 @@ impl<C: Clock> Runtime<C> {
             &[],
         )?;
         let key = self.resolve(&id)?;
-        let material = key.material(&header.material_id).ok_or_else(invalid)?;
-        let plaintext = crypto::open(ciphertext_blob, &material.material, context).map_err(|_| invalid())?;
+        let (plaintext, material) = self.open_blob(key, ciphertext_blob, context, caller, "Decrypt")?;
         Ok(Decrypted {
             plaintext,
             key_arn: key.arn.clone(),
             key_material_id: material.id.to_string(),
         })
+    }
+
+    /// Opens a symmetric blob of `key` with the material its header names;
+    /// a key of a live external key store first has the proxy take off the
+    /// outer layer (and takes only such doubly encrypted blobs). Any failure
+    /// of the blob itself is one opaque `InvalidCiphertextException`.
+    pub(crate) fn open_blob<'k>(
+        &self,
+        key: &'k super::Key,
+        blob: &[u8],
+        context: &BTreeMap<String, String>,
+        caller: &Caller,
+        operation: &str,
+    ) -> Result<(Zeroizing<Vec<u8>>, &'k super::Material), KmsError> {
+        let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
+        let header = crypto::peek(blob).map_err(|_| invalid())?;
+        let material = key.material(&header.material_id).ok_or_else(invalid)?;
+        let inner;
+        let blob = match self.live_store_of(key) {
+            Some(store) => {
+                if !crypto::is_double(blob) {
+                    return Err(invalid());
+                }
+                inner = self.open_outer(key, store, blob, caller, operation)?;
+                inner.as_slice()
+            }
+            None => blob,
+        };
+        let plaintext = crypto::open(blob, &material.material, context).map_err(|_| invalid())?;
+        Ok((plaintext, material))
     }
 
     /// `ReEncrypt`: `kms:ReEncryptFrom` on the source key with the source
@@ -334,9 +372,8 @@ impl<C: Clock> Runtime<C> {
             &on_same_key,
         )?;
         let source = self.resolve(&source_id)?;
-        let material = source.material(&header.material_id).ok_or_else(invalid)?;
-        let plaintext = crypto::open(ciphertext_blob, &material.material, source_context).map_err(|_| invalid())?;
-        self.seal(&destination_id, &plaintext, destination_context)
+        let (plaintext, _) = self.open_blob(source, ciphertext_blob, source_context, caller, "ReEncrypt")?;
+        self.seal(&destination_id, &plaintext, destination_context, caller, "ReEncrypt")
     }
 
     /// `GenerateDataKey` (with `plaintext`) or `GenerateDataKeyWithoutPlaintext`.
@@ -358,7 +395,12 @@ impl<C: Clock> Runtime<C> {
         };
         let id = self.for_crypto(caller, action, key_id, context, grant_tokens, &[])?;
         let data_key = random_bytes(bytes);
-        let sealed = self.seal(&id, &data_key, context)?;
+        let operation = if with_plaintext {
+            "GenerateDataKey"
+        } else {
+            "GenerateDataKeyWithoutPlaintext"
+        };
+        let sealed = self.seal(&id, &data_key, context, caller, operation)?;
         Ok(DataKey {
             plaintext: with_plaintext.then_some(data_key),
             ciphertext_blob: sealed.ciphertext_blob,

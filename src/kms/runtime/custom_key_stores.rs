@@ -1,17 +1,21 @@
-//! Custom key stores, simulated (`docs/custom-key-stores.md`): AWS CloudHSM
-//! key stores and external key stores (XKS) with AWS's validation, names,
-//! quota and connection states
+//! Custom key stores (`docs/custom-key-stores.md`): AWS CloudHSM key stores
+//! and external key stores (XKS) with AWS's validation, names, quota and
+//! connection states
 //! (<https://docs.aws.amazon.com/kms/latest/developerguide/key-store-overview.html>).
 //!
-//! keyward has no CloudHSM cluster and calls no external key store proxy:
-//! a store whose parameters are valid connects at once (`CONNECTED`), and
-//! the key material of its keys is held by keyward as for `AWS_KMS` keys.
-//! While a store is not connected its keys are `Unavailable`. The
-//! operations are authorized by identity policies alone (the resource is
-//! `*`, as for `DescribeCustomKeyStores`).
+//! keyward has no CloudHSM cluster and no TLS client: a CloudHSM key store,
+//! or an external key store whose proxy is `https://…`, connects at once
+//! (`CONNECTED`) when its parameters are valid, and its keys use keyward's
+//! own material alone. An external key store whose proxy is an `http://`
+//! loopback endpoint (where the process allows it) is *live*: connecting
+//! calls the proxy's `GetHealthStatus`, and its keys are doubly encrypted
+//! through the proxy (`external_key_store`). While a store is not connected
+//! its keys are `Unavailable`. The operations are authorized by identity
+//! policies alone (the resource is `*`, as for `DescribeCustomKeyStores`).
 
 use serde::{Deserialize, Serialize};
 
+use super::external_key_store::{connection_error_code, live, store_error, ProxySecret};
 use super::page::{self, Page, Paging};
 use super::{Clock, Runtime};
 use crate::eval::Caller;
@@ -68,8 +72,8 @@ impl ConnectionState {
     }
 }
 
-/// An external key store's proxy, as `XksProxyConfiguration` reports it.
-/// The proxy's secret access key is never kept: keyward calls no proxy.
+/// An external key store's proxy, as `XksProxyConfiguration` reports it,
+/// and the secret its requests are signed with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XksProxy {
     /// `PUBLIC_ENDPOINT` or `VPC_ENDPOINT_SERVICE`.
@@ -81,6 +85,10 @@ pub struct XksProxy {
     pub vpc_endpoint_service_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_endpoint_service_owner: Option<String>,
+    /// `RawSecretAccessKey`: never serialized with the store (a store
+    /// keeps it wrapped under its root key, beside the store's row).
+    #[serde(skip)]
+    pub secret: Option<ProxySecret>,
 }
 
 /// One custom key store. The CloudHSM `kmsuser` password is never kept.
@@ -135,8 +143,9 @@ pub struct StoreUpdate {
     pub cloud_hsm_cluster_id: Option<String>,
     /// The `kmsuser` password was given (it is not kept).
     pub key_store_password: bool,
-    /// A new credential's access key id (the secret is not kept).
+    /// A new credential's access key id and secret.
     pub access_key_id: Option<String>,
+    pub secret: Option<ProxySecret>,
     pub uri_endpoint: Option<String>,
     pub uri_path: Option<String>,
     pub vpc_endpoint_service_name: Option<String>,
@@ -151,7 +160,10 @@ fn error(name: ErrorName, message: impl Into<String>) -> KmsError {
 /// An endpoint under the reserved `.invalid` top-level domain (RFC 6761)
 /// stands for a proxy keyward's simulation cannot reach.
 fn unreachable(endpoint: &str) -> bool {
-    let host = endpoint.trim_start_matches("https://").to_ascii_lowercase();
+    let host = endpoint
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .to_ascii_lowercase();
     host == "invalid" || host.ends_with(".invalid")
 }
 
@@ -337,15 +349,25 @@ impl<C: Clock> Runtime<C> {
             ));
         }
         Self::check_backing(&store, true)?;
+        if let Some(proxy) = &store.xks {
+            self.check_endpoint(proxy)?;
+            // KMS calls a public proxy while it creates the store.
+            if live(proxy) && proxy.connectivity == "PUBLIC_ENDPOINT" {
+                self.store_health(&store, "CreateCustomKeyStore")
+                    .map_err(|f| store_error(&f))?;
+            }
+        }
         let id = store.id.clone();
         self.stores.insert(id.clone(), store);
         Ok(id)
     }
 
-    /// `ConnectCustomKeyStore`: `CONNECTED` at once, or `FAILED` with
-    /// `XKS_PROXY_NOT_REACHABLE` for a proxy under `.invalid`. Already
-    /// connected (or connecting) is a success; `FAILED` and `DISCONNECTING`
-    /// are refused.
+    /// `ConnectCustomKeyStore`: a live store's proxy answers
+    /// `GetHealthStatus` (`CONNECTED`) or the store is `FAILED` with the
+    /// `ConnectionErrorCode` of the failure; a simulated store connects at
+    /// once, or fails with `XKS_PROXY_NOT_REACHABLE` for a proxy under
+    /// `.invalid`. Already connected (or connecting) is a success; `FAILED`
+    /// and `DISCONNECTING` are refused.
     pub(super) fn connect_custom_key_store_call(&mut self, caller: &Caller, id: &str) -> Result<(), KmsError> {
         self.authorize_store_action(caller, "kms:ConnectCustomKeyStore")?;
         let store = self.store(id)?;
@@ -362,11 +384,14 @@ impl<C: Clock> Runtime<C> {
             ConnectionState::Connected => return Ok(()),
             ConnectionState::Connecting | ConnectionState::Disconnected => {}
         }
-        let failure = store
-            .xks
-            .as_ref()
-            .filter(|p| unreachable(&p.uri_endpoint))
-            .map(|_| "XKS_PROXY_NOT_REACHABLE");
+        let failure = match store.xks.as_ref() {
+            Some(p) if unreachable(&p.uri_endpoint) => Some("XKS_PROXY_NOT_REACHABLE"),
+            Some(p) if live(p) => self
+                .store_health(store, "ConnectCustomKeyStore")
+                .err()
+                .map(|f| connection_error_code(&f)),
+            _ => None,
+        };
         if let Some(store) = self.stores.get_mut(id) {
             match failure {
                 Some(code) => {
@@ -514,6 +539,9 @@ impl<C: Clock> Runtime<C> {
             set(&mut proxy.uri_endpoint, &update.uri_endpoint);
             set(&mut proxy.uri_path, &update.uri_path);
             set(&mut proxy.connectivity, &update.connectivity);
+            if update.secret.is_some() {
+                proxy.secret.clone_from(&update.secret);
+            }
             if update.vpc_endpoint_service_name.is_some() {
                 proxy
                     .vpc_endpoint_service_name
@@ -536,6 +564,9 @@ impl<C: Clock> Runtime<C> {
         }
         self.check_unique(&changed)?;
         Self::check_backing(&changed, false)?;
+        if let Some(proxy) = &changed.xks {
+            self.check_endpoint(proxy)?;
+        }
         self.stores.insert(id.to_owned(), changed);
         Ok(())
     }

@@ -13,6 +13,7 @@ mod aws_managed;
 mod clock;
 mod crypto_ops;
 mod custom_key_stores;
+mod external_key_store;
 mod grant_ops;
 mod import;
 mod import_material;
@@ -36,6 +37,10 @@ pub(crate) use crypto_ops::check_shared_members;
 pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use custom_key_stores::{
     ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
+};
+pub use external_key_store::{
+    plain_loopback, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxySecret, ProxyTarget, SharedProxies,
+    XksProxies,
 };
 pub use import::{Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use imported::{External, Imported, MaterialState};
@@ -143,6 +148,9 @@ pub struct Runtime<C: Clock> {
     /// The callers' identity policies, boundaries, session policy, SCPs and
     /// RCPs; each key supplies its own policy and grants.
     pub identities: Authorizer,
+    /// How keys of external key stores reach their proxies; `None`: no
+    /// proxy is called, and stores with a plain-HTTP proxy fail.
+    pub xks: Option<SharedProxies>,
     keys: Tracked<String, Key>,
     aliases: Tracked<String, Alias>,
     /// The custom key stores, by id.
@@ -186,6 +194,7 @@ impl<C: Clock> Runtime<C> {
             region: region.to_owned(),
             clock,
             identities: Authorizer::default(),
+            xks: None,
             keys: Tracked::default(),
             aliases: Tracked::default(),
             stores: Tracked::default(),
@@ -451,6 +460,14 @@ impl<C: Clock> Runtime<C> {
         let in_store = custom_key_store
             .map(|(id, store_type, xks_key_id)| self.store_for_new_key(id, store_type, xks_key_id))
             .transpose()?;
+        if let Some(InStore {
+            id,
+            xks_key_id: Some(external),
+            ..
+        }) = &in_store
+        {
+            self.check_new_external_key(id, external, caller)?;
+        }
         let description = description.unwrap_or_default();
         if description.chars().count() > 8192 {
             return Err(KmsError::constraint(

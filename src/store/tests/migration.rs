@@ -242,5 +242,13 @@ fn a_version_4_database_keeps_its_change_log_and_takes_custom_key_stores() {
         .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, 5);
+    // The proxy secret is in the row only wrapped under the root key.
+    let row: String = raw
+        .query_row("SELECT store FROM custom_key_stores", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        row.contains("wrapped_proxy_secret") && !row.contains(super::STORE_SECRET),
+        "{row}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

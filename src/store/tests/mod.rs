@@ -141,7 +141,7 @@ pub(super) fn describe_partition(rows: &PartitionState) -> String {
 
 /// An external key store, `cks-<n>`, connected or not.
 pub(super) fn custom_key_store(n: u8, connected: bool) -> crate::kms::runtime::CustomKeyStore {
-    use crate::kms::runtime::{ConnectionState, CustomKeyStore, StoreType, XksProxy};
+    use crate::kms::runtime::{ConnectionState, CustomKeyStore, ProxySecret, StoreType, XksProxy};
     CustomKeyStore {
         id: format!("cks-{n:017}"),
         name: format!("store {n}"),
@@ -162,9 +162,13 @@ pub(super) fn custom_key_store(n: u8, connected: bool) -> crate::kms::runtime::C
             uri_path: "/kms/xks/v1".into(),
             vpc_endpoint_service_name: None,
             vpc_endpoint_service_owner: None,
+            secret: Some(ProxySecret::new(STORE_SECRET)),
         }),
     }
 }
+
+/// The proxy secret of [`custom_key_store`]'s stores.
+pub(super) const STORE_SECRET: &str = "c3RvcmUtdGVzdC1wcm94eS1zZWNyZXQtMDEyMzQ1Njc4OQ==";
 
 pub(super) fn describe_key(key: &StoredKey) -> String {
     let materials: Vec<String> = key

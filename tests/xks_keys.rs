@@ -1,0 +1,359 @@
+//! Keys of an external key store through a real proxy: `keyward xks-proxy`
+//! as a child on loopback, reached over plain HTTP (the opt-in of
+//! `HttpProxies::plain_http_loopback`), the service on a SQLite state.
+//! Connecting calls the proxy's `GetHealthStatus`; `CreateKey` its
+//! `GetKeyMetadata`; `Encrypt`, `Decrypt`, `GenerateDataKey` and
+//! `ReEncrypt` use double encryption (developer guide, *External key
+//! stores*, "Double encryption"; XKS Proxy API spec, *Error Codes, KMS
+//! Considerations* for the failures). `docs/custom-key-stores.md`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use keyward::eval::Caller;
+use keyward::kms::op::Json;
+use keyward::kms::runtime::SimulatedClock;
+use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
+use keyward::store::SqliteStore;
+use keyward::xks::proxies::HttpProxies;
+use serde_json::{json, Value};
+
+use super::xks_proxy::{start_with, Proxy, SECRET};
+
+const A: &str = "111122223333";
+const REGION: &str = "us-east-1";
+/// `XksProxyAuthenticationAccessKeyIdType`: 20–30 of `[A-Z2-7]`.
+const ACCESS_KEY: &str = "AKIAXKSKEYSTESTABCDE";
+const WRONG_SECRET: &str = "d3Jvbmctc2VjcmV0LWZvci10aGUteGtzLXByb3h5LXRlc3Rz";
+
+type Kms = Service<Arc<SimulatedClock>>;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyward-xks-keys-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn open_with(dir: &std::path::Path, proxies: HttpProxies) -> Kms {
+    let store = Box::new(SqliteStore::open(&dir.join("state")).unwrap());
+    Service::open(
+        store,
+        Authorizer::default(),
+        Arc::new(SimulatedClock::at(1_795_867_200)),
+        A,
+    )
+    .unwrap()
+    .with_xks_proxies(Arc::new(proxies))
+}
+
+fn open(dir: &std::path::Path) -> Kms {
+    open_with(dir, HttpProxies::plain_http_loopback())
+}
+
+fn call(kms: &Kms, operation: &str, request: Value) -> Result<Value, KmsError> {
+    let root = Caller::parse(&format!("arn:aws:iam::{A}:root")).unwrap();
+    kms.call(
+        &root,
+        REGION,
+        &Json {
+            operation,
+            request: &request,
+        },
+    )
+}
+
+fn ok(kms: &Kms, operation: &str, request: Value) -> Value {
+    call(kms, operation, request).unwrap_or_else(|e| panic!("{operation}: {e:?}"))
+}
+
+fn refused(kms: &Kms, operation: &str, request: Value) -> KmsError {
+    match call(kms, operation, request) {
+        Ok(answer) => panic!("{operation} succeeded: {answer}"),
+        Err(e) => e,
+    }
+}
+
+fn proxy(dir: &std::path::Path, keys: &[&str]) -> Proxy {
+    start_with(dir, "/example", ACCESS_KEY, keys)
+}
+
+/// An external key store whose proxy is `address`.
+fn create_store(kms: &Kms, name: &str, address: &str, secret: &str, connectivity: &str) -> Result<Value, KmsError> {
+    let mut request = json!({
+        "CustomKeyStoreName": name, "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+        "XksProxyUriEndpoint": format!("http://{address}"), "XksProxyUriPath": "/example/kms/xks/v1",
+        "XksProxyAuthenticationCredential": {"AccessKeyId": ACCESS_KEY, "RawSecretAccessKey": secret},
+        "XksProxyConnectivity": connectivity,
+    });
+    if connectivity == "VPC_ENDPOINT_SERVICE" {
+        request["XksProxyVpcEndpointServiceName"] = json!("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0");
+    }
+    call(kms, "CreateCustomKeyStore", request).map(|answer| answer["CustomKeyStoreId"].clone())
+}
+
+/// The store's `ConnectionState` and `ConnectionErrorCode`.
+fn connection(kms: &Kms, store: &Value) -> (String, Value) {
+    let described = ok(kms, "DescribeCustomKeyStores", json!({"CustomKeyStoreId": store}));
+    let entry = &described["CustomKeyStores"][0];
+    (
+        entry["ConnectionState"].as_str().unwrap().to_owned(),
+        entry.get("ConnectionErrorCode").cloned().unwrap_or(Value::Null),
+    )
+}
+
+fn xks_key(kms: &Kms, store: &Value, external: &str) -> Result<Value, KmsError> {
+    call(
+        kms,
+        "CreateKey",
+        json!({"Origin": "EXTERNAL_KEY_STORE", "CustomKeyStoreId": store, "XksKeyId": external}),
+    )
+    .map(|answer| answer["KeyMetadata"].clone())
+}
+
+fn blob(answer: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(answer["CiphertextBlob"].as_str().unwrap())
+        .unwrap()
+}
+
+#[test]
+fn an_external_key_store_key_encrypts_through_its_proxy_and_fails_once_the_proxy_stops() {
+    let dir = temp_dir("round-trip");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1", "k2"]);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    assert_eq!(connection(&kms, &store), ("DISCONNECTED".to_owned(), Value::Null));
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    assert_eq!(connection(&kms, &store), ("CONNECTED".to_owned(), Value::Null));
+
+    let key = xks_key(&kms, &store, "k1").unwrap();
+    assert_eq!(key["Origin"], "EXTERNAL_KEY_STORE");
+    assert_eq!(key["XksKeyConfiguration"]["Id"], "k1");
+    let key_id = key["KeyId"].clone();
+
+    let context = json!({"purpose": "test"});
+    let sealed = ok(
+        &kms,
+        "Encrypt",
+        json!({"KeyId": key_id, "Plaintext": "aGVsbG8=", "EncryptionContext": context}),
+    );
+    // Version 2 of keyward's blob: the proxy's layer over keyward's own.
+    assert_eq!(blob(&sealed)[..3], *b"KW\x02");
+    let opened = ok(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"], "EncryptionContext": context}),
+    );
+    assert_eq!(opened["Plaintext"], "aGVsbG8=");
+    let wrong_context = refused(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"], "EncryptionContext": {"purpose": "other"}}),
+    );
+    assert_eq!(wrong_context.name, ErrorName::InvalidCiphertextException);
+
+    // A data key, and ReEncrypt out to a key of keyward's own and back.
+    let data_key = ok(&kms, "GenerateDataKey", json!({"KeyId": key_id, "KeySpec": "AES_256"}));
+    let unwrapped = ok(&kms, "Decrypt", json!({"CiphertextBlob": data_key["CiphertextBlob"]}));
+    assert_eq!(unwrapped["Plaintext"], data_key["Plaintext"]);
+    let own = ok(&kms, "CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let moved = ok(
+        &kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": data_key["CiphertextBlob"], "DestinationKeyId": own}),
+    );
+    assert_eq!(blob(&moved)[2], 1);
+    let back = ok(
+        &kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": moved["CiphertextBlob"], "DestinationKeyId": key_id}),
+    );
+    assert_eq!(blob(&back)[2], 2);
+    let again = ok(&kms, "Decrypt", json!({"CiphertextBlob": back["CiphertextBlob"]}));
+    assert_eq!(again["Plaintext"], data_key["Plaintext"]);
+
+    // GetKeyMetadata refuses what the proxy does not hold (XksKeyNotFoundException).
+    assert_eq!(
+        xks_key(&kms, &store, "k9").unwrap_err().name,
+        ErrorName::XksKeyNotFoundException
+    );
+
+    // The secret survives a restart: a second service on the same state
+    // still signs requests the proxy accepts.
+    drop(kms);
+    let kms = open(&dir);
+    let reopened = ok(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"], "EncryptionContext": context}),
+    );
+    assert_eq!(reopened["Plaintext"], "aGVsbG8=");
+
+    // The proxy stops: cryptographic operations are KMSInvalidStateException
+    // (developer guide, Troubleshooting external key stores), and a new
+    // connection fails with XKS_PROXY_NOT_REACHABLE.
+    drop(running);
+    let stopped = refused(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "aGVsbG8="}));
+    assert_eq!(stopped.name, ErrorName::KMSInvalidStateException);
+    assert!(stopped.message.contains("cannot communicate"), "{}", stopped.message);
+    let stopped = refused(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"], "EncryptionContext": context}),
+    );
+    assert_eq!(stopped.name, ErrorName::KMSInvalidStateException);
+    ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    assert_eq!(
+        connection(&kms, &store),
+        ("FAILED".to_owned(), json!("XKS_PROXY_NOT_REACHABLE"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The secret the proxy refuses: `XksProxyIncorrectAuthenticationCredentialException`
+/// when a public store is created, `FAILED` with `INVALID_CREDENTIALS` when
+/// a store connects.
+#[test]
+fn a_credential_the_proxy_refuses_fails_the_connection_with_invalid_credentials() {
+    let dir = temp_dir("credentials");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1"]);
+    let wrong = create_store(&kms, "wrong", &running.address, WRONG_SECRET, "PUBLIC_ENDPOINT").unwrap_err();
+    assert_eq!(
+        wrong.name,
+        ErrorName::XksProxyIncorrectAuthenticationCredentialException
+    );
+
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    assert_eq!(connection(&kms, &store).0, "CONNECTED");
+    ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    ok(
+        &kms,
+        "UpdateCustomKeyStore",
+        json!({"CustomKeyStoreId": store,
+            "XksProxyAuthenticationCredential": {"AccessKeyId": ACCESS_KEY, "RawSecretAccessKey": WRONG_SECRET}}),
+    );
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    assert_eq!(
+        connection(&kms, &store),
+        ("FAILED".to_owned(), json!("INVALID_CREDENTIALS"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Double encryption is real: the same blob does not decrypt through a
+/// proxy whose external key `k1` is other material, and the proxy's error
+/// is `KMSInvalidStateException` (spec: the proxy's
+/// `InvalidCiphertextException` in `Decrypt`).
+#[test]
+fn a_ciphertext_does_not_decrypt_through_a_proxy_holding_other_material_for_its_external_key() {
+    let dir = temp_dir("other-material");
+    let kms = open(&dir);
+    let first = proxy(&dir, &["k1"]);
+    let store = create_store(&kms, "xks", &first.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    let key_id = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
+    let sealed = ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "c2VjcmV0"}));
+    drop(first);
+
+    // A new proxy: the same external key id, fresh material.
+    let second = proxy(&dir, &["k1"]);
+    ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    ok(
+        &kms,
+        "UpdateCustomKeyStore",
+        json!({"CustomKeyStoreId": store, "XksProxyUriEndpoint": format!("http://{}", second.address)}),
+    );
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    let e = refused(&kms, "Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]}));
+    assert_eq!(e.name, ErrorName::KMSInvalidStateException);
+    assert!(e.message.contains("ciphertext or encryption context"), "{}", e.message);
+    // The key itself still works through the new proxy.
+    let fresh = ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "c2VjcmV0"}));
+    assert_eq!(
+        ok(&kms, "Decrypt", json!({"CiphertextBlob": fresh["CiphertextBlob"]}))["Plaintext"],
+        "c2VjcmV0"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A proxy that takes the connection and never answers: `XKS_PROXY_TIMED_OUT`.
+#[test]
+fn a_proxy_that_does_not_answer_in_time_fails_the_connection_with_xks_proxy_timed_out() {
+    let dir = temp_dir("timeout");
+    let kms = open_with(
+        &dir,
+        HttpProxies {
+            plain_http_loopback: true,
+            timeout: Duration::from_millis(300),
+        },
+    );
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap().to_string();
+    // VPC endpoint service connectivity: no health check while creating.
+    let store = create_store(&kms, "silent", &address, SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    assert_eq!(
+        connection(&kms, &store),
+        ("FAILED".to_owned(), json!("XKS_PROXY_TIMED_OUT"))
+    );
+    drop(silent);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The model takes `https://` endpoints only; a plain-HTTP loopback proxy
+/// needs the process's opt-in.
+#[test]
+fn a_plain_http_proxy_endpoint_is_a_validation_error_without_the_opt_in() {
+    let dir = temp_dir("no-opt-in");
+    let kms = open_with(
+        &dir,
+        HttpProxies {
+            plain_http_loopback: false,
+            timeout: Duration::from_millis(300),
+        },
+    );
+    let e = create_store(&kms, "xks", "127.0.0.1:4600", SECRET, "PUBLIC_ENDPOINT").unwrap_err();
+    assert_eq!(e.name, ErrorName::ValidationException);
+    assert!(e.message.contains("--xks-plain-http"), "{}", e.message);
+    let e = create_store(&kms, "xks", "192.0.2.1:4600", SECRET, "PUBLIC_ENDPOINT").unwrap_err();
+    assert!(e.message.contains("regular expression pattern"), "{}", e.message);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The proxy's secret is never in the state in clear: it is wrapped under
+/// the root key like key material.
+#[test]
+fn the_proxy_secret_is_kept_wrapped_in_the_state() {
+    let dir = temp_dir("wrapped");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1"]);
+    create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    drop(kms);
+    let mut found = Vec::new();
+    for entry in walk(&dir.join("state")) {
+        let bytes = std::fs::read(&entry).unwrap();
+        if bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()) {
+            found.push(entry);
+        }
+    }
+    assert!(found.is_empty(), "the secret is in the clear in {found:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
