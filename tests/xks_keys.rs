@@ -357,3 +357,41 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// Neither layer opens alone: a doubly encrypted blob does not decrypt
+/// once the store no longer reaches its proxy (its endpoint made an
+/// `https://` one, which keyward simulates), and a blob made without the
+/// proxy's layer is refused once the store is live again.
+#[test]
+fn a_blob_needs_both_layers_to_decrypt() {
+    let dir = temp_dir("both-layers");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1"]);
+    let live = format!("http://{}", running.address);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    let key_id = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
+    let double = ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "Ym90aA=="}));
+
+    let endpoint = |kms: &Kms, endpoint: &str| {
+        ok(kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+        ok(
+            kms,
+            "UpdateCustomKeyStore",
+            json!({"CustomKeyStoreId": store, "XksProxyUriEndpoint": endpoint}),
+        );
+        ok(kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    };
+    endpoint(&kms, "https://xks.example.com");
+    let e = refused(&kms, "Decrypt", json!({"CiphertextBlob": double["CiphertextBlob"]}));
+    assert_eq!(e.name, ErrorName::InvalidCiphertextException);
+    let single = ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "Ym90aA=="}));
+    assert_eq!(blob(&single)[2], 1);
+
+    endpoint(&kms, &live);
+    let e = refused(&kms, "Decrypt", json!({"CiphertextBlob": single["CiphertextBlob"]}));
+    assert_eq!(e.name, ErrorName::InvalidCiphertextException);
+    let opened = ok(&kms, "Decrypt", json!({"CiphertextBlob": double["CiphertextBlob"]}));
+    assert_eq!(opened["Plaintext"], "Ym90aA==");
+    let _ = std::fs::remove_dir_all(&dir);
+}

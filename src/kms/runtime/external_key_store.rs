@@ -146,10 +146,11 @@ pub fn plain_loopback(endpoint: &str) -> bool {
     matches!(host, "127.0.0.1" | "localhost") && (after.is_empty() || port(after))
 }
 
-/// `:` and 1–5 digits.
+/// `:` and a port, 1 to 65535 in decimal digits.
 fn port(text: &str) -> bool {
-    text.strip_prefix(':')
-        .is_some_and(|digits| (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+    text.strip_prefix(':').is_some_and(|digits| {
+        digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u16>().is_ok_and(|port| port > 0)
+    })
 }
 
 /// The spec's messages, one per failure scenario.
@@ -496,6 +497,9 @@ mod tests {
             "http://127.0.0.1:4600/path",
             "http://127.0.0.1:",
             "http://127.0.0.1:123456",
+            "http://127.0.0.1:65536",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:+80",
             "http://[::1]x",
             "http://example.com",
         ] {
