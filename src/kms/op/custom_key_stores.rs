@@ -6,7 +6,11 @@
 //! connection states; `docs/custom-key-stores.md` says what is and is not.
 //! Each is authorized by identity policies alone, on the resource `*`.
 
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
+
+use super::timestamp::from_epoch;
 
 use super::check;
 use super::shapes::Empty;
@@ -21,7 +25,7 @@ fn invalid(message: impl Into<String>) -> KmsError {
 
 /// `XksProxyAuthenticationCredentialType`. The secret is checked and
 /// dropped: keyward signs no request to a proxy.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct XksProxyAuthenticationCredential {
     pub access_key_id: String,
@@ -37,7 +41,7 @@ impl std::fmt::Debug for XksProxyAuthenticationCredential {
 }
 
 /// A `KeyStorePassword`, never printed.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(transparent)]
 pub struct Password(pub zeroize::Zeroizing<String>);
 
@@ -92,7 +96,7 @@ impl XksMembers<'_> {
 }
 
 /// `CreateCustomKeyStore`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateCustomKeyStore {
     pub custom_key_store_name: String,
@@ -275,7 +279,7 @@ impl Op for CreateCustomKeyStore {
 
 /// `DescribeCustomKeyStores`: all of the account's custom key stores, or
 /// the one named by id or by name (not both).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeCustomKeyStores {
     pub custom_key_store_id: Option<String>,
@@ -312,7 +316,8 @@ pub struct CustomKeyStoresListEntry {
     pub connection_state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_error_code: Option<String>,
-    pub creation_date: i64,
+    #[serde(with = "super::timestamp::epoch")]
+    pub creation_date: SystemTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xks_proxy_configuration: Option<XksProxyConfiguration>,
 }
@@ -327,7 +332,7 @@ impl From<CustomKeyStore> for CustomKeyStoresListEntry {
             trust_anchor_certificate: store.trust_anchor_certificate,
             connection_state: store.state.as_str(),
             connection_error_code: store.error_code,
-            creation_date: store.created,
+            creation_date: from_epoch(store.created),
             xks_proxy_configuration: store.xks.map(|p| XksProxyConfiguration {
                 connectivity: p.connectivity,
                 access_key_id: p.access_key_id,
@@ -394,7 +399,7 @@ impl Op for DescribeCustomKeyStores {
 }
 
 /// `UpdateCustomKeyStore`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateCustomKeyStore {
     pub custom_key_store_id: String,
@@ -470,7 +475,7 @@ impl Op for UpdateCustomKeyStore {
 macro_rules! store_only {
     ($(#[$doc:meta])* $name:ident, $action:literal, $method:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
         #[serde(rename_all = "PascalCase")]
         pub struct $name {
             pub custom_key_store_id: String,
