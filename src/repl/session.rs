@@ -190,7 +190,7 @@ impl Session {
 
     /// Runs one statement, keeps its result if it is bound. The statement
     /// runs through `kms::Service::run_once_across` on the partition it
-    /// names (see [`Session::partitions`]), so what it changed is committed
+    /// names (its key's, or the acting caller's own), so what it changed is committed
     /// (or, if that fails, undone) like any call.
     pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Step, ReplError> {
         let kms = Arc::clone(&self.kms);
