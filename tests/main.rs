@@ -50,7 +50,9 @@ mod repl_terminal;
 #[cfg(feature = "serve")]
 mod serve;
 mod service;
+mod service_cross_account;
 mod service_properties;
+mod service_typed;
 mod store;
 mod strategies;
 #[cfg(feature = "serve")]

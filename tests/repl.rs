@@ -424,3 +424,41 @@ expect deny
     assert_eq!(summary.failures, 0, "{out}");
     assert!(out.contains("decision: Allow"), "{out}");
 }
+
+/// `call ReEncrypt` whose destination is another account's key by ARN runs
+/// across both partitions, as `keyward serve` runs it (the ReEncrypt API
+/// reference: "To specify a KMS key in a different AWS account, you must use
+/// the key ARN or alias ARN").
+#[test]
+fn call_re_encrypt_reaches_another_accounts_key_by_its_arn() {
+    let mut s = session();
+    let policy = r#"{"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:ReEncryptTo", "Resource": "*"}]}"#;
+    let created = run(
+        &mut s,
+        &[
+            "as 444455556666",
+            &format!("let theirs = key create policy {}", policy.replace('\n', " ")),
+            "key describe $theirs",
+        ],
+    );
+    let arn = created
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("arn: "))
+        .expect("the key's ARN")
+        .to_owned();
+    let sealed = run(&mut s, &["as 111122223333", "let k = key create", "encrypt $k hello"]);
+    let blob = sealed
+        .lines()
+        .find_map(|l| l.strip_prefix("ciphertext: "))
+        .expect("a ciphertext")
+        .to_owned();
+    let moved = run(
+        &mut s,
+        &[&format!(
+            r#"call ReEncrypt {{"CiphertextBlob": "{blob}", "DestinationKeyId": "{arn}"}}"#
+        )],
+    );
+    assert!(moved.contains(&format!(r#""KeyId": "{arn}""#)), "{moved}");
+}

@@ -17,7 +17,7 @@
 //! once a call commits a row in it, so an unauthorized caller creates none.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use super::error::{ErrorName, KmsError};
 use super::runtime::{Clock, Runtime};
@@ -54,6 +54,25 @@ pub trait Operation<C: Clock> {
     /// and audits it. It may run more than once (after a conflict with
     /// another process), each time on a runtime as it was before.
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<Self::Response, KmsError>;
+    /// A second partition the call reaches besides [`target`](Operation::target):
+    /// `ReEncrypt`'s destination key, which may be in another account than
+    /// the key its ciphertext names. `None` for a call on one partition.
+    fn destination(&self) -> Option<Target> {
+        None
+    }
+    /// Runs the call across two partitions' runtimes, when
+    /// [`destination`](Operation::destination) routes to another partition
+    /// than [`target`](Operation::target); both are committed (or undone)
+    /// together.
+    fn run_across(
+        &self,
+        runtime: &mut Runtime<C>,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+    ) -> Result<Self::Response, KmsError> {
+        let _ = destination;
+        self.run(runtime, caller)
+    }
 }
 
 /// The KMS of one state: every partition, persisted in a [`Store`].
@@ -76,7 +95,9 @@ pub trait Operation<C: Clock> {
 /// ```
 pub struct Service<C: Clock + Clone> {
     store: Box<dyn Store>,
-    identities: Authorizer,
+    /// What every partition's runtime authorizes with (a REPL's `accounts`
+    /// statement replaces it).
+    identities: RwLock<Authorizer>,
     clock: C,
     /// The account of a caller that names none (a service principal).
     default_account: String,
@@ -104,6 +125,23 @@ struct Inner<C: Clock> {
     key_index: HashMap<(String, String), Partition>,
 }
 
+impl<C: Clock> Inner<C> {
+    /// The partition `target` names, for a caller whose own is `own`.
+    fn place(&self, own: &Partition, target: Target) -> Partition {
+        match target {
+            Target::Caller => own.clone(),
+            // A key ARN names a key of the endpoint's Region only.
+            Target::Arn(partition) if partition.region == own.region => partition,
+            Target::Arn(_) => own.clone(),
+            Target::KeyId(id) => self
+                .key_index
+                .get(&(own.region.clone(), id))
+                .cloned()
+                .unwrap_or_else(|| own.clone()),
+        }
+    }
+}
+
 fn internal(error: &StoreError) -> KmsError {
     // The caller learns that the call did not happen, not where the state lives.
     let _ = error;
@@ -129,7 +167,7 @@ impl<C: Clock + Clone> Service<C> {
     ) -> Result<Self, StoreError> {
         let service = Service {
             store,
-            identities,
+            identities: RwLock::new(identities),
             clock,
             default_account: default_account.to_owned(),
             durability: AuditDurability::Sync,
@@ -195,7 +233,7 @@ impl<C: Clock + Clone> Service<C> {
 
     fn new_runtime(&self, partition: &Partition) -> Runtime<C> {
         let mut runtime = Runtime::new(&partition.account, &partition.region, self.clock.clone());
-        runtime.identities = self.identities.clone();
+        runtime.identities = self.identities().clone();
         runtime.xks.clone_from(&self.xks);
         runtime
     }
@@ -206,8 +244,18 @@ impl<C: Clock + Clone> Service<C> {
     }
 
     /// The identities (identity policies, boundaries, SCPs, RCPs) callers have.
-    pub fn identities(&self) -> &Authorizer {
-        &self.identities
+    pub fn identities(&self) -> RwLockReadGuard<'_, Authorizer> {
+        self.identities.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Replaces the identities callers have, in every partition (a REPL's
+    /// `accounts` statement).
+    pub fn set_identities(&self, identities: Authorizer) {
+        let mut inner = locked(&self.inner);
+        for runtime in inner.partitions.values_mut() {
+            runtime.identities = identities.clone();
+        }
+        *self.identities.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = identities;
     }
 
     /// The account a caller acts in.
@@ -228,18 +276,17 @@ impl<C: Clock + Clone> Service<C> {
     pub fn answer<O: Operation<C>>(&self, caller: &Caller, region: &str, operation: &O) -> Answer<O::Response> {
         let own = Partition::new(self.account_of(caller), region);
         for _ in 0..CONFLICT_RETRIES {
-            let route = |inner: &Inner<C>| match operation.target() {
-                Target::Caller => own.clone(),
-                // A key ARN names a key of the endpoint's Region only.
-                Target::Arn(partition) if partition.region == region => partition,
-                Target::Arn(_) => own.clone(),
-                Target::KeyId(id) => inner
-                    .key_index
-                    .get(&(region.to_owned(), id))
-                    .cloned()
-                    .unwrap_or_else(|| own.clone()),
+            let route = |inner: &Inner<C>| {
+                let place = |target: Target| inner.place(&own, target);
+                let first = place(operation.target());
+                let second = operation.destination().map(place).filter(|p| *p != first);
+                (first, second)
             };
-            match self.attempt(&own, route, |runtime| operation.run(runtime, caller)) {
+            let run = |runtime: &mut Runtime<C>, other: Option<&mut Runtime<C>>| match other {
+                Some(destination) => operation.run_across(runtime, destination, caller),
+                None => operation.run(runtime, caller),
+            };
+            match self.attempt(&own, route, run) {
                 Ok(Attempt::Committed(result, receipt)) => return Answer { result, receipt },
                 // Another process wrote first: undone; catch up and run again.
                 Ok(Attempt::Conflict) => continue,
@@ -252,13 +299,37 @@ impl<C: Clock + Clone> Service<C> {
         )))
     }
 
+    /// The partition a call of `caller` in `region` that names `target`
+    /// runs in, as [`call`](Service::call) routes it: for a front end that
+    /// runs a command of several calls on one partition (a REPL statement).
+    pub fn partition_of(&self, caller: &Caller, region: &str, target: Target) -> Result<Partition, KmsError> {
+        let own = Partition::new(self.account_of(caller), region);
+        let mut inner = locked(&self.inner);
+        self.catch_up(&mut inner).map_err(|e| internal(&e))?;
+        Ok(inner.place(&own, target))
+    }
+
     /// Runs `f` on `partition`'s runtime under the same protocol as a call
     /// (catch up, sweep, commit what changed or undo it), once: for a front
     /// end whose one command makes several calls and prints as it goes (a
     /// REPL statement), so it cannot simply be run again. A commit that
     /// another process beat is undone and reported, not retried.
     pub fn run_once<R>(&self, partition: &Partition, f: impl FnOnce(&mut Runtime<C>) -> R) -> Result<R, KmsError> {
-        match self.attempt(partition, |_| partition.clone(), f)? {
+        self.run_once_across(partition, None, |runtime, _| f(runtime))
+    }
+
+    /// [`run_once`](Service::run_once) on `partition` and, when given and
+    /// different, a second partition `other` (a statement that re-encrypts
+    /// under another account's key): both runtimes are handed to `f`, and
+    /// what either changed is committed together, or undone together.
+    pub fn run_once_across<R>(
+        &self,
+        partition: &Partition,
+        other: Option<&Partition>,
+        f: impl FnOnce(&mut Runtime<C>, Option<&mut Runtime<C>>) -> R,
+    ) -> Result<R, KmsError> {
+        let second = other.filter(|p| *p != partition).cloned();
+        match self.attempt(partition, |_| (partition.clone(), second), f)? {
             Attempt::Committed(result, receipt) => match receipt.map(Receipt::wait) {
                 Some(Err(e)) => Err(internal(&e)),
                 _ => Ok(result),
@@ -270,30 +341,48 @@ impl<C: Clock + Clone> Service<C> {
         }
     }
 
-    /// One try of a call: catch up, pick the partition, run, apply what it
-    /// changes in other partitions (the copies of a multi-Region key), commit
-    /// every partition's changed rows in one transaction.
+    /// One try of a call: catch up, pick the partition (and the second
+    /// partition a call across two reaches), run, apply what it changes in
+    /// other partitions (the copies of a multi-Region key), commit every
+    /// partition's changed rows and audit records in one transaction.
     fn attempt<R>(
         &self,
         own: &Partition,
-        route: impl FnOnce(&Inner<C>) -> Partition,
-        run: impl FnOnce(&mut Runtime<C>) -> R,
+        route: impl FnOnce(&Inner<C>) -> (Partition, Option<Partition>),
+        run: impl FnOnce(&mut Runtime<C>, Option<&mut Runtime<C>>) -> R,
     ) -> Result<Attempt<R>, KmsError> {
         let mut inner = locked(&self.inner);
         self.catch_up(&mut inner).map_err(|e| internal(&e))?;
-        let partition = route(&inner);
+        let (partition, second) = route(&inner);
         let base = inner.seq;
+        // The second partition's runtime is taken out of the cache while the
+        // call holds both, and put back before anything else happens.
+        let mut other = second.as_ref().map(|p| {
+            let mut runtime = inner.partitions.remove(p).unwrap_or_else(|| self.new_runtime(p));
+            runtime.sweep();
+            runtime
+        });
         let runtime = inner
             .partitions
             .entry(partition.clone())
             .or_insert_with(|| self.new_runtime(&partition));
         runtime.sweep();
-        let result = run(runtime);
-        let crossings = runtime.take_outbox();
-        let audit = runtime.audit.drain();
+        let result = run(runtime, other.as_mut());
+        let mut crossings: Vec<_> = runtime
+            .take_outbox()
+            .into_iter()
+            .map(|c| (partition.account.clone(), c))
+            .collect();
+        let mut audit = runtime.audit.drain();
         let mut touched = vec![partition.clone()];
-        for crossing in crossings {
-            let other = Partition::new(&partition.account, crossing.region());
+        if let (Some(p), Some(mut runtime)) = (second, other) {
+            crossings.extend(runtime.take_outbox().into_iter().map(|c| (p.account.clone(), c)));
+            audit.extend(runtime.audit.drain());
+            inner.partitions.insert(p.clone(), runtime);
+            touched.push(p);
+        }
+        for (account, crossing) in crossings {
+            let other = Partition::new(account, crossing.region());
             let receiver = inner
                 .partitions
                 .entry(other.clone())
@@ -324,9 +413,11 @@ impl<C: Clock + Clone> Service<C> {
             }
         }
         if changes.is_empty() {
-            let empty = inner.partitions.get(&partition).is_some_and(Runtime::is_empty);
-            if empty && partition != *own {
-                inner.partitions.remove(&partition);
+            for p in &touched {
+                let empty = inner.partitions.get(p).is_some_and(Runtime::is_empty);
+                if empty && p != own {
+                    inner.partitions.remove(p);
+                }
             }
             drop(inner);
             // Audit-only commits from many threads are batched by the store.

@@ -11,8 +11,10 @@ use super::diagnostics::ReplError;
 use super::run::{done, io};
 use super::session::{Ran, Session, Step};
 use super::value::{printable, Value};
-use crate::kms::op::{run_json, wipe};
+use crate::kms::op::{run_json, wipe, Json};
+use crate::kms::runtime::ReEncryptCall;
 use crate::kms::wire::b64;
+use crate::kms::Operation as _;
 use crate::policy::suggest;
 
 impl Session {
@@ -62,10 +64,24 @@ impl Session {
                 let blob = self.ciphertext(ciphertext, line)?;
                 let key_id = self.key(key, line)?;
                 let destination = destination_context.as_ref().unwrap_or(source_context);
-                let encrypted = self
-                    .runtime
-                    .re_encrypt(&caller, &blob, None, source_context, &key_id, destination, &[])
-                    .map_err(kms("ReEncrypt"))?;
+                let encrypted = match self.partner.as_mut() {
+                    // The destination key is in another partition (another account's key).
+                    Some(partner) => {
+                        let call = ReEncryptCall {
+                            ciphertext_blob: &blob,
+                            source_key_id: None,
+                            source_context,
+                            destination_key_id: &key_id,
+                            destination_context: destination,
+                            grant_tokens: &[],
+                        };
+                        self.runtime.re_encrypt_to(partner, &caller, &call)
+                    }
+                    None => self
+                        .runtime
+                        .re_encrypt(&caller, &blob, None, source_context, &key_id, destination, &[]),
+                }
+                .map_err(kms("ReEncrypt"))?;
                 writeln!(out, "ciphertext: {}", b64(&encrypted.ciphertext_blob)).map_err(io)?;
                 writeln!(out, "  key: {}", encrypted.key_arn).map_err(io)?;
                 Ok((Step::Done, Some(Value::Ciphertext(encrypted.ciphertext_blob))))
@@ -169,7 +185,16 @@ impl Session {
                     let at = request.as_ref().map_or(*span, |r| r.span);
                     ReplError::invalid(line, at, format!("the request is not JSON: {e}"), "not JSON", None)
                 })?;
-                let mut response = run_json(&mut self.runtime, &caller, operation, &request);
+                let mut response = match self.partner.as_mut() {
+                    Some(partner) => {
+                        let call = Json {
+                            operation,
+                            request: &request,
+                        };
+                        call.run_across(&mut self.runtime, partner, &caller)
+                    }
+                    None => run_json(&mut self.runtime, &caller, operation, &request),
+                };
                 let printed = match &mut response {
                     Ok(value) => {
                         if let Some(shape) = self.shape_response {

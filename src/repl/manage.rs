@@ -7,7 +7,7 @@ use super::diagnostics::ReplError;
 use super::run::{done, io, key_line};
 use super::session::{Ran, Session, Step};
 use super::value::Value;
-use crate::kms::runtime::{rfc3339, Paging};
+use crate::kms::runtime::{epoch_seconds, rfc3339, Paging};
 use crate::kms::wire::grant_from_request;
 
 impl Session {
@@ -104,7 +104,7 @@ impl Session {
                 writeln!(out, "{}", key_line(&m)).map_err(io)?;
                 if matches!(statement.command, Command::KeyDescribe(_)) {
                     writeln!(out, "  arn: {}", m.arn).map_err(io)?;
-                    writeln!(out, "  created: {}", rfc3339(m.creation_date)).map_err(io)?;
+                    writeln!(out, "  created: {}", rfc3339(epoch_seconds(m.creation_date))).map_err(io)?;
                     writeln!(out, "  manager: {}", m.key_manager).map_err(io)?;
                     if m.key_spec != "SYMMETRIC_DEFAULT" {
                         writeln!(out, "  spec: {}  usage: {}", m.key_spec, m.key_usage).map_err(io)?;

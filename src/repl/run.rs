@@ -8,7 +8,7 @@ use std::path::Path;
 use super::command::{Command, Expectation, Statement};
 use super::diagnostics::ReplError;
 use super::session::{endpoint, Ran, Session, Step};
-use crate::kms::runtime::{rfc3339, AuditFilter, Clock, KeyMetadata};
+use crate::kms::runtime::{epoch_seconds, rfc3339, AuditFilter, Clock, KeyMetadata};
 use crate::suite::Accounts;
 
 pub(super) fn io(e: std::io::Error) -> ReplError {
@@ -23,7 +23,7 @@ pub(super) fn done() -> Result<Ran, ReplError> {
 pub(super) fn key_line(m: &KeyMetadata) -> String {
     let deletion = m
         .deletion_date
-        .map(|d| format!(" (deleted on {})", rfc3339(d)))
+        .map(|d| format!(" (deleted on {})", rfc3339(epoch_seconds(d))))
         .unwrap_or_default();
     let description = if m.description.is_empty() {
         String::new()
@@ -78,7 +78,11 @@ impl Session {
                 let path = self.text(path, line)?;
                 let accounts = Accounts::load(Path::new(&path))
                     .map_err(|e| ReplError::Failed(format!("{:?}", miette::Report::new(e))))?;
-                self.runtime.identities = accounts.identities;
+                self.runtime.identities = accounts.identities.clone();
+                if let Some(partner) = &mut self.partner {
+                    partner.identities = accounts.identities.clone();
+                }
+                self.loaded_identities = Some(accounts.identities);
                 self.names = accounts.names;
                 self.sources = accounts.sources;
                 let names: Vec<&str> = self.names.keys().map(String::as_str).collect();

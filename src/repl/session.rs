@@ -89,8 +89,15 @@ pub struct Session {
     /// The session's partition while a statement runs (checked out of `kms`
     /// by [`Session::execute`]); an empty stand-in between statements.
     pub(super) runtime: Runtime<SessionClock>,
+    /// The destination key's partition while a `re-encrypt` to a key of
+    /// another account runs (checked out of `kms` like `runtime`).
+    pub(super) partner: Option<Runtime<SessionClock>>,
+    /// Identities an `accounts` statement loaded, handed to `kms` once the
+    /// statement is over (it holds the service while it runs).
+    pub(super) loaded_identities: Option<crate::kms::Authorizer>,
     /// The KMS every statement runs through, over the state directory or memory.
     kms: Arc<Service<SessionClock>>,
+    /// The session's own partition (`--account`, `--region`).
     partition: Partition,
     pub(super) caller: Caller,
     /// Short names from the accounts file, to principal ARNs.
@@ -127,6 +134,8 @@ impl Session {
         };
         Ok(Session {
             runtime: Runtime::new(&options.account, &options.region, Arc::clone(&clock)),
+            partner: None,
+            loaded_identities: None,
             kms: Arc::new(kms),
             partition,
             caller,
@@ -180,20 +189,38 @@ impl Session {
     }
 
     /// Runs one statement, keeps its result if it is bound. The statement
-    /// runs through `kms::Service::run_once` on the session's partition, so
-    /// what it changed is committed (or, if that fails, undone) like any call.
+    /// runs through `kms::Service::run_once_across` on the partition it
+    /// names (its key's, or the acting caller's own), so what it changed is committed
+    /// (or, if that fails, undone) like any call.
     pub fn execute(&mut self, statement: &Statement, out: &mut impl Write) -> Result<Step, ReplError> {
         let kms = Arc::clone(&self.kms);
-        let partition = self.partition.clone();
-        let ran = kms.run_once(&partition, |runtime| {
+        let (partition, other) = self.partitions(statement);
+        let ran = kms.run_once_across(&partition, other.as_ref(), |runtime, mut other| {
             std::mem::swap(&mut self.runtime, runtime);
             self.runtime.explain = true;
             self.runtime.take_decision();
+            if let Some(destination) = other.as_deref_mut() {
+                let stand_in = Runtime::new(
+                    &destination.account,
+                    &destination.region,
+                    Arc::clone(&destination.clock),
+                );
+                let mut partner = std::mem::replace(destination, stand_in);
+                partner.explain = true;
+                partner.take_decision();
+                self.partner = Some(partner);
+            }
             let result = self.run(statement, out);
             self.note();
             std::mem::swap(&mut self.runtime, runtime);
+            if let (Some(destination), Some(partner)) = (other, self.partner.take()) {
+                *destination = partner;
+            }
             result
         });
+        if let Some(identities) = self.loaded_identities.take() {
+            kms.set_identities(identities);
+        }
         let result = ran.map_err(ReplError::kms("the statement")).and_then(|r| r);
         if !matches!(
             statement.command,
@@ -276,9 +303,84 @@ impl Session {
         })
     }
 
-    /// Keeps, for `explain`, the decision the statement's last call made.
+    /// The partitions a statement runs in, as `keyward serve` routes the
+    /// same calls: the one the ARN of the key it names is in, or (a
+    /// ciphertext without a key) the one of the key the ciphertext names,
+    /// else the acting caller's own account in the session's Region; and for
+    /// `re-encrypt` (or `call ReEncrypt`) to a key of another partition,
+    /// that one too. An operand that cannot be read routes to the caller's
+    /// own partition, where the command reports it.
+    fn partitions(&self, statement: &Statement) -> (Partition, Option<Partition>) {
+        use crate::kms::op::{target_of_key, Json};
+        use crate::kms::{Operation, Target};
+        let line = &statement.line;
+        let key = |operand: &super::command::Operand| {
+            self.key(operand, line)
+                .map_or(Target::Caller, |key| target_of_key(&key))
+        };
+        let blob = |operand: &super::command::Operand| {
+            let blob = self.ciphertext(operand, line).ok();
+            let header = blob.and_then(|blob| crate::crypto::peek(&blob).ok());
+            header.map_or(Target::Caller, |header| Target::KeyId(header.key_id))
+        };
+        let (target, destination) = match &statement.command {
+            Command::KeyDescribe(k)
+            | Command::KeyEnable(k)
+            | Command::KeyDisable(k)
+            | Command::KeyCancelDeletion(k)
+            | Command::KeyRotate(k)
+            | Command::KeyDisableRotation(k)
+            | Command::KeyRotations(k)
+            | Command::PolicyGet(k)
+            | Command::GrantList(k)
+            | Command::KeyScheduleDeletion { key: k, .. }
+            | Command::KeyEnableRotation { key: k, .. }
+            | Command::PolicyPut { key: k, .. }
+            | Command::GrantCreate { key: k, .. }
+            | Command::GrantRevoke { key: k, .. }
+            | Command::Encrypt { key: k, .. }
+            | Command::GenerateDataKey { key: k, .. }
+            | Command::Simulate { key: k, .. }
+            | Command::Decrypt { key: Some(k), .. } => (key(k), None),
+            Command::Decrypt {
+                ciphertext, key: None, ..
+            } => (blob(ciphertext), None),
+            Command::ReEncrypt { ciphertext, key: k, .. } => (blob(ciphertext), Some(key(k))),
+            Command::Seal { keys, .. } => (keys.first().map_or(Target::Caller, key), None),
+            Command::Call { operation, request, .. } => {
+                let text = request.as_ref().and_then(|r| self.text(r, line).ok());
+                let request = text.map_or(Some(serde_json::json!({})), |t| serde_json::from_str(&t).ok());
+                match request {
+                    Some(request) => {
+                        let call = Json {
+                            operation,
+                            request: &request,
+                        };
+                        (
+                            Operation::<SessionClock>::target(&call),
+                            Operation::<SessionClock>::destination(&call),
+                        )
+                    }
+                    None => (Target::Caller, None),
+                }
+            }
+            _ => (Target::Caller, None),
+        };
+        let place = |target| {
+            self.kms
+                .partition_of(&self.caller, &self.partition.region, target)
+                .unwrap_or_else(|_| self.partition.clone())
+        };
+        let first = place(target);
+        let second = destination.map(place).filter(|p| *p != first);
+        (first, second)
+    }
+
+    /// Keeps, for `explain`, the decision the statement's last call made
+    /// (on the destination's partition, for a `re-encrypt` across two).
     fn note(&mut self) {
-        if let Some(decided) = self.runtime.take_decision() {
+        let partner = self.partner.as_ref().and_then(Runtime::take_decision);
+        if let Some(decided) = partner.or_else(|| self.runtime.take_decision()) {
             self.last = Some(Decided {
                 authorization: decided.authorization,
                 key_policy: decided.key_policy.map(|text| Source::new("key-policy", text.as_str())),

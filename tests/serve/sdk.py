@@ -21,6 +21,8 @@ ACCOUNT = "111122223333"
 ROOT = ("AKIAROOT000000000001", "root-secret-0000000000000000000000000000")
 APP = ("AKIAAPP0000000000001", "app-secret-00000000000000000000000000000")
 ATTACKER = ("AKIAATTACKER00000001", "attacker-secret-000000000000000000000000")
+PARTNER_ACCOUNT = "444455556666"
+PARTNER = ("AKIAPARTNERROOT00001", "partner-secret-0000000000000000000000000")
 APP_ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
 ATTACKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/attacker"
 # No retries (a refusal must show at once), and no client-side validation,
@@ -361,7 +363,47 @@ def key_kinds():
             Message=b"m", SigningAlgorithm="ECDSA_SHA_512", DryRun=True)
 
 
+def cross_account_re_encrypt():
+    """ReEncrypt between accounts: kms:ReEncryptFrom under the source key's
+    policy, kms:ReEncryptTo under the destination key's (key ARN or alias ARN
+    of another account); the source key is the one the ciphertext names.
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html"""
+    root, partner = client(ROOT), client(PARTNER)
+
+    def trusting(owner, other, actions):
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{owner}:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{other}:root"}, "Action": actions, "Resource": "*"},
+        ]})
+
+    source = root.create_key(Policy=trusting(ACCOUNT, PARTNER_ACCOUNT, ["kms:Encrypt", "kms:ReEncryptFrom"]))["KeyMetadata"]
+    archive = partner.create_key(Policy=trusting(PARTNER_ACCOUNT, ACCOUNT, ["kms:ReEncryptTo"]))["KeyMetadata"]
+    closed = partner.create_key()["KeyMetadata"]
+    partner.create_alias(AliasName="alias/archive", TargetKeyId=archive["KeyId"])
+    blob = root.encrypt(KeyId=source["KeyId"], Plaintext=b"invoice 1")["CiphertextBlob"]
+
+    # The owner of the source key re-encrypts to the partner's key by ARN...
+    moved = root.re_encrypt(CiphertextBlob=blob, DestinationKeyId=archive["Arn"])
+    assert moved["SourceKeyId"] == source["Arn"] and moved["KeyId"] == archive["Arn"], moved
+    assert partner.decrypt(CiphertextBlob=moved["CiphertextBlob"])["Plaintext"] == b"invoice 1"
+    # ...or by alias ARN.
+    alias_arn = f"arn:aws:kms:us-east-1:{PARTNER_ACCOUNT}:alias/archive"
+    assert root.re_encrypt(CiphertextBlob=blob, DestinationKeyId=alias_arn)["KeyId"] == archive["Arn"]
+    # The partner's default key policy trusts only the partner's account.
+    message = refused("AccessDeniedException", root.re_encrypt, CiphertextBlob=blob, DestinationKeyId=closed["Arn"])
+    assert "kms:ReEncryptTo" in message, message
+
+    # The partner holds a ciphertext of the other account's key and moves it
+    # under its own key without naming the source key.
+    theirs = partner.encrypt(KeyId=source["Arn"], Plaintext=b"invoice 2")["CiphertextBlob"]
+    mine = partner.re_encrypt(CiphertextBlob=theirs, DestinationKeyId=closed["KeyId"])
+    assert mine["SourceKeyId"] == source["Arn"] and mine["KeyId"] == closed["Arn"], mine
+    assert partner.decrypt(CiphertextBlob=mine["CiphertextBlob"])["Plaintext"] == b"invoice 2"
+
+
 SCENARIOS = {
+    "cross_account_re_encrypt": cross_account_re_encrypt,
     "policy_and_grants": policy_and_grants,
     "aliases": aliases,
     "key_states": key_states,

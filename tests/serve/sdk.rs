@@ -16,6 +16,12 @@ fn a_second_principal_is_denied_until_a_constrained_grant_lets_it_decrypt_and_ag
     scenario(&served("sdk-grants"), "policy_and_grants");
 }
 
+// key-policy-modifying-external-accounts.html and the ReEncrypt API page.
+#[test]
+fn re_encrypt_between_two_accounts_over_the_sdk_follows_both_key_policies() {
+    scenario(&served("sdk-cross-account-re-encrypt"), "cross_account_re_encrypt");
+}
+
 #[test]
 fn aliases_name_keys_per_region_over_the_sdk() {
     scenario(&served("sdk-aliases"), "aliases");

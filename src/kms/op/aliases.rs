@@ -11,7 +11,7 @@ use crate::kms::runtime::{Clock, Paging, Runtime};
 
 /// `CreateAlias`. The alias name's prefix, length and pattern are checked by
 /// the runtime.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateAlias {
     pub alias_name: String,
@@ -40,7 +40,7 @@ impl Op for CreateAlias {
 }
 
 /// `UpdateAlias`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateAlias {
     pub alias_name: String,
@@ -69,7 +69,7 @@ impl Op for UpdateAlias {
 }
 
 /// `DeleteAlias`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteAlias {
     pub alias_name: String,
@@ -93,7 +93,7 @@ impl Op for DeleteAlias {
 }
 
 /// `ListAliases`, all of the account's or one key's.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListAliases {
     pub key_id: Option<String>,

@@ -176,104 +176,131 @@ pub struct ReEncryption<'a> {
 }
 
 /// `ReEncrypt` with an asymmetric source, destination or both: the source
-/// side opens under `kms:ReEncryptFrom`, the destination seals under
-/// `kms:ReEncryptTo`, each with its own algorithm or context.
+/// side opens under `kms:ReEncryptFrom` in `source`, the destination seals
+/// under `kms:ReEncryptTo` in `destination` (another partition's runtime, or
+/// `None` for the source's own), each with its own algorithm or context.
 pub fn re_encrypt<C: Clock>(
-    rt: &mut Runtime<C>,
+    source: &mut Runtime<C>,
+    destination: Option<&mut Runtime<C>>,
     caller: &Caller,
     call: ReEncryption,
 ) -> Result<ReEncryptResponse, KmsError> {
     let name = |a: Option<EncryptionAlgorithm>| a.map_or("SYMMETRIC_DEFAULT", EncryptionAlgorithm::as_str);
-    let parameters = json!({
-        "sourceKeyId": call.source_key_id,
-        "destinationKeyId": call.destination_key_id,
-        "sourceEncryptionAlgorithm": name(call.source_algorithm),
-        "destinationEncryptionAlgorithm": name(call.destination_algorithm),
-    });
+    let parameters = || {
+        json!({
+            "sourceKeyId": call.source_key_id,
+            "destinationKeyId": call.destination_key_id,
+            "sourceEncryptionAlgorithm": name(call.source_algorithm),
+            "destinationEncryptionAlgorithm": name(call.destination_algorithm),
+        })
+    };
     let keys = call
         .source_key_id
         .into_iter()
         .chain([call.destination_key_id])
         .collect::<Vec<_>>();
-    rt.audited("ReEncrypt", caller, keys.first().copied(), parameters, true, |rt| {
-        let source_key = match (call.source_key_id, call.source_algorithm) {
-            (Some(named), _) => rt.resolve_for(caller, named)?.id.clone(),
-            (None, Some(algorithm)) => return Err(key_required("SourceKeyId", algorithm)),
-            (None, None) => {
-                let header = crate::crypto::peek(call.ciphertext)
-                    .map_err(|_| KmsError::new(ErrorName::InvalidCiphertextException, ""))?;
-                rt.resolve(&header.key_id)?.id.clone()
+    let result = {
+        let to: &Runtime<C> = destination.as_deref().unwrap_or(source);
+        re_encrypt_between(source, to, caller, &call)
+    };
+    match destination {
+        None => source.audited("ReEncrypt", caller, keys.first().copied(), parameters(), true, |_| {
+            result
+        }),
+        Some(other) => {
+            let seen = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            let source_key = call.source_key_id;
+            let result = source.audited("ReEncrypt", caller, source_key, parameters(), true, |_| result);
+            let destination_key = Some(call.destination_key_id);
+            other.audited("ReEncrypt", caller, destination_key, parameters(), true, |_| seen)?;
+            result
+        }
+    }
+}
+
+fn re_encrypt_between<C: Clock>(
+    from: &Runtime<C>,
+    to: &Runtime<C>,
+    caller: &Caller,
+    call: &ReEncryption,
+) -> Result<ReEncryptResponse, KmsError> {
+    let name = |a: Option<EncryptionAlgorithm>| a.map_or("SYMMETRIC_DEFAULT", EncryptionAlgorithm::as_str);
+    let source_key = match (call.source_key_id, call.source_algorithm) {
+        (Some(named), _) => from.resolve_for(caller, named)?.id.clone(),
+        (None, Some(algorithm)) => return Err(key_required("SourceKeyId", algorithm)),
+        (None, None) => {
+            let header = crate::crypto::peek(call.ciphertext)
+                .map_err(|_| KmsError::new(ErrorName::InvalidCiphertextException, ""))?;
+            from.resolve(&header.key_id)?.id.clone()
+        }
+    };
+    let same = to
+        .resolve_for(caller, call.destination_key_id)
+        .is_ok_and(|d| from.resolve(&source_key).is_ok_and(|s| s.arn == d.arn));
+    let on_same_key = [("kms:ReEncryptOnSameKey", if same { "true" } else { "false" })];
+    let (source_arn, plaintext) = match call.source_algorithm {
+        Some(algorithm) => {
+            no_context("SourceEncryptionContext", call.source_context)?;
+            let side = Side {
+                key_id: call.source_key_id.unwrap_or(&source_key),
+                algorithm,
+                grant_tokens: call.grant_tokens,
+            };
+            from.asymmetric_open(caller, "kms:ReEncryptFrom", &side, &on_same_key, call.ciphertext)?
+        }
+        None => {
+            let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
+            let header = crate::crypto::peek(call.ciphertext).map_err(|_| invalid())?;
+            let id = from.for_crypto(
+                caller,
+                "kms:ReEncryptFrom",
+                call.source_key_id.unwrap_or(&source_key),
+                call.source_context,
+                call.grant_tokens,
+                &on_same_key,
+            )?;
+            let key = from.resolve(&id)?;
+            if key.id != header.key_id && key.arn != header.key_id {
+                return Err(KmsError::new(
+                    ErrorName::IncorrectKeyException,
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                ));
             }
-        };
-        let same = rt
-            .resolve_for(caller, call.destination_key_id)
-            .is_ok_and(|d| d.id == source_key);
-        let on_same_key = [("kms:ReEncryptOnSameKey", if same { "true" } else { "false" })];
-        let (source_arn, plaintext) = match call.source_algorithm {
-            Some(algorithm) => {
-                no_context("SourceEncryptionContext", call.source_context)?;
-                let side = Side {
-                    key_id: call.source_key_id.unwrap_or(&source_key),
-                    algorithm,
-                    grant_tokens: call.grant_tokens,
-                };
-                rt.asymmetric_open(caller, "kms:ReEncryptFrom", &side, &on_same_key, call.ciphertext)?
-            }
-            None => {
-                let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
-                let header = crate::crypto::peek(call.ciphertext).map_err(|_| invalid())?;
-                let id = rt.for_crypto(
-                    caller,
-                    "kms:ReEncryptFrom",
-                    call.source_key_id.unwrap_or(&source_key),
-                    call.source_context,
-                    call.grant_tokens,
-                    &on_same_key,
-                )?;
-                let key = rt.resolve(&id)?;
-                if key.id != header.key_id && key.arn != header.key_id {
-                    return Err(KmsError::new(
-                        ErrorName::IncorrectKeyException,
-                        "The key ID in the request does not identify a CMK that can perform this operation.",
-                    ));
-                }
-                let (plaintext, _) = rt.open_blob(key, call.ciphertext, call.source_context, caller, "ReEncrypt")?;
-                (key.arn.clone(), plaintext)
-            }
-        };
-        let (key_arn, ciphertext, material_id) = match call.destination_algorithm {
-            Some(algorithm) => {
-                no_context("DestinationEncryptionContext", call.destination_context)?;
-                let side = Side {
-                    key_id: call.destination_key_id,
-                    algorithm,
-                    grant_tokens: call.grant_tokens,
-                };
-                let (arn, ciphertext) =
-                    rt.asymmetric_seal(caller, "kms:ReEncryptTo", &side, &on_same_key, &plaintext)?;
-                (arn, ciphertext, None)
-            }
-            None => {
-                let id = rt.for_crypto(
-                    caller,
-                    "kms:ReEncryptTo",
-                    call.destination_key_id,
-                    call.destination_context,
-                    call.grant_tokens,
-                    &on_same_key,
-                )?;
-                let sealed = rt.seal(&id, &plaintext, call.destination_context, caller, "ReEncrypt")?;
-                (sealed.key_arn, sealed.ciphertext_blob, Some(sealed.key_material_id))
-            }
-        };
-        Ok(ReEncryptResponse {
-            ciphertext_blob: Blob::new(ciphertext),
-            source_key_id: Some(source_arn),
-            key_id: key_arn,
-            source_encryption_algorithm: name(call.source_algorithm).to_owned(),
-            destination_encryption_algorithm: name(call.destination_algorithm).to_owned(),
-            source_key_material_id: None,
-            destination_key_material_id: material_id,
-        })
+            let (plaintext, _) = from.open_blob(key, call.ciphertext, call.source_context, caller, "ReEncrypt")?;
+            (key.arn.clone(), plaintext)
+        }
+    };
+    let (key_arn, ciphertext, material_id) = match call.destination_algorithm {
+        Some(algorithm) => {
+            no_context("DestinationEncryptionContext", call.destination_context)?;
+            let side = Side {
+                key_id: call.destination_key_id,
+                algorithm,
+                grant_tokens: call.grant_tokens,
+            };
+            let (arn, ciphertext) = to.asymmetric_seal(caller, "kms:ReEncryptTo", &side, &on_same_key, &plaintext)?;
+            (arn, ciphertext, None)
+        }
+        None => {
+            let id = to.for_crypto(
+                caller,
+                "kms:ReEncryptTo",
+                call.destination_key_id,
+                call.destination_context,
+                call.grant_tokens,
+                &on_same_key,
+            )?;
+            let sealed = to.seal(&id, &plaintext, call.destination_context, caller, "ReEncrypt")?;
+            (sealed.key_arn, sealed.ciphertext_blob, Some(sealed.key_material_id))
+        }
+    };
+    Ok(ReEncryptResponse {
+        ciphertext_blob: Blob::new(ciphertext),
+        source_key_id: Some(source_arn),
+        key_id: key_arn,
+        source_encryption_algorithm: name(call.source_algorithm).to_owned(),
+        destination_encryption_algorithm: name(call.destination_algorithm).to_owned(),
+        source_key_material_id: None,
+        destination_key_material_id: material_id,
     })
 }

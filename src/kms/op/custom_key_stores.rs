@@ -7,7 +7,11 @@
 //! simulated.
 //! Each is authorized by identity policies alone, on the resource `*`.
 
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
+
+use super::timestamp::from_epoch;
 
 use super::check;
 use super::shapes::Empty;
@@ -24,7 +28,7 @@ fn invalid(message: impl Into<String>) -> KmsError {
 
 /// `XksProxyAuthenticationCredentialType`. The secret signs the requests to
 /// the proxy; the store keeps it wrapped under its root key.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct XksProxyAuthenticationCredential {
     pub access_key_id: String,
@@ -40,7 +44,7 @@ impl std::fmt::Debug for XksProxyAuthenticationCredential {
 }
 
 /// A `KeyStorePassword`, never printed.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(transparent)]
 pub struct Password(pub zeroize::Zeroizing<String>);
 
@@ -95,7 +99,7 @@ impl XksMembers<'_> {
 }
 
 /// `CreateCustomKeyStore`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateCustomKeyStore {
     pub custom_key_store_name: String,
@@ -279,7 +283,7 @@ impl Op for CreateCustomKeyStore {
 
 /// `DescribeCustomKeyStores`: all of the account's custom key stores, or
 /// the one named by id or by name (not both).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeCustomKeyStores {
     pub custom_key_store_id: Option<String>,
@@ -316,7 +320,8 @@ pub struct CustomKeyStoresListEntry {
     pub connection_state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_error_code: Option<String>,
-    pub creation_date: i64,
+    #[serde(with = "super::timestamp::epoch")]
+    pub creation_date: SystemTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xks_proxy_configuration: Option<XksProxyConfiguration>,
 }
@@ -331,7 +336,7 @@ impl From<CustomKeyStore> for CustomKeyStoresListEntry {
             trust_anchor_certificate: store.trust_anchor_certificate,
             connection_state: store.state.as_str(),
             connection_error_code: store.error_code,
-            creation_date: store.created,
+            creation_date: from_epoch(store.created),
             xks_proxy_configuration: store.xks.map(|p| XksProxyConfiguration {
                 connectivity: p.connectivity,
                 access_key_id: p.access_key_id,
@@ -398,7 +403,7 @@ impl Op for DescribeCustomKeyStores {
 }
 
 /// `UpdateCustomKeyStore`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateCustomKeyStore {
     pub custom_key_store_id: String,
@@ -478,7 +483,7 @@ impl Op for UpdateCustomKeyStore {
 macro_rules! store_only {
     ($(#[$doc:meta])* $name:ident, $action:literal, $method:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
         #[serde(rename_all = "PascalCase")]
         pub struct $name {
             pub custom_key_store_id: String,

@@ -18,7 +18,7 @@ use crate::kms::runtime::{dry_run, Clock, Runtime};
 use crate::kms::Target;
 
 /// `GenerateDataKeyPair`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateDataKeyPair {
     #[serde(default)]
@@ -46,7 +46,7 @@ pub struct GenerateDataKeyPairResponse {
 }
 
 /// `GenerateDataKeyPairWithoutPlaintext`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateDataKeyPairWithoutPlaintext {
     #[serde(default)]

@@ -15,7 +15,7 @@ use crate::kms::runtime::{Clock, Runtime};
 use crate::kms::Target;
 
 /// `GenerateDataKey`: a data key in clear and under the KMS key.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateDataKey {
     pub key_id: String,
@@ -76,7 +76,7 @@ impl Op for GenerateDataKey {
 }
 
 /// `GenerateDataKeyWithoutPlaintext`: the data key under the KMS key only.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateDataKeyWithoutPlaintext {
     pub key_id: String,
@@ -156,7 +156,7 @@ fn generate<C: Clock>(
 }
 
 /// `GenerateRandom`: 1 to 1024 random bytes (the runtime checks the count).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateRandom {
     pub number_of_bytes: Option<i64>,

@@ -27,3 +27,25 @@ pub fn run<C: Clock, R>(
     rt.audit.refuse_since(first, &error);
     Err(error)
 }
+
+/// [`run`] for a call across two partitions: both are undone, and both
+/// record the call as a dry run.
+pub fn run_across<C: Clock, R>(
+    rt: &mut Runtime<C>,
+    other: &mut Runtime<C>,
+    call: impl FnOnce(&mut Runtime<C>, &mut Runtime<C>) -> Result<R, KmsError>,
+) -> Result<R, KmsError> {
+    let first = (rt.audit.next_event_id(), other.audit.next_event_id());
+    rt.savepoint();
+    other.savepoint();
+    let result = call(rt, other);
+    rt.undo_to_savepoint();
+    other.undo_to_savepoint();
+    rt.take_outbox();
+    other.take_outbox();
+    result?;
+    let error = KmsError::new(ErrorName::DryRunOperationException, MESSAGE);
+    rt.audit.refuse_since(first.0, &error);
+    other.audit.refuse_since(first.1, &error);
+    Err(error)
+}

@@ -17,7 +17,7 @@ use crate::kms::runtime::{crypto_error, dry_run, Clock, Key, Runtime};
 use crate::kms::{KeyUsage, Target};
 
 /// `Encapsulate`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Encapsulate {
     pub key_id: String,
@@ -37,7 +37,7 @@ pub struct EncapsulateResponse {
 }
 
 /// `Decapsulate`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Decapsulate {
     pub key_id: String,

@@ -14,7 +14,7 @@ use super::shapes::Context;
 use super::{KeyIdForms, Op};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
-use crate::kms::runtime::{Clock, Runtime};
+use crate::kms::runtime::{Clock, ReEncryptCall, Runtime};
 use crate::kms::Target;
 
 const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
@@ -50,7 +50,7 @@ pub(super) fn refuse_unsupported(
 
 /// `Encrypt`. Plaintext of 1 to 4096 bytes, the context size and the grant
 /// tokens (at most 10, each 1 to 8192 characters) are checked by the runtime.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Encrypt {
     pub key_id: String,
@@ -125,7 +125,7 @@ impl Op for Encrypt {
 }
 
 /// `Decrypt`; without `KeyId`, the key the ciphertext names.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Decrypt {
     pub ciphertext_blob: Blob,
@@ -214,7 +214,7 @@ impl Op for Decrypt {
 }
 
 /// `ReEncrypt`: decrypt under the source key, encrypt under the destination.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReEncrypt {
     pub ciphertext_blob: Blob,
@@ -285,16 +285,42 @@ impl Op for ReEncrypt {
         check::key_id("DestinationKeyId", &self.destination_key_id)
     }
 
+    /// The source key's partition: the one `SourceKeyId` names by ARN, else
+    /// (no `SourceKeyId`) the one of the key the ciphertext names.
     fn target(&self) -> Target {
         let source = self.source_key_id.as_deref();
-        super::target_of(
-            &[source, Some(&self.destination_key_id)],
-            source.is_some(),
-            Some(&self.ciphertext_blob),
-        )
+        super::target_of(&[source], source.is_some(), Some(&self.ciphertext_blob))
+    }
+
+    /// The destination key's partition: the one a key ARN or alias ARN
+    /// names, else the caller's own (a bare key id or alias name).
+    fn destination(&self) -> Option<Target> {
+        Some(super::target_of_key(&self.destination_key_id))
     }
 
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<ReEncryptResponse, KmsError> {
+        self.run_on(rt, None, caller)
+    }
+
+    fn run_across<C: Clock>(
+        &self,
+        rt: &mut Runtime<C>,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+    ) -> Result<ReEncryptResponse, KmsError> {
+        self.run_on(rt, Some(destination), caller)
+    }
+}
+
+impl ReEncrypt {
+    /// Runs on the source key's runtime `rt` and, when the destination key is
+    /// in another partition, its runtime.
+    fn run_on<C: Clock>(
+        &self,
+        rt: &mut Runtime<C>,
+        destination: Option<&mut Runtime<C>>,
+        caller: &Caller,
+    ) -> Result<ReEncryptResponse, KmsError> {
         let source_algorithm = asymmetric(self.source_encryption_algorithm.as_deref());
         let destination_algorithm = asymmetric(self.destination_encryption_algorithm.as_deref());
         if source_algorithm.is_some() || destination_algorithm.is_some() {
@@ -308,17 +334,28 @@ impl Op for ReEncrypt {
                 destination_context: &self.destination_encryption_context,
                 grant_tokens: &self.grant_tokens,
             };
-            return asymmetric_encryption::re_encrypt(rt, caller, call);
+            return asymmetric_encryption::re_encrypt(rt, destination, caller, call);
         }
-        let sealed = rt.re_encrypt(
-            caller,
-            &self.ciphertext_blob,
-            self.source_key_id.as_deref(),
-            &self.source_encryption_context,
-            &self.destination_key_id,
-            &self.destination_encryption_context,
-            &self.grant_tokens,
-        )?;
+        let call = ReEncryptCall {
+            ciphertext_blob: &self.ciphertext_blob,
+            source_key_id: self.source_key_id.as_deref(),
+            source_context: &self.source_encryption_context,
+            destination_key_id: &self.destination_key_id,
+            destination_context: &self.destination_encryption_context,
+            grant_tokens: &self.grant_tokens,
+        };
+        let sealed = match destination {
+            Some(other) => rt.re_encrypt_to(other, caller, &call)?,
+            None => rt.re_encrypt(
+                caller,
+                call.ciphertext_blob,
+                call.source_key_id,
+                call.source_context,
+                call.destination_key_id,
+                call.destination_context,
+                call.grant_tokens,
+            )?,
+        };
         let header = crate::crypto::peek(&self.ciphertext_blob).ok();
         let source_key_id = header
             .as_ref()

@@ -58,7 +58,7 @@ pub fn grant_entry(grant: &Grant) -> Value {
 
 /// `CreateGrant`. The grant's own members stay JSON until the grant reader
 /// reads them (with its spans and every problem at once).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateGrant {
     pub key_id: String,
@@ -166,7 +166,7 @@ impl From<Page<Grant>> for ListGrantsResponse {
 }
 
 /// `ListGrants`: a key's grants.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListGrants {
     pub limit: Option<i64>,
@@ -217,7 +217,7 @@ impl Op for ListGrants {
 }
 
 /// `ListRetirableGrants`: the grants a principal may retire.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListRetirableGrants {
     pub limit: Option<i64>,
@@ -248,7 +248,7 @@ impl Op for ListRetirableGrants {
 }
 
 /// `RetireGrant`, by grant token or by key and grant id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RetireGrant {
     pub grant_token: Option<String>,
@@ -294,7 +294,7 @@ impl Op for RetireGrant {
 }
 
 /// `RevokeGrant`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RevokeGrant {
     pub key_id: String,

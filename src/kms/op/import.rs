@@ -1,7 +1,11 @@
 //! Imported key material: `GetParametersForImport`, `ImportKeyMaterial`,
 //! `DeleteImportedKeyMaterial` (`runtime::import` does the work).
 
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
+
+use super::timestamp::{epoch_seconds, from_epoch};
 
 use super::blob::Blob;
 use super::check;
@@ -11,7 +15,7 @@ use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Import, Runtime};
 
 /// `GetParametersForImport`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetParametersForImport {
     pub key_id: String,
@@ -25,7 +29,8 @@ pub struct GetParametersForImportResponse {
     pub key_id: String,
     pub import_token: Blob,
     pub public_key: Blob,
-    pub parameters_valid_to: i64,
+    #[serde(with = "super::timestamp::epoch")]
+    pub parameters_valid_to: SystemTime,
 }
 
 impl Op for GetParametersForImport {
@@ -54,20 +59,21 @@ impl Op for GetParametersForImport {
             key_id: parameters.key_arn,
             import_token: Blob::new(parameters.import_token),
             public_key: Blob::new(parameters.public_key),
-            parameters_valid_to: parameters.parameters_valid_to,
+            parameters_valid_to: from_epoch(parameters.parameters_valid_to),
         })
     }
 }
 
 /// `ImportKeyMaterial`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportKeyMaterial {
     pub key_id: String,
     pub import_token: Blob,
     pub encrypted_key_material: Blob,
-    /// Epoch seconds.
-    pub valid_to: Option<f64>,
+    /// When the material expires (epoch seconds on the wire).
+    #[serde(default, with = "super::timestamp::opt_epoch")]
+    pub valid_to: Option<SystemTime>,
     pub expiration_model: Option<String>,
     pub import_type: Option<String>,
     pub key_material_description: Option<String>,
@@ -105,7 +111,7 @@ impl Op for ImportKeyMaterial {
             import_token: &self.import_token,
             encrypted_key_material: &self.encrypted_key_material,
             // Whole seconds, as KMS keeps them.
-            valid_to: self.valid_to.map(|t| t.floor() as i64),
+            valid_to: self.valid_to.map(epoch_seconds),
             expiration_model: self.expiration_model.as_deref(),
             import_type: self.import_type.as_deref(),
             key_material_id: self.key_material_id.as_deref(),
@@ -120,7 +126,7 @@ impl Op for ImportKeyMaterial {
 }
 
 /// `DeleteImportedKeyMaterial`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteImportedKeyMaterial {
     pub key_id: String,

@@ -15,7 +15,7 @@ use crate::kms::runtime::{crypto_error, dry_run, Clock, Runtime};
 use crate::kms::{KeyUsage, Target};
 
 /// `DeriveSharedSecret`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeriveSharedSecret {
     pub key_id: String,

@@ -1,5 +1,7 @@
 //! Keys: creation, metadata, listing, states, deletion and descriptions.
 
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
 
 use super::check;
@@ -15,7 +17,7 @@ fn unsupported(what: &str) -> KmsError {
 }
 
 /// `CreateKey`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateKey {
     pub policy: Option<String>,
@@ -202,7 +204,7 @@ impl Op for CreateKey {
 }
 
 /// `DescribeKey`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeKey {
     pub key_id: String,
@@ -236,7 +238,7 @@ impl Op for DescribeKey {
 }
 
 /// `ListKeys`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeys {
     pub limit: Option<i64>,
@@ -287,7 +289,7 @@ impl Op for ListKeys {
 macro_rules! key_only {
     ($(#[$doc:meta])* $name:ident, $mutates:expr, $response:ty, |$rt:ident, $caller:ident, $key:ident| $call:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
         #[serde(rename_all = "PascalCase")]
         pub struct $name {
             pub key_id: String,
@@ -349,7 +351,7 @@ key_only!(
 );
 
 /// `ScheduleKeyDeletion`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ScheduleKeyDeletion {
     pub key_id: String,
@@ -361,8 +363,8 @@ pub struct ScheduleKeyDeletion {
 #[serde(rename_all = "PascalCase")]
 pub struct ScheduleKeyDeletionResponse {
     pub key_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub deletion_date: Option<SystemTime>,
     pub key_state: String,
     pub pending_window_in_days: i64,
 }
@@ -398,7 +400,7 @@ impl Op for ScheduleKeyDeletion {
 }
 
 /// `UpdateKeyDescription`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateKeyDescription {
     pub key_id: String,

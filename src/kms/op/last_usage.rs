@@ -2,7 +2,11 @@
 //! cryptographic operation
 //! (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html>).
 
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
+
+use super::timestamp::from_epoch;
 
 use super::check;
 use super::{KeyIdForms, Op};
@@ -11,7 +15,7 @@ use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Runtime};
 
 /// `GetKeyLastUsage`: key ID or key ARN only.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetKeyLastUsage {
     pub key_id: String,
@@ -23,8 +27,8 @@ pub struct GetKeyLastUsage {
 pub struct KeyLastUsageData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub timestamp: Option<SystemTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_trail_event_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,8 +40,10 @@ pub struct KeyLastUsageData {
 pub struct GetKeyLastUsageResponse {
     pub key_id: String,
     pub key_last_usage: KeyLastUsageData,
-    pub tracking_start_date: i64,
-    pub key_creation_date: i64,
+    #[serde(with = "super::timestamp::epoch")]
+    pub tracking_start_date: SystemTime,
+    #[serde(with = "super::timestamp::epoch")]
+    pub key_creation_date: SystemTime,
 }
 
 impl Op for GetKeyLastUsage {
@@ -65,15 +71,15 @@ impl Op for GetKeyLastUsage {
             .last
             .map_or_else(KeyLastUsageData::default, |last| KeyLastUsageData {
                 operation: Some(last.operation),
-                timestamp: Some(last.timestamp),
+                timestamp: Some(from_epoch(last.timestamp)),
                 cloud_trail_event_id: Some(last.event_id),
                 kms_request_id: Some(last.request_id),
             });
         Ok(GetKeyLastUsageResponse {
             key_id: usage.key_arn,
             key_last_usage: last,
-            tracking_start_date: usage.tracking_start,
-            key_creation_date: usage.key_created,
+            tracking_start_date: from_epoch(usage.tracking_start),
+            key_creation_date: from_epoch(usage.key_created),
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::kms::runtime::{crypto_error, dry_run, Clock, Key, Runtime};
 use crate::kms::{KeyUsage, Target};
 
 /// `GenerateMac`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateMac {
     pub message: Blob,
@@ -35,7 +35,7 @@ pub struct GenerateMacResponse {
 }
 
 /// `VerifyMac`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VerifyMac {
     pub message: Blob,

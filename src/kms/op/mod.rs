@@ -35,6 +35,7 @@ mod rotation;
 mod shapes;
 mod signing;
 mod tags;
+pub mod timestamp;
 
 #[cfg(test)]
 mod tests;
@@ -84,7 +85,7 @@ pub enum KeyIdForms {
 }
 
 /// One KMS operation's request, as the API model declares it.
-pub trait Op: DeserializeOwned + Sized {
+pub trait Op: DeserializeOwned + Serialize + Sized {
     /// The API's name (`Encrypt`).
     const NAME: &'static str;
     /// The IAM action that authorizes it (`kms:Encrypt`).
@@ -134,6 +135,25 @@ pub trait Op: DeserializeOwned + Sized {
     /// Runs the call through the runtime's operation, which resolves the key,
     /// authorizes and audits it.
     fn run<C: Clock>(&self, rt: &mut Runtime<C>, caller: &Caller) -> Result<Self::Response, KmsError>;
+
+    /// A second partition the call reaches (`ReEncrypt`'s destination key);
+    /// see [`Operation::destination`].
+    fn destination(&self) -> Option<Target> {
+        None
+    }
+
+    /// Runs the call on the runtimes of two partitions, `rt` the one
+    /// [`Op::target`] names and `destination` the one [`Op::destination`]
+    /// names, when they differ.
+    fn run_across<C: Clock>(
+        &self,
+        rt: &mut Runtime<C>,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+    ) -> Result<Self::Response, KmsError> {
+        let _ = destination;
+        self.run(rt, caller)
+    }
 }
 
 impl<C: Clock, T: Op> Operation<C> for T {
@@ -148,17 +168,106 @@ impl<C: Clock, T: Op> Operation<C> for T {
     }
 
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<T::Response, KmsError> {
-        audited(runtime, caller, T::NAME, |rt| {
-            self.validate()?;
-            if T::KEY_ID == KeyIdForms::IdOrArn {
-                key_id_only(self.key_id())?;
-            }
-            if T::TAKES_DRY_RUN && self.dry_run() {
-                return dry_run::run(rt, |rt| Op::run(self, rt, caller));
-            }
-            Op::run(self, rt, caller)
-        })
+        run_op(self, ModelCheck::Due, runtime, None, caller)
     }
+
+    fn destination(&self) -> Option<Target> {
+        Op::destination(self)
+    }
+
+    fn run_across(
+        &self,
+        runtime: &mut Runtime<C>,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+    ) -> Result<T::Response, KmsError> {
+        run_op(self, ModelCheck::Due, runtime, Some(destination), caller)
+    }
+}
+
+/// A request already checked against the API model: one [`read`] from
+/// JSON, whose members were checked as they came (so `keyward serve` checks
+/// each request once). Any other request (built in Rust by a library user)
+/// is checked by [`Service::call`] before it runs.
+struct Checked<T>(T);
+
+/// Whether a request still needs the model's checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ModelCheck {
+    /// Built in Rust: check it.
+    Due,
+    /// Read from JSON by [`read`]: checked already.
+    Done,
+}
+
+impl<C: Clock, T: Op> Operation<C> for Checked<T> {
+    type Response = T::Response;
+
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn target(&self) -> Target {
+        Op::target(&self.0)
+    }
+
+    fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<T::Response, KmsError> {
+        run_op(&self.0, ModelCheck::Done, runtime, None, caller)
+    }
+
+    fn destination(&self) -> Option<Target> {
+        Op::destination(&self.0)
+    }
+
+    fn run_across(
+        &self,
+        runtime: &mut Runtime<C>,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+    ) -> Result<T::Response, KmsError> {
+        run_op(&self.0, ModelCheck::Done, runtime, Some(destination), caller)
+    }
+}
+
+/// Checks `op`'s members against the API model, as [`read`] checks a JSON
+/// request: its members as the wire would carry them.
+fn check_model<T: Op>(op: &T) -> Result<(), KmsError> {
+    let mut members = serde_json::to_value(op)
+        .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The request could not be read."))?;
+    let checked = model::check(T::NAME, &members);
+    // A request may hold a plaintext or a password.
+    wipe(&mut members);
+    checked
+}
+
+/// Runs `op` on its runtime (and the destination's, for a call across two
+/// partitions) in the order AWS does: the model's constraints (unless
+/// already checked), the operation's own checks, the key forms it takes,
+/// then the call, as a dry run if asked; a refusal before the runtime
+/// audited anything is audited as refused.
+fn run_op<C: Clock, T: Op>(
+    op: &T,
+    model_check: ModelCheck,
+    runtime: &mut Runtime<C>,
+    destination: Option<&mut Runtime<C>>,
+    caller: &Caller,
+) -> Result<T::Response, KmsError> {
+    audited(runtime, caller, T::NAME, |rt| {
+        if model_check == ModelCheck::Due {
+            check_model(op)?;
+        }
+        op.validate()?;
+        if T::KEY_ID == KeyIdForms::IdOrArn {
+            key_id_only(op.key_id())?;
+        }
+        let dry_run = T::TAKES_DRY_RUN && op.dry_run();
+        match destination {
+            Some(other) if dry_run => dry_run::run_across(rt, other, |rt, other| Op::run_across(op, rt, other, caller)),
+            Some(other) => Op::run_across(op, rt, other, caller),
+            None if dry_run => dry_run::run(rt, |rt| Op::run(op, rt, caller)),
+            None => Op::run(op, rt, caller),
+        }
+    })
 }
 
 /// Runs `f`; a call refused before the runtime audited it (invalid
@@ -267,11 +376,14 @@ fn raw_target(request: &Value) -> Target {
     let blob = member("CiphertextBlob")
         .and_then(|text| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).ok());
     let (key, source) = (member("KeyId"), member("SourceKeyId"));
-    target_of(
-        &[key, source, member("DestinationKeyId")],
-        key.is_some() || source.is_some(),
-        blob.as_deref(),
-    )
+    target_of(&[key, source], key.is_some() || source.is_some(), blob.as_deref())
+}
+
+/// [`Op::destination`] read from a raw request: `ReEncrypt`'s
+/// `DestinationKeyId`.
+fn raw_destination(request: &Value) -> Option<Target> {
+    let key = request.get("DestinationKeyId").and_then(Value::as_str)?;
+    Some(target_of_key(key))
 }
 
 /// A call refused while its request was read: audited where it would have
@@ -322,7 +434,9 @@ fn answer_one<C: Clock + Clone, T: Op>(
     request: &Value,
 ) -> Answer<Value> {
     match read::<T>(request) {
-        Ok(op) => service.answer(caller, region, &op).map(|response| encode(&response)),
+        Ok(op) => service
+            .answer(caller, region, &Checked(op))
+            .map(|response| encode(&response)),
         Err(error) => {
             let target = if T::CROSS_ACCOUNT {
                 raw_target(request)
@@ -343,7 +457,28 @@ fn answer_one<C: Clock + Clone, T: Op>(
 /// partition's runtime).
 fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Value) -> Result<Value, KmsError> {
     match read::<T>(request) {
-        Ok(op) => Operation::<C>::run(&op, rt, caller).and_then(|response| encode(&response)),
+        Ok(op) => run_op(&op, ModelCheck::Done, rt, None, caller).and_then(|response| encode(&response)),
+        Err(error) => Operation::<C>::run(
+            &Refused {
+                name: T::NAME,
+                error,
+                target: Target::Caller,
+            },
+            rt,
+            caller,
+        ),
+    }
+}
+
+/// `T` from JSON on two partitions' runtimes (see [`Op::run_across`]).
+fn run_across_one<C: Clock, T: Op>(
+    rt: &mut Runtime<C>,
+    destination: &mut Runtime<C>,
+    caller: &Caller,
+    request: &Value,
+) -> Result<Value, KmsError> {
+    match read::<T>(request) {
+        Ok(op) => run_op(&op, ModelCheck::Done, rt, Some(destination), caller).and_then(|response| encode(&response)),
         Err(error) => Operation::<C>::run(
             &Refused {
                 name: T::NAME,
@@ -420,6 +555,21 @@ macro_rules! operations {
         ) -> Result<Value, KmsError> {
             $(if name == <$op as Op>::NAME {
                 return run_one::<C, $op>(rt, caller, request);
+            })*
+            unknown(name, request)
+        }
+
+        /// [`run_json`] across two partitions' runtimes (a `ReEncrypt` whose
+        /// destination key is in another account).
+        fn run_json_across<C: Clock>(
+            rt: &mut Runtime<C>,
+            destination: &mut Runtime<C>,
+            caller: &Caller,
+            name: &str,
+            request: &Value,
+        ) -> Result<Value, KmsError> {
+            $(if name == <$op as Op>::NAME {
+                return run_across_one::<C, $op>(rt, destination, caller, request);
             })*
             unknown(name, request)
         }
@@ -523,6 +673,20 @@ impl<C: Clock> Operation<C> for Json<'_> {
 
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<Value, KmsError> {
         run_json(runtime, caller, self.operation, self.request)
+    }
+
+    fn destination(&self) -> Option<Target> {
+        let cross_account = DECLARED.iter().any(|d| d.name == self.operation && d.cross_account);
+        raw_destination(self.request).filter(|_| cross_account)
+    }
+
+    fn run_across(
+        &self,
+        runtime: &mut Runtime<C>,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+    ) -> Result<Value, KmsError> {
+        run_json_across(runtime, destination, caller, self.operation, self.request)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, KeyMetadata, Runtime};
 
 /// `ReplicateKey`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicateKey {
     pub key_id: String,
@@ -78,7 +78,7 @@ impl Op for ReplicateKey {
 }
 
 /// `UpdatePrimaryRegion`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdatePrimaryRegion {
     pub key_id: String,

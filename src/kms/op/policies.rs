@@ -10,7 +10,7 @@ use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Runtime};
 
 /// `GetKeyPolicy`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetKeyPolicy {
     pub key_id: String,
@@ -53,7 +53,7 @@ impl Op for GetKeyPolicy {
 }
 
 /// `ListKeyPolicies` (never paged here: one name, `default`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeyPolicies {
     pub key_id: String,
@@ -97,7 +97,7 @@ impl Op for ListKeyPolicies {
 }
 
 /// `PutKeyPolicy`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PutKeyPolicy {
     pub key_id: String,

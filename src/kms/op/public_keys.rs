@@ -14,7 +14,7 @@ use crate::kms::runtime::{Clock, Runtime};
 use crate::kms::Target;
 
 /// `GetPublicKey`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetPublicKey {
     pub key_id: String,

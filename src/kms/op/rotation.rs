@@ -1,6 +1,10 @@
 //! Automatic and on-demand rotation of key material.
 
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
+
+use super::timestamp::from_epoch;
 
 use super::check;
 use super::keys::{key_only, KeyIdResponse};
@@ -11,7 +15,7 @@ use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Origin, Paging, Runtime};
 
 /// `EnableKeyRotation`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EnableKeyRotation {
     pub key_id: String,
@@ -59,7 +63,7 @@ key_only!(
 );
 
 /// `GetKeyRotationStatus`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetKeyRotationStatus {
     pub key_id: String,
@@ -72,8 +76,8 @@ pub struct GetKeyRotationStatusResponse {
     pub key_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_period_in_days: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_rotation_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub next_rotation_date: Option<SystemTime>,
 }
 
 impl Op for GetKeyRotationStatus {
@@ -105,13 +109,13 @@ impl Op for GetKeyRotationStatus {
             key_rotation_enabled: status.key_rotation_enabled,
             key_id: rt.resolve(&self.key_id)?.arn.clone(),
             rotation_period_in_days: status.rotation_period_in_days,
-            next_rotation_date: status.next_rotation_date,
+            next_rotation_date: status.next_rotation_date.map(from_epoch),
         })
     }
 }
 
 /// `ListKeyRotations`: 100 rotations a page unless `Limit` says otherwise.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListKeyRotations {
     pub key_id: String,
@@ -174,8 +178,8 @@ impl Op for ListKeyRotations {
                             .map(|i| if i.imported { "IMPORTED" } else { "PENDING_IMPORT" }),
                         key_material_state: entry.state.as_str(),
                         expiration_model: imported.as_ref().and_then(|i| i.expiration_model),
-                        valid_to: imported.as_ref().and_then(|i| i.valid_to),
-                        rotation_date: entry.rotation.map(|(date, _)| date),
+                        valid_to: imported.as_ref().and_then(|i| i.valid_to).map(from_epoch),
+                        rotation_date: entry.rotation.map(|(date, _)| from_epoch(date)),
                         rotation_type: entry.rotation.map(|(_, origin)| match origin {
                             Origin::OnDemand => "ON_DEMAND",
                             _ => "AUTOMATIC",

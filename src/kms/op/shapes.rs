@@ -1,12 +1,14 @@
 //! Shapes several operations share: `KeyMetadata`, list entries, `Tag`,
-//! encryption contexts and the empty response. Dates are epoch seconds, as
-//! the AWS JSON protocol sends timestamps; members with no value are left
-//! out.
+//! encryption contexts and the empty response. Dates are `SystemTime`s,
+//! epoch seconds on the wire as the AWS JSON protocol sends timestamps
+//! (`op::timestamp`); members with no value are left out.
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::timestamp::from_epoch;
 use crate::kms::runtime::{Alias, KeyMetadata, Replication};
 
 /// `EncryptionContextType`: string keys to string values; absent is empty.
@@ -42,10 +44,10 @@ pub struct AliasListEntry {
     /// the dates).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_key_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_updated_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub creation_date: Option<SystemTime>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub last_updated_date: Option<SystemTime>,
 }
 
 impl From<&Alias> for AliasListEntry {
@@ -55,8 +57,8 @@ impl From<&Alias> for AliasListEntry {
             alias_name: alias.name.clone(),
             alias_arn: alias.arn.clone(),
             target_key_id: bound.then(|| alias.target_key_id.clone()),
-            creation_date: bound.then_some(alias.created),
-            last_updated_date: bound.then_some(alias.created),
+            creation_date: bound.then(|| from_epoch(alias.created)),
+            last_updated_date: bound.then(|| from_epoch(alias.created)),
         }
     }
 }
@@ -78,10 +80,10 @@ pub struct RotationsListEntry {
     pub key_material_state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_model: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub valid_to: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotation_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub valid_to: Option<SystemTime>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    pub rotation_date: Option<SystemTime>,
     /// `AUTOMATIC` or `ON_DEMAND`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<&'static str>,
@@ -95,15 +97,16 @@ struct KeyMetadataShape<'a> {
     aws_account_id: &'a str,
     key_id: &'a str,
     arn: &'a str,
-    creation_date: i64,
+    #[serde(with = "super::timestamp::epoch")]
+    creation_date: SystemTime,
     enabled: bool,
     description: &'a str,
     key_usage: &'a str,
     key_state: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    deletion_date: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    valid_to: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    deletion_date: Option<SystemTime>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::timestamp::opt_epoch")]
+    valid_to: Option<SystemTime>,
     origin: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_key_store_id: Option<&'a str>,

@@ -16,7 +16,7 @@ use crate::kms::runtime::{crypto_error, dry_run, Clock, KeyPair, Runtime};
 use crate::kms::{KeyUsage, Target};
 
 /// `Sign`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Sign {
     pub key_id: String,
@@ -37,7 +37,7 @@ pub struct SignResponse {
 }
 
 /// `Verify`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Verify {
     pub key_id: String,

@@ -10,7 +10,7 @@ use crate::kms::error::KmsError;
 use crate::kms::runtime::{Clock, Runtime};
 
 /// `TagResource`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagResource {
     pub key_id: String,
@@ -48,7 +48,7 @@ impl Op for TagResource {
 }
 
 /// `UntagResource`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UntagResource {
     pub key_id: String,
@@ -81,7 +81,7 @@ impl Op for UntagResource {
 }
 
 /// `ListResourceTags` (never paged here: every tag, not truncated).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListResourceTags {
     pub key_id: String,

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::audit::Call;
-use super::crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted};
+use super::crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, ReEncryptCall};
 use super::key::Origin;
 use super::page::{self, Page, Paging};
 use super::rotation::{MaterialEntry, RotationStatus};
@@ -236,7 +236,7 @@ impl<C: Clock> Runtime<C> {
         let params = json!({"keyId": key_id, "pendingWindowInDays": pending_window_in_days});
         let response = result.as_ref().map_or(
             Value::Null,
-            |m| json!({"keyState": m.state.as_str(), "deletionDate": m.deletion_date}),
+            |m| json!({"keyState": m.state.as_str(), "deletionDate": m.deletion_date.map(super::epoch_seconds)}),
         );
         self.record(
             "ScheduleKeyDeletion",
@@ -364,31 +364,75 @@ impl<C: Clock> Runtime<C> {
         destination_context: &BTreeMap<String, String>,
         grant_tokens: &[String],
     ) -> Result<Encrypted, KmsError> {
-        let result = self.provision_managed_key(caller, destination_key_id).and_then(|()| {
-            self.re_encrypt_call(
+        let call = ReEncryptCall {
+            ciphertext_blob,
+            source_key_id,
+            source_context,
+            destination_key_id,
+            destination_context,
+            grant_tokens,
+        };
+        Self::re_encrypt_between(self, None, caller, &call)
+    }
+
+    /// `ReEncrypt` from a ciphertext of a key of this runtime's partition to
+    /// a destination key of `destination`'s (another account's key, named
+    /// by key ARN or alias ARN, or the caller's own key when the source is
+    /// another account's). Each side is authorized in its own partition and
+    /// each partition audits the call against its own key, as the key owner's
+    /// CloudTrail would show it.
+    pub fn re_encrypt_to(
+        &mut self,
+        destination: &mut Runtime<C>,
+        caller: &Caller,
+        call: &ReEncryptCall<'_>,
+    ) -> Result<Encrypted, KmsError> {
+        Self::re_encrypt_between(self, Some(destination), caller, call)
+    }
+
+    fn re_encrypt_between(
+        source: &mut Self,
+        mut destination: Option<&mut Self>,
+        caller: &Caller,
+        call: &ReEncryptCall<'_>,
+    ) -> Result<Encrypted, KmsError> {
+        let provisioned = match destination.as_deref_mut() {
+            Some(other) => other.provision_managed_key(caller, call.destination_key_id),
+            None => source.provision_managed_key(caller, call.destination_key_id),
+        };
+        let result = provisioned.and_then(|()| {
+            let to: &Self = destination.as_deref().unwrap_or(source);
+            Self::re_encrypt_call(
+                source,
+                to,
                 caller,
-                ciphertext_blob,
-                source_key_id,
-                source_context,
-                destination_key_id,
-                destination_context,
-                grant_tokens,
+                call.ciphertext_blob,
+                call.source_key_id,
+                call.source_context,
+                call.destination_key_id,
+                call.destination_context,
+                call.grant_tokens,
             )
         });
-        let params = json!({
-            "sourceKeyId": source_key_id, "sourceEncryptionContext": audited(source_context),
-            "destinationKeyId": destination_key_id, "destinationEncryptionContext": audited(destination_context),
-        });
+        let params = || {
+            json!({
+                "sourceKeyId": call.source_key_id, "sourceEncryptionContext": audited(call.source_context),
+                "destinationKeyId": call.destination_key_id, "destinationEncryptionContext": audited(call.destination_context),
+            })
+        };
         // The source key as the blob names it (and as the caller named it),
-        // then the destination.
-        let blob_key = blob_key_id(ciphertext_blob);
+        // then the destination; each partition records the ones it holds.
+        let blob_key = blob_key_id(call.ciphertext_blob);
         let keys: Vec<&str> = blob_key
             .as_deref()
             .into_iter()
-            .chain(source_key_id)
-            .chain([destination_key_id])
+            .chain(call.source_key_id)
+            .chain([call.destination_key_id])
             .collect();
-        self.record_keys("ReEncrypt", caller, &keys, params, Value::Null, true, &result);
+        source.record_keys("ReEncrypt", caller, &keys, params(), Value::Null, true, &result);
+        if let Some(other) = destination {
+            other.record_keys("ReEncrypt", caller, &keys, params(), Value::Null, true, &result);
+        }
         result
     }
 

@@ -3,6 +3,7 @@
 //! advance.
 
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch.
 pub trait Clock {
@@ -72,6 +73,31 @@ pub fn rfc3339(seconds: i64) -> String {
         secs % 3600 / 60,
         secs % 60
     )
+}
+
+/// `seconds` after (or, negative, before) 1970-01-01T00:00:00Z.
+pub fn from_epoch(seconds: i64) -> SystemTime {
+    let magnitude = Duration::from_secs(seconds.unsigned_abs());
+    let moved = if seconds >= 0 {
+        UNIX_EPOCH.checked_add(magnitude)
+    } else {
+        UNIX_EPOCH.checked_sub(magnitude)
+    };
+    // Every i64 of seconds is a SystemTime on the platforms keyward runs on.
+    moved.unwrap_or(UNIX_EPOCH)
+}
+
+/// A time as whole epoch seconds, rounded down (as KMS keeps times).
+pub fn epoch_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let before = before.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            // -1.5 s is in the second that starts at -2.
+            whole.saturating_neg() - i64::from(before.subsec_nanos() > 0)
+        }
+    }
 }
 
 #[cfg(test)]

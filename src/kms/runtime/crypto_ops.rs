@@ -39,6 +39,17 @@ pub struct DataKey {
     pub key_material_id: String,
 }
 
+/// What `ReEncrypt` is asked (symmetric keys on both sides).
+#[derive(Clone, Copy)]
+pub struct ReEncryptCall<'a> {
+    pub ciphertext_blob: &'a [u8],
+    pub source_key_id: Option<&'a str>,
+    pub source_context: &'a BTreeMap<String, String>,
+    pub destination_key_id: &'a str,
+    pub destination_context: &'a BTreeMap<String, String>,
+    pub grant_tokens: &'a [String],
+}
+
 /// `KeySpec` or `NumberOfBytes` of a data key request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataKeySize {
@@ -320,10 +331,15 @@ impl<C: Clock> Runtime<C> {
     }
 
     /// `ReEncrypt`: `kms:ReEncryptFrom` on the source key with the source
-    /// context, `kms:ReEncryptTo` on the destination with its context.
+    /// context, `kms:ReEncryptTo` on the destination with its context. The
+    /// source key is the one the ciphertext names, in `source` (its
+    /// partition); the destination is looked up in `destination`, which is
+    /// `source` itself unless the destination key is in another account
+    /// (each side authorized under its own key policy).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn re_encrypt_call(
-        &self,
+        source: &Self,
+        destination: &Self,
         caller: &Caller,
         ciphertext_blob: &[u8],
         source_key_id: Option<&str>,
@@ -341,21 +357,21 @@ impl<C: Clock> Runtime<C> {
         )?;
         let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
         let header = crypto::peek(ciphertext_blob).map_err(|_| invalid())?;
-        let source = self.resolve(&header.key_id).map_err(|_| unknown_key())?;
+        let source_key = source.resolve(&header.key_id).map_err(|_| unknown_key())?;
         if let Some(named) = source_key_id {
-            if self.resolve_for(caller, named)?.id != source.id {
+            if source.resolve_for(caller, named)?.arn != source_key.arn {
                 return Err(KmsError::new(
                     ErrorName::IncorrectKeyException,
                     "The key ID in the request does not identify a CMK that can perform this operation.",
                 ));
             }
         }
-        let same_key = self
+        let same_key = destination
             .resolve_for(caller, destination_key_id)
-            .is_ok_and(|d| d.id == source.id);
+            .is_ok_and(|d| d.arn == source_key.arn);
         let on_same_key = [("kms:ReEncryptOnSameKey", if same_key { "true" } else { "false" })];
-        let source_arn = source.arn.clone();
-        let source_id = self.for_crypto(
+        let source_arn = source_key.arn.clone();
+        let source_id = source.for_crypto(
             caller,
             "kms:ReEncryptFrom",
             &source_arn,
@@ -363,7 +379,7 @@ impl<C: Clock> Runtime<C> {
             grant_tokens,
             &on_same_key,
         )?;
-        let destination_id = self.for_crypto(
+        let destination_id = destination.for_crypto(
             caller,
             "kms:ReEncryptTo",
             destination_key_id,
@@ -371,9 +387,9 @@ impl<C: Clock> Runtime<C> {
             grant_tokens,
             &on_same_key,
         )?;
-        let source = self.resolve(&source_id)?;
-        let (plaintext, _) = self.open_blob(source, ciphertext_blob, source_context, caller, "ReEncrypt")?;
-        self.seal(&destination_id, &plaintext, destination_context, caller, "ReEncrypt")
+        let source_key = source.resolve(&source_id)?;
+        let (plaintext, _) = source.open_blob(source_key, ciphertext_blob, source_context, caller, "ReEncrypt")?;
+        destination.seal(&destination_id, &plaintext, destination_context, caller, "ReEncrypt")
     }
 
     /// `GenerateDataKey` (with `plaintext`) or `GenerateDataKeyWithoutPlaintext`.

@@ -30,11 +30,12 @@ mod tagging;
 mod usage;
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 pub use audit::{AuditFilter, AuditLog, AuditRecord};
-pub use clock::{rfc3339, Clock, SimulatedClock, SystemClock};
+pub use clock::{epoch_seconds, from_epoch, rfc3339, Clock, SimulatedClock, SystemClock};
 pub(crate) use crypto_ops::check_shared_members;
-pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, MAX_ENCRYPTION_CONTEXT_BYTES};
+pub use crypto_ops::{DataKey, DataKeySize, Decrypted, Encrypted, ReEncryptCall, MAX_ENCRYPTION_CONTEXT_BYTES};
 pub use custom_key_stores::{
     ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
 };
@@ -86,8 +87,8 @@ pub struct KeyMetadata {
     pub description: String,
     pub state: KeyState,
     pub enabled: bool,
-    pub creation_date: i64,
-    pub deletion_date: Option<i64>,
+    pub creation_date: SystemTime,
+    pub deletion_date: Option<SystemTime>,
     pub key_spec: &'static str,
     pub key_usage: &'static str,
     /// `CUSTOMER` or `AWS`.
@@ -103,7 +104,7 @@ pub struct KeyMetadata {
     /// For an `EXTERNAL` key with material: `KEY_MATERIAL_EXPIRES` or
     /// `KEY_MATERIAL_DOES_NOT_EXPIRE`, and when it expires.
     pub expiration_model: Option<&'static str>,
-    pub valid_to: Option<i64>,
+    pub valid_to: Option<SystemTime>,
 }
 
 /// What `CreateKey` is asked for.
@@ -377,8 +378,8 @@ impl<C: Clock> Runtime<C> {
             description: key.description.clone(),
             state: key.effective_state(),
             enabled: key.effective_state() == KeyState::Enabled,
-            creation_date: key.created,
-            deletion_date: key.deletion_date,
+            creation_date: clock::from_epoch(key.created),
+            deletion_date: key.deletion_date.map(clock::from_epoch),
             key_spec: key.info.spec,
             key_usage: key.info.usage.as_str(),
             key_manager: key.manager.as_str(),
@@ -394,7 +395,11 @@ impl<C: Clock> Runtime<C> {
             origin: key.origin(),
             custom_key_store: key.custom_key_store.clone(),
             expiration_model: key.external.as_ref().and_then(External::expiration_model),
-            valid_to: key.external.as_ref().and_then(External::valid_to),
+            valid_to: key
+                .external
+                .as_ref()
+                .and_then(External::valid_to)
+                .map(clock::from_epoch),
         }
     }
 

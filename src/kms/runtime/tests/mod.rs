@@ -221,7 +221,7 @@ fn key_states_follow_the_state_table() {
     );
     let pending = rt.schedule_key_deletion(&root(), &key.key_id, Some(7)).unwrap();
     assert_eq!(
-        (pending.state, pending.deletion_date),
+        (pending.state, pending.deletion_date.map(epoch_seconds)),
         (KeyState::PendingDeletion, Some(1_795_867_200 + 7 * 86_400))
     );
     assert_eq!(
