@@ -193,6 +193,12 @@ fn yaml_object_policies_point_into_sub_and_join_values() {
     );
     assert!(linted.findings.iter().any(|f| f.message.contains("`kms:Decrpyt`")));
     assert_place(&places, "unknown-action @ 20:27 `kms:${Verb}`");
+    // `!Sub [text, {Name: value}]`: the variables map's values are read.
+    assert!(linted.findings.iter().any(|f| f.message.contains("`account-id`")));
+    assert_place(
+        &places,
+        "resource-arn-format @ 24:30 `arn:aws:iam::${Acct}:role/${Name}`",
+    );
     // `!Join` in flow style: from its first part.
     let join = places_of(&places, "resource-arn-format");
     assert!(

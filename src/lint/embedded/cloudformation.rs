@@ -171,11 +171,11 @@ pub fn intrinsic(root: &Node, node: &Node) -> Option<String> {
             reference(root, &name, Some(&attribute))
         }
         "Sub" => {
-            let template = match &argument.value {
-                Value::Array(items) => items.first().map(&text).unwrap_or_default(),
-                _ => text(argument),
+            let (template, variables) = match &argument.value {
+                Value::Array(items) => (items.first().map(&text).unwrap_or_default(), items.get(1)),
+                _ => (text(argument), None),
             };
-            substitute(root, &template)
+            substitute(root, &template, variables)
         }
         "Join" => {
             let items = argument.items();
@@ -214,16 +214,29 @@ pub fn sub_argument(node: &Node) -> Option<&Node> {
     }
 }
 
-/// What `${name}` of a `Fn::Sub` stands for.
-pub fn placeholder(root: &Node, name: &str) -> String {
+/// What `${name}` of a `Fn::Sub` stands for: the value its variables map
+/// gives, else the parameter, resource or pseudo parameter of that name.
+pub fn sub_value(root: &Node, variables: Option<&Node>, name: &str) -> String {
+    match variables.and_then(|v| v.get(name)) {
+        Some(value) => intrinsic(root, value)
+            .or_else(|| value.as_str().map(str::to_owned))
+            .unwrap_or_else(|| name.to_owned()),
+        None => placeholder(root, name),
+    }
+}
+
+/// What `${name}` of a `Fn::Sub` stands for, without a variables map.
+fn placeholder(root: &Node, name: &str) -> String {
     match name.split_once('.') {
         Some((resource, attribute)) => reference(root, resource, Some(attribute)),
         None => reference(root, name, None),
     }
 }
 
-/// `${Name}`, `${Name.Attribute}` and `${!Literal}` in a `Fn::Sub` string.
-fn substitute(root: &Node, template: &str) -> String {
+/// `${Name}` and `${Name.Attribute}` and `${!Literal}` in a `Fn::Sub`
+/// string; a name the variables map (`!Sub [text, {Name: value}]`) gives
+/// takes that value.
+fn substitute(root: &Node, template: &str, variables: Option<&Node>) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find("${") {
@@ -240,7 +253,7 @@ fn substitute(root: &Node, template: &str) -> String {
                 out.push_str(literal);
                 out.push('}');
             }
-            None => out.push_str(&placeholder(root, name)),
+            None => out.push_str(&sub_value(root, variables, name)),
         }
         rest = &after[close + 1..];
     }

@@ -255,12 +255,7 @@ impl PolicyText<'_> {
         let PolicyText::Sub { root, variables, .. } = self else {
             return template;
         };
-        located::substitute(&template, &|name| match variables.and_then(|v| v.get(name)) {
-            Some(value) => cloudformation::intrinsic(root, value)
-                .or_else(|| value.as_str().map(str::to_owned))
-                .unwrap_or_else(|| name.to_owned()),
-            None => cloudformation::placeholder(root, name),
-        })
+        located::substitute(&template, &|name| cloudformation::sub_value(root, *variables, name))
     }
 }
 

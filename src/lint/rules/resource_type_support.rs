@@ -109,3 +109,35 @@ fn fits(value: &str, format: &[Vec<char>]) -> bool {
         .zip(format)
         .all(|(part, field)| globs_intersect(field, &as_glob(part)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fits_format(value: &str, format: &str) -> bool {
+        let format: Vec<Vec<char>> = fields(format).into_iter().map(as_glob).collect();
+        fits(value, &format)
+    }
+
+    #[test]
+    fn a_wildcard_stays_in_its_arn_field() {
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        assert!(fits_format("arn:aws:s3:::amzn-s3-demo-bucket", bucket));
+        assert!(fits_format("arn:aws:s3:::*", bucket) && fits_format("*", bucket));
+        // An access point object's trailing `*` does not reach back into
+        // the Region and account fields a bucket ARN leaves empty.
+        assert!(!fits_format(
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/books/object/*",
+            bucket
+        ));
+        // A policy variable's colon is not a field separator.
+        assert!(fits_format(
+            "arn:aws:s3:::home/${aws:username}/*",
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+        ));
+        assert!(!fits_format(
+            "arn:aws:dynamodb:us-east-1:111122223333:table/Books",
+            bucket
+        ));
+    }
+}
