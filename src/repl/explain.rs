@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use crate::eval::TraceEntry;
 use crate::kms::Authorization;
-use crate::suite::Sources;
 use crate::source::report_handler;
+use crate::suite::Sources;
 use miette::{Diagnostic, GraphicalTheme, LabeledSpan, Severity};
 
 /// The deciding statements of one policy, as a report miette can render.

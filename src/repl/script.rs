@@ -38,10 +38,7 @@ pub fn render_error(error: &ReplError, colour: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let mut text = String::new();
-    if report_handler(theme, 1)
-        .render_report(&mut text, error)
-        .is_err()
-    {
+    if report_handler(theme, 1).render_report(&mut text, error).is_err() {
         text = format!("error: {error}\n");
     }
     text

@@ -449,6 +449,15 @@ pub(super) fn current_seq(connection: &Connection, path: &Path) -> Result<u64, S
     non_negative(path, seq, "change sequence")
 }
 
+/// SQLite's `PRAGMA data_version` on `connection`: a number that changes
+/// whenever another connection (of this process or another) commits.
+pub(super) fn data_version(connection: &Connection, path: &Path) -> Result<i64, StoreError> {
+    connection
+        .prepare_cached("PRAGMA data_version")
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+        .map_err(StoreError::database("read the data version", path))
+}
+
 pub(super) fn non_negative(path: &Path, value: i64, what: &str) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::corrupt(path, format!("{what} {value} is negative")))
 }

@@ -28,11 +28,19 @@ pub struct SqliteStore {
     database: PathBuf,
     options: Options,
     root: Arc<RootKey>,
-    reader: Mutex<Connection>,
+    reader: Mutex<Reader>,
     jobs: Option<mpsc::SyncSender<Job>>,
     writer: Option<JoinHandle<()>>,
     /// This process's `keyward.lock.<pid>-<n>`, named to waiting processes.
     _holding: Option<super::holder::Holding>,
+}
+
+/// The reading connection and the change sequence it last read, with the
+/// database's `data_version` just before: while that number stays, no
+/// connection has committed since, so the sequence is still current.
+struct Reader {
+    connection: Connection,
+    seen: Option<(i64, Seq)>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -87,7 +95,10 @@ impl SqliteStore {
             database,
             options,
             root,
-            reader: Mutex::new(reader),
+            reader: Mutex::new(Reader {
+                connection: reader,
+                seen: None,
+            }),
             jobs: Some(jobs),
             writer: Some(writer),
             _holding: holding,
@@ -107,9 +118,10 @@ impl SqliteStore {
     /// Runs `read` on the reading connection inside one read transaction,
     /// again while another process holds the database busy.
     pub(super) fn read<T>(&self, read: impl Fn(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let connection = self.reader();
+        let reader = self.reader();
         Patience::new(&self.options, &self.database).retry(|| {
-            let tx = connection
+            let tx = reader
+                .connection
                 .unchecked_transaction()
                 .map_err(StoreError::database("start reading", &self.database))?;
             let value = read(&tx)?;
@@ -119,7 +131,7 @@ impl SqliteStore {
         })
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
+    fn reader(&self) -> MutexGuard<'_, Reader> {
         // A panic in a read leaves the connection as usable as ever.
         self.reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -202,11 +214,26 @@ impl Store for SqliteStore {
         })
     }
 
-    /// Called before every call: one statement, its own read transaction,
-    /// without a `BEGIN` and `COMMIT` around it.
+    /// Called before every call. `PRAGMA data_version` first: unchanged
+    /// since the last read, nothing was committed by any connection (this
+    /// process's writer included), so the sequence read then still holds.
+    /// Otherwise one statement, its own read transaction. The version is
+    /// read before the sequence, so a commit between the two makes the next
+    /// call read again rather than miss it.
     fn seq(&self) -> Result<Seq, StoreError> {
-        let connection = self.reader();
-        Patience::new(&self.options, &self.database).retry(|| rows::current_seq(&connection, &self.database))
+        let mut reader = self.reader();
+        let path = &self.database;
+        Patience::new(&self.options, path).retry(|| {
+            let version = rows::data_version(&reader.connection, path)?;
+            if let Some((seen, seq)) = reader.seen {
+                if seen == version {
+                    return Ok(seq);
+                }
+            }
+            let seq = rows::current_seq(&reader.connection, path)?;
+            reader.seen = Some((version, seq));
+            Ok(seq)
+        })
     }
 
     fn commit(&self, commit: Commit) -> Result<Seq, StoreError> {

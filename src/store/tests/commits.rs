@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::super::{StoreError, DATABASE_FILE};
-use super::{alias, change, describe_change, describe_key, grant, home, key, open, sample_records, scratch_dir};
+use super::{
+    alias, change, describe_change, describe_key, grant, home, key, material, open, sample_records, scratch_dir,
+};
 use crate::kms::runtime::AuditFilter;
 use crate::kms::{Commit, Partition, Row, Store};
 
@@ -350,5 +352,96 @@ fn a_commit_beyond_the_writers_queue_waits_for_room_then_lands() {
     assert_eq!(answers.len(), COMMITS);
     assert!(answers.iter().all(Result::is_ok), "{answers:?}");
     assert_eq!(store.audit(&AuditFilter::default()).unwrap().len(), 3 * COMMITS);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_commit_that_fails_half_written_is_undone_alone_and_the_others_of_its_batch_land() {
+    let dir = scratch_dir("half");
+    let store = open(&dir);
+    let (_, records) = sample_records();
+    // The writer takes the first commit and waits for the database, which
+    // another connection holds; the next three queue behind it and are then
+    // written in one transaction.
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let first = store.submit(Commit {
+        audit: records[..1].to_vec(),
+        ..Commit::default()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let good = store.submit(rows(vec![change(&home(), Row::Key(key(&home(), "good", 1)))], 0));
+    // A key whose two materials share an id: the second material's insert
+    // breaks the table's primary key after the key row and the first
+    // material have been written.
+    let mut twin = key(&home(), "twin", 1);
+    twin.materials.push(material(1));
+    let broken = store.submit(rows(vec![change(&home(), Row::Key(twin))], 1));
+    let audit_only = store.submit(Commit {
+        audit: records.clone(),
+        ..Commit::default()
+    });
+    raw.execute_batch("COMMIT").unwrap();
+    assert_eq!(first.wait().unwrap(), 0);
+    assert_eq!(good.wait().unwrap(), 1);
+    assert!(matches!(broken.wait(), Err(StoreError::Database { .. })));
+    audit_only.wait().unwrap();
+
+    let snapshot = store.load().unwrap();
+    assert_eq!(snapshot.seq, 1, "the broken commit used no sequence number");
+    let ids: Vec<&str> = snapshot.partitions[0].keys.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["good"], "nothing of the broken commit stays");
+    let events: Vec<u64> = store
+        .audit(&AuditFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r["eventID"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        [1, 2, 3, 4],
+        "numbered without a gap where the broken commit was"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_commit_by_another_process_between_two_of_this_writers_is_seen_by_both_caches() {
+    let dir = scratch_dir("cache");
+    let store = open(&dir);
+    let other = open(&dir);
+    let (_, records) = sample_records();
+    let audit = || Commit {
+        audit: records[..1].to_vec(),
+        ..Commit::default()
+    };
+    store
+        .commit(rows(vec![change(&home(), Row::Key(key(&home(), "a", 1)))], 0))
+        .unwrap();
+    store.commit(audit()).unwrap();
+    assert_eq!(store.seq().unwrap(), 1);
+    // The other store's writer commits a row and a record in between.
+    other
+        .commit(rows(vec![change(&home(), Row::Key(key(&home(), "b", 1)))], 1))
+        .unwrap();
+    other.commit(audit()).unwrap();
+    assert_eq!(
+        store.seq().unwrap(),
+        2,
+        "the reader's cached sequence is not used after another commit"
+    );
+    // This writer numbers after the other's record and builds on its row.
+    store
+        .commit(rows(vec![change(&home(), Row::Key(key(&home(), "c", 1)))], 2))
+        .unwrap();
+    store.commit(audit()).unwrap();
+    let events: Vec<u64> = store
+        .audit(&AuditFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r["eventID"].as_u64().unwrap())
+        .collect();
+    assert_eq!(events, [1, 2, 3]);
+    assert_eq!(store.seq().unwrap(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
