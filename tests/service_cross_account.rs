@@ -253,3 +253,57 @@ fn a_typed_re_encrypt_built_in_rust_crosses_accounts_like_the_json_one() {
     assert_eq!(re_encrypts_of(&reopened, &source).len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An operation across two partitions that panics while it holds them.
+struct Panics {
+    destination: String,
+}
+
+impl keyward::kms::Operation<Arc<SimulatedClock>> for Panics {
+    type Response = ();
+
+    fn name(&self) -> &str {
+        "Panics"
+    }
+
+    fn target(&self) -> keyward::kms::Target {
+        keyward::kms::Target::Caller
+    }
+
+    fn destination(&self) -> Option<keyward::kms::Target> {
+        Some(op::target_of_key(&self.destination))
+    }
+
+    fn run(&self, _: &mut keyward::kms::runtime::Runtime<Arc<SimulatedClock>>, _: &Caller) -> Result<(), KmsError> {
+        Ok(())
+    }
+
+    fn run_across(
+        &self,
+        _: &mut keyward::kms::runtime::Runtime<Arc<SimulatedClock>>,
+        _: &mut keyward::kms::runtime::Runtime<Arc<SimulatedClock>>,
+        _: &Caller,
+    ) -> Result<(), KmsError> {
+        panic!("a bug in an operation")
+    }
+}
+
+#[test]
+fn a_call_across_two_partitions_that_panics_leaves_both_usable_after_it() {
+    let kms = open(MemoryStore::new());
+    let theirs = key(&kms, B, Some(policy(B, A, &["kms:DescribeKey"])));
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = kms.call(
+            &root(A),
+            REGION,
+            &Panics {
+                destination: theirs.clone(),
+            },
+        );
+    }));
+    assert!(panicked.is_err());
+    // The cache is rebuilt from the store: the other account's key is still there.
+    let described = ok(&kms, A, "DescribeKey", json!({"KeyId": theirs}));
+    assert_eq!(described["KeyMetadata"]["Arn"], json!(theirs));
+    ok(&kms, B, "DescribeKey", json!({"KeyId": theirs}));
+}

@@ -123,6 +123,8 @@ struct Inner<C: Clock> {
     /// Which partition each key id is in, by (Region, key id): key ids are
     /// unique within a Region (a multi-Region key has one copy per Region).
     key_index: HashMap<(String, String), Partition>,
+    /// A call panicked while it held the cache: reload it before the next.
+    stale: bool,
 }
 
 impl<C: Clock> Inner<C> {
@@ -151,10 +153,16 @@ fn internal(error: &StoreError) -> KmsError {
     )
 }
 
-fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while the lock was held left the cache between two calls at
-    // worst (every call settles or rolls back before it returns).
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn locked<C: Clock>(mutex: &Mutex<Inner<C>>) -> MutexGuard<'_, Inner<C>> {
+    mutex.lock().unwrap_or_else(|poisoned| {
+        // A panic while a call held the lock may have left a runtime half
+        // changed, or (a call across two partitions) out of the cache:
+        // forget the cache, so the next catch-up rebuilds it from the store.
+        let mut inner = poisoned.into_inner();
+        inner.stale = true;
+        mutex.clear_poison();
+        inner
+    })
 }
 
 impl<C: Clock + Clone> Service<C> {
@@ -176,35 +184,45 @@ impl<C: Clock + Clone> Service<C> {
                 seq: 0,
                 partitions: BTreeMap::new(),
                 key_index: HashMap::new(),
+                stale: false,
             }),
         };
         {
             let mut inner = locked(&service.inner);
-            let snapshot = service.store.load()?;
-            for state in snapshot.partitions {
-                let mut runtime = service.new_runtime(&state.partition);
-                runtime
-                    .restore(super::runtime::State {
-                        account: state.partition.account.clone(),
-                        region: state.partition.region.clone(),
-                        keys: state.keys,
-                        aliases: state.aliases,
-                        grants: state.grants,
-                        custom_key_stores: state.custom_key_stores,
-                    })
-                    .map_err(|what| StoreError::Corrupt {
-                        path: Default::default(),
-                        what,
-                    })?;
-                for id in runtime.key_ids() {
-                    let at = (state.partition.region.clone(), id);
-                    inner.key_index.insert(at, state.partition.clone());
-                }
-                inner.partitions.insert(state.partition, runtime);
-            }
-            inner.seq = snapshot.seq;
+            service.load(&mut inner)?;
         }
         Ok(service)
+    }
+
+    /// Fills the cache with everything the store holds.
+    fn load(&self, inner: &mut Inner<C>) -> Result<(), StoreError> {
+        inner.partitions.clear();
+        inner.key_index.clear();
+        let snapshot = self.store.load()?;
+        for state in snapshot.partitions {
+            let mut runtime = self.new_runtime(&state.partition);
+            runtime
+                .restore(super::runtime::State {
+                    account: state.partition.account.clone(),
+                    region: state.partition.region.clone(),
+                    keys: state.keys,
+                    aliases: state.aliases,
+                    grants: state.grants,
+                    custom_key_stores: state.custom_key_stores,
+                })
+                .map_err(|what| StoreError::Corrupt {
+                    path: Default::default(),
+                    what,
+                })?;
+            for id in runtime.key_ids() {
+                let at = (state.partition.region.clone(), id);
+                inner.key_index.insert(at, state.partition.clone());
+            }
+            inner.partitions.insert(state.partition, runtime);
+        }
+        inner.seq = snapshot.seq;
+        inner.stale = false;
+        Ok(())
     }
 
     /// The service with `durability` for the audit records of calls that
@@ -470,6 +488,9 @@ impl<C: Clock + Clone> Service<C> {
 
     /// Applies what other processes committed since this cache's sequence.
     fn catch_up(&self, inner: &mut Inner<C>) -> Result<(), StoreError> {
+        if inner.stale {
+            return self.load(inner);
+        }
         if self.store.seq()? == inner.seq {
             return Ok(());
         }
