@@ -5,11 +5,12 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 /// miette's graphical handler with `theme`, showing `context_lines` around
 /// each label, that wraps long messages only between words: textwrap's
 /// default splitter would also break at a hyphen, cutting a flag such as
-/// `--input-limit` in two.
+/// `--input-limit` in two, and a word longer than the line stays whole.
 pub fn report_handler(theme: GraphicalTheme, context_lines: usize) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_context_lines(context_lines)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
 }
 
 #[cfg(test)]
