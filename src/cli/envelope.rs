@@ -459,10 +459,7 @@ impl Partial {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let suffix: String = keyward::crypto::random_bytes(6)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let suffix = keyward::crypto::hex(&keyward::crypto::random_bytes(6));
         let path = dir.join(format!(".{name}.{suffix}.keyward-partial"));
         let mut options = std::fs::OpenOptions::new();
         options.read(true).write(true).create_new(true);

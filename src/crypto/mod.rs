@@ -44,7 +44,7 @@ pub use blob::{
     OuterLayer, DOUBLE_FORMAT_VERSION, FORMAT_VERSION, MAX_BLOB_BYTES,
 };
 pub use context::{canonical, decode_canonical};
-pub use material::{random_bytes, random_uuid, KeyMaterial, MaterialId};
+pub use material::{hex, random_bytes, random_uuid, KeyMaterial, MaterialId};
 
 #[cfg(test)]
 mod tests;

@@ -18,9 +18,7 @@ fn fixed() -> (KeyMaterial, Header) {
     (material, header)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::crypto::hex;
 
 #[test]
 fn known_answer_vector_pins_the_format() {

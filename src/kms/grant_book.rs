@@ -53,10 +53,7 @@ pub struct GrantBook {
 /// A grant token as the book keeps it: lowercase hex SHA-256.
 pub fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn not_found(key: &str) -> KmsError {

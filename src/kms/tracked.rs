@@ -6,6 +6,15 @@
 
 use std::borrow::Borrow;
 use std::collections::btree_map::{self, BTreeMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Hands out [`Tracked::generation`]s, unique across every map, so a new
+/// map never shares one with a map it replaces.
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
+}
 
 #[derive(Clone, Debug)]
 pub struct Tracked<K: Ord + Clone, V: Clone> {
@@ -15,6 +24,9 @@ pub struct Tracked<K: Ord + Clone, V: Clone> {
     /// While a savepoint is set: each key's value before its first change
     /// since the savepoint (a `DryRun` call undoes to it).
     saved: Option<BTreeMap<K, Option<V>>>,
+    /// Changes whenever an entry may have changed: what a reader derived
+    /// from the map (the runtime's next due time) holds while it is equal.
+    generation: u64,
 }
 
 impl<K: Ord + Clone, V: Clone> Default for Tracked<K, V> {
@@ -23,12 +35,14 @@ impl<K: Ord + Clone, V: Clone> Default for Tracked<K, V> {
             map: BTreeMap::new(),
             before: BTreeMap::new(),
             saved: None,
+            generation: next_generation(),
         }
     }
 }
 
 impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     fn remember(&mut self, key: &K) {
+        self.generation = next_generation();
         if !self.before.contains_key(key) {
             self.before.insert(key.clone(), self.map.get(key).cloned());
         }
@@ -49,6 +63,7 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     /// Puts back every entry changed since the savepoint, and ends it. An
     /// entry changed back stays listed as changed, with its value as it was.
     pub fn undo_to_savepoint(&mut self) {
+        self.generation = next_generation();
         for (key, value) in self.saved.take().unwrap_or_default() {
             match value {
                 Some(v) => self.map.insert(key, v),
@@ -135,6 +150,12 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
         self.before.keys().map(|k| (k, self.map.get(k)))
     }
 
+    /// A number that differs after every change of any entry (and between
+    /// two maps), whatever the change was.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Whether anything changed since the last settle.
     #[cfg(test)]
     pub fn is_dirty(&self) -> bool {
@@ -148,6 +169,7 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
 
     /// Puts every entry changed since the last settle back as it was.
     pub fn rollback(&mut self) {
+        self.generation = next_generation();
         for (key, value) in std::mem::take(&mut self.before) {
             match value {
                 Some(v) => self.map.insert(key, v),
@@ -159,6 +181,7 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     /// Replaces the entry without recording it: a change another process
     /// committed, applied to this cache.
     pub fn apply(&mut self, key: K, value: Option<V>) {
+        self.generation = next_generation();
         match value {
             Some(v) => self.map.insert(key, v),
             None => self.map.remove(&key),
@@ -172,6 +195,7 @@ impl<K: Ord + Clone, V: Clone> FromIterator<(K, V)> for Tracked<K, V> {
             map: iter.into_iter().collect(),
             before: BTreeMap::new(),
             saved: None,
+            generation: next_generation(),
         }
     }
 }

@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use crate::crypto::hex;
+
 use super::error::WireError;
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -334,16 +336,6 @@ pub fn sign(parts: &mut Parts, body: &[u8], access_key: &str, secret: &str, regi
     if let Ok(value) = value.parse() {
         parts.headers.insert("authorization", value);
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
 }
 
 /// Hex digits (already checked) to bytes.

@@ -80,10 +80,7 @@ fn read(path: &Path) -> Result<RootKey, StoreError> {
 /// has already wrapped material under.
 fn create(dir: &Path, path: &Path) -> Result<RootKey, StoreError> {
     let material = KeyMaterial::generate();
-    let suffix: String = crate::crypto::random_bytes(8)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let suffix = crate::crypto::hex(&crate::crypto::random_bytes(8));
     let temporary = dir.join(format!(".{FILE_NAME}.{suffix}.tmp"));
     let written = write_new(&temporary, &material).and_then(|()| match fs::hard_link(&temporary, path) {
         Ok(()) => Ok(true),

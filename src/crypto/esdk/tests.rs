@@ -205,9 +205,7 @@ pub(super) fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::crypto::hex;
 
 fn python_vectors() -> Vectors {
     serde_json::from_str(PYTHON_VECTORS).unwrap()

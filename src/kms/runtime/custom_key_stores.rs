@@ -183,7 +183,7 @@ fn is_pem_certificate(text: &str) -> bool {
 
 fn new_store_id() -> String {
     let bytes = crate::crypto::random_bytes(9);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::crypto::hex(&bytes);
     format!("cks-{}", &hex[..17])
 }
 

@@ -11,10 +11,7 @@ use crate::kms::request::KmsRequest;
 use crate::policy::Grant;
 
 fn random_id() -> String {
-    crate::crypto::random_bytes(32)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::hex(&crate::crypto::random_bytes(32))
 }
 
 impl<C: Clock> Runtime<C> {

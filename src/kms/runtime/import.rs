@@ -18,11 +18,11 @@ use std::sync::Mutex;
 
 use super::import_material;
 use super::imported::{External, Imported, MaterialState};
-use super::key::{KeyState, Material, Origin, Use};
+use super::key::{Key, KeyState, Material, Origin, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::crypto::import::{self, WrappingAlgorithm};
 use crate::crypto::keys::{KeySpec, PrivateKey};
-use crate::crypto::{KeyMaterial, MaterialId};
+use crate::crypto::{hex, KeyMaterial, MaterialId};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::KeyInfo;
@@ -93,10 +93,6 @@ pub struct Import<'a> {
     pub import_type: Option<&'a str>,
     pub key_material_id: Option<&'a str>,
     pub key_material_description: Option<&'a str>,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unsupported(message: String) -> KmsError {
@@ -404,6 +400,7 @@ impl<C: Clock> Runtime<C> {
 
     /// Removes imported material whose `ValidTo` has passed.
     pub(super) fn expire_imports(&mut self, now: i64) {
+        // Each due material, as `expiry_due` finds the earliest.
         let due: Vec<(String, String)> = self
             .keys
             .values()
@@ -609,4 +606,10 @@ impl<C: Clock> Runtime<C> {
             rt.delete_imported_key_material_call(caller, key_id, key_material_id)
         })
     }
+}
+
+/// When the first of `key`'s imported materials expires, if any does.
+pub(super) fn expiry_due(key: &Key) -> Option<i64> {
+    let materials = key.external.iter().flat_map(|e| e.materials.iter());
+    materials.filter_map(|m| m.valid_to).min()
 }

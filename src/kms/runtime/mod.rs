@@ -174,6 +174,9 @@ pub struct Runtime<C: Clock> {
     decisions: std::sync::Mutex<Vec<Decided>>,
     /// Parsed private keys of the asymmetric keys, by material id.
     key_pairs: KeyPairCache,
+    /// What the last [`sweep`](Runtime::sweep) saw: the keys' generation
+    /// and the earliest due time among them.
+    swept: Option<(u64, Option<i64>)>,
 }
 
 /// An authorization as a call made it, with the key policy it read.
@@ -208,6 +211,7 @@ impl<C: Clock> Runtime<C> {
             explain: false,
             decisions: std::sync::Mutex::new(Vec::new()),
             key_pairs: KeyPairCache::default(),
+            swept: None,
         }
     }
 
@@ -236,8 +240,16 @@ impl<C: Clock> Runtime<C> {
     /// Does what the clock says is due: deletes the keys whose deletion
     /// window has passed (with their aliases), and rotates the enabled keys
     /// whose rotation date has come.
+    /// Walks the keys only when something may be due: after a change of
+    /// any key, or once the clock reaches the earliest due time the last
+    /// walk found. So a call costs the same with 10,000 keys as with 100.
     pub fn sweep(&mut self) {
         let now = self.clock.now();
+        if let Some((generation, due)) = self.swept {
+            if generation == self.keys.generation() && due.is_none_or(|due| now < due) {
+                return;
+            }
+        }
         self.rotate_due(now);
         self.expire_imports(now);
         let due: Vec<String> = self
@@ -255,6 +267,21 @@ impl<C: Clock> Runtime<C> {
             }
             self.aliases.retain(|_, a| a.target_key_id != id);
         }
+        self.swept = Some((self.keys.generation(), self.next_due()));
+    }
+
+    /// The earliest time a key's rotation, deletion or imported material's
+    /// expiry falls due; `None`: none will.
+    fn next_due(&self) -> Option<i64> {
+        let due = |k: &Key| {
+            let times = [
+                rotation::rotation_due(k, &self.region),
+                import::expiry_due(k),
+                k.deletion_date,
+            ];
+            times.into_iter().flatten().min()
+        };
+        self.keys.values().filter_map(due).min()
     }
 
     /// A key or alias identifier without its ARN prefix (`key/…`, `alias/…`

@@ -65,6 +65,14 @@ fn unsupported(message: String) -> KmsError {
 }
 
 /// Whether `key` is the replica of a multi-Region key in `region`.
+/// When `key` rotates automatically next, if it does in `region` as it is
+/// now (enabled, available, rotation on, not a replica or imported).
+pub(super) fn rotation_due(key: &Key, region: &str) -> Option<i64> {
+    let next = key.rotation?.next;
+    let rotates = key.state == KeyState::Enabled && !key.unavailable && refuse_automatic_rotation(key, region).is_ok();
+    rotates.then_some(next)
+}
+
 fn is_replica(key: &Key, region: &str) -> bool {
     key.replication.as_ref().is_some_and(|r| r.primary_region != region)
 }
@@ -293,8 +301,7 @@ impl<C: Clock> Runtime<C> {
         let region = self.region.clone();
         let due: Vec<String> = self
             .keys()
-            .filter(|k| k.state == KeyState::Enabled && k.rotation.is_some_and(|r| r.next <= now))
-            .filter(|k| !k.unavailable && refuse_automatic_rotation(k, &region).is_ok())
+            .filter(|k| rotation_due(k, &region).is_some_and(|next| next <= now))
             .map(|k| k.id.clone())
             .collect();
         let mut rotated = Vec::new();

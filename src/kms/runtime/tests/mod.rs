@@ -258,6 +258,32 @@ fn key_states_follow_the_state_table() {
     );
 }
 
+/// `sweep` skips its walk while nothing changed and nothing is due; a key
+/// scheduled for deletion after a sweep found the next due time a year
+/// away must still be deleted when its own, earlier, window ends.
+#[test]
+fn a_change_after_a_sweep_is_swept_at_its_own_due_time() {
+    let mut rt = runtime();
+    let rotating = rt.create_key(&root(), None, None, false).unwrap();
+    rt.enable_key_rotation(&root(), &rotating.key_id, Some(365)).unwrap();
+    let doomed = rt.create_key(&root(), None, None, false).unwrap();
+    rt.sweep();
+    rt.schedule_key_deletion(&root(), &doomed.key_id, Some(7)).unwrap();
+    rt.clock.advance(7 * 86_400 - 1);
+    rt.sweep();
+    assert!(rt.describe_key(&root(), &doomed.key_id).is_ok());
+    rt.clock.advance(1);
+    rt.sweep();
+    assert_eq!(
+        err(rt.describe_key(&root(), &doomed.key_id)).0,
+        ErrorName::NotFoundException
+    );
+    assert!(rt.list_key_rotations(&root(), &rotating.key_id).unwrap().is_empty());
+    rt.clock.advance(358 * 86_400);
+    rt.sweep();
+    assert_eq!(rt.list_key_rotations(&root(), &rotating.key_id).unwrap().len(), 1);
+}
+
 #[test]
 fn aliases_name_keys_everywhere() {
     let mut rt = runtime();
