@@ -462,3 +462,36 @@ fn call_re_encrypt_reaches_another_accounts_key_by_its_arn() {
     );
     assert!(moved.contains(&format!(r#""KeyId": "{arn}""#)), "{moved}");
 }
+
+/// `open` runs where the envelope's key is: an envelope sealed under another
+/// account's key (named by its ARN, as AWS requires for a key of another
+/// account) opens for a caller that key's policy allows, from the caller's
+/// own account.
+#[test]
+fn open_reaches_the_other_account_whose_key_sealed_the_envelope() {
+    let mut s = session();
+    let policy = r#"{"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"}]}"#;
+    let created = run(
+        &mut s,
+        &[
+            "as 444455556666",
+            &format!("let theirs = key create policy {}", policy.replace('\n', " ")),
+            "key describe $theirs",
+        ],
+    );
+    let arn = created
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("arn: "))
+        .expect("the key's ARN")
+        .to_owned();
+    let sealed = run(
+        &mut s,
+        &["as 111122223333", &format!("let box = seal hello with {arn}")],
+    );
+    assert!(sealed.contains(&arn), "{sealed}");
+    let opened = run(&mut s, &["open $box"]);
+    assert!(opened.contains("plaintext: hello"), "{opened}");
+    assert!(opened.contains(&format!("opened with {arn}")), "{opened}");
+}

@@ -138,16 +138,7 @@ impl Session {
                 Ok((Step::Done, Some(Value::Sealed(sealed))))
             }
             Command::Open { sealed, context } => {
-                let bytes = self.resolve(
-                    sealed,
-                    line,
-                    "an envelope",
-                    |_| None,
-                    |v| match v {
-                        Value::Sealed(b) => Some(b.clone()),
-                        _ => None,
-                    },
-                )?;
+                let bytes = self.sealed(sealed, line)?;
                 let mut input = bytes.as_slice();
                 let read =
                     crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;

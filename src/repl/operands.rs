@@ -90,6 +90,20 @@ impl Session {
         )
     }
 
+    /// What `seal` made: an envelope's bytes.
+    pub(super) fn sealed(&self, operand: &Operand, line: &Line) -> Result<Vec<u8>, ReplError> {
+        self.resolve(
+            operand,
+            line,
+            "an envelope",
+            |_| None,
+            |v| match v {
+                Value::Sealed(b) => Some(b.clone()),
+                _ => None,
+            },
+        )
+    }
+
     pub(super) fn plaintext(&self, operand: &Operand, line: &Line) -> Result<Zeroizing<Vec<u8>>, ReplError> {
         self.resolve(
             operand,

@@ -310,6 +310,29 @@ impl Session {
     /// `re-encrypt` (or `call ReEncrypt`) to a key of another partition,
     /// that one too. An operand that cannot be read routes to the caller's
     /// own partition, where the command reports it.
+    /// Where `open` runs: the caller's own partition if one of the
+    /// envelope's data keys is encrypted under a key there, else the
+    /// partition of its first key (another account's, shared by its key
+    /// policy).
+    fn envelope_target(&self, sealed: &super::command::Operand, line: &super::diagnostics::Line) -> crate::kms::Target {
+        use crate::kms::op::target_of_key;
+        use crate::kms::Target;
+        let Some(header) = self
+            .sealed(sealed, line)
+            .ok()
+            .and_then(|bytes| crate::crypto::envelope::read_header(&mut bytes.as_slice()).ok())
+        else {
+            return Target::Caller;
+        };
+        let own = Partition::new(self.kms.account_of(&self.caller), &self.partition.region);
+        let targets: Vec<Target> = header.header.keys.iter().map(|k| target_of_key(&k.key_arn)).collect();
+        let here = |t: &Target| matches!(t, Target::Arn(p) if *p == own);
+        if targets.iter().any(here) {
+            return Target::Caller;
+        }
+        targets.into_iter().next().unwrap_or(Target::Caller)
+    }
+
     fn partitions(&self, statement: &Statement) -> (Partition, Option<Partition>) {
         use crate::kms::op::{target_of_key, Json};
         use crate::kms::{Operation, Target};
@@ -347,6 +370,7 @@ impl Session {
             } => (blob(ciphertext), None),
             Command::ReEncrypt { ciphertext, key: k, .. } => (blob(ciphertext), Some(key(k))),
             Command::Seal { keys, .. } => (keys.first().map_or(Target::Caller, key), None),
+            Command::Open { sealed, .. } => (self.envelope_target(sealed, line), None),
             Command::Call { operation, request, .. } => {
                 let text = request.as_ref().and_then(|r| self.text(r, line).ok());
                 let request = text.map_or(Some(serde_json::json!({})), |t| serde_json::from_str(&t).ok());
