@@ -187,6 +187,44 @@ fn re_encrypt_refused_by_the_destination_key_policy_is_access_denied_and_audited
     }
 }
 
+/// A grant alone lets another account re-encrypt under a key whose policy
+/// trusts only its own account (*Grants in AWS KMS*: "a grant can give
+/// permissions to principals in a different AWS account"); revoking it
+/// takes that back.
+#[test]
+fn re_encrypt_to_another_accounts_key_allowed_only_by_a_grant_stops_when_the_grant_is_revoked() {
+    let kms = open(MemoryStore::new());
+    let source = key(&kms, A, None);
+    let destination = key(&kms, B, None);
+    let grant = ok(
+        &kms,
+        B,
+        "CreateGrant",
+        json!({"KeyId": destination, "GranteePrincipal": format!("arn:aws:iam::{A}:root"), "Operations": ["ReEncryptTo"]}),
+    );
+    let ciphertext = encrypt(&kms, A, &source, "invoice");
+    let request =
+        json!({"CiphertextBlob": ciphertext, "DestinationKeyId": destination, "GrantTokens": [grant["GrantToken"]]});
+    let moved = ok(&kms, A, "ReEncrypt", request.clone());
+    assert_eq!(moved["KeyId"].as_str(), Some(destination.as_str()));
+    let opened = ok(&kms, B, "Decrypt", json!({"CiphertextBlob": moved["CiphertextBlob"]}));
+    assert_eq!(opened["Plaintext"], json!(base64("invoice")));
+    ok(
+        &kms,
+        B,
+        "RevokeGrant",
+        json!({"KeyId": destination, "GrantId": grant["GrantId"]}),
+    );
+    // The revoked grant's token names no grant any more, as on one partition.
+    let stale = call(&kms, A, "ReEncrypt", request.clone()).unwrap_err();
+    assert_eq!(stale.name, ErrorName::InvalidGrantTokenException, "{stale:?}");
+    let mut without_token = request;
+    without_token.as_object_mut().unwrap().remove("GrantTokens");
+    let refused = call(&kms, A, "ReEncrypt", without_token).unwrap_err();
+    assert_eq!(refused.name, ErrorName::AccessDeniedException, "{refused:?}");
+    assert!(refused.message.contains("kms:ReEncryptTo"), "{}", refused.message);
+}
+
 #[test]
 fn re_encrypt_refused_by_the_source_key_policy_is_access_denied_naming_re_encrypt_from() {
     let kms = open(MemoryStore::new());

@@ -60,7 +60,7 @@ fn not_found(key: &str) -> KmsError {
     KmsError::new(ErrorName::NotFoundException, format!("Grant not found for key {key}."))
 }
 
-fn invalid_token() -> KmsError {
+pub(crate) fn invalid_token() -> KmsError {
     KmsError::new(ErrorName::InvalidGrantTokenException, "The grant token is not valid.")
 }
 
@@ -164,6 +164,12 @@ impl GrantBook {
             .filter(|e| now >= e.created_at + self.propagation_delay || e.tokens.iter().any(|t| presented.contains(t)))
             .map(|e| &e.grant)
             .collect())
+    }
+
+    /// Whether `token` is the token of one of this book's grants.
+    pub fn knows(&self, token: &str) -> bool {
+        let hash = token_hash(token);
+        self.entries.values().any(|e| e.tokens.contains(&hash))
     }
 
     /// The grant a token belongs to, for `RetireGrant` by token.

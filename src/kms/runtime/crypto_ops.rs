@@ -370,13 +370,14 @@ impl<C: Clock> Runtime<C> {
             .resolve_for(caller, destination_key_id)
             .is_ok_and(|d| d.arn == source_key.arn);
         let on_same_key = [("kms:ReEncryptOnSameKey", if same_key { "true" } else { "false" })];
+        let (from_tokens, to_tokens) = tokens_of_each(source, destination, grant_tokens)?;
         let source_arn = source_key.arn.clone();
         let source_id = source.for_crypto(
             caller,
             "kms:ReEncryptFrom",
             &source_arn,
             source_context,
-            grant_tokens,
+            &from_tokens,
             &on_same_key,
         )?;
         let destination_id = destination.for_crypto(
@@ -384,7 +385,7 @@ impl<C: Clock> Runtime<C> {
             "kms:ReEncryptTo",
             destination_key_id,
             destination_context,
-            grant_tokens,
+            &to_tokens,
             &on_same_key,
         )?;
         let source_key = source.resolve(&source_id)?;
@@ -441,4 +442,32 @@ impl<C: Clock> Runtime<C> {
         }
         Ok(random_bytes(n))
     }
+}
+
+/// The grant tokens each side of a `ReEncrypt` uses: all of them on one
+/// partition; across two (another account's key), each partition the
+/// tokens of its own grants, since a token names one grant of one key. A
+/// token neither partition knows is invalid, as on one partition.
+fn tokens_of_each<C: Clock>(
+    source: &Runtime<C>,
+    destination: &Runtime<C>,
+    tokens: &[String],
+) -> Result<(Vec<String>, Vec<String>), KmsError> {
+    if std::ptr::eq(source, destination) {
+        return Ok((tokens.to_vec(), tokens.to_vec()));
+    }
+    let (mut from, mut to) = (Vec::new(), Vec::new());
+    for token in tokens {
+        let (in_source, in_destination) = (source.grants.knows(token), destination.grants.knows(token));
+        if !in_source && !in_destination {
+            return Err(crate::kms::grant_book::invalid_token());
+        }
+        if in_source {
+            from.push(token.clone());
+        }
+        if in_destination {
+            to.push(token.clone());
+        }
+    }
+    Ok((from, to))
 }
