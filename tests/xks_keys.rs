@@ -7,13 +7,14 @@
 //! stores*, "Double encryption"; XKS Proxy API spec, *Error Codes, KMS
 //! Considerations* for the failures). `docs/custom-key-stores.md`.
 
-use std::sync::Arc;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
 use keyward::eval::Caller;
 use keyward::kms::op::Json;
-use keyward::kms::runtime::SimulatedClock;
+use keyward::kms::runtime::{ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, SimulatedClock, XksProxies};
 use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
 use keyward::store::SqliteStore;
 use keyward::xks::proxies::HttpProxies;
@@ -36,7 +37,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn open_with(dir: &std::path::Path, proxies: HttpProxies) -> Kms {
+fn open_with(dir: &std::path::Path, proxies: impl XksProxies + 'static) -> Kms {
     let store = Box::new(SqliteStore::open(&dir.join("state")).unwrap());
     Service::open(
         store,
@@ -49,7 +50,11 @@ fn open_with(dir: &std::path::Path, proxies: HttpProxies) -> Kms {
 }
 
 fn open(dir: &std::path::Path) -> Kms {
-    open_with(dir, HttpProxies::plain_http_loopback())
+    // A busy test machine may take longer than AWS's 250 ms.
+    open_with(
+        dir,
+        HttpProxies::plain_http_loopback().with_timeout(Duration::from_secs(5)),
+    )
 }
 
 fn call(kms: &Kms, operation: &str, request: Value) -> Result<Value, KmsError> {
@@ -103,6 +108,25 @@ fn connection(kms: &Kms, store: &Value) -> (String, Value) {
     )
 }
 
+/// `ConnectCustomKeyStore`, then the store's connection once its health
+/// check is done (the call answers while the store is `CONNECTING`).
+fn connect(kms: &Kms, store: &Value) -> (String, Value) {
+    ok(kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    settled(kms, store)
+}
+
+/// The store's connection once it is no longer `CONNECTING`.
+fn settled(kms: &Kms, store: &Value) -> (String, Value) {
+    for _ in 0..3000 {
+        let state = connection(kms, store);
+        if state.0 != "CONNECTING" {
+            return state;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("store {store} is still CONNECTING");
+}
+
 fn xks_key(kms: &Kms, store: &Value, external: &str) -> Result<Value, KmsError> {
     call(
         kms,
@@ -125,7 +149,7 @@ fn an_external_key_store_key_encrypts_through_its_proxy_and_fails_once_the_proxy
     let running = proxy(&dir, &["k1", "k2"]);
     let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
     assert_eq!(connection(&kms, &store), ("DISCONNECTED".to_owned(), Value::Null));
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     assert_eq!(connection(&kms, &store), ("CONNECTED".to_owned(), Value::Null));
 
     let key = xks_key(&kms, &store, "k1").unwrap();
@@ -205,7 +229,7 @@ fn an_external_key_store_key_encrypts_through_its_proxy_and_fails_once_the_proxy
     );
     assert_eq!(stopped.name, ErrorName::KMSInvalidStateException);
     ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     assert_eq!(
         connection(&kms, &store),
         ("FAILED".to_owned(), json!("XKS_PROXY_NOT_REACHABLE"))
@@ -214,8 +238,9 @@ fn an_external_key_store_key_encrypts_through_its_proxy_and_fails_once_the_proxy
 }
 
 /// The secret the proxy refuses: `XksProxyIncorrectAuthenticationCredentialException`
-/// when a public store is created, `FAILED` with `INVALID_CREDENTIALS` when
-/// a store connects.
+/// when a public store is created or updated (KMS asks the proxy's health
+/// with the new values first: developer guide, *Edit external key store
+/// properties*), `FAILED` with `INVALID_CREDENTIALS` when a store connects.
 #[test]
 fn a_credential_the_proxy_refuses_fails_the_connection_with_invalid_credentials() {
     let dir = temp_dir("credentials");
@@ -228,16 +253,29 @@ fn a_credential_the_proxy_refuses_fails_the_connection_with_invalid_credentials(
     );
 
     let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     assert_eq!(connection(&kms, &store).0, "CONNECTED");
-    ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
-    ok(
-        &kms,
-        "UpdateCustomKeyStore",
-        json!({"CustomKeyStoreId": store,
-            "XksProxyAuthenticationCredential": {"AccessKeyId": ACCESS_KEY, "RawSecretAccessKey": WRONG_SECRET}}),
+    let wrong_credential = json!({"CustomKeyStoreId": store,
+        "XksProxyAuthenticationCredential": {"AccessKeyId": ACCESS_KEY, "RawSecretAccessKey": WRONG_SECRET}});
+    // Connected: the credential may change, once the proxy takes it.
+    let refused_update = refused(&kms, "UpdateCustomKeyStore", wrong_credential.clone());
+    assert_eq!(
+        refused_update.name,
+        ErrorName::XksProxyIncorrectAuthenticationCredentialException
     );
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    let refused_update = refused(&kms, "UpdateCustomKeyStore", wrong_credential);
+    assert_eq!(
+        refused_update.name,
+        ErrorName::XksProxyIncorrectAuthenticationCredentialException
+    );
+
+    // A VPC endpoint service store is not reached while it is disconnected:
+    // the wrong credential shows when it connects. (One store per proxy URI.)
+    ok(&kms, "DeleteCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    let private = create_store(&kms, "private", &running.address, WRONG_SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
+    connect(&kms, &private);
+    let store = private;
     assert_eq!(
         connection(&kms, &store),
         ("FAILED".to_owned(), json!("INVALID_CREDENTIALS"))
@@ -255,7 +293,7 @@ fn a_ciphertext_does_not_decrypt_through_a_proxy_holding_other_material_for_its_
     let kms = open(&dir);
     let first = proxy(&dir, &["k1"]);
     let store = create_store(&kms, "xks", &first.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     let key_id = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
     let sealed = ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "c2VjcmV0"}));
     drop(first);
@@ -268,7 +306,7 @@ fn a_ciphertext_does_not_decrypt_through_a_proxy_holding_other_material_for_its_
         "UpdateCustomKeyStore",
         json!({"CustomKeyStoreId": store, "XksProxyUriEndpoint": format!("http://{}", second.address)}),
     );
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     let e = refused(&kms, "Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]}));
     assert_eq!(e.name, ErrorName::KMSInvalidStateException);
     assert!(e.message.contains("ciphertext or encryption context"), "{}", e.message);
@@ -296,7 +334,7 @@ fn a_proxy_that_does_not_answer_in_time_fails_the_connection_with_xks_proxy_time
     let address = silent.local_addr().unwrap().to_string();
     // VPC endpoint service connectivity: no health check while creating.
     let store = create_store(&kms, "silent", &address, SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     assert_eq!(
         connection(&kms, &store),
         ("FAILED".to_owned(), json!("XKS_PROXY_TIMED_OUT"))
@@ -369,7 +407,7 @@ fn a_blob_needs_both_layers_to_decrypt() {
     let running = proxy(&dir, &["k1"]);
     let live = format!("http://{}", running.address);
     let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
-    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    connect(&kms, &store);
     let key_id = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
     let double = ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "Ym90aA=="}));
 
@@ -380,7 +418,7 @@ fn a_blob_needs_both_layers_to_decrypt() {
             "UpdateCustomKeyStore",
             json!({"CustomKeyStoreId": store, "XksProxyUriEndpoint": endpoint}),
         );
-        ok(kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+        connect(kms, &store);
     };
     endpoint(&kms, "https://xks.example.com");
     let e = refused(&kms, "Decrypt", json!({"CiphertextBlob": double["CiphertextBlob"]}));
@@ -393,5 +431,194 @@ fn a_blob_needs_both_layers_to_decrypt() {
     assert_eq!(e.name, ErrorName::InvalidCiphertextException);
     let opened = ok(&kms, "Decrypt", json!({"CiphertextBlob": double["CiphertextBlob"]}));
     assert_eq!(opened["Plaintext"], "Ym90aA==");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// [`HttpProxies`] whose calls for one KMS operation stop at a gate: each
+/// says it arrived, then waits until the test lets it through.
+struct Gated {
+    proxies: HttpProxies,
+    operation: &'static str,
+    arrived: Mutex<Sender<()>>,
+    gate: Mutex<Receiver<()>>,
+}
+
+impl Gated {
+    /// Gated proxies, the sender that opens the gate and the receiver of arrivals.
+    fn new(operation: &'static str) -> (Gated, Sender<()>, Receiver<()>) {
+        let (arrived, arrivals) = channel();
+        let (open_gate, gate) = channel();
+        let gated = Gated {
+            proxies: HttpProxies::plain_http_loopback().with_timeout(Duration::from_secs(5)),
+            operation,
+            arrived: Mutex::new(arrived),
+            gate: Mutex::new(gate),
+        };
+        (gated, open_gate, arrivals)
+    }
+
+    fn pass(&self, request: &ProxyRequest<'_>) {
+        if request.operation == self.operation {
+            self.arrived.lock().unwrap().send(()).unwrap();
+            self.gate.lock().unwrap().recv().unwrap();
+        }
+    }
+}
+
+impl XksProxies for Gated {
+    fn plain_http_loopback(&self) -> bool {
+        true
+    }
+
+    fn health(&self, target: &ProxyTarget<'_>, request: &ProxyRequest<'_>) -> Result<Vec<String>, ProxyFailure> {
+        self.pass(request);
+        self.proxies.health(target, request)
+    }
+
+    fn key_metadata(
+        &self,
+        target: &ProxyTarget<'_>,
+        key_id: &str,
+        request: &ProxyRequest<'_>,
+    ) -> Result<ExternalKeyMetadata, ProxyFailure> {
+        self.proxies.key_metadata(target, key_id, request)
+    }
+
+    fn encrypt(
+        &self,
+        target: &ProxyTarget<'_>,
+        key_id: &str,
+        plaintext: &[u8],
+        aad: &[u8],
+        request: &ProxyRequest<'_>,
+    ) -> Result<keyward::crypto::OuterLayer, ProxyFailure> {
+        self.pass(request);
+        self.proxies.encrypt(target, key_id, plaintext, aad, request)
+    }
+
+    fn decrypt(
+        &self,
+        target: &ProxyTarget<'_>,
+        key_id: &str,
+        sealed: &keyward::crypto::OuterLayer,
+        aad: &[u8],
+        request: &ProxyRequest<'_>,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, ProxyFailure> {
+        self.proxies.decrypt(target, key_id, sealed, aad, request)
+    }
+}
+
+/// The service waits for a proxy with its state unlocked: while an
+/// `Encrypt` under an external key store key waits on its proxy, calls on a
+/// key of keyward's own (and on the external key's metadata) are answered,
+/// and the waiting call then completes with a blob that decrypts. (AWS's
+/// proxy timeout is 250 ms, XKS Proxy API spec, *KMS Considerations*; a
+/// proxy call under a lock would stall every caller that long.)
+#[test]
+fn a_call_on_an_ordinary_key_is_answered_while_another_waits_on_its_proxy() {
+    let dir = temp_dir("unlocked");
+    let (gated, open_gate, arrivals) = Gated::new("Encrypt");
+    let kms = Arc::new(open_with(&dir, gated));
+    let running = proxy(&dir, &["k1"]);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    connect(&kms, &store);
+    let external = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
+    let own = ok(&kms, "CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let waiting = {
+        let (kms, events, external) = (Arc::clone(&kms), Arc::clone(&events), external.clone());
+        std::thread::spawn(move || {
+            let sealed = call(&kms, "Encrypt", json!({"KeyId": external, "Plaintext": "c2xvdw=="}));
+            events.lock().unwrap().push("external key answered");
+            sealed
+        })
+    };
+    arrivals.recv().unwrap();
+    events.lock().unwrap().push("proxy call waiting");
+
+    // On another thread, so that a call stuck behind the proxy fails the
+    // test instead of hanging it.
+    let (answered, answers) = channel();
+    {
+        let (kms, events, own, external) = (Arc::clone(&kms), Arc::clone(&events), own.clone(), external.clone());
+        std::thread::spawn(move || {
+            let sealed = ok(&kms, "Encrypt", json!({"KeyId": own, "Plaintext": "ZmFzdA=="}));
+            let opened = ok(&kms, "Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]}));
+            let described = ok(&kms, "DescribeKey", json!({"KeyId": external}));
+            events.lock().unwrap().push("own key answered");
+            answered.send((opened, described)).unwrap();
+        });
+    }
+    let (opened, described) = answers
+        .recv_timeout(Duration::from_secs(120))
+        .expect("a call on an ordinary key waited for another call's proxy");
+    assert_eq!(opened["Plaintext"], "ZmFzdA==");
+    assert_eq!(described["KeyMetadata"]["Origin"], "EXTERNAL_KEY_STORE");
+
+    open_gate.send(()).unwrap();
+    let sealed = waiting.join().unwrap().unwrap();
+    assert_eq!(
+        *events.lock().unwrap(),
+        ["proxy call waiting", "own key answered", "external key answered"]
+    );
+    assert_eq!(blob(&sealed)[..3], *b"KW\x02");
+    let opened = ok(&kms, "Decrypt", json!({"CiphertextBlob": sealed["CiphertextBlob"]}));
+    assert_eq!(opened["Plaintext"], "c2xvdw==");
+    // The proxy was asked once: the call ran again with its answer rather
+    // than asking a second time.
+    assert!(arrivals.try_recv().is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `ConnectCustomKeyStore` answers at once and the store is `CONNECTING`
+/// while its proxy's health check runs, then `CONNECTED` ("The
+/// ConnectCustomKeyStore operation succeeds quickly before the connection
+/// process is complete. To determine whether the connection process is
+/// successful, view the connection state": developer guide,
+/// *Troubleshooting external key stores*). Meanwhile no key can be made in
+/// the store, and it cannot be updated or connected twice.
+#[test]
+fn a_store_is_connecting_while_its_health_check_runs_then_connected() {
+    let dir = temp_dir("connecting");
+    let (gated, open_gate, arrivals) = Gated::new("ConnectCustomKeyStore");
+    let kms = open_with(&dir, gated);
+    let running = proxy(&dir, &["k1"]);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    arrivals.recv().unwrap();
+    assert_eq!(connection(&kms, &store), ("CONNECTING".to_owned(), Value::Null));
+    assert_eq!(
+        xks_key(&kms, &store, "k1").unwrap_err().name,
+        ErrorName::CustomKeyStoreInvalidStateException
+    );
+    let renamed = refused(
+        &kms,
+        "UpdateCustomKeyStore",
+        json!({"CustomKeyStoreId": store, "NewCustomKeyStoreName": "other"}),
+    );
+    assert_eq!(renamed.name, ErrorName::CustomKeyStoreInvalidStateException);
+    // Connecting again is a success that starts no second check.
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+
+    open_gate.send(()).unwrap();
+    assert_eq!(settled(&kms, &store), ("CONNECTED".to_owned(), Value::Null));
+    assert!(arrivals.try_recv().is_err());
+    let key = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
+    ok(&kms, "Encrypt", json!({"KeyId": key, "Plaintext": "aGk="}));
+
+    // Stopped before the check comes back: FAILED, with its code, once the
+    // service closes.
+    ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    arrivals.recv().unwrap();
+    drop(running);
+    open_gate.send(()).unwrap();
+    drop(kms);
+    let kms = open(&dir);
+    assert_eq!(
+        connection(&kms, &store),
+        ("FAILED".to_owned(), json!("XKS_PROXY_NOT_REACHABLE"))
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

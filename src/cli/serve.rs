@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// `--test-mode`. See docs/custom-key-stores.md.
     #[arg(long)]
     pub xks_plain_http: bool,
+    /// How long a call to an external key store proxy may take before it
+    /// fails as timed out (AWS KMS waits 250 ms).
+    #[arg(long, default_value_t = 250, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub xks_timeout_ms: u64,
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
@@ -103,6 +107,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         state_dir: state_dir.clone(),
         test_mode: args.test_mode,
         xks_plain_http: args.xks_plain_http,
+        xks_timeout: std::time::Duration::from_millis(args.xks_timeout_ms),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
         access_log: !args.quiet,

@@ -6,6 +6,7 @@
 mod actions;
 mod authorize;
 mod authorizer_builder;
+mod connection_checks;
 mod create_grant;
 mod durability;
 mod error;

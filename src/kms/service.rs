@@ -7,7 +7,11 @@
 //! 2. pick the partition: the one a key ARN or a ciphertext names, else the
 //!    caller's own (`route`);
 //! 3. run the operation on that partition's runtime, which validates,
-//!    resolves the key, authorizes through the evaluator and audits;
+//!    resolves the key, authorizes through the evaluator and audits; a call
+//!    that needs an external key store proxy is undone at its first proxy
+//!    call without an answer, the proxy is called with the state unlocked,
+//!    and the call runs again from step 1 with the answer (`ProxyCalls`), so
+//!    a slow proxy holds up no other call;
 //! 4. commit the rows the call changed and its audit records in one
 //!    transaction; if that fails, undo the call in memory and answer
 //!    `KMSInternalException`, so nothing of it stays in effect;
@@ -17,10 +21,11 @@
 //! once a call commits a row in it, so an unauthorized caller creates none.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
+use super::connection_checks::ConnectionChecks;
 use super::error::{ErrorName, KmsError};
-use super::runtime::{Clock, Runtime};
+use super::runtime::{Clock, ProxyCall, ProxyCalls, Runtime};
 use super::store::{Change, Commit, Partition, Receipt, Row, Seq, Store};
 use super::{AuditDurability, Authorizer};
 use crate::eval::Caller;
@@ -29,6 +34,11 @@ use crate::store::StoreError;
 /// How many times a call is run again after another process committed
 /// between its catch-up and its commit.
 const CONFLICT_RETRIES: usize = 8;
+
+/// The most proxy calls one KMS call makes (`ReEncrypt` between two keys of
+/// external key stores makes two), with room for a round that went another
+/// way because the state changed while a proxy answered.
+const PROXY_ROUNDS: usize = 8;
 
 /// Where an operation runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +115,8 @@ pub struct Service<C: Clock + Clone> {
     durability: AuditDurability,
     /// How keys of external key stores reach their proxies.
     xks: Option<super::runtime::SharedProxies>,
+    /// The health checks of connecting stores.
+    checks: ConnectionChecks,
     inner: Mutex<Inner<C>>,
 }
 
@@ -114,6 +126,8 @@ enum Attempt<R> {
     Committed(R, Option<Receipt>),
     /// Another process committed first; the call was undone.
     Conflict,
+    /// The call needs this proxy call's answer; it was undone.
+    Wants(Box<ProxyCall>),
 }
 
 struct Inner<C: Clock> {
@@ -153,6 +167,10 @@ fn internal(error: &StoreError) -> KmsError {
     )
 }
 
+fn locked_calls(calls: &Mutex<ProxyCalls>) -> MutexGuard<'_, ProxyCalls> {
+    calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn locked<C: Clock>(mutex: &Mutex<Inner<C>>) -> MutexGuard<'_, Inner<C>> {
     mutex.lock().unwrap_or_else(|poisoned| {
         // A panic while a call held the lock may have left a runtime half
@@ -180,6 +198,7 @@ impl<C: Clock + Clone> Service<C> {
             default_account: default_account.to_owned(),
             durability: AuditDurability::Sync,
             xks: None,
+            checks: ConnectionChecks::default(),
             inner: Mutex::new(Inner {
                 seq: 0,
                 partitions: BTreeMap::new(),
@@ -222,6 +241,7 @@ impl<C: Clock + Clone> Service<C> {
         }
         inner.seq = snapshot.seq;
         inner.stale = false;
+        self.start_checks(inner, inner.partitions.keys());
         Ok(())
     }
 
@@ -241,7 +261,88 @@ impl<C: Clock + Clone> Service<C> {
             runtime.xks = Some(std::sync::Arc::clone(&proxies));
         }
         self.xks = Some(proxies);
+        // Stores left connecting by a process that stopped.
+        let inner = locked(&self.inner);
+        self.start_checks(&inner, inner.partitions.keys());
+        drop(inner);
         self
+    }
+
+    /// Starts the health checks that connecting stores of `partitions`
+    /// wait for (`connection_checks`).
+    fn start_checks<'a>(&self, inner: &Inner<C>, partitions: impl Iterator<Item = &'a Partition>) {
+        let Some(proxies) = &self.xks else { return };
+        for partition in partitions {
+            let Some(runtime) = inner.partitions.get(partition) else {
+                continue;
+            };
+            for (store_id, call) in runtime.connection_checks() {
+                self.checks.start(proxies, partition, &store_id, call);
+            }
+        }
+    }
+
+    /// Applies the health checks that came back, in a transaction of their
+    /// own; a store whose outcome could not be saved is checked again.
+    fn apply_checks(&self, inner: &mut Inner<C>) {
+        let finished = self.checks.take_finished();
+        if finished.is_empty() {
+            return;
+        }
+        let mut touched: Vec<Partition> = Vec::new();
+        for f in finished {
+            if let Some(runtime) = inner.partitions.get_mut(&f.partition) {
+                runtime.finish_connection(&f.store_id, &f.call, f.answer);
+                if !touched.contains(&f.partition) {
+                    touched.push(f.partition);
+                }
+            }
+        }
+        let changes: Vec<Change> = touched
+            .iter()
+            .filter_map(|p| inner.partitions.get(p).map(|rt| (p, rt.changes())))
+            .flat_map(|(p, rows)| {
+                rows.into_iter().map(|row| Change {
+                    partition: p.clone(),
+                    row,
+                })
+            })
+            .collect();
+        if changes.is_empty() {
+            return;
+        }
+        let base = inner.seq;
+        let outcome = self.store.commit(Commit {
+            changes,
+            audit: Vec::new(),
+            base,
+        });
+        for p in &touched {
+            if let Some(rt) = inner.partitions.get_mut(p) {
+                match outcome {
+                    Ok(_) => rt.settle(),
+                    Err(_) => rt.rollback(),
+                }
+            }
+        }
+        match outcome {
+            Ok(seq) => inner.seq = seq,
+            Err(_) => self.start_checks(inner, touched.iter()),
+        }
+    }
+
+    /// Waits for the health checks still running and applies them: for a
+    /// front end that is about to stop (a CLI command), so that a store it
+    /// connected does not stay `CONNECTING`. Dropping the service does it too.
+    pub fn finish_connection_checks(&self) {
+        if self.xks.is_none() {
+            return;
+        }
+        self.checks.wait();
+        let mut inner = locked(&self.inner);
+        if self.catch_up(&mut inner).is_ok() {
+            self.apply_checks(&mut inner);
+        }
     }
 
     /// When the audit records of calls that change nothing are durable.
@@ -293,7 +394,10 @@ impl<C: Clock + Clone> Service<C> {
     /// state has already waited for its commit.
     pub fn answer<O: Operation<C>>(&self, caller: &Caller, region: &str, operation: &O) -> Answer<O::Response> {
         let own = Partition::new(self.account_of(caller), region);
-        for _ in 0..CONFLICT_RETRIES {
+        // Proxy calls are made between rounds, with the state unlocked.
+        let calls = self.xks.as_ref().map(|_| Arc::new(Mutex::new(ProxyCalls::default())));
+        let (mut conflicts, mut rounds) = (0, 0);
+        while conflicts < CONFLICT_RETRIES && rounds <= PROXY_ROUNDS {
             let route = |inner: &Inner<C>| {
                 let place = |target: Target| inner.place(&own, target);
                 let first = place(operation.target());
@@ -304,17 +408,26 @@ impl<C: Clock + Clone> Service<C> {
                 Some(destination) => operation.run_across(runtime, destination, caller),
                 None => operation.run(runtime, caller),
             };
-            match self.attempt(&own, route, run) {
+            match self.attempt(&own, route, run, calls.as_ref()) {
                 Ok(Attempt::Committed(result, receipt)) => return Answer { result, receipt },
                 // Another process wrote first: undone; catch up and run again.
-                Ok(Attempt::Conflict) => continue,
+                Ok(Attempt::Conflict) => conflicts += 1,
+                Ok(Attempt::Wants(call)) => {
+                    rounds += 1;
+                    if let (Some(calls), Some(proxies)) = (&calls, &self.xks) {
+                        // This call's own book: no other thread waits on it.
+                        locked_calls(calls).file(*call, proxies.as_ref());
+                    }
+                }
                 Err(error) => return Answer::from(Err(error)),
             }
         }
-        Answer::from(Err(KmsError::new(
-            ErrorName::KMSInternalException,
-            "The state kept changing under this request; it was not carried out. Retry it.",
-        )))
+        let message = if rounds > PROXY_ROUNDS {
+            "The request needed more calls to the external key store proxy than keyward makes for one request; it was not carried out."
+        } else {
+            "The state kept changing under this request; it was not carried out. Retry it."
+        };
+        Answer::from(Err(KmsError::new(ErrorName::KMSInternalException, message)))
     }
 
     /// The partition a call of `caller` in `region` that names `target`
@@ -347,12 +460,14 @@ impl<C: Clock + Clone> Service<C> {
         f: impl FnOnce(&mut Runtime<C>, Option<&mut Runtime<C>>) -> R,
     ) -> Result<R, KmsError> {
         let second = other.filter(|p| *p != partition).cloned();
-        match self.attempt(partition, |_| (partition.clone(), second), f)? {
+        // A command that prints as it goes cannot run twice: its proxy
+        // calls are made at once.
+        match self.attempt(partition, |_| (partition.clone(), second), f, None)? {
             Attempt::Committed(result, receipt) => match receipt.map(Receipt::wait) {
                 Some(Err(e)) => Err(internal(&e)),
                 _ => Ok(result),
             },
-            Attempt::Conflict => Err(KmsError::new(
+            Attempt::Conflict | Attempt::Wants(_) => Err(KmsError::new(
                 ErrorName::KMSInternalException,
                 "Another process changed the state during this command, so it was undone. Run it again.",
             )),
@@ -362,15 +477,19 @@ impl<C: Clock + Clone> Service<C> {
     /// One try of a call: catch up, pick the partition (and the second
     /// partition a call across two reaches), run, apply what it changes in
     /// other partitions (the copies of a multi-Region key), commit every
-    /// partition's changed rows and audit records in one transaction.
+    /// partition's changed rows and audit records in one transaction. With
+    /// `calls`, proxy calls are answered from it, and a run that wants one
+    /// it has not made is undone ([`Attempt::Wants`]).
     fn attempt<R>(
         &self,
         own: &Partition,
         route: impl FnOnce(&Inner<C>) -> (Partition, Option<Partition>),
         run: impl FnOnce(&mut Runtime<C>, Option<&mut Runtime<C>>) -> R,
+        calls: Option<&Arc<Mutex<ProxyCalls>>>,
     ) -> Result<Attempt<R>, KmsError> {
         let mut inner = locked(&self.inner);
         self.catch_up(&mut inner).map_err(|e| internal(&e))?;
+        self.apply_checks(&mut inner);
         let (partition, second) = route(&inner);
         let base = inner.seq;
         // The second partition's runtime is taken out of the cache while the
@@ -385,7 +504,32 @@ impl<C: Clock + Clone> Service<C> {
             .entry(partition.clone())
             .or_insert_with(|| self.new_runtime(&partition));
         runtime.sweep();
+        if let Some(calls) = calls {
+            locked_calls(calls).begin_round();
+        }
+        runtime.proxy_calls = calls.cloned();
+        if let Some(other) = other.as_mut() {
+            other.proxy_calls = calls.cloned();
+        }
         let result = run(runtime, other.as_mut());
+        runtime.proxy_calls = None;
+        if let Some(other) = other.as_mut() {
+            other.proxy_calls = None;
+        }
+        if let Some(call) = calls.and_then(|c| locked_calls(c).take_wanted()) {
+            // Undone, audit records and all: the call runs again once the
+            // proxy has answered. (Its result may hold a plaintext: dropped,
+            // and zeroized by its own types.)
+            drop(result);
+            for rt in std::iter::once(&mut *runtime).chain(other.as_mut()) {
+                let _ = (rt.take_outbox(), rt.audit.drain());
+                rt.rollback();
+            }
+            if let (Some(p), Some(rt)) = (second, other) {
+                inner.partitions.insert(p, rt);
+            }
+            return Ok(Attempt::Wants(Box::new(call)));
+        }
         let mut crossings: Vec<_> = runtime
             .take_outbox()
             .into_iter()
@@ -461,6 +605,9 @@ impl<C: Clock + Clone> Service<C> {
                 _ => None,
             })
             .collect();
+        let connecting = changes.iter().any(
+            |c| matches!(&c.row, Row::CustomKeyStore(s) if s.state == super::runtime::ConnectionState::Connecting),
+        );
         let outcome = self.store.commit(Commit { changes, audit, base });
         for p in &touched {
             if let Some(rt) = inner.partitions.get_mut(p) {
@@ -478,6 +625,9 @@ impl<C: Clock + Clone> Service<C> {
                         Some(p) => inner.key_index.insert(at, p),
                         None => inner.key_index.remove(&at),
                     };
+                }
+                if connecting {
+                    self.start_checks(&inner, touched.iter());
                 }
                 Ok(Attempt::Committed(result, None))
             }
@@ -616,5 +766,11 @@ impl<R> Answer<R> {
             result: self.result.and_then(f),
             receipt: self.receipt,
         }
+    }
+}
+
+impl<C: Clock + Clone> Drop for Service<C> {
+    fn drop(&mut self) {
+        self.finish_connection_checks();
     }
 }

@@ -59,6 +59,9 @@ pub struct Config {
     /// Let external key stores use a proxy at an `http://` loopback
     /// endpoint (the model takes `https://` only); implied by `test_mode`.
     pub xks_plain_http: bool,
+    /// How long a call to an external key store proxy may take
+    /// (`crate::xks::proxies::DEFAULT_TIMEOUT`, AWS's 250 ms, unless set).
+    pub xks_timeout: std::time::Duration,
     pub max_body_bytes: usize,
     /// The most connections served at once (at least 1).
     pub max_connections: usize,
@@ -116,7 +119,7 @@ impl Server {
         .with_audit_durability(config.audit_durability)
         .with_xks_proxies(Arc::new(crate::xks::proxies::HttpProxies {
             plain_http_loopback: config.test_mode || config.xks_plain_http,
-            timeout: crate::xks::proxies::DEFAULT_TIMEOUT,
+            timeout: config.xks_timeout,
         }));
         let kms = std::sync::Arc::new(kms);
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;

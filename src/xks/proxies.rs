@@ -12,10 +12,13 @@ use super::client::{HttpTransport, RequestMetadata, TransportError, XksClient, X
 use crate::crypto::OuterLayer;
 use crate::kms::runtime::{plain_loopback, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, XksProxies};
 
-/// How long keyward waits for a proxy. AWS KMS waits 250 ms (XKS Proxy
-/// API spec, *KMS Considerations*); keyward allows 2 s, as its proxy
-/// shares a machine that may be busy (tests, two cores).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long keyward waits for a proxy, as AWS KMS does: "If KMS does not
+/// receive a response from the XKS proxy for any API call within 250ms, KMS
+/// will time out and the corresponding KMS API call will fail" (XKS Proxy
+/// API spec, `Decrypt` and `GetHealthStatus`, *KMS Considerations*,
+/// <https://github.com/aws/aws-kms-xksproxy-api-spec>). The service waits
+/// with its state unlocked, so other calls go on meanwhile.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// Calls proxies at `http://` loopback endpoints.
 #[derive(Debug, Clone)]
@@ -32,6 +35,12 @@ impl HttpProxies {
             plain_http_loopback: true,
             timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// The same proxies, waiting `timeout` for each instead of
+    /// [`DEFAULT_TIMEOUT`] (`keyward serve --xks-timeout-ms`).
+    pub fn with_timeout(self, timeout: Duration) -> HttpProxies {
+        HttpProxies { timeout, ..self }
     }
 
     fn client(&self, target: &ProxyTarget<'_>) -> Result<XksClient<HttpTransport>, ProxyFailure> {

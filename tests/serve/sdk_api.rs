@@ -58,6 +58,9 @@ fn an_external_key_store_with_a_live_proxy_connects_and_doubly_encrypts_over_the
         &[
             "--ephemeral",
             "--xks-plain-http",
+            // A busy test machine may take longer than AWS's 250 ms.
+            "--xks-timeout-ms",
+            "5000",
             "--accounts",
             accounts.to_str().expect("a UTF-8 path"),
         ],

@@ -117,12 +117,16 @@ fn generate<C: Clock>(
         check_region(spec, &rt.region)?;
         dry_run(dry)?;
         let internal = |_| KmsError::new(ErrorName::KMSInternalException, "The key pair could not be generated.");
-        let pair = PrivateKey::generate_data_key_pair(spec).map_err(internal)?;
-        let sealed = rt.seal(&id, &pair.private_key_pkcs8, context, caller, name)?;
+        // Drawn once across the rounds of a call that waits for a proxy.
+        let pair = rt.replayed(("data key pair", id.clone(), spec), || {
+            PrivateKey::generate_data_key_pair(spec).map(|p| (p.private_key_pkcs8, p.public_key_spki))
+        });
+        let (private_key_pkcs8, public_key_spki) = pair.map_err(internal)?;
+        let sealed = rt.seal(&id, &private_key_pkcs8, context, caller, name)?;
         Ok(GenerateDataKeyPairResponse {
             private_key_ciphertext_blob: Blob::new(sealed.ciphertext_blob),
-            private_key_plaintext: with_plaintext.then(|| Blob::from(pair.private_key_pkcs8)),
-            public_key: Blob::new(pair.public_key_spki),
+            private_key_plaintext: with_plaintext.then(|| Blob::from(private_key_pkcs8)),
+            public_key: Blob::new(public_key_spki),
             key_id: sealed.key_arn,
             key_pair_spec: spec.as_str().to_owned(),
             key_material_id: sealed.key_material_id,

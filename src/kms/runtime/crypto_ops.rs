@@ -248,10 +248,21 @@ impl<C: Clock> Runtime<C> {
         let internal = || KmsError::new(ErrorName::NotFoundException, "The key has no key material.");
         let key = self.resolve(id)?;
         let current = key.current().ok_or_else(internal)?;
-        let blob = crypto::seal(&current.material, current.id, &key.id, plaintext, context).ok_or_else(internal)?;
+        let seal = || crypto::seal(&current.material, current.id, &key.id, plaintext, context);
         let blob = match self.live_store_of(key) {
-            Some(store) => self.seal_outer(key, store, &blob, caller, operation)?,
-            None => blob,
+            Some(store) => {
+                // The proxy encrypts this blob's body: the same blob when
+                // the call runs again with the proxy's answer.
+                let purpose = (
+                    key.id.clone(),
+                    current.id,
+                    Zeroizing::new(plaintext.to_vec()),
+                    context.clone(),
+                );
+                let inner = self.replayed(purpose, seal).ok_or_else(internal)?;
+                self.seal_outer(key, store, &inner, caller, operation)?
+            }
+            None => seal().ok_or_else(internal)?,
         };
         Ok(Encrypted {
             ciphertext_blob: blob,
@@ -411,7 +422,8 @@ impl<C: Clock> Runtime<C> {
             "kms:GenerateDataKeyWithoutPlaintext"
         };
         let id = self.for_crypto(caller, action, key_id, context, grant_tokens, &[])?;
-        let data_key = random_bytes(bytes);
+        // Drawn once across the rounds of a call that waits for a proxy.
+        let data_key = self.replayed(("data key", id.clone(), bytes), || random_bytes(bytes));
         let operation = if with_plaintext {
             "GenerateDataKey"
         } else {

@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::external_key_store::{connection_error_code, live, store_error, ProxySecret};
+use super::external_key_store::{connection_error_code, healthy, live, store_error, ProxySecret};
 use super::page::{self, Page, Paging};
 use super::{Clock, Runtime};
 use crate::eval::Caller;
@@ -362,12 +362,15 @@ impl<C: Clock> Runtime<C> {
         Ok(id)
     }
 
-    /// `ConnectCustomKeyStore`: a live store's proxy answers
-    /// `GetHealthStatus` (`CONNECTED`) or the store is `FAILED` with the
-    /// `ConnectionErrorCode` of the failure; a simulated store connects at
-    /// once, or fails with `XKS_PROXY_NOT_REACHABLE` for a proxy under
-    /// `.invalid`. Already connected (or connecting) is a success; `FAILED`
-    /// and `DISCONNECTING` are refused.
+    /// `ConnectCustomKeyStore`: a live store is `CONNECTING` until its
+    /// proxy's `GetHealthStatus` is answered, which the service asks after
+    /// this call (\[`Runtime::finish_connection`\]); "The
+    /// ConnectCustomKeyStore operation succeeds quickly before the
+    /// connection process is complete" (developer guide, *Troubleshooting
+    /// external key stores*). A simulated store connects at once, or fails
+    /// with `XKS_PROXY_NOT_REACHABLE` for a proxy under `.invalid`. Already
+    /// connected (or connecting) is a success; `FAILED` and `DISCONNECTING`
+    /// are refused.
     pub(super) fn connect_custom_key_store_call(&mut self, caller: &Caller, id: &str) -> Result<(), KmsError> {
         self.authorize_store_action(caller, "kms:ConnectCustomKeyStore")?;
         let store = self.store(id)?;
@@ -384,28 +387,60 @@ impl<C: Clock> Runtime<C> {
             ConnectionState::Connected => return Ok(()),
             ConnectionState::Connecting | ConnectionState::Disconnected => {}
         }
-        let failure = match store.xks.as_ref() {
-            Some(p) if unreachable(&p.uri_endpoint) => Some("XKS_PROXY_NOT_REACHABLE"),
-            Some(p) if live(p) => self
-                .store_health(store, "ConnectCustomKeyStore")
-                .err()
-                .map(|f| connection_error_code(&f)),
-            _ => None,
+        let state = match store.xks.as_ref() {
+            Some(p) if unreachable(&p.uri_endpoint) => Err("XKS_PROXY_NOT_REACHABLE"),
+            Some(p) if live(p) => Ok(ConnectionState::Connecting),
+            _ => Ok(ConnectionState::Connected),
         };
+        self.set_connection(id, state);
+        Ok(())
+    }
+
+    /// The outcome of a connecting store's health check, `call` (made with
+    /// the state unlocked): `CONNECTED`, or `FAILED` with the
+    /// `ConnectionErrorCode` of the failure. Nothing changes unless the
+    /// store is still `CONNECTING` to the proxy `call` asked.
+    pub(crate) fn finish_connection(
+        &mut self,
+        id: &str,
+        call: &super::ProxyCall,
+        answer: Result<super::ProxyAnswer, super::ProxyFailure>,
+    ) {
+        let connecting = self.stores.get(id).filter(|s| s.state == ConnectionState::Connecting);
+        if connecting.and_then(|s| self.health_call(s, &call.operation)).as_ref() != Some(call) {
+            return;
+        }
+        let state = healthy(answer)
+            .map(|()| ConnectionState::Connected)
+            .map_err(|f| connection_error_code(&f));
+        self.set_connection(id, state);
+    }
+
+    /// The health checks the connecting stores wait for.
+    pub(crate) fn connection_checks(&self) -> Vec<(String, super::ProxyCall)> {
+        self.stores
+            .values()
+            .filter(|s| s.state == ConnectionState::Connecting)
+            .filter_map(|s| Some((s.id.clone(), self.health_call(s, "ConnectCustomKeyStore")?)))
+            .collect()
+    }
+
+    /// `CONNECTED` or another state, or `FAILED` with a `ConnectionErrorCode`;
+    /// the store's keys follow.
+    fn set_connection(&mut self, id: &str, state: Result<ConnectionState, &str>) {
         if let Some(store) = self.stores.get_mut(id) {
-            match failure {
-                Some(code) => {
+            match state {
+                Err(code) => {
                     store.state = ConnectionState::Failed;
                     store.error_code = Some(code.to_owned());
                 }
-                None => {
-                    store.state = ConnectionState::Connected;
+                Ok(state) => {
+                    store.state = state;
                     store.error_code = None;
                 }
             }
         }
         self.refresh_keys_of(id);
-        Ok(())
     }
 
     /// `DisconnectCustomKeyStore`: its keys become `Unavailable`.
@@ -566,6 +601,15 @@ impl<C: Clock> Runtime<C> {
         Self::check_backing(&changed, false)?;
         if let Some(proxy) = &changed.xks {
             self.check_endpoint(proxy)?;
+            // KMS asks the proxy for its health with the new values before it
+            // changes them (developer guide, *Edit external key store
+            // properties*; XKS Proxy API spec, `GetHealthStatus`): where it
+            // can reach the proxy, a public one or a connected store's.
+            let reachable = proxy.connectivity == "PUBLIC_ENDPOINT" || changed.state == ConnectionState::Connected;
+            if live(proxy) && reachable && store.xks.as_ref() != Some(proxy) {
+                self.store_health(&changed, "UpdateCustomKeyStore")
+                    .map_err(|f| store_error(&f))?;
+            }
         }
         self.stores.insert(id.to_owned(), changed);
         Ok(())

@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use super::custom_key_stores::{CustomKeyStore, StoreType, XksProxy};
 use super::key::Key;
+use super::proxy_calls::{Ask, Endpoint, ProxyAnswer, ProxyCall};
 use super::{Clock, Runtime};
 use crate::crypto::{self, OuterLayer};
 use crate::eval::Caller;
@@ -90,6 +91,10 @@ pub enum ProxyFailure {
     /// This process may not call such an endpoint: plain HTTP without the
     /// opt-in, or no way to call proxies at all.
     NotAllowed,
+    /// Not made yet: the service makes it with its state unlocked and runs
+    /// the KMS call again with the answer (`proxy_calls`). A caller never
+    /// sees it.
+    Deferred,
 }
 
 /// Calls external key store proxies. Each call is one signed request;
@@ -156,7 +161,7 @@ fn port(text: &str) -> bool {
 /// The spec's messages, one per failure scenario.
 fn message(failure: &ProxyFailure) -> &'static str {
     match failure {
-        ProxyFailure::NotReachable | ProxyFailure::NotAllowed => {
+        ProxyFailure::NotReachable | ProxyFailure::NotAllowed | ProxyFailure::Deferred => {
             "AWS KMS cannot communicate with the external key store proxy. This might be a transient network issue. If you see this error repeatedly, verify that your external key store proxy is active and is connected to the network, and that its endpoint URI is correct in your external keystore."
         }
         ProxyFailure::TimedOut => {
@@ -291,6 +296,17 @@ pub(super) fn check_external_key(key_id: &str, metadata: &ExternalKeyMetadata) -
     }
 }
 
+/// A `GetHealthStatus` answer: a proxy whose every external key manager is
+/// `UNAVAILABLE` is not reachable (API reference, `ConnectionErrorCode`
+/// `XKS_PROXY_NOT_REACHABLE`).
+pub(super) fn healthy(answer: Result<ProxyAnswer, ProxyFailure>) -> Result<(), ProxyFailure> {
+    match answer? {
+        ProxyAnswer::Health(statuses) if statuses.iter().all(|s| s == "UNAVAILABLE") => Err(ProxyFailure::NotReachable),
+        ProxyAnswer::Health(_) => Ok(()),
+        _ => Err(ProxyFailure::InvalidResponse),
+    }
+}
+
 /// Whether keyward calls this store's proxy (an `http://` loopback
 /// endpoint) rather than simulating it (an `https://` one).
 pub(super) fn live(proxy: &XksProxy) -> bool {
@@ -318,48 +334,69 @@ impl<C: Clock> Runtime<C> {
         Ok(())
     }
 
-    /// The proxies and the target of a live store.
-    fn target_of<'a>(
-        &'a self,
-        store: &'a CustomKeyStore,
-    ) -> Result<(&'a dyn XksProxies, ProxyTarget<'a>), ProxyFailure> {
-        let proxies = self
-            .xks
+    /// The endpoint of a live store, if this process may call it.
+    fn endpoint_of(&self, store: &CustomKeyStore) -> Result<Endpoint, ProxyFailure> {
+        self.xks
             .as_deref()
             .filter(|p| p.plain_http_loopback())
             .ok_or(ProxyFailure::NotAllowed)?;
         let proxy = store.xks.as_ref().filter(|p| live(p)).ok_or(ProxyFailure::NotAllowed)?;
         // A store saved without its secret (by an older keyward) cannot sign.
         let secret = proxy.secret.as_ref().ok_or(ProxyFailure::NotAllowed)?;
-        Ok((
-            proxies,
-            ProxyTarget {
-                uri_endpoint: &proxy.uri_endpoint,
-                uri_path: &proxy.uri_path,
-                access_key_id: &proxy.access_key_id,
-                secret,
-                region: &self.region,
-            },
-        ))
+        Ok(Endpoint {
+            uri_endpoint: proxy.uri_endpoint.clone(),
+            uri_path: proxy.uri_path.clone(),
+            access_key_id: proxy.access_key_id.clone(),
+            secret: secret.clone(),
+            region: self.region.clone(),
+        })
     }
 
-    /// `GetHealthStatus` for `operation`; a proxy whose every external key
-    /// manager is `UNAVAILABLE` is not reachable (API reference,
-    /// `ConnectionErrorCode` `XKS_PROXY_NOT_REACHABLE`).
-    pub(super) fn store_health(&self, store: &CustomKeyStore, operation: &str) -> Result<(), ProxyFailure> {
-        let (proxies, target) = self.target_of(store)?;
-        let request_id = super::uuid();
-        let request = ProxyRequest {
-            principal_arn: "",
-            key_arn: None,
-            operation,
-            request_id: &request_id,
-        };
-        let statuses = proxies.health(&target, &request)?;
-        if statuses.iter().all(|s| s == "UNAVAILABLE") {
-            return Err(ProxyFailure::NotReachable);
+    /// Makes `call`: at once, or, when the service makes proxy calls
+    /// outside its lock, from the answers it filed (`proxy_calls`).
+    fn call_proxy(&self, call: ProxyCall) -> Result<ProxyAnswer, ProxyFailure> {
+        match &self.proxy_calls {
+            Some(calls) => calls.lock().unwrap_or_else(|p| p.into_inner()).answer(call),
+            None => call.answer(self.xks.as_deref().ok_or(ProxyFailure::NotAllowed)?),
         }
-        Ok(())
+    }
+
+    /// `make()`, or what the previous round of this call drew for
+    /// `purpose` (`proxy_calls`): a value drawn at random and sent to a
+    /// proxy must be the same when the call runs again with the answer.
+    pub(crate) fn replayed<K, T>(&self, purpose: K, make: impl FnOnce() -> T) -> T
+    where
+        K: PartialEq + Send + 'static,
+        T: Clone + Send + 'static,
+    {
+        match &self.proxy_calls {
+            Some(calls) => calls.lock().unwrap_or_else(|p| p.into_inner()).replayed(purpose, make),
+            None => make(),
+        }
+    }
+
+    /// The `GetHealthStatus` call of `store` for `operation`, if this
+    /// process may call its proxy.
+    pub(super) fn health_call(&self, store: &CustomKeyStore, operation: &str) -> Option<ProxyCall> {
+        Some(ProxyCall {
+            endpoint: self.endpoint_of(store).ok()?,
+            ask: Ask::Health,
+            principal_arn: String::new(),
+            key_arn: None,
+            operation: operation.to_owned(),
+        })
+    }
+
+    /// `GetHealthStatus` for `operation` (`healthy`).
+    pub(super) fn store_health(&self, store: &CustomKeyStore, operation: &str) -> Result<(), ProxyFailure> {
+        let call = ProxyCall {
+            endpoint: self.endpoint_of(store)?,
+            ask: Ask::Health,
+            principal_arn: String::new(),
+            key_arn: None,
+            operation: operation.to_owned(),
+        };
+        healthy(self.call_proxy(call))
     }
 
     /// `CreateKey` in a live store: the proxy's `GetKeyMetadata` for
@@ -373,18 +410,20 @@ impl<C: Clock> Runtime<C> {
         let Some(store) = self.stores.get(store_id).filter(|s| s.xks.as_ref().is_some_and(live)) else {
             return Ok(());
         };
-        let (proxies, target) = self.target_of(store).map_err(|f| create_key_error(&f))?;
-        let request_id = super::uuid();
-        let request = ProxyRequest {
-            principal_arn: &caller.arn,
+        let call = ProxyCall {
+            endpoint: self.endpoint_of(store).map_err(|f| create_key_error(&f))?,
+            ask: Ask::KeyMetadata {
+                key_id: xks_key_id.to_owned(),
+            },
+            principal_arn: caller.arn.clone(),
             key_arn: None,
-            operation: "CreateKey",
-            request_id: &request_id,
+            operation: "CreateKey".to_owned(),
         };
-        let metadata = proxies
-            .key_metadata(&target, xks_key_id, &request)
-            .map_err(|f| create_key_error(&f))?;
-        check_external_key(xks_key_id, &metadata)
+        match self.call_proxy(call) {
+            Ok(ProxyAnswer::KeyMetadata(metadata)) => check_external_key(xks_key_id, &metadata),
+            Ok(_) => Err(create_key_error(&ProxyFailure::InvalidResponse)),
+            Err(f) => Err(create_key_error(&f)),
+        }
     }
 
     /// The live store of `key`, if it is in one: its blobs are doubly
@@ -399,19 +438,28 @@ impl<C: Clock> Runtime<C> {
             .filter(|store| store.xks.as_ref().is_some_and(live))
     }
 
-    /// The proxy call's target, key id and request metadata for `key`.
-    fn key_call<'a>(
-        &'a self,
-        key: &'a Key,
-        store: &'a CustomKeyStore,
-    ) -> Result<(&'a dyn XksProxies, ProxyTarget<'a>, &'a str), KmsError> {
-        let (proxies, target) = self.target_of(store).map_err(|f| crypto_error(&f))?;
+    /// A proxy call on `key`'s external key for `caller`'s `operation`.
+    fn key_call(
+        &self,
+        key: &Key,
+        store: &CustomKeyStore,
+        caller: &Caller,
+        operation: &str,
+        ask: impl FnOnce(String) -> Ask,
+    ) -> Result<ProxyCall, KmsError> {
+        let endpoint = self.endpoint_of(store).map_err(|f| crypto_error(&f))?;
         let external = key
             .custom_key_store
             .as_ref()
-            .and_then(|s| s.xks_key_id.as_deref())
+            .and_then(|s| s.xks_key_id.clone())
             .ok_or_else(|| crypto_error(&ProxyFailure::NotAllowed))?;
-        Ok((proxies, target, external))
+        Ok(ProxyCall {
+            endpoint,
+            ask: ask(external),
+            principal_arn: caller.arn.clone(),
+            key_arn: Some(key.arn.clone()),
+            operation: operation.to_owned(),
+        })
     }
 
     /// Double encryption, outer layer (developer guide, *External key
@@ -427,7 +475,6 @@ impl<C: Clock> Runtime<C> {
         caller: &Caller,
         operation: &str,
     ) -> Result<Vec<u8>, KmsError> {
-        let (proxies, target, external) = self.key_call(key, store)?;
         let internal = || {
             KmsError::new(
                 ErrorName::KMSInternalException,
@@ -435,17 +482,16 @@ impl<C: Clock> Runtime<C> {
             )
         };
         let (header, body) = crypto::inner_parts(blob).map_err(|_| internal())?;
-        let request_id = super::uuid();
-        let request = ProxyRequest {
-            principal_arn: &caller.arn,
-            key_arn: Some(&key.arn),
-            operation,
-            request_id: &request_id,
-        };
-        let outer = proxies
-            .encrypt(&target, external, body, header, &request)
-            .map_err(|f| crypto_error(&f))?;
-        crypto::wrap_outer(header, &outer).ok_or_else(internal)
+        let call = self.key_call(key, store, caller, operation, |key_id| Ask::Encrypt {
+            key_id,
+            plaintext: body.to_vec(),
+            aad: header.to_vec(),
+        })?;
+        match self.call_proxy(call) {
+            Ok(ProxyAnswer::Encrypted(outer)) => crypto::wrap_outer(header, &outer).ok_or_else(internal),
+            Ok(_) => Err(crypto_error(&ProxyFailure::InvalidResponse)),
+            Err(f) => Err(crypto_error(&f)),
+        }
     }
 
     /// The version-1 blob inside the version-2 `blob`, from the proxy's
@@ -461,18 +507,16 @@ impl<C: Clock> Runtime<C> {
     ) -> Result<Vec<u8>, KmsError> {
         let invalid = || KmsError::new(ErrorName::InvalidCiphertextException, "");
         let (header, outer) = crypto::unwrap_outer(blob).map_err(|_| invalid())?;
-        let (proxies, target, external) = self.key_call(key, store)?;
-        let request_id = super::uuid();
-        let request = ProxyRequest {
-            principal_arn: &caller.arn,
-            key_arn: Some(&key.arn),
-            operation,
-            request_id: &request_id,
-        };
-        let body = proxies
-            .decrypt(&target, external, &outer, &header, &request)
-            .map_err(|f| crypto_error(&f))?;
-        Ok(crypto::join_inner(&header, &body))
+        let call = self.key_call(key, store, caller, operation, |key_id| Ask::Decrypt {
+            key_id,
+            sealed: outer,
+            aad: header.to_vec(),
+        })?;
+        match self.call_proxy(call) {
+            Ok(ProxyAnswer::Decrypted(body)) => Ok(crypto::join_inner(&header, &body)),
+            Ok(_) => Err(crypto_error(&ProxyFailure::InvalidResponse)),
+            Err(f) => Err(crypto_error(&f)),
+        }
     }
 }
 

@@ -24,6 +24,7 @@ mod manage;
 mod multi_region;
 mod owned;
 mod page;
+mod proxy_calls;
 mod rotation;
 mod state;
 mod tagging;
@@ -49,6 +50,7 @@ pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
 pub use multi_region::{Crossing, Replication};
 pub use page::{Page, Paging};
+pub(crate) use proxy_calls::{ProxyAnswer, ProxyCall, ProxyCalls};
 pub use rotation::{ImportedEntry, MaterialEntry, RotationStatus};
 pub use state::{State, StoredKey, StoredMaterial};
 pub use usage::{KeyLastUsage, LastUse};
@@ -152,6 +154,10 @@ pub struct Runtime<C: Clock> {
     /// How keys of external key stores reach their proxies; `None`: no
     /// proxy is called, and stores with a plain-HTTP proxy fail.
     pub xks: Option<SharedProxies>,
+    /// The proxy calls of the call running now, when the service makes
+    /// them outside its lock (`proxy_calls`); `None`: proxies are called
+    /// at once.
+    pub(crate) proxy_calls: Option<std::sync::Arc<std::sync::Mutex<ProxyCalls>>>,
     keys: Tracked<String, Key>,
     aliases: Tracked<String, Alias>,
     /// The custom key stores, by id.
@@ -199,6 +205,7 @@ impl<C: Clock> Runtime<C> {
             clock,
             identities: Authorizer::default(),
             xks: None,
+            proxy_calls: None,
             keys: Tracked::default(),
             aliases: Tracked::default(),
             stores: Tracked::default(),
