@@ -1,6 +1,6 @@
 //! Files and streams in the AWS Encryption SDK message format, for
 //! embedding: an [`Encryptor`] and a [`Decryptor`] over any `Read` and
-//! `Write`, whose data keys come from a [`Service`] through the `aws-kms`
+//! `Write` (both `Send`: each thread reads and writes in its turn), whose data keys come from a [`Service`] through the `aws-kms`
 //! keyring, so every data-key call is authorized and audited like any other.
 //! Messages they write open with the official SDKs and CLI when those reach
 //! the same keys (through `keyward serve`), and the other way round.
@@ -120,7 +120,11 @@ impl<'a, C: Clock + Clone> Encryptor<'a, C> {
 
     /// Gets a data key from the service, then writes the message; returns
     /// the plaintext bytes sealed.
-    pub fn encrypt(&self, input: &mut (impl Read + Send), output: &mut impl Write) -> Result<u64, EnvelopeFailure> {
+    pub fn encrypt(
+        &self,
+        input: &mut (impl Read + Send),
+        output: &mut (impl Write + Send),
+    ) -> Result<u64, EnvelopeFailure> {
         let target = self.keys.first().map_or(Target::Caller, |k| target_of_key(k));
         let operation = Local {
             name: "encrypt-message",
@@ -211,7 +215,11 @@ impl<'a, C: Clock + Clone> Decryptor<'a, C> {
 
     /// Reads the header, has the service decrypt a data key, then writes
     /// the plaintext. On an error, discard what was written.
-    pub fn decrypt(&self, input: &mut (impl Read + Send), output: &mut impl Write) -> Result<Opened, EnvelopeFailure> {
+    pub fn decrypt(
+        &self,
+        input: &mut (impl Read + Send),
+        output: &mut (impl Write + Send),
+    ) -> Result<Opened, EnvelopeFailure> {
         let read = esdk::read_header(input, self.max_keys)?;
         let target = read
             .header

@@ -222,8 +222,11 @@ pub(super) enum Opening {
     Sdk(SdkOpener),
 }
 
-type Work<'a> =
-    &'a mut dyn FnMut(&mut &mut dyn ReadSend, &mut &mut dyn Write, &Options<'_>) -> Result<u64, EnvelopeFailure>;
+type Work<'a> = &'a mut dyn FnMut(
+    &mut &mut dyn ReadSend,
+    &mut &mut (dyn Write + Send),
+    &Options<'_>,
+) -> Result<u64, EnvelopeFailure>;
 
 /// `encrypt-file`, up to the stream: the data key and its encrypted copies.
 pub(super) fn prepare_encrypt(
@@ -364,7 +367,7 @@ fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<
     let result = if io.out_path == "-" && spool {
         let partial = Partial::create(&std::env::temp_dir().join("keyward-decrypt-file"))?;
         let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, &partial.file);
-        let writer: &mut dyn Write = &mut out;
+        let writer: &mut (dyn Write + Send) = &mut out;
         let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e, ""));
         let flushed = out.into_inner().map_err(|e| e.into_error());
         let failed = |e: std::io::Error| Failure::Usage(format!("cannot write to standard output: {e}"));
@@ -380,8 +383,8 @@ fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<
             (Ok(_), Err(e)) => Err(failed(e)),
         }
     } else if io.out_path == "-" {
-        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
-        let writer: &mut dyn Write = &mut out;
+        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout());
+        let writer: &mut (dyn Write + Send) = &mut out;
         work(&mut &mut *reader, &mut &mut *writer, &options)
             .map_err(|e| refused(e, " (the output so far is incomplete: discard it)"))
             .and_then(|n| {
@@ -396,7 +399,7 @@ fn stream(io: &FileIo, mut input: Input, spool: bool, work: Work<'_>) -> Result<
         }
         let partial = Partial::create(target)?;
         let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, &partial.file);
-        let writer: &mut dyn Write = &mut out;
+        let writer: &mut (dyn Write + Send) = &mut out;
         let result = work(&mut &mut *reader, &mut &mut *writer, &options).map_err(|e| refused(e, ""));
         let flushed = out.into_inner().map_err(|e| e.into_error());
         match (result, flushed) {

@@ -1,5 +1,6 @@
-//! `--raw-aes-key FILE` and `--raw-rsa-key PEM` (each with `--key-namespace
-//! NS --key-name NAME`, RSA with `--rsa-padding`) on `encrypt-file` and
+//! `--raw-aes-key FILE` and `--raw-rsa-key KEY` (each with `--key-namespace
+//! NS --key-name NAME`, RSA with `--rsa-padding` and, for an encrypted
+//! private key, `--raw-rsa-key-passphrase-file`) on `encrypt-file` and
 //! `decrypt-file`: the AWS Encryption SDK's raw keyrings, for files made and
 //! opened offline (no state directory is opened when raw keys are the only
 //! keys), or as extra copies of a KMS-made file's data key. Several raw keys
@@ -29,6 +30,9 @@ pub struct RawKeySpec {
     pub path: PathBuf,
     pub namespace: String,
     pub name: String,
+    /// The file whose first line is the passphrase of an encrypted RSA
+    /// private key.
+    pub passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +46,7 @@ const RSA: &str = "raw_rsa_key";
 const NAMESPACE: &str = "key_namespace";
 const NAME: &str = "key_name";
 const PADDING: &str = "rsa_padding";
+const PASSPHRASE: &str = "raw_rsa_key_passphrase_file";
 
 impl Args for RawKeyArgs {
     fn augment_args(cmd: Command) -> Command {
@@ -67,10 +72,11 @@ impl Args for RawKeyArgs {
             repeated(
                 RSA,
                 "raw-rsa-key",
-                "PEM",
-                "A raw RSA key for offline use, as the SDK's raw RSA keyring: a PEM public key (`PUBLIC KEY` \
-                 or `RSA PUBLIC KEY`) or private key (`PRIVATE KEY` or `RSA PRIVATE KEY`) to encrypt, the \
-                 private key to decrypt. Needs --key-namespace, --key-name and --rsa-padding. Repeatable",
+                "KEY",
+                "A raw RSA key for offline use, as the SDK's raw RSA keyring: a public key (X.509 `PUBLIC KEY` \
+                 or PKCS #1 `RSA PUBLIC KEY`) or private key (PKCS #8 `PRIVATE KEY`, encrypted PKCS #8 \
+                 `ENCRYPTED PRIVATE KEY` or PKCS #1 `RSA PRIVATE KEY`), in PEM or DER, to encrypt; the private \
+                 key to decrypt. Needs --key-namespace, --key-name and --rsa-padding. Repeatable",
             )
             .value_parser(clap::value_parser!(PathBuf)),
         )
@@ -106,6 +112,18 @@ impl Args for RawKeyArgs {
             .value_parser(|s: &str| s.parse::<RsaPadding>())
             .requires(RSA),
         )
+        .arg(
+            repeated(
+                PASSPHRASE,
+                "raw-rsa-key-passphrase-file",
+                "FILE",
+                "The file whose first line is the passphrase of an encrypted RSA private key (as openssl's \
+                 `-passin file:`; never on the command line). With several RSA keys, one for all, or one \
+                 after each key that needs it",
+            )
+            .value_parser(clap::value_parser!(PathBuf))
+            .requires(RSA),
+        )
         .group(clap::ArgGroup::new("raw_key").args([AES, RSA]).multiple(true))
     }
 
@@ -136,9 +154,11 @@ impl FromArgMatches for RawKeyArgs {
             .copied()
             .filter(|&i| keys[i].1 != RawKind::Aes)
             .collect();
-        let namespaces = assign::<String>(matches, NAMESPACE, "--key-namespace", &starts, &everyone)?;
-        let names = assign::<String>(matches, NAME, "--key-name", &starts, &everyone)?;
-        let paddings = assign::<RsaPadding>(matches, PADDING, "--rsa-padding", &starts, &rsa)?;
+        let namespaces = assign::<String>(matches, (NAMESPACE, "--key-namespace", true), &starts, &everyone)?;
+        let names = assign::<String>(matches, (NAME, "--key-name", true), &starts, &everyone)?;
+        let paddings = assign::<RsaPadding>(matches, (PADDING, "--rsa-padding", true), &starts, &rsa)?;
+        let passphrase = (PASSPHRASE, "--raw-rsa-key-passphrase-file", false);
+        let passphrases = assign::<PathBuf>(matches, passphrase, &starts, &rsa)?;
         let keys = keys
             .into_iter()
             .enumerate()
@@ -150,6 +170,7 @@ impl FromArgMatches for RawKeyArgs {
                 path,
                 namespace: namespaces[i].clone().unwrap_or_default(),
                 name: names[i].clone().unwrap_or_default(),
+                passphrase_file: passphrases[i].clone(),
             })
             .collect();
         Ok(RawKeyArgs { keys })
@@ -172,19 +193,18 @@ fn occurrences<T: Clone + Send + Sync + 'static>(matches: &ArgMatches, id: &str)
 /// The value of option `id` for each raw key of `needing` (indices into the
 /// keys, which start at `starts` on the command line); `None` for the
 /// others. Given once, it applies to every key that needs it; given more
-/// often, each value belongs to the raw key flag before it, and each key
-/// that needs one has exactly one.
+/// often, each value belongs to the raw key flag before it, and, when the
+/// option is `required`, each key that needs one has exactly one.
 fn assign<T: Clone + Send + Sync + 'static>(
     matches: &ArgMatches,
-    id: &str,
-    flag: &str,
+    (id, flag, required): (&str, &str, bool),
     starts: &[usize],
     needing: &[usize],
 ) -> Result<Vec<Option<T>>, clap::Error> {
     let given = occurrences::<T>(matches, id);
     let mut out = vec![None; starts.len()];
     let usage = |message: String| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, message + "\n");
-    if needing.is_empty() {
+    if needing.is_empty() || (given.is_empty() && !required) {
         return Ok(out);
     }
     match given.as_slice() {
@@ -217,7 +237,7 @@ fn assign<T: Clone + Send + Sync + 'static>(
                     }
                 }
             }
-            if needing.iter().any(|&i| out[i].is_none()) {
+            if required && needing.iter().any(|&i| out[i].is_none()) {
                 return Err(usage(format!("each raw key needs its own {flag} after it")));
             }
         }
@@ -248,8 +268,15 @@ impl RawKeySpec {
                 .map_err(|e| Failure::Usage(format!("--raw-aes-key `{}`: {e}", path.display())))?
                 .into(),
             RawKind::Rsa(padding) => {
-                let keyring = RawRsaKeyring::from_pem(&self.namespace, &self.name, padding, &key)
-                    .map_err(|e| Failure::Usage(format!("--raw-rsa-key `{}`: {e}", path.display())))?;
+                let passphrase = self.passphrase_file.as_deref().map(read_passphrase).transpose()?;
+                let keyring = RawRsaKeyring::from_key(
+                    &self.namespace,
+                    &self.name,
+                    padding,
+                    &key,
+                    passphrase.as_deref().map(|p| &p[..]),
+                )
+                .map_err(|e| Failure::Usage(format!("--raw-rsa-key `{}`: {e}", path.display())))?;
                 if decrypting && !keyring.can_decrypt() {
                     return Err(Failure::Usage(format!(
                         "--raw-rsa-key `{}` is a public key: decryption needs the private key",
@@ -261,6 +288,17 @@ impl RawKeySpec {
         };
         Ok(keyring)
     }
+}
+
+/// The first line of a passphrase file, without its line ending (as
+/// openssl's `-passin file:` reads it).
+fn read_passphrase(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let file = Zeroizing::new(
+        std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))?,
+    );
+    let line = file.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    Ok(Zeroizing::new(line.to_vec()))
 }
 
 /// The stream job of a file command whose only keys are raw keys; `None`

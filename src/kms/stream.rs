@@ -143,7 +143,7 @@ impl Sealer {
     pub fn seal(
         &self,
         input: &mut (impl Read + Send),
-        output: &mut impl Write,
+        output: &mut (impl Write + Send),
         options: &Options<'_>,
     ) -> Result<u64, EnvelopeError> {
         envelope::seal(&self.key, &self.header, input, output, options)
@@ -218,7 +218,7 @@ impl Opener {
     pub fn open(
         &self,
         input: &mut (impl Read + Send),
-        output: &mut impl Write,
+        output: &mut (impl Write + Send),
         options: &Options<'_>,
     ) -> Result<u64, EnvelopeError> {
         envelope::open(&self.key, &self.read, input, output, options)

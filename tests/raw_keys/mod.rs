@@ -5,6 +5,7 @@
 
 mod aes;
 mod rsa;
+mod rsa_forms;
 mod several;
 
 use std::path::{Path, PathBuf};

@@ -209,7 +209,7 @@ fn rsa_key_and_padding_mistakes_are_usage_errors() {
                 &plain,
                 &opened,
             ],
-            "not an RSA key in PEM",
+            "not an RSA key",
         ),
     ];
     for (args, expected) in cases {

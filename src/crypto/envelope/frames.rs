@@ -65,7 +65,7 @@ pub(super) fn seal(
     frame_size: usize,
     workers: usize,
     input: &mut (impl Read + Send),
-    output: &mut impl Write,
+    output: &mut (impl Write + Send),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, EnvelopeError> {
     let mut sequence = 0u32;
@@ -111,7 +111,7 @@ pub(super) fn open(
     frame_size: usize,
     workers: usize,
     input: &mut (impl Read + Send),
-    output: &mut impl Write,
+    output: &mut (impl Write + Send),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, EnvelopeError> {
     let mut expected = 0u32;

@@ -88,7 +88,7 @@ pub fn seal(
     data_key: &Zeroizing<[u8; 32]>,
     header: &Header,
     input: &mut (impl Read + Send),
-    output: &mut impl Write,
+    output: &mut (impl Write + Send),
     options: &Options<'_>,
 ) -> Result<u64, EnvelopeError> {
     let keys = FileKeys::derive(data_key, &header.message_id);
@@ -113,7 +113,7 @@ pub fn open(
     data_key: &Zeroizing<[u8; 32]>,
     read: &ReadHeader,
     input: &mut (impl Read + Send),
-    output: &mut impl Write,
+    output: &mut (impl Write + Send),
     options: &Options<'_>,
 ) -> Result<u64, EnvelopeError> {
     let keys = FileKeys::derive(data_key, &read.header.message_id);

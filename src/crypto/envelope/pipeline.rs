@@ -1,13 +1,16 @@
-//! Frames through three stages at once: one thread reads them, workers
-//! seal or open them in parallel, and the calling thread writes them in
-//! order. A fixed pool of frame buffers bounds memory whatever the input's
-//! size: the reader waits for a buffer the writer has finished with. Both
-//! envelope formats run on it: keyward's moves one frame per unit, the
-//! Encryption SDK's a batch of small frames ([`Unit`]).
+//! Frames on N threads, each of which takes its turn at the input, seals or
+//! opens what it read in a buffer of its own, and takes its turn at the
+//! output: one thread reads at a time, one writes at a time, in the order
+//! read. So N threads are N busy threads (the calling thread is one of
+//! them), a unit's bytes stay with the thread (and the core's cache) that
+//! read them, and memory is one unit per thread whatever the input's size.
+//! While one thread reads or writes, the others seal: the I/O of one unit
+//! overlaps the work on the next without a thread of its own. Both envelope
+//! formats run on it: keyward's moves one frame per unit, the Encryption
+//! SDK's a batch of small frames ([`Unit`]).
 
-use std::collections::BTreeMap;
-use std::sync::mpsc::{channel, sync_channel, Receiver};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use zeroize::Zeroizing;
 
@@ -23,11 +26,10 @@ pub(super) struct Frame {
     pub tag: [u8; TAG_BYTES],
 }
 
-/// What moves through the pipeline: numbered from 1, the last one marked.
+/// What moves through the pipeline, the last one marked.
 pub(crate) trait Unit: Send {
     /// An empty unit whose buffers hold `bytes` without growing.
     fn blank(bytes: usize) -> Self;
-    fn number(&self) -> u32;
     fn is_last(&self) -> bool;
 }
 
@@ -41,133 +43,165 @@ impl Unit for Frame {
         }
     }
 
-    fn number(&self) -> u32 {
-        self.sequence
-    }
-
     fn is_last(&self) -> bool {
         self.last
     }
 }
 
-/// How many frames may be in flight per worker.
-const FRAMES_PER_WORKER: usize = 4;
-
-/// The most worker threads a pipeline starts, whatever it is asked for.
+/// The most threads a pipeline runs, whatever it is asked for.
 pub const MAX_WORKERS: usize = 256;
 
-/// The most memory the frames in flight may hold together (at least two
-/// frames are always in flight).
-const FRAME_BUDGET: usize = 1 << 30;
+/// The most memory the units in flight may hold together (at least one
+/// unit is always in flight).
+const UNIT_BUDGET: usize = 1 << 30;
 
-/// Runs `read` (fills a frame; sets `last` on the final one), `work` (in
-/// parallel, on `workers` threads) and `write` (in sequence order) until the
-/// last frame is written or a stage fails; the first failure is returned.
-pub(crate) fn run<U, E, R, P, W>(workers: usize, frame_size: usize, mut read: R, work: P, mut write: W) -> Result<(), E>
-where
-    E: From<EnvelopeError>,
-    U: Unit,
-    E: Send,
-    R: FnMut(&mut U) -> Result<(), E> + Send,
-    P: Fn(&mut U) -> Result<(), E> + Sync,
-    W: FnMut(&U) -> Result<(), E>,
-{
-    let workers = workers.clamp(1, MAX_WORKERS);
-    let in_flight = (workers * FRAMES_PER_WORKER).min((FRAME_BUDGET / frame_size.max(1)).max(2));
-    let workers = workers.min(in_flight);
-    let (free_tx, free_rx) = channel::<U>();
-    for _ in 0..in_flight {
-        let _ = free_tx.send(U::blank(frame_size));
-    }
-    let (job_tx, job_rx) = sync_channel::<U>(in_flight);
-    let job_rx = Mutex::new(job_rx);
-    // A failure carries the number of the frame it stopped at, so the
-    // writer reports it only after writing every frame before it.
-    let (done_tx, done_rx) = channel::<Result<U, (u32, E)>>();
-
-    std::thread::scope(|scope| {
-        let reader_done = done_tx.clone();
-        scope.spawn(move || {
-            // Ends when the file does, on an error, or when the writer has
-            // stopped (no buffer will come back).
-            let mut attempt = 0u32;
-            while let Ok(mut frame) = free_rx.recv() {
-                attempt = attempt.saturating_add(1);
-                match read(&mut frame) {
-                    Ok(()) => {
-                        let last = frame.is_last();
-                        if job_tx.send(frame).is_err() || last {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = reader_done.send(Err((attempt, e)));
-                        break;
-                    }
-                }
-            }
-        });
-        for _ in 0..workers {
-            let (jobs, done, work) = (&job_rx, done_tx.clone(), &work);
-            // Ends when the reader has ended and every job is taken. A worker
-            // whose writer has stopped still drains the jobs, so the reader
-            // is never left waiting to hand one over.
-            scope.spawn(move || loop {
-                let next = jobs.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
-                let Ok(mut frame) = next else { break };
-                let sequence = frame.number();
-                let result = work(&mut frame).map(|()| frame).map_err(|e| (sequence, e));
-                let _ = done.send(result);
-            });
-        }
-        drop(done_tx);
-        let outcome = write_in_order(&done_rx, &free_tx, &mut write);
-        // Stop the other stages: no buffer comes back and no result is read.
-        drop(free_tx);
-        drop(done_rx);
-        outcome
-    })
+/// The input's side: the reader, how many units it has given, and whether
+/// it has given the last (or failed).
+struct Input<R> {
+    read: R,
+    taken: u64,
+    ended: bool,
 }
 
-fn write_in_order<U, E, W>(
-    done: &Receiver<Result<U, (u32, E)>>,
-    free: &std::sync::mpsc::Sender<U>,
-    write: &mut W,
-) -> Result<(), E>
+/// The output's side: the writer, the number of the unit whose turn it is,
+/// and, once known, how the run ended.
+struct Output<W, E> {
+    write: W,
+    turn: u64,
+    outcome: Option<Result<(), E>>,
+}
+
+struct Shared<R, P, W, E> {
+    input: Mutex<Input<R>>,
+    work: P,
+    output: Mutex<Output<W, E>>,
+    turn_changed: Condvar,
+    /// Set once the run is over (or a thread panicked): no thread reads
+    /// again or waits for a turn.
+    over: AtomicBool,
+}
+
+/// Runs `read` (fills a unit; marks the final one), `work` (on up to
+/// `threads` units at once) and `write` (in the order read) until the last
+/// unit is written or a stage fails. A failure is returned at its unit's
+/// turn, once every unit before it is written.
+pub(crate) fn run<U, E, R, P, W>(threads: usize, unit_bytes: usize, read: R, work: P, write: W) -> Result<(), E>
 where
     U: Unit,
-    E: From<EnvelopeError>,
-    W: FnMut(&U) -> Result<(), E>,
+    E: From<EnvelopeError> + Send,
+    R: FnMut(&mut U) -> Result<(), E> + Send,
+    P: Fn(&mut U) -> Result<(), E> + Sync,
+    W: FnMut(&U) -> Result<(), E> + Send,
 {
-    let mut next = 1u32;
-    let mut waiting: BTreeMap<u32, U> = BTreeMap::new();
-    let mut failures: BTreeMap<u32, E> = BTreeMap::new();
-    while let Ok(result) = done.recv() {
-        match result {
-            Ok(frame) => {
-                waiting.insert(frame.number(), frame);
-            }
-            Err((sequence, error)) => {
-                failures.insert(sequence, error);
-            }
+    let threads = threads
+        .clamp(1, MAX_WORKERS)
+        .min((UNIT_BUDGET / unit_bytes.max(1)).max(1));
+    let shared = Shared {
+        input: Mutex::new(Input {
+            read,
+            taken: 0,
+            ended: false,
+        }),
+        work,
+        output: Mutex::new(Output {
+            write,
+            turn: 0,
+            outcome: None,
+        }),
+        turn_changed: Condvar::new(),
+        over: AtomicBool::new(false),
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|| shared.take_turns::<U>(unit_bytes));
         }
-        loop {
-            if let Some(error) = failures.remove(&next) {
-                return Err(error);
+        shared.take_turns::<U>(unit_bytes);
+    });
+    // Every thread has ended, so the last unit was written or a failure
+    // recorded; a poisoned lock means a thread panicked, which the scope
+    // has already passed on.
+    let output = shared.output.into_inner().map_err(|_| EnvelopeError::Truncated)?;
+    output.outcome.unwrap_or_else(|| Err(EnvelopeError::Truncated.into()))
+}
+
+impl<R, P, W, E> Shared<R, P, W, E> {
+    /// One thread's loop: read a unit, work on it, write it at its turn.
+    fn take_turns<U: Unit>(&self, unit_bytes: usize)
+    where
+        R: FnMut(&mut U) -> Result<(), E>,
+        P: Fn(&mut U) -> Result<(), E>,
+        W: FnMut(&U) -> Result<(), E>,
+    {
+        let _watch = PanicWatch(self);
+        let mut unit = U::blank(unit_bytes);
+        while let Some((number, read)) = self.take(&mut unit) {
+            let done = read.and_then(|()| (self.work)(&mut unit));
+            if !self.put(number, &unit, done) {
+                break;
             }
-            let Some(frame) = waiting.remove(&next) else { break };
-            write(&frame)?;
-            if frame.is_last() {
-                return Ok(());
-            }
-            next = next.checked_add(1).ok_or(EnvelopeError::TooLarge)?;
-            let _ = free.send(frame);
         }
     }
-    // Every stage has ended: the first failure, or, with none, a reader that
-    // stopped before the last frame.
-    Err(failures
-        .into_values()
-        .next()
-        .unwrap_or_else(|| EnvelopeError::Truncated.into()))
+
+    /// Reads the next unit into `unit`; `None` once the input has ended or
+    /// the run is over.
+    fn take<U: Unit>(&self, unit: &mut U) -> Option<(u64, Result<(), E>)>
+    where
+        R: FnMut(&mut U) -> Result<(), E>,
+    {
+        let mut input = self.input.lock().ok()?;
+        if input.ended || self.over.load(Ordering::Acquire) {
+            return None;
+        }
+        let number = input.taken;
+        input.taken += 1;
+        let read = (input.read)(unit);
+        input.ended = read.is_err() || unit.is_last();
+        Some((number, read))
+    }
+
+    /// Waits for the turn of unit `number`, then writes it, or records why
+    /// it cannot be written; false once the run is over.
+    fn put<U: Unit>(&self, number: u64, unit: &U, done: Result<(), E>) -> bool
+    where
+        W: FnMut(&U) -> Result<(), E>,
+    {
+        let Ok(mut output) = self.output.lock() else {
+            return false;
+        };
+        while output.turn != number && !self.over.load(Ordering::Acquire) {
+            output = match self.turn_changed.wait(output) {
+                Ok(output) => output,
+                Err(_) => return false,
+            };
+        }
+        if self.over.load(Ordering::Acquire) {
+            return false;
+        }
+        let output = &mut *output;
+        match done.and_then(|()| (output.write)(unit)) {
+            Ok(()) if !unit.is_last() => output.turn += 1,
+            ended => {
+                output.outcome = Some(ended);
+                self.over.store(true, Ordering::Release);
+            }
+        }
+        self.turn_changed.notify_all();
+        output.outcome.is_none()
+    }
+}
+
+/// Ends the run when a thread panics, so the others stop waiting for its
+/// turn (the scope then passes the panic on).
+struct PanicWatch<'a, R, P, W, E>(&'a Shared<R, P, W, E>);
+
+impl<R, P, W, E> Drop for PanicWatch<'_, R, P, W, E> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.over.store(true, Ordering::Release);
+            // Taken so no thread is between its check and its wait; the
+            // panicking thread holds no lock by now.
+            let _held = self.0.output.lock();
+            self.0.turn_changed.notify_all();
+        }
+    }
 }

@@ -12,11 +12,13 @@
 //! Sequence numbers start at 1 and the IV is the sequence number padded
 //! with zeros on the left. Frames travel through the pipeline in batches
 //! (about 256 KiB each), so the default 4 KiB frames cost no more to
-//! schedule than large ones. A batch keeps two buffers for its whole life:
-//! the plaintext, and the frames as they are on the wire. Sealing reads the
+//! schedule than large ones. A batch keeps its buffers for its whole life
+//! and stays on one thread from reading to writing. Sealing reads the
 //! plaintext in one piece and encrypts each frame straight into its place
-//! among the wire bytes, which are written in one piece; opening does the
-//! reverse. Nothing is allocated per frame and nothing is copied twice.
+//! among the wire bytes, which are written in one piece. Opening reads each
+//! frame's ciphertext into its place in one buffer (its tag beside it) and
+//! decrypts it there, so the plaintext is written in one piece too. Nothing
+//! is allocated per frame and nothing is copied twice.
 
 use std::io::{Read, Write};
 
@@ -39,42 +41,39 @@ const FINAL_HEADER: usize = 4 + 4 + IV_LEN + 4;
 const BATCH_BYTES: usize = 256 << 10;
 
 /// Consecutive frames; the last frame of the last batch is the final frame.
-/// Sealing fills `plain` and makes `wire` (every frame, headers and tags
-/// included); opening fills `wire` (each frame's ciphertext and tag) and
-/// makes `plain`. Both buffers only grow, so a batch reused costs no
-/// allocation and no clearing.
+/// Sealing fills `data` with plaintext and makes `wire` (every frame,
+/// headers and tags included); opening fills `data` with the frames'
+/// ciphertexts back to back and `tags` with their tags, and decrypts `data`
+/// in place. The buffers only grow, so a batch reused costs no allocation
+/// and no clearing.
 pub(super) struct Batch {
-    number: u32,
     first_sequence: u32,
     last: bool,
     /// Frames in the batch, and the length of the final one (when `last`).
     count: usize,
     final_len: usize,
-    plain: Zeroizing<Vec<u8>>,
-    plain_len: usize,
+    data: Zeroizing<Vec<u8>>,
+    data_len: usize,
     wire: Vec<u8>,
     wire_len: usize,
+    tags: Vec<[u8; TAG_LEN]>,
 }
 
 impl Unit for Batch {
-    /// `bytes` counts both buffers: the plaintext's half is reserved, the
-    /// wire bytes grow on first use.
+    /// `bytes` counts both buffers: the data's half is reserved, the wire
+    /// bytes grow on first use (sealing only).
     fn blank(bytes: usize) -> Batch {
         Batch {
-            number: 0,
             first_sequence: 0,
             last: false,
             count: 0,
             final_len: 0,
-            plain: Zeroizing::new(Vec::with_capacity(bytes / 2)),
-            plain_len: 0,
+            data: Zeroizing::new(Vec::with_capacity(bytes / 2)),
+            data_len: 0,
             wire: Vec::new(),
             wire_len: 0,
+            tags: Vec::new(),
         }
-    }
-
-    fn number(&self) -> u32 {
-        self.number
     }
 
     fn is_last(&self) -> bool {
@@ -135,7 +134,7 @@ fn frames_per_batch(frame_length: usize) -> usize {
 
 /// Seals `input` into frames written to `output`; returns the plaintext
 /// bytes read.
-pub(super) fn seal<W: Write>(
+pub(super) fn seal<W: Write + Send>(
     keys: &MessageKeys,
     message_id: &[u8],
     frame_length: usize,
@@ -146,19 +145,16 @@ pub(super) fn seal<W: Write>(
 ) -> Result<u64, EsdkError> {
     let per_batch = frames_per_batch(frame_length);
     let batch_bytes = per_batch * frame_length;
-    let mut number = 0u32;
     let mut next_sequence = 1u32;
     let mut total = 0u64;
     pipeline::run::<Batch, EsdkError, _, _, _>(
         workers,
         2 * batch_bytes,
         |batch| {
-            number = number.checked_add(1).ok_or(EsdkError::TooLarge)?;
-            at_least(&mut batch.plain, batch_bytes);
-            let n = fill(input, &mut batch.plain[..batch_bytes])?;
-            batch.number = number;
+            at_least(&mut batch.data, batch_bytes);
+            let n = fill(input, &mut batch.data[..batch_bytes])?;
             batch.first_sequence = next_sequence;
-            batch.plain_len = n;
+            batch.data_len = n;
             batch.last = n < batch_bytes;
             // The final frame holds the rest: fewer than a frame's bytes,
             // possibly none.
@@ -174,7 +170,7 @@ pub(super) fn seal<W: Write>(
         |batch| seal_batch(keys, message_id, frame_length, batch),
         |batch| {
             output.write_all(&batch.wire[..batch.wire_len])?;
-            total += batch.plain_len as u64;
+            total += batch.data_len as u64;
             progress(total);
             Ok(())
         },
@@ -182,7 +178,7 @@ pub(super) fn seal<W: Write>(
     Ok(total)
 }
 
-/// Encrypts the frames of `batch.plain` into `batch.wire`.
+/// Encrypts the frames of `batch.data` into `batch.wire`.
 fn seal_batch(keys: &MessageKeys, message_id: &[u8], frame_length: usize, batch: &mut Batch) -> Result<(), EsdkError> {
     let regular = batch.count - usize::from(batch.last);
     let mut wire_len = regular * (REGULAR_HEADER + frame_length + TAG_LEN);
@@ -214,7 +210,7 @@ fn seal_batch(keys: &MessageKeys, message_id: &[u8], frame_length: usize, batch:
         let (ciphertext, tag) = wire[h..h + len + TAG_LEN].split_at_mut(len);
         let sealed = keys
             .cipher
-            .seal_into(&iv, &aad, &batch.plain[from..from + len], ciphertext)
+            .seal_into(&iv, &aad, &batch.data[from..from + len], ciphertext)
             .ok_or(EsdkError::TooLarge)?;
         tag.copy_from_slice(&sealed);
         at += h + len + TAG_LEN;
@@ -233,23 +229,21 @@ pub(super) fn open<R: Read + Send>(
     frame_length: usize,
     workers: usize,
     input: &mut Hashing<'_, R>,
-    output: &mut impl Write,
+    output: &mut (impl Write + Send),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, EsdkError> {
     let per_batch = frames_per_batch(frame_length);
-    let mut number = 0u32;
     let mut expected = 1u32;
     let mut total = 0u64;
     pipeline::run::<Batch, EsdkError, _, _, _>(
         workers,
         2 * per_batch * frame_length,
         |batch| {
-            number = number.checked_add(1).ok_or(EsdkError::TooLarge)?;
-            batch.number = number;
             batch.first_sequence = expected;
             batch.last = false;
             batch.count = 0;
-            batch.wire_len = 0;
+            batch.data_len = 0;
+            batch.tags.clear();
             while batch.count < per_batch && !batch.last {
                 read_frame(input, batch, expected, frame_length)?;
                 expected = expected.checked_add(1).ok_or(EsdkError::TooLarge)?;
@@ -258,8 +252,8 @@ pub(super) fn open<R: Read + Send>(
         },
         |batch| open_batch(keys, message_id, frame_length, batch),
         |batch| {
-            output.write_all(&batch.plain[..batch.plain_len])?;
-            total += batch.plain_len as u64;
+            output.write_all(&batch.data[..batch.data_len])?;
+            total += batch.data_len as u64;
             progress(total);
             Ok(())
         },
@@ -267,27 +261,20 @@ pub(super) fn open<R: Read + Send>(
     Ok(total)
 }
 
-/// Decrypts the frames of `batch.wire` into `batch.plain`.
+/// Decrypts the frames of `batch.data` in place.
 fn open_batch(keys: &MessageKeys, message_id: &[u8], frame_length: usize, batch: &mut Batch) -> Result<(), EsdkError> {
-    let plain_len = batch.wire_len - batch.count * TAG_LEN;
-    at_least(&mut batch.plain, plain_len);
-    batch.plain_len = plain_len;
     let mut aad = Vec::with_capacity(message_id.len() + FINAL_FRAME.len() + 12);
-    let (mut at, mut to) = (0, 0);
-    for i in 0..batch.count {
+    let mut at = 0;
+    for (i, tag) in batch.tags.iter().enumerate() {
         let (sequence, is_final, len) = batch.frame(i, frame_length);
-        let (ciphertext, rest) = batch.wire[at..at + len + TAG_LEN].split_at(len);
-        let mut tag = [0u8; TAG_LEN];
-        tag.copy_from_slice(rest);
         aad_into(&mut aad, message_id, label(is_final), sequence, len);
         if !keys
             .cipher
-            .open_into(&iv(sequence), &aad, ciphertext, &mut batch.plain[to..to + len], &tag)
+            .open(&iv(sequence), &aad, &mut batch.data[at..at + len], tag)
         {
             return Err(EsdkError::FrameTampered { sequence });
         }
-        at += len + TAG_LEN;
-        to += len;
+        at += len;
     }
     Ok(())
 }
@@ -327,12 +314,15 @@ fn read_frame(input: &mut impl Read, batch: &mut Batch, expected: u32, frame_len
     } else {
         frame_length
     };
-    let start = batch.wire_len;
-    at_least(&mut batch.wire, start + len + TAG_LEN);
+    let start = batch.data_len;
+    at_least(&mut batch.data, start + len);
     input
-        .read_exact(&mut batch.wire[start..start + len + TAG_LEN])
+        .read_exact(&mut batch.data[start..start + len])
         .map_err(eof_is_truncation)?;
-    batch.wire_len = start + len + TAG_LEN;
+    let mut tag = [0u8; TAG_LEN];
+    input.read_exact(&mut tag).map_err(eof_is_truncation)?;
+    batch.tags.push(tag);
+    batch.data_len = start + len;
     batch.count += 1;
     batch.last = is_final;
     Ok(())

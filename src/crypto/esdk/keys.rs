@@ -66,29 +66,6 @@ impl Cipher {
         tag.ok().map(Into::into)
     }
 
-    /// Opens `input` into `output` (of the same length), which is written
-    /// only when the tag checks; false when it does not.
-    pub fn open_into(
-        &self,
-        iv: &[u8; IV_LEN],
-        aad: &[u8],
-        input: &[u8],
-        output: &mut [u8],
-        tag: &[u8; TAG_LEN],
-    ) -> bool {
-        let nonce = Nonce::<U12>::from(*iv);
-        let tag = Tag::from(*tag);
-        let Ok(buffer) = InOutBuf::new(input, output) else {
-            return false;
-        };
-        match self {
-            Cipher::Aes128(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
-            Cipher::Aes192(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
-            Cipher::Aes256(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
-        }
-        .is_ok()
-    }
-
     /// Opens `data` in place; false (and `data` unusable) when the tag fails.
     pub fn open(&self, iv: &[u8; IV_LEN], aad: &[u8], data: &mut [u8], tag: &[u8; TAG_LEN]) -> bool {
         let nonce = Nonce::<U12>::from(*iv);

@@ -33,6 +33,7 @@ mod keys;
 mod raw_aes;
 mod raw_keyring;
 mod raw_rsa;
+mod rsa_key;
 mod single;
 mod suite;
 
@@ -155,7 +156,7 @@ pub fn new_message_id(suite: Suite) -> Vec<u8> {
 /// Writes the message: `header`, then `input` sealed in frames under
 /// `data_key`, then, for a signing suite, the footer signed by `signer`
 /// (the one [`message_context`] made). Returns the plaintext bytes sealed.
-pub fn seal<W: Write>(
+pub fn seal<W: Write + Send>(
     data_key: &[u8],
     header: &Header,
     signer: Option<&Signer>,
@@ -235,7 +236,7 @@ pub fn open<R: Read + Send>(
     data_key: &[u8],
     read: &ReadHeader,
     input: &mut R,
-    output: &mut impl Write,
+    output: &mut (impl Write + Send),
     options: &Options<'_>,
 ) -> Result<u64, EsdkError> {
     let header = &read.header;

@@ -25,8 +25,20 @@ pub enum RawKeyError {
     ReservedNamespace,
     #[error("the key {0} is empty")]
     EmptyName(&'static str),
-    #[error("not an RSA key in PEM: give a `PRIVATE KEY` (PKCS #8), `RSA PRIVATE KEY`, `PUBLIC KEY` (X.509) or `RSA PUBLIC KEY`")]
-    NotRsaPem,
+    #[error(
+        "not an RSA key: give a private key (PKCS #8 `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`, PKCS #1 `RSA PRIVATE KEY`) \
+         or a public key (X.509 `PUBLIC KEY`, PKCS #1 `RSA PUBLIC KEY`), in PEM or DER"
+    )]
+    NotRsaKey,
+    #[error("the key is an encrypted private key: give its passphrase in a file with --raw-rsa-key-passphrase-file")]
+    PassphraseNeeded,
+    #[error("the passphrase does not open the encrypted private key (or the key file is damaged)")]
+    WrongPassphrase,
+    #[error(
+        "the key is encrypted in OpenSSL's legacy PEM form (`Proc-Type: 4,ENCRYPTED`), which keyward does not read: \
+         convert it to encrypted PKCS #8 with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.p8`"
+    )]
+    LegacyEncryptedPem,
     #[error("a {bits}-bit RSA key cannot encrypt a data key with {padding}: use a larger key or another padding")]
     RsaKeyTooSmall { bits: usize, padding: RsaPadding },
 }

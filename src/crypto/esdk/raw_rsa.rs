@@ -20,9 +20,6 @@
 use std::str::FromStr;
 
 use getrandom::SysRng;
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::der::pem;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{PrivateKey, PublicKey};
 use sha1::Sha1;
@@ -31,6 +28,7 @@ use zeroize::Zeroizing;
 
 use super::header::EncryptedDataKey;
 use super::raw_keyring::{check_names, RawKeyError};
+use super::rsa_key;
 use super::EsdkError;
 
 /// The five padding schemes of the specification, named as the SDK for
@@ -129,34 +127,20 @@ impl std::fmt::Debug for RawRsaKeyring {
 const SMALLEST_DATA_KEY: usize = 16;
 
 impl RawRsaKeyring {
-    /// A keyring from a PEM key: a private key (PKCS #8 `PRIVATE KEY` or
-    /// PKCS #1 `RSA PRIVATE KEY`), which both encrypts and decrypts, or a
-    /// public key (X.509 `PUBLIC KEY` or PKCS #1 `RSA PUBLIC KEY`), which
-    /// only encrypts.
-    pub fn from_pem(namespace: &str, name: &str, padding: RsaPadding, pem_text: &[u8]) -> Result<Self, RawKeyError> {
+    /// A keyring from an RSA key file, PEM or DER: a private key (PKCS #8,
+    /// passphrase-protected PKCS #8 or PKCS #1) both encrypts and decrypts,
+    /// a public key (X.509 or PKCS #1) only encrypts. `passphrase` opens an
+    /// encrypted private key.
+    pub fn from_key(
+        namespace: &str,
+        name: &str,
+        padding: RsaPadding,
+        file: &[u8],
+        passphrase: Option<&[u8]>,
+    ) -> Result<Self, RawKeyError> {
         check_names(namespace, name)?;
-        let (label, der) = pem::decode_vec(pem_text).map_err(|_| RawKeyError::NotRsaPem)?;
-        let der = Zeroizing::new(der);
-        let (public, private) = match label {
-            "PRIVATE KEY" | "RSA PRIVATE KEY" => {
-                let private = if label == "PRIVATE KEY" {
-                    PrivateKey::from_pkcs8_der(&der).ok()
-                } else {
-                    PrivateKey::from_pkcs1_der(&der).ok()
-                }
-                .ok_or(RawKeyError::NotRsaPem)?;
-                (private.to_public_key(), Some(Box::new(private)))
-            }
-            "PUBLIC KEY" => (
-                PublicKey::from_public_key_der(&der).map_err(|_| RawKeyError::NotRsaPem)?,
-                None,
-            ),
-            "RSA PUBLIC KEY" => (
-                PublicKey::from_pkcs1_der(&der).map_err(|_| RawKeyError::NotRsaPem)?,
-                None,
-            ),
-            _ => return Err(RawKeyError::NotRsaPem),
-        };
+        let (public, private) = rsa_key::read(file, passphrase)?;
+        let private = private.map(Box::new);
         if padding.max_plaintext(public.size()) < SMALLEST_DATA_KEY {
             return Err(RawKeyError::RsaKeyTooSmall {
                 bits: public.size() * 8,

@@ -39,15 +39,21 @@ fn seal_bytes(suite: Suite, key: &[u8], frame_length: u32, plaintext: &[u8], wor
 }
 
 fn open_bytes(key: &[u8], message: &[u8]) -> Result<Vec<u8>, EsdkError> {
+    let (opened, out) = open_with(key, message, 3);
+    opened.map(|_| out)
+}
+
+/// Opens `message` on `workers` threads; returns the outcome and whatever
+/// was written, failure or not.
+fn open_with(key: &[u8], message: &[u8], workers: usize) -> (Result<u64, EsdkError>, Vec<u8>) {
     let mut input = message;
-    let read = read_header(&mut input, None)?;
     let mut out = Vec::new();
     let options = Options {
-        workers: 3,
+        workers,
         progress: &|_| {},
     };
-    open(key, &read, &mut input, &mut out, &options)?;
-    Ok(out)
+    let opened = read_header(&mut input, None).and_then(|read| open(key, &read, &mut input, &mut out, &options));
+    (opened, out)
 }
 
 const WRITTEN: [Suite; 3] = [
@@ -71,6 +77,65 @@ fn round_trips_at_every_size_around_a_frame_for_each_suite() {
                 }
             }
         }
+    }
+}
+
+/// Messages of many batches (a batch holds 256 KiB of plaintext) sealed on
+/// one thread open on several and the other way round, byte for byte the
+/// same whatever the threads.
+#[test]
+fn many_batches_round_trip_on_one_thread_or_several() {
+    let key = [5u8; 32];
+    let suite = Suite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+    let len = (1 << 20) + 17;
+    let plaintext: Vec<u8> = (0..len).map(|i| (i * 7 % 253) as u8).collect();
+    for frame in [4096u32, 100_000] {
+        let one = seal_bytes(suite, &key, frame, &plaintext, 1);
+        let several = seal_bytes(suite, &key, frame, &plaintext, 3);
+        // Apart from the message id (random), the bodies match.
+        assert_eq!(one.len(), several.len());
+        for workers in [1, 2, 5] {
+            for message in [&one, &several] {
+                let (opened, out) = open_with(&key, message, workers);
+                assert_eq!(opened.unwrap(), len as u64);
+                assert!(out == plaintext, "frame {frame}, {workers} threads");
+            }
+        }
+    }
+}
+
+/// A frame changed in a late batch, or a message cut in one, fails on one
+/// thread or several, and what was written before the failure is whole
+/// frames of plaintext before the changed one: never its bytes, nor any
+/// after it.
+#[test]
+fn a_change_late_in_the_body_releases_nothing_from_its_frame_on() {
+    let key = [5u8; 32];
+    let suite = Suite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+    let frame = 4096usize;
+    let plaintext: Vec<u8> = (0..1 << 20).map(|i| (i % 241) as u8).collect();
+    let message = seal_bytes(suite, &key, frame as u32, &plaintext, 2);
+    let body_start = message.len() - (plaintext.len() / frame) * (4 + IV_LEN + frame + 16) - (4 + 4 + IV_LEN + 4 + 16);
+    let regular = 4 + IV_LEN + frame + 16;
+    for target in [0usize, 63, 64, 130, 255] {
+        let at = body_start + target * regular + 4 + IV_LEN + 10;
+        let mut changed = message.clone();
+        changed[at] ^= 0x20;
+        for workers in [1, 2, 5] {
+            let (opened, out) = open_with(&key, &changed, workers);
+            assert!(
+                matches!(opened, Err(EsdkError::FrameTampered { sequence }) if sequence as usize == target + 1),
+                "frame {target}, {workers} threads: {opened:?}"
+            );
+            assert!(out.len() <= target * frame, "frame {target}: {} bytes out", out.len());
+            assert!(out.len() % frame == 0 && out[..] == plaintext[..out.len()]);
+        }
+    }
+    let cut = &message[..body_start + 200 * regular + 9];
+    for workers in [1, 3] {
+        let (opened, out) = open_with(&key, cut, workers);
+        assert!(matches!(opened, Err(EsdkError::Truncated)), "{opened:?}");
+        assert!(out.len() <= 199 * frame && out[..] == plaintext[..out.len()]);
     }
 }
 
@@ -163,10 +228,12 @@ proptest::proptest! {
         let plaintext: Vec<u8> = (0..len).map(|i| (i % 256) as u8).collect();
         let key = [1u8; 32];
         let message = seal_bytes(Suite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY, &key, frame, &plaintext, workers);
-        proptest::prop_assert_eq!(open_bytes(&key, &message).unwrap(), plaintext);
+        let (opened, out) = open_with(&key, &message, 4 - workers);
+        proptest::prop_assert_eq!(opened.unwrap(), len as u64);
+        proptest::prop_assert_eq!(out, plaintext);
         let mut changed = message.clone();
         changed[flip.index(message.len())] ^= 0x80;
-        proptest::prop_assert!(open_bytes(&key, &changed).is_err());
+        proptest::prop_assert!(open_with(&key, &changed, workers).0.is_err());
     }
 }
 

@@ -159,7 +159,7 @@ impl SdkSealer {
     pub fn seal(
         &self,
         input: &mut (impl Read + Send),
-        output: &mut impl Write,
+        output: &mut (impl Write + Send),
         options: &Options<'_>,
     ) -> Result<u64, EsdkError> {
         esdk::seal(
@@ -281,7 +281,7 @@ impl SdkOpener {
     pub fn open(
         &self,
         input: &mut (impl Read + Send),
-        output: &mut impl Write,
+        output: &mut (impl Write + Send),
         options: &Options<'_>,
     ) -> Result<u64, EsdkError> {
         esdk::open(&self.data_key, &self.read, input, output, options)
