@@ -91,13 +91,13 @@ pub fn random_bytes(n: usize) -> Zeroizing<Vec<u8>> {
     bytes
 }
 
-/// A random version-4 UUID (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`), the
-/// form of KMS key ids and request ids.
 /// `bytes` as lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     base16ct::lower::encode_string(bytes)
 }
 
+/// A random version-4 UUID (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`), the
+/// form of KMS key ids and request ids.
 pub fn random_uuid() -> String {
     let mut b = random_bytes(16);
     b[6] = (b[6] & 0x0f) | 0x40;
