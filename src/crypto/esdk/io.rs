@@ -8,7 +8,7 @@
 //! footer := signature length (2) | DER ECDSA signature      (signing suites only)
 //! ```
 
-use std::io::{Read, Write};
+use std::io::{IoSlice, Read, Write};
 
 use super::keys::Hasher;
 use super::EsdkError;
@@ -64,6 +64,19 @@ pub(super) fn fill(input: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<
         }
     }
     Ok(filled)
+}
+
+/// Writes every byte of `slices`, in as few calls as the writer allows.
+pub(super) fn write_all_vectored(output: &mut impl Write, mut slices: &mut [IoSlice<'_>]) -> std::io::Result<()> {
+    while !slices.is_empty() {
+        match output.write_vectored(slices) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The footer: the signature's length and the signature.

@@ -38,7 +38,7 @@ mod single;
 mod suite;
 
 use std::collections::BTreeMap;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 
 pub use header::{
     read_header, serialize_context, EncryptedDataKey, Header, ReadHeader, DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH,
@@ -53,8 +53,6 @@ use crate::crypto::envelope::{EnvelopeError, Options};
 use io::Hashing;
 use keys::{Hasher, MessageKeys};
 
-/// The buffer between the frames and the caller's reader.
-const READ_BUFFER: usize = 1 << 20;
 /// The buffer between the header and the caller's writer: smaller than a
 /// batch of frames, which goes to the writer without being copied.
 const WRITE_BUFFER: usize = 64 << 10;
@@ -192,15 +190,12 @@ pub fn seal<W: Write + Send>(
         out.write_all(&iv)?;
     }
     out.write_all(&tag)?;
-    let total = body::seal(
-        &keys,
-        &header.message_id,
-        header.frame_length as usize,
-        options.workers,
-        input,
-        &mut out,
-        options.progress,
-    )?;
+    let total = body::Body {
+        keys: &keys,
+        message_id: &header.message_id,
+        frame_length: header.frame_length as usize,
+    }
+    .seal(options.workers, input, &mut out, options.progress)?;
     if let (Some(signer), Some(hasher)) = (signer, out.hasher.take()) {
         io::write_footer(out.inner, &signer.sign(hasher)?)?;
     }
@@ -246,30 +241,30 @@ pub fn open<R: Read + Send>(
     if let Some(h) = &mut hasher {
         h.update(&read.bytes());
     }
-    // Frames are read a few small pieces at a time.
-    let mut buffered = BufReader::with_capacity(READ_BUFFER, input);
-    let mut inp = Hashing {
-        inner: &mut buffered,
-        hasher,
-    };
-    let total = if header.frame_length == 0 {
-        single::open(&keys, &header.message_id, &mut inp, output, options.progress)?
+    let (total, after_body) = if header.frame_length == 0 {
+        let mut hashing = Hashing {
+            inner: &mut *input,
+            hasher: hasher.take(),
+        };
+        let total = single::open(&keys, &header.message_id, &mut hashing, output, options.progress)?;
+        hasher = hashing.hasher;
+        (total, Vec::new())
     } else {
-        body::open(
-            &keys,
-            &header.message_id,
-            header.frame_length as usize,
-            options.workers,
-            &mut inp,
-            output,
-            options.progress,
-        )?
+        body::Body {
+            keys: &keys,
+            message_id: &header.message_id,
+            frame_length: header.frame_length as usize,
+        }
+        .open(options.workers, input, &mut hasher, output, options.progress)?
     };
-    if let (Some(signing), Some(hasher)) = (suite.signing, inp.hasher.take()) {
-        let signature = io::read_footer(inp.inner)?;
+    // The footer and the end, from what the body read past its final
+    // frame, then the input.
+    let mut rest = (&after_body[..]).chain(input);
+    if let (Some(signing), Some(hasher)) = (suite.signing, hasher) {
+        let signature = io::read_footer(&mut rest)?;
         keys::verify(signing, &header.context, hasher, &signature)?;
     }
-    io::expect_end(&mut buffered)?;
+    io::expect_end(&mut rest)?;
     output.flush()?;
     Ok(total)
 }
