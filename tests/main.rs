@@ -59,3 +59,5 @@ mod strategies;
 mod xks_keys;
 #[cfg(feature = "serve")]
 mod xks_proxy;
+#[cfg(feature = "serve")]
+mod xks_tls;

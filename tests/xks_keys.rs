@@ -25,19 +25,19 @@ use super::xks_proxy::{start_with, Proxy, SECRET};
 const A: &str = "111122223333";
 const REGION: &str = "us-east-1";
 /// `XksProxyAuthenticationAccessKeyIdType`: 20–30 of `[A-Z2-7]`.
-const ACCESS_KEY: &str = "AKIAXKSKEYSTESTABCDE";
+pub(super) const ACCESS_KEY: &str = "AKIAXKSKEYSTESTABCDE";
 const WRONG_SECRET: &str = "d3Jvbmctc2VjcmV0LWZvci10aGUteGtzLXByb3h5LXRlc3Rz";
 
-type Kms = Service<Arc<SimulatedClock>>;
+pub(super) type Kms = Service<Arc<SimulatedClock>>;
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
+pub(super) fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("keyward-xks-keys-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn open_with(dir: &std::path::Path, proxies: impl XksProxies + 'static) -> Kms {
+pub(super) fn open_with(dir: &std::path::Path, proxies: impl XksProxies + 'static) -> Kms {
     let store = Box::new(SqliteStore::open(&dir.join("state")).unwrap());
     Service::open(
         store,
@@ -57,7 +57,7 @@ fn open(dir: &std::path::Path) -> Kms {
     )
 }
 
-fn call(kms: &Kms, operation: &str, request: Value) -> Result<Value, KmsError> {
+pub(super) fn call(kms: &Kms, operation: &str, request: Value) -> Result<Value, KmsError> {
     let root = Caller::parse(&format!("arn:aws:iam::{A}:root")).unwrap();
     kms.call(
         &root,
@@ -69,11 +69,11 @@ fn call(kms: &Kms, operation: &str, request: Value) -> Result<Value, KmsError> {
     )
 }
 
-fn ok(kms: &Kms, operation: &str, request: Value) -> Value {
+pub(super) fn ok(kms: &Kms, operation: &str, request: Value) -> Value {
     call(kms, operation, request).unwrap_or_else(|e| panic!("{operation}: {e:?}"))
 }
 
-fn refused(kms: &Kms, operation: &str, request: Value) -> KmsError {
+pub(super) fn refused(kms: &Kms, operation: &str, request: Value) -> KmsError {
     match call(kms, operation, request) {
         Ok(answer) => panic!("{operation} succeeded: {answer}"),
         Err(e) => e,
@@ -84,11 +84,17 @@ fn proxy(dir: &std::path::Path, keys: &[&str]) -> Proxy {
     start_with(dir, "/example", ACCESS_KEY, keys)
 }
 
-/// An external key store whose proxy is `address`.
-fn create_store(kms: &Kms, name: &str, address: &str, secret: &str, connectivity: &str) -> Result<Value, KmsError> {
+/// An external key store whose proxy is `address` (`http://` unless it names its scheme).
+pub(super) fn create_store(
+    kms: &Kms,
+    name: &str,
+    address: &str,
+    secret: &str,
+    connectivity: &str,
+) -> Result<Value, KmsError> {
     let mut request = json!({
         "CustomKeyStoreName": name, "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
-        "XksProxyUriEndpoint": format!("http://{address}"), "XksProxyUriPath": "/example/kms/xks/v1",
+        "XksProxyUriEndpoint": if address.contains("://") { address.to_owned() } else { format!("http://{address}") }, "XksProxyUriPath": "/example/kms/xks/v1",
         "XksProxyAuthenticationCredential": {"AccessKeyId": ACCESS_KEY, "RawSecretAccessKey": secret},
         "XksProxyConnectivity": connectivity,
     });
@@ -99,7 +105,7 @@ fn create_store(kms: &Kms, name: &str, address: &str, secret: &str, connectivity
 }
 
 /// The store's `ConnectionState` and `ConnectionErrorCode`.
-fn connection(kms: &Kms, store: &Value) -> (String, Value) {
+pub(super) fn connection(kms: &Kms, store: &Value) -> (String, Value) {
     let described = ok(kms, "DescribeCustomKeyStores", json!({"CustomKeyStoreId": store}));
     let entry = &described["CustomKeyStores"][0];
     (
@@ -110,13 +116,13 @@ fn connection(kms: &Kms, store: &Value) -> (String, Value) {
 
 /// `ConnectCustomKeyStore`, then the store's connection once its health
 /// check is done (the call answers while the store is `CONNECTING`).
-fn connect(kms: &Kms, store: &Value) -> (String, Value) {
+pub(super) fn connect(kms: &Kms, store: &Value) -> (String, Value) {
     ok(kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
     settled(kms, store)
 }
 
 /// The store's connection once it is no longer `CONNECTING`.
-fn settled(kms: &Kms, store: &Value) -> (String, Value) {
+pub(super) fn settled(kms: &Kms, store: &Value) -> (String, Value) {
     for _ in 0..3000 {
         let state = connection(kms, store);
         if state.0 != "CONNECTING" {
@@ -127,7 +133,7 @@ fn settled(kms: &Kms, store: &Value) -> (String, Value) {
     panic!("store {store} is still CONNECTING");
 }
 
-fn xks_key(kms: &Kms, store: &Value, external: &str) -> Result<Value, KmsError> {
+pub(super) fn xks_key(kms: &Kms, store: &Value, external: &str) -> Result<Value, KmsError> {
     call(
         kms,
         "CreateKey",
@@ -136,7 +142,7 @@ fn xks_key(kms: &Kms, store: &Value, external: &str) -> Result<Value, KmsError> 
     .map(|answer| answer["KeyMetadata"].clone())
 }
 
-fn blob(answer: &Value) -> Vec<u8> {
+pub(super) fn blob(answer: &Value) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(answer["CiphertextBlob"].as_str().unwrap())
         .unwrap()
@@ -325,10 +331,7 @@ fn a_proxy_that_does_not_answer_in_time_fails_the_connection_with_xks_proxy_time
     let dir = temp_dir("timeout");
     let kms = open_with(
         &dir,
-        HttpProxies {
-            plain_http_loopback: true,
-            timeout: Duration::from_millis(300),
-        },
+        HttpProxies::plain_http_loopback().with_timeout(Duration::from_millis(300)),
     );
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = silent.local_addr().unwrap().to_string();
@@ -348,13 +351,7 @@ fn a_proxy_that_does_not_answer_in_time_fails_the_connection_with_xks_proxy_time
 #[test]
 fn a_plain_http_proxy_endpoint_is_a_validation_error_without_the_opt_in() {
     let dir = temp_dir("no-opt-in");
-    let kms = open_with(
-        &dir,
-        HttpProxies {
-            plain_http_loopback: false,
-            timeout: Duration::from_millis(300),
-        },
-    );
+    let kms = open_with(&dir, HttpProxies::new().with_timeout(Duration::from_millis(300)));
     let e = create_store(&kms, "xks", "127.0.0.1:4600", SECRET, "PUBLIC_ENDPOINT").unwrap_err();
     assert_eq!(e.name, ErrorName::ValidationException);
     assert!(e.message.contains("--xks-plain-http"), "{}", e.message);

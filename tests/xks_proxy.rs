@@ -30,6 +30,17 @@ fn start(dir: &std::path::Path, prefix: &str) -> Proxy {
 /// `keyward xks-proxy` on a free loopback port, signing key `access_key`
 /// with [`SECRET`], holding fresh external keys `keys`.
 pub(crate) fn start_with(dir: &std::path::Path, prefix: &str, access_key: &str, keys: &[&str]) -> Proxy {
+    start_serving(dir, prefix, access_key, keys, None)
+}
+
+/// [`start_with`] serving HTTPS with the PEM certificate and key `tls`.
+pub(crate) fn start_serving(
+    dir: &std::path::Path,
+    prefix: &str,
+    access_key: &str,
+    keys: &[&str],
+    tls: Option<(&std::path::Path, &std::path::Path)>,
+) -> Proxy {
     let secret = dir.join("secret");
     std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
@@ -38,6 +49,9 @@ pub(crate) fn start_with(dir: &std::path::Path, prefix: &str, access_key: &str, 
         .args(["--access-key-id", access_key]);
     for key in keys {
         command.args(["--key", key]);
+    }
+    if let Some((certificate, key)) = tls {
+        command.arg("--tls-cert").arg(certificate).arg("--tls-key").arg(key);
     }
     let mut child = command
         .arg("--secret-access-key-file")
@@ -51,7 +65,7 @@ pub(crate) fn start_with(dir: &std::path::Path, prefix: &str, access_key: &str, 
         .read_line(&mut line)
         .unwrap();
     let address = line
-        .split("http://")
+        .split("://")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))

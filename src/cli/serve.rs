@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// fails as timed out (AWS KMS waits 250 ms).
     #[arg(long, default_value_t = 250, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub xks_timeout_ms: u64,
+    /// A PEM file of CA certificates to trust, besides the system's roots,
+    /// for `https://` external key store proxies (a private CA's root).
+    #[arg(long, value_name = "PATH")]
+    pub xks_ca_file: Option<std::path::PathBuf>,
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
@@ -108,6 +112,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         test_mode: args.test_mode,
         xks_plain_http: args.xks_plain_http,
         xks_timeout: std::time::Duration::from_millis(args.xks_timeout_ms),
+        xks_ca_file: args.xks_ca_file.clone(),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
         access_log: !args.quiet,

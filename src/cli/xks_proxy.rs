@@ -8,12 +8,12 @@ use std::path::PathBuf;
 
 use keyward::source::read::{self, Kind};
 use keyward::xks::api::{Keys, XksKey};
-use keyward::xks::server::{serve, ProxyConfig};
+use keyward::xks::server::{serve, tls_config, ProxyConfig};
 use zeroize::Zeroizing;
 
 use super::Exit;
 
-/// Serve the XKS Proxy API (SigV4-signed HTTP) from in-memory AES-256 keys.
+/// Serve the XKS Proxy API (SigV4-signed HTTP or HTTPS) from in-memory AES-256 keys.
 #[derive(Debug, clap::Args)]
 pub struct XksProxyArgs {
     /// The address to listen on (port 0 picks a free port).
@@ -31,6 +31,13 @@ pub struct XksProxyArgs {
     /// An external key id to create (fresh AES-256 material); repeat for more.
     #[arg(long = "key", value_name = "ID", required = true)]
     pub keys: Vec<String>,
+    /// Serve HTTPS (TLS 1.2 and 1.3) with this PEM certificate chain, leaf
+    /// first, as KMS requires of a proxy; with `--tls-key`.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 pub fn run(args: &XksProxyArgs) -> Exit {
@@ -57,11 +64,20 @@ pub fn run(args: &XksProxyArgs) -> Exit {
             return fail(format!("`--key {id}`: key ids are distinct, non-empty and without `/`"));
         }
     }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(certificate), Some(key)) => match tls_config(certificate, key) {
+            Ok(tls) => Some(tls),
+            Err(e) => return fail(e.to_string()),
+        },
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let config = ProxyConfig {
         uri_prefix: args.uri_prefix.clone(),
         access_key_id: args.access_key_id.clone(),
         secret_access_key: secret,
         keys,
+        tls,
     };
     let listener = match std::net::TcpListener::bind(args.bind) {
         Ok(listener) => listener,
@@ -74,7 +90,7 @@ pub fn run(args: &XksProxyArgs) -> Exit {
     if let Ok(address) = listener.local_addr() {
         // The first line of output; scripts and tests read the port from it.
         println!(
-            "keyward xks-proxy: listening on http://{address}{}/kms/xks/v1",
+            "keyward xks-proxy: listening on {scheme}://{address}{}/kms/xks/v1",
             args.uri_prefix
         );
         let _ = std::io::stdout().flush();

@@ -68,4 +68,7 @@ pub enum ServeError {
     #[error("cannot listen: {0}")]
     #[diagnostic(code(keyward::serve::listen))]
     Listen(std::io::Error),
+    #[error("{0}")]
+    #[diagnostic(code(keyward::serve::xks_ca_file), help("give a PEM file of CA certificates"))]
+    XksCaFile(crate::xks::proxies::CaFileError),
 }

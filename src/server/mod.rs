@@ -62,6 +62,9 @@ pub struct Config {
     /// How long a call to an external key store proxy may take
     /// (`crate::xks::proxies::DEFAULT_TIMEOUT`, AWS's 250 ms, unless set).
     pub xks_timeout: std::time::Duration,
+    /// CA certificates trusted for `https://` proxies besides the system's
+    /// roots (`--xks-ca-file`).
+    pub xks_ca_file: Option<PathBuf>,
     pub max_body_bytes: usize,
     /// The most connections served at once (at least 1).
     pub max_connections: usize,
@@ -106,6 +109,11 @@ impl Server {
             None => Box::new(crate::store::MemoryStore::default()),
         };
         let store = crate::store::FailingStore::boxed(store, config.fail_commit);
+        let mut proxies = crate::xks::proxies::HttpProxies::new().with_timeout(config.xks_timeout);
+        proxies.plain_http_loopback = config.test_mode || config.xks_plain_http;
+        if let Some(path) = &config.xks_ca_file {
+            proxies = proxies.with_ca_file(path).map_err(ServeError::XksCaFile)?;
+        }
         let kms = crate::kms::Service::open(
             store,
             identities,
@@ -117,10 +125,7 @@ impl Server {
             message: format!("{:?}", miette::Report::new(e)),
         })?
         .with_audit_durability(config.audit_durability)
-        .with_xks_proxies(Arc::new(crate::xks::proxies::HttpProxies {
-            plain_http_loopback: config.test_mode || config.xks_plain_http,
-            timeout: config.xks_timeout,
-        }));
+        .with_xks_proxies(Arc::new(proxies));
         let kms = std::sync::Arc::new(kms);
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;
         Ok(Server {

@@ -1,6 +1,7 @@
 //! The KMS side of the XKS Proxy API: requests signed with SigV4 (service
-//! `kms-xks-proxy`) as KMS signs them, sent through a [`Transport`] (plain
-//! HTTP/1.1 by [`HttpTransport`], anything else in tests), answers checked
+//! `kms-xks-proxy`) as KMS signs them, sent through a [`Transport`]
+//! (HTTP/1.1 by [`HttpTransport`], over TLS 1.2 or 1.3 with rustls for an
+//! `https://` proxy; anything else in tests), answers checked
 //! as KMS checks them (the spec's *KMS Considerations*: a 12- or 16-byte
 //! IV, a 16-byte tag, at most 20 bytes of metadata, a ciphertext as long as
 //! the plaintext, and the CDIV recomputed).
@@ -10,7 +11,10 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Duration;
+
+use rustls::pki_types::ServerName;
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -30,6 +34,9 @@ pub enum TransportError {
     TimedOut,
     /// Something came back that is not an HTTP answer.
     NotHttp,
+    /// No TLS session: the handshake failed (a certificate that does not
+    /// verify or names another host, no common protocol version, not TLS).
+    Tls(String),
 }
 
 /// Carries one signed `POST` to the proxy and brings back its status and body.
@@ -37,55 +44,106 @@ pub trait Transport {
     fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), TransportError>;
 }
 
-/// Plain HTTP/1.1 to `host:port`, one connection per request; `timeout`
-/// bounds the connection and each read and write.
+/// HTTP/1.1 to `host:port`, one connection per request, over TLS when
+/// `tls` is given; `timeout` bounds the connection and each read and write.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     pub address: String,
     pub timeout: Duration,
+    pub tls: Option<Tls>,
+}
+
+/// How an `https://` proxy is reached: the client's configuration (its
+/// trusted roots, TLS 1.2 and 1.3) and the name its certificate must carry.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub config: Arc<rustls::ClientConfig>,
+    pub server_name: ServerName<'static>,
 }
 
 impl Transport for HttpTransport {
     fn post(&self, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, Vec<u8>), TransportError> {
         let unreachable = |e: std::io::Error| TransportError::NotReachable(format!("{}: {e}", self.address));
-        let failed = |e: std::io::Error| match e.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => TransportError::TimedOut,
-            _ => unreachable(e),
-        };
         let address = self
             .address
             .to_socket_addrs()
             .map_err(unreachable)?
             .next()
             .ok_or_else(|| TransportError::NotReachable(format!("{}: no address", self.address)))?;
-        let mut stream = TcpStream::connect_timeout(&address, self.timeout).map_err(|e| match e.kind() {
+        let stream = TcpStream::connect_timeout(&address, self.timeout).map_err(|e| match e.kind() {
             ErrorKind::TimedOut => TransportError::TimedOut,
             _ => unreachable(e),
         })?;
-        stream.set_read_timeout(Some(self.timeout)).map_err(failed)?;
-        stream.set_write_timeout(Some(self.timeout)).map_err(failed)?;
-        let mut head = format!(
-            "POST {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
-            body.len()
-        );
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
+        stream
+            .set_read_timeout(Some(self.timeout))
+            .map_err(|e| failed(e, false))?;
+        stream
+            .set_write_timeout(Some(self.timeout))
+            .map_err(|e| failed(e, false))?;
+        let Some(tls) = &self.tls else {
+            return exchange(stream, path, headers, body, false);
+        };
+        let connection = rustls::ClientConnection::new(Arc::clone(&tls.config), tls.server_name.clone())
+            .map_err(|e| TransportError::Tls(e.to_string()))?;
+        let mut stream = rustls::StreamOwned::new(connection, stream);
+        // The handshake first, so that its failures are told apart.
+        while stream.conn.is_handshaking() {
+            stream.conn.complete_io(&mut stream.sock).map_err(|e| failed(e, true))?;
         }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).map_err(failed)?;
-        stream.write_all(body).map_err(failed)?;
-        let mut response = Vec::new();
-        stream.take(1 << 20).read_to_end(&mut response).map_err(failed)?;
-        let split = response
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or(TransportError::NotHttp)?;
-        let status = std::str::from_utf8(response.get(9..12).unwrap_or_default())
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or(TransportError::NotHttp)?;
-        Ok((status, response[split + 4..].to_vec()))
+        exchange(stream, path, headers, body, true)
     }
+}
+
+/// An I/O error as a transport failure; under TLS, a record or handshake
+/// that does not verify is [`TransportError::Tls`].
+fn failed(e: std::io::Error, tls: bool) -> TransportError {
+    match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => TransportError::TimedOut,
+        ErrorKind::InvalidData if tls => TransportError::Tls(e.to_string()),
+        _ => TransportError::NotReachable(e.to_string()),
+    }
+}
+
+/// Writes one request on `stream` and reads its answer to the end (at most
+/// 1 MiB): the status and body.
+fn exchange(
+    mut stream: impl Read + Write,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    tls: bool,
+) -> Result<(u16, Vec<u8>), TransportError> {
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).map_err(|e| failed(e, tls))?;
+    stream.write_all(body).map_err(|e| failed(e, tls))?;
+    stream.flush().map_err(|e| failed(e, tls))?;
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 8192];
+    while response.len() < 1 << 20 {
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => response.extend_from_slice(&chunk[..n]),
+            // A TLS peer that closes without close_notify, after its answer.
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof && !response.is_empty() => break,
+            Err(e) => return Err(failed(e, tls)),
+        }
+    }
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or(TransportError::NotHttp)?;
+    let status = std::str::from_utf8(response.get(9..12).unwrap_or_default())
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or(TransportError::NotHttp)?;
+    Ok((status, response[split + 4..].to_vec()))
 }
 
 /// Why a call to the proxy failed.

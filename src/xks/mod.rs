@@ -8,6 +8,7 @@ pub mod api;
 pub mod client;
 pub mod proxies;
 pub mod server;
+mod tls;
 
 #[cfg(test)]
 mod tests;

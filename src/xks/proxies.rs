@@ -1,16 +1,22 @@
-//! [`HttpProxies`]: the runtime's [`XksProxies`] over HTTP, one
+//! [`HttpProxies`]: the runtime's [`XksProxies`] over HTTPS, one
 //! [`XksClient`] per call, its errors told in the runtime's terms
-//! ([`ProxyFailure`]). Plain HTTP only, to loopback endpoints only, and only
-//! when the process opted in (`keyward serve --xks-plain-http` or
-//! `--test-mode`): keyward has no TLS client.
+//! ([`ProxyFailure`]). An `https://` proxy is reached over TLS 1.2 or 1.3
+//! (rustls), its certificate verified for the endpoint's host against the
+//! system's roots and any CA file given (`keyward serve --xks-ca-file`).
+//! Plain HTTP, and a port, only on loopback and only where the process
+//! opted in (`keyward serve --xks-plain-http` or `--test-mode`).
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
-use super::client::{HttpTransport, RequestMetadata, TransportError, XksClient, XksClientError};
+use super::client::{HttpTransport, RequestMetadata, Tls, TransportError, XksClient, XksClientError};
 use crate::crypto::OuterLayer;
-use crate::kms::runtime::{plain_loopback, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, XksProxies};
+use crate::kms::runtime::{loopback, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, XksProxies};
 
 /// How long keyward waits for a proxy, as AWS KMS does: "If KMS does not
 /// receive a response from the XKS proxy for any API call within 250ms, KMS
@@ -20,20 +26,64 @@ use crate::kms::runtime::{plain_loopback, ExternalKeyMetadata, ProxyFailure, Pro
 /// with its state unlocked, so other calls go on meanwhile.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
 
-/// Calls proxies at `http://` loopback endpoints.
+/// Calls proxies at `https://` endpoints (and `http://` loopback ones where
+/// allowed).
 #[derive(Debug, Clone)]
 pub struct HttpProxies {
-    /// Whether plain-HTTP loopback endpoints may be used at all.
+    /// Whether loopback endpoints outside the API model's pattern (plain
+    /// HTTP, or a port) may be used.
     pub plain_http_loopback: bool,
     pub timeout: Duration,
+    /// TLS 1.2 and 1.3, trusting the system's roots and the CA files added.
+    pub tls: Arc<rustls::ClientConfig>,
+    roots: rustls::RootCertStore,
+}
+
+/// A CA file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the CA file `{path}` {problem}")]
+pub struct CaFileError {
+    pub path: String,
+    pub problem: String,
+}
+
+/// The client configuration: ring's cipher suites, TLS 1.2 and 1.3 (the
+/// spec's *API content type*: "TLS 1.2 or later"), trusting `roots`.
+fn client_config(roots: rustls::RootCertStore) -> Arc<rustls::ClientConfig> {
+    let builder = rustls::ClientConfig::builder_with_provider(super::tls::provider())
+        .with_protocol_versions(super::tls::VERSIONS)
+        // Invariant: ring's provider offers suites of both versions.
+        .expect("ring offers TLS 1.2 and 1.3");
+    Arc::new(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+impl Default for HttpProxies {
+    fn default() -> Self {
+        HttpProxies::new()
+    }
 }
 
 impl HttpProxies {
-    /// Proxies reachable over plain HTTP on loopback.
+    /// `https://` proxies, verified against the system's roots (those that
+    /// load; a system without any verifies no proxy until a CA file is
+    /// added).
+    pub fn new() -> HttpProxies {
+        let mut roots = rustls::RootCertStore::empty();
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+        HttpProxies {
+            plain_http_loopback: false,
+            timeout: DEFAULT_TIMEOUT,
+            tls: client_config(roots.clone()),
+            roots,
+        }
+    }
+
+    /// Proxies reachable over `https://`, and over plain HTTP on loopback.
     pub fn plain_http_loopback() -> HttpProxies {
         HttpProxies {
             plain_http_loopback: true,
-            timeout: DEFAULT_TIMEOUT,
+            ..HttpProxies::new()
         }
     }
 
@@ -43,23 +93,71 @@ impl HttpProxies {
         HttpProxies { timeout, ..self }
     }
 
+    /// The same proxies, trusting the certificates of the PEM file `path`
+    /// too (`keyward serve --xks-ca-file`): a private CA's root.
+    pub fn with_ca_file(mut self, path: &Path) -> Result<HttpProxies, CaFileError> {
+        let fail = |problem: String| CaFileError {
+            path: path.display().to_string(),
+            problem,
+        };
+        let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .map_err(|e| fail(format!("cannot be read: {e}")))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| fail(format!("is not PEM: {e}")))?;
+        if certificates.is_empty() {
+            return Err(fail("holds no certificate".to_owned()));
+        }
+        for certificate in certificates {
+            self.roots
+                .add(certificate)
+                .map_err(|e| fail(format!("holds a certificate that is not a CA's: {e}")))?;
+        }
+        self.tls = client_config(self.roots.clone());
+        Ok(self)
+    }
+
     fn client(&self, target: &ProxyTarget<'_>) -> Result<XksClient<HttpTransport>, ProxyFailure> {
-        if !self.plain_http_loopback || !plain_loopback(target.uri_endpoint) {
+        let endpoint = target.uri_endpoint;
+        let (https, rest) = match (endpoint.strip_prefix("https://"), endpoint.strip_prefix("http://")) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => return Err(ProxyFailure::NotAllowed),
+        };
+        // Outside the model's `^https://[a-zA-Z0-9.-]+$`: loopback only, opted in.
+        let in_model = https && !rest.contains(':');
+        if !(in_model || (self.plain_http_loopback && loopback(endpoint))) {
             return Err(ProxyFailure::NotAllowed);
         }
-        let address = target.uri_endpoint.trim_start_matches("http://");
-        // Without a port, HTTP's.
-        let address = if address.ends_with(']') || !address.contains(':') {
-            format!("{address}:80")
+        let host = match rest.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => rest.split(':').next().unwrap_or_default(),
+        };
+        let has_port = rest
+            .rsplit_once(':')
+            .is_some_and(|(before, _)| !before.ends_with('[') && !rest.ends_with(']'));
+        let default_port = if https { 443 } else { 80 };
+        // Without a port, the scheme's.
+        let address = if has_port {
+            rest.to_owned()
         } else {
-            address.to_owned()
+            format!("{rest}:{default_port}")
+        };
+        let tls = if https {
+            let server_name = ServerName::try_from(host.to_owned()).map_err(|_| ProxyFailure::NotAllowed)?;
+            Some(Tls {
+                config: Arc::clone(&self.tls),
+                server_name,
+            })
+        } else {
+            None
         };
         Ok(XksClient {
             transport: HttpTransport {
                 address: address.clone(),
                 timeout: self.timeout,
+                tls,
             },
-            host: address,
+            host: if https { rest.to_owned() } else { address },
             uri_path: target.uri_path.to_owned(),
             access_key_id: target.access_key_id.to_owned(),
             secret_access_key: Zeroizing::new(target.secret.expose().to_owned()),
@@ -72,6 +170,7 @@ fn failure(error: XksClientError) -> ProxyFailure {
     match error {
         XksClientError::Transport(TransportError::NotReachable(_)) => ProxyFailure::NotReachable,
         XksClientError::Transport(TransportError::TimedOut) => ProxyFailure::TimedOut,
+        XksClientError::Transport(TransportError::Tls(_)) => ProxyFailure::Tls,
         XksClientError::Transport(TransportError::NotHttp) | XksClientError::Malformed(_) => {
             ProxyFailure::InvalidResponse
         }

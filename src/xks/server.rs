@@ -1,4 +1,5 @@
-//! The XKS proxy over HTTP/1.1: every request is a `POST` under
+//! The XKS proxy over HTTP/1.1, over TLS (rustls) when given a certificate
+//! and key (\[`tls_config`\]): every request is a `POST` under
 //! `[<prefix>]/kms/xks/v1/`, SigV4-signed for the service `kms-xks-proxy`
 //! with the proxy's one access key (the spec's *Authentication*); a bad or
 //! missing signature is `AuthenticationFailedException` (401).
@@ -34,6 +35,45 @@ pub struct ProxyConfig {
     pub access_key_id: String,
     pub secret_access_key: Zeroizing<String>,
     pub keys: Keys,
+    /// Serve HTTPS with this configuration (\[`tls_config`\]); `None`: plain HTTP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// A certificate file or key file that cannot be served with.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TlsFileError(String);
+
+/// The server configuration for a PEM certificate chain (leaf first) and
+/// its PEM private key: TLS 1.2 and 1.3, as the spec asks ("TLS 1.2 or
+/// later", *API content type*).
+pub fn tls_config(
+    certificate: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<Arc<rustls::ServerConfig>, TlsFileError> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(certificate)
+        .and_then(Iterator::collect)
+        .map_err(|e| {
+            TlsFileError(format!(
+                "`{}` is not a PEM certificate file: {e}",
+                certificate.display()
+            ))
+        })?;
+    if chain.is_empty() {
+        return Err(TlsFileError(format!(
+            "`{}` holds no certificate",
+            certificate.display()
+        )));
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| TlsFileError(format!("`{}` is not a PEM private key file: {e}", key.display())))?;
+    rustls::ServerConfig::builder_with_provider(super::tls::provider())
+        .with_protocol_versions(super::tls::VERSIONS)
+        .and_then(|builder| builder.with_no_client_auth().with_single_cert(chain, key))
+        .map(Arc::new)
+        .map_err(|e| TlsFileError(format!("the certificate and key cannot be served: {e}")))
 }
 
 fn now() -> i64 {
@@ -98,6 +138,17 @@ async fn handle(config: Arc<ProxyConfig>, request: Request<Incoming>) -> Result<
     Ok(response)
 }
 
+/// Serves HTTP/1.1 on one connection (plain or TLS).
+async fn serve_connection<S>(stream: S, config: Arc<ProxyConfig>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request| handle(Arc::clone(&config), request));
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
 /// Serves on `listener` until `shutdown` completes. Must run inside a tokio runtime.
 pub async fn serve(
     config: ProxyConfig,
@@ -116,11 +167,20 @@ pub async fn serve(
                     continue;
                 };
                 let config = Arc::clone(&config);
-                let service = hyper::service::service_fn(move |request| handle(Arc::clone(&config), request));
                 tokio::spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match config.tls.clone() {
+                        None => serve_connection(stream, config).await,
+                        Some(tls) => {
+                            let accepted = tokio::time::timeout(
+                                BODY_TIMEOUT,
+                                tokio_rustls::TlsAcceptor::from(tls).accept(stream),
+                            )
+                            .await;
+                            if let Ok(Ok(stream)) = accepted {
+                                serve_connection(stream, config).await;
+                            }
+                        }
+                    }
                 });
             }
             () = &mut shutdown => return Ok(()),

@@ -164,6 +164,7 @@ fn the_client_encrypts_and_decrypts_through_the_proxy_on_loopback() {
         access_key_id: "AKIAXKSCLIENTTEST001".into(),
         secret_access_key: Zeroizing::new("client-test-secret".into()),
         keys: keys(),
+        tls: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = std::thread::spawn(move || {
@@ -181,6 +182,7 @@ fn the_client_encrypts_and_decrypts_through_the_proxy_on_loopback() {
         transport: HttpTransport {
             address: address.clone(),
             timeout: std::time::Duration::from_secs(10),
+            tls: None,
         },
         host: address.clone(),
         uri_path: "/p/kms/xks/v1".into(),

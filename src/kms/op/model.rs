@@ -151,10 +151,11 @@ fn walk(model: &Model, shape: &Shape, value: &Value, path: &str, problems: &mut 
                 let (Some(member), Some(inner)) = (members.get(name), model.shape(member_shape)) else {
                     continue;
                 };
-                // keyward's one departure: an `http://` loopback proxy, which
-                // the runtime takes only where the process opted in.
+                // keyward's one departure: a loopback proxy (`http://`, or a
+                // port), which the runtime takes only where the process
+                // opted in.
                 if member_shape == "XksProxyUriEndpointType"
-                    && member.as_str().is_some_and(crate::kms::runtime::plain_loopback)
+                    && member.as_str().is_some_and(crate::kms::runtime::loopback)
                 {
                     continue;
                 }

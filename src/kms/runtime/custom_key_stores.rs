@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::external_key_store::{connection_error_code, healthy, live, store_error, ProxySecret};
+use super::external_key_store::{connection_error_code, healthy, store_error, ProxySecret};
 use super::page::{self, Page, Paging};
 use super::{Clock, Runtime};
 use crate::eval::Caller;
@@ -352,7 +352,7 @@ impl<C: Clock> Runtime<C> {
         if let Some(proxy) = &store.xks {
             self.check_endpoint(proxy)?;
             // KMS calls a public proxy while it creates the store.
-            if live(proxy) && proxy.connectivity == "PUBLIC_ENDPOINT" {
+            if self.live(proxy) && proxy.connectivity == "PUBLIC_ENDPOINT" {
                 self.store_health(&store, "CreateCustomKeyStore")
                     .map_err(|f| store_error(&f))?;
             }
@@ -389,7 +389,7 @@ impl<C: Clock> Runtime<C> {
         }
         let state = match store.xks.as_ref() {
             Some(p) if unreachable(&p.uri_endpoint) => Err("XKS_PROXY_NOT_REACHABLE"),
-            Some(p) if live(p) => Ok(ConnectionState::Connecting),
+            Some(p) if self.live(p) => Ok(ConnectionState::Connecting),
             _ => Ok(ConnectionState::Connected),
         };
         self.set_connection(id, state);
@@ -606,7 +606,7 @@ impl<C: Clock> Runtime<C> {
             // properties*; XKS Proxy API spec, `GetHealthStatus`): where it
             // can reach the proxy, a public one or a connected store's.
             let reachable = proxy.connectivity == "PUBLIC_ENDPOINT" || changed.state == ConnectionState::Connected;
-            if live(proxy) && reachable && store.xks.as_ref() != Some(proxy) {
+            if self.live(proxy) && reachable && store.xks.as_ref() != Some(proxy) {
                 self.store_health(&changed, "UpdateCustomKeyStore")
                     .map_err(|f| store_error(&f))?;
             }

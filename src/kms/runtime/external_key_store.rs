@@ -83,6 +83,9 @@ pub enum ProxyFailure {
     NotReachable,
     /// Connected, but no answer in the time allowed.
     TimedOut,
+    /// No TLS session: the proxy's certificate does not verify for its
+    /// host, or no protocol version is shared.
+    Tls,
     /// An answer KMS cannot interpret (not JSON, a member missing, a CDIV
     /// that does not match, …).
     InvalidResponse,
@@ -168,6 +171,9 @@ fn message(failure: &ProxyFailure) -> &'static str {
             "AWS KMS rejected the request because the external key store proxy did not respond in time. Retry the request. If you see this error repeatedly, report it to your external key store proxy administrator."
         }
         ProxyFailure::InvalidResponse => INVALID_RESPONSE,
+        ProxyFailure::Tls => {
+            "AWS KMS cannot establish a TLS connection to the external key store proxy. Verify the TLS configuration, including its certificate."
+        }
         ProxyFailure::Refused(name) => match name.as_str() {
             "InvalidStateException" => {
                 "The external key associated with this KMS key in an external key store is not enabled in the external HSM. Enable the external key in the external HSM and retry the request."
@@ -220,6 +226,7 @@ pub(super) fn connection_error_code(failure: &ProxyFailure) -> &'static str {
     match failure {
         ProxyFailure::NotReachable => "XKS_PROXY_NOT_REACHABLE",
         ProxyFailure::TimedOut => "XKS_PROXY_TIMED_OUT",
+        ProxyFailure::Tls => "XKS_PROXY_INVALID_TLS_CONFIGURATION",
         ProxyFailure::NotAllowed => "XKS_PROXY_INVALID_CONFIGURATION",
         f if refused_with(f, &["AuthenticationFailedException"]) => "INVALID_CREDENTIALS",
         f if refused_with(f, &["AccessDeniedException"]) => "XKS_PROXY_ACCESS_DENIED",
@@ -233,7 +240,9 @@ pub(super) fn connection_error_code(failure: &ProxyFailure) -> &'static str {
 /// *Create/UpdateCustomKeyStore* column).
 pub(super) fn store_error(failure: &ProxyFailure) -> KmsError {
     let name = match failure {
-        ProxyFailure::NotReachable | ProxyFailure::TimedOut => ErrorName::XksProxyUriUnreachableException,
+        ProxyFailure::NotReachable | ProxyFailure::TimedOut | ProxyFailure::Tls => {
+            ErrorName::XksProxyUriUnreachableException
+        }
         ProxyFailure::NotAllowed => ErrorName::XksProxyInvalidConfigurationException,
         f if refused_with(f, &["AuthenticationFailedException"]) => {
             ErrorName::XksProxyIncorrectAuthenticationCredentialException
@@ -307,10 +316,36 @@ pub(super) fn healthy(answer: Result<ProxyAnswer, ProxyFailure>) -> Result<(), P
     }
 }
 
-/// Whether keyward calls this store's proxy (an `http://` loopback
-/// endpoint) rather than simulating it (an `https://` one).
-pub(super) fn live(proxy: &XksProxy) -> bool {
-    plain_loopback(&proxy.uri_endpoint)
+/// An `https://` endpoint keyward simulates rather than calls: its host is
+/// a name reserved for examples and tests (RFC 2606 and RFC 6761:
+/// `example.com`, `example.net`, `example.org` and their subdomains, and
+/// the `.example`, `.test` and `.invalid` domains), which no real proxy has.
+pub fn reserved_for_examples(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    [
+        "example.com",
+        "example.net",
+        "example.org",
+        "example",
+        "test",
+        "invalid",
+    ]
+    .iter()
+    .any(|domain| under(domain))
+}
+
+/// An `http://` or `https://` endpoint on the loopback interface, with or
+/// without a port: what keyward takes outside the model's pattern (plain
+/// HTTP, or a port) where the process allows it.
+pub fn loopback(endpoint: &str) -> bool {
+    match endpoint.strip_prefix("https://") {
+        Some(rest) => plain_loopback(&format!("http://{rest}")),
+        None => plain_loopback(endpoint),
+    }
 }
 
 /// The `XksProxyUriEndpoint` constraint, broken by a plain-HTTP endpoint in
@@ -319,28 +354,47 @@ fn plain_http_refused(endpoint: &str) -> KmsError {
     KmsError::constraint(
         Some(endpoint),
         "xksProxyUriEndpoint",
-        "satisfy regular expression pattern: ^https://[a-zA-Z0-9.-]+$ (keyward takes an http:// loopback endpoint only under `keyward serve --xks-plain-http` or `--test-mode`)",
+        "satisfy regular expression pattern: ^https://[a-zA-Z0-9.-]+$ (keyward takes a loopback endpoint outside it, http:// or with a port, only under `keyward serve --xks-plain-http` or `--test-mode`)",
     )
 }
 
 impl<C: Clock> Runtime<C> {
-    /// A new or changed store's endpoint: plain HTTP only on loopback, and
-    /// only where the process allows it.
+    /// Whether keyward calls this store's proxy rather than simulating it:
+    /// an `http://` loopback endpoint; or, in a process that calls proxies
+    /// (`Service::with_xks_proxies`), an `https://` one whose host is not
+    /// [reserved for examples](reserved_for_examples).
+    pub(super) fn live(&self, proxy: &XksProxy) -> bool {
+        let endpoint = &proxy.uri_endpoint;
+        plain_loopback(endpoint)
+            || (self.xks.is_some() && endpoint.starts_with("https://") && !reserved_for_examples(endpoint))
+    }
+
+    /// A new or changed store's endpoint: outside the model's pattern
+    /// (plain HTTP, or a port) only on loopback, and only where the process
+    /// allows it.
     pub(super) fn check_endpoint(&self, proxy: &XksProxy) -> Result<(), KmsError> {
         let allowed = self.xks.as_ref().is_some_and(|p| p.plain_http_loopback());
-        if proxy.uri_endpoint.starts_with("http://") && !(allowed && live(proxy)) {
-            return Err(plain_http_refused(&proxy.uri_endpoint));
+        let endpoint = &proxy.uri_endpoint;
+        let in_model = endpoint
+            .strip_prefix("https://")
+            .is_some_and(|rest| !rest.contains(':'));
+        if !(in_model || (allowed && loopback(endpoint))) {
+            return Err(plain_http_refused(endpoint));
         }
         Ok(())
     }
 
     /// The endpoint of a live store, if this process may call it.
     fn endpoint_of(&self, store: &CustomKeyStore) -> Result<Endpoint, ProxyFailure> {
-        self.xks
-            .as_deref()
-            .filter(|p| p.plain_http_loopback())
+        let proxies = self.xks.as_deref().ok_or(ProxyFailure::NotAllowed)?;
+        let proxy = store
+            .xks
+            .as_ref()
+            .filter(|p| self.live(p))
             .ok_or(ProxyFailure::NotAllowed)?;
-        let proxy = store.xks.as_ref().filter(|p| live(p)).ok_or(ProxyFailure::NotAllowed)?;
+        if loopback(&proxy.uri_endpoint) && !proxies.plain_http_loopback() {
+            return Err(ProxyFailure::NotAllowed);
+        }
         // A store saved without its secret (by an older keyward) cannot sign.
         let secret = proxy.secret.as_ref().ok_or(ProxyFailure::NotAllowed)?;
         Ok(Endpoint {
@@ -407,7 +461,11 @@ impl<C: Clock> Runtime<C> {
         xks_key_id: &str,
         caller: &Caller,
     ) -> Result<(), KmsError> {
-        let Some(store) = self.stores.get(store_id).filter(|s| s.xks.as_ref().is_some_and(live)) else {
+        let Some(store) = self
+            .stores
+            .get(store_id)
+            .filter(|s| s.xks.as_ref().is_some_and(|p| self.live(p)))
+        else {
             return Ok(());
         };
         let call = ProxyCall {
@@ -435,7 +493,7 @@ impl<C: Clock> Runtime<C> {
             .filter(|s| s.store_type == StoreType::External)?;
         self.stores
             .get(&in_store.id)
-            .filter(|store| store.xks.as_ref().is_some_and(live))
+            .filter(|store| store.xks.as_ref().is_some_and(|p| self.live(p)))
     }
 
     /// A proxy call on `key`'s external key for `caller`'s `operation`.
