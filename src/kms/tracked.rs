@@ -6,14 +6,15 @@
 
 use std::borrow::Borrow;
 use std::collections::btree_map::{self, BTreeMap};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Hands out [`Tracked::generation`]s, unique across every map, so a new
-/// map never shares one with a map it replaces.
-static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+/// Hands out [`Tracked::identity`]s, unique across every map, so a new map
+/// is never taken for the one it replaces.
+static IDENTITIES: AtomicU64 = AtomicU64::new(1);
 
-fn next_generation() -> u64 {
-    GENERATIONS.fetch_add(1, Ordering::Relaxed)
+fn new_identity() -> u64 {
+    IDENTITIES.fetch_add(1, Ordering::Relaxed)
 }
 
 #[derive(Clone, Debug)]
@@ -24,9 +25,15 @@ pub struct Tracked<K: Ord + Clone, V: Clone> {
     /// While a savepoint is set: each key's value before its first change
     /// since the savepoint (a `DryRun` call undoes to it).
     saved: Option<BTreeMap<K, Option<V>>>,
-    /// Changes whenever an entry may have changed: what a reader derived
-    /// from the map (the runtime's next due time) holds while it is equal.
-    generation: u64,
+    /// The entries written, removed or put back since the last
+    /// [`take_touched`](Self::take_touched): what a reader that keeps
+    /// something derived from the map (the runtime's next due time) must
+    /// look at again.
+    /// `None` until [`watch`](Self::watch) is called: a map nobody
+    /// reads this way keeps no such record.
+    touched: Option<BTreeSet<K>>,
+    /// This map's own number (see [`identity`](Self::identity)).
+    identity: u64,
 }
 
 impl<K: Ord + Clone, V: Clone> Default for Tracked<K, V> {
@@ -35,14 +42,15 @@ impl<K: Ord + Clone, V: Clone> Default for Tracked<K, V> {
             map: BTreeMap::new(),
             before: BTreeMap::new(),
             saved: None,
-            generation: next_generation(),
+            touched: None,
+            identity: new_identity(),
         }
     }
 }
 
 impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     fn remember(&mut self, key: &K) {
-        self.generation = next_generation();
+        self.touch(key);
         if !self.before.contains_key(key) {
             self.before.insert(key.clone(), self.map.get(key).cloned());
         }
@@ -63,8 +71,8 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     /// Puts back every entry changed since the savepoint, and ends it. An
     /// entry changed back stays listed as changed, with its value as it was.
     pub fn undo_to_savepoint(&mut self) {
-        self.generation = next_generation();
         for (key, value) in self.saved.take().unwrap_or_default() {
+            self.touch(&key);
             match value {
                 Some(v) => self.map.insert(key, v),
                 None => self.map.remove(&key),
@@ -150,10 +158,30 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
         self.before.keys().map(|k| (k, self.map.get(k)))
     }
 
-    /// A number that differs after every change of any entry (and between
-    /// two maps), whatever the change was.
-    pub fn generation(&self) -> u64 {
-        self.generation
+    /// A number no other map has: a reader that derived something from
+    /// this map knows by it that the map was not replaced since.
+    pub fn identity(&self) -> u64 {
+        self.identity
+    }
+
+    /// From now on, records the entries touched, for
+    /// [`take_touched`](Self::take_touched).
+    pub fn watch(&mut self) {
+        self.touched.get_or_insert_with(BTreeSet::new);
+    }
+
+    /// The entries touched since the last call (see `touched`), forgotten;
+    /// `None` while the map is not watched.
+    pub fn take_touched(&mut self) -> Option<BTreeSet<K>> {
+        self.touched.as_mut().map(std::mem::take)
+    }
+
+    fn touch(&mut self, key: &K) {
+        if let Some(touched) = &mut self.touched {
+            if !touched.contains(key) {
+                touched.insert(key.clone());
+            }
+        }
     }
 
     /// Whether anything changed since the last settle.
@@ -169,8 +197,8 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
 
     /// Puts every entry changed since the last settle back as it was.
     pub fn rollback(&mut self) {
-        self.generation = next_generation();
         for (key, value) in std::mem::take(&mut self.before) {
+            self.touch(&key);
             match value {
                 Some(v) => self.map.insert(key, v),
                 None => self.map.remove(&key),
@@ -181,7 +209,7 @@ impl<K: Ord + Clone, V: Clone> Tracked<K, V> {
     /// Replaces the entry without recording it: a change another process
     /// committed, applied to this cache.
     pub fn apply(&mut self, key: K, value: Option<V>) {
-        self.generation = next_generation();
+        self.touch(&key);
         match value {
             Some(v) => self.map.insert(key, v),
             None => self.map.remove(&key),
@@ -195,7 +223,8 @@ impl<K: Ord + Clone, V: Clone> FromIterator<(K, V)> for Tracked<K, V> {
             map: iter.into_iter().collect(),
             before: BTreeMap::new(),
             saved: None,
-            generation: next_generation(),
+            touched: None,
+            identity: new_identity(),
         }
     }
 }

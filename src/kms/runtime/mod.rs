@@ -180,8 +180,8 @@ pub struct Runtime<C: Clock> {
     decisions: std::sync::Mutex<Vec<Decided>>,
     /// Parsed private keys of the asymmetric keys, by material id.
     key_pairs: KeyPairCache,
-    /// What the last [`sweep`](Runtime::sweep) saw: the keys' generation
-    /// and the earliest due time among them.
+    /// What [`sweep`](Runtime::sweep) keeps: which map of keys it walked
+    /// and the earliest due time among them (never later than the true one).
     swept: Option<(u64, Option<i64>)>,
 }
 
@@ -247,14 +247,22 @@ impl<C: Clock> Runtime<C> {
     /// Does what the clock says is due: deletes the keys whose deletion
     /// window has passed (with their aliases), and rotates the enabled keys
     /// whose rotation date has come.
-    /// Walks the keys only when something may be due: after a change of
-    /// any key, or once the clock reaches the earliest due time the last
-    /// walk found. So a call costs the same with 10,000 keys as with 100.
+    ///
+    /// It walks every key only when something is due: it keeps the
+    /// earliest due time, brings it forward by the keys changed since (one
+    /// look at each), and walks once the clock reaches it. So a call costs
+    /// the same with 10,000 keys as with 100.
     pub fn sweep(&mut self) {
         let now = self.clock.now();
-        if let Some((generation, due)) = self.swept {
-            if generation == self.keys.generation() && due.is_none_or(|due| now < due) {
-                return;
+        let touched = self.keys.take_touched();
+        if let (Some((identity, due)), Some(touched)) = (self.swept, touched) {
+            if identity == self.keys.identity() {
+                let changed = touched.iter().filter_map(|id| self.keys.get(id));
+                let due = changed.filter_map(|k| self.due(k)).chain(due).min();
+                self.swept = Some((identity, due));
+                if due.is_none_or(|due| now < due) {
+                    return;
+                }
             }
         }
         self.rotate_due(now);
@@ -274,21 +282,22 @@ impl<C: Clock> Runtime<C> {
             }
             self.aliases.retain(|_, a| a.target_key_id != id);
         }
-        self.swept = Some((self.keys.generation(), self.next_due()));
+        // What the walk changed is in the due time it finds now.
+        self.keys.watch();
+        self.keys.take_touched();
+        let due = self.keys.values().filter_map(|k| self.due(k)).min();
+        self.swept = Some((self.keys.identity(), due));
     }
 
-    /// The earliest time a key's rotation, deletion or imported material's
+    /// The earliest time `key`'s rotation, deletion or imported material's
     /// expiry falls due; `None`: none will.
-    fn next_due(&self) -> Option<i64> {
-        let due = |k: &Key| {
-            let times = [
-                rotation::rotation_due(k, &self.region),
-                import::expiry_due(k),
-                k.deletion_date,
-            ];
-            times.into_iter().flatten().min()
-        };
-        self.keys.values().filter_map(due).min()
+    fn due(&self, key: &Key) -> Option<i64> {
+        let times = [
+            rotation::rotation_due(key, &self.region),
+            import::expiry_due(key),
+            key.deletion_date,
+        ];
+        times.into_iter().flatten().min()
     }
 
     /// A key or alias identifier without its ARN prefix (`key/…`, `alias/…`
