@@ -619,3 +619,42 @@ fn a_store_is_connecting_while_its_health_check_runs_then_connected() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What a call draws at random for its proxy is the same when it runs
+/// again with the proxy's answer: the private key `GenerateDataKeyPair`
+/// returns is the one its blob holds, and `ReEncrypt` between two keys of
+/// the store (two proxy calls, one round each) gives a blob that decrypts.
+#[test]
+fn data_keys_and_re_encryption_through_the_proxy_keep_what_they_drew_across_rounds() {
+    let dir = temp_dir("rounds");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1", "k2"]);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    connect(&kms, &store);
+    let first = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
+    let second = xks_key(&kms, &store, "k2").unwrap()["KeyId"].clone();
+
+    let pair = ok(
+        &kms,
+        "GenerateDataKeyPair",
+        json!({"KeyId": first, "KeyPairSpec": "ECC_NIST_P256"}),
+    );
+    let opened = ok(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": pair["PrivateKeyCiphertextBlob"]}),
+    );
+    assert_eq!(opened["Plaintext"], pair["PrivateKeyPlaintext"]);
+
+    let data_key = ok(&kms, "GenerateDataKey", json!({"KeyId": first, "NumberOfBytes": 32}));
+    let moved = ok(
+        &kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": data_key["CiphertextBlob"], "DestinationKeyId": second}),
+    );
+    assert_eq!(blob(&moved)[..3], *b"KW\x02");
+    let opened = ok(&kms, "Decrypt", json!({"CiphertextBlob": moved["CiphertextBlob"]}));
+    assert_eq!(opened["Plaintext"], data_key["Plaintext"]);
+    assert_eq!(opened["KeyId"].as_str().unwrap().rsplit('/').next(), second.as_str());
+    let _ = std::fs::remove_dir_all(&dir);
+}
