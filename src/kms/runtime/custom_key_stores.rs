@@ -425,6 +425,17 @@ impl<C: Clock> Runtime<C> {
             .collect()
     }
 
+    /// The periodic health checks (`KmsHealthCheck`) of the connected
+    /// stores this process calls; their outcome changes nothing
+    /// (\[`Runtime::finish_connection`\] applies only to `CONNECTING` stores).
+    pub(crate) fn periodic_checks(&self) -> Vec<(String, super::ProxyCall)> {
+        self.stores
+            .values()
+            .filter(|s| s.state == ConnectionState::Connected)
+            .filter_map(|s| Some((s.id.clone(), self.health_call(s, "KmsHealthCheck")?)))
+            .collect()
+    }
+
     /// `CONNECTED` or another state, or `FAILED` with a `ConnectionErrorCode`;
     /// the store's keys follow.
     fn set_connection(&mut self, id: &str, state: Result<ConnectionState, &str>) {
