@@ -3,13 +3,13 @@
 //! connection states
 //! (<https://docs.aws.amazon.com/kms/latest/developerguide/key-store-overview.html>).
 //!
-//! keyward has no CloudHSM cluster and no TLS client: a CloudHSM key store,
-//! or an external key store whose proxy is `https://…`, connects at once
+//! keyward has no CloudHSM cluster: a CloudHSM key store, or an external key
+//! store whose proxy is simulated (`external_key_store`), connects at once
 //! (`CONNECTED`) when its parameters are valid, and its keys use keyward's
-//! own material alone. An external key store whose proxy is an `http://`
-//! loopback endpoint (where the process allows it) is *live*: connecting
-//! calls the proxy's `GetHealthStatus`, and its keys are doubly encrypted
-//! through the proxy (`external_key_store`). While a store is not connected
+//! own material alone. An external key store with a live proxy is
+//! `CONNECTING` until the proxy's `GetHealthStatus` answers (the service
+//! asks it on a thread of its own), and its keys are doubly encrypted
+//! through the proxy. While a store is not connected
 //! its keys are `Unavailable`. The operations are authorized by identity
 //! policies alone (the resource is `*`, as for `DescribeCustomKeyStores`).
 
