@@ -689,3 +689,21 @@ fn connected_stores_are_health_checked_periodically_and_stay_connected_when_the_
     drop(kms);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A store whose plain-HTTP proxy this process may not call (no opt-in)
+/// fails to connect at once with `XKS_PROXY_INVALID_CONFIGURATION`.
+#[test]
+fn a_plain_http_store_connected_without_the_opt_in_fails_with_invalid_configuration() {
+    let dir = temp_dir("reopened-without-opt-in");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1"]);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    drop(kms);
+    let kms = open_with(&dir, HttpProxies::new());
+    ok(&kms, "ConnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    assert_eq!(
+        connection(&kms, &store),
+        ("FAILED".to_owned(), json!("XKS_PROXY_INVALID_CONFIGURATION"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

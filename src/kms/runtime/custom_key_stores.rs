@@ -389,7 +389,11 @@ impl<C: Clock> Runtime<C> {
         }
         let state = match store.xks.as_ref() {
             Some(p) if unreachable(&p.uri_endpoint) => Err("XKS_PROXY_NOT_REACHABLE"),
-            Some(p) if self.live(p) => Ok(ConnectionState::Connecting),
+            // A proxy this process may not call fails at once.
+            Some(p) if self.live(p) => match self.health_call(store, "ConnectCustomKeyStore") {
+                Some(_) => Ok(ConnectionState::Connecting),
+                None => Err(connection_error_code(&super::ProxyFailure::NotAllowed)),
+            },
             _ => Ok(ConnectionState::Connected),
         };
         self.set_connection(id, state);
