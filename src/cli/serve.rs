@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// for `https://` external key store proxies (a private CA's root).
     #[arg(long, value_name = "PATH")]
     pub xks_ca_file: Option<std::path::PathBuf>,
+    /// How often the proxies of connected external key stores are asked for
+    /// their health (`KmsHealthCheck`; AWS: every few minutes), in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub xks_health_check_interval: u64,
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
@@ -113,6 +117,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         xks_plain_http: args.xks_plain_http,
         xks_timeout: std::time::Duration::from_millis(args.xks_timeout_ms),
         xks_ca_file: args.xks_ca_file.clone(),
+        xks_health_check_interval: std::time::Duration::from_secs(args.xks_health_check_interval),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
         access_log: !args.quiet,

@@ -115,8 +115,13 @@ pub struct Service<C: Clock + Clone> {
     durability: AuditDurability,
     /// How keys of external key stores reach their proxies.
     xks: Option<super::runtime::SharedProxies>,
-    /// The health checks of connecting stores.
+    /// The health checks of connecting stores (and the periodic ones).
     checks: ConnectionChecks,
+    /// How often connected stores' proxies are asked for their health
+    /// (`KmsHealthCheck`); `None`: never.
+    health_interval: Option<std::time::Duration>,
+    /// When the last periodic health checks started.
+    last_health: Mutex<Option<std::time::Instant>>,
     inner: Mutex<Inner<C>>,
 }
 
@@ -199,6 +204,8 @@ impl<C: Clock + Clone> Service<C> {
             durability: AuditDurability::Sync,
             xks: None,
             checks: ConnectionChecks::default(),
+            health_interval: None,
+            last_health: Mutex::new(None),
             inner: Mutex::new(Inner {
                 seq: 0,
                 partitions: BTreeMap::new(),
@@ -277,6 +284,37 @@ impl<C: Clock + Clone> Service<C> {
                 continue;
             };
             for (store_id, call) in runtime.connection_checks() {
+                self.checks.start(proxies, partition, &store_id, call);
+            }
+        }
+    }
+
+    /// The service asking every connected live store's proxy for its health
+    /// once per `interval`, as AWS KMS does "periodically (once every few
+    /// minutes) asynchronous to any KMS API calls" with `kmsOperation`
+    /// `KmsHealthCheck` (XKS Proxy API spec, `GetHealthStatus`). The checks
+    /// start when a call comes in and the interval has passed, and run on
+    /// threads of their own; their outcome changes no state: "A CONNECTED
+    /// state does not indicate that external key store or its supporting
+    /// components are operating efficiently" (developer guide, *Connect and
+    /// disconnect external key stores*).
+    pub fn with_health_check_interval(mut self, interval: std::time::Duration) -> Self {
+        self.health_interval = Some(interval);
+        self
+    }
+
+    /// Starts the periodic health checks if they are due.
+    fn start_periodic_checks(&self, inner: &Inner<C>) {
+        let (Some(interval), Some(proxies)) = (self.health_interval, &self.xks) else {
+            return;
+        };
+        let mut last = self.last_health.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|at| at.elapsed() < interval) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        for (partition, runtime) in &inner.partitions {
+            for (store_id, call) in runtime.periodic_checks() {
                 self.checks.start(proxies, partition, &store_id, call);
             }
         }
@@ -490,6 +528,7 @@ impl<C: Clock + Clone> Service<C> {
         let mut inner = locked(&self.inner);
         self.catch_up(&mut inner).map_err(|e| internal(&e))?;
         self.apply_checks(&mut inner);
+        self.start_periodic_checks(&inner);
         let (partition, second) = route(&inner);
         let base = inner.seq;
         // The second partition's runtime is taken out of the cache while the

@@ -65,6 +65,8 @@ pub struct Config {
     /// CA certificates trusted for `https://` proxies besides the system's
     /// roots (`--xks-ca-file`).
     pub xks_ca_file: Option<PathBuf>,
+    /// How often connected stores' proxies are asked for their health.
+    pub xks_health_check_interval: std::time::Duration,
     pub max_body_bytes: usize,
     /// The most connections served at once (at least 1).
     pub max_connections: usize,
@@ -125,7 +127,8 @@ impl Server {
             message: format!("{:?}", miette::Report::new(e)),
         })?
         .with_audit_durability(config.audit_durability)
-        .with_xks_proxies(Arc::new(proxies));
+        .with_xks_proxies(Arc::new(proxies))
+        .with_health_check_interval(config.xks_health_check_interval);
         let kms = std::sync::Arc::new(kms);
         listener.set_nonblocking(true).map_err(ServeError::Listen)?;
         Ok(Server {

@@ -3,13 +3,13 @@
 //! connection states
 //! (<https://docs.aws.amazon.com/kms/latest/developerguide/key-store-overview.html>).
 //!
-//! keyward has no CloudHSM cluster and no TLS client: a CloudHSM key store,
-//! or an external key store whose proxy is `https://…`, connects at once
+//! keyward has no CloudHSM cluster: a CloudHSM key store, or an external key
+//! store whose proxy is simulated (`external_key_store`), connects at once
 //! (`CONNECTED`) when its parameters are valid, and its keys use keyward's
-//! own material alone. An external key store whose proxy is an `http://`
-//! loopback endpoint (where the process allows it) is *live*: connecting
-//! calls the proxy's `GetHealthStatus`, and its keys are doubly encrypted
-//! through the proxy (`external_key_store`). While a store is not connected
+//! own material alone. An external key store with a live proxy is
+//! `CONNECTING` until the proxy's `GetHealthStatus` answers (the service
+//! asks it on a thread of its own), and its keys are doubly encrypted
+//! through the proxy. While a store is not connected
 //! its keys are `Unavailable`. The operations are authorized by identity
 //! policies alone (the resource is `*`, as for `DescribeCustomKeyStores`).
 
@@ -389,7 +389,11 @@ impl<C: Clock> Runtime<C> {
         }
         let state = match store.xks.as_ref() {
             Some(p) if unreachable(&p.uri_endpoint) => Err("XKS_PROXY_NOT_REACHABLE"),
-            Some(p) if self.live(p) => Ok(ConnectionState::Connecting),
+            // A proxy this process may not call fails at once.
+            Some(p) if self.live(p) => match self.health_call(store, "ConnectCustomKeyStore") {
+                Some(_) => Ok(ConnectionState::Connecting),
+                None => Err(connection_error_code(&super::ProxyFailure::NotAllowed)),
+            },
             _ => Ok(ConnectionState::Connected),
         };
         self.set_connection(id, state);
@@ -422,6 +426,17 @@ impl<C: Clock> Runtime<C> {
             .values()
             .filter(|s| s.state == ConnectionState::Connecting)
             .filter_map(|s| Some((s.id.clone(), self.health_call(s, "ConnectCustomKeyStore")?)))
+            .collect()
+    }
+
+    /// The periodic health checks (`KmsHealthCheck`) of the connected
+    /// stores this process calls; their outcome changes nothing
+    /// (\[`Runtime::finish_connection`\] applies only to `CONNECTING` stores).
+    pub(crate) fn periodic_checks(&self) -> Vec<(String, super::ProxyCall)> {
+        self.stores
+            .values()
+            .filter(|s| s.state == ConnectionState::Connected)
+            .filter_map(|s| Some((s.id.clone(), self.health_call(s, "KmsHealthCheck")?)))
             .collect()
     }
 

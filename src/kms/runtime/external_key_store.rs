@@ -1,15 +1,16 @@
 //! The link between the runtime and external key store proxies: the
 //! [`XksProxies`] a front end supplies (`keyward::xks::proxies::HttpProxies`
-//! calls them over HTTP), the failures a call can end in, and what each
+//! calls them over HTTPS), the failures a call can end in, and what each
 //! failure means to a KMS caller, from the table of the XKS Proxy API
 //! specification (*Error Codes, KMS Considerations*,
 //! <https://github.com/aws/aws-kms-xksproxy-api-spec>).
 //!
-//! A store is *live* when its proxy is one keyward can call: an
-//! `http://` loopback endpoint, taken only where the process opted in
-//! ([`XksProxies::plain_http_loopback`]). keyward has no TLS client, so a
-//! store whose endpoint is `https://…` stays simulated
-//! (`docs/custom-key-stores.md`).
+//! A store is *live* when its proxy is one keyward calls: an `https://`
+//! endpoint in a process with proxies, unless its host is
+//! [reserved for examples](reserved_for_examples), which stays simulated;
+//! or an `http://` loopback endpoint, taken only where the process opted in
+//! ([`XksProxies::plain_http_loopback`]) (`docs/custom-key-stores.md`).
+//! The calls are made with the service's state unlocked (`proxy_calls`).
 
 use std::sync::Arc;
 
