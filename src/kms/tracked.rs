@@ -29,6 +29,7 @@ pub struct Tracked<K: Ord + Clone, V: Clone> {
     /// [`take_touched`](Self::take_touched): what a reader that keeps
     /// something derived from the map (the runtime's next due time) must
     /// look at again.
+    ///
     /// `None` until [`watch`](Self::watch) is called: a map nobody
     /// reads this way keeps no such record.
     touched: Option<BTreeSet<K>>,
