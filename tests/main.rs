@@ -40,6 +40,7 @@ mod lint_cli;
 mod lint_codes;
 mod lint_templates;
 mod multi_region;
+mod multi_region_imported;
 mod properties;
 #[cfg(feature = "cli")]
 mod raw_keys;

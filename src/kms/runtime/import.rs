@@ -222,6 +222,10 @@ impl<C: Clock> Runtime<C> {
         }
         let key = self.external_key(caller, "kms:ImportKeyMaterial", key_id, context)?;
         let (id, arn, info) = (key.id.clone(), key.arn.clone(), key.info);
+        let replica = key
+            .replication
+            .as_ref()
+            .is_some_and(|r| r.primary_region != self.region);
         if matches!(key.state, KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) {
             key.check(Use::Crypto)?;
         }
@@ -277,8 +281,16 @@ impl<C: Clock> Runtime<C> {
         // ImportType: NEW_KEY_MATERIAL before the first import, EXISTING_KEY_MATERIAL after.
         let new_material = match import.import_type {
             Some(given) => given == "NEW_KEY_MATERIAL",
-            None => external.materials.is_empty(),
+            None => external.materials.is_empty() && !replica,
         };
+        // "You cannot directly import new key material into the replica
+        // Region keys" (ImportKeyMaterial, API reference): a replica takes
+        // only the material its primary associates with the key.
+        if new_material && replica {
+            return Err(unsupported(format!(
+                "{arn} is a multi-Region replica key: import new key material into its primary key, then the same key material into this key with ImportType EXISTING_KEY_MATERIAL."
+            )));
+        }
         let terms = Terms {
             expires,
             valid_to: import.valid_to.filter(|_| expires),
@@ -330,7 +342,12 @@ impl<C: Clock> Runtime<C> {
                 spent.push((token, parameters));
             }
         }
-        Ok((Self::metadata(key), hex_id))
+        let metadata = Self::metadata(key);
+        // The replicas of a primary learn which material to wait for.
+        if new_material {
+            self.share(&id);
+        }
+        Ok((metadata, hex_id))
     }
 
     /// New material: the key's first, or (symmetric encryption keys only)
@@ -389,11 +406,22 @@ impl<C: Clock> Runtime<C> {
             None => external.current().map(|m| m.id.clone()),
         };
         let (id, arn) = (key.id.clone(), key.arn.clone());
+        let primary = key
+            .replication
+            .as_ref()
+            .is_some_and(|r| r.primary_region == self.region);
         if let Some(key) = self.keys.get_mut(&id) {
             match &target {
                 Some(material) => remove_material(key, material),
                 None => key_waits_for_import(key),
             }
+        }
+        // Material pending rotation deleted from a primary is deleted from
+        // its replicas too (DeleteImportedKeyMaterial, "Considerations for
+        // multi-Region symmetric encryption keys"); any other deletion
+        // affects this copy only.
+        if primary {
+            self.share(&id);
         }
         Ok((arn, target))
     }

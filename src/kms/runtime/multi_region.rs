@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::imported::{External, Imported, MaterialState};
 use super::key::{Key, KeyState, Material, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::eval::Caller;
@@ -49,12 +50,17 @@ pub enum Crossing {
     /// A new replica (`ReplicateKey`).
     Replica { region: String, key: Box<Key> },
     /// The shared properties of an existing copy: where the copies are, and
-    /// the key material versions (after a rotation).
+    /// the key material versions (after a rotation). For a key of origin
+    /// `EXTERNAL`, no material crosses (AWS does not copy imported material,
+    /// <https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-import.html>):
+    /// only which materials the primary associates with the key, and their
+    /// states (`imported`; `None` leaves them as they are).
     Shared {
         region: String,
         key_id: String,
         replication: Replication,
         materials: Vec<Material>,
+        imported: Option<Vec<Imported>>,
     },
 }
 
@@ -83,12 +89,19 @@ impl<C: Clock> Runtime<C> {
         let Some(replication) = key.replication.clone() else {
             return;
         };
+        let imported = key.external.as_ref().map(|e| e.materials.clone());
+        let materials = if imported.is_some() {
+            Vec::new()
+        } else {
+            key.materials.clone()
+        };
         for region in replication.regions().filter(|r| **r != self.region) {
             self.outbox.push(Crossing::Shared {
                 region: region.clone(),
                 key_id: key.id.clone(),
                 replication: replication.clone(),
-                materials: key.materials.clone(),
+                materials: materials.clone(),
+                imported: imported.clone(),
             });
         }
     }
@@ -111,6 +124,7 @@ impl<C: Clock> Runtime<C> {
                 key_id,
                 replication,
                 materials,
+                imported,
                 ..
             } => {
                 let now = self.clock.now();
@@ -122,6 +136,9 @@ impl<C: Clock> Runtime<C> {
                     if key.material(&material.id).is_none() {
                         key.materials.push(material);
                     }
+                }
+                if let (Some(primary), Some(external)) = (imported, key.external.as_mut()) {
+                    follow_imported(external, &mut key.materials, &primary);
                 }
                 // A primary waiting for its replicas to go is deleted once they have.
                 if key.state == KeyState::PendingReplicaDeletion && replication.replica_regions.is_empty() {
@@ -202,6 +219,19 @@ impl<C: Clock> Runtime<C> {
             pending_window_days: None,
             ..key.clone()
         };
+        // "AWS KMS does not copy or synchronize the key material from a
+        // primary key with imported key material to its replica keys"
+        // (multi-region-keys-import.html): the replica waits in
+        // PendingImport for the same material to be imported into it.
+        let replica = match &key.external {
+            Some(external) => Key {
+                state: KeyState::PendingImport,
+                materials: Vec::new(),
+                external: Some(replica_external(external)),
+                ..replica
+            },
+            None => replica,
+        };
         let metadata = Self::metadata(&replica);
         let id = key.id.clone();
         if let Some(primary) = self.keys.get_mut(&id) {
@@ -269,9 +299,51 @@ impl<C: Clock> Runtime<C> {
                 key_id: key.id.clone(),
                 replication: replication.clone(),
                 materials: Vec::new(),
+                imported: None,
             });
         }
     }
+}
+
+/// A copy of a key of origin `EXTERNAL` follows the materials its primary
+/// associates with the key: it learns new ones (to be imported here, with
+/// this copy's own expiry terms), takes their states after a rotation, and
+/// forgets the ones pending rotation the primary deleted
+/// (DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric
+/// encryption keys").
+fn follow_imported(external: &mut External, held: &mut Vec<Material>, primary: &[Imported]) {
+    let forgotten: Vec<String> = external
+        .materials
+        .iter()
+        .filter(|m| m.state == MaterialState::PendingRotation && !primary.iter().any(|p| p.id == m.id))
+        .map(|m| m.id.clone())
+        .collect();
+    external.materials.retain(|m| !forgotten.contains(&m.id));
+    held.retain(|m| !forgotten.contains(&m.id.to_string()));
+    for shared in primary {
+        match external.find_mut(&shared.id) {
+            Some(known) => {
+                known.state = shared.state;
+                known.rotated = shared.rotated;
+            }
+            None => external.materials.push(Imported {
+                id: shared.id.clone(),
+                state: shared.state,
+                expires: None,
+                valid_to: None,
+                description: None,
+                rotated: shared.rotated,
+            }),
+        }
+    }
+}
+
+/// The imported-material terms of a new replica of `primary`: the
+/// materials the primary associates with the key, none imported yet.
+fn replica_external(primary: &External) -> External {
+    let mut replica = External::default();
+    follow_imported(&mut replica, &mut Vec::new(), &primary.materials);
+    replica
 }
 
 /// The audited operations.

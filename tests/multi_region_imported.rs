@@ -1,0 +1,239 @@
+//! Imported key material in multi-Region keys through `kms::Service`
+//! (<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-import.html>):
+//! KMS does not copy imported material to replicas; the same material is
+//! imported into each copy, each with its own expiry and key state.
+
+use std::sync::Arc;
+
+use keyward::eval::Caller;
+use keyward::kms::op::Json;
+use keyward::kms::runtime::SimulatedClock;
+use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
+use keyward::store::MemoryStore;
+use serde_json::{json, Value};
+
+const A: &str = "111122223333";
+const NOW: i64 = 1_795_867_200;
+const PRIMARY: &str = "us-east-1";
+const REPLICA: &str = "eu-west-1";
+
+type Kms = Service<Arc<SimulatedClock>>;
+
+fn open(clock: Arc<SimulatedClock>) -> Kms {
+    Service::open(Box::new(MemoryStore::new()), Authorizer::default(), clock, A).unwrap()
+}
+
+fn call(kms: &Kms, region: &str, operation: &str, request: Value) -> Result<Value, KmsError> {
+    let root = Caller::parse(&format!("arn:aws:iam::{A}:root")).unwrap();
+    kms.call(
+        &root,
+        region,
+        &Json {
+            operation,
+            request: &request,
+        },
+    )
+}
+
+fn ok(kms: &Kms, region: &str, operation: &str, request: Value) -> Value {
+    call(kms, region, operation, request).unwrap_or_else(|e| panic!("{operation} in {region}: {e:?}"))
+}
+
+fn refused(result: Result<Value, KmsError>) -> ErrorName {
+    result.expect_err("the call should be refused").name
+}
+
+/// `ImportKeyMaterial` of `material` into the copy of `key` in `region`,
+/// wrapped as a client wraps it (RSAES_OAEP_SHA_256); `extra` members are
+/// added to the request.
+fn import(kms: &Kms, region: &str, key: &str, material: &[u8; 32], extra: Value) -> Result<Value, KmsError> {
+    use base64::Engine as _;
+    use keyward::crypto::import::{wrap, WrappingAlgorithm};
+    use keyward::crypto::keys::{KeySpec, PublicKey};
+    let parameters = ok(
+        kms,
+        region,
+        "GetParametersForImport",
+        json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let der = b64.decode(parameters["PublicKey"].as_str().unwrap()).unwrap();
+    let public = PublicKey::from_der(KeySpec::Rsa2048, &der).unwrap();
+    let wrapped = wrap(&public, WrappingAlgorithm::RsaesOaepSha256, material).unwrap();
+    let mut request = json!({
+        "KeyId": key,
+        "ImportToken": parameters["ImportToken"],
+        "EncryptedKeyMaterial": b64.encode(wrapped),
+        "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    });
+    if let (Some(request), Some(extra)) = (request.as_object_mut(), extra.as_object()) {
+        request.extend(extra.clone());
+    }
+    call(kms, region, "ImportKeyMaterial", request)
+}
+
+fn state(kms: &Kms, region: &str, key: &str) -> Value {
+    ok(kms, region, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["KeyState"].clone()
+}
+
+fn external_primary(kms: &Kms) -> String {
+    let created = ok(
+        kms,
+        PRIMARY,
+        "CreateKey",
+        json!({"MultiRegion": true, "Origin": "EXTERNAL"}),
+    );
+    assert_eq!(created["KeyMetadata"]["Origin"], "EXTERNAL");
+    assert_eq!(created["KeyMetadata"]["KeyState"], "PendingImport");
+    created["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned()
+}
+
+fn replicate(kms: &Kms, key: &str) -> Value {
+    ok(
+        kms,
+        PRIMARY,
+        "ReplicateKey",
+        json!({"KeyId": key, "ReplicaRegion": REPLICA}),
+    )["ReplicaKeyMetadata"]
+        .clone()
+}
+
+fn encrypt(kms: &Kms, region: &str, key: &str) -> Result<Value, KmsError> {
+    call(kms, region, "Encrypt", json!({"KeyId": key, "Plaintext": "aGVsbG8="}))
+}
+
+fn decrypt(kms: &Kms, region: &str, blob: &Value) -> Result<Value, KmsError> {
+    call(kms, region, "Decrypt", json!({"CiphertextBlob": blob}))
+}
+
+#[test]
+fn a_replica_of_an_imported_primary_is_created_pending_import_without_material() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let id = external_primary(&kms);
+    assert!(id.starts_with("mrk-"), "{id}");
+    import(&kms, PRIMARY, &id, &[1; 32], json!({})).unwrap();
+    assert_eq!(state(&kms, PRIMARY, &id), "Enabled");
+    let replica = replicate(&kms, &id);
+    assert_eq!(replica["Origin"], "EXTERNAL");
+    assert_eq!(replica["KeyState"], "PendingImport");
+    assert_eq!(
+        refused(encrypt(&kms, REPLICA, &id)),
+        ErrorName::KMSInvalidStateException
+    );
+}
+
+#[test]
+fn the_same_material_in_primary_and_replica_decrypts_across_regions() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let id = external_primary(&kms);
+    import(&kms, PRIMARY, &id, &[2; 32], json!({})).unwrap();
+    let from_primary = encrypt(&kms, PRIMARY, &id).unwrap()["CiphertextBlob"].clone();
+    replicate(&kms, &id);
+    assert_eq!(
+        refused(decrypt(&kms, REPLICA, &from_primary)),
+        ErrorName::KMSInvalidStateException
+    );
+    let imported = import(&kms, REPLICA, &id, &[2; 32], json!({})).unwrap();
+    assert_eq!(state(&kms, REPLICA, &id), "Enabled");
+    let primary_id = ok(
+        &kms,
+        PRIMARY,
+        "ListKeyRotations",
+        json!({"KeyId": id, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
+    assert_eq!(
+        imported["KeyMaterialId"], primary_id["Rotations"][0]["KeyMaterialId"],
+        "the same material has the same KeyMaterialId in every Region"
+    );
+    assert_eq!(decrypt(&kms, REPLICA, &from_primary).unwrap()["Plaintext"], "aGVsbG8=");
+    let from_replica = encrypt(&kms, REPLICA, &id).unwrap()["CiphertextBlob"].clone();
+    assert_eq!(decrypt(&kms, PRIMARY, &from_replica).unwrap()["Plaintext"], "aGVsbG8=");
+}
+
+/// ImportKeyMaterial API reference: "You cannot directly import new key
+/// material into the replica Region keys"; other material than the key's
+/// is IncorrectKeyMaterialException.
+#[test]
+fn a_replica_refuses_material_other_than_its_primarys() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let id = external_primary(&kms);
+    import(&kms, PRIMARY, &id, &[3; 32], json!({})).unwrap();
+    replicate(&kms, &id);
+    assert_eq!(
+        refused(import(&kms, REPLICA, &id, &[4; 32], json!({}))),
+        ErrorName::IncorrectKeyMaterialException
+    );
+    assert_eq!(
+        refused(import(
+            &kms,
+            REPLICA,
+            &id,
+            &[3; 32],
+            json!({"ImportType": "NEW_KEY_MATERIAL"})
+        )),
+        ErrorName::UnsupportedOperationException
+    );
+    assert_eq!(state(&kms, REPLICA, &id), "PendingImport");
+    import(
+        &kms,
+        REPLICA,
+        &id,
+        &[3; 32],
+        json!({"ImportType": "EXISTING_KEY_MATERIAL"}),
+    )
+    .unwrap();
+    assert_eq!(state(&kms, REPLICA, &id), "Enabled");
+}
+
+#[test]
+fn a_replica_made_before_the_primary_has_material_waits_for_the_primarys_import() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let id = external_primary(&kms);
+    replicate(&kms, &id);
+    assert_eq!(
+        refused(import(&kms, REPLICA, &id, &[5; 32], json!({}))),
+        ErrorName::IncorrectKeyMaterialException,
+        "the replica takes no material before its primary has it"
+    );
+    import(&kms, PRIMARY, &id, &[5; 32], json!({})).unwrap();
+    assert_eq!(
+        refused(import(&kms, REPLICA, &id, &[6; 32], json!({}))),
+        ErrorName::IncorrectKeyMaterialException
+    );
+    import(&kms, REPLICA, &id, &[5; 32], json!({})).unwrap();
+    let blob = encrypt(&kms, PRIMARY, &id).unwrap()["CiphertextBlob"].clone();
+    assert_eq!(decrypt(&kms, REPLICA, &blob).unwrap()["Plaintext"], "aGVsbG8=");
+}
+
+/// multi-region-keys-import.html: "The key states of related multi-Region
+/// keys are independent of each other. For example, if the key material in
+/// the primary key expires, its replica keys are unaffected."
+#[test]
+fn expiry_and_deletion_of_material_affect_only_that_regions_copy() {
+    let clock = Arc::new(SimulatedClock::at(NOW));
+    let kms = open(clock.clone());
+    let id = external_primary(&kms);
+    let expiring = json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": NOW + 86_400});
+    import(&kms, PRIMARY, &id, &[7; 32], expiring).unwrap();
+    replicate(&kms, &id);
+    import(&kms, REPLICA, &id, &[7; 32], json!({})).unwrap();
+    let replica = ok(&kms, REPLICA, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(replica["ExpirationModel"], "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    assert!(replica.get("ValidTo").is_none());
+
+    clock.advance(2 * 86_400);
+    assert_eq!(state(&kms, PRIMARY, &id), "PendingImport");
+    assert_eq!(state(&kms, REPLICA, &id), "Enabled");
+    let blob = encrypt(&kms, REPLICA, &id).unwrap()["CiphertextBlob"].clone();
+
+    import(&kms, PRIMARY, &id, &[7; 32], json!({})).unwrap();
+    ok(&kms, REPLICA, "DeleteImportedKeyMaterial", json!({"KeyId": id}));
+    assert_eq!(state(&kms, REPLICA, &id), "PendingImport");
+    assert_eq!(state(&kms, PRIMARY, &id), "Enabled");
+    assert_eq!(decrypt(&kms, PRIMARY, &blob).unwrap()["Plaintext"], "aGVsbG8=");
+
+    ok(&kms, PRIMARY, "DeleteImportedKeyMaterial", json!({"KeyId": id}));
+    import(&kms, REPLICA, &id, &[7; 32], json!({})).unwrap();
+    assert_eq!(state(&kms, PRIMARY, &id), "PendingImport");
+    assert_eq!(state(&kms, REPLICA, &id), "Enabled");
+}
