@@ -435,19 +435,7 @@ fn call_re_encrypt_reaches_another_accounts_key_by_its_arn() {
     let policy = r#"{"Statement": [
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:ReEncryptTo", "Resource": "*"}]}"#;
-    let created = run(
-        &mut s,
-        &[
-            "as 444455556666",
-            &format!("let theirs = key create policy {}", policy.replace('\n', " ")),
-            "key describe $theirs",
-        ],
-    );
-    let arn = created
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("arn: "))
-        .expect("the key's ARN")
-        .to_owned();
+    let arn = key_of_account_444455556666(&mut s, policy);
     let sealed = run(&mut s, &["as 111122223333", "let k = key create", "encrypt $k hello"]);
     let blob = sealed
         .lines()
@@ -473,19 +461,7 @@ fn open_reaches_the_other_account_whose_key_sealed_the_envelope() {
     let policy = r#"{"Statement": [
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"}]}"#;
-    let created = run(
-        &mut s,
-        &[
-            "as 444455556666",
-            &format!("let theirs = key create policy {}", policy.replace('\n', " ")),
-            "key describe $theirs",
-        ],
-    );
-    let arn = created
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("arn: "))
-        .expect("the key's ARN")
-        .to_owned();
+    let arn = key_of_account_444455556666(&mut s, policy);
     let sealed = run(
         &mut s,
         &["as 111122223333", &format!("let box = seal hello with {arn}")],
@@ -494,4 +470,21 @@ fn open_reaches_the_other_account_whose_key_sealed_the_envelope() {
     let opened = run(&mut s, &["open $box"]);
     assert!(opened.contains("plaintext: hello"), "{opened}");
     assert!(opened.contains(&format!("opened with {arn}")), "{opened}");
+}
+
+/// Creates `$theirs` in account 444455556666 under `policy`: its ARN.
+fn key_of_account_444455556666(s: &mut Session, policy: &str) -> String {
+    let created = run(
+        s,
+        &[
+            "as 444455556666",
+            &format!("let theirs = key create policy {}", policy.replace('\n', " ")),
+            "key describe $theirs",
+        ],
+    );
+    created
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("arn: "))
+        .expect("the key's ARN")
+        .to_owned()
 }

@@ -5,26 +5,11 @@
 //! pair, so a file encrypted with any form decrypts with any private form.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use super::{fails, ok, path, plaintext, scratch, setup};
+use crate::keys::openssl;
 
 const PASSPHRASE: &str = "correct horse battery staple";
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the openssl command is needed for these tests");
-    assert!(
-        out.status.success(),
-        "openssl {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The private and the public forms of one 2048-bit key pair, written by
 /// `openssl` into `dir` (with `pass.txt`, the passphrase of the encrypted ones).
