@@ -406,9 +406,14 @@ impl<C: Clock> Operation<C> for Refused {
     }
 
     fn run(&self, runtime: &mut Runtime<C>, caller: &Caller) -> Result<Value, KmsError> {
-        runtime.audit_refused(self.name, caller, &self.error);
-        Err(self.error.clone())
+        refuse(runtime, self.name, caller, self.error.clone())
     }
+}
+
+/// Audits a call refused while its request was read, and answers its error.
+fn refuse<C: Clock>(runtime: &mut Runtime<C>, name: &str, caller: &Caller, error: KmsError) -> Result<Value, KmsError> {
+    runtime.audit_refused(name, caller, &error);
+    Err(error)
 }
 
 fn encode<R: Serialize>(response: &R) -> Result<Value, KmsError> {
@@ -458,15 +463,7 @@ fn answer_one<C: Clock + Clone, T: Op>(
 fn run_one<C: Clock, T: Op>(rt: &mut Runtime<C>, caller: &Caller, request: &Value) -> Result<Value, KmsError> {
     match read::<T>(request) {
         Ok(op) => run_op(&op, ModelCheck::Done, rt, None, caller).and_then(|response| encode(&response)),
-        Err(error) => Operation::<C>::run(
-            &Refused {
-                name: T::NAME,
-                error,
-                target: Target::Caller,
-            },
-            rt,
-            caller,
-        ),
+        Err(error) => refuse(rt, T::NAME, caller, error),
     }
 }
 
@@ -479,15 +476,7 @@ fn run_across_one<C: Clock, T: Op>(
 ) -> Result<Value, KmsError> {
     match read::<T>(request) {
         Ok(op) => run_op(&op, ModelCheck::Done, rt, Some(destination), caller).and_then(|response| encode(&response)),
-        Err(error) => Operation::<C>::run(
-            &Refused {
-                name: T::NAME,
-                error,
-                target: Target::Caller,
-            },
-            rt,
-            caller,
-        ),
+        Err(error) => refuse(rt, T::NAME, caller, error),
     }
 }
 
