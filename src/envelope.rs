@@ -47,10 +47,10 @@ pub use crate::kms::stream::EnvelopeFailure;
 use crate::crypto::envelope::Options;
 use crate::crypto::esdk;
 use crate::eval::Caller;
-use crate::kms::op::{target_of_key, Local};
 use crate::kms::runtime::Clock;
 use crate::kms::stream::sdk::{OpenSettings, SdkOpener, SdkSealer, SealSettings};
-use crate::kms::{Service, Target};
+use crate::kms::stream::ThroughService;
+use crate::kms::Service;
 
 fn pairs<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> BTreeMap<String, String> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
@@ -125,22 +125,8 @@ impl<'a, C: Clock + Clone> Encryptor<'a, C> {
         input: &mut (impl Read + Send),
         output: &mut (impl Write + Send),
     ) -> Result<u64, EnvelopeFailure> {
-        let target = self.keys.first().map_or(Target::Caller, |k| target_of_key(k));
-        let operation = Local {
-            name: "encrypt-message",
-            target,
-            run: |rt: &mut crate::kms::runtime::Runtime<C>, caller: &Caller| {
-                Ok(SdkSealer::new(rt, caller, &self.keys, &self.context, &self.settings))
-            },
-        };
-        let sealer = self
-            .service
-            .call(self.caller, self.region, &operation)
-            .map_err(|error| EnvelopeFailure::Kms {
-                operation: "GenerateDataKey",
-                key: self.keys.first().cloned().unwrap_or_default(),
-                error,
-            })??;
+        let mut kms = ThroughService::new(self.service, self.caller, self.region);
+        let sealer = SdkSealer::new(&mut kms, &self.keys, &self.context, &self.settings)?;
         Ok(sealer.seal(input, output, &options(self.workers))?)
     }
 }
@@ -221,29 +207,8 @@ impl<'a, C: Clock + Clone> Decryptor<'a, C> {
         output: &mut (impl Write + Send),
     ) -> Result<Opened, EnvelopeFailure> {
         let read = esdk::read_header(input, self.max_keys)?;
-        let target = read
-            .header
-            .keys
-            .iter()
-            .find_map(|k| std::str::from_utf8(&k.provider_info).ok())
-            .map_or(Target::Caller, target_of_key);
-        let operation = Local {
-            name: "decrypt-message",
-            target,
-            // A try of the call that met another process's commit runs
-            // again: each try works on its own copy of the header.
-            run: |rt: &mut crate::kms::runtime::Runtime<C>, caller: &Caller| {
-                Ok(SdkOpener::new(rt, caller, &self.settings, read.clone()))
-            },
-        };
-        let opener = self
-            .service
-            .call(self.caller, self.region, &operation)
-            .map_err(|error| EnvelopeFailure::Kms {
-                operation: "Decrypt",
-                key: String::new(),
-                error,
-            })??;
+        let mut kms = ThroughService::new(self.service, self.caller, self.region);
+        let opener = SdkOpener::new(&mut kms, &self.settings, read)?;
         let bytes = opener.open(input, output, &options(self.workers))?;
         Ok(Opened {
             bytes,

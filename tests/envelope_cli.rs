@@ -374,6 +374,43 @@ fn decrypt_file_finds_a_key_of_another_account_that_allows_the_caller() {
     }
 }
 
+/// A file sealed under a key of each of two accounts: the data key is
+/// generated in the first key's account and encrypted in the second's, and
+/// a caller whom the first key refuses opens the file with the second, as
+/// the AWS Encryption SDK tries each encrypted data key in turn (*AWS KMS
+/// keyrings*, https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html).
+#[test]
+fn a_file_wrapped_under_keys_of_two_accounts_opens_with_the_key_the_caller_may_use() {
+    let kms = Kms::new("two-accounts");
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"},
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:GenerateDataKey","kms:Encrypt"],"Resource":"*"}]}"#;
+    let policy_path = kms.path("policy.json");
+    std::fs::write(&policy_path, policy).expect("write");
+    let created = kms.ok(&[
+        "--account",
+        "444455556666",
+        "--output",
+        "text",
+        "key",
+        "create",
+        "--policy",
+        &format!("file://{policy_path}"),
+    ]);
+    let other = created.split('\t').nth(1).expect("a key ARN").to_owned();
+    let own = kms.key();
+    let plain = kms.path("plain.bin");
+    std::fs::write(&plain, data(2 * FRAME + 1)).expect("write");
+    for format in ["sdk", "keyward"] {
+        let sealed = kms.path(&format!("sealed-{format}"));
+        let opened = kms.path(&format!("opened-{format}"));
+        kms.ok(&["encrypt-file", "--format", format, "--key", &other, "--key", &own, &plain, &sealed]);
+        kms.ok(&["decrypt-file", &sealed, &opened]);
+        assert_eq!(std::fs::read(&opened).expect("read"), data(2 * FRAME + 1), "{format}");
+    }
+    assert_eq!(audited(&kms, "Encrypt"), 2, "one Encrypt under the caller's own key per file");
+}
+
 /// The audit records of one operation (all decisions).
 fn audited(kms: &Kms, operation: &str) -> usize {
     kms.ok(&["--output", "text", "audit", "--operation", operation])

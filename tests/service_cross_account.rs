@@ -345,3 +345,48 @@ fn a_call_across_two_partitions_that_panics_leaves_both_usable_after_it() {
     assert_eq!(described["KeyMetadata"]["Arn"], json!(theirs));
     ok(&kms, B, "DescribeKey", json!({"KeyId": theirs}));
 }
+
+/// An Encryption SDK message wrapped under a key of each of two accounts
+/// (the SDK's "several wrapping keys, each decrypts",
+/// <https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html>):
+/// `GenerateDataKey` runs in the first key's account and `Encrypt` in the
+/// second's, each audited there; a caller of the second account, refused by
+/// the first key, opens the message with the second.
+#[test]
+fn a_message_wrapped_under_keys_of_two_accounts_opens_with_the_key_of_either() {
+    use keyward::envelope::{Decryptor, Encryptor};
+    let kms = open(MemoryStore::new());
+    let a_key = key(&kms, A, None);
+    let b_key = key(&kms, B, Some(policy(B, A, &["kms:Encrypt"])));
+    let a_root = root(A);
+    let mut message = Vec::new();
+    Encryptor::new(&kms, &a_root, REGION, &[a_key.clone(), b_key.clone()])
+        .context([("purpose", "two accounts")])
+        .encrypt(&mut &b"for both accounts"[..], &mut message)
+        .unwrap();
+    let records = |key: &str, operation: &str| {
+        let filter = AuditFilter {
+            key: Some(key.to_owned()),
+            operation: Some(operation.into()),
+            ..AuditFilter::default()
+        };
+        kms.audit(&filter).unwrap().len()
+    };
+    assert_eq!(records(&a_key, "GenerateDataKey"), 1);
+    assert_eq!(records(&b_key, "Encrypt"), 1);
+
+    let b_root = root(B);
+    let mut plaintext = Vec::new();
+    let opened = Decryptor::new(&kms, &b_root, REGION)
+        .decrypt(&mut &message[..], &mut plaintext)
+        .unwrap();
+    assert_eq!(plaintext, b"for both accounts");
+    assert_eq!(opened.key_arn, b_key);
+    let mut refused = Vec::new();
+    let c_root = root("777788889999");
+    let Err(error) = Decryptor::new(&kms, &c_root, REGION).decrypt(&mut &message[..], &mut refused) else {
+        panic!("a third account opened the message")
+    };
+    assert!(error.to_string().contains("AccessDeniedException"), "{error}");
+    assert!(refused.is_empty());
+}

@@ -16,10 +16,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use keyward::crypto::envelope::{Options, ReadHeader, DEFAULT_FRAME_SIZE, FRAME_SIZES};
 use keyward::crypto::esdk::{self, CommitmentPolicy, Suite};
-use keyward::eval::Caller;
-use keyward::kms::runtime::{Runtime, SystemClock};
 use keyward::kms::stream::sdk::{OpenSettings, SdkOpener, SdkSealer};
-use keyward::kms::stream::{EnvelopeFailure, Opener, Sealer};
+use keyward::kms::stream::{EnvelopeFailure, KeyCalls, Opener, Sealer};
 use serde_json::json;
 
 use super::kms::{context_pairs, Failure, Printed};
@@ -137,25 +135,6 @@ impl Input {
     pub(super) fn take_header(&mut self) -> Option<MessageHeader> {
         self.header.take()
     }
-
-    /// The key whose partition `decrypt-file` runs in, as the library's
-    /// `Decryptor` picks it: the first `--key` given, else the first
-    /// wrapping key the header names (a key of another account is found in
-    /// that account's partition, as in AWS).
-    pub(super) fn key_to_route<'a>(&'a self, args: &'a DecryptFileArgs) -> Option<&'a str> {
-        if let Some(key) = args.keys.first() {
-            return Some(key);
-        }
-        match self.header.as_ref()? {
-            MessageHeader::Keyward(read) => read.header.keys.first().map(|k| k.key_arn.as_str()),
-            MessageHeader::Sdk(read) => read
-                .header
-                .keys
-                .iter()
-                .filter(|k| k.provider_id == keyward::kms::stream::sdk::PROVIDER_ID)
-                .find_map(|k| std::str::from_utf8(&k.provider_info).ok()),
-        }
-    }
 }
 
 /// The header of a file to decrypt, in either format.
@@ -229,12 +208,7 @@ type Work<'a> = &'a mut dyn FnMut(
 ) -> Result<u64, EnvelopeFailure>;
 
 /// `encrypt-file`, up to the stream: the data key and its encrypted copies.
-pub(super) fn prepare_encrypt(
-    rt: &mut Runtime<SystemClock>,
-    caller: &Caller,
-    args: &EncryptFileArgs,
-    input: Input,
-) -> Result<Job, Failure> {
+pub(super) fn prepare_encrypt(kms: &mut impl KeyCalls, args: &EncryptFileArgs, input: Input) -> Result<Job, Failure> {
     let context = context_pairs("--context", &args.context)?;
     sdk_format_only(args)?;
     let sealer = match args.format {
@@ -247,11 +221,11 @@ pub(super) fn prepare_encrypt(
                     FRAME_SIZES.end()
                 )));
             }
-            Sealing::Keyward(Sealer::new(rt, caller, &args.keys, &context, frame_size).map_err(|e| refused(e, ""))?)
+            Sealing::Keyward(Sealer::new(kms, &args.keys, &context, frame_size).map_err(|e| refused(e, ""))?)
         }
         FileFormat::Sdk => {
             let settings = seal_settings(args)?;
-            let mut sealer = SdkSealer::new(rt, caller, &args.keys, &context, &settings).map_err(|e| refused(e, ""))?;
+            let mut sealer = SdkSealer::new(kms, &args.keys, &context, &settings).map_err(|e| refused(e, ""))?;
             for keyring in args.raw.keyrings(false)? {
                 sealer.add_raw(&keyring, &settings).map_err(|e| refused(e, ""))?;
             }
@@ -267,8 +241,7 @@ pub(super) fn prepare_encrypt(
 
 /// `decrypt-file`, up to the stream: the data key, decrypted by the runtime.
 pub(super) fn prepare_decrypt(
-    rt: &mut Runtime<SystemClock>,
-    caller: &Caller,
+    kms: &mut impl KeyCalls,
     args: &DecryptFileArgs,
     mut input: Input,
 ) -> Result<Job, Failure> {
@@ -279,7 +252,7 @@ pub(super) fn prepare_decrypt(
         .ok_or_else(|| Failure::Usage("the input's header was not read".into()))?;
     let opener = match header {
         MessageHeader::Keyward(header) => {
-            Opening::Keyward(Opener::new(rt, caller, &expected, header).map_err(|e| refused(e, ""))?)
+            Opening::Keyward(Opener::new(kms, &expected, header).map_err(|e| refused(e, ""))?)
         }
         MessageHeader::Sdk(header) => {
             let settings = OpenSettings {
@@ -291,7 +264,7 @@ pub(super) fn prepare_decrypt(
                     .clone()
                     .map(|p| (p, args.discovery_accounts.clone())),
             };
-            Opening::Sdk(SdkOpener::new(rt, caller, &settings, header).map_err(|e| refused(e, ""))?)
+            Opening::Sdk(SdkOpener::new(kms, &settings, header).map_err(|e| refused(e, ""))?)
         }
     };
     Ok(Job::Open {

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use keyward::eval::Caller;
 use keyward::kms::op::{target_of_key, Local};
 use keyward::kms::runtime::{AuditFilter, KeyMetadata, Runtime, SystemClock};
+use keyward::kms::stream::ThroughService;
 use keyward::kms::wire::{key_metadata, wipe};
 use keyward::kms::KmsError;
 use keyward::kms::{Service, Target};
@@ -303,57 +304,40 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         return Ok(super::verbs::printed(&call, response));
     }
     // A file command opens its input (and reads the header of a file to
-    // decrypt) before the state is opened.
-    let input = std::cell::RefCell::new(match command {
-        KmsCommand::EncryptFile(args) => Some(super::envelope::open_input(&args.io, None)?),
-        KmsCommand::DecryptFile(args) => Some(super::envelope::open_input(&args.io, Some(args))?),
-        _ => None,
-    });
+    // decrypt) before the state is opened; its KMS calls are each a call of
+    // the service, in the partition of the key each names, committed before
+    // the stream runs.
+    match command {
+        KmsCommand::EncryptFile(args) => {
+            let input = super::envelope::open_input(&args.io, None)?;
+            let kms = service(session, identities)?;
+            let mut calls = ThroughService::new(&kms, &caller, &session.region);
+            return super::envelope::prepare_encrypt(&mut calls, args, input)?.run();
+        }
+        KmsCommand::DecryptFile(args) => {
+            let input = super::envelope::open_input(&args.io, Some(args))?;
+            let kms = service(session, identities)?;
+            let mut calls = ThroughService::new(&kms, &caller, &session.region);
+            return super::envelope::prepare_decrypt(&mut calls, args, input)?.run();
+        }
+        _ => {}
+    }
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
     let kms = service(session, identities)?;
     let audit = |filter: &AuditFilter| kms.audit(filter).map_err(report);
-    let operation =
-        Local {
-            name: "cli",
-            target: match command {
-                KmsCommand::DecryptFile(args) => input
-                    .borrow()
-                    .as_ref()
-                    .and_then(|input| input.key_to_route(args).map(target_of_key))
-                    .unwrap_or(Target::Caller),
-                _ => command_key(command).map_or(Target::Caller, target_of_key),
-            },
-            run: |rt: &mut Runtime<SystemClock>, caller: &Caller| {
-                Ok(match command {
-                    KmsCommand::EncryptFile(args) => match input.borrow_mut().take() {
-                        Some(input) => super::envelope::prepare_encrypt(rt, caller, args, input)
-                            .map(|job| Next::Stream(Box::new(job))),
-                        None => Err(Failure::from("the input was read already".to_owned())),
-                    },
-                    KmsCommand::DecryptFile(args) => match input.borrow_mut().take() {
-                        Some(input) => super::envelope::prepare_decrypt(rt, caller, args, input)
-                            .map(|job| Next::Stream(Box::new(job))),
-                        None => Err(Failure::from("the input was read already".to_owned())),
-                    },
-                    _ => call(rt, caller, command, &audit).map(Next::Print),
-                })
-            },
-        };
-    // Committed (or refused) before anything is printed or streamed.
-    let result = kms
-        .call(&caller, &session.region, &operation)
-        .map_err(|e| Failure::Kms("the command", e))?;
-    match result? {
-        Next::Print(printed) => Ok(printed),
-        Next::Stream(job) => job.run(),
-    }
+    let operation = Local {
+        name: "cli",
+        target: command_key(command).map_or(Target::Caller, target_of_key),
+        run: |rt: &mut Runtime<SystemClock>, caller: &Caller| Ok(call(rt, caller, command, &audit)),
+    };
+    // Committed (or refused) before anything is printed.
+    kms.call(&caller, &session.region, &operation)
+        .map_err(|e| Failure::Kms("the command", e))?
 }
 
 /// The key ARN a cryptographic command names, if any: it runs in that key's
 /// partition (the management commands act in the caller's own account, as
 /// AWS's do, except where AWS allows a key ARN of another account).
-/// `decrypt-file` runs in the partition of the key its file names
-/// (`envelope::Input::key_to_route`).
 fn command_key(command: &KmsCommand) -> Option<&str> {
     match command {
         KmsCommand::Encrypt(args) => Some(&args.key_id),
@@ -396,13 +380,6 @@ fn operation_of(command: &KmsCommand) -> Option<&'static str> {
         KmsCommand::GenerateRandom { .. } => "GenerateRandom",
         _ => return None,
     })
-}
-
-/// What is left once the state is saved: a response to print, or a stream
-/// to run.
-enum Next {
-    Print(Printed),
-    Stream(Box<super::envelope::Job>),
 }
 
 /// The commands that are not one typed operation (`verbs::call_of` says

@@ -1,4 +1,4 @@
-//! Envelope encryption of streams through the runtime: a data key from
+//! Envelope encryption of streams through KMS calls ([`KeyCalls`]): a data key from
 //! `GenerateDataKey` under the first CMK, the same key `Encrypt`ed under each
 //! further CMK so any one of them can open the stream, and the data sealed
 //! in frames (`crypto::envelope`). Opening asks the runtime to `Decrypt` one
@@ -13,10 +13,8 @@ use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 use super::error::{ErrorName, KmsError};
-use super::runtime::{Clock, Runtime};
 use crate::crypto::envelope::{self, EncryptedDataKey, EnvelopeError, Header, Options, ReadHeader, MAX_KEYS};
 use crate::crypto::random_bytes;
-use crate::eval::Caller;
 
 /// Why a stream could not be sealed or opened.
 #[derive(Debug, thiserror::Error)]
@@ -86,9 +84,8 @@ pub struct Sealer {
 impl Sealer {
     /// A fresh data key that each of `key_ids` can decrypt, with `context`
     /// as the encryption context of every copy and of the header.
-    pub fn new<C: Clock>(
-        rt: &mut Runtime<C>,
-        caller: &Caller,
+    pub fn new(
+        kms: &mut impl KeyCalls,
         key_ids: &[String],
         context: &BTreeMap<String, String>,
         frame_size: u32,
@@ -104,8 +101,8 @@ impl Sealer {
                 error,
             }
         }
-        let generated = rt
-            .generate_data_key(caller, first, Some("AES_256"), None, context, &[], true)
+        let generated = kms
+            .generate_data_key(first, 32, context)
             .map_err(refused("GenerateDataKey", first))?;
         let plaintext = generated.plaintext.ok_or(EnvelopeError::WrongDataKey)?;
         let key = data_key(&plaintext)?;
@@ -114,8 +111,8 @@ impl Sealer {
             ciphertext_blob: generated.ciphertext_blob,
         }];
         for other in others {
-            let sealed = rt
-                .encrypt(caller, other, &plaintext, context, &[])
+            let sealed = kms
+                .encrypt(other, &plaintext, context)
                 .map_err(refused("Encrypt", other))?;
             keys.push(EncryptedDataKey {
                 key_arn: sealed.key_arn,
@@ -162,9 +159,8 @@ impl Opener {
     /// Every pair of `expected` must be in the header's encryption context;
     /// then the first of its encrypted data keys the caller may decrypt
     /// gives the data key.
-    pub fn new<C: Clock>(
-        rt: &mut Runtime<C>,
-        caller: &Caller,
+    pub fn new(
+        kms: &mut impl KeyCalls,
         expected: &BTreeMap<String, String>,
         read: ReadHeader,
     ) -> Result<Opener, EnvelopeFailure> {
@@ -177,13 +173,7 @@ impl Opener {
         }
         let mut failures = Vec::new();
         for encrypted in &read.header.keys {
-            match rt.decrypt(
-                caller,
-                &encrypted.ciphertext_blob,
-                Some(&encrypted.key_arn),
-                context,
-                &[],
-            ) {
+            match kms.decrypt(&encrypted.ciphertext_blob, &encrypted.key_arn, context) {
                 Ok(decrypted) => match data_key(&decrypted.plaintext) {
                     Ok(key) => {
                         return Ok(Opener {
@@ -225,7 +215,10 @@ impl Opener {
     }
 }
 
+mod calls;
 pub mod sdk;
+
+pub use calls::{KeyCalls, OnRuntime, ThroughService};
 
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ use super::session::{Ran, Session, Step};
 use super::value::{printable, Value};
 use crate::kms::op::{run_json, wipe, Json};
 use crate::kms::runtime::ReEncryptCall;
+use crate::kms::stream::OnRuntime;
 use crate::kms::wire::b64;
 use crate::kms::Operation as _;
 use crate::policy::suggest;
@@ -122,7 +123,11 @@ impl Session {
             } => {
                 let plaintext = self.plaintext(plaintext, line)?;
                 let keys = keys.iter().map(|k| self.key(k, line)).collect::<Result<Vec<_>, _>>()?;
-                let sealer = crate::kms::stream::Sealer::new(&mut self.runtime, &caller, &keys, context, 64 * 1024)
+                let mut kms = OnRuntime {
+                    runtime: &mut self.runtime,
+                    caller: &caller,
+                };
+                let sealer = crate::kms::stream::Sealer::new(&mut kms, &keys, context, 64 * 1024)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut sealed = Vec::new();
                 sealer
@@ -142,7 +147,11 @@ impl Session {
                 let mut input = bytes.as_slice();
                 let read =
                     crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;
-                let opener = crate::kms::stream::Opener::new(&mut self.runtime, &caller, context, read)
+                let mut kms = OnRuntime {
+                    runtime: &mut self.runtime,
+                    caller: &caller,
+                };
+                let opener = crate::kms::stream::Opener::new(&mut kms, context, read)
                     .map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut plaintext = Zeroizing::new(Vec::new());
                 opener

@@ -16,11 +16,10 @@ use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 use super::EnvelopeFailure;
+use super::KeyCalls;
 use crate::crypto::envelope::Options;
 use crate::crypto::esdk::{self, CommitmentPolicy, EncryptedDataKey, EsdkError, Header, ReadHeader, Signer, Suite};
-use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
-use crate::kms::runtime::{Clock, Runtime};
 
 /// The provider id of AWS KMS keyrings.
 pub const PROVIDER_ID: &str = "aws-kms";
@@ -111,9 +110,8 @@ impl SdkSealer {
         }
     }
 
-    pub fn new<C: Clock>(
-        rt: &mut Runtime<C>,
-        caller: &Caller,
+    pub fn new(
+        kms: &mut impl KeyCalls,
         key_ids: &[String],
         context: &BTreeMap<String, String>,
         settings: &SealSettings,
@@ -123,15 +121,15 @@ impl SdkSealer {
         let (first, others) = key_ids.split_first().ok_or(EnvelopeFailure::KeyCount)?;
         check_key_count(key_ids.len(), settings)?;
         let (context, signer) = esdk::message_context(suite, context)?;
-        let generated = rt
-            .generate_data_key(caller, first, None, Some(suite.key_len as i64), &context, &[], true)
+        let generated = kms
+            .generate_data_key(first, suite.key_len, &context)
             .map_err(refused("GenerateDataKey", first))?;
         let data_key = generated.plaintext.ok_or(EsdkError::WrongDataKey)?;
         let mut arns = vec![generated.key_arn.clone()];
         let mut keys = vec![edk(generated.key_arn, generated.ciphertext_blob)];
         for other in others {
-            let sealed = rt
-                .encrypt(caller, other, &data_key, &context, &[])
+            let sealed = kms
+                .encrypt(other, &data_key, &context)
                 .map_err(refused("Encrypt", other))?;
             arns.push(sealed.key_arn.clone());
             keys.push(edk(sealed.key_arn, sealed.ciphertext_blob));
@@ -214,20 +212,15 @@ fn partition_and_account(arn: &str) -> Option<(&str, &str)> {
 }
 
 impl SdkOpener {
-    pub fn new<C: Clock>(
-        rt: &mut Runtime<C>,
-        caller: &Caller,
+    pub fn new(
+        kms: &mut impl KeyCalls,
         settings: &OpenSettings,
         read: ReadHeader,
     ) -> Result<SdkOpener, EnvelopeFailure> {
         let header = &read.header;
         check_header(settings, header)?;
         let context = &header.context;
-        let strict: Vec<String> = settings
-            .keys
-            .iter()
-            .map(|k| rt.resolve(k).map_or_else(|_| k.clone(), |key| key.arn.clone()))
-            .collect();
+        let strict: Vec<String> = settings.keys.iter().map(|k| kms.key_arn(k)).collect();
         let mut failures = Vec::new();
         for encrypted in &header.keys {
             if encrypted.provider_id != PROVIDER_ID {
@@ -245,7 +238,7 @@ impl SdkOpener {
                     _ => continue,
                 }
             }
-            match rt.decrypt(caller, &encrypted.ciphertext, Some(arn), context, &[]) {
+            match kms.decrypt(&encrypted.ciphertext, arn, context) {
                 Ok(decrypted) if decrypted.key_arn == arn && decrypted.plaintext.len() == header.suite.key_len => {
                     return Ok(SdkOpener {
                         data_key: Zeroizing::new(decrypted.plaintext.to_vec()),
