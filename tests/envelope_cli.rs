@@ -404,11 +404,25 @@ fn a_file_wrapped_under_keys_of_two_accounts_opens_with_the_key_the_caller_may_u
     for format in ["sdk", "keyward"] {
         let sealed = kms.path(&format!("sealed-{format}"));
         let opened = kms.path(&format!("opened-{format}"));
-        kms.ok(&["encrypt-file", "--format", format, "--key", &other, "--key", &own, &plain, &sealed]);
+        kms.ok(&[
+            "encrypt-file",
+            "--format",
+            format,
+            "--key",
+            &other,
+            "--key",
+            &own,
+            &plain,
+            &sealed,
+        ]);
         kms.ok(&["decrypt-file", &sealed, &opened]);
         assert_eq!(std::fs::read(&opened).expect("read"), data(2 * FRAME + 1), "{format}");
     }
-    assert_eq!(audited(&kms, "Encrypt"), 2, "one Encrypt under the caller's own key per file");
+    assert_eq!(
+        audited(&kms, "Encrypt"),
+        2,
+        "one Encrypt under the caller's own key per file"
+    );
 }
 
 /// The audit records of one operation (all decisions).

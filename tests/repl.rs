@@ -472,6 +472,32 @@ fn open_reaches_the_other_account_whose_key_sealed_the_envelope() {
     assert!(opened.contains(&format!("opened with {arn}")), "{opened}");
 }
 
+/// `seal` with a key of the caller's own account and one of another account
+/// generates the data key in the first and encrypts it in the second; the
+/// other account opens the envelope with its own key, which the first
+/// key's policy does not let it use.
+#[test]
+fn seal_under_keys_of_two_accounts_opens_in_either() {
+    let mut s = session();
+    let policy = r#"{"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Encrypt", "Resource": "*"}]}"#;
+    let theirs = key_of_account_444455556666(&mut s, policy);
+    let sealed = run(
+        &mut s,
+        &[
+            "as 111122223333",
+            "let own = key create",
+            &format!("let box = seal hello with $own,{theirs}"),
+        ],
+    );
+    assert!(sealed.contains("sealed 5 bytes under a fresh data key"), "{sealed}");
+    assert!(sealed.contains(&theirs), "{sealed}");
+    let opened = run(&mut s, &["as 444455556666", "open $box"]);
+    assert!(opened.contains("plaintext: hello"), "{opened}");
+    assert!(opened.contains(&format!("opened with {theirs}")), "{opened}");
+}
+
 /// Creates `$theirs` in account 444455556666 under `policy`: its ARN.
 fn key_of_account_444455556666(s: &mut Session, policy: &str) -> String {
     let created = run(

@@ -125,6 +125,7 @@ impl Session {
                 let keys = keys.iter().map(|k| self.key(k, line)).collect::<Result<Vec<_>, _>>()?;
                 let mut kms = OnRuntime {
                     runtime: &mut self.runtime,
+                    partner: self.partner.as_mut(),
                     caller: &caller,
                 };
                 let sealer = crate::kms::stream::Sealer::new(&mut kms, &keys, context, 64 * 1024)
@@ -149,6 +150,7 @@ impl Session {
                     crate::crypto::envelope::read_header(&mut input).map_err(|e| ReplError::Failed(e.to_string()))?;
                 let mut kms = OnRuntime {
                     runtime: &mut self.runtime,
+                    partner: self.partner.as_mut(),
                     caller: &caller,
                 };
                 let opener = crate::kms::stream::Opener::new(&mut kms, context, read)

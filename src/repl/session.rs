@@ -303,13 +303,6 @@ impl Session {
         })
     }
 
-    /// The partitions a statement runs in, as `keyward serve` routes the
-    /// same calls: the one the ARN of the key it names is in, or (a
-    /// ciphertext without a key) the one of the key the ciphertext names,
-    /// else the acting caller's own account in the session's Region; and for
-    /// `re-encrypt` (or `call ReEncrypt`) to a key of another partition,
-    /// that one too. An operand that cannot be read routes to the caller's
-    /// own partition, where the command reports it.
     /// Where `open` runs: the caller's own partition if one of the
     /// envelope's data keys is encrypted under a key there, else the
     /// partition of its first key (another account's, shared by its key
@@ -317,15 +310,9 @@ impl Session {
     fn envelope_target(&self, sealed: &super::command::Operand, line: &super::diagnostics::Line) -> crate::kms::Target {
         use crate::kms::op::target_of_key;
         use crate::kms::Target;
-        let Some(header) = self
-            .sealed(sealed, line)
-            .ok()
-            .and_then(|bytes| crate::crypto::envelope::read_header(&mut bytes.as_slice()).ok())
-        else {
-            return Target::Caller;
-        };
         let own = Partition::new(self.kms.account_of(&self.caller), &self.partition.region);
-        let targets: Vec<Target> = header.header.keys.iter().map(|k| target_of_key(&k.key_arn)).collect();
+        let keys = self.envelope_keys(sealed, line);
+        let targets: Vec<Target> = keys.iter().map(|k| target_of_key(k)).collect();
         let here = |t: &Target| matches!(t, Target::Arn(p) if *p == own);
         if targets.iter().any(here) {
             return Target::Caller;
@@ -333,6 +320,24 @@ impl Session {
         targets.into_iter().next().unwrap_or(Target::Caller)
     }
 
+    /// The key ARNs of an envelope's encrypted data keys (none when the
+    /// operand is not an envelope: the command reports it).
+    fn envelope_keys(&self, sealed: &super::command::Operand, line: &super::diagnostics::Line) -> Vec<String> {
+        self.sealed(sealed, line)
+            .ok()
+            .and_then(|bytes| crate::crypto::envelope::read_header(&mut bytes.as_slice()).ok())
+            .map(|read| read.header.keys.into_iter().map(|k| k.key_arn).collect())
+            .unwrap_or_default()
+    }
+
+    /// The partitions a statement runs in, as `keyward serve` routes the
+    /// same calls: the one the ARN of the key it names is in, or (a
+    /// ciphertext without a key) the one of the key the ciphertext names,
+    /// else the acting caller's own account in the session's Region; and for
+    /// `re-encrypt` (or `call ReEncrypt`) to a key of another partition,
+    /// that one too, as for `seal` and `open` with keys of a second
+    /// partition. An operand that cannot be read routes to the caller's
+    /// own partition, where the command reports it.
     fn partitions(&self, statement: &Statement) -> (Partition, Option<Partition>) {
         use crate::kms::op::{target_of_key, Json};
         use crate::kms::{Operation, Target};
@@ -396,7 +401,17 @@ impl Session {
                 .unwrap_or_else(|_| self.partition.clone())
         };
         let first = place(target);
-        let second = destination.map(place).filter(|p| *p != first);
+        let second = match &statement.command {
+            // An envelope's keys may be in two partitions: the statement
+            // holds the second too (a third is not reached).
+            Command::Seal { keys, .. } => keys.iter().map(|k| place(key(k))).find(|p| *p != first),
+            Command::Open { sealed, .. } => self
+                .envelope_keys(sealed, line)
+                .into_iter()
+                .map(|k| place(target_of_key(&k)))
+                .find(|p| *p != first),
+            _ => destination.map(place).filter(|p| *p != first),
+        };
         (first, second)
     }
 

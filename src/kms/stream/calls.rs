@@ -45,11 +45,33 @@ pub trait KeyCalls {
     fn key_arn(&mut self, key_id: &str) -> String;
 }
 
-/// Every call on one partition's runtime: a REPL statement, which holds it,
-/// or a test. A key of another partition is not found there.
+/// Calls on the runtimes a caller already holds (a REPL statement holds
+/// one partition's, and a second's when it names keys of two; a test): a
+/// call whose key ARN names the partner's account and Region runs there,
+/// every other on `runtime`, where a key of a third partition is not found.
 pub struct OnRuntime<'a, C: Clock> {
     pub runtime: &'a mut Runtime<C>,
+    pub partner: Option<&'a mut Runtime<C>>,
     pub caller: &'a Caller,
+}
+
+impl<'a, C: Clock> OnRuntime<'a, C> {
+    /// Every call on one runtime.
+    pub fn new(runtime: &'a mut Runtime<C>, caller: &'a Caller) -> Self {
+        OnRuntime {
+            runtime,
+            partner: None,
+            caller,
+        }
+    }
+
+    fn runtime_of(&mut self, key_id: &str) -> &mut Runtime<C> {
+        let arn = crate::arn::Arn::parse(key_id);
+        match (&mut self.partner, arn) {
+            (Some(partner), Some(arn)) if arn.account == partner.account && arn.region == partner.region => partner,
+            _ => self.runtime,
+        }
+    }
 }
 
 impl<C: Clock> KeyCalls for OnRuntime<'_, C> {
@@ -59,8 +81,9 @@ impl<C: Clock> KeyCalls for OnRuntime<'_, C> {
         bytes: usize,
         context: &BTreeMap<String, String>,
     ) -> Result<DataKey, KmsError> {
-        self.runtime
-            .generate_data_key(self.caller, key_id, None, Some(bytes as i64), context, &[], true)
+        let caller = self.caller;
+        self.runtime_of(key_id)
+            .generate_data_key(caller, key_id, None, Some(bytes as i64), context, &[], true)
     }
 
     fn encrypt(
@@ -69,7 +92,8 @@ impl<C: Clock> KeyCalls for OnRuntime<'_, C> {
         plaintext: &[u8],
         context: &BTreeMap<String, String>,
     ) -> Result<Encrypted, KmsError> {
-        self.runtime.encrypt(self.caller, key_id, plaintext, context, &[])
+        let caller = self.caller;
+        self.runtime_of(key_id).encrypt(caller, key_id, plaintext, context, &[])
     }
 
     fn decrypt(
@@ -78,12 +102,13 @@ impl<C: Clock> KeyCalls for OnRuntime<'_, C> {
         key_id: &str,
         context: &BTreeMap<String, String>,
     ) -> Result<Decrypted, KmsError> {
-        self.runtime
-            .decrypt(self.caller, ciphertext_blob, Some(key_id), context, &[])
+        let caller = self.caller;
+        self.runtime_of(key_id)
+            .decrypt(caller, ciphertext_blob, Some(key_id), context, &[])
     }
 
     fn key_arn(&mut self, key_id: &str) -> String {
-        self.runtime
+        self.runtime_of(key_id)
             .resolve(key_id)
             .map_or_else(|_| key_id.to_owned(), |key| key.arn.clone())
     }

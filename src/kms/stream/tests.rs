@@ -29,16 +29,7 @@ fn sealed_under_two(rt: &mut Runtime<SimulatedClock>, plaintext: &[u8]) -> (Vec<
         .map(|_| rt.create_key(&root(), None, None, false).unwrap().arn)
         .collect();
     let mut file = Vec::new();
-    let sealer = Sealer::new(
-        &mut OnRuntime {
-            runtime: rt,
-            caller: &root(),
-        },
-        &keys,
-        &context(),
-        1024,
-    )
-    .unwrap();
+    let sealer = Sealer::new(&mut OnRuntime::new(rt, &root()), &keys, &context(), 1024).unwrap();
     assert_eq!(sealer.key_arns(), keys);
     let bytes = sealer
         .seal(&mut &plaintext[..], &mut file, &Options::default())
@@ -57,7 +48,7 @@ fn open_as(
 ) -> Result<Opener, EnvelopeFailure> {
     let mut input = file;
     let read = envelope::read_header(&mut input)?;
-    let opener = Opener::new(&mut OnRuntime { runtime: rt, caller }, expected, read)?;
+    let opener = Opener::new(&mut OnRuntime::new(rt, caller), expected, read)?;
     opener.open(&mut input, out, &Options::default())?;
     Ok(opener)
 }
@@ -117,15 +108,7 @@ fn sealing_needs_every_key_to_be_usable() {
     let disabled = rt.create_key(&root(), None, None, false).unwrap().arn;
     rt.disable_key(&root(), &disabled).unwrap();
     let keys = [good.clone(), disabled.clone()];
-    let Err(error) = Sealer::new(
-        &mut OnRuntime {
-            runtime: &mut rt,
-            caller: &root(),
-        },
-        &keys,
-        &context(),
-        1024,
-    ) else {
+    let Err(error) = Sealer::new(&mut OnRuntime::new(&mut rt, &root()), &keys, &context(), 1024) else {
         panic!("sealed under a disabled key")
     };
     assert!(
@@ -134,15 +117,7 @@ fn sealing_needs_every_key_to_be_usable() {
     );
     let none: [String; 0] = [];
     assert!(matches!(
-        Sealer::new(
-            &mut OnRuntime {
-                runtime: &mut rt,
-                caller: &root()
-            },
-            &none,
-            &context(),
-            1024
-        ),
+        Sealer::new(&mut OnRuntime::new(&mut rt, &root()), &none, &context(), 1024),
         Err(EnvelopeFailure::KeyCount)
     ));
 }
@@ -152,16 +127,7 @@ fn a_changed_encrypted_data_key_cannot_open_the_file() {
     let mut rt = runtime();
     let key = rt.create_key(&root(), None, None, false).unwrap().arn;
     let mut file = Vec::new();
-    let sealer = Sealer::new(
-        &mut OnRuntime {
-            runtime: &mut rt,
-            caller: &root(),
-        },
-        &[key],
-        &context(),
-        1024,
-    )
-    .unwrap();
+    let sealer = Sealer::new(&mut OnRuntime::new(&mut rt, &root()), &[key], &context(), 1024).unwrap();
     sealer
         .seal(&mut &b"secret"[..], &mut file, &Options::default())
         .unwrap();
