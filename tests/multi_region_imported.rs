@@ -237,3 +237,261 @@ fn expiry_and_deletion_of_material_affect_only_that_regions_copy() {
     assert_eq!(state(&kms, PRIMARY, &id), "PendingImport");
     assert_eq!(state(&kms, REPLICA, &id), "Enabled");
 }
+
+// On-demand rotation of a multi-Region key with imported material
+// (ImportKeyMaterial and RotateKeyOnDemand, API reference:
+// <https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html>,
+// <https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html>):
+// new material is imported into the primary (`NEW_KEY_MATERIAL`), then into
+// each replica (`EXISTING_KEY_MATERIAL`); it is
+// `PENDING_MULTI_REGION_IMPORT_AND_ROTATION` until every replica has it, then
+// `PENDING_ROTATION` (`KeyMaterialState`,
+// <https://docs.aws.amazon.com/kms/latest/APIReference/API_RotationsListEntry.html>),
+// and the primary's rotation rotates every copy.
+
+const THIRD: &str = "ap-southeast-2";
+
+fn replicate_to(kms: &Kms, key: &str, region: &str) {
+    ok(
+        kms,
+        PRIMARY,
+        "ReplicateKey",
+        json!({"KeyId": key, "ReplicaRegion": region}),
+    );
+}
+
+/// Each material of the copy in `region`: (KeyMaterialId, KeyMaterialState, ImportState).
+fn materials(kms: &Kms, region: &str, key: &str) -> Vec<(String, String, String)> {
+    let listed = ok(
+        kms,
+        region,
+        "ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    listed["Rotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                text(&r["KeyMaterialId"]),
+                text(&r["KeyMaterialState"]),
+                text(&r["ImportState"]),
+            )
+        })
+        .collect()
+}
+
+/// The state and import state of material `id` in the copy in `region`.
+fn material(kms: &Kms, region: &str, key: &str, id: &Value) -> (String, String) {
+    let id = id.as_str().unwrap();
+    let found = materials(kms, region, key).into_iter().find(|(m, ..)| m == id);
+    let (_, state, import_state) = found.unwrap_or_else(|| panic!("{region} does not list {id}"));
+    (state, import_state)
+}
+
+fn current_material(kms: &Kms, region: &str, key: &str) -> Value {
+    ok(kms, region, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["CurrentKeyMaterialId"].clone()
+}
+
+/// A primary in PRIMARY with replicas in REPLICA and THIRD, all holding
+/// material `[first; 32]`; its KeyMaterialId.
+fn imported_in_three_regions(kms: &Kms, first: u8) -> (String, Value) {
+    let id = external_primary(kms);
+    let imported = import(kms, PRIMARY, &id, &[first; 32], json!({})).unwrap();
+    for region in [REPLICA, THIRD] {
+        replicate_to(kms, &id, region);
+        import(kms, region, &id, &[first; 32], json!({})).unwrap();
+    }
+    (id, imported["KeyMaterialId"].clone())
+}
+
+fn new_material(kms: &Kms, key: &str, material: u8) -> Value {
+    import(
+        kms,
+        PRIMARY,
+        key,
+        &[material; 32],
+        json!({"ImportType": "NEW_KEY_MATERIAL"}),
+    )
+    .unwrap()["KeyMaterialId"]
+        .clone()
+}
+
+const PENDING_MULTI_REGION: &str = "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
+
+#[test]
+fn new_material_in_a_primary_is_pending_multi_region_import_until_every_replica_has_it() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let (id, first) = imported_in_three_regions(&kms, 10);
+    let second = new_material(&kms, &id, 11);
+    assert_ne!(second, first);
+    let pending = |import_state: &str| (PENDING_MULTI_REGION.to_owned(), import_state.to_owned());
+    assert_eq!(material(&kms, PRIMARY, &id, &second), pending("IMPORTED"));
+    for region in [REPLICA, THIRD] {
+        assert_eq!(material(&kms, region, &id, &second), pending("PENDING_IMPORT"));
+        assert_eq!(
+            state(&kms, region, &id),
+            "Enabled",
+            "pending material does not hold a replica up"
+        );
+    }
+
+    // "The import type for the replica Region key should be EXISTING_KEY_MATERIAL."
+    assert_eq!(
+        refused(import(
+            &kms,
+            REPLICA,
+            &id,
+            &[11; 32],
+            json!({"ImportType": "NEW_KEY_MATERIAL"})
+        )),
+        ErrorName::UnsupportedOperationException
+    );
+    import(
+        &kms,
+        REPLICA,
+        &id,
+        &[11; 32],
+        json!({"ImportType": "EXISTING_KEY_MATERIAL", "KeyMaterialId": second}),
+    )
+    .unwrap();
+    assert_eq!(material(&kms, REPLICA, &id, &second), pending("IMPORTED"));
+    assert_eq!(
+        material(&kms, PRIMARY, &id, &second).0,
+        PENDING_MULTI_REGION,
+        "{THIRD} still lacks it"
+    );
+
+    import(&kms, THIRD, &id, &[11; 32], json!({})).unwrap();
+    for region in [PRIMARY, REPLICA, THIRD] {
+        assert_eq!(
+            material(&kms, region, &id, &second),
+            ("PENDING_ROTATION".to_owned(), "IMPORTED".to_owned()),
+            "{region}"
+        );
+        assert_eq!(material(&kms, region, &id, &first).0, "CURRENT", "{region}");
+        assert_eq!(current_material(&kms, region, &id), first, "{region}");
+    }
+}
+
+#[test]
+fn rotate_key_on_demand_waits_for_every_replica_then_rotates_the_primary_and_its_replicas() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let (id, first) = imported_in_three_regions(&kms, 20);
+    let old = encrypt(&kms, REPLICA, &id).unwrap()["CiphertextBlob"].clone();
+    let second = new_material(&kms, &id, 21);
+    import(&kms, REPLICA, &id, &[21; 32], json!({})).unwrap();
+
+    let early = call(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id})).unwrap_err();
+    assert_eq!(early.name, ErrorName::KMSInvalidStateException);
+    assert!(early.message.contains(THIRD), "{}", early.message);
+    assert_eq!(current_material(&kms, PRIMARY, &id), first);
+
+    import(&kms, THIRD, &id, &[21; 32], json!({})).unwrap();
+    assert_eq!(
+        refused(call(&kms, REPLICA, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::UnsupportedOperationException,
+        "a replica is rotated through its primary"
+    );
+    ok(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}));
+    for region in [PRIMARY, REPLICA, THIRD] {
+        assert_eq!(current_material(&kms, region, &id), second, "{region}");
+        assert_eq!(material(&kms, region, &id, &second).0, "CURRENT", "{region}");
+        assert_eq!(material(&kms, region, &id, &first).0, "NON_CURRENT", "{region}");
+    }
+    let new = encrypt(&kms, THIRD, &id).unwrap()["CiphertextBlob"].clone();
+    for region in [PRIMARY, REPLICA, THIRD] {
+        let opened = decrypt(&kms, region, &new).unwrap();
+        assert_eq!(opened["KeyMaterialId"], second, "{region}");
+        assert_eq!(decrypt(&kms, region, &old).unwrap()["KeyMaterialId"], first, "{region}");
+    }
+    let rotations = ok(&kms, REPLICA, "ListKeyRotations", json!({"KeyId": id}));
+    assert_eq!(rotations["Rotations"][0]["KeyMaterialId"], second);
+    assert_eq!(rotations["Rotations"][0]["RotationType"], "ON_DEMAND");
+}
+
+#[test]
+fn a_replica_made_after_new_material_was_imported_must_import_it_too() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let id = external_primary(&kms);
+    let first = import(&kms, PRIMARY, &id, &[30; 32], json!({})).unwrap()["KeyMaterialId"].clone();
+    let second = new_material(&kms, &id, 31);
+    assert_eq!(
+        material(&kms, PRIMARY, &id, &second).0,
+        "PENDING_ROTATION",
+        "a primary without replicas lacks nothing"
+    );
+    replicate(&kms, &id);
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, PENDING_MULTI_REGION);
+    assert_eq!(
+        material(&kms, REPLICA, &id, &second),
+        (PENDING_MULTI_REGION.to_owned(), "PENDING_IMPORT".to_owned())
+    );
+    assert_eq!(
+        refused(call(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException
+    );
+    import(&kms, REPLICA, &id, &[30; 32], json!({})).unwrap();
+    assert_eq!(state(&kms, REPLICA, &id), "Enabled");
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, PENDING_MULTI_REGION);
+    import(&kms, REPLICA, &id, &[31; 32], json!({})).unwrap();
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, "PENDING_ROTATION");
+    ok(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}));
+    assert_eq!(current_material(&kms, REPLICA, &id), second);
+    assert_eq!(material(&kms, REPLICA, &id, &first).0, "NON_CURRENT");
+}
+
+/// DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric
+/// encryption keys": deleting pending material from the primary deletes it
+/// from the replicas; deleting it from a replica leaves the others unchanged.
+#[test]
+fn pending_material_deleted_from_a_replica_is_lacking_again_and_from_the_primary_is_gone_everywhere() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let (id, _) = imported_in_three_regions(&kms, 40);
+    let second = new_material(&kms, &id, 41);
+    for region in [REPLICA, THIRD] {
+        import(&kms, region, &id, &[41; 32], json!({})).unwrap();
+    }
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, "PENDING_ROTATION");
+
+    ok(
+        &kms,
+        THIRD,
+        "DeleteImportedKeyMaterial",
+        json!({"KeyId": id, "KeyMaterialId": second}),
+    );
+    assert_eq!(
+        material(&kms, THIRD, &id, &second),
+        (PENDING_MULTI_REGION.to_owned(), "PENDING_IMPORT".to_owned())
+    );
+    assert_eq!(state(&kms, THIRD, &id), "Enabled");
+    assert_eq!(
+        material(&kms, REPLICA, &id, &second),
+        (PENDING_MULTI_REGION.to_owned(), "IMPORTED".to_owned())
+    );
+    assert_eq!(
+        refused(call(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException
+    );
+
+    ok(
+        &kms,
+        PRIMARY,
+        "DeleteImportedKeyMaterial",
+        json!({"KeyId": id, "KeyMaterialId": second}),
+    );
+    for region in [PRIMARY, REPLICA, THIRD] {
+        let listed = materials(&kms, region, &id);
+        assert_eq!(listed.len(), 1, "{region}: {listed:?}");
+        assert_eq!(state(&kms, region, &id), "Enabled", "{region}");
+    }
+    // Other new material can take its place.
+    let third = new_material(&kms, &id, 42);
+    assert_eq!(material(&kms, REPLICA, &id, &third).0, PENDING_MULTI_REGION);
+    assert_eq!(
+        refused(import(&kms, REPLICA, &id, &[41; 32], json!({}))),
+        ErrorName::IncorrectKeyMaterialException
+    );
+}

@@ -318,22 +318,35 @@ impl<C: Clock> Runtime<C> {
                 origin: Origin::Initial,
             });
         }
+        let copies: Vec<String> = key.replication.iter().flat_map(|r| r.regions().cloned()).collect();
         let external = key.external.get_or_insert_with(Default::default);
-        match external.find_mut(&hex_id) {
-            Some(known) => terms.apply(known),
+        let imported = match external.materials.iter().position(|m| m.id == hex_id) {
+            Some(at) => &mut external.materials[at],
             None => {
-                let mut imported = Imported {
+                external.materials.push(Imported {
                     id: hex_id.clone(),
                     state,
                     expires: None,
                     valid_to: None,
                     description: None,
                     rotated: None,
-                };
-                terms.apply(&mut imported);
-                external.materials.push(imported);
+                    lacking: Default::default(),
+                });
+                let last = external.materials.len() - 1;
+                &mut external.materials[last]
+            }
+        };
+        terms.apply(imported);
+        // New material for the next rotation of a multi-Region primary waits
+        // for every replica to import it: PENDING_MULTI_REGION_IMPORT_AND_ROTATION
+        // until then (ImportKeyMaterial, API reference).
+        if new_material {
+            for copy in copies.iter().filter(|c| **c != self.region) {
+                imported.held_in(copy, false);
             }
         }
+        let pending_here = replica && imported.state.is_pending();
+        imported.held_in(&self.region, true);
         if key.state == KeyState::PendingImport && every_material_imported(key) {
             key.state = KeyState::Enabled;
         }
@@ -343,9 +356,12 @@ impl<C: Clock> Runtime<C> {
             }
         }
         let metadata = Self::metadata(key);
-        // The replicas of a primary learn which material to wait for.
+        // The replicas of a primary learn which material to wait for; the
+        // other copies, that a replica has pending material.
         if new_material {
             self.share(&id);
+        } else if pending_here {
+            self.tell_copies(&id, &hex_id, true);
         }
         Ok((metadata, hex_id))
     }
@@ -366,12 +382,6 @@ impl<C: Clock> Runtime<C> {
             return Err(unsupported(format!(
                 "The key material of {} ({}) cannot change after the first import; only symmetric encryption keys take new key material.",
                 key.arn, key.info.spec
-            )));
-        }
-        if key.replication.is_some() {
-            return Err(unsupported(format!(
-                "keyward does not import new key material into the multi-Region key {}.",
-                key.arn
             )));
         }
         if external.pending_rotation().is_some() {
@@ -406,24 +416,38 @@ impl<C: Clock> Runtime<C> {
             None => external.current().map(|m| m.id.clone()),
         };
         let (id, arn) = (key.id.clone(), key.arn.clone());
-        let primary = key
-            .replication
-            .as_ref()
-            .is_some_and(|r| r.primary_region == self.region);
-        if let Some(key) = self.keys.get_mut(&id) {
-            match &target {
-                Some(material) => remove_material(key, material),
-                None => key_waits_for_import(key),
+        match &target {
+            Some(material) => self.lose_material(&id, material),
+            None => {
+                if let Some(key) = self.keys.get_mut(&id) {
+                    key_waits_for_import(key);
+                }
             }
         }
-        // Material pending rotation deleted from a primary is deleted from
-        // its replicas too (DeleteImportedKeyMaterial, "Considerations for
-        // multi-Region symmetric encryption keys"); any other deletion
-        // affects this copy only.
-        if primary {
-            self.share(&id);
-        }
         Ok((arn, target))
+    }
+
+    /// The copy here loses one material (deleted or expired). Material
+    /// pending rotation lost by a primary is forgotten by its replicas too
+    /// (DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric
+    /// encryption keys"); lost by a replica, it is lacking there again, and
+    /// the other copies are otherwise unchanged.
+    fn lose_material(&mut self, id: &str, material: &str) {
+        let region = self.region.clone();
+        let Some(key) = self.keys.get_mut(id) else { return };
+        let primary = key.replication.as_ref().map(|r| r.primary_region == region);
+        let pending = key
+            .external
+            .as_ref()
+            .and_then(|e| e.find(material))
+            .is_some_and(|m| m.state.is_pending());
+        let replica = primary == Some(false);
+        remove_material(key, material, replica.then_some(region.as_str()));
+        if primary == Some(true) {
+            self.share(id);
+        } else if replica && pending {
+            self.tell_copies(id, material, false);
+        }
     }
 
     /// Removes imported material whose `ValidTo` has passed.
@@ -441,12 +465,12 @@ impl<C: Clock> Runtime<C> {
             })
             .collect();
         for (id, material) in due {
-            if let Some(key) = self.keys.get_mut(&id) {
-                remove_material(key, &material);
-                let arn = key.arn.clone();
-                self.audit
-                    .service_event(&self.region, &self.account, now, "DeleteExpiredKeyMaterial", &arn);
-            }
+            let Some(arn) = self.keys.get(&id).map(|k| k.arn.clone()) else {
+                continue;
+            };
+            self.lose_material(&id, &material);
+            self.audit
+                .service_event(&self.region, &self.account, now, "DeleteExpiredKeyMaterial", &arn);
         }
     }
 
@@ -454,6 +478,10 @@ impl<C: Clock> Runtime<C> {
     /// imported `PENDING_ROTATION` becomes current, the current one
     /// `NON_CURRENT`
     /// (<https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-on-demand.html>).
+    /// A multi-Region primary rotates once every replica has imported the
+    /// material, and its replicas rotate with it (RotateKeyOnDemand, API
+    /// reference: "import the same key material in each replica Region key,
+    /// and invoke the on-demand rotation on the primary Region key").
     pub(super) fn rotate_to_imported(&mut self, id: &str) -> Result<KeyMetadata, KmsError> {
         let Some(key) = self.keys.get(id) else {
             return Err(KmsError::new(ErrorName::NotFoundException, "Key does not exist"));
@@ -467,13 +495,24 @@ impl<C: Clock> Runtime<C> {
                     ErrorName::KMSInvalidStateException,
                     format!("No available key material pending rotation for the key: {}.", key.arn),
                 )
-            })?
-            .id
-            .clone();
+            })?;
+        if !pending.lacking.is_empty() {
+            let lacking: Vec<&str> = pending.lacking.iter().map(String::as_str).collect();
+            return Err(KmsError::new(
+                ErrorName::KMSInvalidStateException,
+                format!(
+                    "The key material {} of {} is PENDING_MULTI_REGION_IMPORT_AND_ROTATION: import it into the replica keys in {} before rotating the key.",
+                    pending.id,
+                    key.arn,
+                    lacking.join(", ")
+                ),
+            ));
+        }
+        let pending = pending.id.clone();
         if external.rotations() >= super::rotation::MAX_ON_DEMAND_ROTATIONS {
             return Err(super::rotation::rotation_limit(&key.arn));
         }
-        self.modify(id, Use::Crypto, |key, now| {
+        let rotated = self.modify(id, Use::Crypto, |key, now| {
             let Some(external) = key.external.as_mut() else { return };
             for material in &mut external.materials {
                 if material.state == MaterialState::Current {
@@ -490,7 +529,10 @@ impl<C: Clock> Runtime<C> {
                 rotated.created = now;
                 key.materials.push(rotated);
             }
-        })
+        })?;
+        // The replicas rotate with their primary.
+        self.share(id);
+        Ok(rotated)
     }
 }
 
@@ -563,21 +605,28 @@ fn every_material_imported(key: &super::Key) -> bool {
     external
         .materials
         .iter()
-        .filter(|m| m.state != MaterialState::PendingRotation)
+        .filter(|m| !m.state.is_pending())
         .all(|m| key.materials.iter().any(|held| held.id.to_string() == m.id))
 }
 
 /// The key loses one material. Material pending rotation is forgotten (it
-/// is not yet the key's); any other keeps its id, so only the same material
-/// can be imported again, and the key waits for it in `PendingImport`.
-fn remove_material(key: &mut super::Key, id: &str) {
+/// is not yet the key's), unless this is a replica (`replica_region`),
+/// whose primary still associates it with the key: it is lacking here
+/// again. Any other material keeps its id, so only the same material can be
+/// imported again, and the key waits for it in `PendingImport`.
+fn remove_material(key: &mut super::Key, id: &str, replica_region: Option<&str>) {
     key.materials.retain(|m| m.id.to_string() != id);
     let Some(external) = &mut key.external else { return };
     let Some(at) = external.materials.iter().position(|m| m.id == id) else {
         return;
     };
-    if external.materials[at].state == MaterialState::PendingRotation {
-        external.materials.remove(at);
+    if external.materials[at].state.is_pending() {
+        match replica_region {
+            Some(region) => external.materials[at].held_in(region, false),
+            None => {
+                external.materials.remove(at);
+            }
+        }
         return;
     }
     let material = &mut external.materials[at];

@@ -1,14 +1,18 @@
 //! What a key of origin `EXTERNAL` knows of its imported key materials
 //! (<https://docs.aws.amazon.com/kms/latest/APIReference/API_RotationsListEntry.html>):
 //! each material ever associated with the key, its `KeyMaterialState`
-//! (`CURRENT`, `NON_CURRENT`, `PENDING_ROTATION`), its expiry terms and
-//! description, and when an on-demand rotation made it current. Whether a
+//! (`CURRENT`, `NON_CURRENT`, `PENDING_ROTATION`, and for a multi-Region key
+//! `PENDING_MULTI_REGION_IMPORT_AND_ROTATION` while some copy lacks it), its
+//! expiry terms and description, and when an on-demand rotation made it
+//! current. Whether a
 //! material is `IMPORTED` or `PENDING_IMPORT` is not kept: it is whether the
 //! key holds its bytes.
 //!
 //! Kept in the key's properties JSON. A state written when keyward held one
 //! material per key (`expires`, `valid_to`, `material_id` at the top) reads
 //! as that one material, current.
+
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +23,10 @@ pub enum MaterialState {
     Current,
     NonCurrent,
     PendingRotation,
+    /// New material of a multi-Region key that some copy has not imported
+    /// yet; `PENDING_ROTATION` once every copy has
+    /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_RotationsListEntry.html>).
+    PendingMultiRegionImportAndRotation,
 }
 
 impl MaterialState {
@@ -27,7 +35,17 @@ impl MaterialState {
             MaterialState::Current => "CURRENT",
             MaterialState::NonCurrent => "NON_CURRENT",
             MaterialState::PendingRotation => "PENDING_ROTATION",
+            MaterialState::PendingMultiRegionImportAndRotation => "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
         }
+    }
+
+    /// New material not yet rotated to: not permanently associated with
+    /// the key (it can be deleted and other material imported instead).
+    pub const fn is_pending(self) -> bool {
+        matches!(
+            self,
+            MaterialState::PendingRotation | MaterialState::PendingMultiRegionImportAndRotation
+        )
     }
 }
 
@@ -49,9 +67,38 @@ pub struct Imported {
     /// Epoch seconds: the on-demand rotation that made it current.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotated: Option<i64>,
+    /// For pending material of a multi-Region key: the Regions whose copy
+    /// has not imported it.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub lacking: BTreeSet<String>,
 }
 
 impl Imported {
+    /// Notes whether the copy in `region` holds this material, while it is
+    /// pending: it is `PENDING_ROTATION` once no copy lacks it.
+    pub fn held_in(&mut self, region: &str, holds: bool) {
+        if !self.state.is_pending() {
+            return;
+        }
+        if holds {
+            self.lacking.remove(region);
+        } else {
+            self.lacking.insert(region.to_owned());
+        }
+        self.settle();
+    }
+
+    /// The pending state that `lacking` implies.
+    pub fn settle(&mut self) {
+        if self.state.is_pending() {
+            self.state = if self.lacking.is_empty() {
+                MaterialState::PendingRotation
+            } else {
+                MaterialState::PendingMultiRegionImportAndRotation
+            };
+        }
+    }
+
     /// `ExpirationModel`, while the material is imported.
     pub fn expiration_model(&self) -> Option<&'static str> {
         self.expires.map(|expires| {
@@ -87,10 +134,10 @@ impl External {
         self.materials.iter_mut().find(|m| m.id == id)
     }
 
+    /// The new material not yet rotated to (one at most), whether or not
+    /// every copy of a multi-Region key has it.
     pub fn pending_rotation(&self) -> Option<&Imported> {
-        self.materials
-            .iter()
-            .find(|m| m.state == MaterialState::PendingRotation)
+        self.materials.iter().find(|m| m.state.is_pending())
     }
 
     /// `ExpirationModel` of `DescribeKey`: the current material's.
@@ -134,6 +181,7 @@ impl From<StoredExternal> for External {
                 valid_to: stored.valid_to,
                 description: None,
                 rotated: None,
+                lacking: BTreeSet::new(),
             });
         }
         External { materials }
@@ -155,5 +203,32 @@ mod tests {
         assert_eq!(empty, External::default());
         let written = serde_json::to_string(&old).unwrap();
         assert_eq!(serde_json::from_str::<External>(&written).unwrap(), old);
+    }
+
+    #[test]
+    fn pending_material_is_pending_rotation_once_no_copy_lacks_it() {
+        let mut material: Imported = serde_json::from_str(r#"{"id":"ab","state":"PENDING_ROTATION"}"#).unwrap();
+        material.held_in("eu-west-1", false);
+        material.held_in("ap-south-1", false);
+        assert_eq!(material.state, MaterialState::PendingMultiRegionImportAndRotation);
+        assert_eq!(material.state.as_str(), "PENDING_MULTI_REGION_IMPORT_AND_ROTATION");
+        let written = serde_json::to_string(&material).unwrap();
+        assert!(
+            written.contains(r#""state":"PENDING_MULTI_REGION_IMPORT_AND_ROTATION""#),
+            "{written}"
+        );
+        material.held_in("eu-west-1", true);
+        assert_eq!(material.state, MaterialState::PendingMultiRegionImportAndRotation);
+        material.held_in("ap-south-1", true);
+        assert_eq!(material.state, MaterialState::PendingRotation);
+        assert!(!serde_json::to_string(&material).unwrap().contains("lacking"));
+    }
+
+    #[test]
+    fn a_copy_lacking_material_already_rotated_to_leaves_its_state() {
+        let mut material: Imported = serde_json::from_str(r#"{"id":"ab","state":"CURRENT"}"#).unwrap();
+        material.held_in("eu-west-1", false);
+        assert_eq!(material.state, MaterialState::Current);
+        assert!(material.lacking.is_empty());
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::imported::{External, Imported, MaterialState};
+use super::imported::{External, Imported};
 use super::key::{Key, KeyState, Material, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::eval::Caller;
@@ -62,12 +62,26 @@ pub enum Crossing {
         materials: Vec<Material>,
         imported: Option<Vec<Imported>>,
     },
+    /// The copy of a key of origin `EXTERNAL` in `holder` has imported
+    /// (`holds`) or lost pending material `material`: every other copy
+    /// notes it, so the material is `PENDING_ROTATION` everywhere once no
+    /// copy lacks it (`KeyMaterialState`,
+    /// <https://docs.aws.amazon.com/kms/latest/APIReference/API_RotationsListEntry.html>).
+    Holds {
+        region: String,
+        key_id: String,
+        material: String,
+        holder: String,
+        holds: bool,
+    },
 }
 
 impl Crossing {
     pub fn region(&self) -> &str {
         match self {
-            Crossing::Replica { region, .. } | Crossing::Shared { region, .. } => region,
+            Crossing::Replica { region, .. } | Crossing::Shared { region, .. } | Crossing::Holds { region, .. } => {
+                region
+            }
         }
     }
 }
@@ -137,8 +151,15 @@ impl<C: Clock> Runtime<C> {
                         key.materials.push(material);
                     }
                 }
-                if let (Some(primary), Some(external)) = (imported, key.external.as_mut()) {
-                    follow_imported(external, &mut key.materials, &primary);
+                if let Some(external) = key.external.as_mut() {
+                    if let Some(primary) = imported {
+                        follow_imported(external, &mut key.materials, &primary);
+                    }
+                    // A replica that left the set lacks nothing any more.
+                    for material in &mut external.materials {
+                        material.lacking.retain(|r| replication.regions().any(|c| c == r));
+                        material.settle();
+                    }
                 }
                 // A primary waiting for its replicas to go is deleted once they have.
                 if key.state == KeyState::PendingReplicaDeletion && replication.replica_regions.is_empty() {
@@ -147,8 +168,37 @@ impl<C: Clock> Runtime<C> {
                     key.deletion_date = Some(now + days * 86_400);
                 }
             }
+            Crossing::Holds {
+                key_id,
+                material,
+                holder,
+                holds,
+                ..
+            } => {
+                let external = self.keys.get_mut(&key_id).and_then(|k| k.external.as_mut());
+                if let Some(known) = external.and_then(|e| e.find_mut(&material)) {
+                    known.held_in(&holder, holds);
+                }
+            }
         }
         Ok(())
+    }
+
+    /// The other copies of the multi-Region key `key_id` learn whether the
+    /// copy here holds its pending material `material`.
+    pub(super) fn tell_copies(&mut self, key_id: &str, material: &str, holds: bool) {
+        let Some(replication) = self.keys.get(key_id).and_then(|k| k.replication.clone()) else {
+            return;
+        };
+        for region in replication.regions().filter(|r| **r != self.region) {
+            self.outbox.push(Crossing::Holds {
+                region: region.clone(),
+                key_id: key_id.to_owned(),
+                material: material.to_owned(),
+                holder: self.region.clone(),
+                holds,
+            });
+        }
     }
 
     /// `ReplicateKey`: a replica of a multi-Region primary key in
@@ -223,7 +273,14 @@ impl<C: Clock> Runtime<C> {
         // primary key with imported key material to its replica keys"
         // (multi-region-keys-import.html): the replica waits in
         // PendingImport for the same material to be imported into it.
-        let replica = match &key.external {
+        // New material pending rotation must be imported into the new
+        // replica too before the primary rotates (ImportKeyMaterial, API
+        // reference: "You must do this for every replica Region key").
+        let external = key.external.clone().map(|mut external| {
+            lacks_pending(&mut external, replica_region);
+            external
+        });
+        let replica = match &external {
             Some(external) => Key {
                 state: KeyState::PendingImport,
                 materials: Vec::new(),
@@ -236,6 +293,7 @@ impl<C: Clock> Runtime<C> {
         let id = key.id.clone();
         if let Some(primary) = self.keys.get_mut(&id) {
             primary.replication = Some(replication);
+            primary.external = external;
         }
         self.outbox.push(Crossing::Replica {
             region: replica_region.to_owned(),
@@ -315,7 +373,7 @@ fn follow_imported(external: &mut External, held: &mut Vec<Material>, primary: &
     let forgotten: Vec<String> = external
         .materials
         .iter()
-        .filter(|m| m.state == MaterialState::PendingRotation && !primary.iter().any(|p| p.id == m.id))
+        .filter(|m| m.state.is_pending() && !primary.iter().any(|p| p.id == m.id))
         .map(|m| m.id.clone())
         .collect();
     external.materials.retain(|m| !forgotten.contains(&m.id));
@@ -325,6 +383,7 @@ fn follow_imported(external: &mut External, held: &mut Vec<Material>, primary: &
             Some(known) => {
                 known.state = shared.state;
                 known.rotated = shared.rotated;
+                known.lacking.clone_from(&shared.lacking);
             }
             None => external.materials.push(Imported {
                 id: shared.id.clone(),
@@ -333,8 +392,16 @@ fn follow_imported(external: &mut External, held: &mut Vec<Material>, primary: &
                 valid_to: None,
                 description: None,
                 rotated: shared.rotated,
+                lacking: shared.lacking.clone(),
             }),
         }
+    }
+}
+
+/// The copy in `region` lacks every pending material of `external`.
+fn lacks_pending(external: &mut External, region: &str) {
+    for material in &mut external.materials {
+        material.held_in(region, false);
     }
 }
 
