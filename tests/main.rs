@@ -56,8 +56,12 @@ mod service_properties;
 mod service_typed;
 mod store;
 mod strategies;
+#[cfg(all(feature = "serve", feature = "cli"))]
+mod xks_cli;
 #[cfg(feature = "serve")]
 mod xks_keys;
+#[cfg(all(feature = "serve", feature = "cli"))]
+mod xks_mtls;
 #[cfg(feature = "serve")]
 mod xks_proxy;
 #[cfg(feature = "serve")]

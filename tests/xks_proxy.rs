@@ -41,6 +41,18 @@ pub(crate) fn start_serving(
     keys: &[&str],
     tls: Option<(&std::path::Path, &std::path::Path)>,
 ) -> Proxy {
+    start_serving_with(dir, prefix, access_key, keys, tls, &[])
+}
+
+/// [`start_serving`] with more arguments (`--tls-client-ca FILE`).
+pub(crate) fn start_serving_with(
+    dir: &std::path::Path,
+    prefix: &str,
+    access_key: &str,
+    keys: &[&str],
+    tls: Option<(&std::path::Path, &std::path::Path)>,
+    more: &[&std::ffi::OsStr],
+) -> Proxy {
     let secret = dir.join("secret");
     std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
@@ -53,6 +65,7 @@ pub(crate) fn start_serving(
     if let Some((certificate, key)) = tls {
         command.arg("--tls-cert").arg(certificate).arg("--tls-key").arg(key);
     }
+    command.args(more);
     let mut child = command
         .arg("--secret-access-key-file")
         .arg(&secret)

@@ -21,13 +21,13 @@ use super::xks_keys::{blob, connect, create_store, ok, open_with, temp_dir, xks_
 use super::xks_proxy::{start_serving, Proxy, SECRET};
 
 /// A private CA's certificate and a certificate for `localhost` it signed.
-struct Certificates {
-    ca: PathBuf,
-    localhost: PathBuf,
-    localhost_key: PathBuf,
+pub(super) struct Certificates {
+    pub(super) ca: PathBuf,
+    pub(super) localhost: PathBuf,
+    pub(super) localhost_key: PathBuf,
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
+pub(super) fn openssl(dir: &Path, args: &[&str]) {
     let status = Command::new("openssl")
         .current_dir(dir)
         .args(args)
@@ -37,7 +37,7 @@ fn openssl(dir: &Path, args: &[&str]) {
     assert!(status.success(), "openssl {args:?}");
 }
 
-fn certificates(dir: &Path) -> Certificates {
+pub(super) fn certificates(dir: &Path) -> Certificates {
     let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     let ca = [
         &["req", "-x509"][..],
@@ -91,13 +91,13 @@ fn https_proxy(dir: &Path, certificates: &Certificates) -> Proxy {
 }
 
 /// The proxy's port on loopback.
-fn port(proxy: &Proxy) -> &str {
+pub(super) fn port(proxy: &Proxy) -> &str {
     proxy.address.rsplit(':').next().unwrap()
 }
 
 /// The service trusting the system's roots, and `ca` if given, with the
 /// loopback opt-in (a port on an `https://` endpoint).
-fn open_trusting(dir: &Path, ca: Option<&Path>) -> Kms {
+pub(super) fn open_trusting(dir: &Path, ca: Option<&Path>) -> Kms {
     std::fs::create_dir_all(dir).unwrap();
     let mut proxies = HttpProxies::plain_http_loopback().with_timeout(Duration::from_secs(5));
     if let Some(ca) = ca {

@@ -267,10 +267,13 @@ pub(super) fn test_fail_commit() -> Option<u64> {
 }
 
 /// The service over the session's state: `--ephemeral` in memory, else the
-/// state directory, waiting up to `--lock-timeout` for another process.
+/// state directory, waiting up to `--lock-timeout` for another process;
+/// calling external key store proxies through `proxies` if given
+/// (`keyward kms <operation>`), simulating them otherwise.
 pub(super) fn service(
     session: &Session,
     identities: keyward::kms::Authorizer,
+    proxies: Option<keyward::kms::runtime::SharedProxies>,
 ) -> Result<Service<SystemClock>, Failure> {
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
     let store: Box<dyn keyward::kms::Store> = if session.ephemeral {
@@ -286,7 +289,11 @@ pub(super) fn service(
         Box::new(keyward::store::SqliteStore::open_with(&dir, options).map_err(report)?)
     };
     let store = keyward::store::FailingStore::boxed(store, test_fail_commit());
-    Service::open(store, identities, SystemClock, &session.account).map_err(report)
+    let kms = Service::open(store, identities, SystemClock, &session.account).map_err(report)?;
+    Ok(match proxies {
+        Some(proxies) => kms.with_xks_proxies(proxies),
+        None => kms,
+    })
 }
 
 fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> {
@@ -295,7 +302,7 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     }
     let (caller, identities) = caller(session)?;
     if let Some(mut call) = super::verbs::call_of(command)? {
-        let kms = service(session, identities)?;
+        let kms = service(session, identities, None)?;
         let operation = call.operation;
         let response = super::verbs::run(&mut call, |name, request| {
             keyward::kms::op::call_json(&kms, &caller, &session.region, name, request)
@@ -323,7 +330,7 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
         _ => {}
     }
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
-    let kms = service(session, identities)?;
+    let kms = service(session, identities, None)?;
     let audit = |filter: &AuditFilter| kms.audit(filter).map_err(report);
     let operation = Local {
         name: "cli",

@@ -27,6 +27,8 @@ mod simulate;
 mod test;
 mod verbs;
 #[cfg(feature = "serve")]
+mod xks_args;
+#[cfg(feature = "serve")]
 mod xks_proxy;
 
 use clap::Parser as _;

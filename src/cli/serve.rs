@@ -28,20 +28,8 @@ pub struct ServeArgs {
     /// `POST /moto-api/reset` and `POST /_keyward/reset`. Loopback only.
     #[arg(long)]
     pub test_mode: bool,
-    /// Let external key stores use a proxy at an `http://` loopback endpoint
-    /// (`http://127.0.0.1:PORT`, `http://localhost:PORT`, `http://[::1]:PORT`),
-    /// such as `keyward xks-proxy`; AWS takes `https://` only. Implied by
-    /// `--test-mode`. See docs/custom-key-stores.md.
-    #[arg(long)]
-    pub xks_plain_http: bool,
-    /// How long a call to an external key store proxy may take before it
-    /// fails as timed out (AWS KMS waits 250 ms).
-    #[arg(long, default_value_t = 250, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
-    pub xks_timeout_ms: u64,
-    /// A PEM file of CA certificates to trust, besides the system's roots,
-    /// for `https://` external key store proxies (a private CA's root).
-    #[arg(long, value_name = "PATH")]
-    pub xks_ca_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub xks: super::xks_args::ProxyArgs,
     /// How often the proxies of connected external key stores are asked for
     /// their health (`KmsHealthCheck`; AWS: every few minutes), in seconds.
     #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
@@ -114,9 +102,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         default_region: args.default_region.clone().unwrap_or_else(|| session.region.clone()),
         state_dir: state_dir.clone(),
         test_mode: args.test_mode,
-        xks_plain_http: args.xks_plain_http,
-        xks_timeout: std::time::Duration::from_millis(args.xks_timeout_ms),
-        xks_ca_file: args.xks_ca_file.clone(),
+        xks: args.xks.options(),
         xks_health_check_interval: std::time::Duration::from_secs(args.xks_health_check_interval),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,

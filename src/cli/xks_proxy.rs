@@ -38,6 +38,12 @@ pub struct XksProxyArgs {
     /// The PEM private key of `--tls-cert`.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Require a client certificate chained to a CA of this PEM file
+    /// (mutual TLS, as the XKS Proxy API lets a proxy require of KMS);
+    /// a client without one, or with one from another CA, fails the
+    /// handshake. With `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 pub fn run(args: &XksProxyArgs) -> Exit {
@@ -65,7 +71,7 @@ pub fn run(args: &XksProxyArgs) -> Exit {
         }
     }
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(certificate), Some(key)) => match tls_config(certificate, key) {
+        (Some(certificate), Some(key)) => match tls_config(certificate, key, args.tls_client_ca.as_deref()) {
             Ok(tls) => Some(tls),
             Err(e) => return fail(e.to_string()),
         },

@@ -27,7 +27,6 @@ use crate::store::{MemoryStore, SqliteStore};
 use crate::suite::{Accounts, Sources};
 
 /// How a session starts.
-#[derive(Debug)]
 pub struct Options {
     pub account: String,
     pub region: String,
@@ -44,6 +43,25 @@ pub struct Options {
     /// printing it; the wire JSON as is when `None`. The command line sets
     /// the AWS CLI's shape (ISO 8601 timestamps, the model's member order).
     pub shape_response: Option<ShapeResponse>,
+    /// The external key store proxies the session calls (`--xks-*`; a
+    /// statement calls its proxy at once, under the service's lock); `None`
+    /// simulates `https://` stores.
+    pub xks_proxies: Option<crate::kms::runtime::SharedProxies>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("account", &self.account)
+            .field("region", &self.region)
+            .field("accounts", &self.accounts)
+            .field("caller", &self.caller)
+            .field("via_service", &self.via_service)
+            .field("state", &self.state)
+            .field("colour", &self.colour)
+            .field("xks_proxies", &self.xks_proxies.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// See [`Options::shape_response`].
@@ -60,6 +78,7 @@ impl Default for Options {
             state: None,
             colour: false,
             shape_response: None,
+            xks_proxies: None,
         }
     }
 }
@@ -124,6 +143,10 @@ impl Session {
             None => Box::new(MemoryStore::new()),
         };
         let kms = Service::open(store, identities, Arc::clone(&clock), &options.account).map_err(report)?;
+        let kms = match options.xks_proxies {
+            Some(proxies) => kms.with_xks_proxies(proxies),
+            None => kms,
+        };
         let partition = Partition::new(&options.account, &options.region);
         let who = options.caller.as_deref().unwrap_or(&options.account);
         let arn = names.get(who).map_or(who, String::as_str);

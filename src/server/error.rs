@@ -69,6 +69,9 @@ pub enum ServeError {
     #[diagnostic(code(keyward::serve::listen))]
     Listen(std::io::Error),
     #[error("{0}")]
-    #[diagnostic(code(keyward::serve::xks_ca_file), help("give a PEM file of CA certificates"))]
-    XksCaFile(crate::xks::proxies::CaFileError),
+    #[diagnostic(
+        code(keyward::serve::xks_tls_file),
+        help("give PEM files: CA certificates (`--xks-ca-file`), a certificate chain, leaf first, and its private key (`--xks-client-cert`, `--xks-client-key`)")
+    )]
+    XksTlsFile(crate::xks::proxies::PemFileError),
 }

@@ -56,15 +56,9 @@ pub struct Config {
     pub state_dir: Option<PathBuf>,
     /// Accept unknown access keys unsigned, and the reset paths.
     pub test_mode: bool,
-    /// Let external key stores use a proxy at an `http://` loopback
-    /// endpoint (the model takes `https://` only); implied by `test_mode`.
-    pub xks_plain_http: bool,
-    /// How long a call to an external key store proxy may take
-    /// (`crate::xks::proxies::DEFAULT_TIMEOUT`, AWS's 250 ms, unless set).
-    pub xks_timeout: std::time::Duration,
-    /// CA certificates trusted for `https://` proxies besides the system's
-    /// roots (`--xks-ca-file`).
-    pub xks_ca_file: Option<PathBuf>,
+    /// How external key store proxies are reached (`--xks-*`); `test_mode`
+    /// implies `plain_http_loopback`.
+    pub xks: crate::xks::proxies::ProxyOptions,
     /// How often connected stores' proxies are asked for their health.
     pub xks_health_check_interval: std::time::Duration,
     pub max_body_bytes: usize,
@@ -111,11 +105,8 @@ impl Server {
             None => Box::new(crate::store::MemoryStore::default()),
         };
         let store = crate::store::FailingStore::boxed(store, config.fail_commit);
-        let mut proxies = crate::xks::proxies::HttpProxies::new().with_timeout(config.xks_timeout);
-        proxies.plain_http_loopback = config.test_mode || config.xks_plain_http;
-        if let Some(path) = &config.xks_ca_file {
-            proxies = proxies.with_ca_file(path).map_err(ServeError::XksCaFile)?;
-        }
+        let mut proxies = config.xks.proxies().map_err(ServeError::XksTlsFile)?;
+        proxies.plain_http_loopback |= config.test_mode;
         let kms = crate::kms::Service::open(
             store,
             identities,

@@ -104,6 +104,22 @@ fn failed(e: std::io::Error, tls: bool) -> TransportError {
     }
 }
 
+/// An I/O error before any byte of the answer. Under TLS 1.3 the client's
+/// side of the handshake ends before the server has judged the client's
+/// certificate; a proxy that refuses it (mutual TLS) sends an alert and
+/// closes, and a close that races the request resets the connection,
+/// losing the alert: no TLS session either way, [`TransportError::Tls`].
+fn failed_unanswered(e: std::io::Error, tls: bool) -> TransportError {
+    let closed = matches!(
+        e.kind(),
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof
+    );
+    if tls && closed {
+        return TransportError::Tls(format!("the proxy closed the TLS session before answering: {e}"));
+    }
+    failed(e, tls)
+}
+
 /// Writes one request on `stream` and reads its answer to the end (at most
 /// 1 MiB): the status and body.
 fn exchange(
@@ -121,9 +137,11 @@ fn exchange(
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).map_err(|e| failed(e, tls))?;
-    stream.write_all(body).map_err(|e| failed(e, tls))?;
-    stream.flush().map_err(|e| failed(e, tls))?;
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| failed_unanswered(e, tls))?;
+    stream.write_all(body).map_err(|e| failed_unanswered(e, tls))?;
+    stream.flush().map_err(|e| failed_unanswered(e, tls))?;
     let mut response = Vec::new();
     let mut chunk = [0u8; 8192];
     while response.len() < 1 << 20 {
@@ -132,6 +150,7 @@ fn exchange(
             Ok(n) => response.extend_from_slice(&chunk[..n]),
             // A TLS peer that closes without close_notify, after its answer.
             Err(e) if e.kind() == ErrorKind::UnexpectedEof && !response.is_empty() => break,
+            Err(e) if response.is_empty() => return Err(failed_unanswered(e, tls)),
             Err(e) => return Err(failed(e, tls)),
         }
     }

@@ -2,17 +2,21 @@
 //! [`XksClient`] per call, its errors told in the runtime's terms
 //! ([`ProxyFailure`]). An `https://` proxy is reached over TLS 1.2 or 1.3
 //! (rustls), its certificate verified for the endpoint's host against the
-//! system's roots and any CA file given (`keyward serve --xks-ca-file`).
+//! system's roots and any CA file given (`--xks-ca-file`), presenting a
+//! client certificate when one is given (`--xks-client-cert`, mutual TLS).
 //! Plain HTTP, and a port, only on loopback and only where the process
-//! opted in (`keyward serve --xks-plain-http` or `--test-mode`).
+//! opted in (`--xks-plain-http`, or `keyward serve --test-mode`).
+//! [`ProxyOptions`] says how a process reaches proxies, one place for the
+//! flags `keyward serve`, `keyward kms` and the REPL share.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, ServerName};
-use zeroize::Zeroizing;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::sign::CertifiedKey;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::client::{HttpTransport, RequestMetadata, Tls, TransportError, XksClient, XksClientError};
 use crate::crypto::OuterLayer;
@@ -34,27 +38,124 @@ pub struct HttpProxies {
     /// HTTP, or a port) may be used.
     pub plain_http_loopback: bool,
     pub timeout: Duration,
-    /// TLS 1.2 and 1.3, trusting the system's roots and the CA files added.
+    /// TLS 1.2 and 1.3, trusting the system's roots and the CA files added,
+    /// presenting the client certificate if one was given.
     pub tls: Arc<rustls::ClientConfig>,
     roots: rustls::RootCertStore,
+    client_certificate: Option<Arc<CertifiedKey>>,
 }
 
-/// A CA file that cannot be used.
+/// A CA file, client certificate or client key that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("the CA file `{path}` {problem}")]
-pub struct CaFileError {
+#[error("the {what} `{path}` {problem}")]
+pub struct PemFileError {
+    /// `CA file`, `client certificate file` or `client key file`.
+    pub what: &'static str,
     pub path: String,
     pub problem: String,
 }
 
+impl PemFileError {
+    fn new(what: &'static str, path: &Path, problem: impl Into<String>) -> PemFileError {
+        PemFileError {
+            what,
+            path: path.display().to_string(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// How a process reaches proxies: the flags `keyward serve`, `keyward kms`
+/// and the REPL share (`--xks-plain-http`, `--xks-timeout-ms`,
+/// `--xks-ca-file`, `--xks-client-cert`, `--xks-client-key`).
+#[derive(Debug, Clone)]
+pub struct ProxyOptions {
+    /// Take loopback endpoints outside the model's pattern (plain HTTP, or a port).
+    pub plain_http_loopback: bool,
+    /// How long a call may take ([`DEFAULT_TIMEOUT`] unless set).
+    pub timeout: Duration,
+    /// CA certificates trusted besides the system's roots (PEM).
+    pub ca_file: Option<PathBuf>,
+    /// The certificate chain (PEM, leaf first) and private key (PEM)
+    /// presented to a proxy that asks for a client certificate.
+    pub client_certificate: Option<(PathBuf, PathBuf)>,
+}
+
+impl Default for ProxyOptions {
+    fn default() -> Self {
+        ProxyOptions {
+            plain_http_loopback: false,
+            timeout: DEFAULT_TIMEOUT,
+            ca_file: None,
+            client_certificate: None,
+        }
+    }
+}
+
+impl ProxyOptions {
+    /// The proxies these options describe; a file that cannot be used is an error.
+    pub fn proxies(&self) -> Result<HttpProxies, PemFileError> {
+        let mut proxies = HttpProxies::new().with_timeout(self.timeout);
+        proxies.plain_http_loopback = self.plain_http_loopback;
+        if let Some(path) = &self.ca_file {
+            proxies = proxies.with_ca_file(path)?;
+        }
+        if let Some((certificate, key)) = &self.client_certificate {
+            proxies = proxies.with_client_certificate(certificate, key)?;
+        }
+        Ok(proxies)
+    }
+}
+
 /// The client configuration: ring's cipher suites, TLS 1.2 and 1.3 (the
-/// spec's *API content type*: "TLS 1.2 or later"), trusting `roots`.
-fn client_config(roots: rustls::RootCertStore) -> Arc<rustls::ClientConfig> {
+/// spec's *API content type*: "TLS 1.2 or later"), trusting `roots`, with
+/// the client certificate if given.
+fn client_config(
+    roots: rustls::RootCertStore,
+    client_certificate: Option<&Arc<CertifiedKey>>,
+) -> Arc<rustls::ClientConfig> {
     let builder = rustls::ClientConfig::builder_with_provider(super::tls::provider())
         .with_protocol_versions(super::tls::VERSIONS)
         // Invariant: ring's provider offers suites of both versions.
-        .expect("ring offers TLS 1.2 and 1.3");
-    Arc::new(builder.with_root_certificates(roots).with_no_client_auth())
+        .expect("ring offers TLS 1.2 and 1.3")
+        .with_root_certificates(roots);
+    Arc::new(match client_certificate {
+        Some(certified) => {
+            builder.with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(Arc::clone(certified))))
+        }
+        None => builder.with_no_client_auth(),
+    })
+}
+
+/// A certificate chain (leaf first) and its private key, both PEM. The
+/// key's bytes, as read and as DER, are zeroized once the signing key is made.
+fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFileError> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(certificate)
+        .map_err(|e| PemFileError::new("client certificate file", certificate, format!("cannot be read: {e}")))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| PemFileError::new("client certificate file", certificate, format!("is not PEM: {e}")))?;
+    if chain.is_empty() {
+        return Err(PemFileError::new(
+            "client certificate file",
+            certificate,
+            "holds no certificate",
+        ));
+    }
+    let bad_key = |problem: String| PemFileError::new("client key file", key, problem);
+    let pem = crate::source::read::secret_bytes(key, crate::source::read::Kind::Parameter)
+        .map_err(|e| bad_key(format!("cannot be read: {e}")))?;
+    let mut der = PrivateKeyDer::from_pem_slice(&pem).map_err(|_| bad_key("holds no PEM private key".to_owned()))?;
+    let signing = rustls::crypto::ring::sign::any_supported_type(&der);
+    der.zeroize();
+    let signing = signing.map_err(|_| bad_key("holds a key of a kind TLS cannot sign with".to_owned()))?;
+    let certified = CertifiedKey::new(chain, signing);
+    match certified.keys_match() {
+        Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(certified),
+        Err(_) => Err(bad_key(format!(
+            "is not the key of the certificate in `{}`",
+            certificate.display()
+        ))),
+    }
 }
 
 impl Default for HttpProxies {
@@ -74,8 +175,9 @@ impl HttpProxies {
         HttpProxies {
             plain_http_loopback: false,
             timeout: DEFAULT_TIMEOUT,
-            tls: client_config(roots.clone()),
+            tls: client_config(roots.clone(), None),
             roots,
+            client_certificate: None,
         }
     }
 
@@ -94,12 +196,9 @@ impl HttpProxies {
     }
 
     /// The same proxies, trusting the certificates of the PEM file `path`
-    /// too (`keyward serve --xks-ca-file`): a private CA's root.
-    pub fn with_ca_file(mut self, path: &Path) -> Result<HttpProxies, CaFileError> {
-        let fail = |problem: String| CaFileError {
-            path: path.display().to_string(),
-            problem,
-        };
+    /// too (`--xks-ca-file`): a private CA's root.
+    pub fn with_ca_file(mut self, path: &Path) -> Result<HttpProxies, PemFileError> {
+        let fail = |problem: String| PemFileError::new("CA file", path, problem);
         let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
             .map_err(|e| fail(format!("cannot be read: {e}")))?
             .collect::<Result<_, _>>()
@@ -112,7 +211,18 @@ impl HttpProxies {
                 .add(certificate)
                 .map_err(|e| fail(format!("holds a certificate that is not a CA's: {e}")))?;
         }
-        self.tls = client_config(self.roots.clone());
+        self.tls = client_config(self.roots.clone(), self.client_certificate.as_ref());
+        Ok(self)
+    }
+
+    /// The same proxies, presenting the PEM certificate chain `certificate`
+    /// (leaf first) and its PEM private key `key` to a proxy that asks for
+    /// a client certificate (`--xks-client-cert`, `--xks-client-key`): the
+    /// XKS Proxy API's optional mutual TLS (spec, *Authentication*).
+    pub fn with_client_certificate(mut self, certificate: &Path, key: &Path) -> Result<HttpProxies, PemFileError> {
+        let certified = Arc::new(certified_key(certificate, key)?);
+        self.tls = client_config(self.roots.clone(), Some(&certified));
+        self.client_certificate = Some(certified);
         Ok(self)
     }
 

@@ -1,5 +1,6 @@
 //! The XKS proxy over HTTP/1.1, over TLS (rustls) when given a certificate
-//! and key (\[`tls_config`\]): every request is a `POST` under
+//! and key (\[`tls_config`\]), requiring a client certificate when given
+//! a client CA (mutual TLS): every request is a `POST` under
 //! `[<prefix>]/kms/xks/v1/`, SigV4-signed for the service `kms-xks-proxy`
 //! with the proxy's one access key (the spec's *Authentication*); a bad or
 //! missing signature is `AuthenticationFailedException` (401).
@@ -46,10 +47,16 @@ pub struct TlsFileError(String);
 
 /// The server configuration for a PEM certificate chain (leaf first) and
 /// its PEM private key: TLS 1.2 and 1.3, as the spec asks ("TLS 1.2 or
-/// later", *API content type*).
+/// later", *API content type*). With `client_ca`, a PEM file of CA
+/// certificates, every client must present a certificate chained to one
+/// of them, or the handshake fails: the spec's optional mutual TLS ("The
+/// XKS proxy MUST terminate the TLS handshake if the client presents a
+/// certificate \[…\] chained to a different certificate authority",
+/// *Authentication*).
 pub fn tls_config(
     certificate: &std::path::Path,
     key: &std::path::Path,
+    client_ca: Option<&std::path::Path>,
 ) -> Result<Arc<rustls::ServerConfig>, TlsFileError> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -69,11 +76,41 @@ pub fn tls_config(
     }
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| TlsFileError(format!("`{}` is not a PEM private key file: {e}", key.display())))?;
-    rustls::ServerConfig::builder_with_provider(super::tls::provider())
+    let builder = rustls::ServerConfig::builder_with_provider(super::tls::provider())
         .with_protocol_versions(super::tls::VERSIONS)
-        .and_then(|builder| builder.with_no_client_auth().with_single_cert(chain, key))
+        .map_err(|e| TlsFileError(format!("no TLS version to serve: {e}")))?;
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(path) => builder.with_client_cert_verifier(client_verifier(path)?),
+    };
+    builder
+        .with_single_cert(chain, key)
         .map(Arc::new)
         .map_err(|e| TlsFileError(format!("the certificate and key cannot be served: {e}")))
+}
+
+/// Requires a client certificate chained to a CA of the PEM file `path`.
+fn client_verifier(
+    path: &std::path::Path,
+) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, TlsFileError> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::CertificateDer;
+    let fail = |problem: String| TlsFileError(format!("the client CA file `{}` {problem}", path.display()));
+    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .and_then(Iterator::collect)
+        .map_err(|e| fail(format!("is not a PEM certificate file: {e}")))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in certificates {
+        roots
+            .add(certificate)
+            .map_err(|e| fail(format!("holds a certificate that is not a CA's: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(fail("holds no certificate".to_owned()));
+    }
+    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), super::tls::provider())
+        .build()
+        .map_err(|e| fail(format!("cannot verify clients: {e}")))
 }
 
 fn now() -> i64 {
@@ -149,6 +186,20 @@ where
         .await;
 }
 
+/// Closes a connection whose handshake failed, its alert sent: the
+/// client's bytes still unread (under TLS 1.3 its request follows its
+/// certificate at once) are read first, for up to a second, so that the
+/// close does not reset the connection and lose the alert that says why.
+async fn close_after_alert(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let _ = stream.shutdown().await;
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
 /// Serves on `listener` until `shutdown` completes. Must run inside a tokio runtime.
 pub async fn serve(
     config: ProxyConfig,
@@ -173,11 +224,13 @@ pub async fn serve(
                         Some(tls) => {
                             let accepted = tokio::time::timeout(
                                 BODY_TIMEOUT,
-                                tokio_rustls::TlsAcceptor::from(tls).accept(stream),
+                                tokio_rustls::TlsAcceptor::from(tls).accept(stream).into_fallible(),
                             )
                             .await;
-                            if let Ok(Ok(stream)) = accepted {
-                                serve_connection(stream, config).await;
+                            match accepted {
+                                Ok(Ok(stream)) => serve_connection(stream, config).await,
+                                Ok(Err((_, stream))) => close_after_alert(stream).await,
+                                Err(_) => {}
                             }
                         }
                     }

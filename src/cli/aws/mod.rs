@@ -37,6 +37,20 @@ pub struct KmsArgs {
     skeleton: Option<String>,
     binary: Binary,
     paginate: bool,
+    /// How external key store proxies are reached (`--xks-*`).
+    #[cfg(feature = "serve")]
+    xks: super::xks_args::ProxyArgs,
+}
+
+impl KmsArgs {
+    /// The proxies external key stores are reached through (`--xks-*`);
+    /// none in a build without `serve`.
+    fn proxies(&self) -> Result<Option<keyward::kms::runtime::SharedProxies>, String> {
+        #[cfg(feature = "serve")]
+        return self.xks.proxies().map(Some);
+        #[cfg(not(feature = "serve"))]
+        Ok(None)
+    }
 }
 
 /// The operations keyward serves, with their models.
@@ -201,6 +215,8 @@ impl clap::FromArgMatches for KmsArgs {
                 _ => Binary::Base64,
             },
             paginate: !(paginated && m.get_flag("no-paginate")),
+            #[cfg(feature = "serve")]
+            xks: <super::xks_args::ProxyArgs as clap::FromArgMatches>::from_arg_matches(m)?,
         })
     }
 
@@ -212,9 +228,13 @@ impl clap::FromArgMatches for KmsArgs {
 
 impl clap::Args for KmsArgs {
     fn augment_args(command: Command) -> Command {
-        command
+        let command = command
             .subcommand_required(true)
-            .subcommands(served().map(|(name, operation)| subcommand(name, operation)))
+            .subcommands(served().map(|(name, operation)| subcommand(name, operation)));
+        // Global: `keyward kms --xks-ca-file F encrypt …` or after the operation.
+        #[cfg(feature = "serve")]
+        let command = <super::xks_args::ProxyArgs as clap::Args>::augment_args(command);
+        command
     }
 
     fn augment_args_for_update(command: Command) -> Command {
@@ -318,7 +338,7 @@ fn call(session: &Session, args: &KmsArgs, operation: &model::Operation, request
         super::kms::Failure::Kms(_, e) => Called::Kms(e),
     };
     let (caller, identities) = super::kms::caller(session).map_err(failure)?;
-    let service = super::kms::service(session, identities).map_err(failure)?;
+    let service = super::kms::service(session, identities, args.proxies().map_err(Called::Usage)?).map_err(failure)?;
     let once = |request: &Value| {
         keyward::kms::op::call_json(&service, &caller, &session.region, &args.operation, request).map_err(Called::Kms)
     };

@@ -1,0 +1,188 @@
+//! Mutual TLS with external key store proxies: `keyward xks-proxy
+//! --tls-client-ca FILE` requires a client certificate chained to that CA,
+//! and keyward's proxy client presents one (`--xks-client-cert`,
+//! `--xks-client-key`; `HttpProxies::with_client_certificate`). The XKS
+//! Proxy API spec (*Authentication*): a proxy "SHOULD support client-side
+//! TLS authentication (aka mutual TLS or mTLS)" and "MUST terminate the TLS
+//! handshake if the client presents a certificate [...] chained to a
+//! different certificate authority"; a handshake that fails is
+//! `XKS_PROXY_INVALID_TLS_CONFIGURATION` (API reference,
+//! `CustomKeyStoresListEntry`). Certificates are made by the `openssl`
+//! command.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use keyward::kms::ErrorName;
+use keyward::xks::proxies::HttpProxies;
+use serde_json::json;
+
+use super::xks_cli::{connected_key, decoded, kms, LIVE};
+use super::xks_keys::{connect, create_store, open_with, temp_dir, ACCESS_KEY};
+use super::xks_proxy::{start_serving_with, Proxy, SECRET};
+use super::xks_tls::{certificates, openssl, port, Certificates};
+
+/// A client certificate for KMS's name in us-east-1, signed by the CA
+/// `ca` (`ca.pem` and `ca.key` in `dir`): its PEM chain and key.
+fn client_certificate(dir: &Path, ca: &str, name: &str) -> (PathBuf, PathBuf) {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let (key, csr, pem, ext) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+        format!("{name}.ext"),
+    );
+    let request = [&["req"][..], &ec, &["-keyout", &key, "-out", &csr]].concat();
+    openssl(
+        dir,
+        &[&request[..], &["-subj", "/CN=cks.kms.us-east-1.amazonaws.com"]].concat(),
+    );
+    std::fs::write(
+        dir.join(&ext),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca_pem,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+        ],
+    );
+    (dir.join(pem), dir.join(key))
+}
+
+/// Another private CA (`other-ca.pem`, `other-ca.key`).
+fn other_ca(dir: &Path) {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ca = [
+        &["req", "-x509"][..],
+        &ec,
+        &["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2"],
+    ]
+    .concat();
+    openssl(dir, &[&ca[..], &["-subj", "/CN=another test CA"]].concat());
+}
+
+/// `keyward xks-proxy` over HTTPS for `localhost`, requiring a client
+/// certificate chained to the test CA.
+fn mtls_proxy(dir: &Path, certificates: &Certificates) -> Proxy {
+    let tls = (certificates.localhost.as_path(), certificates.localhost_key.as_path());
+    let more = [std::ffi::OsStr::new("--tls-client-ca"), certificates.ca.as_os_str()];
+    start_serving_with(dir, "/example", ACCESS_KEY, &["k1"], Some(tls), &more)
+}
+
+/// Through the binary: `keyward kms` with the CA and the client
+/// certificate connects, creates the key and round-trips through the proxy.
+#[test]
+fn a_proxy_requiring_a_client_certificate_serves_keyward_kms_presenting_one_its_ca_signed() {
+    let dir = temp_dir("mtls-round-trip");
+    let certificates = certificates(&dir);
+    let (cert, key) = client_certificate(&dir, "ca", "client");
+    let proxy = mtls_proxy(&dir, &certificates);
+    let (ca, cert, key) = (
+        certificates.ca.to_str().unwrap(),
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+    );
+    let flags = [
+        &LIVE[..],
+        &["--xks-ca-file", ca, "--xks-client-cert", cert, "--xks-client-key", key],
+    ]
+    .concat();
+    let endpoint = format!("https://localhost:{}", port(&proxy));
+    let key_id = connected_key(&dir, &endpoint, &flags);
+    let sealed = kms(
+        &dir,
+        &[&["encrypt", "--key-id", &key_id, "--plaintext", "bXV0dWFs"], &flags[..]].concat(),
+    );
+    let blob = sealed["CiphertextBlob"].as_str().unwrap().to_owned();
+    assert_eq!(decoded(&blob)[..3], *b"KW\x02");
+    let opened = kms(&dir, &[&["decrypt", "--ciphertext-blob", &blob], &flags[..]].concat());
+    assert_eq!(opened["Plaintext"], "bXV0dWFs");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_client_certificate_or_one_from_another_ca_is_xks_proxy_invalid_tls_configuration() {
+    let dir = temp_dir("mtls-refused");
+    let certificates = certificates(&dir);
+    other_ca(&dir);
+    let (stranger, stranger_key) = client_certificate(&dir, "other-ca", "stranger");
+    let proxy = mtls_proxy(&dir, &certificates);
+    let endpoint = format!("https://localhost:{}", port(&proxy));
+    let trusting = || {
+        HttpProxies::plain_http_loopback()
+            .with_timeout(Duration::from_secs(5))
+            .with_ca_file(&certificates.ca)
+            .unwrap()
+    };
+    let without = open_with(&dir.join("without"), trusting());
+    let with_stranger = open_with(
+        &dir.join("stranger"),
+        trusting().with_client_certificate(&stranger, &stranger_key).unwrap(),
+    );
+    for kms in [&without, &with_stranger] {
+        // A public endpoint is asked for its health as the store is created.
+        let e = create_store(kms, "mtls", &endpoint, SECRET, "PUBLIC_ENDPOINT").unwrap_err();
+        assert_eq!(e.name, ErrorName::XksProxyUriUnreachableException, "{}", e.message);
+        assert!(e.message.contains("TLS connection"), "{}", e.message);
+        // A VPC endpoint service store is reached when it connects.
+        let store = create_store(kms, "mtls", &endpoint, SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
+        assert_eq!(
+            connect(kms, &store),
+            ("FAILED".to_owned(), json!("XKS_PROXY_INVALID_TLS_CONFIGURATION"))
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The client certificate and key must be PEM and belong together; the
+/// mistakes are told before any proxy is called.
+#[test]
+fn a_client_certificate_with_another_key_or_no_key_is_refused_at_start() {
+    let dir = temp_dir("mtls-files");
+    let certificates = certificates(&dir);
+    let (cert, _) = client_certificate(&dir, "ca", "client");
+    let e = HttpProxies::new()
+        .with_client_certificate(&cert, &certificates.localhost_key)
+        .unwrap_err();
+    assert!(e.to_string().contains("is not the key of the certificate"), "{e}");
+    let e = HttpProxies::new().with_client_certificate(&cert, &cert).unwrap_err();
+    assert!(e.to_string().contains("no PEM private key"), "{e}");
+    let e = HttpProxies::new()
+        .with_client_certificate(&dir.join("missing.pem"), &certificates.localhost_key)
+        .unwrap_err();
+    assert!(e.to_string().contains("client certificate file"), "{e}");
+
+    // The same through the binary: an error before any call, exit status 2.
+    let out = super::xks_cli::keyward(
+        &dir,
+        &[
+            "kms",
+            "list-keys",
+            "--xks-client-cert",
+            cert.to_str().unwrap(),
+            "--xks-client-key",
+            certificates.localhost_key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not the key of the certificate"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
