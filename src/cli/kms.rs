@@ -317,13 +317,13 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     match command {
         KmsCommand::EncryptFile(args) => {
             let input = super::envelope::open_input(&args.io, None)?;
-            let kms = service(session, identities)?;
+            let kms = service(session, identities, None)?;
             let mut calls = ThroughService::new(&kms, &caller, &session.region);
             return super::envelope::prepare_encrypt(&mut calls, args, input)?.run();
         }
         KmsCommand::DecryptFile(args) => {
             let input = super::envelope::open_input(&args.io, Some(args))?;
-            let kms = service(session, identities)?;
+            let kms = service(session, identities, None)?;
             let mut calls = ThroughService::new(&kms, &caller, &session.region);
             return super::envelope::prepare_decrypt(&mut calls, args, input)?.run();
         }
