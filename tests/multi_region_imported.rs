@@ -593,3 +593,28 @@ fn pending_material_expiring_in_the_primary_is_gone_from_every_copy() {
         ErrorName::KMSInvalidStateException
     );
 }
+
+#[test]
+fn a_new_primary_rotates_its_copies_once_every_copy_has_the_new_material() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let (id, first) = imported_in_three_regions(&kms, 90);
+    let second = new_material(&kms, &id, 91);
+    import(&kms, REPLICA, &id, &[91; 32], json!({})).unwrap();
+    ok(
+        &kms,
+        PRIMARY,
+        "UpdatePrimaryRegion",
+        json!({"KeyId": id, "PrimaryRegion": REPLICA}),
+    );
+    assert_eq!(
+        refused(call(&kms, REPLICA, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException,
+        "{THIRD} still lacks the material"
+    );
+    import(&kms, THIRD, &id, &[91; 32], json!({})).unwrap();
+    ok(&kms, REPLICA, "RotateKeyOnDemand", json!({"KeyId": id}));
+    for region in [PRIMARY, REPLICA, THIRD] {
+        assert_eq!(current_material(&kms, region, &id), second, "{region}");
+        assert_eq!(material(&kms, region, &id, &first).0, "NON_CURRENT", "{region}");
+    }
+}
