@@ -371,3 +371,41 @@ fn automatic_rotation_of_a_multi_region_key_is_set_on_its_primary_only() {
     ok(&kms, "us-east-1", "EnableKeyRotation", json!({"KeyId": id}));
     ok(&kms, "us-east-1", "DisableKeyRotation", json!({"KeyId": id}));
 }
+
+/// A call's sweep (here an automatic rotation that fell due) runs before
+/// the call, and is committed whatever the call does; a `DryRun` call undoes
+/// only its own changes, so the replicas still get the rotated material.
+#[test]
+fn a_rotation_swept_before_a_dry_run_call_still_reaches_the_replicas() {
+    let clock = Arc::new(SimulatedClock::at(NOW));
+    let kms = open(Box::new(MemoryStore::new()), clock.clone());
+    let (id, _) = primary(&kms);
+    ok(
+        &kms,
+        "us-east-1",
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
+    ok(
+        &kms,
+        "us-east-1",
+        "EnableKeyRotation",
+        json!({"KeyId": id, "RotationPeriodInDays": 90}),
+    );
+    clock.advance(91 * 86_400);
+    let dry = call(
+        &kms,
+        "us-east-1",
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "aGk=", "DryRun": true}),
+    );
+    assert_eq!(dry.unwrap_err().name, ErrorName::DryRunOperationException);
+    let sealed = ok(&kms, "us-east-1", "Encrypt", json!({"KeyId": id, "Plaintext": "aGk="}));
+    let opened = ok(
+        &kms,
+        "eu-west-1",
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+    );
+    assert_eq!(opened["Plaintext"], "aGk=");
+}

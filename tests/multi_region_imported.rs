@@ -20,7 +20,11 @@ const REPLICA: &str = "eu-west-1";
 type Kms = Service<Arc<SimulatedClock>>;
 
 fn open(clock: Arc<SimulatedClock>) -> Kms {
-    Service::open(Box::new(MemoryStore::new()), Authorizer::default(), clock, A).unwrap()
+    open_store(Box::new(MemoryStore::new()), clock)
+}
+
+fn open_store(store: Box<dyn keyward::kms::Store>, clock: Arc<SimulatedClock>) -> Kms {
+    Service::open(store, Authorizer::default(), clock, A).unwrap()
 }
 
 fn call(kms: &Kms, region: &str, operation: &str, request: Value) -> Result<Value, KmsError> {
@@ -494,4 +498,123 @@ fn pending_material_deleted_from_a_replica_is_lacking_again_and_from_the_primary
         refused(import(&kms, REPLICA, &id, &[41; 32], json!({}))),
         ErrorName::IncorrectKeyMaterialException
     );
+}
+
+#[test]
+fn a_replica_deleted_while_it_lacks_new_material_no_longer_holds_up_the_rotation() {
+    let clock = Arc::new(SimulatedClock::at(NOW));
+    let kms = open(clock.clone());
+    let (id, _) = imported_in_three_regions(&kms, 50);
+    let second = new_material(&kms, &id, 51);
+    import(&kms, THIRD, &id, &[51; 32], json!({})).unwrap();
+    ok(
+        &kms,
+        REPLICA,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, PENDING_MULTI_REGION);
+    clock.advance(8 * 86_400);
+    // The replica's Region removes it at its next call.
+    ok(&kms, REPLICA, "ListKeys", json!({}));
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, "PENDING_ROTATION");
+    assert_eq!(material(&kms, THIRD, &id, &second).0, "PENDING_ROTATION");
+    ok(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}));
+    assert_eq!(current_material(&kms, THIRD, &id), second);
+}
+
+#[test]
+fn pending_material_expiring_in_a_replica_is_lacking_there_again() {
+    let clock = Arc::new(SimulatedClock::at(NOW));
+    let kms = open(clock.clone());
+    let (id, _) = imported_in_three_regions(&kms, 60);
+    let second = new_material(&kms, &id, 61);
+    import(&kms, REPLICA, &id, &[61; 32], json!({})).unwrap();
+    let expiring = json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": NOW + 86_400});
+    import(&kms, THIRD, &id, &[61; 32], expiring).unwrap();
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, "PENDING_ROTATION");
+    clock.advance(2 * 86_400);
+    ok(&kms, THIRD, "ListKeys", json!({}));
+    assert_eq!(
+        material(&kms, THIRD, &id, &second),
+        (PENDING_MULTI_REGION.to_owned(), "PENDING_IMPORT".to_owned())
+    );
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, PENDING_MULTI_REGION);
+    assert_eq!(state(&kms, THIRD, &id), "Enabled");
+    assert_eq!(
+        refused(call(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException
+    );
+}
+
+#[test]
+fn the_regions_lacking_new_material_survive_a_restart_of_the_sqlite_store() {
+    use keyward::store::SqliteStore;
+    let dir = std::env::temp_dir().join(format!("keyward-mrk-pending-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let clock = Arc::new(SimulatedClock::at(NOW));
+    let (id, second) = {
+        let kms = open_store(Box::new(SqliteStore::open(&dir).unwrap()), clock.clone());
+        let (id, _) = imported_in_three_regions(&kms, 70);
+        let second = new_material(&kms, &id, 71);
+        import(&kms, REPLICA, &id, &[71; 32], json!({})).unwrap();
+        (id, second)
+    };
+    let kms = open_store(Box::new(SqliteStore::open(&dir).unwrap()), clock);
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, PENDING_MULTI_REGION);
+    assert_eq!(
+        refused(call(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException
+    );
+    import(&kms, THIRD, &id, &[71; 32], json!({})).unwrap();
+    assert_eq!(material(&kms, PRIMARY, &id, &second).0, "PENDING_ROTATION");
+    ok(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}));
+    assert_eq!(current_material(&kms, REPLICA, &id), second);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pending_material_expiring_in_the_primary_is_gone_from_every_copy() {
+    let clock = Arc::new(SimulatedClock::at(NOW));
+    let kms = open(clock.clone());
+    let (id, _) = imported_in_three_regions(&kms, 80);
+    let expiring =
+        json!({"ImportType": "NEW_KEY_MATERIAL", "ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": NOW + 86_400});
+    import(&kms, PRIMARY, &id, &[81; 32], expiring).unwrap();
+    import(&kms, REPLICA, &id, &[81; 32], json!({})).unwrap();
+    clock.advance(2 * 86_400);
+    ok(&kms, PRIMARY, "ListKeys", json!({}));
+    for region in [PRIMARY, REPLICA, THIRD] {
+        assert_eq!(materials(&kms, region, &id).len(), 1, "{region}");
+        assert_eq!(state(&kms, region, &id), "Enabled", "{region}");
+    }
+    assert_eq!(
+        refused(call(&kms, PRIMARY, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException
+    );
+}
+
+#[test]
+fn a_new_primary_rotates_its_copies_once_every_copy_has_the_new_material() {
+    let kms = open(Arc::new(SimulatedClock::at(NOW)));
+    let (id, first) = imported_in_three_regions(&kms, 90);
+    let second = new_material(&kms, &id, 91);
+    import(&kms, REPLICA, &id, &[91; 32], json!({})).unwrap();
+    ok(
+        &kms,
+        PRIMARY,
+        "UpdatePrimaryRegion",
+        json!({"KeyId": id, "PrimaryRegion": REPLICA}),
+    );
+    assert_eq!(
+        refused(call(&kms, REPLICA, "RotateKeyOnDemand", json!({"KeyId": id}))),
+        ErrorName::KMSInvalidStateException,
+        "{THIRD} still lacks the material"
+    );
+    import(&kms, THIRD, &id, &[91; 32], json!({})).unwrap();
+    ok(&kms, REPLICA, "RotateKeyOnDemand", json!({"KeyId": id}));
+    for region in [PRIMARY, REPLICA, THIRD] {
+        assert_eq!(current_material(&kms, region, &id), second, "{region}");
+        assert_eq!(material(&kms, region, &id, &first).0, "NON_CURRENT", "{region}");
+    }
 }

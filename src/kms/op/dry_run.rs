@@ -17,11 +17,13 @@ pub fn run<C: Clock, R>(
     call: impl FnOnce(&mut Runtime<C>) -> Result<R, KmsError>,
 ) -> Result<R, KmsError> {
     let first = rt.audit.next_event_id();
+    let sent = rt.outbox.len();
     rt.savepoint();
     let result = call(rt);
     rt.undo_to_savepoint();
-    // Nothing reaches other partitions either.
-    rt.take_outbox();
+    // Nothing of the call reaches other partitions either; what the sweep
+    // before it sent (a rotation that fell due) still does.
+    rt.outbox.truncate(sent);
     result?;
     let error = KmsError::new(ErrorName::DryRunOperationException, MESSAGE);
     rt.audit.refuse_since(first, &error);
@@ -36,13 +38,14 @@ pub fn run_across<C: Clock, R>(
     call: impl FnOnce(&mut Runtime<C>, &mut Runtime<C>) -> Result<R, KmsError>,
 ) -> Result<R, KmsError> {
     let first = (rt.audit.next_event_id(), other.audit.next_event_id());
+    let sent = (rt.outbox.len(), other.outbox.len());
     rt.savepoint();
     other.savepoint();
     let result = call(rt, other);
     rt.undo_to_savepoint();
     other.undo_to_savepoint();
-    rt.take_outbox();
-    other.take_outbox();
+    rt.outbox.truncate(sent.0);
+    other.outbox.truncate(sent.1);
     result?;
     let error = KmsError::new(ErrorName::DryRunOperationException, MESSAGE);
     rt.audit.refuse_since(first.0, &error);

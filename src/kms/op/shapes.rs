@@ -76,7 +76,8 @@ pub struct RotationsListEntry {
     /// `IMPORTED` or `PENDING_IMPORT`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub import_state: Option<&'static str>,
-    /// `CURRENT`, `NON_CURRENT` or `PENDING_ROTATION`.
+    /// `CURRENT`, `NON_CURRENT`, `PENDING_ROTATION` or
+    /// `PENDING_MULTI_REGION_IMPORT_AND_ROTATION`.
     pub key_material_state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_model: Option<&'static str>,

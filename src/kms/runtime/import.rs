@@ -9,7 +9,10 @@
 //!
 //! Material fits the key's spec (`import_material`). A symmetric encryption
 //! key takes several materials: new material is imported
-//! `PENDING_ROTATION` and made current by `RotateKeyOnDemand`. The wrapping private
+//! `PENDING_ROTATION` and made current by `RotateKeyOnDemand`; in a
+//! multi-Region primary it is `PENDING_MULTI_REGION_IMPORT_AND_ROTATION`
+//! until every replica has imported it too, and the rotation rotates the
+//! replicas with the primary. The wrapping private
 //! keys live in memory only (never in the store): an import token does not
 //! survive a restart of the process that issued it.
 
@@ -501,7 +504,7 @@ impl<C: Clock> Runtime<C> {
             return Err(KmsError::new(
                 ErrorName::KMSInvalidStateException,
                 format!(
-                    "The key material {} of {} is PENDING_MULTI_REGION_IMPORT_AND_ROTATION: import it into the replica keys in {} before rotating the key.",
+                    "The key material {} of {} is PENDING_MULTI_REGION_IMPORT_AND_ROTATION: import it into the related multi-Region keys in {} before rotating the key.",
                     pending.id,
                     key.arn,
                     lacking.join(", ")
