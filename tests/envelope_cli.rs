@@ -61,6 +61,29 @@ impl Kms {
         line.split('\t').nth(1).expect("a key ARN").to_owned()
     }
 
+    /// A key of account 444455556666, which it administers and which allows
+    /// account 111122223333's root user `actions`: its ARN.
+    fn key_of_444455556666(&self, actions: &str) -> String {
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":"kms:*","Resource":"*"}},
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":{actions},"Resource":"*"}}]}}"#
+        );
+        let policy_path = self.path("policy.json");
+        std::fs::write(&policy_path, policy).expect("write");
+        let line = self.ok(&[
+            "--account",
+            "444455556666",
+            "--output",
+            "text",
+            "key",
+            "create",
+            "--policy",
+            &format!("file://{policy_path}"),
+        ]);
+        line.split('\t').nth(1).expect("a key ARN").to_owned()
+    }
+
     fn path(&self, name: &str) -> String {
         self.dir.join(name).display().to_string()
     }
@@ -331,22 +354,7 @@ fn bad_arguments_are_usage_errors() {
 fn decrypt_file_finds_a_key_of_another_account_that_allows_the_caller() {
     let kms = Kms::new("cross-account");
     let owner = "444455556666";
-    let policy = r#"{"Version":"2012-10-17","Statement":[
-        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"},
-        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}"#;
-    let policy_path = kms.path("policy.json");
-    std::fs::write(&policy_path, policy).expect("write");
-    let line = kms.ok(&[
-        "--account",
-        owner,
-        "--output",
-        "text",
-        "key",
-        "create",
-        "--policy",
-        &format!("file://{policy_path}"),
-    ]);
-    let key = line.split('\t').nth(1).expect("a key ARN").to_owned();
+    let key = kms.key_of_444455556666(r#"["kms:Decrypt","kms:DescribeKey"]"#);
     assert!(key.contains(":444455556666:key/"), "{key}");
     let plain = kms.path("plain.bin");
     std::fs::write(&plain, data(3 * FRAME + 5)).expect("write");
@@ -382,22 +390,7 @@ fn decrypt_file_finds_a_key_of_another_account_that_allows_the_caller() {
 #[test]
 fn a_file_wrapped_under_keys_of_two_accounts_opens_with_the_key_the_caller_may_use() {
     let kms = Kms::new("two-accounts");
-    let policy = r#"{"Version":"2012-10-17","Statement":[
-        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"},
-        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:GenerateDataKey","kms:Encrypt"],"Resource":"*"}]}"#;
-    let policy_path = kms.path("policy.json");
-    std::fs::write(&policy_path, policy).expect("write");
-    let created = kms.ok(&[
-        "--account",
-        "444455556666",
-        "--output",
-        "text",
-        "key",
-        "create",
-        "--policy",
-        &format!("file://{policy_path}"),
-    ]);
-    let other = created.split('\t').nth(1).expect("a key ARN").to_owned();
+    let other = kms.key_of_444455556666(r#"["kms:GenerateDataKey","kms:Encrypt"]"#);
     let own = kms.key();
     let plain = kms.path("plain.bin");
     std::fs::write(&plain, data(2 * FRAME + 1)).expect("write");
