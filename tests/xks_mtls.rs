@@ -186,3 +186,59 @@ fn a_client_certificate_with_another_key_or_no_key_is_refused_at_start() {
     assert!(stderr.contains("is not the key of the certificate"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A proxy that, having refused the client's certificate, closes without
+/// its alert: under TLS 1.3 the client's side of the handshake is over, so
+/// its request meets an end of stream or a reset, not an answer. That is a
+/// TLS failure too, not an unreachable proxy.
+#[test]
+fn a_proxy_that_closes_without_an_alert_after_refusing_the_client_certificate_is_still_a_tls_failure() {
+    let dir = temp_dir("mtls-abrupt");
+    let certificates = certificates(&dir);
+    let config = keyward::xks::server::tls_config(
+        &certificates.localhost,
+        &certificates.localhost_key,
+        Some(&certificates.ca),
+    )
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut connection = rustls::ServerConnection::new(std::sync::Arc::clone(&config)).unwrap();
+            loop {
+                while connection.wants_write() {
+                    if connection.write_tls(&mut stream).is_err() {
+                        break;
+                    }
+                }
+                if !connection.is_handshaking() || !matches!(connection.read_tls(&mut stream), Ok(n) if n > 0) {
+                    break;
+                }
+                // Refused: dropped here, the alert not sent.
+                if connection.process_new_packets().is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let kms = open_with(
+        &dir.join("state"),
+        HttpProxies::plain_http_loopback()
+            .with_timeout(Duration::from_secs(5))
+            .with_ca_file(&certificates.ca)
+            .unwrap(),
+    );
+    let endpoint = format!("https://localhost:{port}");
+    for _ in 0..3 {
+        let store = create_store(&kms, "abrupt", &endpoint, SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
+        assert_eq!(
+            connect(&kms, &store),
+            ("FAILED".to_owned(), json!("XKS_PROXY_INVALID_TLS_CONFIGURATION"))
+        );
+        super::xks_keys::ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+        super::xks_keys::ok(&kms, "DeleteCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
