@@ -81,9 +81,15 @@ fn other_ca(dir: &Path) {
 /// `keyward xks-proxy` over HTTPS for `localhost`, requiring a client
 /// certificate chained to the test CA.
 fn mtls_proxy(dir: &Path, certificates: &Certificates) -> Proxy {
+    mtls_proxy_for(dir, certificates, &[])
+}
+
+/// [`mtls_proxy`] with more arguments (`--tls-client-subject NAME`).
+fn mtls_proxy_for(dir: &Path, certificates: &Certificates, more: &[&str]) -> Proxy {
     let tls = (certificates.localhost.as_path(), certificates.localhost_key.as_path());
-    let more = [std::ffi::OsStr::new("--tls-client-ca"), certificates.ca.as_os_str()];
-    start_serving_with(dir, "/example", ACCESS_KEY, &["k1"], Some(tls), &more)
+    let mut args = vec![std::ffi::OsStr::new("--tls-client-ca"), certificates.ca.as_os_str()];
+    args.extend(more.iter().map(std::ffi::OsStr::new));
+    start_serving_with(dir, "/example", ACCESS_KEY, &["k1"], Some(tls), &args)
 }
 
 /// Through the binary: `keyward kms` with the CA and the client
@@ -184,5 +190,103 @@ fn a_client_certificate_with_another_key_or_no_key_is_refused_at_start() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is not the key of the certificate"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A proxy that, having refused the client's certificate, closes without
+/// its alert: under TLS 1.3 the client's side of the handshake is over, so
+/// its request meets an end of stream or a reset, not an answer. That is a
+/// TLS failure too, not an unreachable proxy.
+#[test]
+fn a_proxy_that_closes_without_an_alert_after_refusing_the_client_certificate_is_still_a_tls_failure() {
+    let dir = temp_dir("mtls-abrupt");
+    let certificates = certificates(&dir);
+    let config = keyward::xks::server::tls_config(
+        &certificates.localhost,
+        &certificates.localhost_key,
+        Some(&certificates.ca),
+        None,
+    )
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut connection = rustls::ServerConnection::new(std::sync::Arc::clone(&config)).unwrap();
+            loop {
+                while connection.wants_write() {
+                    if connection.write_tls(&mut stream).is_err() {
+                        break;
+                    }
+                }
+                if !connection.is_handshaking() || !matches!(connection.read_tls(&mut stream), Ok(n) if n > 0) {
+                    break;
+                }
+                // Refused: dropped here, the alert not sent.
+                if connection.process_new_packets().is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let kms = open_with(
+        &dir.join("state"),
+        HttpProxies::plain_http_loopback()
+            .with_timeout(Duration::from_secs(5))
+            .with_ca_file(&certificates.ca)
+            .unwrap(),
+    );
+    let endpoint = format!("https://localhost:{port}");
+    for _ in 0..3 {
+        let store = create_store(&kms, "abrupt", &endpoint, SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
+        assert_eq!(
+            connect(&kms, &store),
+            ("FAILED".to_owned(), json!("XKS_PROXY_INVALID_TLS_CONFIGURATION"))
+        );
+        super::xks_keys::ok(&kms, "DisconnectCustomKeyStore", json!({"CustomKeyStoreId": store}));
+        super::xks_keys::ok(&kms, "DeleteCustomKeyStore", json!({"CustomKeyStoreId": store}));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--tls-client-subject`: the spec lets a proxy require the subject name
+/// too (KMS's `cks.kms.<Region>.amazonaws.com`); a certificate of the right
+/// CA for another Region's name ends the handshake.
+#[test]
+fn a_proxy_requiring_a_subject_name_takes_only_a_certificate_with_that_common_name() {
+    let dir = temp_dir("mtls-subject");
+    let certificates = certificates(&dir);
+    let (cert, key) = client_certificate(&dir, "ca", "client");
+    let presenting = || {
+        HttpProxies::plain_http_loopback()
+            .with_timeout(Duration::from_secs(5))
+            .with_ca_file(&certificates.ca)
+            .unwrap()
+            .with_client_certificate(&cert, &key)
+            .unwrap()
+    };
+    let other_region = mtls_proxy_for(
+        &dir,
+        &certificates,
+        &["--tls-client-subject", "cks.kms.eu-west-1.amazonaws.com"],
+    );
+    let kms = open_with(&dir.join("refused"), presenting());
+    let endpoint = format!("https://localhost:{}", port(&other_region));
+    let store = create_store(&kms, "subject", &endpoint, SECRET, "VPC_ENDPOINT_SERVICE").unwrap();
+    assert_eq!(
+        connect(&kms, &store),
+        ("FAILED".to_owned(), json!("XKS_PROXY_INVALID_TLS_CONFIGURATION"))
+    );
+
+    let this_region = mtls_proxy_for(
+        &dir,
+        &certificates,
+        &["--tls-client-subject", "cks.kms.us-east-1.amazonaws.com"],
+    );
+    let kms = open_with(&dir.join("taken"), presenting());
+    let endpoint = format!("https://localhost:{}", port(&this_region));
+    let store = create_store(&kms, "subject", &endpoint, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    assert_eq!(connect(&kms, &store), ("CONNECTED".to_owned(), serde_json::Value::Null));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -44,6 +44,11 @@ pub struct XksProxyArgs {
     /// handshake. With `--tls-cert`.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
+    /// With `--tls-client-ca`, also require this common name in the client
+    /// certificate's subject, as the spec lets a proxy require KMS's
+    /// `cks.kms.<Region>.amazonaws.com`.
+    #[arg(long, value_name = "NAME", requires = "tls_client_ca")]
+    pub tls_client_subject: Option<String>,
 }
 
 pub fn run(args: &XksProxyArgs) -> Exit {
@@ -71,7 +76,12 @@ pub fn run(args: &XksProxyArgs) -> Exit {
         }
     }
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(certificate), Some(key)) => match tls_config(certificate, key, args.tls_client_ca.as_deref()) {
+        (Some(certificate), Some(key)) => match tls_config(
+            certificate,
+            key,
+            args.tls_client_ca.as_deref(),
+            args.tls_client_subject.as_deref(),
+        ) {
             Ok(tls) => Some(tls),
             Err(e) => return fail(e.to_string()),
         },

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod client;
+mod client_auth;
 pub mod proxies;
 pub mod server;
 mod tls;

@@ -43,20 +43,19 @@ pub struct ProxyConfig {
 /// A certificate file or key file that cannot be served with.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct TlsFileError(String);
+pub struct TlsFileError(pub(super) String);
 
 /// The server configuration for a PEM certificate chain (leaf first) and
 /// its PEM private key: TLS 1.2 and 1.3, as the spec asks ("TLS 1.2 or
 /// later", *API content type*). With `client_ca`, a PEM file of CA
 /// certificates, every client must present a certificate chained to one
-/// of them, or the handshake fails: the spec's optional mutual TLS ("The
-/// XKS proxy MUST terminate the TLS handshake if the client presents a
-/// certificate \[…\] chained to a different certificate authority",
-/// *Authentication*).
+/// of them, whose subject's common name is `client_subject` if given, or
+/// the handshake fails: the spec's optional mutual TLS (`client_auth`).
 pub fn tls_config(
     certificate: &std::path::Path,
     key: &std::path::Path,
     client_ca: Option<&std::path::Path>,
+    client_subject: Option<&str>,
 ) -> Result<Arc<rustls::ServerConfig>, TlsFileError> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -81,36 +80,12 @@ pub fn tls_config(
         .map_err(|e| TlsFileError(format!("no TLS version to serve: {e}")))?;
     let builder = match client_ca {
         None => builder.with_no_client_auth(),
-        Some(path) => builder.with_client_cert_verifier(client_verifier(path)?),
+        Some(path) => builder.with_client_cert_verifier(super::client_auth::client_verifier(path, client_subject)?),
     };
     builder
         .with_single_cert(chain, key)
         .map(Arc::new)
         .map_err(|e| TlsFileError(format!("the certificate and key cannot be served: {e}")))
-}
-
-/// Requires a client certificate chained to a CA of the PEM file `path`.
-fn client_verifier(
-    path: &std::path::Path,
-) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, TlsFileError> {
-    use rustls::pki_types::pem::PemObject as _;
-    use rustls::pki_types::CertificateDer;
-    let fail = |problem: String| TlsFileError(format!("the client CA file `{}` {problem}", path.display()));
-    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-        .and_then(Iterator::collect)
-        .map_err(|e| fail(format!("is not a PEM certificate file: {e}")))?;
-    let mut roots = rustls::RootCertStore::empty();
-    for certificate in certificates {
-        roots
-            .add(certificate)
-            .map_err(|e| fail(format!("holds a certificate that is not a CA's: {e}")))?;
-    }
-    if roots.is_empty() {
-        return Err(fail("holds no certificate".to_owned()));
-    }
-    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), super::tls::provider())
-        .build()
-        .map_err(|e| fail(format!("cannot verify clients: {e}")))
 }
 
 fn now() -> i64 {
