@@ -70,9 +70,10 @@ pub(super) fn seal(
 ) -> Result<u64, EnvelopeError> {
     let mut sequence = 0u32;
     let mut total = 0u64;
-    pipeline::run::<Frame, EnvelopeError, _, _, _>(
+    pipeline::run::<Frame, EnvelopeError, (), _, _, _>(
         workers,
         frame_size,
+        None,
         |frame| {
             sequence = sequence.checked_add(1).ok_or(EnvelopeError::TooLarge)?;
             fill(input, &mut frame.data, frame_size).map_err(EnvelopeError::Io)?;
@@ -80,7 +81,7 @@ pub(super) fn seal(
             frame.last = frame.data.len() < frame_size;
             Ok(())
         },
-        |frame| {
+        |frame, _| {
             let aad = aad(header_digest, frame);
             let tag = keys
                 .cipher
@@ -116,14 +117,15 @@ pub(super) fn open(
 ) -> Result<u64, EnvelopeError> {
     let mut expected = 0u32;
     let mut total = 0u64;
-    pipeline::run::<Frame, EnvelopeError, _, _, _>(
+    pipeline::run::<Frame, EnvelopeError, (), _, _, _>(
         workers,
         frame_size,
+        None,
         |frame| {
             expected = expected.checked_add(1).ok_or(EnvelopeError::TooLarge)?;
             read_frame(input, frame, expected, frame_size)
         },
-        |frame| {
+        |frame, _| {
             let aad = aad(header_digest, frame);
             let tag = Tag::from(frame.tag);
             keys.cipher

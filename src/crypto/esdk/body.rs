@@ -19,14 +19,16 @@
 //! wire bytes of a batch's frames in one piece straight from the input,
 //! decrypts each frame where it lies, and writes the plaintexts with one
 //! vectored write. Nothing is allocated per frame and no byte is copied in
-//! user space.
+//! user space. A signing suite's digest of the wire bytes runs in the
+//! pipeline's lane (sealed batches after sealing, read ones before
+//! opening), beside the reads, writes and AES-GCM of the other batches.
 
 use std::io::{IoSlice, Read, Write};
 
 use zeroize::Zeroizing;
 
 use super::header::{IV_LEN, TAG_LEN};
-use super::io::{eof_is_truncation, fill, write_all_vectored, Hashing};
+use super::io::{eof_is_truncation, fill, write_all_vectored};
 use super::keys::{Hasher, MessageKeys};
 use super::EsdkError;
 use crate::crypto::envelope::pipeline::{self, Unit};
@@ -154,23 +156,26 @@ pub(super) struct Body<'a> {
 }
 
 impl Body<'_> {
-    /// Seals `input` into frames written to `output`; returns the plaintext
-    /// bytes read.
-    pub fn seal<W: Write + Send>(
+    /// Seals `input` into frames written to `output` and fed, in order, to
+    /// `hasher` (a signing suite's); returns the plaintext bytes read and the
+    /// hasher.
+    pub fn seal(
         self,
         workers: usize,
         input: &mut (impl Read + Send),
-        output: &mut Hashing<'_, W>,
+        hasher: Option<Hasher>,
+        output: &mut (impl Write + Send),
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<u64, EsdkError> {
+    ) -> Result<(u64, Option<Hasher>), EsdkError> {
         let frame_length = self.frame_length;
         let per_batch = frames_per_batch(frame_length);
         let batch_bytes = per_batch * frame_length;
         let mut next_sequence = 1u32;
         let mut total = 0u64;
-        pipeline::run::<Batch, EsdkError, _, _, _>(
+        let hasher = pipeline::run::<Batch, EsdkError, _, _, _, _>(
             workers,
             2 * batch_bytes,
+            hasher,
             |batch| {
                 at_least(&mut batch.data, batch_bytes);
                 let n = fill(input, &mut batch.data[..batch_bytes])?;
@@ -188,7 +193,11 @@ impl Body<'_> {
                     .ok_or(EsdkError::TooLarge)?;
                 Ok(())
             },
-            |batch| self.seal_batch(batch),
+            |batch, lane| {
+                self.seal_batch(batch)?;
+                lane.in_order(|h: &mut Hasher| h.update(&batch.wire[..batch.wire_len]));
+                Ok(())
+            },
             |batch| {
                 output.write_all(&batch.wire[..batch.wire_len])?;
                 total += batch.plain_len as u64;
@@ -196,7 +205,7 @@ impl Body<'_> {
                 Ok(())
             },
         )?;
-        Ok(total)
+        Ok((total, hasher))
     }
 
     /// Encrypts the frames of `batch.data` into `batch.wire`.
@@ -263,19 +272,21 @@ impl Body<'_> {
         let mut expected = 1u32;
         let mut after = Vec::new();
         let mut total = 0u64;
-        pipeline::run::<Batch, EsdkError, _, _, _>(
+        *hasher = pipeline::run::<Batch, EsdkError, _, _, _, _>(
             workers,
             per_batch * slot(frame_length),
+            hasher.take(),
             |batch| {
                 read_batch(input, batch, expected, per_batch, frame_length, &mut after)?;
-                if let Some(h) = hasher.as_mut() {
-                    h.update(&batch.wire[..batch.wire_len]);
-                }
                 let count = u32::try_from(batch.count).map_err(|_| EsdkError::TooLarge)?;
                 expected = expected.checked_add(count).ok_or(EsdkError::TooLarge)?;
                 Ok(())
             },
-            |batch| self.open_batch(batch),
+            |batch, lane| {
+                // The digest covers the ciphertext, which opening replaces.
+                lane.in_order(|h: &mut Hasher| h.update(&batch.wire[..batch.wire_len]));
+                self.open_batch(batch)
+            },
             |batch| {
                 let mut plaintexts: Vec<IoSlice<'_>> = (0..batch.count)
                     .map(|i| batch.ciphertext_at(i, frame_length))

@@ -190,13 +190,13 @@ pub fn seal<W: Write + Send>(
         out.write_all(&iv)?;
     }
     out.write_all(&tag)?;
-    let total = body::Body {
+    let (total, hasher) = body::Body {
         keys: &keys,
         message_id: &header.message_id,
         frame_length: header.frame_length as usize,
     }
-    .seal(options.workers, input, &mut out, options.progress)?;
-    if let (Some(signer), Some(hasher)) = (signer, out.hasher.take()) {
+    .seal(options.workers, input, out.hasher.take(), out.inner, options.progress)?;
+    if let (Some(signer), Some(hasher)) = (signer, hasher) {
         io::write_footer(out.inner, &signer.sign(hasher)?)?;
     }
     buffered.flush()?;
