@@ -14,9 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer, ServerName,
+};
 use rustls::sign::CertifiedKey;
-use zeroize::{Zeroize as _, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::client::{HttpTransport, RequestMetadata, Tls, TransportError, XksClient, XksClientError};
 use crate::crypto::OuterLayer;
@@ -128,7 +130,9 @@ fn client_config(
 }
 
 /// A certificate chain (leaf first) and its private key, both PEM. The
-/// key's bytes, as read and as DER, are zeroized once the signing key is made.
+/// key file's bytes and the key's DER are zeroized once the signing key is
+/// made: the DER is decoded from the file's bytes straight into a buffer of
+/// its own (no other copy of the base64 text), and given to *ring* borrowed.
 fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFileError> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(certificate)
         .map_err(|e| PemFileError::new("client certificate file", certificate, format!("cannot be read: {e}")))?
@@ -142,12 +146,21 @@ fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFile
         ));
     }
     let bad_key = |problem: String| PemFileError::new("client key file", key, problem);
-    let pem = crate::source::read::secret_bytes(key, crate::source::read::Kind::Parameter)
+    let file = crate::source::read::secret_bytes(key, crate::source::read::Kind::Parameter)
         .map_err(|e| bad_key(format!("cannot be read: {e}")))?;
-    let mut der = PrivateKeyDer::from_pem_slice(&pem).map_err(|_| bad_key("holds no PEM private key".to_owned()))?;
-    let signing = rustls::crypto::ring::sign::any_supported_type(&der);
-    der.zeroize();
-    let signing = signing.map_err(|_| bad_key("holds a key of a kind TLS cannot sign with".to_owned()))?;
+    let (label, der) = private_key_block(&file).ok_or_else(|| bad_key("holds no PEM private key".to_owned()))?;
+    let key_der: PrivateKeyDer<'_> = match label.as_str() {
+        "PRIVATE KEY" => PrivatePkcs8KeyDer::from(&der[..]).into(),
+        "RSA PRIVATE KEY" => PrivatePkcs1KeyDer::from(&der[..]).into(),
+        "EC PRIVATE KEY" => PrivateSec1KeyDer::from(&der[..]).into(),
+        other => {
+            return Err(bad_key(format!(
+                "holds a `{other}`, not an unencrypted PKCS #8, PKCS #1 or SEC 1 key"
+            )))
+        }
+    };
+    let signing = rustls::crypto::ring::sign::any_supported_type(&key_der)
+        .map_err(|_| bad_key("holds a key of a kind TLS cannot sign with".to_owned()))?;
     let certified = CertifiedKey::new(chain, signing);
     match certified.keys_match() {
         Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(certified),
@@ -156,6 +169,33 @@ fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFile
             certificate.display()
         ))),
     }
+}
+
+/// The first PEM block of `file` whose label ends in `PRIVATE KEY` (a key
+/// file may hold `EC PARAMETERS` first): its label and DER.
+fn private_key_block(file: &[u8]) -> Option<(String, Zeroizing<Vec<u8>>)> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    let mut rest = file;
+    while let Some(start) = find(rest, BEGIN) {
+        let block = &rest[start..];
+        let label_len = find(&block[BEGIN.len()..], b"-----")?;
+        let label = std::str::from_utf8(&block[BEGIN.len()..BEGIN.len() + label_len]).ok()?;
+        let end_line = format!("-----END {label}-----");
+        let end = find(block, end_line.as_bytes())? + end_line.len();
+        if label.ends_with("PRIVATE KEY") {
+            let mut decoder = der::pem::Decoder::new(&block[..end]).ok()?;
+            let mut der = Zeroizing::new(vec![0u8; decoder.remaining_len()]);
+            let len = decoder.decode(&mut der).ok()?.len();
+            der.truncate(len);
+            return Some((label.to_owned(), der));
+        }
+        rest = &block[end..];
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 impl Default for HttpProxies {
