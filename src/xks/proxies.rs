@@ -10,7 +10,7 @@
 //! flags `keyward serve`, `keyward kms` and the REPL share.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject as _;
@@ -40,11 +40,15 @@ pub struct HttpProxies {
     /// HTTP, or a port) may be used.
     pub plain_http_loopback: bool,
     pub timeout: Duration,
-    /// TLS 1.2 and 1.3, trusting the system's roots and the CA files added,
-    /// presenting the client certificate if one was given.
-    pub tls: Arc<rustls::ClientConfig>,
-    roots: rustls::RootCertStore,
+    /// The CA files' certificates, trusted besides the system's roots.
+    added_roots: rustls::RootCertStore,
     client_certificate: Option<Arc<CertifiedKey>>,
+    /// TLS 1.2 and 1.3, trusting the system's roots and `added_roots`,
+    /// presenting the client certificate if one was given: made at the
+    /// first `https://` call, so that a process that calls no proxy (most
+    /// `keyward kms` commands) does not read the system's roots (about 40
+    /// ms), and shared by the clones made before it.
+    tls: Arc<OnceLock<Arc<rustls::ClientConfig>>>,
 }
 
 /// A CA file, client certificate or client key that cannot be used.
@@ -206,19 +210,27 @@ impl Default for HttpProxies {
 
 impl HttpProxies {
     /// `https://` proxies, verified against the system's roots (those that
-    /// load; a system without any verifies no proxy until a CA file is
-    /// added).
+    /// load, when the first `https://` proxy is called; a system without
+    /// any verifies no proxy until a CA file is added).
     pub fn new() -> HttpProxies {
-        let mut roots = rustls::RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
         HttpProxies {
             plain_http_loopback: false,
             timeout: DEFAULT_TIMEOUT,
-            tls: client_config(roots.clone(), None),
-            roots,
+            added_roots: rustls::RootCertStore::empty(),
             client_certificate: None,
+            tls: Arc::default(),
         }
+    }
+
+    /// The TLS configuration, made on first use.
+    fn tls(&self) -> Arc<rustls::ClientConfig> {
+        let config = self.tls.get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            roots.roots.extend(self.added_roots.roots.iter().cloned());
+            client_config(roots, self.client_certificate.as_ref())
+        });
+        Arc::clone(config)
     }
 
     /// Proxies reachable over `https://`, and over plain HTTP on loopback.
@@ -247,11 +259,11 @@ impl HttpProxies {
             return Err(fail("holds no certificate".to_owned()));
         }
         for certificate in certificates {
-            self.roots
+            self.added_roots
                 .add(certificate)
                 .map_err(|e| fail(format!("holds a certificate that is not a CA's: {e}")))?;
         }
-        self.tls = client_config(self.roots.clone(), self.client_certificate.as_ref());
+        self.tls = Arc::default();
         Ok(self)
     }
 
@@ -260,9 +272,8 @@ impl HttpProxies {
     /// a client certificate (`--xks-client-cert`, `--xks-client-key`): the
     /// XKS Proxy API's optional mutual TLS (spec, *Authentication*).
     pub fn with_client_certificate(mut self, certificate: &Path, key: &Path) -> Result<HttpProxies, PemFileError> {
-        let certified = Arc::new(certified_key(certificate, key)?);
-        self.tls = client_config(self.roots.clone(), Some(&certified));
-        self.client_certificate = Some(certified);
+        self.client_certificate = Some(Arc::new(certified_key(certificate, key)?));
+        self.tls = Arc::default();
         Ok(self)
     }
 
@@ -295,7 +306,7 @@ impl HttpProxies {
         let tls = if https {
             let server_name = ServerName::try_from(host.to_owned()).map_err(|_| ProxyFailure::NotAllowed)?;
             Some(Tls {
-                config: Arc::clone(&self.tls),
+                config: self.tls(),
                 server_name,
             })
         } else {
