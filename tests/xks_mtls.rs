@@ -290,3 +290,33 @@ fn a_proxy_requiring_a_subject_name_takes_only_a_certificate_with_that_common_na
     assert_eq!(connect(&kms, &store), ("CONNECTED".to_owned(), serde_json::Value::Null));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A key file as `openssl ecparam -genkey` writes it: `EC PARAMETERS`, then
+/// the SEC 1 `EC PRIVATE KEY`; the key block is found and used.
+#[test]
+fn a_sec1_client_key_after_ec_parameters_is_read_and_presented() {
+    let dir = temp_dir("mtls-sec1");
+    let certificates = certificates(&dir);
+    let (cert, key) = client_certificate(&dir, "ca", "client");
+    openssl(&dir, &["ec", "-in", key.to_str().unwrap(), "-out", "client-sec1.key"]);
+    openssl(&dir, &["ecparam", "-name", "prime256v1", "-out", "params.pem"]);
+    let sec1 = std::fs::read_to_string(dir.join("client-sec1.key")).unwrap();
+    assert!(sec1.contains("BEGIN EC PRIVATE KEY"), "{sec1}");
+    let params = std::fs::read_to_string(dir.join("params.pem")).unwrap();
+    std::fs::write(dir.join("combined.key"), format!("{params}{sec1}")).unwrap();
+
+    let proxy = mtls_proxy(&dir, &certificates);
+    let kms = open_with(
+        &dir.join("state"),
+        HttpProxies::plain_http_loopback()
+            .with_timeout(Duration::from_secs(5))
+            .with_ca_file(&certificates.ca)
+            .unwrap()
+            .with_client_certificate(&cert, &dir.join("combined.key"))
+            .unwrap(),
+    );
+    let endpoint = format!("https://localhost:{}", port(&proxy));
+    let store = create_store(&kms, "sec1", &endpoint, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    assert_eq!(connect(&kms, &store), ("CONNECTED".to_owned(), serde_json::Value::Null));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,13 +10,15 @@
 //! flags `keyward serve`, `keyward kms` and the REPL share.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer, ServerName,
+};
 use rustls::sign::CertifiedKey;
-use zeroize::{Zeroize as _, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::client::{HttpTransport, RequestMetadata, Tls, TransportError, XksClient, XksClientError};
 use crate::crypto::OuterLayer;
@@ -38,11 +40,15 @@ pub struct HttpProxies {
     /// HTTP, or a port) may be used.
     pub plain_http_loopback: bool,
     pub timeout: Duration,
-    /// TLS 1.2 and 1.3, trusting the system's roots and the CA files added,
-    /// presenting the client certificate if one was given.
-    pub tls: Arc<rustls::ClientConfig>,
-    roots: rustls::RootCertStore,
+    /// The CA files' certificates, trusted besides the system's roots.
+    added_roots: rustls::RootCertStore,
     client_certificate: Option<Arc<CertifiedKey>>,
+    /// TLS 1.2 and 1.3, trusting the system's roots and `added_roots`,
+    /// presenting the client certificate if one was given: made at the
+    /// first `https://` call, so that a process that calls no proxy (most
+    /// `keyward kms` commands) does not read the system's roots (about 40
+    /// ms), and shared by the clones made before it.
+    tls: Arc<OnceLock<Arc<rustls::ClientConfig>>>,
 }
 
 /// A CA file, client certificate or client key that cannot be used.
@@ -128,7 +134,9 @@ fn client_config(
 }
 
 /// A certificate chain (leaf first) and its private key, both PEM. The
-/// key's bytes, as read and as DER, are zeroized once the signing key is made.
+/// key file's bytes and the key's DER are zeroized once the signing key is
+/// made: the DER is decoded from the file's bytes straight into a buffer of
+/// its own (no other copy of the base64 text), and given to *ring* borrowed.
 fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFileError> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(certificate)
         .map_err(|e| PemFileError::new("client certificate file", certificate, format!("cannot be read: {e}")))?
@@ -142,12 +150,21 @@ fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFile
         ));
     }
     let bad_key = |problem: String| PemFileError::new("client key file", key, problem);
-    let pem = crate::source::read::secret_bytes(key, crate::source::read::Kind::Parameter)
+    let file = crate::source::read::secret_bytes(key, crate::source::read::Kind::Parameter)
         .map_err(|e| bad_key(format!("cannot be read: {e}")))?;
-    let mut der = PrivateKeyDer::from_pem_slice(&pem).map_err(|_| bad_key("holds no PEM private key".to_owned()))?;
-    let signing = rustls::crypto::ring::sign::any_supported_type(&der);
-    der.zeroize();
-    let signing = signing.map_err(|_| bad_key("holds a key of a kind TLS cannot sign with".to_owned()))?;
+    let (label, der) = private_key_block(&file).ok_or_else(|| bad_key("holds no PEM private key".to_owned()))?;
+    let key_der: PrivateKeyDer<'_> = match label.as_str() {
+        "PRIVATE KEY" => PrivatePkcs8KeyDer::from(&der[..]).into(),
+        "RSA PRIVATE KEY" => PrivatePkcs1KeyDer::from(&der[..]).into(),
+        "EC PRIVATE KEY" => PrivateSec1KeyDer::from(&der[..]).into(),
+        other => {
+            return Err(bad_key(format!(
+                "holds a `{other}`, not an unencrypted PKCS #8, PKCS #1 or SEC 1 key"
+            )))
+        }
+    };
+    let signing = rustls::crypto::ring::sign::any_supported_type(&key_der)
+        .map_err(|_| bad_key("holds a key of a kind TLS cannot sign with".to_owned()))?;
     let certified = CertifiedKey::new(chain, signing);
     match certified.keys_match() {
         Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(certified),
@@ -158,6 +175,33 @@ fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFile
     }
 }
 
+/// The first PEM block of `file` whose label ends in `PRIVATE KEY` (a key
+/// file may hold `EC PARAMETERS` first): its label and DER.
+fn private_key_block(file: &[u8]) -> Option<(String, Zeroizing<Vec<u8>>)> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    let mut rest = file;
+    while let Some(start) = find(rest, BEGIN) {
+        let block = &rest[start..];
+        let label_len = find(&block[BEGIN.len()..], b"-----")?;
+        let label = std::str::from_utf8(&block[BEGIN.len()..BEGIN.len() + label_len]).ok()?;
+        let end_line = format!("-----END {label}-----");
+        let end = find(block, end_line.as_bytes())? + end_line.len();
+        if label.ends_with("PRIVATE KEY") {
+            let mut decoder = der::pem::Decoder::new(&block[..end]).ok()?;
+            let mut der = Zeroizing::new(vec![0u8; decoder.remaining_len()]);
+            let len = decoder.decode(&mut der).ok()?.len();
+            der.truncate(len);
+            return Some((label.to_owned(), der));
+        }
+        rest = &block[end..];
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 impl Default for HttpProxies {
     fn default() -> Self {
         HttpProxies::new()
@@ -166,19 +210,27 @@ impl Default for HttpProxies {
 
 impl HttpProxies {
     /// `https://` proxies, verified against the system's roots (those that
-    /// load; a system without any verifies no proxy until a CA file is
-    /// added).
+    /// load, when the first `https://` proxy is called; a system without
+    /// any verifies no proxy until a CA file is added).
     pub fn new() -> HttpProxies {
-        let mut roots = rustls::RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
         HttpProxies {
             plain_http_loopback: false,
             timeout: DEFAULT_TIMEOUT,
-            tls: client_config(roots.clone(), None),
-            roots,
+            added_roots: rustls::RootCertStore::empty(),
             client_certificate: None,
+            tls: Arc::default(),
         }
+    }
+
+    /// The TLS configuration, made on first use.
+    fn tls(&self) -> Arc<rustls::ClientConfig> {
+        let config = self.tls.get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            roots.roots.extend(self.added_roots.roots.iter().cloned());
+            client_config(roots, self.client_certificate.as_ref())
+        });
+        Arc::clone(config)
     }
 
     /// Proxies reachable over `https://`, and over plain HTTP on loopback.
@@ -207,11 +259,11 @@ impl HttpProxies {
             return Err(fail("holds no certificate".to_owned()));
         }
         for certificate in certificates {
-            self.roots
+            self.added_roots
                 .add(certificate)
                 .map_err(|e| fail(format!("holds a certificate that is not a CA's: {e}")))?;
         }
-        self.tls = client_config(self.roots.clone(), self.client_certificate.as_ref());
+        self.tls = Arc::default();
         Ok(self)
     }
 
@@ -220,9 +272,8 @@ impl HttpProxies {
     /// a client certificate (`--xks-client-cert`, `--xks-client-key`): the
     /// XKS Proxy API's optional mutual TLS (spec, *Authentication*).
     pub fn with_client_certificate(mut self, certificate: &Path, key: &Path) -> Result<HttpProxies, PemFileError> {
-        let certified = Arc::new(certified_key(certificate, key)?);
-        self.tls = client_config(self.roots.clone(), Some(&certified));
-        self.client_certificate = Some(certified);
+        self.client_certificate = Some(Arc::new(certified_key(certificate, key)?));
+        self.tls = Arc::default();
         Ok(self)
     }
 
@@ -255,7 +306,7 @@ impl HttpProxies {
         let tls = if https {
             let server_name = ServerName::try_from(host.to_owned()).map_err(|_| ProxyFailure::NotAllowed)?;
             Some(Tls {
-                config: Arc::clone(&self.tls),
+                config: self.tls(),
                 server_name,
             })
         } else {
