@@ -23,7 +23,6 @@ use aes_gcm::aead::Payload;
 use zeroize::Zeroizing;
 
 use super::blob_cipher::BlobKey;
-
 use super::context::canonical;
 use super::material::{random_bytes, KeyMaterial, MaterialId};
 
