@@ -7,6 +7,7 @@ mod proptest_config;
 mod accounts;
 #[cfg(feature = "cli")]
 mod aws_cli;
+mod china_sm4;
 #[cfg(feature = "cli")]
 mod cli;
 #[cfg(feature = "cli")]

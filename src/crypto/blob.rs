@@ -3,10 +3,12 @@
 //!
 //! ```text
 //! "KW" | 0x01 | key id length (u16) | key id (UTF-8) | key-material id (32)
-//!      | salt (16) | nonce (12) | AES-256-GCM ciphertext | tag (16)
+//!      | salt (16) | nonce (12) | AES-256-GCM or SM4-GCM ciphertext | tag (16)
 //! ```
 //!
-//! The header is everything before the ciphertext. The per-blob key is
+//! The header is everything before the ciphertext. The cipher is the key
+//! material's (`blob_cipher`: SM4-GCM under the 128-bit material of a key in
+//! a China Region). The per-blob key, as long as the cipher's, is
 //! HKDF-SHA256(ikm = key material, salt, info = "keyward blob v1"); the
 //! additional data is the header followed by the canonical encryption
 //! context (`crypto::canonical`).
@@ -17,12 +19,10 @@
 
 use std::collections::BTreeMap;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
-use hkdf::Hkdf;
-use sha2::Sha256;
+use aes_gcm::aead::Payload;
 use zeroize::Zeroizing;
 
+use super::blob_cipher::BlobKey;
 use super::context::canonical;
 use super::material::{random_bytes, KeyMaterial, MaterialId};
 
@@ -220,11 +220,8 @@ fn read_header(blob: &[u8], version: u8) -> Result<(Header, usize), InvalidCiphe
     ))
 }
 
-fn cipher(material: &KeyMaterial, salt: &[u8; 16]) -> Aes256Gcm {
-    let mut key = Zeroizing::new([0u8; 32]);
-    // HKDF-SHA256 can produce 8,160 bytes; 32 always succeed.
-    let _ = Hkdf::<Sha256>::new(Some(salt), material.expose()).expand(INFO, key.as_mut());
-    Aes256Gcm::new((&*key).into())
+fn cipher(material: &KeyMaterial, salt: &[u8; 16]) -> BlobKey {
+    BlobKey::derive(material, salt, INFO)
 }
 
 fn aad(header: &[u8], context: &BTreeMap<String, String>) -> Vec<u8> {
@@ -267,9 +264,7 @@ pub(super) fn seal_with(
         msg: plaintext,
         aad: &aad(&header_bytes, context),
     };
-    let body = cipher(material, &header.salt)
-        .encrypt(&Nonce::from(header.nonce), payload)
-        .ok()?;
+    let body = cipher(material, &header.salt).encrypt(header.nonce, payload)?;
     let mut blob = header_bytes;
     blob.extend_from_slice(&body);
     Some(blob)
@@ -288,7 +283,6 @@ pub fn open(
         aad: &aad(header_bytes, context),
     };
     cipher(material, &header.salt)
-        .decrypt(&Nonce::from(header.nonce), payload)
-        .map(Zeroizing::new)
-        .map_err(|_| InvalidCiphertext)
+        .decrypt(header.nonce, payload)
+        .ok_or(InvalidCiphertext)
 }

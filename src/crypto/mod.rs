@@ -32,6 +32,7 @@
 //! - This code has not been audited.
 
 mod blob;
+mod blob_cipher;
 mod context;
 pub mod envelope;
 pub mod esdk;
@@ -43,6 +44,7 @@ pub use blob::{
     inner_parts, is_double, join_inner, open, peek, seal, unwrap_outer, wrap_outer, Header, InvalidCiphertext,
     OuterLayer, DOUBLE_FORMAT_VERSION, FORMAT_VERSION, MAX_BLOB_BYTES,
 };
+pub use blob_cipher::BlobCipher;
 pub use context::{canonical, decode_canonical};
 pub use material::{hex, random_bytes, random_uuid, KeyMaterial, MaterialId};
 

@@ -178,3 +178,63 @@ fn a_doubly_encrypted_blob_round_trips_its_inner_blob_and_does_not_open_alone() 
     };
     assert!(wrap_outer(largest_header, &outer).is_some());
 }
+
+/// `known_answer_vector_pins_the_format` under 128-bit material (key
+/// 00..0f, a China Region key): the blob is sealed with SM4-GCM under a
+/// 16-byte HKDF key. Cross-checked with Python, pyca/cryptography 50 over
+/// OpenSSL, as [`KNOWN_BLOB`] but with
+///
+/// ```text
+/// key  = HKDF(SHA256(), 16, salt=salt, info=b"keyward blob v1").derive(bytes(range(16)))
+/// enc  = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+/// enc.authenticate_additional_data(header + canon)
+/// blob = header + enc.update(b"hello keyward") + enc.finalize() + enc.tag
+/// ```
+const KNOWN_SM4_BODY: &str = "fe12afb250a517d4de8c74afcf00ef60432a3e43ba45f744cfd53e5057";
+
+#[test]
+fn china_region_material_seals_blobs_with_sm4_gcm_known_answer() {
+    let (_, header) = fixed();
+    let material = KeyMaterial::from_secret(zeroize::Zeroizing::new((0..16).collect()));
+    let blob = seal_with(&material, &header, b"hello keyward", &context(&[("dept", "eng")])).unwrap();
+    let (header_bytes, body) = inner_parts(&blob).unwrap();
+    assert_eq!(hex(body), KNOWN_SM4_BODY);
+    assert_eq!(peek(&blob).unwrap(), header);
+    assert_eq!(
+        open(&blob, &material, &context(&[("dept", "eng")])).unwrap().as_slice(),
+        b"hello keyward"
+    );
+    assert_eq!(open(&blob, &material, &context(&[])), Err(InvalidCiphertext));
+    // The same header under 256-bit material is the AES-256-GCM blob.
+    assert_eq!(
+        &hex(header_bytes),
+        &KNOWN_BLOB[..KNOWN_BLOB.len() - KNOWN_SM4_BODY.len()]
+    );
+}
+
+#[test]
+fn symmetric_material_is_128_bits_in_the_china_regions_and_256_elsewhere() {
+    // CreateKey, KeySpec: SYMMETRIC_DEFAULT is AES-GCM with a 256-bit key
+    // "except in China Regions, where it creates a 128-bit symmetric key
+    // that uses SM4 encryption" (docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
+    for (region, cipher, bytes) in [
+        ("us-east-1", BlobCipher::Aes256Gcm, 32),
+        ("eu-west-3", BlobCipher::Aes256Gcm, 32),
+        ("cn-north-1", BlobCipher::Sm4Gcm, 16),
+        ("cn-northwest-1", BlobCipher::Sm4Gcm, 16),
+    ] {
+        assert_eq!(BlobCipher::in_region(region), cipher, "{region}");
+        let material = cipher.generate_material();
+        assert_eq!(material.expose().len(), bytes, "{region}");
+        let blob = seal(&material, MaterialId::generate(), "k", b"data", &BTreeMap::new()).unwrap();
+        assert_eq!(open(&blob, &material, &BTreeMap::new()).unwrap().as_slice(), b"data");
+    }
+}
+
+#[test]
+fn sm4_material_does_not_open_an_aes_blob_of_the_same_prefix() {
+    let (aes, header) = fixed();
+    let sm4 = KeyMaterial::from_secret(zeroize::Zeroizing::new(aes.expose()[..16].to_vec()));
+    let blob = seal_with(&aes, &header, b"x", &BTreeMap::new()).unwrap();
+    assert_eq!(open(&blob, &sm4, &BTreeMap::new()), Err(InvalidCiphertext));
+}

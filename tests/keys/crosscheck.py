@@ -1,6 +1,6 @@
-"""The Python side of tests/keys: ML-DSA and ML-KEM with `cryptography`.
+"""The Python side of tests/keys: ML-DSA, ML-KEM and SM4-GCM with `cryptography`.
 
-Usage: crosscheck.py ml-dsa LEVEL | ml-kem LEVEL, in a folder holding the
+Usage: crosscheck.py ml-dsa LEVEL | ml-kem LEVEL | sm4-blob 128, in a folder holding the
 files the Rust test wrote; writes its answers beside them.
 """
 import sys
@@ -51,5 +51,34 @@ def ml_kem(level):
     write("py-ct-secret.bin", secret)
 
 
+def sm4_blob(bits):
+    """Opens keyward's blob of a China Region key (header.bin, body.bin) and
+    seals one of its own under a fresh salt and nonce (py-blob.bin): key =
+    HKDF-SHA256(material, salt, "keyward blob v1"), SM4-GCM, AAD = header +
+    canonical context (canon.bin)."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    material, header, body, canon = (read(n) for n in ("material.bin", "header.bin", "body.bin", "canon.bin"))
+    assert len(material) * 8 == int(bits)
+
+    def key(salt):
+        return HKDF(SHA256(), len(material), salt=salt, info=b"keyward blob v1").derive(material)
+
+    salt, nonce = header[-28:-12], header[-12:]
+    opener = Cipher(algorithms.SM4(key(salt)), modes.GCM(nonce, body[-16:])).decryptor()
+    opener.authenticate_additional_data(header + canon)
+    write("plain.bin", opener.update(body[:-16]) + opener.finalize())
+    salt, nonce = os.urandom(16), os.urandom(12)
+    ours = header[:-28] + salt + nonce
+    sealer = Cipher(algorithms.SM4(key(salt)), modes.GCM(nonce)).encryptor()
+    sealer.authenticate_additional_data(ours + canon)
+    sealed = sealer.update(b"sealed by python") + sealer.finalize()
+    write("py-blob.bin", ours + sealed + sealer.tag)
+
+
 if __name__ == "__main__":
-    {"ml-dsa": ml_dsa, "ml-kem": ml_kem}[sys.argv[1]](sys.argv[2])
+    {"ml-dsa": ml_dsa, "ml-kem": ml_kem, "sm4-blob": sm4_blob}[sys.argv[1]](sys.argv[2])

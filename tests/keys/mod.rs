@@ -358,6 +358,13 @@ fn ml_dsa_signatures_verify_with_python_cryptography_both_ways() {
     python::ml_dsa();
 }
 
+/// SM4-GCM blobs of a China Region key (CreateKey `KeySpec`:
+/// "a 128-bit symmetric key that uses SM4 encryption").
+#[test]
+fn sm4_blobs_of_china_region_keys_open_with_python_cryptography_both_ways() {
+    python::sm4_blob();
+}
+
 #[test]
 fn ml_kem_secrets_agree_with_python_cryptography_both_ways() {
     python::ml_kem();

@@ -1,4 +1,4 @@
-//! The ML-DSA and ML-KEM cross-checks, through `crosscheck.py` and Python
+//! The ML-DSA, ML-KEM and SM4-GCM blob cross-checks, through `crosscheck.py` and Python
 //! `cryptography` (OpenSSL 3.5+ inside its wheel). Missing `cryptography`
 //! fails the test, unless `KEYWARD_SKIP_SDK_TESTS=1` says to skip (never
 //! under CI), as the SDK tests do.
@@ -102,4 +102,39 @@ pub(super) fn ml_kem() {
         let py_secret = fs::read(dir.join("py-ct-secret.bin")).unwrap();
         assert_eq!(*key.decapsulate(&py_ciphertext).unwrap(), py_secret);
     }
+}
+
+/// A blob of a China Region key (128-bit material, SM4-GCM) opened by
+/// Python `cryptography`, and Python's blob opened by keyward.
+pub(super) fn sm4_blob() {
+    use std::collections::BTreeMap;
+
+    use keyward::crypto::{canonical, inner_parts, open, seal, KeyMaterial, MaterialId};
+    use zeroize::Zeroizing;
+
+    let Some(python) = python() else { return };
+    let dir = scratch("sm4-blob");
+    let bytes = keyward::crypto::random_bytes(16);
+    let material = KeyMaterial::from_secret(Zeroizing::new(bytes.to_vec()));
+    let context = BTreeMap::from([("dept".to_owned(), "eng".to_owned())]);
+    let blob = seal(
+        &material,
+        MaterialId::generate(),
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        b"sealed by keyward",
+        &context,
+    )
+    .unwrap();
+    let (header, body) = inner_parts(&blob).unwrap();
+    fs::write(dir.join("material.bin"), &*bytes).unwrap();
+    fs::write(dir.join("header.bin"), header).unwrap();
+    fs::write(dir.join("body.bin"), body).unwrap();
+    fs::write(dir.join("canon.bin"), canonical(&context)).unwrap();
+    run(&python, &dir, &["sm4-blob", "128"]);
+    assert_eq!(fs::read(dir.join("plain.bin")).unwrap(), b"sealed by keyward");
+    let theirs = fs::read(dir.join("py-blob.bin")).unwrap();
+    assert_eq!(
+        open(&theirs, &material, &context).unwrap().as_slice(),
+        b"sealed by python"
+    );
 }

@@ -277,7 +277,7 @@ impl<C: Clock> Runtime<C> {
                 )
             })?
         };
-        let material = import_material::fit(info, &unwrapped)?;
+        let material = import_material::fit(info, &self.region, &unwrapped)?;
         let version = material_id(&id, &material);
         let hex_id = version.to_string();
         let external = key.external.clone().unwrap_or_default();

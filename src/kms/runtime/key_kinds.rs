@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use super::key::{Key, Use};
 use super::{Clock, Runtime};
 use crate::crypto::keys::{self, HmacKey, KeySpec, PrivateKey, PublicKey};
-use crate::crypto::{KeyMaterial, MaterialId};
+use crate::crypto::{BlobCipher, KeyMaterial, MaterialId};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::{KeyInfo, KeyKind, KeyUsage};
@@ -41,11 +41,13 @@ fn internal() -> KmsError {
     KmsError::new(ErrorName::KMSInternalException, "The key material could not be read.")
 }
 
-/// Fresh material for a key of `spec`. RSA keys take a while (seconds for
-/// 4096 bits): callers on an async runtime call this off its threads.
-pub fn new_material(spec: KeySpec) -> Result<KeyMaterial, KmsError> {
+/// Fresh material for a key of `spec` in `region` (a symmetric key's is
+/// 128 bits in the China Regions, [`BlobCipher`]). RSA keys take a while
+/// (seconds for 4096 bits): callers on an async runtime call this off its
+/// threads.
+pub fn new_material(spec: KeySpec, region: &str) -> Result<KeyMaterial, KmsError> {
     if spec == KeySpec::SymmetricDefault {
-        return Ok(KeyMaterial::generate());
+        return Ok(BlobCipher::in_region(region).generate_material());
     }
     if spec.hmac_key_bytes().is_some() {
         let key = HmacKey::generate(spec).map_err(|_| internal())?;

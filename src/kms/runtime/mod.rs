@@ -63,7 +63,7 @@ use super::request::KmsRequest;
 use super::tracked::Tracked;
 use super::KeyRef;
 use crate::arn::{partition_of, Arn};
-use crate::crypto::{KeyMaterial, MaterialId};
+use crate::crypto::{BlobCipher, MaterialId};
 use crate::eval::{Caller, CompiledPolicy, Context, Decision};
 use crate::policy::{Document, DocumentKind, Grant};
 use crate::source::Source;
@@ -535,7 +535,7 @@ impl<C: Clock> Runtime<C> {
         if policy.is_some() && !bypass_policy_lockout_safety_check {
             self.lockout_check(caller, &arn, &compiled)?;
         }
-        let material = key_kinds::new_material(key_kinds::spec_of(info)?)?;
+        let material = key_kinds::new_material(key_kinds::spec_of(info)?, &self.region)?;
         let mut key = self.new_key(
             id.clone(),
             arn,
@@ -594,7 +594,7 @@ impl<C: Clock> Runtime<C> {
             policy,
             materials: vec![Material {
                 id: MaterialId::generate(),
-                material: KeyMaterial::generate(),
+                material: BlobCipher::in_region(&self.region).generate_material(),
                 created: self.clock.now(),
                 origin: Origin::Initial,
             }],

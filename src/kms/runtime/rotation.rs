@@ -5,7 +5,7 @@
 use super::imported::MaterialState;
 use super::key::{Key, KeyState, Material, Origin, Rotation, Use};
 use super::{Clock, KeyMetadata, Runtime};
-use crate::crypto::{KeyMaterial, MaterialId};
+use crate::crypto::{BlobCipher, MaterialId};
 use crate::eval::{Caller, Context};
 use crate::kms::error::{ErrorName, KmsError};
 
@@ -43,10 +43,11 @@ pub struct RotationStatus {
     pub next_rotation_date: Option<i64>,
 }
 
-fn add_material(key: &mut Key, now: i64, origin: Origin) {
+/// A new version of `key`'s material, of the cipher of its `region`.
+fn add_material(key: &mut Key, now: i64, region: &str, origin: Origin) {
     key.materials.push(Material {
         id: MaterialId::generate(),
-        material: KeyMaterial::generate(),
+        material: BlobCipher::in_region(region).generate_material(),
         created: now,
         origin,
     });
@@ -229,7 +230,10 @@ impl<C: Clock> Runtime<C> {
             return Err(rotation_limit(&key.arn));
         }
         let id = key.id.clone();
-        let rotated = self.modify(&id, Use::Crypto, |key, now| add_material(key, now, Origin::OnDemand))?;
+        let region = self.region.clone();
+        let rotated = self.modify(&id, Use::Crypto, |key, now| {
+            add_material(key, now, &region, Origin::OnDemand)
+        })?;
         // Replicas share the primary's material.
         self.share(&id);
         Ok(rotated)
@@ -308,7 +312,7 @@ impl<C: Clock> Runtime<C> {
         for id in due {
             let Some(key) = self.key_mut(&id) else { continue };
             let Some(rotation) = key.rotation else { continue };
-            add_material(key, now, Origin::Automatic);
+            add_material(key, now, &region, Origin::Automatic);
             key.rotation = Some(Rotation {
                 next: now.saturating_add(rotation.period_days.saturating_mul(DAY)),
                 ..rotation
