@@ -63,6 +63,15 @@ fn list(failures: &[(String, KmsError)]) -> String {
     text
 }
 
+/// A refused KMS call of a sealer or opener, naming its operation and key.
+fn refused<'k>(operation: &'static str, key: &'k str) -> impl FnOnce(KmsError) -> EnvelopeFailure + 'k {
+    move |error| EnvelopeFailure::Kms {
+        operation,
+        key: key.to_owned(),
+        error,
+    }
+}
+
 fn data_key(plaintext: &[u8]) -> Result<Zeroizing<[u8; 32]>, EnvelopeError> {
     let mut key = Zeroizing::new([0u8; 32]);
     if plaintext.len() != key.len() {
@@ -93,13 +102,6 @@ impl Sealer {
         let (first, others) = key_ids.split_first().ok_or(EnvelopeFailure::KeyCount)?;
         if key_ids.len() > MAX_KEYS {
             return Err(EnvelopeFailure::KeyCount);
-        }
-        fn refused<'k>(operation: &'static str, key: &'k str) -> impl FnOnce(KmsError) -> EnvelopeFailure + 'k {
-            move |error| EnvelopeFailure::Kms {
-                operation,
-                key: key.to_owned(),
-                error,
-            }
         }
         let generated = kms
             .generate_data_key(first, 32, context)

@@ -15,8 +15,7 @@ use std::io::{Read, Write};
 
 use zeroize::Zeroizing;
 
-use super::EnvelopeFailure;
-use super::KeyCalls;
+use super::{refused, EnvelopeFailure, KeyCalls};
 use crate::crypto::envelope::Options;
 use crate::crypto::esdk::{self, CommitmentPolicy, EncryptedDataKey, EsdkError, Header, ReadHeader, Signer, Suite};
 use crate::kms::error::{ErrorName, KmsError};
@@ -65,14 +64,6 @@ pub struct SdkSealer {
     signer: Option<Signer>,
     /// The wrapping keys, in the order of the header's encrypted data keys.
     wrapping_keys: Vec<String>,
-}
-
-fn refused<'a>(operation: &'static str, key: &'a str) -> impl FnOnce(KmsError) -> EnvelopeFailure + 'a {
-    move |error| EnvelopeFailure::Kms {
-        operation,
-        key: key.to_owned(),
-        error,
-    }
 }
 
 /// Refuses more encrypted data keys than `--max-encrypted-data-keys`.
