@@ -12,42 +12,21 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use keyward::crypto::KeyMaterial;
-use keyward::eval::Caller;
-use keyward::kms::op::Json;
 use keyward::kms::runtime::SimulatedClock;
 use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
 use keyward::store::MemoryStore;
 use serde_json::{json, Value};
+
+use crate::regional::{call, ok, Kms, A};
 use zeroize::Zeroizing;
 
-const A: &str = "111122223333";
 const NOW: i64 = 1_795_867_200;
 const BEIJING: &str = "cn-north-1";
 const NINGXIA: &str = "cn-northwest-1";
 
-type Kms = Service<Arc<SimulatedClock>>;
-
 fn open() -> Kms {
     let clock = Arc::new(SimulatedClock::at(NOW));
     Service::open(Box::new(MemoryStore::new()), Authorizer::default(), clock, A).unwrap()
-}
-
-/// The account's root in the Region's partition.
-fn call(kms: &Kms, region: &str, operation: &str, request: Value) -> Result<Value, KmsError> {
-    let partition = keyward::arn::partition_of(region);
-    let root = Caller::parse(&format!("arn:{partition}:iam::{A}:root")).unwrap();
-    kms.call(
-        &root,
-        region,
-        &Json {
-            operation,
-            request: &request,
-        },
-    )
-}
-
-fn ok(kms: &Kms, region: &str, operation: &str, request: Value) -> Value {
-    call(kms, region, operation, request).unwrap_or_else(|e| panic!("{operation} in {region}: {e:?}"))
 }
 
 fn create(kms: &Kms, region: &str, extra: Value) -> String {

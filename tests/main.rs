@@ -45,6 +45,7 @@ mod multi_region_imported;
 mod properties;
 #[cfg(feature = "cli")]
 mod raw_keys;
+mod regional;
 #[cfg(feature = "cli")]
 mod repl;
 #[cfg(all(feature = "cli", unix))]

@@ -6,43 +6,17 @@
 
 use std::sync::Arc;
 
-use keyward::eval::Caller;
-use keyward::kms::op::Json;
 use keyward::kms::runtime::SimulatedClock;
-use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
+use keyward::kms::{Authorizer, ErrorName, Service};
 use keyward::store::{MemoryStore, SqliteStore};
 use serde_json::{json, Value};
 
-const A: &str = "111122223333";
-const NOW: i64 = 1_795_867_200;
+use crate::regional::{call, ok, refused, Kms, A};
 
-type Kms = Service<Arc<SimulatedClock>>;
+const NOW: i64 = 1_795_867_200;
 
 fn open(store: Box<dyn keyward::kms::Store>, clock: Arc<SimulatedClock>) -> Kms {
     Service::open(store, Authorizer::default(), clock, A).unwrap()
-}
-
-fn root() -> Caller {
-    Caller::parse(&format!("arn:aws:iam::{A}:root")).unwrap()
-}
-
-fn call(kms: &Kms, region: &str, operation: &str, request: Value) -> Result<Value, KmsError> {
-    kms.call(
-        &root(),
-        region,
-        &Json {
-            operation,
-            request: &request,
-        },
-    )
-}
-
-fn ok(kms: &Kms, region: &str, operation: &str, request: Value) -> Value {
-    call(kms, region, operation, request).unwrap_or_else(|e| panic!("{operation} in {region}: {e:?}"))
-}
-
-fn refused(result: Result<Value, KmsError>) -> ErrorName {
-    result.expect_err("the call should be refused").name
 }
 
 fn primary(kms: &Kms) -> (String, Value) {

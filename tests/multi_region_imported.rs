@@ -5,19 +5,16 @@
 
 use std::sync::Arc;
 
-use keyward::eval::Caller;
-use keyward::kms::op::Json;
 use keyward::kms::runtime::SimulatedClock;
 use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
 use keyward::store::MemoryStore;
 use serde_json::{json, Value};
 
-const A: &str = "111122223333";
+use crate::regional::{call, ok, refused, Kms, A};
+
 const NOW: i64 = 1_795_867_200;
 const PRIMARY: &str = "us-east-1";
 const REPLICA: &str = "eu-west-1";
-
-type Kms = Service<Arc<SimulatedClock>>;
 
 fn open(clock: Arc<SimulatedClock>) -> Kms {
     open_store(Box::new(MemoryStore::new()), clock)
@@ -25,26 +22,6 @@ fn open(clock: Arc<SimulatedClock>) -> Kms {
 
 fn open_store(store: Box<dyn keyward::kms::Store>, clock: Arc<SimulatedClock>) -> Kms {
     Service::open(store, Authorizer::default(), clock, A).unwrap()
-}
-
-fn call(kms: &Kms, region: &str, operation: &str, request: Value) -> Result<Value, KmsError> {
-    let root = Caller::parse(&format!("arn:aws:iam::{A}:root")).unwrap();
-    kms.call(
-        &root,
-        region,
-        &Json {
-            operation,
-            request: &request,
-        },
-    )
-}
-
-fn ok(kms: &Kms, region: &str, operation: &str, request: Value) -> Value {
-    call(kms, region, operation, request).unwrap_or_else(|e| panic!("{operation} in {region}: {e:?}"))
-}
-
-fn refused(result: Result<Value, KmsError>) -> ErrorName {
-    result.expect_err("the call should be refused").name
 }
 
 /// `ImportKeyMaterial` of `material` into the copy of `key` in `region`,
