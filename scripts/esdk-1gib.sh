@@ -2,8 +2,10 @@
 # 1 GiB through `keyward encrypt-file`/`decrypt-file` in the AWS Encryption
 # SDK format, from and to a RAM disk (/dev/shm), beside `openssl speed -evp
 # aes-256-gcm` on one core and the official `aws-encryption-cli` (target/py,
-# installed by .ci/run) on the same file through `keyward serve`. Prints
-# wall time, throughput and peak memory (GNU time's maximum RSS) per run.
+# installed by .ci/run) on the same file through `keyward serve`, and the
+# machine's floor for the same file (reading it, copying it, openssl's own
+# file-to-file encryption). Prints wall time, throughput and peak memory
+# (GNU time's maximum RSS) per run.
 #
 #   scripts/esdk-1gib.sh               # the committing suite without signing, then with
 #   SKIP_OFFICIAL=1 scripts/esdk-1gib.sh
@@ -31,12 +33,12 @@ kw() { "${KW[@]}" "$@"; }
 key=$(kw key create --description esdk-1gib --output text | cut -f2)
 head -c $((1 << 30)) /dev/urandom > "$work/in.bin"
 
-run() { # name, then the command; prints seconds, GB/s and peak RSS
+run() { # name, then the command; prints seconds, GB/s, CPU seconds and peak RSS
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
-    read -r seconds peak_kib < "$work/time"
-    awk -v n="$name" -v s="$seconds" -v k="$peak_kib" \
-        'BEGIN { printf "%-62s %6.2f s  %5.2f GB/s  peak RSS %4d MiB\n", n, s, 1073741824 / s / 1e9, k / 1024 }'
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > /dev/null
+    read -r seconds user system peak_kib < "$work/time"
+    awk -v n="$name" -v s="$seconds" -v u="$user" -v y="$system" -v k="$peak_kib" \
+        'BEGIN { printf "%-58s %6.2f s  %5.2f GB/s  CPU %4.2f+%4.2f s  peak RSS %4d MiB\n", n, s, 1073741824 / s / 1e9, u, y, k / 1024 }'
 }
 
 # One binary's encrypt-file and decrypt-file; the label says which.
@@ -63,7 +65,18 @@ for suite in AES_256_GCM_HKDF_SHA512_COMMIT_KEY AES_256_GCM_HKDF_SHA512_COMMIT_K
     done
 done
 
+# What the machine allows for the same file: reading it, copying it, and
+# openssl doing a file-to-file job (CTR, no authentication) on one core;
+# then keyward without the output's writes (to standard output, thrown away).
 echo "load: $(uptime | sed 's/.*load average/load average/')"
+run "floor: cat, read only" cat "$work/in.bin"
+run "floor: dd bs=4M, a copy on the RAM disk" dd if="$work/in.bin" of="$work/copy" bs=4M status=none
+rm -f "$work/copy"
+run "openssl enc -aes-256-ctr, file to file" openssl enc -aes-256-ctr -K "$(printf '%064d' 0)" \
+    -iv "$(printf '%032d' 0)" -in "$work/in.bin" -out "$work/copy"
+rm -f "$work/copy"
+run "new encrypt-file COMMIT_KEY, 2 thr, to /dev/null" "${KW[@]}" encrypt-file --key "$key" \
+    --algorithm AES_256_GCM_HKDF_SHA512_COMMIT_KEY --threads 2 "$work/in.bin" -
 echo "openssl speed -evp aes-256-gcm, one core (16 KiB blocks):"
 openssl speed -evp aes-256-gcm -bytes 16384 -seconds 3 2>/dev/null | tail -1
 
