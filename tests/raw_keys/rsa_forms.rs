@@ -1,6 +1,7 @@
 //! `--raw-rsa-key` reads an RSA key in every form `openssl` writes one: PEM
 //! and DER; PKCS #8, passphrase-protected PKCS #8 (PBES2 with PBKDF2 or
-//! scrypt, `--raw-rsa-key-passphrase-file`) and PKCS #1 private keys; X.509
+//! scrypt, AES or DES-EDE3, `--raw-rsa-key-passphrase-file`; older schemes
+//! are refused by name) and PKCS #1 private keys; X.509
 //! and PKCS #1 public keys. All forms are made by `openssl` from one key
 //! pair, so a file encrypted with any form decrypts with any private form.
 
@@ -68,6 +69,38 @@ fn key_forms(dir: &Path) -> (Vec<&'static str>, Vec<&'static str>) {
             &pass,
         ]
         .concat(),
+        // What OpenSSL 1.x wrote: DES-EDE3-CBC, and PBKDF2 with HMAC-SHA-1.
+        [
+            &[
+                "pkcs8",
+                "-topk8",
+                "-v2",
+                "des3",
+                "-in",
+                "pkcs8.pem",
+                "-out",
+                "encrypted-des3.pem",
+            ][..],
+            &pass,
+        ]
+        .concat(),
+        [
+            &[
+                "pkcs8",
+                "-topk8",
+                "-v2",
+                "aes-128-cbc",
+                "-v2prf",
+                "hmacWithSHA1",
+                "-in",
+                "pkcs8.pem",
+                "-out",
+                "encrypted-sha1.der",
+            ][..],
+            &pass,
+            &der,
+        ]
+        .concat(),
         vec!["pkey", "-in", "pkcs8.pem", "-pubout", "-out", "spki.pem"],
         [&["pkey", "-in", "pkcs8.pem", "-pubout", "-out", "spki.der"][..], &der].concat(),
         vec!["rsa", "-in", "pkcs8.pem", "-RSAPublicKey_out", "-out", "pkcs1.pub.pem"],
@@ -88,6 +121,8 @@ fn key_forms(dir: &Path) -> (Vec<&'static str>, Vec<&'static str>) {
         "encrypted.pem",
         "encrypted.der",
         "scrypt.pem",
+        "encrypted-des3.pem",
+        "encrypted-sha1.der",
     ];
     let public = vec!["spki.pem", "spki.der", "pkcs1.pub.pem", "pkcs1.pub.der"];
     (private, public)
@@ -199,5 +234,75 @@ fn an_encrypted_key_without_its_passphrase_or_with_a_wrong_one_is_a_usage_error(
             assert!(!stderr.contains("horse"), "the passphrase is never printed: {stderr}");
             assert!(!Path::new(&sealed).exists());
         }
+    }
+}
+
+/// PBES1 and PKCS #12's schemes (what `openssl pkcs8 -topk8` wrote by
+/// default before OpenSSL 1.1) and PBES2 with single DES are refused by
+/// name, and the command the message gives converts the key into one that
+/// keyward reads.
+#[test]
+fn older_password_schemes_are_refused_by_name_with_the_command_that_converts_them() {
+    let dir = scratch("rsa-old-schemes");
+    let state = dir.join("state");
+    key_forms(&dir);
+    std::fs::write(dir.join("new.txt"), format!("{PASSPHRASE}\n")).unwrap();
+    let legacy = ["-provider", "legacy", "-provider", "default"];
+    let old = |scheme: &[&str], out: &str| {
+        let args = [
+            &["pkcs8", "-topk8"][..],
+            scheme,
+            &legacy,
+            &["-in", "pkcs8.pem", "-passout", "file:pass.txt", "-out", out],
+        ]
+        .concat();
+        openssl(&dir, &args);
+    };
+    old(&["-v1", "PBE-SHA1-3DES"], "pkcs12-3des.pem");
+    old(&["-v1", "PBE-MD5-DES"], "pbes1-md5-des.pem");
+    old(&["-v2", "des"], "pbes2-des.pem");
+    let (_, plain) = setup(&dir, 32, 100);
+    let sealed = path(&dir, "sealed");
+    for (form, scheme) in [
+        ("pkcs12-3des.pem", "PKCS #12 pbeWithSHAAnd3-KeyTripleDES-CBC"),
+        ("pbes1-md5-des.pem", "PBES1 pbeWithMD5AndDES-CBC"),
+        ("pbes2-des.pem", "PBES2 with another cipher or key derivation"),
+    ] {
+        let mut old_key = flags(&dir, "encrypted.pem");
+        old_key[1] = path(&dir, form);
+        let mut args = vec!["encrypt-file"];
+        args.extend(old_key.iter().map(String::as_str));
+        args.extend([plain.as_str(), sealed.as_str()]);
+        let (code, stderr) = fails(&state, &args);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(scheme), "{form}: {stderr}");
+        assert!(stderr.contains("openssl pkcs8 -topk8 -v2 aes-256-cbc"), "{stderr}");
+        assert!(!Path::new(&sealed).exists());
+        // The conversion the message gives.
+        let converted = format!("{form}.p8");
+        let args = [
+            &["pkcs8", "-topk8", "-v2", "aes-256-cbc"][..],
+            &legacy,
+            &[
+                "-in",
+                form,
+                "-passin",
+                "file:pass.txt",
+                "-passout",
+                "file:new.txt",
+                "-out",
+                &converted,
+            ],
+        ]
+        .concat();
+        openssl(&dir, &args);
+        old_key[1] = path(&dir, &converted);
+        old_key[9] = path(&dir, "new.txt");
+        run(&state, "encrypt-file", &old_key, &plain, &sealed);
+        let opened = path(&dir, "opened");
+        run(&state, "decrypt-file", &flags(&dir, "encrypted.pem"), &sealed, &opened);
+        assert_eq!(std::fs::read(&opened).unwrap(), plaintext(100), "{form}");
+        std::fs::remove_file(&sealed).unwrap();
+        std::fs::remove_file(&opened).unwrap();
     }
 }

@@ -39,6 +39,13 @@ pub enum RawKeyError {
          convert it to encrypted PKCS #8 with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.p8`"
     )]
     LegacyEncryptedPem,
+    #[error(
+        "the private key is encrypted with {0}; keyward reads PBES2 with AES-CBC or DES-EDE3-CBC under \
+         PBKDF2 (HMAC-SHA-1 or SHA-2) or scrypt: convert it with \
+         `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -passin file:OLD -passout file:NEW -out KEY.p8` \
+         (OpenSSL 3 opens DES, RC2 and RC4 keys only with `-provider legacy -provider default`)"
+    )]
+    UnsupportedKeyEncryption(String),
     #[error("a {bits}-bit RSA key cannot encrypt a data key with {padding}: use a larger key or another padding")]
     RsaKeyTooSmall { bits: usize, padding: RsaPadding },
 }
