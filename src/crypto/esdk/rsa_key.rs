@@ -72,13 +72,16 @@ fn read_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<KeyPair, RawKeyErro
 fn decrypt(der: &[u8], passphrase: Option<&[u8]>) -> Result<KeyPair, RawKeyError> {
     let scheme = scheme_of(der).ok_or(RawKeyError::NotRsaKey)?;
     let unsupported = || RawKeyError::UnsupportedKeyEncryption(scheme_name(scheme));
-    let passphrase = passphrase.ok_or(RawKeyError::PassphraseNeeded)?;
     let encrypted = EncryptedPrivateKeyInfoRef::try_from(der).map_err(|_| unsupported())?;
+    if matches!(encrypted.encryption_algorithm, pkcs5::EncryptionScheme::Pbes1(_)) {
+        return Err(unsupported());
+    }
+    let passphrase = passphrase.ok_or(RawKeyError::PassphraseNeeded)?;
     let document = match encrypted.decrypt(passphrase) {
         Ok(document) => document,
-        Err(rsa::pkcs8::Error::EncryptedPrivateKey(
-            pkcs5::Error::UnsupportedAlgorithm { .. } | pkcs5::Error::NoPbes1CryptSupport,
-        )) => return Err(unsupported()),
+        Err(rsa::pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::UnsupportedAlgorithm { .. })) => {
+            return Err(unsupported())
+        }
         // The padding or the ASN.1 of what was decrypted failed.
         Err(_) => return Err(RawKeyError::WrongPassphrase),
     };
