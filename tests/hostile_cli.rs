@@ -545,11 +545,14 @@ fn esdk_header(count: u16, held: u16, info: u16, complete: bool) -> Vec<u8> {
     out
 }
 
-fn assert_header_limit_named(run: &Run, limit: &str) {
+/// The refusal names the input (`<stdin>` for `-`), the limit and its flag.
+fn assert_header_limit_named(run: &Run, input: &str, limit: &str) {
     run.assert_sane(1, 4_000);
     assert!(
-        run.stderr
-            .contains(&format!("header is larger than the {limit} limit for envelope headers"))
+        run.stderr.contains(&format!("cannot decrypt `{input}`: "))
+            && run
+                .stderr
+                .contains(&format!("header is larger than the {limit} limit for envelope headers"))
             && run.stderr.contains("--input-limit envelope-header=SIZE"),
         "{}",
         run.stderr
@@ -566,10 +569,10 @@ fn an_envelope_header_over_its_limit_is_refused_naming_the_limit_and_the_flag() 
     assert!(header.len() > MB);
     std::fs::write(dir.join("big.esdk"), &header).expect("write");
     let from_file = keyward(&dir, &["--ephemeral", "decrypt-file", "big.esdk", "out"]);
-    assert_header_limit_named(&from_file, "1 MiB");
+    assert_header_limit_named(&from_file, "big.esdk", "1 MiB");
     let args = ["--ephemeral", "decrypt-file", "-", "out"];
     let from_stdin = keyward_fed(&dir, &args, Some(header.clone()));
-    assert_header_limit_named(&from_stdin, "1 MiB");
+    assert_header_limit_named(&from_stdin, "<stdin>", "1 MiB");
     assert!(!dir.join("out").exists());
     // Raised, the header is read and its 20 keys are refused: the message
     // names a few of them, each quoted short.
@@ -630,6 +633,37 @@ fn an_envelope_header_claiming_a_huge_size_is_refused_as_cut_short_or_malformed(
     assert!(!dir.join("out").exists());
 }
 
+/// A malformed header, in either format, is refused naming the file it was
+/// read from, or `<stdin>`, as other inputs are; nothing is written.
+#[test]
+fn a_malformed_envelope_header_is_refused_naming_its_file_or_standard_input() {
+    let dir = scratch("envelope-header-named");
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("hello.txt", b"hello".to_vec(), "is not an AWS Encryption SDK message"),
+        ("cut.esdk", esdk_header(1, 0, 0, false), "cut short"),
+        ("v9.kwe", b"KWEF\x09".to_vec(), "format version 9"),
+        ("empty", Vec::new(), "is not an AWS Encryption SDK message"),
+    ];
+    for (name, bytes, reason) in cases {
+        std::fs::write(dir.join(name), &bytes).expect("write");
+        let from_file = keyward(&dir, &["--ephemeral", "decrypt-file", name, "out"]);
+        from_file.assert_sane(1, 4_000);
+        assert!(
+            from_file.stderr.contains(&format!("cannot decrypt `{name}`: ")) && from_file.stderr.contains(reason),
+            "{name}: {}",
+            from_file.stderr
+        );
+        let from_stdin = keyward_fed(&dir, &["--ephemeral", "decrypt-file", "-", "out"], Some(bytes));
+        from_stdin.assert_sane(1, 4_000);
+        assert!(
+            from_stdin.stderr.contains("cannot decrypt `<stdin>`: ") && from_stdin.stderr.contains(reason),
+            "{name} on stdin: {}",
+            from_stdin.stderr
+        );
+        assert!(!dir.join("out").exists(), "{name}");
+    }
+}
+
 /// A limit lowered below a real file's header refuses that file, in either
 /// format, and the default limit opens it.
 #[test]
@@ -671,7 +705,7 @@ fn a_real_header_over_a_lowered_limit_is_refused_and_opens_under_the_default() {
                 "opened",
             ],
         );
-        assert_header_limit_named(&lowered, "256 bytes");
+        assert_header_limit_named(&lowered, &sealed, "256 bytes");
         let opened = keyward(&dir, &["--state", &state, "decrypt-file", &sealed, "opened"]);
         opened.assert_sane(0, 4_000);
         assert_eq!(

@@ -178,3 +178,57 @@ fn a_session_script_calls_the_proxy_with_the_same_flags() {
     drop(proxy);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// keyward's own verbs take the same `--xks-*` flags and call the proxy as
+/// `keyward kms` does: a file encrypted under a key of a live store opens
+/// through its proxy, and once the proxy stops it does not open, with the
+/// error of cryptographic operations whose proxy cannot be reached
+/// (docs/custom-key-stores.md, "Failures of cryptographic operations").
+#[test]
+fn keyward_s_own_verbs_call_the_proxy_of_a_live_store_and_fail_once_it_stops() {
+    let dir = temp_dir("cli-verbs");
+    let proxy = start_with(&dir, "/example", ACCESS_KEY, &["k1"]);
+    let key = connected_key(&dir, &format!("http://{}", proxy.address), &LIVE);
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("plain.txt"), b"a small file under an external key\n").unwrap();
+
+    let out = keyward(
+        &dir,
+        &[
+            &["encrypt-file", "--key", &key, &path("plain.txt"), &path("sealed")],
+            &LIVE[..],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = keyward(
+        &dir,
+        &[&["decrypt-file", &path("sealed"), &path("opened.txt")], &LIVE[..]].concat(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read(path("opened.txt")).unwrap(),
+        b"a small file under an external key\n"
+    );
+    // A blob of `keyward encrypt` carries the proxy's layer (format version 2).
+    let out = keyward(
+        &dir,
+        &[&["encrypt", "--key-id", &key, "--plaintext", "hi"], &LIVE[..]].concat(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(decoded(String::from_utf8_lossy(&out.stdout).trim())[..3], *b"KW\x02");
+
+    drop(proxy);
+    let out = keyward(
+        &dir,
+        &[&["decrypt-file", &path("sealed"), &path("again.txt")], &LIVE[..]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("KMSInvalidStateException") && stderr.contains("external key store proxy"),
+        "{stderr}"
+    );
+    assert!(!dir.join("again.txt").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

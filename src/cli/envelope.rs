@@ -149,7 +149,8 @@ impl<R: Read + Send> ReadSend for R {}
 
 /// Opens IN (for `decrypt-file`, and reads its header): done before the
 /// state directory is locked, so `encrypt-file … - | decrypt-file - …` on one
-/// state directory does not wait on itself.
+/// state directory does not wait on itself. A header that cannot be read is
+/// refused naming the file (`<stdin>` for `-`), as other inputs are.
 pub(super) fn open_input(io: &FileIo, decrypt: Option<&DecryptFileArgs>) -> Result<Input, Failure> {
     let (mut reader, size): (Box<dyn ReadSend>, Option<u64>) = if io.in_path == "-" {
         (Box::new(std::io::stdin()), None)
@@ -159,7 +160,12 @@ pub(super) fn open_input(io: &FileIo, decrypt: Option<&DecryptFileArgs>) -> Resu
         (Box::new(file), size)
     };
     let header = match decrypt {
-        Some(args) => Some(read_header_of(&mut reader, args.sdk.max_encrypted_data_keys).map_err(|e| refused(e, ""))?),
+        Some(args) => Some(
+            read_header_of(&mut reader, args.sdk.max_encrypted_data_keys).map_err(|e| {
+                let name = keyward::source::read::display_name(Path::new(&io.in_path));
+                Failure::Refused(format!("cannot decrypt `{name}`: {e}"))
+            })?,
+        ),
         None => None,
     };
     Ok(Input { reader, size, header })

@@ -268,13 +268,12 @@ pub(super) fn test_fail_commit() -> Option<u64> {
 
 /// The service over the session's state: `--ephemeral` in memory, else the
 /// state directory, waiting up to `--lock-timeout` for another process;
-/// calling external key store proxies through `proxies` if given
-/// (`keyward kms <operation>`), simulating them otherwise.
+/// calling external key store proxies as the `--xks-*` flags say.
 pub(super) fn service(
     session: &Session,
     identities: keyward::kms::Authorizer,
-    proxies: Option<keyward::kms::runtime::SharedProxies>,
 ) -> Result<Service<SystemClock>, Failure> {
+    let proxies = session.proxies()?;
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
     let store: Box<dyn keyward::kms::Store> = if session.ephemeral {
         Box::new(keyward::store::MemoryStore::default())
@@ -302,7 +301,7 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     }
     let (caller, identities) = caller(session)?;
     if let Some(mut call) = super::verbs::call_of(command)? {
-        let kms = service(session, identities, None)?;
+        let kms = service(session, identities)?;
         let operation = call.operation;
         let response = super::verbs::run(&mut call, |name, request| {
             keyward::kms::op::call_json(&kms, &caller, &session.region, name, request)
@@ -317,20 +316,20 @@ fn execute(session: &Session, command: &KmsCommand) -> Result<Printed, Failure> 
     match command {
         KmsCommand::EncryptFile(args) => {
             let input = super::envelope::open_input(&args.io, None)?;
-            let kms = service(session, identities, None)?;
+            let kms = service(session, identities)?;
             let mut calls = ThroughService::new(&kms, &caller, &session.region);
             return super::envelope::prepare_encrypt(&mut calls, args, input)?.run();
         }
         KmsCommand::DecryptFile(args) => {
             let input = super::envelope::open_input(&args.io, Some(args))?;
-            let kms = service(session, identities, None)?;
+            let kms = service(session, identities)?;
             let mut calls = ThroughService::new(&kms, &caller, &session.region);
             return super::envelope::prepare_decrypt(&mut calls, args, input)?.run();
         }
         _ => {}
     }
     let report = |e: keyward::store::StoreError| Failure::from(format!("{:?}", miette::Report::new(e)));
-    let kms = service(session, identities, None)?;
+    let kms = service(session, identities)?;
     let audit = |filter: &AuditFilter| kms.audit(filter).map_err(report);
     let operation = Local {
         name: "cli",

@@ -46,6 +46,24 @@ pub struct Session {
     /// before giving up (seconds). A wait longer than one second says so.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0, value_parser = lock_timeout)]
     pub lock_timeout: f64,
+    /// How external key store proxies are reached (`--xks-*`): one
+    /// definition for every command that calls KMS.
+    #[cfg(feature = "serve")]
+    #[command(flatten)]
+    pub xks: super::xks_args::ProxyArgs,
+}
+
+impl Session {
+    /// The proxies the commands of this session call for keys in external
+    /// key stores (`--xks-*`); none in a build without `serve`, which
+    /// simulates them (docs/custom-key-stores.md). A file that cannot be
+    /// used is an error message.
+    pub fn proxies(&self) -> Result<Option<keyward::kms::runtime::SharedProxies>, String> {
+        #[cfg(feature = "serve")]
+        return self.xks.proxies().map(Some);
+        #[cfg(not(feature = "serve"))]
+        Ok(None)
+    }
 }
 
 /// Parses `--lock-timeout`: zero or more seconds.

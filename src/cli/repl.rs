@@ -14,9 +14,6 @@ pub struct ReplArgs {
     /// Keep no history file (default: `repl-history` in the user's data directory).
     #[arg(long)]
     pub no_history: bool,
-    #[cfg(feature = "serve")]
-    #[command(flatten)]
-    pub xks: super::xks_args::ProxyArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -29,27 +26,14 @@ pub struct RunArgs {
     /// Run every statement; the exit status still says whether any failed.
     #[arg(long)]
     pub keep_going: bool,
-    #[cfg(feature = "serve")]
-    #[command(flatten)]
-    pub xks: super::xks_args::ProxyArgs,
-}
-
-/// The proxies a session calls (`--xks-*`); none in a build without `serve`.
-#[cfg(feature = "serve")]
-fn proxies(xks: &super::xks_args::ProxyArgs) -> Result<Option<keyward::kms::runtime::SharedProxies>, Exit> {
-    xks.proxies().map(Some).map_err(|message| {
-        eprintln!("error: {message}");
-        Exit::Failure
-    })
 }
 
 /// The session the flags describe; `state` is where it keeps its state.
-fn session(
-    args: &SessionArgs,
-    state: Option<PathBuf>,
-    colour: bool,
-    xks_proxies: Option<keyward::kms::runtime::SharedProxies>,
-) -> Result<Session, Exit> {
+fn session(args: &SessionArgs, state: Option<PathBuf>, colour: bool) -> Result<Session, Exit> {
+    let xks_proxies = args.proxies().map_err(|message| {
+        eprintln!("error: {message}");
+        Exit::Failure
+    })?;
     let accounts = match &args.accounts {
         Some(path) => Some(Accounts::load(path).map_err(|e| {
             eprint!("{}", super::render::report(&e));
@@ -78,14 +62,7 @@ pub fn repl(args: &SessionArgs, repl: &ReplArgs) -> Exit {
     let colour = super::render::use_colour();
     // Like every KMS command: the state directory unless `--ephemeral`.
     let state = (!args.ephemeral).then(|| args.state.clone().unwrap_or_else(keyward::store::default_dir));
-    #[cfg(feature = "serve")]
-    let xks_proxies = match proxies(&repl.xks) {
-        Ok(proxies) => proxies,
-        Err(outcome) => return outcome,
-    };
-    #[cfg(not(feature = "serve"))]
-    let xks_proxies = None;
-    let mut session = match session(args, state, colour, xks_proxies) {
+    let mut session = match session(args, state, colour) {
         Ok(session) => session,
         Err(outcome) => return outcome,
     };
@@ -114,14 +91,7 @@ pub fn run(args: &SessionArgs, run: &RunArgs) -> Exit {
         }
     };
     // Scripts start empty unless given a state directory.
-    #[cfg(feature = "serve")]
-    let xks_proxies = match proxies(&run.xks) {
-        Ok(proxies) => proxies,
-        Err(outcome) => return outcome,
-    };
-    #[cfg(not(feature = "serve"))]
-    let xks_proxies = None;
-    let mut session = match session(args, args.state.clone(), colour, xks_proxies) {
+    let mut session = match session(args, args.state.clone(), colour) {
         Ok(session) => session,
         Err(outcome) => return outcome,
     };

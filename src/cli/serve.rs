@@ -28,8 +28,6 @@ pub struct ServeArgs {
     /// `POST /moto-api/reset` and `POST /_keyward/reset`. Loopback only.
     #[arg(long)]
     pub test_mode: bool,
-    #[command(flatten)]
-    pub xks: super::xks_args::ProxyArgs,
     /// How often the proxies of connected external key stores are asked for
     /// their health (`KmsHealthCheck`; AWS: every few minutes), in seconds.
     #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
@@ -102,7 +100,7 @@ pub fn run(session: &Session, args: &ServeArgs) -> Exit {
         default_region: args.default_region.clone().unwrap_or_else(|| session.region.clone()),
         state_dir: state_dir.clone(),
         test_mode: args.test_mode,
-        xks: args.xks.options(),
+        xks: session.xks.options(),
         xks_health_check_interval: std::time::Duration::from_secs(args.xks_health_check_interval),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,

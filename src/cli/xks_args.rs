@@ -1,6 +1,7 @@
-//! How external key store proxies are reached: the flags `keyward serve`,
-//! `keyward kms <operation>`, `keyward repl` and `keyward run` share, one
-//! definition (docs/custom-key-stores.md).
+//! How external key store proxies are reached: the flags every command that
+//! calls KMS shares (`keyward serve`, `keyward kms <operation>`, keyward's
+//! own verbs, `keyward repl`, `keyward run`), global in the session's flags,
+//! one definition (docs/custom-key-stores.md).
 
 use std::path::PathBuf;
 

@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 use super::server::SERVICE;
 
 use crate::crypto::OuterLayer;
+use crate::kms::runtime::{ExternalKeyMetadata, ProxyRequest};
 
 /// Why a request did not come back with an HTTP answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,33 +177,14 @@ pub enum XksClientError {
     Malformed(String),
 }
 
-/// Who asks, as `requestMetadata` says it.
-#[derive(Debug, Clone)]
-pub struct RequestMetadata<'a> {
-    pub principal_arn: &'a str,
-    /// Absent on the `GetKeyMetadata` of `CreateKey`.
-    pub key_arn: Option<&'a str>,
-    pub operation: &'a str,
-    pub request_id: &'a str,
-}
-
-impl RequestMetadata<'_> {
-    fn json(&self) -> Value {
-        let mut metadata = json!({"awsPrincipalArn": self.principal_arn,
-            "kmsOperation": self.operation, "kmsRequestId": self.request_id});
-        if let Some(arn) = self.key_arn {
-            metadata["kmsKeyArn"] = json!(arn);
-        }
-        metadata
+/// The spec's `requestMetadata` of `request`: who asked KMS for what.
+fn request_metadata(request: &ProxyRequest<'_>) -> Value {
+    let mut metadata = json!({"awsPrincipalArn": request.principal_arn,
+        "kmsOperation": request.operation, "kmsRequestId": request.request_id});
+    if let Some(arn) = request.key_arn {
+        metadata["kmsKeyArn"] = json!(arn);
     }
-}
-
-/// `GetKeyMetadata`'s answer, as the proxy gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyMetadata {
-    pub key_spec: String,
-    pub key_usage: Vec<String>,
-    pub key_status: String,
+    metadata
 }
 
 /// A client of one proxy: its URI path, credential and Region.
@@ -306,10 +288,14 @@ impl<T: Transport> XksClient<T> {
     }
 
     /// `GetKeyMetadata`: what the external key is; `CreateKey` judges it.
-    pub fn key_metadata(&self, key_id: &str, metadata: &RequestMetadata<'_>) -> Result<KeyMetadata, XksClientError> {
+    pub fn key_metadata(
+        &self,
+        key_id: &str,
+        request: &ProxyRequest<'_>,
+    ) -> Result<ExternalKeyMetadata, XksClientError> {
         let answer = self.call(
             &format!("keys/{key_id}/metadata"),
-            &json!({"requestMetadata": metadata.json()}),
+            &json!({"requestMetadata": request_metadata(request)}),
         )?;
         let text = |name: &str| {
             answer
@@ -324,7 +310,7 @@ impl<T: Transport> XksClient<T> {
             .filter(|usage| usage.len() <= 10)
             .and_then(|usage| usage.iter().map(|u| u.as_str().map(str::to_owned)).collect())
             .ok_or_else(|| XksClientError::Malformed("the proxy's keyUsage does not read".to_owned()))?;
-        Ok(KeyMetadata {
+        Ok(ExternalKeyMetadata {
             key_spec: text("keySpec")?,
             key_usage,
             key_status: text("keyStatus")?,
@@ -337,9 +323,9 @@ impl<T: Transport> XksClient<T> {
         key_id: &str,
         plaintext: &[u8],
         aad: &[u8],
-        metadata: &RequestMetadata<'_>,
+        request: &ProxyRequest<'_>,
     ) -> Result<OuterLayer, XksClientError> {
-        let mut body = json!({"requestMetadata": metadata.json(), "plaintext": b64(plaintext),
+        let mut body = json!({"requestMetadata": request_metadata(request), "plaintext": b64(plaintext),
             "encryptionAlgorithm": "AES_GCM", "ciphertextDataIntegrityValueAlgorithm": "SHA_256"});
         if !aad.is_empty() {
             body["additionalAuthenticatedData"] = json!(b64(aad));
@@ -378,9 +364,9 @@ impl<T: Transport> XksClient<T> {
         key_id: &str,
         sealed: &OuterLayer,
         aad: &[u8],
-        metadata: &RequestMetadata<'_>,
+        request: &ProxyRequest<'_>,
     ) -> Result<Zeroizing<Vec<u8>>, XksClientError> {
-        let mut body = json!({"requestMetadata": metadata.json(), "encryptionAlgorithm": "AES_GCM",
+        let mut body = json!({"requestMetadata": request_metadata(request), "encryptionAlgorithm": "AES_GCM",
             "ciphertext": b64(&sealed.ciphertext), "initializationVector": b64(&sealed.iv),
             "authenticationTag": b64(&sealed.tag)});
         if !aad.is_empty() {

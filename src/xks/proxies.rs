@@ -20,9 +20,9 @@ use rustls::pki_types::{
 use rustls::sign::CertifiedKey;
 use zeroize::Zeroizing;
 
-use super::client::{HttpTransport, RequestMetadata, Tls, TransportError, XksClient, XksClientError};
+use super::client::{HttpTransport, Tls, TransportError, XksClient, XksClientError};
 use crate::crypto::OuterLayer;
-use crate::kms::runtime::{loopback, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, XksProxies};
+use crate::kms::runtime::{callable, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, XksProxies};
 
 /// How long keyward waits for a proxy, as AWS KMS does: "If KMS does not
 /// receive a response from the XKS proxy for any API call within 250ms, KMS
@@ -284,9 +284,7 @@ impl HttpProxies {
             (None, Some(rest)) => (false, rest),
             (None, None) => return Err(ProxyFailure::NotAllowed),
         };
-        // Outside the model's `^https://[a-zA-Z0-9.-]+$`: loopback only, opted in.
-        let in_model = https && !rest.contains(':');
-        if !(in_model || (self.plain_http_loopback && loopback(endpoint))) {
+        if !callable(endpoint, self.plain_http_loopback) {
             return Err(ProxyFailure::NotAllowed);
         }
         let host = match rest.strip_prefix('[') {
@@ -339,15 +337,6 @@ fn failure(error: XksClientError) -> ProxyFailure {
     }
 }
 
-fn metadata<'a>(request: &ProxyRequest<'a>) -> RequestMetadata<'a> {
-    RequestMetadata {
-        principal_arn: request.principal_arn,
-        key_arn: request.key_arn,
-        operation: request.operation,
-        request_id: request.request_id,
-    }
-}
-
 impl XksProxies for HttpProxies {
     fn plain_http_loopback(&self) -> bool {
         self.plain_http_loopback
@@ -365,15 +354,7 @@ impl XksProxies for HttpProxies {
         key_id: &str,
         request: &ProxyRequest<'_>,
     ) -> Result<ExternalKeyMetadata, ProxyFailure> {
-        let answer = self
-            .client(target)?
-            .key_metadata(key_id, &metadata(request))
-            .map_err(failure)?;
-        Ok(ExternalKeyMetadata {
-            key_spec: answer.key_spec,
-            key_usage: answer.key_usage,
-            key_status: answer.key_status,
-        })
+        self.client(target)?.key_metadata(key_id, request).map_err(failure)
     }
 
     fn encrypt(
@@ -385,7 +366,7 @@ impl XksProxies for HttpProxies {
         request: &ProxyRequest<'_>,
     ) -> Result<OuterLayer, ProxyFailure> {
         self.client(target)?
-            .encrypt(key_id, plaintext, aad, &metadata(request))
+            .encrypt(key_id, plaintext, aad, request)
             .map_err(failure)
     }
 
@@ -398,7 +379,7 @@ impl XksProxies for HttpProxies {
         request: &ProxyRequest<'_>,
     ) -> Result<Zeroizing<Vec<u8>>, ProxyFailure> {
         self.client(target)?
-            .decrypt(key_id, sealed, aad, &metadata(request))
+            .decrypt(key_id, sealed, aad, request)
             .map_err(failure)
     }
 }

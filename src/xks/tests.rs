@@ -153,8 +153,9 @@ fn metadata_health_and_the_spec_errors() {
 /// requests, the CDIV checked, a wrong secret refused.
 #[test]
 fn the_client_encrypts_and_decrypts_through_the_proxy_on_loopback() {
-    use super::client::{HttpTransport, RequestMetadata, XksClient, XksClientError};
+    use super::client::{HttpTransport, XksClient, XksClientError};
     use super::server::{serve, ProxyConfig};
+    use crate::kms::runtime::ProxyRequest;
     use zeroize::Zeroizing;
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -191,7 +192,7 @@ fn the_client_encrypts_and_decrypts_through_the_proxy_on_loopback() {
         region: "us-east-1".into(),
     };
     let good = client("client-test-secret");
-    let metadata = RequestMetadata {
+    let metadata = ProxyRequest {
         principal_arn: "arn:aws:iam::111122223333:root",
         key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/x"),
         operation: "Encrypt",

@@ -37,20 +37,6 @@ pub struct KmsArgs {
     skeleton: Option<String>,
     binary: Binary,
     paginate: bool,
-    /// How external key store proxies are reached (`--xks-*`).
-    #[cfg(feature = "serve")]
-    xks: super::xks_args::ProxyArgs,
-}
-
-impl KmsArgs {
-    /// The proxies external key stores are reached through (`--xks-*`);
-    /// none in a build without `serve`.
-    fn proxies(&self) -> Result<Option<keyward::kms::runtime::SharedProxies>, String> {
-        #[cfg(feature = "serve")]
-        return self.xks.proxies().map(Some);
-        #[cfg(not(feature = "serve"))]
-        Ok(None)
-    }
 }
 
 /// The operations keyward serves, with their models.
@@ -215,8 +201,6 @@ impl clap::FromArgMatches for KmsArgs {
                 _ => Binary::Base64,
             },
             paginate: !(paginated && m.get_flag("no-paginate")),
-            #[cfg(feature = "serve")]
-            xks: <super::xks_args::ProxyArgs as clap::FromArgMatches>::from_arg_matches(m)?,
         })
     }
 
@@ -228,13 +212,9 @@ impl clap::FromArgMatches for KmsArgs {
 
 impl clap::Args for KmsArgs {
     fn augment_args(command: Command) -> Command {
-        let command = command
-            .subcommand_required(true)
-            .subcommands(served().map(|(name, operation)| subcommand(name, operation)));
-        // Global: `keyward kms --xks-ca-file F encrypt …` or after the operation.
-        #[cfg(feature = "serve")]
-        let command = <super::xks_args::ProxyArgs as clap::Args>::augment_args(command);
         command
+            .subcommand_required(true)
+            .subcommands(served().map(|(name, operation)| subcommand(name, operation)))
     }
 
     fn augment_args_for_update(command: Command) -> Command {
@@ -338,7 +318,7 @@ fn call(session: &Session, args: &KmsArgs, operation: &model::Operation, request
         super::kms::Failure::Kms(_, e) => Called::Kms(e),
     };
     let (caller, identities) = super::kms::caller(session).map_err(failure)?;
-    let service = super::kms::service(session, identities, args.proxies().map_err(Called::Usage)?).map_err(failure)?;
+    let service = super::kms::service(session, identities).map_err(failure)?;
     let once = |request: &Value| {
         keyward::kms::op::call_json(&service, &caller, &session.region, &args.operation, request).map_err(Called::Kms)
     };

@@ -349,6 +349,17 @@ pub fn loopback(endpoint: &str) -> bool {
     }
 }
 
+/// Whether a process may call `endpoint`: one in the model's pattern
+/// (`https://HOST`, no port), or, where the process opted in
+/// (`plain_http_loopback`), a loopback one outside it. The rule of a new
+/// store's endpoint and of every call to a proxy.
+pub fn callable(endpoint: &str, plain_http_loopback: bool) -> bool {
+    let in_model = endpoint
+        .strip_prefix("https://")
+        .is_some_and(|rest| !rest.contains(':'));
+    in_model || (plain_http_loopback && loopback(endpoint))
+}
+
 /// The `XksProxyUriEndpoint` constraint, broken by a plain-HTTP endpoint in
 /// a process that did not opt in.
 fn plain_http_refused(endpoint: &str) -> KmsError {
@@ -375,12 +386,8 @@ impl<C: Clock> Runtime<C> {
     /// allows it.
     pub(super) fn check_endpoint(&self, proxy: &XksProxy) -> Result<(), KmsError> {
         let allowed = self.xks.as_ref().is_some_and(|p| p.plain_http_loopback());
-        let endpoint = &proxy.uri_endpoint;
-        let in_model = endpoint
-            .strip_prefix("https://")
-            .is_some_and(|rest| !rest.contains(':'));
-        if !(in_model || (allowed && loopback(endpoint))) {
-            return Err(plain_http_refused(endpoint));
+        if !callable(&proxy.uri_endpoint, allowed) {
+            return Err(plain_http_refused(&proxy.uri_endpoint));
         }
         Ok(())
     }
@@ -607,6 +614,26 @@ mod tests {
             "http://example.com",
         ] {
             assert!(!plain_loopback(no), "{no}");
+        }
+    }
+
+    /// The model's `XksProxyUriEndpoint` pattern, `^https://[a-zA-Z0-9.-]+$`
+    /// (CreateCustomKeyStore, API reference), always; a loopback endpoint
+    /// outside it only with the opt-in.
+    #[test]
+    fn callable_endpoints_are_the_model_s_or_an_opted_in_loopback() {
+        for always in ["https://xks.example.com", "https://localhost"] {
+            assert!(callable(always, false) && callable(always, true), "{always}");
+        }
+        for opted_in in ["http://127.0.0.1:4600", "https://localhost:4600", "http://[::1]"] {
+            assert!(!callable(opted_in, false) && callable(opted_in, true), "{opted_in}");
+        }
+        for never in [
+            "http://xks.example.com",
+            "https://xks.example.com:8443",
+            "ftp://127.0.0.1",
+        ] {
+            assert!(!callable(never, false) && !callable(never, true), "{never}");
         }
     }
 

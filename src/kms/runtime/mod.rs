@@ -41,8 +41,8 @@ pub use custom_key_stores::{
     ConnectionState, CustomKeyStore, InStore, NewStore, StoreType, StoreUpdate, XksProxy, MAX_CUSTOM_KEY_STORES,
 };
 pub use external_key_store::{
-    loopback, plain_loopback, reserved_for_examples, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxySecret,
-    ProxyTarget, SharedProxies, XksProxies,
+    callable, loopback, plain_loopback, reserved_for_examples, ExternalKeyMetadata, ProxyFailure, ProxyRequest,
+    ProxySecret, ProxyTarget, SharedProxies, XksProxies,
 };
 pub use import::{Import, ImportParameters, IMPORT_TOKEN_SECONDS};
 pub use imported::{External, Imported, MaterialState};
