@@ -480,7 +480,9 @@ fn discovery_filter_admits_only_its_partition_and_accounts_and_max_keys_refuses_
         );
         assert_eq!(out.status.code(), Some(1), "{partition}/{account}: {}", stderr(&out));
         assert!(
-            stderr(&out).contains("no key of the file lets you decrypt its data key"),
+            stderr(&out).contains(&format!(
+                "no key of the file is in the discovery filter, so none was tried; the file's keys are: aws-kms ({first}); aws-kms ({second})"
+            )),
             "{partition}/{account}: {}",
             stderr(&out)
         );
@@ -509,6 +511,33 @@ fn discovery_filter_admits_only_its_partition_and_accounts_and_max_keys_refuses_
     assert_eq!(summary, format!("6\t{first}"));
     assert_eq!(std::fs::read(&opened).expect("read"), b"ledger");
     assert_eq!(audited(&kms, "Decrypt"), 1);
+}
+
+/// Strict mode (`--key`) tries only the keys given, as the Encryption CLI's
+/// `--wrapping-keys` does (*AWS KMS keyrings*:
+/// https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/use-kms-keyring.html);
+/// when the file has none of them, the error says so and names the file's
+/// keys, rather than listing no refusals.
+#[test]
+fn strict_decryption_with_no_key_of_the_file_names_the_files_keys_and_tries_none() {
+    let kms = Kms::new("strict-other-key");
+    let (used, other) = (kms.key(), kms.key());
+    let plain = kms.path("plain");
+    std::fs::write(&plain, b"ledger").expect("write");
+    let sealed = kms.path("sealed");
+    kms.ok(&["encrypt-file", "--key", &used, &plain, &sealed]);
+    let opened = kms.path("opened");
+    let out = kms.run(&["decrypt-file", "--key", &other, &sealed, &opened], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "no key of the file is one of the keys given, so none was tried; the file's keys are: aws-kms ({used})"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(kms.files(), ["plain", "sealed"], "no output");
+    assert_eq!(audited(&kms, "Decrypt"), 0, "no key was asked");
 }
 
 #[test]

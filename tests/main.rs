@@ -45,6 +45,8 @@ mod multi_region_imported;
 mod properties;
 #[cfg(feature = "cli")]
 mod raw_keys;
+#[cfg(all(feature = "cli", unix))]
+mod readme;
 mod regional;
 #[cfg(feature = "cli")]
 mod repl;

@@ -102,50 +102,64 @@ pub enum KeyCommand {
         #[arg(long)]
         bypass_policy_lockout_safety_check: bool,
     },
+    /// DescribeKey: the key's metadata.
     Describe {
         #[arg(long)]
         key_id: String,
     },
+    /// ListKeys: the keys of the account and Region, every page unless
+    /// `--limit` or `--marker`.
     List {
         #[command(flatten)]
         page: PageArgs,
     },
+    /// EnableKey.
     Enable {
         #[arg(long)]
         key_id: String,
     },
+    /// DisableKey: the key cannot be used until it is enabled again.
     Disable {
         #[arg(long)]
         key_id: String,
     },
+    /// ScheduleKeyDeletion: the key is deleted after 7–30 days
+    /// (`--pending-window-in-days`, default 30).
     ScheduleDeletion {
         #[arg(long)]
         key_id: String,
         #[arg(long)]
         pending_window_in_days: Option<i64>,
     },
+    /// CancelKeyDeletion: the key is left `Disabled`.
     CancelDeletion {
         #[arg(long)]
         key_id: String,
     },
+    /// EnableKeyRotation: automatic rotation every 90–2560 days
+    /// (`--rotation-period-in-days`, default 365).
     EnableRotation {
         #[arg(long)]
         key_id: String,
         #[arg(long)]
         rotation_period_in_days: Option<i64>,
     },
+    /// RotateKeyOnDemand: new key material at once; older ciphertexts still decrypt.
     Rotate {
         #[arg(long)]
         key_id: String,
     },
+    /// DisableKeyRotation.
     DisableRotation {
         #[arg(long)]
         key_id: String,
     },
+    /// GetKeyRotationStatus.
     RotationStatus {
         #[arg(long)]
         key_id: String,
     },
+    /// ListKeyRotations: the key's rotations.
     ListRotations {
         #[arg(long)]
         key_id: String,
@@ -158,12 +172,14 @@ pub enum KeyCommand {
         #[arg(long, required = true, num_args = 1..)]
         tags: Vec<String>,
     },
+    /// UntagResource: `--tag-keys k1,k2`.
     Untag {
         #[arg(long)]
         key_id: String,
         #[arg(long, value_delimiter = ',', required = true)]
         tag_keys: Vec<String>,
     },
+    /// ListResourceTags.
     ListTags {
         #[arg(long)]
         key_id: String,
@@ -191,6 +207,8 @@ pub enum GrantCommand {
         #[arg(long, value_delimiter = ',')]
         grant_tokens: Vec<String>,
     },
+    /// ListGrants: the key's grants (one with `--grant-id`, a grantee's with
+    /// `--grantee-principal`), every page unless `--limit` or `--marker`.
     List {
         #[arg(long)]
         key_id: String,
@@ -201,12 +219,15 @@ pub enum GrantCommand {
         #[command(flatten)]
         page: PageArgs,
     },
+    /// ListRetirableGrants: the grants a principal may retire, every page
+    /// unless `--limit` or `--marker`.
     ListRetirable {
         #[arg(long)]
         retiring_principal: String,
         #[command(flatten)]
         page: PageArgs,
     },
+    /// RetireGrant: by `--grant-token`, or by `--key-id` and `--grant-id`.
     Retire {
         #[arg(long)]
         grant_token: Option<String>,
@@ -215,6 +236,7 @@ pub enum GrantCommand {
         #[arg(long)]
         grant_id: Option<String>,
     },
+    /// RevokeGrant.
     Revoke {
         #[arg(long)]
         key_id: String,
@@ -241,16 +263,20 @@ pub struct ReEncryptArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AliasCommand {
+    /// CreateAlias.
     Create {
         #[arg(long)]
         alias_name: String,
         #[arg(long)]
         target_key_id: String,
     },
+    /// DeleteAlias.
     Delete {
         #[arg(long)]
         alias_name: String,
     },
+    /// ListAliases: every alias, or the key's with `--key-id`, every page
+    /// unless `--limit` or `--marker`.
     List {
         #[arg(long)]
         key_id: Option<String>,
@@ -273,6 +299,7 @@ pub struct PageArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
+    /// GetKeyPolicy: the key policy's text.
     Get {
         #[arg(long)]
         key_id: String,
@@ -280,6 +307,8 @@ pub enum PolicyCommand {
         #[arg(long, default_value = "default")]
         policy_name: String,
     },
+    /// PutKeyPolicy: refused when it would lock the key out, unless
+    /// `--bypass-policy-lockout-safety-check`.
     Put {
         #[arg(long)]
         key_id: String,

@@ -31,11 +31,16 @@ pub enum EnvelopeFailure {
     /// No encrypted data key of the stream could be decrypted by the caller.
     #[error("no key of the file lets you decrypt its data key: {}", list(.0))]
     NoUsableKey(Vec<(String, KmsError)>),
+    /// No encrypted data key of the message is of a key the decryption may
+    /// try (`allowed` says which), so no key was asked; `found` names the
+    /// message's keys.
+    #[error("no key of the file is {allowed}, so none was tried; the file's keys are: {}", listed(.found.iter().cloned()))]
+    NoKeyAllowed { allowed: &'static str, found: Vec<String> },
     /// An expected encryption-context pair is not in the stream's header.
     #[error("the file's encryption context has no `{key}={value}`")]
     ContextMismatch { key: String, value: String },
     /// No encrypted data key of the message names a raw key given.
-    #[error("the message has no data key wrapped by the raw key {}; its keys are: {}", .keyrings.join(", "), .found.join(", "))]
+    #[error("the message has no data key wrapped by the raw key {}; its keys are: {}", .keyrings.join(", "), listed(.found.iter().cloned()))]
     NoRawKey { keyrings: Vec<String>, found: Vec<String> },
     /// A data key named for a raw key did not decrypt with it.
     #[error("the raw key {keyring} does not decrypt the data key made for that name: a different key or padding, or a changed encryption context or data key")]
@@ -46,19 +51,24 @@ pub enum EnvelopeFailure {
     Sdk(#[from] crate::crypto::esdk::EsdkError),
 }
 
-/// The keys tried and why each failed, bounded whatever the file holds: a
-/// header may name 65,535 keys of 64 KiB each, so each key is quoted short
-/// and at most [`LISTED`] are named.
+/// The keys tried and why each failed.
 fn list(failures: &[(String, KmsError)]) -> String {
+    listed(failures.iter().map(|(key, error)| format!("`{key}`: {error}")))
+}
+
+/// Items about a file's keys, bounded whatever the file holds: a header may
+/// name 65,535 keys of 64 KiB each, so each item is quoted short and at most
+/// eight are named.
+fn listed(items: impl ExactSizeIterator<Item = String>) -> String {
     const LISTED: usize = 8;
-    let mut text = failures
-        .iter()
+    let total = items.len();
+    let mut text = items
         .take(LISTED)
-        .map(|(key, error)| crate::source::shorten(&format!("`{key}`: {error}")).into_owned())
+        .map(|item| crate::source::shorten(&item).into_owned())
         .collect::<Vec<_>>()
         .join("; ");
-    if failures.len() > LISTED {
-        text.push_str(&format!("; and {} more", failures.len() - LISTED));
+    if total > LISTED {
+        text.push_str(&format!("; and {} more", total - LISTED));
     }
     text
 }

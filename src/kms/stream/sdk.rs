@@ -195,6 +195,22 @@ pub struct SdkOpener {
     key_arn: String,
 }
 
+/// Each encrypted data key of a message as `PROVIDER (INFO)`: `aws-kms (ARN)`
+/// for a KMS key, the namespace and name for a raw key.
+fn key_names(header: &Header) -> Vec<String> {
+    header
+        .keys
+        .iter()
+        .map(|k| {
+            format!(
+                "{} ({})",
+                k.provider_id,
+                String::from_utf8_lossy(&k.provider_info).escape_debug()
+            )
+        })
+        .collect()
+}
+
 /// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` → (partition, account).
 fn partition_and_account(arn: &str) -> Option<(&str, &str)> {
     crate::arn::Arn::parse(arn)
@@ -240,6 +256,18 @@ impl SdkOpener {
                 Ok(_) => failures.push((arn.to_owned(), KmsError::new(ErrorName::InvalidCiphertextException, ""))),
                 Err(error) => failures.push((arn.to_owned(), error)),
             }
+        }
+        if failures.is_empty() {
+            let allowed = match (strict.is_empty(), settings.discovery_filter.is_some()) {
+                (false, false) => "one of the keys given",
+                (false, true) => "one of the keys given and in the discovery filter",
+                (true, true) => "in the discovery filter",
+                (true, false) => "an AWS KMS key",
+            };
+            return Err(EnvelopeFailure::NoKeyAllowed {
+                allowed,
+                found: key_names(header),
+            });
         }
         Err(EnvelopeFailure::NoUsableKey(failures))
     }

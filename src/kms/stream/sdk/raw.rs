@@ -80,17 +80,7 @@ impl SdkOpener {
         }
         Err(EnvelopeFailure::NoRawKey {
             keyrings: keyrings.iter().map(RawKeyring::label).collect(),
-            found: header
-                .keys
-                .iter()
-                .map(|k| {
-                    format!(
-                        "{} ({})",
-                        k.provider_id,
-                        String::from_utf8_lossy(&k.provider_info).escape_debug()
-                    )
-                })
-                .collect(),
+            found: super::key_names(header),
         })
     }
 }
