@@ -544,7 +544,12 @@ fn audit_event_ids_follow_on_after_a_call_whose_commit_failed() {
     assert_eq!(failed.unwrap_err().name, ErrorName::KMSInternalException);
     ok(&kms, "Encrypt", json!({"KeyId": key, "Plaintext": "aWRz"}));
     let used = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key}));
+    assert_ids_follow_on_to_the_last_use(&kms, &used);
+}
 
+/// The stored audit event ids run 1, 2, 3, … without a gap, and `used` (a
+/// `GetKeyLastUsage` answer) names the stored `eventID` of the last `Encrypt`.
+pub(super) fn assert_ids_follow_on_to_the_last_use(kms: &Kms, used: &Value) {
     let records = kms.audit(&keyward::kms::runtime::AuditFilter::default()).unwrap();
     let ids: Vec<u64> = records.iter().map(|r| r["eventID"].as_u64().unwrap()).collect();
     assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());

@@ -726,15 +726,7 @@ fn audit_event_ids_follow_on_after_calls_undone_for_their_proxy() {
     let key_id = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
     ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "aWRz"}));
     let used = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key_id}));
-
-    let records = kms.audit(&AuditFilter::default()).unwrap();
-    let ids: Vec<u64> = records.iter().map(|r| r["eventID"].as_u64().unwrap()).collect();
-    assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
-    let encrypt = records.iter().rfind(|r| r["eventName"] == "Encrypt").unwrap();
-    assert_eq!(
-        used["KeyLastUsage"]["CloudTrailEventId"],
-        encrypt["eventID"].to_string()
-    );
+    super::service::assert_ids_follow_on_to_the_last_use(&kms, &used);
     drop(running);
     let _ = std::fs::remove_dir_all(&dir);
 }
