@@ -14,9 +14,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use keyward::eval::Caller;
 use keyward::kms::op::Json;
-use keyward::kms::runtime::{
-    AuditFilter, ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, SimulatedClock, XksProxies,
-};
+use keyward::kms::runtime::{ExternalKeyMetadata, ProxyFailure, ProxyRequest, ProxyTarget, SimulatedClock, XksProxies};
 use keyward::kms::{Authorizer, ErrorName, KmsError, Service};
 use keyward::store::SqliteStore;
 use keyward::xks::proxies::HttpProxies;
