@@ -523,3 +523,39 @@ fn with_sync_audit_an_encrypt_waits_for_its_record_to_be_committed() {
     drop(kms);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A call whose commit fails records nothing, and the ids it would have
+/// taken are handed out again: the stored event ids run 1, 2, 3, …, and
+/// `GetKeyLastUsage`'s `CloudTrailEventId`, "the CloudTrail `eventId`
+/// associated with the last successful cryptographic operation"
+/// ([KeyLastUsageData](https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyLastUsageData.html)),
+/// is the stored `eventID` of the `Encrypt` after it.
+#[test]
+fn audit_event_ids_follow_on_after_a_call_whose_commit_failed() {
+    let store = Arc::new(FailingStore::once(MemoryStore::new(), 2));
+    let kms = open(Arc::clone(&store));
+    let key = ok(&kms, "CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let failed = call(
+        &kms,
+        &root(A),
+        "CreateAlias",
+        json!({"AliasName": "alias/lost", "TargetKeyId": key}),
+    );
+    assert_eq!(failed.unwrap_err().name, ErrorName::KMSInternalException);
+    ok(&kms, "Encrypt", json!({"KeyId": key, "Plaintext": "aWRz"}));
+    let used = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key}));
+    assert_ids_follow_on_to_the_last_use(&kms, &used);
+}
+
+/// The stored audit event ids run 1, 2, 3, … without a gap, and `used` (a
+/// `GetKeyLastUsage` answer) names the stored `eventID` of the last `Encrypt`.
+pub(super) fn assert_ids_follow_on_to_the_last_use(kms: &Kms, used: &Value) {
+    let records = kms.audit(&keyward::kms::runtime::AuditFilter::default()).unwrap();
+    let ids: Vec<u64> = records.iter().map(|r| r["eventID"].as_u64().unwrap()).collect();
+    assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
+    let encrypt = records.iter().rfind(|r| r["eventName"] == "Encrypt").unwrap();
+    assert_eq!(
+        used["KeyLastUsage"]["CloudTrailEventId"],
+        encrypt["eventID"].to_string()
+    );
+}

@@ -707,3 +707,24 @@ fn a_plain_http_store_connected_without_the_opt_in_fails_with_invalid_configurat
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A call undone at its proxy call, and run again once the proxy answered,
+/// leaves no gap in the audit event ids: the stored ids run 1, 2, 3, …, and
+/// `GetKeyLastUsage`'s `CloudTrailEventId`, "the CloudTrail `eventId`
+/// associated with the last successful cryptographic operation"
+/// ([KeyLastUsageData](https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyLastUsageData.html)),
+/// is the stored `eventID` of the `Encrypt` that used the key.
+#[test]
+fn audit_event_ids_follow_on_after_calls_undone_for_their_proxy() {
+    let dir = temp_dir("audit-ids");
+    let kms = open(&dir);
+    let running = proxy(&dir, &["k1"]);
+    let store = create_store(&kms, "xks", &running.address, SECRET, "PUBLIC_ENDPOINT").unwrap();
+    connect(&kms, &store);
+    let key_id = xks_key(&kms, &store, "k1").unwrap()["KeyId"].clone();
+    ok(&kms, "Encrypt", json!({"KeyId": key_id, "Plaintext": "aWRz"}));
+    let used = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key_id}));
+    super::service::assert_ids_follow_on_to_the_last_use(&kms, &used);
+    drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}

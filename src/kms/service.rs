@@ -172,6 +172,11 @@ fn internal(error: &StoreError) -> KmsError {
     )
 }
 
+/// The event id of the first of `records` (a runtime's, in order).
+fn first_id(records: &[super::runtime::AuditRecord]) -> Option<u64> {
+    records.first().map(|record| record.event_id)
+}
+
 fn locked_calls(calls: &Mutex<ProxyCalls>) -> MutexGuard<'_, ProxyCalls> {
     calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -561,7 +566,8 @@ impl<C: Clock + Clone> Service<C> {
             // and zeroized by its own types.)
             drop(result);
             for rt in std::iter::once(&mut *runtime).chain(other.as_mut()) {
-                let _ = (rt.take_outbox(), rt.audit.drain());
+                let _ = rt.take_outbox();
+                rt.audit.discard();
                 rt.rollback();
             }
             if let (Some(p), Some(rt)) = (second, other) {
@@ -575,13 +581,24 @@ impl<C: Clock + Clone> Service<C> {
             .map(|c| (partition.account.clone(), c))
             .collect();
         let mut audit = runtime.audit.drain();
+        // Where each runtime's event ids go on from if nothing is committed.
+        let mut unspent = vec![(partition.clone(), first_id(&audit))];
         let mut touched = vec![partition.clone()];
         if let (Some(p), Some(mut runtime)) = (second, other) {
             crossings.extend(runtime.take_outbox().into_iter().map(|c| (p.account.clone(), c)));
-            audit.extend(runtime.audit.drain());
+            let drained = runtime.audit.drain();
+            unspent.push((p.clone(), first_id(&drained)));
+            audit.extend(drained);
             inner.partitions.insert(p.clone(), runtime);
             touched.push(p);
         }
+        let rewind = |inner: &Inner<C>| {
+            for (p, first) in &unspent {
+                if let (Some(rt), Some(first)) = (inner.partitions.get(p), first) {
+                    rt.audit.resume_after(first - 1);
+                }
+            }
+        };
         for (account, crossing) in crossings {
             let other = Partition::new(account, crossing.region());
             let receiver = inner
@@ -598,6 +615,7 @@ impl<C: Clock + Clone> Service<C> {
                         rt.rollback();
                     }
                 }
+                rewind(&inner);
                 return Err(KmsError::new(
                     ErrorName::KMSInternalException,
                     "The copies of a multi-Region key disagree; the call was not carried out.",
@@ -655,6 +673,9 @@ impl<C: Clock + Clone> Service<C> {
                     Err(_) => rt.rollback(),
                 }
             }
+        }
+        if outcome.is_err() {
+            rewind(&inner);
         }
         match outcome {
             Ok(seq) => {

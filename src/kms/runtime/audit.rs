@@ -235,6 +235,15 @@ impl AuditLog {
         taken
     }
 
+    /// Drops the records appended since the last [`drain`](Self::drain),
+    /// of a call that was undone: their ids are handed out again, so the
+    /// records of the call that follows go on from the last one kept.
+    pub fn discard(&self) {
+        if let Ok(mut records) = self.records.lock() {
+            records.clear();
+        }
+    }
+
     /// Continues event ids after those a store already holds.
     pub fn resume_after(&self, event_id: u64) {
         self.drained.store(event_id, std::sync::atomic::Ordering::SeqCst);
