@@ -193,6 +193,43 @@ fn a_client_certificate_with_another_key_or_no_key_is_refused_at_start() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A client certificate of X.509 version 1 (what `openssl x509 -req` writes
+/// without `-extfile`) is refused at start as a certificate TLS cannot use,
+/// not as a key that does not belong to it: the key is the certificate's.
+#[test]
+fn an_x509_v1_client_certificate_is_refused_as_such_not_as_another_keys() {
+    let dir = temp_dir("mtls-v1");
+    certificates(&dir);
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let request = [&["req"][..], &ec, &["-keyout", "v1.key", "-out", "v1.csr"]].concat();
+    openssl(
+        &dir,
+        &[&request[..], &["-subj", "/CN=cks.kms.us-east-1.amazonaws.com"]].concat(),
+    );
+    let sign = ["x509", "-req", "-in", "v1.csr", "-CA", "ca.pem", "-CAkey", "ca.key"];
+    openssl(
+        &dir,
+        &[&sign[..], &["-CAcreateserial", "-out", "v1.pem", "-days", "2"]].concat(),
+    );
+    let (cert, key) = (dir.join("v1.pem"), dir.join("v1.key"));
+    let e = HttpProxies::new().with_client_certificate(&cert, &key).unwrap_err();
+    assert_eq!(e.what, "client certificate file", "{e}");
+    assert!(e.problem.contains("X.509 v1"), "{e}");
+
+    let args = ["kms", "list-keys", "--xks-client-cert", cert.to_str().unwrap()];
+    let out = super::xks_cli::keyward(
+        &dir,
+        &[&args[..], &["--xks-client-key", key.to_str().unwrap()]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("X.509 v1") && !stderr.contains("is not the key"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A proxy that, having refused the client's certificate, closes without
 /// its alert: under TLS 1.3 the client's side of the handshake is over, so
 /// its request meets an end of stream or a reset, not an answer. That is a

@@ -168,10 +168,17 @@ fn certified_key(certificate: &Path, key: &Path) -> Result<CertifiedKey, PemFile
     let certified = CertifiedKey::new(chain, signing);
     match certified.keys_match() {
         Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(certified),
-        Err(_) => Err(bad_key(format!(
+        Err(rustls::Error::InconsistentKeys(_)) => Err(bad_key(format!(
             "is not the key of the certificate in `{}`",
             certificate.display()
         ))),
+        // webpki reads X.509 v3 only: `openssl x509 -req` without
+        // `-extfile` writes a v1 certificate.
+        Err(e) => Err(PemFileError::new(
+            "client certificate file",
+            certificate,
+            format!("holds a certificate TLS cannot use, such as an X.509 v1 one (v3 is needed): {e}"),
+        )),
     }
 }
 

@@ -103,7 +103,8 @@ fn a_wrong_raw_key_name_namespace_or_context_is_refused_and_writes_nothing() {
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             with_key(raw("ns", "other")).to_vec(),
-            "no data key wrapped by the raw key ns/other",
+            // The file's key by its name, without the IV the SDK appends to it.
+            "no data key wrapped by the raw key ns/other; its keys are: ns (name)\n",
         ),
         (
             with_key(raw("other", "name")).to_vec(),

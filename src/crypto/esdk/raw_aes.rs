@@ -95,6 +95,15 @@ impl RawAesKeyring {
         rest[8..].try_into().ok()
     }
 
+    /// The key name in a raw AES keyring's provider info (the name, then a
+    /// 128-bit tag length, a 12-byte IV length and the IV), to name a key in
+    /// a message; `None` for provider info of another shape.
+    pub fn key_name_in(info: &[u8]) -> Option<&[u8]> {
+        let name_len = info.len().checked_sub(8 + IV_LEN)?;
+        let (name, rest) = info.split_at(name_len);
+        (rest[..4] == TAG_BITS.to_be_bytes() && rest[4..8] == (IV_LEN as u32).to_be_bytes()).then_some(name)
+    }
+
     /// Whether `key` names this keyring's wrapping key.
     pub fn is_for(&self, key: &EncryptedDataKey) -> bool {
         self.iv_of(key).is_some()
@@ -119,6 +128,18 @@ mod tests {
 
     fn context() -> BTreeMap<String, String> {
         BTreeMap::from([("purpose".to_owned(), "test".to_owned())])
+    }
+
+    #[test]
+    fn the_key_name_is_read_back_from_provider_info_and_nothing_else_is_taken_for_one() {
+        let keyring = RawAesKeyring::new("ns", "AES_256_012", &[7; 32]).unwrap();
+        let wrapped = keyring.wrap(&[1; 32], &context()).unwrap();
+        assert_eq!(
+            RawAesKeyring::key_name_in(&wrapped.provider_info),
+            Some(&b"AES_256_012"[..])
+        );
+        assert_eq!(RawAesKeyring::key_name_in(b"rsa-key-name"), None);
+        assert_eq!(RawAesKeyring::key_name_in(&[0; 20]), None);
     }
 
     #[test]

@@ -17,7 +17,9 @@ use zeroize::Zeroizing;
 
 use super::{refused, EnvelopeFailure, KeyCalls};
 use crate::crypto::envelope::Options;
-use crate::crypto::esdk::{self, CommitmentPolicy, EncryptedDataKey, EsdkError, Header, ReadHeader, Signer, Suite};
+use crate::crypto::esdk::{
+    self, CommitmentPolicy, EncryptedDataKey, EsdkError, Header, RawAesKeyring, ReadHeader, Signer, Suite,
+};
 use crate::kms::error::{ErrorName, KmsError};
 
 /// The provider id of AWS KMS keyrings.
@@ -196,17 +198,18 @@ pub struct SdkOpener {
 }
 
 /// Each encrypted data key of a message as `PROVIDER (INFO)`: `aws-kms (ARN)`
-/// for a KMS key, the namespace and name for a raw key.
+/// for a KMS key, the namespace and key name for a raw key (a raw AES key's
+/// name without the IV that follows it).
 fn key_names(header: &Header) -> Vec<String> {
     header
         .keys
         .iter()
         .map(|k| {
-            format!(
-                "{} ({})",
-                k.provider_id,
-                String::from_utf8_lossy(&k.provider_info).escape_debug()
-            )
+            let info = match k.provider_id.as_str() {
+                PROVIDER_ID => &k.provider_info[..],
+                _ => RawAesKeyring::key_name_in(&k.provider_info).unwrap_or(&k.provider_info),
+            };
+            format!("{} ({})", k.provider_id, String::from_utf8_lossy(info).escape_debug())
         })
         .collect()
 }
