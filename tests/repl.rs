@@ -175,6 +175,15 @@ fn a_script_stops_at_the_first_failure_unless_told_to_keep_going() {
 }
 
 #[test]
+fn a_statement_that_does_not_parse_counts_among_the_statements_run() {
+    // `keyward run` said "1 of 0 statements failed" for a script of one mistyped line.
+    let (summary, out) = script(&mut session(), "let k = key create\nencrpyt $k hi\nkey list\n", false);
+    assert_eq!((summary.statements, summary.failures), (2, 1), "{out}");
+    let (summary, out) = script(&mut session(), "oops\n", true);
+    assert_eq!((summary.statements, summary.failures), (1, 1), "{out}");
+}
+
+#[test]
 fn expect_lines_turn_failures_into_checks() {
     let text = "key describe alias/missing\nexpect error\nlet k = key create\nexpect allow\n";
     let (summary, out) = script(&mut session(), text, false);
