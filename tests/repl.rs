@@ -175,6 +175,56 @@ fn a_script_stops_at_the_first_failure_unless_told_to_keep_going() {
 }
 
 #[test]
+fn a_statement_that_does_not_parse_counts_among_the_statements_run() {
+    // `keyward run` said "1 of 0 statements failed" for a script of one mistyped line.
+    let (summary, out) = script(&mut session(), "let k = key create\nencrpyt $k hi\nkey list\n", false);
+    assert_eq!((summary.statements, summary.failures), (2, 1), "{out}");
+    let (summary, out) = script(&mut session(), "oops\n", true);
+    assert_eq!((summary.statements, summary.failures), (1, 1), "{out}");
+}
+
+#[test]
+fn alias_and_grant_lists_show_every_page_not_only_the_first_hundred() {
+    let mut s = session();
+    // A key holds at most 50 aliases: three keys hold the 120.
+    run(
+        &mut s,
+        &["let k = key create", "let k1 = key create", "let k2 = key create"],
+    );
+    let statements: Vec<String> = (0..120)
+        .flat_map(|i| {
+            [
+                format!("alias create alias/a{i:03} $k{}", ["", "1", "2"][i % 3]),
+                format!("grant create $k to arn:aws:iam::111122223333:role/r{i:03} ops Decrypt"),
+            ]
+        })
+        .collect();
+    run(&mut s, &statements.iter().map(String::as_str).collect::<Vec<_>>());
+    let aliases = run(&mut s, &["alias list"]);
+    assert_eq!(
+        aliases
+            .lines()
+            .filter(|l| l.starts_with("alias/a") && !l.starts_with("alias/aws/"))
+            .count(),
+        120,
+        "{aliases}"
+    );
+    assert!(aliases.contains("alias/a119 -> key"), "{aliases}");
+    // AWS managed aliases are listed before their key exists (ListAliases), and say so.
+    assert!(
+        aliases.contains("alias/aws/s3 (no key until its first use)\n"),
+        "{aliases}"
+    );
+    let grants = run(&mut s, &["grant list $k"]);
+    assert_eq!(
+        grants.lines().filter(|l| l.starts_with("grant ")).count(),
+        120,
+        "{grants}"
+    );
+    assert!(grants.contains("role/r119 to Decrypt"), "{grants}");
+}
+
+#[test]
 fn expect_lines_turn_failures_into_checks() {
     let text = "key describe alias/missing\nexpect error\nlet k = key create\nexpect allow\n";
     let (summary, out) = script(&mut session(), text, false);

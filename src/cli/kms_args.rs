@@ -23,7 +23,8 @@ pub struct Session {
     /// `kms:ViaService`; AWS managed keys (`alias/aws/s3`) need it.
     #[arg(long, global = true, value_name = "SERVICE")]
     pub via_service: Option<String>,
-    /// The accounts file (identity policies, boundaries, SCPs, tags).
+    /// The accounts file: its principals (short names, identity policies, boundaries, tags, access
+    /// keys), SCPs and RCPs.
     #[arg(long, global = true, value_name = "FILE")]
     pub accounts: Option<PathBuf>,
     /// The local account id.

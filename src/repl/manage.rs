@@ -7,7 +7,7 @@ use super::diagnostics::ReplError;
 use super::run::{done, io, key_line};
 use super::session::{Ran, Session, Step};
 use super::value::Value;
-use crate::kms::runtime::{epoch_seconds, rfc3339, Paging};
+use crate::kms::runtime::{epoch_seconds, rfc3339, Page, Paging};
 use crate::kms::wire::grant_from_request;
 
 impl Session {
@@ -56,26 +56,10 @@ impl Session {
                 ))
             }
             Command::KeyList => {
-                let mut marker: Option<String> = None;
-                loop {
-                    let page = self
-                        .runtime
-                        .list_keys(
-                            &caller,
-                            Paging {
-                                limit: None,
-                                marker: marker.as_deref(),
-                            },
-                        )
-                        .map_err(kms("ListKeys"))?;
-                    for (id, _) in &page.items {
-                        let described = self.runtime.resolve(id).map(|k| k.state.to_string());
-                        writeln!(out, "{id}  {}", described.unwrap_or_default()).map_err(io)?;
-                    }
-                    match page.next_marker {
-                        Some(next) => marker = Some(next),
-                        None => break,
-                    }
+                let keys = every_page(|paging| self.runtime.list_keys(&caller, paging).map_err(kms("ListKeys")))?;
+                for (id, _) in &keys {
+                    let described = self.runtime.resolve(id).map(|k| k.state.to_string());
+                    writeln!(out, "{id}  {}", described.unwrap_or_default()).map_err(io)?;
                 }
                 done()
             }
@@ -191,19 +175,18 @@ impl Session {
             }
             Command::AliasList(key) => {
                 let key_id = key.as_ref().map(|k| self.key(k, line)).transpose()?;
-                let page = self
-                    .runtime
-                    .list_aliases(
-                        &caller,
-                        key_id.as_deref(),
-                        Paging {
-                            limit: Some(100),
-                            marker: None,
-                        },
-                    )
-                    .map_err(kms("ListAliases"))?;
-                for alias in page.items {
-                    writeln!(out, "{} -> key {}", alias.name, alias.target_key_id).map_err(io)?;
+                let aliases = every_page(|paging| {
+                    self.runtime
+                        .list_aliases(&caller, key_id.as_deref(), paging)
+                        .map_err(kms("ListAliases"))
+                })?;
+                for alias in aliases {
+                    if alias.target_key_id.is_empty() {
+                        // An AWS managed alias whose key AWS makes at its first use.
+                        writeln!(out, "{} (no key until its first use)", alias.name).map_err(io)?;
+                    } else {
+                        writeln!(out, "{} -> key {}", alias.name, alias.target_key_id).map_err(io)?;
+                    }
                 }
                 done()
             }
@@ -276,23 +259,15 @@ impl Session {
             }
             Command::GrantList(key) => {
                 let key_id = self.key(key, line)?;
-                let grants = self
-                    .runtime
-                    .list_grants(
-                        &caller,
-                        &key_id,
-                        None,
-                        None,
-                        Paging {
-                            limit: Some(100),
-                            marker: None,
-                        },
-                    )
-                    .map_err(kms("ListGrants"))?;
-                if grants.items.is_empty() {
+                let grants = every_page(|paging| {
+                    self.runtime
+                        .list_grants(&caller, &key_id, None, None, paging)
+                        .map_err(kms("ListGrants"))
+                })?;
+                if grants.is_empty() {
                     writeln!(out, "no grants").map_err(io)?;
                 }
-                for grant in &grants.items {
+                for grant in &grants {
                     let entry = crate::kms::wire::grant_entry(grant);
                     let operations: Vec<&str> = entry["Operations"]
                         .as_array()
@@ -330,6 +305,24 @@ impl Session {
                 done()
             }
             _ => done(),
+        }
+    }
+}
+
+/// Every item of a list, page after page until the last, as `key list`,
+/// `alias list` and `grant list` show them.
+fn every_page<T>(mut fetch: impl FnMut(Paging<'_>) -> Result<Page<T>, ReplError>) -> Result<Vec<T>, ReplError> {
+    let mut items = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = fetch(Paging {
+            limit: None,
+            marker: marker.as_deref(),
+        })?;
+        items.extend(page.items);
+        match page.next_marker {
+            Some(next) => marker = Some(next),
+            None => return Ok(items),
         }
     }
 }

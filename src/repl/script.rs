@@ -101,7 +101,11 @@ pub fn run_script(
                 }
                 session.execute(&statement, out)
             }
-            Err(e) => Err(e),
+            // A statement that does not parse is one that failed.
+            Err(e) => {
+                summary.statements += 1;
+                Err(e)
+            }
         };
         match outcome {
             Ok(Step::Exit) => break,
