@@ -763,6 +763,44 @@ fn list_commands_page_with_limit_and_marker_or_list_everything() {
     assert!(String::from_utf8_lossy(&forged.stderr).contains("(InvalidMarkerException)"));
 }
 
+/// `key list-rotations` pages as the other lists do: it printed the first
+/// page (100 rotations) only, whatever the key had.
+#[test]
+fn key_list_rotations_pages_with_limit_and_marker_or_lists_every_rotation() {
+    let state = scratch("kms-rotation-pages").join("state");
+    let created = kms(&state, &["key", "create"]);
+    let key_id = stdout(&created).split('\t').next().expect("key id").to_owned();
+    for _ in 0..3 {
+        let out = kms(&state, &["key", "rotate", "--key-id", &key_id]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "--state",
+            state.to_str().expect("utf-8 path"),
+            "--output",
+            "json",
+            "key",
+            "list-rotations",
+            "--key-id",
+            &key_id,
+        ];
+        args.extend_from_slice(extra);
+        let out = keyward(&args, None);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let count = |page: &serde_json::Value| page["Rotations"].as_array().expect("rotations").len();
+    let first = json(&["--limit", "2"]);
+    assert_eq!((count(&first), &first["Truncated"]), (2, &serde_json::json!(true)));
+    let marker = first["NextMarker"].as_str().expect("a next marker").to_owned();
+    let second = json(&["--limit", "2", "--marker", &marker]);
+    assert_eq!((count(&second), &second["Truncated"]), (1, &serde_json::json!(false)));
+    let all = json(&[]);
+    assert_eq!(count(&all), 3);
+    assert!(all.get("NextMarker").is_none(), "{all}");
+}
+
 #[test]
 fn a_large_plaintext_read_from_stdin_round_trips() {
     let state = scratch("kms-stdin").join("state");

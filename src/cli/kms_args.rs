@@ -160,10 +160,13 @@ pub enum KeyCommand {
         #[arg(long)]
         key_id: String,
     },
-    /// ListKeyRotations: the key's rotations.
+    /// ListKeyRotations: the key's rotations, every page unless `--limit`
+    /// or `--marker`.
     ListRotations {
         #[arg(long)]
         key_id: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// TagResource: `--tags TagKey=k,TagValue=v TagKey=k2,TagValue=v2` as
     /// `aws kms tag-resource` takes it (or JSON), or keyward's `k=v`.

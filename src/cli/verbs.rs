@@ -153,7 +153,9 @@ pub fn call_of(command: &KmsCommand) -> Result<Option<Call>, Failure> {
             ),
             KeyCommand::DisableRotation { key_id } => one("DisableKeyRotation", json!({"KeyId": key_id})),
             KeyCommand::RotationStatus { key_id } => one("GetKeyRotationStatus", json!({"KeyId": key_id})),
-            KeyCommand::ListRotations { key_id } => one("ListKeyRotations", json!({"KeyId": key_id})),
+            KeyCommand::ListRotations { key_id, page } => {
+                paged("ListKeyRotations", json!({"KeyId": key_id}), page, "Rotations")
+            }
             KeyCommand::Tag { key_id, tags: given } => {
                 one("TagResource", json!({"KeyId": key_id, "Tags": tags(given)?}))
             }
