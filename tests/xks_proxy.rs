@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
-const ACCESS_KEY: &str = "AKIAXKSPROXYTEST0001";
+const ACCESS_KEY: &str = "AKIAXKSPROXYTESTKEYA";
 pub(crate) const SECRET: &str = "c2VjcmV0LWZvci10aGUteGtzLXByb3h5LXRlc3RzLTEyMzQ1";
 
 pub(crate) struct Proxy {
@@ -210,5 +210,41 @@ fn requests_signed_by_botocore_are_answered() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The proxy refuses to start with a credential that `CreateCustomKeyStore`
+/// would refuse (the API model's `XksProxyAuthenticationCredential`: an
+/// access key id of 20–30 of `A-Z2-7`, a secret of 43–64 of
+/// `a-zA-Z0-9/+=`), since no store could name it; neither value is echoed.
+#[test]
+fn a_credential_create_custom_key_store_would_refuse_stops_the_proxy_at_start() {
+    let dir = std::env::temp_dir().join(format!("keyward-xks-credential-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good_secret = dir.join("good");
+    std::fs::write(&good_secret, format!("{SECRET}\n")).unwrap();
+    let short_secret = dir.join("short");
+    std::fs::write(&short_secret, "c2VjcmV0\n").unwrap();
+    for (access_key, secret, member) in [
+        ("AKIAXKSPROXYTEST0001", &good_secret, "accessKeyId"),
+        ("AKIAXKS", &good_secret, "accessKeyId"),
+        (ACCESS_KEY, &short_secret, "rawSecretAccessKey"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_keyward"))
+            .args(["xks-proxy", "--bind", "127.0.0.1:0", "--key", "k1"])
+            .args(["--access-key-id", access_key, "--secret-access-key-file"])
+            .arg(secret)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("CreateCustomKeyStore would refuse"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("xksProxyAuthenticationCredential.{member}")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(access_key) && !stderr.contains("c2VjcmV0"), "{stderr}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

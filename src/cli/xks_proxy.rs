@@ -66,8 +66,12 @@ pub fn run(args: &XksProxyArgs) -> Exit {
         Ok(text) => Zeroizing::new(text.trim().to_owned()),
         Err(e) => return fail(e.to_string()),
     };
-    if secret.is_empty() || args.access_key_id.is_empty() {
-        return fail("the access key id and the secret access key must not be empty".to_owned());
+    if let Err(refused) = credential_check(&args.access_key_id, &secret) {
+        return fail(format!(
+            "CreateCustomKeyStore would refuse this access key id or secret, so no store could use the \
+             proxy: {}",
+            refused.message
+        ));
     }
     let mut keys = Keys::default();
     for id in &args.keys {
@@ -117,4 +121,21 @@ pub fn run(args: &XksProxyArgs) -> Exit {
         Ok(()) => Exit::Success,
         Err(e) => fail(format!("the proxy stopped: {e}")),
     }
+}
+
+/// The credential against `CreateCustomKeyStore`'s constraints on it (the
+/// API model's: an access key id of 20–30 characters of `A-Z2-7`, a secret of
+/// 43–64 of `a-zA-Z0-9/+=`); values are not echoed (they are sensitive).
+fn credential_check(access_key_id: &str, secret: &str) -> Result<(), keyward::kms::KmsError> {
+    keyward::kms::op::model::check(
+        "CreateCustomKeyStore",
+        &serde_json::json!({
+            "CustomKeyStoreName": "keyward-xks-proxy",
+            "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+            "XksProxyAuthenticationCredential": {
+                "AccessKeyId": access_key_id,
+                "RawSecretAccessKey": secret,
+            },
+        }),
+    )
 }
