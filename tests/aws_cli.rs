@@ -443,6 +443,73 @@ fn kebab(name: &str) -> String {
     out
 }
 
+/// Importing key material as docs/import.md shows it, each step its own
+/// `keyward kms` process: the import token handed out by one process is
+/// good in the next (the state keeps its wrapping key), once.
+/// https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
+#[test]
+fn an_import_token_from_one_process_imports_in_the_next_and_only_once() {
+    let kms = Kms::new("import-processes");
+    let created = kms.json(&["kms", "create-key", "--origin", "EXTERNAL"]);
+    let key = created["KeyMetadata"]["KeyId"].as_str().expect("a key id").to_owned();
+    assert_eq!(created["KeyMetadata"]["KeyState"], "PendingImport");
+    let parameters = kms.json(&[
+        "kms",
+        "get-parameters-for-import",
+        "--key-id",
+        &key,
+        "--wrapping-algorithm",
+        "RSA_AES_KEY_WRAP_SHA_256",
+        "--wrapping-key-spec",
+        "RSA_2048",
+    ]);
+    let public_key = kms.file(
+        "PublicKey.b64",
+        parameters["PublicKey"].as_str().expect("a public key").as_bytes(),
+    );
+    let token = kms.file(
+        "ImportToken.bin",
+        &base64_decode(parameters["ImportToken"].as_str().expect("a token")),
+    );
+    let material = kms.file("key.bin", &[0x5a; 32]);
+    let wrapped = kms.state.join("wrapped.bin").display().to_string();
+    kms.ok(&[
+        "import-wrap",
+        "--public-key",
+        &public_key,
+        "--material",
+        &material,
+        "--algorithm",
+        "RSA_AES_KEY_WRAP_SHA_256",
+        "--out",
+        &wrapped,
+    ]);
+    let import = [
+        "kms",
+        "import-key-material",
+        "--key-id",
+        &key,
+        "--import-token",
+        &format!("fileb://{token}"),
+        "--encrypted-key-material",
+        &format!("fileb://{wrapped}"),
+        "--expiration-model",
+        "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    ];
+    kms.ok(&import);
+    let described = kms.json(&["kms", "describe-key", "--key-id", &key]);
+    assert_eq!(described["KeyMetadata"]["KeyState"], "Enabled");
+    kms.ok(&["kms", "encrypt", "--key-id", &key, "--plaintext", "aW1wb3J0ZWQ="]);
+
+    let again = kms.run(&import);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("(InvalidImportTokenException) when calling the ImportKeyMaterial operation"),
+        "{}",
+        stderr(&again)
+    );
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).expect("base64")

@@ -90,6 +90,7 @@ impl WholePartition for SqliteStore {
                 aliases: p.aliases,
                 grants: p.grants,
                 custom_key_stores: p.custom_key_stores,
+                imports: p.imports,
             }))
     }
 

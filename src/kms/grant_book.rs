@@ -50,10 +50,10 @@ pub struct GrantBook {
     propagation_delay: i64,
 }
 
-/// A grant token as the book keeps it: lowercase hex SHA-256.
-pub fn token_hash(token: &str) -> String {
+/// A grant token (or import token) as the state keeps it: lowercase hex SHA-256.
+pub fn token_hash(token: impl AsRef<[u8]>) -> String {
     use sha2::{Digest, Sha256};
-    crate::crypto::hex(&Sha256::digest(token.as_bytes()))
+    crate::crypto::hex(&Sha256::digest(token.as_ref()))
 }
 
 fn not_found(key: &str) -> KmsError {
@@ -151,7 +151,7 @@ impl GrantBook {
     /// propagation delay, and those whose token it presents. An unknown
     /// token fails with `InvalidGrantTokenException` (§6.7).
     pub fn usable(&self, key: &str, tokens: &[String], now: i64) -> Result<Vec<&Grant>, KmsError> {
-        let presented: Vec<String> = tokens.iter().map(|t| token_hash(t)).collect();
+        let presented: Vec<String> = tokens.iter().map(token_hash).collect();
         if presented
             .iter()
             .any(|t| !self.entries.values().any(|e| e.tokens.contains(t)))

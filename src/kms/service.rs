@@ -240,6 +240,7 @@ impl<C: Clock + Clone> Service<C> {
                     aliases: state.aliases,
                     grants: state.grants,
                     custom_key_stores: state.custom_key_stores,
+                    imports: state.imports,
                 })
                 .map_err(|what| StoreError::Corrupt {
                     path: Default::default(),

@@ -12,7 +12,7 @@
 //! Implementations: `store::SqliteStore` (on disk) and `store::MemoryStore`.
 
 use super::grant_book::StoredGrant;
-use super::runtime::{Alias, AuditFilter, AuditRecord, CustomKeyStore, StoredKey};
+use super::runtime::{Alias, AuditFilter, AuditRecord, CustomKeyStore, StoredImport, StoredKey};
 use crate::store::StoreError;
 
 /// One account in one Region: the unit AWS KMS keys live in.
@@ -55,6 +55,11 @@ pub enum Row {
     CustomKeyStore(CustomKeyStore),
     /// By custom key store id.
     CustomKeyStoreRemoved(String),
+    /// An import token handed out, with its wrapping private key in the
+    /// clear: the store wraps it under its root key.
+    Import(StoredImport),
+    /// An import token used or expired, by its hash.
+    ImportRemoved(String),
 }
 
 /// A row of a partition.
@@ -97,6 +102,8 @@ pub struct PartitionState {
     pub grants: Vec<StoredGrant>,
     /// By id.
     pub custom_key_stores: Vec<CustomKeyStore>,
+    /// Import tokens handed out and not yet used, by token hash.
+    pub imports: Vec<StoredImport>,
 }
 
 /// Persistence for a KMS service. Every method is atomic; `commit` is

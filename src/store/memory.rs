@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::audit::numbered;
 use super::rows::Kind;
 use super::StoreError;
-use crate::kms::runtime::{Alias, AuditFilter, CustomKeyStore, StoredKey};
+use crate::kms::runtime::{Alias, AuditFilter, CustomKeyStore, StoredImport, StoredKey};
 use crate::kms::{Change, Commit, Partition, PartitionState, Row, Seq, Snapshot, Store, StoredGrant};
 
 /// A store that forgets everything when dropped.
@@ -40,11 +40,16 @@ struct Rows {
     aliases: BTreeMap<String, Alias>,
     grants: BTreeMap<String, (u64, StoredGrant)>,
     stores: BTreeMap<String, CustomKeyStore>,
+    imports: BTreeMap<String, StoredImport>,
 }
 
 impl Rows {
     fn is_empty(&self) -> bool {
-        self.keys.is_empty() && self.aliases.is_empty() && self.grants.is_empty() && self.stores.is_empty()
+        self.keys.is_empty()
+            && self.aliases.is_empty()
+            && self.grants.is_empty()
+            && self.stores.is_empty()
+            && self.imports.is_empty()
     }
 
     fn state(&self, partition: &Partition) -> PartitionState {
@@ -56,6 +61,7 @@ impl Rows {
             aliases: self.aliases.values().cloned().collect(),
             grants: grants.into_iter().map(|(_, g)| g.clone()).collect(),
             custom_key_stores: self.stores.values().cloned().collect(),
+            imports: self.imports.values().cloned().collect(),
         }
     }
 }
@@ -117,6 +123,9 @@ impl Inner {
                 || Row::CustomKeyStoreRemoved(id.to_owned()),
                 |s| Row::CustomKeyStore(s.clone()),
             ),
+            Kind::Import => rows
+                .and_then(|r| r.imports.get(id))
+                .map_or_else(|| Row::ImportRemoved(id.to_owned()), |i| Row::Import(i.clone())),
         }
     }
 
@@ -162,6 +171,14 @@ impl Inner {
             Row::CustomKeyStoreRemoved(id) => {
                 rows.stores.remove(id);
                 (Kind::CustomKeyStore, id.clone())
+            }
+            Row::Import(import) => {
+                rows.imports.insert(import.token_hash.clone(), import.clone());
+                (Kind::Import, import.token_hash.clone())
+            }
+            Row::ImportRemoved(hash) => {
+                rows.imports.remove(hash);
+                (Kind::Import, hash.clone())
             }
         };
         if rows.is_empty() {

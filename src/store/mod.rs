@@ -33,6 +33,7 @@ mod error;
 mod failing;
 mod holder;
 mod import;
+mod import_tokens;
 mod memory;
 mod partitioned;
 mod root_key;

@@ -10,6 +10,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
+use super::import_tokens;
 use super::root_key::RootKey;
 use super::wrap::{self, Unwrap};
 use super::StoreError;
@@ -25,6 +26,8 @@ pub(super) enum Kind {
     Grant,
     /// Schema 5.
     CustomKeyStore,
+    /// Schema 6.
+    Import,
 }
 
 impl Kind {
@@ -34,11 +37,12 @@ impl Kind {
             Kind::Alias => "alias",
             Kind::Grant => "grant",
             Kind::CustomKeyStore => "custom_key_store",
+            Kind::Import => "import",
         }
     }
 
     pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::Key, Kind::Alias, Kind::Grant, Kind::CustomKeyStore]
+        [Kind::Key, Kind::Alias, Kind::Grant, Kind::CustomKeyStore, Kind::Import]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -600,6 +604,7 @@ pub(super) fn read_partitions(
             aliases: Vec::new(),
             grants: Vec::new(),
             custom_key_stores: Vec::new(),
+            imports: Vec::new(),
         })
     }
 
@@ -663,6 +668,22 @@ pub(super) fn read_partitions(
     for row in rows {
         let (partition, store) = check_store(root, path, row)?;
         entry(&mut partitions, partition).custom_key_stores.push(store);
+    }
+    let rows = connection
+        .prepare(&format!(
+            "SELECT {} FROM import_tokens WHERE {filter} ORDER BY account, region, token_hash",
+            import_tokens::COLUMNS
+        ))
+        .and_then(|mut statement| {
+            statement
+                .query_map(p, import_tokens::ImportRow::read)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(failed("read the import tokens"))?;
+    for row in rows {
+        let partition = row.partition.clone();
+        let import = row.check(root, path)?;
+        entry(&mut partitions, partition).imports.push(import);
     }
     Ok(partitions.into_values().collect())
 }

@@ -97,6 +97,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(partitioned::migrate),
     Migration::Sql(V4),
     Migration::Sql(V5),
+    Migration::Sql(V6),
 ];
 
 /// Schema 4: properties only some keys have (a multi-Region key's copies),
@@ -125,6 +126,33 @@ CREATE TABLE changes (
 ) STRICT;
 INSERT INTO changes (seq, account, region, kind, id) SELECT seq, account, region, kind, id FROM changes_v4;
 DROP TABLE changes_v4;
+";
+
+/// Schema 6: the import tokens handed out and not yet used
+/// (table `import_tokens`), and the change log taking their kind.
+const V6: &str = "
+CREATE TABLE import_tokens (
+    account           TEXT NOT NULL,
+    region            TEXT NOT NULL,
+    token_hash        TEXT NOT NULL, -- SHA-256 of the import token (hex), never the token
+    key_arn           TEXT NOT NULL,
+    algorithm         TEXT NOT NULL,
+    wrapping_key_spec TEXT NOT NULL,
+    expires           INTEGER NOT NULL,
+    wrapped_key       BLOB NOT NULL, -- the wrapping private key, sealed under the root key
+    PRIMARY KEY (account, region, token_hash)
+) STRICT;
+ALTER TABLE changes RENAME TO changes_v5;
+CREATE TABLE changes (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    kind    TEXT NOT NULL CHECK (kind IN ('key', 'alias', 'grant', 'custom_key_store', 'import')),
+    id      TEXT NOT NULL,
+    UNIQUE (account, region, kind, id)
+) STRICT;
+INSERT INTO changes (seq, account, region, kind, id) SELECT seq, account, region, kind, id FROM changes_v5;
+DROP TABLE changes_v5;
 ";
 
 /// The schema version this code reads and writes.

@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use rusqlite::{params, Connection, OpenFlags};
 
 use super::busy::{Options, Patience, STEP};
+use super::import_tokens;
 use super::root_key::{RootKey, FILE_NAME as ROOT_KEY_FILE};
 use super::rows::{self, Kind};
 use super::writer::{Job, Writer};
@@ -207,6 +208,8 @@ impl Store for SqliteStore {
                     }
                     Kind::CustomKeyStore => rows::read_store(tx, &self.root, path, &partition, &id)?
                         .map_or(Row::CustomKeyStoreRemoved(id), Row::CustomKeyStore),
+                    Kind::Import => import_tokens::read_one(tx, &self.root, path, &partition, &id)?
+                        .map_or(Row::ImportRemoved(id), Row::Import),
                 };
                 changes.push(Change { partition, row });
             }

@@ -2,7 +2,9 @@
 //! [`crypto::seal`] whose encryption context binds the key id and the
 //! material id, so a wrapped material opens only in the row it was written
 //! to and cannot be moved to another key or version. An external key store
-//! proxy's secret access key is wrapped the same way, bound to its store.
+//! proxy's secret access key is wrapped the same way, bound to its store,
+//! and an import token's wrapping private key, bound to the token's hash and
+//! its key.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,22 @@ pub(super) enum Unwrap {
     OtherRootKey,
     /// Changed, moved, or not a wrapped material at all.
     Invalid,
+}
+
+/// Opens a blob sealed under `root` with `context`.
+fn open(
+    root: &RootKey,
+    wrapped: &[u8],
+    context: &BTreeMap<String, String>,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Unwrap> {
+    let header = crypto::peek(wrapped).map_err(|_| Unwrap::Invalid)?;
+    if header.key_id != ROOT_KEY_ID {
+        return Err(Unwrap::Invalid);
+    }
+    if header.material_id != root.id {
+        return Err(Unwrap::OtherRootKey);
+    }
+    crypto::open(wrapped, &root.material, context).map_err(|_| Unwrap::Invalid)
 }
 
 fn context(key_id: &str, material_id: &MaterialId) -> BTreeMap<String, String> {
@@ -45,14 +63,7 @@ pub(super) fn unwrap(
     material_id: &MaterialId,
     wrapped: &[u8],
 ) -> Result<KeyMaterial, Unwrap> {
-    let header = crypto::peek(wrapped).map_err(|_| Unwrap::Invalid)?;
-    if header.key_id != ROOT_KEY_ID {
-        return Err(Unwrap::Invalid);
-    }
-    if header.material_id != root.id {
-        return Err(Unwrap::OtherRootKey);
-    }
-    let plain = crypto::open(wrapped, &root.material, &context(key_id, material_id)).map_err(|_| Unwrap::Invalid)?;
+    let plain = open(root, wrapped, &context(key_id, material_id))?;
     // 32 bytes for a symmetric key; an HMAC secret or a PKCS#8 private key
     // for the other kinds. Which one the key row's spec says, and the
     // runtime checks it when it reads the key.
@@ -85,12 +96,40 @@ pub(super) fn unwrap_secret(
     store_id: &str,
     wrapped: &[u8],
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, Unwrap> {
-    let header = crypto::peek(wrapped).map_err(|_| Unwrap::Invalid)?;
-    if header.key_id != ROOT_KEY_ID {
-        return Err(Unwrap::Invalid);
-    }
-    if header.material_id != root.id {
-        return Err(Unwrap::OtherRootKey);
-    }
-    crypto::open(wrapped, &root.material, &secret_context(store_id)).map_err(|_| Unwrap::Invalid)
+    open(root, wrapped, &secret_context(store_id))
+}
+
+/// The context of an import token's wrapping private key.
+fn import_context(token_hash: &str, key_arn: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("keyward:import-token-hash".to_owned(), token_hash.to_owned()),
+        ("keyward:key-arn".to_owned(), key_arn.to_owned()),
+    ])
+}
+
+/// Wraps an import token's private key (PKCS#8 DER); `None` only if
+/// sealing refuses the fixed root key id.
+pub(super) fn wrap_import_key(
+    root: &RootKey,
+    token_hash: &str,
+    key_arn: &str,
+    private_key: &KeyMaterial,
+) -> Option<Vec<u8>> {
+    crypto::seal(
+        &root.material,
+        root.id,
+        ROOT_KEY_ID,
+        private_key.expose_secret(),
+        &import_context(token_hash, key_arn),
+    )
+}
+
+/// The private key [`wrap_import_key`] wrapped for this token and key.
+pub(super) fn unwrap_import_key(
+    root: &RootKey,
+    token_hash: &str,
+    key_arn: &str,
+    wrapped: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Unwrap> {
+    open(root, wrapped, &import_context(token_hash, key_arn))
 }

@@ -11,6 +11,7 @@ use std::sync::{mpsc, Arc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::busy::{Options, Patience};
+use super::import_tokens;
 use super::root_key::RootKey;
 use super::rows::{self, Kind};
 use super::{audit, StoreError};
@@ -230,6 +231,14 @@ pub(super) fn apply(
             Row::CustomKeyStoreRemoved(id) => {
                 rows::remove_store(connection, database, partition, id)?;
                 (Kind::CustomKeyStore, id.as_str())
+            }
+            Row::Import(import) => {
+                import_tokens::write(connection, root, database, partition, import)?;
+                (Kind::Import, import.token_hash.as_str())
+            }
+            Row::ImportRemoved(hash) => {
+                import_tokens::remove(connection, database, partition, hash)?;
+                (Kind::Import, hash.as_str())
             }
         };
         last = rows::log_change(connection, database, partition, kind, id)?;

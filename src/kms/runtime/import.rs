@@ -12,12 +12,10 @@
 //! `PENDING_ROTATION` and made current by `RotateKeyOnDemand`; in a
 //! multi-Region primary it is `PENDING_MULTI_REGION_IMPORT_AND_ROTATION`
 //! until every replica has imported it too, and the rotation rotates the
-//! replicas with the primary. The wrapping private
-//! keys live in memory only (never in the store): an import token does not
-//! survive a restart of the process that issued it.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! replicas with the primary. The wrapping key behind each import token is
+//! part of the state ([`StoredImport`], its private key wrapped under the
+//! store's root key like key material), so the import may run in another
+//! process than the one that handed the token out, or after a restart.
 
 use super::import_material;
 use super::imported::{External, Imported, MaterialState};
@@ -25,7 +23,7 @@ use super::key::{Key, KeyState, Material, Origin, Use};
 use super::{Clock, KeyMetadata, Runtime};
 use crate::crypto::import::{self, WrappingAlgorithm};
 use crate::crypto::keys::{KeySpec, PrivateKey};
-use crate::crypto::{hex, KeyMaterial, MaterialId};
+use crate::crypto::{KeyMaterial, MaterialId};
 use crate::eval::Caller;
 use crate::kms::error::{ErrorName, KmsError};
 use crate::kms::key_spec::KeyInfo;
@@ -36,45 +34,22 @@ pub const IMPORT_TOKEN_SECONDS: i64 = 24 * 3600;
 /// Imported material may expire at most 365 days ahead.
 const MAX_VALID_DAYS: i64 = 365;
 
-/// A wrapping key handed out, until it is used or expires.
-struct Parameters {
-    key_arn: String,
-    private_key: PrivateKey,
-    algorithm: WrappingAlgorithm,
-    expires: i64,
-}
-
-/// The wrapping keys handed out, by import token (hex). A token is used
-/// once: the import that uses it sets it aside until its changes are
-/// committed ([`Pending::settle`]), and puts it back if the commit fails
-/// ([`Pending::rollback`]), so a failed call leaves the token as it was.
-#[derive(Default)]
-pub struct Pending {
-    open: Mutex<HashMap<String, Parameters>>,
-    spent: Mutex<Vec<(String, Parameters)>>,
-}
-
-impl Pending {
-    /// The imports' changes were committed: their tokens are gone.
-    pub(super) fn settle(&self) {
-        if let Ok(mut spent) = self.spent.lock() {
-            spent.clear();
-        }
-    }
-
-    /// The imports' changes could not be committed: their tokens are valid again.
-    pub(super) fn rollback(&self) {
-        let (Ok(mut spent), Ok(mut open)) = (self.spent.lock(), self.open.lock()) else {
-            return;
-        };
-        open.extend(spent.drain(..));
-    }
-}
-
-impl std::fmt::Debug for Pending {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pending([REDACTED])")
-    }
+/// A wrapping key handed out by `GetParametersForImport`, until it is used
+/// or expires, by the hash of its import token: the token itself is kept
+/// nowhere (as grant tokens). An import that uses it removes it, and a
+/// failed commit puts it back, so a token serves one successful import.
+#[derive(Clone, Debug)]
+pub struct StoredImport {
+    /// SHA-256 of the import token, as 64 hex digits.
+    pub token_hash: String,
+    pub key_arn: String,
+    pub algorithm: WrappingAlgorithm,
+    pub wrapping_key_spec: KeySpec,
+    /// When the token and its public key stop being valid (Unix seconds).
+    pub expires: i64,
+    /// The wrapping private key as PKCS#8 DER, in the clear in a zeroizing
+    /// buffer: a store wraps it before writing it anywhere.
+    pub private_key: KeyMaterial,
 }
 
 /// What `GetParametersForImport` answers.
@@ -183,21 +158,26 @@ impl<C: Clock> Runtime<C> {
         let private_key = PrivateKey::generate(spec)
             .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The wrapping key could not be made."))?;
         let public_key = private_key.public_key().to_der().to_vec();
+        let der = private_key
+            .to_pkcs8_der()
+            .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The wrapping key could not be kept."))?;
         let import_token = crate::crypto::random_bytes(64).to_vec();
-        let expires = self.clock.now() + IMPORT_TOKEN_SECONDS;
-        if let Ok(mut pending) = self.imports.open.lock() {
-            let now = self.clock.now();
-            pending.retain(|_, p| p.expires > now);
-            pending.insert(
-                hex(&import_token),
-                Parameters {
-                    key_arn: key_arn.clone(),
-                    private_key,
-                    algorithm,
-                    expires,
-                },
-            );
-        }
+        let now = self.clock.now();
+        let expires = now + IMPORT_TOKEN_SECONDS;
+        // Tokens that can no longer be used leave the state.
+        self.imports.retain(|_, p| p.expires > now);
+        let token_hash = crate::kms::token_hash(&import_token);
+        self.imports.insert(
+            token_hash.clone(),
+            StoredImport {
+                token_hash,
+                key_arn: key_arn.clone(),
+                algorithm,
+                wrapping_key_spec: spec,
+                expires,
+                private_key: KeyMaterial::from_secret(der),
+            },
+        );
         Ok(ImportParameters {
             key_arn,
             import_token,
@@ -240,14 +220,9 @@ impl<C: Clock> Runtime<C> {
                 "KeyMaterialId and KeyMaterialDescription are only usable with symmetric encryption keys.",
             ));
         }
-        let token = hex(import.import_token);
+        let token = crate::kms::token_hash(import.import_token);
         let unwrapped = {
-            let pending = self
-                .imports
-                .open
-                .lock()
-                .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The import state is unavailable."))?;
-            let parameters = pending.get(&token).filter(|p| p.key_arn == arn).ok_or_else(|| {
+            let parameters = self.imports.get(&token).filter(|p| p.key_arn == arn).ok_or_else(|| {
                 KmsError::new(
                     ErrorName::InvalidImportTokenException,
                     "The import token is not valid for this KMS key.",
@@ -259,12 +234,10 @@ impl<C: Clock> Runtime<C> {
                     "The import token has expired; call GetParametersForImport again.",
                 ));
             }
-            import::unwrap(
-                &parameters.private_key,
-                parameters.algorithm,
-                import.encrypted_key_material,
-            )
-            .map_err(|_| {
+            let private_key =
+                PrivateKey::from_pkcs8_der(parameters.wrapping_key_spec, parameters.private_key.expose_secret())
+                    .map_err(|_| KmsError::new(ErrorName::KMSInternalException, "The wrapping key does not read."))?;
+            import::unwrap(&private_key, parameters.algorithm, import.encrypted_key_material).map_err(|_| {
                 // RSAES_OAEP cannot carry an RSA private key (AWS: use RSA_AES_KEY_WRAP).
                 let hint = if info.spec.starts_with("RSA_") && parameters.algorithm.as_str().starts_with("RSAES") {
                     " An RSA private key is wrapped with RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256."
@@ -353,11 +326,8 @@ impl<C: Clock> Runtime<C> {
         if key.state == KeyState::PendingImport && every_material_imported(key) {
             key.state = KeyState::Enabled;
         }
-        if let (Ok(mut pending), Ok(mut spent)) = (self.imports.open.lock(), self.imports.spent.lock()) {
-            if let Some(parameters) = pending.remove(&token) {
-                spent.push((token, parameters));
-            }
-        }
+        // The token is spent; a failed commit puts it back (`rollback`).
+        self.imports.remove(&token);
         let metadata = Self::metadata(key);
         // The replicas of a primary learn which material to wait for; the
         // other copies, that a replica has pending material.

@@ -44,7 +44,7 @@ pub use external_key_store::{
     callable, loopback, plain_loopback, reserved_for_examples, ExternalKeyMetadata, ProxyFailure, ProxyRequest,
     ProxySecret, ProxyTarget, SharedProxies, XksProxies,
 };
-pub use import::{Import, ImportParameters, IMPORT_TOKEN_SECONDS};
+pub use import::{Import, ImportParameters, StoredImport, IMPORT_TOKEN_SECONDS};
 pub use imported::{External, Imported, MaterialState};
 pub use key::{check_state, Key, KeyManager, KeyState, Material, Origin, Rotation, Use};
 pub use key_kinds::{crypto_error, dry_run, new_material, spec_of, wrong_usage, KeyPair, KeyPairCache};
@@ -167,8 +167,9 @@ pub struct Runtime<C: Clock> {
     pub grants: GrantBook,
     /// Every call, allowed or refused.
     pub audit: AuditLog,
-    /// Wrapping keys handed out by `GetParametersForImport`, by import token.
-    pub(crate) imports: import::Pending,
+    /// Wrapping keys handed out by `GetParametersForImport`, by the hash
+    /// of their import token.
+    imports: Tracked<String, import::StoredImport>,
     /// What the current call changes in other partitions (multi-Region keys).
     pub(crate) outbox: Vec<multi_region::Crossing>,
     /// Each key's last cryptographic use (`GetKeyLastUsage`).
@@ -214,7 +215,7 @@ impl<C: Clock> Runtime<C> {
             audit: AuditLog::default(),
             usage: usage::Usage::new(started),
             outbox: Vec::new(),
-            imports: import::Pending::default(),
+            imports: Tracked::default(),
             explain: false,
             decisions: std::sync::Mutex::new(Vec::new()),
             key_pairs: KeyPairCache::default(),

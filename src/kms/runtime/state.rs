@@ -55,6 +55,8 @@ pub struct State {
     pub aliases: Vec<Alias>,
     pub grants: Vec<StoredGrant>,
     pub custom_key_stores: Vec<super::CustomKeyStore>,
+    /// Import tokens handed out and not yet used (`GetParametersForImport`).
+    pub imports: Vec<super::StoredImport>,
 }
 
 impl KeyState {
@@ -128,6 +130,7 @@ impl<C: Clock> Runtime<C> {
             aliases: self.aliases().cloned().collect(),
             grants: self.grants.export(),
             custom_key_stores: self.custom_key_stores().cloned().collect(),
+            imports: self.imports.values().cloned().collect(),
         }
     }
 
@@ -185,6 +188,7 @@ impl<C: Clock> Runtime<C> {
         // Before the keys: a key's availability follows its store.
         self.stores = state.custom_key_stores.into_iter().map(|s| (s.id.clone(), s)).collect();
         self.stores.settle();
+        self.imports = state.imports.into_iter().map(|i| (i.token_hash.clone(), i)).collect();
         let mut keys = BTreeMap::new();
         let mut owned = BTreeMap::new();
         for stored in state.keys {
@@ -233,7 +237,17 @@ impl<C: Clock> Runtime<C> {
             .changed()
             .into_iter()
             .map(|g| g.map_or_else(Row::GrantRemoved, Row::Grant));
-        stores.chain(keys).chain(owned).chain(aliases).chain(grants).collect()
+        let imports = self
+            .imports
+            .changed()
+            .map(|(hash, import)| import.map_or_else(|| Row::ImportRemoved(hash.clone()), |i| Row::Import(i.clone())));
+        stores
+            .chain(keys)
+            .chain(owned)
+            .chain(aliases)
+            .chain(grants)
+            .chain(imports)
+            .collect()
     }
 
     /// The changes are saved: forget them.
@@ -249,6 +263,7 @@ impl<C: Clock> Runtime<C> {
     /// Marks the state now, so that [`undo_to_savepoint`](Self::undo_to_savepoint)
     /// takes back what a call does after it and nothing before (a `DryRun`).
     pub fn savepoint(&mut self) {
+        self.imports.savepoint();
         self.stores.savepoint();
         self.keys.savepoint();
         self.owned.savepoint();
@@ -257,6 +272,7 @@ impl<C: Clock> Runtime<C> {
     }
 
     pub fn undo_to_savepoint(&mut self) {
+        self.imports.undo_to_savepoint();
         self.stores.undo_to_savepoint();
         self.keys.undo_to_savepoint();
         self.owned.undo_to_savepoint();
@@ -303,6 +319,8 @@ impl<C: Clock> Runtime<C> {
             Row::GrantRemoved(id) => self.grants.apply(&id, None)?,
             Row::CustomKeyStore(store) => self.stores.apply(store.id.clone(), Some(store)),
             Row::CustomKeyStoreRemoved(id) => self.stores.apply(id, None),
+            Row::Import(import) => self.imports.apply(import.token_hash.clone(), Some(import)),
+            Row::ImportRemoved(hash) => self.imports.apply(hash, None),
         }
         Ok(())
     }
@@ -312,8 +330,9 @@ impl<C: Clock> Runtime<C> {
         self.keys().chain(self.owned_keys()).map(|k| k.id.clone()).collect()
     }
 
-    /// Removes every key, alias and grant, as changes to commit.
+    /// Removes every key, alias, grant and import token, as changes to commit.
     pub fn clear(&mut self) {
+        self.imports.retain(|_, _| false);
         self.stores.retain(|_, _| false);
         self.keys.retain(|_, _| false);
         self.owned.retain(|_, _| false);
@@ -321,13 +340,15 @@ impl<C: Clock> Runtime<C> {
         self.grants.clear();
     }
 
-    /// Whether the runtime holds nothing (no key, alias or grant).
+    /// Whether the runtime holds nothing (no key, alias, grant, store or
+    /// import token).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
             && self.owned.is_empty()
             && self.aliases.is_empty()
             && self.grants.is_empty()
             && self.stores.is_empty()
+            && self.imports.is_empty()
     }
 }
 

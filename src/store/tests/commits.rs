@@ -445,3 +445,62 @@ fn a_commit_by_another_process_between_two_of_this_writers_is_seen_by_both_cache
     assert_eq!(store.seq().unwrap(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An import token's row: by the token's hash, the wrapping private key
+/// sealed under the root key (not in the clear), read back whole after
+/// reopening, and refused as corrupt when moved to another token.
+#[test]
+fn an_import_token_row_keeps_its_private_key_sealed_and_bound_to_its_token() {
+    use crate::crypto::import::WrappingAlgorithm;
+    use crate::crypto::keys::{KeySpec, PrivateKey};
+    use crate::kms::runtime::StoredImport;
+
+    let dir = scratch_dir("import-tokens");
+    let store = open(&dir);
+    let private = PrivateKey::generate(KeySpec::Rsa2048).unwrap();
+    let der = private.to_pkcs8_der().unwrap();
+    let import = StoredImport {
+        token_hash: crate::kms::token_hash(b"import token"),
+        key_arn: "arn:aws:kms:us-east-1:111122223333:key/a".into(),
+        algorithm: WrappingAlgorithm::RsaAesKeyWrapSha256,
+        wrapping_key_spec: KeySpec::Rsa2048,
+        expires: 1_700_086_400,
+        private_key: crate::crypto::KeyMaterial::from_secret(der.clone()),
+    };
+    store
+        .commit(rows(vec![change(&home(), Row::Import(import.clone()))], 0))
+        .unwrap();
+    drop(store);
+
+    let raw = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let (hash, wrapped): (String, Vec<u8>) = raw
+        .query_row("SELECT token_hash, wrapped_key FROM import_tokens", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(hash, import.token_hash);
+    assert!(
+        !wrapped.windows(64).any(|w| w == &der[..64]),
+        "the private key is not stored in the clear"
+    );
+
+    let loaded = open(&dir).load().unwrap();
+    let back = &loaded.partitions[0].imports[0];
+    assert_eq!(back.token_hash, import.token_hash);
+    assert_eq!(back.key_arn, import.key_arn);
+    assert_eq!(back.algorithm, import.algorithm);
+    assert_eq!(back.wrapping_key_spec, import.wrapping_key_spec);
+    assert_eq!(back.expires, import.expires);
+    assert_eq!(back.private_key.expose_secret(), der.as_slice());
+
+    raw.execute(
+        "UPDATE import_tokens SET token_hash = ?1",
+        [crate::kms::token_hash(b"other")],
+    )
+    .unwrap();
+    match open(&dir).load() {
+        Err(StoreError::Corrupt { what, .. }) => assert!(what.contains("does not unwrap"), "{what}"),
+        other => panic!("a moved wrapping key loaded: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,6 +52,15 @@ enum Op {
         partition: u8,
         store: u8,
     },
+    Import {
+        partition: u8,
+        token: u8,
+        expires: u8,
+    },
+    ImportRemoved {
+        partition: u8,
+        token: u8,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -89,7 +98,13 @@ fn op() -> impl Strategy<Value = Op> {
             store,
             connected
         }),
-        (p, 0u8..3).prop_map(|(partition, store)| Op::StoreRemoved { partition, store }),
+        (p.clone(), 0u8..3).prop_map(|(partition, store)| Op::StoreRemoved { partition, store }),
+        (p.clone(), 0u8..3, 0u8..3).prop_map(|(partition, token, expires)| Op::Import {
+            partition,
+            token,
+            expires
+        }),
+        (p, 0u8..3).prop_map(|(partition, token)| Op::ImportRemoved { partition, token }),
     ]
 }
 
@@ -157,6 +172,18 @@ fn to_change(op: &Op) -> Change {
         ),
         Op::StoreRemoved { partition: p, store: s } => {
             change(&partition(*p), Row::CustomKeyStoreRemoved(format!("cks-{s:017}")))
+        }
+        Op::Import {
+            partition: p,
+            token,
+            expires,
+        } => {
+            let place = partition(*p);
+            let made = super::import_token(&place, *token, i64::from(*expires));
+            change(&place, Row::Import(made))
+        }
+        Op::ImportRemoved { partition: p, token } => {
+            change(&partition(*p), Row::ImportRemoved(crate::kms::token_hash([*token])))
         }
     }
 }

@@ -186,8 +186,8 @@ fn a_database_from_a_newer_keyward_is_refused_naming_both_versions() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A state written by schema 4 (no custom key stores; a change log whose
-/// kinds are key, alias and grant): the version 2 fixture opened, then
+/// A state written by schema 4 (no custom key stores or import tokens; a
+/// change log whose kinds are key, alias and grant): the version 2 fixture opened, then
 /// taken back to what schema 4 left.
 fn version_4_fixture(dir: &Path) {
     version_2_fixture(dir, "111122223333", "us-east-1");
@@ -195,6 +195,7 @@ fn version_4_fixture(dir: &Path) {
     let raw = Connection::open(dir.join(DATABASE_FILE)).unwrap();
     raw.execute_batch(
         "DROP TABLE custom_key_stores;
+         DROP TABLE import_tokens;
          ALTER TABLE changes RENAME TO changes_v5;
          CREATE TABLE changes (
              seq     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -241,7 +242,7 @@ fn a_version_4_database_keeps_its_change_log_and_takes_custom_key_stores() {
     let version: i64 = raw
         .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, SCHEMA_VERSION);
     // The proxy secret is in the row only wrapped under the root key.
     let row: String = raw
         .query_row("SELECT store FROM custom_key_stores", [], |r| r.get(0))

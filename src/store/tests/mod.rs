@@ -88,7 +88,7 @@ pub(super) fn grant(key_arn: &str, id: &str) -> StoredGrant {
         key: key_arn.to_owned(),
         grant_json: format!(r#"{{"GrantId": "{id}", "Operations": ["Decrypt"]}}"#),
         created_at: 1_700_000_002,
-        tokens: vec![crate::kms::token_hash(&format!("token-{id}"))],
+        tokens: vec![crate::kms::token_hash(format!("token-{id}"))],
     }
 }
 
@@ -136,7 +136,31 @@ pub(super) fn describe_partition(rows: &PartitionState) -> String {
     for store in &rows.custom_key_stores {
         out.push_str(&format!("  {store:?}\n"));
     }
+    for import in &rows.imports {
+        out.push_str(&format!("  {}\n", describe_import(import)));
+    }
     out
+}
+
+/// An import token's row with its private key's bytes (`Debug` hides them).
+pub(super) fn describe_import(import: &crate::kms::runtime::StoredImport) -> String {
+    format!(
+        "{import:?} key {}",
+        crate::crypto::hex(import.private_key.expose_secret())
+    )
+}
+
+/// An import token's row for `partition`, token `n`, with a stand-in
+/// private key (the store keeps the bytes; it never parses them).
+pub(super) fn import_token(partition: &Partition, n: u8, expires: i64) -> crate::kms::runtime::StoredImport {
+    crate::kms::runtime::StoredImport {
+        token_hash: crate::kms::token_hash([n]),
+        key_arn: format!("arn:aws:kms:{}:{}:key/key-{n}", partition.region, partition.account),
+        algorithm: crate::crypto::import::WrappingAlgorithm::RsaesOaepSha256,
+        wrapping_key_spec: crate::crypto::keys::KeySpec::Rsa2048,
+        expires,
+        private_key: KeyMaterial::from_secret(zeroize::Zeroizing::new(vec![n; 40])),
+    }
 }
 
 /// An external key store, `cks-<n>`, connected or not.
@@ -202,6 +226,7 @@ pub(super) fn describe_key(key: &StoredKey) -> String {
 pub(super) fn describe_change(change: &Change) -> String {
     let row = match &change.row {
         Row::Key(key) => describe_key(key),
+        Row::Import(import) => describe_import(import),
         other => format!("{other:?}"),
     };
     format!("{}/{} {row}", change.partition.account, change.partition.region)

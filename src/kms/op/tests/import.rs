@@ -176,6 +176,8 @@ fn an_import_token_is_spent_when_the_import_commits_and_kept_when_it_rolls_back(
     let key = external_key(&mut rt);
     rt.settle();
     let (token, material) = wrapped(&mut rt, &key, WrappingAlgorithm::RsaesOaepSha256, &[5u8; 32]);
+    // GetParametersForImport committed (the token is in the state).
+    rt.settle();
     let request = json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": material, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
     ok(&mut rt, "ImportKeyMaterial", request.clone());
     rt.rollback();
