@@ -510,6 +510,21 @@ fn an_import_token_from_one_process_imports_in_the_next_and_only_once() {
     );
 }
 
+/// `get-key-last-usage` in a later process names the `encrypt` of an
+/// earlier one: the last use is read from the state's audit log.
+/// https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+#[test]
+fn get_key_last_usage_in_a_new_process_names_the_encrypt_of_an_earlier_one() {
+    let kms = Kms::new("last-usage-processes");
+    let key = kms.key();
+    let before = kms.json(&["kms", "get-key-last-usage", "--key-id", &key]);
+    assert_eq!(before["KeyLastUsage"], serde_json::json!({}));
+    kms.ok(&["kms", "encrypt", "--key-id", &key, "--plaintext", "dXNlZA=="]);
+    let after = kms.json(&["kms", "get-key-last-usage", "--key-id", &key]);
+    assert_eq!(after["KeyLastUsage"]["Operation"], "Encrypt", "{after}");
+    assert_eq!(after["TrackingStartDate"], after["KeyCreationDate"]);
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).expect("base64")

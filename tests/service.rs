@@ -559,3 +559,89 @@ pub(super) fn assert_ids_follow_on_to_the_last_use(kms: &Kms, used: &Value) {
         encrypt["eventID"].to_string()
     );
 }
+
+/// The calls of `uses_of_two_keys`: an `Encrypt` under the first key, a
+/// refused `Encrypt` and a `DescribeKey` (neither is a use), then a
+/// `ReEncrypt` from the first key to the second (a use of both); `reopen`
+/// gives the service to go on with (the same one, or a new one on the same
+/// state, as another process). The keys and the `GetKeyLastUsage` answers
+/// after the `Encrypt` and after the `ReEncrypt`.
+fn uses_of_two_keys(first: Kms, reopen: impl Fn(Kms) -> Kms) -> (Kms, [Value; 3]) {
+    let key = new_key(&first);
+    let other = new_key(&first);
+    let unused = new_key(&first);
+    let sealed = ok(&first, "Encrypt", json!({"KeyId": key, "Plaintext": "dXNlZA=="}));
+    let stranger = Caller::parse(&format!("arn:aws:iam::{A}:user/stranger")).unwrap();
+    let refused = call(&first, &stranger, "Encrypt", json!({"KeyId": key, "Plaintext": "bm8="}));
+    assert_eq!(refused.unwrap_err().name, ErrorName::AccessDeniedException);
+    ok(&first, "DescribeKey", json!({"KeyId": key}));
+    let kms = reopen(first);
+    let after_encrypt = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key}));
+    ok(
+        &kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"], "DestinationKeyId": other}),
+    );
+    let kms = reopen(kms);
+    let source = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key}));
+    let destination = ok(&kms, "GetKeyLastUsage", json!({"KeyId": other}));
+    let never = ok(&kms, "GetKeyLastUsage", json!({"KeyId": unused}));
+    assert_eq!(never["KeyLastUsage"], json!({}), "a key never used has no last use");
+    assert_eq!(source["KeyLastUsage"], destination["KeyLastUsage"]);
+    (kms, [after_encrypt, source, destination])
+}
+
+/// `GetKeyLastUsage` reads the saved audit log, so a use made by one
+/// process shows in the next one on the same state, with the saved record's
+/// event and request ids; refused and non-cryptographic calls are not uses,
+/// and a `ReEncrypt` is a use of both its keys (API_GetKeyLastUsage: "Usage
+/// information is recorded for both keys independently"). Tracking starts
+/// at the key's creation. The memory store answers as SQLite does.
+/// https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+#[test]
+fn a_keys_last_use_is_read_from_the_saved_audit_log_by_the_next_process() {
+    let dir = std::env::temp_dir().join(format!("keyward-service-last-use-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let on_disk = |dir: &std::path::Path| open(SqliteStore::open(dir).unwrap());
+    let (kms, [after_encrypt, source, _]) = uses_of_two_keys(on_disk(&dir), |old| {
+        drop(old);
+        on_disk(&dir)
+    });
+    let records = kms.audit(&keyward::kms::runtime::AuditFilter::default()).unwrap();
+    let allowed = |name: &str| {
+        let found = records
+            .iter()
+            .rfind(|r| r["eventName"] == name && r["errorCode"].is_null());
+        found.unwrap().clone()
+    };
+    let (encrypt, reencrypt) = (allowed("Encrypt"), allowed("ReEncrypt"));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["eventName"] == "Encrypt" && r["eventID"].as_u64() > encrypt["eventID"].as_u64()),
+        "a refused Encrypt came after the one that counts"
+    );
+    let last = &after_encrypt["KeyLastUsage"];
+    assert_eq!(last["Operation"], "Encrypt");
+    assert_eq!(last["CloudTrailEventId"], encrypt["eventID"].to_string());
+    assert_eq!(last["KmsRequestId"], encrypt["requestID"]);
+    assert_eq!(last["Timestamp"], json!(NOW));
+    assert_eq!(after_encrypt["TrackingStartDate"], after_encrypt["KeyCreationDate"]);
+    assert_eq!(source["KeyLastUsage"]["Operation"], "ReEncrypt");
+    assert_eq!(
+        source["KeyLastUsage"]["CloudTrailEventId"],
+        reencrypt["eventID"].to_string()
+    );
+
+    // Request ids are fresh per call; the rest is the same.
+    let (_, in_memory) = uses_of_two_keys(open(MemoryStore::new()), |same| same);
+    let without_request_id = |answer: &Value| {
+        let mut last = answer["KeyLastUsage"].clone();
+        last.as_object_mut().unwrap().remove("KmsRequestId");
+        last
+    };
+    for (memory, sqlite) in in_memory.iter().zip([&after_encrypt, &source]) {
+        assert_eq!(without_request_id(memory), without_request_id(sqlite));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

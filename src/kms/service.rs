@@ -104,7 +104,8 @@ pub trait Operation<C: Clock> {
 /// assert_eq!(opened["Plaintext"], "aGk=");
 /// ```
 pub struct Service<C: Clock + Clone> {
-    store: Box<dyn Store>,
+    /// Shared with each runtime's [`History`](super::runtime::History) of key uses.
+    store: Arc<dyn Store>,
     /// What every partition's runtime authorizes with (a REPL's `accounts`
     /// statement replaces it).
     identities: RwLock<Authorizer>,
@@ -202,7 +203,7 @@ impl<C: Clock + Clone> Service<C> {
         default_account: &str,
     ) -> Result<Self, StoreError> {
         let service = Service {
-            store,
+            store: Arc::from(store),
             identities: RwLock::new(identities),
             clock,
             default_account: default_account.to_owned(),
@@ -398,6 +399,13 @@ impl<C: Clock + Clone> Service<C> {
         let mut runtime = Runtime::new(&partition.account, &partition.region, self.clock.clone());
         runtime.identities = self.identities().clone();
         runtime.xks.clone_from(&self.xks);
+        let (store, place) = (Arc::clone(&self.store), partition.clone());
+        runtime.usage.history = Some(Arc::new(move |key_arn: &str| {
+            let record = store
+                .last_use(&place, key_arn, super::runtime::TRACKED)
+                .map_err(|e| e.to_string())?;
+            Ok(record.as_ref().and_then(super::runtime::LastUse::from_record))
+        }));
         runtime
     }
 

@@ -137,6 +137,30 @@ pub trait Store: Send + Sync {
     /// The audit records that match `filter`, oldest first, as the
     /// CloudTrail-shaped JSON they were saved as.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError>;
+
+    /// The newest saved record of `partition` for an allowed call of one of
+    /// `operations` on `key_arn` (its first resource, or any resource of a
+    /// `ReEncrypt`): the key's last use (`GetKeyLastUsage`). This default
+    /// reads the whole log; a store with an index overrides it.
+    fn last_use(
+        &self,
+        partition: &Partition,
+        key_arn: &str,
+        operations: &[&str],
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let filter = AuditFilter {
+            key: Some(key_arn.to_owned()),
+            succeeded: Some(true),
+            ..AuditFilter::default()
+        };
+        let mut records = self.audit(&filter)?;
+        records.retain(|r| {
+            r["recipientAccountId"] == partition.account.as_str()
+                && r["awsRegion"] == partition.region.as_str()
+                && r["eventName"].as_str().is_some_and(|name| operations.contains(&name))
+        });
+        Ok(records.pop())
+    }
 }
 
 /// A shared store: a service and a test (or two services) over one store.
@@ -163,6 +187,15 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
 
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {
         (**self).audit(filter)
+    }
+
+    fn last_use(
+        &self,
+        partition: &Partition,
+        key_arn: &str,
+        operations: &[&str],
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        (**self).last_use(partition, key_arn, operations)
     }
 }
 

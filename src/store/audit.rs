@@ -5,12 +5,13 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::rows::non_negative;
 use super::StoreError;
 use crate::kms::runtime::{AuditFilter, AuditRecord};
+use crate::kms::Partition;
 
 /// Appends `records`, numbering them after `last` (the last event id
 /// given, [`last_event_id`] at the start of the transaction) and writing
@@ -109,4 +110,74 @@ pub(super) fn read(connection: &Connection, path: &Path, filter: &AuditFilter) -
                 .map_err(|_| StoreError::corrupt(path, format!("audit event {event_id} does not read")))
         })
         .collect()
+}
+
+/// The newest record of `partition` for an allowed call of one of
+/// `operations` on `key_arn`: by the `key_arn` column (the indexed first
+/// resource), and for a `ReEncrypt` also by its other resources (a
+/// destination key of the same partition). Call inside one read
+/// transaction.
+pub(super) fn last_use(
+    connection: &Connection,
+    path: &Path,
+    partition: &Partition,
+    key_arn: &str,
+    operations: &[&str],
+) -> Result<Option<Value>, StoreError> {
+    let failed = |action| StoreError::database(action, path);
+    // Newest first through the key's index, up to the first tracked one.
+    let mut first: Option<(i64, String)> = None;
+    {
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT event_id, operation, record FROM audit
+                 WHERE key_arn = ?1 AND account = ?2 AND region = ?3 AND error_code IS NULL
+                 ORDER BY event_id DESC",
+            )
+            .map_err(failed("read the audit log"))?;
+        let mut rows = statement
+            .query(params![key_arn, partition.account, partition.region])
+            .map_err(failed("read the audit log"))?;
+        while let Some(row) = rows.next().map_err(failed("read the audit log"))? {
+            let operation: String = row.get(1).map_err(failed("read the audit log"))?;
+            if operations.contains(&operation.as_str()) {
+                first = Some((
+                    row.get(0).map_err(failed("read the audit log"))?,
+                    row.get(2).map_err(failed("read the audit log"))?,
+                ));
+                break;
+            }
+        }
+    }
+    let as_destination: Option<(i64, String)> = if operations.contains(&"ReEncrypt") {
+        connection
+            .prepare_cached(
+                "SELECT event_id, record FROM audit
+                 WHERE operation = 'ReEncrypt' COLLATE NOCASE AND key_arn != ?1
+                   AND account = ?2 AND region = ?3 AND error_code IS NULL
+                   AND EXISTS (SELECT 1 FROM json_each(record, '$.resources')
+                               WHERE json_extract(value, '$.ARN') = ?1)
+                 ORDER BY event_id DESC LIMIT 1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![key_arn, partition.account, partition.region], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()
+            })
+            .map_err(failed("read the audit log"))?
+    } else {
+        None
+    };
+    let newest = match (first, as_destination) {
+        (Some(a), Some(b)) => Some(if a.0 > b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    newest
+        .map(|(event_id, record)| {
+            serde_json::from_str(&record)
+                .map_err(|_| StoreError::corrupt(path, format!("audit event {event_id} does not read")))
+        })
+        .transpose()
 }

@@ -268,6 +268,15 @@ impl Store for SqliteStore {
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<serde_json::Value>, StoreError> {
         self.read(|tx| audit::read(tx, &self.database, filter))
     }
+
+    fn last_use(
+        &self,
+        partition: &Partition,
+        key_arn: &str,
+        operations: &[&str],
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        self.read(|tx| audit::last_use(tx, &self.database, partition, key_arn, operations))
+    }
 }
 
 /// Opens a connection to `database` for reading and writing, with the

@@ -53,7 +53,7 @@ pub use page::{Page, Paging};
 pub(crate) use proxy_calls::{ProxyAnswer, ProxyCall, ProxyCalls};
 pub use rotation::{ImportedEntry, MaterialEntry, RotationStatus};
 pub use state::{State, StoredKey, StoredMaterial};
-pub use usage::{KeyLastUsage, LastUse};
+pub use usage::{History, KeyLastUsage, LastUse, TRACKED};
 
 use super::authorize::Authorizer;
 use super::error::{ErrorName, KmsError};
