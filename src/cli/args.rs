@@ -17,10 +17,10 @@ pub struct Cli {
     /// request 1 MiB, script 16 MiB, accounts 16 MiB, config 1 MiB,
     /// catalogue 64 MiB, envelope-header 1 MiB, param 1 MiB (`file://`,
     /// `fileb://` and `-` values). `serve` bounds bodies with `--max-body-bytes`.
-    #[arg(long, global = true, value_name = "KIND=SIZE", value_parser = input_limit)]
+    #[arg(long, global = true, value_name = "KIND=SIZE", value_parser = input_limit, help_heading = "Session options (every command)")]
     pub input_limit: Vec<(keyward::source::read::Kind, u64)>,
     /// When to colour the output.
-    #[arg(long = "color", global = true, value_enum, value_name = "WHEN", default_value_t = super::render::Colour::Auto)]
+    #[arg(long = "color", global = true, value_enum, value_name = "WHEN", default_value_t = super::render::Colour::Auto, help_heading = "Session options (every command)")]
     pub colour: super::render::Colour,
 }
 

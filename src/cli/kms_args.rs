@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-/// Where the runtime's state lives and who is calling.
+/// Where the runtime's state lives and who is calling: flags of every
+/// command, listed under their own heading after the command's own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Session options (every command)")]
 pub struct Session {
     /// The state directory (default: `$KEYWARD_STATE`, else the user's data directory).
     #[arg(long, global = true, value_name = "DIR", conflicts_with = "ephemeral")]

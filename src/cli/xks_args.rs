@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use keyward::kms::runtime::SharedProxies;
 use keyward::xks::proxies::ProxyOptions;
 
-/// The `--xks-*` flags.
+/// The `--xks-*` flags, under their own heading in every command's help.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "External key store proxies (every command that calls KMS)")]
 pub struct ProxyArgs {
     /// Let external key stores use a proxy at a loopback endpoint outside
     /// AWS's `https://HOST` (plain HTTP such as `http://127.0.0.1:PORT`, or
