@@ -133,3 +133,69 @@ fn access_keys_that_are_malformed_repeated_or_given_a_session_off_a_role_are_ref
         "principals": {"arn:aws:iam::111122223333:user/alice": {"access_keys": {"AKIAALICE00000000001": {"secret": "c"}}}}}}}"#;
     assert!(load_text("twice.json", twice).unwrap_err().contains("given twice"));
 }
+
+/// The accounts file's organization gives `aws:PrincipalOrgID` and
+/// `aws:PrincipalOrgPaths` (and the resource's `aws:ResourceOrgID`): a key
+/// policy that lets "any principal of my organization" use the key admits a
+/// role of a member account and refuses the same role of an account outside.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+#[test]
+fn a_key_policy_for_the_organization_admits_member_accounts_and_refuses_others() {
+    let role_policy =
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}"#;
+    let role = |account: &str| format!(r#""arn:aws:iam::{account}:role/app": {{"policies": [{role_policy}]}}"#);
+    let mut accounts = load_text(
+        "organization.json",
+        &format!(
+            r#"{{"organization": {{"id": "o-a1b2c3d4e5", "root": "r-ab12"}},
+                "accounts": {{
+                  "111122223333": {{}},
+                  "444455556666": {{"ous": ["ou-ab12-11111111"], "principals": {{{}}}}},
+                  "777788889999": {{"in_organization": false, "principals": {{{}}}}}}}}}"#,
+            role("444455556666"),
+            role("777788889999")
+        ),
+    )
+    .unwrap();
+    let mut rt = Runtime::new("111122223333", "us-east-1", SimulatedClock::at(1_795_867_200));
+    rt.identities = std::mem::take(&mut accounts.identities);
+    let root = keyward::eval::Caller::parse("arn:aws:iam::111122223333:root").unwrap();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:ResourceOrgID": "o-a1b2c3d4e5"},
+                       "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}}}]}"#;
+    let key = rt.create_key(&root, None, Some(policy), false).unwrap();
+    let session = |account: &str| {
+        keyward::eval::Caller::parse(&format!("arn:aws:sts::{account}:assumed-role/app/worker")).unwrap()
+    };
+    let encrypt = |rt: &mut Runtime<SimulatedClock>, account: &str| {
+        rt.encrypt(&session(account), &key.arn, b"x", &BTreeMap::new(), &[])
+    };
+    assert!(encrypt(&mut rt, "444455556666").is_ok(), "a member account's role");
+    assert_eq!(
+        encrypt(&mut rt, "777788889999").unwrap_err().name,
+        ErrorName::AccessDeniedException,
+        "the same role outside the organization"
+    );
+}
+
+#[test]
+fn an_organization_with_malformed_ids_or_units_without_one_is_refused() {
+    let refused = |name: &str, text: &str| load_text(name, text).unwrap_err();
+    let error = refused(
+        "bad-org.json",
+        r#"{"organization": {"id": "o-BAD", "root": "r-ab12"}, "accounts": {}}"#,
+    );
+    assert!(error.contains("not an organization id"), "{error}");
+    let error = refused(
+        "bad-ou.json",
+        r#"{"organization": {"id": "o-a1b2c3d4e5", "root": "r-ab12"}, "accounts": {"111122223333": {"ous": ["ou-1"]}}}"#,
+    );
+    assert!(error.contains("not an organizational unit id"), "{error}");
+    let error = refused(
+        "no-org.json",
+        r#"{"accounts": {"111122223333": {"ous": ["ou-ab12-11111111"]}}}"#,
+    );
+    assert!(error.contains("is in no organization"), "{error}");
+}

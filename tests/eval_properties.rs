@@ -953,6 +953,7 @@ impl Setup {
             principal_tags: Vec::new(),
             vpc_endpoint_policies: Vec::new(),
             management_account: None,
+            organization: None,
         }
     }
 }

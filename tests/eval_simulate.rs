@@ -287,3 +287,59 @@ fn a_kms_request_through_an_endpoint_is_decided_with_its_policy_and_notes_skippe
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--accounts` with an organization: a bucket policy for "any principal of
+/// my organization" (`aws:PrincipalOrgID`) lets a member account's role read,
+/// and not the same role of an account outside the organization.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+#[test]
+fn simulate_gives_the_organization_keys_of_the_accounts_file() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("simulate-organization");
+    std::fs::create_dir_all(&dir).unwrap();
+    let reads =
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    let accounts = dir.join("accounts.json");
+    std::fs::write(
+        &accounts,
+        format!(
+            r#"{{"organization": {{"id": "o-a1b2c3d4e5", "root": "r-ab12"}}, "accounts": {{
+                "111122223333": {{}},
+                "444455556666": {{"principals": {{"arn:aws:iam::444455556666:role/app": {{"policies": [{reads}]}}}}}},
+                "777788889999": {{"in_organization": false,
+                                  "principals": {{"arn:aws:iam::777788889999:role/app": {{"policies": [{reads}]}}}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let bucket = dir.join("bucket.json");
+    std::fs::write(
+        &bucket,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::reports/*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}"#,
+    )
+    .unwrap();
+    let decide = |account: &str| {
+        let request = dir.join(format!("request-{account}.json"));
+        std::fs::write(
+            &request,
+            format!(
+                r#"{{"principal": "arn:aws:sts::{account}:assumed-role/app/s1", "action": "s3:GetObject",
+                    "resource": "arn:aws:s3:::reports/q1.csv", "resource_account": "111122223333"}}"#
+            ),
+        )
+        .unwrap();
+        let out = keyward(&[
+            "simulate",
+            "--accounts",
+            accounts.to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+            "--resource-policy",
+            bucket.to_str().unwrap(),
+        ]);
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (member, said) = decide("444455556666");
+    assert_eq!(member, Some(0), "{said}");
+    let (outsider, said) = decide("777788889999");
+    assert_eq!(outsider, Some(1), "{said}");
+}

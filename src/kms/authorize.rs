@@ -44,6 +44,9 @@ pub struct Authorizer {
     /// The organization's management account: RCPs do not affect its
     /// resources (\[ORG\] orgs_manage_policies_rcps.html).
     pub management_account: Option<String>,
+    /// The organization and its member accounts: `aws:PrincipalOrgID`,
+    /// `aws:ResourceOrgID` and their paths.
+    pub organization: Option<super::organization::Organization>,
 }
 
 /// Which mechanism allowed the request.
@@ -257,6 +260,9 @@ impl Authorizer {
         }
         let mut eval = request.to_eval_request();
         self.add_principal_tags(request, &mut eval);
+        if let Some(organization) = &self.organization {
+            organization.add_keys(&request.caller, request.key_account(), &mut eval.context);
+        }
         let mut recorded = trace.then(Trace::default);
         let verdict = self.decide_for(key_policy, grants, request, &eval, recorded.as_mut());
         let mut authorization = Authorization::from(&verdict);

@@ -26,6 +26,12 @@ pub enum AuthorizerError {
     Endpoint(String),
     #[error("the VPC endpoint `{0}` is given two policies: an endpoint has one")]
     SecondEndpointPolicy(String),
+    #[error(transparent)]
+    Organization(#[from] super::organization::OrganizationError),
+    #[error("the organization is given twice: the accounts belong to one")]
+    SecondOrganization,
+    #[error("account `{0}` is made a member of the organization before the organization is given")]
+    NoOrganization(String),
 }
 
 /// Collects the policies, grants and facts around KMS decisions, checking
@@ -141,6 +147,39 @@ impl AuthorizerBuilder {
     /// The organization's management account, whose resources RCPs do not affect.
     pub fn management_account(&mut self, account_id: &str) -> Result<&mut Self, AuthorizerError> {
         self.authorizer.management_account = Some(account(account_id)?);
+        Ok(self)
+    }
+
+    /// The organization (`o-…`) and its root (`r-…`); its members come
+    /// with [`organization_member`](Self::organization_member).
+    pub fn organization(&mut self, id: &str, root: &str) -> Result<&mut Self, AuthorizerError> {
+        use super::organization::{check_id, check_root, Organization};
+        if self.authorizer.organization.is_some() {
+            return Err(AuthorizerError::SecondOrganization);
+        }
+        check_id(id)?;
+        check_root(root)?;
+        self.authorizer.organization = Some(Organization {
+            id: id.to_owned(),
+            root: root.to_owned(),
+            members: BTreeMap::new(),
+        });
+        Ok(self)
+    }
+
+    /// Makes `account_id` a member of the organization, under the
+    /// organizational units `units` from the root down (none: under the root).
+    pub fn organization_member(&mut self, account_id: &str, units: &[String]) -> Result<&mut Self, AuthorizerError> {
+        let account = account(account_id)?;
+        for unit in units {
+            super::organization::check_unit(unit)?;
+        }
+        let organization = self
+            .authorizer
+            .organization
+            .as_mut()
+            .ok_or_else(|| AuthorizerError::NoOrganization(account.clone()))?;
+        organization.members.insert(account, units.to_vec());
         Ok(self)
     }
 

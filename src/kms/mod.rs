@@ -15,6 +15,7 @@ mod grants;
 mod key_ref;
 mod key_spec;
 pub mod op;
+pub mod organization;
 mod request;
 pub mod runtime;
 pub mod service;

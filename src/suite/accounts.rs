@@ -14,6 +14,11 @@
 //!         "access_keys": {"AKIAAPP0000000000001": {"secret": "…", "session": "worker"}}}}}}}
 //! ```
 //!
+//! An optional `"organization": {"id": "o-…", "root": "r-…"}` makes every
+//! account a member (unless `"in_organization": false`), under its `"ous"`
+//! from the root down: the `aws:PrincipalOrgID`/`aws:ResourceOrgID` keys
+//! and their paths ([`crate::kms::organization`]).
+//!
 //! Paths are relative to the accounts file; any policy may be inline.
 //! Access keys (for `keyward serve`) belong to a principal, or to the
 //! account's root when listed beside `principals`; a role's key signs as a
@@ -39,6 +44,17 @@ struct AccountsFile {
     /// The organization's management account: RCPs do not affect its resources.
     #[serde(default)]
     management_account: Option<String>,
+    /// The organization every account of the file belongs to, unless it
+    /// says `"in_organization": false`.
+    #[serde(default)]
+    organization: Option<OrganizationFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrganizationFile {
+    id: String,
+    root: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +69,16 @@ struct AccountFile {
     /// The root user's access keys.
     #[serde(default)]
     access_keys: BTreeMap<String, AccessKeyFile>,
+    /// The organizational units the account is in, from the root down.
+    #[serde(default)]
+    ous: Vec<String>,
+    /// `false` for an account outside the file's organization.
+    #[serde(default = "yes")]
+    in_organization: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -137,6 +163,11 @@ impl Accounts {
         if let Some(account) = &file.management_account {
             builder.management_account(account).map_err(rejected)?;
         }
+        if let Some(organization) = &file.organization {
+            builder
+                .organization(&organization.id, &organization.root)
+                .map_err(rejected)?;
+        }
         let policy = |raw: &RawValue,
                       label: String,
                       kind: DocumentKind,
@@ -156,6 +187,17 @@ impl Accounts {
         for (account, entry) in &file.accounts {
             if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(invalid(format!("`{account}` is not a 12-digit account id")));
+            }
+            match (&file.organization, entry.in_organization) {
+                (Some(_), true) => {
+                    builder.organization_member(account, &entry.ous).map_err(rejected)?;
+                }
+                _ if !entry.ous.is_empty() => {
+                    return Err(invalid(format!(
+                        "account {account} lists `ous` but is in no organization: add a top-level `\"organization\": {{\"id\": \"o-…\", \"root\": \"r-…\"}}`, or remove its `ous`"
+                    )))
+                }
+                _ => {}
             }
             for (i, raw) in entry.scps.iter().enumerate() {
                 let scp = policy(

@@ -125,6 +125,13 @@ pub fn authorize(around: &Around<'_>, general: &General, trace: bool) -> Authori
     let mut recorded = trace.then(Trace::default);
     let mut request = general.request.clone();
     add_principal_tags(identities, &mut request);
+    if let Some(organization) = &identities.organization {
+        organization.add_keys(
+            &request.caller,
+            general.resource_account.as_deref(),
+            &mut request.context,
+        );
+    }
     let access = access::authorize(&policies, &request, target, recorded.as_mut());
     let reasons: Vec<Cause> = access
         .reasons

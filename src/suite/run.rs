@@ -68,7 +68,22 @@ struct SuiteFile {
     /// The organization's management account: RCPs do not affect its resources.
     #[serde(default)]
     management_account: Option<String>,
+    /// The organization and its member accounts, for `aws:PrincipalOrgID`,
+    /// `aws:ResourceOrgID` and their paths.
+    #[serde(default)]
+    organization: Option<OrganizationFile>,
     cases: Vec<CaseFile>,
+}
+
+/// `{"id": "o-…", "root": "r-…", "accounts": {"111122223333": ["ou-…", …]}}`:
+/// each member account with its organizational units from the root down.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrganizationFile {
+    id: String,
+    root: String,
+    #[serde(default)]
+    accounts: BTreeMap<String, Vec<String>>,
 }
 
 /// A file path (a JSON string), or the document written inline, kept as
@@ -259,6 +274,14 @@ impl Suite {
         }
         if let Some(account) = &file.management_account {
             builder.management_account(account).map_err(invalid)?;
+        }
+        if let Some(organization) = &file.organization {
+            builder
+                .organization(&organization.id, &organization.root)
+                .map_err(invalid)?;
+            for (account, units) in &organization.accounts {
+                builder.organization_member(account, units).map_err(invalid)?;
+            }
         }
         let key_info = match (&file.key_spec, &file.key_usage) {
             (None, None) => KeyInfo::SYMMETRIC,
