@@ -158,6 +158,9 @@ impl KmsRequest {
         // `kms:GrantIsForAWSResource` on the grant operations that define it.
         let via = if self.via_service.is_some() { "true" } else { "false" };
         context.insert_one("aws:ViaAWSService", via);
+        // Always present; KMS endpoints take TLS only (KMS Developer Guide,
+        // infrastructure-security.html), so a KMS request is always secure.
+        context.insert_one("aws:SecureTransport", "true");
         if ["CreateGrant", "ListGrants", "RevokeGrant"]
             .iter()
             .any(|op| actions::operation(&self.action).is_some_and(|a| a.eq_ignore_ascii_case(op)))

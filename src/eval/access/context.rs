@@ -6,7 +6,8 @@ use crate::eval::request::{Caller, CallerKind, Context};
 
 /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
 /// `aws:username`, `aws:ResourceAccount`, `aws:RequestedRegion`,
-/// `aws:SourceIp`, `aws:ViaAWSService`, `aws:CurrentTime`, `aws:EpochTime`.
+/// `aws:SourceIp`, `aws:ViaAWSService`, `aws:SecureTransport`, `aws:CurrentTime`,
+/// `aws:EpochTime`.
 pub fn derive_context(caller: &Caller, resource: &str, resource_account: Option<&str>, time: Option<&str>) -> Context {
     let mut context = Context::new();
     context.insert_one("aws:PrincipalType", caller.principal_type());
@@ -34,6 +35,9 @@ pub fn derive_context(caller: &Caller, resource: &str, resource_account: Option<
         "aws:ViaAWSService",
         if caller.via_service.is_some() { "true" } else { "false" },
     );
+    // Always present; AWS API endpoints are HTTPS (a plain-HTTP request,
+    // to S3 say, gives `"aws:SecureTransport": "false"` in its context).
+    context.insert_one("aws:SecureTransport", "true");
     if let Some(ip) = caller.source_ip.as_ref().filter(|_| caller.via_service.is_none()) {
         context.insert_one("aws:SourceIp", ip.clone());
     }
