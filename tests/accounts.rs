@@ -199,3 +199,44 @@ fn an_organization_with_malformed_ids_or_units_without_one_is_refused() {
     );
     assert!(error.contains("is in no organization"), "{error}");
 }
+
+/// A role's `trust_policy` (read as a role trust policy) and
+/// `max_session_duration` (IAM's 3,600 to 43,200 seconds) are for roles only.
+#[test]
+fn trust_policies_and_session_limits_belong_to_roles_and_are_checked() {
+    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]}"#;
+    let accounts = load_text(
+        "trust.json",
+        &format!(
+            r#"{{"accounts": {{"111122223333": {{"principals": {{
+                "arn:aws:iam::111122223333:role/app": {{"trust_policy": {trust}, "max_session_duration": 7200}},
+                "arn:aws:iam::111122223333:role/plain": {{}}}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let app = &accounts.roles["arn:aws:iam::111122223333:role/app"];
+    assert!(app.trust_policy.is_some());
+    assert_eq!(app.max_session_duration, 7200);
+    let plain = &accounts.roles["arn:aws:iam::111122223333:role/plain"];
+    assert!(plain.trust_policy.is_none(), "a role without one is assumed by nobody");
+    assert_eq!(plain.max_session_duration, keyward::suite::DEFAULT_MAX_SESSION_SECONDS);
+
+    let error = load_text(
+        "trust-on-user.json",
+        &format!(r#"{{"accounts": {{"111122223333": {{"principals": {{"arn:aws:iam::111122223333:user/u": {{"trust_policy": {trust}}}}}}}}}}}"#),
+    )
+    .unwrap_err();
+    assert!(error.contains("is not a role"), "{error}");
+    let error = load_text(
+        "long-session.json",
+        r#"{"accounts": {"111122223333": {"principals": {"arn:aws:iam::111122223333:role/r": {"max_session_duration": 50000}}}}}"#,
+    )
+    .unwrap_err();
+    assert!(error.contains("outside 3600 to 43200"), "{error}");
+    let error = load_text(
+        "no-principal.json",
+        r#"{"accounts": {"111122223333": {"principals": {"arn:aws:iam::111122223333:role/r": {"trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}}}}}}"#,
+    )
+    .unwrap_err();
+    assert!(error.to_lowercase().contains("principal"), "{error}");
+}

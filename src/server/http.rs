@@ -114,7 +114,11 @@ async fn answer(
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let outcome = match read_body(shared, &parts, body).await {
         Ok(body) if is_sts => {
-            logged.operation = "sts.GetCallerIdentity".into();
+            // The access log names the STS action (`sts.AssumeRole`).
+            let action = super::form::Form::parse(&body)
+                .ok()
+                .and_then(|form| form.get("Action").map(|a| a.chars().take(64).collect::<String>()));
+            logged.operation = format!("sts.{}", action.as_deref().unwrap_or("-"));
             return sts_answer(shared, peer, &parts, &body, request_id, logged);
         }
         Ok(body) => kms_answer(shared, peer, &parts, &body, logged).await,
@@ -222,7 +226,7 @@ async fn kms_answer(
             format!("the Content-Type must be {JSON}"),
         ));
     }
-    let identity = authenticate(&shared.config, parts, body, "kms", peer.ip(), now())?;
+    let identity = authenticate(&shared.config, &shared.sessions, parts, body, "kms", peer.ip(), now())?;
     logged.principal = Some(identity.caller.arn.clone());
     let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
@@ -261,10 +265,19 @@ fn sts_answer(
         content_type: "text/xml",
         body: Zeroizing::new(text.into_bytes()),
     };
-    let result = authenticate(&shared.config, parts, body, "sts", peer.ip(), now()).and_then(|identity| {
-        logged.principal = Some(identity.caller.arn.clone());
-        sts::respond(&identity, body, request_id)
-    });
+    let now = now();
+    let result =
+        authenticate(&shared.config, &shared.sessions, parts, body, "sts", peer.ip(), now).and_then(|identity| {
+            logged.principal = Some(identity.caller.arn.clone());
+            let identities = shared.kms.identities();
+            let context = super::assume_role::Context {
+                roles: &shared.config.accounts.roles,
+                identities: &identities,
+                sessions: &shared.sessions,
+                now,
+            };
+            sts::respond(&context, &identity, body, request_id)
+        });
     match result {
         Ok(text) => xml(200, text),
         Err(e) => {

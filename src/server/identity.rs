@@ -1,11 +1,14 @@
 //! Who is calling: the `Authorization` header verified as SigV4 against the
-//! access keys of the accounts file gives the principal, and its credential
-//! scope gives the Region. In test mode an unknown access key is the root
-//! of the account it names (12 digits) or of the default account, unsigned.
+//! access keys of the accounts file, or the temporary credentials of an
+//! `AssumeRole` session (with its `X-Amz-Security-Token`), gives the
+//! principal, and its credential scope gives the Region. In test mode an
+//! unknown access key is the root of the account it names (12 digits) or of
+//! the default account, unsigned.
 
 use hyper::http::request::Parts;
 
 use super::error::WireError;
+use super::sessions::{Found, Sessions};
 use super::sigv4::{self, AuthorizationHeader};
 use super::Config;
 use crate::eval::Caller;
@@ -23,6 +26,7 @@ pub struct Identity {
 
 pub fn authenticate(
     config: &Config,
+    sessions: &Sessions,
     parts: &Parts,
     body: &[u8],
     service: &str,
@@ -36,12 +40,33 @@ pub fn authenticate(
         .to_str()
         .map_err(|_| WireError::client("IncompleteSignatureException", "the Authorization header is not ASCII"))?;
     let auth = AuthorizationHeader::parse(header)?;
-    let principal = match config.accounts.access_keys.get(auth.access_key) {
-        Some(key) => {
+    let token = parts.headers.get("x-amz-security-token").map(|v| v.as_bytes());
+    let session = match config.accounts.access_keys.get(auth.access_key) {
+        Some(_) => None,
+        None => sessions.find(auth.access_key, token, now),
+    };
+    let principal = match (config.accounts.access_keys.get(auth.access_key), session) {
+        (Some(key), _) => {
             auth.verify(parts, body, &key.secret, service, now)?;
             key.principal.clone()
         }
-        None if config.test_mode => {
+        (None, Some(Found::Valid { principal, secret })) => {
+            auth.verify(parts, body, &secret, service, now)?;
+            principal
+        }
+        (None, Some(Found::Expired)) => {
+            return Err(WireError::client(
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            ))
+        }
+        (None, Some(Found::WrongToken)) => {
+            return Err(WireError::client(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            ))
+        }
+        (None, None) if config.test_mode => {
             if !sigv4::is_region(auth.region) {
                 return Err(WireError::client(
                     "InvalidSignatureException",
@@ -56,7 +81,7 @@ pub fn authenticate(
             };
             format!("arn:aws:iam::{account}:root")
         }
-        None => {
+        (None, None) => {
             return Err(WireError::client(
                 "UnrecognizedClientException",
                 "The security token included in the request is invalid.",

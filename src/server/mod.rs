@@ -7,9 +7,12 @@
 //! the saves behind them.
 
 mod access_log;
+mod assume_role;
 mod error;
+mod form;
 mod http;
 mod identity;
+mod sessions;
 pub mod sigv4;
 mod state;
 mod sts;
@@ -79,6 +82,8 @@ struct Shared {
     config: Config,
     kms: state::Kms,
     access_log: access_log::AccessLog,
+    /// Temporary credentials `AssumeRole` handed out.
+    sessions: sessions::Sessions,
 }
 
 /// A server bound to its address, not yet running.
@@ -127,6 +132,7 @@ impl Server {
                 access_log: access_log::AccessLog::start(config.access_log),
                 config,
                 kms,
+                sessions: sessions::Sessions::default(),
             }),
             listener,
         })

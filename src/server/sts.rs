@@ -1,25 +1,29 @@
-//! The one STS call a local stand-in needs: `GetCallerIdentity`, in STS's
-//! Query protocol (a form-encoded body, an XML answer), so a client can ask
-//! who its access key makes it.
+//! The STS calls a local stand-in needs, in STS's Query protocol (a
+//! form-encoded body, an XML answer): `GetCallerIdentity`, so a client can
+//! ask who its access key makes it, and `AssumeRole` (`assume_role`), so it
+//! can act as a role's session.
 
+use super::assume_role;
 use super::error::WireError;
+use super::form::Form;
 use super::identity::Identity;
 
 /// Answers the form-encoded request `body` for `identity`.
-pub fn respond(identity: &Identity, body: &[u8], request_id: &str) -> Result<String, WireError> {
-    let form = String::from_utf8_lossy(body);
-    let action = form
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == "Action")
-        .map(|(_, v)| v);
-    match action {
+pub fn respond(
+    context: &assume_role::Context<'_>,
+    identity: &Identity,
+    body: &[u8],
+    request_id: &str,
+) -> Result<String, WireError> {
+    let form = Form::parse(body)?;
+    match form.get("Action") {
         Some("GetCallerIdentity") => {}
+        Some("AssumeRole") => return assume_role::respond(context, identity, &form, request_id),
         Some(other) => {
             return Err(WireError::client(
                 "InvalidAction",
                 format!(
-                    "keyward answers only the STS action GetCallerIdentity, not `{}`",
+                    "keyward answers the STS actions GetCallerIdentity and AssumeRole, not `{}`",
                     other.chars().take(64).collect::<String>()
                 ),
             ))
@@ -75,7 +79,7 @@ pub fn status(e: &WireError) -> u16 {
     }
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -103,6 +107,17 @@ mod tests {
         }
     }
 
+    fn respond(who: &Identity, body: &[u8], request_id: &str) -> Result<String, WireError> {
+        let (roles, identities, sessions) = Default::default();
+        let context = assume_role::Context {
+            roles: &roles,
+            identities: &identities,
+            sessions: &sessions,
+            now: 0,
+        };
+        super::respond(&context, who, body, request_id)
+    }
+
     #[test]
     fn get_caller_identity_names_the_session_and_its_account() {
         let who = identity("arn:aws:sts::111122223333:assumed-role/app/worker");
@@ -116,7 +131,7 @@ mod tests {
     fn other_actions_and_signature_errors_use_sts_names() {
         let who = identity("arn:aws:iam::111122223333:root");
         assert_eq!(
-            respond(&who, b"Action=AssumeRole", "r").unwrap_err().name,
+            respond(&who, b"Action=GetSessionToken", "r").unwrap_err().name,
             "InvalidAction"
         );
         let unknown = WireError::client("UnrecognizedClientException", "no <such> key");

@@ -22,7 +22,9 @@
 //! Paths are relative to the accounts file; any policy may be inline.
 //! Access keys (for `keyward serve`) belong to a principal, or to the
 //! account's root when listed beside `principals`; a role's key signs as a
-//! session of the role (`session`, default `keyward`).
+//! session of the role (`session`, default `keyward`). A role may have a
+//! `trust_policy` and a `max_session_duration` for `keyward serve`'s STS
+//! `AssumeRole` ([`Role`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -125,7 +127,30 @@ struct PrincipalFile {
     tags: BTreeMap<String, String>,
     #[serde(default)]
     access_keys: BTreeMap<String, AccessKeyFile>,
+    /// A role's trust policy (`AssumeRolePolicyDocument`): who may assume it
+    /// through `keyward serve`'s STS.
+    #[serde(default)]
+    trust_policy: Option<Box<RawValue>>,
+    /// A role's longest session in seconds (`MaxSessionDuration`).
+    #[serde(default)]
+    max_session_duration: Option<u32>,
 }
+
+/// What `sts:AssumeRole` needs of a role.
+#[derive(Clone, Debug)]
+pub struct Role {
+    /// Who may assume it (`AssumeRolePolicyDocument`); none: nobody.
+    pub trust_policy: Option<CompiledPolicy>,
+    /// The longest session in seconds: 3,600 (AWS's default) to 43,200.
+    pub max_session_duration: u32,
+}
+
+/// A role's session lasts at most this long unless it says otherwise
+/// (IAM `CreateRole`, `MaxSessionDuration`).
+pub const DEFAULT_MAX_SESSION_SECONDS: u32 = 3600;
+
+/// The IAM bounds of `MaxSessionDuration`.
+pub const MAX_SESSION_SECONDS: std::ops::RangeInclusive<u32> = 3600..=43_200;
 
 /// The identities of an accounts file, ready to authorize with.
 #[derive(Debug, Default)]
@@ -137,6 +162,8 @@ pub struct Accounts {
     pub names: BTreeMap<String, String>,
     /// Access key ids and what they sign as.
     pub access_keys: BTreeMap<String, AccessKey>,
+    /// The roles, by role ARN, with what assuming them needs.
+    pub roles: BTreeMap<String, Role>,
     pub sources: Sources,
 }
 
@@ -242,6 +269,32 @@ impl Accounts {
                 }
                 if !principal.tags.is_empty() {
                     builder.principal_tags(arn, principal.tags.clone()).map_err(rejected)?;
+                }
+                if let CallerKind::Role { .. } = caller.kind {
+                    let trust_policy = match &principal.trust_policy {
+                        Some(raw) => Some(policy(
+                            raw,
+                            format!("{arn}.trust_policy"),
+                            DocumentKind::RoleTrustPolicy,
+                            &mut accounts.sources,
+                        )?),
+                        None => None,
+                    };
+                    let max_session_duration = principal.max_session_duration.unwrap_or(DEFAULT_MAX_SESSION_SECONDS);
+                    if !MAX_SESSION_SECONDS.contains(&max_session_duration) {
+                        return Err(invalid(format!(
+                            "`{arn}`: `max_session_duration` {max_session_duration} is outside 3600 to 43200 seconds"
+                        )));
+                    }
+                    let role = Role {
+                        trust_policy,
+                        max_session_duration,
+                    };
+                    accounts.roles.insert(arn.clone(), role);
+                } else if principal.trust_policy.is_some() || principal.max_session_duration.is_some() {
+                    return Err(invalid(format!(
+                        "`{arn}` is not a role: only a role has a `trust_policy` and a `max_session_duration`"
+                    )));
                 }
                 for (id, key) in &principal.access_keys {
                     let signer = match &caller.kind {

@@ -11,7 +11,7 @@ mod request;
 mod run;
 mod warnings;
 
-pub use accounts::Accounts;
+pub use accounts::{Accounts, Role, DEFAULT_MAX_SESSION_SECONDS, MAX_SESSION_SECONDS};
 pub use general::{authorize as authorize_general, by_resource, takes_no_resource, Around, General};
 pub use load::{load_grants, load_policy, LoadError, Loaded, Sources};
 pub use request::RequestSpec;

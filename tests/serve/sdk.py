@@ -25,6 +25,7 @@ PARTNER_ACCOUNT = "444455556666"
 PARTNER = ("AKIAPARTNERROOT00001", "partner-secret-0000000000000000000000000")
 APP_ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
 ATTACKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/attacker"
+READER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/reader"
 # No retries (a refusal must show at once), and no client-side validation,
 # so the server's own checks are what is tested.
 CONFIG = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
@@ -402,7 +403,70 @@ def cross_account_re_encrypt():
     assert partner.decrypt(CiphertextBlob=mine["CiphertextBlob"])["Plaintext"] == b"invoice 2"
 
 
+def assume_role():
+    """STS AssumeRole: the trust policy (with its sts:ExternalId condition)
+    decides who may assume the role; the temporary credentials sign as the
+    role's session, with the role's identity policy, and only with their
+    session token (API_AssumeRole.html, id_roles_use.html)."""
+    root = client(ROOT)
+    key = root.create_key()["KeyMetadata"]["KeyId"]
+    blob = root.encrypt(KeyId=key, Plaintext=b"nightly report")["CiphertextBlob"]
+
+    sts = client(APP, service="sts")
+    answer = sts.assume_role(
+        RoleArn=READER_ROLE, RoleSessionName="nightly", ExternalId="reader-ext-id", DurationSeconds=900
+    )
+    assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/nightly", answer
+    assert answer["AssumedRoleUser"]["AssumedRoleId"].endswith(":nightly"), answer
+    creds = answer["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA"), creds["AccessKeyId"]
+    lifetime = creds["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
+    assert datetime.timedelta(seconds=850) < lifetime <= datetime.timedelta(seconds=900), lifetime
+
+    def as_session(service="kms", token=creds["SessionToken"]):
+        return boto3.client(
+            service,
+            endpoint_url=ENDPOINT,
+            region_name="us-east-1",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=token,
+            config=CONFIG,
+        )
+
+    who = as_session("sts").get_caller_identity()
+    assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/nightly", who
+    reader = as_session()
+    assert reader.decrypt(CiphertextBlob=blob)["Plaintext"] == b"nightly report"
+    # The reader role's identity policy allows Decrypt and DescribeKey only.
+    refused("AccessDeniedException", reader.encrypt, KeyId=key, Plaintext=b"x")
+    # Its access key without its token, or with another, is not accepted.
+    refused("UnrecognizedClientException", as_session(token="bm90IHRoZSB0b2tlbg==").describe_key, KeyId=key)
+
+    # The trust policy requires the external id, and names only the app role.
+    refused("AccessDenied", sts.assume_role, RoleArn=READER_ROLE, RoleSessionName="nightly")
+    refused(
+        "AccessDenied",
+        client(ATTACKER, service="sts").assume_role,
+        RoleArn=READER_ROLE,
+        RoleSessionName="nightly",
+        ExternalId="reader-ext-id",
+    )
+    refused("AccessDenied", sts.assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/nosuchrole", RoleSessionName="s1")
+    # The role's sessions last an hour at most; names follow STS's pattern.
+    refused(
+        "ValidationError",
+        sts.assume_role,
+        RoleArn=READER_ROLE,
+        RoleSessionName="nightly",
+        ExternalId="reader-ext-id",
+        DurationSeconds=7200,
+    )
+    refused("ValidationError", sts.assume_role, RoleArn=READER_ROLE, RoleSessionName="no spaces")
+
+
 SCENARIOS = {
+    "assume_role": assume_role,
     "cross_account_re_encrypt": cross_account_re_encrypt,
     "policy_and_grants": policy_and_grants,
     "aliases": aliases,

@@ -47,6 +47,12 @@ fn lists_page_with_limit_and_marker_and_the_sdk_paginators() {
     scenario(&served("sdk-pages"), "pagination");
 }
 
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+#[test]
+fn sts_assume_role_follows_the_trust_policy_and_its_credentials_sign_as_the_session() {
+    scenario(&served("sdk-assume-role"), "assume_role");
+}
+
 #[test]
 fn sts_get_caller_identity_names_the_principal_of_the_access_key() {
     scenario(&served("sdk-sts"), "caller_identity");

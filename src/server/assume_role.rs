@@ -1,0 +1,206 @@
+//! STS `AssumeRole`
+//! (<https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>):
+//! a caller the role's trust policy (and, as AWS requires, its own identity
+//! policies) lets perform `sts:AssumeRole` gets temporary credentials that
+//! sign as `arn:aws:sts::<account>:assumed-role/<role>/<session>`, with the
+//! role's identity policies, boundary and tags. The trust policy is decided
+//! by the general evaluator as a resource policy on the role, with
+//! `sts:ExternalId`, `sts:RoleSessionName` and `sts:SourceIdentity` in the
+//! context. Session policies and session tags are refused by name.
+
+use std::collections::BTreeMap;
+
+use super::error::WireError;
+use super::form::Form;
+use super::identity::Identity;
+use super::sessions::Sessions;
+use super::sts::escape;
+use crate::eval::{Caller, CallerKind, Decision, Request};
+use crate::kms::Authorizer;
+use crate::suite::{authorize_general as authorize, Around, General, Role};
+
+/// The shortest session (`DurationSeconds`).
+const MIN_DURATION: i64 = 900;
+/// The longest session a role assumed by another role's session may have.
+const CHAINED_MAX: i64 = 3600;
+/// The default `DurationSeconds`.
+const DEFAULT_DURATION: i64 = 3600;
+
+/// What `AssumeRole` reads besides the request.
+pub struct Context<'a> {
+    pub roles: &'a BTreeMap<String, Role>,
+    pub identities: &'a Authorizer,
+    pub sessions: &'a Sessions,
+    pub now: i64,
+}
+
+fn invalid(message: String) -> WireError {
+    WireError::client("ValidationError", message)
+}
+
+/// `[\w+=,.@-]` (and `:/` where `extra` allows), `min..=max` characters long.
+fn check_text(member: &str, value: &str, min: usize, max: usize, extra: &str) -> Result<(), WireError> {
+    let length = value.chars().count();
+    if length < min || length > max {
+        return Err(invalid(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length between {min} and {max}"
+        )));
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) || extra.contains(c);
+    if !value.chars().all(allowed) {
+        return Err(invalid(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@{extra}-]*"
+        )));
+    }
+    Ok(())
+}
+
+/// A stable id for a role, shaped as AWS's (`AROA` and 17 characters).
+fn role_id(role_arn: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let digest = Sha256::digest(role_arn.as_bytes());
+    let tail: String = digest
+        .iter()
+        .take(17)
+        .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
+        .collect();
+    format!("AROA{tail}")
+}
+
+/// Answers `AssumeRole` for `identity`.
+pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_id: &str) -> Result<String, WireError> {
+    for unsupported in ["Policy", "SerialNumber", "TokenCode"] {
+        if form.get(unsupported).is_some() {
+            return Err(invalid(format!(
+                "keyward's STS does not take `{unsupported}` (session policies and MFA); assume the role without it"
+            )));
+        }
+    }
+    for prefix in ["PolicyArns.", "Tags.", "TransitiveTagKeys.", "ProvidedContexts."] {
+        if form.has_prefixed(prefix) {
+            return Err(invalid(format!(
+                "keyward's STS does not take `{}` (session policies, session tags, trusted contexts); give the role its policies and tags in the accounts file",
+                prefix.trim_end_matches('.')
+            )));
+        }
+    }
+    let role_arn = form
+        .get("RoleArn")
+        .ok_or_else(|| invalid("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null".into()))?;
+    if !(20..=2048).contains(&role_arn.len()) {
+        return Err(invalid(
+            "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length between 20 and 2048".into(),
+        ));
+    }
+    let session_name = form.get("RoleSessionName").ok_or_else(|| {
+        invalid("1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null".into())
+    })?;
+    check_text("roleSessionName", session_name, 2, 64, "")?;
+    let external_id = form.get("ExternalId");
+    if let Some(id) = external_id {
+        check_text("externalId", id, 2, 1224, ":/")?;
+    }
+    let source_identity = form.get("SourceIdentity");
+    if let Some(id) = source_identity {
+        check_text("sourceIdentity", id, 2, 64, "")?;
+    }
+    let chained = matches!(identity.caller.kind, CallerKind::AssumedRole { .. });
+    let duration = match form.get("DurationSeconds") {
+        None => DEFAULT_DURATION,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (MIN_DURATION..=43_200).contains(d))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "1 validation error detected: Value '{}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200",
+                    text.chars().take(32).collect::<String>()
+                ))
+            })?,
+    };
+
+    let denied = || {
+        WireError::client(
+            "AccessDenied",
+            format!(
+                "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                identity.caller.arn
+            ),
+        )
+        .with_status(403)
+    };
+    let role_caller = Caller::parse(role_arn).map_err(|_| denied())?;
+    let (CallerKind::Role { name }, Some(account)) = (&role_caller.kind, role_caller.account.as_deref()) else {
+        return Err(invalid(format!(
+            "`{}` is not a role ARN such as `arn:aws:iam::111122223333:role/app`",
+            role_arn.chars().take(256).collect::<String>()
+        )));
+    };
+    // AWS answers a role it does not have as one the caller may not assume.
+    let role = context.roles.get(role_arn).ok_or_else(denied)?;
+    let trust_policy = role.trust_policy.as_ref().ok_or_else(denied)?;
+
+    let time = crate::kms::runtime::rfc3339(context.now);
+    let mut request_context =
+        crate::eval::access::derive_context(&identity.caller, role_arn, Some(account), Some(&time));
+    request_context.insert_one("sts:RoleSessionName", session_name);
+    if let Some(id) = external_id {
+        request_context.insert_one("sts:ExternalId", id);
+    }
+    if let Some(id) = source_identity {
+        request_context.insert_one("sts:SourceIdentity", id);
+    }
+    let general = General {
+        request: Request {
+            caller: identity.caller.clone(),
+            action: "sts:AssumeRole".into(),
+            resource: role_arn.to_owned(),
+            context: request_context,
+        },
+        resource_account: Some(account.to_owned()),
+        no_resource: false,
+    };
+    let around = Around {
+        identities: context.identities,
+        resource_policy: Some(trust_policy),
+        vpc_endpoint_policy: None,
+    };
+    if authorize(&around, &general, false).decision != Decision::Allow {
+        return Err(denied());
+    }
+
+    // IAM User Guide, id_roles_use.html: role chaining limits a session to one hour.
+    if chained && duration > CHAINED_MAX {
+        return Err(invalid(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.".into(),
+        ));
+    }
+    if duration > i64::from(role.max_session_duration) {
+        return Err(invalid(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.".into(),
+        ));
+    }
+    let session_arn = format!("arn:aws:sts::{account}:assumed-role/{name}/{session_name}");
+    let issued = context
+        .sessions
+        .issue(&session_arn, context.now + duration, context.now);
+    let source = source_identity.map_or_else(String::new, |id| {
+        format!("<SourceIdentity>{}</SourceIdentity>", escape(id))
+    });
+    Ok(format!(
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>{source}\
+<AssumedRoleUser><AssumedRoleId>{}:{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>\
+<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
+<SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>\
+<PackedPolicySize>0</PackedPolicySize></AssumeRoleResult>\
+<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></AssumeRoleResponse>",
+        role_id(role_arn),
+        escape(session_name),
+        escape(&session_arn),
+        issued.access_key_id,
+        escape(&issued.secret_access_key),
+        escape(&issued.session_token),
+        crate::kms::runtime::rfc3339(issued.expires),
+    ))
+}
