@@ -125,12 +125,13 @@ pub(super) fn last_use(
     operations: &[&str],
 ) -> Result<Option<Value>, StoreError> {
     let failed = |action| StoreError::database(action, path);
-    // Newest first through the key's index, up to the first tracked one.
-    let mut first: Option<(i64, String)> = None;
+    // Newest first through the key's index, up to the first tracked one
+    // (records are read only for it).
+    let mut first_id: Option<i64> = None;
     {
         let mut statement = connection
             .prepare_cached(
-                "SELECT event_id, operation, record FROM audit
+                "SELECT event_id, operation FROM audit
                  WHERE key_arn = ?1 AND account = ?2 AND region = ?3 AND error_code IS NULL
                  ORDER BY event_id DESC",
             )
@@ -141,14 +142,19 @@ pub(super) fn last_use(
         while let Some(row) = rows.next().map_err(failed("read the audit log"))? {
             let operation: String = row.get(1).map_err(failed("read the audit log"))?;
             if operations.contains(&operation.as_str()) {
-                first = Some((
-                    row.get(0).map_err(failed("read the audit log"))?,
-                    row.get(2).map_err(failed("read the audit log"))?,
-                ));
+                first_id = Some(row.get(0).map_err(failed("read the audit log"))?);
                 break;
             }
         }
     }
+    let first: Option<(i64, String)> = match first_id {
+        Some(id) => connection
+            .prepare_cached("SELECT event_id, record FROM audit WHERE event_id = ?1")
+            .and_then(|mut statement| statement.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))))
+            .map(Some)
+            .map_err(failed("read the audit log"))?,
+        None => None,
+    };
     let as_destination: Option<(i64, String)> = if operations.contains(&"ReEncrypt") {
         connection
             .prepare_cached(
