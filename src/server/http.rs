@@ -261,8 +261,11 @@ fn sts_answer(
         content_type: "text/xml",
         body: Zeroizing::new(text.into_bytes()),
     };
-    let result = authenticate(&shared.config, parts, body, "sts", peer.ip(), now()).and_then(|identity| {
+    let result = authenticate(&shared.config, parts, body, "sts", peer.ip(), now()).and_then(|mut identity| {
         logged.principal = Some(identity.caller.arn.clone());
+        // `UserId` from the unique id the accounts file gives, if any (the
+        // service holds the file's identities).
+        shared.kms.identities().identify(&mut identity.caller);
         sts::respond(&identity, body, request_id)
     });
     match result {

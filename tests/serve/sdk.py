@@ -204,7 +204,11 @@ def caller_identity():
     who = client(APP, service="sts").get_caller_identity()
     assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/app/worker", who
     assert who["Account"] == ACCOUNT
-    assert client(ROOT, service="sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    # aws:userid's value: the role's RoleId (accounts.json) and the session.
+    assert who["UserId"] == "AROAAPPROLEEXAMPLE001:worker", who
+    root = client(ROOT, service="sts").get_caller_identity()
+    assert root["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert root["UserId"] == ACCOUNT, root
     try:
         client(("AKIAUNKNOWN000000001", "x"), service="sts").get_caller_identity()
         raise AssertionError("an unknown key was accepted")
