@@ -224,3 +224,135 @@ fn unique_ids_in_the_accounts_file_are_checked_and_explained() {
         Some("AIDACKCEVSQ6C2EXAMPLE")
     );
 }
+
+/// The command line: `simulate --accounts` and `keyward test`.
+#[cfg(feature = "cli")]
+mod cli {
+    use std::path::PathBuf;
+    use std::process::{Command, Output, Stdio};
+
+    use super::{key_policy, ACCOUNT, OTHER_SESSION, ROLE_ID, SESSION};
+
+    fn keyward(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_keyward"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("keyward runs")
+    }
+
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("userid-cli")
+            .join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn simulate_with_an_accounts_file_lets_the_role_id_through_the_userid_deny() {
+        let dir = folder("simulate");
+        let all =
+            r#"[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]"#;
+        let accounts = write(
+            &dir,
+            "accounts.json",
+            &format!(
+                r#"{{"accounts": {{"{ACCOUNT}": {{"principals": {{
+                  "arn:aws:iam::{ACCOUNT}:role/app": {{"RoleId": "{ROLE_ID}", "policies": {all}}},
+                  "arn:aws:iam::{ACCOUNT}:role/other": {{"policies": {all}}}}}}}}}}}"#
+            ),
+        );
+        let policy = write(&dir, "key-policy.json", &key_policy());
+        let request = write(
+            &dir,
+            "request.json",
+            &format!(r#"{{"action": "kms:Decrypt", "resource": "{}"}}"#, super::KEY),
+        );
+        let run = |who: &str| {
+            keyward(&[
+                "--accounts",
+                &accounts,
+                "--as",
+                who,
+                "simulate",
+                "--request",
+                &request,
+                "--key-policy",
+                &policy,
+            ])
+        };
+        assert_eq!(run(SESSION).status.code(), Some(0), "{:?}", run(SESSION));
+        assert_eq!(run(OTHER_SESSION).status.code(), Some(1));
+        assert_eq!(run(ACCOUNT).status.code(), Some(0));
+    }
+
+    #[test]
+    fn a_test_suite_gives_aws_userid_explicitly_or_gets_the_derived_one() {
+        let dir = folder("suite");
+        let suite = format!(
+            r#"{{"key_policy": {policy},
+                "identity_policies": {{"arn:aws:iam::{ACCOUNT}:role/app": [{{"Statement": [{{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}]}}]}},
+                "cases": [
+                  {{"name": "the app session with its real id", "request": {{"principal": "{SESSION}", "action": "kms:Decrypt",
+                    "context": {{"aws:userid": "{ROLE_ID}:worker"}}}}, "expect": "Allow"}},
+                  {{"name": "the app session with a derived id", "request": {{"principal": "{SESSION}", "action": "kms:Decrypt"}},
+                    "expect": "ExplicitDeny"}},
+                  {{"name": "the root", "request": {{"principal": "{ACCOUNT}", "action": "kms:Decrypt"}}, "expect": "Allow"}}
+                ]}}"#,
+            policy = key_policy()
+        );
+        let path = write(&dir, "userid.suite.json", &suite);
+        let out = keyward(&["test", &path]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.trim_end().ends_with("3 passed, 0 failed"), "{text}");
+    }
+
+    #[test]
+    fn the_repl_decides_with_the_role_id_of_its_accounts_file() {
+        let dir = folder("repl");
+        let all =
+            r#"[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]"#;
+        let accounts = write(
+            &dir,
+            "accounts.json",
+            &format!(
+                r#"{{"accounts": {{"{ACCOUNT}": {{"principals": {{
+                  "arn:aws:iam::{ACCOUNT}:role/app": {{"name": "app", "RoleId": "{ROLE_ID}", "policies": {all}}},
+                  "arn:aws:iam::{ACCOUNT}:role/other": {{"name": "other", "policies": {all}}}}}}}}}}}"#
+            ),
+        );
+        let policy: serde_json::Value = serde_json::from_str(&key_policy()).unwrap();
+        let script = format!(
+            "accounts {accounts}\nlet k = key create policy {policy}\n\
+             simulate kms:Decrypt on $k as {SESSION}\nexpect allow\n\
+             simulate kms:Decrypt on $k as {OTHER_SESSION}\nexpect deny\n"
+        );
+        let mut session = keyward::repl::Session::new(keyward::repl::Options::default()).unwrap();
+        let mut out = Vec::new();
+        let summary = keyward::repl::run_script(
+            &mut session,
+            script.as_bytes(),
+            keyward::repl::ScriptOptions {
+                echo: true,
+                keep_going: false,
+                colour: false,
+            },
+            &mut out,
+        )
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));
+        assert_eq!(summary.failures, 0, "{}", String::from_utf8_lossy(&out));
+    }
+}

@@ -207,9 +207,9 @@ impl Accounts {
                     )?;
                     builder.boundary(arn, compiled).map_err(rejected)?;
                 }
+                // The member must match the kind; any other principal is
+                // refused by the builder (only users and roles have ids).
                 let given = match (&caller.kind, &principal.user_id, &principal.role_id) {
-                    (_, None, None) => None,
-                    (CallerKind::User, Some(id), None) | (CallerKind::Role { .. }, None, Some(id)) => Some(id),
                     (CallerKind::User, _, Some(_)) => {
                         return Err(invalid(format!(
                             "`{arn}` is a user: give its unique id as `UserId` (`AIDA…`), not `RoleId`"
@@ -220,7 +220,8 @@ impl Accounts {
                             "`{arn}` is a role: give its unique id as `RoleId` (`AROA…`), not `UserId`"
                         )))
                     }
-                    _ => None,
+                    (_, Some(id), _) | (_, None, Some(id)) => Some(id),
+                    (_, None, None) => None,
                 };
                 if let Some(id) = given {
                     builder.unique_id(arn, id).map_err(rejected)?;
