@@ -266,14 +266,24 @@ impl Caller {
             Some(id) => id.clone(),
             None => unique_id::derive(kind, partition, account.unwrap_or_default(), name),
         };
+        let role_and = |role: &str, session: &str| {
+            let mut id = own(IdKind::Role, role);
+            id.push(':');
+            id.push_str(session);
+            id
+        };
         match &self.kind {
             CallerKind::Root => account.map(str::to_owned),
             CallerKind::User => Some(own(IdKind::User, last())),
-            CallerKind::Role { name } => Some(format!("{}:{name}", own(IdKind::Role, name))),
+            CallerKind::Role { name } => Some(role_and(name, name)),
             CallerKind::AssumedRole { role_name } => {
-                let prefix = format!("assumed-role/{role_name}/");
-                let session = self.arn.split_once(&prefix).map_or_else(last, |(_, session)| session);
-                Some(format!("{}:{session}", own(IdKind::Role, role_name)))
+                // `assumed-role/<role>/<session>`: the session is all after the role.
+                let session = self
+                    .arn
+                    .split_once(":assumed-role/")
+                    .and_then(|(_, rest)| rest.split_once('/'))
+                    .map_or_else(last, |(_, session)| session);
+                Some(role_and(role_name, session))
             }
             CallerKind::FederatedUser => {
                 let name = self.arn.split_once(":federated-user/").map_or("", |(_, name)| name);
