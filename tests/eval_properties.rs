@@ -951,6 +951,7 @@ impl Setup {
             rcps: attached(&self.rcps, "rcp"),
             grants: self.grants.iter().map(read_grant).collect(),
             principal_tags: Vec::new(),
+            unique_ids: Vec::new(),
             vpc_endpoint_policies: Vec::new(),
             management_account: None,
             organization: None,

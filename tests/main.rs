@@ -60,6 +60,7 @@ mod service_properties;
 mod service_typed;
 mod store;
 mod strategies;
+mod userid;
 #[cfg(all(feature = "serve", feature = "cli"))]
 mod xks_cli;
 #[cfg(feature = "serve")]

@@ -196,14 +196,14 @@ fn simulate(session: &Session, args: &SimulateArgs) -> Result<Exit, Failure> {
                 spec.action
             )));
         }
-        let general = spec.to_general_request(&[]).map_err(Failure::Usage)?;
+        let authorizer = builder.build();
+        let general = spec.to_general_request(&[], &authorizer).map_err(Failure::Usage)?;
         let mut load = |path: &Path| -> Result<CompiledPolicy, Failure> {
             let loaded = load_policy(path, None, Some(DocumentKind::Policy))?;
             sources.add(loaded.source);
             Ok(loaded.policy)
         };
         let resource_policy = args.resource_policy.as_deref().map(&mut load).transpose()?;
-        let authorizer = builder.build();
         let around = Around {
             identities: &authorizer,
             resource_policy: resource_policy.as_ref(),

@@ -21,6 +21,7 @@ mod guardrail_note;
 mod principal;
 mod request;
 mod template;
+pub mod unique_id;
 pub mod value;
 
 pub use arn::{components as arn_components, ArnPattern};

@@ -4,6 +4,8 @@
 use rustc_hash::FxHashMap;
 use std::fmt;
 
+use super::unique_id::{self, IdKind};
+
 /// An authorization request as the evaluator sees it. Time and every other
 /// environmental fact arrive in the context (`aws:CurrentTime`, …); the
 /// evaluator reads no clock.
@@ -34,6 +36,11 @@ pub struct Caller {
     pub source_ip: Option<String>,
     /// The client's `User-Agent` (`aws:UserAgent`, `userAgent`), when known.
     pub user_agent: Option<String>,
+    /// The unique id of the caller's IAM user or role (a session's: its
+    /// role's) when one is given, the accounts file's `UserId` or `RoleId`
+    /// (see [`crate::kms::Authorizer::identify`]); without one, it is
+    /// derived from the ARN ([`super::unique_id`]).
+    pub unique_id: Option<String>,
 }
 
 /// What kind of principal a [`Caller`] is.
@@ -106,6 +113,7 @@ impl Caller {
                 via_service: None,
                 source_ip: None,
                 user_agent: None,
+                unique_id: None,
             });
         }
         if is_account(text) {
@@ -116,6 +124,7 @@ impl Caller {
                 via_service: None,
                 source_ip: None,
                 user_agent: None,
+                unique_id: None,
             });
         }
         if !text.starts_with("arn:") {
@@ -128,6 +137,7 @@ impl Caller {
                     via_service: None,
                     source_ip: None,
                     user_agent: None,
+                    unique_id: None,
                 })
                 .ok_or_else(invalid);
         }
@@ -162,6 +172,7 @@ impl Caller {
             via_service: None,
             source_ip: None,
             user_agent: None,
+            unique_id: None,
         })
     }
 
@@ -235,6 +246,51 @@ impl Caller {
                 format!("arn:{partition}:iam::{account}:role/{role_name}")
             }
             _ => self.arn.clone(),
+        }
+    }
+
+    /// The value of `aws:userid` (also `GetCallerIdentity`'s `UserId` and
+    /// CloudTrail's `userIdentity.principalId`), by the IAM User Guide's
+    /// table of principal key values
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable>):
+    /// the account id for the root user, the user's unique id for a user,
+    /// `<role id>:<session name>` for a role session, `<account>:<name>` for
+    /// a federated user, `anonymous` for an unsigned request; a service
+    /// principal has none. A role acting as itself (which AWS never does:
+    /// keyward's stand-in for its sessions) is `<role id>:<role name>`.
+    pub fn user_id(&self) -> Option<String> {
+        let account = self.account.as_deref();
+        let partition = self.arn.split(':').nth(1).unwrap_or("aws");
+        let last = || self.arn.rsplit('/').next().unwrap_or_default();
+        let own = |kind: IdKind, name: &str| match &self.unique_id {
+            Some(id) => id.clone(),
+            None => unique_id::derive(kind, partition, account.unwrap_or_default(), name),
+        };
+        let role_and = |role: &str, session: &str| {
+            let mut id = own(IdKind::Role, role);
+            id.push(':');
+            id.push_str(session);
+            id
+        };
+        match &self.kind {
+            CallerKind::Root => account.map(str::to_owned),
+            CallerKind::User => Some(own(IdKind::User, last())),
+            CallerKind::Role { name } => Some(role_and(name, name)),
+            CallerKind::AssumedRole { role_name } => {
+                // `assumed-role/<role>/<session>`: the session is all after the role.
+                let session = self
+                    .arn
+                    .split_once(":assumed-role/")
+                    .and_then(|(_, rest)| rest.split_once('/'))
+                    .map_or_else(last, |(_, session)| session);
+                Some(role_and(role_name, session))
+            }
+            CallerKind::FederatedUser => {
+                let name = self.arn.split_once(":federated-user/").map_or("", |(_, name)| name);
+                Some(format!("{}:{name}", account.unwrap_or_default()))
+            }
+            CallerKind::Service => None,
+            CallerKind::Anonymous => Some("anonymous".to_owned()),
         }
     }
 }
@@ -330,6 +386,35 @@ mod tests {
         ] {
             assert!(Caller::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The IAM User Guide's principal key values,
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable.
+    #[test]
+    fn aws_userid_takes_the_form_aws_gives_each_kind_of_principal() {
+        let user_id = |arn: &str| Caller::parse(arn).unwrap().user_id();
+        assert_eq!(user_id("111122223333").as_deref(), Some("111122223333"));
+        let alice = user_id("arn:aws:iam::111122223333:user/ops/alice").unwrap();
+        assert_eq!(alice, unique_id::derive(IdKind::User, "aws", "111122223333", "alice"));
+        let role = unique_id::derive(IdKind::Role, "aws", "111122223333", "app");
+        assert_eq!(
+            user_id("arn:aws:sts::111122223333:assumed-role/app/i-0abc").unwrap(),
+            format!("{role}:i-0abc")
+        );
+        // The path does not change the id: a role and its sessions agree.
+        assert_eq!(
+            user_id("arn:aws:iam::111122223333:role/team/app").unwrap(),
+            format!("{role}:app")
+        );
+        assert_eq!(
+            user_id("arn:aws:sts::111122223333:federated-user/bob").as_deref(),
+            Some("111122223333:bob")
+        );
+        assert_eq!(user_id("anonymous").as_deref(), Some("anonymous"));
+        assert_eq!(user_id("cloudtrail.amazonaws.com"), None);
+        let mut session = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/s").unwrap();
+        session.unique_id = Some("AROADBQP57FF2AEXAMPLE".into());
+        assert_eq!(session.user_id().as_deref(), Some("AROADBQP57FF2AEXAMPLE:s"));
     }
 
     #[test]

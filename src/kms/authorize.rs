@@ -15,8 +15,8 @@ use smallvec::SmallVec;
 
 use crate::eval::access::{GuardrailPolicies, Guardrails, IdentitySide, Limited, ResourceFacts, Stop};
 use crate::eval::{
-    CallerKind, CompiledPolicy, ContextValue, Decision, GuardrailNote, Matches, MissingKeys, Note, PrincipalMatch,
-    Reason, Request, Trace,
+    Caller, CallerKind, CompiledPolicy, ContextValue, Decision, GuardrailNote, Matches, MissingKeys, Note,
+    PrincipalMatch, Reason, Request, Trace,
 };
 use crate::policy::{Effect, Grant};
 use crate::source::Span;
@@ -41,6 +41,9 @@ pub struct Authorizer {
     pub grants: Vec<Grant>,
     /// Tags of users and roles, by principal ARN: `aws:PrincipalTag/<key>`.
     pub principal_tags: Vec<(String, BTreeMap<String, String>)>,
+    /// Unique ids given to users and roles (the accounts file's `UserId` and
+    /// `RoleId`), by principal ARN; others' are derived from their ARNs.
+    pub unique_ids: Vec<(String, String)>,
     /// The organization's management account: RCPs do not affect its
     /// resources (\[ORG\] orgs_manage_policies_rcps.html).
     pub management_account: Option<String>,
@@ -255,6 +258,18 @@ impl Authorizer {
         request: &KmsRequest,
         trace: bool,
     ) -> Authorization {
+        // A caller not yet given its unique id gets it here, so that
+        // `aws:userid` is the accounts file's whoever built the request.
+        let identified;
+        let request = match self.unique_id_of(&request.caller) {
+            Some(id) => {
+                let mut with_id = request.clone();
+                with_id.caller.unique_id = Some(id.to_owned());
+                identified = with_id;
+                &identified
+            }
+            None => request,
+        };
         if request.action.eq_ignore_ascii_case("kms:ReEncrypt") {
             return self.authorize_both(key_policy, grants, request, trace);
         }
@@ -327,6 +342,31 @@ impl Authorizer {
             trace.entries.extend(more.entries);
         }
         both
+    }
+
+    /// Gives `caller` the unique id its user or role (a session's: its
+    /// role's) was given here, unless it has one: its `aws:userid`,
+    /// `GetCallerIdentity` and audit records then carry that id rather than
+    /// one derived from its ARN. Each KMS decision ([`Self::authorize_for`])
+    /// and audit record does this itself, as does
+    /// [`crate::suite::RequestSpec::to_general_request`]; `keyward serve`
+    /// does it to answer `GetCallerIdentity`.
+    pub fn identify(&self, caller: &mut Caller) {
+        if let Some(id) = self.unique_id_of(caller) {
+            caller.unique_id = Some(id.to_owned());
+        }
+    }
+
+    /// The unique id given here to `caller`'s user or role, if `caller`
+    /// has none yet.
+    pub fn unique_id_of(&self, caller: &Caller) -> Option<&str> {
+        if caller.unique_id.is_some() {
+            return None;
+        }
+        self.unique_ids
+            .iter()
+            .find(|(principal, _)| caller.owns(principal))
+            .map(|(_, id)| id.as_str())
     }
 
     /// `aws:PrincipalTag/<key>` for the caller's tags (a session has its

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use super::authorize::Authorizer;
+use crate::eval::unique_id::{self, IdKind};
 use crate::eval::{Caller, CallerKind, CompiledPolicy};
 use crate::policy::Grant;
 
@@ -32,6 +33,19 @@ pub enum AuthorizerError {
     SecondOrganization,
     #[error("account `{0}` is made a member of the organization before the organization is given")]
     NoOrganization(String),
+    #[error("`{member}` of `{principal}`: `{id}` is not an IAM unique id; give `{prefix}` and 17 uppercase letters or digits, such as `{example}`, as `aws iam {command}` shows it, or leave `{member}` out to have one derived from the ARN")]
+    UniqueId {
+        principal: String,
+        member: &'static str,
+        id: String,
+        prefix: &'static str,
+        example: &'static str,
+        command: &'static str,
+    },
+    #[error("`{0}` is given two unique ids: an IAM user or role has one")]
+    SecondUniqueId(String),
+    #[error("the unique id `{id}` is given to both `{first}` and `{second}`: IAM never gives two principals one id")]
+    SharedUniqueId { id: String, first: String, second: String },
 }
 
 /// Collects the policies, grants and facts around KMS decisions, checking
@@ -144,6 +158,42 @@ impl AuthorizerBuilder {
         Ok(self)
     }
 
+    /// The unique id IAM gave the user or role `principal` (`AIDA…`, `AROA…`,
+    /// [`crate::eval::unique_id`]): its `aws:userid` is made from it.
+    pub fn unique_id(&mut self, principal: &str, id: &str) -> Result<&mut Self, AuthorizerError> {
+        let kind = match Caller::parse(principal).map(|c| c.kind) {
+            Ok(CallerKind::User) => IdKind::User,
+            Ok(CallerKind::Role { .. }) => IdKind::Role,
+            _ => return Err(AuthorizerError::NotUserOrRole(principal.to_owned())),
+        };
+        if !unique_id::is_valid(kind, id) {
+            return Err(AuthorizerError::UniqueId {
+                principal: principal.to_owned(),
+                member: kind.member(),
+                id: id.to_owned(),
+                prefix: kind.prefix(),
+                example: kind.example(),
+                command: match kind {
+                    IdKind::User => "get-user",
+                    IdKind::Role => "get-role",
+                },
+            });
+        }
+        let ids = &mut self.authorizer.unique_ids;
+        if ids.iter().any(|(p, _)| p == principal) {
+            return Err(AuthorizerError::SecondUniqueId(principal.to_owned()));
+        }
+        if let Some((first, _)) = ids.iter().find(|(_, given)| given == id) {
+            return Err(AuthorizerError::SharedUniqueId {
+                id: id.to_owned(),
+                first: first.clone(),
+                second: principal.to_owned(),
+            });
+        }
+        ids.push((principal.to_owned(), id.to_owned()));
+        Ok(self)
+    }
+
     /// The organization's management account, whose resources RCPs do not affect.
     pub fn management_account(&mut self, account_id: &str) -> Result<&mut Self, AuthorizerError> {
         self.authorizer.management_account = Some(account(account_id)?);
@@ -223,6 +273,36 @@ mod tests {
         assert_eq!(built.identity_policies.len(), 1);
         assert_eq!(built.scps.len(), 1);
         assert!(built.rcps.is_empty());
+    }
+
+    #[test]
+    fn unique_ids_are_well_formed_one_per_principal_and_never_shared() {
+        let mut b = AuthorizerBuilder::new();
+        let app = "arn:aws:iam::111122223333:role/app";
+        b.unique_id(app, "AROADBQP57FF2AEXAMPLE").unwrap();
+        assert_eq!(
+            b.unique_id(app, "AROADBQP57FF2AEXAMPLF").err(),
+            Some(AuthorizerError::SecondUniqueId(app.into()))
+        );
+        assert!(matches!(
+            b.unique_id("arn:aws:iam::111122223333:role/web", "AROADBQP57FF2AEXAMPLE"),
+            Err(AuthorizerError::SharedUniqueId { .. })
+        ));
+        let bad = b
+            .unique_id("arn:aws:iam::111122223333:user/u", "AROADBQP57FF2AEXAMPLE")
+            .err();
+        assert!(bad.is_some_and(|e| e.to_string().contains("give `AIDA` and 17")));
+        assert!(matches!(
+            b.unique_id("111122223333", "AIDACKCEVSQ6C2EXAMPLE"),
+            Err(AuthorizerError::NotUserOrRole(_))
+        ));
+        let built = b.build();
+        let mut session = Caller::parse("arn:aws:sts::111122223333:assumed-role/app/s").unwrap();
+        built.identify(&mut session);
+        assert_eq!(session.unique_id.as_deref(), Some("AROADBQP57FF2AEXAMPLE"));
+        let mut other = Caller::parse("arn:aws:sts::111122223333:assumed-role/web/s").unwrap();
+        built.identify(&mut other);
+        assert_eq!(other.unique_id, None);
     }
 
     #[test]

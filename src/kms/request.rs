@@ -119,6 +119,9 @@ impl KmsRequest {
             let name = caller.arn.rsplit('/').next().unwrap_or_default();
             context.insert_one("aws:username", name);
         }
+        if let Some(user_id) = caller.user_id() {
+            context.insert_one("aws:userid", user_id);
+        }
         if let Some(account) = self.key_account() {
             context.insert_one("aws:ResourceAccount", account);
             // Resource keys of a key-resource action (§7.1, §7.2).

@@ -55,19 +55,6 @@ fn check_text(member: &str, value: &str, min: usize, max: usize, extra: &str) ->
     Ok(())
 }
 
-/// A stable id for a role, shaped as AWS's (`AROA` and 17 characters).
-fn role_id(role_arn: &str) -> String {
-    use sha2::{Digest, Sha256};
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let digest = Sha256::digest(role_arn.as_bytes());
-    let tail: String = digest
-        .iter()
-        .take(17)
-        .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
-        .collect();
-    format!("AROA{tail}")
-}
-
 /// Answers `AssumeRole` for `identity`.
 pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_id: &str) -> Result<String, WireError> {
     for unsupported in ["Policy", "SerialNumber", "TokenCode"] {
@@ -182,6 +169,10 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
         ));
     }
     let session_arn = format!("arn:aws:sts::{account}:assumed-role/{name}/{session_name}");
+    // `AROA…:<session>`: the role's unique id, from the accounts file or derived.
+    let mut session = Caller::parse(&session_arn).map_err(|e| WireError::internal(e.to_string()))?;
+    context.identities.identify(&mut session);
+    let assumed_role_id = session.user_id().unwrap_or_default();
     let issued = context
         .sessions
         .issue(&session_arn, context.now + duration, context.now);
@@ -190,13 +181,12 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
     });
     Ok(format!(
         "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>{source}\
-<AssumedRoleUser><AssumedRoleId>{}:{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>\
+<AssumedRoleUser><AssumedRoleId>{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>\
 <Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
 <SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>\
 <PackedPolicySize>0</PackedPolicySize></AssumeRoleResult>\
 <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></AssumeRoleResponse>",
-        role_id(role_arn),
-        escape(session_name),
+        escape(&assumed_role_id),
         escape(&session_arn),
         issued.access_key_id,
         escape(&issued.secret_access_key),

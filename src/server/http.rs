@@ -267,9 +267,12 @@ fn sts_answer(
     };
     let now = now();
     let result =
-        authenticate(&shared.config, &shared.sessions, parts, body, "sts", peer.ip(), now).and_then(|identity| {
+        authenticate(&shared.config, &shared.sessions, parts, body, "sts", peer.ip(), now).and_then(|mut identity| {
             logged.principal = Some(identity.caller.arn.clone());
             let identities = shared.kms.identities();
+            // `UserId` from the unique id the accounts file gives, if any (the
+            // service holds the file's identities).
+            identities.identify(&mut identity.caller);
             let context = super::assume_role::Context {
                 roles: &shared.config.accounts.roles,
                 identities: &identities,

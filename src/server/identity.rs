@@ -21,7 +21,6 @@ const MAX_USER_AGENT: usize = 512;
 pub struct Identity {
     pub caller: Caller,
     pub region: String,
-    pub access_key: String,
 }
 
 pub fn authenticate(
@@ -99,6 +98,5 @@ pub fn authenticate(
     Ok(Identity {
         caller,
         region: auth.region.to_owned(),
-        access_key: auth.access_key.to_owned(),
     })
 }

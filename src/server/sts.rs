@@ -32,13 +32,10 @@ pub fn respond(
     }
     let caller = &identity.caller;
     let account = caller.account.as_deref().unwrap_or_default();
-    // A role session's user id is `<role id>:<session>`; keyward has no ids,
-    // so the access key stands in for them.
-    let user_id = match caller.arn.rsplit_once('/') {
-        _ if caller.arn.ends_with(":root") => account.to_owned(),
-        Some((_, session)) if caller.arn.contains(":assumed-role/") => format!("{}:{session}", identity.access_key),
-        _ => identity.access_key.clone(),
-    };
+    // `aws:userid`'s value: the account for the root user, the user's unique
+    // id, `<role id>:<session>` for a role session (the accounts file's
+    // `UserId`/`RoleId`, or derived from the ARN).
+    let user_id = caller.user_id().unwrap_or_default();
     Ok(format!(
         "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
 <GetCallerIdentityResult><Arn>{}</Arn><UserId>{}</UserId><Account>{}</Account></GetCallerIdentityResult>\
@@ -103,7 +100,6 @@ mod tests {
         Identity {
             caller: Caller::parse(arn).unwrap(),
             region: "us-east-1".into(),
-            access_key: "AKIAAPP0000000000001".into(),
         }
     }
 
@@ -118,13 +114,36 @@ mod tests {
         super::respond(&context, who, body, request_id)
     }
 
+    fn user_id(who: &Identity) -> String {
+        let xml = respond(who, b"Action=GetCallerIdentity&Version=2011-06-15", "r-1").unwrap();
+        let start = xml.find("<UserId>").unwrap() + "<UserId>".len();
+        let end = xml.find("</UserId>").unwrap();
+        xml[start..end].to_owned()
+    }
+
     #[test]
     fn get_caller_identity_names_the_session_and_its_account() {
         let who = identity("arn:aws:sts::111122223333:assumed-role/app/worker");
         let xml = respond(&who, b"Action=GetCallerIdentity&Version=2011-06-15", "r-1").unwrap();
         assert!(xml.contains("<Arn>arn:aws:sts::111122223333:assumed-role/app/worker</Arn>"));
         assert!(xml.contains("<Account>111122223333</Account>"));
-        assert!(xml.contains("<UserId>AKIAAPP0000000000001:worker</UserId>"));
+    }
+
+    /// `UserId` is `aws:userid`'s value (STS API Reference,
+    /// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html;
+    /// IAM User Guide, reference_policies_variables.html#principaltable):
+    /// never the access key.
+    #[test]
+    fn get_caller_identity_gives_aws_userid_forms() {
+        assert_eq!(user_id(&identity("arn:aws:iam::111122223333:root")), "111122223333");
+        let user = user_id(&identity("arn:aws:iam::111122223333:user/alice"));
+        assert!(user.starts_with("AIDA") && user.len() == 21, "{user}");
+        let mut session = identity("arn:aws:sts::111122223333:assumed-role/app/worker");
+        let derived = user_id(&session);
+        assert!(derived.starts_with("AROA") && derived.ends_with(":worker"), "{derived}");
+        assert_eq!(derived.len(), 21 + ":worker".len());
+        session.caller.unique_id = Some("AROADBQP57FF2AEXAMPLE".into());
+        assert_eq!(user_id(&session), "AROADBQP57FF2AEXAMPLE:worker");
     }
 
     #[test]

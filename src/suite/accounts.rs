@@ -11,6 +11,7 @@
 //!       "arn:aws:iam::111122223333:role/app": {
 //!         "name": "app", "policies": ["app.json", {"Statement": []}],
 //!         "boundary": "boundary.json", "tags": {"team": "billing"},
+//!         "RoleId": "AROADBQP57FF2AEXAMPLE",
 //!         "access_keys": {"AKIAAPP0000000000001": {"secret": "…", "session": "worker"}}}}}}}
 //! ```
 //!
@@ -19,7 +20,9 @@
 //! from the root down: the `aws:PrincipalOrgID`/`aws:ResourceOrgID` keys
 //! and their paths ([`crate::kms::organization`]).
 //!
-//! Paths are relative to the accounts file; any policy may be inline.
+//! Paths are relative to the accounts file; any policy may be inline. A
+//! user's `UserId` or a role's `RoleId` is its unique id (`aws:userid`);
+//! without one, it is derived from the ARN (`crate::eval::unique_id`).
 //! Access keys (for `keyward serve`) belong to a principal, or to the
 //! account's root when listed beside `principals`; a role's key signs as a
 //! session of the role (`session`, default `keyward`). A role may have a
@@ -134,6 +137,12 @@ struct PrincipalFile {
     /// A role's longest session in seconds (`MaxSessionDuration`).
     #[serde(default)]
     max_session_duration: Option<u32>,
+    /// A user's unique id (`AIDA…`), as IAM's `GetUser` returns it.
+    #[serde(default, rename = "UserId")]
+    user_id: Option<String>,
+    /// A role's unique id (`AROA…`), as IAM's `GetRole` returns it.
+    #[serde(default, rename = "RoleId")]
+    role_id: Option<String>,
 }
 
 /// What `sts:AssumeRole` needs of a role.
@@ -267,6 +276,25 @@ impl Accounts {
                     )?;
                     builder.boundary(arn, compiled).map_err(rejected)?;
                 }
+                // The member must match the kind; any other principal is
+                // refused by the builder (only users and roles have ids).
+                let given = match (&caller.kind, &principal.user_id, &principal.role_id) {
+                    (CallerKind::User, _, Some(_)) => {
+                        return Err(invalid(format!(
+                            "`{arn}` is a user: give its unique id as `UserId` (`AIDA…`), not `RoleId`"
+                        )))
+                    }
+                    (CallerKind::Role { .. }, Some(_), _) => {
+                        return Err(invalid(format!(
+                            "`{arn}` is a role: give its unique id as `RoleId` (`AROA…`), not `UserId`"
+                        )))
+                    }
+                    (_, Some(id), _) | (_, None, Some(id)) => Some(id),
+                    (_, None, None) => None,
+                };
+                if let Some(id) = given {
+                    builder.unique_id(arn, id).map_err(rejected)?;
+                }
                 if !principal.tags.is_empty() {
                     builder.principal_tags(arn, principal.tags.clone()).map_err(rejected)?;
                 }
@@ -348,9 +376,11 @@ impl Accounts {
         }
     }
 
-    /// A principal by short name or ARN.
+    /// A principal by short name or ARN, with the unique id the file gives it.
     pub fn caller(&self, name_or_arn: &str) -> Result<Caller, String> {
         let arn = self.names.get(name_or_arn).map_or(name_or_arn, String::as_str);
-        Caller::parse(arn).map_err(|e| e.to_string())
+        let mut caller = Caller::parse(arn).map_err(|e| e.to_string())?;
+        self.identities.identify(&mut caller);
+        Ok(caller)
     }
 }

@@ -26,9 +26,15 @@ pub fn takes_no_resource(action: &str) -> Option<bool> {
 
 impl RequestSpec {
     /// The general evaluator's request. `owners` maps resource ARNs (or
-    /// their prefixes, such as a bucket's) to the account owning them.
-    pub fn to_general_request(&self, owners: &[(String, String)]) -> Result<General, String> {
-        let caller = self.caller()?;
+    /// their prefixes, such as a bucket's) to the account owning them;
+    /// `identities` give the caller its unique id (`aws:userid`).
+    pub fn to_general_request(
+        &self,
+        owners: &[(String, String)],
+        identities: &crate::kms::Authorizer,
+    ) -> Result<General, String> {
+        let mut caller = self.caller()?;
+        identities.identify(&mut caller);
         let (service, name) = self.action.split_once(':').unwrap_or_default();
         if service.is_empty() || name.is_empty() {
             return Err(format!(

@@ -401,7 +401,7 @@ fn decide(suite: &Suite, request: &RequestSpec) -> Result<Authorization, String>
         let kms = request.to_kms_request(Some(&suite.key))?;
         return Ok(suite.authorizer.authorize(&kms, true));
     }
-    let general = request.to_general_request(&suite.resource_owners)?;
+    let general = request.to_general_request(&suite.resource_owners, &suite.authorizer)?;
     let around = Around {
         identities: &suite.authorizer,
         resource_policy: by_resource(&suite.resource_policies, &general.request.resource),

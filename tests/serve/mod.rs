@@ -7,6 +7,7 @@ mod hostile;
 mod lifecycle;
 mod sdk;
 mod sdk_api;
+mod userid;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

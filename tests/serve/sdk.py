@@ -205,7 +205,11 @@ def caller_identity():
     who = client(APP, service="sts").get_caller_identity()
     assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/app/worker", who
     assert who["Account"] == ACCOUNT
-    assert client(ROOT, service="sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    # aws:userid's value: the role's RoleId (accounts.json) and the session.
+    assert who["UserId"] == "AROAAPPROLEEXAMPLE001:worker", who
+    root = client(ROOT, service="sts").get_caller_identity()
+    assert root["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert root["UserId"] == ACCOUNT, root
     try:
         client(("AKIAUNKNOWN000000001", "x"), service="sts").get_caller_identity()
         raise AssertionError("an unknown key was accepted")
@@ -417,7 +421,7 @@ def assume_role():
         RoleArn=READER_ROLE, RoleSessionName="nightly", ExternalId="reader-ext-id", DurationSeconds=900
     )
     assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/nightly", answer
-    assert answer["AssumedRoleUser"]["AssumedRoleId"].endswith(":nightly"), answer
+    assert answer["AssumedRoleUser"]["AssumedRoleId"] == "AROAREADERROLEEXAMPL2:nightly", answer
     creds = answer["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA"), creds["AccessKeyId"]
     lifetime = creds["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
@@ -436,6 +440,7 @@ def assume_role():
 
     who = as_session("sts").get_caller_identity()
     assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/nightly", who
+    assert who["UserId"] == "AROAREADERROLEEXAMPL2:nightly", who
     reader = as_session()
     assert reader.decrypt(CiphertextBlob=blob)["Plaintext"] == b"nightly report"
     # The reader role's identity policy allows Decrypt and DescribeKey only.

@@ -5,7 +5,7 @@
 use crate::eval::request::{Caller, CallerKind, Context};
 
 /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
-/// `aws:username`, `aws:ResourceAccount`, `aws:RequestedRegion`,
+/// `aws:username`, `aws:userid`, `aws:ResourceAccount`, `aws:RequestedRegion`,
 /// `aws:SourceIp`, `aws:ViaAWSService`, `aws:SecureTransport`, `aws:CurrentTime`,
 /// `aws:EpochTime`.
 pub fn derive_context(caller: &Caller, resource: &str, resource_account: Option<&str>, time: Option<&str>) -> Context {
@@ -24,6 +24,9 @@ pub fn derive_context(caller: &Caller, resource: &str, resource_account: Option<
     }
     if caller.kind == CallerKind::User {
         context.insert_one("aws:username", caller.arn.rsplit('/').next().unwrap_or_default());
+    }
+    if let Some(user_id) = caller.user_id() {
+        context.insert_one("aws:userid", user_id);
     }
     if let Some(account) = resource_account {
         context.insert_one("aws:ResourceAccount", account);

@@ -64,6 +64,18 @@ impl<C: Clock> Runtime<C> {
             }
         }
         let arns = if result.is_ok() { key_arns.clone() } else { Vec::new() };
+        // The record's `principalId` is the unique id the identities give.
+        let identified;
+        let caller = match self.identities.unique_id_of(caller) {
+            Some(id) => {
+                identified = Caller {
+                    unique_id: Some(id.to_owned()),
+                    ..caller.clone()
+                };
+                &identified
+            }
+            None => caller,
+        };
         let call = Call {
             operation,
             caller,

@@ -48,6 +48,12 @@ pub struct AuditRecord {
 pub struct UserIdentity {
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The caller's `aws:userid` ([`Caller::user_id`]): the account for the
+    /// root user, `AIDA…` for a user, `AROA…:<session>` for a role session
+    /// (CloudTrail User Guide, cloudtrail-event-reference-user-identity.html);
+    /// none for an AWS service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
     pub arn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -108,6 +114,7 @@ fn identity(caller: &Caller) -> UserIdentity {
     };
     UserIdentity {
         kind,
+        principal_id: caller.user_id(),
         arn: caller.arn.clone(),
         account_id: caller.account.clone(),
         invoked_by: caller.via_service.as_deref().map(service_principal),
@@ -184,6 +191,7 @@ impl AuditLog {
             aws_region: region.to_owned(),
             user_identity: UserIdentity {
                 kind: "AWSService",
+                principal_id: None,
                 arn: "AWS Internal".to_owned(),
                 account_id: Some(account.to_owned()),
                 invoked_by: Some("AWS Internal".to_owned()),

@@ -365,6 +365,8 @@ impl<C: Clock> Runtime<C> {
     pub(crate) fn authorize(&self, request: &mut KmsRequest, key: Option<&Key>) -> Result<(), KmsError> {
         let now = self.clock.now();
         request.time = Some(rfc3339(now));
+        // `aws:userid` from the unique id the accounts file gives, if any.
+        self.identities.identify(&mut request.caller);
         let grants: Vec<Grant> = match key {
             Some(k) => self
                 .grants

@@ -445,6 +445,7 @@ impl<'p> Symbolic<'p> {
                 via_service: None,
                 source_ip: None,
                 user_agent: None,
+                unique_id: None,
             },
             action: "probe:Probe".to_owned(),
             resource: "*".to_owned(),
