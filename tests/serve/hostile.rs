@@ -206,3 +206,67 @@ fn the_state_is_owner_only_and_no_answer_names_where_it_lives() {
         }
     }
 }
+
+/// An unsigned (test-mode) STS request with a form body.
+fn sts_request(body: &[u8]) -> Vec<u8> {
+    let mut request = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\nX-Amz-Date: 20261204T120000Z\r\n\
+Authorization: AWS4-HMAC-SHA256 Credential=111122223333/20261204/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature={}\r\n\
+Content-Length: {}\r\n\r\n",
+        "0".repeat(64),
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+/// STS Query requests no SDK sends: each gets an STS XML error with a 4xx
+/// status naming what is wrong (API_AssumeRole.html's constraints), never a
+/// 5xx, and the server keeps answering.
+#[test]
+fn malformed_sts_forms_get_sts_errors_with_4xx_statuses() {
+    let served = served("hostile-sts");
+    let long = format!(
+        "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName={}",
+        "a".repeat(10_000)
+    );
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (b"Action=AssumeRole".to_vec(), 400, "ValidationError"),
+        (b"Action=AssumeRole&RoleArn=%ZZ%ZZ".to_vec(), 400, "ValidationError"),
+        (b"Action=AssumeRole&RoleArn=%FF%FE".to_vec(), 400, "MalformedQueryString"),
+        (b"Action=AssumeRole&Action=GetCallerIdentity".to_vec(), 400, "MalformedQueryString"),
+        (vec![0xff, 0xfe, 0x00], 400, "MalformedQueryString"),
+        (b"Action=Assume%00Role".to_vec(), 400, "InvalidAction"),
+        (b"RoleArn=x".to_vec(), 400, "MissingAction"),
+        (long.into_bytes(), 400, "ValidationError"),
+        (
+            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&DurationSeconds=1e99".to_vec(),
+            400,
+            "ValidationError",
+        ),
+        (
+            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&Tags.member.1.Key=team".to_vec(),
+            400,
+            "ValidationError",
+        ),
+        (
+            b"Action=AssumeRole&RoleArn=not-an-arn-but-long-enough&RoleSessionName=s1".to_vec(),
+            403,
+            "AccessDenied",
+        ),
+        (
+            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fnone&RoleSessionName=s1".to_vec(),
+            403,
+            "AccessDenied",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, text) = raw(served.address, &sts_request(&body));
+        let shown = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
+        assert_eq!(got, status, "{shown}: {text}");
+        assert!(text.contains(&format!("<Code>{code}</Code>")), "{shown}: {text}");
+    }
+    assert_eq!(raw(served.address, &kms_request("ListKeys", "{}")).0, 200);
+}
