@@ -41,6 +41,10 @@ pub struct Caller {
     /// (see [`crate::kms::Authorizer::identify`]); without one, it is
     /// derived from the ARN ([`super::unique_id`]).
     pub unique_id: Option<String>,
+    /// An assumed-role session's session tags (STS `AssumeRole` `Tags`):
+    /// `aws:PrincipalTag/<key>`, over the role's tag of the same key
+    /// (IAM User Guide, id_session-tags.html).
+    pub session_tags: Vec<(String, String)>,
 }
 
 /// What kind of principal a [`Caller`] is.
@@ -114,6 +118,7 @@ impl Caller {
                 source_ip: None,
                 user_agent: None,
                 unique_id: None,
+                session_tags: Vec::new(),
             });
         }
         if is_account(text) {
@@ -125,6 +130,7 @@ impl Caller {
                 source_ip: None,
                 user_agent: None,
                 unique_id: None,
+                session_tags: Vec::new(),
             });
         }
         if !text.starts_with("arn:") {
@@ -138,6 +144,7 @@ impl Caller {
                     source_ip: None,
                     user_agent: None,
                     unique_id: None,
+                    session_tags: Vec::new(),
                 })
                 .ok_or_else(invalid);
         }
@@ -173,6 +180,7 @@ impl Caller {
             source_ip: None,
             user_agent: None,
             unique_id: None,
+            session_tags: Vec::new(),
         })
     }
 

@@ -372,17 +372,31 @@ impl Authorizer {
     /// `aws:PrincipalTag/<key>` for the caller's tags (a session has its
     /// role's), unless the request gives them explicitly.
     pub fn add_principal_tags(&self, request: &KmsRequest, eval: &mut Request) {
-        let tags = self
-            .principal_tags
-            .iter()
-            .filter(|(p, _)| request.caller.owns(p))
-            .flat_map(|(_, t)| t);
-        for (key, value) in tags {
+        for (key, value) in self.principal_tags_of(&request.caller) {
             let name = format!("aws:PrincipalTag/{key}");
             if !request.context.contains(&name) {
                 eval.context.insert_one(&name, value.clone());
             }
         }
+    }
+
+    /// The caller's principal tags: a session's session tags, then its
+    /// role's (or a user's own) tags of other keys, as a session tag
+    /// overrides the role tag of the same key, keys compared without case
+    /// (IAM User Guide, id_session-tags.html).
+    pub fn principal_tags_of<'a>(&'a self, caller: &'a Caller) -> Vec<(&'a str, &'a String)> {
+        let mut tags: Vec<(&str, &String)> = caller.session_tags.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let own = self
+            .principal_tags
+            .iter()
+            .filter(|(p, _)| caller.owns(p))
+            .flat_map(|(_, t)| t);
+        for (key, value) in own {
+            if !caller.session_tags.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                tags.push((key.as_str(), value));
+            }
+        }
+        tags
     }
 
     /// Decides a request whose evaluator request (`eval`, from

@@ -6,7 +6,10 @@
 //! role's identity policies, boundary and tags. The trust policy is decided
 //! by the general evaluator as a resource policy on the role, with
 //! `sts:ExternalId`, `sts:RoleSessionName` and `sts:SourceIdentity` in the
-//! context. Session policies and session tags are refused by name.
+//! context. Session tags (`Tags`) need `sts:TagSession` too, decided with
+//! `aws:RequestTag/<key>` and `aws:TagKeys`, and become the session's
+//! `aws:PrincipalTag/<key>` (IAM User Guide, id_session-tags.html). Session
+//! policies and transitive tags are refused by name.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +18,7 @@ use super::form::Form;
 use super::identity::Identity;
 use super::sessions::Sessions;
 use super::sts::escape;
-use crate::eval::{Caller, CallerKind, Decision, Request};
+use crate::eval::{Caller, CallerKind, ContextValue, Decision, Request};
 use crate::kms::Authorizer;
 use crate::suite::{authorize_general as authorize, Around, General, Role};
 
@@ -55,6 +58,50 @@ fn check_text(member: &str, value: &str, min: usize, max: usize, extra: &str) ->
     Ok(())
 }
 
+/// The most session tags one `AssumeRole` passes.
+const MAX_SESSION_TAGS: usize = 50;
+
+/// `Tags.member.N.Key` and `.Value`, N from 1: at most 50, keys of 1 to 128
+/// and values of up to 256 letters, digits, spaces and `_.:/=+-@`, no key
+/// twice (compared without case), as STS's `Tag` shape says.
+fn session_tags(form: &Form) -> Result<Vec<(String, String)>, WireError> {
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for n in 1.. {
+        let key = form.get(&format!("Tags.member.{n}.Key"));
+        let value = form.get(&format!("Tags.member.{n}.Value"));
+        let (key, value) = match (key, value) {
+            (None, None) => break,
+            (Some(key), value) => (key, value.unwrap_or_default()),
+            (None, Some(_)) => {
+                return Err(invalid(format!("Tags.member.{n} has a Value but no Key")));
+            }
+        };
+        if n > MAX_SESSION_TAGS {
+            return Err(invalid(format!(
+                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {MAX_SESSION_TAGS}"
+            )));
+        }
+        let allowed = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
+        if !(1..=128).contains(&key.chars().count()) || !key.chars().all(allowed) {
+            return Err(invalid(format!(
+                "Tags.member.{n}.Key: a tag key is 1 to 128 letters, digits, spaces and `_.:/=+-@`"
+            )));
+        }
+        if value.chars().count() > 256 || !value.chars().all(allowed) {
+            return Err(invalid(format!(
+                "Tags.member.{n}.Value: a tag value is up to 256 letters, digits, spaces and `_.:/=+-@`"
+            )));
+        }
+        if tags.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            return Err(invalid(format!(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive: `{key}`"
+            )));
+        }
+        tags.push((key.to_owned(), value.to_owned()));
+    }
+    Ok(tags)
+}
+
 /// Answers `AssumeRole` for `identity`.
 pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_id: &str) -> Result<String, WireError> {
     for unsupported in ["Policy", "SerialNumber", "TokenCode"] {
@@ -64,14 +111,15 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
             )));
         }
     }
-    for prefix in ["PolicyArns.", "Tags.", "TransitiveTagKeys.", "ProvidedContexts."] {
+    for prefix in ["PolicyArns.", "TransitiveTagKeys.", "ProvidedContexts."] {
         if form.has_prefixed(prefix) {
             return Err(invalid(format!(
-                "keyward's STS does not take `{}` (session policies, session tags, trusted contexts); give the role its policies and tags in the accounts file",
+                "keyward's STS does not take `{}` (session policies, transitive tags, trusted contexts); give the role its policies in the accounts file",
                 prefix.trim_end_matches('.')
             )));
         }
     }
+    let tags = session_tags(form)?;
     let role_arn = form
         .get("RoleArn")
         .ok_or_else(|| invalid("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null".into()))?;
@@ -138,23 +186,46 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
     if let Some(id) = source_identity {
         request_context.insert_one("sts:SourceIdentity", id);
     }
-    let general = General {
-        request: Request {
-            caller: identity.caller.clone(),
-            action: "sts:AssumeRole".into(),
-            resource: role_arn.to_owned(),
-            context: request_context,
-        },
-        resource_account: Some(account.to_owned()),
-        no_resource: false,
-    };
     let around = Around {
         identities: context.identities,
         resource_policy: Some(trust_policy),
         vpc_endpoint_policy: None,
     };
-    if authorize(&around, &general, false).decision != Decision::Allow {
+    let allows = |action: &str, context: crate::eval::Context| {
+        let general = General {
+            request: Request {
+                caller: identity.caller.clone(),
+                action: action.to_owned(),
+                resource: role_arn.to_owned(),
+                context,
+            },
+            resource_account: Some(account.to_owned()),
+            no_resource: false,
+        };
+        authorize(&around, &general, false).decision == Decision::Allow
+    };
+    if !allows("sts:AssumeRole", request_context.clone()) {
         return Err(denied());
+    }
+    if !tags.is_empty() {
+        let mut tagging = request_context;
+        for (key, value) in &tags {
+            tagging.insert_one(&format!("aws:RequestTag/{key}"), value.clone());
+        }
+        tagging.insert(
+            "aws:TagKeys",
+            ContextValue::Many(tags.iter().map(|(k, _)| k.clone()).collect()),
+        );
+        if !allows("sts:TagSession", tagging) {
+            return Err(WireError::client(
+                "AccessDenied",
+                format!(
+                    "User: {} is not authorized to perform: sts:TagSession on resource: {role_arn}",
+                    identity.caller.arn
+                ),
+            )
+            .with_status(403));
+        }
     }
 
     // IAM User Guide, id_roles_use.html: role chaining limits a session to one hour.
@@ -175,7 +246,7 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
     let assumed_role_id = session.user_id().unwrap_or_default();
     let issued = context
         .sessions
-        .issue(&session_arn, context.now + duration, context.now);
+        .issue(&session_arn, tags, context.now + duration, context.now);
     let source = source_identity.map_or_else(String::new, |id| {
         format!("<SourceIdentity>{}</SourceIdentity>", escape(id))
     });

@@ -44,13 +44,22 @@ pub fn authenticate(
         Some(_) => None,
         None => sessions.find(auth.access_key, token, now),
     };
+    let mut session_tags = Vec::new();
     let principal = match (config.accounts.access_keys.get(auth.access_key), session) {
         (Some(key), _) => {
             auth.verify(parts, body, &key.secret, service, now)?;
             key.principal.clone()
         }
-        (None, Some(Found::Valid { principal, secret })) => {
+        (
+            None,
+            Some(Found::Valid {
+                principal,
+                tags,
+                secret,
+            }),
+        ) => {
             auth.verify(parts, body, &secret, service, now)?;
+            session_tags = tags;
             principal
         }
         (None, Some(Found::Expired)) => {
@@ -88,6 +97,7 @@ pub fn authenticate(
         }
     };
     let mut caller = Caller::parse(&principal).map_err(|e| WireError::internal(e.to_string()))?;
+    caller.session_tags = session_tags;
     caller.source_ip = Some(peer.to_string());
     caller.user_agent = parts.headers.get("user-agent").map(|v| {
         String::from_utf8_lossy(v.as_bytes())

@@ -19,6 +19,8 @@ pub const MAX_SESSIONS: usize = 100_000;
 /// One session's credentials.
 struct Session {
     principal: String,
+    /// Its session tags (`aws:PrincipalTag/<key>`).
+    tags: Vec<(String, String)>,
     secret: Zeroizing<String>,
     token: Zeroizing<String>,
     expires: i64,
@@ -37,6 +39,7 @@ pub enum Found {
     /// Valid: the principal it signs as, and the secret to check with.
     Valid {
         principal: String,
+        tags: Vec<(String, String)>,
         secret: Zeroizing<String>,
     },
     /// Known but past its expiry.
@@ -79,8 +82,8 @@ impl Sessions {
         self.by_key.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// New credentials that sign as `principal` until `expires`.
-    pub fn issue(&self, principal: &str, expires: i64, now: i64) -> Issued {
+    /// New credentials that sign as `principal`, with session `tags`, until `expires`.
+    pub fn issue(&self, principal: &str, tags: Vec<(String, String)>, expires: i64, now: i64) -> Issued {
         let mut sessions = self.locked();
         sessions.retain(|_, s| s.expires > now);
         if sessions.len() >= MAX_SESSIONS {
@@ -96,6 +99,7 @@ impl Sessions {
             access_key_id.clone(),
             Session {
                 principal: principal.to_owned(),
+                tags,
                 secret: secret_access_key.clone(),
                 token: session_token.clone(),
                 expires,
@@ -123,6 +127,7 @@ impl Sessions {
         }
         Some(Found::Valid {
             principal: session.principal.clone(),
+            tags: session.tags.clone(),
             secret: session.secret.clone(),
         })
     }
@@ -135,12 +140,18 @@ mod tests {
     #[test]
     fn issued_credentials_sign_as_their_principal_with_their_token_until_they_expire() {
         let sessions = Sessions::default();
-        let issued = sessions.issue("arn:aws:sts::111122223333:assumed-role/app/s", 1_000, 0);
+        let tags = vec![("team".to_owned(), "billing".to_owned())];
+        let issued = sessions.issue("arn:aws:sts::111122223333:assumed-role/app/s", tags.clone(), 1_000, 0);
         assert!(issued.access_key_id.starts_with("ASIA") && issued.access_key_id.len() == 20);
         let token = issued.session_token.as_bytes();
         match sessions.find(&issued.access_key_id, Some(token), 999) {
-            Some(Found::Valid { principal, secret }) => {
+            Some(Found::Valid {
+                principal,
+                tags: found,
+                secret,
+            }) => {
                 assert_eq!(principal, "arn:aws:sts::111122223333:assumed-role/app/s");
+                assert_eq!(found, tags);
                 assert_eq!(secret.as_str(), issued.secret_access_key.as_str());
             }
             _ => panic!("a valid session was not found"),

@@ -179,10 +179,9 @@ pub fn authorize(around: &Around<'_>, general: &General, trace: bool) -> Authori
 fn add_principal_tags(identities: &crate::kms::Authorizer, request: &mut Request) {
     let caller: &Caller = &request.caller;
     let tags: Vec<(String, String)> = identities
-        .principal_tags
-        .iter()
-        .filter(|(p, _)| caller.owns(p))
-        .flat_map(|(_, t)| t.iter().map(|(k, v)| (format!("aws:PrincipalTag/{k}"), v.clone())))
+        .principal_tags_of(caller)
+        .into_iter()
+        .map(|(k, v)| (format!("aws:PrincipalTag/{k}"), v.clone()))
         .collect();
     for (name, value) in tags {
         if !request.context.contains(&name) {

@@ -247,7 +247,17 @@ fn malformed_sts_forms_get_sts_errors_with_4xx_statuses() {
             "ValidationError",
         ),
         (
-            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&Tags.member.1.Key=team".to_vec(),
+            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&Tags.member.1.Key=bad%23key".to_vec(),
+            400,
+            "ValidationError",
+        ),
+        (
+            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&Tags.member.1.Key=a&Tags.member.2.Key=A".to_vec(),
+            400,
+            "ValidationError",
+        ),
+        (
+            b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&TransitiveTagKeys.member.1=team".to_vec(),
             400,
             "ValidationError",
         ),

@@ -469,6 +469,43 @@ def assume_role():
     )
     refused("ValidationError", sts.assume_role, RoleArn=READER_ROLE, RoleSessionName="no spaces")
 
+    # Session tags need sts:TagSession (the trust policy allows team=billing
+    # only) and override the role's tag of the same key (team=ops):
+    # id_session-tags.html.
+    tagged = sts.assume_role(
+        RoleArn=READER_ROLE,
+        RoleSessionName="tagged",
+        ExternalId="reader-ext-id",
+        Tags=[{"Key": "team", "Value": "billing"}],
+    )["Credentials"]
+    billing = boto3.client(
+        "kms",
+        endpoint_url=ENDPOINT,
+        region_name="us-east-1",
+        aws_access_key_id=tagged["AccessKeyId"],
+        aws_secret_access_key=tagged["SecretAccessKey"],
+        aws_session_token=tagged["SessionToken"],
+        config=CONFIG,
+    )
+    assert billing.encrypt(KeyId=key, Plaintext=b"tagged")["KeyId"].endswith(key)
+    message = refused(
+        "AccessDenied",
+        sts.assume_role,
+        RoleArn=READER_ROLE,
+        RoleSessionName="tagged",
+        ExternalId="reader-ext-id",
+        Tags=[{"Key": "team", "Value": "ops"}],
+    )
+    assert "sts:TagSession" in message, message
+    refused(
+        "ValidationError",
+        sts.assume_role,
+        RoleArn=READER_ROLE,
+        RoleSessionName="tagged",
+        ExternalId="reader-ext-id",
+        Tags=[{"Key": "team", "Value": "a"}, {"Key": "TEAM", "Value": "b"}],
+    )
+
 
 SCENARIOS = {
     "assume_role": assume_role,

@@ -446,6 +446,7 @@ impl<'p> Symbolic<'p> {
                 source_ip: None,
                 user_agent: None,
                 unique_id: None,
+                session_tags: Vec::new(),
             },
             action: "probe:Probe".to_owned(),
             resource: "*".to_owned(),
