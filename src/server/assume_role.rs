@@ -252,16 +252,11 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
     });
     Ok(format!(
         "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>{source}\
-<AssumedRoleUser><AssumedRoleId>{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>\
-<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
-<SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>\
+<AssumedRoleUser><AssumedRoleId>{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>{}\
 <PackedPolicySize>0</PackedPolicySize></AssumeRoleResult>\
 <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></AssumeRoleResponse>",
         escape(&assumed_role_id),
         escape(&session_arn),
-        issued.access_key_id,
-        escape(&issued.secret_access_key),
-        escape(&issued.session_token),
-        crate::kms::runtime::rfc3339(issued.expires),
+        issued.to_xml(),
     ))
 }

@@ -12,6 +12,7 @@ mod error;
 mod form;
 mod http;
 mod identity;
+mod session_token;
 mod sessions;
 pub mod sigv4;
 mod state;

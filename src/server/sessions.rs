@@ -75,6 +75,22 @@ fn random_text(bytes: usize) -> Zeroizing<String> {
     Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(random.as_slice()))
 }
 
+impl Issued {
+    /// STS's `<Credentials>` element (the secret and token in it: the
+    /// caller zeroizes the answer).
+    pub fn to_xml(&self) -> String {
+        use super::sts::escape;
+        format!(
+            "<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
+<SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>",
+            self.access_key_id,
+            escape(&self.secret_access_key),
+            escape(&self.session_token),
+            crate::kms::runtime::rfc3339(self.expires),
+        )
+    }
+}
+
 impl Sessions {
     fn locked(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         // Every change is one insert or removal: a panic elsewhere leaves

@@ -1,7 +1,7 @@
 //! The STS calls a local stand-in needs, in STS's Query protocol (a
 //! form-encoded body, an XML answer): `GetCallerIdentity`, so a client can
-//! ask who its access key makes it, and `AssumeRole` (`assume_role`), so it
-//! can act as a role's session.
+//! ask who its access key makes it, `AssumeRole` (`assume_role`), so it
+//! can act as a role's session, and `GetSessionToken` (`session_token`).
 
 use super::assume_role;
 use super::error::WireError;
@@ -19,11 +19,14 @@ pub fn respond(
     match form.get("Action") {
         Some("GetCallerIdentity") => {}
         Some("AssumeRole") => return assume_role::respond(context, identity, &form, request_id),
+        Some("GetSessionToken") => {
+            return super::session_token::respond(context.sessions, context.now, identity, &form, request_id)
+        }
         Some(other) => {
             return Err(WireError::client(
                 "InvalidAction",
                 format!(
-                    "keyward answers the STS actions GetCallerIdentity and AssumeRole, not `{}`",
+                    "keyward answers the STS actions GetCallerIdentity, AssumeRole and GetSessionToken, not `{}`",
                     other.chars().take(64).collect::<String>()
                 ),
             ))
@@ -150,7 +153,7 @@ mod tests {
     fn other_actions_and_signature_errors_use_sts_names() {
         let who = identity("arn:aws:iam::111122223333:root");
         assert_eq!(
-            respond(&who, b"Action=GetSessionToken", "r").unwrap_err().name,
+            respond(&who, b"Action=GetFederationToken", "r").unwrap_err().name,
             "InvalidAction"
         );
         let unknown = WireError::client("UnrecognizedClientException", "no <such> key");

@@ -507,8 +507,36 @@ def assume_role():
     )
 
 
+def session_token():
+    """STS GetSessionToken: credentials that sign as the same root user (one
+    hour at most for the root), refused to a role's session
+    (API_GetSessionToken.html)."""
+    answer = client(ROOT, service="sts").get_session_token(DurationSeconds=7200)
+    creds = answer["Credentials"]
+    lifetime = creds["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
+    assert datetime.timedelta(seconds=3500) < lifetime <= datetime.timedelta(seconds=3600), lifetime
+
+    def as_token(service):
+        return boto3.client(
+            service,
+            endpoint_url=ENDPOINT,
+            region_name="us-east-1",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            config=CONFIG,
+        )
+
+    assert as_token("sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    key = as_token("kms").create_key()["KeyMetadata"]["KeyId"]
+    assert client(ROOT).describe_key(KeyId=key)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+    refused("AccessDenied", client(APP, service="sts").get_session_token)
+    refused("ValidationError", client(ROOT, service="sts").get_session_token, DurationSeconds=60)
+
+
 SCENARIOS = {
     "assume_role": assume_role,
+    "session_token": session_token,
     "cross_account_re_encrypt": cross_account_re_encrypt,
     "policy_and_grants": policy_and_grants,
     "aliases": aliases,

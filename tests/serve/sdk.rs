@@ -53,6 +53,12 @@ fn sts_assume_role_follows_the_trust_policy_and_its_credentials_sign_as_the_sess
     scenario(&served("sdk-assume-role"), "assume_role");
 }
 
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+#[test]
+fn sts_get_session_token_gives_credentials_of_the_same_principal_and_none_to_a_session() {
+    scenario(&served("sdk-session-token"), "session_token");
+}
+
 #[test]
 fn sts_get_caller_identity_names_the_principal_of_the_access_key() {
     scenario(&served("sdk-sts"), "caller_identity");
