@@ -11,16 +11,12 @@
 //! `aws:PrincipalTag/<key>` (IAM User Guide, id_session-tags.html). Session
 //! policies and transitive tags are refused by name.
 
-use std::collections::BTreeMap;
-
 use super::error::WireError;
 use super::form::Form;
 use super::identity::Identity;
-use super::sessions::Sessions;
-use super::sts::escape;
+use super::sts::{escape, Context};
 use crate::eval::{Caller, CallerKind, ContextValue, Decision, Request};
-use crate::kms::Authorizer;
-use crate::suite::{authorize_general as authorize, Around, General, Role};
+use crate::suite::{authorize_general as authorize, Around, General};
 
 /// The shortest session (`DurationSeconds`).
 const MIN_DURATION: i64 = 900;
@@ -28,14 +24,6 @@ const MIN_DURATION: i64 = 900;
 const CHAINED_MAX: i64 = 3600;
 /// The default `DurationSeconds`.
 const DEFAULT_DURATION: i64 = 3600;
-
-/// What `AssumeRole` reads besides the request.
-pub struct Context<'a> {
-    pub roles: &'a BTreeMap<String, Role>,
-    pub identities: &'a Authorizer,
-    pub sessions: &'a Sessions,
-    pub now: i64,
-}
 
 fn invalid(message: String) -> WireError {
     WireError::client("ValidationError", message)

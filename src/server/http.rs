@@ -273,7 +273,7 @@ fn sts_answer(
             // `UserId` from the unique id the accounts file gives, if any (the
             // service holds the file's identities).
             identities.identify(&mut identity.caller);
-            let context = super::assume_role::Context {
+            let context = sts::Context {
                 roles: &shared.config.accounts.roles,
                 identities: &identities,
                 sessions: &shared.sessions,

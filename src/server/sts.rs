@@ -3,18 +3,29 @@
 //! ask who its access key makes it, `AssumeRole` (`assume_role`), so it
 //! can act as a role's session, and `GetSessionToken` (`session_token`).
 
+use std::collections::BTreeMap;
+
 use super::assume_role;
 use super::error::WireError;
 use super::form::Form;
 use super::identity::Identity;
+use super::sessions::Sessions;
+use crate::kms::Authorizer;
+use crate::suite::Role;
+
+/// What the STS actions read besides the request.
+pub struct Context<'a> {
+    /// The accounts file's roles, for `AssumeRole`.
+    pub roles: &'a BTreeMap<String, Role>,
+    /// The identity policies, tags and unique ids callers have.
+    pub identities: &'a Authorizer,
+    /// The temporary credentials handed out.
+    pub sessions: &'a Sessions,
+    pub now: i64,
+}
 
 /// Answers the form-encoded request `body` for `identity`.
-pub fn respond(
-    context: &assume_role::Context<'_>,
-    identity: &Identity,
-    body: &[u8],
-    request_id: &str,
-) -> Result<String, WireError> {
+pub fn respond(context: &Context<'_>, identity: &Identity, body: &[u8], request_id: &str) -> Result<String, WireError> {
     let form = Form::parse(body)?;
     match form.get("Action") {
         Some("GetCallerIdentity") => {}
@@ -108,7 +119,7 @@ mod tests {
 
     fn respond(who: &Identity, body: &[u8], request_id: &str) -> Result<String, WireError> {
         let (roles, identities, sessions) = Default::default();
-        let context = assume_role::Context {
+        let context = Context {
             roles: &roles,
             identities: &identities,
             sessions: &sessions,
