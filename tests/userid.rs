@@ -35,13 +35,18 @@ fn key_policy() -> String {
 /// An accounts file giving the `app` role its real `RoleId`, and every
 /// role all of KMS.
 fn accounts() -> Accounts {
+    load("userid.accounts.json", &accounts_text()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// An accounts file with two roles allowed every KMS action: `app`, with
+/// the role id [`ROLE_ID`], and `other`, whose id is derived.
+fn accounts_text() -> String {
     let all = r#"[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]"#;
-    let text = format!(
+    format!(
         r#"{{"accounts": {{"{ACCOUNT}": {{"principals": {{
           "arn:aws:iam::{ACCOUNT}:role/app": {{"name": "app", "RoleId": "{ROLE_ID}", "policies": {all}}},
           "arn:aws:iam::{ACCOUNT}:role/other": {{"name": "other", "policies": {all}}}}}}}}}}}"#
-    );
-    load("userid.accounts.json", &text).unwrap_or_else(|e| panic!("{e}"))
+    )
 }
 
 fn load(name: &str, text: &str) -> Result<Accounts, String> {
@@ -231,7 +236,7 @@ mod cli {
     use std::path::PathBuf;
     use std::process::{Command, Output, Stdio};
 
-    use super::{key_policy, ACCOUNT, OTHER_SESSION, ROLE_ID, SESSION};
+    use super::{accounts_text, key_policy, ACCOUNT, OTHER_SESSION, ROLE_ID, SESSION};
 
     fn keyward(args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_keyward"))
@@ -258,17 +263,7 @@ mod cli {
     #[test]
     fn simulate_with_an_accounts_file_lets_the_role_id_through_the_userid_deny() {
         let dir = folder("simulate");
-        let all =
-            r#"[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]"#;
-        let accounts = write(
-            &dir,
-            "accounts.json",
-            &format!(
-                r#"{{"accounts": {{"{ACCOUNT}": {{"principals": {{
-                  "arn:aws:iam::{ACCOUNT}:role/app": {{"RoleId": "{ROLE_ID}", "policies": {all}}},
-                  "arn:aws:iam::{ACCOUNT}:role/other": {{"policies": {all}}}}}}}}}}}"#
-            ),
-        );
+        let accounts = write(&dir, "accounts.json", &accounts_text());
         let policy = write(&dir, "key-policy.json", &key_policy());
         let request = write(
             &dir,
@@ -323,17 +318,7 @@ mod cli {
     #[test]
     fn the_repl_decides_with_the_role_id_of_its_accounts_file() {
         let dir = folder("repl");
-        let all =
-            r#"[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]"#;
-        let accounts = write(
-            &dir,
-            "accounts.json",
-            &format!(
-                r#"{{"accounts": {{"{ACCOUNT}": {{"principals": {{
-                  "arn:aws:iam::{ACCOUNT}:role/app": {{"name": "app", "RoleId": "{ROLE_ID}", "policies": {all}}},
-                  "arn:aws:iam::{ACCOUNT}:role/other": {{"name": "other", "policies": {all}}}}}}}}}}}"#
-            ),
-        );
+        let accounts = write(&dir, "accounts.json", &accounts_text());
         let policy: serde_json::Value = serde_json::from_str(&key_policy()).unwrap();
         let script = format!(
             "accounts {accounts}\nlet k = key create policy {policy}\n\

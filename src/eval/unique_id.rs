@@ -17,7 +17,7 @@
 use sha2::{Digest, Sha256};
 
 /// The characters of a derived id after its prefix (RFC 4648 base32).
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+pub(crate) const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// The characters after the prefix.
 const TAIL: usize = 17;

@@ -14,12 +14,10 @@
 use super::error::WireError;
 use super::form::Form;
 use super::identity::Identity;
-use super::sts::{escape, Context};
+use super::sts::{duration_seconds, escape, Context};
 use crate::eval::{Caller, CallerKind, ContextValue, Decision, Request};
 use crate::suite::{authorize_general as authorize, Around, General};
 
-/// The shortest session (`DurationSeconds`).
-const MIN_DURATION: i64 = 900;
 /// The longest session a role assumed by another role's session may have.
 const CHAINED_MAX: i64 = 3600;
 /// The default `DurationSeconds`.
@@ -129,30 +127,19 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
         check_text("sourceIdentity", id, 2, 64, "")?;
     }
     let chained = matches!(identity.caller.kind, CallerKind::AssumedRole { .. });
-    let duration = match form.get("DurationSeconds") {
-        None => DEFAULT_DURATION,
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (MIN_DURATION..=43_200).contains(d))
-            .ok_or_else(|| {
-                invalid(format!(
-                    "1 validation error detected: Value '{}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200",
-                    text.chars().take(32).collect::<String>()
-                ))
-            })?,
-    };
+    let duration = duration_seconds(form, 43_200)?.unwrap_or(DEFAULT_DURATION);
 
-    let denied = || {
+    let refused = |action: &str| {
         WireError::client(
             "AccessDenied",
             format!(
-                "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                "User: {} is not authorized to perform: {action} on resource: {role_arn}",
                 identity.caller.arn
             ),
         )
         .with_status(403)
     };
+    let denied = || refused("sts:AssumeRole");
     let role_caller = Caller::parse(role_arn).map_err(|_| denied())?;
     let (CallerKind::Role { name }, Some(account)) = (&role_caller.kind, role_caller.account.as_deref()) else {
         return Err(invalid(format!(
@@ -205,14 +192,7 @@ pub fn respond(context: &Context<'_>, identity: &Identity, form: &Form, request_
             ContextValue::Many(tags.iter().map(|(k, _)| k.clone()).collect()),
         );
         if !allows("sts:TagSession", tagging) {
-            return Err(WireError::client(
-                "AccessDenied",
-                format!(
-                    "User: {} is not authorized to perform: sts:TagSession on resource: {role_arn}",
-                    identity.caller.arn
-                ),
-            )
-            .with_status(403));
+            return Err(refused("sts:TagSession"));
         }
     }
 

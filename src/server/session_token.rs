@@ -8,11 +8,11 @@ use super::error::WireError;
 use super::form::Form;
 use super::identity::Identity;
 use super::sessions::Sessions;
+use super::sts::duration_seconds;
 use crate::eval::CallerKind;
 
 /// `DurationSeconds`: 900 up to 36 hours for a user, 1 hour for the root
 /// user; 12 hours by default (the root user's default is its maximum).
-const MIN_DURATION: i64 = 900;
 const USER_MAX: i64 = 129_600;
 const ROOT_MAX: i64 = 3600;
 const DEFAULT_DURATION: i64 = 43_200;
@@ -43,23 +43,7 @@ pub fn respond(
             )
         }
     };
-    let duration = match form.get("DurationSeconds") {
-        None => DEFAULT_DURATION.min(max),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (MIN_DURATION..=USER_MAX).contains(d))
-            .ok_or_else(|| {
-                WireError::client(
-                    "ValidationError",
-                    format!(
-                        "1 validation error detected: Value '{}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600",
-                        text.chars().take(32).collect::<String>()
-                    ),
-                )
-            })?
-            .min(max),
-    };
+    let duration = duration_seconds(form, USER_MAX)?.unwrap_or(DEFAULT_DURATION).min(max);
     let issued = sessions.issue(&identity.caller.arn, Vec::new(), now + duration, now);
     Ok(format!(
         "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult>{}\

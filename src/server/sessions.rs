@@ -61,7 +61,7 @@ impl std::fmt::Debug for Sessions {
 
 /// `ASIA` and 16 characters of AWS's access key alphabet.
 fn access_key_id() -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    use crate::eval::unique_id::ALPHABET;
     let random = crate::crypto::random_bytes(16);
     let tail: String = random
         .iter()

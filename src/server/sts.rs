@@ -13,6 +13,24 @@ use super::sessions::Sessions;
 use crate::kms::Authorizer;
 use crate::suite::Role;
 
+/// `DurationSeconds`, when given: a number from 900 (STS's shortest
+/// session) to `max`, else a `ValidationError` naming the bounds.
+pub(super) fn duration_seconds(form: &Form, max: i64) -> Result<Option<i64>, WireError> {
+    let Some(text) = form.get("DurationSeconds") else {
+        return Ok(None);
+    };
+    match text.parse::<i64>() {
+        Ok(seconds) if (900..=max).contains(&seconds) => Ok(Some(seconds)),
+        _ => Err(WireError::client(
+            "ValidationError",
+            format!(
+                "1 validation error detected: Value '{}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and {max}",
+                text.chars().take(32).collect::<String>()
+            ),
+        )),
+    }
+}
+
 /// What the STS actions read besides the request.
 pub struct Context<'a> {
     /// The accounts file's roles, for `AssumeRole`.

@@ -43,6 +43,20 @@ def client(credentials, region="us-east-1", service="kms"):
     )
 
 
+def temporary(creds, service="kms", token=None):
+    """A client signing with STS temporary credentials (`token` replaces
+    their session token)."""
+    return boto3.client(
+        service,
+        endpoint_url=ENDPOINT,
+        region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=token or creds["SessionToken"],
+        config=CONFIG,
+    )
+
+
 def refused(name, call, *args, **kwargs):
     """Checks that the call fails with the AWS error `name` and a 4xx status."""
     try:
@@ -427,26 +441,15 @@ def assume_role():
     lifetime = creds["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
     assert datetime.timedelta(seconds=850) < lifetime <= datetime.timedelta(seconds=900), lifetime
 
-    def as_session(service="kms", token=creds["SessionToken"]):
-        return boto3.client(
-            service,
-            endpoint_url=ENDPOINT,
-            region_name="us-east-1",
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=token,
-            config=CONFIG,
-        )
-
-    who = as_session("sts").get_caller_identity()
+    who = temporary(creds, "sts").get_caller_identity()
     assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/nightly", who
     assert who["UserId"] == "AROAREADERROLEEXAMPL2:nightly", who
-    reader = as_session()
+    reader = temporary(creds)
     assert reader.decrypt(CiphertextBlob=blob)["Plaintext"] == b"nightly report"
     # The reader role's identity policy allows Decrypt and DescribeKey only.
     refused("AccessDeniedException", reader.encrypt, KeyId=key, Plaintext=b"x")
     # Its access key without its token, or with another, is not accepted.
-    refused("UnrecognizedClientException", as_session(token="bm90IHRoZSB0b2tlbg==").describe_key, KeyId=key)
+    refused("UnrecognizedClientException", temporary(creds, token="bm90IHRoZSB0b2tlbg==").describe_key, KeyId=key)
 
     # The trust policy requires the external id, and names only the app role.
     refused("AccessDenied", sts.assume_role, RoleArn=READER_ROLE, RoleSessionName="nightly")
@@ -478,15 +481,7 @@ def assume_role():
         ExternalId="reader-ext-id",
         Tags=[{"Key": "team", "Value": "billing"}],
     )["Credentials"]
-    billing = boto3.client(
-        "kms",
-        endpoint_url=ENDPOINT,
-        region_name="us-east-1",
-        aws_access_key_id=tagged["AccessKeyId"],
-        aws_secret_access_key=tagged["SecretAccessKey"],
-        aws_session_token=tagged["SessionToken"],
-        config=CONFIG,
-    )
+    billing = temporary(tagged)
     assert billing.encrypt(KeyId=key, Plaintext=b"tagged")["KeyId"].endswith(key)
     message = refused(
         "AccessDenied",
@@ -516,19 +511,8 @@ def session_token():
     lifetime = creds["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
     assert datetime.timedelta(seconds=3500) < lifetime <= datetime.timedelta(seconds=3600), lifetime
 
-    def as_token(service):
-        return boto3.client(
-            service,
-            endpoint_url=ENDPOINT,
-            region_name="us-east-1",
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            config=CONFIG,
-        )
-
-    assert as_token("sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
-    key = as_token("kms").create_key()["KeyMetadata"]["KeyId"]
+    assert temporary(creds, "sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    key = temporary(creds).create_key()["KeyMetadata"]["KeyId"]
     assert client(ROOT).describe_key(KeyId=key)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
     refused("AccessDenied", client(APP, service="sts").get_session_token)
     refused("ValidationError", client(ROOT, service="sts").get_session_token, DurationSeconds=60)
